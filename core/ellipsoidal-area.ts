@@ -32,7 +32,7 @@ export function ringArea(ring: Position[]): number {
   const count = closed ? n - 1 : n;
   if (count < 3) return 0;
   for (let i = 0; i < count; i++) poly.AddPoint(ring[i]![1]!, ring[i]![0]!);
-  return Math.abs(poly.Compute(false, true).area);
+  return Math.abs(poly.Compute(false, true).area ?? 0);
 }
 
 /** Area in m² of a polygon: outer ring minus its holes. */

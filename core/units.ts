@@ -21,10 +21,19 @@ export function toAreaUnits(m2: number): AreaUnits {
 export const muToM2 = (mu: number): number => mu * M2_PER_MU;
 export const haToM2 = (ha: number): number => ha * M2_PER_HA;
 
+/**
+ * Rounds half away from zero at `digits` decimals, exactly as written in decimal:
+ * roundTo(2.18275, 4) is 2.1828 (a plain toFixed gives 2.1827 from binary rounding).
+ */
+export function roundTo(value: number, digits: number): number {
+  const shifted = Number(`${Math.abs(value)}e${digits}`);
+  return Math.sign(value) * Number(`${Math.round(shifted)}e-${digits}`);
+}
+
 /** Formats an area as Chinese planners read it, e.g. "32.74 亩（2.1828 公顷）". */
 export function formatArea(m2: number, lang: 'zh' | 'en' = 'zh'): string {
   const { ha, mu } = toAreaUnits(m2);
-  return lang === 'zh'
-    ? `${mu.toFixed(2)} 亩（${ha.toFixed(4)} 公顷）`
-    : `${mu.toFixed(2)} mu (${ha.toFixed(4)} ha)`;
+  const muText = roundTo(mu, 2).toFixed(2);
+  const haText = roundTo(ha, 4).toFixed(4);
+  return lang === 'zh' ? `${muText} 亩（${haText} 公顷）` : `${muText} mu (${haText} ha)`;
 }

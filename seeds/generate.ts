@@ -156,7 +156,7 @@ const CORRIDORS: { line: [number, number][]; halfWidthM: number }[] = [
   { line: [[114.52, 35.0], [114.5, 34.7], [114.47, 34.45], [114.45, 34.2]], halfWidthM: 25 },
 ];
 
-const toFeature = (polygons: PolygonRings[]): Feature<MultiPolygon> => turf.multiPolygon(polygons);
+const toFeature = (polygons: PolygonRings[]): Feature<Polygon | MultiPolygon> => turf.multiPolygon(polygons);
 
 function polygonsOf(f: Feature<Polygon | MultiPolygon> | null): PolygonRings[] {
   if (!f) return [];
@@ -310,7 +310,7 @@ export function generateDataset(options: GenerateOptions) {
       ...parks.map((k) => ({
         name: k.name,
         category: k.category,
-        geom: turf.intersect(turf.featureCollection([k.shape, toFeature(c.polygons)])),
+        geom: turf.intersect(turf.featureCollection<Polygon | MultiPolygon>([k.shape, toFeature(c.polygons)])),
       })),
     ];
     for (const piece of pieces)

@@ -65,7 +65,29 @@ export async function loadDataset(
         [c.code, c.name, c.level, COUNTY_SOURCE, JSON.stringify({ type: 'MultiPolygon', coordinates: c.polygons })],
       );
     }
-    const inserted = await tx.query<{ n: number }>('SELECT count(*)::int AS n FROM admin_county');
+    // Make the counties an exact partition: snap to a 1e-7° grid and, in code order, take from each
+    // county what earlier ones cover (fixed-precision overlay, so shared edges coincide exactly).
+    const codes = ds.counties.map((c) => c.code).sort();
+    for (const [i, code] of codes.entries()) {
+      await tx.query(
+        i === 0
+          ? `UPDATE admin_county SET geom = ST_Multi(ST_CollectionExtract(ST_ReducePrecision(geom, 1e-7), 3)) WHERE code = $1`
+          : `UPDATE admin_county SET geom = ST_Multi(ST_CollectionExtract(ST_Difference(
+               ST_ReducePrecision(geom, 1e-7),
+               (SELECT ST_Union(geom, 1e-7) FROM admin_county WHERE code < $1), 1e-7), 3))
+             WHERE code = $1`,
+        [code],
+      );
+    }
+    await tx.query('UPDATE admin_county SET area_m2 = ST_Area(geom::geography)');
+    const overlaps = await tx.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM admin_county a JOIN admin_county b
+         ON a.id < b.id AND a.geom && b.geom AND ST_Relate(a.geom, b.geom, '2********')`,
+    );
+    if (overlaps[0]?.n !== 0) throw new Error(`行政区划相互重叠（${overlaps[0]?.n ?? '?'} 处），无法导入`);
+    const inserted = await tx.query<{ n: number }>(
+      'SELECT count(*)::int AS n FROM admin_county WHERE NOT ST_IsEmpty(geom) AND area_m2 > 0',
+    );
     if (inserted[0]?.n !== ds.counties.length) {
       // PGlite answers a GEOS failure with no row rather than an error: treat a missing row as one.
       throw new Error(`行政区划导入不完整：应有 ${ds.counties.length} 个，实得 ${inserted[0]?.n ?? 0} 个`);

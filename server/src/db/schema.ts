@@ -10,6 +10,7 @@ import { sql } from 'drizzle-orm';
 import {
   check,
   customType,
+  type ExtraConfigColumn,
   date,
   doublePrecision,
   index,
@@ -29,7 +30,7 @@ const multiPolygon = customType<{ data: string; driverData: string }>({
   },
 });
 
-const geomChecks = (table: string, geom: ReturnType<typeof multiPolygon>) => [
+const geomChecks = (table: string, geom: ExtraConfigColumn) => [
   index(`${table}_geom_gist`).using('gist', geom),
   check(`${table}_geom_valid`, sql`ST_IsValid(${geom})`),
 ];

@@ -1,0 +1,59 @@
+/**
+ * `buildApp(opts)`: the whole HTTP application with its database injected, so
+ * tests build the real thing and call `app.inject()`.
+ *
+ * Plugin order: external (database, OpenAPI, errors) → modules → client.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import Fastify, { type FastifyInstance } from 'fastify';
+import fastifyStatic from '@fastify/static';
+import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { Database } from './db/database.ts';
+import dbPlugin from './plugins/db.ts';
+import swaggerPlugin from './plugins/swagger.ts';
+import errorsPlugin from './plugins/errors.ts';
+import healthRoutes from './modules/health/routes.ts';
+import layerRoutes from './modules/layers/routes.ts';
+
+export interface BuildAppOptions {
+  db: Database;
+  /** Close the database when the app closes (the server's main does; tests manage their own). */
+  closeDbWithApp?: boolean;
+  /** Directory of the built client to serve at `/`; skipped when missing. */
+  clientDir?: string;
+  logger?: boolean | { level: string };
+}
+
+export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: opts.logger ?? false,
+    bodyLimit: 10 * 1024 * 1024,
+  }).withTypeProvider<ZodTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+
+  // external
+  await app.register(dbPlugin, { db: opts.db, closeWithApp: opts.closeDbWithApp });
+  await app.register(swaggerPlugin);
+  await app.register(errorsPlugin);
+
+  // modules
+  await app.register(healthRoutes);
+  await app.register(layerRoutes);
+
+  // the client: static files, and index.html for client-side routes
+  if (opts.clientDir && existsSync(join(opts.clientDir, 'index.html'))) {
+    await app.register(fastifyStatic, { root: opts.clientDir, wildcard: false });
+    app.get('/*', { schema: { hide: true } }, (req, reply) => {
+      const path = req.url.split('?')[0]!;
+      if (path.startsWith('/api/') || path.startsWith('/tiles/') || path.startsWith('/docs')) {
+        return reply.callNotFound();
+      }
+      return reply.sendFile(path !== '/' && existsSync(join(opts.clientDir!, path)) ? path : 'index.html');
+    });
+  }
+
+  await app.ready();
+  return app;
+}

@@ -1,0 +1,49 @@
+/**
+ * `npm start`: opens the database (embedded unless DATABASE_URL is set),
+ * migrates, loads the demo dataset on first start, and serves API and client
+ * on one port.
+ */
+import { performance } from 'node:perf_hooks';
+import { embeddedDir, loadConfig } from './config.ts';
+import { openDatabase } from './db/database.ts';
+import { buildApp } from './app.ts';
+import { ensureClientBuilt } from './client-build.ts';
+import { loadDataset, seededDataset, terminalProgress } from '../../seeds/load.ts';
+
+const t0 = performance.now();
+const secs = () => ((performance.now() - t0) / 1000).toFixed(1);
+const config = loadConfig();
+
+console.log(`一张图 Yizhangtu — 正在启动 starting…`);
+const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: embeddedDir(config.dataDir) });
+console.log(`  数据库 database: ${db.kind === 'embedded' ? '内置 embedded PGlite + PostGIS' : 'PostgreSQL + PostGIS'} (${db.location}) [${secs()} s]`);
+await db.migrate();
+console.log(`  数据库结构已就绪 migrations applied [${secs()} s]`);
+
+const existing = await seededDataset(db);
+if (existing) {
+  console.log(`  数据集 dataset: ${existing.scale}（seed ${existing.seed}）`);
+} else if (config.seedScale !== 'none') {
+  console.log(`  首次启动：生成并导入 ${config.seedScale} 数据集 first start: loading the ${config.seedScale} dataset…`);
+  const r = await loadDataset(db, { scale: config.seedScale, seed: config.seed, onProgress: terminalProgress() });
+  console.log(`  数据集导入完成 dataset loaded in ${(r.elapsedMs / 1000).toFixed(1)} s`);
+}
+
+if (!process.env.CLIENT_DIR) {
+  await ensureClientBuilt(process.cwd(), config.clientDir, (s) => console.log(s));
+}
+
+const app = await buildApp({
+  db,
+  closeDbWithApp: true,
+  clientDir: config.clientDir,
+  logger: { level: config.logLevel },
+});
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    console.log(`\n收到 ${signal}，正在关闭 shutting down…`);
+    void app.close().then(() => process.exit(0));
+  });
+}
+await app.listen({ port: config.port, host: config.host });
+console.log(`  已就绪 ready in ${secs()} s → http://localhost:${config.port}/  (API 文档 /docs)`);

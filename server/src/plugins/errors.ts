@@ -1,0 +1,96 @@
+/**
+ * Turns every failure into `{ error: { code, message, details? } }` with a
+ * message in the user's language (Chinese unless the request prefers English).
+ * Validation failures name the field; nothing leaks a stack trace.
+ */
+import fp from 'fastify-plugin';
+import type { FastifyError, FastifyRequest } from 'fastify';
+import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
+
+export type Lang = 'zh' | 'en';
+
+/** The request's language: English only when Accept-Language ranks it above Chinese. */
+export function requestLang(req: FastifyRequest): Lang {
+  const header = String(req.headers['accept-language'] ?? '').toLowerCase();
+  const en = header.indexOf('en');
+  const zh = header.indexOf('zh');
+  return en !== -1 && (zh === -1 || en < zh) ? 'en' : 'zh';
+}
+
+/** An error a route throws on purpose: status, code and both languages' messages. */
+export class AppError extends Error {
+  constructor(
+    readonly statusCode: number,
+    readonly code: string,
+    readonly zh: string,
+    readonly en: string,
+  ) {
+    super(en);
+  }
+}
+
+const where: Record<string, { zh: string; en: string }> = {
+  querystring: { zh: '查询参数', en: 'query parameter' },
+  params: { zh: '路径参数', en: 'path parameter' },
+  body: { zh: '请求体', en: 'request body' },
+  headers: { zh: '请求头', en: 'header' },
+};
+
+export default fp(
+  async (app) => {
+    app.setErrorHandler((err: FastifyError, req, reply) => {
+      const lang = requestLang(req);
+      if (err instanceof AppError) {
+        return reply.status(err.statusCode).send({ error: { code: err.code, message: lang === 'zh' ? err.zh : err.en } });
+      }
+      if (hasZodFastifySchemaValidationErrors(err)) {
+        const ctx = where[err.validationContext ?? 'body'] ?? where.body!;
+        const details = err.validation.map((v) => {
+          const path = (v.instancePath || '').replace(/^\//, '').replace(/\//g, '.');
+          const field = path || String((v.params as { issue?: { path?: unknown[] } })?.issue?.path?.join('.') ?? '');
+          return { field, message: v.message ?? 'invalid' };
+        });
+        const names = details.map((d) => d.field).filter(Boolean).join(', ');
+        const message =
+          lang === 'zh'
+            ? `${ctx.zh}无效${names ? `：${names}` : ''}（${details.map((d) => d.message).join('；')}）`
+            : `Invalid ${ctx.en}${names ? `: ${names}` : ''} (${details.map((d) => d.message).join('; ')})`;
+        return reply.status(400).send({ error: { code: 'VALIDATION_FAILED', message, details } });
+      }
+      if (isResponseSerializationError(err)) {
+        req.log.error({ err }, 'response did not match its schema');
+        return reply.status(500).send({
+          error: { code: 'INTERNAL', message: lang === 'zh' ? '服务器内部错误' : 'Internal server error' },
+        });
+      }
+      const status = err.statusCode && err.statusCode >= 400 ? err.statusCode : 500;
+      if (status >= 500) {
+        req.log.error({ err }, 'request failed');
+        return reply.status(status).send({
+          error: { code: 'INTERNAL', message: lang === 'zh' ? '服务器内部错误，请稍后重试' : 'Internal server error' },
+        });
+      }
+      // Fastify's own 4xx (bad JSON, body too large, unsupported media type …)
+      const zh: Record<string, string> = {
+        FST_ERR_CTP_INVALID_JSON_BODY: '请求体不是有效的 JSON',
+        FST_ERR_CTP_EMPTY_JSON_BODY: '请求体为空，但声明为 JSON',
+        FST_ERR_CTP_BODY_TOO_LARGE: '请求体过大',
+        FST_ERR_CTP_INVALID_MEDIA_TYPE: '不支持的请求内容类型',
+      };
+      return reply.status(status).send({
+        error: { code: err.code ?? 'BAD_REQUEST', message: lang === 'zh' ? (zh[err.code] ?? `请求无效：${err.message}`) : err.message },
+      });
+    });
+
+    app.setNotFoundHandler((req, reply) => {
+      const lang = requestLang(req);
+      return reply.status(404).send({
+        error: {
+          code: 'NOT_FOUND',
+          message: lang === 'zh' ? `找不到 ${req.method} ${req.url}` : `Not found: ${req.method} ${req.url}`,
+        },
+      });
+    });
+  },
+  { name: 'errors' },
+);

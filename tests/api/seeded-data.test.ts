@@ -1,0 +1,135 @@
+/**
+ * The seeded demo dataset as stored: valid, non-overlapping, with areas that
+ * agree with PostGIS's own ellipsoidal area, and the generator's invariants
+ * between layers.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { layers } from '../../core/layers.ts';
+import type { Database } from '../../server/src/db/database.ts';
+import { generateDataset } from '../../seeds/generate.ts';
+import { openTestDatabase } from '../helpers/db.ts';
+import { TEST_SEED, backend } from '../helpers/backend.ts';
+
+describe(`seeded demo dataset on ${backend}`, () => {
+  let db: Database;
+  let close: () => Promise<void>;
+  const expected = generateDataset({ scale: 'demo', seed: TEST_SEED });
+  for (const l of expected.layers) for (const _ of l.features());
+
+  beforeAll(async () => {
+    ({ db, close } = await openTestDatabase());
+  });
+  afterAll(async () => close?.());
+
+  it('holds exactly the generated features, under the generator checksum', async () => {
+    const info = await db.query<{ scale: string; seed: number; checksum: string }>(`SELECT scale, seed, checksum FROM seed_info`);
+    expect(info).toEqual([{ scale: 'demo', seed: TEST_SEED, checksum: expected.checksum() }]);
+    const counts = expected.counts();
+    for (const layer of layers) {
+      if (layer.id === 'admin-county') continue;
+      const n = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${layer.table}`);
+      expect(n[0]!.n, layer.id).toBe(counts[layer.id]);
+    }
+  });
+
+  it.each(layers.map((l) => [l.id, l.table] as const))('%s: every geometry is valid and non-empty', async (_id, table) => {
+    const rows = await db.query<{ total: number; invalid: number; empty: number }>(
+      `SELECT count(*)::int AS total,
+              count(*) FILTER (WHERE NOT ST_IsValid(geom))::int AS invalid,
+              count(*) FILTER (WHERE ST_IsEmpty(geom))::int AS empty
+         FROM ${table}`,
+    );
+    expect(rows[0]!.total).toBeGreaterThan(0);
+    expect(rows[0]!.invalid).toBe(0);
+    expect(rows[0]!.empty).toBe(0);
+  });
+
+  it.each(layers.map((l) => [l.id, l.table] as const))('%s: no two features overlap', async (_id, table) => {
+    const rows = await db.query<{ n: number }>(
+      `SELECT count(*)::int AS n
+         FROM ${table} a JOIN ${table} b ON a.id < b.id AND a.geom && b.geom
+        WHERE ST_Relate(a.geom, b.geom, '2********')`,
+    );
+    expect(rows[0]!.n).toBe(0);
+  });
+
+  it('keeps farmland out of the urban development boundary and the red line, and the two farmland layers apart', async () => {
+    const pairs = [
+      ['permanent_farmland', 'general_farmland'],
+      ['permanent_farmland', 'urban_boundary'],
+      ['general_farmland', 'urban_boundary'],
+      ['permanent_farmland', 'eco_redline'],
+      ['general_farmland', 'eco_redline'],
+      ['urban_boundary', 'eco_redline'],
+    ];
+    for (const [a, b] of pairs) {
+      const rows = await db.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM ${a} a JOIN ${b} b ON a.geom && b.geom WHERE ST_Relate(a.geom, b.geom, '2********')`,
+      );
+      expect(rows[0]!.n, `${a} × ${b}`).toBe(0);
+    }
+  });
+
+  it('stores areas equal to PostGIS ellipsoidal area (to the 0.01 m² they are recorded in, and 1e-7 relative)', async () => {
+    for (const layer of layers) {
+      const rows = await db.query<{ worst: number }>(
+        `SELECT max(abs(area_m2 - ST_Area(geom::geography)) - (0.005 + 1e-7 * ST_Area(geom::geography))) AS worst
+           FROM ${layer.table}`,
+      );
+      expect(rows[0]!.worst, layer.id).toBeLessThanOrEqual(0);
+    }
+  });
+
+  it('places most stock land inside the urban development boundary, at 5–300 亩', async () => {
+    const rows = await db.query<{ total: number; inside: number; small: number; large: number }>(
+      `SELECT count(*)::int AS total,
+              count(*) FILTER (WHERE EXISTS (SELECT 1 FROM urban_boundary u WHERE ST_Within(s.geom, u.geom)))::int AS inside,
+              count(*) FILTER (WHERE area_m2 < 10000.0 / 15 * 5 - 1)::int AS small,
+              count(*) FILTER (WHERE area_m2 > 10000.0 / 15 * 300 + 1)::int AS large
+         FROM stock_parcel s`,
+    );
+    const r = rows[0]!;
+    expect(r.inside / r.total).toBeGreaterThan(0.6);
+    expect(r.small).toBe(0);
+    expect(r.large).toBe(0);
+  });
+
+  it('puts most encroachment polygons on farmland, some in the red line, and some on neither', async () => {
+    const rows = await db.query<{ total: number; farmland: number; redline: number; neither: number }>(
+      `WITH e AS (
+         SELECT e.id,
+                EXISTS (SELECT 1 FROM permanent_farmland f WHERE f.geom && e.geom AND ST_Intersects(f.geom, e.geom))
+             OR EXISTS (SELECT 1 FROM general_farmland f WHERE f.geom && e.geom AND ST_Intersects(f.geom, e.geom)) AS farmland,
+                EXISTS (SELECT 1 FROM eco_redline r WHERE r.geom && e.geom AND ST_Intersects(r.geom, e.geom)) AS redline
+           FROM encroachment e)
+       SELECT count(*)::int AS total,
+              count(*) FILTER (WHERE farmland)::int AS farmland,
+              count(*) FILTER (WHERE redline)::int AS redline,
+              count(*) FILTER (WHERE NOT farmland AND NOT redline)::int AS neither
+         FROM e`,
+    );
+    const r = rows[0]!;
+    expect(r.farmland / r.total).toBeGreaterThan(0.5);
+    expect(r.redline).toBeGreaterThan(0);
+    expect(r.neither).toBeGreaterThan(0);
+  });
+
+  it('stores the nine counties with a total area close to Kaifeng’s 6 266 km²', async () => {
+    const rows = await db.query<{ n: number; km2: number }>(
+      `SELECT count(*)::int AS n, sum(ST_Area(geom::geography)) / 1e6 AS km2 FROM admin_county`,
+    );
+    expect(rows[0]!.n).toBe(9);
+    expect(rows[0]!.km2).toBeGreaterThan(6266 * 0.95);
+    expect(rows[0]!.km2).toBeLessThan(6266 * 1.05);
+  });
+
+  it('keeps every generated feature inside its county', async () => {
+    for (const layer of layers.filter((l) => l.id !== 'admin-county')) {
+      const rows = await db.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM ${layer.table} t JOIN admin_county c ON c.code = t.county_code
+          WHERE NOT ST_Intersects(ST_PointOnSurface(t.geom), c.geom)`,
+      );
+      expect(rows[0]!.n, layer.id).toBe(0);
+    }
+  });
+});

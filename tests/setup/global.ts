@@ -1,0 +1,50 @@
+/**
+ * Prepares one seeded demo database for the whole run:
+ * - embedded: a PGlite data directory that each test file copies and opens;
+ * - PostGIS: the database named by TEST_DATABASE_URL / DATABASE_URL, migrated and seeded.
+ * Also builds the client once for the browser tests.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { TestProject } from 'vitest/node';
+import { openEmbedded, openPostgis } from '../../server/src/db/database.ts';
+import { loadDataset, seededDataset } from '../../seeds/load.ts';
+import { generateDataset } from '../../seeds/generate.ts';
+import { ensureClientBuilt } from '../../server/src/client-build.ts';
+import { TEST_SEED, testDatabaseUrl } from '../helpers/backend.ts';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    embeddedTemplate: string;
+  }
+}
+
+export default async function setup(project: TestProject) {
+  const started = Date.now();
+  let cleanup = () => {};
+  if (testDatabaseUrl) {
+    const db = await openPostgis(testDatabaseUrl);
+    try {
+      await db.migrate();
+      const existing = await seededDataset(db);
+      const expected = generateDataset({ scale: 'demo', seed: TEST_SEED });
+      for (const l of expected.layers) for (const _ of l.features());
+      if (existing?.checksum !== expected.checksum()) await loadDataset(db, { scale: 'demo', seed: TEST_SEED });
+    } finally {
+      await db.close();
+    }
+    project.provide('embeddedTemplate', '');
+  } else {
+    const dir = mkdtempSync(join(tmpdir(), 'yzt-template-'));
+    const db = await openEmbedded(dir);
+    await db.migrate();
+    await loadDataset(db, { scale: 'demo', seed: TEST_SEED });
+    await db.close();
+    project.provide('embeddedTemplate', dir);
+    cleanup = () => rmSync(dir, { recursive: true, force: true });
+  }
+  await ensureClientBuilt(process.cwd(), join(process.cwd(), 'dist/client'), () => undefined);
+  console.log(`[setup] ${testDatabaseUrl ? 'PostGIS' : 'embedded'} demo database ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  return () => cleanup();
+}
