@@ -81,8 +81,9 @@ export async function loadDataset(
     }
     await tx.query('UPDATE admin_county SET area_m2 = ST_Area(geom::geography)');
     const overlaps = await tx.query<{ n: number }>(
+      // fixed-precision intersection: robust where GEOS's relate can fail on near-coincident edges
       `SELECT count(*)::int AS n FROM admin_county a JOIN admin_county b
-         ON a.id < b.id AND a.geom && b.geom AND ST_Relate(a.geom, b.geom, '2********')`,
+         ON a.id < b.id AND a.geom && b.geom AND ST_Area(ST_Intersection(a.geom, b.geom, 1e-7)) > 0`,
     );
     if (overlaps[0]?.n !== 0) throw new Error(`行政区划相互重叠（${overlaps[0]?.n ?? '?'} 处），无法导入`);
     const inserted = await tx.query<{ n: number }>(
