@@ -77,7 +77,7 @@ for (const f of features) {
   const polys = rest.geometry.type === 'Polygon' ? [rest.geometry.coordinates] : rest.geometry.coordinates;
   // drop sliver parts the difference leaves behind (< 1 ha)
   const kept = polys.filter((p) => turf.area(turf.polygon(p)) >= 10_000);
-  f.geometry.coordinates = kept; // not rounded again: rounding would reopen slivers along shared borders
+  f.geometry.coordinates = kept as Ring[][]; // not rounded again: rounding would reopen slivers along shared borders
   removedM2 += before - turf.area(turf.multiPolygon(f.geometry.coordinates as number[][][][]));
   covered = covered ? turf.union(turf.featureCollection([covered, own])) : own;
 }
