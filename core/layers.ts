@@ -66,8 +66,10 @@ export interface LayerDefinition {
   maxFeaturesPerTile: number;
   /** Column holding the feature's public identifier (图斑编号, parcel code …). */
   codeColumn: string;
-  /** Attributes exposed in tiles, popups and feature queries, in display order. */
+  /** Attributes exposed in popups and feature queries, in display order. */
   attributes: LayerAttribute[];
+  /** The few attributes vector tiles carry (the popup fetches the rest): keeps tiles small. */
+  tileAttributes: string[];
   style: LayerStyle;
   /** Shown when the map first opens. */
   visibleByDefault: boolean;
@@ -112,6 +114,7 @@ export const layers: readonly LayerDefinition[] = [
       source,
       vintage,
     ],
+    tileAttributes: ['code', 'name', 'county_code'],
     style: { fillColor: '#e8590c', fillOpacity: 0.08, lineColor: '#e8590c', lineWidth: 2, lineDash: [3, 2] },
     visibleByDefault: true,
   },
@@ -124,10 +127,12 @@ export const layers: readonly LayerDefinition[] = [
     geometryType: 'MultiPolygon',
     srid: 4490,
     sensitivity: 'restricted',
-    minZoom: 11,
-    maxFeaturesPerTile: 20_000,
+    // ~3 000 fields in a z13 tile at city scale; z12 would carry ~13 000 and exceed 500 KB
+    minZoom: 13,
+    maxFeaturesPerTile: 8_000,
     codeColumn: 'code',
     attributes: farmlandAttributes('图斑编号'),
+    tileAttributes: ['code', 'land_class_name', 'area_m2'],
     style: { fillColor: '#f2c94c', fillOpacity: 0.55, lineColor: '#b7950b', lineWidth: 0.5 },
     visibleByDefault: true,
   },
@@ -152,6 +157,7 @@ export const layers: readonly LayerDefinition[] = [
       source,
       vintage,
     ],
+    tileAttributes: ['code', 'name', 'category'],
     style: { fillColor: '#2f9e44', fillOpacity: 0.35, lineColor: '#c92a2a', lineWidth: 1.5 },
     visibleByDefault: true,
   },
@@ -164,10 +170,12 @@ export const layers: readonly LayerDefinition[] = [
     geometryType: 'MultiPolygon',
     srid: 4490,
     sensitivity: 'restricted',
-    minZoom: 11,
-    maxFeaturesPerTile: 20_000,
+    // ~3 000 fields in a z13 tile at city scale; z12 would carry ~13 000 and exceed 500 KB
+    minZoom: 13,
+    maxFeaturesPerTile: 8_000,
     codeColumn: 'code',
     attributes: farmlandAttributes('图斑编号'),
+    tileAttributes: ['code', 'land_class_name', 'area_m2'],
     style: { fillColor: '#c5e1a5', fillOpacity: 0.5, lineColor: '#7cb342', lineWidth: 0.5 },
     visibleByDefault: false,
   },
@@ -200,6 +208,7 @@ export const layers: readonly LayerDefinition[] = [
       { name: 'zone_name', labelZh: '所在园区', labelEn: 'Development zone', type: 'text' },
       { name: 'contact_dept', labelZh: '联系部门', labelEn: 'Contact department', type: 'text' },
     ],
+    tileAttributes: ['code', 'name', 'category', 'planned_use', 'status', 'area_m2'],
     style: { fillColor: '#1c7ed6', fillOpacity: 0.45, lineColor: '#1864ab', lineWidth: 1 },
     visibleByDefault: true,
   },
@@ -223,6 +232,7 @@ export const layers: readonly LayerDefinition[] = [
       { name: 'status', labelZh: '核查状态', labelEn: 'Status', type: 'text' },
       area,
     ],
+    tileAttributes: ['code', 'source', 'status', 'detected_on', 'area_m2'],
     style: { fillColor: '#e03131', fillOpacity: 0.5, lineColor: '#a61e4d', lineWidth: 1.5 },
     visibleByDefault: false,
   },
@@ -244,6 +254,7 @@ export const layers: readonly LayerDefinition[] = [
       { name: 'level', labelZh: '级别', labelEn: 'Level', type: 'text' },
       area,
     ],
+    tileAttributes: ['code', 'name'],
     style: { fillColor: '#868e96', fillOpacity: 0, lineColor: '#495057', lineWidth: 1.5, lineDash: [4, 2, 1, 2] },
     visibleByDefault: true,
   },

@@ -30,6 +30,7 @@ export const LayerInfoSchema = z
     maxFeaturesPerTile: z.number().int(),
     codeColumn: z.string(),
     attributes: z.array(LayerAttributeSchema),
+    tileAttributes: z.array(z.string()),
     style: LayerStyleSchema,
     visibleByDefault: z.boolean(),
     /** Features currently stored. */

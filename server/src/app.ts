@@ -15,6 +15,9 @@ import swaggerPlugin from './plugins/swagger.ts';
 import errorsPlugin from './plugins/errors.ts';
 import healthRoutes from './modules/health/routes.ts';
 import layerRoutes from './modules/layers/routes.ts';
+import featureRoutes from './modules/features/routes.ts';
+import tileRoutes from './modules/tiles/routes.ts';
+import configRoutes, { type Basemap } from './modules/config/routes.ts';
 
 export interface BuildAppOptions {
   db: Database;
@@ -23,6 +26,8 @@ export interface BuildAppOptions {
   /** Directory of the built client to serve at `/`; skipped when missing. */
   clientDir?: string;
   logger?: boolean | { level: string };
+  /** External raster base maps offered besides the offline one. */
+  basemaps?: Basemap[];
 }
 
 export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> {
@@ -41,13 +46,16 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   // modules
   await app.register(healthRoutes);
   await app.register(layerRoutes);
+  await app.register(featureRoutes);
+  await app.register(tileRoutes);
+  await app.register(configRoutes, { basemaps: opts.basemaps ?? [] });
 
   // the client: static files, and index.html for client-side routes
   if (opts.clientDir && existsSync(join(opts.clientDir, 'index.html'))) {
     await app.register(fastifyStatic, { root: opts.clientDir, wildcard: false });
     app.get('/*', { schema: { hide: true } }, (req, reply) => {
       const path = req.url.split('?')[0]!;
-      if (path.startsWith('/api/') || path.startsWith('/tiles/') || path.startsWith('/docs')) {
+      if (path.startsWith('/api/') || path.startsWith('/tiles/') || path.startsWith('/fonts/') || path.startsWith('/docs')) {
         return reply.callNotFound();
       }
       return reply.sendFile(path !== '/' && existsSync(join(opts.clientDir!, path)) ? path : 'index.html');

@@ -8,6 +8,7 @@ import { embeddedDir, loadConfig } from './config.ts';
 import { openDatabase } from './db/database.ts';
 import { buildApp } from './app.ts';
 import { ensureClientBuilt } from './client-build.ts';
+import { basemapsFromEnv } from './modules/config/routes.ts';
 import { loadDataset, seededDataset, terminalProgress } from '../../seeds/load.ts';
 
 const t0 = performance.now();
@@ -38,6 +39,7 @@ const app = await buildApp({
   closeDbWithApp: true,
   clientDir: config.clientDir,
   logger: { level: config.logLevel },
+  basemaps: basemapsFromEnv(process.env),
 });
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {

@@ -16,6 +16,11 @@ export async function openTestDatabase(): Promise<{ db: Database; close: () => P
     const db = await openPostgis(testDatabaseUrl);
     return { db, close: () => db.close() };
   }
+  return openEmbeddedCopy();
+}
+
+/** A private copy of the seeded embedded database, whatever backend the suite runs on. */
+export async function openEmbeddedCopy(): Promise<{ db: Database; close: () => Promise<void> }> {
   const template = inject('embeddedTemplate');
   const dir = mkdtempSync(join(tmpdir(), 'yzt-db-'));
   cpSync(template, dir, { recursive: true });

@@ -1,6 +1,6 @@
 /**
  * Prepares one seeded demo database for the whole run:
- * - embedded: a PGlite data directory that each test file copies and opens;
+ * - embedded: a PGlite data directory that each test file copies and opens (always made);
  * - PostGIS: the database named by TEST_DATABASE_URL / DATABASE_URL, migrated and seeded.
  * Also builds the client once for the browser tests.
  */
@@ -22,7 +22,15 @@ declare module 'vitest' {
 
 export default async function setup(project: TestProject) {
   const started = Date.now();
-  let cleanup = () => {};
+  // The embedded template is always prepared: on the PostGIS run it serves the cross-backend tile test.
+  const dir = mkdtempSync(join(tmpdir(), 'yzt-template-'));
+  const embedded = await openEmbedded(dir);
+  await embedded.migrate();
+  await loadDataset(embedded, { scale: 'demo', seed: TEST_SEED });
+  await embedded.close();
+  project.provide('embeddedTemplate', dir);
+  const cleanup = () => rmSync(dir, { recursive: true, force: true });
+
   if (testDatabaseUrl) {
     const db = await openPostgis(testDatabaseUrl);
     try {
@@ -34,15 +42,6 @@ export default async function setup(project: TestProject) {
     } finally {
       await db.close();
     }
-    project.provide('embeddedTemplate', '');
-  } else {
-    const dir = mkdtempSync(join(tmpdir(), 'yzt-template-'));
-    const db = await openEmbedded(dir);
-    await db.migrate();
-    await loadDataset(db, { scale: 'demo', seed: TEST_SEED });
-    await db.close();
-    project.provide('embeddedTemplate', dir);
-    cleanup = () => rmSync(dir, { recursive: true, force: true });
   }
   await ensureClientBuilt(process.cwd(), join(process.cwd(), 'dist/client'), () => undefined);
   console.log(`[setup] ${testDatabaseUrl ? 'PostGIS' : 'embedded'} demo database ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);

@@ -1,0 +1,28 @@
+/**
+ * Hand-written SQL lives in .sql files beside the code that runs it. `sqlFile`
+ * reads one and fills `{{token}}`s with identifiers from the layer registry —
+ * never with anything from a request (those go in as $n parameters).
+ */
+import { readFileSync } from 'node:fs';
+
+const cache = new Map<string, string>();
+
+export function sqlFile(url: URL, tokens: Record<string, string> = {}): string {
+  const key = url.href;
+  let text = cache.get(key);
+  if (text === undefined) {
+    text = readFileSync(url, 'utf8');
+    cache.set(key, text);
+  }
+  return text.replace(/\{\{(\w+)\}\}/g, (_m, name: string) => {
+    const value = tokens[name];
+    if (value === undefined) throw new Error(`SQL token {{${name}}} has no value in ${url.pathname}`);
+    return value;
+  });
+}
+
+/** A registry identifier safe to splice into SQL: lower-case letters, digits and underscores only. */
+export function ident(name: string): string {
+  if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`not a plain SQL identifier: ${name}`);
+  return name;
+}

@@ -1,0 +1,114 @@
+/**
+ * The `LayerSource` seam: one interface for building a vector tile, two
+ * implementations — PostGIS encodes with ST_AsMVT in one statement; the
+ * embedded database (no ST_AsMVT) clips and simplifies in SQL and the tile is
+ * encoded in Node with @maplibre/vt-pbf. A shared test proves they agree.
+ */
+import Point from '@mapbox/point-geometry';
+import { fromVectorTileJs, type VectorTileFeatureLike, type VectorTileLayerLike } from '@maplibre/vt-pbf';
+import type { LayerDefinition } from '../../../../core/layers.ts';
+import type { Queryable } from '../../db/database.ts';
+import { ident, sqlFile } from '../../db/sql-file.ts';
+
+export const TILE_EXTENT = 4096;
+
+export interface TileResult {
+  /** Encoded Mapbox Vector Tile; empty when the tile has no feature. */
+  data: Uint8Array;
+  features: number;
+}
+
+export interface LayerSource {
+  readonly encoder: 'postgis' | 'node';
+  tile(layer: LayerDefinition, z: number, x: number, y: number): Promise<TileResult>;
+}
+
+/** The SQL tokens of a layer's tile query: its table and tile attributes. */
+export function tileTokens(layer: LayerDefinition): Record<string, string> {
+  const attrs = layer.tileAttributes.map(ident);
+  const dateCols = new Set(layer.attributes.filter((a) => a.type === 'date').map((a) => a.name));
+  return {
+    table: ident(layer.table),
+    layer: ident(layer.id.replace(/-/g, '_')),
+    select_columns: attrs.map((a) => (dateCols.has(a) ? `t.${a}::text AS ${a}` : `t.${a}`)).join(', '),
+    columns: attrs.join(', '),
+  };
+}
+
+/** The MVT layer name a layer's tiles carry: its id with `_` for `-`. */
+export const mvtLayerName = (layer: LayerDefinition): string => layer.id.replace(/-/g, '_');
+
+const tileParams = (layer: LayerDefinition, z: number, x: number, y: number) => [z, x, y, layer.maxFeaturesPerTile];
+
+/** PostGIS: the whole tile in one statement. */
+export function postgisSource(db: Queryable): LayerSource {
+  return {
+    encoder: 'postgis',
+    async tile(layer, z, x, y) {
+      const sql = sqlFile(new URL('./sql/tile-mvt.sql', import.meta.url), tileTokens(layer));
+      const rows = await db.query<{ tile: Uint8Array | null; features: number }>(sql, tileParams(layer, z, x, y));
+      const row = rows[0];
+      if (!row) throw new Error(`tile query for ${layer.id} ${z}/${x}/${y} returned no row`);
+      return { data: row.features ? new Uint8Array(row.tile ?? new Uint8Array()) : new Uint8Array(), features: row.features };
+    },
+  };
+}
+
+type PolygonCoords = number[][][];
+
+class RowFeature implements VectorTileFeatureLike {
+  readonly type = 3 as const;
+  readonly extent = TILE_EXTENT;
+  constructor(
+    readonly id: number,
+    readonly properties: Record<string, number | string | boolean>,
+    private readonly polygons: PolygonCoords[],
+  ) {}
+  loadGeometry(): Point[][] {
+    // MVT polygon: each exterior ring followed by its holes, all as one list of rings
+    return this.polygons.flatMap((poly) => poly.map((ring) => ring.map(([px, py]) => new Point(px!, py!))));
+  }
+}
+
+class RowLayer implements VectorTileLayerLike {
+  readonly version = 2;
+  readonly extent = TILE_EXTENT;
+  constructor(
+    readonly name: string,
+    private readonly features: RowFeature[],
+  ) {}
+  get length(): number {
+    return this.features.length;
+  }
+  feature(i: number): VectorTileFeatureLike {
+    return this.features[i]!;
+  }
+}
+
+/** Embedded database (or any PostGIS): geometry prepared in SQL, tile encoded in Node. */
+export function nodeEncodedSource(db: Queryable): LayerSource {
+  return {
+    encoder: 'node',
+    async tile(layer, z, x, y) {
+      const sql = sqlFile(new URL('./sql/tile-geometries.sql', import.meta.url), tileTokens(layer));
+      const rows = await db.query<Record<string, unknown> & { id: number; geometry: string }>(sql, tileParams(layer, z, x, y));
+      if (!rows.length) return { data: new Uint8Array(), features: 0 };
+      const features = rows.map((row) => {
+        const g = JSON.parse(row.geometry) as { type: string; coordinates: unknown };
+        const polygons = g.type === 'Polygon' ? [g.coordinates as PolygonCoords] : (g.coordinates as PolygonCoords[]);
+        const properties: Record<string, number | string | boolean> = {};
+        for (const name of layer.tileAttributes) {
+          const v = row[name];
+          if (v !== null && v !== undefined) properties[name] = v as number | string | boolean;
+        }
+        return new RowFeature(Number(row.id), properties, polygons);
+      });
+      const data = fromVectorTileJs({ layers: { [mvtLayerName(layer)]: new RowLayer(mvtLayerName(layer), features) } });
+      return { data, features: features.length };
+    },
+  };
+}
+
+export function layerSourceFor(db: Queryable & { kind: 'postgis' | 'embedded' }): LayerSource {
+  return db.kind === 'postgis' ? postgisSource(db) : nodeEncodedSource(db);
+}

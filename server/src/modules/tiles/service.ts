@@ -1,0 +1,61 @@
+/**
+ * Tiles with a cache: encoded tiles are kept in an LRU (by bytes) keyed by
+ * layer, data version and z/x/y; when any layer's data version changes the
+ * cache is dropped. The version is re-read at most once a second, so a change
+ * reaches tiles within a second.
+ */
+import { LRUCache } from 'lru-cache';
+import type { LayerDefinition } from '../../../../core/layers.ts';
+import type { Queryable } from '../../db/database.ts';
+import { readDataVersions, type DataVersions } from '../data-version/service.ts';
+import type { LayerSource, TileResult } from './layer-source.ts';
+
+export interface ServedTile extends TileResult {
+  etag: string;
+  cached: boolean;
+}
+
+export class TileService {
+  private readonly cache: LRUCache<string, TileResult>;
+  private versions: DataVersions | null = null;
+  private versionsReadAt = 0;
+  private pendingVersions: Promise<DataVersions> | null = null;
+
+  constructor(
+    private readonly db: Queryable,
+    private readonly source: LayerSource,
+    opts: { maxBytes?: number; versionTtlMs?: number } = {},
+  ) {
+    this.cache = new LRUCache({ maxSize: opts.maxBytes ?? 64 * 1024 * 1024, sizeCalculation: (t) => Math.max(64, t.data.byteLength) });
+    this.versionTtlMs = opts.versionTtlMs ?? 1000;
+  }
+  private readonly versionTtlMs: number;
+
+  async dataVersions(): Promise<DataVersions> {
+    const now = Date.now();
+    if (this.versions && now - this.versionsReadAt < this.versionTtlMs) return this.versions;
+    this.pendingVersions ??= readDataVersions(this.db).finally(() => (this.pendingVersions = null));
+    const v = await this.pendingVersions;
+    if (this.versions && this.versions.overall !== v.overall) this.cache.clear();
+    this.versions = v;
+    this.versionsReadAt = now;
+    return v;
+  }
+
+  async tile(layer: LayerDefinition, z: number, x: number, y: number): Promise<ServedTile> {
+    const versions = await this.dataVersions();
+    const version = versions.byLayer[layer.id] ?? 0;
+    const etag = `"${layer.id}-v${version}-${z}-${x}-${y}"`;
+    const key = `${layer.id}/${version}/${z}/${x}/${y}`;
+    const hit = this.cache.get(key);
+    if (hit) return { ...hit, etag, cached: true };
+    const built = await this.source.tile(layer, z, x, y);
+    this.cache.set(key, built);
+    return { ...built, etag, cached: false };
+  }
+
+  /** Number of tiles held (for tests and diagnostics). */
+  get cachedTiles(): number {
+    return this.cache.size;
+  }
+}
