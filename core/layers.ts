@@ -188,7 +188,7 @@ export const layers: readonly LayerDefinition[] = [
     geometryType: 'MultiPolygon',
     srid: 4490,
     sensitivity: 'public',
-    minZoom: 9,
+    minZoom: 8,
     maxFeaturesPerTile: 5_000,
     codeColumn: 'code',
     attributes: [

@@ -535,12 +535,10 @@ export function generateDataset(options: GenerateOptions) {
       const area = areaM2(polygons);
       if (area < 5 * MU || area > 300 * MU) return null;
       const n = next(county.code);
-      const year = 2012 + (n % 14);
-      return record('stock-parcel', {
-        code: `CL${county.code}-${year}-${pad(n, 5)}`,
-        props: attributes(county, setting, zoneName, area, n),
-        polygons,
-      });
+      const props = attributes(county, setting, zoneName, area, n);
+      // the code carries the approval year, as registers number parcels by year
+      const year = String(props.approval_date).slice(0, 4);
+      return record('stock-parcel', { code: `CL${county.code}-${year}-${pad(n, 5)}`, props, polygons });
     };
 
     // urban blocks (~550 m) between streets, split into lots

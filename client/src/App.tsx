@@ -1,64 +1,145 @@
-import { useEffect, useState } from 'react';
-import { layerGroups } from '../../core/layers.ts';
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import { getLayer, type LayerId } from '../../core/layers.ts';
 import type { HealthResponse } from '../../core/contracts/health.ts';
 import type { LayerInfo } from '../../core/contracts/layers.ts';
-import { formatArea } from '../../core/units.ts';
+import type { ClientConfig, County } from '../../core/contracts/features.ts';
 import { api } from './api.ts';
+import { LangContext, translate, type Lang } from './i18n.ts';
+import { readUrlState, writeUrlState, type LayerStates, type LayerViewState } from './url-state.ts';
+import { buildStyle } from './map/style.ts';
+import { MapView } from './map/MapView.tsx';
+import type { MapController } from './map/controller.ts';
+import { LayerPanel } from './panel/LayerPanel.tsx';
+import { CountyList } from './panel/CountyList.tsx';
+import { CoordinateReadout, type CoordinateMode } from './panel/CoordinateReadout.tsx';
 
-/** The workspace shell: service status and the layer catalog, grouped as the layer panel groups them. */
+interface Loaded {
+  health: HealthResponse;
+  layers: LayerInfo[];
+  counties: County[];
+  config: ClientConfig;
+}
+
+/** The map workspace: full-window map with the layer panel, county list, base maps and coordinates. */
 export function App() {
-  const [health, setHealth] = useState<HealthResponse | null>(null);
-  const [layers, setLayers] = useState<LayerInfo[] | null>(null);
+  const initial = useMemo(() => readUrlState(window.location.search), []);
+  const [lang, setLang] = useState<Lang>(initial.lang);
+  const [states, setStates] = useState<LayerStates>(initial.layers);
+  const [basemap, setBasemap] = useState(initial.basemap);
+  const [data, setData] = useState<Loaded | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [controller, setController] = useState<MapController | null>(null);
+  const [cursor, setCursor] = useState<{ lng: number; lat: number } | null>(null);
+  const [coordMode, setCoordMode] = useState<CoordinateMode>('lonlat');
+  const [zoom, setZoom] = useState(0);
+  const t = (k: Parameters<typeof translate>[1], v?: Record<string, string | number>) => translate(lang, k, v);
 
   useEffect(() => {
-    Promise.all([api.health(), api.layers()])
-      .then(([h, l]) => {
-        setHealth(h);
-        setLayers(l);
-      })
+    Promise.all([api.health(), api.layers(), api.counties(), api.config()])
+      .then(([health, layers, counties, config]) => setData({ health, layers, counties, config }))
       .catch((e: Error) => setError(e.message));
   }, []);
 
+  useEffect(() => {
+    document.documentElement.lang = lang === 'zh' ? 'zh-CN' : 'en';
+    document.title = lang === 'zh' ? '一张图 · 国土空间控制线与存量土地' : 'Yizhangtu · control lines and stock land';
+    controller?.setLang(lang);
+  }, [lang, controller]);
+
+  useEffect(() => writeUrlState({ layers: states, lang, basemap }), [states, lang, basemap]);
+
+  const selectedBasemap = data?.config.basemaps.find((b) => b.id === basemap);
+  useEffect(() => {
+    if (controller) controller.setBasemap(selectedBasemap);
+  }, [controller, selectedBasemap]);
+
+  const style = useMemo(() => {
+    if (!data) return null;
+    return buildStyle({
+      origin: window.location.origin,
+      states,
+      countyLabels: {
+        type: 'FeatureCollection',
+        features: data.counties.map((c) => ({
+          type: 'Feature',
+          properties: { name: c.name, code: c.code },
+          geometry: { type: 'Point', coordinates: c.labelPoint },
+        })),
+      },
+      maxTileZoom: data.config.maxTileZoom,
+    });
+    // the style is built once; later changes go through the controller
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [data]);
+
+  const onLayerChange = useCallback(
+    (id: LayerId, state: LayerViewState) => {
+      setStates((prev) => ({ ...prev, [id]: state }));
+      controller?.setLayerState(id, state);
+    },
+    [controller],
+  );
+
+  const countyExtent = data?.layers.find((l) => l.id === 'admin-county')?.extent ?? undefined;
+
   return (
-    <div className="app">
-      <header className="app-header">
-        <h1>一张图</h1>
-        <span className="subtitle">开封市国土空间控制线与存量土地</span>
-        {health && (
-          <span className="status" data-testid="health">
-            数据库：{health.database === 'embedded' ? '内置（PGlite + PostGIS）' : 'PostGIS'} · 数据版本 {health.dataVersion}
-          </span>
-        )}
-      </header>
-      <main className="catalog">
-        {error && <p className="error" role="alert">加载失败：{error}</p>}
-        {!layers && !error && <p>正在加载图层目录…</p>}
-        {layers &&
-          layerGroups.map((g) => {
-            const items = layers.filter((l) => l.group === g.id);
-            if (!items.length) return null;
-            return (
-              <section key={g.id}>
-                <h2>{g.nameZh}</h2>
-                <ul>
-                  {items.map((l) => (
-                    <li key={l.id} data-layer={l.id}>
-                      <span
-                        className="swatch"
-                        style={{ background: l.style.fillColor, borderColor: l.style.lineColor }}
-                      />
-                      <span className="name">{l.nameZh}</span>
-                      <span className="count">{l.featureCount.toLocaleString('zh-CN')} 个要素</span>
-                      {l.sensitivity === 'restricted' && <span className="badge">受控</span>}
-                    </li>
+    <LangContext.Provider value={lang}>
+      <div className="workspace">
+        <aside className="side-panel">
+          <header className="app-header">
+            <h1>{t('title')}</h1>
+            <span className="subtitle">{t('subtitle')}</span>
+            <button type="button" className="lang-switch" onClick={() => setLang(lang === 'zh' ? 'en' : 'zh')}>
+              {t('language')}
+            </button>
+          </header>
+          {error && (
+            <p className="error" role="alert">
+              {t('loadFailed')}
+              {error}
+            </p>
+          )}
+          {!data && !error && <p className="loading">{t('loading')}</p>}
+          {data && (
+            <>
+              <LayerPanel layers={data.layers} states={states} zoom={zoom} onChange={onLayerChange} />
+              <CountyList counties={data.counties} onSelect={(c) => controller?.fitBounds(c.bbox)} />
+              <section className="panel-section">
+                <h2>{t('basemap')}</h2>
+                <select aria-label={t('basemap')} value={basemap} onChange={(e) => setBasemap(e.target.value)}>
+                  <option value="offline">{t('offline')}</option>
+                  {data.config.basemaps.map((b) => (
+                    <option key={b.id} value={b.id}>
+                      {b.name}
+                    </option>
                   ))}
-                </ul>
+                </select>
               </section>
-            );
-          })}
-        <p className="hint">面积单位：{formatArea(666.6667 * 15)} = 1 公顷</p>
-      </main>
-    </div>
+              <footer className="status" data-testid="health">
+                {t('database')}：{data.health.database === 'embedded' ? `${t('embedded')} PGlite + PostGIS` : 'PostGIS'} ·{' '}
+                {t('dataVersion')} {data.health.dataVersion}
+              </footer>
+            </>
+          )}
+        </aside>
+        <main className="map-area">
+          {style && (
+            <MapView
+              style={style}
+              initialBounds={countyExtent ?? undefined}
+              lang={lang}
+              onReady={(c) => {
+                setController(c);
+                // apply opacities from the URL
+                for (const [id, s] of Object.entries(states)) if (getLayer(id)) c.map.once('load', () => c.setLayerState(id as LayerId, s));
+              }}
+              onCursor={setCursor}
+              onZoom={setZoom}
+            />
+          )}
+          <CoordinateReadout at={cursor} mode={coordMode} onMode={setCoordMode} />
+        </main>
+      </div>
+    </LangContext.Provider>
   );
 }

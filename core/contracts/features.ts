@@ -98,3 +98,4 @@ export const ClientConfigResponse = z
   })
   .meta({ id: 'ClientConfig' });
 export type ClientConfig = z.infer<typeof ClientConfigResponse>;
+export type Basemap = z.infer<typeof BasemapSchema>;

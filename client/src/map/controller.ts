@@ -1,0 +1,144 @@
+/**
+ * The map seam: everything that touches MapLibre lives here, so React
+ * components talk to a small API instead of reaching into the map.
+ */
+import * as maplibregl from 'maplibre-gl';
+import type { MapGeoJSONFeature, StyleSpecification } from 'maplibre-gl';
+import 'maplibre-gl/dist/maplibre-gl.css';
+// MapLibre's worker is a separate, self-contained module; Vite copies it and gives its URL.
+import workerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?url';
+import { getLayer, type LayerId } from '../../../core/layers.ts';
+import type { Basemap } from '../../../core/contracts/features.ts';
+import { api } from '../api.ts';
+import { translate, type Lang } from '../i18n.ts';
+import type { LayerViewState } from '../url-state.ts';
+import { popupHtml } from './popup.ts';
+import { BASEMAP_LAYER, COUNTY_LABELS, DRAW_ORDER, fillLayerId, lineLayerId, sourceLayerName } from './style.ts';
+
+export interface MapControllerOptions {
+  container: HTMLElement;
+  style: StyleSpecification;
+  /** [minLon, minLat, maxLon, maxLat] to show when the URL names no position. */
+  initialBounds?: [number, number, number, number];
+  lang: Lang;
+  onCursor?: (lngLat: { lng: number; lat: number } | null) => void;
+}
+
+maplibregl.setWorkerUrl(workerUrl);
+
+export class MapController {
+  readonly map: maplibregl.Map;
+  private hovered: { source: string; sourceLayer: string; id: string | number } | null = null;
+  private popup: maplibregl.Popup | null = null;
+  private lang: Lang;
+  /** Resolves when the style and the first tiles have loaded. */
+  readonly ready: Promise<void>;
+
+  constructor(opts: MapControllerOptions) {
+    this.lang = opts.lang;
+    const hasHash = /[#&]map=/.test(window.location.hash);
+    this.map = new maplibregl.Map({
+      container: opts.container,
+      style: opts.style,
+      hash: 'map',
+      localIdeographFontFamily: "'Noto Sans CJK SC', 'Noto Sans SC', 'PingFang SC', 'Microsoft YaHei', 'WenQuanYi Micro Hei', sans-serif",
+      ...(hasHash || !opts.initialBounds ? { center: [114.55, 34.6], zoom: 8.5 } : { bounds: opts.initialBounds, fitBoundsOptions: { padding: 20 } }),
+      maxZoom: 19,
+      attributionControl: { compact: true },
+    });
+    this.map.addControl(new maplibregl.NavigationControl({ visualizePitch: false }), 'top-right');
+    this.map.addControl(new maplibregl.ScaleControl({ unit: 'metric', maxWidth: 120 }), 'bottom-right');
+    this.ready = new Promise((resolve) => this.map.once('idle', () => resolve()));
+
+    const fills = DRAW_ORDER.map(fillLayerId);
+    this.map.on('mousemove', (e) => {
+      opts.onCursor?.(e.lngLat);
+      const top = this.topFeature(e.point, fills);
+      this.setHover(top);
+      this.map.getCanvas().style.cursor = top ? 'pointer' : '';
+    });
+    this.map.on('mouseout', () => {
+      opts.onCursor?.(null);
+      this.setHover(null);
+    });
+    this.map.on('click', (e) => {
+      const top = this.topFeature(e.point, fills);
+      if (top) void this.openPopup(top, e.lngLat);
+    });
+  }
+
+  /** The topmost feature of a visible data layer under a screen point. */
+  private topFeature(point: maplibregl.PointLike, fills: string[]): MapGeoJSONFeature | null {
+    const present = fills.filter((id) => this.map.getLayer(id) && this.map.getLayoutProperty(id, 'visibility') !== 'none');
+    const hits = this.map.queryRenderedFeatures(point, { layers: present });
+    return hits.find((f) => f.id !== undefined) ?? null;
+  }
+
+  private setHover(f: MapGeoJSONFeature | null) {
+    const next = f && f.id !== undefined ? { source: f.source, sourceLayer: f.sourceLayer!, id: f.id } : null;
+    if (this.hovered && (!next || next.id !== this.hovered.id || next.source !== this.hovered.source)) {
+      this.map.setFeatureState(this.hovered, { hover: false });
+    }
+    if (next) this.map.setFeatureState(next, { hover: true });
+    this.hovered = next;
+  }
+
+  async openPopup(f: MapGeoJSONFeature, at: maplibregl.LngLatLike) {
+    const layer = getLayer(f.source);
+    if (!layer || f.id === undefined) return;
+    this.popup?.remove();
+    const popup = new maplibregl.Popup({ maxWidth: '360px', className: 'yzt-popup' })
+      .setLngLat(at)
+      .setHTML(`<div class="feature-popup loading">${translate(this.lang, 'popupLoading')}</div>`)
+      .addTo(this.map);
+    this.popup = popup;
+    try {
+      const detail = await api.feature(layer.id, Number(f.id), this.lang);
+      if (this.popup === popup) popup.setHTML(popupHtml(detail, this.lang));
+    } catch (err) {
+      if (this.popup === popup) {
+        popup.setHTML(`<div class="feature-popup error">${translate(this.lang, 'loadFailed')}${String((err as Error).message)}</div>`);
+      }
+    }
+  }
+
+  setLayerState(id: LayerId, state: LayerViewState) {
+    const def = getLayer(id)!;
+    const visibility = state.visible ? 'visible' : 'none';
+    for (const l of [fillLayerId(id), lineLayerId(id)]) if (this.map.getLayer(l)) this.map.setLayoutProperty(l, 'visibility', visibility);
+    if (id === 'admin-county' && this.map.getLayer(COUNTY_LABELS)) this.map.setLayoutProperty(COUNTY_LABELS, 'visibility', visibility);
+    const s = def.style;
+    this.map.setPaintProperty(fillLayerId(id), 'fill-opacity', [
+      'case',
+      ['boolean', ['feature-state', 'hover'], false],
+      Math.min(1, s.fillOpacity + 0.25) * state.opacity,
+      s.fillOpacity * state.opacity,
+    ]);
+    this.map.setPaintProperty(lineLayerId(id), 'line-opacity', state.opacity);
+  }
+
+  setBasemap(basemap: Basemap | undefined) {
+    if (this.map.getLayer(BASEMAP_LAYER)) this.map.removeLayer(BASEMAP_LAYER);
+    if (this.map.getSource(BASEMAP_LAYER)) this.map.removeSource(BASEMAP_LAYER);
+    if (!basemap) return;
+    this.map.addSource(BASEMAP_LAYER, { type: 'raster', tiles: basemap.tiles, tileSize: 256, maxzoom: basemap.maxzoom, attribution: basemap.attribution });
+    this.map.addLayer({ id: BASEMAP_LAYER, type: 'raster', source: BASEMAP_LAYER }, fillLayerId(DRAW_ORDER[0]!));
+  }
+
+  setLang(lang: Lang) {
+    this.lang = lang;
+  }
+
+  fitBounds(bbox: [number, number, number, number]) {
+    this.map.fitBounds(bbox, { padding: 30, duration: 600 });
+  }
+
+  /** Rendered features of one layer in the current view (used by the panel and by tests). */
+  renderedFeatures(id: LayerId) {
+    return this.map.queryRenderedFeatures({ layers: [fillLayerId(id)] }).filter((f) => f.sourceLayer === sourceLayerName(id));
+  }
+
+  destroy() {
+    this.map.remove();
+  }
+}

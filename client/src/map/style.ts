@@ -1,0 +1,121 @@
+/**
+ * Builds the MapLibre style from the layer registry — the only copy of the
+ * layers' styles. The offline base map is our own data: a background, county
+ * boundaries and county names drawn with the browser's CJK font
+ * (localIdeographFontFamily), so no tile or glyph server on the internet is
+ * needed. An external raster base map may be slid underneath.
+ */
+import type { LayerSpecification, SourceSpecification, StyleSpecification } from 'maplibre-gl';
+import { layers, type LayerDefinition, type LayerId } from '../../../core/layers.ts';
+import type { Basemap } from '../../../core/contracts/features.ts';
+import type { LayerStates } from '../url-state.ts';
+
+/** Bottom to top. */
+export const DRAW_ORDER: LayerId[] = [
+  'admin-county',
+  'general-farmland',
+  'permanent-farmland',
+  'eco-redline',
+  'urban-boundary',
+  'stock-parcel',
+  'encroachment',
+];
+
+export const fillLayerId = (id: LayerId) => `${id}-fill`;
+export const lineLayerId = (id: LayerId) => `${id}-line`;
+export const sourceLayerName = (id: LayerId) => id.replace(/-/g, '_');
+export const COUNTY_LABELS = 'county-labels';
+export const BASEMAP_LAYER = 'basemap-raster';
+
+export const LABEL_FONT = ['Noto Sans CJK SC Regular'];
+
+const hover = (on: unknown, off: unknown) => ['case', ['boolean', ['feature-state', 'hover'], false], on, off];
+
+function dataLayers(def: LayerDefinition, state: { visible: boolean; opacity: number }): LayerSpecification[] {
+  const visibility = state.visible ? 'visible' : 'none';
+  const s = def.style;
+  return [
+    {
+      id: fillLayerId(def.id),
+      type: 'fill',
+      source: def.id,
+      'source-layer': sourceLayerName(def.id),
+      minzoom: def.minZoom,
+      layout: { visibility },
+      paint: {
+        'fill-color': s.fillColor,
+        // transparent fills (the counties) still answer clicks and hovers
+        'fill-opacity': hover(Math.min(1, s.fillOpacity + 0.25) * state.opacity, s.fillOpacity * state.opacity) as never,
+      },
+    },
+    {
+      id: lineLayerId(def.id),
+      type: 'line',
+      source: def.id,
+      'source-layer': sourceLayerName(def.id),
+      minzoom: def.minZoom,
+      layout: { visibility, 'line-join': 'round' },
+      paint: {
+        'line-color': s.lineColor,
+        'line-width': hover(s.lineWidth + 1.5, s.lineWidth) as never,
+        'line-opacity': state.opacity,
+        ...(s.lineDash ? { 'line-dasharray': s.lineDash } : {}),
+      },
+    },
+  ];
+}
+
+export function buildStyle(opts: {
+  origin: string;
+  states: LayerStates;
+  countyLabels: GeoJSON.FeatureCollection;
+  basemap?: Basemap;
+  maxTileZoom: number;
+}): StyleSpecification {
+  const sources: Record<string, SourceSpecification> = {};
+  for (const def of layers) {
+    sources[def.id] = {
+      type: 'vector',
+      tiles: [`${opts.origin}/tiles/${def.id}/{z}/{x}/{y}.mvt`],
+      minzoom: def.minZoom,
+      maxzoom: opts.maxTileZoom,
+    };
+  }
+  sources[COUNTY_LABELS] = { type: 'geojson', data: opts.countyLabels };
+  const base: LayerSpecification[] = [{ id: 'background', type: 'background', paint: { 'background-color': '#f4f2ec' } }];
+  if (opts.basemap) {
+    sources[BASEMAP_LAYER] = {
+      type: 'raster',
+      tiles: opts.basemap.tiles,
+      tileSize: 256,
+      maxzoom: opts.basemap.maxzoom,
+      attribution: opts.basemap.attribution,
+    };
+    base.push({ id: BASEMAP_LAYER, type: 'raster', source: BASEMAP_LAYER });
+  }
+  const byId = new Map(layers.map((l) => [l.id, l]));
+  const fills = DRAW_ORDER.flatMap((id) => dataLayers(byId.get(id)!, opts.states[id]));
+  return {
+    version: 8,
+    glyphs: `${opts.origin}/fonts/{fontstack}/{range}.pbf`,
+    sources,
+    layers: [
+      ...base,
+      // fills first, lines above all fills so thin boundaries stay visible
+      ...fills.filter((l) => l.type === 'fill'),
+      ...fills.filter((l) => l.type === 'line'),
+      {
+        id: COUNTY_LABELS,
+        type: 'symbol',
+        source: COUNTY_LABELS,
+        layout: {
+          'text-field': ['get', 'name'],
+          'text-font': LABEL_FONT,
+          'text-size': ['interpolate', ['linear'], ['zoom'], 7, 12, 11, 16],
+          visibility: opts.states['admin-county'].visible ? 'visible' : 'none',
+        },
+        paint: { 'text-color': '#343a40', 'text-halo-color': '#ffffff', 'text-halo-width': 1.5 },
+      },
+    ],
+  };
+}

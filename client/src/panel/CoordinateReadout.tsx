@@ -1,0 +1,32 @@
+import { lonLatToGaussKruger } from '../../../core/gauss-kruger.ts';
+import { useT } from '../i18n.ts';
+
+export type CoordinateMode = 'lonlat' | 'gk';
+
+const fmt = (v: number, digits: number) => v.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+
+/** The cursor's position in CGCS2000 lon/lat or Gauss–Krüger 3° zone 38 (northing/easting, zone prefix). */
+export function CoordinateReadout(props: {
+  at: { lng: number; lat: number } | null;
+  mode: CoordinateMode;
+  onMode: (m: CoordinateMode) => void;
+}) {
+  const { t } = useT();
+  let text = '—';
+  if (props.at) {
+    if (props.mode === 'lonlat') text = `${props.at.lng.toFixed(6)}°E, ${props.at.lat.toFixed(6)}°N`;
+    else {
+      const p = lonLatToGaussKruger(props.at.lng, props.at.lat, { zone: 38 });
+      text = `${t('northing')} ${fmt(p.northing, 3)}  ${t('easting')} ${fmt(p.easting, 3)}`;
+    }
+  }
+  return (
+    <div className="coords" data-testid="coords">
+      <select aria-label={t('coords')} value={props.mode} onChange={(e) => props.onMode(e.target.value as CoordinateMode)}>
+        <option value="lonlat">{t('lonlat')}</option>
+        <option value="gk">{t('gk')}</option>
+      </select>
+      <output>{text}</output>
+    </div>
+  );
+}

@@ -1,0 +1,77 @@
+import { layerGroups, type LayerId } from '../../../core/layers.ts';
+import type { LayerInfo } from '../../../core/contracts/layers.ts';
+import { useT } from '../i18n.ts';
+import type { LayerStates, LayerViewState } from '../url-state.ts';
+
+/** Layers grouped as 三条控制线 / 耕地 / 存量土地 / 执法图斑 / 行政区划: toggle, opacity, legend swatch. */
+export function LayerPanel(props: {
+  layers: LayerInfo[];
+  states: LayerStates;
+  zoom: number;
+  onChange: (id: LayerId, state: LayerViewState) => void;
+}) {
+  const { t, lang } = useT();
+  return (
+    <section className="panel-section" aria-label={t('layers')}>
+      <h2>{t('layers')}</h2>
+      {layerGroups.map((g) => {
+        const items = props.layers.filter((l) => l.group === g.id);
+        if (!items.length) return null;
+        return (
+          <div key={g.id} className="layer-group" data-group={g.id}>
+            <h3>{lang === 'zh' ? g.nameZh : g.nameEn}</h3>
+            <ul>
+              {items.map((l) => {
+                const id = l.id as LayerId;
+                const state = props.states[id];
+                const name = lang === 'zh' ? l.nameZh : l.nameEn;
+                return (
+                  <li key={l.id} data-layer={l.id}>
+                    <label className="layer-toggle">
+                      <input
+                        type="checkbox"
+                        checked={state.visible}
+                        onChange={(e) => props.onChange(id, { ...state, visible: e.target.checked })}
+                      />
+                      <span
+                        className="swatch"
+                        aria-hidden
+                        style={{
+                          background: l.style.fillOpacity > 0 ? l.style.fillColor : 'transparent',
+                          borderColor: l.style.lineColor,
+                          borderStyle: l.style.lineDash ? 'dashed' : 'solid',
+                        }}
+                      />
+                      <span className="name">{name}</span>
+                      {l.sensitivity === 'restricted' && <span className="badge">{t('restricted')}</span>}
+                    </label>
+                    <div className="layer-meta">
+                      <span className="count">
+                        {l.featureCount.toLocaleString(lang === 'zh' ? 'zh-CN' : 'en-US')} {t('features')}
+                      </span>
+                      {state.visible && props.zoom < l.minZoom && <span className="hint">{t('zoomIn', { z: l.minZoom })}</span>}
+                    </div>
+                    {state.visible && (
+                      <label className="opacity">
+                        <span>{t('opacity')}</span>
+                        <input
+                          type="range"
+                          min={0}
+                          max={1}
+                          step={0.05}
+                          value={state.opacity}
+                          aria-label={`${name} ${t('opacity')}`}
+                          onChange={(e) => props.onChange(id, { ...state, opacity: Number(e.target.value) })}
+                        />
+                      </label>
+                    )}
+                  </li>
+                );
+              })}
+            </ul>
+          </div>
+        );
+      })}
+    </section>
+  );
+}
