@@ -127,8 +127,9 @@ export const layers: readonly LayerDefinition[] = [
     geometryType: 'MultiPolygon',
     srid: 4490,
     sensitivity: 'restricted',
-    // ~3 000 fields in a z13 tile at city scale; z12 would carry ~13 000 and exceed 500 KB
-    minZoom: 13,
+    // fields are tens of metres across: legible from z14, where a city-scale tile holds ~1 200
+    // of them (z13 ~4 700, with a tile p95 over 50 ms on PostGIS; see docs/PERFORMANCE.md)
+    minZoom: 14,
     maxFeaturesPerTile: 8_000,
     codeColumn: 'code',
     attributes: farmlandAttributes('图斑编号'),
@@ -170,8 +171,9 @@ export const layers: readonly LayerDefinition[] = [
     geometryType: 'MultiPolygon',
     srid: 4490,
     sensitivity: 'restricted',
-    // ~3 000 fields in a z13 tile at city scale; z12 would carry ~13 000 and exceed 500 KB
-    minZoom: 13,
+    // fields are tens of metres across: legible from z14, where a city-scale tile holds ~1 200
+    // of them (z13 ~4 700, with a tile p95 over 50 ms on PostGIS; see docs/PERFORMANCE.md)
+    minZoom: 14,
     maxFeaturesPerTile: 8_000,
     codeColumn: 'code',
     attributes: farmlandAttributes('图斑编号'),
@@ -189,7 +191,8 @@ export const layers: readonly LayerDefinition[] = [
     srid: 4490,
     sensitivity: 'public',
     minZoom: 8,
-    maxFeaturesPerTile: 5_000,
+    // 4 000 parcels with their tile attributes stay under 500 KB (measured by bench/tiles)
+    maxFeaturesPerTile: 4_000,
     codeColumn: 'code',
     attributes: [
       { name: 'code', labelZh: '地块编号', labelEn: 'Parcel code', type: 'text' },
@@ -208,7 +211,7 @@ export const layers: readonly LayerDefinition[] = [
       { name: 'zone_name', labelZh: '所在园区', labelEn: 'Development zone', type: 'text' },
       { name: 'contact_dept', labelZh: '联系部门', labelEn: 'Contact department', type: 'text' },
     ],
-    tileAttributes: ['code', 'name', 'category', 'planned_use', 'status', 'area_m2'],
+    tileAttributes: ['code', 'category', 'planned_use', 'status', 'area_m2'],
     style: { fillColor: '#1c7ed6', fillOpacity: 0.45, lineColor: '#1864ab', lineWidth: 1 },
     visibleByDefault: true,
   },

@@ -34,3 +34,5 @@ export function writeSection(name: string, markdown: string): void {
 }
 
 export const fmtS = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+
+export const fmtMs = (ms: number) => `${ms.toFixed(1)} ms`;
