@@ -91,6 +91,25 @@ const farmlandAttributes = (codeLabel: string): LayerAttribute[] => [
   vintage,
 ];
 
+/** Permanent and general farmland share their shape: fields with a land class, restricted. */
+function farmlandLayer(
+  l: Pick<LayerDefinition, 'id' | 'nameZh' | 'nameEn' | 'group' | 'table' | 'style' | 'visibleByDefault'>,
+): LayerDefinition {
+  return {
+    ...l,
+    geometryType: 'MultiPolygon',
+    srid: 4490,
+    sensitivity: 'restricted',
+    // fields are tens of metres across: legible from z14, where a city-scale tile holds ~1 200
+    // of them (z13 ~4 700, with a tile p95 over 50 ms on PostGIS; see docs/PERFORMANCE.md)
+    minZoom: 14,
+    maxFeaturesPerTile: 8_000,
+    codeColumn: 'code',
+    attributes: farmlandAttributes('图斑编号'),
+    tileAttributes: ['code', 'land_class_name', 'area_m2'],
+  };
+}
+
 export const layers: readonly LayerDefinition[] = [
   {
     id: 'urban-boundary',
@@ -118,25 +137,15 @@ export const layers: readonly LayerDefinition[] = [
     style: { fillColor: '#e8590c', fillOpacity: 0.08, lineColor: '#e8590c', lineWidth: 2, lineDash: [3, 2] },
     visibleByDefault: true,
   },
-  {
+  farmlandLayer({
     id: 'permanent-farmland',
     nameZh: '永久基本农田',
     nameEn: 'Permanent basic farmland',
     group: 'control',
     table: 'permanent_farmland',
-    geometryType: 'MultiPolygon',
-    srid: 4490,
-    sensitivity: 'restricted',
-    // fields are tens of metres across: legible from z14, where a city-scale tile holds ~1 200
-    // of them (z13 ~4 700, with a tile p95 over 50 ms on PostGIS; see docs/PERFORMANCE.md)
-    minZoom: 14,
-    maxFeaturesPerTile: 8_000,
-    codeColumn: 'code',
-    attributes: farmlandAttributes('图斑编号'),
-    tileAttributes: ['code', 'land_class_name', 'area_m2'],
     style: { fillColor: '#f2c94c', fillOpacity: 0.55, lineColor: '#b7950b', lineWidth: 0.5 },
     visibleByDefault: true,
-  },
+  }),
   {
     id: 'eco-redline',
     nameZh: '生态保护红线',
@@ -162,25 +171,15 @@ export const layers: readonly LayerDefinition[] = [
     style: { fillColor: '#2f9e44', fillOpacity: 0.35, lineColor: '#c92a2a', lineWidth: 1.5 },
     visibleByDefault: true,
   },
-  {
+  farmlandLayer({
     id: 'general-farmland',
     nameZh: '一般耕地',
     nameEn: 'General farmland',
     group: 'farmland',
     table: 'general_farmland',
-    geometryType: 'MultiPolygon',
-    srid: 4490,
-    sensitivity: 'restricted',
-    // fields are tens of metres across: legible from z14, where a city-scale tile holds ~1 200
-    // of them (z13 ~4 700, with a tile p95 over 50 ms on PostGIS; see docs/PERFORMANCE.md)
-    minZoom: 14,
-    maxFeaturesPerTile: 8_000,
-    codeColumn: 'code',
-    attributes: farmlandAttributes('图斑编号'),
-    tileAttributes: ['code', 'land_class_name', 'area_m2'],
     style: { fillColor: '#c5e1a5', fillOpacity: 0.5, lineColor: '#7cb342', lineWidth: 0.5 },
     visibleByDefault: false,
-  },
+  }),
   {
     id: 'stock-parcel',
     nameZh: '存量土地',
