@@ -18,6 +18,7 @@ import layerRoutes from './modules/layers/routes.ts';
 import featureRoutes from './modules/features/routes.ts';
 import tileRoutes from './modules/tiles/routes.ts';
 import configRoutes, { type Basemap } from './modules/config/routes.ts';
+import siteCheckRoutes from './modules/site-check/routes.ts';
 
 export interface BuildAppOptions {
   db: Database;
@@ -49,6 +50,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   await app.register(featureRoutes);
   await app.register(tileRoutes);
   await app.register(configRoutes, { basemaps: opts.basemaps ?? [] });
+  await app.register(siteCheckRoutes);
 
   // the client: static files, and index.html for client-side routes
   if (opts.clientDir && existsSync(join(opts.clientDir, 'index.html'))) {

@@ -15,6 +15,7 @@ import {
   doublePrecision,
   index,
   integer,
+  jsonb,
   pgTable,
   serial,
   smallint,
@@ -192,3 +193,23 @@ export const seedInfo = pgTable('seed_info', {
   checksum: text('checksum').notNull(),
   loadedAt: timestamp('loaded_at', { withTimezone: true }).notNull().defaultNow(),
 });
+
+/**
+ * Saved site checks (选址套核报告). Immutable once written: a trigger in migration 0003
+ * refuses UPDATE and DELETE, so a filed report can be trusted to be what was seen.
+ */
+export const siteCheck = pgTable(
+  'site_check',
+  {
+    id: text('id').primaryKey(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    name: text('name'),
+    plannedUse: text('planned_use'),
+    dataVersion: text('data_version').notNull(),
+    areaM2: doublePrecision('area_m2').notNull(),
+    contentHash: text('content_hash').notNull(),
+    report: jsonb('report').notNull(),
+    geom: multiPolygon('geom').notNull(),
+  },
+  (t) => [index('site_check_created_idx').on(t.createdAt), ...geomChecks('site_check', t.geom)],
+);

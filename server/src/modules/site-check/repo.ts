@@ -1,0 +1,81 @@
+/** SQL of the site check: validity, overlays, differences, saved reports. */
+import type { LayerDefinition } from '../../../../core/layers.ts';
+import type { Queryable } from '../../db/database.ts';
+import { ident, sqlFile } from '../../db/sql-file.ts';
+import { AppError } from '../../plugins/errors.ts';
+
+const sql = (name: string, tokens?: Record<string, string>) => sqlFile(new URL(`./sql/${name}`, import.meta.url), tokens);
+
+export interface PreparedSite {
+  valid: boolean;
+  reason: string;
+  location: string | null;
+  site: string | null;
+  analysed: string | null;
+  repaired_valid: boolean | null;
+  /** Planar area of the repaired site: 0 when nothing but lines and points is left (collinear input). */
+  repairable_area: number;
+}
+
+export async function prepareSite(db: Queryable, geojson: string, repair: boolean, bufferMeters: number): Promise<PreparedSite> {
+  const rows = await db.query<PreparedSite>(sql('prepare-site.sql'), [geojson, repair, bufferMeters]);
+  if (!rows[0]) {
+    // the embedded database answers a GEOS failure with no row
+    throw new AppError(422, 'GEOMETRY_UNUSABLE', '选址几何无法解析或处理，请检查坐标', 'The site geometry could not be read or processed; check its coordinates');
+  }
+  return rows[0];
+}
+
+export interface OverlayRow {
+  id: number;
+  code: string;
+  overlap: string;
+  [attr: string]: unknown;
+}
+
+/** One row per feature whose box meets the site; throws if the overlay lost any (a silent GEOS failure). */
+export async function overlay(db: Queryable, layer: LayerDefinition, analysed: string, attributes: string[]): Promise<OverlayRow[]> {
+  const table = ident(layer.table);
+  const [{ n } = { n: -1 }] = await db.query<{ n: number }>(sql('candidates.sql', { table }), [analysed]);
+  const rows = await db.query<OverlayRow>(
+    sql('overlay.sql', { table, select_columns: attributes.map((a) => `t.${ident(a)}`).join(', ') }),
+    [analysed],
+  );
+  if (rows.length !== n) throw new OverlayFailed(layer.id, n, rows.length);
+  return rows;
+}
+
+/** The site minus the features of `tables` that meet it; null rest when nothing is left. */
+export async function difference(db: Queryable, tables: string[], analysed: string): Promise<{ rest: string | null; nothingCut: boolean }> {
+  const cut = tables.map((t) => `SELECT geom FROM ${ident(t)}`).join(' UNION ALL ');
+  const rows = await db.query<{ rest: string | null; nothing_cut: boolean }>(sql('difference.sql', { cut }), [analysed]);
+  if (!rows[0]) throw new OverlayFailed(tables.join('+'), 1, 0);
+  return { rest: rows[0].rest, nothingCut: rows[0].nothing_cut };
+}
+
+export class OverlayFailed extends Error {
+  constructor(
+    readonly layer: string,
+    readonly expected: number,
+    readonly got: number,
+  ) {
+    super(`overlay with ${layer} returned ${got} of ${expected} rows`);
+  }
+}
+
+export async function saveReport(
+  db: Queryable,
+  r: { id: string; createdAt: string; name: string | null; use: string | null; dataVersion: string; areaM2: number; contentHash: string; report: unknown; site: string },
+): Promise<void> {
+  await db.query(
+    `INSERT INTO site_check (id, created_at, name, planned_use, data_version, area_m2, content_hash, report, geom)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, ST_Multi(ST_SetSRID(ST_GeomFromGeoJSON($9), 4490)))`,
+    [r.id, r.createdAt, r.name, r.use, r.dataVersion, r.areaM2, r.contentHash, JSON.stringify(r.report), r.site],
+  );
+}
+
+export async function loadReport(db: Queryable, id: string): Promise<unknown | null> {
+  const rows = await db.query<{ report: unknown }>(`SELECT report FROM site_check WHERE id = $1`, [id]);
+  const report = rows[0]?.report;
+  return typeof report === 'string' ? JSON.parse(report) : (report ?? null);
+}

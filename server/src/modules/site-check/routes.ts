@@ -1,0 +1,63 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { ErrorResponse } from '../../../../core/contracts/common.ts';
+import { SiteCheckReport, SiteCheckRequest } from '../../../../core/contracts/site-check.ts';
+import { AppError } from '../../plugins/errors.ts';
+import { loadReport } from './repo.ts';
+import { runSiteCheck } from './service.ts';
+import { OverlayFailed } from './repo.ts';
+
+const routes: FastifyPluginAsyncZod = async (app) => {
+  app.post(
+    '/api/site-checks',
+    {
+      schema: {
+        summary: '选址套核 Site check',
+        description:
+          '将选址（GeoJSON Polygon/MultiPolygon，EPSG:4490）与永久基本农田、生态保护红线、城镇开发边界、一般耕地叠加，逐条判定规则，保存并返回报告。几何无效时返回 422 并说明原因（repair: true 可自动修复）。',
+        tags: ['site-check'],
+        body: SiteCheckRequest,
+        response: { 201: SiteCheckReport, 400: ErrorResponse, 422: ErrorResponse },
+      },
+    },
+    async (req, reply) => {
+      try {
+        const report = await runSiteCheck(app.db, req.body);
+        return reply.status(201).header('location', `/api/site-checks/${report.id}`).send(report);
+      } catch (err) {
+        if (err instanceof OverlayFailed) {
+          req.log.error({ err }, 'overlay lost rows');
+          throw new AppError(
+            422,
+            'OVERLAY_FAILED',
+            `与${err.layer}的叠加分析未能完成（${err.got}/${err.expected}），结果不可靠，未保存报告。请检查选址几何。`,
+            `The overlay with ${err.layer} did not complete (${err.got}/${err.expected} rows); no report was filed. Check the site geometry.`,
+          );
+        }
+        throw err;
+      }
+    },
+  );
+
+  app.get(
+    '/api/site-checks/:id',
+    {
+      schema: {
+        summary: '选址套核报告 Saved site check',
+        description: '读取已保存的选址套核报告；报告保存后不可修改。',
+        tags: ['site-check'],
+        params: z.object({ id: z.string() }),
+        response: { 200: SiteCheckReport, 400: ErrorResponse, 404: ErrorResponse },
+      },
+    },
+    async (req) => {
+      if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(req.params.id)) {
+        throw new AppError(400, 'INVALID_ID', `报告编号格式不正确：“${req.params.id}”`, `Malformed report id: "${req.params.id}"`);
+      }
+      const report = await loadReport(app.db, req.params.id);
+      if (!report) throw new AppError(404, 'REPORT_NOT_FOUND', `没有编号为 ${req.params.id} 的选址套核报告`, `No site-check report ${req.params.id}`);
+      return report as SiteCheckReport;
+    },
+  );
+};
+export default routes;

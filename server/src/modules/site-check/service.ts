@@ -1,0 +1,210 @@
+/**
+ * The authoritative site check: validate (and repair on request) the site before any
+ * overlay, intersect it with every control layer and general farmland, judge each rule,
+ * trim the site to what is compliant, and file the report immutably.
+ *
+ * Areas are ellipsoidal on CGCS2000 (GeographicLib through core/ellipsoidal-area.ts),
+ * computed from the full-precision overlay geometry PostGIS returns.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import { getLayer, type LayerDefinition } from '../../../../core/layers.ts';
+import { ellipsoidalArea, type AreaGeometry } from '../../../../core/ellipsoidal-area.ts';
+import { judge, OVERLAP_EPSILON_M2, type Verdict } from '../../../../core/rules.ts';
+import { toAreaUnits } from '../../../../core/units.ts';
+import type { SiteCheckReport, SiteCheckRequest } from '../../../../core/contracts/site-check.ts';
+import type { Queryable } from '../../db/database.ts';
+import { AppError } from '../../plugins/errors.ts';
+import { readDataVersions } from '../data-version/service.ts';
+import { difference, overlay, prepareSite, saveReport } from './repo.ts';
+
+/** Sites must lie in and around Kaifeng: beyond this the CRS is probably wrong or the axes swapped. */
+export const DATA_EXTENT = { minLon: 113.5, minLat: 33.9, maxLon: 115.6, maxLat: 35.4 };
+export const MAX_SITE_M2 = 100e6;
+export const MAX_VERTICES = 50_000;
+
+/** The layers a site is checked against, in report order, with the attributes listed for each hit. */
+const CHECKED: { id: 'permanent-farmland' | 'eco-redline' | 'urban-boundary' | 'general-farmland'; attributes: string[] }[] = [
+  { id: 'permanent-farmland', attributes: ['county_code', 'land_class_code', 'land_class_name'] },
+  { id: 'eco-redline', attributes: ['county_code', 'name', 'category'] },
+  { id: 'urban-boundary', attributes: ['county_code', 'name'] },
+  { id: 'general-farmland', attributes: ['county_code', 'land_class_code', 'land_class_name'] },
+];
+
+type Geo = { type: string; coordinates: unknown[] };
+
+const areaOf = (g: Geo | null): number =>
+  g && (g.type === 'Polygon' || g.type === 'MultiPolygon') ? ellipsoidalArea(g as AreaGeometry) : 0;
+
+const round7 = (g: Geo): Geo => ({
+  type: g.type,
+  coordinates: JSON.parse(JSON.stringify(g.coordinates), (_k, v: unknown) => (typeof v === 'number' ? Math.round(v * 1e7) / 1e7 : v)) as unknown[],
+});
+
+/** Checks done before the database sees the site: shape, ranges, size. */
+function precheck(geometry: SiteCheckRequest['geometry']): void {
+  const polygons = geometry.type === 'Polygon' ? [geometry.coordinates] : geometry.coordinates;
+  let vertices = 0;
+  for (const [pi, poly] of polygons.entries()) {
+    for (const [ri, ring] of poly.entries()) {
+      const where = `第 ${pi + 1} 个多边形第 ${ri + 1} 个环`;
+      const whereEn = `polygon ${pi + 1}, ring ${ri + 1}`;
+      if (ring.length < 4) throw new AppError(422, 'RING_TOO_SHORT', `${where}只有 ${ring.length} 个点，至少需要 4 个（首尾相同）`, `${whereEn} has ${ring.length} positions; at least 4 are needed (first = last)`);
+      const first = ring[0]!;
+      const last = ring[ring.length - 1]!;
+      if (first[0] !== last[0] || first[1] !== last[1]) throw new AppError(422, 'RING_NOT_CLOSED', `${where}未闭合：首点与末点不同`, `${whereEn} is not closed: first and last positions differ`);
+      for (const p of ring) {
+        vertices++;
+        const [lon, lat] = p as [number, number];
+        if (lon < DATA_EXTENT.minLon || lon > DATA_EXTENT.maxLon || lat < DATA_EXTENT.minLat || lat > DATA_EXTENT.maxLat) {
+          const swapped = lat >= DATA_EXTENT.minLon && lat <= DATA_EXTENT.maxLon && lon >= DATA_EXTENT.minLat && lon <= DATA_EXTENT.maxLat;
+          throw new AppError(
+            422,
+            'OUTSIDE_DATA_EXTENT',
+            `坐标 (${lon}, ${lat}) 超出开封市数据范围${swapped ? '：经纬度可能颠倒' : '：可能坐标系不对（应为 CGCS2000 经纬度）'}`,
+            `Position (${lon}, ${lat}) is outside the Kaifeng data extent${swapped ? ': longitude and latitude look swapped' : ': probably the wrong coordinate system (CGCS2000 lon/lat expected)'}`,
+          );
+        }
+      }
+    }
+  }
+  if (vertices > MAX_VERTICES) throw new AppError(422, 'TOO_MANY_VERTICES', `选址共有 ${vertices} 个顶点，超过上限 ${MAX_VERTICES}`, `The site has ${vertices} vertices; the limit is ${MAX_VERTICES}`);
+}
+
+const zeroArea = () => new AppError(422, 'ZERO_AREA', '选址面积为零（各点共线或重合）', 'The site has no area (its points are collinear or coincide)');
+
+export interface SiteCheckOptions {
+  /** Called when the report is filed (tests read it back). */
+  now?: () => Date;
+}
+
+export async function runSiteCheck(db: Queryable, req: SiteCheckRequest, opts: SiteCheckOptions = {}): Promise<SiteCheckReport> {
+  precheck(req.geometry);
+  const bufferMeters = req.bufferMeters ?? 0;
+  const prepared = await prepareSite(db, JSON.stringify(req.geometry), req.repair ?? false, bufferMeters);
+  if (!prepared.valid && !(prepared.repairable_area > 0)) throw zeroArea();
+  if (!prepared.valid && !req.repair) {
+    const at = prepared.location ? (JSON.parse(prepared.location) as { coordinates: number[] }).coordinates : null;
+    const place = at ? `（位置 ${at[0]!.toFixed(6)}, ${at[1]!.toFixed(6)}）` : '';
+    const placeEn = at ? ` at ${at[0]!.toFixed(6)}, ${at[1]!.toFixed(6)}` : '';
+    const selfX = /self-intersection/i.test(prepared.reason);
+    throw new AppError(
+      422,
+      selfX ? 'SELF_INTERSECTION' : 'INVALID_GEOMETRY',
+      `选址几何无效：${selfX ? '边界自相交' : prepared.reason}${place}。请修正后重试，或选择自动修复（repair）。`,
+      `The site geometry is invalid: ${prepared.reason}${placeEn}. Fix it, or ask for an automatic repair (repair: true).`,
+    );
+  }
+  if (!prepared.site || !prepared.analysed || prepared.repaired_valid === false) {
+    throw new AppError(422, 'EMPTY_GEOMETRY', '选址修复后没有面积，无法套核', 'Nothing with an area is left of the site after repair');
+  }
+  const site = JSON.parse(prepared.site) as Geo;
+  const analysed = JSON.parse(prepared.analysed) as Geo;
+  const siteM2 = areaOf(site);
+  if (siteM2 <= OVERLAP_EPSILON_M2) throw zeroArea();
+  if (siteM2 > MAX_SITE_M2) {
+    throw new AppError(422, 'SITE_TOO_LARGE', `选址面积 ${(siteM2 / 1e6).toFixed(2)} 平方千米，超过上限 100 平方千米`, `The site covers ${(siteM2 / 1e6).toFixed(2)} km²; the limit is 100 km²`);
+  }
+  const analysedM2 = areaOf(analysed);
+
+  const layers: SiteCheckReport['layers'] = [];
+  const verdicts: Verdict[] = [];
+  for (const spec of CHECKED) {
+    const layer = getLayer(spec.id) as LayerDefinition;
+    const rows = await overlay(db, layer, prepared.analysed, spec.attributes);
+    const features: SiteCheckReport['layers'][number]['features'] = [];
+    const parts: unknown[] = [];
+    let total = 0;
+    for (const row of rows) {
+      const g = JSON.parse(row.overlap) as Geo;
+      const m2 = areaOf(g);
+      if (m2 <= OVERLAP_EPSILON_M2) continue; // a shared edge or corner is not an overlap
+      total += m2;
+      parts.push(...(g.type === 'Polygon' ? [g.coordinates] : g.coordinates));
+      features.push({
+        id: Number(row.id),
+        code: row.code,
+        attributes: Object.fromEntries(spec.attributes.map((a) => [a, (row[a] ?? null) as string | number | null])),
+        overlapArea: toAreaUnits(m2),
+      });
+    }
+    const entry: SiteCheckReport['layers'][number] = {
+      layerId: layer.id,
+      nameZh: layer.nameZh,
+      nameEn: layer.nameEn,
+      intersects: features.length > 0,
+      count: features.length,
+      area: toAreaUnits(total),
+      shareOfSite: analysedM2 > 0 ? total / analysedM2 : 0,
+      features,
+      intersection: parts.length ? round7({ type: 'MultiPolygon', coordinates: parts }) : null,
+    };
+    let outsideM2: number | undefined;
+    if (layer.id === 'urban-boundary') {
+      const { rest } = await difference(db, [layer.table], prepared.analysed);
+      const outside = rest ? (JSON.parse(rest) as Geo) : null;
+      outsideM2 = areaOf(outside);
+      entry.inside = toAreaUnits(total);
+      entry.outside = toAreaUnits(outsideM2);
+      entry.outsideGeometry = outside && outsideM2 > OVERLAP_EPSILON_M2 ? round7(outside) : null;
+    }
+    layers.push(entry);
+    verdicts.push(judge(spec.id, { overlapM2: total, siteM2: analysedM2, ...(outsideM2 !== undefined ? { outsideM2 } : {}) }));
+  }
+
+  // Trim to compliant: the site without permanent farmland and the red line.
+  const trimmedRest = await difference(db, ['permanent_farmland', 'eco_redline'], prepared.analysed);
+  const trimmedGeo = trimmedRest.rest ? (JSON.parse(trimmedRest.rest) as Geo) : null;
+  const trimmedM2 = areaOf(trimmedGeo);
+
+  const versions = await readDataVersions(db);
+  const createdAt = (opts.now?.() ?? new Date()).toISOString();
+  const content: Omit<SiteCheckReport, 'contentHash'> = {
+    id: randomUUID(),
+    createdAt,
+    dataVersion: versions.overall,
+    name: req.name || null,
+    use: req.use || null,
+    bufferMeters,
+    site: {
+      geometry: round7(site),
+      area: toAreaUnits(siteM2),
+      analysedArea: toAreaUnits(analysedM2),
+      repaired: !prepared.valid,
+      repairNoteZh: prepared.valid ? null : `原几何无效（${prepared.reason}），已自动修复；修复后面积 ${(siteM2 / (10_000 / 15)).toFixed(2)} 亩。`,
+    },
+    layers,
+    verdicts: verdicts.map((v) => ({ ...v, figures: v.figures as unknown as Record<string, number> })),
+    trimmed: {
+      // full precision: the trimmed site is meant to be checked again, and rounding its
+      // vertices would reopen slivers along the farmland it was cut from
+      geometry: trimmedGeo && trimmedM2 > OVERLAP_EPSILON_M2 ? { type: trimmedGeo.type, coordinates: trimmedGeo.coordinates } : null,
+      area: toAreaUnits(trimmedM2),
+      lost: toAreaUnits(Math.max(0, analysedM2 - trimmedM2)),
+    },
+  };
+  const contentHash = hashReport(content);
+  const report: SiteCheckReport = { ...content, contentHash };
+  await saveReport(db, {
+    id: report.id,
+    createdAt,
+    name: report.name,
+    use: report.use,
+    dataVersion: report.dataVersion,
+    areaM2: siteM2,
+    contentHash,
+    report,
+    site: prepared.site,
+  });
+  return report;
+}
+
+/** SHA-256 over the report's content in a canonical form (keys sorted), without the hash itself. */
+export function hashReport(content: Omit<SiteCheckReport, 'contentHash'> | SiteCheckReport): string {
+  const { contentHash: _drop, ...rest } = content as SiteCheckReport;
+  const canonical = JSON.stringify(rest, (_k, v: unknown) =>
+    v && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b)))
+      : v,
+  );
+  return createHash('sha256').update(canonical).digest('hex');
+}
