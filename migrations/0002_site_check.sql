@@ -6,7 +6,7 @@ CREATE TABLE "site_check" (
 	"data_version" text NOT NULL,
 	"area_m2" double precision NOT NULL,
 	"content_hash" text NOT NULL,
-	"report" jsonb NOT NULL,
+	"report" json NOT NULL,
 	"geom" geometry(MultiPolygon,4490) NOT NULL,
 	CONSTRAINT "site_check_geom_valid" CHECK (ST_IsValid("site_check"."geom"))
 );

@@ -15,7 +15,7 @@ import {
   doublePrecision,
   index,
   integer,
-  jsonb,
+  json,
   pgTable,
   serial,
   smallint,
@@ -208,7 +208,8 @@ export const siteCheck = pgTable(
     dataVersion: text('data_version').notNull(),
     areaM2: doublePrecision('area_m2').notNull(),
     contentHash: text('content_hash').notNull(),
-    report: jsonb('report').notNull(),
+    // json, not jsonb: stored as written (key order kept for the content hash), and cheaper to insert
+    report: json('report').notNull(),
     geom: multiPolygon('geom').notNull(),
   },
   (t) => [index('site_check_created_idx').on(t.createdAt), ...geomChecks('site_check', t.geom)],
