@@ -19,6 +19,7 @@ import featureRoutes from './modules/features/routes.ts';
 import tileRoutes from './modules/tiles/routes.ts';
 import configRoutes, { type Basemap } from './modules/config/routes.ts';
 import siteCheckRoutes from './modules/site-check/routes.ts';
+import geometryRoutes from './modules/geometry/routes.ts';
 
 export interface BuildAppOptions {
   db: Database;
@@ -51,6 +52,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   await app.register(tileRoutes);
   await app.register(configRoutes, { basemaps: opts.basemaps ?? [] });
   await app.register(siteCheckRoutes);
+  await app.register(geometryRoutes);
 
   // the client: static files, and index.html for client-side routes
   if (opts.clientDir && existsSync(join(opts.clientDir, 'index.html'))) {

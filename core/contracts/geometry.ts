@@ -1,0 +1,82 @@
+/**
+ * Contracts of `POST /api/geometry/parse`: the site-file parse endpoint.
+ * The response carries the parsed features (EPSG:4490), what was detected for the user
+ * to confirm or override, warnings, and a validation per feature.
+ */
+import { z } from 'zod';
+import { ErrorResponse } from './common.ts';
+
+/** The largest upload accepted, in bytes (20 MB). */
+export const MAX_SITE_FILE_BYTES = 20 * 1024 * 1024;
+
+/** Query parameters that override detection. */
+export const ParseQuery = z.object({
+  crs: z
+    .string()
+    .max(64)
+    .optional()
+    .meta({ description: '坐标系：EPSG:4490、EPSG:4326、EPSG:4513–4554、EPSG:4491–4512，或 lonlat / gk', example: 'EPSG:4526' }),
+  zone: z.coerce.number().int('zone 须为整数').min(1, 'zone 至少为 1').max(120, 'zone 最多为 120').optional().meta({ description: '高斯-克吕格带号', example: 38 }),
+  zoneWidth: z
+    .enum(['3', '6'], { message: 'zoneWidth 须为 3 或 6' })
+    .transform((v) => (v === '3' ? 3 : 6) as 3 | 6)
+    .optional()
+    .meta({ description: '分带：3 度或 6 度' }),
+  axisOrder: z
+    .enum(['xy', 'yx'], { message: 'axisOrder 须为 xy 或 yx' })
+    .optional()
+    .meta({ description: 'xy：先经度/东坐标；yx：先纬度/北坐标（测量习惯 X 为北坐标）' }),
+  encoding: z.enum(['utf-8', 'gbk'], { message: 'encoding 须为 utf-8 或 gbk' }).optional().meta({ description: '文本与属性编码' }),
+});
+export type ParseQuery = z.infer<typeof ParseQuery>;
+
+/** `application/json` body: pasted text (coordinates or a 界址点 file). */
+export const ParseTextBody = z.object({ text: z.string().min(1, 'text 不能为空') });
+
+const Position = z.array(z.number());
+const PolygonGeometry = z.object({ type: z.literal('Polygon'), coordinates: z.array(z.array(Position)) });
+const MultiPolygonGeometry = z.object({ type: z.literal('MultiPolygon'), coordinates: z.array(z.array(z.array(Position))) });
+
+export const SiteFeatureSchema = z.object({
+  type: z.literal('Feature'),
+  properties: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])),
+  geometry: z.discriminatedUnion('type', [PolygonGeometry, MultiPolygonGeometry]),
+});
+
+export const ParseWarningSchema = z.object({
+  code: z.string().meta({ example: 'AREA_MISMATCH' }),
+  zh: z.string(),
+  en: z.string(),
+});
+
+export const DetectedSchema = z.object({
+  format: z.enum(['geojson', 'shapefile', 'boundary-points', 'kml', 'coordinates']),
+  crs: z.string().meta({ example: 'EPSG:4526' }),
+  zone: z.number().int().optional(),
+  zoneWidth: z.union([z.literal(3), z.literal(6)]).optional(),
+  axisOrder: z.enum(['lonlat', 'northing-easting']),
+  encoding: z.enum(['utf-8', 'gbk', 'utf-16le', 'utf-16be']).optional(),
+});
+
+export const GeometryProblemSchema = z.object({
+  code: z.string().meta({ example: 'SELF_INTERSECTION' }),
+  zh: z.string(),
+  en: z.string(),
+  location: z.tuple([z.number(), z.number()]).optional(),
+});
+
+export const SiteValidationSchema = z.object({ valid: z.boolean(), problems: z.array(GeometryProblemSchema) });
+
+export const ParseResponse = z
+  .object({
+    features: z.object({ type: z.literal('FeatureCollection'), features: z.array(SiteFeatureSchema) }),
+    detected: DetectedSchema,
+    warnings: z.array(ParseWarningSchema),
+    /** `validateSiteGeometry` of each feature, in the same order. */
+    validation: z.array(SiteValidationSchema),
+  })
+  .meta({ id: 'ParseResponse' });
+export type ParseResponse = z.infer<typeof ParseResponse>;
+
+/** 400/413/415/422 bodies: the shared error shape. */
+export const ParseErrorResponse = ErrorResponse;

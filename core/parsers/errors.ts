@@ -1,0 +1,64 @@
+/**
+ * Why a site file could not be read, in the words a planner uses
+ * ("第 12 行坐标不是数字", "压缩包中没有 .shp 文件"), in Chinese and English.
+ *
+ * @example throw new ParseError('ZIP_NO_SHP', '压缩包中没有 .shp 文件', 'The ZIP archive holds no .shp file')
+ */
+import type { ParseWarning } from './types.ts';
+
+/** Machine codes of parse failures; the API answers them as `error.code`. */
+export type ParseErrorCode =
+  | 'EMPTY_INPUT'
+  | 'UNREADABLE'
+  | 'UNSUPPORTED_FORMAT'
+  | 'INVALID_OPTION'
+  | 'INVALID_JSON'
+  | 'GEOJSON_NOT_POLYGON'
+  | 'GEOJSON_INVALID'
+  | 'NO_FEATURES'
+  | 'INVALID_ZIP'
+  | 'ZIP_NO_SHP'
+  | 'SHP_NOT_POLYGON'
+  | 'SHP_UNREADABLE'
+  | 'PRJ_UNREADABLE'
+  | 'BOUNDARY_NO_SECTION'
+  | 'BOUNDARY_BAD_LINE'
+  | 'BOUNDARY_NO_POINTS'
+  | 'COORD_NOT_NUMBER'
+  | 'COORD_BAD_LINE'
+  | 'COORD_TOO_FEW'
+  | 'COORD_MIXED'
+  | 'COORD_UNKNOWN_SYSTEM'
+  | 'COORD_MIXED_ZONES'
+  | 'KML_INVALID'
+  | 'KML_NOT_POLYGON';
+
+/** A failure to read a site file, with the problem named in both languages. */
+export class ParseError extends Error {
+  override readonly name = 'ParseError';
+  constructor(
+    readonly code: ParseErrorCode,
+    readonly zh: string,
+    readonly en: string,
+  ) {
+    super(en);
+  }
+}
+
+/**
+ * A warning in both languages.
+ *
+ * @example warn('ZONE_ASSUMED', '未给出带号，按 38 带处理', 'No zone given; zone 38 assumed')
+ */
+export function warn(code: string, zh: string, en: string): ParseWarning {
+  return { code, zh, en };
+}
+
+/**
+ * Formats a number for a message without float noise.
+ *
+ * @example num(3853210.5120000003) // "3853210.512"
+ */
+export function num(value: number, digits = 3): string {
+  return String(Number(value.toFixed(digits)));
+}

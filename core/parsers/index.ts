@@ -1,0 +1,168 @@
+/**
+ * `parseSiteFile`: one entry for every way a planner brings a site (用地范围) —
+ * a GeoJSON, a zipped Shapefile, a 界址点坐标文件, a KML/KMZ, or pasted coordinates —
+ * giving Polygon/MultiPolygon features in EPSG:4490 lon/lat, what was detected
+ * (format, coordinate system, zone, axis order, encoding) for the user to confirm or
+ * override, and warnings. Failures throw a {@link ParseError} naming the problem.
+ *
+ * Runs in the browser and in Node (no file system; KML in Node loads @xmldom/xmldom).
+ *
+ * @example
+ * const { features, detected } = await parseSiteFile({ fileName: '界址点.txt', bytes })
+ * detected // { format: 'boundary-points', crs: 'EPSG:4526', zone: 38, zoneWidth: 3, axisOrder: 'northing-easting', encoding: 'gbk' }
+ */
+import JSZip from 'jszip';
+import { looksLikeBoundaryPoints, readBoundaryPoints } from './boundary-points.ts';
+import { readCoordinates } from './coordinates.ts';
+import { decodeText } from './encoding.ts';
+import { ParseError } from './errors.ts';
+import { readGeoJson } from './geojson.ts';
+import { decodeKml, readKml, readKmz } from './kml.ts';
+import { placeFeatures } from './placement.ts';
+import type { RawRead } from './raw.ts';
+import { readShapefileZip } from './shapefile.ts';
+import type { DetectedEncoding, ParseInput, ParseOptions, ParseResult, ParseWarning } from './types.ts';
+
+export { ParseError, type ParseErrorCode } from './errors.ts';
+export { parseCrsParam } from './crs.ts';
+export { BOUNDARY_POINT_FIELDS } from './boundary-points.ts';
+export type * from './types.ts';
+
+/**
+ * The lower-case extension of a file name.
+ *
+ * @example extensionOf('地块/界址点.TXT') // 'txt'
+ */
+export function extensionOf(fileName: string): string {
+  return /\.([^./\\]+)$/.exec(fileName)?.[1]?.toLowerCase() ?? '';
+}
+
+const isZip = (b: Uint8Array) => b[0] === 0x50 && b[1] === 0x4b && (b[2] === 0x03 || b[2] === 0x05) && (b[3] === 0x04 || b[3] === 0x06);
+
+function unsupported(zh: string, en: string): ParseError {
+  return new ParseError('UNSUPPORTED_FORMAT', zh, en);
+}
+
+/**
+ * Picks the reader for a text by its content: 界址点 sections, JSON, XML, else coordinates.
+ *
+ * @example sniffText('{"type":"Polygon",…}') // 'geojson'
+ */
+export function sniffText(text: string, ext = ''): 'boundary-points' | 'geojson' | 'kml' | 'coordinates' {
+  if (looksLikeBoundaryPoints(text)) return 'boundary-points';
+  const start = text.trimStart()[0];
+  if (start === '{' || ext === 'geojson' || ext === 'json') return 'geojson';
+  if (start === '<' || ext === 'kml') return 'kml';
+  return 'coordinates';
+}
+
+async function readText(text: string, ext: string, encoding: DetectedEncoding | undefined): Promise<RawRead> {
+  const clean = text.replace(/^\uFEFF/, '');
+  if (!clean.trim()) throw new ParseError('EMPTY_INPUT', '内容为空', 'The input is empty');
+  const enc = encoding ? { encoding } : {};
+  switch (sniffText(clean, ext)) {
+    case 'boundary-points':
+      return readBoundaryPoints(clean, encoding);
+    case 'geojson':
+      return { ...readGeoJson(clean), ...enc };
+    case 'kml':
+      return readKml(clean, encoding);
+    default:
+      return { ...readCoordinates(clean), ...enc };
+  }
+}
+
+async function readBytes(fileName: string, bytes: Uint8Array, opts: ParseOptions): Promise<RawRead> {
+  const ext = extensionOf(fileName);
+  if (bytes.length === 0) throw new ParseError('EMPTY_INPUT', `文件“${fileName}”是空的`, `The file "${fileName}" is empty`);
+  if (['rar', '7z', 'gz', 'tar', 'tgz'].includes(ext)) {
+    throw unsupported(`不支持 ${ext.toUpperCase()} 压缩包，请用 ZIP 格式打包后上传`, `${ext.toUpperCase()} archives are not supported; pack the files as ZIP`);
+  }
+  if (['shp', 'dbf', 'shx', 'prj', 'cpg'].includes(ext)) {
+    throw unsupported(
+      `单独的 .${ext} 文件无法读取：请把同名的 .shp、.dbf、.prj（及 .cpg）一起打包成 .zip 上传`,
+      `A lone .${ext} file cannot be read: zip the .shp, .dbf, .prj (and .cpg) of the same name together and upload the .zip`,
+    );
+  }
+  if (['dwg', 'dxf'].includes(ext)) {
+    throw unsupported('暂不支持 CAD 文件（.dwg/.dxf），请导出为 Shapefile 或界址点坐标文件', 'CAD files (.dwg/.dxf) are not supported; export a Shapefile or a boundary-point file');
+  }
+  if (['xls', 'xlsx', 'doc', 'docx', 'pdf'].includes(ext)) {
+    throw unsupported(`暂不支持 .${ext} 文件，请把坐标另存为 .txt 文本或直接粘贴`, `.${ext} files are not supported; save the coordinates as .txt or paste them`);
+  }
+  if (isZip(bytes) || ext === 'zip' || ext === 'kmz') {
+    let zip: JSZip;
+    try {
+      zip = await JSZip.loadAsync(bytes);
+    } catch {
+      throw new ParseError('INVALID_ZIP', `“${fileName}”不是有效的 ZIP 压缩包（可能已损坏，或是 RAR/7z 格式）`, `"${fileName}" is not a valid ZIP archive (damaged, or RAR/7z)`);
+    }
+    const names = Object.keys(zip.files);
+    const hasShp = names.some((n) => /\.shp$/i.test(n));
+    if (ext === 'kmz' || (!hasShp && names.some((n) => /\.kml$/i.test(n)))) return readKmz(zip, opts.encoding);
+    return readShapefileZip(zip, opts.encoding);
+  }
+  if (ext === 'kml') {
+    const { text, encoding, warnings } = decodeKml(bytes, opts.encoding);
+    const read = await readKml(text, encoding);
+    return { ...read, warnings: [...warnings, ...read.warnings] };
+  }
+  const nul = bytes.subarray(0, 4096).filter((b) => b === 0).length;
+  const utf16 = (bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff);
+  if (nul > 0 && !utf16) {
+    throw unsupported(
+      `无法识别“${fileName}”的格式：支持 GeoJSON、Shapefile（.zip）、界址点坐标文件（.txt）、KML/KMZ 和坐标文本`,
+      `The format of "${fileName}" is not recognised: GeoJSON, zipped Shapefile, boundary-point .txt, KML/KMZ and coordinate text are supported`,
+    );
+  }
+  const { text, encoding, warnings } = decodeText(bytes, opts.encoding);
+  try {
+    const read = await readText(text, ext, encoding);
+    return { ...read, warnings: [...warnings, ...read.warnings] };
+  } catch (e) {
+    // a forced encoding that looks wrong is the likelier cause of the failure: say so
+    if (e instanceof ParseError && opts.encoding && warnings.some((w) => w.code === 'ENCODING_DOUBT')) {
+      const name = opts.encoding.toUpperCase();
+      throw new ParseError(e.code, `${e.zh}（所选编码 ${name} 可能不对，请改选另一种编码）`, `${e.en} (the chosen encoding ${name} may be wrong; try the other one)`);
+    }
+    throw e;
+  }
+}
+
+/**
+ * Parses a site file or pasted text into EPSG:4490 polygons.
+ *
+ * @example await parseSiteFile({ text: '114.35 34.79\n114.36 34.79\n114.36 34.80' })
+ * @example await parseSiteFile({ fileName: 'site.zip', bytes }, { encoding: 'gbk', crs: { kind: 'gauss-kruger', zone: 38 } })
+ */
+export async function parseSiteFile(input: ParseInput, opts: ParseOptions = {}): Promise<ParseResult> {
+  let read: RawRead;
+  try {
+    read = 'text' in input ? await readText(input.text, '', undefined) : await readBytes(input.fileName, input.bytes, opts);
+  } catch (e) {
+    if (e instanceof ParseError) throw e;
+    const detail = e instanceof Error ? e.message : String(e);
+    throw new ParseError('UNREADABLE', `无法读取文件：${detail}`, `The file cannot be read: ${detail}`);
+  }
+  const warnings: ParseWarning[] = [...read.warnings];
+  const placement = placeFeatures(read.features, {
+    format: read.format,
+    naturalOrder: read.naturalOrder,
+    orderIsConvention: read.orderIsConvention,
+    ...(read.declared ? { declared: read.declared } : {}),
+    options: opts,
+    warnings,
+  });
+  return {
+    features: { type: 'FeatureCollection', features: placement.features },
+    detected: {
+      format: read.format,
+      crs: placement.crs,
+      ...(placement.zone !== undefined ? { zone: placement.zone } : {}),
+      ...(placement.zoneWidth !== undefined ? { zoneWidth: placement.zoneWidth } : {}),
+      axisOrder: placement.axisOrder,
+      ...(read.encoding ? { encoding: read.encoding } : {}),
+    },
+    warnings,
+  };
+}

@@ -1,0 +1,95 @@
+/**
+ * Shapes shared by the site-file parsers (用地范围文件解析): what goes in, what
+ * comes out, and the options a user may set to override what was detected.
+ *
+ * Every parser ends in EPSG:4490 lon/lat (CGCS2000, practically WGS84 for
+ * mapping), Polygon or MultiPolygon features, attributes decoded to text.
+ */
+import type { Feature, FeatureCollection, MultiPolygon, Polygon } from 'geojson';
+import type { ZoneWidth } from '../gauss-kruger.ts';
+
+export type { ZoneWidth };
+
+/** The formats a site can be given in. */
+export type SiteFormat = 'geojson' | 'shapefile' | 'boundary-points' | 'kml' | 'coordinates';
+
+/** Text encodings a user may force. GBK here means the WHATWG `gbk` decoder (GB18030 superset). */
+export type TextEncoding = 'utf-8' | 'gbk';
+
+/** Encodings that can be detected (UTF-16 only with a byte-order mark, as Windows Notepad writes it). */
+export type DetectedEncoding = TextEncoding | 'utf-16le' | 'utf-16be';
+
+/**
+ * Axis order the user may force: `xy` — the first number of a pair is the east–west one
+ * (longitude or easting), as in GIS; `yx` — the first is the north–south one (latitude or
+ * northing), as in Chinese survey files where X is the northing.
+ */
+export type AxisOrderOption = 'xy' | 'yx';
+
+/** Axis order as detected: `lonlat` ↔ `xy`, `northing-easting` ↔ `yx`. */
+export type DetectedAxisOrder = 'lonlat' | 'northing-easting';
+
+/**
+ * The coordinate system a user chooses (or a file declares):
+ * geographic lon/lat (EPSG:4490 CGCS2000 or EPSG:4326 WGS84), or CGCS2000 Gauss–Krüger.
+ * For Gauss–Krüger, whether the easting carries the zone prefix is read from the numbers
+ * themselves (38 512 034 vs 512 034); `zone` picks the central meridian when given.
+ *
+ * @example { kind: 'gauss-kruger', zone: 38, zoneWidth: 3 } // EPSG:4526 / EPSG:4547
+ */
+export type CrsChoice =
+  | { kind: 'geographic'; epsg?: 4490 | 4326 }
+  | { kind: 'gauss-kruger'; zone?: number; zoneWidth?: ZoneWidth };
+
+export interface ParseOptions {
+  crs?: CrsChoice;
+  encoding?: TextEncoding;
+  axisOrder?: AxisOrderOption;
+}
+
+/** A message in both languages. */
+export interface Message {
+  zh: string;
+  en: string;
+}
+
+/** Something the user should know about but that did not stop the parse. */
+export interface ParseWarning extends Message {
+  code: string;
+}
+
+export type PropertyValue = string | number | boolean | null;
+export type SiteProperties = Record<string, PropertyValue>;
+export type SiteGeometry = Polygon | MultiPolygon;
+export type SiteFeature = Feature<SiteGeometry, SiteProperties>;
+export type SiteFeatureCollection = FeatureCollection<SiteGeometry, SiteProperties>;
+
+/** What the parser found, for the user to confirm or override. */
+export interface Detected {
+  format: SiteFormat;
+  /** e.g. 'EPSG:4490', 'EPSG:4326', 'EPSG:4526' (3° zone 38 with prefix), 'EPSG:4547' (without). */
+  crs: string;
+  zone?: number;
+  zoneWidth?: ZoneWidth;
+  axisOrder: DetectedAxisOrder;
+  encoding?: DetectedEncoding;
+}
+
+export interface ParseResult {
+  features: SiteFeatureCollection;
+  detected: Detected;
+  warnings: ParseWarning[];
+}
+
+export type ParseInput = { fileName: string; bytes: Uint8Array } | { text: string };
+
+/** A position as a file gives it: two numbers in the file's own order and units. */
+export type RawPosition = [number, number];
+/** Polygons as rings of raw positions: MultiPolygon-shaped (outer ring first, then holes). */
+export type RawPolygons = RawPosition[][][];
+
+/** A feature before it is placed on the map: attributes and raw coordinates. */
+export interface RawFeature {
+  properties: SiteProperties;
+  polygons: RawPolygons;
+}

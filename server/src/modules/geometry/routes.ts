@@ -1,0 +1,144 @@
+/**
+ * `POST /api/geometry/parse`: reads a site the way a planner brings it — an uploaded
+ * file (multipart, field `file`: GeoJSON, zipped Shapefile, 界址点坐标文件, KML/KMZ,
+ * coordinate text; or a form field `text`), a `text/plain` body, or `application/json`
+ * `{ "text": … }` — and
+ * answers the features in EPSG:4490 with what was detected, warnings and a validation
+ * per feature. Bad input is a 4xx naming the problem (422 for content that cannot be
+ * read), never a 500; more than 20 MB is a 413.
+ */
+import multipart from '@fastify/multipart';
+import type { FastifyError, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { ErrorResponse } from '../../../../core/contracts/common.ts';
+import { MAX_SITE_FILE_BYTES, ParseQuery, ParseResponse, ParseTextBody } from '../../../../core/contracts/geometry.ts';
+import { validateSiteGeometry } from '../../../../core/geometry-validation.ts';
+import { ParseError, parseCrsParam, parseSiteFile, type ParseInput, type ParseOptions } from '../../../../core/parsers/index.ts';
+import { AppError } from '../../plugins/errors.ts';
+
+const MB = MAX_SITE_FILE_BYTES / 1024 / 1024;
+
+const tooLarge = () =>
+  new AppError(413, 'FILE_TOO_LARGE', `文件过大：最大 ${MB} MB；请删去无关图层或要素后再上传`, `The file is too large: at most ${MB} MB; remove unrelated layers or features and upload again`);
+
+/** Turns the framework's and multipart's errors into messages a planner understands. */
+function translate(err: FastifyError): Error {
+  switch (err.code) {
+    case 'FST_REQ_FILE_TOO_LARGE':
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return tooLarge();
+    case 'FST_FILES_LIMIT':
+      return new AppError(400, 'TOO_MANY_FILES', '一次只能上传一个文件；Shapefile 请把 .shp、.dbf、.prj 等打包成一个 .zip', 'Upload one file at a time; zip a Shapefile’s .shp, .dbf, .prj … into one .zip');
+    case 'FST_PARTS_LIMIT':
+    case 'FST_FIELDS_LIMIT':
+      return new AppError(400, 'TOO_MANY_PARTS', '表单字段过多', 'Too many form fields');
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return new AppError(
+        415,
+        'UNSUPPORTED_MEDIA_TYPE',
+        '不支持的请求内容类型：请用 multipart/form-data 上传文件（字段名 file），或以 text/plain、application/json {"text": …} 发送文本',
+        'Unsupported content type: upload with multipart/form-data (field "file"), or send text/plain or application/json {"text": …}',
+      );
+    default:
+      return err;
+  }
+}
+
+function noInput(): AppError {
+  return new AppError(
+    400,
+    'NO_INPUT',
+    '没有收到内容：请上传一个文件（字段名 file），或粘贴坐标文本',
+    'Nothing received: upload one file (field "file") or paste coordinate text',
+  );
+}
+
+/** The site to parse, from whichever body the request has. */
+async function inputOf(req: FastifyRequest): Promise<ParseInput> {
+  if (req.isMultipart()) {
+    let file: { fileName: string; bytes: Uint8Array } | undefined;
+    let text: string | undefined;
+    for await (const part of req.parts()) {
+      if (part.type !== 'file') {
+        // an HTML form may send pasted text as a field named "text"
+        if (part.fieldname === 'text' && typeof part.value === 'string' && part.value.trim()) text = part.value;
+        continue;
+      }
+      if (part.fieldname !== 'file') {
+        part.file.resume();
+        throw new AppError(400, 'FILE_FIELD', `文件字段名应为 file，收到“${part.fieldname}”`, `The file field must be named "file", not "${part.fieldname}"`);
+      }
+      const bytes = await part.toBuffer();
+      file = { fileName: part.filename || 'upload', bytes: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength) };
+    }
+    if (file) return file;
+    if (text !== undefined) return { text };
+    throw noInput();
+  }
+  const body: unknown = req.body;
+  if (Buffer.isBuffer(body)) {
+    if (body.length === 0) throw noInput();
+    return { fileName: 'pasted.txt', bytes: new Uint8Array(body.buffer, body.byteOffset, body.byteLength) };
+  }
+  if (body === undefined || body === null || body === '') throw noInput();
+  const parsed = ParseTextBody.safeParse(body);
+  if (!parsed.success) {
+    throw new AppError(400, 'INVALID_BODY', 'JSON 请求体应为 {"text": "粘贴的坐标或界址点文件内容"}', 'The JSON body must be {"text": "pasted coordinates or boundary-point file"}');
+  }
+  return { text: parsed.data.text };
+}
+
+const routes: FastifyPluginAsyncZod = async (app) => {
+  await app.register(multipart, { limits: { fileSize: MAX_SITE_FILE_BYTES, files: 1 } });
+
+  // raw bytes for text/plain, so a GBK 界址点 text is detected like an uploaded file
+  app.removeContentTypeParser('text/plain');
+  app.addContentTypeParser('text/plain', { parseAs: 'buffer', bodyLimit: MAX_SITE_FILE_BYTES }, (_req, body, done) => done(null, body));
+
+  // rethrown errors go on to the app's error handler, which answers in the user's language
+  app.setErrorHandler((err: FastifyError) => {
+    throw translate(err);
+  });
+
+  app.post(
+    '/api/geometry/parse',
+    {
+      bodyLimit: MAX_SITE_FILE_BYTES,
+      schema: {
+        summary: '解析用地范围文件 Parse a site file',
+        description:
+          '上传一个文件（multipart/form-data，字段名 file）：GeoJSON、Shapefile（.zip，含 .shp/.dbf/.prj/.cpg）、界址点坐标文件（.txt，GBK 或 UTF-8）、KML/KMZ、坐标文本；' +
+          '或以 text/plain 发送粘贴的坐标/界址点文本，或 application/json {"text": …}。返回 EPSG:4490 经纬度的面要素、识别出的格式/坐标系/带号/坐标顺序/编码、提示，以及每个要素的图形检查结果。' +
+          '查询参数 crs、zone、zoneWidth、axisOrder、encoding 可覆盖自动识别。无法读取的内容返回 422，文件超过 20 MB 返回 413。',
+        tags: ['geometry'],
+        consumes: ['multipart/form-data', 'text/plain', 'application/json'],
+        querystring: ParseQuery,
+        response: { 200: ParseResponse, 400: ErrorResponse, 413: ErrorResponse, 415: ErrorResponse, 422: ErrorResponse },
+      },
+    },
+    async (req) => {
+      let options: ParseOptions;
+      try {
+        const crs = parseCrsParam(req.query.crs, req.query.zone, req.query.zoneWidth);
+        options = {
+          ...(crs ? { crs } : {}),
+          ...(req.query.axisOrder ? { axisOrder: req.query.axisOrder } : {}),
+          ...(req.query.encoding ? { encoding: req.query.encoding } : {}),
+        };
+      } catch (e) {
+        if (e instanceof ParseError) throw new AppError(400, e.code, e.zh, e.en);
+        throw e;
+      }
+      const input = await inputOf(req);
+      try {
+        const result = await parseSiteFile(input, options);
+        return { ...result, validation: result.features.features.map((f) => validateSiteGeometry(f.geometry)) };
+      } catch (e) {
+        if (e instanceof ParseError) throw new AppError(422, e.code, e.zh, e.en);
+        req.log.warn({ err: e }, 'site file could not be parsed');
+        throw new AppError(422, 'UNREADABLE', '无法读取该文件：格式不正确或文件已损坏', 'The file cannot be read: wrong format or damaged');
+      }
+    },
+  );
+};
+export default routes;
