@@ -31,6 +31,8 @@ export class MapController {
   private hovered: { source: string; sourceLayer: string; id: string | number } | null = null;
   private popup: maplibregl.Popup | null = null;
   private lang: Lang;
+  /** Hover highlights and popups on the data layers (off while a site is drawn or edited). */
+  private picking = true;
   /** Resolves when the style and the first tiles have loaded. */
   readonly ready: Promise<void>;
 
@@ -53,6 +55,7 @@ export class MapController {
     const fills = DRAW_ORDER.map(fillLayerId);
     this.map.on('mousemove', (e) => {
       opts.onCursor?.(e.lngLat);
+      if (!this.picking) return;
       const top = this.topFeature(e.point, fills);
       this.setHover(top);
       this.map.getCanvas().style.cursor = top ? 'pointer' : '';
@@ -62,6 +65,7 @@ export class MapController {
       this.setHover(null);
     });
     this.map.on('click', (e) => {
+      if (!this.picking) return;
       const top = this.topFeature(e.point, fills);
       if (top) void this.openPopup(top, e.lngLat);
     });
@@ -131,6 +135,67 @@ export class MapController {
 
   fitBounds(bbox: [number, number, number, number]) {
     this.map.fitBounds(bbox, { padding: 30, duration: 600 });
+  }
+
+  /**
+   * Turns hover highlights and attribute popups on the data layers on or off: off while the
+   * site-check tools own the map's clicks.
+   */
+  setFeaturePicking(on: boolean) {
+    this.picking = on;
+    if (!on) {
+      this.setHover(null);
+      this.popup?.remove();
+      this.popup = null;
+      this.map.getCanvas().style.cursor = '';
+    }
+  }
+
+  /**
+   * Shows an overlay of polygons above the data layers (below the county labels and any
+   * drawing), or removes it with null. Each feature carries its look in its properties:
+   * `color`, `fillOpacity` (0 for outline only), `dashed` (boolean). Overlays are named so
+   * several can coexist (e.g. a loaded site and a check's result).
+   */
+  setOverlay(name: string, data: GeoJSON.FeatureCollection | null) {
+    const source = `overlay-${name}`;
+    const layerIds = [`${source}-fill`, `${source}-line`, `${source}-dash`];
+    if (!data) {
+      for (const id of layerIds) if (this.map.getLayer(id)) this.map.removeLayer(id);
+      if (this.map.getSource(source)) this.map.removeSource(source);
+      return;
+    }
+    const existing = this.map.getSource(source) as maplibregl.GeoJSONSource | undefined;
+    if (existing) {
+      existing.setData(data);
+      return;
+    }
+    this.map.addSource(source, { type: 'geojson', data });
+    const before = this.map.getLayer(COUNTY_LABELS) ? COUNTY_LABELS : undefined;
+    const dashed: maplibregl.FilterSpecification = ['==', ['get', 'dashed'], true];
+    this.map.addLayer(
+      { id: layerIds[0]!, type: 'fill', source, paint: { 'fill-color': ['get', 'color'], 'fill-opacity': ['coalesce', ['get', 'fillOpacity'], 0] } },
+      before,
+    );
+    this.map.addLayer(
+      { id: layerIds[1]!, type: 'line', source, filter: ['!', dashed], layout: { 'line-join': 'round' }, paint: { 'line-color': ['get', 'color'], 'line-width': 2.5 } },
+      before,
+    );
+    this.map.addLayer(
+      { id: layerIds[2]!, type: 'line', source, filter: dashed, layout: { 'line-join': 'round' }, paint: { 'line-color': ['get', 'color'], 'line-width': 2.5, 'line-dasharray': [2, 1.5] } },
+      before,
+    );
+  }
+
+  /** Features of an overlay rendered in the current view (used by tests). */
+  renderedOverlay(name: string) {
+    const ids = [`overlay-${name}-fill`, `overlay-${name}-line`, `overlay-${name}-dash`].filter((id) => this.map.getLayer(id));
+    return ids.length ? this.map.queryRenderedFeatures({ layers: ids }) : [];
+  }
+
+  /** Moves the view to a lon/lat box, e.g. a site's, leaving room around it. */
+  fitBox(bbox: [number, number, number, number], opts: { maxZoom?: number } = {}) {
+    this.map.fitBounds(bbox, { padding: 60, duration: 500, maxZoom: opts.maxZoom ?? 17 });
   }
 
   /** Rendered features of one layer in the current view (used by the panel and by tests). */
