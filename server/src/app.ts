@@ -20,6 +20,7 @@ import tileRoutes from './modules/tiles/routes.ts';
 import configRoutes, { type Basemap } from './modules/config/routes.ts';
 import siteCheckRoutes from './modules/site-check/routes.ts';
 import geometryRoutes from './modules/geometry/routes.ts';
+import siteCheckExportRoutes from './modules/site-check/exports.ts';
 
 export interface BuildAppOptions {
   db: Database;
@@ -52,6 +53,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   await app.register(tileRoutes);
   await app.register(configRoutes, { basemaps: opts.basemaps ?? [] });
   await app.register(siteCheckRoutes);
+  await app.register(siteCheckExportRoutes);
   await app.register(geometryRoutes);
 
   // the client: static files, and index.html for client-side routes

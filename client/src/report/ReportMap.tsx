@@ -1,0 +1,177 @@
+/**
+ * A static map figure of the report: the offline base (county boundaries and names, the
+ * public urban development boundary) from the registry's style, with the report's own
+ * geometries on top. Not interactive; drawn with `preserveDrawingBuffer` so the canvas
+ * prints and can be read back; marks itself `data-rendered="true"` once idle.
+ */
+import { useEffect, useRef, useState } from 'react';
+import * as maplibregl from 'maplibre-gl';
+import type { ExpressionSpecification, LayerSpecification, StyleSpecification } from 'maplibre-gl';
+import 'maplibre-gl/dist/maplibre-gl.css';
+// MapLibre's worker is a separate, self-contained module; Vite copies it and gives its URL.
+import workerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?url';
+import { layers, type LayerId } from '../../../core/layers.ts';
+import { buildStyle } from '../map/style.ts';
+import { defaultLayerStates } from '../url-state.ts';
+import type { Lang } from '../i18n.ts';
+import { bboxOf, figureSources, word, type Bbox, type FigureContent } from './report-model.ts';
+
+maplibregl.setWorkerUrl(workerUrl);
+
+/** What the base map needs from the server: county label points, the city's extent and the deepest tile zoom. */
+export interface BaseMapData {
+  countyLabels: GeoJSON.FeatureCollection;
+  /** The counties' joint extent, for the overview inset; null when unknown. */
+  cityBbox: Bbox | null;
+  maxTileZoom: number;
+}
+
+/**
+ * A box grown on every side by `factor` of its larger side, at least `minDeg` degrees:
+ * the site with its surroundings.
+ *
+ * @example widen([114, 34, 114.01, 34.01], 1, 0) // [113.99, 33.99, 114.02, 34.02]
+ */
+export function widen(b: Bbox, factor: number, minDeg: number): Bbox {
+  const pad = Math.max(Math.max(b[2] - b[0], b[3] - b[1]) * factor, minDeg);
+  return [b[0] - pad, b[1] - pad, b[2] + pad, b[3] + pad];
+}
+
+/** Colours of the report's own geometries. */
+export const FIGURE_COLORS = {
+  site: '#c2255c',
+  outside: '#868e96',
+  trimmed: '#2b8a3e',
+} as const;
+
+/** A match expression from layer id to a registry style colour. */
+function byLayer(pick: (s: (typeof layers)[number]['style']) => string, fallback: string): ExpressionSpecification {
+  return ['match', ['get', 'layerId'], ...layers.flatMap((l) => [l.id, pick(l.style)]), fallback] as unknown as ExpressionSpecification;
+}
+
+/**
+ * The figure's style: the registry style with only the public base layers on (counties, and
+ * the urban development boundary except in the overview), plus the report's layers.
+ */
+export function figureStyle(base: BaseMapData, content: FigureContent, overview = false): StyleSpecification {
+  const states = defaultLayerStates();
+  for (const [id, s] of Object.entries(states)) s.visible = id === 'admin-county' || (!overview && id === 'urban-boundary');
+  const style = buildStyle({ origin: window.location.origin, states, countyLabels: base.countyLabels, maxTileZoom: base.maxTileZoom });
+  const data = figureSources(content);
+  for (const [k, fc] of Object.entries(data)) style.sources[`report-${k}`] = { type: 'geojson', data: fc };
+  if (overview) {
+    // at city scale the site is a few pixels: mark its centre
+    const [w, s, e, n] = bboxOf(content.site);
+    style.sources['report-marker'] = { type: 'geojson', data: { type: 'Feature', properties: {}, geometry: { type: 'Point', coordinates: [(w + e) / 2, (s + n) / 2] } } };
+    style.layers.push(
+      { id: 'report-site-line', type: 'line', source: 'report-site', paint: { 'line-color': FIGURE_COLORS.site, 'line-width': 1.5 } },
+      { id: 'report-marker', type: 'circle', source: 'report-marker', paint: { 'circle-radius': 4, 'circle-color': FIGURE_COLORS.site, 'circle-stroke-color': '#fff', 'circle-stroke-width': 1.5 } },
+    );
+    return style;
+  }
+  const own: LayerSpecification[] = [
+    { id: 'report-trimmed-fill', type: 'fill', source: 'report-trimmed', paint: { 'fill-color': FIGURE_COLORS.trimmed, 'fill-opacity': 0.35 } },
+    { id: 'report-outside-fill', type: 'fill', source: 'report-outside', paint: { 'fill-color': FIGURE_COLORS.outside, 'fill-opacity': 0.3 } },
+    { id: 'report-overlaps-fill', type: 'fill', source: 'report-overlaps', paint: { 'fill-color': byLayer((s) => s.fillColor, '#e03131'), 'fill-opacity': 0.75 } },
+    { id: 'report-overlaps-line', type: 'line', source: 'report-overlaps', paint: { 'line-color': byLayer((s) => s.lineColor, '#a61e4d'), 'line-width': 1 } },
+    { id: 'report-outside-line', type: 'line', source: 'report-outside', paint: { 'line-color': '#495057', 'line-width': 1, 'line-dasharray': [2, 2] } },
+    { id: 'report-trimmed-line', type: 'line', source: 'report-trimmed', paint: { 'line-color': FIGURE_COLORS.trimmed, 'line-width': 1.5 } },
+    { id: 'report-site-line', type: 'line', source: 'report-site', layout: { 'line-join': 'round' }, paint: { 'line-color': FIGURE_COLORS.site, 'line-width': 2.5 } },
+  ];
+  // the report's geometries above the base, below the county labels
+  const labels = style.layers.findIndex((l) => l.type === 'symbol');
+  style.layers.splice(labels === -1 ? style.layers.length : labels, 0, ...own);
+  return style;
+}
+
+/** A static map in a container; `data-rendered` turns "true" once it has drawn. */
+function StaticMap(props: { content: FigureContent; base: BaseMapData; bounds: Bbox; overview?: boolean; figureId: string; scale?: boolean }) {
+  const ref = useRef<HTMLDivElement>(null);
+  const [rendered, setRendered] = useState(false);
+  useEffect(() => {
+    if (!ref.current) return;
+    const map = new maplibregl.Map({
+      container: ref.current,
+      style: figureStyle(props.base, props.content, props.overview),
+      bounds: props.bounds,
+      fitBoundsOptions: { padding: props.overview ? 4 : 28, maxZoom: 18 },
+      interactive: false,
+      attributionControl: false,
+      fadeDuration: 0,
+      pixelRatio: Math.max(2, window.devicePixelRatio || 1),
+      canvasContextAttributes: { preserveDrawingBuffer: true, antialias: true },
+      localIdeographFontFamily: "'Noto Sans CJK SC', 'Noto Sans SC', 'PingFang SC', 'Microsoft YaHei', 'WenQuanYi Micro Hei', sans-serif",
+    });
+    if (props.scale !== false) map.addControl(new maplibregl.ScaleControl({ unit: 'metric', maxWidth: 100 }), 'bottom-left');
+    let alive = true;
+    map.once('idle', () => alive && setRendered(true));
+    return () => {
+      alive = false;
+      map.remove();
+    };
+    // a figure is drawn once: its report never changes
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, []);
+  return (
+    <div
+      ref={ref}
+      className={props.overview ? 'report-map overview-map' : 'report-map'}
+      data-testid="report-map"
+      data-figure={props.figureId}
+      data-rendered={rendered ? 'true' : 'false'}
+    />
+  );
+}
+
+/**
+ * One map figure with its caption; `className` sets its printed size. `wide` shows the site
+ * with its surroundings and an overview inset of the city (区位图); otherwise the site fills it.
+ */
+export function ReportMap(props: { content: FigureContent; base: BaseMapData; lang: Lang; className: string; caption: string; figureId: string; wide?: boolean }) {
+  const site = bboxOf(props.content.site);
+  const bounds = props.wide ? widen(site, 0.6, 0.006) : site;
+  return (
+    <figure className={`report-figure ${props.className}`}>
+      <div className="report-map-frame">
+        <StaticMap content={props.content} base={props.base} bounds={bounds} figureId={props.figureId} />
+        {props.wide && props.base.cityBbox && (
+          <div className="overview-inset" title={word(props.lang, 'overview')}>
+            <StaticMap content={props.content} base={props.base} bounds={props.base.cityBbox} overview scale={false} figureId={`${props.figureId}-overview`} />
+            <span className="overview-label">{word(props.lang, 'overview')}</span>
+          </div>
+        )}
+        <div className="north-arrow" aria-hidden="true">
+          <span>▲</span>
+          {word(props.lang, 'north')}
+        </div>
+      </div>
+      <figcaption>{props.caption}</figcaption>
+    </figure>
+  );
+}
+
+/** The legend of the figures: the site, each layer drawn, the outside part, the trimmed part, the base. */
+export function FigureLegend(props: { lang: Lang; layerIds: LayerId[]; outside: boolean; trimmed: boolean }) {
+  const { lang } = props;
+  const items: { key: string; label: string; fill: string; line: string; dashed?: boolean }[] = [
+    { key: 'site', label: word(lang, 'legendSite'), fill: 'transparent', line: FIGURE_COLORS.site },
+    ...props.layerIds.map((id) => {
+      const l = layers.find((x) => x.id === id)!;
+      return { key: id, label: lang === 'zh' ? l.nameZh : l.nameEn, fill: l.style.fillColor, line: l.style.lineColor };
+    }),
+    ...(props.outside ? [{ key: 'outside', label: word(lang, 'legendOutside'), fill: FIGURE_COLORS.outside, line: '#495057', dashed: true }] : []),
+    ...(props.trimmed ? [{ key: 'trimmed', label: word(lang, 'trimmed'), fill: FIGURE_COLORS.trimmed, line: FIGURE_COLORS.trimmed }] : []),
+    { key: 'udb', label: word(lang, 'legendUdb'), fill: 'transparent', line: layers.find((l) => l.id === 'urban-boundary')!.style.lineColor, dashed: true },
+    { key: 'county', label: word(lang, 'legendCounty'), fill: 'transparent', line: '#495057', dashed: true },
+  ];
+  return (
+    <ul className="figure-legend">
+      {items.map((i) => (
+        <li key={i.key}>
+          <span className="legend-swatch" style={{ background: i.fill, borderColor: i.line, borderStyle: i.dashed ? 'dashed' : 'solid' }} />
+          {i.label}
+        </li>
+      ))}
+    </ul>
+  );
+}

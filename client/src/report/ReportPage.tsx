@@ -1,0 +1,463 @@
+/**
+ * The filed site-check report as a printable page (`/reports/{id}`): identity, verdicts with
+ * their rules, a site map and one figure a layer the site touches, the overlap tables in
+ * m², 公顷 and 亩, the trimmed (compliant) part, and the exports. Laid out on A4: the
+ * browser's print (or “save as PDF”) gives the document to file; the toolbar is not printed.
+ */
+import { useEffect, useMemo, useState, type ReactNode } from 'react';
+import type { LayerId } from '../../../core/layers.ts';
+import type { AreaUnitsT } from '../../../core/contracts/site-check.ts';
+import { api } from '../api.ts';
+import type { Lang } from '../i18n.ts';
+import { FigureLegend, ReportMap, type BaseMapData } from './ReportMap.tsx';
+import {
+  DIGITS,
+  STATUS_LABEL,
+  ZONES_3,
+  attributeLabel,
+  beijingTime,
+  exportLinks,
+  fetchReport,
+  formatNumber,
+  formatShare,
+  layerFigure,
+  layerName,
+  mainFigure,
+  overallStatus,
+  trimmedFigure,
+  word,
+  type Report,
+} from './report-model.ts';
+import './report.css';
+
+const EMPTY_BASE: BaseMapData = { countyLabels: { type: 'FeatureCollection', features: [] }, cityBbox: null, maxTileZoom: 16 };
+
+/** The three area cells of a row: m², 公顷, 亩 (raw values in data attributes for tests and tools). */
+function AreaCells(props: { area: AreaUnitsT }) {
+  const { m2, ha, mu } = props.area;
+  return (
+    <>
+      <td className="num" data-unit="m2" data-value={m2}>{formatNumber(m2, DIGITS.m2)}</td>
+      <td className="num" data-unit="ha" data-value={ha}>{formatNumber(ha, DIGITS.ha)}</td>
+      <td className="num" data-unit="mu" data-value={mu}>{formatNumber(mu, DIGITS.mu)}</td>
+    </>
+  );
+}
+
+/** The unit headers of area columns. */
+function AreaHeads(props: { label: string; lang: Lang }) {
+  const units = props.lang === 'zh' ? ['m²', '公顷', '亩'] : ['m²', 'ha', 'mu'];
+  const [open, close] = props.lang === 'zh' ? ['（', '）'] : [' (', ')'];
+  return (
+    <>
+      {units.map((u) => (
+        <th key={u} className="num">
+          {props.label}
+          {open}
+          {u}
+          {close}
+        </th>
+      ))}
+    </>
+  );
+}
+
+/** An area written once in all three units: "541.49 亩（36.0993 公顷，360,992.69 m²）". */
+function AreaText(props: { area: AreaUnitsT; lang: Lang }) {
+  const { m2, ha, mu } = props.area;
+  return props.lang === 'zh' ? (
+    <span className="area-text" data-mu={mu}>
+      {formatNumber(mu, DIGITS.mu)} 亩（{formatNumber(ha, DIGITS.ha)} 公顷，{formatNumber(m2, DIGITS.m2)} m²）
+    </span>
+  ) : (
+    <span className="area-text" data-mu={mu}>
+      {formatNumber(mu, DIGITS.mu)} mu ({formatNumber(ha, DIGITS.ha)} ha, {formatNumber(m2, DIGITS.m2)} m²)
+    </span>
+  );
+}
+
+function Section(props: { title: string; id: string; children: ReactNode; className?: string }) {
+  return (
+    <section className={`report-section ${props.className ?? ''}`} data-section={props.id}>
+      <h2>{props.title}</h2>
+      {props.children}
+    </section>
+  );
+}
+
+/** The toolbar: exports, print, language. Hidden in print. */
+function Toolbar(props: { report: Report; lang: Lang; onLang: () => void }) {
+  const { report, lang } = props;
+  const [zone, setZone] = useState(38);
+  const [encoding, setEncoding] = useState<'gbk' | 'utf-8'>('gbk');
+  const links = exportLinks(report.id, zone, encoding);
+  const w = (k: Parameters<typeof word>[1]) => word(lang, k);
+  return (
+    <nav className="report-toolbar no-print" data-testid="report-toolbar">
+      <a className="tool-link" href={`/${lang === 'en' ? '?lang=en' : ''}`}>
+        ← {w('backToMap')}
+      </a>
+      <span className="tool-group">
+        <strong>{w('exports')}</strong>
+        <a href={links.xlsx} download data-export="xlsx">{w('excel')}</a>
+        <a href={links.geojson} download data-export="geojson">{w('geojson')}</a>
+        <a href={links.zip} download data-export="zip">{w('shapefile')}</a>
+        <span className="tool-group">
+          <a href={links.boundaryPoints} download data-export="boundary-points">{w('boundaryPoints')}</a>
+          <label>
+            {w('zone')}
+            <select value={zone} onChange={(e) => setZone(Number(e.target.value))} data-testid="zone-select">
+              {ZONES_3.map((z) => (
+                <option key={z} value={z}>
+                  {z}（{3 * z}°E）
+                </option>
+              ))}
+            </select>
+          </label>
+          <label>
+            {w('encoding')}
+            <select value={encoding} onChange={(e) => setEncoding(e.target.value as 'gbk' | 'utf-8')}>
+              <option value="gbk">GBK</option>
+              <option value="utf-8">UTF-8</option>
+            </select>
+          </label>
+        </span>
+      </span>
+      <span className="tool-end">
+        <button type="button" className="lang-button" onClick={props.onLang}>
+          {w('language')}
+        </button>
+        <button type="button" className="print-button" data-testid="print" onClick={() => window.print()}>
+          {w('print')}
+        </button>
+      </span>
+    </nav>
+  );
+}
+
+/** The report itself. */
+function ReportDocument(props: { report: Report; base: BaseMapData | null; lang: Lang }) {
+  const { report, base, lang } = props;
+  const w = (k: Parameters<typeof word>[1]) => word(lang, k);
+  const touched = report.layers.filter((l) => l.intersects);
+  const udb = report.layers.find((l) => l.layerId === 'urban-boundary');
+  const outside = !!udb?.outsideGeometry;
+  const overall = overallStatus(report);
+  const main = useMemo(() => mainFigure(report), [report]);
+  const hits = report.layers.flatMap((l) => l.features.map((f) => ({ layer: l, f })));
+  const trimmedLost = report.trimmed.lost.m2 > 0.01;
+  const mainLayers = main.overlaps.map((o) => o.layerId);
+
+  return (
+    <article className="report-paper" data-testid="report" data-report-id={report.id} lang={lang === 'zh' ? 'zh-CN' : 'en'}>
+      <header className="report-header">
+        <h1>{w('title')}</h1>
+        <p className="report-id">
+          {w('reportId')}：<code>{report.id}</code>
+        </p>
+      </header>
+
+      <Section title={w('basics')} id="basics">
+        <table className="report-table kv">
+          <tbody>
+            <tr>
+              <th>{w('name')}</th>
+              <td data-field="name">{report.name ?? w('notGiven')}</td>
+              <th>{w('use')}</th>
+              <td data-field="use">{report.use ?? w('notGiven')}</td>
+            </tr>
+            <tr>
+              <th>{w('time')}</th>
+              <td data-field="time">
+                {beijingTime(report.createdAt)}（{w('beijing')}）
+              </td>
+              <th>{w('dataVersion')}</th>
+              <td data-field="dataVersion">
+                <code>{report.dataVersion}</code>
+              </td>
+            </tr>
+            <tr>
+              <th>{w('siteArea')}</th>
+              <td colSpan={3} data-field="siteArea">
+                <AreaText area={report.site.area} lang={lang} />
+              </td>
+            </tr>
+            {report.bufferMeters > 0 && (
+              <tr>
+                <th>{w('analysedArea')}</th>
+                <td colSpan={3}>
+                  <AreaText area={report.site.analysedArea} lang={lang} />（{w('buffer')} {report.bufferMeters} m）
+                </td>
+              </tr>
+            )}
+            {report.site.repairNoteZh && (
+              <tr>
+                <th>{w('repair')}</th>
+                <td colSpan={3}>{report.site.repairNoteZh}</td>
+              </tr>
+            )}
+            <tr>
+              <th>{w('hash')}</th>
+              <td colSpan={3} data-field="contentHash">
+                <code className="hash">{report.contentHash}</code>
+              </td>
+            </tr>
+          </tbody>
+        </table>
+      </Section>
+
+      <Section title={w('verdicts')} id="verdicts">
+        <p className={`overall status-${overall}`} data-testid="overall" data-status={overall}>
+          {w(`overall_${overall}`)}
+        </p>
+        <table className="report-table verdicts">
+          <thead>
+            <tr>
+              <th className="col-rule">{w('rule')}</th>
+              <th className="col-status">{w('status')}</th>
+              <th>{w('message')}</th>
+              <th className="col-ruletext">{w('ruleText')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {report.verdicts.map((v) => (
+              <tr key={v.rule} data-testid={`verdict-${v.rule}`} data-status={v.status}>
+                <th>{lang === 'zh' ? v.titleZh : v.titleEn}</th>
+                <td>
+                  <span className={`status-badge status-${v.status}`}>{STATUS_LABEL[v.status][lang]}</span>
+                </td>
+                <td>{lang === 'zh' ? v.messageZh : v.messageEn}</td>
+                <td className="rule-text">{lang === 'zh' ? v.ruleTextZh : v.ruleTextEn}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </Section>
+
+      <Section title={w('siteMap')} id="site-map" className="keep-together">
+        {base ? (
+          <ReportMap content={main} base={base} lang={lang} className="figure-main" figureId="site" wide caption={`${w('siteMap')}：${report.name ?? report.id.slice(0, 8)}`} />
+        ) : (
+          <div className="report-figure figure-main placeholder">{w('mapLoading')}</div>
+        )}
+        <FigureLegend lang={lang} layerIds={mainLayers} outside={outside} trimmed={false} />
+      </Section>
+
+      <Section title={w('overlay')} id="overlay">
+        <table className="report-table overlay" data-testid="overlay-table">
+          <thead>
+            <tr>
+              <th>{w('layer')}</th>
+              <th>{w('involved')}</th>
+              <th className="num">{w('count')}</th>
+              <AreaHeads label={lang === 'zh' ? '面积' : 'Area'} lang={lang} />
+              <th className="num">{w('share')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {report.layers.map((l) => (
+              <LayerRows key={l.layerId} l={l} lang={lang} />
+            ))}
+          </tbody>
+        </table>
+      </Section>
+
+      {touched.length > 0 && (
+        <Section title={w('layerFigures')} id="layer-figures">
+          <div className="figure-grid">
+            {touched.map((l) => (
+              <div key={l.layerId} className="figure-cell">
+                {base ? (
+                  <ReportMap
+                    content={layerFigure(report, l)}
+                    base={base}
+                    lang={lang}
+                    className="figure-small"
+                    figureId={l.layerId}
+                    caption={`${layerName(l, lang)}：${formatNumber(l.area.mu, DIGITS.mu)} ${lang === 'zh' ? '亩' : 'mu'}（${formatNumber(l.area.ha, DIGITS.ha)} ${lang === 'zh' ? '公顷' : 'ha'}），${l.count} ${lang === 'zh' ? '个图斑' : 'features'}`}
+                  />
+                ) : (
+                  <div className="report-figure figure-small placeholder">{w('mapLoading')}</div>
+                )}
+              </div>
+            ))}
+          </div>
+          <FigureLegend lang={lang} layerIds={touched.map((l) => l.layerId as LayerId).filter((id) => id !== 'urban-boundary')} outside={outside && touched.some((l) => l.layerId === 'urban-boundary')} trimmed={false} />
+        </Section>
+      )}
+
+      <Section title={w('features')} id="features">
+        {hits.length === 0 ? (
+          <p>{w('noFeatures')}</p>
+        ) : (
+          <table className="report-table features" data-testid="features-table">
+            <thead>
+              <tr>
+                <th>{w('layer')}</th>
+                <th>{w('code')}</th>
+                <th>{w('attributes')}</th>
+                <AreaHeads label={w('overlapArea')} lang={lang} />
+              </tr>
+            </thead>
+            <tbody>
+              {hits.map(({ layer, f }) => (
+                <tr key={`${layer.layerId}-${f.id}`} data-layer={layer.layerId} data-code={f.code}>
+                  <td>{layerName(layer, lang)}</td>
+                  <td>
+                    <code>{f.code}</code>
+                  </td>
+                  <td className="attrs">
+                    {Object.entries(f.attributes)
+                      .filter(([, v]) => v !== null && v !== '')
+                      .map(([k, v]) => `${attributeLabel(layer.layerId, k, lang)} ${v}`)
+                      .join('；')}
+                  </td>
+                  <AreaCells area={f.overlapArea} />
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </Section>
+
+      <Section title={`${w('trimmed')}`} id="trimmed" className="keep-together">
+        <p>{w('trimmedNote')}</p>
+        <table className="report-table trimmed" data-testid="trimmed-table">
+          <thead>
+            <tr>
+              <th />
+              <AreaHeads label={lang === 'zh' ? '面积' : 'Area'} lang={lang} />
+            </tr>
+          </thead>
+          <tbody>
+            <tr data-row="site">
+              <th>{w('siteArea')}</th>
+              <AreaCells area={report.site.analysedArea} />
+            </tr>
+            <tr data-row="lost">
+              <th>{w('lostArea')}</th>
+              <AreaCells area={report.trimmed.lost} />
+            </tr>
+            <tr data-row="trimmed" className="total">
+              <th>{w('trimmedArea')}</th>
+              <AreaCells area={report.trimmed.area} />
+            </tr>
+          </tbody>
+        </table>
+        {trimmedLost &&
+          (report.trimmed.geometry && base ? (
+            <div className="figure-grid">
+              <div className="figure-cell">
+                <ReportMap content={trimmedFigure(report)} base={base} lang={lang} className="figure-small" figureId="trimmed" caption={`${w('trimmed')}：${formatNumber(report.trimmed.area.mu, DIGITS.mu)} ${lang === 'zh' ? '亩' : 'mu'}`} />
+              </div>
+              <div className="figure-cell">
+                <FigureLegend lang={lang} layerIds={[]} outside={false} trimmed />
+              </div>
+            </div>
+          ) : (
+            !report.trimmed.geometry && <p>{w('noTrimmed')}</p>
+          ))}
+      </Section>
+
+      <footer className="report-footer">
+        <p>{w('areaNote')}</p>
+        <p>
+          一张图 · {w('reportId')} {report.id} · {w('hash')} {report.contentHash.slice(0, 16)}…
+        </p>
+      </footer>
+    </article>
+  );
+}
+
+/** A layer's row in the overlay table, and for the urban development boundary its inside/outside rows. */
+function LayerRows(props: { l: Report['layers'][number]; lang: Lang }) {
+  const { l, lang } = props;
+  const w = (k: Parameters<typeof word>[1]) => word(lang, k);
+  return (
+    <>
+      <tr data-layer={l.layerId} data-intersects={l.intersects ? 'true' : 'false'}>
+        <th>{layerName(l, lang)}</th>
+        <td className={l.intersects ? 'involved' : ''}>{l.intersects ? w('yes') : w('no')}</td>
+        <td className="num">{l.count}</td>
+        <AreaCells area={l.area} />
+        <td className="num">{formatShare(l.shareOfSite)}</td>
+      </tr>
+      {l.inside && l.outside && (
+        <>
+          <tr data-layer={`${l.layerId}:inside`} className="sub">
+            <th>{w('inside')}</th>
+            <td />
+            <td />
+            <AreaCells area={l.inside} />
+            <td />
+          </tr>
+          <tr data-layer={`${l.layerId}:outside`} className="sub">
+            <th>{w('outside')}</th>
+            <td />
+            <td />
+            <AreaCells area={l.outside} />
+            <td />
+          </tr>
+        </>
+      )}
+    </>
+  );
+}
+
+/** The page: loads the report (and the base map's county labels), then shows it. */
+export function ReportPage(props: { id: string }) {
+  const [lang, setLang] = useState<Lang>(() => (new URLSearchParams(window.location.search).get('lang') === 'en' ? 'en' : 'zh'));
+  const [report, setReport] = useState<Report | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [base, setBase] = useState<BaseMapData | null>(null);
+
+  useEffect(() => {
+    fetchReport(props.id, lang)
+      .then(setReport)
+      .catch((e: Error) => setError(e.message));
+    // the report is read once; the language only changes the words
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [props.id]);
+
+  useEffect(() => {
+    Promise.all([api.counties(), api.config()])
+      .then(([counties, config]) =>
+        setBase({
+          countyLabels: {
+            type: 'FeatureCollection',
+            features: counties.map((c) => ({ type: 'Feature', properties: { name: c.name, code: c.code }, geometry: { type: 'Point', coordinates: c.labelPoint } })),
+          },
+          cityBbox: counties.length
+            ? [Math.min(...counties.map((c) => c.bbox[0])), Math.min(...counties.map((c) => c.bbox[1])), Math.max(...counties.map((c) => c.bbox[2])), Math.max(...counties.map((c) => c.bbox[3]))]
+            : null,
+          maxTileZoom: config.maxTileZoom,
+        }),
+      )
+      .catch(() => setBase(EMPTY_BASE));
+  }, []);
+
+  useEffect(() => {
+    document.documentElement.lang = lang === 'zh' ? 'zh-CN' : 'en';
+    const title = word(lang, 'title');
+    document.title = report?.name ? `${title} - ${report.name}` : title;
+    const params = new URLSearchParams(window.location.search);
+    if (lang === 'en') params.set('lang', 'en');
+    else params.delete('lang');
+    const q = params.toString();
+    window.history.replaceState(window.history.state, '', `${window.location.pathname}${q ? `?${q}` : ''}`);
+  }, [lang, report]);
+
+  return (
+    <div className="report-page">
+      {report && <Toolbar report={report} lang={lang} onLang={() => setLang(lang === 'zh' ? 'en' : 'zh')} />}
+      {error && (
+        <p className="report-error" role="alert">
+          {word(lang, 'loadFailed')}
+          {error}
+        </p>
+      )}
+      {!report && !error && <p className="report-loading">{word(lang, 'loading')}</p>}
+      {report && <ReportDocument report={report} base={base} lang={lang} />}
+    </div>
+  );
+}

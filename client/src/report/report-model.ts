@@ -1,0 +1,233 @@
+/**
+ * What the report page needs besides React: loading and validating the filed report,
+ * formatting figures as planners read them, the page's words in both languages, the
+ * export links, and the geometries each map figure draws.
+ */
+import { SiteCheckReport } from '../../../core/contracts/site-check.ts';
+import { getLayer, type LayerId } from '../../../core/layers.ts';
+import { roundTo } from '../../../core/units.ts';
+import type { Lang } from '../i18n.ts';
+
+export type Report = SiteCheckReport;
+export type LayerOverlap = Report['layers'][number];
+export type VerdictStatus = Report['verdicts'][number]['status'];
+
+/** Reads a filed report from the server and checks it against the contract. */
+export async function fetchReport(id: string, lang: Lang): Promise<Report> {
+  const res = await fetch(`/api/site-checks/${encodeURIComponent(id)}`, {
+    headers: { accept: 'application/json', 'accept-language': lang === 'en' ? 'en' : 'zh-CN' },
+  });
+  const body: unknown = await res.json().catch(() => null);
+  if (!res.ok) {
+    const message = (body as { error?: { message?: string } } | null)?.error?.message ?? `${res.status} ${res.statusText}`;
+    throw new Error(message);
+  }
+  return SiteCheckReport.parse(body);
+}
+
+/**
+ * A number rounded half away from zero at `digits` decimals, with thousands separators.
+ *
+ * @example formatNumber(360992.685, 2) // '360,992.69'
+ */
+export function formatNumber(value: number, digits: number): string {
+  const [int = '0', frac] = roundTo(value, digits).toFixed(digits).split('.');
+  const grouped = int.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  return frac === undefined ? grouped : `${grouped}.${frac}`;
+}
+
+/** Decimals shown per unit: m² 2, 公顷 4, 亩 2. */
+export const DIGITS = { m2: 2, ha: 4, mu: 2 } as const;
+
+/**
+ * A share 0–1 as a percentage with two decimals.
+ *
+ * @example formatShare(0.82625) // '82.63%'
+ */
+export const formatShare = (share: number) => `${roundTo(share * 100, 2).toFixed(2)}%`;
+
+/**
+ * An ISO instant as Beijing time (UTC+8, no daylight saving).
+ *
+ * @example beijingTime('2026-11-22T03:58:01.000Z') // '2026-11-22 11:58:01'
+ */
+export function beijingTime(iso: string): string {
+  return new Date(Date.parse(iso) + 8 * 3600_000).toISOString().slice(0, 19).replace('T', ' ');
+}
+
+const words = {
+  title: { zh: '建设项目选址套核报告', en: 'Site check report' },
+  reportId: { zh: '报告编号', en: 'Report' },
+  basics: { zh: '基本信息', en: 'Project' },
+  name: { zh: '项目名称', en: 'Project name' },
+  use: { zh: '规划用途', en: 'Planned use' },
+  time: { zh: '套核时间', en: 'Checked at' },
+  beijing: { zh: '北京时间', en: 'Beijing time' },
+  dataVersion: { zh: '数据版本', en: 'Data version' },
+  hash: { zh: '内容校验码（SHA-256）', en: 'Content hash (SHA-256)' },
+  siteArea: { zh: '选址面积', en: 'Site area' },
+  buffer: { zh: '外扩分析距离', en: 'Analysis buffer' },
+  analysedArea: { zh: '分析范围面积', en: 'Analysed area' },
+  repair: { zh: '几何修复', en: 'Geometry repair' },
+  notGiven: { zh: '（未填写）', en: '(not given)' },
+  verdicts: { zh: '套核结论', en: 'Verdicts' },
+  rule: { zh: '规则', en: 'Rule' },
+  status: { zh: '结论', en: 'Verdict' },
+  message: { zh: '说明', en: 'Finding' },
+  ruleText: { zh: '规则依据', en: 'The rule' },
+  overall_conflict: { zh: '存在冲突：选址不能按一般建设项目报批。', en: 'Conflict: the site cannot be approved as an ordinary project.' },
+  overall_warn: { zh: '需关注：选址须满足下列条件后方可报批。', en: 'Attention: the site needs the conditions below.' },
+  overall_pass: { zh: '通过：选址未涉及控制线冲突。', en: 'Pass: the site meets every control-line rule.' },
+  siteMap: { zh: '选址位置图', en: 'Site map' },
+  overlay: { zh: '叠加分析', en: 'Overlay analysis' },
+  layer: { zh: '图层', en: 'Layer' },
+  involved: { zh: '是否涉及', en: 'Involved' },
+  yes: { zh: '是', en: 'yes' },
+  no: { zh: '否', en: 'no' },
+  count: { zh: '图斑数', en: 'Features' },
+  share: { zh: '占比', en: 'Share' },
+  inside: { zh: '其中：边界内', en: 'of which inside' },
+  outside: { zh: '其中：边界外', en: 'of which outside' },
+  layerFigures: { zh: '分图层叠加图', en: 'Overlap by layer' },
+  features: { zh: '涉及图斑明细', en: 'Features overlapped' },
+  code: { zh: '图斑编号', en: 'Patch number' },
+  attributes: { zh: '属性', en: 'Attributes' },
+  overlapArea: { zh: '重叠面积', en: 'Overlap area' },
+  noFeatures: { zh: '选址未涉及任何图斑。', en: 'The site overlaps no feature.' },
+  trimmed: { zh: '合规范围', en: 'Compliant part' },
+  trimmedNote: { zh: '选址扣除永久基本农田和生态保护红线后的部分。', en: 'The site without permanent farmland and the ecological red line.' },
+  trimmedArea: { zh: '合规范围面积', en: 'Compliant area' },
+  lostArea: { zh: '扣除面积', en: 'Area removed' },
+  noTrimmed: { zh: '扣除后没有剩余部分。', en: 'Nothing is left after trimming.' },
+  areaNote: {
+    zh: '面积均为 CGCS2000 椭球面积；1 公顷 = 10 000 平方米 = 15 亩。叠加结果依据报告生成时的数据版本，报告保存后不可修改。',
+    en: 'Areas are ellipsoidal on CGCS2000; 1 ha = 10 000 m² = 15 mu. Overlaps are those of the data version at filing; the report cannot be altered.',
+  },
+  legendSite: { zh: '选址范围', en: 'Site' },
+  legendOutside: { zh: '城镇开发边界外部分', en: 'Outside the urban boundary' },
+  legendCounty: { zh: '县级行政区界', en: 'County boundary' },
+  legendUdb: { zh: '城镇开发边界', en: 'Urban development boundary' },
+  north: { zh: '北', en: 'N' },
+  overview: { zh: '区位图', en: 'Location' },
+  exports: { zh: '导出', en: 'Export' },
+  excel: { zh: 'Excel 表格', en: 'Excel' },
+  geojson: { zh: 'GeoJSON', en: 'GeoJSON' },
+  shapefile: { zh: 'Shapefile（ZIP）', en: 'Shapefile (zip)' },
+  boundaryPoints: { zh: '界址点坐标文件', en: 'Boundary-point file' },
+  zone: { zh: '3 度带带号', en: '3° zone' },
+  encoding: { zh: '编码', en: 'Encoding' },
+  print: { zh: '打印 / 另存为 PDF', en: 'Print / save as PDF' },
+  backToMap: { zh: '返回地图', en: 'Back to the map' },
+  language: { zh: 'English', en: '中文' },
+  loading: { zh: '正在读取报告…', en: 'Loading the report…' },
+  loadFailed: { zh: '报告读取失败：', en: 'Could not load the report: ' },
+  mapLoading: { zh: '地图加载中…', en: 'Loading the map…' },
+} as const;
+
+export type WordKey = keyof typeof words;
+
+/** A word of the page in a language. */
+export const word = (lang: Lang, key: WordKey): string => words[key][lang];
+
+/** Verdict statuses as the page (and the Excel export) print them. */
+export const STATUS_LABEL: Record<VerdictStatus, { zh: string; en: string }> = {
+  pass: { zh: '通过', en: 'Pass' },
+  warn: { zh: '提示', en: 'Attention' },
+  conflict: { zh: '冲突', en: 'Conflict' },
+};
+
+/** The worst status of a report's verdicts. */
+export function overallStatus(report: Report): VerdictStatus {
+  const s = report.verdicts.map((v) => v.status);
+  return s.includes('conflict') ? 'conflict' : s.includes('warn') ? 'warn' : 'pass';
+}
+
+/** A layer's name in a language. */
+export const layerName = (l: LayerOverlap, lang: Lang) => (lang === 'zh' ? l.nameZh : l.nameEn);
+
+/** The registry label of a feature attribute. */
+export function attributeLabel(layerId: string, name: string, lang: Lang): string {
+  const a = getLayer(layerId)?.attributes.find((x) => x.name === name);
+  return a ? (lang === 'zh' ? a.labelZh : a.labelEn) : name;
+}
+
+/** The export links of a report. */
+export function exportLinks(id: string, zone: number, encoding: 'gbk' | 'utf-8') {
+  const base = `/api/site-checks/${encodeURIComponent(id)}`;
+  return {
+    xlsx: `${base}/export.xlsx`,
+    geojson: `${base}/export.geojson`,
+    zip: `${base}/export.zip`,
+    boundaryPoints: `${base}/boundary-points.txt?zone=${zone}&zoneWidth=3&prefix=true&encoding=${encoding}`,
+  };
+}
+
+/** The 3° zones of CGCS2000 Gauss–Krüger (25–45); Henan lies in 37–39. */
+export const ZONES_3: number[] = Array.from({ length: 21 }, (_, i) => 25 + i);
+
+type Geo = { type: string; coordinates: unknown[] };
+export type Bbox = [number, number, number, number];
+
+/** [minLon, minLat, maxLon, maxLat] of a geometry. */
+export function bboxOf(g: Geo): Bbox {
+  const b: Bbox = [Infinity, Infinity, -Infinity, -Infinity];
+  const walk = (c: unknown): void => {
+    if (Array.isArray(c) && typeof c[0] === 'number' && typeof c[1] === 'number') {
+      b[0] = Math.min(b[0], c[0]);
+      b[1] = Math.min(b[1], c[1]);
+      b[2] = Math.max(b[2], c[0]);
+      b[3] = Math.max(b[3], c[1]);
+    } else if (Array.isArray(c)) c.forEach(walk);
+  };
+  walk(g.coordinates);
+  return b;
+}
+
+/** What one map figure draws: the site, overlaps (coloured by layer), the outside part, the trimmed part. */
+export interface FigureContent {
+  site: Geo;
+  overlaps: { layerId: LayerId; geometry: Geo }[];
+  outside: Geo | null;
+  trimmed: Geo | null;
+}
+
+const asFeature = (geometry: Geo, properties: Record<string, string> = {}): GeoJSON.Feature => ({
+  type: 'Feature',
+  properties,
+  geometry: geometry as GeoJSON.Geometry,
+});
+
+/** A figure's content as GeoJSON FeatureCollections, one a source. */
+export function figureSources(c: FigureContent): Record<'site' | 'overlaps' | 'outside' | 'trimmed', GeoJSON.FeatureCollection> {
+  return {
+    site: { type: 'FeatureCollection', features: [asFeature(c.site)] },
+    overlaps: { type: 'FeatureCollection', features: c.overlaps.map((o) => asFeature(o.geometry, { layerId: o.layerId })) },
+    outside: { type: 'FeatureCollection', features: c.outside ? [asFeature(c.outside)] : [] },
+    trimmed: { type: 'FeatureCollection', features: c.trimmed ? [asFeature(c.trimmed)] : [] },
+  };
+}
+
+/** The main figure: everything the site touches. */
+export function mainFigure(report: Report): FigureContent {
+  return {
+    site: report.site.geometry,
+    overlaps: report.layers.filter((l) => l.intersection && l.layerId !== 'urban-boundary').map((l) => ({ layerId: l.layerId as LayerId, geometry: l.intersection! })),
+    outside: report.layers.find((l) => l.outsideGeometry)?.outsideGeometry ?? null,
+    trimmed: null,
+  };
+}
+
+/** One figure a layer the site touches. */
+export function layerFigure(report: Report, l: LayerOverlap): FigureContent {
+  return {
+    site: report.site.geometry,
+    overlaps: l.intersection ? [{ layerId: l.layerId as LayerId, geometry: l.intersection }] : [],
+    outside: l.outsideGeometry ?? null,
+    trimmed: null,
+  };
+}
+
+/** The trimmed (compliant) part of the site. */
+export function trimmedFigure(report: Report): FigureContent {
+  return { site: report.site.geometry, overlaps: [], outside: null, trimmed: report.trimmed.geometry };
+}

@@ -1,0 +1,689 @@
+/**
+ * Exports of a filed site-check report (选址套核报告导出):
+ *
+ * - `GET /api/site-checks/:id/export.xlsx` — Excel workbook: 概要 (summary and verdicts),
+ *   叠加分析 (one row a layer), 涉及图斑 (one row a hit feature);
+ * - `GET /api/site-checks/:id/export.geojson` — the site, each layer's intersection, the part
+ *   outside the urban development boundary and the trimmed (compliant) site;
+ * - `GET /api/site-checks/:id/export.zip` — the same as zipped Shapefiles, one a kind, with a
+ *   CGCS2000 .prj and a UTF-8 .cpg;
+ * - `GET /api/site-checks/:id/boundary-points.txt` — the site as a 界址点坐标文件 in a chosen
+ *   Gauss–Krüger zone, GBK by default.
+ *
+ * Everything is built from the saved (immutable) report, so an export always says what the
+ * report says. The report keeps the analysed geometry only as figures: with a buffer the
+ * intersections refer to the widened site while the exported site is the one drawn.
+ */
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import type { FastifyReply } from 'fastify';
+import { z } from 'zod';
+import ExcelJS from 'exceljs';
+import JSZip from 'jszip';
+import { ErrorResponse } from '../../../../core/contracts/common.ts';
+import { SiteCheckReport } from '../../../../core/contracts/site-check.ts';
+import { getLayer } from '../../../../core/layers.ts';
+import { centralMeridian, zoneOf, type ZoneWidth } from '../../../../core/gauss-kruger.ts';
+import { encodeGbk, isValidZone, writeBoundaryPoints, type LonLatGeometry } from '../../../../core/boundary-points-writer.ts';
+import type { AreaUnits } from '../../../../core/units.ts';
+import type { Queryable } from '../../db/database.ts';
+import { AppError } from '../../plugins/errors.ts';
+import { loadReport } from './repo.ts';
+
+type Report = SiteCheckReport;
+type Geo = { type: string; coordinates: unknown[] };
+
+const ID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** Verdict statuses as the report prints them. */
+export const STATUS_ZH: Record<Report['verdicts'][number]['status'], string> = { pass: '通过', warn: '提示', conflict: '冲突' };
+
+/**
+ * The kinds of geometry an export holds, in order, with their Chinese names and Shapefile
+ * names. `site.shp` sorts first, so an importer that takes a zip's first polygon layer (ours
+ * does) reads the site back.
+ */
+export const EXPORT_KINDS = {
+  site: { zh: '选址范围', file: 'site' },
+  intersection: { zh: '叠加部分', file: 'site_intersection' },
+  'outside-boundary': { zh: '城镇开发边界外部分', file: 'site_outside_boundary' },
+  trimmed: { zh: '合规范围（扣除永久基本农田和生态保护红线）', file: 'site_trimmed' },
+} as const;
+export type ExportKind = keyof typeof EXPORT_KINDS;
+
+/** OGC WKT of EPSG:4490, for the Shapefile .prj. */
+export const CGCS2000_PRJ =
+  'GEOGCS["China Geodetic Coordinate System 2000",DATUM["China_2000",SPHEROID["CGCS2000",6378137,298.257222101,AUTHORITY["EPSG","1024"]],AUTHORITY["EPSG","1043"]],PRIMEM["Greenwich",0,AUTHORITY["EPSG","8901"]],UNIT["degree",0.0174532925199433,AUTHORITY["EPSG","9122"]],AUTHORITY["EPSG","4490"]]';
+
+// ---------------------------------------------------------------------------------------------
+// Loading and naming
+
+/** The filed report, or a 400 (malformed id) / 404 (no such report) AppError. */
+async function filedReport(db: Queryable, id: string): Promise<Report> {
+  if (!ID_RE.test(id)) throw new AppError(400, 'INVALID_ID', `报告编号格式不正确：“${id}”`, `Malformed report id: "${id}"`);
+  const stored = await loadReport(db, id);
+  if (!stored) throw new AppError(404, 'REPORT_NOT_FOUND', `没有编号为 ${id} 的选址套核报告`, `No site-check report ${id}`);
+  return SiteCheckReport.parse(stored);
+}
+
+/**
+ * A project name fit for a file name: no path or reserved characters, at most 60 characters.
+ *
+ * @example safeFileName('A/B: 厂区*一期') // 'A_B_ 厂区_一期'
+ */
+export function safeFileName(name: string | null): string {
+  return Array.from((name ?? '').replace(/[\\/:*?"<>|\u0000-\u001f\u007f]/g, '_').replace(/\s+/g, ' ').trim())
+    .slice(0, 60)
+    .join('');
+}
+
+/**
+ * The download name of an export: `选址套核-<name>-<id8><suffix>`, without the name when the
+ * report has none.
+ *
+ * @example exportFileName({ name: '某项目', id: '0123abcd-…' }, '.xlsx') // '选址套核-某项目-0123abcd.xlsx'
+ */
+export function exportFileName(report: Pick<Report, 'name' | 'id'>, suffix: string): string {
+  const name = safeFileName(report.name);
+  return `选址套核-${name ? `${name}-` : ''}${report.id.slice(0, 8)}${suffix}`;
+}
+
+/**
+ * `Content-Disposition: attachment` with an ASCII fallback and the real name RFC 5987-encoded.
+ *
+ * @example contentDisposition('选址套核-x.xlsx', 'site-check-x.xlsx')
+ *   // `attachment; filename="site-check-x.xlsx"; filename*=UTF-8''%E9%80%89…`
+ */
+export function contentDisposition(filename: string, asciiFallback: string): string {
+  const ascii = asciiFallback.replace(/[^\x20-\x7e]|["\\]/g, '_');
+  const encoded = encodeURIComponent(filename).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  return `attachment; filename="${ascii}"; filename*=UTF-8''${encoded}`;
+}
+
+/** Sends a file download named `选址套核-<name>-<id8><suffix>` (ASCII fallback `site-check-<id8><asciiSuffix>`). */
+function sendFile(reply: FastifyReply, report: Report, suffix: string, asciiSuffix: string, contentType: string, body: Buffer | string) {
+  return reply
+    .header('content-type', contentType)
+    .header('content-disposition', contentDisposition(exportFileName(report, suffix), `site-check-${report.id.slice(0, 8)}${asciiSuffix}`))
+    .header('cache-control', 'private, max-age=3600')
+    .send(body);
+}
+
+/**
+ * An ISO instant as Beijing time, "2026-11-22 11:58:01" (UTC+8, no daylight saving).
+ *
+ * @example beijingTime('2026-11-22T03:58:01.000Z') // '2026-11-22 11:58:01'
+ */
+export function beijingTime(iso: string): string {
+  const d = new Date(Date.parse(iso) + 8 * 3600_000);
+  return d.toISOString().slice(0, 19).replace('T', ' ');
+}
+
+// ---------------------------------------------------------------------------------------------
+// GeoJSON
+
+export interface ExportFeature {
+  type: 'Feature';
+  geometry: Geo;
+  properties: {
+    kind: ExportKind;
+    kind_zh: string;
+    layer: string | null;
+    layer_zh: string | null;
+    count: number | null;
+    area_m2: number;
+    area_ha: number;
+    area_mu: number;
+    /** Share of the analysed area, 0–1. */
+    share: number;
+    report_id: string;
+  };
+}
+
+const hasArea = (g: Geo | null | undefined): g is Geo =>
+  !!g && (g.type === 'Polygon' || g.type === 'MultiPolygon') && Array.isArray(g.coordinates) && g.coordinates.length > 0;
+
+/** One export feature of a kind. */
+function exportFeature(report: Report, kind: ExportKind, geometry: Geo, area: AreaUnits, layer: Report['layers'][number] | null, share: number): ExportFeature {
+  return {
+    type: 'Feature',
+    geometry,
+    properties: {
+      kind,
+      kind_zh: EXPORT_KINDS[kind].zh,
+      layer: layer?.layerId ?? null,
+      layer_zh: layer?.nameZh ?? null,
+      count: layer ? layer.count : null,
+      area_m2: area.m2,
+      area_ha: area.ha,
+      area_mu: area.mu,
+      share,
+      report_id: report.id,
+    },
+  };
+}
+
+/** The report's geometries as features: site, intersections, outside-boundary part, trimmed site. */
+export function reportFeatures(report: Report): ExportFeature[] {
+  const analysed = report.site.analysedArea.m2;
+  const share = (m2: number) => (analysed > 0 ? m2 / analysed : 0);
+  const out: ExportFeature[] = [exportFeature(report, 'site', report.site.geometry, report.site.area, null, share(report.site.area.m2))];
+  for (const l of report.layers) {
+    if (hasArea(l.intersection)) out.push(exportFeature(report, 'intersection', l.intersection, l.area, l, l.shareOfSite));
+  }
+  for (const l of report.layers) {
+    if (hasArea(l.outsideGeometry) && l.outside) out.push(exportFeature(report, 'outside-boundary', l.outsideGeometry, l.outside, l, share(l.outside.m2)));
+  }
+  if (hasArea(report.trimmed.geometry)) out.push(exportFeature(report, 'trimmed', report.trimmed.geometry, report.trimmed.area, null, share(report.trimmed.area.m2)));
+  return out;
+}
+
+/** The GeoJSON export: a FeatureCollection with the report's identity as foreign members. */
+export function reportGeoJson(report: Report) {
+  return {
+    type: 'FeatureCollection' as const,
+    name: exportFileName(report, ''),
+    report: { id: report.id, name: report.name, use: report.use, createdAt: report.createdAt, dataVersion: report.dataVersion, contentHash: report.contentHash },
+    features: reportFeatures(report),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Shapefile
+
+/** A DBF column: name ≤ 10 ASCII characters, C (text, UTF-8 bytes) or N (number). */
+export interface DbfField {
+  name: string;
+  type: 'C' | 'N';
+  length: number;
+  decimals: number;
+  value: (f: ExportFeature) => string | number | null;
+}
+
+const utf8 = new TextEncoder();
+
+/** The attribute table of the Shapefile export (the GeoJSON properties, renamed to ≤ 10 characters). */
+export const SHAPE_FIELDS: DbfField[] = [
+  { name: 'KIND', type: 'C', length: 16, decimals: 0, value: (f) => f.properties.kind },
+  { name: 'KIND_ZH', type: 'C', length: 0, decimals: 0, value: (f) => f.properties.kind_zh },
+  { name: 'LAYER', type: 'C', length: 20, decimals: 0, value: (f) => f.properties.layer },
+  { name: 'LAYER_ZH', type: 'C', length: 0, decimals: 0, value: (f) => f.properties.layer_zh },
+  { name: 'COUNT', type: 'N', length: 9, decimals: 0, value: (f) => f.properties.count },
+  { name: 'AREA_M2', type: 'N', length: 19, decimals: 3, value: (f) => f.properties.area_m2 },
+  { name: 'AREA_HA', type: 'N', length: 19, decimals: 6, value: (f) => f.properties.area_ha },
+  { name: 'AREA_MU', type: 'N', length: 19, decimals: 4, value: (f) => f.properties.area_mu },
+  { name: 'SHARE', type: 'N', length: 12, decimals: 8, value: (f) => f.properties.share },
+  { name: 'REPORT_ID', type: 'C', length: 36, decimals: 0, value: (f) => f.properties.report_id },
+];
+
+/** Twice the signed area of a lon/lat ring (positive anticlockwise). */
+function ringArea2(ring: number[][]): number {
+  const [x0 = 0, y0 = 0] = ring[0] ?? [];
+  let s = 0;
+  for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) {
+    s += (ring[j]![0]! - x0) * (ring[i]![1]! - y0) - (ring[i]![0]! - x0) * (ring[j]![1]! - y0);
+  }
+  return s;
+}
+
+/** A geometry's rings in Shapefile order: outer rings clockwise, holes anticlockwise. */
+export function shapeRings(g: Geo): number[][][] {
+  const polys = (g.type === 'Polygon' ? [g.coordinates] : g.coordinates) as number[][][][];
+  const rings: number[][][] = [];
+  for (const poly of polys) {
+    poly.forEach((ring, i) => {
+      if (ring.length < 4) return;
+      const clockwise = ringArea2(ring) < 0;
+      rings.push(clockwise === (i === 0) ? ring : [...ring].reverse());
+    });
+  }
+  return rings;
+}
+
+/** Bounding box [xmin, ymin, xmax, ymax] of rings. */
+function boxOf(rings: number[][][]): [number, number, number, number] {
+  const b: [number, number, number, number] = [Infinity, Infinity, -Infinity, -Infinity];
+  for (const r of rings) for (const p of r) {
+    b[0] = Math.min(b[0], p[0]!);
+    b[1] = Math.min(b[1], p[1]!);
+    b[2] = Math.max(b[2], p[0]!);
+    b[3] = Math.max(b[3], p[1]!);
+  }
+  return b;
+}
+
+/** Writes the 100-byte header shared by .shp and .shx. */
+function shapeHeader(view: DataView, fileBytes: number, box: [number, number, number, number]) {
+  view.setInt32(0, 9994);
+  view.setInt32(24, fileBytes / 2);
+  view.setInt32(28, 1000, true);
+  view.setInt32(32, 5, true); // polygon
+  box.forEach((v, i) => view.setFloat64(36 + i * 8, v, true));
+}
+
+/** The .shp and .shx of polygon features (shape type 5). */
+export function writeShp(features: ExportFeature[]): { shp: Uint8Array; shx: Uint8Array } {
+  const records = features.map((f) => shapeRings(f.geometry)).filter((r) => r.length > 0);
+  const contentBytes = records.map((rings) => 44 + 4 * rings.length + 16 * rings.reduce((n, r) => n + r.length, 0));
+  const shpBytes = 100 + contentBytes.reduce((n, c) => n + 8 + c, 0);
+  const shxBytes = 100 + 8 * records.length;
+  const shp = new DataView(new ArrayBuffer(shpBytes));
+  const shx = new DataView(new ArrayBuffer(shxBytes));
+  const all = boxOf(records.flat());
+  shapeHeader(shp, shpBytes, all);
+  shapeHeader(shx, shxBytes, all);
+  let at = 100;
+  records.forEach((rings, i) => {
+    const content = contentBytes[i]!;
+    shx.setInt32(100 + i * 8, at / 2);
+    shx.setInt32(104 + i * 8, content / 2);
+    shp.setInt32(at, i + 1);
+    shp.setInt32(at + 4, content / 2);
+    let o = at + 8;
+    shp.setInt32(o, 5, true);
+    boxOf(rings).forEach((v, k) => shp.setFloat64(o + 4 + k * 8, v, true));
+    const points = rings.reduce((n, r) => n + r.length, 0);
+    shp.setInt32(o + 36, rings.length, true);
+    shp.setInt32(o + 40, points, true);
+    o += 44;
+    let start = 0;
+    for (const r of rings) {
+      shp.setInt32(o, start, true);
+      o += 4;
+      start += r.length;
+    }
+    for (const r of rings) for (const p of r) {
+      shp.setFloat64(o, p[0]!, true);
+      shp.setFloat64(o + 8, p[1]!, true);
+      o += 16;
+    }
+    at += 8 + content;
+  });
+  return { shp: new Uint8Array(shp.buffer), shx: new Uint8Array(shx.buffer) };
+}
+
+/** A text value cut to at most `bytes` UTF-8 bytes without splitting a character. */
+function utf8Cut(text: string, bytes: number): Uint8Array {
+  const whole = utf8.encode(text);
+  if (whole.length <= bytes) return whole;
+  let n = 0;
+  let cut = '';
+  for (const ch of text) {
+    n += utf8.encode(ch).length;
+    if (n > bytes) break;
+    cut += ch;
+  }
+  return utf8.encode(cut);
+}
+
+/** The .dbf (dBase III) of features, text in UTF-8 (the .cpg says so); `date` goes in the header. */
+export function writeDbf(features: ExportFeature[], fields: DbfField[], date: Date): Uint8Array {
+  // text columns of length 0 take the longest value's byte length (1–254)
+  const cols = fields.map((f) =>
+    f.type === 'C' && f.length === 0
+      ? { ...f, length: Math.min(254, Math.max(1, ...features.map((x) => utf8.encode(String(f.value(x) ?? '')).length))) }
+      : f,
+  );
+  const headerBytes = 32 + 32 * cols.length + 1;
+  const recordBytes = 1 + cols.reduce((n, c) => n + c.length, 0);
+  const bytes = new Uint8Array(headerBytes + recordBytes * features.length + 1);
+  const view = new DataView(bytes.buffer);
+  view.setUint8(0, 0x03);
+  view.setUint8(1, date.getUTCFullYear() - 1900);
+  view.setUint8(2, date.getUTCMonth() + 1);
+  view.setUint8(3, date.getUTCDate());
+  view.setUint32(4, features.length, true);
+  view.setUint16(8, headerBytes, true);
+  view.setUint16(10, recordBytes, true);
+  cols.forEach((c, i) => {
+    const at = 32 + i * 32;
+    bytes.set(utf8.encode(c.name.slice(0, 10)), at);
+    bytes[at + 11] = c.type.charCodeAt(0);
+    bytes[at + 16] = c.length;
+    bytes[at + 17] = c.decimals;
+  });
+  bytes[headerBytes - 1] = 0x0d;
+  let at = headerBytes;
+  for (const f of features) {
+    bytes.fill(0x20, at, at + recordBytes); // not deleted, and blank-padded
+    let o = at + 1;
+    for (const c of cols) {
+      const v = c.value(f);
+      if (c.type === 'C') bytes.set(utf8Cut(v === null ? '' : String(v), c.length), o);
+      else if (typeof v === 'number' && Number.isFinite(v)) {
+        const text = v.toFixed(c.decimals);
+        bytes.set(utf8.encode(text.length <= c.length ? text.padStart(c.length, ' ') : '*'.repeat(c.length)), o);
+      }
+      o += c.length;
+    }
+    at += recordBytes;
+  }
+  bytes[at] = 0x1a;
+  return bytes;
+}
+
+/** The Shapefile export: one shapefile a kind present, each with .shp/.shx/.dbf/.prj/.cpg, and a 说明 file. */
+export async function reportShapefileZip(report: Report): Promise<Buffer> {
+  const zip = new JSZip();
+  const date = new Date(report.createdAt);
+  const features = reportFeatures(report);
+  const written: string[] = [];
+  for (const kind of Object.keys(EXPORT_KINDS) as ExportKind[]) {
+    const of = features.filter((f) => f.properties.kind === kind);
+    if (of.length === 0) continue;
+    const base = EXPORT_KINDS[kind].file;
+    const { shp, shx } = writeShp(of);
+    zip.file(`${base}.shp`, shp, { date, binary: true });
+    zip.file(`${base}.shx`, shx, { date, binary: true });
+    zip.file(`${base}.dbf`, writeDbf(of, SHAPE_FIELDS, date), { date, binary: true });
+    zip.file(`${base}.prj`, CGCS2000_PRJ, { date });
+    zip.file(`${base}.cpg`, 'UTF-8', { date });
+    written.push(`${base}.shp\t${EXPORT_KINDS[kind].zh}（${of.length} 个要素）`);
+  }
+  const readme = [
+    '建设项目选址套核报告 — Shapefile 导出',
+    `报告编号：${report.id}`,
+    `项目名称：${report.name ?? '（未填写）'}`,
+    `套核时间：${beijingTime(report.createdAt)}（北京时间）`,
+    `数据版本：${report.dataVersion}`,
+    `内容校验码（SHA-256）：${report.contentHash}`,
+    '坐标系：CGCS2000 经纬度（EPSG:4490）；属性表编码 UTF-8；面积为 CGCS2000 椭球面积。',
+    '字段：KIND 类型，KIND_ZH 类型名称，LAYER 图层，LAYER_ZH 图层名称，COUNT 图斑数，AREA_M2 面积（平方米），AREA_HA 面积（公顷），AREA_MU 面积（亩），SHARE 占分析范围比例，REPORT_ID 报告编号。',
+    '',
+    ...written,
+  ];
+  zip.file('说明.txt', '\ufeff' + readme.join('\r\n') + '\r\n', { date });
+  return zip.generateAsync({ type: 'nodebuffer', compression: 'DEFLATE', platform: 'DOS' });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Excel
+
+const FMT = { m2: '#,##0.00', ha: '0.0000', mu: '#,##0.00', share: '0.00%' } as const;
+
+/** Styles a header row: bold on grey, borders, wrapped. */
+function headerRow(row: ExcelJS.Row) {
+  row.font = { bold: true };
+  row.alignment = { vertical: 'middle', wrapText: true };
+  row.eachCell((c) => {
+    c.fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FFE9ECEF' } };
+    c.border = { bottom: { style: 'thin' } };
+  });
+}
+
+/** Landscape A4, one page wide. */
+const PAGE: Partial<ExcelJS.PageSetup> = { paperSize: 9, orientation: 'landscape', fitToPage: true, fitToWidth: 1, fitToHeight: 0 };
+
+/** Sheet 概要: the report's identity, areas and verdicts. */
+function summarySheet(wb: ExcelJS.Workbook, report: Report) {
+  const ws = wb.addWorksheet('概要', { pageSetup: PAGE });
+  ws.columns = [{ width: 26 }, { width: 44 }, { width: 60 }, { width: 80 }];
+  ws.mergeCells('A1:D1');
+  const title = ws.getCell('A1');
+  title.value = '建设项目选址套核报告';
+  title.font = { bold: true, size: 16 };
+  ws.addRow([]);
+  const kv = (label: string, value: string | number, fmt?: string) => {
+    const row = ws.addRow([label, value]);
+    row.getCell(1).font = { bold: true };
+    if (fmt) row.getCell(2).numFmt = fmt;
+    row.getCell(2).alignment = { horizontal: 'left' };
+  };
+  const areas = (label: string, a: AreaUnits) => {
+    kv(`${label}（平方米）`, a.m2, FMT.m2);
+    kv(`${label}（公顷）`, a.ha, FMT.ha);
+    kv(`${label}（亩）`, a.mu, FMT.mu);
+  };
+  kv('报告编号', report.id);
+  kv('项目名称', report.name ?? '（未填写）');
+  kv('规划用途', report.use ?? '（未填写）');
+  kv('套核时间', `${beijingTime(report.createdAt)}（北京时间）`);
+  kv('数据版本', report.dataVersion);
+  kv('内容校验码（SHA-256）', report.contentHash);
+  areas('选址面积', report.site.area);
+  if (report.bufferMeters > 0) {
+    kv('外扩分析距离（米）', report.bufferMeters);
+    areas('分析范围面积', report.site.analysedArea);
+  }
+  areas('合规范围面积', report.trimmed.area);
+  areas('扣除面积', report.trimmed.lost);
+  if (report.site.repairNoteZh) kv('几何修复说明', report.site.repairNoteZh);
+  kv('面积说明', '面积均为 CGCS2000 椭球面积；1 公顷 = 10 000 平方米 = 15 亩');
+  ws.addRow([]);
+  headerRow(ws.addRow(['规则', '结论', '说明', '规则依据']));
+  for (const v of report.verdicts) {
+    const row = ws.addRow([v.titleZh, STATUS_ZH[v.status], v.messageZh, v.ruleTextZh]);
+    row.alignment = { vertical: 'top', wrapText: true };
+    const color = v.status === 'conflict' ? 'FFC92A2A' : v.status === 'warn' ? 'FFE8590C' : 'FF2B8A3E';
+    row.getCell(2).font = { bold: true, color: { argb: color } };
+  }
+}
+
+/** Sheet 叠加分析: one row a layer. */
+function overlaySheet(wb: ExcelJS.Workbook, report: Report) {
+  const ws = wb.addWorksheet('叠加分析', { pageSetup: PAGE, views: [{ state: 'frozen', ySplit: 1 }] });
+  const cols: { header: string; width: number; fmt?: string }[] = [
+    { header: '图层', width: 20 },
+    { header: '是否涉及', width: 10 },
+    { header: '图斑数', width: 8 },
+    { header: '面积（平方米）', width: 16, fmt: FMT.m2 },
+    { header: '面积（公顷）', width: 14, fmt: FMT.ha },
+    { header: '面积（亩）', width: 14, fmt: FMT.mu },
+    { header: '占比', width: 10, fmt: FMT.share },
+    { header: '边界内（平方米）', width: 16, fmt: FMT.m2 },
+    { header: '边界内（公顷）', width: 14, fmt: FMT.ha },
+    { header: '边界内（亩）', width: 14, fmt: FMT.mu },
+    { header: '边界外（平方米）', width: 16, fmt: FMT.m2 },
+    { header: '边界外（公顷）', width: 14, fmt: FMT.ha },
+    { header: '边界外（亩）', width: 14, fmt: FMT.mu },
+  ];
+  ws.columns = cols.map((c) => ({ width: c.width }));
+  headerRow(ws.addRow(cols.map((c) => c.header)));
+  for (const l of report.layers) {
+    const split = l.inside && l.outside ? [l.inside.m2, l.inside.ha, l.inside.mu, l.outside.m2, l.outside.ha, l.outside.mu] : [];
+    const row = ws.addRow([l.nameZh, l.intersects ? '是' : '否', l.count, l.area.m2, l.area.ha, l.area.mu, l.shareOfSite, ...split]);
+    cols.forEach((c, i) => c.fmt && (row.getCell(i + 1).numFmt = c.fmt));
+  }
+}
+
+/** Sheet 涉及图斑: one row a feature the site overlaps, with its attributes under their registry labels. */
+function featureSheet(wb: ExcelJS.Workbook, report: Report) {
+  const ws = wb.addWorksheet('涉及图斑', { pageSetup: PAGE, views: [{ state: 'frozen', ySplit: 1 }] });
+  const attrNames: string[] = [];
+  for (const l of report.layers) for (const f of l.features) for (const k of Object.keys(f.attributes)) if (!attrNames.includes(k)) attrNames.push(k);
+  const label = (name: string) => {
+    for (const l of report.layers) {
+      const a = getLayer(l.layerId)?.attributes.find((x) => x.name === name);
+      if (a) return a.labelZh;
+    }
+    return name;
+  };
+  const headers = ['图层', '图斑编号', ...attrNames.map(label), '重叠面积（平方米）', '重叠面积（公顷）', '重叠面积（亩）'];
+  ws.columns = headers.map((h, i) => ({ width: i < 2 ? 20 : Math.max(12, h.length * 2 + 2) }));
+  headerRow(ws.addRow(headers));
+  const n = 2 + attrNames.length;
+  for (const l of report.layers) {
+    for (const f of l.features) {
+      const row = ws.addRow([l.nameZh, f.code, ...attrNames.map((a) => f.attributes[a] ?? ''), f.overlapArea.m2, f.overlapArea.ha, f.overlapArea.mu]);
+      row.getCell(n + 1).numFmt = FMT.m2;
+      row.getCell(n + 2).numFmt = FMT.ha;
+      row.getCell(n + 3).numFmt = FMT.mu;
+    }
+  }
+}
+
+/** The Excel export of a report. */
+export async function reportWorkbook(report: Report): Promise<Buffer> {
+  const wb = new ExcelJS.Workbook();
+  wb.creator = '一张图 Yizhangtu';
+  wb.title = `建设项目选址套核报告 ${report.name ?? ''}`.trim();
+  wb.created = new Date(report.createdAt);
+  wb.modified = wb.created;
+  summarySheet(wb, report);
+  overlaySheet(wb, report);
+  featureSheet(wb, report);
+  return Buffer.from(await wb.xlsx.writeBuffer());
+}
+
+// ---------------------------------------------------------------------------------------------
+// 界址点坐标文件
+
+/** Longitudes of a geometry's vertices, min and max. */
+function lonRange(g: Geo): [number, number] {
+  let min = Infinity;
+  let max = -Infinity;
+  const walk = (c: unknown): void => {
+    if (Array.isArray(c) && typeof c[0] === 'number') {
+      min = Math.min(min, c[0]);
+      max = Math.max(max, c[0]);
+    } else if (Array.isArray(c)) c.forEach(walk);
+  };
+  walk(g.coordinates);
+  return [min, max];
+}
+
+/**
+ * Checks a zone for a site: it must exist (3° zones 25–45, 6° zones 13–23), and the site must
+ * lie in it or a neighbouring zone (beyond, plane distances and areas are badly distorted).
+ */
+function checkZone(zone: number, zoneWidth: ZoneWidth, site: Geo | null) {
+  if (!isValidZone(zone, zoneWidth)) {
+    const range = zoneWidth === 3 ? '25–45' : '13–23';
+    throw new AppError(400, 'INVALID_ZONE', `带号 ${zone} 无效：${zoneWidth} 度带的带号为 ${range}`, `Zone ${zone} is not valid: ${zoneWidth}° zones are ${range}`);
+  }
+  if (!site) return;
+  const cm = centralMeridian(zone, zoneWidth);
+  const [min, max] = lonRange(site);
+  const reach = 1.5 * zoneWidth;
+  if (min < cm - reach || max > cm + reach) {
+    throw new AppError(
+      400,
+      'ZONE_TOO_FAR',
+      `选址（经度 ${min.toFixed(3)}°–${max.toFixed(3)}°）不在第 ${zone} 带（中央经线 ${cm}°）或其相邻带内，投影变形过大；开封位于 3 度带第 38 带`,
+      `The site (longitude ${min.toFixed(3)}°–${max.toFixed(3)}°) is neither in zone ${zone} (central meridian ${cm}°) nor next to it; Kaifeng lies in 3° zone 38`,
+    );
+  }
+}
+
+/**
+ * The text as bytes in the chosen encoding. GBK comes from the platform's GBK decoder
+ * (Node with ICU); where it has none, iconv-lite if installed, else UTF-8, and says so.
+ */
+async function encodeText(text: string, encoding: 'gbk' | 'utf-8'): Promise<{ bytes: Buffer; encoding: 'gbk' | 'utf-8'; note?: string }> {
+  if (encoding === 'utf-8') return { bytes: Buffer.from(new TextEncoder().encode(text)), encoding };
+  try {
+    return { bytes: Buffer.from(encodeGbk(text).bytes), encoding };
+  } catch {
+    try {
+      const iconv = (await import('iconv-lite')).default;
+      return { bytes: iconv.encode(text, 'gbk'), encoding };
+    } catch {
+      return { bytes: Buffer.from(new TextEncoder().encode(text)), encoding: 'utf-8', note: 'GBK unavailable on this server; sent UTF-8' };
+    }
+  }
+}
+
+const BoundaryPointsQuery = z.object({
+  zone: z.coerce.number({ error: '带号须为整数' }).int('带号须为整数').optional().meta({ description: '带号；默认为选址中心所在的带（开封：3 度带 38）', example: 38 }),
+  zoneWidth: z.enum(['3', '6'], { error: '几度分带须为 3 或 6' }).default('3').meta({ description: '几度分带：3 或 6' }),
+  prefix: z.enum(['true', 'false', '1', '0'], { error: 'prefix 须为 true 或 false' }).default('true').meta({ description: 'Y 坐标是否带带号前缀（38 512 034.220）' }),
+  encoding: z.enum(['gbk', 'utf-8'], { error: 'encoding 须为 gbk 或 utf-8' }).default('gbk').meta({ description: '文件编码，默认 GBK' }),
+});
+
+// ---------------------------------------------------------------------------------------------
+// Routes
+
+const Params = z.object({ id: z.string().meta({ description: '报告编号（UUID）' }) });
+const errors = { 400: ErrorResponse, 404: ErrorResponse };
+
+const exportRoutes: FastifyPluginAsyncZod = async (app) => {
+  app.get(
+    '/api/site-checks/:id/export.xlsx',
+    {
+      schema: {
+        summary: '导出 Excel Site check as Excel',
+        description: '选址套核报告的 Excel 工作簿：概要（项目、面积、规则结论）、叠加分析（逐图层）、涉及图斑（逐图斑）。面积为 CGCS2000 椭球面积，单位平方米、公顷、亩。',
+        tags: ['site-check'],
+        params: Params,
+        response: errors,
+      },
+    },
+    async (req, reply) => {
+      const report = await filedReport(app.db, req.params.id);
+      return sendFile(reply, report, '.xlsx', '.xlsx', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', await reportWorkbook(report));
+    },
+  );
+
+  app.get(
+    '/api/site-checks/:id/export.geojson',
+    {
+      schema: {
+        summary: '导出 GeoJSON Site check as GeoJSON',
+        description: 'FeatureCollection（EPSG:4490）：选址范围、各图层叠加部分、城镇开发边界外部分、合规范围；属性 kind、layer、面积（平方米、公顷、亩）与占比。',
+        tags: ['site-check'],
+        params: Params,
+        response: errors,
+      },
+    },
+    async (req, reply) => {
+      const report = await filedReport(app.db, req.params.id);
+      return sendFile(reply, report, '.geojson', '.geojson', 'application/geo+json; charset=utf-8', JSON.stringify(reportGeoJson(report)));
+    },
+  );
+
+  app.get(
+    '/api/site-checks/:id/export.zip',
+    {
+      schema: {
+        summary: '导出 Shapefile Site check as zipped Shapefiles',
+        description: 'ZIP 内每类几何一个 Shapefile（site 选址范围、site_intersection 叠加部分、site_outside_boundary 城镇开发边界外部分、site_trimmed 合规范围），含 .prj（CGCS2000，EPSG:4490）与 .cpg（UTF-8）。',
+        tags: ['site-check'],
+        params: Params,
+        response: errors,
+      },
+    },
+    async (req, reply) => {
+      const report = await filedReport(app.db, req.params.id);
+      return sendFile(reply, report, '.zip', '.zip', 'application/zip', await reportShapefileZip(report));
+    },
+  );
+
+  app.get(
+    '/api/site-checks/:id/boundary-points.txt',
+    {
+      schema: {
+        summary: '导出界址点坐标文件 Site as a boundary-point file',
+        description:
+          '选址范围的界址点坐标文件（2000 国家大地坐标系，高斯-克吕格投影，X 为北坐标、Y 为东坐标，精度 0.001 米）；地块头行面积为该带的平面面积（公顷）。默认 GBK 编码。',
+        tags: ['site-check'],
+        params: Params,
+        querystring: BoundaryPointsQuery,
+        response: errors,
+      },
+    },
+    async (req, reply) => {
+      const { id } = req.params;
+      if (!ID_RE.test(id)) throw new AppError(400, 'INVALID_ID', `报告编号格式不正确：“${id}”`, `Malformed report id: "${id}"`);
+      const zoneWidth = Number(req.query.zoneWidth) as ZoneWidth;
+      if (req.query.zone !== undefined) checkZone(req.query.zone, zoneWidth, null);
+      const report = await filedReport(app.db, id);
+      const site = report.site.geometry;
+      const [min, max] = lonRange(site);
+      const zone = req.query.zone ?? zoneOf((min + max) / 2, zoneWidth);
+      checkZone(zone, zoneWidth, site);
+      const zonePrefix = req.query.prefix === 'true' || req.query.prefix === '1';
+      const text = writeBoundaryPoints(
+        [{ geometry: site as LonLatGeometry, code: '1', name: report.name ?? `选址套核 ${report.id.slice(0, 8)}`, use: report.use }],
+        { zone, zoneWidth, zonePrefix },
+      );
+      const encoded = await encodeText(text, req.query.encoding);
+      if (encoded.note) {
+        req.log.warn(encoded.note);
+        reply.header('x-encoding-note', encoded.note);
+      }
+      const charset = encoded.encoding === 'gbk' ? 'GBK' : 'utf-8';
+      return sendFile(reply, report, `-界址点-${zoneWidth}度带${zone}.txt`, `-boundary-points-${zoneWidth}deg-zone${zone}.txt`, `text/plain; charset=${charset}`, encoded.bytes);
+    },
+  );
+};
+
+export default exportRoutes;

@@ -1,0 +1,187 @@
+/**
+ * The printable site-check report in headless Chromium: a site over farmland is checked
+ * through the API, /reports/{id} shows its title, verdicts and 亩 figures as the report
+ * has them, draws its map figures, hides the toolbar in print, and prints to A4 PDF.
+ */
+import { mkdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FastifyInstance } from 'fastify';
+import type { Browser, Page } from 'playwright-core';
+import { SiteCheckReport } from '../../core/contracts/site-check.ts';
+import { roundTo } from '../../core/units.ts';
+import { buildApp } from '../../server/src/app.ts';
+import { openTestDatabase } from '../helpers/db.ts';
+import { ARTIFACTS, hasChromium, launchBrowser } from '../helpers/browser.ts';
+import { backend } from '../helpers/backend.ts';
+
+const SITE = JSON.parse(readFileSync(new URL('../fixtures/site-check/in/crossing-farmland.geojson', import.meta.url), 'utf8')).geometry as object;
+
+/** A figure as the page prints it: rounded half away from zero, thousands separated. */
+function figure(value: number, digits: number): string {
+  const [int = '', frac] = roundTo(value, digits).toFixed(digits).split('.');
+  return `${int.replace(/\B(?=(\d{3})+(?!\d))/g, ',')}${frac === undefined ? '' : `.${frac}`}`;
+}
+
+const STATUS_ZH = { pass: '通过', warn: '提示', conflict: '冲突' } as const;
+
+/** Waits until every map figure of the page has drawn. */
+async function figuresDrawn(page: Page): Promise<number> {
+  await page.waitForSelector('[data-testid=report-map]', { timeout: 30_000 });
+  await page.waitForFunction(
+    () => {
+      const maps = [...document.querySelectorAll('[data-testid=report-map]')];
+      return maps.length > 0 && maps.every((m) => m.getAttribute('data-rendered') === 'true');
+    },
+    null,
+    { timeout: 60_000 },
+  );
+  return page.locator('[data-testid=report-map]').count();
+}
+
+describe.runIf(hasChromium || process.env.CI)(`the printable site-check report in headless Chromium (${backend})`, () => {
+  let app: FastifyInstance;
+  let browser: Browser;
+  let close: () => Promise<void>;
+  let base: string;
+  let report: SiteCheckReport;
+
+  beforeAll(async () => {
+    const t = await openTestDatabase();
+    close = t.close;
+    app = await buildApp({ db: t.db, clientDir: join(process.cwd(), 'dist/client') });
+    base = await app.listen({ port: 0, host: '127.0.0.1' });
+    browser = await launchBrowser();
+    const res = await app.inject({ method: 'POST', url: '/api/site-checks', payload: { geometry: SITE, name: '某工业项目（一期）', use: '工业用地' } });
+    expect(res.statusCode).toBe(201);
+    report = SiteCheckReport.parse(res.json());
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await app?.close();
+    await close?.();
+  });
+
+  it('shows the report’s title, verdicts and 亩 figures, draws its maps, hides the toolbar in print and prints to A4', async () => {
+    const page = await browser.newPage({ viewport: { width: 1100, height: 1400 } });
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(`${base}/reports/${report.id}`);
+    await page.locator('[data-testid=report]').waitFor({ timeout: 30_000 });
+
+    expect(await page.locator('h1').textContent()).toBe('建设项目选址套核报告');
+    expect(await page.locator('[data-field=name]').textContent()).toBe('某工业项目（一期）');
+    expect(await page.locator('[data-field=use]').textContent()).toBe('工业用地');
+    expect(await page.locator('[data-field=dataVersion]').textContent()).toBe(report.dataVersion);
+    expect(await page.locator('[data-field=contentHash]').textContent()).toBe(report.contentHash);
+    expect(await page.title()).toBe('建设项目选址套核报告 - 某工业项目（一期）');
+
+    // verdicts: status and rule text as filed
+    for (const v of report.verdicts) {
+      const row = page.locator(`[data-testid=verdict-${v.rule}]`);
+      expect(await row.getAttribute('data-status'), v.rule).toBe(v.status);
+      expect(await row.locator('.status-badge').textContent()).toBe(STATUS_ZH[v.status]);
+      expect(await row.locator('td').nth(1).textContent()).toBe(v.messageZh);
+      expect(await row.locator('.rule-text').textContent()).toBe(v.ruleTextZh);
+    }
+    expect(report.verdicts.find((v) => v.rule === 'permanent-farmland')!.status).toBe('conflict');
+    expect(await page.locator('[data-testid=overall]').getAttribute('data-status')).toBe('conflict');
+
+    // 亩 (and 公顷, m²) figures
+    expect(await page.locator('[data-field=siteArea]').textContent()).toContain(`${figure(report.site.area.mu, 2)} 亩`);
+    for (const l of report.layers) {
+      const row = page.locator(`[data-testid=overlay-table] tr[data-layer="${l.layerId}"]`);
+      expect(await row.locator('td[data-unit=mu]').textContent(), l.layerId).toBe(figure(l.area.mu, 2));
+      expect(await row.locator('td[data-unit=ha]').textContent(), l.layerId).toBe(figure(l.area.ha, 4));
+      expect(await row.locator('td[data-unit=m2]').textContent(), l.layerId).toBe(figure(l.area.m2, 2));
+      if (l.outside) {
+        expect(await page.locator(`tr[data-layer="${l.layerId}:outside"] td[data-unit=mu]`).textContent()).toBe(figure(l.outside.mu, 2));
+      }
+    }
+    const pf = report.layers.find((l) => l.layerId === 'permanent-farmland')!;
+    expect(await page.locator('[data-testid=features-table] tbody tr').count()).toBe(report.layers.reduce((n, l) => n + l.features.length, 0));
+    for (const f of pf.features) {
+      expect(await page.locator(`[data-testid=features-table] tr[data-code="${f.code}"] td[data-unit=mu]`).textContent()).toBe(figure(f.overlapArea.mu, 2));
+    }
+    expect(await page.locator('[data-testid=trimmed-table] tr[data-row=trimmed] td[data-unit=mu]').textContent()).toBe(figure(report.trimmed.area.mu, 2));
+
+    // maps: drawn, and not blank
+    const touched = report.layers.filter((l) => l.intersects).length;
+    // the site map and its overview inset, one a touched layer, the trimmed part
+    expect(await figuresDrawn(page)).toBe(2 + touched + 1);
+    const drawn = await page.evaluate(() => {
+      const canvas = document.querySelector<HTMLCanvasElement>('[data-figure=site] canvas')!;
+      const copy = document.createElement('canvas');
+      copy.width = canvas.width;
+      copy.height = canvas.height;
+      const ctx = copy.getContext('2d')!;
+      ctx.drawImage(canvas, 0, 0);
+      const px = ctx.getImageData(0, 0, copy.width, copy.height).data;
+      const colours = new Set<number>();
+      let site = 0;
+      for (let i = 0; i < px.length; i += 4 * 7) {
+        colours.add((px[i]! << 16) | (px[i + 1]! << 8) | px[i + 2]!);
+        // the site outline, #c2255c
+        if (Math.abs(px[i]! - 0xc2) < 30 && Math.abs(px[i + 1]! - 0x25) < 30 && Math.abs(px[i + 2]! - 0x5c) < 30) site++;
+      }
+      return { width: canvas.width, colours: colours.size, site };
+    });
+    expect(drawn.width).toBeGreaterThan(600);
+    expect(drawn.colours).toBeGreaterThan(20);
+    expect(drawn.site).toBeGreaterThan(50);
+
+    // exports: links for each format, the 界址点 file in the zone chosen (38 by default)
+    const href = (kind: string) => page.locator(`[data-export=${kind}]`).getAttribute('href');
+    expect(await href('xlsx')).toBe(`/api/site-checks/${report.id}/export.xlsx`);
+    expect(await href('geojson')).toBe(`/api/site-checks/${report.id}/export.geojson`);
+    expect(await href('zip')).toBe(`/api/site-checks/${report.id}/export.zip`);
+    expect(await href('boundary-points')).toContain('boundary-points.txt?zone=38&zoneWidth=3');
+    await page.locator('[data-testid=zone-select]').selectOption('39');
+    expect(await href('boundary-points')).toContain('zone=39');
+    await page.locator('[data-testid=zone-select]').selectOption('38');
+
+    expect(await page.locator('[data-testid=print]').isVisible()).toBe(true);
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: `${ARTIFACTS}/report-${backend}.png`, fullPage: true });
+
+    await page.emulateMedia({ media: 'print' });
+    expect(await page.locator('[data-testid=print]').isVisible()).toBe(false);
+    expect(await page.locator('[data-testid=report-toolbar]').isVisible()).toBe(false);
+    expect(await page.locator('h1').isVisible()).toBe(true);
+    await page.screenshot({ path: `${ARTIFACTS}/report-print-${backend}.png`, fullPage: true });
+    const pdf = `test-results/report-${backend}.pdf`;
+    await page.pdf({ path: pdf, format: 'A4', printBackground: true, preferCSSPageSize: true });
+    const bytes = readFileSync(pdf);
+    expect(bytes.subarray(0, 5).toString()).toBe('%PDF-');
+    expect(statSync(pdf).size).toBeGreaterThan(50_000);
+    const pages = (bytes.toString('latin1').match(/\/Type\s*\/Page[^s]/g) ?? []).length;
+    expect(pages).toBeGreaterThanOrEqual(2);
+    expect(pages).toBeLessThanOrEqual(6);
+    await page.emulateMedia({ media: 'screen' });
+
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('switches to English and back, and keeps the choice in the URL', async () => {
+    const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
+    await page.goto(`${base}/reports/${report.id}`);
+    await page.locator('[data-testid=report]').waitFor({ timeout: 30_000 });
+    await page.locator('.lang-button').click();
+    expect(await page.locator('h1').textContent()).toBe('Site check report');
+    expect(await page.locator('[data-testid=verdict-permanent-farmland] .status-badge').textContent()).toBe('Conflict');
+    expect(new URL(page.url()).searchParams.get('lang')).toBe('en');
+    await page.locator('.lang-button').click();
+    expect(await page.locator('h1').textContent()).toBe('建设项目选址套核报告');
+    await page.close();
+  });
+
+  it('says so in Chinese when the report does not exist', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${base}/reports/00000000-0000-4000-8000-000000000000`);
+    const alert = page.locator('.report-error');
+    await alert.waitFor({ timeout: 30_000 });
+    expect(await alert.textContent()).toContain('没有编号为 00000000-0000-4000-8000-000000000000 的选址套核报告');
+    await page.close();
+  });
+});
