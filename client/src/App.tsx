@@ -12,6 +12,7 @@ import type { MapController } from './map/controller.ts';
 import { LayerPanel } from './panel/LayerPanel.tsx';
 import { CountyList } from './panel/CountyList.tsx';
 import { CoordinateReadout, type CoordinateMode } from './panel/CoordinateReadout.tsx';
+import { SiteCheckPanel } from './site-check/SiteCheckPanel.tsx';
 
 interface Loaded {
   health: HealthResponse;
@@ -102,6 +103,7 @@ export function App() {
           {!data && !error && <p className="loading">{t('loading')}</p>}
           {data && (
             <>
+              <SiteCheckPanel controller={controller} lang={lang} />
               <LayerPanel layers={data.layers} states={states} zoom={zoom} onChange={onLayerChange} />
               <CountyList counties={data.counties} onSelect={(c) => controller?.fitBounds(c.bbox)} />
               <section className="panel-section">

@@ -1,0 +1,111 @@
+import type { SiteCheckReport } from '../../../core/contracts/site-check.ts';
+import { useT } from '../i18n.ts';
+import { AreaText } from './AreaText.tsx';
+import { OVERLAY_STYLE, resultKinds } from './overlay.ts';
+
+/** The authoritative result: areas, verdicts, overlaps, the compliant part and the report link. */
+export function ResultView(props: { report: SiteCheckReport; busy: boolean; onRerunTrimmed: () => void }) {
+  const { t, lang } = useT();
+  const r = props.report;
+  const kinds = resultKinds(r);
+  return (
+    <div className="sc-result" data-testid="site-result" data-report={r.id}>
+      <h3>{t('scResultTitle')}</h3>
+      <p className="sc-muted sc-id">
+        {t('scReportNo')} {r.id.slice(0, 8)} · {new Date(r.createdAt).toLocaleString(lang === 'zh' ? 'zh-CN' : 'en')}
+      </p>
+      {r.site.repaired && (
+        <p className="sc-note" data-testid="repair-note">
+          <span className="sc-badge sc-warn">{t('scRepaired')}</span> {r.site.repairNoteZh}
+        </p>
+      )}
+      <p className="sc-figure" data-testid="site-area">
+        {t('scSiteArea')}{t('scColon')}<AreaText m2={r.site.area.m2} withM2 />
+      </p>
+      {r.bufferMeters > 0 && (
+        <p className="sc-figure">
+          {t('scAnalysedArea')}{t('scColon')}<AreaText m2={r.site.analysedArea.m2} withM2 />
+        </p>
+      )}
+      <ul className="sc-verdicts">
+        {r.verdicts.map((v) => (
+          <li key={v.rule} data-rule={v.rule} data-status={v.status}>
+            <span className={`sc-badge sc-${v.status}`}>{t(`scStatus_${v.status}`)}</span>
+            <strong>{lang === 'zh' ? v.titleZh : v.titleEn}</strong>
+            <span className="sc-message">{lang === 'zh' ? v.messageZh : v.messageEn}</span>
+          </li>
+        ))}
+      </ul>
+      <table className="sc-table" data-testid="overlap-table">
+        <thead>
+          <tr>
+            <th>{t('scLayer')}</th>
+            <th className="num">{t('scCount')}</th>
+            <th>{t('scOverlap')}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {r.layers.map((l) => (
+            <tr key={l.layerId} data-layer={l.layerId} data-m2={l.area.m2} data-count={l.count}>
+              <td>{lang === 'zh' ? l.nameZh : l.nameEn}</td>
+              <td className="num">{l.count}</td>
+              <td>
+                {l.layerId === 'urban-boundary' && l.inside && l.outside ? (
+                  <>
+                    {t('scInside')} <AreaText m2={l.inside.m2} />
+                    <br />
+                    {t('scOutside')} <AreaText m2={l.outside.m2} />
+                  </>
+                ) : (
+                  <AreaText m2={l.area.m2} />
+                )}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <div className="sc-trimmed" data-testid="trimmed">
+        {r.trimmed.geometry ? (
+          <>
+            <p className="sc-figure">
+              {t('scTrimmed')}{t('scColon')}<AreaText m2={r.trimmed.area.m2} />
+            </p>
+            {r.trimmed.lost.m2 > 0 && (
+              <p className="sc-figure sc-muted">
+                {t('scTrimmedLost')}{t('scColon')}<AreaText m2={r.trimmed.lost.m2} />
+              </p>
+            )}
+          </>
+        ) : (
+          <p className="sc-warning">{t('scTrimmedNone')}</p>
+        )}
+        {r.trimmed.geometry && r.trimmed.lost.m2 > 0 && (
+          <button type="button" className="sc-secondary" disabled={props.busy} onClick={props.onRerunTrimmed}>
+            {t('scRerunTrimmed')}
+          </button>
+        )}
+      </div>
+      {kinds.length > 0 && (
+        <ul className="sc-legend" aria-label={t('scLegend')}>
+          {kinds.map((k) => (
+            <li key={k}>
+              <span
+                className="sc-swatch"
+                style={{
+                  borderColor: OVERLAY_STYLE[k].color,
+                  borderStyle: OVERLAY_STYLE[k].dashed ? 'dashed' : 'solid',
+                  background: OVERLAY_STYLE[k].fillOpacity > 0 ? OVERLAY_STYLE[k].color : 'transparent',
+                  opacity: OVERLAY_STYLE[k].fillOpacity > 0 ? 0.8 : 1,
+                }}
+              />
+              {t(`scLegend_${k}`)}
+            </li>
+          ))}
+        </ul>
+      )}
+      <a className="sc-report-link" href={`/reports/${r.id}`} target="_blank" rel="noopener" data-testid="report-link">
+        {t('scViewReport')}
+      </a>
+    </div>
+  );
+}

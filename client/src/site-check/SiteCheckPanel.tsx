@@ -1,0 +1,208 @@
+/**
+ * The planner's site check (选址套核) in the workspace's side panel: draw or load a site,
+ * watch the live preview, run the authoritative check, read the verdicts, re-check the
+ * compliant part, open the filed report.
+ *
+ * Other features put a site on the map through the panel's handle (React 19 `ref` prop):
+ *
+ *   const siteCheck = useRef<SiteCheckHandle>(null);
+ *   <SiteCheckPanel ref={siteCheck} controller={controller} lang={lang} />
+ *   siteCheck.current?.loadSite(parsed.geometry, { name: parsed.name });
+ */
+import { useEffect, useImperativeHandle, useRef, useState, type Ref } from 'react';
+import { SiteUpload } from './SiteUpload.tsx';
+import type { SiteCheckReport, SiteGeometry } from '../../../core/contracts/site-check.ts';
+import { bboxOf, type SiteShape } from '../../../core/preview.ts';
+import type { MapController } from '../map/controller.ts';
+import { useT, type Lang } from '../i18n.ts';
+import { ApiError, postSiteCheck } from './api.ts';
+import { DrawToolbar } from './DrawToolbar.tsx';
+import { PreviewView } from './PreviewView.tsx';
+import { ResultView } from './ResultView.tsx';
+import { PLANNED_USES } from './names.ts';
+import { resultOverlay } from './overlay.ts';
+import { usePreview } from './usePreview.ts';
+import { useSiteDrawer } from './useSiteDrawer.ts';
+
+export interface SiteCheckHandle {
+  /**
+   * Puts a site on the map, ready to check (e.g. parsed from an uploaded file), and moves
+   * the view to it. Name and planned use, when given, fill the form.
+   */
+  loadSite(geometry: SiteGeometry, opts?: { name?: string; use?: string; fit?: boolean }): void;
+}
+
+type CheckState =
+  | { status: 'idle' }
+  | { status: 'running'; site: SiteShape; repair: boolean }
+  | { status: 'done'; site: SiteShape; report: SiteCheckReport }
+  | { status: 'failed'; site: SiteShape; code: string; message: string };
+
+/** Errors the server can get past by repairing the geometry (ST_MakeValid). */
+const REPAIRABLE = new Set(['SELF_INTERSECTION', 'INVALID_GEOMETRY']);
+
+const isArea = (g: { type: string }): g is SiteShape => g.type === 'Polygon' || g.type === 'MultiPolygon';
+
+function parseBuffer(text: string): number {
+  const v = Number(text);
+  return text.trim() !== '' && Number.isFinite(v) && v > 0 ? Math.min(1000, v) : 0;
+}
+
+export function SiteCheckPanel(props: { controller: MapController | null; lang: Lang; ref?: Ref<SiteCheckHandle> }) {
+  const { t } = useT();
+  const { controller } = props;
+  const { drawer, state } = useSiteDrawer(controller);
+  const [name, setName] = useState('');
+  const [use, setUse] = useState('');
+  const [buffer, setBuffer] = useState('');
+  const bufferMeters = parseBuffer(buffer);
+  const preview = usePreview(state.live, bufferMeters);
+  const [check, setCheck] = useState<CheckState>({ status: 'idle' });
+  const pending = useRef<{ geometry: SiteShape; fit: boolean } | null>(null);
+
+  const load = (geometry: SiteShape, fit: boolean) => {
+    if (!drawer || !controller) {
+      pending.current = { geometry, fit };
+      return;
+    }
+    drawer.load(geometry);
+    if (fit) controller.fitBox(bboxOf(geometry));
+  };
+
+  useImperativeHandle(
+    props.ref,
+    () => ({
+      loadSite(geometry, opts = {}) {
+        if (opts.name !== undefined) setName(opts.name);
+        if (opts.use !== undefined) setUse(opts.use);
+        load(geometry as SiteShape, opts.fit ?? true);
+      },
+    }),
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    [drawer, controller],
+  );
+
+  useEffect(() => {
+    if (drawer && pending.current) {
+      const p = pending.current;
+      pending.current = null;
+      load(p.geometry, p.fit);
+    }
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [drawer]);
+
+  // The check belongs to the site it was run on: once the site changes it is no longer shown.
+  const current = check.status !== 'idle' && check.site === state.site ? check : null;
+  const stale = check.status === 'done' && !current;
+
+  useEffect(() => {
+    if (!controller) return;
+    controller.setOverlay('result', current?.status === 'done' ? resultOverlay(current.report) : null);
+  }, [controller, current]);
+  useEffect(() => () => controller?.setOverlay('result', null), [controller]);
+
+  const run = async (site: SiteShape, repair = false) => {
+    setCheck({ status: 'running', site, repair });
+    try {
+      const report = await postSiteCheck(
+        {
+          geometry: site,
+          ...(name.trim() ? { name: name.trim() } : {}),
+          ...(use ? { use } : {}),
+          ...(bufferMeters > 0 ? { bufferMeters } : {}),
+          ...(repair ? { repair: true } : {}),
+        },
+        props.lang,
+      );
+      let shown = site;
+      // a repaired site replaces the drawn one on the map (undo brings the original back)
+      if (report.site.repaired && isArea(report.site.geometry) && drawer) {
+        shown = report.site.geometry;
+        drawer.load(shown);
+      }
+      setCheck({ status: 'done', site: shown, report });
+    } catch (err) {
+      const e = err as Error;
+      setCheck({ status: 'failed', site, code: e instanceof ApiError ? e.code : 'NETWORK', message: e.message });
+    }
+  };
+
+  const rerunTrimmed = (report: SiteCheckReport) => {
+    const g = report.trimmed.geometry;
+    if (!g || !isArea(g) || !drawer) return;
+    drawer.load(g);
+    void run(g);
+  };
+
+  const running = current?.status === 'running';
+
+  return (
+    <section className="panel-section site-check" data-testid="site-check">
+      <h2>{t('scTitle')}</h2>
+      <DrawToolbar
+        state={state}
+        onTool={(tool) => drawer?.setTool(tool)}
+        onUndo={() => drawer?.undo()}
+        onClear={() => {
+          drawer?.clear();
+          setCheck({ status: 'idle' });
+        }}
+      />
+      <details className="sc-upload" data-testid="sc-upload">
+        <summary>{t('uploadTitle')}</summary>
+        <SiteUpload
+          onSite={(geometry, label) => {
+            if (!name.trim()) setName(label.replace(/\.[^.]+$/, ''));
+            load(geometry as SiteShape, true);
+          }}
+        />
+      </details>
+      <div className="sc-form">
+        <label>
+          <span>{t('scName')}</span>
+          <input type="text" name="name" value={name} maxLength={200} onChange={(e) => setName(e.target.value)} />
+        </label>
+        <label>
+          <span>{t('scUse')}</span>
+          <select name="use" value={use} onChange={(e) => setUse(e.target.value)}>
+            <option value="">{t('scUseNone')}</option>
+            {PLANNED_USES.map((u) => (
+              <option key={u} value={u}>
+                {t(`scUse_${u}`)}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          <span>{t('scBuffer')}</span>
+          <input type="number" name="buffer" min={0} max={1000} step={1} value={buffer} onChange={(e) => setBuffer(e.target.value)} />
+        </label>
+      </div>
+      <PreviewView state={preview} bufferMeters={bufferMeters} />
+      <button
+        type="button"
+        className="sc-run"
+        data-action="run"
+        disabled={!state.site || state.drawing || running}
+        onClick={() => state.site && void run(state.site)}
+      >
+        {running ? t('scRunning') : t('scRun')}
+      </button>
+      {current?.status === 'failed' && (
+        <div className="sc-error" role="alert" data-testid="site-error" data-code={current.code}>
+          <p>
+            {t('scCheckFailed')}
+            {current.message}
+          </p>
+          {REPAIRABLE.has(current.code) && (
+            <button type="button" className="sc-secondary" data-action="repair" onClick={() => void run(current.site, true)}>
+              {t('scRepair')}
+            </button>
+          )}
+        </div>
+      )}
+      {stale && <p className="sc-muted">{t('scStale')}</p>}
+      {current?.status === 'done' && <ResultView report={current.report} busy={false} onRerunTrimmed={() => rerunTrimmed(current.report)} />}
+    </section>
+  );
+}

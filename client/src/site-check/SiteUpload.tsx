@@ -1,0 +1,244 @@
+/**
+ * Bringing a site from a file or pasted coordinates: the server's parser reads it
+ * (POST /api/geometry/parse), the planner sees what was detected — format, coordinate
+ * system, zone, axis order, encoding — with warnings and geometry problems, may change
+ * the detection and read again, and then puts the site on the map for checking.
+ */
+import { useState, type DragEvent } from 'react';
+import { ParseResponse } from '../../../core/contracts/geometry.ts';
+import type { SiteGeometry } from '../../../core/contracts/site-check.ts';
+import { ellipsoidalArea } from '../../../core/ellipsoidal-area.ts';
+import { formatArea } from '../../../core/units.ts';
+import { useT } from '../i18n.ts';
+
+export interface ParseOverrides {
+  crs: '' | 'lonlat' | 'gk';
+  zone: string;
+  zoneWidth: '' | '3' | '6';
+  axisOrder: '' | 'xy' | 'yx';
+  encoding: '' | 'utf-8' | 'gbk';
+}
+
+const NO_OVERRIDES: ParseOverrides = { crs: '', zone: '', zoneWidth: '', axisOrder: '', encoding: '' };
+
+const FORMAT_NAMES: Record<string, { zh: string; en: string }> = {
+  geojson: { zh: 'GeoJSON', en: 'GeoJSON' },
+  shapefile: { zh: 'Shapefile（zip）', en: 'Shapefile (zip)' },
+  'boundary-points': { zh: '界址点坐标文件', en: 'Boundary-point file' },
+  kml: { zh: 'KML', en: 'KML' },
+  coordinates: { zh: '粘贴的坐标', en: 'Pasted coordinates' },
+};
+
+/** All parsed parcels as one site: their polygons side by side. */
+export function toSiteGeometry(result: ParseResponse): SiteGeometry | null {
+  const polygons = result.features.features.flatMap((f) =>
+    f.geometry.type === 'Polygon' ? [f.geometry.coordinates] : f.geometry.coordinates,
+  );
+  if (!polygons.length) return null;
+  return polygons.length === 1 ? { type: 'Polygon', coordinates: polygons[0]! } : { type: 'MultiPolygon', coordinates: polygons };
+}
+
+function query(o: ParseOverrides): string {
+  const p = new URLSearchParams();
+  if (o.crs) p.set('crs', o.crs);
+  if (o.zone) p.set('zone', o.zone);
+  if (o.zoneWidth) p.set('zoneWidth', o.zoneWidth);
+  if (o.axisOrder) p.set('axisOrder', o.axisOrder);
+  if (o.encoding) p.set('encoding', o.encoding);
+  const s = p.toString();
+  return s ? `?${s}` : '';
+}
+
+type Source = { kind: 'file'; file: File } | { kind: 'text'; text: string };
+
+export function SiteUpload(props: { onSite: (geometry: SiteGeometry, label: string) => void }) {
+  const { t, lang } = useT();
+  const [source, setSource] = useState<Source | null>(null);
+  const [pasted, setPasted] = useState('');
+  const [overrides, setOverrides] = useState<ParseOverrides>(NO_OVERRIDES);
+  const [result, setResult] = useState<ParseResponse | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [dragging, setDragging] = useState(false);
+
+  async function parse(src: Source, o: ParseOverrides) {
+    setBusy(true);
+    setError(null);
+    setResult(null);
+    try {
+      let res: Response;
+      const headers = { 'accept-language': lang === 'en' ? 'en' : 'zh-CN' };
+      if (src.kind === 'file') {
+        const form = new FormData();
+        form.append('file', src.file, src.file.name);
+        res = await fetch(`/api/geometry/parse${query(o)}`, { method: 'POST', body: form, headers });
+      } else {
+        res = await fetch(`/api/geometry/parse${query(o)}`, {
+          method: 'POST',
+          body: src.text,
+          headers: { ...headers, 'content-type': 'text/plain; charset=utf-8' },
+        });
+      }
+      const body: unknown = await res.json().catch(() => null);
+      if (!res.ok) {
+        setError((body as { error?: { message?: string } } | null)?.error?.message ?? `${res.status}`);
+        return;
+      }
+      setResult(ParseResponse.parse(body));
+    } catch (e) {
+      setError((e as Error).message);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  const choose = (src: Source) => {
+    setSource(src);
+    setOverrides(NO_OVERRIDES);
+    void parse(src, NO_OVERRIDES);
+  };
+
+  const onDrop = (e: DragEvent) => {
+    e.preventDefault();
+    setDragging(false);
+    const file = e.dataTransfer.files[0];
+    if (file) choose({ kind: 'file', file });
+  };
+
+  const site = result ? toSiteGeometry(result) : null;
+  const problems = result?.validation.flatMap((v) => v.problems) ?? [];
+  const label = source?.kind === 'file' ? source.file.name : t('pastedSite');
+  const set = (patch: Partial<ParseOverrides>) => {
+    const next = { ...overrides, ...patch };
+    setOverrides(next);
+    if (source) void parse(source, next);
+  };
+
+  return (
+    <div className="site-upload" data-testid="site-upload">
+      <label
+        className={`drop-zone${dragging ? ' dragging' : ''}`}
+        onDragOver={(e) => {
+          e.preventDefault();
+          setDragging(true);
+        }}
+        onDragLeave={() => setDragging(false)}
+        onDrop={onDrop}
+      >
+        <span>{t('uploadHint')}</span>
+        <input
+          type="file"
+          accept=".geojson,.json,.zip,.txt,.kml,.kmz"
+          data-testid="site-file"
+          onChange={(e) => {
+            const file = e.target.files?.[0];
+            if (file) choose({ kind: 'file', file });
+          }}
+        />
+      </label>
+      <textarea
+        className="paste"
+        rows={3}
+        placeholder={t('pasteHint')}
+        value={pasted}
+        onChange={(e) => setPasted(e.target.value)}
+        aria-label={t('pasteHint')}
+      />
+      <button type="button" disabled={!pasted.trim() || busy} onClick={() => choose({ kind: 'text', text: pasted })}>
+        {t('readPasted')}
+      </button>
+      {busy && <p className="muted">{t('loading')}</p>}
+      {error && (
+        <p className="error" role="alert" data-testid="parse-error">
+          {error}
+        </p>
+      )}
+      {result && (
+        <div className="parse-result" data-testid="parse-result">
+          <dl className="detected">
+            <dt>{t('format')}</dt>
+            <dd data-field="format">{FORMAT_NAMES[result.detected.format]?.[lang] ?? result.detected.format}</dd>
+            <dt>{t('crs')}</dt>
+            <dd data-field="crs">{result.detected.crs}</dd>
+            {result.detected.zone !== undefined && (
+              <>
+                <dt>{t('zone')}</dt>
+                <dd data-field="zone">
+                  {result.detected.zone}（{result.detected.zoneWidth ?? 3}°）
+                </dd>
+              </>
+            )}
+            <dt>{t('axisOrder')}</dt>
+            <dd data-field="axisOrder">{result.detected.axisOrder === 'northing-easting' ? t('axisNE') : t('axisLonLat')}</dd>
+            {result.detected.encoding && (
+              <>
+                <dt>{t('encoding')}</dt>
+                <dd data-field="encoding">{result.detected.encoding.toUpperCase()}</dd>
+              </>
+            )}
+          </dl>
+          <details className="overrides">
+            <summary>{t('changeDetection')}</summary>
+            <label>
+              {t('crs')}
+              <select value={overrides.crs} onChange={(e) => set({ crs: e.target.value as ParseOverrides['crs'] })}>
+                <option value="">{t('auto')}</option>
+                <option value="lonlat">{t('axisLonLat')} (EPSG:4490)</option>
+                <option value="gk">{t('gkGeneric')}</option>
+              </select>
+            </label>
+            <label>
+              {t('zone')}
+              <input type="number" min={13} max={45} value={overrides.zone} onChange={(e) => set({ zone: e.target.value })} />
+            </label>
+            <label>
+              {t('zoneWidth')}
+              <select value={overrides.zoneWidth} onChange={(e) => set({ zoneWidth: e.target.value as ParseOverrides['zoneWidth'] })}>
+                <option value="">{t('auto')}</option>
+                <option value="3">3°</option>
+                <option value="6">6°</option>
+              </select>
+            </label>
+            <label>
+              {t('axisOrder')}
+              <select value={overrides.axisOrder} onChange={(e) => set({ axisOrder: e.target.value as ParseOverrides['axisOrder'] })}>
+                <option value="">{t('auto')}</option>
+                <option value="xy">{t('axisXY')}</option>
+                <option value="yx">{t('axisYX')}</option>
+              </select>
+            </label>
+            <label>
+              {t('encoding')}
+              <select value={overrides.encoding} onChange={(e) => set({ encoding: e.target.value as ParseOverrides['encoding'] })}>
+                <option value="">{t('auto')}</option>
+                <option value="utf-8">UTF-8</option>
+                <option value="gbk">GBK</option>
+              </select>
+            </label>
+          </details>
+          <p data-testid="parsed-summary">
+            {t('parcels', { n: result.features.features.length })}
+            {site && ` · ${formatArea(ellipsoidalArea(site), lang)}`}
+          </p>
+          {result.warnings.length > 0 && (
+            <ul className="warnings" data-testid="parse-warnings">
+              {result.warnings.map((w, i) => (
+                <li key={i}>{lang === 'zh' ? w.zh : w.en}</li>
+              ))}
+            </ul>
+          )}
+          {problems.length > 0 && (
+            <ul className="problems" data-testid="parse-problems">
+              {problems.map((p, i) => (
+                <li key={i}>{lang === 'zh' ? p.zh : p.en}</li>
+              ))}
+            </ul>
+          )}
+          <button type="button" disabled={!site} data-testid="use-parsed" onClick={() => site && props.onSite(site, label)}>
+            {t('placeOnMap')}
+          </button>
+        </div>
+      )}
+    </div>
+  );
+}
