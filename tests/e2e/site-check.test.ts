@@ -195,6 +195,14 @@ describe.runIf(hasChromium || process.env.CI)(`the site check in the map workspa
     const preview = page.locator('[data-testid=site-preview][data-status=invalid]');
     await preview.waitFor({ timeout: 10_000 });
     expect(await preview.textContent()).toContain('自相交');
+    // the crossing is marked on the map, at the centre of the view where the edges cross
+    await page.waitForFunction(() => window.yizhangtu!.controller.renderedOverlay('crossing').length > 0, null, { timeout: 10_000 });
+    const marked = await page.evaluate(() => {
+      const map = window.yizhangtu!.controller.map;
+      const c = map.project(map.getCenter());
+      return map.queryRenderedFeatures([c.x, c.y], { layers: ['overlay-crossing-fill'] }).length;
+    });
+    expect(marked).toBeGreaterThan(0);
 
     await page.locator('button[data-action=run]').click();
     const error = page.locator('[data-testid=site-error]');

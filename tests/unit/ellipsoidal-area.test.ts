@@ -39,6 +39,21 @@ describe('ellipsoidal area on CGCS2000', () => {
     expect(Math.abs(got - expected) / expected).toBeLessThan(1e-6);
   });
 
+  it.each([
+    [0.5, 1e-5], // ≈ 1 m across: ~1.2 m²
+    [0.5, 0.1], // ≈ 11 km across: ~120 km²
+    [34.8, 1e-5],
+    [34.8, 0.01],
+    [34.8, 0.09], // ≈ 8 × 10 km: ~82 km²
+    [60, 1e-5],
+    [60, 0.05],
+  ])('at latitude %f a cell of %f° matches the closed form within 1e-6 (1 m² to 100 km²)', (lat, d) => {
+    const expected = quadrangleArea(lat, lat + d, d);
+    const got = ringArea(square(114, lat, d));
+    // geodesic edges bulge from parallels by ~L²·tanφ/8R: negligible below 1e-6 at these sizes
+    expect(Math.abs(got - expected) / expected).toBeLessThan(1e-6);
+  });
+
   it('is independent of ring orientation and of the closing vertex', () => {
     const ring = square(114.3, 34.8, 0.002);
     const open = ring.slice(0, -1);

@@ -11,6 +11,7 @@
  */
 import { useEffect, useImperativeHandle, useRef, useState, type Ref } from 'react';
 import { SiteUpload } from './SiteUpload.tsx';
+import { circle } from '@turf/turf';
 import type { SiteCheckReport, SiteGeometry } from '../../../core/contracts/site-check.ts';
 import { bboxOf, type SiteShape } from '../../../core/preview.ts';
 import type { MapController } from '../map/controller.ts';
@@ -100,6 +101,18 @@ export function SiteCheckPanel(props: { controller: MapController | null; lang: 
     controller.setOverlay('result', current?.status === 'done' ? resultOverlay(current.report) : null);
   }, [controller, current]);
   useEffect(() => () => controller?.setOverlay('result', null), [controller]);
+
+  // a site that crosses itself: mark the crossing on the map (a 25 m red disc)
+  const crossing = preview.status === 'invalid' ? preview.problem.at : undefined;
+  useEffect(() => {
+    if (!controller) return;
+    controller.setOverlay(
+      'crossing',
+      crossing
+        ? { type: 'FeatureCollection', features: [{ ...circle(crossing, 25, { units: 'meters', steps: 24 }), properties: { color: '#e03131', fillOpacity: 0.7 } }] }
+        : null,
+    );
+  }, [controller, crossing?.[0], crossing?.[1]]);
 
   const run = async (site: SiteShape, repair = false) => {
     setCheck({ status: 'running', site, repair });
