@@ -14,24 +14,14 @@ import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { getLayer } from '../core/layers.ts';
 import { buildApp } from '../server/src/app.ts';
-import { openPostgis } from '../server/src/db/database.ts';
 import { difference, overlay, prepareSite } from '../server/src/modules/site-check/repo.ts';
 import { Rng } from '../seeds/lib/rng.ts';
 import { fmtMs, machine, median, percentile, writeSection } from './lib/report.ts';
+import { openCityDatabase } from './lib/city-db.ts';
 
 const { values } = parseArgs({ options: { 'per-size': { type: 'string', default: '20' } } });
 const perSize = Number(values['per-size']);
-const url = process.env.BENCH_DATABASE_URL || process.env.DATABASE_URL;
-if (!url) {
-  console.error('需要 PostGIS：设置 BENCH_DATABASE_URL 或 DATABASE_URL（city 数据集）');
-  process.exit(2);
-}
-const db = await openPostgis(url);
-const info = (await db.query<{ scale: string; seed: number }>('SELECT scale, seed FROM seed_info'))[0];
-if (info?.scale !== 'city') {
-  console.error(`数据库中是 ${info?.scale ?? '空'} 数据集；请先 npm run seed -- --scale city --force`);
-  process.exit(2);
-}
+const { db, seed } = await openCityDatabase();
 await db.migrate();
 
 const SIZES = [
@@ -130,7 +120,7 @@ writeSection(
   `## Site check on PostGIS at city scale (\`npm run bench:site-check\`)
 
 Machine: ${machine()}. Database: PostgreSQL + PostGIS on the same machine (loopback), city dataset
-(seed ${info.seed}). Run ${new Date().toISOString().slice(0, 10)}.
+(seed ${seed}). Run ${new Date().toISOString().slice(0, 10)}.
 
 ${perSize} square sites per size, centred on permanent-farmland fields drawn with a fixed seed.
 *Endpoint*: \`POST /api/site-checks\` over HTTP on loopback (validation, four overlays, the

@@ -16,26 +16,16 @@ import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { layers } from '../core/layers.ts';
 import { buildApp } from '../server/src/app.ts';
-import { openPostgis } from '../server/src/db/database.ts';
 import { sqlFile } from '../server/src/db/sql-file.ts';
 import { tileTokens } from '../server/src/modules/tiles/layer-source.ts';
 import { lonLatToTile } from '../server/src/modules/tiles/tile-math.ts';
 import { Rng } from '../seeds/lib/rng.ts';
 import { fmtMs, machine, median, percentile, writeSection } from './lib/report.ts';
+import { openCityDatabase } from './lib/city-db.ts';
 
 const { values } = parseArgs({ options: { 'per-zoom': { type: 'string', default: '40' } } });
 const perZoom = Number(values['per-zoom']);
-const url = process.env.BENCH_DATABASE_URL || process.env.DATABASE_URL;
-if (!url) {
-  console.error('需要 PostGIS：设置 BENCH_DATABASE_URL 或 DATABASE_URL（city 数据集）');
-  process.exit(2);
-}
-const db = await openPostgis(url);
-const info = (await db.query<{ scale: string; seed: number }>('SELECT scale, seed FROM seed_info'))[0];
-if (info?.scale !== 'city') {
-  console.error(`数据库中是 ${info?.scale ?? '空'} 数据集；请先 npm run seed -- --scale city --force`);
-  process.exit(2);
-}
+const { db, seed } = await openCityDatabase();
 
 // A fixed list: at each zoom, tiles drawn with a seeded generator from those covering the
 // urban and farmland core of the city (Kaifeng's extent), so the list is the same every run.
@@ -128,7 +118,7 @@ writeSection(
   `## Vector tiles on PostGIS at city scale (\`npm run bench:tiles\`)
 
 Machine: ${machine()}. Database: PostgreSQL + PostGIS on the same machine (loopback), city dataset
-(seed ${info.seed}: 1.23 M permanent-farmland fields, 180 k general-farmland fields, 119 k stock parcels,
+(seed ${seed}: 1.23 M permanent-farmland fields, 180 k general-farmland fields, 119 k stock parcels,
 12 k encroachments). Run ${new Date().toISOString().slice(0, 10)}.
 
 ${perZoom} tiles per zoom drawn with a fixed seed over the city, each requested for every layer shown
