@@ -1,11 +1,8 @@
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FastifyInstance } from 'fastify';
 import type { Browser, Page } from 'playwright-core';
-import { buildApp } from '../../server/src/app.ts';
 import type { Database } from '../../server/src/db/database.ts';
-import { openTestDatabase } from '../helpers/db.ts';
-import { ARTIFACTS, hasChromium, launchBrowser } from '../helpers/browser.ts';
+import { startWorkspace } from '../helpers/workspace.ts';
+import { ARTIFACTS, hasChromium } from '../helpers/browser.ts';
 import { backend } from '../helpers/backend.ts';
 
 /** Waits until the map exists, its style has loaded and it has finished rendering. */
@@ -25,24 +22,16 @@ const rendered = (page: Page, layer: string) =>
   page.evaluate((id) => window.yizhangtu!.controller.renderedFeatures(id as never).map((f) => f.properties), layer);
 
 describe.runIf(hasChromium || process.env.CI)(`the map workspace in headless Chromium (${backend})`, () => {
-  let app: FastifyInstance;
   let db: Database;
   let browser: Browser;
-  let close: () => Promise<void>;
+  let stop: () => Promise<void>;
   let base: string;
 
   beforeAll(async () => {
-    const t = await openTestDatabase();
-    db = t.db;
-    close = t.close;
-    app = await buildApp({ db, clientDir: join(process.cwd(), 'dist/client') });
-    base = await app.listen({ port: 0, host: '127.0.0.1' });
-    browser = await launchBrowser();
+    ({ db, base, browser, stop } = await startWorkspace());
   });
   afterAll(async () => {
-    await browser?.close();
-    await app?.close();
-    await close?.();
+    await stop?.();
   });
 
   it('opens in Chinese on Kaifeng and renders the seeded counties and boundaries', async () => {

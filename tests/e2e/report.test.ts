@@ -4,15 +4,13 @@
  * has them, draws its map figures, hides the toolbar in print, and prints to A4 PDF.
  */
 import { mkdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import type { Browser, Page } from 'playwright-core';
 import { SiteCheckReport } from '../../core/contracts/site-check.ts';
 import { roundTo } from '../../core/units.ts';
-import { buildApp } from '../../server/src/app.ts';
-import { openTestDatabase } from '../helpers/db.ts';
-import { ARTIFACTS, hasChromium, launchBrowser } from '../helpers/browser.ts';
+import { startWorkspace } from '../helpers/workspace.ts';
+import { ARTIFACTS, hasChromium } from '../helpers/browser.ts';
 import { backend } from '../helpers/backend.ts';
 
 const SITE = JSON.parse(readFileSync(new URL('../fixtures/site-check/in/crossing-farmland.geojson', import.meta.url), 'utf8')).geometry as object;
@@ -42,24 +40,18 @@ async function figuresDrawn(page: Page): Promise<number> {
 describe.runIf(hasChromium || process.env.CI)(`the printable site-check report in headless Chromium (${backend})`, () => {
   let app: FastifyInstance;
   let browser: Browser;
-  let close: () => Promise<void>;
+  let stop: () => Promise<void>;
   let base: string;
   let report: SiteCheckReport;
 
   beforeAll(async () => {
-    const t = await openTestDatabase();
-    close = t.close;
-    app = await buildApp({ db: t.db, clientDir: join(process.cwd(), 'dist/client') });
-    base = await app.listen({ port: 0, host: '127.0.0.1' });
-    browser = await launchBrowser();
+    ({ app, base, browser, stop } = await startWorkspace());
     const res = await app.inject({ method: 'POST', url: '/api/site-checks', payload: { geometry: SITE, name: '某工业项目（一期）', use: '工业用地' } });
     expect(res.statusCode).toBe(201);
     report = SiteCheckReport.parse(res.json());
   });
   afterAll(async () => {
-    await browser?.close();
-    await app?.close();
-    await close?.();
+    await stop?.();
   });
 
   it('shows the report’s title, verdicts and 亩 figures, draws its maps, hides the toolbar in print and prints to A4', async () => {

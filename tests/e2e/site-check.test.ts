@@ -1,11 +1,8 @@
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FastifyInstance } from 'fastify';
 import type { Browser, Page } from 'playwright-core';
-import { buildApp } from '../../server/src/app.ts';
 import type { Database } from '../../server/src/db/database.ts';
-import { openTestDatabase } from '../helpers/db.ts';
-import { ARTIFACTS, hasChromium, launchBrowser } from '../helpers/browser.ts';
+import { startWorkspace } from '../helpers/workspace.ts';
+import { ARTIFACTS, hasChromium } from '../helpers/browser.ts';
 import { backend } from '../helpers/backend.ts';
 
 /** Waits until the map has loaded and rendered, and the site-check tools are on it. */
@@ -53,21 +50,15 @@ const previewReady = (page: Page) => page.locator('[data-testid=site-preview][da
 const m2Of = async (page: Page, selector: string) => Number(await page.locator(selector).first().getAttribute('data-m2'));
 
 describe.runIf(hasChromium || process.env.CI)(`the site check in the map workspace (${backend})`, () => {
-  let app: FastifyInstance;
   let db: Database;
   let browser: Browser;
-  let close: () => Promise<void>;
+  let stop: () => Promise<void>;
   let base: string;
   /** A large permanent-farmland field, to draw a site over. */
   let field: { lon: number; lat: number };
 
   beforeAll(async () => {
-    const t = await openTestDatabase();
-    db = t.db;
-    close = t.close;
-    app = await buildApp({ db, clientDir: join(process.cwd(), 'dist/client') });
-    base = await app.listen({ port: 0, host: '127.0.0.1' });
-    browser = await launchBrowser();
+    ({ db, base, browser, stop } = await startWorkspace());
     const [f] = await db.query<{ lon: number; lat: number }>(
       `SELECT ST_X(ST_PointOnSurface(geom)) AS lon, ST_Y(ST_PointOnSurface(geom)) AS lat
          FROM permanent_farmland ORDER BY area_m2 DESC, id LIMIT 1`,
@@ -75,9 +66,7 @@ describe.runIf(hasChromium || process.env.CI)(`the site check in the map workspa
     field = f!;
   });
   afterAll(async () => {
-    await browser?.close();
-    await app?.close();
-    await close?.();
+    await stop?.();
   });
 
   it('draws a site over farmland, previews it, checks it, shows the verdicts and the report link, and re-checks the compliant part', async () => {

@@ -5,12 +5,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FastifyInstance } from 'fastify';
 import type { Browser, Page } from 'playwright-core';
 import * as turf from '@turf/turf';
-import { buildApp } from '../../server/src/app.ts';
-import { openTestDatabase } from '../helpers/db.ts';
-import { ARTIFACTS, hasChromium, launchBrowser } from '../helpers/browser.ts';
+import { startWorkspace } from '../helpers/workspace.ts';
+import { ARTIFACTS, hasChromium } from '../helpers/browser.ts';
 import { backend } from '../helpers/backend.ts';
 
 const FIXTURE = join(process.cwd(), 'tests/fixtures/parse/boundary-gbk.txt');
@@ -23,22 +21,15 @@ async function mapReady(page: Page) {
 }
 
 describe.runIf(hasChromium || process.env.CI)(`uploading a site file in headless Chromium (${backend})`, () => {
-  let app: FastifyInstance;
   let browser: Browser;
-  let close: () => Promise<void>;
+  let stop: () => Promise<void>;
   let base: string;
 
   beforeAll(async () => {
-    const t = await openTestDatabase();
-    close = t.close;
-    app = await buildApp({ db: t.db, clientDir: join(process.cwd(), 'dist/client') });
-    base = await app.listen({ port: 0, host: '127.0.0.1' });
-    browser = await launchBrowser();
+    ({ base, browser, stop } = await startWorkspace());
   });
   afterAll(async () => {
-    await browser?.close();
-    await app?.close();
-    await close?.();
+    await stop?.();
   });
 
   it('reads a GBK 界址点 file, shows the detection, places the parcels where they belong and checks them', async () => {
