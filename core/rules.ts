@@ -7,6 +7,13 @@ import { formatArea } from './units.ts';
 export type RuleId = 'permanent-farmland' | 'eco-redline' | 'urban-boundary' | 'general-farmland';
 export type VerdictStatus = 'pass' | 'warn' | 'conflict';
 
+/** Verdict statuses as the panel, the report page and the Excel export print them. */
+export const STATUS_LABEL: Record<VerdictStatus, { zh: string; en: string }> = {
+  pass: { zh: '通过', en: 'Pass' },
+  warn: { zh: '提示', en: 'Attention' },
+  conflict: { zh: '冲突', en: 'Conflict' },
+};
+
 export interface RuleText {
   id: RuleId;
   titleZh: string;

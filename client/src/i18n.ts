@@ -1,5 +1,6 @@
 /** The UI's two languages: Chinese by default, English on request (?lang=en or the switch). */
 import { createContext, useContext } from 'react';
+import { STATUS_LABEL } from '../../core/rules.ts';
 
 export type Lang = 'zh' | 'en';
 
@@ -85,9 +86,10 @@ const strings = {
   scOutside: { zh: '边界外', en: 'outside' },
   scResultTitle: { zh: '套核结果', en: 'Check result' },
   scReportNo: { zh: '报告编号', en: 'Report' },
-  scStatus_pass: { zh: '通过', en: 'Pass' },
-  scStatus_warn: { zh: '注意', en: 'Warning' },
-  scStatus_conflict: { zh: '冲突', en: 'Conflict' },
+  // the same words as core/rules.ts STATUS_LABEL, where the report and the export take them
+  scStatus_pass: STATUS_LABEL.pass,
+  scStatus_warn: STATUS_LABEL.warn,
+  scStatus_conflict: STATUS_LABEL.conflict,
   scTrimmed: { zh: '合规范围', en: 'Compliant part' },
   scTrimmedLost: { zh: '扣除永久基本农田和生态保护红线', en: 'Permanent farmland and red line removed' },
   scTrimmedNone: { zh: '扣除永久基本农田和生态保护红线后无剩余。', en: 'Nothing is left once permanent farmland and the red line are removed.' },

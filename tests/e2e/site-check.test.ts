@@ -118,7 +118,7 @@ describe.runIf(hasChromium || process.env.CI)(`the site check in the map workspa
     expect(await verdict.locator('.sc-badge').textContent()).toBe('冲突');
     expect(await verdict.textContent()).toMatch(/占用永久基本农田 \d+\.\d{2} 亩（\d+\.\d{4} 公顷）/);
     for (const li of await result.locator('.sc-verdicts li').all()) {
-      expect(['通过', '注意', '冲突']).toContain(await li.locator('.sc-badge').textContent());
+      expect(['通过', '提示', '冲突']).toContain(await li.locator('.sc-badge').textContent());
     }
     expect(await result.locator('[data-testid=site-area]').textContent()).toMatch(/亩.*公顷.*m²/);
 

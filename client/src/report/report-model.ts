@@ -129,12 +129,8 @@ export type WordKey = keyof typeof words;
 /** A word of the page in a language. */
 export const word = (lang: Lang, key: WordKey): string => words[key][lang];
 
-/** Verdict statuses as the page (and the Excel export) print them. */
-export const STATUS_LABEL: Record<VerdictStatus, { zh: string; en: string }> = {
-  pass: { zh: '通过', en: 'Pass' },
-  warn: { zh: '提示', en: 'Attention' },
-  conflict: { zh: '冲突', en: 'Conflict' },
-};
+/** Verdict statuses as the page prints them (shared with the panel and the Excel export). */
+export { STATUS_LABEL } from '../../../core/rules.ts';
 
 /** The worst status of a report's verdicts. */
 export function overallStatus(report: Report): VerdictStatus {

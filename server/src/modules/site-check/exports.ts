@@ -14,6 +14,7 @@
  * report says. The report keeps the analysed geometry only as figures: with a buffer the
  * intersections refer to the widened site while the exported site is the one drawn.
  */
+import { STATUS_LABEL } from '../../../../core/rules.ts';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
@@ -35,7 +36,11 @@ type Geo = { type: string; coordinates: unknown[] };
 const ID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /** Verdict statuses as the report prints them. */
-export const STATUS_ZH: Record<Report['verdicts'][number]['status'], string> = { pass: '通过', warn: '提示', conflict: '冲突' };
+export const STATUS_ZH: Record<Report['verdicts'][number]['status'], string> = {
+  pass: STATUS_LABEL.pass.zh,
+  warn: STATUS_LABEL.warn.zh,
+  conflict: STATUS_LABEL.conflict.zh,
+};
 
 /**
  * The kinds of geometry an export holds, in order, with their Chinese names and Shapefile
