@@ -21,6 +21,7 @@ import configRoutes, { type Basemap } from './modules/config/routes.ts';
 import siteCheckRoutes from './modules/site-check/routes.ts';
 import geometryRoutes from './modules/geometry/routes.ts';
 import siteCheckExportRoutes from './modules/site-check/exports.ts';
+import stockRoutes from './modules/stock/routes.ts';
 
 export interface BuildAppOptions {
   db: Database;
@@ -55,6 +56,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   await app.register(siteCheckRoutes);
   await app.register(siteCheckExportRoutes);
   await app.register(geometryRoutes);
+  await app.register(stockRoutes);
 
   // the client: static files, and index.html for client-side routes
   if (opts.clientDir && existsSync(join(opts.clientDir, 'index.html'))) {
