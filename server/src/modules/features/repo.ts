@@ -1,17 +1,14 @@
 /** Feature queries of registry layers. */
 import type { LayerDefinition } from '../../../../core/layers.ts';
 import type { Queryable } from '../../db/database.ts';
-import { ident, sqlFile } from '../../db/sql-file.ts';
+import { ident, selectColumns, sqlFile } from '../../db/sql-file.ts';
 
 type Row = Record<string, unknown> & { id: number; geometry: string };
 
-function tokens(layer: LayerDefinition, attributes: string[]) {
-  const dateCols = new Set(layer.attributes.filter((a) => a.type === 'date').map((a) => a.name));
-  return {
-    table: ident(layer.table),
-    select_columns: attributes.map((a) => (dateCols.has(ident(a)) ? `t.${a}::text AS ${a}` : `t.${a}`)).join(', '),
-  };
-}
+const tokens = (layer: LayerDefinition, attributes: string[]) => ({
+  table: ident(layer.table),
+  select_columns: selectColumns(layer, attributes),
+});
 
 function toFeature(layer: LayerDefinition, row: Row, attributes: string[]) {
   const properties: Record<string, string | number | boolean | null> = {};

@@ -1,7 +1,7 @@
 /** SQL of the site check: validity, overlays, differences, saved reports. */
 import type { LayerDefinition } from '../../../../core/layers.ts';
 import type { Queryable } from '../../db/database.ts';
-import { ident, sqlFile } from '../../db/sql-file.ts';
+import { ident, selectColumns, sqlFile } from '../../db/sql-file.ts';
 import { AppError } from '../../plugins/errors.ts';
 
 const sql = (name: string, tokens?: Record<string, string>) => sqlFile(new URL(`./sql/${name}`, import.meta.url), tokens);
@@ -38,7 +38,7 @@ export async function overlay(db: Queryable, layer: LayerDefinition, analysed: s
   const table = ident(layer.table);
   const [{ n } = { n: -1 }] = await db.query<{ n: number }>(sql('candidates.sql', { table }), [analysed]);
   const rows = await db.query<OverlayRow>(
-    sql('overlay.sql', { table, select_columns: attributes.map((a) => `t.${ident(a)}`).join(', ') }),
+    sql('overlay.sql', { table, select_columns: selectColumns(layer, attributes) }),
     [analysed],
   );
   if (rows.length !== n) throw new OverlayFailed(layer.id, n, rows.length);

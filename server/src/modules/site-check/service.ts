@@ -17,10 +17,9 @@ import { AppError } from '../../plugins/errors.ts';
 import { readDataVersions } from '../data-version/service.ts';
 import { difference, overlay, prepareSite, saveReport } from './repo.ts';
 
-/** Sites must lie in and around Kaifeng: beyond this the CRS is probably wrong or the axes swapped. */
-export const DATA_EXTENT = { minLon: 113.5, minLat: 33.9, maxLon: 115.6, maxLat: 35.4 };
-export const MAX_SITE_M2 = 100e6;
-export const MAX_VERTICES = 50_000;
+// The same limits the client's validation uses: sites lie in and around Kaifeng (beyond that the
+// CRS is probably wrong or the axes swapped), ≤ 50 000 vertices, ≤ 100 km².
+import { DATA_EXTENT, MAX_AREA_M2, MAX_VERTICES } from '../../../../core/geometry-validation.ts';
 
 /** The layers a site is checked against, in report order, with the attributes listed for each hit. */
 const CHECKED: { id: 'permanent-farmland' | 'eco-redline' | 'urban-boundary' | 'general-farmland'; attributes: string[] }[] = [
@@ -101,7 +100,7 @@ export async function runSiteCheck(db: Queryable, req: SiteCheckRequest, opts: S
   const analysed = JSON.parse(prepared.analysed) as Geo;
   const siteM2 = areaOf(site);
   if (siteM2 <= OVERLAP_EPSILON_M2) throw zeroArea();
-  if (siteM2 > MAX_SITE_M2) {
+  if (siteM2 > MAX_AREA_M2) {
     throw new AppError(422, 'SITE_TOO_LARGE', `选址面积 ${(siteM2 / 1e6).toFixed(2)} 平方千米，超过上限 100 平方千米`, `The site covers ${(siteM2 / 1e6).toFixed(2)} km²; the limit is 100 km²`);
   }
   const analysedM2 = areaOf(analysed);

@@ -8,7 +8,7 @@ import Point from '@mapbox/point-geometry';
 import { fromVectorTileJs, type VectorTileFeatureLike, type VectorTileLayerLike } from '@maplibre/vt-pbf';
 import type { LayerDefinition } from '../../../../core/layers.ts';
 import type { Queryable } from '../../db/database.ts';
-import { ident, sqlFile } from '../../db/sql-file.ts';
+import { ident, selectColumns, sqlFile } from '../../db/sql-file.ts';
 
 export const TILE_EXTENT = 4096;
 
@@ -25,13 +25,11 @@ export interface LayerSource {
 
 /** The SQL tokens of a layer's tile query: its table and tile attributes. */
 export function tileTokens(layer: LayerDefinition): Record<string, string> {
-  const attrs = layer.tileAttributes.map(ident);
-  const dateCols = new Set(layer.attributes.filter((a) => a.type === 'date').map((a) => a.name));
   return {
     table: ident(layer.table),
-    layer: ident(layer.id.replace(/-/g, '_')),
-    select_columns: attrs.map((a) => (dateCols.has(a) ? `t.${a}::text AS ${a}` : `t.${a}`)).join(', '),
-    columns: attrs.join(', '),
+    layer: ident(mvtLayerName(layer)),
+    select_columns: selectColumns(layer, layer.tileAttributes),
+    columns: layer.tileAttributes.map(ident).join(', '),
   };
 }
 
