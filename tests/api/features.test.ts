@@ -2,25 +2,21 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { getLayer, layers } from '../../core/layers.ts';
 import { FeatureCollectionResponse, FeatureDetailResponse } from '../../core/contracts/features.ts';
-import { buildApp } from '../../server/src/app.ts';
 import type { Database } from '../../server/src/db/database.ts';
-import { openTestDatabase } from '../helpers/db.ts';
+import { startApi } from '../helpers/api.ts';
 import { backend } from '../helpers/backend.ts';
 
 describe(`feature queries, TileJSON and counties on ${backend}`, () => {
   let app: FastifyInstance;
   let db: Database;
-  let close: () => Promise<void>;
+  let stop: () => Promise<void>;
   beforeAll(async () => {
-    ({ db, close } = await openTestDatabase());
-    app = await buildApp({
-      db,
+    ({ app, db, stop } = await startApi({
       basemaps: [{ id: 'osm', name: 'OpenStreetMap', tiles: ['https://tile.example/{z}/{x}/{y}.png'], attribution: '© OSM', maxzoom: 19 }],
-    });
+    }));
   });
   afterAll(async () => {
-    await app?.close();
-    await close?.();
+    await stop?.();
   });
   const get = (url: string, headers: Record<string, string> = {}) => app.inject({ method: 'GET', url, headers });
 

@@ -2,9 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { layers } from '../../core/layers.ts';
 import { LayersResponse } from '../../core/contracts/layers.ts';
-import { buildApp } from '../../server/src/app.ts';
 import type { Database } from '../../server/src/db/database.ts';
-import { openTestDatabase } from '../helpers/db.ts';
+import { startApi } from '../helpers/api.ts';
 import { backend } from '../helpers/backend.ts';
 import { withRollback } from '../helpers/rollback.ts';
 import { readDataVersions } from '../../server/src/modules/data-version/service.ts';
@@ -12,14 +11,12 @@ import { readDataVersions } from '../../server/src/modules/data-version/service.
 describe(`health and layer catalog on ${backend}`, () => {
   let app: FastifyInstance;
   let db: Database;
-  let close: () => Promise<void>;
+  let stop: () => Promise<void>;
   beforeAll(async () => {
-    ({ db, close } = await openTestDatabase());
-    app = await buildApp({ db });
+    ({ app, db, stop } = await startApi());
   });
   afterAll(async () => {
-    await app?.close();
-    await close?.();
+    await stop?.();
   });
 
   it('GET /api/health names the backend and the data version', async () => {

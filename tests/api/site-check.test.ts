@@ -8,10 +8,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import geographiclib from 'geographiclib-geodesic';
 import { SiteCheckReport } from '../../core/contracts/site-check.ts';
-import { buildApp } from '../../server/src/app.ts';
 import type { Database } from '../../server/src/db/database.ts';
 import { hashReport } from '../../server/src/modules/site-check/service.ts';
-import { openTestDatabase } from '../helpers/db.ts';
+import { startApi } from '../helpers/api.ts';
 import { backend } from '../helpers/backend.ts';
 import { withRollback } from '../helpers/rollback.ts';
 
@@ -70,14 +69,12 @@ function expectMatchesGolden(got: ReturnType<typeof summary>, want: ReturnType<t
 describe(`site check on ${backend}`, () => {
   let app: FastifyInstance;
   let db: Database;
-  let close: () => Promise<void>;
+  let stop: () => Promise<void>;
   beforeAll(async () => {
-    ({ db, close } = await openTestDatabase());
-    app = await buildApp({ db });
+    ({ app, db, stop } = await startApi());
   });
   afterAll(async () => {
-    await app?.close();
-    await close?.();
+    await stop?.();
   });
   const check = (body: object, headers: Record<string, string> = {}) =>
     app.inject({ method: 'POST', url: '/api/site-checks', payload: body, headers });

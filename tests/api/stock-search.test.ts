@@ -5,9 +5,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { StockSearchResponse } from '../../core/contracts/stock.ts';
-import { buildApp } from '../../server/src/app.ts';
 import type { Database } from '../../server/src/db/database.ts';
-import { openTestDatabase } from '../helpers/db.ts';
+import { startApi } from '../helpers/api.ts';
 import { backend } from '../helpers/backend.ts';
 
 const MU = 10_000 / 15;
@@ -15,14 +14,12 @@ const MU = 10_000 / 15;
 describe(`stock-land search on ${backend}`, () => {
   let app: FastifyInstance;
   let db: Database;
-  let close: () => Promise<void>;
+  let stop: () => Promise<void>;
   beforeAll(async () => {
-    ({ db, close } = await openTestDatabase());
-    app = await buildApp({ db });
+    ({ app, db, stop } = await startApi());
   });
   afterAll(async () => {
-    await app?.close();
-    await close?.();
+    await stop?.();
   });
   const search = async (query: string) => {
     const res = await app.inject({ method: 'GET', url: `/api/stock-parcels?${query}` });

@@ -1,12 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { getLayer } from '../../core/layers.ts';
-import { buildApp } from '../../server/src/app.ts';
 import type { Database } from '../../server/src/db/database.ts';
 import { layerSourceFor } from '../../server/src/modules/tiles/layer-source.ts';
 import { TileService } from '../../server/src/modules/tiles/service.ts';
 import { lonLatToTile } from '../../server/src/modules/tiles/tile-math.ts';
-import { openTestDatabase } from '../helpers/db.ts';
+import { startApi } from '../helpers/api.ts';
 import { backend } from '../helpers/backend.ts';
 import { decodeTile, ringArea } from '../helpers/mvt.ts';
 import { withRollback } from '../helpers/rollback.ts';
@@ -14,14 +13,12 @@ import { withRollback } from '../helpers/rollback.ts';
 describe(`vector tiles on ${backend}`, () => {
   let app: FastifyInstance;
   let db: Database;
-  let close: () => Promise<void>;
+  let stop: () => Promise<void>;
   beforeAll(async () => {
-    ({ db, close } = await openTestDatabase());
-    app = await buildApp({ db });
+    ({ app, db, stop } = await startApi());
   });
   afterAll(async () => {
-    await app?.close();
-    await close?.();
+    await stop?.();
   });
 
   const get = (url: string, headers: Record<string, string> = {}) => app.inject({ method: 'GET', url, headers });
