@@ -26,14 +26,12 @@ import { getLayer } from '../../../../core/layers.ts';
 import { centralMeridian, zoneOf, type ZoneWidth } from '../../../../core/gauss-kruger.ts';
 import { encodeGbk, isValidZone, writeBoundaryPoints, type LonLatGeometry } from '../../../../core/boundary-points-writer.ts';
 import type { AreaUnits } from '../../../../core/units.ts';
-import type { Queryable } from '../../db/database.ts';
 import { AppError } from '../../plugins/errors.ts';
-import { loadReport } from './repo.ts';
+import { isReportId, readFiledReport } from './service.ts';
 
 type Report = SiteCheckReport;
 type Geo = { type: string; coordinates: unknown[] };
 
-const ID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /** Verdict statuses as the report prints them. */
 export const STATUS_ZH: Record<Report['verdicts'][number]['status'], string> = {
@@ -63,13 +61,6 @@ export const CGCS2000_PRJ =
 // Loading and naming
 
 /** The filed report, or a 400 (malformed id) / 404 (no such report) AppError. */
-async function filedReport(db: Queryable, id: string): Promise<Report> {
-  if (!ID_RE.test(id)) throw new AppError(400, 'INVALID_ID', `报告编号格式不正确：“${id}”`, `Malformed report id: "${id}"`);
-  const stored = await loadReport(db, id);
-  if (!stored) throw new AppError(404, 'REPORT_NOT_FOUND', `没有编号为 ${id} 的选址套核报告`, `No site-check report ${id}`);
-  return SiteCheckReport.parse(stored);
-}
-
 /**
  * A project name fit for a file name: no path or reserved characters, at most 60 characters.
  *
@@ -613,7 +604,7 @@ const exportRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (req, reply) => {
-      const report = await filedReport(app.db, req.params.id);
+      const report = await readFiledReport(app.db, req.params.id);
       return sendFile(reply, report, '.xlsx', '.xlsx', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', await reportWorkbook(report));
     },
   );
@@ -630,7 +621,7 @@ const exportRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (req, reply) => {
-      const report = await filedReport(app.db, req.params.id);
+      const report = await readFiledReport(app.db, req.params.id);
       return sendFile(reply, report, '.geojson', '.geojson', 'application/geo+json; charset=utf-8', JSON.stringify(reportGeoJson(report)));
     },
   );
@@ -647,7 +638,7 @@ const exportRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (req, reply) => {
-      const report = await filedReport(app.db, req.params.id);
+      const report = await readFiledReport(app.db, req.params.id);
       return sendFile(reply, report, '.zip', '.zip', 'application/zip', await reportShapefileZip(report));
     },
   );
@@ -667,10 +658,10 @@ const exportRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (req, reply) => {
       const { id } = req.params;
-      if (!ID_RE.test(id)) throw new AppError(400, 'INVALID_ID', `报告编号格式不正确：“${id}”`, `Malformed report id: "${id}"`);
+      if (!isReportId(id)) throw new AppError(400, 'INVALID_ID', `报告编号格式不正确：“${id}”`, `Malformed report id: "${id}"`);
       const zoneWidth = Number(req.query.zoneWidth) as ZoneWidth;
       if (req.query.zone !== undefined) checkZone(req.query.zone, zoneWidth, null);
-      const report = await filedReport(app.db, id);
+      const report = await readFiledReport(app.db, id);
       const site = report.site.geometry;
       const [min, max] = lonRange(site);
       const zone = req.query.zone ?? zoneOf((min + max) / 2, zoneWidth);

@@ -3,8 +3,7 @@ import { z } from 'zod';
 import { ErrorResponse } from '../../../../core/contracts/common.ts';
 import { SiteCheckReport, SiteCheckRequest } from '../../../../core/contracts/site-check.ts';
 import { AppError } from '../../plugins/errors.ts';
-import { loadReport } from './repo.ts';
-import { runSiteCheck } from './service.ts';
+import { readFiledReport, runSiteCheck } from './service.ts';
 import { OverlayFailed } from './repo.ts';
 
 const routes: FastifyPluginAsyncZod = async (app) => {
@@ -57,12 +56,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (req) => {
-      if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(req.params.id)) {
-        throw new AppError(400, 'INVALID_ID', `报告编号格式不正确：“${req.params.id}”`, `Malformed report id: "${req.params.id}"`);
-      }
-      const report = await loadReport(app.db, req.params.id);
-      if (!report) throw new AppError(404, 'REPORT_NOT_FOUND', `没有编号为 ${req.params.id} 的选址套核报告`, `No site-check report ${req.params.id}`);
-      return report as SiteCheckReport;
+      return readFiledReport(app.db, req.params.id);
     },
   );
 };

@@ -11,11 +11,12 @@ import { getLayer, type LayerDefinition } from '../../../../core/layers.ts';
 import { ellipsoidalArea, type AreaGeometry } from '../../../../core/ellipsoidal-area.ts';
 import { judge, OVERLAP_EPSILON_M2, type Verdict } from '../../../../core/rules.ts';
 import { toAreaUnits } from '../../../../core/units.ts';
-import type { SiteCheckReport, SiteCheckRequest } from '../../../../core/contracts/site-check.ts';
+import { SiteCheckReport as SiteCheckReportSchema, type SiteCheckRequest } from '../../../../core/contracts/site-check.ts';
+type SiteCheckReport = import('../../../../core/contracts/site-check.ts').SiteCheckReport;
 import type { Queryable } from '../../db/database.ts';
 import { AppError } from '../../plugins/errors.ts';
 import { readDataVersions } from '../data-version/service.ts';
-import { difference, overlay, prepareSite, saveReport } from './repo.ts';
+import { difference, loadReport, overlay, prepareSite, saveReport } from './repo.ts';
 
 // The same limits the client's validation uses: sites lie in and around Kaifeng (beyond that the
 // CRS is probably wrong or the axes swapped), ≤ 50 000 vertices, ≤ 100 km².
@@ -206,4 +207,15 @@ export function hashReport(content: Omit<SiteCheckReport, 'contentHash'> | SiteC
       : v,
   );
   return createHash('sha256').update(canonical).digest('hex');
+}
+
+/** Whether a string has the form of a report id (a UUID). */
+export const isReportId = (id: string): boolean => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(id);
+
+/** A filed report by id: 400 for a malformed id, 404 when there is none. */
+export async function readFiledReport(db: Queryable, id: string): Promise<SiteCheckReport> {
+  if (!isReportId(id)) throw new AppError(400, 'INVALID_ID', `报告编号格式不正确：“${id}”`, `Malformed report id: "${id}"`);
+  const stored = await loadReport(db, id);
+  if (!stored) throw new AppError(404, 'REPORT_NOT_FOUND', `没有编号为 ${id} 的选址套核报告`, `No site-check report ${id}`);
+  return SiteCheckReportSchema.parse(stored);
 }
