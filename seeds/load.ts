@@ -5,12 +5,13 @@
  */
 import { getLayer } from '../core/layers.ts';
 import { copyLine, type Database } from '../server/src/db/database.ts';
+import { refreshStockDerived } from '../server/src/modules/stock/derived.ts';
 import { generateDataset, type FeatureRow, type GeneratedLayerId, type Scale } from './generate.ts';
 
 export const DEFAULT_SEED = 20261122;
 
 export interface LoadProgress {
-  layer: GeneratedLayerId | 'admin-county';
+  layer: GeneratedLayerId | 'admin-county' | 'stock-derived';
   nameZh: string;
   rows: number;
   done: boolean;
@@ -53,7 +54,8 @@ export async function loadDataset(
   await db.transaction(async (tx) => {
     await tx.query(
       `TRUNCATE admin_county, urban_boundary, eco_redline, permanent_farmland, general_farmland,
-                stock_parcel, encroachment, seed_info RESTART IDENTITY`,
+                stock_parcel, encroachment, seed_info, stock_standing, stock_adjacency, stock_derived_state
+       RESTART IDENTITY`,
     );
 
     const t0 = Date.now();
@@ -132,6 +134,11 @@ export async function loadDataset(
     ]);
   });
   await db.query('ANALYZE');
+  // what the stock-land matcher reads: each parcel against the control lines, and neighbours
+  const t = Date.now();
+  const derived = await refreshStockDerived(db, { force: true });
+  await db.query('ANALYZE stock_standing, stock_adjacency');
+  report({ layer: 'stock-derived', nameZh: '存量地块管控情况与相邻关系', rows: derived.parcels, done: true, elapsedMs: Date.now() - t });
   return { scale: opts.scale, seed, checksum: ds.checksum(), counts, elapsedMs: Date.now() - started };
 }
 

@@ -1,10 +1,12 @@
 /** Stock-land search (存量土地查询): filters, sorting, paging and the answer. */
 import { z } from 'zod';
-import { AreaUnits } from './site-check.ts';
+import { AreaUnits, SiteGeometry } from './site-check.ts';
+import { PLANNED_USES, COMBINATION_MAX_GAP_M } from '../stock-match.ts';
+
+export { PLANNED_USES };
 
 export const STOCK_CATEGORIES = ['批而未供', '闲置土地', '低效用地'] as const;
 export const STOCK_STATUSES = ['可供应', '已意向', '已供应'] as const;
-export const PLANNED_USES = ['工业', '仓储', '商业', '商务', '住宅', '公共管理与公共服务'] as const;
 export const STOCK_SORTS = ['area', '-area', 'price', '-price', 'date', '-date', 'distance'] as const;
 
 /** A comma-separated list of allowed values, e.g. "工业,仓储". */
@@ -92,3 +94,117 @@ export const StockSearchResponse = z
   })
   .meta({ id: 'StockSearchResponse' });
 export type StockSearchResponse = z.infer<typeof StockSearchResponse>;
+
+/** The filtered list as a file: the same filters, every matching row (no paging). */
+export const StockExportQuery = StockSearchQuery;
+export type StockExportQuery = StockSearchQuery;
+
+const Geometry = z.object({ type: z.string(), coordinates: z.array(z.any()) });
+
+/** How a parcel stands against the control lines: figures and words only, never their geometry. */
+export const StockStanding = z.object({
+  urbanBoundary: z.object({
+    /** Share of the parcel inside the urban development boundary, 0–1. */
+    share: z.number(),
+    inside: z.boolean(),
+    name: z.string().nullable(),
+  }),
+  permanentFarmland: AreaUnits,
+  generalFarmland: AreaUnits,
+  ecoRedline: AreaUnits,
+  /** Overlaps permanent farmland or the red line: never proposed by the matcher. */
+  conflict: z.boolean(),
+  /** 可供应 and no conflict: the matcher may propose it. */
+  proposable: z.boolean(),
+  summaryZh: z.string(),
+  summaryEn: z.string(),
+});
+export type StockStanding = z.infer<typeof StockStanding>;
+
+export const StockParcelDetail = StockParcelSummary.extend({
+  /** The parcel itself (stock land is public), EPSG:4490. */
+  geometry: Geometry,
+  standing: StockStanding,
+  dataVersion: z.string(),
+}).meta({ id: 'StockParcelDetail' });
+export type StockParcelDetail = z.infer<typeof StockParcelDetail>;
+
+export const StockCodeParams = z.object({ code: z.string().min(1).max(64) });
+
+const PointGeometry = z.object({
+  type: z.literal('Point'),
+  coordinates: z.tuple([z.number().min(-180).max(180), z.number().min(-90).max(90)]),
+});
+
+export const StockMatchRequest = z
+  .object({
+    use: z.enum(PLANNED_USES, { message: `use 只能是：${PLANNED_USES.join('、')}` }),
+    areaMu: z.number({ message: 'areaMu 须为数字' }).positive('areaMu 须大于 0').max(150_000, 'areaMu 最多 150000 亩').optional(),
+    areaHa: z.number({ message: 'areaHa 须为数字' }).positive('areaHa 须大于 0').max(10_000, 'areaHa 最多 10000 公顷').optional(),
+    /** A point or the site polygon the parcels should be near. */
+    near: z.union([PointGeometry, SiteGeometry]).optional(),
+    maxDistanceKm: z.number().positive('maxDistanceKm 须大于 0').max(200, 'maxDistanceKm 最多 200').optional(),
+    county: z.string().regex(/^\d{6}$/, 'county 须为 6 位行政区划代码').optional(),
+    limit: z.number().int().min(1, 'limit 至少为 1').max(50, 'limit 最多为 50').default(10),
+  })
+  .refine((r) => (r.areaMu === undefined) !== (r.areaHa === undefined), { message: '须给出 areaMu 或 areaHa 之一', path: ['areaMu'] })
+  .refine((r) => r.maxDistanceKm === undefined || r.near !== undefined, { message: 'maxDistanceKm 需要同时给出 near', path: ['near'] })
+  .meta({ id: 'StockMatchRequest' });
+export type StockMatchRequest = z.infer<typeof StockMatchRequest>;
+
+export const ScorePart = z.object({
+  key: z.enum(['areaFit', 'useCompatibility', 'distance', 'availability']),
+  weight: z.number(),
+  value: z.number().nullable(),
+  points: z.number(),
+  detailZh: z.string(),
+  detailEn: z.string(),
+});
+
+export const MatchParcel = StockParcelSummary.extend({ useFit: z.enum(['same', 'compatible']) });
+
+export const MatchCandidate = z.object({
+  rank: z.number().int(),
+  kind: z.enum(['single', 'combination']),
+  score: z.number(),
+  parts: z.array(ScorePart),
+  parcels: z.array(MatchParcel),
+  totalArea: AreaUnits,
+  /** Metres from `near` to the nearest parcel of the offer (its centre point), when given. */
+  distanceM: z.number().nullable(),
+  /** The parcel, or the union of a combination's parcels. */
+  geometry: Geometry,
+});
+export type MatchCandidate = z.infer<typeof MatchCandidate>;
+
+export const MatchTally = z.object({
+  inScope: z.number().int(),
+  available: z.number().int(),
+  compatibleUse: z.number().int(),
+  conflicting: z.number().int(),
+  tooFar: z.number().int(),
+  eligible: z.number().int(),
+  singles: z.number().int(),
+  combinations: z.number().int(),
+});
+
+export const StockMatchResponse = z
+  .object({
+    need: z.object({
+      use: z.enum(PLANNED_USES),
+      area: AreaUnits,
+      uses: z.array(z.string()),
+      county: z.string().nullable(),
+      maxDistanceKm: z.number().nullable(),
+      located: z.boolean(),
+    }),
+    dataVersion: z.string(),
+    tally: MatchTally,
+    summaryZh: z.string(),
+    summaryEn: z.string(),
+    /** The parcels within this gap count as adjacent for a combination. */
+    combinationGapM: z.literal(COMBINATION_MAX_GAP_M),
+    candidates: z.array(MatchCandidate),
+  })
+  .meta({ id: 'StockMatchResponse' });
+export type StockMatchResponse = z.infer<typeof StockMatchResponse>;

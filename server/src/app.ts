@@ -22,6 +22,7 @@ import siteCheckRoutes from './modules/site-check/routes.ts';
 import geometryRoutes from './modules/geometry/routes.ts';
 import siteCheckExportRoutes from './modules/site-check/exports.ts';
 import stockRoutes from './modules/stock/routes.ts';
+import { StockMatcher } from './modules/stock/match.ts';
 
 export interface BuildAppOptions {
   db: Database;
@@ -46,6 +47,9 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   await app.register(dbPlugin, { db: opts.db, closeWithApp: opts.closeDbWithApp });
   await app.register(swaggerPlugin);
   await app.register(errorsPlugin);
+
+  // app services shared by modules
+  app.decorate('stockMatcher', new StockMatcher(opts.db));
 
   // modules
   await app.register(healthRoutes);

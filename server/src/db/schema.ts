@@ -17,6 +17,7 @@ import {
   integer,
   json,
   pgTable,
+  primaryKey,
   serial,
   smallint,
   text,
@@ -214,3 +215,47 @@ export const siteCheck = pgTable(
   },
   (t) => [index('site_check_created_idx').on(t.createdAt), ...geomChecks('site_check', t.geom)],
 );
+
+/**
+ * Derived from the layers, for the stock-land matcher and parcel pages: how each stock
+ * parcel stands against the control lines (ellipsoidal m²) and which boundary polygon it
+ * lies in. Rebuilt whenever a layer it reads changes (see stock_derived_state).
+ */
+export const stockStanding = pgTable('stock_standing', {
+  parcelId: integer('parcel_id')
+    .primaryKey()
+    .references(() => stockParcel.id, { onDelete: 'cascade' }),
+  /** The urban development boundary polygon holding most of the parcel; null when none does. */
+  urbanBoundaryId: integer('urban_boundary_id'),
+  urbanBoundaryShare: doublePrecision('urban_boundary_share').notNull(),
+  permanentFarmlandM2: doublePrecision('permanent_farmland_m2').notNull(),
+  generalFarmlandM2: doublePrecision('general_farmland_m2').notNull(),
+  ecoRedlineM2: doublePrecision('eco_redline_m2').notNull(),
+});
+
+/** Pairs of stock parcels within a small gap of each other in the same boundary polygon (宗地组合供应). */
+export const stockAdjacency = pgTable(
+  'stock_adjacency',
+  {
+    aId: integer('a_id')
+      .notNull()
+      .references(() => stockParcel.id, { onDelete: 'cascade' }),
+    bId: integer('b_id')
+      .notNull()
+      .references(() => stockParcel.id, { onDelete: 'cascade' }),
+    gapM: doublePrecision('gap_m').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.aId, t.bId] }),
+    index('stock_adjacency_b_idx').on(t.bId),
+    check('stock_adjacency_order', sql`${t.aId} < ${t.bId}`),
+  ],
+);
+
+/** The layer versions stock_standing and stock_adjacency were built from (one row). */
+export const stockDerivedState = pgTable('stock_derived_state', {
+  id: integer('id').primaryKey().default(1),
+  sourceVersions: json('source_versions').notNull(),
+  gapM: doublePrecision('gap_m').notNull(),
+  builtAt: timestamp('built_at', { withTimezone: true }).notNull().defaultNow(),
+});

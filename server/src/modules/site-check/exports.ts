@@ -19,6 +19,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
 import ExcelJS from 'exceljs';
+import { contentDisposition } from '../../http/download.ts';
 import JSZip from 'jszip';
 import { ErrorResponse } from '../../../../core/contracts/common.ts';
 import { SiteCheckReport } from '../../../../core/contracts/site-check.ts';
@@ -81,18 +82,6 @@ export function safeFileName(name: string | null): string {
 export function exportFileName(report: Pick<Report, 'name' | 'id'>, suffix: string): string {
   const name = safeFileName(report.name);
   return `选址套核-${name ? `${name}-` : ''}${report.id.slice(0, 8)}${suffix}`;
-}
-
-/**
- * `Content-Disposition: attachment` with an ASCII fallback and the real name RFC 5987-encoded.
- *
- * @example contentDisposition('选址套核-x.xlsx', 'site-check-x.xlsx')
- *   // `attachment; filename="site-check-x.xlsx"; filename*=UTF-8''%E9%80%89…`
- */
-export function contentDisposition(filename: string, asciiFallback: string): string {
-  const ascii = asciiFallback.replace(/[^\x20-\x7e]|["\\]/g, '_');
-  const encoded = encodeURIComponent(filename).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
-  return `attachment; filename="${ascii}"; filename*=UTF-8''${encoded}`;
 }
 
 /** Sends a file download named `选址套核-<name>-<id8><suffix>` (ASCII fallback `site-check-<id8><asciiSuffix>`). */

@@ -52,46 +52,124 @@ interface Row {
   ref_price: number | null; zone_name: string | null; contact_dept: string; lon: number; lat: number; distance_m: number | null;
 }
 
+/** The columns of a parcel summary; `distance` is the SQL of its distance (or NULL). */
+const summaryColumns = (distance: string) => `
+  s.id, s.code, s.name, s.county_code, c.name AS county_name, s.category, s.four_un_stage, s.planned_use,
+  s.area_m2, s.plot_ratio_min, s.plot_ratio_max, s.approval_no, s.approval_date::text AS approval_date,
+  s.status, s.ref_price, s.zone_name, s.contact_dept,
+  ST_X(ST_PointOnSurface(s.geom)) AS lon, ST_Y(ST_PointOnSurface(s.geom)) AS lat,
+  ${distance} AS distance_m`;
+const FROM = 'FROM stock_parcel s LEFT JOIN admin_county c ON c.code = s.county_code';
+
+export type StockParcelSummary = ReturnType<typeof toSummary>;
+
+function toSummary(r: Row) {
+  return {
+    id: Number(r.id),
+    code: r.code,
+    name: r.name,
+    countyCode: r.county_code,
+    countyName: r.county_name ?? r.county_code,
+    category: r.category,
+    fourUnStage: r.four_un_stage,
+    plannedUse: r.planned_use,
+    area: toAreaUnits(r.area_m2),
+    plotRatioMin: r.plot_ratio_min,
+    plotRatioMax: r.plot_ratio_max,
+    approvalNo: r.approval_no,
+    approvalDate: r.approval_date,
+    status: r.status,
+    refPrice: r.ref_price,
+    zoneName: r.zone_name,
+    contactDept: r.contact_dept,
+    center: [r.lon, r.lat] as [number, number],
+    distanceM: r.distance_m === null ? null : Number(r.distance_m),
+  };
+}
+
+/**
+ * The parcels a query selects, in its order: one page of them, or with `page: null` all of
+ * them (for the export). The count is the number the filters select, whatever the page.
+ */
+async function selectStock(db: Queryable, q: StockSearchQuery, page: { limit: number; offset: number } | null) {
+  const { where, params } = stockWhere(q);
+  const args = [...params];
+  const p = (v: unknown) => {
+    args.push(v);
+    return `$${args.length}`;
+  };
+  const near = q.near ? `ST_SetSRID(ST_MakePoint(${p(q.near[0])}, ${p(q.near[1])}), 4490)::geography` : null;
+  const limit = page ? `LIMIT ${p(page.limit)} OFFSET ${p(page.offset)}` : '';
+  const rows = await db.query<Row>(
+    `SELECT ${summaryColumns(near ? `ST_Distance(s.geom::geography, ${near})` : 'NULL::float8')}
+       ${FROM} ${where}
+      ORDER BY ${ORDER[q.sort]} ${limit}`,
+    args,
+  );
+  return rows.map(toSummary);
+}
+
 export async function searchStock(db: Queryable, q: StockSearchQuery) {
   const { where, params } = stockWhere(q);
   const [{ n } = { n: 0 }] = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM stock_parcel s ${where}`, params);
-  const near = q.near ? `ST_SetSRID(ST_MakePoint(${'$' + (params.length + 1)}, ${'$' + (params.length + 2)}), 4490)::geography` : null;
-  const rows = await db.query<Row>(
-    `SELECT s.id, s.code, s.name, s.county_code, c.name AS county_name, s.category, s.four_un_stage, s.planned_use,
-            s.area_m2, s.plot_ratio_min, s.plot_ratio_max, s.approval_no, s.approval_date::text AS approval_date,
-            s.status, s.ref_price, s.zone_name, s.contact_dept,
-            ST_X(ST_PointOnSurface(s.geom)) AS lon, ST_Y(ST_PointOnSurface(s.geom)) AS lat,
-            ${near ? `ST_Distance(s.geom::geography, ${near})` : 'NULL::float8'} AS distance_m
-       FROM stock_parcel s LEFT JOIN admin_county c ON c.code = s.county_code
-       ${where}
-      ORDER BY ${ORDER[q.sort]}
-      LIMIT ${'$' + (params.length + (near ? 3 : 1))} OFFSET ${'$' + (params.length + (near ? 4 : 2))}`,
-    [...params, ...(q.near ? q.near : []), q.pageSize, (q.page - 1) * q.pageSize],
+  const items = await selectStock(db, q, { limit: q.pageSize, offset: (q.page - 1) * q.pageSize });
+  return { total: n, page: q.page, pageSize: q.pageSize, items };
+}
+
+/** Every parcel the filters select, in the query's order (the export). */
+export function listStock(db: Queryable, q: StockSearchQuery) {
+  return selectStock(db, q, null);
+}
+
+/** Parcel summaries by id, in the order of `ids`. */
+export async function parcelsById(db: Queryable, ids: number[]): Promise<Map<number, StockParcelSummary>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db.query<Row>(`SELECT ${summaryColumns('NULL::float8')} ${FROM} WHERE s.id = ANY($1::int[])`, [ids]);
+  return new Map(rows.map((r) => [Number(r.id), toSummary(r)]));
+}
+
+interface StandingRow {
+  urban_boundary_share: number;
+  urban_boundary_name: string | null;
+  permanent_farmland_m2: number;
+  general_farmland_m2: number;
+  eco_redline_m2: number;
+}
+
+/** One parcel by its code: summary, geometry and its derived standing; null when unknown. */
+export async function parcelByCode(db: Queryable, code: string) {
+  const rows = await db.query<Row & StandingRow & { geometry: string | null }>(
+    `SELECT ${summaryColumns('NULL::float8')}, ST_AsGeoJSON(s.geom, 7) AS geometry,
+            st.urban_boundary_share, u.name AS urban_boundary_name,
+            st.permanent_farmland_m2, st.general_farmland_m2, st.eco_redline_m2
+       ${FROM}
+       LEFT JOIN stock_standing st ON st.parcel_id = s.id
+       LEFT JOIN urban_boundary u ON u.id = st.urban_boundary_id
+      WHERE s.code = $1`,
+    [code],
   );
-  return {
-    total: n,
-    page: q.page,
-    pageSize: q.pageSize,
-    items: rows.map((r) => ({
-      id: Number(r.id),
-      code: r.code,
-      name: r.name,
-      countyCode: r.county_code,
-      countyName: r.county_name ?? r.county_code,
-      category: r.category,
-      fourUnStage: r.four_un_stage,
-      plannedUse: r.planned_use,
-      area: toAreaUnits(r.area_m2),
-      plotRatioMin: r.plot_ratio_min,
-      plotRatioMax: r.plot_ratio_max,
-      approvalNo: r.approval_no,
-      approvalDate: r.approval_date,
-      status: r.status,
-      refPrice: r.ref_price,
-      zoneName: r.zone_name,
-      contactDept: r.contact_dept,
-      center: [r.lon, r.lat] as [number, number],
-      distanceM: r.distance_m === null ? null : Number(r.distance_m),
-    })),
-  };
+  const r = rows[0];
+  if (!r) return null;
+  if (r.geometry === null || r.urban_boundary_share === null) throw new Error(`存量地块 ${code} 的几何或管控情况缺失`);
+  return { summary: toSummary(r), geometry: JSON.parse(r.geometry) as { type: string; coordinates: unknown[] }, standing: r as StandingRow };
+}
+
+/** The union of each set of parcels, as GeoJSON, in the order given; throws when one is missing. */
+export async function unionGeometries(db: Queryable, sets: number[][]): Promise<{ type: string; coordinates: unknown[] }[]> {
+  if (sets.length === 0) return [];
+  const ord: number[] = [];
+  const ids: number[] = [];
+  sets.forEach((set, i) => set.forEach((id) => (ord.push(i), ids.push(id))));
+  const rows = await db.query<{ ord: number; geometry: string | null }>(
+    `SELECT c.ord, ST_AsGeoJSON(ST_Union(s.geom), 7) AS geometry
+       FROM unnest($1::int[], $2::int[]) AS c(ord, id) JOIN stock_parcel s ON s.id = c.id
+      GROUP BY c.ord ORDER BY c.ord`,
+    [ord, ids],
+  );
+  const byOrd = new Map(rows.map((r) => [Number(r.ord), r.geometry]));
+  return sets.map((_, i) => {
+    const g = byOrd.get(i);
+    if (!g) throw new Error(`存量地块组合 ${sets[i]!.join('+')} 的合并几何计算失败`);
+    return JSON.parse(g) as { type: string; coordinates: unknown[] };
+  });
 }

@@ -1,7 +1,28 @@
+import type { FastifyReply } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { ErrorResponse } from '../../../../core/contracts/common.ts';
-import { StockSearchQuery, StockSearchResponse } from '../../../../core/contracts/stock.ts';
-import { searchStock } from './repo.ts';
+import {
+  StockCodeParams,
+  StockExportQuery,
+  StockMatchRequest,
+  StockMatchResponse,
+  StockParcelDetail,
+  StockSearchQuery,
+  StockSearchResponse,
+} from '../../../../core/contracts/stock.ts';
+import { stockStanding } from '../../../../core/stock-standing.ts';
+import { contentDisposition } from '../../http/download.ts';
+import { AppError } from '../../plugins/errors.ts';
+import { readDataVersions } from '../data-version/service.ts';
+import { refreshStockDerived } from './derived.ts';
+import { stockCsv, stockWorkbook } from './export.ts';
+import { listStock, parcelByCode, searchStock } from './repo.ts';
+
+/** "存量地块-20261122" in Beijing time. */
+const exportName = (ext: string) => {
+  const d = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10).replace(/-/g, '');
+  return { zh: `存量地块-${d}${ext}`, ascii: `stock-parcels-${d}${ext}` };
+};
 
 const routes: FastifyPluginAsyncZod = async (app) => {
   app.get(
@@ -17,6 +38,82 @@ const routes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (req) => searchStock(app.db, req.query),
+  );
+
+  for (const format of ['xlsx', 'csv'] as const) {
+    app.get(
+      `/api/stock-parcels/export.${format}`,
+      {
+        schema: {
+          summary: `存量地块清单导出 Stock-parcel list as ${format === 'xlsx' ? 'Excel' : 'CSV'}`,
+          description: '与 /api/stock-parcels 相同的筛选与排序，导出全部符合条件的地块（不分页）。',
+          tags: ['stock'],
+          querystring: StockExportQuery,
+          response: { 400: ErrorResponse },
+        },
+      },
+      async (req, reply: FastifyReply) => {
+        const rows = await listStock(app.db, req.query as StockExportQuery);
+        const name = exportName(`.${format}`);
+        reply
+          .header('content-disposition', contentDisposition(name.zh, name.ascii))
+          .header('x-total-count', String(rows.length))
+          .header('cache-control', 'no-store');
+        if (format === 'csv') reply.header('content-type', 'text/csv; charset=utf-8');
+        else reply.header('content-type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
+        return reply.send(format === 'csv' ? stockCsv(rows) : stockWorkbook(rows, '存量土地清单'));
+      },
+    );
+  }
+
+  app.get(
+    '/api/stock-parcels/:code',
+    {
+      schema: {
+        summary: '存量地块详情 Stock parcel',
+        description:
+          '一宗存量地块的全部属性、范围（存量土地为公开数据）和与管控线的关系（仅面积与文字，不含受限图层的几何）。',
+        tags: ['stock'],
+        params: StockCodeParams,
+        response: { 200: StockParcelDetail, 404: ErrorResponse },
+      },
+    },
+    async (req) => {
+      await refreshStockDerived(app.db);
+      const found = await parcelByCode(app.db, req.params.code);
+      if (!found) throw new AppError(404, 'STOCK_PARCEL_NOT_FOUND', `没有编号为“${req.params.code}”的存量地块`, `No stock parcel has the code "${req.params.code}"`);
+      const { summary, geometry, standing } = found;
+      return {
+        ...summary,
+        geometry,
+        standing: stockStanding({
+          areaM2: summary.area.m2,
+          status: summary.status,
+          urbanBoundaryShare: Number(standing.urban_boundary_share),
+          urbanBoundaryName: standing.urban_boundary_name,
+          permanentFarmlandM2: Number(standing.permanent_farmland_m2),
+          generalFarmlandM2: Number(standing.general_farmland_m2),
+          ecoRedlineM2: Number(standing.eco_redline_m2),
+        }),
+        dataVersion: (await readDataVersions(app.db)).overall,
+      };
+    },
+  );
+
+  app.post(
+    '/api/stock-parcels/match',
+    {
+      schema: {
+        summary: '存量土地套核 Stock-land matching',
+        description:
+          '按项目用途与面积（亩或公顷）、可选的位置（点或选址范围）、距离上限和县区，在可供应且不占永久基本农田、生态保护红线的存量地块中' +
+          '排序推荐单宗地块和相邻 2–3 宗的组合供应方案；每个候选给出总分及面积匹配、用途兼容、区位、供应条件各项得分。',
+        tags: ['stock'],
+        body: StockMatchRequest,
+        response: { 200: StockMatchResponse, 400: ErrorResponse },
+      },
+    },
+    async (req) => app.stockMatcher.match(req.body),
   );
 };
 export default routes;

@@ -1,0 +1,410 @@
+/**
+ * Stock-land matching (存量土地套核): which available stock parcels — alone or two or three
+ * adjacent ones together (宗地组合供应) — could serve a project's use and area, and why each
+ * ranks where it does. Pure and isomorphic: the server runs it over its parcel index, the
+ * client prints the same words.
+ *
+ * Score = Σ weight × part, 0–100, over four parts (each 0–1):
+ * - 面积匹配 area fit: offered ÷ needed area r. Below 0.9 the parcel is too small and not
+ *   proposed alone; 0.9–1 scores 0.6–1; 1–1.2 scores 1; above 1.2 falls linearly to 0 at 3
+ *   (a parcel more than three times the need wastes land, 节约集约用地, and is not proposed).
+ * - 用途兼容 use compatibility: same use 1, compatible use 0.7 (USE_COMPATIBILITY); others
+ *   are not proposed.
+ * - 区位 distance to the site or point: 1 at 0 m falling linearly to 0 at the search radius
+ *   (maxDistanceKm, or DEFAULT_DISTANCE_SCALE_KM when none is set). Without a location this
+ *   part is left out and the other weights are scaled up to 100.
+ * - 供应条件 availability: how soon the parcel can be supplied, from its 四未 stage
+ *   (AVAILABILITY). Only parcels whose status is 可供应 are proposed at all.
+ *
+ * A combination scores as one parcel of the total area with its weakest part's use and
+ * availability and its nearest part's distance, times 0.95 for each parcel beyond the first
+ * (the cost of assembling several lots).
+ *
+ * @example
+ *   scoreParts({ use: '工业', areaM2: 20_000 }, { uses: ['工业'], areaM2: 21_000, stage: '征而未供', distanceM: 500 }, 5)
+ *   // → areaFit 1, useCompatibility 1, distance 0.9, availability 1 → 97.0
+ */
+import { M2_PER_MU, roundTo, formatArea } from './units.ts';
+
+export const PLANNED_USES = ['工业', '仓储', '商业', '商务', '住宅', '公共管理与公共服务'] as const;
+export type PlannedUse = (typeof PLANNED_USES)[number];
+
+export const USE_NAMES_EN: Record<PlannedUse, string> = {
+  工业: 'industrial',
+  仓储: 'warehousing',
+  商业: 'commercial',
+  商务: 'business offices',
+  住宅: 'residential',
+  公共管理与公共服务: 'public administration and services',
+};
+
+/**
+ * 用途兼容表: for a project's use, the parcel uses that can host it besides its own.
+ * 工业 ↔ 仓储 (industrial land routinely carries storage and vice versa, 工业仓储用地);
+ * 商业 ↔ 商务 (commercial and business offices, 商服用地); 住宅 and 公共管理与公共服务
+ * only with themselves (residential land carries its own planning conditions; public-service
+ * land is allocated, not sold).
+ */
+export const USE_COMPATIBILITY: Record<PlannedUse, readonly PlannedUse[]> = {
+  工业: ['仓储'],
+  仓储: ['工业'],
+  商业: ['商务'],
+  商务: ['商业'],
+  住宅: [],
+  公共管理与公共服务: [],
+};
+
+export type UseFit = 'same' | 'compatible' | 'incompatible';
+
+export function useFit(need: PlannedUse, parcelUse: string): UseFit {
+  if (parcelUse === need) return 'same';
+  return (USE_COMPATIBILITY[need] as readonly string[]).includes(parcelUse) ? 'compatible' : 'incompatible';
+}
+
+/** The parcel uses a project of `need` may take, its own first. */
+export function usesFor(need: PlannedUse): PlannedUse[] {
+  return [need, ...USE_COMPATIBILITY[need]];
+}
+
+export const USE_FIT_LABEL: Record<UseFit, { zh: string; en: string }> = {
+  same: { zh: '用途一致', en: 'same use' },
+  compatible: { zh: '用途兼容', en: 'compatible use' },
+  incompatible: { zh: '用途不兼容', en: 'incompatible use' },
+};
+
+/**
+ * 供应条件: how ready a 可供应 parcel is, by its 四未 stage.
+ * 征而未供 acquired, can be supplied now; 批而未征 approved, acquisition still to finish;
+ * 供而未用 idle land, to be taken back or disposed of first; 用而未尽 under-used land,
+ * to be redeveloped with its holder.
+ */
+export const AVAILABILITY: Record<string, { score: number; zh: string; en: string }> = {
+  征而未供: { score: 1, zh: '已征收，可直接供应', en: 'acquired, can be supplied now' },
+  批而未征: { score: 0.7, zh: '已批准，尚需完成征收', en: 'approved, acquisition to finish' },
+  供而未用: { score: 0.6, zh: '闲置土地，需依法处置后供应', en: 'idle land, to be disposed of first' },
+  用而未尽: { score: 0.5, zh: '低效用地，需盘活再开发', en: 'under-used land, to be redeveloped' },
+};
+const UNKNOWN_AVAILABILITY = { score: 0.5, zh: '供应条件未注明', en: 'supply readiness not recorded' };
+
+export const WEIGHTS = { areaFit: 40, useCompatibility: 30, distance: 20, availability: 10 } as const;
+export type ScorePartKey = keyof typeof WEIGHTS;
+export const SCORE_PART_LABEL: Record<ScorePartKey, { zh: string; en: string }> = {
+  areaFit: { zh: '面积匹配', en: 'Area fit' },
+  useCompatibility: { zh: '用途兼容', en: 'Use compatibility' },
+  distance: { zh: '区位', en: 'Distance' },
+  availability: { zh: '供应条件', en: 'Availability' },
+};
+
+/** Offered ÷ needed area below which a parcel (or set) is too small. */
+export const MIN_AREA_RATIO = 0.9;
+/** Offered ÷ needed area above which a parcel is too large to propose. */
+export const MAX_AREA_RATIO = 3;
+/** Distance at which the distance part reaches 0 when no radius is set. */
+export const DEFAULT_DISTANCE_SCALE_KM = 20;
+/** Parcels within this gap of each other count as adjacent for a combination (a road between them). */
+export const COMBINATION_MAX_GAP_M = 30;
+/** Score factor for each parcel of a combination beyond the first. */
+export const COMBINATION_FACTOR = 0.95;
+
+export function areaFitScore(ratio: number): number {
+  if (ratio < MIN_AREA_RATIO || ratio > MAX_AREA_RATIO) return 0;
+  if (ratio < 1) return 0.6 + (0.4 * (ratio - MIN_AREA_RATIO)) / (1 - MIN_AREA_RATIO);
+  if (ratio <= 1.2) return 1;
+  return 1 - (ratio - 1.2) / (MAX_AREA_RATIO - 1.2);
+}
+
+export function distanceScore(distanceM: number, scaleKm: number): number {
+  return Math.max(0, 1 - distanceM / (scaleKm * 1000));
+}
+
+export interface ScorePart {
+  key: ScorePartKey;
+  weight: number;
+  /** 0–1; null when the part does not apply (no location given). */
+  value: number | null;
+  /** weight × value, scaled so the applicable weights sum to 100. */
+  points: number;
+  detailZh: string;
+  detailEn: string;
+}
+
+export interface MatchNeed {
+  use: PlannedUse;
+  areaM2: number;
+}
+
+export interface OfferFacts {
+  /** Every part's use (one for a single parcel). */
+  uses: string[];
+  areaM2: number;
+  /** Every part's 四未 stage. */
+  stages: (string | null)[];
+  /** Metres to the site or point (nearest part); null without a location. */
+  distanceM: number | null;
+  parcels: number;
+}
+
+const km = (m: number) => (m < 1000 ? `${Math.round(m)} m` : `${roundTo(m / 1000, 1)} km`);
+
+function partValues(need: MatchNeed, offer: OfferFacts, distanceScaleKm: number) {
+  let fit: UseFit = 'same';
+  for (const u of offer.uses) {
+    const f = useFit(need.use, u);
+    if (f === 'incompatible' || (f === 'compatible' && fit === 'same')) fit = f;
+  }
+  let weakest = UNKNOWN_AVAILABILITY;
+  offer.stages.forEach((s, i) => {
+    const a = (s && AVAILABILITY[s]) || UNKNOWN_AVAILABILITY;
+    if (i === 0 || a.score < weakest.score) weakest = a;
+  });
+  const values: Record<ScorePartKey, number | null> = {
+    areaFit: areaFitScore(offer.areaM2 / need.areaM2),
+    useCompatibility: fit === 'same' ? 1 : fit === 'compatible' ? 0.7 : 0,
+    distance: offer.distanceM === null ? null : distanceScore(offer.distanceM, distanceScaleKm),
+    availability: weakest.score,
+  };
+  const weightSum =
+    WEIGHTS.areaFit + WEIGHTS.useCompatibility + WEIGHTS.availability + (values.distance === null ? 0 : WEIGHTS.distance);
+  const factor = COMBINATION_FACTOR ** (offer.parcels - 1);
+  return { values, fit, weakest, scale: 100 / weightSum, factor };
+}
+
+/** An offer's total score, 0–100 (what scoreOffer reports, without the words). Hot: no allocation. */
+export function scoreValue(need: MatchNeed, offer: OfferFacts, distanceScaleKm: number): number {
+  let use = 1;
+  let avail = 1;
+  for (let i = 0; i < offer.uses.length; i++) {
+    const u = offer.uses[i]!;
+    if (u !== need.use) use = Math.min(use, (USE_COMPATIBILITY[need.use] as readonly string[]).includes(u) ? 0.7 : 0);
+    const s = offer.stages[i];
+    const a = ((s && AVAILABILITY[s]) || UNKNOWN_AVAILABILITY).score;
+    if (i === 0 || a < avail) avail = a;
+  }
+  const located = offer.distanceM !== null;
+  let sum = WEIGHTS.areaFit * areaFitScore(offer.areaM2 / need.areaM2) + WEIGHTS.useCompatibility * use + WEIGHTS.availability * avail;
+  let weights = WEIGHTS.areaFit + WEIGHTS.useCompatibility + WEIGHTS.availability;
+  if (located) {
+    sum += WEIGHTS.distance * distanceScore(offer.distanceM!, distanceScaleKm);
+    weights += WEIGHTS.distance;
+  }
+  return Math.round(((sum * 100) / weights) * COMBINATION_FACTOR ** (offer.parcels - 1) * 100) / 100;
+}
+
+/** The four parts of an offer's score, with what each is made of, and the total, 0–100. */
+export function scoreOffer(need: MatchNeed, offer: OfferFacts, distanceScaleKm: number): { score: number; parts: ScorePart[] } {
+  const { values, fit, weakest, scale, factor } = partValues(need, offer, distanceScaleKm);
+  const pct = roundTo((offer.areaM2 / need.areaM2) * 100, 1);
+  const uses = [...new Set(offer.uses)];
+  const detail: Record<ScorePartKey, [string, string]> = {
+    areaFit: [
+      `提供 ${formatArea(offer.areaM2)}，为需求的 ${pct}%`,
+      `offers ${formatArea(offer.areaM2, 'en')}, ${pct}% of the need`,
+    ],
+    useCompatibility: [
+      `${USE_FIT_LABEL[fit].zh}（需求 ${need.use}，地块 ${uses.join('、')}）`,
+      `${USE_FIT_LABEL[fit].en} (need ${USE_NAMES_EN[need.use]}, parcel ${uses.map((u) => USE_NAMES_EN[u as PlannedUse] ?? u).join(', ')})`,
+    ],
+    distance:
+      offer.distanceM === null
+        ? ['未指定位置，不计区位', 'no location given, distance not scored']
+        : [`距选址 ${km(offer.distanceM)}`, `${km(offer.distanceM)} from the site`],
+    availability: [weakest.zh, weakest.en],
+  };
+  const parts = (Object.keys(WEIGHTS) as ScorePartKey[]).map((key) => {
+    const value = values[key];
+    return {
+      key,
+      weight: WEIGHTS[key],
+      value: value === null ? null : roundTo(value, 4),
+      points: value === null ? 0 : roundTo(WEIGHTS[key] * scale * value * factor, 2),
+      detailZh: detail[key][0],
+      detailEn: detail[key][1],
+    };
+  });
+  return { score: scoreValue(need, offer, distanceScaleKm), parts };
+}
+
+// ---- the search over an index of parcels -------------------------------------------------
+
+/** What the matcher needs to know of one stock parcel. */
+export interface IndexedParcel {
+  id: number;
+  countyCode: string;
+  plannedUse: string;
+  status: string;
+  fourUnStage: string | null;
+  areaM2: number;
+  /** The urban development boundary polygon it lies in (most of it), or null outside. */
+  urbanBoundaryId: number | null;
+  /** Overlaps permanent farmland or the ecological red line. */
+  conflict: boolean;
+}
+
+export interface MatchOptions {
+  need: MatchNeed;
+  county?: string;
+  /** Metres from the site or point, per parcel id; absent without a location. */
+  distanceOf?: (p: IndexedParcel) => number;
+  maxDistanceKm?: number;
+  limit: number;
+}
+
+export interface MatchOffer {
+  kind: 'single' | 'combination';
+  parcelIds: number[];
+  areaM2: number;
+  distanceM: number | null;
+  score: number;
+  parts: ScorePart[];
+}
+
+interface Ranked {
+  ids: number[];
+  facts: OfferFacts;
+  score: number;
+}
+
+export interface MatchTally {
+  /** Parcels in the library (in the county, when one is set). */
+  inScope: number;
+  /** … of which 可供应. */
+  available: number;
+  /** … of which of a use the project may take. */
+  compatibleUse: number;
+  /** … left out for overlapping permanent farmland or the red line. */
+  conflicting: number;
+  /** … left out for lying beyond maxDistanceKm. */
+  tooFar: number;
+  /** Eligible parcels: available, compatible, no conflict, within reach. */
+  eligible: number;
+  singles: number;
+  combinations: number;
+}
+
+export interface MatchResult {
+  offers: MatchOffer[];
+  tally: MatchTally;
+}
+
+/**
+ * Ranks single parcels and combinations of two or three adjacent ones for a need.
+ * `neighbours(id)` lists parcels within COMBINATION_MAX_GAP_M of a parcel, inside the same
+ * urban development boundary polygon. A combination is offered only when each of its parts
+ * is too small alone and no two of a three-parcel set already meet the need.
+ */
+export function matchParcels(
+  parcels: Iterable<IndexedParcel>,
+  neighbours: (id: number) => readonly number[],
+  opts: MatchOptions,
+): MatchResult {
+  const { need } = opts;
+  const tally: MatchTally = { inScope: 0, available: 0, compatibleUse: 0, conflicting: 0, tooFar: 0, eligible: 0, singles: 0, combinations: 0 };
+  const scaleKm = opts.maxDistanceKm ?? DEFAULT_DISTANCE_SCALE_KM;
+  const eligible = new Map<number, { p: IndexedParcel; d: number | null }>();
+  for (const p of parcels) {
+    if (opts.county && p.countyCode !== opts.county) continue;
+    tally.inScope++;
+    if (p.status !== '可供应') continue;
+    tally.available++;
+    if (useFit(need.use, p.plannedUse) === 'incompatible') continue;
+    tally.compatibleUse++;
+    if (p.conflict) {
+      tally.conflicting++;
+      continue;
+    }
+    const d = opts.distanceOf ? opts.distanceOf(p) : null;
+    if (d !== null && opts.maxDistanceKm !== undefined && d > opts.maxDistanceKm * 1000) {
+      tally.tooFar++;
+      continue;
+    }
+    eligible.set(p.id, { p, d });
+  }
+  tally.eligible = eligible.size;
+
+  const lo = need.areaM2 * MIN_AREA_RATIO;
+  const hi = need.areaM2 * MAX_AREA_RATIO;
+  const ranked: Ranked[] = [];
+  const offer = (ids: number[]) => {
+    const items = ids.map((id) => eligible.get(id)!);
+    let areaM2 = 0;
+    let distanceM: number | null = null;
+    for (const e of items) {
+      areaM2 += e.p.areaM2;
+      if (e.d !== null && (distanceM === null || e.d < distanceM)) distanceM = e.d;
+    }
+    const facts: OfferFacts = { uses: items.map((e) => e.p.plannedUse), areaM2, stages: items.map((e) => e.p.fourUnStage), distanceM, parcels: ids.length };
+    ranked.push({ ids, facts, score: scoreValue(need, facts, scaleKm) });
+  };
+
+  const small: IndexedParcel[] = [];
+  for (const { p } of eligible.values()) {
+    if (p.areaM2 >= lo && p.areaM2 <= hi) {
+      offer([p.id]);
+      tally.singles++;
+    } else if (p.areaM2 < lo && p.urbanBoundaryId !== null) small.push(p);
+  }
+
+  // combinations: parts each too small, in the same boundary polygon, connected by adjacency
+  const isPart = (id: number, boundary: number) => {
+    const e = eligible.get(id);
+    return e !== undefined && e.p.areaM2 < lo && e.p.urbanBoundaryId === boundary;
+  };
+  // Each connected set is generated once, from its smallest id a: b is a neighbour of a with a
+  // larger id, c a larger-id neighbour of a (then c > b) or of b (then not also of a).
+  for (const a of small) {
+    const boundary = a.urbanBoundaryId!;
+    const na = neighbours(a.id).filter((id) => id > a.id && isPart(id, boundary));
+    for (const bId of na) {
+      const b = eligible.get(bId)!.p;
+      const ab = a.areaM2 + b.areaM2;
+      if (ab >= lo) {
+        if (ab <= hi) {
+          offer([a.id, b.id]);
+          tally.combinations++;
+        }
+        continue;
+      }
+      const third = (cId: number) => {
+        const c = eligible.get(cId)!.p;
+        const total = ab + c.areaM2;
+        if (total < lo || total > hi) return;
+        if (a.areaM2 + c.areaM2 >= lo || b.areaM2 + c.areaM2 >= lo) return; // a pair already does
+        offer(b.id < c.id ? [a.id, b.id, c.id] : [a.id, c.id, b.id]);
+        tally.combinations++;
+      };
+      for (const cId of na) if (cId > bId) third(cId);
+      for (const cId of neighbours(bId)) if (cId > a.id && cId !== bId && !na.includes(cId) && isPart(cId, boundary)) third(cId);
+    }
+  }
+
+  ranked.sort((x, y) => y.score - x.score || x.ids.length - y.ids.length || x.ids[0]! - y.ids[0]!);
+  const offers = ranked.slice(0, opts.limit).map((r): MatchOffer => ({
+    kind: r.ids.length === 1 ? 'single' : 'combination',
+    parcelIds: r.ids,
+    areaM2: r.facts.areaM2,
+    distanceM: r.facts.distanceM,
+    ...scoreOffer(need, r.facts, scaleKm),
+  }));
+  return { offers, tally };
+}
+
+/** "已套核存量土地图库：…" — one sentence on what a match found, for panels and reports. */
+export function describeMatch(tally: MatchTally, lang: 'zh' | 'en' = 'zh'): string {
+  const found = tally.singles + tally.combinations;
+  if (lang === 'en') {
+    return (
+      `Checked against the stock-land library: ${tally.inScope} parcels in scope, ${tally.available} available, ` +
+      `${tally.compatibleUse} of a compatible use, ${tally.conflicting} left out for overlapping permanent farmland or the red line` +
+      (tally.tooFar ? `, ${tally.tooFar} beyond the search radius` : '') +
+      `; ${found ? `${tally.singles} single parcels and ${tally.combinations} combinations fit` : 'none fits'}.`
+    );
+  }
+  return (
+    `已套核存量土地图库：范围内 ${tally.inScope} 宗，可供应 ${tally.available} 宗，用途兼容 ${tally.compatibleUse} 宗，` +
+    `因占用永久基本农田或生态保护红线排除 ${tally.conflicting} 宗` +
+    (tally.tooFar ? `，超出距离范围 ${tally.tooFar} 宗` : '') +
+    `；${found ? `符合条件的单宗地块 ${tally.singles} 个、组合供应方案 ${tally.combinations} 个` : '没有符合条件的存量地块'}。`
+  );
+}
+
+export const muOf = (m2: number) => m2 / M2_PER_MU;
