@@ -25,6 +25,7 @@
  *   // → areaFit 1, useCompatibility 1, distance 0.9, availability 1 → 97.0
  */
 import { M2_PER_MU, roundTo, formatArea } from './units.ts';
+import { TopK } from './top-k.ts';
 
 export const PLANNED_USES = ['工业', '仓储', '商业', '商务', '住宅', '公共管理与公共服务'] as const;
 export type PlannedUse = (typeof PLANNED_USES)[number];
@@ -323,7 +324,7 @@ export function matchParcels(
 
   const lo = need.areaM2 * MIN_AREA_RATIO;
   const hi = need.areaM2 * MAX_AREA_RATIO;
-  const ranked: Ranked[] = [];
+  const ranked = new TopK<Ranked>(opts.limit, (x, y) => y.score - x.score || x.ids.length - y.ids.length || x.ids[0]! - y.ids[0]!);
   const offer = (ids: number[]) => {
     const items = ids.map((id) => eligible.get(id)!);
     let areaM2 = 0;
@@ -377,8 +378,7 @@ export function matchParcels(
     }
   }
 
-  ranked.sort((x, y) => y.score - x.score || x.ids.length - y.ids.length || x.ids[0]! - y.ids[0]!);
-  const offers = ranked.slice(0, opts.limit).map((r): MatchOffer => ({
+  const offers = ranked.values().map((r): MatchOffer => ({
     kind: r.ids.length === 1 ? 'single' : 'combination',
     parcelIds: r.ids,
     areaM2: r.facts.areaM2,

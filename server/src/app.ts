@@ -22,7 +22,7 @@ import siteCheckRoutes from './modules/site-check/routes.ts';
 import geometryRoutes from './modules/geometry/routes.ts';
 import siteCheckExportRoutes from './modules/site-check/exports.ts';
 import stockRoutes from './modules/stock/routes.ts';
-import { StockMatcher } from './modules/stock/match.ts';
+import { StockCatalogue } from './modules/stock/catalogue.ts';
 
 export interface BuildAppOptions {
   db: Database;
@@ -49,7 +49,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   await app.register(errorsPlugin);
 
   // app services shared by modules
-  app.decorate('stockMatcher', new StockMatcher(opts.db));
+  app.decorate('stockCatalogue', new StockCatalogue(opts.db));
 
   // modules
   await app.register(healthRoutes);

@@ -14,6 +14,7 @@ import {
   type IndexedParcel,
 } from '../../core/stock-match.ts';
 import { distanceTo } from '../../core/planar-distance.ts';
+import { TopK } from '../../core/top-k.ts';
 
 const MU = 10_000 / 15;
 
@@ -117,5 +118,14 @@ describe('planar distance', () => {
     const east = d(114.33, 34.81);
     const want = geod.Inverse(34.81, 114.32, 34.81, 114.33).s12!;
     expect(Math.abs(east - want) / want).toBeLessThan(0.003);
+  });
+});
+
+describe('top k', () => {
+  it('keeps the k first items of a stream in order, as a full sort would', () => {
+    const xs = Array.from({ length: 500 }, (_, i) => (i * 7919) % 1009);
+    const top = new TopK<number>(25, (a, b) => b - a);
+    xs.forEach((x) => top.push(x));
+    expect(top.values()).toEqual([...xs].sort((a, b) => b - a).slice(0, 25));
   });
 });

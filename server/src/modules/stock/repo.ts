@@ -1,49 +1,9 @@
 /**
- * Stock-parcel search: the filters become one parameterised WHERE clause; nothing from
- * the request is spliced into SQL but through $n parameters and a fixed ORDER BY table.
+ * Stock parcels in the database: full rows by id (search pages, export, match offers), one
+ * parcel with its standing by code, and the union geometry of sets of parcels.
  */
-import type { StockSearchQuery } from '../../../../core/contracts/stock.ts';
-import { muToM2, haToM2, toAreaUnits } from '../../../../core/units.ts';
+import { toAreaUnits } from '../../../../core/units.ts';
 import type { Queryable } from '../../db/database.ts';
-
-const ORDER: Record<StockSearchQuery['sort'], string> = {
-  area: 's.area_m2 ASC, s.id',
-  '-area': 's.area_m2 DESC, s.id',
-  price: 's.ref_price ASC NULLS LAST, s.id',
-  '-price': 's.ref_price DESC NULLS LAST, s.id',
-  date: 's.approval_date ASC NULLS LAST, s.id',
-  '-date': 's.approval_date DESC NULLS LAST, s.id',
-  distance: 'distance_m ASC, s.id',
-};
-
-const toM2 = (v: number, unit: StockSearchQuery['areaUnit']) => (unit === 'mu' ? muToM2(v) : unit === 'ha' ? haToM2(v) : v);
-
-/** The WHERE clause and its parameters for a query's filters. */
-export function stockWhere(q: StockSearchQuery): { where: string; params: unknown[] } {
-  const params: unknown[] = [];
-  const conds: string[] = [];
-  const p = (v: unknown) => {
-    params.push(v);
-    return `$${params.length}`;
-  };
-  if (q.county) conds.push(`s.county_code = ANY(${p(q.county.split(','))}::text[])`);
-  if (q.category) conds.push(`s.category = ANY(${p(q.category)}::text[])`);
-  if (q.use) conds.push(`s.planned_use = ANY(${p(q.use)}::text[])`);
-  const status = q.status ?? ['可供应'];
-  if (status !== 'all') conds.push(`s.status = ANY(${p(status)}::text[])`);
-  if (q.minArea !== undefined) conds.push(`s.area_m2 >= ${p(toM2(q.minArea, q.areaUnit))}`);
-  if (q.maxArea !== undefined) conds.push(`s.area_m2 <= ${p(toM2(q.maxArea, q.areaUnit))}`);
-  // a parcel fits a plot-ratio need when its permitted range reaches it
-  if (q.minPlotRatio !== undefined) conds.push(`s.plot_ratio_max >= ${p(q.minPlotRatio)}`);
-  if (q.maxPlotRatio !== undefined) conds.push(`s.plot_ratio_min <= ${p(q.maxPlotRatio)}`);
-  if (q.minPrice !== undefined) conds.push(`s.ref_price >= ${p(q.minPrice)}`);
-  if (q.maxPrice !== undefined) conds.push(`s.ref_price <= ${p(q.maxPrice)}`);
-  if (q.q) {
-    const like = `%${q.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-    conds.push(`(s.code ILIKE ${p(like)} OR s.name ILIKE $${params.length})`);
-  }
-  return { where: conds.length ? `WHERE ${conds.join(' AND ')}` : '', params };
-}
 
 interface Row {
   id: number; code: string; name: string; county_code: string; county_name: string | null; category: string;
@@ -85,40 +45,6 @@ function toSummary(r: Row) {
     center: [r.lon, r.lat] as [number, number],
     distanceM: r.distance_m === null ? null : Number(r.distance_m),
   };
-}
-
-/**
- * The parcels a query selects, in its order: one page of them, or with `page: null` all of
- * them (for the export). The count is the number the filters select, whatever the page.
- */
-async function selectStock(db: Queryable, q: StockSearchQuery, page: { limit: number; offset: number } | null) {
-  const { where, params } = stockWhere(q);
-  const args = [...params];
-  const p = (v: unknown) => {
-    args.push(v);
-    return `$${args.length}`;
-  };
-  const near = q.near ? `ST_SetSRID(ST_MakePoint(${p(q.near[0])}, ${p(q.near[1])}), 4490)::geography` : null;
-  const limit = page ? `LIMIT ${p(page.limit)} OFFSET ${p(page.offset)}` : '';
-  const rows = await db.query<Row>(
-    `SELECT ${summaryColumns(near ? `ST_Distance(s.geom::geography, ${near})` : 'NULL::float8')}
-       ${FROM} ${where}
-      ORDER BY ${ORDER[q.sort]} ${limit}`,
-    args,
-  );
-  return rows.map(toSummary);
-}
-
-export async function searchStock(db: Queryable, q: StockSearchQuery) {
-  const { where, params } = stockWhere(q);
-  const [{ n } = { n: 0 }] = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM stock_parcel s ${where}`, params);
-  const items = await selectStock(db, q, { limit: q.pageSize, offset: (q.page - 1) * q.pageSize });
-  return { total: n, page: q.page, pageSize: q.pageSize, items };
-}
-
-/** Every parcel the filters select, in the query's order (the export). */
-export function listStock(db: Queryable, q: StockSearchQuery) {
-  return selectStock(db, q, null);
 }
 
 /** Parcel summaries by id, in the order of `ids`. */

@@ -16,7 +16,7 @@ import { AppError } from '../../plugins/errors.ts';
 import { readDataVersions } from '../data-version/service.ts';
 import { refreshStockDerived } from './derived.ts';
 import { stockCsv, stockWorkbook } from './export.ts';
-import { listStock, parcelByCode, searchStock } from './repo.ts';
+import { parcelByCode } from './repo.ts';
 
 /** "存量地块-20261122" in Beijing time. */
 const exportName = (ext: string) => {
@@ -37,7 +37,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
         response: { 200: StockSearchResponse, 400: ErrorResponse },
       },
     },
-    async (req) => searchStock(app.db, req.query),
+    async (req) => app.stockCatalogue.search(req.query),
   );
 
   for (const format of ['xlsx', 'csv'] as const) {
@@ -53,7 +53,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
         },
       },
       async (req, reply: FastifyReply) => {
-        const rows = await listStock(app.db, req.query as StockExportQuery);
+        const rows = await app.stockCatalogue.list(req.query as StockExportQuery);
         const name = exportName(`.${format}`);
         reply
           .header('content-disposition', contentDisposition(name.zh, name.ascii))
@@ -113,7 +113,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
         response: { 200: StockMatchResponse, 400: ErrorResponse },
       },
     },
-    async (req) => app.stockMatcher.match(req.body),
+    async (req) => app.stockCatalogue.match(req.body),
   );
 };
 export default routes;

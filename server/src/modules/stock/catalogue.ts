@@ -1,21 +1,31 @@
 /**
- * Stock-land matching (POST /api/stock-parcels/match, and the stock-first step of every
- * site check). The parcels the matcher reads — use, status, stage, area, a point inside,
- * boundary polygon, conflict flag — and their adjacency are held in memory per app and
- * reloaded when a source layer's version changes; core/stock-match.ts does the ranking.
- * Attributes and union geometries of the offers returned are read from the database.
+ * The stock-land catalogue of one app: what search and matching read of every parcel —
+ * code, name, county, category, stage, use, status, area, plot ratio, price, date, a point
+ * inside, boundary polygon, conflict flag — and which parcels are adjacent, held in memory
+ * and reloaded when one of its source layers' versions changes.
+ *
+ * - search (GET /api/stock-parcels) and the export filter and sort it (core/stock-search.ts)
+ *   and read the page's full rows from the database;
+ * - match (POST /api/stock-parcels/match, and the stock-first step of every site check)
+ *   ranks singles and combinations (core/stock-match.ts) and reads the offers' attributes
+ *   and union geometries from the database.
+ *
+ * Distances (search by distance, match near a place) are from the place to each parcel's
+ * inner point, in a local plane on the CGCS2000 ellipsoid (core/planar-distance.ts).
  */
 import { COMBINATION_MAX_GAP_M, matchParcels, usesFor, useFit, describeMatch, type IndexedParcel, type MatchTally } from '../../../../core/stock-match.ts';
-import type { StockMatchRequest, StockMatchResponse } from '../../../../core/contracts/stock.ts';
+import type { StockMatchRequest, StockMatchResponse, StockSearchQuery, StockSearchResponse } from '../../../../core/contracts/stock.ts';
+import { stockComparator, stockFilter, type CatalogueParcel } from '../../../../core/stock-search.ts';
+import { TopK } from '../../../../core/top-k.ts';
 import { distanceTo } from '../../../../core/planar-distance.ts';
 import { OVERLAP_EPSILON_M2 } from '../../../../core/rules.ts';
 import { haToM2, muToM2, toAreaUnits } from '../../../../core/units.ts';
 import type { Database } from '../../db/database.ts';
 import { readDataVersions } from '../data-version/service.ts';
 import { refreshStockDerived, STOCK_DERIVED_SOURCES } from './derived.ts';
-import { parcelsById, unionGeometries } from './repo.ts';
+import { parcelsById, unionGeometries, type StockParcelSummary } from './repo.ts';
 
-interface IndexEntry extends IndexedParcel {
+interface IndexEntry extends IndexedParcel, CatalogueParcel {
   lon: number;
   lat: number;
 }
@@ -26,8 +36,7 @@ interface StockIndex {
   neighbours: Map<number, number[]>;
 }
 
-/** The in-memory parcel index of one app, reloaded when its source layers change. */
-export class StockMatcher {
+export class StockCatalogue {
   private index: StockIndex | null = null;
   private loading: Promise<StockIndex> | null = null;
   private loadingKey = '';
@@ -52,10 +61,12 @@ export class StockMatcher {
   private async load(key: string): Promise<StockIndex> {
     await refreshStockDerived(this.db);
     const rows = await this.db.query<{
-      id: number; county_code: string; planned_use: string; status: string; four_un_stage: string | null;
-      area_m2: number; lon: number; lat: number; urban_boundary_id: number | null; conflict: boolean;
+      id: number; code: string; name: string; category: string; county_code: string; planned_use: string; status: string;
+      four_un_stage: string | null; area_m2: number; plot_ratio_min: number | null; plot_ratio_max: number | null;
+      ref_price: number | null; approval_date: string | null; lon: number; lat: number; urban_boundary_id: number | null; conflict: boolean;
     }>(
-      `SELECT s.id, s.county_code, s.planned_use, s.status, s.four_un_stage, s.area_m2,
+      `SELECT s.id, s.code, s.name, s.category, s.county_code, s.planned_use, s.status, s.four_un_stage, s.area_m2,
+              s.plot_ratio_min, s.plot_ratio_max, s.ref_price, s.approval_date::text AS approval_date,
               ST_X(p.pt) AS lon, ST_Y(p.pt) AS lat, st.urban_boundary_id,
               (st.permanent_farmland_m2 > $1 OR st.eco_redline_m2 > $1) AS conflict
          FROM stock_parcel s
@@ -80,6 +91,13 @@ export class StockMatcher {
       neighbours,
       parcels: rows.map((r) => ({
         id: Number(r.id),
+        code: r.code,
+        name: r.name,
+        category: r.category,
+        plotRatioMin: r.plot_ratio_min === null ? null : Number(r.plot_ratio_min),
+        plotRatioMax: r.plot_ratio_max === null ? null : Number(r.plot_ratio_max),
+        refPrice: r.ref_price === null ? null : Number(r.ref_price),
+        approvalDate: r.approval_date,
         countyCode: r.county_code,
         plannedUse: r.planned_use,
         status: r.status,
@@ -91,6 +109,54 @@ export class StockMatcher {
         lat: Number(r.lat),
       })),
     };
+  }
+
+  /**
+   * The parcels a query selects — all of them in order, or with `first` only the first so
+   * many (a page needs no full sort) — with their distances to `near` when given.
+   */
+  private async select(q: StockSearchQuery, first?: number): Promise<{ total: number; selected: IndexEntry[]; distances: Map<number, number> | null }> {
+    const { index } = await this.current();
+    const keep = stockFilter(q);
+    const d = q.near ? distanceTo({ type: 'Point', coordinates: q.near }) : null;
+    const distances = d ? new Map<number, number>() : null;
+    const distanceOf = distances ? (p: CatalogueParcel) => distances.get(p.id)! : undefined;
+    const cmp = stockComparator(q.sort, distanceOf);
+    // a deep page is cheaper sorted whole than kept in order one insertion at a time
+    const top = first === undefined || first > 5_000 ? null : new TopK<IndexEntry>(first, cmp);
+    const all: IndexEntry[] = [];
+    let total = 0;
+    for (const p of index.parcels) {
+      if (!keep(p)) continue;
+      total++;
+      if (d) distances!.set(p.id, d(p.lon, p.lat));
+      if (top) top.push(p);
+      else all.push(p);
+    }
+    return { total, selected: top ? top.values() : all.sort(cmp), distances };
+  }
+
+  /** Rows of parcels in the order of `ids`, with their distances. */
+  private async rows(ids: number[], distances: Map<number, number> | null): Promise<StockParcelSummary[]> {
+    const byId = await parcelsById(this.db, ids);
+    return ids.map((id) => {
+      const s = byId.get(id);
+      if (!s) throw new Error(`存量地块 ${id} 已不存在`);
+      return { ...s, distanceM: distances?.get(id) ?? null };
+    });
+  }
+
+  /** One page of the parcels a query selects, and how many it selects. */
+  async search(q: StockSearchQuery): Promise<StockSearchResponse> {
+    const { total, selected, distances } = await this.select(q, q.page * q.pageSize);
+    const page = selected.slice((q.page - 1) * q.pageSize);
+    return { total, page: q.page, pageSize: q.pageSize, items: await this.rows(page.map((p) => p.id), distances) };
+  }
+
+  /** Every parcel a query selects, in its order (the export). */
+  async list(q: StockSearchQuery): Promise<StockParcelSummary[]> {
+    const { selected, distances } = await this.select(q);
+    return this.rows(selected.map((p) => p.id), distances);
   }
 
   /** Ranked single parcels and combinations for a need, with every score part. */
@@ -153,7 +219,7 @@ export type { MatchTally };
 
 declare module 'fastify' {
   interface FastifyInstance {
-    /** The stock-land matcher of this app (its parcel index lives as long as the app). */
-    stockMatcher: StockMatcher;
+    /** The stock-land catalogue of this app: search, export and matching (its index lives as long as the app). */
+    stockCatalogue: StockCatalogue;
   }
 }
