@@ -1,6 +1,6 @@
 /** Stock-land search (存量土地查询): filters, sorting, paging and the answer. */
 import { z } from 'zod';
-import { AreaUnits, SiteGeometry } from './site-check.ts';
+import { AreaUnits, MatchTally, SiteGeometry } from './site-check.ts';
 import { PLANNED_USES, COMBINATION_MAX_GAP_M } from '../stock-match.ts';
 
 export { PLANNED_USES };
@@ -81,7 +81,7 @@ export const StockParcelSummary = z.object({
   contactDept: z.string(),
   /** A point inside the parcel, [lon, lat]. */
   center: z.tuple([z.number(), z.number()]),
-  /** Metres from `near`, when given. */
+  /** Metres from `near` to the parcel's inner point (CGCS2000 local plane), when given. */
   distanceM: z.number().nullable(),
 });
 
@@ -177,16 +177,8 @@ export const MatchCandidate = z.object({
 });
 export type MatchCandidate = z.infer<typeof MatchCandidate>;
 
-export const MatchTally = z.object({
-  inScope: z.number().int(),
-  available: z.number().int(),
-  compatibleUse: z.number().int(),
-  conflicting: z.number().int(),
-  tooFar: z.number().int(),
-  eligible: z.number().int(),
-  singles: z.number().int(),
-  combinations: z.number().int(),
-});
+// defined beside the site-check report, which files a match's tally too
+export { MatchTally };
 
 export const StockMatchResponse = z
   .object({
