@@ -90,6 +90,9 @@ export function App() {
           <header className="app-header">
             <h1>{t('title')}</h1>
             <span className="subtitle">{t('subtitle')}</span>
+            <a className="header-link" href={lang === 'en' ? '/stock?lang=en' : '/stock'} data-testid="stock-link">
+              {t('stLink')}
+            </a>
             <button type="button" className="lang-switch" onClick={() => setLang(lang === 'zh' ? 'en' : 'zh')}>
               {t('language')}
             </button>

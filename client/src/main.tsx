@@ -2,11 +2,15 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App.tsx';
 import { ReportPage } from './report/ReportPage.tsx';
+import { StockApp } from './stock/StockApp.tsx';
 import './styles.css';
 
-// Two pages: the map workspace, and a filed site-check report (/reports/{id}, printable).
-const report = /^\/reports\/([0-9a-f-]{36})\/?$/.exec(window.location.pathname);
+// The pages: the map workspace, a filed site-check report (/reports/{id}, printable), and the
+// public stock-land search and parcels (/stock, /stock/{code}).
+const path = window.location.pathname;
+const report = /^\/reports\/([0-9a-f-]{36})\/?$/.exec(path);
+const stock = /^\/stock(\/|$)/.test(path);
 
 createRoot(document.getElementById('root')!).render(
-  <StrictMode>{report ? <ReportPage id={report[1]!} /> : <App />}</StrictMode>,
+  <StrictMode>{report ? <ReportPage id={report[1]!} /> : stock ? <StockApp /> : <App />}</StrictMode>,
 );
