@@ -1,5 +1,7 @@
 /** The site check (选址套核): request and saved report. */
 import { z } from 'zod';
+import { PLANNED_USES } from '../stock-match.ts';
+import { NEW_LAND_NOTE_MAX, NEW_LAND_REASON_CODES, NEW_LAND_REASONS, reasonNeedsNote } from '../stock-first.ts';
 
 const Position = z.array(z.number()).min(2).max(3);
 const Ring = z.array(Position);
@@ -10,12 +12,37 @@ export const SiteGeometry = z.discriminatedUnion('type', [SitePolygon, SiteMulti
 });
 export type SiteGeometry = z.infer<typeof SiteGeometry>;
 
+const reasonList = NEW_LAND_REASON_CODES.map((c) => `${c}（${NEW_LAND_REASONS[c].zh}）`).join('、');
+
+/**
+ * Stock first (存量优先): why the project goes on to new land after the stock-land library
+ * was checked. `note` is required for 'other' (at most 500 characters).
+ */
+export const StockFirstChoice = z
+  .object(
+    {
+      reason: z.enum(NEW_LAND_REASON_CODES, { message: `stockFirst.reason（继续新增用地的理由）为必填项，只能是：${reasonList}` }),
+      note: z
+        .string({ message: 'stockFirst.note（理由说明）须为文字' })
+        .trim()
+        .max(NEW_LAND_NOTE_MAX, `stockFirst.note（理由说明）最多 ${NEW_LAND_NOTE_MAX} 个字符`)
+        .optional(),
+    },
+    { message: 'stockFirst 为必填项：先套核存量土地图库，再给出继续新增用地的理由 { reason, note }' },
+  )
+  .refine((s) => !reasonNeedsNote(s.reason) || !!s.note, {
+    message: '理由为“其他”时须填写 stockFirst.note（理由说明）',
+    path: ['note'],
+  });
+export type StockFirstChoice = z.infer<typeof StockFirstChoice>;
+
 export const SiteCheckRequest = z
   .object({
     geometry: SiteGeometry,
     name: z.string().trim().max(200, '项目名称最多 200 个字符').optional(),
-    /** Planned use (规划用途), e.g. 工业. */
-    use: z.string().trim().max(50, '用途最多 50 个字符').optional(),
+    /** Planned use (规划用途): what the stock-land library is matched for. */
+    use: z.enum(PLANNED_USES, { message: `use（规划用途）为必填项，只能是：${PLANNED_USES.join('、')}` }),
+    stockFirst: StockFirstChoice,
     /** Widen the analysed area by this many metres around the site (0–1 000). */
     bufferMeters: z.number().min(0, 'bufferMeters 不能为负').max(1000, 'bufferMeters 最多 1000 米').optional(),
     /** Repair a self-intersecting site (ST_MakeValid) instead of refusing it. */
@@ -26,6 +53,57 @@ export type SiteCheckRequest = z.infer<typeof SiteCheckRequest>;
 
 export const AreaUnits = z.object({ m2: z.number(), ha: z.number(), mu: z.number() });
 export type AreaUnitsT = z.infer<typeof AreaUnits>;
+
+/** What a stock-land match counted (core/stock-match.ts MatchTally). */
+export const MatchTally = z.object({
+  inScope: z.number().int(),
+  available: z.number().int(),
+  compatibleUse: z.number().int(),
+  conflicting: z.number().int(),
+  tooFar: z.number().int(),
+  eligible: z.number().int(),
+  singles: z.number().int(),
+  combinations: z.number().int(),
+});
+
+/**
+ * The stock-first step as the report files it: the server's own match for the site's use
+ * and area near the site, its top candidates, and why the project still goes on to new land.
+ */
+export const StockFirstRecord = z.object({
+  checked: z.literal(true),
+  use: z.enum(PLANNED_USES),
+  /** The area matched: the site's ellipsoidal area. */
+  need: AreaUnits,
+  summaryZh: z.string(),
+  summaryEn: z.string(),
+  tally: MatchTally,
+  candidates: z.array(
+    z.object({
+      rank: z.number().int(),
+      kind: z.enum(['single', 'combination']),
+      parcels: z.array(z.object({ code: z.string(), name: z.string(), plannedUse: z.string(), area: AreaUnits })),
+      totalArea: AreaUnits,
+      score: z.number(),
+      distanceM: z.number().nullable(),
+    }),
+  ),
+  reason: z.object({
+    code: z.enum(NEW_LAND_REASON_CODES),
+    labelZh: z.string(),
+    labelEn: z.string(),
+    note: z.string().nullable(),
+  }),
+});
+export type StockFirstRecord = z.infer<typeof StockFirstRecord>;
+
+/** A report filed before the stock-first step existed: it says so rather than nothing. */
+export const StockFirstNotRecorded = z.object({ checked: z.literal(false), noteZh: z.string(), noteEn: z.string() });
+export const STOCK_FIRST_NOT_RECORDED: z.infer<typeof StockFirstNotRecorded> = {
+  checked: false,
+  noteZh: '本报告生成于存量优先套核功能上线之前，未记录存量土地套核情况。',
+  noteEn: 'This report was filed before the stock-first step existed; no stock-land check is recorded.',
+};
 
 const AnyGeometry = z.object({ type: z.string(), coordinates: z.array(z.any()) });
 
@@ -76,6 +154,8 @@ export const SiteCheckReport = z
     name: z.string().nullable(),
     use: z.string().nullable(),
     bufferMeters: z.number(),
+    /** Stock first (存量优先): what the stock-land library offered, and why new land all the same. */
+    stockFirst: z.discriminatedUnion('checked', [StockFirstRecord, StockFirstNotRecorded]),
     site: z.object({
       geometry: AnyGeometry,
       /** Ellipsoidal area on the CGCS2000 ellipsoid. */

@@ -3,14 +3,10 @@
  * report's, the GeoJSON holds the site and the intersections with the report's areas, the
  * zip holds a CGCS2000 Shapefile per kind, the 界址点 file reads back to the site within
  * 1 mm with the plane area in its header, and bad input is a 400/404, never a 500.
- *
- * The app is assembled here the way buildApp does (the exports plugin is registered in
- * server/src/app.ts separately).
  */
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import Fastify, { type FastifyInstance } from 'fastify';
-import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { FastifyInstance } from 'fastify';
 import ExcelJS from 'exceljs';
 import JSZip from 'jszip';
 import * as shapefile from 'shapefile';
@@ -18,31 +14,11 @@ import { SiteCheckReport } from '../../core/contracts/site-check.ts';
 import { lonLatToGaussKruger, type ZoneWidth } from '../../core/gauss-kruger.ts';
 import { roundTo } from '../../core/units.ts';
 import { parseSiteFile } from '../../core/parsers/index.ts';
-import dbPlugin from '../../server/src/plugins/db.ts';
-import errorsPlugin from '../../server/src/plugins/errors.ts';
-import swaggerPlugin from '../../server/src/plugins/swagger.ts';
-import siteCheckRoutes from '../../server/src/modules/site-check/routes.ts';
-import exportRoutes from '../../server/src/modules/site-check/exports.ts';
-import type { Database } from '../../server/src/db/database.ts';
-import { openTestDatabase } from '../helpers/db.ts';
+import { startApi } from '../helpers/api.ts';
 import { backend } from '../helpers/backend.ts';
 
 const FIXTURES = new URL('../fixtures/site-check/in/', import.meta.url);
 const fixture = (name: string) => JSON.parse(readFileSync(new URL(`${name}.geojson`, FIXTURES), 'utf8')).geometry as object;
-
-/** The app as buildApp assembles it, with the exports plugin added. */
-async function exportsApp(db: Database): Promise<FastifyInstance> {
-  const app = Fastify({ logger: false, bodyLimit: 10 * 1024 * 1024 }).withTypeProvider<ZodTypeProvider>();
-  app.setValidatorCompiler(validatorCompiler);
-  app.setSerializerCompiler(serializerCompiler);
-  await app.register(dbPlugin, { db });
-  await app.register(swaggerPlugin);
-  await app.register(errorsPlugin);
-  await app.register(siteCheckRoutes);
-  await app.register(exportRoutes);
-  await app.ready();
-  return app;
-}
 
 // ---- a tiny 界址点坐标文件 reader, independent of the writer --------------------------------
 
@@ -111,25 +87,27 @@ function expectSameRings(site: Geometry, parcel: ReadParcel, zone: { zone: numbe
 
 describe(`site-check exports on ${backend}`, () => {
   let app: FastifyInstance;
-  let close: () => Promise<void>;
+  let stop: () => Promise<void>;
   let farmland: SiteCheckReport;
   let holed: SiteCheckReport;
 
   beforeAll(async () => {
-    const t = await openTestDatabase();
-    close = t.close;
-    app = await exportsApp(t.db);
+    ({ app, stop } = await startApi());
     const post = async (body: object) => {
       const res = await app.inject({ method: 'POST', url: '/api/site-checks', payload: body });
-      expect(res.statusCode).toBe(201);
+      expect(res.statusCode, res.body).toBe(201);
       return SiteCheckReport.parse(res.json());
     };
-    farmland = await post({ geometry: fixture('crossing-farmland'), name: '某工业项目（一期）', use: '工业用地' });
-    holed = await post({ geometry: fixture('multipolygon-with-hole'), name: '两块, 有洞' });
+    farmland = await post({
+      geometry: fixture('crossing-farmland'),
+      name: '某工业项目（一期）',
+      use: '工业',
+      stockFirst: { reason: 'other', note: '需临近铁路专用线，\n图库中的地块均不具备' },
+    });
+    holed = await post({ geometry: fixture('multipolygon-with-hole'), name: '两块, 有洞', use: '仓储', stockFirst: { reason: 'area' } });
   });
   afterAll(async () => {
-    await app?.close();
-    await close?.();
+    await stop?.();
   });
 
   const get = (url: string, headers: Record<string, string> = {}) => app.inject({ method: 'GET', url, headers });
@@ -153,7 +131,7 @@ describe(`site-check exports on ${backend}`, () => {
     summary.eachRow((row) => kv.set(String(row.getCell(1).value), row.getCell(2).value));
     expect(kv.get('报告编号')).toBe(farmland.id);
     expect(kv.get('项目名称')).toBe('某工业项目（一期）');
-    expect(kv.get('规划用途')).toBe('工业用地');
+    expect(kv.get('规划用途')).toBe('工业');
     expect(kv.get('数据版本')).toBe(farmland.dataVersion);
     expect(kv.get('内容校验码（SHA-256）')).toBe(farmland.contentHash);
     expect(String(kv.get('套核时间'))).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d（北京时间）$/);
@@ -175,6 +153,28 @@ describe(`site-check exports on ${backend}`, () => {
       expect(row.getCell(4).value).toBe(v.ruleTextZh);
     });
     expect(farmland.verdicts.find((v) => v.rule === 'permanent-farmland')!.status).toBe('conflict');
+
+    // 存量优先套核, before the verdicts: the match's sentence, each candidate, the reason and its note
+    const sf = farmland.stockFirst;
+    if (!sf.checked) throw new Error('a new report records the stock-first step');
+    expect(kv.get('存量优先套核')).toBe(sf.summaryZh);
+    expect(kv.get('套核用途')).toBe('工业');
+    expect(kv.get('套核需求面积（亩）')).toBe(farmland.site.area.mu);
+    expect(kv.get('继续新增用地理由')).toBe('其他');
+    expect(kv.get('理由说明')).toBe('需临近铁路专用线，\n图库中的地块均不具备');
+    let stockHeader = 0;
+    summary.eachRow((row, n) => {
+      if (row.getCell(1).value === '存量候选方案') stockHeader = n;
+    });
+    expect(stockHeader).toBeGreaterThan(0);
+    expect(stockHeader).toBeLessThan(header);
+    if (sf.candidates.length === 0) expect(summary.getRow(stockHeader).getCell(2).value).toBe('未找到符合条件的存量地块');
+    sf.candidates.forEach((c, i) => {
+      const v = (summary.getRow(stockHeader + 1 + i).values as unknown[]).slice(1);
+      expect(v[0]).toBe(`第 ${c.rank} 名 · ${c.kind === 'single' ? '单宗地块' : '组合供应'}`);
+      for (const p of c.parcels) expect(String(v[1])).toContain(p.code);
+      expect(v.slice(2)).toEqual([c.totalArea.mu, c.score, c.distanceM === null ? '—' : Math.round(c.distanceM)]);
+    });
 
     // 叠加分析: one row a layer
     const overlay = wb.getWorksheet('叠加分析')!;
@@ -302,7 +302,7 @@ describe(`site-check exports on ${backend}`, () => {
     expect(attrs['带号']).toBe('38');
     expect(parcels).toHaveLength(1);
     const p = parcels[0]!;
-    expect(p.fields).toEqual([String(p.count), p.fields[1], '1', '某工业项目（一期）', '面', '', '工业用地', '', '@']);
+    expect(p.fields).toEqual([String(p.count), p.fields[1], '1', '某工业项目（一期）', '面', '', '工业', '', '@']);
     expect(p.count).toBe([...p.rings.values()].reduce((n, r) => n + r.length, 0));
     const firstPoint = lines[9]!;
     expect(firstPoint).toMatch(/^J1,1,\d{7}\.\d{3},38\d{6}\.\d{3}$/);

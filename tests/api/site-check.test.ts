@@ -76,8 +76,10 @@ describe(`site check on ${backend}`, () => {
   afterAll(async () => {
     await stop?.();
   });
+  // every check carries the stock-first step (tests/api/site-check-stock-first.test.ts); these
+  // are about the overlays, so they give a use and a reason that stand whatever the match finds
   const check = (body: object, headers: Record<string, string> = {}) =>
-    app.inject({ method: 'POST', url: '/api/site-checks', payload: body, headers });
+    app.inject({ method: 'POST', url: '/api/site-checks', payload: { use: '工业', stockFirst: { reason: 'location' }, ...body }, headers });
 
   const goldenCases = readdirSync(new URL('in/', FIXTURES))
     .filter((f) => f.endsWith('.geojson') && f !== 'bow-tie.geojson')

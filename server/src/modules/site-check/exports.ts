@@ -1,7 +1,7 @@
 /**
  * Exports of a filed site-check report (选址套核报告导出):
  *
- * - `GET /api/site-checks/:id/export.xlsx` — Excel workbook: 概要 (summary and verdicts),
+ * - `GET /api/site-checks/:id/export.xlsx` — Excel workbook: 概要 (summary, the stock-first step and verdicts),
  *   叠加分析 (one row a layer), 涉及图斑 (one row a hit feature);
  * - `GET /api/site-checks/:id/export.geojson` — the site, each layer's intersection, the part
  *   outside the urban development boundary and the trimmed (compliant) site;
@@ -401,7 +401,7 @@ const PAGE: Partial<ExcelJS.PageSetup> = { paperSize: 9, orientation: 'landscape
 /** Sheet 概要: the report's identity, areas and verdicts. */
 function summarySheet(wb: ExcelJS.Workbook, report: Report) {
   const ws = wb.addWorksheet('概要', { pageSetup: PAGE });
-  ws.columns = [{ width: 26 }, { width: 44 }, { width: 60 }, { width: 80 }];
+  ws.columns = [{ width: 26 }, { width: 44 }, { width: 60 }, { width: 80 }, { width: 14 }];
   ws.mergeCells('A1:D1');
   const title = ws.getCell('A1');
   title.value = '建设项目选址套核报告';
@@ -434,6 +434,8 @@ function summarySheet(wb: ExcelJS.Workbook, report: Report) {
   if (report.site.repairNoteZh) kv('几何修复说明', report.site.repairNoteZh);
   kv('面积说明', '面积均为 CGCS2000 椭球面积；1 公顷 = 10 000 平方米 = 15 亩');
   ws.addRow([]);
+  stockFirstRows(ws, report, kv);
+  ws.addRow([]);
   headerRow(ws.addRow(['规则', '结论', '说明', '规则依据']));
   for (const v of report.verdicts) {
     const row = ws.addRow([v.titleZh, STATUS_ZH[v.status], v.messageZh, v.ruleTextZh]);
@@ -441,6 +443,38 @@ function summarySheet(wb: ExcelJS.Workbook, report: Report) {
     const color = v.status === 'conflict' ? 'FFC92A2A' : v.status === 'warn' ? 'FFE8590C' : 'FF2B8A3E';
     row.getCell(2).font = { bold: true, color: { argb: color } };
   }
+}
+
+/** The kind of a stock-land offer as the report prints it. */
+export const OFFER_KIND_ZH = { single: '单宗地块', combination: '组合供应' } as const;
+
+/**
+ * 存量优先套核 on the summary sheet, before the verdicts: what the stock-land match found,
+ * its candidates (one row each: rank and kind, parcels, total 亩, score, distance), and the
+ * reason recorded for going on to new land.
+ */
+function stockFirstRows(ws: ExcelJS.Worksheet, report: Report, kv: (label: string, value: string | number, fmt?: string) => void) {
+  const sf = report.stockFirst;
+  if (!sf.checked) {
+    kv('存量优先套核', sf.noteZh);
+    return;
+  }
+  kv('存量优先套核', sf.summaryZh);
+  kv('套核用途', sf.use);
+  kv('套核需求面积（亩）', sf.need.mu, FMT.mu);
+  if (sf.candidates.length === 0) kv('存量候选方案', '未找到符合条件的存量地块');
+  else {
+    headerRow(ws.addRow(['存量候选方案', '地块（编号 名称，用途，面积）', '合计面积（亩）', '评分', '距选址（米）']));
+    for (const c of sf.candidates) {
+      const parcels = c.parcels.map((p) => `${p.code} ${p.name}（${p.plannedUse}，${p.area.mu.toFixed(2)} 亩）`).join('\n');
+      const row = ws.addRow([`第 ${c.rank} 名 · ${OFFER_KIND_ZH[c.kind]}`, parcels, c.totalArea.mu, c.score, c.distanceM === null ? '—' : Math.round(c.distanceM)]);
+      row.alignment = { vertical: 'top', wrapText: true };
+      row.getCell(3).numFmt = FMT.mu;
+      row.getCell(4).numFmt = '0.00';
+    }
+  }
+  kv('继续新增用地理由', sf.reason.labelZh);
+  if (sf.reason.note) kv('理由说明', sf.reason.note);
 }
 
 /** Sheet 叠加分析: one row a layer. */

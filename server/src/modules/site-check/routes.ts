@@ -13,7 +13,9 @@ const routes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         summary: '选址套核 Site check',
         description:
-          '将选址（GeoJSON Polygon/MultiPolygon，EPSG:4490）与永久基本农田、生态保护红线、城镇开发边界、一般耕地叠加，逐条判定规则，保存并返回报告。几何无效时返回 422 并说明原因（repair: true 可自动修复）。',
+          '存量优先：先按规划用途（use）和选址面积在选址附近套核存量土地图库，报告记录前 5 个候选方案和继续新增用地的理由（stockFirst.reason，“其他”须填 note）；' +
+          '存量土地中有符合条件的方案时，理由不能为“未找到可用的存量地块”（none-found），否则返回 422 STOCK_CANDIDATES_EXIST。' +
+          '再将选址（GeoJSON Polygon/MultiPolygon，EPSG:4490）与永久基本农田、生态保护红线、城镇开发边界、一般耕地叠加，逐条判定规则，保存并返回报告。几何无效时返回 422 并说明原因（repair: true 可自动修复）。',
         tags: ['site-check'],
         body: SiteCheckRequest,
         response: { 201: SiteCheckReport, 400: ErrorResponse, 422: ErrorResponse },
@@ -21,7 +23,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
     },
     async (req, reply) => {
       try {
-        const report = await runSiteCheck(app.db, req.body);
+        const report = await runSiteCheck(app.db, req.body, { matchStock: (r) => app.stockCatalogue.match(r) });
         // the report is built to its contract; plain JSON.stringify spares re-validating megabytes
         return reply
           .status(201)

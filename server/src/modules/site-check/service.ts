@@ -11,7 +11,15 @@ import { getLayer, type LayerDefinition } from '../../../../core/layers.ts';
 import { ellipsoidalArea, type AreaGeometry } from '../../../../core/ellipsoidal-area.ts';
 import { judge, OVERLAP_EPSILON_M2, type Verdict } from '../../../../core/rules.ts';
 import { toAreaUnits } from '../../../../core/units.ts';
-import { SiteCheckReport as SiteCheckReportSchema, type SiteCheckRequest } from '../../../../core/contracts/site-check.ts';
+import {
+  SiteCheckReport as SiteCheckReportSchema,
+  STOCK_FIRST_NOT_RECORDED,
+  type SiteCheckRequest,
+  type SiteGeometry,
+  type StockFirstRecord,
+} from '../../../../core/contracts/site-check.ts';
+import type { StockMatchRequest, StockMatchResponse } from '../../../../core/contracts/stock.ts';
+import { newLandReason, reasonConflict, STOCK_FIRST_CANDIDATES } from '../../../../core/stock-first.ts';
 type SiteCheckReport = import('../../../../core/contracts/site-check.ts').SiteCheckReport;
 import type { Queryable } from '../../db/database.ts';
 import { AppError } from '../../plugins/errors.ts';
@@ -73,44 +81,52 @@ function precheck(geometry: SiteCheckRequest['geometry']): void {
 const zeroArea = () => new AppError(422, 'ZERO_AREA', '选址面积为零（各点共线或重合）', 'The site has no area (its points are collinear or coincide)');
 
 export interface SiteCheckOptions {
+  /** The stock-land matcher (the app's `stockCatalogue.match`): the stock-first step. */
+  matchStock: (req: StockMatchRequest) => Promise<StockMatchResponse>;
   /** Called when the report is filed (tests read it back). */
   now?: () => Date;
 }
 
-export async function runSiteCheck(db: Queryable, req: SiteCheckRequest, opts: SiteCheckOptions = {}): Promise<SiteCheckReport> {
-  precheck(req.geometry);
-  const bufferMeters = req.bufferMeters ?? 0;
-  const prepared = await prepareSite(db, JSON.stringify(req.geometry), req.repair ?? false, bufferMeters);
-  if (!prepared.valid && !(prepared.repairable_area > 0)) throw zeroArea();
-  if (!prepared.valid && !req.repair) {
-    const at = prepared.location ? (JSON.parse(prepared.location) as { coordinates: number[] }).coordinates : null;
-    const place = at ? `（位置 ${at[0]!.toFixed(6)}, ${at[1]!.toFixed(6)}）` : '';
-    const placeEn = at ? ` at ${at[0]!.toFixed(6)}, ${at[1]!.toFixed(6)}` : '';
-    const selfX = /self-intersection/i.test(prepared.reason);
-    throw new AppError(
-      422,
-      selfX ? 'SELF_INTERSECTION' : 'INVALID_GEOMETRY',
-      `选址几何无效：${selfX ? '边界自相交' : prepared.reason}${place}。请修正后重试，或选择自动修复（repair）。`,
-      `The site geometry is invalid: ${prepared.reason}${placeEn}. Fix it, or ask for an automatic repair (repair: true).`,
-    );
-  }
-  if (!prepared.site || !prepared.analysed || prepared.repaired_valid === false) {
-    throw new AppError(422, 'EMPTY_GEOMETRY', '选址修复后没有面积，无法套核', 'Nothing with an area is left of the site after repair');
-  }
-  const site = JSON.parse(prepared.site) as Geo;
-  const analysed = JSON.parse(prepared.analysed) as Geo;
-  const siteM2 = areaOf(site);
-  if (siteM2 <= OVERLAP_EPSILON_M2) throw zeroArea();
-  if (siteM2 > MAX_AREA_M2) {
-    throw new AppError(422, 'SITE_TOO_LARGE', `选址面积 ${(siteM2 / 1e6).toFixed(2)} 平方千米，超过上限 100 平方千米`, `The site covers ${(siteM2 / 1e6).toFixed(2)} km²; the limit is 100 km²`);
-  }
-  const analysedM2 = areaOf(analysed);
+/**
+ * Stock first (存量优先): the stock-land library matched for the site's use and area near the
+ * site — the server's own match, whatever the client previewed — and the planner's reason for
+ * going on to new land, refused when it says "none found" and the match found some.
+ */
+async function stockFirstStep(
+  req: SiteCheckRequest,
+  site: { geometry: SiteGeometry; m2: number },
+  matchStock: SiteCheckOptions['matchStock'],
+): Promise<StockFirstRecord> {
+  const need = toAreaUnits(site.m2);
+  const match = await matchStock({ use: req.use, areaMu: need.mu, near: site.geometry, limit: STOCK_FIRST_CANDIDATES });
+  const conflict = reasonConflict(req.stockFirst.reason, match.tally);
+  if (conflict) throw new AppError(422, 'STOCK_CANDIDATES_EXIST', conflict.zh, conflict.en);
+  return {
+    checked: true,
+    use: req.use,
+    need,
+    summaryZh: match.summaryZh,
+    summaryEn: match.summaryEn,
+    tally: match.tally,
+    candidates: match.candidates.map((c) => ({
+      rank: c.rank,
+      kind: c.kind,
+      parcels: c.parcels.map((p) => ({ code: p.code, name: p.name, plannedUse: p.plannedUse, area: p.area })),
+      totalArea: c.totalArea,
+      score: c.score,
+      distanceM: c.distanceM,
+    })),
+    reason: newLandReason(req.stockFirst.reason, req.stockFirst.note),
+  };
+}
 
+/** The analysed site against every checked layer, the verdicts, and the site trimmed of farmland and the red line. */
+async function overlayAll(db: Queryable, analysed: string, analysedM2: number) {
   const layers: SiteCheckReport['layers'] = [];
   const verdicts: Verdict[] = [];
   for (const spec of CHECKED) {
     const layer = getLayer(spec.id) as LayerDefinition;
-    const rows = await overlay(db, layer, prepared.analysed, spec.attributes);
+    const rows = await overlay(db, layer, analysed, spec.attributes);
     const features: SiteCheckReport['layers'][number]['features'] = [];
     const parts: unknown[] = [];
     let total = 0;
@@ -140,7 +156,7 @@ export async function runSiteCheck(db: Queryable, req: SiteCheckRequest, opts: S
     };
     let outsideM2: number | undefined;
     if (layer.id === 'urban-boundary') {
-      const { rest } = await difference(db, [layer.table], prepared.analysed);
+      const { rest } = await difference(db, [layer.table], analysed);
       const outside = rest ? (JSON.parse(rest) as Geo) : null;
       outsideM2 = areaOf(outside);
       entry.inside = toAreaUnits(total);
@@ -152,9 +168,49 @@ export async function runSiteCheck(db: Queryable, req: SiteCheckRequest, opts: S
   }
 
   // Trim to compliant: the site without permanent farmland and the red line.
-  const trimmedRest = await difference(db, ['permanent_farmland', 'eco_redline'], prepared.analysed);
+  const trimmedRest = await difference(db, ['permanent_farmland', 'eco_redline'], analysed);
   const trimmedGeo = trimmedRest.rest ? (JSON.parse(trimmedRest.rest) as Geo) : null;
   const trimmedM2 = areaOf(trimmedGeo);
+
+  return { layers, verdicts, trimmedGeo, trimmedM2 };
+}
+
+export async function runSiteCheck(db: Queryable, req: SiteCheckRequest, opts: SiteCheckOptions): Promise<SiteCheckReport> {
+  precheck(req.geometry);
+  const bufferMeters = req.bufferMeters ?? 0;
+  const prepared = await prepareSite(db, JSON.stringify(req.geometry), req.repair ?? false, bufferMeters);
+  if (!prepared.valid && !(prepared.repairable_area > 0)) throw zeroArea();
+  if (!prepared.valid && !req.repair) {
+    const at = prepared.location ? (JSON.parse(prepared.location) as { coordinates: number[] }).coordinates : null;
+    const place = at ? `（位置 ${at[0]!.toFixed(6)}, ${at[1]!.toFixed(6)}）` : '';
+    const placeEn = at ? ` at ${at[0]!.toFixed(6)}, ${at[1]!.toFixed(6)}` : '';
+    const selfX = /self-intersection/i.test(prepared.reason);
+    throw new AppError(
+      422,
+      selfX ? 'SELF_INTERSECTION' : 'INVALID_GEOMETRY',
+      `选址几何无效：${selfX ? '边界自相交' : prepared.reason}${place}。请修正后重试，或选择自动修复（repair）。`,
+      `The site geometry is invalid: ${prepared.reason}${placeEn}. Fix it, or ask for an automatic repair (repair: true).`,
+    );
+  }
+  if (!prepared.site || !prepared.analysed || prepared.repaired_valid === false) {
+    throw new AppError(422, 'EMPTY_GEOMETRY', '选址修复后没有面积，无法套核', 'Nothing with an area is left of the site after repair');
+  }
+  const site = JSON.parse(prepared.site) as Geo;
+  const analysed = JSON.parse(prepared.analysed) as Geo;
+  const siteM2 = areaOf(site);
+  if (siteM2 <= OVERLAP_EPSILON_M2) throw zeroArea();
+  if (siteM2 > MAX_AREA_M2) {
+    throw new AppError(422, 'SITE_TOO_LARGE', `选址面积 ${(siteM2 / 1e6).toFixed(2)} 平方千米，超过上限 100 平方千米`, `The site covers ${(siteM2 / 1e6).toFixed(2)} km²; the limit is 100 km²`);
+  }
+  const analysedM2 = areaOf(analysed);
+
+  // Stock first and the overlays side by side: the match works in memory while the database
+  // overlays (the site as sent is what the planner's preview matched; a repaired site is
+  // matched as repaired). A refused reason ends the check before anything is filed.
+  const [stockFirst, { layers, verdicts, trimmedGeo, trimmedM2 }] = await Promise.all([
+    stockFirstStep(req, { geometry: prepared.valid ? req.geometry : (site as SiteGeometry), m2: siteM2 }, opts.matchStock),
+    overlayAll(db, prepared.analysed, analysedM2),
+  ]);
 
   const versions = await readDataVersions(db);
   const createdAt = (opts.now?.() ?? new Date()).toISOString();
@@ -163,8 +219,9 @@ export async function runSiteCheck(db: Queryable, req: SiteCheckRequest, opts: S
     createdAt,
     dataVersion: versions.overall,
     name: req.name || null,
-    use: req.use || null,
+    use: req.use,
     bufferMeters,
+    stockFirst,
     site: {
       geometry: round7(site),
       area: toAreaUnits(siteM2),
@@ -198,9 +255,14 @@ export async function runSiteCheck(db: Queryable, req: SiteCheckRequest, opts: S
   return report;
 }
 
-/** SHA-256 over the report's content in a canonical form (keys sorted), without the hash itself. */
+/**
+ * SHA-256 over the report's content in a canonical form (keys sorted), without the hash itself.
+ * A report filed before the stock-first step has no stockFirst in its content: the
+ * "not recorded" statement readFiledReport adds is not part of what was hashed.
+ */
 export function hashReport(content: Omit<SiteCheckReport, 'contentHash'> | SiteCheckReport): string {
   const { contentHash: _drop, ...rest } = content as SiteCheckReport;
+  if (rest.stockFirst?.checked === false) delete (rest as Partial<SiteCheckReport>).stockFirst;
   const canonical = JSON.stringify(rest, (_k, v: unknown) =>
     v && typeof v === 'object' && !Array.isArray(v)
       ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b)))
@@ -217,5 +279,7 @@ export async function readFiledReport(db: Queryable, id: string): Promise<SiteCh
   if (!isReportId(id)) throw new AppError(400, 'INVALID_ID', `报告编号格式不正确：“${id}”`, `Malformed report id: "${id}"`);
   const stored = await loadReport(db, id);
   if (!stored) throw new AppError(404, 'REPORT_NOT_FOUND', `没有编号为 ${id} 的选址套核报告`, `No site-check report ${id}`);
-  return SiteCheckReportSchema.parse(stored);
+  // filed before the stock-first step: say that no stock-land check is recorded
+  const filed = stored as Record<string, unknown>;
+  return SiteCheckReportSchema.parse('stockFirst' in filed ? filed : { ...filed, stockFirst: STOCK_FIRST_NOT_RECORDED });
 }

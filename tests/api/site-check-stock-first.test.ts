@@ -1,0 +1,200 @@
+/**
+ * Stock first (存量优先) in the site check, on whichever backend the suite runs: every report
+ * records the server's own stock-land match for the site's use and area near the site — the
+ * same candidates POST /api/stock-parcels/match gives — and the reason for going on to new
+ * land; "none found" is refused while the library has something that fits; the request's
+ * use and stockFirst are checked field by field; a report filed before the step says so.
+ */
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FastifyInstance } from 'fastify';
+import { SiteCheckReport, type StockFirstRecord } from '../../core/contracts/site-check.ts';
+import { ellipsoidalArea } from '../../core/ellipsoidal-area.ts';
+import { toAreaUnits } from '../../core/units.ts';
+import { StockMatchResponse } from '../../core/contracts/stock.ts';
+import type { Database } from '../../server/src/db/database.ts';
+import { hashReport, readFiledReport } from '../../server/src/modules/site-check/service.ts';
+import { saveReport } from '../../server/src/modules/site-check/repo.ts';
+import { startApi } from '../helpers/api.ts';
+import { backend } from '../helpers/backend.ts';
+import { withRollback } from '../helpers/rollback.ts';
+
+type Polygon = { type: 'Polygon'; coordinates: number[][][] };
+const fixture = (name: string) =>
+  JSON.parse(readFileSync(new URL(`../fixtures/site-check/in/${name}.geojson`, import.meta.url), 'utf8')).geometry as Polygon;
+
+/** A 150 m square inside the urban development boundary (≈ 33.7 亩). */
+const SMALL = fixture('inside-boundary');
+
+/** The site's area in 亩, measured as the server measures it (on the CGCS2000 ellipsoid). */
+const areaMuOf = (g: Polygon) => toAreaUnits(ellipsoidalArea(g)).mu;
+
+/** A square of `sideM` metres centred where SMALL lies. */
+function square(sideM: number): Polygon {
+  const ring = SMALL.coordinates[0]!;
+  const cx = (Math.min(...ring.map((p) => p[0]!)) + Math.max(...ring.map((p) => p[0]!))) / 2;
+  const cy = (Math.min(...ring.map((p) => p[1]!)) + Math.max(...ring.map((p) => p[1]!))) / 2;
+  const dx = sideM / 2 / 91_400;
+  const dy = sideM / 2 / 110_940;
+  return { type: 'Polygon', coordinates: [[[cx - dx, cy - dy], [cx + dx, cy - dy], [cx + dx, cy + dy], [cx - dx, cy + dy], [cx - dx, cy - dy]]] };
+}
+
+const recorded = (r: SiteCheckReport): StockFirstRecord => {
+  if (!r.stockFirst.checked) throw new Error('the report records no stock-first step');
+  return r.stockFirst;
+};
+
+describe(`stock first in the site check on ${backend}`, () => {
+  let app: FastifyInstance;
+  let db: Database;
+  let stop: () => Promise<void>;
+  beforeAll(async () => {
+    ({ app, db, stop } = await startApi());
+  });
+  afterAll(async () => {
+    await stop?.();
+  });
+
+  const check = (body: object, headers: Record<string, string> = {}) => app.inject({ method: 'POST', url: '/api/site-checks', payload: body, headers });
+  const match = async (body: object) => {
+    const res = await app.inject({ method: 'POST', url: '/api/stock-parcels/match', payload: body });
+    expect(res.statusCode, res.body).toBe(200);
+    return StockMatchResponse.parse(res.json());
+  };
+  const filed = async (name: string) =>
+    (await db.query<{ n: number }>('SELECT count(*)::int AS n FROM site_check WHERE name = $1', [name]))[0]!.n;
+
+  it('files the server’s own match: the candidates, scores and tally the match API gives for the site’s use, area and place', async () => {
+    const res = await check({ geometry: SMALL, name: '存量优先-工业', use: '工业', stockFirst: { reason: 'location', note: '需靠近港区' } });
+    expect(res.statusCode, res.body).toBe(201);
+    const report = SiteCheckReport.parse(res.json());
+    const sf = recorded(report);
+    expect(sf.use).toBe('工业');
+    expect(sf.need).toEqual(report.site.area);
+
+    const api = await match({ use: '工业', areaMu: sf.need.mu, near: SMALL, limit: 5 });
+    expect(api.candidates.length).toBeGreaterThan(0);
+    expect(sf.candidates).toEqual(
+      api.candidates.map((c) => ({
+        rank: c.rank,
+        kind: c.kind,
+        parcels: c.parcels.map((p) => ({ code: p.code, name: p.name, plannedUse: p.plannedUse, area: p.area })),
+        totalArea: c.totalArea,
+        score: c.score,
+        distanceM: c.distanceM,
+      })),
+    );
+    expect(sf.tally).toEqual(api.tally);
+    expect(sf.summaryZh).toBe(api.summaryZh);
+    expect(sf.summaryEn).toBe(api.summaryEn);
+    expect(sf.summaryZh).toMatch(/^已套核存量土地图库/);
+    // 工业 may take 仓储 land (用途兼容表), nothing else
+    for (const c of sf.candidates) for (const p of c.parcels) expect(['工业', '仓储']).toContain(p.plannedUse);
+    expect(sf.reason).toEqual({ code: 'location', labelZh: '区位不符', labelEn: 'The location does not fit', note: '需靠近港区' });
+  });
+
+  it('refuses “none found” with a 422 giving the count when the library has something that fits, and files nothing', async () => {
+    const api = await match({ use: '工业', areaMu: areaMuOf(SMALL), near: SMALL, limit: 5 });
+    const found = api.tally.singles + api.tally.combinations;
+    expect(found).toBeGreaterThan(0);
+    const name = `none-found-${randomUUID()}`;
+    const res = await check({ geometry: SMALL, name, use: '工业', stockFirst: { reason: 'none-found' } });
+    expect(res.statusCode).toBe(422);
+    expect(res.json().error.code).toBe('STOCK_CANDIDATES_EXIST');
+    expect(res.json().error.message).toContain(`有 ${found} 个符合条件的存量用地方案`);
+    expect(res.json().error.message).toContain(`单宗地块 ${api.tally.singles} 个、组合供应 ${api.tally.combinations} 个`);
+    const en = await check({ geometry: SMALL, name, use: '工业', stockFirst: { reason: 'none-found' } }, { 'accept-language': 'en' });
+    expect(en.statusCode).toBe(422);
+    expect(en.json().error.message).toContain(`offers ${found} fitting options`);
+    expect(await filed(name)).toBe(0);
+  });
+
+  it('accepts “none found” when the library really has nothing that fits: 住宅 on a 1.5 km square', async () => {
+    const site = square(1500);
+    const areaMu = areaMuOf(site);
+    const api = await match({ use: '住宅', areaMu, near: site, limit: 5 });
+    expect(api.candidates).toEqual([]);
+    expect(api.tally.singles + api.tally.combinations).toBe(0);
+    expect(api.tally.compatibleUse).toBeGreaterThan(0); // there is 住宅 land; none is large enough
+
+    const res = await check({ geometry: site, name: '存量优先-住宅', use: '住宅', stockFirst: { reason: 'none-found' } });
+    expect(res.statusCode, res.body).toBe(201);
+    const sf = recorded(SiteCheckReport.parse(res.json()));
+    expect(sf.candidates).toEqual([]);
+    expect(sf.tally).toEqual(api.tally);
+    expect(sf.summaryZh).toContain('没有符合条件的存量地块');
+    expect(sf.reason).toEqual({ code: 'none-found', labelZh: '未找到可用的存量地块', labelEn: 'No usable stock parcel found', note: null });
+  });
+
+  it.each([
+    ['no stockFirst', { use: '工业' }, 'stockFirst', 'stockFirst 为必填项'],
+    ['no use', { stockFirst: { reason: 'area' } }, 'use', 'use（规划用途）为必填项'],
+    ['a use outside the list', { use: '工业用地', stockFirst: { reason: 'area' } }, 'use', '工业、仓储、商业、商务、住宅、公共管理与公共服务'],
+    ['no reason', { use: '工业', stockFirst: {} }, 'stockFirst.reason', 'stockFirst.reason（继续新增用地的理由）为必填项'],
+    ['an unknown reason', { use: '工业', stockFirst: { reason: 'cheaper' } }, 'stockFirst.reason', 'none-found（未找到可用的存量地块）'],
+    ['“other” without a note', { use: '工业', stockFirst: { reason: 'other' } }, 'stockFirst.note', '理由为“其他”时须填写 stockFirst.note'],
+    ['“other” with a blank note', { use: '工业', stockFirst: { reason: 'other', note: '   ' } }, 'stockFirst.note', '理由为“其他”时须填写 stockFirst.note'],
+    ['a note over 500 characters', { use: '工业', stockFirst: { reason: 'area', note: '长'.repeat(501) } }, 'stockFirst.note', '最多 500 个字符'],
+  ])('answers %s with a 400 naming the field', async (_what, body, field, text) => {
+    const name = `bad-${randomUUID()}`;
+    const res = await check({ geometry: SMALL, name, ...body });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().error.code).toBe('VALIDATION_FAILED');
+    expect(res.json().error.details.map((d: { field: string }) => d.field)).toContain(field);
+    expect(res.json().error.message).toContain(field);
+    expect(res.json().error.message).toContain(text);
+    expect(await filed(name)).toBe(0);
+  });
+
+  it('keeps the reason in the filed report: GET returns it, trimmed, under the report’s hash', async () => {
+    const posted = await check({ geometry: SMALL, name: '存量优先-其他', use: '仓储', stockFirst: { reason: 'other', note: '  需配套铁路专用线，图库地块均不临线  ' } });
+    expect(posted.statusCode, posted.body).toBe(201);
+    const got = await app.inject({ method: 'GET', url: `/api/site-checks/${posted.json().id}` });
+    expect(got.statusCode).toBe(200);
+    expect(got.json()).toEqual(posted.json());
+    const report = SiteCheckReport.parse(got.json());
+    const sf = recorded(report);
+    expect(sf.reason).toEqual({ code: 'other', labelZh: '其他', labelEn: 'Other', note: '需配套铁路专用线，图库地块均不临线' });
+    expect(sf.use).toBe('仓储');
+    expect(hashReport(report)).toBe(report.contentHash);
+    // the stock-first record is covered by the hash
+    expect(hashReport({ ...report, stockFirst: { ...sf, reason: { ...sf.reason, note: '改过' } } })).not.toBe(report.contentHash);
+  });
+
+  it('matches a repaired site as repaired: the need is the repaired area', async () => {
+    const bow = fixture('bow-tie');
+    const res = await check({ geometry: bow, use: '工业', repair: true, stockFirst: { reason: 'area' } });
+    expect(res.statusCode, res.body).toBe(201);
+    const report = SiteCheckReport.parse(res.json());
+    expect(report.site.repaired).toBe(true);
+    expect(recorded(report).need).toEqual(report.site.area);
+  });
+
+  it('says of a report filed before the stock-first step that no stock-land check is recorded, and its hash still holds', async () => {
+    const posted = SiteCheckReport.parse((await check({ geometry: SMALL, name: '旧报告', use: '工业', stockFirst: { reason: 'area' } })).json());
+    const { stockFirst: _none, contentHash: _hash, ...legacy } = { ...posted, id: randomUUID(), use: '工业用地' };
+    const hash = hashReport(legacy as SiteCheckReport);
+    await withRollback(db, async (tx) => {
+      await saveReport(tx, {
+        id: legacy.id,
+        createdAt: legacy.createdAt,
+        name: legacy.name,
+        use: legacy.use,
+        dataVersion: legacy.dataVersion,
+        areaM2: legacy.site.area.m2,
+        contentHash: hash,
+        report: { ...legacy, contentHash: hash },
+        site: JSON.stringify(legacy.site.geometry),
+      });
+      const read = await readFiledReport(tx, legacy.id);
+      expect(read.stockFirst).toEqual({
+        checked: false,
+        noteZh: '本报告生成于存量优先套核功能上线之前，未记录存量土地套核情况。',
+        noteEn: 'This report was filed before the stock-first step existed; no stock-land check is recorded.',
+      });
+      expect(read.use).toBe('工业用地');
+      expect(hashReport(read)).toBe(hash);
+    });
+  });
+});
