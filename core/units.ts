@@ -26,7 +26,10 @@ export const haToM2 = (ha: number): number => ha * M2_PER_HA;
  * roundTo(2.18275, 4) is 2.1828 (a plain toFixed gives 2.1827 from binary rounding).
  */
 export function roundTo(value: number, digits: number): number {
-  const shifted = Number(`${Math.abs(value)}e${digits}`);
+  const text = String(Math.abs(value));
+  // below 1e-6 or from 1e21 JavaScript writes an exponent, which the decimal trick cannot take
+  if (text.includes('e') || !Number.isFinite(value)) return Number(value.toFixed(digits));
+  const shifted = Number(`${text}e${digits}`);
   return Math.sign(value) * Number(`${Math.round(shifted)}e-${digits}`);
 }
 
