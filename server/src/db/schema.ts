@@ -157,7 +157,15 @@ export const stockParcel = pgTable(
   ],
 );
 
-/** 违法占地图斑: candidate illegal occupation, from 卫片 / 巡查 / 举报. */
+/**
+ * 违法占地图斑: candidate illegal occupation, from 卫片 / 巡查 / 举报 — each one a case an auditor
+ * decides (core/case-status.ts). `version` goes up with every decision (optimistic concurrency:
+ * a decision names the version it was made on); every decision is kept in `case_decision`.
+ *
+ * The overlap summary (ellipsoidal m², the site check's engine) is computed when a case is
+ * seeded or imported (server/src/modules/cases/overlaps.ts) and kept as evidence; NULL
+ * `overlaps_at` means not computed yet. Per-feature overlaps are in `case_overlap`.
+ */
 export const encroachment = pgTable(
   'encroachment',
   {
@@ -169,15 +177,102 @@ export const encroachment = pgTable(
     status: text('status').notNull().default('待核查'),
     areaM2: doublePrecision('area_m2').notNull(),
     geom: multiPolygon('geom').notNull(),
+    /** Goes up by one with every decision. */
+    version: integer('version').notNull().default(1),
+    /** 批准文号 when the status is 合法用地. */
+    approvalNo: text('approval_no'),
+    /** The comment of the latest decision. */
+    decisionComment: text('decision_comment'),
+    decidedBy: text('decided_by'),
+    decidedAt: timestamp('decided_at', { withTimezone: true }),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    /** The import batch that brought the case in; NULL for seeded cases. */
+    importId: text('import_id').references(() => caseImport.id),
+    permanentFarmlandM2: doublePrecision('permanent_farmland_m2'),
+    generalFarmlandM2: doublePrecision('general_farmland_m2'),
+    ecoRedlineM2: doublePrecision('eco_redline_m2'),
+    stockLandM2: doublePrecision('stock_land_m2'),
+    /** The part inside the urban development boundary. */
+    urbanBoundaryM2: doublePrecision('urban_boundary_m2'),
+    overlapsAt: timestamp('overlaps_at', { withTimezone: true }),
   },
   (t) => [
     uniqueIndex('encroachment_code_key').on(t.code),
     index('encroachment_county_idx').on(t.countyCode),
     index('encroachment_status_idx').on(t.status),
+    index('encroachment_detected_idx').on(t.detectedOn),
+    index('encroachment_overlaps_missing_idx').on(t.id).where(sql`${t.overlapsAt} IS NULL`),
     check('encroachment_source_check', sql`${t.source} IN ('卫片', '巡查', '举报')`),
+    check('encroachment_status_check', sql`${t.status} IN ('待核查', '违法占用', '合法用地', '误报', '需实地核查')`),
+    check('encroachment_approval_check', sql`${t.status} <> '合法用地' OR ${t.approvalNo} IS NOT NULL`),
+    check('encroachment_version_check', sql`${t.version} >= 1`),
     ...geomChecks('encroachment', t.geom),
   ],
 );
+
+/** The layers a case's overlaps are computed against (case_overlap.layer). */
+export const CASE_OVERLAP_LAYERS = ['permanent-farmland', 'general-farmland', 'eco-redline', 'urban-boundary', 'stock-parcel'] as const;
+
+/** Every feature of a control layer, general farmland or stock land a case overlaps, with the overlap (ellipsoidal m²). */
+export const caseOverlap = pgTable(
+  'case_overlap',
+  {
+    caseId: integer('case_id')
+      .notNull()
+      .references(() => encroachment.id, { onDelete: 'cascade' }),
+    layer: text('layer').notNull(),
+    featureId: integer('feature_id').notNull(),
+    featureCode: text('feature_code').notNull(),
+    overlapM2: doublePrecision('overlap_m2').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.caseId, t.layer, t.featureId] }),
+    check('case_overlap_layer_check', sql`${t.layer} IN ('permanent-farmland', 'general-farmland', 'eco-redline', 'urban-boundary', 'stock-parcel')`),
+    check('case_overlap_area_check', sql`${t.overlapM2} > 0`),
+  ],
+);
+
+/**
+ * The history of every decision on a case (核查记录): who, when, from which status to which,
+ * the approval number and comment, and what changed. Append-only: a trigger (migration 0006)
+ * refuses UPDATE, DELETE and TRUNCATE; a case with history cannot be deleted (foreign key).
+ */
+export const caseDecision = pgTable(
+  'case_decision',
+  {
+    id: serial('id').primaryKey(),
+    caseId: integer('case_id')
+      .notNull()
+      .references(() => encroachment.id),
+    at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
+    actor: text('actor').notNull(),
+    fromStatus: text('from_status').notNull(),
+    toStatus: text('to_status').notNull(),
+    approvalNo: text('approval_no'),
+    comment: text('comment'),
+    /** The case's version after this decision. */
+    caseVersion: integer('case_version').notNull(),
+    /** `{ field: { from, to } }` for every field the decision changed. */
+    changes: json('changes').notNull(),
+  },
+  (t) => [
+    index('case_decision_case_idx').on(t.caseId, t.id),
+    check('case_decision_actor_check', sql`length(btrim(${t.actor})) > 0`),
+  ],
+);
+
+/** One committed batch import of detection polygons: who, which file, and its per-row report. */
+export const caseImport = pgTable('case_import', {
+  id: text('id').primaryKey(),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  actor: text('actor'),
+  fileName: text('file_name').notNull(),
+  format: text('format').notNull(),
+  rows: integer('rows').notNull(),
+  created: integer('created').notNull(),
+  duplicateShare: doublePrecision('duplicate_share').notNull(),
+  report: json('report').notNull(),
+});
 
 /** One row per layer; `version` goes up on every statement that changes the layer (triggers). */
 export const dataVersion = pgTable('data_version', {

@@ -1,0 +1,432 @@
+/**
+ * Encroachment review (违法占地图斑核查): the contracts of `/api/cases…` — the case list and
+ * its filters, the case page, decisions with optimistic concurrency, batch import as a job
+ * with progress, the county view per year, and the exports.
+ *
+ * Areas are ellipsoidal on CGCS2000 (the site check's engine: ST_Intersection in PostGIS,
+ * GeographicLib area in core/ellipsoidal-area.ts), given in m², 公顷 and 亩.
+ *
+ * Every 4xx is `ErrorResponse` with a message naming the field in Chinese (English when the
+ * request's Accept-Language prefers it).
+ */
+import { z } from 'zod';
+import {
+  CASE_SOURCES,
+  CASE_STATUSES,
+  CLOSE_TO_LIMIT_MU,
+  ILLEGAL_FARMLAND_LIMIT_MU,
+  MAX_ACTOR,
+  MAX_APPROVAL_NO,
+  MAX_COMMENT,
+  QUOTA_PENALTY_MU,
+} from '../case-status.ts';
+import { AreaUnits } from './site-check.ts';
+
+export { CASE_SOURCES, CASE_STATUSES };
+
+/** A comma-separated list of allowed values, e.g. "待核查,需实地核查". */
+const listOf = <T extends readonly [string, ...string[]]>(values: T, field: string) =>
+  z
+    .string()
+    .transform((s) => s.split(',').map((v) => v.trim()).filter(Boolean))
+    .pipe(z.array(z.enum(values, { message: `${field} 只能是：${values.join('、')}` })).min(1, `${field} 不能为空`));
+
+const isoDate = (field: string) =>
+  z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}$/, `${field} 须为日期 YYYY-MM-DD`)
+    .refine((s) => !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) && new Date(`${s}T00:00:00Z`).toISOString().startsWith(s), `${field} 不是有效日期`);
+
+const num = (field: string) => z.coerce.number({ message: `${field} 须为数字` }).refine(Number.isFinite, `${field} 须为数字`);
+
+/** What `minOverlapMu` measures. */
+export const OVERLAP_FILTERS = ['farmland', 'permanent-farmland', 'general-farmland', 'eco-redline', 'stock-land', 'any'] as const;
+
+export const CASE_SORTS = [
+  '-detectedOn',
+  'detectedOn',
+  '-area',
+  'area',
+  '-farmland',
+  'farmland',
+  '-permanentFarmland',
+  '-ecoRedline',
+  'code',
+  '-code',
+  '-decidedAt',
+] as const;
+
+// ---------------------------------------------------------------------------------------------
+// List
+
+export const CaseListQuery = z
+  .object({
+    county: z
+      .string()
+      .regex(/^\d{6}(,\d{6})*$/, 'county（县区）须为 6 位行政区划代码，多个用逗号分隔')
+      .optional()
+      .meta({ description: '县区代码，多个用逗号分隔', example: '410221' }),
+    status: listOf(CASE_STATUSES, 'status（核查状态）').optional().meta({ description: '核查状态，多个用逗号分隔', example: '待核查,需实地核查' }),
+    source: listOf(CASE_SOURCES, 'source（线索来源）').optional().meta({ description: '线索来源：卫片、巡查、举报' }),
+    from: isoDate('from（发现日期起）').optional().meta({ description: '发现日期不早于（含）', example: '2026-01-01' }),
+    to: isoDate('to（发现日期止）').optional().meta({ description: '发现日期不晚于（含）', example: '2026-12-31' }),
+    minOverlapMu: num('minOverlapMu（最小占用面积）')
+      .min(0, 'minOverlapMu（最小占用面积）不能为负')
+      .optional()
+      .meta({ description: '占用面积下限（亩），占用什么由 overlap 决定' }),
+    overlap: z
+      .enum(OVERLAP_FILTERS, { message: `overlap（占用类型）只能是：${OVERLAP_FILTERS.join('、')}` })
+      .default('farmland')
+      .meta({
+        description:
+          'minOverlapMu 针对的占用：farmland 耕地（永久基本农田 + 一般耕地）、permanent-farmland、general-farmland、eco-redline 生态保护红线、stock-land 存量土地、any 任一',
+      }),
+    q: z.string().trim().max(64, 'q（图斑编号）最多 64 个字符').optional().meta({ description: '图斑编号（包含即可）' }),
+    sort: z
+      .enum(CASE_SORTS, { message: `sort（排序）只能是：${CASE_SORTS.join('、')}` })
+      .default('-detectedOn')
+      .meta({ description: '排序，前缀 - 为降序：detectedOn 发现日期、area 面积、farmland 占用耕地、permanentFarmland、ecoRedline、code、decidedAt' }),
+    page: z.coerce.number({ message: 'page（页码）须为整数' }).int('page（页码）须为整数').min(1, 'page（页码）至少为 1').default(1),
+    pageSize: z.coerce
+      .number({ message: 'pageSize（每页条数）须为整数' })
+      .int('pageSize（每页条数）须为整数')
+      .min(1, 'pageSize（每页条数）至少为 1')
+      .max(200, 'pageSize（每页条数）最多为 200')
+      .default(20),
+  })
+  .refine((q) => q.from === undefined || q.to === undefined || q.from <= q.to, { message: 'from（发现日期起）不能晚于 to（发现日期止）', path: ['from'] });
+export type CaseListQuery = z.infer<typeof CaseListQuery>;
+
+/** The export takes the list's filters and sort, without paging. */
+export const CaseExportQuery = CaseListQuery;
+export type CaseExportQuery = CaseListQuery;
+
+/** How a case lies against the urban development boundary. */
+export const UrbanBoundaryPosition = z.enum(['inside', 'partly', 'outside']);
+
+/** A case's overlap figures, computed when the case was seeded or imported (kept as evidence). */
+export const CaseOverlapSummary = z.object({
+  permanentFarmland: AreaUnits,
+  generalFarmland: AreaUnits,
+  /** 耕地: permanent + general farmland. */
+  farmland: AreaUnits,
+  ecoRedline: AreaUnits,
+  /** The part on stock land (存量土地图库). */
+  stockLand: AreaUnits,
+  onStockLand: z.boolean(),
+  /** The part inside the urban development boundary. */
+  urbanBoundary: AreaUnits,
+  /** Share of the case inside the boundary, 0–1. */
+  urbanBoundaryShare: z.number(),
+  /** inside: no part outside; outside: no part inside (each within 0.01 m²). */
+  urbanBoundaryPosition: UrbanBoundaryPosition,
+  computedAt: z.string().meta({ description: '计算时间（ISO 8601）' }),
+});
+export type CaseOverlapSummary = z.infer<typeof CaseOverlapSummary>;
+
+export const CaseSummary = z.object({
+  id: z.number().int(),
+  code: z.string(),
+  countyCode: z.string(),
+  countyName: z.string(),
+  source: z.enum(CASE_SOURCES),
+  detectedOn: z.string().meta({ description: '发现日期 YYYY-MM-DD' }),
+  status: z.enum(CASE_STATUSES),
+  area: AreaUnits,
+  overlaps: CaseOverlapSummary,
+  /** 批准文号, only with 合法用地. */
+  approvalNo: z.string().nullable(),
+  decidedBy: z.string().nullable(),
+  decidedAt: z.string().nullable(),
+  /** Send it back with a decision: a decision on an older version is refused with 409. */
+  version: z.number().int(),
+  /** A point inside the case, [lon, lat] (EPSG:4490). */
+  center: z.tuple([z.number(), z.number()]),
+});
+export type CaseSummary = z.infer<typeof CaseSummary>;
+
+export const CaseListResponse = z
+  .object({
+    total: z.number().int(),
+    page: z.number().int(),
+    pageSize: z.number().int(),
+    items: z.array(CaseSummary),
+    /** How many cases of each status the other filters select (for status tabs). */
+    statusCounts: z.record(z.enum(CASE_STATUSES), z.number().int()),
+  })
+  .meta({ id: 'CaseListResponse' });
+export type CaseListResponse = z.infer<typeof CaseListResponse>;
+
+// ---------------------------------------------------------------------------------------------
+// Case page
+
+export const CaseIdParams = z.object({
+  id: z.coerce.number({ message: 'id（图斑 ID）须为正整数' }).int('id（图斑 ID）须为正整数').positive('id（图斑 ID）须为正整数'),
+});
+
+export const CASE_OVERLAP_LAYER_IDS = ['permanent-farmland', 'general-farmland', 'eco-redline', 'urban-boundary', 'stock-parcel'] as const;
+
+/** One feature a case overlaps. */
+export const CaseOverlapFeature = z.object({
+  layerId: z.enum(CASE_OVERLAP_LAYER_IDS),
+  layerNameZh: z.string(),
+  layerNameEn: z.string(),
+  featureId: z.number().int(),
+  featureCode: z.string(),
+  /** A name for the feature: land class (farmland), name (red line, boundary), category and name (stock land). */
+  label: z.string().nullable(),
+  overlapArea: AreaUnits,
+  /** Share of the case, 0–1. */
+  shareOfCase: z.number(),
+});
+
+/** One decision in a case's history (append-only). */
+export const CaseDecisionEntry = z.object({
+  id: z.number().int(),
+  at: z.string().meta({ description: '时间（ISO 8601）' }),
+  actor: z.string(),
+  fromStatus: z.enum(CASE_STATUSES),
+  toStatus: z.enum(CASE_STATUSES),
+  approvalNo: z.string().nullable(),
+  comment: z.string().nullable(),
+  /** The case's version after this decision. */
+  version: z.number().int(),
+  /** Every field the decision changed. */
+  changes: z.record(z.string(), z.object({ from: z.string().nullable(), to: z.string().nullable() })),
+});
+export type CaseDecisionEntry = z.infer<typeof CaseDecisionEntry>;
+
+const Geometry = z.object({ type: z.enum(['Polygon', 'MultiPolygon']), coordinates: z.array(z.any()) });
+
+export const CaseDetail = CaseSummary.extend({
+  /** The polygon, EPSG:4490 (auditors see restricted data). */
+  geometry: Geometry,
+  /** 乡镇: the data has no township boundaries yet, so always null. */
+  township: z.null().meta({ description: '乡镇：现有数据不含乡镇界线，暂为 null' }),
+  /** The comment of the latest decision. */
+  comment: z.string().nullable(),
+  /** Every feature it overlaps, by layer (permanent farmland, red line, general farmland, boundary, stock land), largest first. */
+  overlapFeatures: z.array(CaseOverlapFeature),
+  /** Decisions, oldest first. */
+  history: z.array(CaseDecisionEntry),
+  /** What may be decided next (core/case-status.ts). */
+  allowedTransitions: z.array(z.object({ status: z.enum(CASE_STATUSES), needsComment: z.boolean() })),
+  createdAt: z.string(),
+  /** The batch import that brought it in; null for cases loaded with the dataset. */
+  importId: z.string().nullable(),
+}).meta({ id: 'CaseDetail' });
+export type CaseDetail = z.infer<typeof CaseDetail>;
+
+/**
+ * A decision. `version` is the case version the auditor loaded; when the case has changed
+ * since, the decision is refused with 409 and nothing is written.
+ *
+ * `actor` is who decides — until sign-in exists (a later issue) it is taken from the body;
+ * it will then come from the session.
+ */
+export const CaseDecisionRequest = z
+  .object({
+    version: z.number({ message: 'version（版本）须为整数' }).int('version（版本）须为整数').min(1, 'version（版本）至少为 1'),
+    status: z.enum(CASE_STATUSES, { message: `status（核查结论）只能是：${CASE_STATUSES.join('、')}` }),
+    approvalNo: z
+      .string({ message: 'approvalNo（批准文号）须为文字' })
+      .trim()
+      .max(MAX_APPROVAL_NO, `approvalNo（批准文号）最多 ${MAX_APPROVAL_NO} 个字符`)
+      .nullish()
+      .meta({ description: '批准文号：结论为合法用地时必填，其他结论不填' }),
+    comment: z
+      .string({ message: 'comment（核查意见）须为文字' })
+      .trim()
+      .max(MAX_COMMENT, `comment（核查意见）最多 ${MAX_COMMENT} 个字符`)
+      .nullish()
+      .meta({ description: '核查意见：改判已办结的图斑或补充更正时必填' }),
+    actor: z
+      .string({ message: 'actor（核查人）为必填项' })
+      .trim()
+      .min(1, 'actor（核查人）为必填项')
+      .max(MAX_ACTOR, `actor（核查人）最多 ${MAX_ACTOR} 个字符`)
+      .meta({ description: '核查人姓名；登录功能上线后改为取自会话' }),
+  })
+  .meta({ id: 'CaseDecisionRequest' });
+export type CaseDecisionRequest = z.infer<typeof CaseDecisionRequest>;
+
+// ---------------------------------------------------------------------------------------------
+// County view
+
+export const CaseStatsQuery = z.object({
+  year: z.coerce
+    .number({ message: 'year（年度）须为整数' })
+    .int('year（年度）须为整数')
+    .min(2000, 'year（年度）须在 2000–2100 之间')
+    .max(2100, 'year（年度）须在 2000–2100 之间')
+    .optional()
+    .meta({ description: '年度（按发现日期）；默认今年（北京时间）', example: 2026 }),
+});
+
+export const CountyStanding = z.enum(['over', 'close', 'ok']);
+
+export const CountyCaseStats = z.object({
+  countyCode: z.string(),
+  countyName: z.string(),
+  /** Cases detected in the year. */
+  cases: z.number().int(),
+  /** Of which undecided (待核查 or 需实地核查). */
+  pending: z.number().int(),
+  /** Of which 需实地核查. */
+  fieldCheck: z.number().int(),
+  /** Of which confirmed illegal (违法占用). */
+  illegal: z.number().int(),
+  /** Farmland (permanent + general) occupied by the confirmed illegal cases. */
+  illegalFarmland: AreaUnits,
+  /** Of which permanent farmland. */
+  illegalPermanentFarmland: AreaUnits,
+  /** Ecological red line occupied by the confirmed illegal cases. */
+  illegalEcoRedline: AreaUnits,
+  /** over: more than 20 亩 of illegal farmland; close: from 15 亩; judged on 亩 rounded to 2 decimals. */
+  standing: CountyStanding,
+  /** 200 亩 of next year's quota when over, else 0. */
+  quotaPenaltyMu: z.number(),
+  /** 亩 left before the limit (negative when over). */
+  headroomMu: z.number(),
+});
+export type CountyCaseStats = z.infer<typeof CountyCaseStats>;
+
+export const CaseStatsResponse = z
+  .object({
+    year: z.number().int(),
+    thresholds: z.object({
+      limitMu: z.literal(ILLEGAL_FARMLAND_LIMIT_MU),
+      closeMu: z.literal(CLOSE_TO_LIMIT_MU),
+      penaltyMu: z.literal(QUOTA_PENALTY_MU),
+      ruleZh: z.string(),
+    }),
+    /** Every county of admin_county, by code, cases or not. */
+    counties: z.array(CountyCaseStats),
+    /** The city: the counties summed (standing of the city is not judged). */
+    total: CountyCaseStats.omit({ standing: true, quotaPenaltyMu: true, headroomMu: true }).extend({ countiesOver: z.number().int(), countiesClose: z.number().int() }),
+    /** Years that have cases, newest first (for a year picker). */
+    years: z.array(z.number().int()),
+  })
+  .meta({ id: 'CaseStatsResponse' });
+export type CaseStatsResponse = z.infer<typeof CaseStatsResponse>;
+
+// ---------------------------------------------------------------------------------------------
+// Batch import
+
+const boolParam = (field: string) =>
+  z
+    .enum(['true', 'false', '1', '0'], { message: `${field} 须为 true 或 false` })
+    .transform((v) => v === 'true' || v === '1');
+
+/** The default share above which a new polygon counts as a duplicate of a case it overlaps. */
+export const DEFAULT_DUPLICATE_SHARE = 0.5;
+
+/**
+ * `POST /api/cases/import` query. The file goes as multipart field `file` (GeoJSON or a zipped
+ * Shapefile, read as the site check reads them). Per feature, optional attributes: code
+ * (code/CODE/编号/图斑编号/TBBH), source (source/SOURCE/来源/线索来源) and detection date
+ * (detectedOn/detected_on/DETECTED/发现日期/JCRQ); missing ones take `source` and `detectedOn`.
+ */
+export const CaseImportQuery = z.object({
+  dryRun: boolParam('dryRun（试导入）')
+    .default(true)
+    .meta({ description: '试导入：只检查并报告，不写入（默认 true）；确认后以 dryRun=false 再提交同一文件' }),
+  duplicateShare: num('duplicateShare（重复阈值）')
+    .gt(0, 'duplicateShare（重复阈值）须大于 0')
+    .max(1, 'duplicateShare（重复阈值）最大为 1')
+    .default(DEFAULT_DUPLICATE_SHARE)
+    .meta({ description: '重叠面积 ÷ 两者中较小图斑面积超过此比例即视为重复，默认 0.5' }),
+  includeDuplicates: z
+    .string()
+    .regex(/^\d+(,\d+)*$/, 'includeDuplicates（仍导入的重复行）须为行号，多个用逗号分隔')
+    .transform((s) => [...new Set(s.split(',').map(Number))])
+    .optional()
+    .meta({ description: '仍要导入的重复行的行号，逗号分隔', example: '3,7' }),
+  source: z
+    .enum(CASE_SOURCES, { message: `source（线索来源）只能是：${CASE_SOURCES.join('、')}` })
+    .default('卫片')
+    .meta({ description: '要素未写来源时的线索来源，默认卫片' }),
+  detectedOn: isoDate('detectedOn（发现日期）').optional().meta({ description: '要素未写发现日期时使用；默认今天（北京时间）' }),
+  actor: z.string().trim().max(MAX_ACTOR, `actor（导入人）最多 ${MAX_ACTOR} 个字符`).optional().meta({ description: '导入人（记入导入批次）' }),
+});
+export type CaseImportQuery = z.infer<typeof CaseImportQuery>;
+
+export const CaseImportAccepted = z
+  .object({
+    jobId: z.string(),
+    dryRun: z.boolean(),
+    /** Poll this for progress and the report. */
+    statusUrl: z.string(),
+    total: z.number().int(),
+  })
+  .meta({ id: 'CaseImportAccepted' });
+export type CaseImportAccepted = z.infer<typeof CaseImportAccepted>;
+
+export const ImportRowReason = z.object({ code: z.string(), zh: z.string(), en: z.string() });
+
+export const ImportRow = z.object({
+  /** 1-based, in the order of the file's polygon features (records without a polygon are skipped and not numbered; see warnings). */
+  row: z.number().int(),
+  status: z.enum(['ok', 'invalid', 'duplicate']),
+  /** The code given in the file, or the one assigned at commit; null in a dry run without one. */
+  code: z.string().nullable(),
+  countyCode: z.string().nullable(),
+  source: z.string().nullable(),
+  detectedOn: z.string().nullable(),
+  area: AreaUnits.nullable(),
+  reasons: z.array(ImportRowReason),
+  /** The existing cases (code) or earlier rows (row) it overlaps by more than the duplicate share. */
+  duplicateOf: z.array(z.object({ caseCode: z.string().nullable(), caseId: z.number().int().nullable(), row: z.number().int().nullable(), share: z.number() })),
+  /** Whether the commit created a case from it, and which. */
+  created: z.boolean(),
+  caseId: z.number().int().nullable(),
+});
+export type ImportRow = z.infer<typeof ImportRow>;
+
+export const CaseImportReport = z.object({
+  dryRun: z.boolean(),
+  fileName: z.string(),
+  detected: z.object({ format: z.string(), crs: z.string(), encoding: z.string().nullable() }),
+  warnings: z.array(ImportRowReason),
+  duplicateShare: z.number(),
+  counts: z.object({
+    rows: z.number().int(),
+    ok: z.number().int(),
+    invalid: z.number().int(),
+    duplicate: z.number().int(),
+    /** Cases created (0 in a dry run). */
+    created: z.number().int(),
+    duplicatesIncluded: z.number().int(),
+  }),
+  rows: z.array(ImportRow),
+  /** The import batch id (commit only). */
+  importId: z.string().nullable(),
+  elapsedMs: z.number(),
+});
+export type CaseImportReport = z.infer<typeof CaseImportReport>;
+
+export const IMPORT_PHASES = ['queued', 'validating', 'duplicates', 'saving', 'overlaps', 'done', 'failed'] as const;
+
+/**
+ * An import job. `done`/`total` count the rows of the current phase; `progress` (0–1) is the
+ * whole job's, for one progress bar. Jobs live in the server's memory for an hour after they end.
+ */
+export const CaseImportJob = z
+  .object({
+    jobId: z.string(),
+    dryRun: z.boolean(),
+    fileName: z.string(),
+    phase: z.enum(IMPORT_PHASES),
+    phaseZh: z.string(),
+    done: z.number().int(),
+    total: z.number().int(),
+    progress: z.number(),
+    startedAt: z.string(),
+    finishedAt: z.string().nullable(),
+    report: CaseImportReport.nullable(),
+    error: z.object({ code: z.string(), message: z.string() }).nullable(),
+  })
+  .meta({ id: 'CaseImportJob' });
+export type CaseImportJob = z.infer<typeof CaseImportJob>;
+
+export const ImportJobParams = z.object({ jobId: z.string().regex(/^[0-9a-f-]{36}$/, 'jobId（导入任务号）格式不正确') });
