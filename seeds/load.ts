@@ -6,12 +6,13 @@
 import { getLayer } from '../core/layers.ts';
 import { copyLine, type Database } from '../server/src/db/database.ts';
 import { refreshStockDerived } from '../server/src/modules/stock/derived.ts';
+import { ensureCaseOverlaps } from '../server/src/modules/cases/overlaps.ts';
 import { generateDataset, type FeatureRow, type GeneratedLayerId, type Scale } from './generate.ts';
 
 export const DEFAULT_SEED = 20261122;
 
 export interface LoadProgress {
-  layer: GeneratedLayerId | 'admin-county' | 'stock-derived';
+  layer: GeneratedLayerId | 'admin-county' | 'stock-derived' | 'case-overlaps';
   nameZh: string;
   rows: number;
   done: boolean;
@@ -52,9 +53,12 @@ export async function loadDataset(
   const counts: Record<string, number> = {};
 
   await db.transaction(async (tx) => {
+    // a full reset takes the cases' history with it: the only TRUNCATE case_decision allows (migration 0006)
+    await tx.query(`SELECT set_config('yzt.reseed', 'on', true)`);
     await tx.query(
       `TRUNCATE admin_county, urban_boundary, eco_redline, permanent_farmland, general_farmland,
-                stock_parcel, encroachment, seed_info, stock_standing, stock_adjacency, stock_derived_state
+                stock_parcel, encroachment, seed_info, stock_standing, stock_adjacency, stock_derived_state,
+                case_overlap, case_decision, case_import
        RESTART IDENTITY`,
     );
 
@@ -139,6 +143,15 @@ export async function loadDataset(
   const derived = await refreshStockDerived(db, { force: true });
   await db.query('ANALYZE stock_standing, stock_adjacency');
   report({ layer: 'stock-derived', nameZh: '存量地块管控情况与相邻关系', rows: derived.parcels, done: true, elapsedMs: Date.now() - t });
+  // each encroachment case against the control lines, general farmland and stock land (the site check's engine)
+  const tc = Date.now();
+  const overlaps = await ensureCaseOverlaps(db);
+  const [left] = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM encroachment WHERE overlaps_at IS NULL');
+  if (overlaps.cases !== (counts['encroachment'] ?? 0) || left?.n !== 0) {
+    throw new Error(`违法占地图斑占用情况计算不完整：${counts['encroachment'] ?? 0} 个图斑，计算了 ${overlaps.cases} 个，仍缺 ${left?.n ?? '?'} 个`);
+  }
+  await db.query('ANALYZE encroachment, case_overlap');
+  report({ layer: 'case-overlaps', nameZh: '违法占地图斑占用情况', rows: overlaps.cases, done: true, elapsedMs: Date.now() - tc });
   return { scale: opts.scale, seed, checksum: ds.checksum(), counts, elapsedMs: Date.now() - started };
 }
 

@@ -22,6 +22,7 @@ import siteCheckRoutes from './modules/site-check/routes.ts';
 import geometryRoutes from './modules/geometry/routes.ts';
 import siteCheckExportRoutes from './modules/site-check/exports.ts';
 import stockRoutes from './modules/stock/routes.ts';
+import caseRoutes from './modules/cases/routes.ts';
 import { StockCatalogue } from './modules/stock/catalogue.ts';
 
 export interface BuildAppOptions {
@@ -61,6 +62,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   await app.register(siteCheckExportRoutes);
   await app.register(geometryRoutes);
   await app.register(stockRoutes);
+  await app.register(caseRoutes);
 
   // the client: static files, and index.html for client-side routes
   if (opts.clientDir && existsSync(join(opts.clientDir, 'index.html'))) {

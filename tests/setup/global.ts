@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { openEmbedded, openPostgis } from '../../server/src/db/database.ts';
 import { loadDataset, seededDataset } from '../../seeds/load.ts';
+import { ensureCaseOverlaps } from '../../server/src/modules/cases/overlaps.ts';
 import { generateDataset } from '../../seeds/generate.ts';
 import { ensureClientBuilt } from '../../server/src/client-build.ts';
 import { TEST_SEED, testDatabaseUrl } from '../helpers/backend.ts';
@@ -39,6 +40,8 @@ export default async function setup(project: TestProject) {
       const expected = generateDataset({ scale: 'demo', seed: TEST_SEED });
       for (const l of expected.layers) for (const _ of l.features());
       if (existing?.checksum !== expected.checksum()) await loadDataset(db, { scale: 'demo', seed: TEST_SEED });
+      // a database seeded before the cases' overlaps existed gets them now, not in the middle of a test
+      await ensureCaseOverlaps(db);
     } finally {
       await db.close();
     }

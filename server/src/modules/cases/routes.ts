@@ -1,0 +1,299 @@
+/**
+ * Encroachment review (违法占地图斑核查) over HTTP:
+ *
+ * - `GET /api/cases` — the filtered, sorted, paged list with counts per status;
+ * - `GET /api/cases/export.xlsx` · `.geojson` · `.shp.zip` — the same filters, every row;
+ * - `GET /api/cases/stats?year=` and `/api/cases/stats/export.xlsx?year=` — the county view;
+ * - `GET /api/cases/{id}` — the case page; `POST /api/cases/{id}/decisions` — a decision;
+ * - `POST /api/cases/import` (multipart `file`) → 202 with a job; `GET /api/cases/import/{jobId}`.
+ *
+ * Routes only translate HTTP; the rules are in service.ts and core/case-status.ts.
+ */
+import multipart from '@fastify/multipart';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { ErrorResponse } from '../../../../core/contracts/common.ts';
+import {
+  CaseDecisionRequest,
+  CaseDetail,
+  CaseExportQuery,
+  CaseIdParams,
+  CaseImportAccepted,
+  CaseImportJob,
+  CaseImportQuery,
+  CaseListQuery,
+  CaseListResponse,
+  CaseStatsQuery,
+  CaseStatsResponse,
+  ImportJobParams,
+} from '../../../../core/contracts/cases.ts';
+import { MAX_SITE_FILE_BYTES, ParseQuery } from '../../../../core/contracts/geometry.ts';
+import { ParseError, parseCrsParam, parseSiteFile, type ParseOptions } from '../../../../core/parsers/index.ts';
+import { contentDisposition } from '../../http/download.ts';
+import { AppError, requestLang } from '../../plugins/errors.ts';
+import { casesGeoJson, casesShapefileZip, casesWorkbook, statsWorkbook, type ExportCase } from './exports.ts';
+import { CaseImportJobs } from './import.ts';
+import { ensureCaseOverlaps } from './overlaps.ts';
+import { listCases, searchCases, toSummary } from './repo.ts';
+import { beijingYear, caseStats, decideCase, readCase } from './service.ts';
+
+const MB = MAX_SITE_FILE_BYTES / 1024 / 1024;
+
+/** Multipart and framework errors in words an auditor understands. */
+function translate(err: FastifyError): Error {
+  switch (err.code) {
+    case 'FST_REQ_FILE_TOO_LARGE':
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return new AppError(413, 'FILE_TOO_LARGE', `文件（file）过大：最大 ${MB} MB，请分批导入`, `The file is too large: at most ${MB} MB; import it in parts`);
+    case 'FST_FILES_LIMIT':
+      return new AppError(400, 'TOO_MANY_FILES', '文件（file）一次只能上传一个；Shapefile 请把 .shp、.dbf、.prj 等打包成一个 .zip', 'Upload one file at a time; zip a Shapefile’s parts into one .zip');
+    case 'FST_INVALID_MULTIPART_CONTENT_TYPE':
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return new AppError(415, 'UNSUPPORTED_MEDIA_TYPE', '请用 multipart/form-data 上传文件（字段名 file）', 'Upload the file as multipart/form-data (field "file")');
+    default:
+      return err;
+  }
+}
+
+/** The uploaded file (multipart field `file`). */
+async function uploadedFile(req: FastifyRequest): Promise<{ fileName: string; bytes: Uint8Array }> {
+  if (!req.isMultipart()) throw new AppError(415, 'UNSUPPORTED_MEDIA_TYPE', '请用 multipart/form-data 上传文件（字段名 file）', 'Upload the file as multipart/form-data (field "file")');
+  let file: { fileName: string; bytes: Uint8Array } | undefined;
+  for await (const part of req.parts()) {
+    if (part.type !== 'file') continue;
+    if (part.fieldname !== 'file') {
+      part.file.resume();
+      throw new AppError(400, 'FILE_FIELD', `文件字段名应为 file，收到“${part.fieldname}”`, `The file field must be named "file", not "${part.fieldname}"`);
+    }
+    const buf = await part.toBuffer();
+    file = { fileName: part.filename || 'upload', bytes: new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength) };
+  }
+  if (!file) throw new AppError(400, 'NO_FILE', '没有收到文件（file）：请上传 GeoJSON 或 Shapefile（.zip）', 'No file received: upload a GeoJSON or a zipped Shapefile (field "file")');
+  return file;
+}
+
+/** "违法占地图斑-20261122" in Beijing time. */
+const today = () => new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10).replace(/-/g, '');
+
+function download(reply: FastifyReply, zh: string, ascii: string, type: string, count?: number) {
+  reply.header('content-type', type).header('content-disposition', contentDisposition(zh, ascii)).header('cache-control', 'no-store');
+  if (count !== undefined) reply.header('x-total-count', String(count));
+  return reply;
+}
+
+/** The query string a request came with, for the export's 说明. */
+const filtersOf = (req: FastifyRequest) => decodeURIComponent(req.url.split('?')[1] ?? '');
+
+const routes: FastifyPluginAsyncZod = async (app) => {
+  await app.register(multipart, { limits: { fileSize: MAX_SITE_FILE_BYTES, files: 1 } });
+  app.setErrorHandler((err: FastifyError) => {
+    throw translate(err);
+  });
+  const jobs = new CaseImportJobs();
+  app.addHook('onClose', async () => jobs.settle());
+
+  app.get(
+    '/api/cases',
+    {
+      schema: {
+        summary: '违法占地图斑列表 Encroachment cases',
+        description:
+          '按县区、核查状态、线索来源、发现日期范围、最小占用面积（亩；占用耕地、永久基本农田、一般耕地、生态保护红线、存量土地或任一）和图斑编号筛选，排序并分页；' +
+          '同时返回其他条件下各核查状态的图斑数（statusCounts）。面积为 CGCS2000 椭球面积。',
+        tags: ['cases'],
+        querystring: CaseListQuery,
+        response: { 200: CaseListResponse, 400: ErrorResponse },
+      },
+    },
+    async (req) => {
+      await ensureCaseOverlaps(app.db);
+      return searchCases(app.db, req.query);
+    },
+  );
+
+  const exportRows = async (q: CaseExportQuery, geometry: boolean) => {
+    await ensureCaseOverlaps(app.db);
+    const rows = await listCases(app.db, q, { geometry });
+    return rows.map((r) => ({ c: { ...toSummary(r), comment: r.decision_comment } as ExportCase, geometry: r.geometry ? (JSON.parse(r.geometry) as { type: string; coordinates: unknown[] }) : null }));
+  };
+  const exportSchema = (format: string) => ({
+    summary: `违法占地图斑导出 Cases as ${format}`,
+    description: '与 /api/cases 相同的筛选与排序，导出全部符合条件的图斑（不分页），含各类占用面积（平方米与亩）、核查状态与结论。',
+    tags: ['cases'],
+    querystring: CaseExportQuery,
+    response: { 400: ErrorResponse },
+  });
+
+  app.get('/api/cases/export.xlsx', { schema: exportSchema('Excel') }, async (req, reply: FastifyReply) => {
+    const rows = await exportRows(req.query as CaseExportQuery, false);
+    download(reply, `违法占地图斑-${today()}.xlsx`, `cases-${today()}.xlsx`, 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', rows.length);
+    return reply.send(casesWorkbook(rows.map((r) => r.c), '违法占地图斑清单'));
+  });
+
+  app.get('/api/cases/export.geojson', { schema: exportSchema('GeoJSON') }, async (req, reply: FastifyReply) => {
+    const rows = await exportRows(req.query as CaseExportQuery, true);
+    download(reply, `违法占地图斑-${today()}.geojson`, `cases-${today()}.geojson`, 'application/geo+json; charset=utf-8', rows.length);
+    return reply.send(casesGeoJson(rows.map((r) => ({ c: r.c, geometry: r.geometry! })), `违法占地图斑-${today()}`));
+  });
+
+  app.get('/api/cases/export.shp.zip', { schema: { ...exportSchema('zipped Shapefile'), description: exportSchema('').description + 'ZIP 内 cases.shp/.shx/.dbf（GBK）/.cpg/.prj（CGCS2000）与说明.txt；字段名不超过 10 个字符。' } }, async (req, reply: FastifyReply) => {
+    const rows = await exportRows(req.query as CaseExportQuery, true);
+    const zip = await casesShapefileZip(rows.map((r) => ({ c: r.c, geometry: r.geometry! })), filtersOf(req));
+    download(reply, `违法占地图斑-${today()}.zip`, `cases-${today()}.zip`, 'application/zip', rows.length);
+    return reply.send(zip);
+  });
+
+  app.get(
+    '/api/cases/stats',
+    {
+      schema: {
+        summary: '县区违法占地统计 County view',
+        description:
+          '按发现日期所在年度，逐县区统计发现图斑数、待核查数、认定违法占用的图斑占用耕地（永久基本农田 + 一般耕地）、其中永久基本农田和生态保护红线的面积（亩），' +
+          '并按“一年新增违法占用耕地超过 20 亩扣减下一年度 200 亩指标”判断：超过 20 亩为 over，达到 15 亩为 close，其余 ok（按 2 位小数的亩数判断）。',
+        tags: ['cases'],
+        querystring: CaseStatsQuery,
+        response: { 200: CaseStatsResponse, 400: ErrorResponse },
+      },
+    },
+    async (req) => caseStats(app.db, req.query.year ?? beijingYear()),
+  );
+
+  app.get(
+    '/api/cases/stats/export.xlsx',
+    {
+      schema: {
+        summary: '县区违法占地统计导出 County view as Excel',
+        description: '与 /api/cases/stats 相同的年度县区统计表，含全市合计与规则说明。',
+        tags: ['cases'],
+        querystring: CaseStatsQuery,
+        response: { 400: ErrorResponse },
+      },
+    },
+    async (req, reply: FastifyReply) => {
+      const stats = await caseStats(app.db, (req.query as { year?: number }).year ?? beijingYear());
+      download(reply, `违法占地县区统计-${stats.year}.xlsx`, `case-stats-${stats.year}.xlsx`, 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
+      return reply.send(await statsWorkbook(stats));
+    },
+  );
+
+  app.post(
+    '/api/cases/import',
+    {
+      bodyLimit: MAX_SITE_FILE_BYTES,
+      schema: {
+        summary: '图斑批量导入 Import detection polygons',
+        description:
+          '上传 GeoJSON 或 Shapefile（.zip）（multipart/form-data，字段名 file），按选址套核的方式读取；返回 202 与导入任务号，进度和报告在 GET /api/cases/import/{jobId}。' +
+          '每个要素可带图斑编号（code/编号/图斑编号/TBBH）、线索来源（source/来源/线索来源）和发现日期（detectedOn/发现日期/JCRQ），缺省时取查询参数 source 与 detectedOn。' +
+          '默认试导入（dryRun=true）：逐行报告 ok / invalid（原因）/ duplicate（与已有图斑或前面某行重叠超过 duplicateShare，给出重叠比例与图斑编号），不写入。' +
+          'dryRun=false 提交：在一个事务中写入有效且不重复的行（以及 includeDuplicates 列出的重复行），分配缺省编号，并计算占用情况。' +
+          '文件无法读取返回 422，超过 20 MB 返回 413。',
+        tags: ['cases'],
+        consumes: ['multipart/form-data'],
+        querystring: CaseImportQuery.extend(ParseQuery.shape),
+        response: { 202: CaseImportAccepted, 400: ErrorResponse, 413: ErrorResponse, 415: ErrorResponse, 422: ErrorResponse },
+      },
+    },
+    async (req, reply) => {
+      let options: ParseOptions;
+      try {
+        const crs = parseCrsParam(req.query.crs, req.query.zone, req.query.zoneWidth);
+        options = {
+          ...(crs ? { crs } : {}),
+          ...(req.query.axisOrder ? { axisOrder: req.query.axisOrder } : {}),
+          ...(req.query.encoding ? { encoding: req.query.encoding } : {}),
+        };
+      } catch (e) {
+        if (e instanceof ParseError) throw new AppError(400, e.code, e.zh, e.en);
+        throw e;
+      }
+      const file = await uploadedFile(req);
+      let parsed;
+      try {
+        parsed = await parseSiteFile(file, options);
+      } catch (e) {
+        if (e instanceof ParseError) throw new AppError(422, e.code, `文件（file）无法导入：${e.zh}`, `The file cannot be imported: ${e.en}`);
+        req.log.warn({ err: e }, 'case import file could not be parsed');
+        throw new AppError(422, 'UNREADABLE', '文件（file）无法读取：格式不正确或文件已损坏', 'The file cannot be read: wrong format or damaged');
+      }
+      if (parsed.detected.format !== 'geojson' && parsed.detected.format !== 'shapefile') {
+        throw new AppError(
+          422,
+          'UNSUPPORTED_FORMAT',
+          `文件（file）格式为 ${parsed.detected.format}：批量导入只接受 GeoJSON 或 Shapefile（.zip）`,
+          `The file is ${parsed.detected.format}: the import takes GeoJSON or a zipped Shapefile`,
+        );
+      }
+      const total = parsed.features.features.length;
+      const beyond = (req.query.includeDuplicates ?? []).filter((n) => n < 1 || n > total);
+      if (beyond.length) {
+        throw new AppError(
+          400,
+          'NO_SUCH_ROW',
+          `includeDuplicates（仍导入的重复行）中的第 ${beyond.join('、')} 行不存在：文件共 ${total} 行`,
+          `includeDuplicates names rows ${beyond.join(', ')}, but the file has ${total} rows`,
+        );
+      }
+      const job = jobs.start(app.db, { fileName: file.fileName, parsed, query: req.query }, req.log);
+      return reply.status(202).send({ jobId: job.id, dryRun: job.dryRun, statusUrl: `/api/cases/import/${job.id}`, total });
+    },
+  );
+
+  app.get(
+    '/api/cases/import/:jobId',
+    {
+      schema: {
+        summary: '导入任务进度 Import job',
+        description: '导入任务的阶段（phase）、本阶段进度（done/total）、总进度（progress，0–1）；结束后给出逐行报告（report）或错误（error）。任务在结束后保留 1 小时。',
+        tags: ['cases'],
+        params: ImportJobParams,
+        response: { 200: CaseImportJob, 400: ErrorResponse, 404: ErrorResponse },
+      },
+    },
+    async (req) => {
+      const job = jobs.get(req.params.jobId);
+      if (!job) throw new AppError(404, 'IMPORT_JOB_NOT_FOUND', `没有导入任务 ${req.params.jobId}（任务结束 1 小时后即不再保留）`, `No import job ${req.params.jobId} (jobs are kept for an hour after they end)`);
+      return job.view(requestLang(req));
+    },
+  );
+
+  app.get(
+    '/api/cases/:id',
+    {
+      schema: {
+        summary: '违法占地图斑详情 Case page',
+        description:
+          '一个图斑的全部信息：属性、范围、占用情况（逐个涉及的永久基本农田、生态保护红线、一般耕地、城镇开发边界和存量地块及其重叠面积）、核查结论与全部核查记录（只增不改），以及可作出的结论。' +
+          '乡镇：现有数据不含乡镇界线，township 为 null。',
+        tags: ['cases'],
+        params: CaseIdParams,
+        response: { 200: CaseDetail, 400: ErrorResponse, 404: ErrorResponse },
+      },
+    },
+    async (req) => readCase(app.db, req.params.id),
+  );
+
+  app.post(
+    '/api/cases/:id/decisions',
+    {
+      schema: {
+        summary: '作出核查结论 Decide on a case',
+        description:
+          '提交核查结论（status）、批准文号（approvalNo，合法用地时必填）、核查意见（comment）和核查人（actor；登录上线后改为取自会话），以及加载时的版本（version）。' +
+          '图斑在加载后已被修改时返回 409，不写入。规则：待核查可改为任一结论；需实地核查可改为违法占用、合法用地、误报；已办结（违法占用、合法用地、误报）的图斑改判、退回需实地核查或补充更正须填写核查意见；不能改回待核查。' +
+          '违反规则返回 422 并指出字段。成功返回更新后的图斑详情（含新的核查记录）。',
+        tags: ['cases'],
+        params: CaseIdParams,
+        body: CaseDecisionRequest,
+        response: { 200: CaseDetail, 400: ErrorResponse, 404: ErrorResponse, 409: ErrorResponse, 422: ErrorResponse },
+      },
+    },
+    async (req) => {
+      await decideCase(app.db, req.params.id, req.body);
+      return readCase(app.db, req.params.id);
+    },
+  );
+};
+
+export default routes;

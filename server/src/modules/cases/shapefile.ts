@@ -1,0 +1,174 @@
+/**
+ * A small polygon Shapefile writer for the case export: .shp/.shx (shape type 5, outer rings
+ * clockwise and holes anticlockwise as the format wants) and a dBase III .dbf whose text is
+ * GBK — what ArcGIS and the Chinese desktop GIS read without being told — with the language
+ * driver byte set to code page 936; the zip adds a .cpg saying GBK and a CGCS2000 .prj.
+ *
+ * @example writeShapefile([{ geometry, row }], [{ name: 'CODE', type: 'C', length: 40, decimals: 0, value: (r) => r.code }])
+ */
+import { encodeGbk } from '../../../../core/boundary-points-writer.ts';
+
+type Geo = { type: string; coordinates: unknown[] };
+
+/** A DBF column: name ≤ 10 ASCII characters; C text (GBK bytes), N number, D date (YYYY-MM-DD given). */
+export interface DbfColumn<T> {
+  name: string;
+  type: 'C' | 'N' | 'D';
+  length: number;
+  decimals: number;
+  value: (row: T) => string | number | null;
+}
+
+/** Twice the signed area of a lon/lat ring (positive anticlockwise). */
+function ringArea2(ring: number[][]): number {
+  const [x0 = 0, y0 = 0] = ring[0] ?? [];
+  let s = 0;
+  for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) {
+    s += (ring[j]![0]! - x0) * (ring[i]![1]! - y0) - (ring[i]![0]! - x0) * (ring[j]![1]! - y0);
+  }
+  return s;
+}
+
+/** A geometry's rings in Shapefile order: outer rings clockwise, holes anticlockwise. */
+export function shapeRings(g: Geo): number[][][] {
+  const polys = (g.type === 'Polygon' ? [g.coordinates] : g.coordinates) as number[][][][];
+  const rings: number[][][] = [];
+  for (const poly of polys) {
+    poly.forEach((ring, i) => {
+      if (ring.length < 4) return;
+      const clockwise = ringArea2(ring) < 0;
+      rings.push(clockwise === (i === 0) ? ring : [...ring].reverse());
+    });
+  }
+  return rings;
+}
+
+type Box = [number, number, number, number];
+
+function boxOf(rings: number[][][]): Box {
+  const b: Box = [Infinity, Infinity, -Infinity, -Infinity];
+  for (const r of rings) for (const p of r) {
+    b[0] = Math.min(b[0], p[0]!);
+    b[1] = Math.min(b[1], p[1]!);
+    b[2] = Math.max(b[2], p[0]!);
+    b[3] = Math.max(b[3], p[1]!);
+  }
+  return rings.length ? b : [0, 0, 0, 0];
+}
+
+function shapeHeader(view: DataView, fileBytes: number, box: Box) {
+  view.setInt32(0, 9994);
+  view.setInt32(24, fileBytes / 2);
+  view.setInt32(28, 1000, true);
+  view.setInt32(32, 5, true);
+  box.forEach((v, i) => view.setFloat64(36 + i * 8, v, true));
+}
+
+function writeShp(geometries: Geo[]): { shp: Uint8Array; shx: Uint8Array } {
+  const records = geometries.map(shapeRings);
+  const contentBytes = records.map((rings) => (rings.length ? 44 + 4 * rings.length + 16 * rings.reduce((n, r) => n + r.length, 0) : 4));
+  const shpBytes = 100 + contentBytes.reduce((n, c) => n + 8 + c, 0);
+  const shxBytes = 100 + 8 * records.length;
+  const shp = new DataView(new ArrayBuffer(shpBytes));
+  const shx = new DataView(new ArrayBuffer(shxBytes));
+  const all = boxOf(records.flat());
+  shapeHeader(shp, shpBytes, all);
+  shapeHeader(shx, shxBytes, all);
+  let at = 100;
+  records.forEach((rings, i) => {
+    const content = contentBytes[i]!;
+    shx.setInt32(100 + i * 8, at / 2);
+    shx.setInt32(104 + i * 8, content / 2);
+    shp.setInt32(at, i + 1);
+    shp.setInt32(at + 4, content / 2);
+    let o = at + 8;
+    if (!rings.length) {
+      shp.setInt32(o, 0, true); // null shape: keeps the records aligned with the .dbf
+      at += 8 + content;
+      return;
+    }
+    shp.setInt32(o, 5, true);
+    boxOf(rings).forEach((v, k) => shp.setFloat64(o + 4 + k * 8, v, true));
+    shp.setInt32(o + 36, rings.length, true);
+    shp.setInt32(o + 40, rings.reduce((n, r) => n + r.length, 0), true);
+    o += 44;
+    let start = 0;
+    for (const r of rings) {
+      shp.setInt32(o, start, true);
+      o += 4;
+      start += r.length;
+    }
+    for (const r of rings) for (const p of r) {
+      shp.setFloat64(o, p[0]!, true);
+      shp.setFloat64(o + 8, p[1]!, true);
+      o += 16;
+    }
+    at += 8 + content;
+  });
+  return { shp: new Uint8Array(shp.buffer), shx: new Uint8Array(shx.buffer) };
+}
+
+/** GBK bytes of a text cut to at most `bytes` without splitting a character. */
+function gbkCut(text: string, bytes: number): Uint8Array {
+  const whole = encodeGbk(text).bytes;
+  if (whole.length <= bytes) return whole;
+  let n = 0;
+  let cut = '';
+  for (const ch of text) {
+    n += ch.codePointAt(0)! < 0x80 ? 1 : 2;
+    if (n > bytes) break;
+    cut += ch;
+  }
+  return encodeGbk(cut).bytes;
+}
+
+/** The .dbf of rows, text in GBK (language driver 0x4D, code page 936); `date` goes in the header. */
+export function writeDbf<T>(rows: T[], columns: DbfColumn<T>[], date: Date): Uint8Array {
+  const headerBytes = 32 + 32 * columns.length + 1;
+  const recordBytes = 1 + columns.reduce((n, c) => n + c.length, 0);
+  const bytes = new Uint8Array(headerBytes + recordBytes * rows.length + 1);
+  const view = new DataView(bytes.buffer);
+  view.setUint8(0, 0x03);
+  view.setUint8(1, date.getUTCFullYear() - 1900);
+  view.setUint8(2, date.getUTCMonth() + 1);
+  view.setUint8(3, date.getUTCDate());
+  view.setUint32(4, rows.length, true);
+  view.setUint16(8, headerBytes, true);
+  view.setUint16(10, recordBytes, true);
+  view.setUint8(29, 0x4d); // GBK (code page 936)
+  const ascii = new TextEncoder();
+  columns.forEach((c, i) => {
+    if (!/^[A-Z0-9_]{1,10}$/.test(c.name)) throw new Error(`DBF field name must be ≤ 10 ASCII capitals: ${c.name}`);
+    const at = 32 + i * 32;
+    bytes.set(ascii.encode(c.name), at);
+    bytes[at + 11] = c.type.charCodeAt(0);
+    bytes[at + 16] = c.length;
+    bytes[at + 17] = c.decimals;
+  });
+  bytes[headerBytes - 1] = 0x0d;
+  let at = headerBytes;
+  for (const row of rows) {
+    bytes.fill(0x20, at, at + recordBytes);
+    let o = at + 1;
+    for (const c of columns) {
+      const v = c.value(row);
+      if (c.type === 'C') bytes.set(gbkCut(v === null ? '' : String(v), c.length), o);
+      else if (c.type === 'D') {
+        if (typeof v === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(v)) bytes.set(ascii.encode(v.replace(/-/g, '')), o);
+      } else if (typeof v === 'number' && Number.isFinite(v)) {
+        const text = v.toFixed(c.decimals);
+        bytes.set(ascii.encode(text.length <= c.length ? text.padStart(c.length, ' ') : '*'.repeat(c.length)), o);
+      }
+      o += c.length;
+    }
+    at += recordBytes;
+  }
+  bytes[at] = 0x1a;
+  return bytes;
+}
+
+/** The .shp, .shx and .dbf of polygon records with their attributes. */
+export function writeShapefile<T>(records: { geometry: Geo; row: T }[], columns: DbfColumn<T>[], date: Date) {
+  const { shp, shx } = writeShp(records.map((r) => r.geometry));
+  return { shp, shx, dbf: writeDbf(records.map((r) => r.row), columns, date) };
+}
