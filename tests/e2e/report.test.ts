@@ -46,7 +46,11 @@ describe.runIf(hasChromium || process.env.CI)(`the printable site-check report i
 
   beforeAll(async () => {
     ({ app, base, browser, stop } = await startWorkspace());
-    const res = await app.inject({ method: 'POST', url: '/api/site-checks', payload: { geometry: SITE, name: '某工业项目（一期）', use: '工业用地' } });
+    const res = await app.inject({
+      method: 'POST',
+      url: '/api/site-checks',
+      payload: { geometry: SITE, name: '某工业项目（一期）', use: '工业', stockFirst: { reason: 'other', note: '需临近铁路专用线' } },
+    });
     expect(res.statusCode).toBe(201);
     report = SiteCheckReport.parse(res.json());
   });
@@ -63,10 +67,34 @@ describe.runIf(hasChromium || process.env.CI)(`the printable site-check report i
 
     expect(await page.locator('h1').textContent()).toBe('建设项目选址套核报告');
     expect(await page.locator('[data-field=name]').textContent()).toBe('某工业项目（一期）');
-    expect(await page.locator('[data-field=use]').textContent()).toBe('工业用地');
+    expect(await page.locator('[data-field=use]').textContent()).toBe('工业');
     expect(await page.locator('[data-field=dataVersion]').textContent()).toBe(report.dataVersion);
     expect(await page.locator('[data-field=contentHash]').textContent()).toBe(report.contentHash);
     expect(await page.title()).toBe('建设项目选址套核报告 - 某工业项目（一期）');
+
+    // 存量优先套核, before the verdicts: the match's sentence, its candidates, the reason
+    const sections = await page.locator('[data-section]').evaluateAll((els) => els.map((e) => e.getAttribute('data-section')));
+    expect(sections.indexOf('stock-first')).toBeGreaterThan(-1);
+    expect(sections.indexOf('stock-first')).toBeLessThan(sections.indexOf('verdicts'));
+    const sf = report.stockFirst;
+    if (!sf.checked) throw new Error('a new report records the stock-first step');
+    const stock = page.locator('[data-section=stock-first]');
+    expect(await stock.locator('h2').textContent()).toBe('存量优先套核');
+    expect(await stock.locator('[data-testid=stock-summary]').textContent()).toBe(sf.summaryZh);
+    expect(await stock.locator('[data-field=stockNeed]').textContent()).toContain(`${figure(sf.need.mu, 2)} 亩`);
+    if (sf.candidates.length === 0) expect(await stock.locator('[data-testid=stock-none]').textContent()).toBe('未找到符合条件的存量地块。');
+    else {
+      const rows = stock.locator('[data-testid=stock-candidates] tbody tr');
+      expect(await rows.count()).toBe(sf.candidates.length);
+      for (const [i, c] of sf.candidates.entries()) {
+        const row = rows.nth(i);
+        expect(await row.getAttribute('data-codes')).toBe(c.parcels.map((p) => p.code).join(','));
+        expect(await row.locator('td[data-unit=mu]').textContent()).toBe(figure(c.totalArea.mu, 2));
+        expect(await row.locator('td[data-field=score]').textContent()).toBe(c.score.toFixed(2));
+      }
+    }
+    expect(await stock.locator('[data-field=reason]').textContent()).toBe('其他');
+    expect(await stock.locator('[data-field=reasonNote]').textContent()).toBe('需临近铁路专用线');
 
     // verdicts: status and rule text as filed
     for (const v of report.verdicts) {
@@ -161,6 +189,8 @@ describe.runIf(hasChromium || process.env.CI)(`the printable site-check report i
     await page.locator('[data-testid=report]').waitFor({ timeout: 30_000 });
     await page.locator('.lang-button').click();
     expect(await page.locator('h1').textContent()).toBe('Site check report');
+    expect(await page.locator('[data-section=stock-first] h2').textContent()).toBe('Stock land first');
+    expect(await page.locator('[data-section=stock-first] [data-field=reason]').textContent()).toBe('Other');
     expect(await page.locator('[data-testid=verdict-permanent-farmland] .status-badge').textContent()).toBe('Conflict');
     expect(new URL(page.url()).searchParams.get('lang')).toBe('en');
     await page.locator('.lang-button').click();

@@ -107,9 +107,17 @@ describe.runIf(hasChromium || process.env.CI)(`the site check in the map workspa
     expect(await preview.locator('[data-testid=preview-incomplete]').count()).toBe(0);
     await page.screenshot({ path: `${ARTIFACTS}/site-check-preview-${backend}.png` });
 
-    // the authoritative check
+    // stock first: choosing the use matches the stock-land library; with nothing found the
+    // reason is preset to “none found”, otherwise the planner must choose one
     await page.locator('.sc-form input[name=name]').fill('测试产业园项目');
+    const matched = page.waitForResponse((r) => r.url().endsWith('/api/stock-parcels/match'));
     await page.locator('.sc-form select[name=use]').selectOption('工业');
+    const offered = ((await (await matched).json()) as { candidates: unknown[] }).candidates.length;
+    await page.locator('[data-testid=stock-first][data-status=ready]').waitFor({ timeout: 30_000 });
+    expect(await page.locator('[data-testid=new-land] select[name=reason]').inputValue()).toBe(offered === 0 ? 'none-found' : '');
+    await page.locator('[data-testid=new-land] select[name=reason]').selectOption('location');
+
+    // the authoritative check
     await page.locator('button[data-action=run]').click();
     const result = page.locator('[data-testid=site-result]');
     await result.waitFor({ timeout: 60_000 });
@@ -146,6 +154,8 @@ describe.runIf(hasChromium || process.env.CI)(`the site check in the map workspa
     const report = await saved.json();
     expect(report.name).toBe('测试产业园项目');
     expect(report.use).toBe('工业');
+    expect(report.stockFirst.reason).toMatchObject({ code: 'location', labelZh: '区位不符' });
+    expect(report.stockFirst.candidates).toHaveLength(offered);
     expect(report.site.area.m2).toBeCloseTo(serverSite, 6);
     await page.screenshot({ path: `${ARTIFACTS}/site-check-result-${backend}.png` });
 
@@ -193,6 +203,11 @@ describe.runIf(hasChromium || process.env.CI)(`the site check in the map workspa
     });
     expect(marked).toBeGreaterThan(0);
 
+    // the stock step measures a site crossing itself as repaired
+    await page.locator('.sc-form select[name=use]').selectOption('工业');
+    await page.locator('[data-testid=stock-first][data-status=ready]').waitFor({ timeout: 30_000 });
+    expect(await page.locator('[data-testid=stock-need]').textContent()).toContain('按自动修复后的选址估算');
+    await page.locator('[data-testid=new-land] select[name=reason]').selectOption('area');
     await page.locator('button[data-action=run]').click();
     const error = page.locator('[data-testid=site-error]');
     await error.waitFor({ timeout: 30_000 });
@@ -230,6 +245,8 @@ describe.runIf(hasChromium || process.env.CI)(`the site check in the map workspa
     expect(await page.locator('[data-testid=site-status]').getAttribute('data-vertices')).toBe('4');
     await previewReady(page);
     expect(await page.locator('[data-testid=site-preview] h3').textContent()).toContain('Preview');
+    expect(await page.locator('[data-testid=stock-first] h3').textContent()).toBe('Stock land first');
+    expect(await page.locator('[data-testid=stock-first]').getAttribute('data-status')).toBe('idle');
     const before = await m2Of(page, '[data-testid=site-preview] .sc-figure .sc-area');
 
     // drag the north-east corner outwards

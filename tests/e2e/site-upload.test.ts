@@ -61,6 +61,10 @@ describe.runIf(hasChromium || process.env.CI)(`uploading a site file in headless
     );
     // the site name comes from the file name
     expect(await page.locator('.sc-form input[name=name]').inputValue()).toBe('boundary-gbk');
+    // the file's 工业用地 is read as the planned use 工业: the stock-land library is checked first
+    expect(await page.locator('.sc-form select[name=use]').inputValue()).toBe('工业');
+    await page.locator('[data-testid=stock-first][data-status=ready]').waitFor({ timeout: 30_000 });
+    await page.locator('[data-testid=new-land] select[name=reason]').selectOption('location');
     await page.locator('button[data-action=run]').click();
     const verdicts = page.locator('[data-testid=site-result]');
     await verdicts.waitFor({ timeout: 30_000 });

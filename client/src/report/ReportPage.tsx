@@ -1,5 +1,6 @@
 /**
- * The filed site-check report as a printable page (`/reports/{id}`): identity, verdicts with
+ * The filed site-check report as a printable page (`/reports/{id}`): identity, the stock-first
+ * step (what the stock-land library offered, and why new land all the same), verdicts with
  * their rules, a site map and one figure a layer the site touches, the overlap tables in
  * m², 公顷 and 亩, the trimmed (compliant) part, and the exports. Laid out on A4: the
  * browser's print (or “save as PDF”) gives the document to file; the toolbar is not printed.
@@ -16,6 +17,7 @@ import {
   ZONES_3,
   attributeLabel,
   beijingTime,
+  distanceText,
   exportLinks,
   fetchReport,
   formatNumber,
@@ -206,6 +208,8 @@ function ReportDocument(props: { report: Report; base: BaseMapData | null; lang:
         </table>
       </Section>
 
+      <StockFirstSection report={report} lang={lang} />
+
       <Section title={w('verdicts')} id="verdicts">
         <p className={`overall status-${overall}`} data-testid="overall" data-status={overall}>
           {w(`overall_${overall}`)}
@@ -366,6 +370,105 @@ function ReportDocument(props: { report: Report; base: BaseMapData | null; lang:
         </p>
       </footer>
     </article>
+  );
+}
+
+/**
+ * 存量优先套核: what the stock-land library offered for the site's use and area — the match's
+ * sentence and its candidates — and the reason recorded for going on to new land.
+ */
+function StockFirstSection(props: { report: Report; lang: Lang }) {
+  const { lang } = props;
+  const sf = props.report.stockFirst;
+  const w = (k: Parameters<typeof word>[1]) => word(lang, k);
+  const [open, close] = lang === 'zh' ? ['（', '）'] : [' (', ')'];
+  return (
+    <Section title={w('stockFirst')} id="stock-first">
+      {!sf.checked ? (
+        <p data-testid="stock-first-not-recorded">{lang === 'zh' ? sf.noteZh : sf.noteEn}</p>
+      ) : (
+        <>
+          <p className="stock-summary" data-testid="stock-summary">
+            {lang === 'zh' ? sf.summaryZh : sf.summaryEn}
+          </p>
+          <table className="report-table kv">
+            <tbody>
+              <tr>
+                <th>{w('stockUse')}</th>
+                <td data-field="stockUse">{sf.use}</td>
+                <th>{w('stockNeed')}</th>
+                <td data-field="stockNeed">
+                  <AreaText area={sf.need} lang={lang} />
+                </td>
+              </tr>
+            </tbody>
+          </table>
+          {sf.candidates.length === 0 ? (
+            <p className="stock-none" data-testid="stock-none">
+              {w('stockNone')}
+            </p>
+          ) : (
+            <table className="report-table stock-candidates" data-testid="stock-candidates">
+              <thead>
+                <tr>
+                  <th className="num">{w('stockRank')}</th>
+                  <th>{w('stockOffer')}</th>
+                  <th>{w('stockParcels')}</th>
+                  <th className="num">
+                    {w('stockTotal')}
+                    {open}
+                    {lang === 'zh' ? '亩' : 'mu'}
+                    {close}
+                  </th>
+                  <th className="num">
+                    {w('stockTotal')}
+                    {open}
+                    {lang === 'zh' ? '公顷' : 'ha'}
+                    {close}
+                  </th>
+                  <th className="num">{w('stockScore')}</th>
+                  <th className="num">{w('stockDistance')}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {sf.candidates.map((c) => (
+                  <tr key={c.rank} data-rank={c.rank} data-kind={c.kind} data-codes={c.parcels.map((p) => p.code).join(',')}>
+                    <td className="num">{c.rank}</td>
+                    <td>{w(`offer_${c.kind}`)}</td>
+                    <td className="attrs">
+                      {c.parcels.map((p) => (
+                        <div key={p.code} data-code={p.code}>
+                          <code>{p.code}</code> {p.name}（{p.plannedUse}，{formatNumber(p.area.mu, DIGITS.mu)} {lang === 'zh' ? '亩' : 'mu'}）
+                        </div>
+                      ))}
+                    </td>
+                    <td className="num" data-unit="mu" data-value={c.totalArea.mu}>{formatNumber(c.totalArea.mu, DIGITS.mu)}</td>
+                    <td className="num" data-unit="ha" data-value={c.totalArea.ha}>{formatNumber(c.totalArea.ha, DIGITS.ha)}</td>
+                    <td className="num" data-field="score" data-value={c.score}>{c.score.toFixed(2)}</td>
+                    <td className="num" data-field="distance">{c.distanceM === null ? '—' : distanceText(c.distanceM)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+          <table className="report-table kv stock-reason" data-testid="new-land-reason" data-reason={sf.reason.code}>
+            <tbody>
+              <tr>
+                <th>{w('newLandReason')}</th>
+                <td data-field="reason">{lang === 'zh' ? sf.reason.labelZh : sf.reason.labelEn}</td>
+              </tr>
+              {sf.reason.note && (
+                <tr>
+                  <th>{w('newLandNote')}</th>
+                  <td data-field="reasonNote" className="reason-note">{sf.reason.note}</td>
+                </tr>
+              )}
+            </tbody>
+          </table>
+          <p className="report-note">{w('stockFirstNote')}</p>
+        </>
+      )}
+    </Section>
   );
 }
 

@@ -70,6 +70,24 @@ const words = {
   analysedArea: { zh: '分析范围面积', en: 'Analysed area' },
   repair: { zh: '几何修复', en: 'Geometry repair' },
   notGiven: { zh: '（未填写）', en: '(not given)' },
+  stockFirst: { zh: '存量优先套核', en: 'Stock land first' },
+  stockUse: { zh: '套核用途', en: 'Matched for' },
+  stockNeed: { zh: '需求面积', en: 'Area needed' },
+  stockNone: { zh: '未找到符合条件的存量地块。', en: 'No stock parcel fits.' },
+  stockRank: { zh: '排名', en: 'Rank' },
+  stockOffer: { zh: '方案', en: 'Offer' },
+  stockParcels: { zh: '地块', en: 'Parcels' },
+  stockTotal: { zh: '合计面积', en: 'Total area' },
+  stockScore: { zh: '评分', en: 'Score' },
+  stockDistance: { zh: '距选址', en: 'From the site' },
+  offer_single: { zh: '单宗地块', en: 'Single parcel' },
+  offer_combination: { zh: '组合供应', en: 'Combination' },
+  newLandReason: { zh: '继续新增用地理由', en: 'Reason for new land' },
+  newLandNote: { zh: '理由说明', en: 'Explanation' },
+  stockFirstNote: {
+    zh: '按规划用途和选址面积在选址附近套核存量土地图库（可供应、不占永久基本农田和生态保护红线的地块，含相邻地块组合供应），列出得分最高的方案；评分满分 100（面积匹配、用途兼容、区位、供应条件）。',
+    en: 'The stock-land library was matched for the planned use and the site area near the site (available parcels clear of permanent farmland and the red line, and adjacent parcels together); the best-scoring options are listed, scored out of 100 (area fit, use, distance, availability).',
+  },
   verdicts: { zh: '套核结论', en: 'Verdicts' },
   rule: { zh: '规则', en: 'Rule' },
   status: { zh: '结论', en: 'Verdict' },
@@ -137,6 +155,9 @@ export function overallStatus(report: Report): VerdictStatus {
   const s = report.verdicts.map((v) => v.status);
   return s.includes('conflict') ? 'conflict' : s.includes('warn') ? 'warn' : 'pass';
 }
+
+/** A stock candidate's distance from the site: "850 m", "1.2 km". */
+export { distanceText } from '../../../core/stock-first.ts';
 
 /** A layer's name in a language. */
 export const layerName = (l: LayerOverlap, lang: Lang) => (lang === 'zh' ? l.nameZh : l.nameEn);

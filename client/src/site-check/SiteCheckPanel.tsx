@@ -1,7 +1,8 @@
 /**
  * The planner's site check (选址套核) in the workspace's side panel: draw or load a site,
- * watch the live preview, run the authoritative check, read the verdicts, re-check the
- * compliant part, open the filed report.
+ * pick its planned use, see what the stock-land library offers first (存量优先: candidates
+ * listed and drawn on the map), then — only then — go on to new land with a reason, run the
+ * authoritative check, read the verdicts, re-check the compliant part, open the filed report.
  *
  * Other features put a site on the map through the panel's handle (React 19 `ref` prop):
  *
@@ -14,21 +15,34 @@ import { SiteUpload } from './SiteUpload.tsx';
 import { circle } from '@turf/turf';
 import type { SiteCheckReport, SiteGeometry } from '../../../core/contracts/site-check.ts';
 import { bboxOf, type SiteShape } from '../../../core/preview.ts';
+import {
+  NEW_LAND_NOTE_MAX,
+  NEW_LAND_REASON_CODES,
+  NEW_LAND_REASONS,
+  offersFound,
+  plannedUseOf,
+  reasonConflict,
+  reasonNeedsNote,
+  type NewLandReasonCode,
+} from '../../../core/stock-first.ts';
 import type { MapController } from '../map/controller.ts';
 import { useT, type Lang } from '../i18n.ts';
 import { ApiError, postSiteCheck } from './api.ts';
 import { DrawToolbar } from './DrawToolbar.tsx';
 import { PreviewView } from './PreviewView.tsx';
 import { ResultView } from './ResultView.tsx';
-import { PLANNED_USES } from './names.ts';
-import { resultOverlay } from './overlay.ts';
+import { PLANNED_USES, type PlannedUse } from './names.ts';
+import { resultOverlay, stockCandidatesOverlay } from './overlay.ts';
+import { StockFirstStep } from './StockFirstStep.tsx';
 import { usePreview } from './usePreview.ts';
 import { useSiteDrawer } from './useSiteDrawer.ts';
+import { useStockMatch } from './useStockMatch.ts';
 
 export interface SiteCheckHandle {
   /**
    * Puts a site on the map, ready to check (e.g. parsed from an uploaded file), and moves
-   * the view to it. Name and planned use, when given, fill the form.
+   * the view to it. Name and planned use, when given, fill the form (a use such as
+   * "工业用地" is read as the planned use it names).
    */
   loadSite(geometry: SiteGeometry, opts?: { name?: string; use?: string; fit?: boolean }): void;
 }
@@ -54,12 +68,30 @@ export function SiteCheckPanel(props: { controller: MapController | null; lang: 
   const { controller } = props;
   const { drawer, state } = useSiteDrawer(controller);
   const [name, setName] = useState('');
-  const [use, setUse] = useState('');
+  const [use, setUse] = useState<PlannedUse | ''>('');
   const [buffer, setBuffer] = useState('');
   const bufferMeters = parseBuffer(buffer);
   const preview = usePreview(state.live, bufferMeters);
   const [check, setCheck] = useState<CheckState>({ status: 'idle' });
   const pending = useRef<{ geometry: SiteShape; fit: boolean } | null>(null);
+  const fillUse = (text: string | undefined) => {
+    const u = plannedUseOf(text);
+    if (u) setUse(u);
+  };
+
+  // 存量优先: the stock-land library for this site and use, before anything about new land
+  const stock = useStockMatch(state.site, use, props.lang);
+  const match = stock.status === 'ready' ? stock.match : null;
+  const found = match ? offersFound(match.tally) : 0;
+  const [reason, setReason] = useState<NewLandReasonCode | ''>('');
+  const [note, setNote] = useState('');
+  // a new match asks for the reason again; with nothing found, that is the reason
+  useEffect(() => {
+    setReason(match && offersFound(match.tally) === 0 ? 'none-found' : '');
+  }, [match]);
+  const noteMissing = reason !== '' && reasonNeedsNote(reason) && !note.trim();
+  const reasonRefused = reason !== '' && match ? reasonConflict(reason, match.tally) : null;
+  const reasonReady = reason !== '' && !noteMissing && !reasonRefused;
 
   const load = (geometry: SiteShape, fit: boolean) => {
     if (!drawer || !controller) {
@@ -75,7 +107,7 @@ export function SiteCheckPanel(props: { controller: MapController | null; lang: 
     () => ({
       loadSite(geometry, opts = {}) {
         if (opts.name !== undefined) setName(opts.name);
-        if (opts.use !== undefined) setUse(opts.use);
+        if (opts.use !== undefined) fillUse(opts.use);
         load(geometry as SiteShape, opts.fit ?? true);
       },
     }),
@@ -102,6 +134,13 @@ export function SiteCheckPanel(props: { controller: MapController | null; lang: 
   }, [controller, current]);
   useEffect(() => () => controller?.setOverlay('result', null), [controller]);
 
+  // the stock candidates on the map while the step shows them (gone with the site or the use)
+  useEffect(() => {
+    if (!controller) return;
+    controller.setOverlay('stock', match && match.candidates.length > 0 ? stockCandidatesOverlay(match) : null);
+  }, [controller, match]);
+  useEffect(() => () => controller?.setOverlay('stock', null), [controller]);
+
   // a site that crosses itself: mark the crossing on the map (a 25 m red disc)
   const crossing = preview.status === 'invalid' ? preview.problem.at : undefined;
   useEffect(() => {
@@ -115,13 +154,15 @@ export function SiteCheckPanel(props: { controller: MapController | null; lang: 
   }, [controller, crossing?.[0], crossing?.[1]]);
 
   const run = async (site: SiteShape, repair = false) => {
+    if (!use || !reason) return;
     setCheck({ status: 'running', site, repair });
     try {
       const report = await postSiteCheck(
         {
           geometry: site,
           ...(name.trim() ? { name: name.trim() } : {}),
-          ...(use ? { use } : {}),
+          use,
+          stockFirst: { reason, ...(note.trim() ? { note: note.trim() } : {}) },
           ...(bufferMeters > 0 ? { bufferMeters } : {}),
           ...(repair ? { repair: true } : {}),
         },
@@ -148,6 +189,7 @@ export function SiteCheckPanel(props: { controller: MapController | null; lang: 
   };
 
   const running = current?.status === 'running';
+  const canRun = !!state.site && !state.drawing && !running && !!use && !!match && reasonReady;
 
   return (
     <section className="panel-section site-check" data-testid="site-check">
@@ -159,13 +201,15 @@ export function SiteCheckPanel(props: { controller: MapController | null; lang: 
         onClear={() => {
           drawer?.clear();
           setCheck({ status: 'idle' });
+          setNote('');
         }}
       />
       <details className="sc-upload" data-testid="sc-upload">
         <summary>{t('uploadTitle')}</summary>
         <SiteUpload
-          onSite={(geometry, label) => {
+          onSite={(geometry, label, fileUse) => {
             if (!name.trim()) setName(label.replace(/\.[^.]+$/, ''));
+            fillUse(fileUse);
             load(geometry as SiteShape, true);
           }}
         />
@@ -177,8 +221,10 @@ export function SiteCheckPanel(props: { controller: MapController | null; lang: 
         </label>
         <label>
           <span>{t('scUse')}</span>
-          <select name="use" value={use} onChange={(e) => setUse(e.target.value)}>
-            <option value="">{t('scUseNone')}</option>
+          <select name="use" value={use} required onChange={(e) => setUse(e.target.value as PlannedUse | '')}>
+            <option value="" disabled>
+              {t('scUseNone')}
+            </option>
             {PLANNED_USES.map((u) => (
               <option key={u} value={u}>
                 {t(`scUse_${u}`)}
@@ -191,16 +237,45 @@ export function SiteCheckPanel(props: { controller: MapController | null; lang: 
           <input type="number" name="buffer" min={0} max={1000} step={1} value={buffer} onChange={(e) => setBuffer(e.target.value)} />
         </label>
       </div>
+      <StockFirstStep
+        state={stock}
+        onShow={(c) => {
+          // the candidate and the site together
+          const [a, b] = [bboxOf(c.geometry as SiteShape), state.site ? bboxOf(state.site) : null];
+          controller?.fitBox(b ? [Math.min(a[0], b[0]), Math.min(a[1], b[1]), Math.max(a[2], b[2]), Math.max(a[3], b[3])] : a);
+        }}
+      />
       <PreviewView state={preview} bufferMeters={bufferMeters} />
-      <button
-        type="button"
-        className="sc-run"
-        data-action="run"
-        disabled={!state.site || state.drawing || running}
-        onClick={() => state.site && void run(state.site)}
-      >
-        {running ? t('scRunning') : t('scRun')}
-      </button>
+      {match && (
+        <div className="nl-section" data-testid="new-land">
+          <h3>{t('nlTitle')}</h3>
+          <p className="sc-hint">{found > 0 ? t('nlIntroFound', { n: found }) : t('nlIntroNone')}</p>
+          <label>
+            <span>{t('nlReason')}</span>
+            <select name="reason" value={reason} required onChange={(e) => setReason(e.target.value as NewLandReasonCode | '')}>
+              <option value="" disabled>
+                {t('nlReasonPick')}
+              </option>
+              {NEW_LAND_REASON_CODES.map((code) => (
+                <option key={code} value={code} disabled={code === 'none-found' && found > 0}>
+                  {NEW_LAND_REASONS[code][props.lang]}
+                  {code === 'none-found' && found > 0 ? t('nlNoneFoundDisabled') : ''}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label>
+            <span>{reason !== '' && reasonNeedsNote(reason) ? t('nlNoteRequired') : t('nlNoteOptional')}</span>
+            <textarea name="note" rows={2} maxLength={NEW_LAND_NOTE_MAX} value={note} onChange={(e) => setNote(e.target.value)} />
+          </label>
+          {!reason && <p className="sc-muted">{t('nlReasonNeeded')}</p>}
+          {noteMissing && <p className="sc-warning">{t('nlNoteMissing')}</p>}
+          {reasonRefused && <p className="sc-warning">{props.lang === 'zh' ? reasonRefused.zh : reasonRefused.en}</p>}
+          <button type="button" className="sc-run" data-action="run" disabled={!canRun} onClick={() => state.site && void run(state.site)}>
+            {running ? t('scRunning') : t('scRun')}
+          </button>
+        </div>
+      )}
       {current?.status === 'failed' && (
         <div className="sc-error" role="alert" data-testid="site-error" data-code={current.code}>
           <p>

@@ -51,7 +51,16 @@ function query(o: ParseOverrides): string {
 
 type Source = { kind: 'file'; file: File } | { kind: 'text'; text: string };
 
-export function SiteUpload(props: { onSite: (geometry: SiteGeometry, label: string) => void }) {
+/** The planned use the file names (a 界址点 header's 地类用途, a property `use`), if any. */
+function fileUse(result: ParseResponse): string | undefined {
+  for (const f of result.features.features) {
+    const use = f.properties.use;
+    if (typeof use === 'string' && use.trim()) return use.trim();
+  }
+  return undefined;
+}
+
+export function SiteUpload(props: { onSite: (geometry: SiteGeometry, label: string, use?: string) => void }) {
   const { t, lang } = useT();
   const [source, setSource] = useState<Source | null>(null);
   const [pasted, setPasted] = useState('');
@@ -234,7 +243,7 @@ export function SiteUpload(props: { onSite: (geometry: SiteGeometry, label: stri
               ))}
             </ul>
           )}
-          <button type="button" disabled={!site} data-testid="use-parsed" onClick={() => site && props.onSite(site, label)}>
+          <button type="button" disabled={!site} data-testid="use-parsed" onClick={() => site && props.onSite(site, label, fileUse(result))}>
             {t('placeOnMap')}
           </button>
         </div>

@@ -1,6 +1,7 @@
 /** The site check's calls to the server, validated with the contracts the server declares. */
 import { FeatureCollectionResponse } from '../../../core/contracts/features.ts';
 import { SiteCheckReport, type SiteCheckRequest } from '../../../core/contracts/site-check.ts';
+import { StockMatchResponse, type StockMatchRequest } from '../../../core/contracts/stock.ts';
 import type { Bbox } from '../../../core/preview.ts';
 import type { Lang } from '../i18n.ts';
 
@@ -42,4 +43,19 @@ export async function postSiteCheck(req: SiteCheckRequest, lang: Lang): Promise<
   });
   if (!res.ok) throw await readError(res);
   return SiteCheckReport.parse(await res.json());
+}
+
+/**
+ * The stock-land match (存量土地套核) for the site's use and area near the site: the panel's
+ * stock-first step. A preview: the site check runs its own match and files that one.
+ */
+export async function postStockMatch(req: StockMatchRequest, lang: Lang, signal?: AbortSignal): Promise<StockMatchResponse> {
+  const res = await fetch('/api/stock-parcels/match', {
+    method: 'POST',
+    headers: { ...headers(lang), 'content-type': 'application/json' },
+    body: JSON.stringify(req),
+    signal,
+  });
+  if (!res.ok) throw await readError(res);
+  return StockMatchResponse.parse(await res.json());
 }

@@ -1,12 +1,16 @@
 /** Names of the checked layers and of planned uses, in the UI language. */
 import { getLayer } from '../../../core/layers.ts';
-import type { Lang } from '../i18n.ts';
+import { PLANNED_USES, type PlannedUse } from '../../../core/stock-match.ts';
+import type { Lang, StringKey } from '../i18n.ts';
 
 export const layerName = (id: string, lang: Lang): string => {
   const l = getLayer(id);
   return l ? (lang === 'zh' ? l.nameZh : l.nameEn) : id;
 };
 
-/** Planned uses (规划用途) offered in the form; the Chinese name is what the report keeps. */
-export const PLANNED_USES = ['工业', '仓储', '商业', '商务', '住宅', '公共管理与公共服务'] as const;
-export type PlannedUse = (typeof PLANNED_USES)[number];
+/** Planned uses (规划用途) offered in the form (core's list, matched against stock land); the Chinese name is what the report keeps. */
+export { PLANNED_USES, type PlannedUse } from '../../../core/stock-match.ts';
+
+/** A planned use in the UI language; a use outside the list as it is written. */
+export const useLabel = (use: string, t: (key: StringKey) => string): string =>
+  (PLANNED_USES as readonly string[]).includes(use) ? t(`scUse_${use as PlannedUse}`) : use;

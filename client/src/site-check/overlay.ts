@@ -4,6 +4,7 @@
  * legend reads the same table.
  */
 import type { SiteCheckReport } from '../../../core/contracts/site-check.ts';
+import type { StockMatchResponse } from '../../../core/contracts/stock.ts';
 import type { SiteShape } from '../../../core/preview.ts';
 
 export type OverlayKind = 'site' | 'permanent-farmland' | 'eco-redline' | 'general-farmland' | 'outside' | 'trimmed';
@@ -56,4 +57,19 @@ export function resultOverlay(report: SiteCheckReport): GeoJSON.FeatureCollectio
     else features.push(feature(kind, report.layers.find((l) => l.layerId === kind)!.intersection!));
   }
   return { type: 'FeatureCollection', features };
+}
+
+/** The stock-first step's candidates on the map: green, unlike every control-line overlay. */
+export const STOCK_CANDIDATE_STYLE = { color: '#2b8a3e', fillOpacity: 0.35, dashed: false } as const;
+
+/** The candidates of a stock-land match, one feature each (a combination as its union), ranked. */
+export function stockCandidatesOverlay(match: StockMatchResponse): GeoJSON.FeatureCollection {
+  return {
+    type: 'FeatureCollection',
+    features: match.candidates.map((c) => ({
+      type: 'Feature',
+      properties: { kind: 'stock-candidate', rank: c.rank, codes: c.parcels.map((p) => p.code).join(','), ...STOCK_CANDIDATE_STYLE },
+      geometry: c.geometry as unknown as GeoJSON.Geometry,
+    })),
+  };
 }
