@@ -170,25 +170,30 @@ function partValues(need: MatchNeed, offer: OfferFacts, distanceScaleKm: number)
   return { values, fit, weakest, scale: 100 / weightSum, factor };
 }
 
-/** An offer's total score, 0–100 (what scoreOffer reports, without the words). Hot: no allocation. */
+/** The total from the parts' values (0–1 each; distance null without a location). */
+function scoreFrom(areaRatio: number, use: number, avail: number, distanceM: number | null, distanceScaleKm: number, parcels: number): number {
+  let sum = WEIGHTS.areaFit * areaFitScore(areaRatio) + WEIGHTS.useCompatibility * use + WEIGHTS.availability * avail;
+  let weights = WEIGHTS.areaFit + WEIGHTS.useCompatibility + WEIGHTS.availability;
+  if (distanceM !== null) {
+    sum += WEIGHTS.distance * distanceScore(distanceM, distanceScaleKm);
+    weights += WEIGHTS.distance;
+  }
+  return Math.round(((sum * 100) / weights) * COMBINATION_FACTOR ** (parcels - 1) * 100) / 100;
+}
+
+const useValue = (need: PlannedUse, u: string) => (u === need ? 1 : (USE_COMPATIBILITY[need] as readonly string[]).includes(u) ? 0.7 : 0);
+const availValue = (stage: string | null) => ((stage && AVAILABILITY[stage]) || UNKNOWN_AVAILABILITY).score;
+
+/** An offer's total score, 0–100 (what scoreOffer reports, without the words). */
 export function scoreValue(need: MatchNeed, offer: OfferFacts, distanceScaleKm: number): number {
   let use = 1;
   let avail = 1;
   for (let i = 0; i < offer.uses.length; i++) {
-    const u = offer.uses[i]!;
-    if (u !== need.use) use = Math.min(use, (USE_COMPATIBILITY[need.use] as readonly string[]).includes(u) ? 0.7 : 0);
-    const s = offer.stages[i];
-    const a = ((s && AVAILABILITY[s]) || UNKNOWN_AVAILABILITY).score;
+    use = Math.min(use, useValue(need.use, offer.uses[i]!));
+    const a = availValue(offer.stages[i] ?? null);
     if (i === 0 || a < avail) avail = a;
   }
-  const located = offer.distanceM !== null;
-  let sum = WEIGHTS.areaFit * areaFitScore(offer.areaM2 / need.areaM2) + WEIGHTS.useCompatibility * use + WEIGHTS.availability * avail;
-  let weights = WEIGHTS.areaFit + WEIGHTS.useCompatibility + WEIGHTS.availability;
-  if (located) {
-    sum += WEIGHTS.distance * distanceScore(offer.distanceM!, distanceScaleKm);
-    weights += WEIGHTS.distance;
-  }
-  return Math.round(((sum * 100) / weights) * COMBINATION_FACTOR ** (offer.parcels - 1) * 100) / 100;
+  return scoreFrom(offer.areaM2 / need.areaM2, use, avail, offer.distanceM, distanceScaleKm, offer.parcels);
 }
 
 /** The four parts of an offer's score, with what each is made of, and the total, 0–100. */
@@ -259,11 +264,7 @@ export interface MatchOffer {
   parts: ScorePart[];
 }
 
-interface Ranked {
-  ids: number[];
-  facts: OfferFacts;
-  score: number;
-}
+
 
 export interface MatchTally {
   /** Parcels in the library (in the county, when one is set). */
@@ -294,97 +295,136 @@ export interface MatchResult {
  * is too small alone and no two of a three-parcel set already meet the need.
  */
 export function matchParcels(
-  parcels: Iterable<IndexedParcel>,
+  parcels: readonly IndexedParcel[],
   neighbours: (id: number) => readonly number[],
   opts: MatchOptions,
 ): MatchResult {
   const { need } = opts;
   const tally: MatchTally = { inScope: 0, available: 0, compatibleUse: 0, conflicting: 0, tooFar: 0, eligible: 0, singles: 0, combinations: 0 };
   const scaleKm = opts.maxDistanceKm ?? DEFAULT_DISTANCE_SCALE_KM;
-  const eligible = new Map<number, { p: IndexedParcel; d: number | null }>();
+  const maxM = opts.maxDistanceKm === undefined ? Infinity : opts.maxDistanceKm * 1000;
+  const uses = new Map<string, number>(usesFor(need.use).map((u) => [u, useValue(need.use, u)]));
+  // eligible parcels by id, with their use and availability values and distance
+  let maxId = 0;
+  for (const p of parcels) if (p.id > maxId) maxId = p.id;
+  const byId: (IndexedParcel | undefined)[] = new Array(maxId + 1);
+  const useOf = new Float64Array(maxId + 1);
+  const availOf = new Float64Array(maxId + 1);
+  const distOf = new Float64Array(maxId + 1);
+  let eligibleCount = 0;
   for (const p of parcels) {
     if (opts.county && p.countyCode !== opts.county) continue;
     tally.inScope++;
     if (p.status !== '可供应') continue;
     tally.available++;
-    if (useFit(need.use, p.plannedUse) === 'incompatible') continue;
+    const use = uses.get(p.plannedUse);
+    if (use === undefined) continue;
     tally.compatibleUse++;
     if (p.conflict) {
       tally.conflicting++;
       continue;
     }
-    const d = opts.distanceOf ? opts.distanceOf(p) : null;
-    if (d !== null && opts.maxDistanceKm !== undefined && d > opts.maxDistanceKm * 1000) {
-      tally.tooFar++;
-      continue;
+    if (opts.distanceOf) {
+      const d = opts.distanceOf(p);
+      if (d > maxM) {
+        tally.tooFar++;
+        continue;
+      }
+      distOf[p.id] = d;
     }
-    eligible.set(p.id, { p, d });
+    byId[p.id] = p;
+    eligibleCount++;
+    useOf[p.id] = use;
+    availOf[p.id] = availValue(p.fourUnStage);
   }
-  tally.eligible = eligible.size;
+  tally.eligible = eligibleCount;
+  const located = opts.distanceOf !== undefined;
 
   const lo = need.areaM2 * MIN_AREA_RATIO;
   const hi = need.areaM2 * MAX_AREA_RATIO;
-  const ranked = new TopK<Ranked>(opts.limit, (x, y) => y.score - x.score || x.ids.length - y.ids.length || x.ids[0]! - y.ids[0]!);
-  const offer = (ids: number[]) => {
-    const items = ids.map((id) => eligible.get(id)!);
-    let areaM2 = 0;
-    let distanceM: number | null = null;
-    for (const e of items) {
-      areaM2 += e.p.areaM2;
-      if (e.d !== null && (distanceM === null || e.d < distanceM)) distanceM = e.d;
+  const ranked = new TopK<{ ids: number[]; score: number }>(opts.limit, (x, y) => y.score - x.score || x.ids.length - y.ids.length || x.ids[0]! - y.ids[0]!);
+  /** Scores a set (ids ascending) and keeps it when it can rank; allocates only then. */
+  const offer = (a: number, b: number, c: number, areaM2: number) => {
+    const n = c >= 0 ? 3 : b >= 0 ? 2 : 1;
+    let use = useOf[a]!;
+    let avail = availOf[a]!;
+    let d: number | null = located ? distOf[a]! : null;
+    if (n >= 2) {
+      use = Math.min(use, useOf[b]!);
+      avail = Math.min(avail, availOf[b]!);
+      if (d !== null) d = Math.min(d, distOf[b]!);
     }
-    const facts: OfferFacts = { uses: items.map((e) => e.p.plannedUse), areaM2, stages: items.map((e) => e.p.fourUnStage), distanceM, parcels: ids.length };
-    ranked.push({ ids, facts, score: scoreValue(need, facts, scaleKm) });
+    if (n === 3) {
+      use = Math.min(use, useOf[c]!);
+      avail = Math.min(avail, availOf[c]!);
+      if (d !== null) d = Math.min(d, distOf[c]!);
+    }
+    const score = scoreFrom(areaM2 / need.areaM2, use, avail, d, scaleKm, n);
+    const worst = ranked.last();
+    if (worst && ranked.full() && score < worst.score) return;
+    ranked.push({ ids: n === 1 ? [a] : n === 2 ? [a, b] : [a, b, c], score });
   };
 
   const small: IndexedParcel[] = [];
-  for (const { p } of eligible.values()) {
+  for (const p of byId) {
+    if (p === undefined) continue;
     if (p.areaM2 >= lo && p.areaM2 <= hi) {
-      offer([p.id]);
+      offer(p.id, -1, -1, p.areaM2);
       tally.singles++;
     } else if (p.areaM2 < lo && p.urbanBoundaryId !== null) small.push(p);
   }
 
-  // combinations: parts each too small, in the same boundary polygon, connected by adjacency
-  const isPart = (id: number, boundary: number) => {
-    const e = eligible.get(id);
-    return e !== undefined && e.p.areaM2 < lo && e.p.urbanBoundaryId === boundary;
+  // Combinations: parts each too small, in the same boundary polygon, connected by adjacency,
+  // minimal (no pair of a triple meets the need). Each connected set is generated once, from
+  // its smallest id a: b is a neighbour of a with a larger id, c a larger-id neighbour of a
+  // (then c > b) or of b (then not also of a).
+  const part = (id: number, boundary: number): IndexedParcel | undefined => {
+    const p = byId[id];
+    return p !== undefined && p.areaM2 < lo && p.urbanBoundaryId === boundary ? p : undefined;
   };
-  // Each connected set is generated once, from its smallest id a: b is a neighbour of a with a
-  // larger id, c a larger-id neighbour of a (then c > b) or of b (then not also of a).
+  const na: number[] = [];
   for (const a of small) {
     const boundary = a.urbanBoundaryId!;
-    const na = neighbours(a.id).filter((id) => id > a.id && isPart(id, boundary));
+    na.length = 0;
+    for (const id of neighbours(a.id)) if (id > a.id && part(id, boundary)) na.push(id);
     for (const bId of na) {
-      const b = eligible.get(bId)!.p;
+      const b = byId[bId]!;
       const ab = a.areaM2 + b.areaM2;
       if (ab >= lo) {
         if (ab <= hi) {
-          offer([a.id, b.id]);
+          offer(a.id, bId, -1, ab);
           tally.combinations++;
         }
         continue;
       }
-      const third = (cId: number) => {
-        const c = eligible.get(cId)!.p;
-        const total = ab + c.areaM2;
-        if (total < lo || total > hi) return;
-        if (a.areaM2 + c.areaM2 >= lo || b.areaM2 + c.areaM2 >= lo) return; // a pair already does
-        offer(b.id < c.id ? [a.id, b.id, c.id] : [a.id, c.id, b.id]);
-        tally.combinations++;
-      };
-      for (const cId of na) if (cId > bId) third(cId);
-      for (const cId of neighbours(bId)) if (cId > a.id && cId !== bId && !na.includes(cId) && isPart(cId, boundary)) third(cId);
+      for (let pass = 0; pass < 2; pass++) {
+        for (const cId of pass === 0 ? na : neighbours(bId)) {
+          if (pass === 0 ? cId <= bId : cId <= a.id || cId === bId || na.includes(cId)) continue;
+          const c = pass === 0 ? byId[cId]! : part(cId, boundary);
+          if (!c) continue;
+          const total = ab + c.areaM2;
+          if (total < lo || total > hi) continue;
+          if (a.areaM2 + c.areaM2 >= lo || b.areaM2 + c.areaM2 >= lo) continue; // a pair already does
+          if (bId < cId) offer(a.id, bId, cId, total);
+          else offer(a.id, cId, bId, total);
+          tally.combinations++;
+        }
+      }
     }
   }
 
-  const offers = ranked.values().map((r): MatchOffer => ({
-    kind: r.ids.length === 1 ? 'single' : 'combination',
-    parcelIds: r.ids,
-    areaM2: r.facts.areaM2,
-    distanceM: r.facts.distanceM,
-    ...scoreOffer(need, r.facts, scaleKm),
-  }));
+  const offers = ranked.values().map((r): MatchOffer => {
+    const items = r.ids.map((id) => byId[id]!);
+    const ds = located ? r.ids.map((id) => distOf[id]!) : [];
+    const facts: OfferFacts = {
+      uses: items.map((p) => p.plannedUse),
+      areaM2: items.reduce((sum, p) => sum + p.areaM2, 0),
+      stages: items.map((p) => p.fourUnStage),
+      distanceM: ds.length ? Math.min(...ds) : null,
+      parcels: r.ids.length,
+    };
+    return { kind: r.ids.length === 1 ? 'single' : 'combination', parcelIds: r.ids, areaM2: facts.areaM2, distanceM: facts.distanceM, ...scoreOffer(need, facts, scaleKm) };
+  });
   return { offers, tally };
 }
 

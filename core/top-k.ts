@@ -30,6 +30,16 @@ export class TopK<T> {
     if (items.length > k) items.pop();
   }
 
+  /** The last item kept (the first to go), if any. */
+  last(): T | undefined {
+    return this.items[this.items.length - 1];
+  }
+
+  /** Whether k items are kept. */
+  full(): boolean {
+    return this.items.length >= this.k;
+  }
+
   /** The items kept, first first. */
   values(): T[] {
     return this.items;

@@ -86,6 +86,9 @@ export class StockCatalogue {
       link(Number(a_id), Number(b_id));
       link(Number(b_id), Number(a_id));
     }
+    // one string instance per distinct value: the matcher compares and hashes them per parcel
+    const pool = new Map<string, string>();
+    const intern = <T extends string | null>(v: T): T => (v === null ? v : ((pool.get(v) ?? (pool.set(v, v), v)) as T));
     return {
       key,
       neighbours,
@@ -93,15 +96,15 @@ export class StockCatalogue {
         id: Number(r.id),
         code: r.code,
         name: r.name,
-        category: r.category,
+        category: intern(r.category),
         plotRatioMin: r.plot_ratio_min === null ? null : Number(r.plot_ratio_min),
         plotRatioMax: r.plot_ratio_max === null ? null : Number(r.plot_ratio_max),
         refPrice: r.ref_price === null ? null : Number(r.ref_price),
         approvalDate: r.approval_date,
-        countyCode: r.county_code,
-        plannedUse: r.planned_use,
-        status: r.status,
-        fourUnStage: r.four_un_stage,
+        countyCode: intern(r.county_code),
+        plannedUse: intern(r.planned_use),
+        status: intern(r.status),
+        fourUnStage: intern(r.four_un_stage),
         areaM2: Number(r.area_m2),
         urbanBoundaryId: r.urban_boundary_id === null ? null : Number(r.urban_boundary_id),
         conflict: r.conflict,
