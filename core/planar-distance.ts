@@ -52,7 +52,11 @@ export function distanceTo(place: Place): (lon: number, lat: number) => number {
 
   if (place.type === 'Point') {
     const [px, py] = xy(place.coordinates);
-    return (lon, lat) => Math.hypot((lon - lon0) * kx - px, (lat - lat0) * ky - py);
+    return (lon, lat) => {
+      const dx = (lon - lon0) * kx - px;
+      const dy = (lat - lat0) * ky - py;
+      return Math.sqrt(dx * dx + dy * dy);
+    };
   }
   const vertices = rings.reduce((s, r) => s + r.length, 0);
   const planar: [number, number][][] = vertices > MAX_EXACT_VERTICES ? [hull(rings.flat().map(xy))] : rings.map((r) => r.map(xy));
@@ -70,11 +74,13 @@ export function distanceTo(place: Place): (lon: number, lat: number) => number {
         const dy = yj - yi;
         const len = dx * dx + dy * dy;
         const t = len === 0 ? 0 : Math.max(0, Math.min(1, ((x - xi) * dx + (y - yi) * dy) / len));
-        const d = Math.hypot(x - (xi + t * dx), y - (yi + t * dy));
-        if (d < best) best = d;
+        const ex = x - (xi + t * dx);
+        const ey = y - (yi + t * dy);
+        const d2 = ex * ex + ey * ey;
+        if (d2 < best) best = d2;
       }
     }
     // even-odd over every ring: inside an outer ring and not in a hole (or in another part)
-    return inside ? 0 : best;
+    return inside ? 0 : Math.sqrt(best);
   };
 }

@@ -172,8 +172,8 @@ export const MatchCandidate = z.object({
   totalArea: AreaUnits,
   /** Metres from `near` to the nearest parcel of the offer (its centre point), when given. */
   distanceM: z.number().nullable(),
-  /** The parcel, or the union of a combination's parcels. */
-  geometry: Geometry,
+  /** The parcel, or the union of a combination's parcels (null only where the caller asked for none). */
+  geometry: Geometry.nullable(),
 });
 export type MatchCandidate = z.infer<typeof MatchCandidate>;
 

@@ -116,7 +116,7 @@ describe(`stock-land matching on a hand-made world (${backend})`, () => {
     expect(c.kind).toBe('combination');
     expect(c.totalArea.mu).toBeCloseTo(32, 1);
     expect(part(r, 0, 'useCompatibility').value).toBe(0.7); // C2 is 仓储
-    expect(c.geometry.type).toBe('Polygon'); // touching parcels union into one polygon
+    expect(c.geometry?.type).toBe('Polygon'); // touching parcels union into one polygon
     expect(ellipsoidalArea(c.geometry as Parameters<typeof ellipsoidalArea>[0]) / MU).toBeCloseTo(32, 1);
     expect(r.tally.singles).toBe(0);
     expect(r.tally.combinations).toBe(1);

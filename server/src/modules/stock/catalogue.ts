@@ -33,6 +33,7 @@ interface IndexEntry extends IndexedParcel, CatalogueParcel {
 interface StockIndex {
   key: string;
   parcels: IndexEntry[];
+  byId: Map<number, IndexEntry>;
   neighbours: Map<number, number[]>;
 }
 
@@ -89,10 +90,7 @@ export class StockCatalogue {
     // one string instance per distinct value: the matcher compares and hashes them per parcel
     const pool = new Map<string, string>();
     const intern = <T extends string | null>(v: T): T => (v === null ? v : ((pool.get(v) ?? (pool.set(v, v), v)) as T));
-    return {
-      key,
-      neighbours,
-      parcels: rows.map((r) => ({
+    const parcels: IndexEntry[] = rows.map((r) => ({
         id: Number(r.id),
         code: r.code,
         name: r.name,
@@ -110,8 +108,8 @@ export class StockCatalogue {
         conflict: r.conflict,
         lon: Number(r.lon),
         lat: Number(r.lat),
-      })),
-    };
+      }));
+    return { key, neighbours, parcels, byId: new Map(parcels.map((p) => [p.id, p])) };
   }
 
   /**
@@ -162,29 +160,28 @@ export class StockCatalogue {
     return this.rows(selected.map((p) => p.id), distances);
   }
 
-  /** Ranked single parcels and combinations for a need, with every score part. */
-  async match(req: StockMatchRequest): Promise<StockMatchResponse> {
+  /**
+   * Ranked single parcels and combinations for a need, with every score part. With
+   * `geometry: false` the offers' union geometries are not built (the site check files the
+   * offers without them) and each candidate's geometry is null.
+   */
+  async match(req: StockMatchRequest, opts: { geometry?: boolean } = {}): Promise<StockMatchResponse> {
     const { index, dataVersion } = await this.current();
     const areaM2 = req.areaMu !== undefined ? muToM2(req.areaMu) : haToM2(req.areaHa!);
     const distance = req.near ? distanceTo(req.near as Parameters<typeof distanceTo>[0]) : null;
-    const distances = new Map<number, number>();
     const result = matchParcels(index.parcels, (id) => index.neighbours.get(id) ?? [], {
       need: { use: req.use, areaM2 },
       county: req.county,
       maxDistanceKm: req.maxDistanceKm,
       limit: req.limit,
-      distanceOf: distance
-        ? (p) => {
-            const d = distance((p as IndexEntry).lon, (p as IndexEntry).lat);
-            distances.set(p.id, d);
-            return d;
-          }
-        : undefined,
+      distanceOf: distance ? (p) => distance((p as IndexEntry).lon, (p as IndexEntry).lat) : undefined,
     });
+    const entry = new Map(result.offers.flatMap((o) => o.parcelIds).map((id) => [id, index.byId.get(id)!]));
+    const distanceOf = (id: number) => (distance ? distance(entry.get(id)!.lon, entry.get(id)!.lat) : null);
     const ids = [...new Set(result.offers.flatMap((o) => o.parcelIds))];
     const [summaries, geometries] = await Promise.all([
       parcelsById(this.db, ids),
-      unionGeometries(this.db, result.offers.map((o) => o.parcelIds)),
+      opts.geometry === false ? result.offers.map(() => null) : unionGeometries(this.db, result.offers.map((o) => o.parcelIds)),
     ]);
     return {
       need: {
@@ -211,7 +208,7 @@ export class StockCatalogue {
         parcels: o.parcelIds.map((id) => {
           const s = summaries.get(id);
           if (!s) throw new Error(`存量地块 ${id} 已不存在`);
-          return { ...s, distanceM: distances.get(id) ?? null, useFit: useFit(req.use, s.plannedUse) as 'same' | 'compatible' };
+          return { ...s, distanceM: distanceOf(id), useFit: useFit(req.use, s.plannedUse) as 'same' | 'compatible' };
         }),
       })),
     };
