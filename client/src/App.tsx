@@ -93,6 +93,9 @@ export function App() {
             <a className="header-link" href={lang === 'en' ? '/stock?lang=en' : '/stock'} data-testid="stock-link">
               {t('stLink')}
             </a>
+            <a className="header-link" href={lang === 'en' ? '/audit?lang=en' : '/audit'} data-testid="audit-link">
+              {t('auLink')}
+            </a>
             <button type="button" className="lang-switch" onClick={() => setLang(lang === 'zh' ? 'en' : 'zh')}>
               {t('language')}
             </button>

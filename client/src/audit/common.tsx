@@ -1,0 +1,139 @@
+/**
+ * What the review's pages share: the header with its tabs (queue, import, county view), the
+ * base map's data, the way statuses, sources and areas are written, and the keys of the
+ * keyboard review.
+ */
+import type { MouseEvent, ReactNode } from 'react';
+import { CASE_STATUS_LABEL, type CaseStatus } from '../../../core/case-status.ts';
+import type { AreaUnits } from '../../../core/units.ts';
+import { useT, type Lang, type StringKey } from '../i18n.ts';
+import { DIGITS, beijingTime, formatNumber, formatShare } from '../report/report-model.ts';
+
+export { DIGITS, beijingTime, formatNumber, formatShare };
+export { useStockBase as useAuditBase } from '../stock/common.tsx';
+
+export interface Navigation {
+  /** Goes to a page of the review, with state kept in its history entry. */
+  navigate: (url: string, state?: NavState) => void;
+  /** An <a>'s click handler: plain left clicks navigate in place, the rest open as links do. */
+  linkClick: (url: string, state?: NavState) => (e: MouseEvent<HTMLAnchorElement>) => void;
+}
+
+/** Kept in a history entry: the case to select on the queue when coming back to it. */
+export interface NavState {
+  selected?: number;
+}
+
+export const DASH = '—';
+
+/** Where the auditor's name is remembered between visits (until sign-in exists). */
+export const ACTOR_KEY = 'yizhangtu.audit.actor';
+
+/** Status CSS suffixes and English words (core/case-status.ts). */
+export const statusKey = (s: CaseStatus) => CASE_STATUS_LABEL[s].key;
+export const statusWord = (s: CaseStatus, lang: Lang) => (lang === 'zh' ? s : CASE_STATUS_LABEL[s].en);
+
+const SOURCE_EN: Record<string, string> = { 卫片: 'Satellite', 巡查: 'Patrol', 举报: 'Public report' };
+export const sourceWord = (s: string, lang: Lang) => (lang === 'zh' ? s : (SOURCE_EN[s] ?? s));
+
+export function StatusBadge(props: { status: CaseStatus }) {
+  const { lang } = useT();
+  return (
+    <span className={`audit-status audit-status-${statusKey(props.status)}`} data-status={props.status}>
+      {statusWord(props.status, lang)}
+    </span>
+  );
+}
+
+/** 亩 with two decimals, the raw value in a data attribute. */
+export function Mu(props: { area: AreaUnits; field?: string; dashZero?: boolean }) {
+  const zero = props.area.m2 < 0.005;
+  return (
+    <span data-field={props.field} data-mu={props.area.mu}>
+      {zero && props.dashZero ? DASH : formatNumber(props.area.mu, DIGITS.mu)}
+    </span>
+  );
+}
+
+/** "12.34 亩（0.8227 公顷，8,226.67 m²）". */
+export function AreaFull(props: { area: AreaUnits }) {
+  const { lang } = useT();
+  const { area } = props;
+  const [mu, ha] = lang === 'zh' ? ['亩', '公顷'] : ['mu', 'ha'];
+  return (
+    <span data-mu={area.mu} data-ha={area.ha} data-m2={area.m2}>
+      {formatNumber(area.mu, DIGITS.mu)} {mu}
+      {lang === 'zh' ? '（' : ' ('}
+      {formatNumber(area.ha, DIGITS.ha)} {ha}
+      {lang === 'zh' ? '，' : ', '}
+      {formatNumber(area.m2, DIGITS.m2)} m²{lang === 'zh' ? '）' : ')'}
+    </span>
+  );
+}
+
+export type AuditTab = 'queue' | 'import' | 'counties';
+
+const TABS: { id: AuditTab; path: string; key: StringKey }[] = [
+  { id: 'queue', path: '/audit', key: 'auTabQueue' },
+  { id: 'import', path: '/audit/import', key: 'auTabImport' },
+  { id: 'counties', path: '/audit/counties', key: 'auTabCounties' },
+];
+
+/** The pages' header: title, a way back to the map workspace, the tabs, the language switch. */
+export function AuditHeader(props: { tab: AuditTab | null; lang: Lang; onLang: (l: Lang) => void; nav: Navigation; children?: ReactNode }) {
+  const { t } = useT();
+  const en = props.lang === 'en' ? '?lang=en' : '';
+  return (
+    <header className="app-header stock-header audit-header">
+      <h1>
+        <a href={`/${en}`} className="home-link" title={t('stBackToMap')}>
+          {t('title')}
+        </a>
+        <span className="stock-title"> · {t('auTitle')}</span>
+      </h1>
+      <nav className="audit-tabs" aria-label={t('auTitle')}>
+        {TABS.map((tab) => (
+          <a
+            key={tab.id}
+            href={`${tab.path}${en}`}
+            data-tab={tab.id}
+            aria-current={props.tab === tab.id ? 'page' : undefined}
+            onClick={props.nav.linkClick(`${tab.path}${en}`)}
+          >
+            {t(tab.key)}
+          </a>
+        ))}
+      </nav>
+      {props.children}
+      <button type="button" className="lang-switch" onClick={() => props.onLang(props.lang === 'zh' ? 'en' : 'zh')}>
+        {t('language')}
+      </button>
+    </header>
+  );
+}
+
+/** Keys of the keyboard review; nothing while the user types in a field or holds a modifier. */
+export function reviewKey(e: KeyboardEvent): 'next' | 'prev' | 'open' | null {
+  if (e.ctrlKey || e.metaKey || e.altKey) return null;
+  const target = e.target as HTMLElement | null;
+  if (target) {
+    // letters and arrows in a field are typing; Enter on a link, button or checkbox keeps its own meaning
+    const typing = target.isContentEditable || /^(TEXTAREA|SELECT)$/.test(target.tagName) || (target instanceof HTMLInputElement && !/^(checkbox|radio|button|submit|reset)$/.test(target.type));
+    if (typing) return null;
+    if (e.key === 'Enter' && /^(INPUT|BUTTON|A)$/.test(target.tagName)) return null;
+  }
+  switch (e.key) {
+    case 'j':
+    case 'n':
+    case 'ArrowDown':
+      return 'next';
+    case 'k':
+    case 'p':
+    case 'ArrowUp':
+      return 'prev';
+    case 'Enter':
+      return 'open';
+    default:
+      return null;
+  }
+}
