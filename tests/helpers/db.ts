@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inject } from 'vitest';
 import { openEmbedded, openPostgis, type Database } from '../../server/src/db/database.ts';
-import { testDatabaseUrl } from './backend.ts';
+import { loadDataset } from '../../seeds/load.ts';
+import { TEST_SEED, testDatabaseUrl } from './backend.ts';
 
 export async function openTestDatabase(): Promise<{ db: Database; close: () => Promise<void> }> {
   if (testDatabaseUrl) {
@@ -32,6 +33,24 @@ export async function openEmbeddedCopy(): Promise<{ db: Database; close: () => P
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * A seeded database of the suite's backend that no other test file sees, for tests that
+ * leave lasting traces (a case decision's history cannot be deleted): the embedded copy, or
+ * on PostGIS a new database with the demo dataset (about 8 s), dropped at close.
+ */
+export async function openPrivateDatabase(): Promise<{ db: Database; close: () => Promise<void> }> {
+  if (!testDatabaseUrl) return openEmbeddedCopy();
+  const t = await openEmptyDatabase();
+  try {
+    await t.db.migrate();
+    await loadDataset(t.db, { scale: 'demo', seed: TEST_SEED });
+  } catch (e) {
+    await t.close();
+    throw e;
+  }
+  return t;
 }
 
 /** A brand-new, empty database on the suite's backend (for migration tests). */

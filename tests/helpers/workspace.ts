@@ -8,7 +8,7 @@ import type { Browser } from 'playwright-core';
 import { buildApp } from '../../server/src/app.ts';
 import type { Database } from '../../server/src/db/database.ts';
 import { launchBrowser } from './browser.ts';
-import { openTestDatabase } from './db.ts';
+import { openPrivateDatabase, openTestDatabase } from './db.ts';
 
 export interface Workspace {
   app: FastifyInstance;
@@ -19,8 +19,12 @@ export interface Workspace {
   stop: () => Promise<void>;
 }
 
-export async function startWorkspace(): Promise<Workspace> {
-  const t = await openTestDatabase();
+/**
+ * `privateDatabase`: a seeded database no other test file shares (openPrivateDatabase), for
+ * tests whose writes cannot be undone.
+ */
+export async function startWorkspace(opts: { privateDatabase?: boolean } = {}): Promise<Workspace> {
+  const t = await (opts.privateDatabase ? openPrivateDatabase() : openTestDatabase());
   const app = await buildApp({ db: t.db, clientDir: join(process.cwd(), 'dist/client') });
   const base = await app.listen({ port: 0, host: '127.0.0.1' });
   const browser = await launchBrowser();
