@@ -241,11 +241,11 @@ export const CaseDecisionRequest = z
       .nullish()
       .meta({ description: '核查意见：改判已办结的图斑或补充更正时必填' }),
     actor: z
-      .string({ message: 'actor（核查人）为必填项' })
+      .string({ message: 'actor（核查人）须为文字' })
       .trim()
-      .min(1, 'actor（核查人）为必填项')
       .max(MAX_ACTOR, `actor（核查人）最多 ${MAX_ACTOR} 个字符`)
-      .meta({ description: '核查人姓名；登录功能上线后改为取自会话' }),
+      .optional()
+      .meta({ description: '不再使用：核查人取自登录会话（签名用户的姓名）' }),
   })
   .meta({ id: 'CaseDecisionRequest' });
 export type CaseDecisionRequest = z.infer<typeof CaseDecisionRequest>;

@@ -169,6 +169,11 @@ export const SiteCheckReport = z
     verdicts: z.array(VerdictSchema),
     /** The site minus permanent farmland and the red line. */
     trimmed: z.object({ geometry: AnyGeometry.nullable(), area: AreaUnits, lost: AreaUnits }),
+    /**
+     * Present (true) when restricted layers' geometry and feature lists were left out for a
+     * reader without the role to see them; the content hash is of the full report.
+     */
+    redacted: z.boolean().optional(),
     /** SHA-256 of the report's content (everything but this field). */
     contentHash: z.string(),
   })

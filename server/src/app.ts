@@ -13,6 +13,10 @@ import type { Database } from './db/database.ts';
 import dbPlugin from './plugins/db.ts';
 import swaggerPlugin from './plugins/swagger.ts';
 import errorsPlugin from './plugins/errors.ts';
+import authPlugin from './plugins/auth.ts';
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
+import authRoutes from './modules/auth/routes.ts';
 import healthRoutes from './modules/health/routes.ts';
 import layerRoutes from './modules/layers/routes.ts';
 import featureRoutes from './modules/features/routes.ts';
@@ -34,6 +38,8 @@ export interface BuildAppOptions {
   logger?: boolean | { level: string };
   /** External raster base maps offered besides the offline one. */
   basemaps?: Basemap[];
+  /** Requests per IP and minute (public, signed in); defaults 3 000 and 20 000. */
+  rateLimitPerMinute?: { public?: number; signedIn?: number };
 }
 
 export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> {
@@ -48,11 +54,43 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   await app.register(dbPlugin, { db: opts.db, closeWithApp: opts.closeDbWithApp });
   await app.register(swaggerPlugin);
   await app.register(errorsPlugin);
+  // who is asking: sessions, each route's declared access, CSRF (before any route is added)
+  await app.register(authPlugin);
+  const basemapOrigins = [...new Set((opts.basemaps ?? []).flatMap((b) => b.tiles.map((t) => new URL(t.replace(/\{[a-z]\}/g, '0')).origin)))];
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:', 'blob:', ...basemapOrigins],
+        connectSrc: ["'self'", ...basemapOrigins],
+        workerSrc: ["'self'", 'blob:'],
+        fontSrc: ["'self'", 'data:'],
+        objectSrc: ["'none'"],
+        frameAncestors: ["'none'"],
+        upgradeInsecureRequests: null,
+      },
+    },
+    // the map's tiles and glyphs are fetched by a worker from the same origin
+    crossOriginEmbedderPolicy: false,
+  });
+  // per IP and minute; the public gets less than signed-in users (a map view fetches ~100 tiles)
+  await app.register(rateLimit, {
+    hook: 'preHandler',
+    max: (req) => (req.user ? opts.rateLimitPerMinute?.signedIn ?? 20_000 : opts.rateLimitPerMinute?.public ?? 3_000),
+    timeWindow: '1 minute',
+    errorResponseBuilder: (_req, ctx) => ({
+      statusCode: 429,
+      error: { code: 'RATE_LIMITED', message: `请求过于频繁，请 ${Math.ceil(ctx.ttl / 1000)} 秒后再试` },
+    }),
+  });
 
   // app services shared by modules
   app.decorate('stockCatalogue', new StockCatalogue(opts.db));
 
   // modules
+  await app.register(authRoutes);
   await app.register(healthRoutes);
   await app.register(layerRoutes);
   await app.register(featureRoutes);

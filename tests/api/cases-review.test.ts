@@ -4,6 +4,7 @@
  * the append-only history, the 409 on a stale decision, the county view worked out by hand,
  * the list's filters and the exports.
  */
+import { actAs, signInAs } from '../helpers/session.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import ExcelJS from 'exceljs';
@@ -48,6 +49,7 @@ describe(`encroachment review on a hand-made world (${backend})`, () => {
     await db.migrate();
     await insertWorld(db);
     app = await buildApp({ db });
+    await actAs(app, db, 'auditor', '测试核查员');
     for (const r of await db.query<{ id: number; code: string }>('SELECT id, code FROM encroachment')) ids.set(r.code, Number(r.id));
     for (const c of CASES) await bring(ids.get(c.code)!, c.status, c.approvalNo);
   });
@@ -139,7 +141,8 @@ describe(`encroachment review on a hand-made world (${backend})`, () => {
           const after = CaseDetail.parse(withComment.json());
           expect(after.status).toBe(to);
           expect(after.comment).toBe('复核后改判');
-          expect(after.history.at(-1)).toMatchObject({ fromStatus: from, toStatus: to, actor: '李四', comment: '复核后改判' });
+          // the decider is the signed-in auditor, whatever the body says
+          expect(after.history.at(-1)).toMatchObject({ fromStatus: from, toStatus: to, actor: '测试核查员', comment: '复核后改判' });
         }
       }
     }
@@ -157,14 +160,12 @@ describe(`encroachment review on a hand-made world (${backend})`, () => {
     await refused({ version, status: '合法用地', actor: '王五' }, 422, 'APPROVAL_NO_REQUIRED', '批准文号（approvalNo）');
     await refused({ version, status: '合法用地', actor: '王五', approvalNo: '   ' }, 422, 'APPROVAL_NO_REQUIRED', '批准文号（approvalNo）');
     await refused({ version, status: '违法占用', actor: '王五', approvalNo: '汴土〔2024〕1号' }, 422, 'APPROVAL_NO_NOT_ALLOWED', '批准文号（approvalNo）');
-    await refused({ version, status: '违法占用' }, 400, 'VALIDATION_FAILED', 'actor（核查人）');
-    await refused({ version, status: '违法占用', actor: '  ' }, 400, 'VALIDATION_FAILED', 'actor（核查人）为必填项');
     await refused({ version, status: '已拆除', actor: '王五' }, 400, 'VALIDATION_FAILED', 'status（核查结论）');
     await refused({ status: '违法占用', actor: '王五' }, 400, 'VALIDATION_FAILED', 'version（版本）');
     await refused({ version, status: '合法用地', actor: '王五' }, 422, 'APPROVAL_NO_REQUIRED', 'approvalNo is required', { 'accept-language': 'en' });
     const legal = await decide(id, { version, status: '合法用地', actor: '王五', approvalNo: ' 汴政土〔2024〕33号 ' });
     expect(legal.statusCode, legal.body).toBe(200);
-    expect(CaseDetail.parse(legal.json())).toMatchObject({ status: '合法用地', approvalNo: '汴政土〔2024〕33号', decidedBy: '王五' });
+    expect(CaseDetail.parse(legal.json())).toMatchObject({ status: '合法用地', approvalNo: '汴政土〔2024〕33号', decidedBy: '测试核查员' });
     // re-opened to 违法占用: the approval number goes, and the history says so
     const reopened = await decide(id, { version: version + 1, status: '违法占用', actor: '王五', comment: '批文范围不含此地块' });
     expect(reopened.statusCode, reopened.body).toBe(200);
@@ -192,7 +193,9 @@ describe(`encroachment review on a hand-made world (${backend})`, () => {
       { status: '误报', comment: '复核：为临时农业设施', actor: '孙八' },
     ];
     for (const [i, s] of steps.entries()) {
-      const res = await decide(id, { version: i + 1, ...s });
+      // each step by a different signed-in auditor
+      const who = await signInAs(app, db, 'auditor', s.actor);
+      const res = await decide(id, { version: i + 1, status: s.status, comment: s.comment }, { cookie: who.cookie, 'x-csrf-token': who.csrfToken });
       expect(res.statusCode, res.body).toBe(200);
     }
     const c = await detail(id);
@@ -217,9 +220,11 @@ describe(`encroachment review on a hand-made world (${backend})`, () => {
     const id = freshCase();
     const seenByA = await detail(id);
     const seenByB = await detail(id);
-    const a = await decide(id, { version: seenByA.version, status: '违法占用', actor: '甲', comment: '已核实' });
+    const jia = await signInAs(app, db, 'auditor', '甲');
+    const yi = await signInAs(app, db, 'auditor', '乙');
+    const a = await decide(id, { version: seenByA.version, status: '违法占用', comment: '已核实' }, { cookie: jia.cookie, 'x-csrf-token': jia.csrfToken });
     expect(a.statusCode, a.body).toBe(200);
-    const b = await decide(id, { version: seenByB.version, status: '误报', actor: '乙' });
+    const b = await decide(id, { version: seenByB.version, status: '误报' }, { cookie: yi.cookie, 'x-csrf-token': yi.csrfToken });
     expect(b.statusCode, b.body).toBe(409);
     expect(b.json().error.code).toBe('VERSION_CONFLICT');
     expect(b.json().error.message).toContain('已被他人修改');

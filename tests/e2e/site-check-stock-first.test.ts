@@ -20,6 +20,12 @@ type Polygon = { type: 'Polygon'; coordinates: number[][][] };
 /** A 150 m square inside the urban development boundary (≈ 33.7 亩). */
 const SMALL = JSON.parse(readFileSync(new URL('../fixtures/site-check/in/inside-boundary.geojson', import.meta.url), 'utf8')).geometry as Polygon;
 
+/** The page's session CSRF token, for requests the test sends through the page's context. */
+async function csrf(page: Page): Promise<Record<string, string>> {
+  const { csrfToken } = (await (await page.request.get(new URL('/api/session', page.url()).href)).json()) as { csrfToken: string | null };
+  return csrfToken ? { 'x-csrf-token': csrfToken } : {};
+}
+
 /** A square of `sideM` metres centred where SMALL lies. */
 function square(sideM: number): Polygon {
   const ring = SMALL.coordinates[0]!;
@@ -88,7 +94,7 @@ describe.runIf(hasChromium || process.env.CI)(`stock first in the site-check pan
     expect(body.near.type).toBe('Polygon');
     expect(Math.abs(body.areaMu - toAreaUnits(ellipsoidalArea(SMALL)).mu) / body.areaMu).toBeLessThan(1e-9);
     // the same question asked of the API directly
-    const api = StockMatchResponse.parse(await (await page.request.post(`${base}/api/stock-parcels/match`, { data: body })).json());
+    const api = StockMatchResponse.parse(await (await page.request.post(`${base}/api/stock-parcels/match`, { data: body, headers: await csrf(page) })).json());
     expect(api.candidates.length).toBeGreaterThan(0);
 
     const step = page.locator('[data-testid=stock-first][data-status=ready]');
@@ -197,7 +203,7 @@ describe.runIf(hasChromium || process.env.CI)(`stock first in the site-check pan
     await pasteSite(page, square(1500));
     const asked = page.waitForRequest((r) => r.url().endsWith('/api/stock-parcels/match') && r.method() === 'POST');
     await page.locator('.sc-form select[name=use]').selectOption('住宅');
-    const api = StockMatchResponse.parse(await (await page.request.post(`${base}/api/stock-parcels/match`, { data: (await asked).postDataJSON() })).json());
+    const api = StockMatchResponse.parse(await (await page.request.post(`${base}/api/stock-parcels/match`, { data: (await asked).postDataJSON(), headers: await csrf(page) })).json());
     expect(api.candidates).toEqual([]);
 
     const step = page.locator('[data-testid=stock-first][data-status=ready]');

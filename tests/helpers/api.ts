@@ -2,11 +2,21 @@
 import type { FastifyInstance } from 'fastify';
 import { buildApp, type BuildAppOptions } from '../../server/src/app.ts';
 import type { Database } from '../../server/src/db/database.ts';
+import type { Role } from '../../core/access.ts';
 import { openTestDatabase } from './db.ts';
+import { actAs } from './session.ts';
 
-export async function startApi(opts: Omit<BuildAppOptions, 'db'> = {}): Promise<{ app: FastifyInstance; db: Database; stop: () => Promise<void> }> {
+/**
+ * `as` is who calls: by default an admin (every route open), or any role; requests carry
+ * that user's session cookie and CSRF token.
+ */
+export async function startApi(
+  opts: Omit<BuildAppOptions, 'db'> & { as?: Role } = {},
+): Promise<{ app: FastifyInstance; db: Database; stop: () => Promise<void> }> {
   const t = await openTestDatabase();
-  const app = await buildApp({ ...opts, db: t.db });
+  const { as = 'admin', ...buildOpts } = opts;
+  const app = await buildApp({ ...buildOpts, db: t.db });
+  await actAs(app, t.db, as);
   return {
     app,
     db: t.db,

@@ -9,6 +9,8 @@ import { buildApp } from '../../server/src/app.ts';
 import type { Database } from '../../server/src/db/database.ts';
 import { launchBrowser } from './browser.ts';
 import { openPrivateDatabase, openTestDatabase } from './db.ts';
+import { actAs } from './session.ts';
+import type { Role } from '../../core/access.ts';
 
 export interface Workspace {
   app: FastifyInstance;
@@ -20,14 +22,29 @@ export interface Workspace {
 }
 
 /**
+ * `as` is who uses the browser: by default an admin (every layer and page), or any role —
+ * each new page opens in a context holding that user's session cookie, as after signing in.
  * `privateDatabase`: a seeded database no other test file shares (openPrivateDatabase), for
  * tests whose writes cannot be undone.
  */
-export async function startWorkspace(opts: { privateDatabase?: boolean } = {}): Promise<Workspace> {
+export async function startWorkspace(opts: { as?: Role; privateDatabase?: boolean } = {}): Promise<Workspace> {
   const t = await (opts.privateDatabase ? openPrivateDatabase() : openTestDatabase());
   const app = await buildApp({ db: t.db, clientDir: join(process.cwd(), 'dist/client') });
   const base = await app.listen({ port: 0, host: '127.0.0.1' });
   const browser = await launchBrowser();
+  const role = opts.as ?? 'admin';
+  if (role !== 'public') {
+    // the test's own API calls go as the same user
+    const s = (await actAs(app, t.db, role))!;
+    const { hostname } = new URL(base);
+    const cookies = [{ name: 'yzt_session', value: s.cookie.split('=')[1]!, domain: hostname, path: '/', httpOnly: true, secure: false, sameSite: 'Lax' as const, expires: -1 }];
+    browser.newPage = async (pageOpts) => {
+      const context = await browser.newContext({ ...pageOpts, storageState: { cookies, origins: [] } });
+      const page = await context.newPage();
+      page.on('close', () => void context.close());
+      return page;
+    };
+  }
   return {
     app,
     db: t.db,

@@ -8,6 +8,7 @@
  */
 import { sql } from 'drizzle-orm';
 import {
+  boolean,
   check,
   customType,
   type ExtraConfigColumn,
@@ -354,3 +355,59 @@ export const stockDerivedState = pgTable('stock_derived_state', {
   gapM: doublePrecision('gap_m').notNull(),
   builtAt: timestamp('built_at', { withTimezone: true }).notNull().defaultNow(),
 });
+
+/** Accounts (账号). Passwords are scrypt hashes (server/src/modules/auth/password.ts); roles in core/access.ts. */
+export const appUser = pgTable(
+  'app_user',
+  {
+    id: serial('id').primaryKey(),
+    username: text('username').notNull(),
+    displayName: text('display_name').notNull(),
+    role: text('role').notNull(),
+    passwordHash: text('password_hash').notNull(),
+    disabled: boolean('disabled').notNull().default(false),
+    /** Failed sign-ins in a row; reset by a good one. */
+    failedAttempts: integer('failed_attempts').notNull().default(0),
+    lockedUntil: timestamp('locked_until', { withTimezone: true }),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('app_user_username_key').on(sql`lower(${t.username})`),
+    check('app_user_role_check', sql`${t.role} IN ('enterprise', 'planner', 'auditor', 'admin')`),
+  ],
+);
+
+/** Sign-in sessions: the cookie carries a random token; only its SHA-256 is stored. */
+export const appSession = pgTable(
+  'app_session',
+  {
+    tokenHash: text('token_hash').primaryKey(),
+    userId: integer('user_id')
+      .notNull()
+      .references(() => appUser.id, { onDelete: 'cascade' }),
+    csrfToken: text('csrf_token').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    lastSeenAt: timestamp('last_seen_at', { withTimezone: true }).notNull().defaultNow(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    ip: text('ip'),
+    userAgent: text('user_agent'),
+  },
+  (t) => [index('app_session_user_idx').on(t.userId)],
+);
+
+/** Who did what (登录、登录失败、导入、核查决定、账号管理), readable by admins; append-only by convention of the code. */
+export const auditLog = pgTable(
+  'audit_log',
+  {
+    id: serial('id').primaryKey(),
+    at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
+    action: text('action').notNull(),
+    userId: integer('user_id'),
+    username: text('username'),
+    ip: text('ip'),
+    target: text('target'),
+    details: json('details'),
+  },
+  (t) => [index('audit_log_at_idx').on(t.at), index('audit_log_action_idx').on(t.action)],
+);

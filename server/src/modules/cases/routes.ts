@@ -9,6 +9,7 @@
  *
  * Routes only translate HTTP; the rules are in service.ts and core/case-status.ts.
  */
+import { atLeast } from '../../../../core/access.ts';
 import multipart from '@fastify/multipart';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
@@ -31,6 +32,7 @@ import { MAX_SITE_FILE_BYTES, ParseQuery } from '../../../../core/contracts/geom
 import { ParseError, parseCrsParam, parseSiteFile, type ParseOptions } from '../../../../core/parsers/index.ts';
 import { contentDisposition } from '../../http/download.ts';
 import { AppError, requestLang } from '../../plugins/errors.ts';
+import { audit } from '../auth/service.ts';
 import { casesGeoJson, casesShapefileZip, casesWorkbook, statsWorkbook, type ExportCase } from './exports.ts';
 import { CaseImportJobs } from './import.ts';
 import { ensureCaseOverlaps } from './overlaps.ts';
@@ -95,6 +97,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/api/cases',
     {
+      config: { access: atLeast('auditor') },
       schema: {
         summary: '违法占地图斑列表 Encroachment cases',
         description:
@@ -124,19 +127,19 @@ const routes: FastifyPluginAsyncZod = async (app) => {
     response: { 400: ErrorResponse },
   });
 
-  app.get('/api/cases/export.xlsx', { schema: exportSchema('Excel') }, async (req, reply: FastifyReply) => {
+  app.get('/api/cases/export.xlsx', { config: { access: atLeast('auditor') }, schema: exportSchema('Excel') }, async (req, reply: FastifyReply) => {
     const rows = await exportRows(req.query as CaseExportQuery, false);
     download(reply, `违法占地图斑-${today()}.xlsx`, `cases-${today()}.xlsx`, 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', rows.length);
     return reply.send(casesWorkbook(rows.map((r) => r.c), '违法占地图斑清单'));
   });
 
-  app.get('/api/cases/export.geojson', { schema: exportSchema('GeoJSON') }, async (req, reply: FastifyReply) => {
+  app.get('/api/cases/export.geojson', { config: { access: atLeast('auditor') }, schema: exportSchema('GeoJSON') }, async (req, reply: FastifyReply) => {
     const rows = await exportRows(req.query as CaseExportQuery, true);
     download(reply, `违法占地图斑-${today()}.geojson`, `cases-${today()}.geojson`, 'application/geo+json; charset=utf-8', rows.length);
     return reply.send(casesGeoJson(rows.map((r) => ({ c: r.c, geometry: r.geometry! })), `违法占地图斑-${today()}`));
   });
 
-  app.get('/api/cases/export.shp.zip', { schema: { ...exportSchema('zipped Shapefile'), description: exportSchema('').description + 'ZIP 内 cases.shp/.shx/.dbf（GBK）/.cpg/.prj（CGCS2000）与说明.txt；字段名不超过 10 个字符。' } }, async (req, reply: FastifyReply) => {
+  app.get('/api/cases/export.shp.zip', { config: { access: atLeast('auditor') }, schema: { ...exportSchema('zipped Shapefile'), description: exportSchema('').description + 'ZIP 内 cases.shp/.shx/.dbf（GBK）/.cpg/.prj（CGCS2000）与说明.txt；字段名不超过 10 个字符。' } }, async (req, reply: FastifyReply) => {
     const rows = await exportRows(req.query as CaseExportQuery, true);
     const zip = await casesShapefileZip(rows.map((r) => ({ c: r.c, geometry: r.geometry! })), filtersOf(req));
     download(reply, `违法占地图斑-${today()}.zip`, `cases-${today()}.zip`, 'application/zip', rows.length);
@@ -146,6 +149,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/api/cases/stats',
     {
+      config: { access: atLeast('auditor') },
       schema: {
         summary: '县区违法占地统计 County view',
         description:
@@ -162,6 +166,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/api/cases/stats/export.xlsx',
     {
+      config: { access: atLeast('auditor') },
       schema: {
         summary: '县区违法占地统计导出 County view as Excel',
         description: '与 /api/cases/stats 相同的年度县区统计表，含全市合计与规则说明。',
@@ -180,6 +185,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
   app.post(
     '/api/cases/import',
     {
+      config: { access: atLeast('auditor') },
       bodyLimit: MAX_SITE_FILE_BYTES,
       schema: {
         summary: '图斑批量导入 Import detection polygons',
@@ -235,7 +241,10 @@ const routes: FastifyPluginAsyncZod = async (app) => {
           `includeDuplicates names rows ${beyond.join(', ')}, but the file has ${total} rows`,
         );
       }
-      const job = jobs.start(app.db, { fileName: file.fileName, parsed, query: req.query }, req.log);
+      // the importer is the signed-in user
+      const query = { ...req.query, actor: req.user ? req.user.displayName : req.query.actor };
+      const job = jobs.start(app.db, { fileName: file.fileName, parsed, query }, req.log);
+      if (!job.dryRun) await audit(app.db, { action: 'case-import', user: req.user, ip: req.ip, target: file.fileName, details: { rows: total, job: job.id } });
       return reply.status(202).send({ jobId: job.id, dryRun: job.dryRun, statusUrl: `/api/cases/import/${job.id}`, total });
     },
   );
@@ -243,6 +252,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/api/cases/import/:jobId',
     {
+      config: { access: atLeast('auditor') },
       schema: {
         summary: '导入任务进度 Import job',
         description: '导入任务的阶段（phase）、本阶段进度（done/total）、总进度（progress，0–1）；结束后给出逐行报告（report）或错误（error）。任务在结束后保留 1 小时。',
@@ -261,6 +271,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/api/cases/:id',
     {
+      config: { access: atLeast('auditor') },
       schema: {
         summary: '违法占地图斑详情 Case page',
         description:
@@ -277,6 +288,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
   app.post(
     '/api/cases/:id/decisions',
     {
+      config: { access: atLeast('auditor') },
       schema: {
         summary: '作出核查结论 Decide on a case',
         description:
@@ -290,7 +302,10 @@ const routes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (req) => {
-      await decideCase(app.db, req.params.id, req.body);
+      // the decider is the signed-in user, whatever the body says
+      const decision = { ...req.body, actor: req.user ? req.user.displayName : req.body.actor ?? '' };
+      await decideCase(app.db, req.params.id, decision);
+      await audit(app.db, { action: 'case-decision', user: req.user, ip: req.ip, target: String(req.params.id), details: { status: decision.status, version: decision.version } });
       return readCase(app.db, req.params.id);
     },
   );

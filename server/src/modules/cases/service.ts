@@ -107,7 +107,7 @@ export async function decideCase(db: Database, id: number, req: CaseDecisionRequ
         'Nothing changes: status, approvalNo and comment are as they are',
       );
     }
-    const written = await tx.query(DECIDE_SQL, [id, req.version, req.status, approvalNo, comment, req.actor.trim(), cur.status, JSON.stringify(changes)]);
+    const written = await tx.query(DECIDE_SQL, [id, req.version, req.status, approvalNo, comment, (req.actor ?? '').trim(), cur.status, JSON.stringify(changes)]);
     if (written.length !== 1) throw new Error(`图斑 ${cur.code} 的核查结论未能写入`);
   });
 }

@@ -1,3 +1,4 @@
+import { ROLES } from '../../../../core/access.ts';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { ClientConfigResponse } from '../../../../core/contracts/features.ts';
 
@@ -31,6 +32,7 @@ const routes: FastifyPluginAsyncZod<{ basemaps: Basemap[] }> = async (app, opts)
   app.get(
     '/api/config',
     {
+      config: { access: ROLES },
       schema: {
         summary: '前端配置 Client configuration',
         description: '可选的在线底图（离线底图总是可用）与瓦片最大请求级别。',

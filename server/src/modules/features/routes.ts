@@ -1,3 +1,4 @@
+import { ROLES } from '../../../../core/access.ts';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { getLayer, type LayerDefinition } from '../../../../core/layers.ts';
@@ -26,6 +27,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/api/layers/:layer/features',
     {
+      config: { access: { layerParam: 'layer' } },
       schema: {
         summary: '范围内要素 Features in a box',
         description: `与 bbox 相交的要素（GeoJSON，EPSG:4490 经纬度），最多 limit 个；更多时 truncated 为 true。`,
@@ -45,6 +47,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/api/layers/:layer/features/:id',
     {
+      config: { access: { layerParam: 'layer' } },
       schema: {
         summary: '单个要素 One feature',
         description: '一个要素及其全部属性，面积以 m²、公顷、亩给出（CGCS2000 椭球面积）。',
@@ -69,6 +72,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/api/layers/:layer/tilejson',
     {
+      config: { access: { layerParam: 'layer' } },
       schema: {
         summary: 'TileJSON',
         description: '图层的 TileJSON 3.0.0 描述，由图层注册表生成。',
@@ -104,6 +108,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/api/counties',
     {
+      config: { access: ROLES },
       schema: {
         summary: '县级行政区 Counties',
         description: '县区列表：代码、名称、面积、范围与标注点。',

@@ -7,6 +7,7 @@
  * per feature. Bad input is a 4xx naming the problem (422 for content that cannot be
  * read), never a 500; more than 20 MB is a 413.
  */
+import { ROLES } from '../../../../core/access.ts';
 import multipart from '@fastify/multipart';
 import type { FastifyError, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
@@ -103,6 +104,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
   app.post(
     '/api/geometry/parse',
     {
+      config: { access: ROLES },
       bodyLimit: MAX_SITE_FILE_BYTES,
       schema: {
         summary: '解析用地范围文件 Parse a site file',

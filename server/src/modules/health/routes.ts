@@ -1,3 +1,4 @@
+import { ROLES } from '../../../../core/access.ts';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { HealthResponse } from '../../../../core/contracts/health.ts';
 import { ErrorResponse } from '../../../../core/contracts/common.ts';
@@ -7,6 +8,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/api/health',
     {
+      config: { access: ROLES },
       schema: {
         summary: '服务状态 Health',
         tags: ['system'],

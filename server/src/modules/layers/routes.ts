@@ -1,3 +1,4 @@
+import { ROLES } from '../../../../core/access.ts';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { LayersResponse } from '../../../../core/contracts/layers.ts';
 import { ErrorResponse } from '../../../../core/contracts/common.ts';
@@ -8,6 +9,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/api/layers',
     {
+      config: { access: ROLES },
       schema: {
         summary: '图层目录 Layer registry',
         description: '图层注册表中的全部图层（不含表名），附要素数量、范围与数据版本。',

@@ -14,6 +14,7 @@
  * report says. The report keeps the analysed geometry only as figures: with a buffer the
  * intersections refer to the widened site while the exported site is the one drawn.
  */
+import { ROLES, atLeast } from '../../../../core/access.ts';
 import { STATUS_LABEL } from '../../../../core/rules.ts';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { FastifyReply } from 'fastify';
@@ -618,6 +619,7 @@ const exportRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/api/site-checks/:id/export.xlsx',
     {
+      config: { access: atLeast('planner') },
       schema: {
         summary: '导出 Excel Site check as Excel',
         description: '选址套核报告的 Excel 工作簿：概要（项目、面积、规则结论）、叠加分析（逐图层）、涉及图斑（逐图斑）。面积为 CGCS2000 椭球面积，单位平方米、公顷、亩。',
@@ -635,6 +637,7 @@ const exportRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/api/site-checks/:id/export.geojson',
     {
+      config: { access: atLeast('planner') },
       schema: {
         summary: '导出 GeoJSON Site check as GeoJSON',
         description: 'FeatureCollection（EPSG:4490）：选址范围、各图层叠加部分、城镇开发边界外部分、合规范围；属性 kind、layer、面积（平方米、公顷、亩）与占比。',
@@ -652,6 +655,7 @@ const exportRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/api/site-checks/:id/export.zip',
     {
+      config: { access: atLeast('planner') },
       schema: {
         summary: '导出 Shapefile Site check as zipped Shapefiles',
         description: 'ZIP 内每类几何一个 Shapefile（site 选址范围、site_intersection 叠加部分、site_outside_boundary 城镇开发边界外部分、site_trimmed 合规范围），含 .prj（CGCS2000，EPSG:4490）与 .cpg（UTF-8）。',
@@ -669,6 +673,7 @@ const exportRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/api/site-checks/:id/boundary-points.txt',
     {
+      config: { access: ROLES },
       schema: {
         summary: '导出界址点坐标文件 Site as a boundary-point file',
         description:

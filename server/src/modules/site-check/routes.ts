@@ -1,3 +1,4 @@
+import { ROLES } from '../../../../core/access.ts';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { ErrorResponse } from '../../../../core/contracts/common.ts';
@@ -5,11 +6,14 @@ import { SiteCheckReport, SiteCheckRequest } from '../../../../core/contracts/si
 import { AppError } from '../../plugins/errors.ts';
 import { readFiledReport, runSiteCheck } from './service.ts';
 import { OverlayFailed } from './repo.ts';
+import { reportFor } from './redact.ts';
+import { roleOf } from '../../plugins/auth.ts';
 
 const routes: FastifyPluginAsyncZod = async (app) => {
   app.post(
     '/api/site-checks',
     {
+      config: { access: ROLES },
       schema: {
         summary: '选址套核 Site check',
         description:
@@ -30,7 +34,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
           .header('location', `/api/site-checks/${report.id}`)
           .type('application/json; charset=utf-8')
           .serializer(JSON.stringify)
-          .send(report);
+          .send(reportFor(report, roleOf(req)));
       } catch (err) {
         if (err instanceof OverlayFailed) {
           req.log.error({ err }, 'overlay lost rows');
@@ -49,6 +53,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/api/site-checks/:id',
     {
+      config: { access: ROLES },
       schema: {
         summary: '选址套核报告 Saved site check',
         description: '读取已保存的选址套核报告；报告保存后不可修改。',
@@ -58,7 +63,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (req) => {
-      return readFiledReport(app.db, req.params.id);
+      return reportFor(await readFiledReport(app.db, req.params.id), roleOf(req));
     },
   );
 };

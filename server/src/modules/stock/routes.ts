@@ -1,3 +1,4 @@
+import { ROLES } from '../../../../core/access.ts';
 import type { FastifyReply } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { ErrorResponse } from '../../../../core/contracts/common.ts';
@@ -28,6 +29,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/api/stock-parcels',
     {
+      config: { access: ROLES },
       schema: {
         summary: '存量土地查询 Stock-land search',
         description:
@@ -44,6 +46,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
     app.get(
       `/api/stock-parcels/export.${format}`,
       {
+        config: { access: ROLES },
         schema: {
           summary: `存量地块清单导出 Stock-parcel list as ${format === 'xlsx' ? 'Excel' : 'CSV'}`,
           description: '与 /api/stock-parcels 相同的筛选与排序，导出全部符合条件的地块（不分页）。',
@@ -69,6 +72,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/api/stock-parcels/:code',
     {
+      config: { access: ROLES },
       schema: {
         summary: '存量地块详情 Stock parcel',
         description:
@@ -103,6 +107,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
   app.post(
     '/api/stock-parcels/match',
     {
+      config: { access: ROLES },
       schema: {
         summary: '存量土地套核 Stock-land matching',
         description:

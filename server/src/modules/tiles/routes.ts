@@ -1,3 +1,4 @@
+import { ROLES } from '../../../../core/access.ts';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { getLayer } from '../../../../core/layers.ts';
@@ -29,6 +30,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/tiles/:layer/:z/:x/:y.mvt',
     {
+      config: { access: { layerParam: 'layer' } },
       schema: {
         summary: '矢量瓦片 Vector tile',
         description:
@@ -79,7 +81,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
   // range is answered with an empty glyph set, which keeps the map offline.
   app.get(
     '/fonts/:fontstack/:range.pbf',
-    { schema: { hide: true, params: z.object({ fontstack: z.string(), range: z.string() }) } },
+    { config: { access: ROLES }, schema: { hide: true, params: z.object({ fontstack: z.string(), range: z.string() }) } },
     async (_req, reply) => reply.type('application/x-protobuf').header('cache-control', 'public, max-age=86400').send(Buffer.alloc(0)),
   );
 };

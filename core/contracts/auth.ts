@@ -1,0 +1,66 @@
+/** Sign-in, the current session, and the admins' account management. */
+import { z } from 'zod';
+import { ACCOUNT_ROLES } from '../access.ts';
+
+export const UserInfo = z.object({
+  id: z.number().int(),
+  username: z.string(),
+  displayName: z.string(),
+  role: z.enum(ACCOUNT_ROLES),
+});
+export type UserInfo = z.infer<typeof UserInfo>;
+
+export const SessionInfo = z
+  .object({
+    /** Null for the public (not signed in). */
+    user: UserInfo.nullable(),
+    /** Send back in `x-csrf-token` on every POST/PUT/PATCH/DELETE while signed in. */
+    csrfToken: z.string().nullable(),
+  })
+  .meta({ id: 'SessionInfo' });
+export type SessionInfo = z.infer<typeof SessionInfo>;
+
+export const SignInRequest = z
+  .object({
+    username: z.string({ message: 'username（用户名）不能为空' }).trim().min(1, 'username（用户名）不能为空').max(40),
+    password: z.string({ message: 'password（密码）不能为空' }).min(1, 'password（密码）不能为空').max(200),
+  })
+  .meta({ id: 'SignInRequest' });
+
+export const NewUserRequest = z
+  .object({
+    username: z.string().trim().min(2, 'username（用户名）至少 2 个字符').max(40, 'username（用户名）最多 40 个字符'),
+    displayName: z.string().trim().max(50, 'displayName（姓名）最多 50 个字符').optional(),
+    role: z.enum(ACCOUNT_ROLES, { message: `role（角色）只能是：${ACCOUNT_ROLES.join('、')}` }),
+    password: z.string().min(1, 'password（密码）不能为空').max(200),
+  })
+  .meta({ id: 'NewUserRequest' });
+
+export const UserChangeRequest = z
+  .object({
+    role: z.enum(ACCOUNT_ROLES, { message: `role（角色）只能是：${ACCOUNT_ROLES.join('、')}` }).optional(),
+    displayName: z.string().trim().min(1).max(50, 'displayName（姓名）最多 50 个字符').optional(),
+    disabled: z.boolean().optional(),
+  })
+  .refine((c) => c.role !== undefined || c.displayName !== undefined || c.disabled !== undefined, { message: '至少修改一项：role、displayName 或 disabled' });
+
+export const PasswordResetRequest = z.object({ password: z.string().min(1, 'password（密码）不能为空').max(200) });
+
+export const AdminUser = UserInfo.extend({ disabled: z.boolean(), createdAt: z.string(), lockedUntil: z.string().nullable() });
+export const AdminUserList = z.object({ users: z.array(AdminUser) }).meta({ id: 'AdminUserList' });
+
+export const AuditLogQuery = z.object({
+  action: z.string().max(40).optional(),
+  limit: z.coerce.number().int().min(1).max(1000, 'limit 最多为 1000').default(200),
+});
+export const AuditLogEntry = z.object({
+  id: z.number().int(),
+  at: z.string(),
+  action: z.string(),
+  userId: z.number().int().nullable(),
+  username: z.string().nullable(),
+  ip: z.string().nullable(),
+  target: z.string().nullable(),
+  details: z.unknown(),
+});
+export const AuditLogResponse = z.object({ entries: z.array(AuditLogEntry) }).meta({ id: 'AuditLogResponse' });
