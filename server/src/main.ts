@@ -10,6 +10,7 @@ import { buildApp } from './app.ts';
 import { ensureClientBuilt } from './client-build.ts';
 import { basemapsFromEnv } from './modules/config/routes.ts';
 import { loadDataset, seededDataset, terminalProgress } from '../../seeds/load.ts';
+import { audit, createUser } from './modules/auth/service.ts';
 
 const t0 = performance.now();
 const secs = () => ((performance.now() - t0) / 1000).toFixed(1);
@@ -28,6 +29,21 @@ if (existing) {
   console.log(`  首次启动：生成并导入 ${config.seedScale} 数据集 first start: loading the ${config.seedScale} dataset…`);
   const r = await loadDataset(db, { scale: config.seedScale, seed: config.seed, onProgress: terminalProgress() });
   console.log(`  数据集导入完成 dataset loaded in ${(r.elapsedMs / 1000).toFixed(1)} s`);
+}
+
+// the first administrator, from the environment, when there is none yet (no default password exists)
+const adminName = process.env.YZT_ADMIN_USERNAME?.trim();
+const adminPassword = process.env.YZT_ADMIN_PASSWORD;
+if (adminName && adminPassword) {
+  const [{ n } = { n: 0 }] = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM app_user WHERE role = 'admin'`);
+  if (n === 0) {
+    const admin = await createUser(db, { username: adminName, role: 'admin', password: adminPassword });
+    await audit(db, { action: 'user-created', username: 'env', target: admin.username, details: { role: 'admin', by: 'YZT_ADMIN_USERNAME' } });
+    console.log(`  已创建首个管理员 first admin created: ${admin.username}`);
+  }
+} else {
+  const [{ n } = { n: 0 }] = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM app_user WHERE role = 'admin'`);
+  if (n === 0) console.log('  尚无管理员：npm run user:create -- --username 名称 --role admin，或设置 YZT_ADMIN_USERNAME / YZT_ADMIN_PASSWORD');
 }
 
 if (!process.env.CLIENT_DIR) {
