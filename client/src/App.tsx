@@ -13,12 +13,17 @@ import { LayerPanel } from './panel/LayerPanel.tsx';
 import { CountyList } from './panel/CountyList.tsx';
 import { CoordinateReadout, type CoordinateMode } from './panel/CoordinateReadout.tsx';
 import { SiteCheckPanel } from './site-check/SiteCheckPanel.tsx';
+import { maySeeLayer, type Role } from '../../core/access.ts';
+import { currentSession } from './session.ts';
+import { SessionBadge } from './auth/SessionBadge.tsx';
 
 interface Loaded {
   health: HealthResponse;
   layers: LayerInfo[];
   counties: County[];
   config: ClientConfig;
+  /** Who is signed in: 'public' when nobody. */
+  role: Role;
 }
 
 /** The map workspace: full-window map with the layer panel, county list, base maps and coordinates. */
@@ -36,8 +41,14 @@ export function App() {
   const t = (k: Parameters<typeof translate>[1], v?: Record<string, string | number>) => translate(lang, k, v);
 
   useEffect(() => {
-    Promise.all([api.health(), api.layers(), api.counties(), api.config()])
-      .then(([health, layers, counties, config]) => setData({ health, layers, counties, config }))
+    Promise.all([api.health(), api.layers(), api.counties(), api.config(), currentSession()])
+      .then(([health, layers, counties, config, session]) => {
+        const role: Role = session.user?.role ?? 'public';
+        // a layer the role may not see stays off, even when the URL asks for it
+        const hidden = layers.filter((l) => !maySeeLayer(role, l.sensitivity)).map((l) => l.id as LayerId);
+        if (hidden.length) setStates((prev) => ({ ...prev, ...Object.fromEntries(hidden.map((id) => [id, { ...prev[id], visible: false }])) }));
+        setData({ health, layers, counties, config, role });
+      })
       .catch((e: Error) => setError(e.message));
   }, []);
 
@@ -68,17 +79,25 @@ export function App() {
         })),
       },
       maxTileZoom: data.config.maxTileZoom,
+      visible: (id) => maySeeLayer(data.role, data.layers.find((l) => l.id === id)?.sensitivity ?? getLayer(id)?.sensitivity ?? 'restricted'),
     });
     // the style is built once; later changes go through the controller
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [data]);
 
+  const locked = useMemo(() => {
+    if (!data) return {};
+    const why = data.role === 'public' ? ('signIn' as const) : ('forbidden' as const);
+    return Object.fromEntries(data.layers.filter((l) => !maySeeLayer(data.role, l.sensitivity)).map((l) => [l.id, why])) as Partial<Record<LayerId, 'signIn' | 'forbidden'>>;
+  }, [data]);
+
   const onLayerChange = useCallback(
     (id: LayerId, state: LayerViewState) => {
+      if (locked[id]) return;
       setStates((prev) => ({ ...prev, [id]: state }));
       controller?.setLayerState(id, state);
     },
-    [controller],
+    [controller, locked],
   );
 
   const countyExtent = data?.layers.find((l) => l.id === 'admin-county')?.extent ?? undefined;
@@ -99,6 +118,7 @@ export function App() {
             <button type="button" className="lang-switch" onClick={() => setLang(lang === 'zh' ? 'en' : 'zh')}>
               {t('language')}
             </button>
+            <SessionBadge />
           </header>
           {error && (
             <p className="error" role="alert">
@@ -110,7 +130,7 @@ export function App() {
           {data && (
             <>
               <SiteCheckPanel controller={controller} lang={lang} />
-              <LayerPanel layers={data.layers} states={states} zoom={zoom} onChange={onLayerChange} />
+              <LayerPanel layers={data.layers} states={states} zoom={zoom} onChange={onLayerChange} locked={locked} />
               <CountyList counties={data.counties} onSelect={(c) => controller?.fitBounds(c.bbox)} />
               <section className="panel-section">
                 <h2>{t('basemap')}</h2>

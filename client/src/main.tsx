@@ -5,16 +5,18 @@ import { App } from './App.tsx';
 import { ReportPage } from './report/ReportPage.tsx';
 import { StockApp } from './stock/StockApp.tsx';
 import { AuditApp } from './audit/AuditApp.tsx';
+import { SignInPage } from './auth/SignInPage.tsx';
 import './styles.css';
 
 // The pages: the map workspace, a filed site-check report (/reports/{id}, printable), and the
 // public stock-land search and parcels (/stock, /stock/{code}), and the auditors' encroachment
-// review (/audit, /audit/cases/{id}, /audit/import, /audit/counties).
+// review (/audit, /audit/cases/{id}, /audit/import, /audit/counties), and the sign-in page (/signin?next=).
 const path = window.location.pathname;
 const report = /^\/reports\/([0-9a-f-]{36})\/?$/.exec(path);
 const stock = /^\/stock(\/|$)/.test(path);
 const audit = /^\/audit(\/|$)/.test(path);
+const signin = /^\/signin\/?$/.test(path);
 
 createRoot(document.getElementById('root')!).render(
-  <StrictMode>{report ? <ReportPage id={report[1]!} /> : stock ? <StockApp /> : audit ? <AuditApp /> : <App />}</StrictMode>,
+  <StrictMode>{signin ? <SignInPage /> : report ? <ReportPage id={report[1]!} /> : stock ? <StockApp /> : audit ? <AuditApp /> : <App />}</StrictMode>,
 );

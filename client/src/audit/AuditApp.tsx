@@ -6,13 +6,16 @@
  * with the case selected.
  */
 import { useCallback, useEffect, useState, type MouseEvent } from 'react';
-import { LangContext, type Lang } from '../i18n.ts';
+import { LangContext, translate, type Lang } from '../i18n.ts';
 import { writeLang } from '../stock/StockApp.tsx';
 import type { NavState, Navigation } from './common.tsx';
 import { AuditQueuePage } from './AuditQueuePage.tsx';
 import { AuditCasePage } from './AuditCasePage.tsx';
 import { AuditImportPage } from './AuditImportPage.tsx';
 import { AuditCountiesPage } from './AuditCountiesPage.tsx';
+import { atLeast, ROLE_LABEL } from '../../../core/access.ts';
+import { useSession, signInHref } from '../auth/SessionBadge.tsx';
+import '../auth/auth.css';
 import '../stock/stock.css';
 import './audit.css';
 
@@ -56,7 +59,28 @@ export function AuditApp() {
     setLang(next);
   };
 
+  const session = useSession();
   const nav: Navigation = { navigate, linkClick };
+  if (!session) return null;
+  const role = session.user?.role ?? 'public';
+  if (!atLeast('auditor').includes(role)) {
+    // not an auditor: say so and offer the sign-in, rather than pages of refused requests
+    const t = (k: Parameters<typeof translate>[1], v?: Record<string, string>) => translate(lang, k, v);
+    return (
+      <LangContext.Provider value={lang}>
+        <div className="audit-denied" data-testid="audit-denied">
+          <p role="alert">{role === 'public' ? t('siAuditNeedsSignIn') : t('siAuditForbidden', { role: ROLE_LABEL[role][lang] })}</p>
+          <p>
+            <a href={signInHref(lang)} data-testid="audit-signin">
+              {t('siSignIn')}
+            </a>
+            {' · '}
+            <a href={lang === 'en' ? '/?lang=en' : '/'}>{t('siBackToMap')}</a>
+          </p>
+        </div>
+      </LangContext.Provider>
+    );
+  }
   const page = { lang, onLang, nav };
   const caseMatch = /^\/audit\/cases\/(\d+)\/?$/.exec(loc.path);
   let content;

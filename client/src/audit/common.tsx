@@ -8,6 +8,7 @@ import { CASE_STATUS_LABEL, type CaseStatus } from '../../../core/case-status.ts
 import type { AreaUnits } from '../../../core/units.ts';
 import { useT, type Lang, type StringKey } from '../i18n.ts';
 import { DIGITS, beijingTime, formatNumber, formatShare } from '../report/report-model.ts';
+import { SessionBadge } from '../auth/SessionBadge.tsx';
 
 export { DIGITS, beijingTime, formatNumber, formatShare };
 export { useStockBase as useAuditBase } from '../stock/common.tsx';
@@ -108,6 +109,7 @@ export function AuditHeader(props: { tab: AuditTab | null; lang: Lang; onLang: (
       <button type="button" className="lang-switch" onClick={() => props.onLang(props.lang === 'zh' ? 'en' : 'zh')}>
         {t('language')}
       </button>
+      <SessionBadge />
     </header>
   );
 }

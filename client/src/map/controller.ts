@@ -112,6 +112,8 @@ export class MapController {
     for (const l of [fillLayerId(id), lineLayerId(id)]) if (this.map.getLayer(l)) this.map.setLayoutProperty(l, 'visibility', visibility);
     if (id === 'admin-county' && this.map.getLayer(COUNTY_LABELS)) this.map.setLayoutProperty(COUNTY_LABELS, 'visibility', visibility);
     const s = def.style;
+    // a layer the role may not see has no style layers at all
+    if (!this.map.getLayer(fillLayerId(id))) return;
     this.map.setPaintProperty(fillLayerId(id), 'fill-opacity', [
       'case',
       ['boolean', ['feature-state', 'hover'], false],

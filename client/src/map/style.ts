@@ -71,9 +71,16 @@ export function buildStyle(opts: {
   countyLabels: GeoJSON.FeatureCollection;
   basemap?: Basemap;
   maxTileZoom: number;
+  /**
+   * The layers the signed-in role may see (default: all). The others get no source and no
+   * style layers, so the map never asks for tiles the server would refuse.
+   */
+  visible?: (id: LayerId) => boolean;
 }): StyleSpecification {
+  const allowed = opts.visible ?? (() => true);
   const sources: Record<string, SourceSpecification> = {};
   for (const def of layers) {
+    if (!allowed(def.id)) continue;
     sources[def.id] = {
       type: 'vector',
       tiles: [`${opts.origin}/tiles/${def.id}/{z}/{x}/{y}.mvt`],
@@ -94,7 +101,7 @@ export function buildStyle(opts: {
     base.push({ id: BASEMAP_LAYER, type: 'raster', source: BASEMAP_LAYER });
   }
   const byId = new Map(layers.map((l) => [l.id, l]));
-  const fills = DRAW_ORDER.flatMap((id) => dataLayers(byId.get(id)!, opts.states[id]));
+  const fills = DRAW_ORDER.filter(allowed).flatMap((id) => dataLayers(byId.get(id)!, opts.states[id]));
   return {
     version: 8,
     glyphs: `${opts.origin}/fonts/{fontstack}/{range}.pbf`,

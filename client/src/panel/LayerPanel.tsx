@@ -9,6 +9,8 @@ export function LayerPanel(props: {
   states: LayerStates;
   zoom: number;
   onChange: (id: LayerId, state: LayerViewState) => void;
+  /** Layers the role may not see: shown disabled with a lock and why ('signIn' for the public). */
+  locked?: Partial<Record<LayerId, 'signIn' | 'forbidden'>>;
 }) {
   const { t, lang } = useT();
   return (
@@ -25,6 +27,24 @@ export function LayerPanel(props: {
                 const id = l.id as LayerId;
                 const state = props.states[id];
                 const name = lang === 'zh' ? l.nameZh : l.nameEn;
+                const locked = props.locked?.[id];
+                if (locked) {
+                  return (
+                    <li key={l.id} data-layer={l.id} data-locked={locked}>
+                      <label className="layer-toggle locked" title={t(locked === 'signIn' ? 'siLockedPublic' : 'siLockedRole')}>
+                        <input type="checkbox" checked={false} disabled readOnly />
+                        <span className="swatch" aria-hidden style={{ background: 'transparent', borderColor: '#adb5bd' }} />
+                        <span className="name">{name}</span>
+                        <span className="lock" aria-hidden>
+                          🔒
+                        </span>
+                      </label>
+                      <div className="layer-meta">
+                        <span className="lock-note">{t(locked === 'signIn' ? 'siLockedPublic' : 'siLockedRole')}</span>
+                      </div>
+                    </li>
+                  );
+                }
                 return (
                   <li key={l.id} data-layer={l.id}>
                     <label className="layer-toggle">

@@ -4,6 +4,7 @@ import type { County } from '../../../core/contracts/features.ts';
 import { api } from '../api.ts';
 import { useT, type Lang } from '../i18n.ts';
 import type { BaseData } from './stock-map.ts';
+import { SessionBadge } from '../auth/SessionBadge.tsx';
 
 export interface StockBase extends BaseData {
   counties: County[];
@@ -61,6 +62,7 @@ export function StockHeader(props: { title: string; lang: Lang; onLang: (l: Lang
       <button type="button" className="lang-switch" onClick={() => props.onLang(props.lang === 'zh' ? 'en' : 'zh')}>
         {t('language')}
       </button>
+      <SessionBadge />
     </header>
   );
 }

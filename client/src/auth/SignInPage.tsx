@@ -1,0 +1,89 @@
+/**
+ * The sign-in page (/signin?next=): username and password; the server's message on failure
+ * (wrong password, locked, disabled); on success back to `next` — a path on this site only —
+ * or the map.
+ */
+import { useEffect, useState, type FormEvent } from 'react';
+import { LangContext, translate, type Lang } from '../i18n.ts';
+import './auth.css';
+
+/** `next` if it is a path on this site, else '/'. */
+export function safeNext(next: string | null): string {
+  if (!next || !next.startsWith('/') || next.startsWith('//') || next.startsWith('/\\')) return '/';
+  try {
+    const u = new URL(next, window.location.origin);
+    if (u.origin !== window.location.origin) return '/';
+    if (u.pathname.replace(/\/+$/, '') === '/signin') return '/';
+    return u.pathname + u.search + u.hash;
+  } catch {
+    return '/';
+  }
+}
+
+export function SignInPage() {
+  const params = new URLSearchParams(window.location.search);
+  const lang: Lang = params.get('lang') === 'en' ? 'en' : 'zh';
+  const next = safeNext(params.get('next'));
+  const t = (k: Parameters<typeof translate>[1]) => translate(lang, k);
+  const [username, setUsername] = useState('');
+  const [password, setPassword] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  useEffect(() => {
+    document.documentElement.lang = lang === 'zh' ? 'zh-CN' : 'en';
+    document.title = `${t('siTitle')} · ${t('title')}`;
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [lang]);
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      const r = await fetch('/api/session', {
+        method: 'POST',
+        credentials: 'same-origin',
+        headers: { 'content-type': 'application/json', accept: 'application/json', 'accept-language': lang === 'en' ? 'en' : 'zh-CN' },
+        body: JSON.stringify({ username, password }),
+      });
+      if (r.ok) {
+        window.location.assign(next);
+        return;
+      }
+      const body = (await r.json().catch(() => null)) as { error?: { message?: string } } | null;
+      setError(body?.error?.message ?? `${t('siFailed')} (HTTP ${r.status})`);
+    } catch (err) {
+      setError(`${t('siFailed')}：${(err as Error).message}`);
+    }
+    setBusy(false);
+  };
+
+  return (
+    <LangContext.Provider value={lang}>
+      <div className="signin-page">
+        <form className="signin-form" onSubmit={(e) => void submit(e)} data-testid="signin-form">
+          <h1>{t('siHeading')}</h1>
+          <label>
+            <span>{t('siUsername')}</span>
+            <input name="username" autoComplete="username" required value={username} onChange={(e) => setUsername(e.target.value)} autoFocus />
+          </label>
+          <label>
+            <span>{t('siPassword')}</span>
+            <input name="password" type="password" autoComplete="current-password" required value={password} onChange={(e) => setPassword(e.target.value)} />
+          </label>
+          {error && (
+            <p className="error" role="alert" data-testid="signin-error">
+              {error}
+            </p>
+          )}
+          <button type="submit" disabled={busy}>
+            {busy ? t('siSubmitting') : t('siSubmit')}
+          </button>
+          <p className="signin-note">{t('siNote')}</p>
+          <a href={next === '/' && lang === 'en' ? '/?lang=en' : next}>{t('siBack')}</a>
+        </form>
+      </div>
+    </LangContext.Provider>
+  );
+}
