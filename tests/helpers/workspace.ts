@@ -41,7 +41,8 @@ export async function startWorkspace(opts: { as?: Role; privateDatabase?: boolea
     browser.newPage = async (pageOpts) => {
       const context = await browser.newContext({ ...pageOpts, storageState: { cookies, origins: [] } });
       const page = await context.newPage();
-      page.on('close', () => void context.close());
+      // the browser may be closing already (the workspace stopping): nothing left to close then
+      page.on('close', () => void context.close().catch(() => undefined));
       return page;
     };
   }
