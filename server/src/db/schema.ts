@@ -17,6 +17,7 @@ import {
   index,
   integer,
   json,
+  jsonb,
   pgTable,
   primaryKey,
   serial,
@@ -308,8 +309,14 @@ export const siteCheck = pgTable(
     // json, not jsonb: stored as written (key order kept for the content hash), and cheaper to insert
     report: json('report').notNull(),
     geom: multiPolygon('geom').notNull(),
+    /** The signed-in account that filed it (an enterprise's own checks); null for the public. */
+    ownerId: integer('owner_id').references(() => appUser.id, { onDelete: 'set null' }),
   },
-  (t) => [index('site_check_created_idx').on(t.createdAt), ...geomChecks('site_check', t.geom)],
+  (t) => [
+    index('site_check_created_idx').on(t.createdAt),
+    index('site_check_owner_idx').on(t.ownerId, t.createdAt),
+    ...geomChecks('site_check', t.geom),
+  ],
 );
 
 /**
@@ -410,4 +417,73 @@ export const auditLog = pgTable(
     details: json('details'),
   },
   (t) => [index('audit_log_at_idx').on(t.at), index('audit_log_action_idx').on(t.action)],
+);
+
+/**
+ * Versions of an importable control layer (控制线图层版本). The active version's features are
+ * the layer's own table; the others' are kept in layer_archive and can be restored. A new
+ * import or a restore swaps them in one transaction.
+ */
+export const layerVersion = pgTable(
+  'layer_version',
+  {
+    id: serial('id').primaryKey(),
+    layer: text('layer').notNull(),
+    versionNo: integer('version_no').notNull(),
+    /** active (served) or archived (kept in layer_archive). */
+    state: text('state').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    createdBy: integer('created_by').references(() => appUser.id, { onDelete: 'set null' }),
+    createdByName: text('created_by_name'),
+    /** Where the features came from: the uploaded file's name, or the seed loader. */
+    fileName: text('file_name'),
+    format: text('format'),
+    crs: text('crs'),
+    featureCount: integer('feature_count').notNull(),
+    areaM2: doublePrecision('area_m2').notNull(),
+    /** [west, south, east, north] in EPSG:4490; null for an empty layer. */
+    bbox: json('bbox'),
+    note: text('note'),
+    activatedAt: timestamp('activated_at', { withTimezone: true }).notNull().defaultNow(),
+    activatedBy: integer('activated_by').references(() => appUser.id, { onDelete: 'set null' }),
+  },
+  (t) => [
+    uniqueIndex('layer_version_no_key').on(t.layer, t.versionNo),
+    uniqueIndex('layer_version_active_key').on(t.layer).where(sql`${t.state} = 'active'`),
+    check('layer_version_state_check', sql`${t.state} IN ('active', 'archived')`),
+  ],
+);
+
+/** The features of archived layer versions: every column but id and geom as JSON, and the geometry. */
+export const layerArchive = pgTable(
+  'layer_archive',
+  {
+    id: serial('id').primaryKey(),
+    layer: text('layer').notNull(),
+    versionNo: integer('version_no').notNull(),
+    props: jsonb('props').notNull(),
+    geom: multiPolygon('geom').notNull(),
+  },
+  (t) => [index('layer_archive_version_idx').on(t.layer, t.versionNo)],
+);
+
+/**
+ * An account's saved stock-land searches (保存的检索). `seenCodes` holds the parcel codes that
+ * matched when the account last looked, so the next visit can list the parcels new since then.
+ */
+export const savedSearch = pgTable(
+  'saved_search',
+  {
+    id: serial('id').primaryKey(),
+    userId: integer('user_id')
+      .notNull()
+      .references(() => appUser.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    /** The search as the /stock page's query string parameters (core/contracts/stock.ts). */
+    query: json('query').notNull(),
+    seenCodes: text('seen_codes').array().notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    lastVisitedAt: timestamp('last_visited_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('saved_search_user_idx').on(t.userId, t.createdAt)],
 );

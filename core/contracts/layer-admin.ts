@@ -1,0 +1,125 @@
+/**
+ * The administrators' control-layer management (图层数据管理): versions of each importable
+ * layer, imports as jobs with progress (check → confirm → replace), and restoring an earlier
+ * version. See server/src/modules/layer-admin/.
+ */
+import { z } from 'zod';
+import { AreaUnits } from './site-check.ts';
+
+/** Layers an administrator may replace by import: the control lines and farmland. */
+export const IMPORTABLE_LAYERS = ['urban-boundary', 'permanent-farmland', 'eco-redline', 'general-farmland'] as const;
+export type ImportableLayer = (typeof IMPORTABLE_LAYERS)[number];
+
+export const LayerParams = z.object({
+  layer: z.enum(IMPORTABLE_LAYERS, { message: `layer（图层）只能是：${IMPORTABLE_LAYERS.join('、')}` }),
+});
+
+export const LayerVersionParams = LayerParams.extend({
+  versionNo: z.coerce.number({ message: 'versionNo（版本号）应为正整数' }).int('versionNo（版本号）应为正整数').min(1, 'versionNo（版本号）应为正整数'),
+});
+
+export const LayerVersion = z
+  .object({
+    versionNo: z.number().int(),
+    state: z.enum(['active', 'archived']),
+    createdAt: z.string(),
+    createdBy: z.string().nullable(),
+    fileName: z.string().nullable(),
+    format: z.string().nullable(),
+    crs: z.string().nullable(),
+    featureCount: z.number().int(),
+    area: AreaUnits,
+    /** [west, south, east, north], EPSG:4490. */
+    bbox: z.tuple([z.number(), z.number(), z.number(), z.number()]).nullable(),
+    note: z.string().nullable(),
+    activatedAt: z.string(),
+  })
+  .meta({ id: 'LayerVersion' });
+export type LayerVersion = z.infer<typeof LayerVersion>;
+
+export const ManagedLayer = z.object({
+  layer: z.enum(IMPORTABLE_LAYERS),
+  nameZh: z.string(),
+  nameEn: z.string(),
+  /** The served version (version 1 is the data the layer held before its first import). */
+  active: LayerVersion,
+  versions: z.array(LayerVersion),
+  /** Data version of the layer's table (tiles and caches key on it). */
+  dataVersion: z.number().int(),
+});
+export type ManagedLayer = z.infer<typeof ManagedLayer>;
+export const ManagedLayerList = z.object({ layers: z.array(ManagedLayer) }).meta({ id: 'ManagedLayerList' });
+
+/** Query of `POST /api/admin/layers/{layer}/imports` (multipart `file`): how to read the file. */
+export const LayerImportQuery = z.object({
+  crs: z.string().max(40).optional(),
+  zone: z.coerce.number().int().min(13).max(45).optional(),
+  zoneWidth: z.coerce.number().pipe(z.union([z.literal(3), z.literal(6)])).optional(),
+  axisOrder: z.enum(['xy', 'yx']).optional(),
+  encoding: z.enum(['utf-8', 'gbk']).optional(),
+  /** Repair invalid polygons (ST_MakeValid) instead of leaving them out. */
+  repair: z
+    .enum(['true', 'false'])
+    .transform((v) => v === 'true')
+    .default(false),
+});
+export type LayerImportQuery = z.infer<typeof LayerImportQuery>;
+
+export const LAYER_JOB_PHASES = ['reading', 'checking', 'ready', 'replacing', 'refreshing', 'done', 'failed', 'cancelled'] as const;
+export type LayerJobPhase = (typeof LAYER_JOB_PHASES)[number];
+
+export const LayerFeatureProblem = z.object({
+  /** 1-based position of the feature in the file. */
+  row: z.number().int(),
+  code: z.string().nullable(),
+  /** excluded: left out of the new version; repaired: included after ST_MakeValid. */
+  outcome: z.enum(['excluded', 'repaired']),
+  reasons: z.array(z.object({ code: z.string(), zh: z.string(), en: z.string() })),
+});
+
+/** What the check found: shown to the administrator before they confirm. */
+export const LayerImportSummary = z.object({
+  layer: z.enum(IMPORTABLE_LAYERS),
+  fileName: z.string(),
+  detected: z.object({ format: z.string(), crs: z.string(), encoding: z.string().nullable() }),
+  warnings: z.array(z.object({ code: z.string(), zh: z.string(), en: z.string() })),
+  /** Features in the file. */
+  rows: z.number().int(),
+  /** Features the new version will hold. */
+  featureCount: z.number().int(),
+  area: AreaUnits,
+  bbox: z.tuple([z.number(), z.number(), z.number(), z.number()]).nullable(),
+  /** Attribute columns read from the file, e.g. { code: 'BSM', land_class_name: 'DLMC' }. */
+  fields: z.record(z.string(), z.string()),
+  problems: z.array(LayerFeatureProblem),
+  /** The version it would replace. */
+  replaces: z.object({ versionNo: z.number().int(), featureCount: z.number().int(), area: AreaUnits }),
+});
+export type LayerImportSummary = z.infer<typeof LayerImportSummary>;
+
+/** An import or restore job: poll `GET /api/admin/layer-jobs/{jobId}`. */
+export const LayerJob = z
+  .object({
+    jobId: z.string(),
+    kind: z.enum(['import', 'restore']),
+    layer: z.enum(IMPORTABLE_LAYERS),
+    phase: z.enum(LAYER_JOB_PHASES),
+    phaseZh: z.string(),
+    done: z.number().int(),
+    total: z.number().int(),
+    /** 0–1 over the whole job. */
+    progress: z.number(),
+    startedAt: z.string(),
+    finishedAt: z.string().nullable(),
+    /** After the check (phase ready and later) for an import. */
+    summary: LayerImportSummary.nullable(),
+    /** The version made active, once done. */
+    versionNo: z.number().int().nullable(),
+    error: z.object({ code: z.string(), message: z.string() }).nullable(),
+  })
+  .meta({ id: 'LayerJob' });
+export type LayerJob = z.infer<typeof LayerJob>;
+
+export const LayerJobParams = z.object({ jobId: z.string().regex(/^[0-9a-f-]{36}$/, 'jobId（任务号）格式不正确') });
+
+export const LayerCommitRequest = z.object({ note: z.string().trim().max(200, 'note（说明）最多 200 个字符').optional() });
