@@ -29,8 +29,8 @@ import {
   ImportJobParams,
 } from '../../../../core/contracts/cases.ts';
 import { MAX_SITE_FILE_BYTES, ParseQuery } from '../../../../core/contracts/geometry.ts';
-import { ParseError, parseCrsParam, parseSiteFile, type ParseOptions } from '../../../../core/parsers/index.ts';
 import { contentDisposition } from '../../http/download.ts';
+import { parseOptionsOf, readFeatureFile, translateUploadError, uploadedFile } from '../../http/upload.ts';
 import { AppError, requestLang } from '../../plugins/errors.ts';
 import { audit } from '../auth/service.ts';
 import { casesGeoJson, casesShapefileZip, casesWorkbook, statsWorkbook, type ExportCase } from './exports.ts';
@@ -41,38 +41,8 @@ import { beijingYear, caseStats, decideCase, readCase } from './service.ts';
 
 const MB = MAX_SITE_FILE_BYTES / 1024 / 1024;
 
-/** Multipart and framework errors in words an auditor understands. */
-function translate(err: FastifyError): Error {
-  switch (err.code) {
-    case 'FST_REQ_FILE_TOO_LARGE':
-    case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return new AppError(413, 'FILE_TOO_LARGE', `文件（file）过大：最大 ${MB} MB，请分批导入`, `The file is too large: at most ${MB} MB; import it in parts`);
-    case 'FST_FILES_LIMIT':
-      return new AppError(400, 'TOO_MANY_FILES', '文件（file）一次只能上传一个；Shapefile 请把 .shp、.dbf、.prj 等打包成一个 .zip', 'Upload one file at a time; zip a Shapefile’s parts into one .zip');
-    case 'FST_INVALID_MULTIPART_CONTENT_TYPE':
-    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return new AppError(415, 'UNSUPPORTED_MEDIA_TYPE', '请用 multipart/form-data 上传文件（字段名 file）', 'Upload the file as multipart/form-data (field "file")');
-    default:
-      return err;
-  }
-}
-
-/** The uploaded file (multipart field `file`). */
-async function uploadedFile(req: FastifyRequest): Promise<{ fileName: string; bytes: Uint8Array }> {
-  if (!req.isMultipart()) throw new AppError(415, 'UNSUPPORTED_MEDIA_TYPE', '请用 multipart/form-data 上传文件（字段名 file）', 'Upload the file as multipart/form-data (field "file")');
-  let file: { fileName: string; bytes: Uint8Array } | undefined;
-  for await (const part of req.parts()) {
-    if (part.type !== 'file') continue;
-    if (part.fieldname !== 'file') {
-      part.file.resume();
-      throw new AppError(400, 'FILE_FIELD', `文件字段名应为 file，收到“${part.fieldname}”`, `The file field must be named "file", not "${part.fieldname}"`);
-    }
-    const buf = await part.toBuffer();
-    file = { fileName: part.filename || 'upload', bytes: new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength) };
-  }
-  if (!file) throw new AppError(400, 'NO_FILE', '没有收到文件（file）：请上传 GeoJSON 或 Shapefile（.zip）', 'No file received: upload a GeoJSON or a zipped Shapefile (field "file")');
-  return file;
-}
+const tooLarge = () => new AppError(413, 'FILE_TOO_LARGE', `文件（file）过大：最大 ${MB} MB，请分批导入`, `The file is too large: at most ${MB} MB; import it in parts`);
+const NO_FILE = { zh: '没有收到文件（file）：请上传 GeoJSON 或 Shapefile（.zip）', en: 'No file received: upload a GeoJSON or a zipped Shapefile (field "file")' };
 
 /** "违法占地图斑-20261122" in Beijing time. */
 const today = () => new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10).replace(/-/g, '');
@@ -89,7 +59,7 @@ const filtersOf = (req: FastifyRequest) => decodeURIComponent(req.url.split('?')
 const routes: FastifyPluginAsyncZod = async (app) => {
   await app.register(multipart, { limits: { fileSize: MAX_SITE_FILE_BYTES, files: 1 } });
   app.setErrorHandler((err: FastifyError) => {
-    throw translate(err);
+    throw translateUploadError(err, tooLarge);
   });
   const jobs = new CaseImportJobs();
   app.addHook('onClose', async () => jobs.settle());
@@ -202,35 +172,9 @@ const routes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (req, reply) => {
-      let options: ParseOptions;
-      try {
-        const crs = parseCrsParam(req.query.crs, req.query.zone, req.query.zoneWidth);
-        options = {
-          ...(crs ? { crs } : {}),
-          ...(req.query.axisOrder ? { axisOrder: req.query.axisOrder } : {}),
-          ...(req.query.encoding ? { encoding: req.query.encoding } : {}),
-        };
-      } catch (e) {
-        if (e instanceof ParseError) throw new AppError(400, e.code, e.zh, e.en);
-        throw e;
-      }
-      const file = await uploadedFile(req);
-      let parsed;
-      try {
-        parsed = await parseSiteFile(file, options);
-      } catch (e) {
-        if (e instanceof ParseError) throw new AppError(422, e.code, `文件（file）无法导入：${e.zh}`, `The file cannot be imported: ${e.en}`);
-        req.log.warn({ err: e }, 'case import file could not be parsed');
-        throw new AppError(422, 'UNREADABLE', '文件（file）无法读取：格式不正确或文件已损坏', 'The file cannot be read: wrong format or damaged');
-      }
-      if (parsed.detected.format !== 'geojson' && parsed.detected.format !== 'shapefile') {
-        throw new AppError(
-          422,
-          'UNSUPPORTED_FORMAT',
-          `文件（file）格式为 ${parsed.detected.format}：批量导入只接受 GeoJSON 或 Shapefile（.zip）`,
-          `The file is ${parsed.detected.format}: the import takes GeoJSON or a zipped Shapefile`,
-        );
-      }
+      const options = parseOptionsOf(req.query);
+      const file = await uploadedFile(req, NO_FILE);
+      const parsed = await readFeatureFile(req, file, options, { zh: '批量导入', en: 'the import' });
       const total = parsed.features.features.length;
       const beyond = (req.query.includeDuplicates ?? []).filter((n) => n < 1 || n > total);
       if (beyond.length) {

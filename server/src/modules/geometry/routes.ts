@@ -14,7 +14,8 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { ErrorResponse } from '../../../../core/contracts/common.ts';
 import { MAX_SITE_FILE_BYTES, ParseQuery, ParseResponse, ParseTextBody } from '../../../../core/contracts/geometry.ts';
 import { validateSiteGeometry } from '../../../../core/geometry-validation.ts';
-import { ParseError, parseCrsParam, parseSiteFile, type ParseInput, type ParseOptions } from '../../../../core/parsers/index.ts';
+import { ParseError, parseSiteFile, type ParseInput } from '../../../../core/parsers/index.ts';
+import { parseOptionsOf, translateUploadError } from '../../http/upload.ts';
 import { AppError } from '../../plugins/errors.ts';
 
 const MB = MAX_SITE_FILE_BYTES / 1024 / 1024;
@@ -22,28 +23,13 @@ const MB = MAX_SITE_FILE_BYTES / 1024 / 1024;
 const tooLarge = () =>
   new AppError(413, 'FILE_TOO_LARGE', `文件过大：最大 ${MB} MB；请删去无关图层或要素后再上传`, `The file is too large: at most ${MB} MB; remove unrelated layers or features and upload again`);
 
-/** Turns the framework's and multipart's errors into messages a planner understands. */
-function translate(err: FastifyError): Error {
-  switch (err.code) {
-    case 'FST_REQ_FILE_TOO_LARGE':
-    case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return tooLarge();
-    case 'FST_FILES_LIMIT':
-      return new AppError(400, 'TOO_MANY_FILES', '一次只能上传一个文件；Shapefile 请把 .shp、.dbf、.prj 等打包成一个 .zip', 'Upload one file at a time; zip a Shapefile’s .shp, .dbf, .prj … into one .zip');
-    case 'FST_PARTS_LIMIT':
-    case 'FST_FIELDS_LIMIT':
-      return new AppError(400, 'TOO_MANY_PARTS', '表单字段过多', 'Too many form fields');
-    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return new AppError(
-        415,
-        'UNSUPPORTED_MEDIA_TYPE',
-        '不支持的请求内容类型：请用 multipart/form-data 上传文件（字段名 file），或以 text/plain、application/json {"text": …} 发送文本',
-        'Unsupported content type: upload with multipart/form-data (field "file"), or send text/plain or application/json {"text": …}',
-      );
-    default:
-      return err;
-  }
-}
+const wrongType = () =>
+  new AppError(
+    415,
+    'UNSUPPORTED_MEDIA_TYPE',
+    '不支持的请求内容类型：请用 multipart/form-data 上传文件（字段名 file），或以 text/plain、application/json {"text": …} 发送文本',
+    'Unsupported content type: upload with multipart/form-data (field "file"), or send text/plain or application/json {"text": …}',
+  );
 
 function noInput(): AppError {
   return new AppError(
@@ -98,7 +84,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
 
   // rethrown errors go on to the app's error handler, which answers in the user's language
   app.setErrorHandler((err: FastifyError) => {
-    throw translate(err);
+    throw translateUploadError(err, tooLarge, wrongType);
   });
 
   app.post(
@@ -119,18 +105,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (req) => {
-      let options: ParseOptions;
-      try {
-        const crs = parseCrsParam(req.query.crs, req.query.zone, req.query.zoneWidth);
-        options = {
-          ...(crs ? { crs } : {}),
-          ...(req.query.axisOrder ? { axisOrder: req.query.axisOrder } : {}),
-          ...(req.query.encoding ? { encoding: req.query.encoding } : {}),
-        };
-      } catch (e) {
-        if (e instanceof ParseError) throw new AppError(400, e.code, e.zh, e.en);
-        throw e;
-      }
+      const options = parseOptionsOf(req.query);
       const input = await inputOf(req);
       try {
         const result = await parseSiteFile(input, options);

@@ -1,0 +1,93 @@
+/**
+ * File uploads (multipart/form-data, field `file`) and reading them with the shared parsers:
+ * what the site check's parse, the case import and the layer import have in common.
+ */
+import type { FastifyError, FastifyRequest } from 'fastify';
+import { ParseError, parseCrsParam, parseSiteFile, type ParseOptions, type ParseResult } from '../../../core/parsers/index.ts';
+import { AppError } from '../plugins/errors.ts';
+
+export interface UploadedFile {
+  fileName: string;
+  bytes: Uint8Array;
+}
+
+const multipartOnly = () =>
+  new AppError(415, 'UNSUPPORTED_MEDIA_TYPE', '请用 multipart/form-data 上传文件（字段名 file）', 'Upload the file as multipart/form-data (field "file")');
+
+/**
+ * Multipart and framework errors in words the user understands; `tooLarge` names the limit
+ * and what to do about it; `wrongType` what a route accepts when the body is of another type.
+ */
+export function translateUploadError(err: FastifyError, tooLarge: () => AppError, wrongType: () => AppError = multipartOnly): Error {
+  switch (err.code) {
+    case 'FST_REQ_FILE_TOO_LARGE':
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return tooLarge();
+    case 'FST_FILES_LIMIT':
+      return new AppError(400, 'TOO_MANY_FILES', '一次只能上传一个文件；Shapefile 请把 .shp、.dbf、.prj 等打包成一个 .zip', 'Upload one file at a time; zip a Shapefile’s .shp, .dbf, .prj … into one .zip');
+    case 'FST_PARTS_LIMIT':
+    case 'FST_FIELDS_LIMIT':
+      return new AppError(400, 'TOO_MANY_PARTS', '表单字段过多', 'Too many form fields');
+    case 'FST_INVALID_MULTIPART_CONTENT_TYPE':
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return wrongType();
+    default:
+      return err;
+  }
+}
+
+/** The one uploaded file (multipart field `file`); `noFile` says what to upload when there is none. */
+export async function uploadedFile(req: FastifyRequest, noFile: { zh: string; en: string }): Promise<UploadedFile> {
+  if (!req.isMultipart()) throw multipartOnly();
+  let file: UploadedFile | undefined;
+  for await (const part of req.parts()) {
+    if (part.type !== 'file') continue;
+    if (part.fieldname !== 'file') {
+      part.file.resume();
+      throw new AppError(400, 'FILE_FIELD', `文件字段名应为 file，收到“${part.fieldname}”`, `The file field must be named "file", not "${part.fieldname}"`);
+    }
+    const buf = await part.toBuffer();
+    file = { fileName: part.filename || 'upload', bytes: new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength) };
+  }
+  if (!file) throw new AppError(400, 'NO_FILE', noFile.zh, noFile.en);
+  return file;
+}
+
+/** How to read a file, from the query (crs, zone, zoneWidth, axisOrder, encoding); 400 naming a bad one. */
+export function parseOptionsOf(q: { crs?: string; zone?: number; zoneWidth?: 3 | 6; axisOrder?: 'xy' | 'yx'; encoding?: 'utf-8' | 'gbk' }): ParseOptions {
+  try {
+    const crs = parseCrsParam(q.crs, q.zone, q.zoneWidth);
+    return {
+      ...(crs ? { crs } : {}),
+      ...(q.axisOrder ? { axisOrder: q.axisOrder } : {}),
+      ...(q.encoding ? { encoding: q.encoding } : {}),
+    };
+  } catch (e) {
+    if (e instanceof ParseError) throw new AppError(400, e.code, e.zh, e.en);
+    throw e;
+  }
+}
+
+/**
+ * Reads an uploaded layer of features — GeoJSON or a zipped Shapefile only — into EPSG:4490
+ * (422 naming the problem when it cannot); `what` names the action in messages, e.g. 批量导入.
+ */
+export async function readFeatureFile(req: FastifyRequest, file: UploadedFile, options: ParseOptions, what: { zh: string; en: string }): Promise<ParseResult> {
+  let parsed: ParseResult;
+  try {
+    parsed = await parseSiteFile(file, options);
+  } catch (e) {
+    if (e instanceof ParseError) throw new AppError(422, e.code, `文件（file）无法导入：${e.zh}`, `The file cannot be imported: ${e.en}`);
+    req.log.warn({ err: e }, 'uploaded feature file could not be parsed');
+    throw new AppError(422, 'UNREADABLE', '文件（file）无法读取：格式不正确或文件已损坏', 'The file cannot be read: wrong format or damaged');
+  }
+  if (parsed.detected.format !== 'geojson' && parsed.detected.format !== 'shapefile') {
+    throw new AppError(
+      422,
+      'UNSUPPORTED_FORMAT',
+      `文件（file）格式为 ${parsed.detected.format}：${what.zh}只接受 GeoJSON 或 Shapefile（.zip）`,
+      `The file is ${parsed.detected.format}: ${what.en} takes GeoJSON or a zipped Shapefile`,
+    );
+  }
+  return parsed;
+}
