@@ -1,7 +1,8 @@
 /**
  * Loads a generated dataset into the database: counties by INSERT (repaired with
  * ST_MakeValid — the source is quantised), every other layer by COPY, all in
- * one transaction so a failed load leaves the previous data in place.
+ * one transaction so a failed load leaves the previous data in place. A reload starts the
+ * layers' version history afresh (layer_version, layer_archive).
  */
 import { getLayer } from '../core/layers.ts';
 import { copyLine, type Database } from '../server/src/db/database.ts';
@@ -58,7 +59,7 @@ export async function loadDataset(
     await tx.query(
       `TRUNCATE admin_county, urban_boundary, eco_redline, permanent_farmland, general_farmland,
                 stock_parcel, encroachment, seed_info, stock_standing, stock_adjacency, stock_derived_state,
-                case_overlap, case_decision, case_import
+                case_overlap, case_decision, case_import, layer_version, layer_archive
        RESTART IDENTITY`,
     );
 

@@ -91,7 +91,10 @@ export const LayerImportSummary = z.object({
   bbox: z.tuple([z.number(), z.number(), z.number(), z.number()]).nullable(),
   /** Attribute columns read from the file, e.g. { code: 'BSM', land_class_name: 'DLMC' }. */
   fields: z.record(z.string(), z.string()),
+  /** Features left out or repaired, with reasons (at most the first 2 000). */
   problems: z.array(LayerFeatureProblem),
+  /** How many features were left out or repaired in all. */
+  problemCount: z.number().int(),
   /** The version it would replace. */
   replaces: z.object({ versionNo: z.number().int(), featureCount: z.number().int(), area: AreaUnits }),
 });
@@ -107,7 +110,7 @@ export const LayerJob = z
     phaseZh: z.string(),
     done: z.number().int(),
     total: z.number().int(),
-    /** 0–1 over the whole job. */
+    /** 0–1 over the current step: the check (reading, checking → ready = 1), then the replacement (replacing, refreshing → done = 1). */
     progress: z.number(),
     startedAt: z.string(),
     finishedAt: z.string().nullable(),

@@ -27,6 +27,7 @@ import geometryRoutes from './modules/geometry/routes.ts';
 import siteCheckExportRoutes from './modules/site-check/exports.ts';
 import stockRoutes from './modules/stock/routes.ts';
 import caseRoutes from './modules/cases/routes.ts';
+import layerAdminRoutes from './modules/layer-admin/routes.ts';
 import { StockCatalogue } from './modules/stock/catalogue.ts';
 
 export interface BuildAppOptions {
@@ -101,6 +102,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   await app.register(geometryRoutes);
   await app.register(stockRoutes);
   await app.register(caseRoutes);
+  await app.register(layerAdminRoutes);
 
   // the client: static files, and index.html for client-side routes
   if (opts.clientDir && existsSync(join(opts.clientDir, 'index.html'))) {

@@ -1,0 +1,121 @@
+/**
+ * Reading a control layer's attributes from an uploaded file (图层字段对应): which of the
+ * file's fields fills which column, by the names bureaus' data uses — the 第三次全国国土调查
+ * style codes (BSM, DLBM, DLMC, ZLDWDM …), their Chinese names, or our own column names.
+ *
+ * A column the file does not carry gets a default (and the summary says so); the area is
+ * never read from the file: the server computes it on the ellipsoid.
+ */
+import type { PropertyValue, SiteProperties } from '../../../../core/parsers/index.ts';
+import type { ImportableLayer } from '../../../../core/contracts/layer-admin.ts';
+
+export type LayerColumn = 'code' | 'county_code' | 'name' | 'category' | 'land_class_code' | 'land_class_name' | 'quality_grade' | 'source' | 'vintage';
+
+/** The columns each importable layer's table has (besides id, area_m2 and geom). */
+export const LAYER_COLUMNS: Record<ImportableLayer, LayerColumn[]> = {
+  'urban-boundary': ['code', 'county_code', 'name', 'source', 'vintage'],
+  'eco-redline': ['code', 'county_code', 'name', 'category', 'source', 'vintage'],
+  'permanent-farmland': ['code', 'county_code', 'land_class_code', 'land_class_name', 'quality_grade', 'source', 'vintage'],
+  'general-farmland': ['code', 'county_code', 'land_class_code', 'land_class_name', 'quality_grade', 'source', 'vintage'],
+};
+
+/** Field names read for each column, compared in lower case, first found wins. */
+export const FIELD_ALIASES: Record<LayerColumn, string[]> = {
+  code: ['code', 'bsm', 'tbbh', 'tbybh', '图斑编号', '标识码', '编号'],
+  county_code: ['county_code', 'xzqdm', 'zldwdm', 'qxdm', '县区代码', '行政区代码', '行政区划代码', '坐落单位代码'],
+  name: ['name', 'mc', 'hxmc', 'kfbjmc', '名称', '边界名称', '红线名称'],
+  category: ['category', 'sthxlx', 'lx', 'gnlx', '生态功能类型', '类型', '功能类型'],
+  land_class_code: ['land_class_code', 'dlbm', '地类编码'],
+  land_class_name: ['land_class_name', 'dlmc', '地类名称'],
+  quality_grade: ['quality_grade', 'gdzldb', 'zldb', 'gddb', 'zldj', '耕地质量等别', '质量等别', '耕地等别'],
+  source: ['source', 'sjly', '数据来源'],
+  vintage: ['vintage', 'nf', 'sjnf', 'year', '数据年份', '年份'],
+};
+
+/** Farmland land classes (GB/T 21010) by code, for a file that has one of code or name. */
+const LAND_CLASSES: Record<string, string> = { '0101': '水田', '0102': '水浇地', '0103': '旱地' };
+
+export interface Reason {
+  code: string;
+  zh: string;
+  en: string;
+}
+
+/** Which file field fills each column (the first feature that has one decides), for the summary. */
+export function fieldMapping(layer: ImportableLayer, sample: SiteProperties[]): Partial<Record<LayerColumn, string>> {
+  const out: Partial<Record<LayerColumn, string>> = {};
+  const names = new Map<string, string>();
+  for (const props of sample) for (const k of Object.keys(props)) if (!names.has(k.trim().toLowerCase())) names.set(k.trim().toLowerCase(), k);
+  for (const col of LAYER_COLUMNS[layer]) {
+    const hit = FIELD_ALIASES[col].find((a) => names.has(a));
+    if (hit) out[col] = names.get(hit)!;
+  }
+  return out;
+}
+
+const text = (v: PropertyValue | undefined): string | null => {
+  if (v === null || v === undefined || typeof v === 'boolean') return null;
+  const s = String(v).trim();
+  return s ? s : null;
+};
+
+export interface ReadContext {
+  layer: ImportableLayer;
+  mapping: Partial<Record<LayerColumn, string>>;
+  /** 1-based row, for generated codes. */
+  row: number;
+  fileName: string;
+  /** Beijing year, the vintage when the file has none. */
+  year: string;
+  /** Known county codes; a county_code outside them is looked up from the geometry instead. */
+  counties: ReadonlySet<string>;
+}
+
+/** Prefix of generated codes per layer (the layer's pinyin initials). */
+const CODE_PREFIX: Record<ImportableLayer, string> = {
+  'urban-boundary': 'CZKFBJ',
+  'eco-redline': 'STBHHX',
+  'permanent-farmland': 'YJJBNT',
+  'general-farmland': 'YBGD',
+};
+
+/**
+ * One feature's column values; `county_code` is null when the geometry must decide it.
+ *
+ * @example readRow({ BSM: '4102230001', DLBM: '0103', ZLDWDM: '410223100201' }, ctx)
+ *   // { values: { code: '4102230001', county_code: '410223', land_class_code: '0103', land_class_name: '旱地', … }, reasons: [] }
+ */
+export function readRow(props: SiteProperties, ctx: ReadContext): { values: Record<LayerColumn, string | number | null>; reasons: Reason[] } {
+  const reasons: Reason[] = [];
+  const get = (col: LayerColumn) => (ctx.mapping[col] ? text(props[ctx.mapping[col]!]) : null);
+  const values = {} as Record<LayerColumn, string | number | null>;
+  for (const col of LAYER_COLUMNS[ctx.layer]) values[col] = null;
+
+  const code = get('code');
+  if (code !== null && (code.length > 64 || /\s/.test(code))) {
+    reasons.push({ code: 'CODE_INVALID', zh: `编号“${code.slice(0, 70)}”无效：最多 64 个字符且不能含空格`, en: `The code "${code.slice(0, 70)}" is not valid: at most 64 characters, no spaces` });
+  }
+  values.code = code ?? `${CODE_PREFIX[ctx.layer]}-${String(ctx.row).padStart(7, '0')}`;
+
+  // a township or village code (12 or more digits, 坐落单位代码) starts with its county's six
+  const county = get('county_code');
+  const six = county && /^\d{6}/.test(county) ? county.slice(0, 6) : null;
+  values.county_code = six && ctx.counties.has(six) ? six : null;
+
+  if ('name' in values) values.name = get('name') ?? `${ctx.layer === 'eco-redline' ? '生态保护红线' : '城镇开发边界'}${ctx.row}`;
+  if ('category' in values) values.category = get('category') ?? '未分类';
+  if ('land_class_code' in values) {
+    let lcCode = get('land_class_code');
+    let lcName = get('land_class_name');
+    if (lcCode && !lcName) lcName = LAND_CLASSES[lcCode] ?? null;
+    if (lcName && !lcCode) lcCode = Object.entries(LAND_CLASSES).find(([, n]) => n === lcName)?.[0] ?? null;
+    values.land_class_code = lcCode ?? '01';
+    values.land_class_name = lcName ?? '耕地';
+    const grade = get('quality_grade');
+    const n = grade === null ? NaN : Number(grade);
+    values.quality_grade = Number.isInteger(n) && n >= 1 && n <= 15 ? n : null;
+  }
+  values.source = get('source') ?? ctx.fileName;
+  values.vintage = get('vintage') ?? ctx.year;
+  return { values, reasons };
+}
