@@ -16,6 +16,7 @@ import {
   SignInRequest,
   UserChangeRequest,
 } from '../../../../core/contracts/auth.ts';
+import { AppError } from '../../plugins/errors.ts';
 import { audit, createUser, listUsers, resetPassword, SESSION_COOKIE, SESSION_MAX_MS, signIn, signOut, updateUser } from './service.ts';
 
 const everyone = ROLES;
@@ -99,9 +100,13 @@ const routes: FastifyPluginAsyncZod = async (app) => {
     '/api/admin/users/:id',
     {
       config: { access: admin },
-      schema: { summary: '修改用户（角色、姓名、停用）Change a user', tags: ['admin'], params: IdParams, body: UserChangeRequest, response: { 200: AdminUser, 400: ErrorResponse, 404: ErrorResponse } },
+      schema: { summary: '修改用户（角色、姓名、停用）Change a user', tags: ['admin'], params: IdParams, body: UserChangeRequest, response: { 200: AdminUser, 400: ErrorResponse, 404: ErrorResponse, 409: ErrorResponse } },
     },
     async (req) => {
+      // an administrator cannot lock themselves out: another administrator must do it
+      if (req.user?.id === req.params.id && (req.body.disabled === true || (req.body.role !== undefined && req.body.role !== 'admin'))) {
+        throw new AppError(409, 'SELF_CHANGE', '不能停用自己的账号或取消自己的管理员角色：请由另一位管理员操作', 'You cannot disable your own account or drop your own administrator role; ask another administrator');
+      }
       const user = await updateUser(app.db, req.params.id, req.body);
       app.dropSessionCache();
       await audit(app.db, { action: 'user-changed', user: req.user, ip: req.ip, target: user.username, details: req.body });
