@@ -19,6 +19,7 @@ import http from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { CaseListQuery } from '../core/contracts/cases.ts';
 import { buildApp } from '../server/src/app.ts';
+import { benchSession } from './lib/session.ts';
 import { computeCaseOverlaps, ensureCaseOverlaps } from '../server/src/modules/cases/overlaps.ts';
 import { caseYears, searchCases, statsRows } from '../server/src/modules/cases/repo.ts';
 import { beijingToday } from '../server/src/modules/cases/import.ts';
@@ -72,10 +73,12 @@ await db.query('ANALYZE encroachment');
 
 const app = await buildApp({ db });
 const base = await app.listen({ port: 0, host: '127.0.0.1' });
+// a auditor: the whole answer, as the bureau's staff get it
+const session = await benchSession(app, db, 'auditor');
 const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
 function request(method: 'GET' | 'POST', path: string, body?: Buffer, headers: Record<string, string> = {}): Promise<{ status: number; text: string; bytes: number }> {
   return new Promise((resolve, reject) => {
-    const h: Record<string, string | number> = { ...headers, ...(body ? { 'content-length': body.length } : {}) };
+    const h: Record<string, string | number> = { ...session.headers, ...headers, ...(body ? { 'content-length': body.length } : {}) };
     const req = http.request(`${base}${path}`, { method, agent, headers: h }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
@@ -270,6 +273,7 @@ after the run.`,
   console.log('written to docs/PERFORMANCE.md');
 } finally {
   agent.destroy();
+  await session.remove();
   await app.close();
   if (importId) {
     await db.query('DELETE FROM encroachment WHERE import_id = $1', [importId]);

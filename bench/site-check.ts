@@ -14,6 +14,7 @@ import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { getLayer } from '../core/layers.ts';
 import { buildApp } from '../server/src/app.ts';
+import { benchSession } from './lib/session.ts';
 import { difference, overlay, prepareSite } from '../server/src/modules/site-check/repo.ts';
 import { Rng } from '../seeds/lib/rng.ts';
 import { fmtMs, machine, median, percentile, writeSection } from './lib/report.ts';
@@ -61,10 +62,12 @@ async function rawSql(geometry: object): Promise<{ ms: number; hits: number }> {
 
 const app = await buildApp({ db });
 const base = await app.listen({ port: 0, host: '127.0.0.1' });
+// a planner: the whole answer, as the bureau's staff get it
+const session = await benchSession(app, db, 'planner');
 const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
 function post(body: string): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
-    const req = http.request(`${base}/api/site-checks`, { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
+    const req = http.request(`${base}/api/site-checks`, { method: 'POST', agent, headers: { ...session.headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString() }));
@@ -116,6 +119,7 @@ for (const s of SIZES) {
   console.log(rows.at(-1));
 }
 agent.destroy();
+await session.remove();
 await app.close();
 await db.close();
 

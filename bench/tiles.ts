@@ -16,6 +16,7 @@ import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { layers } from '../core/layers.ts';
 import { buildApp } from '../server/src/app.ts';
+import { benchSession } from './lib/session.ts';
 import { sqlFile } from '../server/src/db/sql-file.ts';
 import { tileTokens } from '../server/src/modules/tiles/layer-source.ts';
 import { lonLatToTile } from '../server/src/modules/tiles/tile-math.ts';
@@ -58,12 +59,14 @@ for (const j of jobs) await runRaw(j);
 
 const app = await buildApp({ db });
 const base = await app.listen({ port: 0, host: '127.0.0.1' });
+// a planner: the farmland, red-line and case tiles are restricted
+const session = await benchSession(app, db, 'planner');
 // One kept-alive connection, as a browser reuses its connection to the tile server.
 const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
 const get = (url: string) =>
   new Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }>((resolve, reject) => {
     http
-      .get(url, { agent }, (res) => {
+      .get(url, { agent, headers: session.headers }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
@@ -93,6 +96,7 @@ for (const [i, j] of jobs.entries()) {
   }
 }
 agent.destroy();
+await session.remove();
 await app.close();
 await db.close();
 
