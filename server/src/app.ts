@@ -28,6 +28,7 @@ import siteCheckExportRoutes from './modules/site-check/exports.ts';
 import stockRoutes from './modules/stock/routes.ts';
 import caseRoutes from './modules/cases/routes.ts';
 import layerAdminRoutes from './modules/layer-admin/routes.ts';
+import meRoutes from './modules/me/routes.ts';
 import { StockCatalogue } from './modules/stock/catalogue.ts';
 
 export interface BuildAppOptions {
@@ -103,6 +104,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   await app.register(stockRoutes);
   await app.register(caseRoutes);
   await app.register(layerAdminRoutes);
+  await app.register(meRoutes);
 
   // the client: static files, and index.html for client-side routes
   if (opts.clientDir && existsSync(join(opts.clientDir, 'index.html'))) {

@@ -65,12 +65,12 @@ export class OverlayFailed extends Error {
 
 export async function saveReport(
   db: Queryable,
-  r: { id: string; createdAt: string; name: string | null; use: string | null; dataVersion: string; areaM2: number; contentHash: string; report: unknown; site: string },
+  r: { id: string; createdAt: string; name: string | null; use: string | null; dataVersion: string; areaM2: number; contentHash: string; report: unknown; site: string; ownerId?: number | null },
 ): Promise<void> {
   await db.query(
-    `INSERT INTO site_check (id, created_at, name, planned_use, data_version, area_m2, content_hash, report, geom)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, ST_Multi(ST_SetSRID(ST_GeomFromGeoJSON($9), 4490)))`,
-    [r.id, r.createdAt, r.name, r.use, r.dataVersion, r.areaM2, r.contentHash, JSON.stringify(r.report), r.site],
+    `INSERT INTO site_check (id, created_at, name, planned_use, data_version, area_m2, content_hash, report, geom, owner_id)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, ST_Multi(ST_SetSRID(ST_GeomFromGeoJSON($9), 4490)), $10)`,
+    [r.id, r.createdAt, r.name, r.use, r.dataVersion, r.areaM2, r.contentHash, JSON.stringify(r.report), r.site, r.ownerId ?? null],
   );
 }
 

@@ -27,7 +27,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
     },
     async (req, reply) => {
       try {
-        const report = await runSiteCheck(app.db, req.body, { matchStock: (r) => app.stockCatalogue.match(r, { geometry: false }) });
+        const report = await runSiteCheck(app.db, req.body, { matchStock: (r) => app.stockCatalogue.match(r, { geometry: false }), ownerId: req.user?.id ?? null });
         // the report is built to its contract; plain JSON.stringify spares re-validating megabytes
         return reply
           .status(201)

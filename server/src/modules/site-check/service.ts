@@ -85,6 +85,8 @@ export interface SiteCheckOptions {
   matchStock: (req: StockMatchRequest) => Promise<StockMatchResponse>;
   /** Called when the report is filed (tests read it back). */
   now?: () => Date;
+  /** The signed-in account filing the check (its own checks are listed for it); none for the public. */
+  ownerId?: number | null;
 }
 
 /**
@@ -251,6 +253,7 @@ export async function runSiteCheck(db: Queryable, req: SiteCheckRequest, opts: S
     contentHash,
     report,
     site: prepared.site,
+    ownerId: opts.ownerId ?? null,
   });
   return report;
 }

@@ -154,6 +154,22 @@ export class StockCatalogue {
     return { total, page: q.page, pageSize: q.pageSize, items: await this.rows(page.map((p) => p.id), distances) };
   }
 
+  /** The codes of every parcel a query selects (a saved search remembers them between visits). */
+  async codes(q: StockSearchQuery): Promise<string[]> {
+    const { index } = await this.current();
+    const keep = stockFilter(q);
+    const out: string[] = [];
+    for (const p of index.parcels) if (keep(p)) out.push(p.code);
+    return out;
+  }
+
+  /** The parcels a query selects whose codes are not in `seen`, in the query's order: how many, and the first `limit`. */
+  async newSince(q: StockSearchQuery, seen: ReadonlySet<string>, limit: number): Promise<{ total: number; items: StockParcelSummary[] }> {
+    const { selected, distances } = await this.select(q);
+    const fresh = selected.filter((p) => !seen.has(p.code));
+    return { total: fresh.length, items: await this.rows(fresh.slice(0, limit).map((p) => p.id), distances) };
+  }
+
   /** Every parcel a query selects, in its order (the export). */
   async list(q: StockSearchQuery): Promise<StockParcelSummary[]> {
     const { selected, distances } = await this.select(q);
