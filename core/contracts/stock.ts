@@ -84,6 +84,7 @@ export const StockParcelSummary = z.object({
   /** Metres from `near` to the parcel's inner point (CGCS2000 local plane), when given. */
   distanceM: z.number().nullable(),
 });
+export type StockParcelSummary = z.infer<typeof StockParcelSummary>;
 
 export const StockSearchResponse = z
   .object({

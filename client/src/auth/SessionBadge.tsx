@@ -56,6 +56,9 @@ export function SessionBadge() {
     <span className="session-badge" data-testid="session-user" data-role={user.role}>
       <span className="session-name">{user.displayName || user.username}</span>
       <span className="session-role">{ROLE_LABEL[user.role][lang]}</span>
+      <a className="header-link session-me" href={lang === 'en' ? '/me?lang=en' : '/me'} data-testid="me-link">
+        {lang === 'en' ? 'My space' : '我的'}
+      </a>
       {user.role === 'admin' && (
         <a className="header-link session-admin" href={lang === 'en' ? '/admin/users?lang=en' : '/admin/users'} data-testid="admin-link">
           {lang === 'en' ? 'Administration' : '系统管理'}

@@ -26,6 +26,7 @@ import {
   type StockSort,
 } from './query.ts';
 import { StockMap, publicStockStyle, SELECTED_COLOR } from './stock-map.ts';
+import { SaveSearch } from './SaveSearch.tsx';
 import type { Navigation } from './StockApp.tsx';
 import { getLayer } from '../../../core/layers.ts';
 
@@ -34,6 +35,16 @@ const draftOf = (f: StockFilters): Draft => ({ ...Object.fromEntries(NUMERIC_FIE
 
 const SORTS: StockSort[] = ['-area', 'area', 'price', '-price', '-date', 'date', 'distance'];
 const STATUS_OPTIONS = ['可供应', '已意向', '已供应', 'all'];
+
+/** A name for a saved search from its filters, e.g. "工业 · 20–80 亩". */
+function savedName(f: StockFilters, lang: Lang): string {
+  const parts: string[] = [];
+  if (f.use.length) parts.push(f.use.join('、'));
+  if (f.category.length) parts.push(f.category.join('、'));
+  if (f.minArea !== '' || f.maxArea !== '') parts.push(`${f.minArea || '0'}–${f.maxArea || '∞'} ${f.areaUnit === 'mu' ? (lang === 'zh' ? '亩' : 'mu') : f.areaUnit === 'ha' ? (lang === 'zh' ? '公顷' : 'ha') : 'm²'}`);
+  if (f.q.trim()) parts.push(`“${f.q.trim()}”`);
+  return parts.length ? parts.join(' · ') : lang === 'zh' ? '全部可供应存量土地' : 'All available stock land';
+}
 
 const toggle = (list: string[], v: string, on: boolean) => (on ? [...list.filter((x) => x !== v), v] : list.filter((x) => x !== v));
 
@@ -442,6 +453,7 @@ export function StockSearchPage(props: { lang: Lang; onLang: (l: Lang) => void; 
                     {t('stExportCsv')}
                   </a>
                 </span>
+                <SaveSearch lang={lang} query={exportQuery(filters)} suggestedName={savedName(filters, lang)} />
               </div>
               {outside && (
                 <p className="stock-outside" data-testid="not-listed">
