@@ -11,8 +11,12 @@ const nativeFetch = window.fetch.bind(window);
 let token: string | null = null;
 let session: Promise<SessionInfo> | null = null;
 
-/** Who is signed in (null for the public); fetched once per page. */
-export function currentSession(): Promise<SessionInfo> {
+/**
+ * Who is signed in (null for the public); fetched once per page, or again with `fresh` (the
+ * server refused a stale CSRF token: the user signed in again elsewhere).
+ */
+export function currentSession(fresh = false): Promise<SessionInfo> {
+  if (fresh) session = null;
   session ??= nativeFetch('/api/session', { headers: { accept: 'application/json' }, credentials: 'same-origin' })
     .then((r) => (r.ok ? (r.json() as Promise<SessionInfo>) : { user: null, csrfToken: null }))
     .catch(() => ({ user: null, csrfToken: null }))
@@ -25,18 +29,29 @@ export function currentSession(): Promise<SessionInfo> {
 
 const sameOrigin = (url: string) => new URL(url, window.location.href).origin === window.location.origin;
 
+async function withToken(input: RequestInfo | URL, init: RequestInit | undefined, fresh: boolean): Promise<Response> {
+  const { csrfToken } = await currentSession(fresh);
+  if (!csrfToken) return nativeFetch(input, init);
+  const headers = new Headers(init?.headers ?? (input instanceof Request ? input.headers : undefined));
+  headers.set('x-csrf-token', csrfToken);
+  return nativeFetch(input, { ...init, headers });
+}
+
 window.fetch = async (input: RequestInfo | URL, init?: RequestInit) => {
   const method = (init?.method ?? (input instanceof Request ? input.method : 'GET')).toUpperCase();
   const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
-  if (UNSAFE.has(method) && sameOrigin(url)) {
-    const { csrfToken } = await currentSession();
-    if (csrfToken) {
-      const headers = new Headers(init?.headers ?? (input instanceof Request ? input.headers : undefined));
-      headers.set('x-csrf-token', csrfToken);
-      init = { ...init, headers };
-    }
+  if (!UNSAFE.has(method) || !sameOrigin(url)) return nativeFetch(input, init);
+  const res = await withToken(input, init, false);
+  // a token from before a new sign-in (in another tab): once more with the session's own
+  if (res.status === 403 && !(input instanceof Request)) {
+    const code = await res
+      .clone()
+      .json()
+      .then((b: { error?: { code?: string } }) => b.error?.code)
+      .catch(() => undefined);
+    if (code === 'CSRF_TOKEN_INVALID') return withToken(input, init, true);
   }
-  return nativeFetch(input, init);
+  return res;
 };
 
 const open = XMLHttpRequest.prototype.open;

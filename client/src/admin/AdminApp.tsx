@@ -3,27 +3,20 @@
  * (/admin/audit-log?action=) and the control layers' versions, import and restore
  * (/admin/layers). Anyone else gets a message and a sign-in link, not refused requests.
  */
-import { useCallback, useEffect, useState, type MouseEvent, type ReactNode } from 'react';
+import { useEffect, type ReactNode } from 'react';
 import { ROLE_LABEL } from '../../../core/access.ts';
 import { LangContext, useT, type Lang } from '../i18n.ts';
-import { writeLang } from '../stock/StockApp.tsx';
+import { usePageShell, type Navigation } from '../page-shell.ts';
 import { SessionBadge, signInHref, useSession } from '../auth/SessionBadge.tsx';
 import { AdminUsersPage } from './AdminUsersPage.tsx';
 import { AdminAuditLogPage } from './AdminAuditLogPage.tsx';
 import { AdminLayersPage } from './AdminLayersPage.tsx';
 import '../auth/auth.css';
 import '../stock/stock.css';
+import { w } from '../http.ts';
 import './admin.css';
 
-const langOf = (search: string): Lang => (new URLSearchParams(search).get('lang') === 'en' ? 'en' : 'zh');
-
-/** A word in the page's language. */
-export const w = (lang: Lang, zh: string, en: string) => (lang === 'zh' ? zh : en);
-
-export interface AdminNav {
-  navigate: (url: string) => void;
-  linkClick: (url: string) => (e: MouseEvent<HTMLAnchorElement>) => void;
-}
+export type AdminNav = Navigation;
 
 type Tab = 'users' | 'audit-log' | 'layers';
 const TABS: { id: Tab; zh: string; en: string }[] = [
@@ -59,37 +52,10 @@ function AdminHeader(props: { tab: Tab; lang: Lang; onLang: (l: Lang) => void; n
 }
 
 export function AdminApp() {
-  const [loc, setLoc] = useState(() => ({ path: window.location.pathname, n: 0 }));
-  const [lang, setLang] = useState<Lang>(() => langOf(window.location.search));
+  const { path, n, lang, onLang, nav } = usePageShell();
   useEffect(() => {
-    const onPop = () => {
-      setLoc((l) => ({ path: window.location.pathname, n: l.n + 1 }));
-      setLang(langOf(window.location.search));
-    };
-    window.addEventListener('popstate', onPop);
-    return () => window.removeEventListener('popstate', onPop);
-  }, []);
-  useEffect(() => {
-    document.documentElement.lang = lang === 'zh' ? 'zh-CN' : 'en';
     document.title = `${w(lang, '系统管理', 'Administration')} · 一张图`;
   }, [lang]);
-  const navigate = useCallback((url: string) => {
-    window.history.pushState(null, '', url);
-    setLoc((l) => ({ path: window.location.pathname, n: l.n + 1 }));
-    setLang(langOf(window.location.search));
-  }, []);
-  const linkClick = useCallback(
-    (url: string) => (e: MouseEvent<HTMLAnchorElement>) => {
-      if (e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return;
-      e.preventDefault();
-      navigate(url);
-    },
-    [navigate],
-  );
-  const onLang = (next: Lang) => {
-    writeLang(next);
-    setLang(next);
-  };
   const session = useSession();
   if (!session) return null;
   const role = session.user?.role ?? 'public';
@@ -110,47 +76,16 @@ export function AdminApp() {
       </div>
     );
   } else {
-    const nav: AdminNav = { navigate, linkClick };
-    const tab: Tab = /^\/admin\/audit-log\/?$/.test(loc.path) ? 'audit-log' : /^\/admin\/layers\/?$/.test(loc.path) ? 'layers' : 'users';
+    const tab: Tab = /^\/admin\/audit-log\/?$/.test(path) ? 'audit-log' : /^\/admin\/layers\/?$/.test(path) ? 'layers' : 'users';
     const page = { lang, nav, me: session.user! };
     content = (
       <div className="admin-page">
         <AdminHeader tab={tab} lang={lang} onLang={onLang} nav={nav} />
-        <main className="admin-main" key={loc.n}>
+        <main className="admin-main" key={n}>
           {tab === 'users' ? <AdminUsersPage {...page} /> : tab === 'audit-log' ? <AdminAuditLogPage {...page} /> : <AdminLayersPage {...page} />}
         </main>
       </div>
     );
   }
   return <LangContext.Provider value={lang}>{content}</LangContext.Provider>;
-}
-
-/** The server's message from an error answer, or a general one. */
-export async function messageOf(res: Response, lang: Lang): Promise<string> {
-  try {
-    const body = (await res.json()) as { error?: { message?: string } };
-    if (body.error?.message) return body.error.message;
-  } catch {
-    /* not JSON */
-  }
-  return w(lang, `请求失败（${res.status}）`, `The request failed (${res.status})`);
-}
-
-/** fetch with JSON in and out, in the page's language; throws the server's message. */
-export async function api<T>(lang: Lang, url: string, init: RequestInit & { json?: unknown } = {}): Promise<T> {
-  const { json, ...rest } = init;
-  const res = await fetch(url, {
-    ...rest,
-    credentials: 'same-origin',
-    headers: { accept: 'application/json', 'accept-language': lang === 'en' ? 'en' : 'zh-CN', ...(json !== undefined ? { 'content-type': 'application/json' } : {}), ...(rest.headers ?? {}) },
-    ...(json !== undefined ? { body: JSON.stringify(json) } : {}),
-  });
-  if (!res.ok) throw new Error(await messageOf(res, lang));
-  return (await res.json()) as T;
-}
-
-/** Beijing time, "2026-11-22 18:05". */
-export function beijing(iso: string): string {
-  const d = new Date(Date.parse(iso) + 8 * 3600_000);
-  return d.toISOString().slice(0, 16).replace('T', ' ');
 }

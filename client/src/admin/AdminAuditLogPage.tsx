@@ -5,7 +5,9 @@
 import { useEffect, useState } from 'react';
 import type { UserInfo } from '../../../core/contracts/auth.ts';
 import type { Lang } from '../i18n.ts';
-import { api, beijing, w, type AdminNav } from './AdminApp.tsx';
+import { callApi as api, w } from '../http.ts';
+import { beijingTime as beijing } from '../report/report-model.ts';
+import type { AdminNav } from './AdminApp.tsx';
 
 interface Entry {
   id: number;

@@ -11,7 +11,9 @@ import type { ImportableLayer, LayerJob, LayerVersion, ManagedLayer } from '../.
 import type { AreaUnits } from '../../../core/units.ts';
 import type { Lang } from '../i18n.ts';
 import { DIGITS, formatNumber } from '../report/report-model.ts';
-import { api, beijing, messageOf, w, type AdminNav } from './AdminApp.tsx';
+import { callApi as api, messageOf, w } from '../http.ts';
+import { beijingTime as beijing } from '../report/report-model.ts';
+import type { AdminNav } from './AdminApp.tsx';
 
 const area = (a: AreaUnits, lang: Lang) => `${formatNumber(a.mu, DIGITS.mu)} ${w(lang, '亩', 'mu')}（${formatNumber(a.ha, DIGITS.ha)} ${w(lang, '公顷', 'ha')}）`;
 

@@ -6,7 +6,9 @@ import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { ACCOUNT_ROLES, ROLE_LABEL, type AccountRole } from '../../../core/access.ts';
 import type { UserInfo } from '../../../core/contracts/auth.ts';
 import type { Lang } from '../i18n.ts';
-import { api, beijing, w, type AdminNav } from './AdminApp.tsx';
+import { callApi as api, w } from '../http.ts';
+import { beijingTime as beijing } from '../report/report-model.ts';
+import type { AdminNav } from './AdminApp.tsx';
 
 interface AdminUser extends UserInfo {
   disabled: boolean;

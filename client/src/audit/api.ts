@@ -2,7 +2,7 @@
  * The encroachment-review endpoints (/api/cases…), validated with the contracts the server
  * declares. Failures keep the server's status, code, message (in the user's language) and the
  * fields a 400 names, so a 409 (the case changed since it was loaded) can be told apart.
- * Changes (a decision, an import) carry the session's CSRF token when someone is signed in.
+ * Changes (a decision, an import) carry the session's CSRF token (session.ts adds it).
  */
 import {
   CaseDetail,
@@ -13,6 +13,7 @@ import {
   type CaseDecisionRequest,
 } from '../../../core/contracts/cases.ts';
 import type { Lang } from '../i18n.ts';
+import { currentSession } from '../session.ts';
 
 export class AuditApiError extends Error {
   constructor(
@@ -32,43 +33,20 @@ interface ErrorBody {
 
 const headers = (lang: Lang) => ({ accept: 'application/json', 'accept-language': lang === 'en' ? 'en' : 'zh-CN' });
 
-/** Who is signed in, and the token a change must carry (x-csrf-token); both null without sign-in. */
+/** Who is signed in (the signed-in auditor decides and imports). */
 export interface AuditSession {
   user: { displayName: string; role: string } | null;
-  csrfToken: string | null;
 }
 
-let session: Promise<AuditSession> | null = null;
+export const auditSession = (): Promise<AuditSession> =>
+  currentSession().then((s) => ({ user: s.user ? { displayName: s.user.displayName || s.user.username, role: s.user.role } : null }));
 
-/**
- * The current session (GET /api/session), read once per page load; a server without sign-in
- * answers none. `fresh` reads it again (after the server refused a stale CSRF token).
- */
-export function auditSession(fresh = false): Promise<AuditSession> {
-  if (!session || fresh) {
-    session = fetch('/api/session', { headers: { accept: 'application/json' } })
-      .then(async (res) => {
-        const b = (res.ok ? await res.json() : null) as { user?: { displayName?: string; role?: string } | null; csrfToken?: string | null } | null;
-        const user = b?.user?.displayName ? { displayName: b.user.displayName, role: b.user.role ?? '' } : null;
-        return { user, csrfToken: b?.csrfToken ?? null };
-      })
-      .catch(() => ({ user: null, csrfToken: null }));
-  }
-  return session;
-}
-
-async function call<T>(url: string, init: RequestInit, parse: (body: unknown) => T, lang: Lang, retried = false): Promise<T> {
-  const unsafe = init.method !== undefined && init.method !== 'GET';
-  const csrf = unsafe ? (await auditSession()).csrfToken : null;
-  const res = await fetch(url, { ...init, headers: { ...headers(lang), ...(csrf ? { 'x-csrf-token': csrf } : {}), ...(init.headers ?? {}) } });
+/** A call to the case API; the CSRF token is added to changes by session.ts. */
+async function call<T>(url: string, init: RequestInit, parse: (body: unknown) => T, lang: Lang): Promise<T> {
+  const res = await fetch(url, { ...init, headers: { ...headers(lang), ...(init.headers ?? {}) } });
   const body: unknown = await res.json().catch(() => null);
   if (!res.ok) {
     const e = (body as ErrorBody | null)?.error;
-    if (unsafe && !retried && res.status === 403 && e?.code === 'CSRF_TOKEN_INVALID') {
-      // the session changed since the page loaded (signed in again): once more with its token
-      await auditSession(true);
-      return call(url, init, parse, lang, true);
-    }
     const fields = (e?.details ?? []).map((d) => d.field ?? '').filter(Boolean);
     throw new AuditApiError(res.status, e?.code ?? `HTTP_${res.status}`, e?.message ?? `${res.status} ${res.statusText}`, fields);
   }

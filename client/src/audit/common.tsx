@@ -3,7 +3,8 @@
  * base map's data, the way statuses, sources and areas are written, and the keys of the
  * keyboard review.
  */
-import type { MouseEvent, ReactNode } from 'react';
+import type { ReactNode } from 'react';
+import type { Navigation as ShellNavigation } from '../page-shell.ts';
 import { CASE_STATUS_LABEL, type CaseStatus } from '../../../core/case-status.ts';
 import type { AreaUnits } from '../../../core/units.ts';
 import { useT, type Lang, type StringKey } from '../i18n.ts';
@@ -13,12 +14,8 @@ import { SessionBadge } from '../auth/SessionBadge.tsx';
 export { DIGITS, beijingTime, formatNumber, formatShare };
 export { useStockBase as useAuditBase } from '../stock/common.tsx';
 
-export interface Navigation {
-  /** Goes to a page of the review, with state kept in its history entry. */
-  navigate: (url: string, state?: NavState) => void;
-  /** An <a>'s click handler: plain left clicks navigate in place, the rest open as links do. */
-  linkClick: (url: string, state?: NavState) => (e: MouseEvent<HTMLAnchorElement>) => void;
-}
+/** In-place navigation; a case opened from the queue keeps which case to select on return. */
+export type Navigation = ShellNavigation<NavState>;
 
 /** Kept in a history entry: the case to select on the queue when coming back to it. */
 export interface NavState {

@@ -10,17 +10,16 @@ import type { StockParcelSummary } from '../../../core/contracts/stock.ts';
 import type { AreaUnits } from '../../../core/units.ts';
 import { LangContext, type Lang } from '../i18n.ts';
 import { StockHeader } from '../stock/common.tsx';
-import { writeLang } from '../stock/StockApp.tsx';
+import { writeLang } from '../page-shell.ts';
+import { callApi as call, w } from '../http.ts';
 import { signInHref, useSession } from '../auth/SessionBadge.tsx';
-import { DIGITS, formatNumber } from '../report/report-model.ts';
+import { DIGITS, beijingTime as beijing, formatNumber } from '../report/report-model.ts';
 import '../auth/auth.css';
 import '../stock/stock.css';
 import '../admin/admin.css';
 
-const w = (lang: Lang, zh: string, en: string) => (lang === 'zh' ? zh : en);
 const langOf = (): Lang => (new URLSearchParams(window.location.search).get('lang') === 'en' ? 'en' : 'zh');
 const mu = (a: AreaUnits, lang: Lang) => `${formatNumber(a.mu, DIGITS.mu)} ${w(lang, '亩', 'mu')}`;
-const beijing = (iso: string) => new Date(Date.parse(iso) + 8 * 3600_000).toISOString().slice(0, 16).replace('T', ' ');
 
 interface MySiteCheck {
   id: string;
@@ -30,21 +29,6 @@ interface MySiteCheck {
   area: AreaUnits;
   conflicts: number;
   warnings: number;
-}
-
-async function call<T>(lang: Lang, url: string, init: RequestInit & { json?: unknown } = {}): Promise<T> {
-  const { json, ...rest } = init;
-  const res = await fetch(url, {
-    ...rest,
-    credentials: 'same-origin',
-    headers: { accept: 'application/json', 'accept-language': lang === 'en' ? 'en' : 'zh-CN', ...(json !== undefined ? { 'content-type': 'application/json' } : {}) },
-    ...(json !== undefined ? { body: JSON.stringify(json) } : {}),
-  });
-  if (!res.ok) {
-    const body = (await res.json().catch(() => null)) as { error?: { message?: string } } | null;
-    throw new Error(body?.error?.message ?? w(lang, `请求失败（${res.status}）`, `The request failed (${res.status})`));
-  }
-  return (res.status === 204 ? null : await res.json()) as T;
 }
 
 /** The search's conditions in words, e.g. "用途 工业；面积 20–80". */

@@ -6,8 +6,7 @@
 import { useState, type FormEvent } from 'react';
 import { signInHref, useSession } from '../auth/SessionBadge.tsx';
 import type { Lang } from '../i18n.ts';
-
-const w = (lang: Lang, zh: string, en: string) => (lang === 'zh' ? zh : en);
+import { callApi, w } from '../http.ts';
 
 export function SaveSearch(props: { lang: Lang; query: string; suggestedName: string }) {
   const { lang } = props;
@@ -27,17 +26,13 @@ export function SaveSearch(props: { lang: Lang; query: string; suggestedName: st
     e.preventDefault();
     setState(null);
     const query = Object.fromEntries(new URLSearchParams(props.query));
-    const res = await fetch('/api/me/saved-searches', {
-      method: 'POST',
-      credentials: 'same-origin',
-      headers: { 'content-type': 'application/json', accept: 'application/json', 'accept-language': lang === 'en' ? 'en' : 'zh-CN' },
-      body: JSON.stringify({ name: name.trim() || props.suggestedName, query }),
-    });
-    const body = (await res.json().catch(() => null)) as { name?: string; error?: { message?: string } } | null;
-    if (res.status === 201) {
-      setState({ kind: 'saved', text: w(lang, `已保存“${body?.name}”`, `Saved "${body?.name}"`) });
+    try {
+      const saved = await callApi<{ name: string }>(lang, '/api/me/saved-searches', { method: 'POST', json: { name: name.trim() || props.suggestedName, query } });
+      setState({ kind: 'saved', text: w(lang, `已保存“${saved.name}”`, `Saved "${saved.name}"`) });
       setOpen(false);
-    } else setState({ kind: 'error', text: body?.error?.message ?? w(lang, `保存失败（${res.status}）`, `Saving failed (${res.status})`) });
+    } catch (err) {
+      setState({ kind: 'error', text: (err as Error).message });
+    }
   };
   return (
     <span className="stock-save" data-testid="save-search">
