@@ -20,6 +20,7 @@ import {
   MAX_COMMENT,
   QUOTA_PENALTY_MU,
 } from '../case-status.ts';
+import { jobProgressFields } from './common.ts';
 import { AreaUnits } from './site-check.ts';
 
 export { CASE_SOURCES, CASE_STATUSES };
@@ -413,18 +414,11 @@ export const IMPORT_PHASES = ['queued', 'validating', 'duplicates', 'saving', 'o
  */
 export const CaseImportJob = z
   .object({
-    jobId: z.string(),
+    ...jobProgressFields,
     dryRun: z.boolean(),
     fileName: z.string(),
     phase: z.enum(IMPORT_PHASES),
-    phaseZh: z.string(),
-    done: z.number().int(),
-    total: z.number().int(),
-    progress: z.number(),
-    startedAt: z.string(),
-    finishedAt: z.string().nullable(),
     report: CaseImportReport.nullable(),
-    error: z.object({ code: z.string(), message: z.string() }).nullable(),
   })
   .meta({ id: 'CaseImportJob' });
 export type CaseImportJob = z.infer<typeof CaseImportJob>;

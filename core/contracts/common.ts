@@ -12,3 +12,20 @@ export const ErrorResponse = z
   })
   .meta({ id: 'ErrorResponse' });
 export type ErrorResponse = z.infer<typeof ErrorResponse>;
+
+/**
+ * What every job answered with 202 reports while it runs (imports, layer replacements): its
+ * id, the phase in words, the phase's progress (done of total), the whole step's progress 0–1,
+ * when it started and ended, and the error when it failed. Each job adds its own phase and
+ * result.
+ */
+export const jobProgressFields = {
+  jobId: z.string(),
+  phaseZh: z.string(),
+  done: z.number().int(),
+  total: z.number().int(),
+  progress: z.number(),
+  startedAt: z.string(),
+  finishedAt: z.string().nullable(),
+  error: z.object({ code: z.string(), message: z.string() }).nullable(),
+};

@@ -4,6 +4,7 @@
  * version. See server/src/modules/layer-admin/.
  */
 import { z } from 'zod';
+import { jobProgressFields } from './common.ts';
 import { AreaUnits } from './site-check.ts';
 
 /** Layers an administrator may replace by import: the control lines and farmland. */
@@ -101,24 +102,20 @@ export const LayerImportSummary = z.object({
 export type LayerImportSummary = z.infer<typeof LayerImportSummary>;
 
 /** An import or restore job: poll `GET /api/admin/layer-jobs/{jobId}`. */
+/**
+ * `progress` is over the current step: the check (reading, checking → ready = 1), then the
+ * replacement (replacing, refreshing → done = 1).
+ */
 export const LayerJob = z
   .object({
-    jobId: z.string(),
+    ...jobProgressFields,
     kind: z.enum(['import', 'restore']),
     layer: z.enum(IMPORTABLE_LAYERS),
     phase: z.enum(LAYER_JOB_PHASES),
-    phaseZh: z.string(),
-    done: z.number().int(),
-    total: z.number().int(),
-    /** 0–1 over the current step: the check (reading, checking → ready = 1), then the replacement (replacing, refreshing → done = 1). */
-    progress: z.number(),
-    startedAt: z.string(),
-    finishedAt: z.string().nullable(),
     /** After the check (phase ready and later) for an import. */
     summary: LayerImportSummary.nullable(),
     /** The version made active, once done. */
     versionNo: z.number().int().nullable(),
-    error: z.object({ code: z.string(), message: z.string() }).nullable(),
   })
   .meta({ id: 'LayerJob' });
 export type LayerJob = z.infer<typeof LayerJob>;

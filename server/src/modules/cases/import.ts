@@ -30,6 +30,7 @@ import { toAreaUnits } from '../../../../core/units.ts';
 import type { Database, Queryable } from '../../db/database.ts';
 import { sqlFile } from '../../db/sql-file.ts';
 import { AppError } from '../../plugins/errors.ts';
+import { JobProgress, JobRegistry } from '../../http/jobs.ts';
 import { computeCaseOverlaps } from './overlaps.ts';
 
 const sql = (name: string) => sqlFile(new URL(`./sql/${name}.sql`, import.meta.url));
@@ -120,57 +121,32 @@ const SPAN: Record<'dry' | 'commit', Partial<Record<Phase, [number, number]>>> =
   commit: { validating: [0, 0.25], duplicates: [0.25, 0.45], saving: [0.45, 0.55], overlaps: [0.55, 1] },
 };
 
-class JobState {
-  readonly id = randomUUID();
-  readonly startedAt = new Date().toISOString();
-  phase: Phase = 'queued';
-  done = 0;
-  total = 0;
-  finishedAt: string | null = null;
+class JobState extends JobProgress<Phase> {
   report: CaseImportReport | null = null;
-  error: { code: string; message: string; en: string } | null = null;
-  promise: Promise<void> = Promise.resolve();
   constructor(
     readonly dryRun: boolean,
     readonly fileName: string,
-  ) {}
-
-  set(phase: Phase, done: number, total: number) {
-    this.phase = phase;
-    this.done = done;
-    this.total = total;
+  ) {
+    super('queued', PHASE_ZH);
   }
 
   view(lang: 'zh' | 'en'): CaseImportJob {
-    const span = SPAN[this.dryRun ? 'dry' : 'commit'][this.phase];
-    const progress =
-      this.phase === 'done' ? 1 : span ? span[0] + (span[1] - span[0]) * (this.total > 0 ? this.done / this.total : 0) : 0;
     return {
-      jobId: this.id,
+      ...this.progressView(lang, SPAN[this.dryRun ? 'dry' : 'commit'][this.phase], this.phase === 'done'),
       dryRun: this.dryRun,
       fileName: this.fileName,
       phase: this.phase,
-      phaseZh: PHASE_ZH[this.phase],
-      done: this.done,
-      total: this.total,
-      progress: Math.round(progress * 1000) / 1000,
-      startedAt: this.startedAt,
-      finishedAt: this.finishedAt,
       report: this.report,
-      error: this.error ? { code: this.error.code, message: lang === 'zh' ? this.error.message : this.error.en } : null,
     };
   }
 }
 
 /** Import jobs, kept in the server's memory for an hour after they end. */
 export class CaseImportJobs {
-  private readonly jobs = new Map<string, JobState>();
-  static readonly KEEP_MS = 3600_000;
+  private readonly jobs = new JobRegistry<JobState>();
 
   start(db: Database, input: ImportInput, log?: { error: (o: object, msg: string) => void }): JobState {
-    this.sweep();
-    const job = new JobState(input.query.dryRun, input.fileName);
-    this.jobs.set(job.id, job);
+    const job = this.jobs.add(new JobState(input.query.dryRun, input.fileName));
     job.promise = runImport(db, input, job)
       .then((report) => {
         job.report = report;
@@ -196,13 +172,8 @@ export class CaseImportJobs {
   }
 
   /** Waits for the running jobs (the app waits before closing its database). */
-  async settle(): Promise<void> {
-    await Promise.all([...this.jobs.values()].map((j) => j.promise.catch(() => undefined)));
-  }
-
-  private sweep() {
-    const now = Date.now();
-    for (const [id, j] of this.jobs) if (j.finishedAt && now - Date.parse(j.finishedAt) > CaseImportJobs.KEEP_MS) this.jobs.delete(id);
+  settle(): Promise<void> {
+    return this.jobs.settle();
   }
 }
 
