@@ -94,6 +94,17 @@ export async function findVersion(q: Queryable, layer: ImportableLayer, versionN
   return rows[0] ? toVersion(rows[0]) : null;
 }
 
+/**
+ * What the layer serves now, as a version, without writing anything: the active version, or
+ * before the first import the table's own figures as version 1.
+ */
+export async function servedVersion(q: Queryable, layer: ImportableLayer): Promise<{ versionNo: number; featureCount: number; areaM2: number }> {
+  const rows = await q.query<VersionRow>(`SELECT * FROM layer_version WHERE layer = $1 AND state = 'active'`, [layer]);
+  if (rows[0]) return { versionNo: Number(rows[0].version_no), featureCount: Number(rows[0].feature_count), areaM2: Number(rows[0].area_m2) };
+  const [t] = await q.query<{ n: number; area: number }>(`SELECT count(*)::int AS n, coalesce(sum(area_m2), 0) AS area FROM ${tableOf(layer)}`);
+  return { versionNo: 1, featureCount: t!.n, areaM2: Number(t!.area) };
+}
+
 /** Serialises everything that replaces one layer (held to the end of the transaction). */
 export async function lockLayer(q: Queryable, layer: ImportableLayer): Promise<void> {
   await q.query(`SELECT pg_advisory_xact_lock(hashtext('layer-admin:' || $1))`, [layer]);

@@ -17,7 +17,6 @@
  * On the embedded database a replacement holds the database for its duration (it runs one
  * statement at a time); on PostGIS readers keep reading the previous version until commit.
  */
-import { randomUUID } from 'node:crypto';
 import { getLayer } from '../../../../core/layers.ts';
 import type { ImportableLayer, LayerImportSummary, LayerJob, LayerJobPhase } from '../../../../core/contracts/layer-admin.ts';
 import { ellipsoidalArea, type AreaGeometry } from '../../../../core/ellipsoidal-area.ts';
@@ -27,6 +26,7 @@ import { toAreaUnits } from '../../../../core/units.ts';
 import type { Database, Queryable } from '../../db/database.ts';
 import { sqlFile } from '../../db/sql-file.ts';
 import { AppError } from '../../plugins/errors.ts';
+import { JobProgress, JobRegistry } from '../../http/jobs.ts';
 import { audit, type User } from '../auth/service.ts';
 import { refreshStockDerived } from '../stock/derived.ts';
 import { fieldMapping, LAYER_COLUMNS, readRow, type LayerColumn, type Reason } from './fields.ts';
@@ -40,6 +40,7 @@ import {
   lockLayer,
   recordNewVersion,
   restoreArchived,
+  servedVersion,
   type NewFeature,
 } from './repo.ts';
 
@@ -83,17 +84,9 @@ interface Actor {
   ip: string | null;
 }
 
-export class LayerJobState {
-  readonly id = randomUUID();
-  readonly startedAt = new Date().toISOString();
-  phase: LayerJobPhase = 'reading';
-  done = 0;
-  total = 0;
-  finishedAt: string | null = null;
+export class LayerJobState extends JobProgress<LayerJobPhase> {
   summary: LayerImportSummary | null = null;
   versionNo: number | null = null;
-  error: { code: string; message: string; en: string } | null = null;
-  promise: Promise<void> = Promise.resolve();
   cancelRequested = false;
   /** When the check ended (ms), for expiring unconfirmed checks. */
   readyAt: number | null = null;
@@ -102,12 +95,8 @@ export class LayerJobState {
   constructor(
     readonly kind: 'import' | 'restore',
     readonly layer: ImportableLayer,
-  ) {}
-
-  set(phase: LayerJobPhase, done: number, total: number) {
-    this.phase = phase;
-    this.done = done;
-    this.total = total;
+  ) {
+    super('reading', PHASE_ZH);
   }
 
   checkpoint = () => {
@@ -125,23 +114,13 @@ export class LayerJobState {
   }
 
   view(lang: 'zh' | 'en'): LayerJob {
-    const span = SPAN[this.phase];
-    const progress =
-      this.phase === 'done' || this.phase === 'ready' ? 1 : span ? span[0] + (span[1] - span[0]) * (this.total > 0 ? Math.min(1, this.done / this.total) : 0) : 0;
     return {
-      jobId: this.id,
+      ...this.progressView(lang, SPAN[this.phase], this.phase === 'done' || this.phase === 'ready'),
       kind: this.kind,
       layer: this.layer,
       phase: this.phase,
-      phaseZh: PHASE_ZH[this.phase],
-      done: this.done,
-      total: this.total,
-      progress: Math.round(progress * 1000) / 1000,
-      startedAt: this.startedAt,
-      finishedAt: this.finishedAt,
       summary: this.summary,
       versionNo: this.versionNo,
-      error: this.error ? { code: this.error.code, message: lang === 'zh' ? this.error.message : this.error.en } : null,
     };
   }
 }
@@ -165,8 +144,14 @@ function bboxOf(geometries: SiteGeometry[]): [number, number, number, number] | 
 
 /** Import and restore jobs, kept in the server's memory for an hour after they end. */
 export class LayerJobs {
-  private readonly jobs = new Map<string, LayerJobState>();
-  static readonly KEEP_MS = 3600_000;
+  /** A check nobody confirmed within the hour lets its features go. */
+  private readonly jobs = new JobRegistry<LayerJobState>(3600_000, (j, now) => {
+    if (j.phase === 'ready' && j.readyAt !== null && now - j.readyAt > 3600_000) {
+      j.phase = 'cancelled';
+      j.features = null;
+      j.finishedAt = new Date(now).toISOString();
+    }
+  });
 
   constructor(private readonly log?: Log) {}
 
@@ -175,8 +160,7 @@ export class LayerJobs {
   }
 
   private add(job: LayerJobState, run: () => Promise<void>) {
-    this.sweep();
-    this.jobs.set(job.id, job);
+    this.jobs.add(job);
     job.promise = new Promise<void>((resolve) => setImmediate(resolve)) // answer the request first
       .then(run)
       .catch((err: unknown) => {
@@ -239,21 +223,8 @@ export class LayerJobs {
   }
 
   /** Waits for running jobs (the app waits before closing its database). */
-  async settle(): Promise<void> {
-    await Promise.all([...this.jobs.values()].map((j) => j.promise.catch(() => undefined)));
-  }
-
-  private sweep() {
-    const now = Date.now();
-    for (const [id, j] of this.jobs) {
-      // a check nobody confirmed within the hour lets its features go
-      if (j.phase === 'ready' && j.readyAt !== null && now - j.readyAt > LayerJobs.KEEP_MS) {
-        j.phase = 'cancelled';
-        j.features = null;
-        j.finishedAt = new Date(now).toISOString();
-      }
-      if (j.finishedAt && now - Date.parse(j.finishedAt) > LayerJobs.KEEP_MS) this.jobs.delete(id);
-    }
+  settle(): Promise<void> {
+    return this.jobs.settle();
   }
 }
 
@@ -319,8 +290,7 @@ async function checkImport(db: Database, job: LayerJobState, input: { fileName: 
     }
     newFeatures.push({ values: r.values, areaM2: m2, geometry: r.repaired ?? JSON.stringify(r.geometry) });
   }
-  await ensureFirstVersion(db, layer);
-  const current = await activeVersion(db, layer);
+  const current = await servedVersion(db, layer);
   const included = rows.filter((r) => !r.excluded);
   const problems = rows.filter((r) => r.reasons.length > 0);
   const fields: Record<string, string> = {};
@@ -343,7 +313,7 @@ async function checkImport(db: Database, job: LayerJobState, input: { fileName: 
       reasons: r.reasons,
     })),
     problemCount: problems.length,
-    replaces: { versionNo: current.versionNo, featureCount: current.featureCount, area: current.area },
+    replaces: { versionNo: current.versionNo, featureCount: current.featureCount, area: toAreaUnits(current.areaM2) },
   };
   job.set('ready', rows.length, rows.length);
   job.readyAt = Date.now();
