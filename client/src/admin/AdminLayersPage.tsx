@@ -249,7 +249,7 @@ function LayerCard(props: { layer: ManagedLayer; lang: Lang; onChanged: () => vo
       <div className="admin-import">
         <h4>{w(lang, '导入新版本', 'Import a new version')}</h4>
         <div className="admin-import-row">
-          <input type="file" accept=".zip,.geojson,.json" data-testid="layer-file" disabled={running} onChange={(e) => setFile(e.target.files?.[0] ?? null)} />
+          <input type="file" accept=".zip,.geojson,.json,.gpkg" data-testid="layer-file" disabled={running} onChange={(e) => setFile(e.target.files?.[0] ?? null)} />
           <label>
             {w(lang, '坐标系', 'CRS')}
             <select value={crs} onChange={(e) => setCrs(e.target.value)} disabled={running}>
@@ -339,8 +339,8 @@ export function AdminLayersPage(props: { lang: Lang; nav: AdminNav; me: UserInfo
       <p className="admin-hint">
         {w(
           lang,
-          '上传 GeoJSON 或 Shapefile（.zip），检查后确认即整体替换为新版本；替换在一个事务中完成，失败或取消时原版本不受影响。历史版本可随时恢复。',
-          'Upload a GeoJSON or zipped Shapefile; after the check, confirming replaces the layer as a new version in one transaction — a failure or cancellation leaves the served version untouched. Earlier versions can be restored.',
+          '上传 GeoJSON、Shapefile（.zip）或 GeoPackage（.gpkg），检查后确认即整体替换为新版本；替换在一个事务中完成，失败或取消时原版本不受影响。历史版本可随时恢复。',
+          'Upload a GeoJSON, zipped Shapefile or GeoPackage; after the check, confirming replaces the layer as a new version in one transaction — a failure or cancellation leaves the served version untouched. Earlier versions can be restored.',
         )}
       </p>
       {error && (

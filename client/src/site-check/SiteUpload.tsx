@@ -137,7 +137,7 @@ export function SiteUpload(props: { onSite: (geometry: SiteGeometry, label: stri
         <span>{t('uploadHint')}</span>
         <input
           type="file"
-          accept=".geojson,.json,.zip,.txt,.kml,.kmz"
+          accept=".geojson,.json,.zip,.gpkg,.txt,.kml,.kmz"
           data-testid="site-file"
           onChange={(e) => {
             const file = e.target.files?.[0];

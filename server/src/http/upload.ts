@@ -3,7 +3,8 @@
  * what the site check's parse, the case import and the layer import have in common.
  */
 import type { FastifyError, FastifyRequest } from 'fastify';
-import { ParseError, parseCrsParam, parseSiteFile, type ParseOptions, type ParseResult } from '../../../core/parsers/index.ts';
+import { ParseError, parseCrsParam, parseSiteFile, type ParseInput, type ParseOptions, type ParseResult } from '../../../core/parsers/index.ts';
+import { geoPackageToGeoJson, isGeoPackage } from './geopackage.ts';
 import { AppError } from '../plugins/errors.ts';
 
 export interface UploadedFile {
@@ -69,13 +70,32 @@ export function parseOptionsOf(q: { crs?: string; zone?: number; zoneWidth?: 3 |
 }
 
 /**
- * Reads an uploaded layer of features — GeoJSON or a zipped Shapefile only — into EPSG:4490
+ * The shared parsers over an upload, with GeoPackage read first on the server (geopackage.ts):
+ * its first feature table goes on as GeoJSON with its EPSG code, and a warning says which table
+ * was read. ParseErrors pass through for the caller to answer.
+ */
+export async function parseUpload(input: ParseInput, options: ParseOptions): Promise<ParseResult> {
+  if (!('bytes' in input) || !isGeoPackage(input.bytes)) return parseSiteFile(input, options);
+  const gpkg = await geoPackageToGeoJson(input.bytes);
+  const parsed = await parseSiteFile({ fileName: input.fileName.replace(/\.gpkg$/i, '') + '.geojson', bytes: new TextEncoder().encode(gpkg.geojson) }, options);
+  const others = gpkg.others.length ? `；另有 ${gpkg.others.length} 个图层（${gpkg.others.join('、')}）未读取` : '';
+  const othersEn = gpkg.others.length ? `; ${gpkg.others.length} more (${gpkg.others.join(', ')}) not read` : '';
+  parsed.warnings.unshift({
+    code: 'GEOPACKAGE_TABLE',
+    zh: `读取了 GeoPackage 图层“${gpkg.table}”（${gpkg.crs ?? '未声明坐标系'}）${others}`,
+    en: `Read the GeoPackage table "${gpkg.table}" (${gpkg.crs ?? 'no coordinate system declared'})${othersEn}`,
+  });
+  return parsed;
+}
+
+/**
+ * Reads an uploaded layer of features — GeoJSON, a zipped Shapefile or a GeoPackage — into EPSG:4490
  * (422 naming the problem when it cannot); `what` names the action in messages, e.g. 批量导入.
  */
 export async function readFeatureFile(req: FastifyRequest, file: UploadedFile, options: ParseOptions, what: { zh: string; en: string }): Promise<ParseResult> {
   let parsed: ParseResult;
   try {
-    parsed = await parseSiteFile(file, options);
+    parsed = await parseUpload(file, options);
   } catch (e) {
     if (e instanceof ParseError) throw new AppError(422, e.code, `文件（file）无法导入：${e.zh}`, `The file cannot be imported: ${e.en}`);
     req.log.warn({ err: e }, 'uploaded feature file could not be parsed');
@@ -85,8 +105,8 @@ export async function readFeatureFile(req: FastifyRequest, file: UploadedFile, o
     throw new AppError(
       422,
       'UNSUPPORTED_FORMAT',
-      `文件（file）格式为 ${parsed.detected.format}：${what.zh}只接受 GeoJSON 或 Shapefile（.zip）`,
-      `The file is ${parsed.detected.format}: ${what.en} takes GeoJSON or a zipped Shapefile`,
+      `文件（file）格式为 ${parsed.detected.format}：${what.zh}只接受 GeoJSON、Shapefile（.zip）或 GeoPackage（.gpkg）`,
+      `The file is ${parsed.detected.format}: ${what.en} takes GeoJSON, a zipped Shapefile or a GeoPackage`,
     );
   }
   return parsed;

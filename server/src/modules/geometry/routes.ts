@@ -14,8 +14,8 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { ErrorResponse } from '../../../../core/contracts/common.ts';
 import { MAX_SITE_FILE_BYTES, ParseQuery, ParseResponse, ParseTextBody } from '../../../../core/contracts/geometry.ts';
 import { validateSiteGeometry } from '../../../../core/geometry-validation.ts';
-import { ParseError, parseSiteFile, type ParseInput } from '../../../../core/parsers/index.ts';
-import { parseOptionsOf, translateUploadError } from '../../http/upload.ts';
+import { ParseError, type ParseInput } from '../../../../core/parsers/index.ts';
+import { parseOptionsOf, parseUpload, translateUploadError } from '../../http/upload.ts';
 import { AppError } from '../../plugins/errors.ts';
 
 const MB = MAX_SITE_FILE_BYTES / 1024 / 1024;
@@ -108,7 +108,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
       const options = parseOptionsOf(req.query);
       const input = await inputOf(req);
       try {
-        const result = await parseSiteFile(input, options);
+        const result = await parseUpload(input, options);
         return { ...result, validation: result.features.features.map((f) => validateSiteGeometry(f.geometry)) };
       } catch (e) {
         if (e instanceof ParseError) throw new AppError(422, e.code, e.zh, e.en);

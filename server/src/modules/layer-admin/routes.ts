@@ -89,7 +89,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         summary: '导入图层新版本：检查 Import a layer: check',
         description:
-          '上传 GeoJSON 或 Shapefile（.zip，含 .shp/.dbf/.prj，可含 .cpg）（multipart/form-data，字段名 file），按共用的解析器读取并转换到 EPSG:4490；返回 202 与任务。' +
+          '上传 GeoJSON、Shapefile（.zip，含 .shp/.dbf/.prj，可含 .cpg）或 GeoPackage（.gpkg，读第一个要素图层）（multipart/form-data，字段名 file），按共用的解析器读取并转换到 EPSG:4490；返回 202 与任务。' +
           '任务检查每个要素的属性（编号 BSM/TBBH、县区 XZQDM/ZLDWDM、地类 DLBM/DLMC 等，缺省时取默认值）与图形（GEOS 有效性、所在县区），' +
           '然后停在 ready，给出要素数、范围、椭球面积合计、字段对应和逐个问题要素的原因；repair=true 时用 ST_MakeValid 修复无效图形，否则不导入它们。' +
           '检查不写入任何数据；确认用 POST /api/admin/layer-jobs/{jobId}/commit。文件无法读取返回 422，超过 200 MB 返回 413。',

@@ -1,0 +1,126 @@
+/**
+ * GeoPackage (.gpkg) uploads, read on the server: an SQLite file (sql.js, SQLite compiled to
+ * WebAssembly) whose feature table's geometries are GeoPackage binary — a small header
+ * (magic "GP", flags, SRS id, optional envelope) then standard WKB (read with wkx). The first
+ * feature table (gpkg_contents order) becomes a GeoJSON FeatureCollection carrying its EPSG
+ * code as a `crs` member, which the shared parsers then place (Gauss–Krüger zones included).
+ *
+ * @example
+ * if (isGeoPackage(bytes)) { const { geojson, table, others } = await geoPackageToGeoJson(bytes) }
+ */
+import initSqlJs, { type SqlJsStatic } from 'sql.js';
+import wkx from 'wkx';
+import { ParseError } from '../../../core/parsers/index.ts';
+
+const MAGIC = 'SQLite format 3\u0000';
+
+/** Whether the bytes are an SQLite database (a GeoPackage is one). */
+export function isGeoPackage(bytes: Uint8Array): boolean {
+  if (bytes.length < 100) return false;
+  for (let i = 0; i < MAGIC.length; i++) if (bytes[i] !== MAGIC.charCodeAt(i)) return false;
+  return true;
+}
+
+let engine: Promise<SqlJsStatic> | null = null;
+
+/** Bytes of envelope after the 8-byte header, by the envelope indicator (flags bits 1–3). */
+const ENVELOPE_BYTES = [0, 32, 48, 48, 64];
+
+/**
+ * The WKB inside a GeoPackage geometry blob, or null for an empty geometry.
+ *
+ * @example wkbOf(blob) // Uint8Array starting with the WKB byte-order byte
+ */
+export function wkbOf(blob: Uint8Array): Uint8Array | null {
+  if (blob[0] !== 0x47 || blob[1] !== 0x50) throw new Error('不是 GeoPackage 几何（缺少 GP 标记）');
+  const flags = blob[3]!;
+  if (flags & 0b10000) return null; // empty geometry
+  const envelope = ENVELOPE_BYTES[(flags >> 1) & 0b111];
+  if (envelope === undefined) throw new Error('GeoPackage 几何的包围盒标记无效');
+  return blob.subarray(8 + envelope);
+}
+
+type Value = string | number | null;
+
+export interface GeoPackageRead {
+  /** A GeoJSON FeatureCollection text with a `crs` member naming the table's EPSG code. */
+  geojson: string;
+  table: string;
+  /** Other feature tables in the file, not read. */
+  others: string[];
+  /** e.g. 'EPSG:4526'; null when the file names no EPSG code. */
+  crs: string | null;
+}
+
+export async function geoPackageToGeoJson(bytes: Uint8Array): Promise<GeoPackageRead> {
+  engine ??= initSqlJs();
+  const SQL = await engine;
+  let db;
+  try {
+    db = new SQL.Database(bytes);
+  } catch {
+    throw new ParseError('UNREADABLE', 'GeoPackage 文件已损坏，无法打开', 'The GeoPackage file is damaged and cannot be opened');
+  }
+  try {
+    const all = (sql: string, params: Value[] = []) => {
+      const stmt = db.prepare(sql);
+      stmt.bind(params);
+      const rows: Record<string, unknown>[] = [];
+      while (stmt.step()) rows.push(stmt.getAsObject());
+      stmt.free();
+      return rows;
+    };
+    let tables: Record<string, unknown>[];
+    try {
+      tables = all(
+        `SELECT g.table_name, g.column_name, g.srs_id FROM gpkg_geometry_columns g
+           LEFT JOIN gpkg_contents c ON c.table_name = g.table_name
+          ORDER BY coalesce(c.rowid, 1e9), g.table_name`,
+      );
+    } catch {
+      throw new ParseError('UNSUPPORTED_FORMAT', '这是 SQLite 文件，但不是 GeoPackage（没有 gpkg_geometry_columns 表）', 'This is an SQLite file but not a GeoPackage (no gpkg_geometry_columns table)');
+    }
+    const first = tables[0];
+    if (!first) throw new ParseError('NO_FEATURES', 'GeoPackage 中没有要素图层', 'The GeoPackage holds no feature table');
+    const table = String(first.table_name);
+    const column = String(first.column_name);
+    const srs = all('SELECT organization, organization_coordsys_id FROM gpkg_spatial_ref_sys WHERE srs_id = ?', [Number(first.srs_id)])[0];
+    const epsg = srs && String(srs.organization).toUpperCase() === 'EPSG' ? Number(srs.organization_coordsys_id) : null;
+    const quoted = (name: string) => `"${name.replace(/"/g, '""')}"`;
+    const features: string[] = [];
+    const stmt = db.prepare(`SELECT * FROM ${quoted(table)}`);
+    let row = 0;
+    while (stmt.step()) {
+      row++;
+      const r = stmt.getAsObject();
+      const blob = r[column];
+      if (!(blob instanceof Uint8Array)) continue;
+      let geometry: object | null;
+      try {
+        const wkb = wkbOf(blob);
+        geometry = wkb ? (wkx.Geometry.parse(Buffer.from(wkb.buffer, wkb.byteOffset, wkb.byteLength)).toGeoJSON() as object) : null;
+      } catch (e) {
+        stmt.free();
+        throw new ParseError('UNREADABLE', `GeoPackage 图层“${table}”第 ${row} 个要素的几何无法读取：${(e as Error).message}`, `Feature ${row} of "${table}" has an unreadable geometry: ${(e as Error).message}`);
+      }
+      if (!geometry) continue;
+      const properties: Record<string, Value> = {};
+      for (const [k, v] of Object.entries(r)) {
+        if (k === column || v instanceof Uint8Array) continue;
+        properties[k] = v as Value;
+      }
+      features.push(JSON.stringify({ type: 'Feature', properties, geometry }));
+    }
+    stmt.free();
+    const crs = epsg ? `EPSG:${epsg}` : null;
+    const crsMember = crs ? `"crs":{"type":"name","properties":{"name":"urn:ogc:def:crs:EPSG::${epsg}"}},` : '';
+    return {
+      geojson: `{"type":"FeatureCollection",${crsMember}"features":[${features.join(',')}]}`,
+      table,
+      others: tables.slice(1).map((t) => String(t.table_name)),
+      crs,
+    };
+  } finally {
+    db.close();
+  }
+}
