@@ -13,7 +13,7 @@ import ExcelJS from 'exceljs';
 import JSZip from 'jszip';
 import type { CaseStatsResponse, CaseSummary } from '../../../../core/contracts/cases.ts';
 import { roundTo } from '../../../../core/units.ts';
-import { writeShapefile, type DbfColumn } from './shapefile.ts';
+import { writeShapefile, type DbfColumn } from '../../http/shapefile.ts';
 
 /** A case as the exports see it: the summary and the latest comment. */
 export type ExportCase = CaseSummary & { comment: string | null };

@@ -30,6 +30,7 @@ import { encodeGbk, isValidZone, writeBoundaryPoints, type LonLatGeometry } from
 import type { AreaUnits } from '../../../../core/units.ts';
 import { AppError } from '../../plugins/errors.ts';
 import { isReportId, readFiledReport } from './service.ts';
+import { writeShapefile, type DbfColumn } from '../../http/shapefile.ts';
 
 type Report = SiteCheckReport;
 type Geo = { type: string; coordinates: unknown[] };
@@ -176,16 +177,8 @@ export function reportGeoJson(report: Report) {
 // ---------------------------------------------------------------------------------------------
 // Shapefile
 
-/** A DBF column: name ≤ 10 ASCII characters, C (text, UTF-8 bytes) or N (number). */
-export interface DbfField {
-  name: string;
-  type: 'C' | 'N';
-  length: number;
-  decimals: number;
-  value: (f: ExportFeature) => string | number | null;
-}
-
-const utf8 = new TextEncoder();
+/** A column of the report's attribute table. */
+export type DbfField = DbfColumn<ExportFeature>;
 
 /** The attribute table of the Shapefile export (the GeoJSON properties, renamed to ≤ 10 characters). */
 export const SHAPE_FIELDS: DbfField[] = [
@@ -201,152 +194,6 @@ export const SHAPE_FIELDS: DbfField[] = [
   { name: 'REPORT_ID', type: 'C', length: 36, decimals: 0, value: (f) => f.properties.report_id },
 ];
 
-/** Twice the signed area of a lon/lat ring (positive anticlockwise). */
-function ringArea2(ring: number[][]): number {
-  const [x0 = 0, y0 = 0] = ring[0] ?? [];
-  let s = 0;
-  for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) {
-    s += (ring[j]![0]! - x0) * (ring[i]![1]! - y0) - (ring[i]![0]! - x0) * (ring[j]![1]! - y0);
-  }
-  return s;
-}
-
-/** A geometry's rings in Shapefile order: outer rings clockwise, holes anticlockwise. */
-export function shapeRings(g: Geo): number[][][] {
-  const polys = (g.type === 'Polygon' ? [g.coordinates] : g.coordinates) as number[][][][];
-  const rings: number[][][] = [];
-  for (const poly of polys) {
-    poly.forEach((ring, i) => {
-      if (ring.length < 4) return;
-      const clockwise = ringArea2(ring) < 0;
-      rings.push(clockwise === (i === 0) ? ring : [...ring].reverse());
-    });
-  }
-  return rings;
-}
-
-/** Bounding box [xmin, ymin, xmax, ymax] of rings. */
-function boxOf(rings: number[][][]): [number, number, number, number] {
-  const b: [number, number, number, number] = [Infinity, Infinity, -Infinity, -Infinity];
-  for (const r of rings) for (const p of r) {
-    b[0] = Math.min(b[0], p[0]!);
-    b[1] = Math.min(b[1], p[1]!);
-    b[2] = Math.max(b[2], p[0]!);
-    b[3] = Math.max(b[3], p[1]!);
-  }
-  return b;
-}
-
-/** Writes the 100-byte header shared by .shp and .shx. */
-function shapeHeader(view: DataView, fileBytes: number, box: [number, number, number, number]) {
-  view.setInt32(0, 9994);
-  view.setInt32(24, fileBytes / 2);
-  view.setInt32(28, 1000, true);
-  view.setInt32(32, 5, true); // polygon
-  box.forEach((v, i) => view.setFloat64(36 + i * 8, v, true));
-}
-
-/** The .shp and .shx of polygon features (shape type 5). */
-export function writeShp(features: ExportFeature[]): { shp: Uint8Array; shx: Uint8Array } {
-  const records = features.map((f) => shapeRings(f.geometry)).filter((r) => r.length > 0);
-  const contentBytes = records.map((rings) => 44 + 4 * rings.length + 16 * rings.reduce((n, r) => n + r.length, 0));
-  const shpBytes = 100 + contentBytes.reduce((n, c) => n + 8 + c, 0);
-  const shxBytes = 100 + 8 * records.length;
-  const shp = new DataView(new ArrayBuffer(shpBytes));
-  const shx = new DataView(new ArrayBuffer(shxBytes));
-  const all = boxOf(records.flat());
-  shapeHeader(shp, shpBytes, all);
-  shapeHeader(shx, shxBytes, all);
-  let at = 100;
-  records.forEach((rings, i) => {
-    const content = contentBytes[i]!;
-    shx.setInt32(100 + i * 8, at / 2);
-    shx.setInt32(104 + i * 8, content / 2);
-    shp.setInt32(at, i + 1);
-    shp.setInt32(at + 4, content / 2);
-    let o = at + 8;
-    shp.setInt32(o, 5, true);
-    boxOf(rings).forEach((v, k) => shp.setFloat64(o + 4 + k * 8, v, true));
-    const points = rings.reduce((n, r) => n + r.length, 0);
-    shp.setInt32(o + 36, rings.length, true);
-    shp.setInt32(o + 40, points, true);
-    o += 44;
-    let start = 0;
-    for (const r of rings) {
-      shp.setInt32(o, start, true);
-      o += 4;
-      start += r.length;
-    }
-    for (const r of rings) for (const p of r) {
-      shp.setFloat64(o, p[0]!, true);
-      shp.setFloat64(o + 8, p[1]!, true);
-      o += 16;
-    }
-    at += 8 + content;
-  });
-  return { shp: new Uint8Array(shp.buffer), shx: new Uint8Array(shx.buffer) };
-}
-
-/** A text value cut to at most `bytes` UTF-8 bytes without splitting a character. */
-function utf8Cut(text: string, bytes: number): Uint8Array {
-  const whole = utf8.encode(text);
-  if (whole.length <= bytes) return whole;
-  let n = 0;
-  let cut = '';
-  for (const ch of text) {
-    n += utf8.encode(ch).length;
-    if (n > bytes) break;
-    cut += ch;
-  }
-  return utf8.encode(cut);
-}
-
-/** The .dbf (dBase III) of features, text in UTF-8 (the .cpg says so); `date` goes in the header. */
-export function writeDbf(features: ExportFeature[], fields: DbfField[], date: Date): Uint8Array {
-  // text columns of length 0 take the longest value's byte length (1–254)
-  const cols = fields.map((f) =>
-    f.type === 'C' && f.length === 0
-      ? { ...f, length: Math.min(254, Math.max(1, ...features.map((x) => utf8.encode(String(f.value(x) ?? '')).length))) }
-      : f,
-  );
-  const headerBytes = 32 + 32 * cols.length + 1;
-  const recordBytes = 1 + cols.reduce((n, c) => n + c.length, 0);
-  const bytes = new Uint8Array(headerBytes + recordBytes * features.length + 1);
-  const view = new DataView(bytes.buffer);
-  view.setUint8(0, 0x03);
-  view.setUint8(1, date.getUTCFullYear() - 1900);
-  view.setUint8(2, date.getUTCMonth() + 1);
-  view.setUint8(3, date.getUTCDate());
-  view.setUint32(4, features.length, true);
-  view.setUint16(8, headerBytes, true);
-  view.setUint16(10, recordBytes, true);
-  cols.forEach((c, i) => {
-    const at = 32 + i * 32;
-    bytes.set(utf8.encode(c.name.slice(0, 10)), at);
-    bytes[at + 11] = c.type.charCodeAt(0);
-    bytes[at + 16] = c.length;
-    bytes[at + 17] = c.decimals;
-  });
-  bytes[headerBytes - 1] = 0x0d;
-  let at = headerBytes;
-  for (const f of features) {
-    bytes.fill(0x20, at, at + recordBytes); // not deleted, and blank-padded
-    let o = at + 1;
-    for (const c of cols) {
-      const v = c.value(f);
-      if (c.type === 'C') bytes.set(utf8Cut(v === null ? '' : String(v), c.length), o);
-      else if (typeof v === 'number' && Number.isFinite(v)) {
-        const text = v.toFixed(c.decimals);
-        bytes.set(utf8.encode(text.length <= c.length ? text.padStart(c.length, ' ') : '*'.repeat(c.length)), o);
-      }
-      o += c.length;
-    }
-    at += recordBytes;
-  }
-  bytes[at] = 0x1a;
-  return bytes;
-}
-
 /** The Shapefile export: one shapefile a kind present, each with .shp/.shx/.dbf/.prj/.cpg, and a 说明 file. */
 export async function reportShapefileZip(report: Report): Promise<Buffer> {
   const zip = new JSZip();
@@ -357,10 +204,10 @@ export async function reportShapefileZip(report: Report): Promise<Buffer> {
     const of = features.filter((f) => f.properties.kind === kind);
     if (of.length === 0) continue;
     const base = EXPORT_KINDS[kind].file;
-    const { shp, shx } = writeShp(of);
+    const { shp, shx, dbf } = writeShapefile(of.map((f) => ({ geometry: f.geometry, row: f })), SHAPE_FIELDS, date, 'utf-8');
     zip.file(`${base}.shp`, shp, { date, binary: true });
     zip.file(`${base}.shx`, shx, { date, binary: true });
-    zip.file(`${base}.dbf`, writeDbf(of, SHAPE_FIELDS, date), { date, binary: true });
+    zip.file(`${base}.dbf`, dbf, { date, binary: true });
     zip.file(`${base}.prj`, CGCS2000_PRJ, { date });
     zip.file(`${base}.cpg`, 'UTF-8', { date });
     written.push(`${base}.shp\t${EXPORT_KINDS[kind].zh}（${of.length} 个要素）`);

@@ -1,16 +1,23 @@
 /**
- * A small polygon Shapefile writer for the case export: .shp/.shx (shape type 5, outer rings
- * clockwise and holes anticlockwise as the format wants) and a dBase III .dbf whose text is
- * GBK — what ArcGIS and the Chinese desktop GIS read without being told — with the language
- * driver byte set to code page 936; the zip adds a .cpg saying GBK and a CGCS2000 .prj.
+ * The polygon Shapefile writer of every export (cases, site-check reports): .shp/.shx (shape
+ * type 5, outer rings clockwise and holes anticlockwise as the format wants; a record without
+ * rings is a null shape, so the .dbf rows stay aligned) and a dBase III .dbf whose text is GBK
+ * — what ArcGIS and the Chinese desktop GIS read without being told, language driver byte for
+ * code page 936 — or UTF-8. The caller's zip adds the .cpg naming the encoding and the .prj.
  *
- * @example writeShapefile([{ geometry, row }], [{ name: 'CODE', type: 'C', length: 40, decimals: 0, value: (r) => r.code }])
+ * @example writeShapefile([{ geometry, row }], [{ name: 'CODE', type: 'C', length: 40, decimals: 0, value: (r) => r.code }], date)
  */
-import { encodeGbk } from '../../../../core/boundary-points-writer.ts';
+import { encodeGbk } from '../../../core/boundary-points-writer.ts';
+
+/** Text encodings of the .dbf (and what the .cpg says). */
+export type DbfEncoding = 'gbk' | 'utf-8';
 
 type Geo = { type: string; coordinates: unknown[] };
 
-/** A DBF column: name ≤ 10 ASCII characters; C text (GBK bytes), N number, D date (YYYY-MM-DD given). */
+/**
+ * A DBF column: name ≤ 10 ASCII capitals; C text, N number, D date (YYYY-MM-DD given). A text
+ * column of length 0 takes the longest value's byte length (1–254).
+ */
 export interface DbfColumn<T> {
   name: string;
   type: 'C' | 'N' | 'D';
@@ -64,7 +71,7 @@ function shapeHeader(view: DataView, fileBytes: number, box: Box) {
   box.forEach((v, i) => view.setFloat64(36 + i * 8, v, true));
 }
 
-function writeShp(geometries: Geo[]): { shp: Uint8Array; shx: Uint8Array } {
+export function writeShp(geometries: Geo[]): { shp: Uint8Array; shx: Uint8Array } {
   const records = geometries.map(shapeRings);
   const contentBytes = records.map((rings) => (rings.length ? 44 + 4 * rings.length + 16 * rings.reduce((n, r) => n + r.length, 0) : 4));
   const shpBytes = 100 + contentBytes.reduce((n, c) => n + 8 + c, 0);
@@ -108,22 +115,29 @@ function writeShp(geometries: Geo[]): { shp: Uint8Array; shx: Uint8Array } {
   return { shp: new Uint8Array(shp.buffer), shx: new Uint8Array(shx.buffer) };
 }
 
-/** GBK bytes of a text cut to at most `bytes` without splitting a character. */
-function gbkCut(text: string, bytes: number): Uint8Array {
-  const whole = encodeGbk(text).bytes;
+const utf8 = new TextEncoder();
+const encoders: Record<DbfEncoding, (text: string) => Uint8Array> = { gbk: (t) => encodeGbk(t).bytes, 'utf-8': (t) => utf8.encode(t) };
+
+/** A text's bytes cut to at most `bytes` without splitting a character. */
+function cutTo(text: string, bytes: number, encode: (text: string) => Uint8Array): Uint8Array {
+  const whole = encode(text);
   if (whole.length <= bytes) return whole;
   let n = 0;
   let cut = '';
   for (const ch of text) {
-    n += ch.codePointAt(0)! < 0x80 ? 1 : 2;
+    n += encode(ch).length;
     if (n > bytes) break;
     cut += ch;
   }
-  return encodeGbk(cut).bytes;
+  return encode(cut);
 }
 
-/** The .dbf of rows, text in GBK (language driver 0x4D, code page 936); `date` goes in the header. */
-export function writeDbf<T>(rows: T[], columns: DbfColumn<T>[], date: Date): Uint8Array {
+/** The .dbf of rows, text in `encoding` (GBK: language driver 0x4D, code page 936); `date` goes in the header. */
+export function writeDbf<T>(rows: T[], fields: DbfColumn<T>[], date: Date, encoding: DbfEncoding = 'gbk'): Uint8Array {
+  const encode = encoders[encoding];
+  const columns = fields.map((c) =>
+    c.type === 'C' && c.length === 0 ? { ...c, length: Math.min(254, Math.max(1, ...rows.map((r) => encode(String(c.value(r) ?? '')).length))) } : c,
+  );
   const headerBytes = 32 + 32 * columns.length + 1;
   const recordBytes = 1 + columns.reduce((n, c) => n + c.length, 0);
   const bytes = new Uint8Array(headerBytes + recordBytes * rows.length + 1);
@@ -135,7 +149,7 @@ export function writeDbf<T>(rows: T[], columns: DbfColumn<T>[], date: Date): Uin
   view.setUint32(4, rows.length, true);
   view.setUint16(8, headerBytes, true);
   view.setUint16(10, recordBytes, true);
-  view.setUint8(29, 0x4d); // GBK (code page 936)
+  if (encoding === 'gbk') view.setUint8(29, 0x4d); // code page 936
   const ascii = new TextEncoder();
   columns.forEach((c, i) => {
     if (!/^[A-Z0-9_]{1,10}$/.test(c.name)) throw new Error(`DBF field name must be ≤ 10 ASCII capitals: ${c.name}`);
@@ -152,7 +166,7 @@ export function writeDbf<T>(rows: T[], columns: DbfColumn<T>[], date: Date): Uin
     let o = at + 1;
     for (const c of columns) {
       const v = c.value(row);
-      if (c.type === 'C') bytes.set(gbkCut(v === null ? '' : String(v), c.length), o);
+      if (c.type === 'C') bytes.set(cutTo(v === null ? '' : String(v), c.length, encode), o);
       else if (c.type === 'D') {
         if (typeof v === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(v)) bytes.set(ascii.encode(v.replace(/-/g, '')), o);
       } else if (typeof v === 'number' && Number.isFinite(v)) {
@@ -168,7 +182,7 @@ export function writeDbf<T>(rows: T[], columns: DbfColumn<T>[], date: Date): Uin
 }
 
 /** The .shp, .shx and .dbf of polygon records with their attributes. */
-export function writeShapefile<T>(records: { geometry: Geo; row: T }[], columns: DbfColumn<T>[], date: Date) {
+export function writeShapefile<T>(records: { geometry: Geo; row: T }[], columns: DbfColumn<T>[], date: Date, encoding: DbfEncoding = 'gbk') {
   const { shp, shx } = writeShp(records.map((r) => r.geometry));
-  return { shp, shx, dbf: writeDbf(records.map((r) => r.row), columns, date) };
+  return { shp, shx, dbf: writeDbf(records.map((r) => r.row), columns, date, encoding) };
 }
