@@ -59,6 +59,9 @@ describe(`saved searches and own site checks (${backend})`, () => {
     const bad = await app.inject({ method: 'POST', url: '/api/me/saved-searches', payload: { name: 'x', query: { use: '农业' } } });
     expect(bad.statusCode).toBe(400);
     expect(bad.json().error.message).toContain('query.use');
+    const unknown = await app.inject({ method: 'POST', url: '/api/me/saved-searches', payload: { name: 'x', query: { ...QUERY, colour: 'red' } } });
+    expect(unknown.statusCode).toBe(400);
+    expect(unknown.json().error.message).toBe('检索条件（query）中有未知参数：colour');
     const noName = await app.inject({ method: 'POST', url: '/api/me/saved-searches', payload: { name: ' ', query: QUERY } });
     expect(noName.statusCode).toBe(400);
     expect(noName.json().error.message).toContain('name（名称）');

@@ -45,6 +45,11 @@ const queryOf = (r: Row): Record<string, string> => (typeof r.query === 'string'
 /** The saved parameters as a search (no paging: a saved search is all of its parcels). */
 function searchOf(params: Record<string, string>): StockSearchQuery {
   const { page: _p, pageSize: _s, ...rest } = params;
+  // a parameter the search does not know would be kept and shown, yet select nothing
+  const unknown = Object.keys(rest).filter((k) => !(k in StockSearchQuery.shape));
+  if (unknown.length) {
+    throw new AppError(400, 'INVALID_SEARCH', `检索条件（query）中有未知参数：${unknown.join('、')}`, `The search (query) has unknown parameters: ${unknown.join(', ')}`);
+  }
   const parsed = StockSearchQuery.safeParse(rest);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
