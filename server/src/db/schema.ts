@@ -311,10 +311,17 @@ export const siteCheck = pgTable(
     geom: multiPolygon('geom').notNull(),
     /** The signed-in account that filed it (an enterprise's own checks); null for the public. */
     ownerId: integer('owner_id').references(() => appUser.id, { onDelete: 'set null' }),
+    /**
+     * When a check nobody signed for lapses (the public's checks are kept for a while, not as
+     * permanent reports); null for a filed, permanent report. Migration 0009 lets DELETE remove
+     * only lapsed rows.
+     */
+    expiresAt: timestamp('expires_at', { withTimezone: true }),
   },
   (t) => [
     index('site_check_created_idx').on(t.createdAt),
     index('site_check_owner_idx').on(t.ownerId, t.createdAt),
+    index('site_check_expires_idx').on(t.expiresAt).where(sql`${t.expiresAt} IS NOT NULL`),
     ...geomChecks('site_check', t.geom),
   ],
 );
@@ -486,4 +493,32 @@ export const savedSearch = pgTable(
     lastVisitedAt: timestamp('last_visited_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [index('saved_search_user_idx').on(t.userId, t.createdAt)],
+);
+
+/**
+ * Sign-in failures per username (lower case), whether or not an account has that name, so a
+ * lock-out looks the same for every name and counts every failure atomically (one UPDATE … +1
+ * per attempt, before the password is checked).
+ */
+export const signInAttempt = pgTable('sign_in_attempt', {
+  nameKey: text('name_key').primaryKey(),
+  failures: integer('failures').notNull().default(0),
+  lastFailedAt: timestamp('last_failed_at', { withTimezone: true }).notNull().defaultNow(),
+  lockedUntil: timestamp('locked_until', { withTimezone: true }),
+});
+
+/**
+ * What the public and enterprises have checked against the restricted layers, per subject
+ * (`ip:…` or `user:…`) and day (Beijing time): the number of checks and their summed site area,
+ * the budget that bounds how much farmland anyone can learn from site checks.
+ */
+export const siteCheckUsage = pgTable(
+  'site_check_usage',
+  {
+    subject: text('subject').notNull(),
+    day: date('day').notNull(),
+    checks: integer('checks').notNull().default(0),
+    areaM2: doublePrecision('area_m2').notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.subject, t.day] })],
 );
