@@ -42,12 +42,41 @@ export interface BuildAppOptions {
   basemaps?: Basemap[];
   /** Requests per IP and minute (public, signed in); defaults 3 000 and 20 000. */
   rateLimitPerMinute?: { public?: number; signedIn?: number };
+  /**
+   * Which proxies in front may be believed about the client (X-Forwarded-For, -Proto): Fastify's
+   * `trustProxy` — `true` for any, a hop count, or addresses/CIDRs. Unset: none (the socket's
+   * address is the client's).
+   */
+  trustProxy?: boolean | number | string[];
 }
+
+/**
+ * Features a page of ours never uses, switched off for every response (Permissions-Policy);
+ * `fullscreen` stays for the map's fullscreen control.
+ */
+const PERMISSIONS_POLICY = [
+  'accelerometer=()',
+  'autoplay=()',
+  'camera=()',
+  'display-capture=()',
+  'geolocation=()',
+  'gyroscope=()',
+  'magnetometer=()',
+  'microphone=()',
+  'midi=()',
+  'payment=()',
+  'usb=()',
+  'fullscreen=(self)',
+].join(', ');
 
 export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger: opts.logger ?? false,
     bodyLimit: 10 * 1024 * 1024,
+    // a hop count trusts that many proxies nearest the app (Fastify's own reading of a number)
+    ...(opts.trustProxy !== undefined
+      ? { trustProxy: typeof opts.trustProxy === 'number' ? (_addr: string, hop: number) => hop < (opts.trustProxy as number) : opts.trustProxy }
+      : {}),
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -77,9 +106,15 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     // the map's tiles and glyphs are fetched by a worker from the same origin
     crossOriginEmbedderPolicy: false,
   });
-  // per IP and minute; the public gets less than signed-in users (a map view fetches ~100 tiles)
+  app.addHook('onSend', async (_req, reply, payload) => {
+    reply.header('permissions-policy', PERMISSIONS_POLICY);
+    return payload;
+  });
+  // per IP and minute; the public gets less than signed-in users (a map view fetches ~100 tiles).
+  // Counted on request, after the session is known and before the access check, so requests
+  // refused with 401/403 count against the address's limit as well.
   await app.register(rateLimit, {
-    hook: 'preHandler',
+    hook: 'onRequest',
     max: (req) => (req.user ? opts.rateLimitPerMinute?.signedIn ?? 20_000 : opts.rateLimitPerMinute?.public ?? 3_000),
     timeWindow: '1 minute',
     errorResponseBuilder: (_req, ctx) => ({

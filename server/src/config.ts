@@ -17,6 +17,23 @@ export interface Config {
   logLevel: string;
   /** Built client to serve; absent directory → API only. */
   clientDir: string;
+  /** Proxies whose X-Forwarded-For/-Proto are believed (TRUST_PROXY); undefined: none. */
+  trustProxy?: boolean | number | string[];
+}
+
+/**
+ * TRUST_PROXY: `true` (any proxy — only when nothing can reach the app but the proxy), a number
+ * of proxy hops, or a comma-separated list of proxy addresses / CIDRs (e.g. `127.0.0.1,10.0.0.0/8`).
+ */
+export function trustProxyOf(raw: string | undefined): boolean | number | string[] | undefined {
+  const v = raw?.trim();
+  if (!v || v === 'false' || v === '0') return undefined;
+  if (v === 'true') return true;
+  if (/^\d+$/.test(v)) return Number(v);
+  const list = v.split(',').map((s) => s.trim()).filter(Boolean);
+  const bad = list.find((s) => !/^[0-9a-fA-F:.]+(\/\d{1,3})?$/.test(s) && !['loopback', 'linklocal', 'uniquelocal'].includes(s));
+  if (bad) throw new Error(`环境变量 TRUST_PROXY 应为 true、代理层数或以逗号分隔的地址/网段，“${bad}”无效 — TRUST_PROXY: true, a hop count, or comma-separated addresses/CIDRs`);
+  return list;
 }
 
 function intEnv(name: string, fallback: number, env: NodeJS.ProcessEnv): number {
@@ -41,6 +58,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     seed: intEnv('SEED', 20261122, env),
     logLevel: env.LOG_LEVEL || 'info',
     clientDir: resolve(env.CLIENT_DIR || 'dist/client'),
+    trustProxy: trustProxyOf(env.TRUST_PROXY),
   };
 }
 

@@ -56,6 +56,7 @@ const app = await buildApp({
   clientDir: config.clientDir,
   logger: { level: config.logLevel },
   basemaps: basemapsFromEnv(process.env),
+  trustProxy: config.trustProxy,
 });
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {

@@ -70,7 +70,7 @@ describe(`accounts and access on ${backend}`, () => {
     }
     const locked = await attempt(TEST_PASSWORD);
     expect(locked.statusCode).toBe(429);
-    expect(locked.json().error.message).toMatch(/账号已锁定，请 1[45] 分钟后再试/);
+    expect(locked.json().error.message).toMatch(/该用户名已锁定，请 1[45] 分钟后再试/);
     const unknown = await app.inject({ method: 'POST', url: '/api/session', payload: { username: 'nobody-here', password: 'x' } });
     expect(unknown.statusCode).toBe(401);
     expect(unknown.json().error.message).toBe('用户名或密码不正确');

@@ -6,9 +6,15 @@
  *   snapshots it). Routes outside /api and /tiles — the built client's files and /docs — are
  *   public by rule.
  * - `onRequest`: the session cookie becomes `req.user` (sessions cached for 10 s, so a map
- *   drawing 100 tiles costs one lookup), then the route's access is checked: 401 when the
+ *   drawing 100 tiles costs one lookup). The rate limit (app.ts) counts the request next, in
+ *   its own `onRequest` hook, so refused requests count against the address's limit too.
+ * - `preParsing` (before any body is read): the route's access is checked — 401 when the
  *   caller is not signed in, 403 when their role is not allowed; a restricted layer named in
  *   the path is refused the same way to roles that may not see it.
+ * - `onSend`: caching. A response that may carry restricted data or depend on who asks is
+ *   `Vary: Cookie`, and `private` when the caller is signed in or the route is not open to the
+ *   public, so no shared cache keeps a planner's farmland tile for the next caller; a public
+ *   layer's tiles and features stay publicly cacheable.
  * - CSRF: a request that changes something (POST, PUT, PATCH, DELETE) with a session must
  *   carry that session's token in `x-csrf-token`; the cookie is SameSite=Lax besides.
  */
@@ -43,6 +49,25 @@ declare module 'fastify' {
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 export const roleOf = (req: FastifyRequest): Role => req.user?.role ?? 'public';
+
+/**
+ * How a response may be cached: `shared` — the same for everyone (a public layer's tiles and
+ * features, the client's files); `vary` — open to the public but may differ with a session
+ * (Vary: Cookie); `private` — for the signed-in caller only, or from a route the public may not
+ * call (Vary: Cookie, Cache-Control private).
+ */
+export function cachePolicyOf(req: FastifyRequest): 'shared' | 'vary' | 'private' {
+  const access = req.routeOptions.config?.access;
+  if (!access) return 'shared';
+  if (!Array.isArray(access)) {
+    const id = (req.params as Record<string, string> | undefined)?.[(access as { layerParam: string }).layerParam];
+    const layer = id ? getLayer(id) : undefined;
+    if (!layer || layer.sensitivity === 'public') return 'shared';
+    return 'private';
+  }
+  if (req.user || !(access as readonly Role[]).includes('public')) return 'private';
+  return 'vary';
+}
 
 export default fp(
   async (app) => {
@@ -80,6 +105,26 @@ export default fp(
           req.csrfToken = s.csrfToken;
         }
       }
+    });
+
+    app.addHook('preParsing', async (req, _reply, payload) => {
+      checkAccess(req);
+      return payload;
+    });
+
+    app.addHook('onSend', async (req, reply, payload) => {
+      const policy = cachePolicyOf(req);
+      if (policy === 'shared') return payload;
+      const vary = String(reply.getHeader('vary') ?? '');
+      if (!/\bcookie\b/i.test(vary)) reply.header('vary', vary ? `${vary}, Cookie` : 'Cookie');
+      if (policy === 'private') {
+        const cc = reply.getHeader('cache-control');
+        reply.header('cache-control', cc ? String(cc).replace(/\bpublic\b/i, 'private') : 'private, no-cache');
+      }
+      return payload;
+    });
+
+    function checkAccess(req: FastifyRequest): void {
       const access = req.routeOptions.config?.access;
       if (!access) return;
       const role = roleOf(req);
@@ -102,7 +147,7 @@ export default fp(
           throw new AppError(403, 'CSRF_TOKEN_INVALID', '请求缺少有效的 CSRF 令牌，请刷新页面后重试', 'The request lacks a valid CSRF token; reload the page and try again');
         }
       }
-    });
+    }
   },
   { name: 'auth', dependencies: ['db'] },
 );

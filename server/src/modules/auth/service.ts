@@ -1,9 +1,13 @@
 /**
  * Accounts, sign-in and sessions.
  *
- * - Sign-in: username (case-insensitive) + password. Five wrong passwords in a row lock the
- *   account for 15 minutes (the right password is refused too until then); an unknown name
- *   gets the same answer and takes the same time as a wrong password.
+ * - Sign-in: username (case-insensitive) + password. Five failed sign-ins in a row under one
+ *   name lock that name for 15 minutes (the right password is refused too until then); a run of
+ *   failures is forgotten 15 minutes after the last one. Failures are counted per name in
+ *   `sign_in_attempt` whether or not an account has that name, so an unknown name is answered
+ *   exactly like an existing one — wrong, locked, same time. Each attempt takes its place in the
+ *   count with one atomic statement before the password is checked, so attempts sent at once
+ *   cannot slip past the limit (50 at once: the first five are checked, the rest are locked out).
  * - Sessions: a random 32-byte token in an HttpOnly cookie; the database keeps only its
  *   SHA-256. A session lapses after 8 hours without use and 7 days after sign-in at most.
  *   Each session has a CSRF token the client sends back in `x-csrf-token` on every request
@@ -87,7 +91,8 @@ export async function createUser(
 
 export async function listUsers(db: Queryable): Promise<(User & { createdAt: string; lockedUntil: string | null })[]> {
   const rows = await db.query<UserRow & { created_at: Date | string }>(
-    'SELECT id, username, display_name, role, disabled, password_hash, failed_attempts, locked_until, created_at FROM app_user ORDER BY id',
+    `SELECT u.id, u.username, u.display_name, u.role, u.disabled, u.password_hash, u.failed_attempts, a.locked_until, u.created_at
+       FROM app_user u LEFT JOIN sign_in_attempt a ON a.name_key = lower(u.username) ORDER BY u.id`,
   );
   return rows.map((r) => ({
     ...toUser(r),
@@ -119,6 +124,7 @@ export async function resetPassword(db: Queryable, id: number, password: string)
     [id, await hashPassword(password)],
   );
   if (!rows[0]) throw new AppError(404, 'USER_NOT_FOUND', `没有编号为 ${id} 的用户`, `No user has the id ${id}`);
+  await db.query('DELETE FROM sign_in_attempt WHERE name_key = lower($1)', [rows[0].username]);
   await db.query('DELETE FROM app_session WHERE user_id = $1', [id]);
   return toUser(rows[0]);
 }
@@ -133,53 +139,91 @@ export interface Session {
   expiresAt: Date;
 }
 
+/** Counts this attempt under its name: one atomic upsert, before the password is checked. */
+async function takeAttempt(db: Queryable, nameKey: string): Promise<{ failures: number; lockedUntil: Date | null }> {
+  const rows = await db.query<{ failures: number; locked_until: string | Date | null }>(
+    `INSERT INTO sign_in_attempt AS a (name_key, failures, last_failed_at, locked_until) VALUES ($1, 1, now(), NULL)
+     ON CONFLICT (name_key) DO UPDATE SET
+       failures = CASE
+         WHEN a.locked_until IS NOT NULL AND a.locked_until <= now() THEN 1
+         WHEN a.locked_until IS NULL AND a.last_failed_at <= now() - make_interval(secs => $2) THEN 1
+         ELSE a.failures + 1 END,
+       locked_until = CASE WHEN a.locked_until IS NOT NULL AND a.locked_until <= now() THEN NULL ELSE a.locked_until END,
+       last_failed_at = now()
+     RETURNING failures, locked_until`,
+    [nameKey, LOCK_MS / 1000],
+  );
+  const r = rows[0]!;
+  return { failures: Number(r.failures), lockedUntil: r.locked_until ? new Date(r.locked_until) : null };
+}
+
+/** Locks a name for LOCK_MS unless it is locked already; answers when the lock ends. */
+async function lockName(db: Queryable, nameKey: string): Promise<Date> {
+  const rows = await db.query<{ locked_until: string | Date }>(
+    `UPDATE sign_in_attempt SET locked_until = COALESCE(locked_until, now() + make_interval(secs => $2))
+      WHERE name_key = $1 RETURNING locked_until`,
+    [nameKey, LOCK_MS / 1000],
+  );
+  return rows[0] ? new Date(rows[0].locked_until) : new Date(Date.now() + LOCK_MS);
+}
+
+const lockedError = (until: Date) => {
+  const minutes = Math.max(1, Math.ceil((until.getTime() - Date.now()) / 60_000));
+  return new AppError(
+    429,
+    'ACCOUNT_LOCKED',
+    `登录失败次数过多（连续 ${MAX_FAILED_SIGN_INS} 次），该用户名已锁定，请 ${minutes} 分钟后再试`,
+    `Too many failed sign-ins (${MAX_FAILED_SIGN_INS} in a row): this username is locked; try again in ${minutes} min`,
+  );
+};
+
 export async function signIn(
   db: Queryable,
   input: { username: string; password: string },
   meta: { ip: string | null; userAgent: string | null },
 ): Promise<Session> {
+  const name = input.username.trim();
+  const nameKey = name.toLowerCase();
+  const wrong = () => new AppError(401, 'SIGN_IN_FAILED', '用户名或密码不正确', 'Wrong username or password');
+  const attempt = await takeAttempt(db, nameKey);
   const rows = await db.query<UserRow>(
-    'SELECT id, username, display_name, role, disabled, password_hash, failed_attempts, locked_until FROM app_user WHERE lower(username) = lower($1)',
-    [input.username.trim()],
+    'SELECT id, username, display_name, role, disabled, password_hash, failed_attempts, locked_until FROM app_user WHERE lower(username) = $1',
+    [nameKey],
   );
   const row = rows[0];
-  const wrong = () => new AppError(401, 'SIGN_IN_FAILED', '用户名或密码不正确', 'Wrong username or password');
-  if (!row) {
-    await verifyPassword(input.password, await (decoy ??= hashPassword(randomBytes(16).toString('hex'))));
-    await audit(db, { action: 'sign-in-failed', username: input.username.trim().slice(0, 40), ip: meta.ip, details: { reason: 'unknown user' } });
+  const user = row ? toUser(row) : null;
+  const auditFailure = (reason: string, locked: boolean) =>
+    audit(db, { action: 'sign-in-failed', ...(user ? { user } : { username: name.slice(0, 40) }), ip: meta.ip, details: { reason, locked } });
+
+  // locked, or over the limit by attempts still in flight: refused without looking at the password
+  if ((attempt.lockedUntil && attempt.lockedUntil > new Date()) || attempt.failures > MAX_FAILED_SIGN_INS) {
+    const until = attempt.lockedUntil && attempt.lockedUntil > new Date() ? attempt.lockedUntil : await lockName(db, nameKey);
+    await auditFailure('locked', true);
+    throw lockedError(until);
+  }
+  // an unknown name is checked against a decoy hash, so it takes as long as a wrong password
+  const good = await verifyPassword(input.password, row ? row.password_hash : await (decoy ??= hashPassword(randomBytes(16).toString('hex'))));
+  if (!row || !good) {
+    const lock = attempt.failures >= MAX_FAILED_SIGN_INS;
+    if (lock) await lockName(db, nameKey);
+    await auditFailure(row ? 'wrong password' : 'unknown user', lock);
     throw wrong();
   }
-  const user = toUser(row);
-  if (row.locked_until && new Date(row.locked_until) > new Date()) {
-    const minutes = Math.ceil((new Date(row.locked_until).getTime() - Date.now()) / 60_000);
-    await audit(db, { action: 'sign-in-failed', user, ip: meta.ip, details: { reason: 'locked' } });
-    throw new AppError(429, 'ACCOUNT_LOCKED', `密码连续错误 ${MAX_FAILED_SIGN_INS} 次，账号已锁定，请 ${minutes} 分钟后再试`, `Too many wrong passwords: the account is locked; try again in ${minutes} min`);
-  }
-  if (!(await verifyPassword(input.password, row.password_hash))) {
-    const failed = row.failed_attempts + 1;
-    const lock = failed >= MAX_FAILED_SIGN_INS;
-    await db.query('UPDATE app_user SET failed_attempts = $2, locked_until = $3 WHERE id = $1', [
-      user.id,
-      lock ? 0 : failed,
-      lock ? new Date(Date.now() + LOCK_MS) : null,
-    ]);
-    await audit(db, { action: 'sign-in-failed', user, ip: meta.ip, details: { reason: 'wrong password', locked: lock } });
-    throw wrong();
-  }
-  if (user.disabled) {
+  // the right password: the run of failures ends
+  await db.query('DELETE FROM sign_in_attempt WHERE name_key = $1', [nameKey]);
+  if (user!.disabled) {
     await audit(db, { action: 'sign-in-failed', user, ip: meta.ip, details: { reason: 'disabled' } });
     throw new AppError(403, 'ACCOUNT_DISABLED', '账号已停用，请联系管理员', 'The account is disabled; ask an administrator');
   }
-  await db.query('UPDATE app_user SET failed_attempts = 0, locked_until = NULL WHERE id = $1', [user.id]);
   const token = randomBytes(32).toString('base64url');
   const csrfToken = randomBytes(24).toString('base64url');
   const expiresAt = new Date(Date.now() + SESSION_IDLE_MS);
   await db.query(
     'INSERT INTO app_session (token_hash, user_id, csrf_token, expires_at, ip, user_agent) VALUES ($1, $2, $3, $4, $5, $6)',
-    [sha256(token), user.id, csrfToken, expiresAt, meta.ip, meta.userAgent?.slice(0, 300) ?? null],
+    [sha256(token), user!.id, csrfToken, expiresAt, meta.ip, meta.userAgent?.slice(0, 300) ?? null],
   );
   await audit(db, { action: 'sign-in', user, ip: meta.ip });
-  return { token, csrfToken, user, expiresAt };
+  return { token, csrfToken, user: user!, expiresAt };
 }
 
 /** The session a cookie token belongs to, extended on use; null when unknown, lapsed or the user is disabled. */
