@@ -23,6 +23,7 @@ import featureRoutes from './modules/features/routes.ts';
 import tileRoutes from './modules/tiles/routes.ts';
 import configRoutes, { type Basemap } from './modules/config/routes.ts';
 import siteCheckRoutes from './modules/site-check/routes.ts';
+import type { SiteCheckLimits } from './modules/site-check/budget.ts';
 import geometryRoutes from './modules/geometry/routes.ts';
 import siteCheckExportRoutes from './modules/site-check/exports.ts';
 import stockRoutes from './modules/stock/routes.ts';
@@ -42,6 +43,8 @@ export interface BuildAppOptions {
   basemaps?: Basemap[];
   /** Requests per IP and minute (public, signed in); defaults 3 000 and 20 000. */
   rateLimitPerMinute?: { public?: number; signedIn?: number };
+  /** Site checks by the public and enterprises: daily budget per address and account, how long public checks are kept. */
+  siteCheckLimits?: Partial<SiteCheckLimits>;
 }
 
 export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> {
@@ -98,7 +101,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   await app.register(featureRoutes);
   await app.register(tileRoutes);
   await app.register(configRoutes, { basemaps: opts.basemaps ?? [] });
-  await app.register(siteCheckRoutes);
+  await app.register(siteCheckRoutes, { limits: opts.siteCheckLimits });
   await app.register(siteCheckExportRoutes);
   await app.register(geometryRoutes);
   await app.register(stockRoutes);
