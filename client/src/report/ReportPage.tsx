@@ -302,7 +302,7 @@ function ReportDocument(props: { report: Report; base: BaseMapData | null; lang:
 
       <Section title={w('features')} id="features">
         {hits.length === 0 ? (
-          <p>{w('noFeatures')}</p>
+          <p>{report.redacted && report.layers.some((l) => l.intersects && l.count === null) ? w('featuresWithheld') : w('noFeatures')}</p>
         ) : (
           <table className="report-table features" data-testid="features-table">
             <thead>
