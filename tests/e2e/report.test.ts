@@ -3,6 +3,7 @@
  * through the API, /reports/{id} shows its title, verdicts and 亩 figures as the report
  * has them, draws its map figures, hides the toolbar in print, and prints to A4 PDF.
  */
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, statSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
@@ -199,11 +200,12 @@ describe.runIf(hasChromium || process.env.CI)(`the printable site-check report i
   });
 
   it('shows the public its version: whether and about how much of each restricted layer, no feature count, and when it lapses', async () => {
-    // filed without a session, from an address of its own (the public's daily budget counts per address)
+    // filed without a session, from an address of its own: the public's daily budget counts per
+    // address, and on PostGIS the database (and its usage) outlives the run
     const filed = await app.inject({
       method: 'POST',
       url: '/api/site-checks',
-      remoteAddress: '192.0.2.17',
+      remoteAddress: `2001:db8::${randomBytes(2).toString('hex')}:${randomBytes(2).toString('hex')}`,
       headers: { cookie: '' },
       payload: { geometry: SITE, use: '工业', stockFirst: { reason: 'other', note: '需临近铁路专用线' } },
     });
