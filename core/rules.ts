@@ -2,7 +2,7 @@
  * The rules a site check applies (domain.md, "The rules a site check applies"), with the
  * texts a report prints. Client and server read the same words from here.
  */
-import { formatArea } from './units.ts';
+import { formatArea, roundTo } from './units.ts';
 
 export type RuleId = 'permanent-farmland' | 'eco-redline' | 'urban-boundary' | 'general-farmland';
 export type VerdictStatus = 'pass' | 'warn' | 'conflict';
@@ -86,12 +86,15 @@ export const OVERLAP_EPSILON_M2 = 0.01;
 
 const mu = (m2: number) => m2 / (10_000 / 15);
 
-/** The verdict of one rule for a site, from its overlap figures. */
-export function judge(rule: RuleId, f: VerdictFigures): Verdict {
+/**
+ * The verdict of one rule for a site, from its overlap figures; `format` writes the areas in
+ * the messages (default formatArea; a public report gives rounded figures).
+ */
+export function judge(rule: RuleId, f: VerdictFigures, format: (m2: number, lang: 'zh' | 'en') => string = formatArea): Verdict {
   const r = rules[rule];
   const base = { rule, titleZh: r.titleZh, titleEn: r.titleEn, ruleTextZh: r.textZh, ruleTextEn: r.textEn };
-  const zh = (m2: number) => formatArea(m2, 'zh');
-  const en = (m2: number) => formatArea(m2, 'en');
+  const zh = (m2: number) => format(m2, 'zh');
+  const en = (m2: number) => format(m2, 'en');
   switch (rule) {
     case 'permanent-farmland':
       return f.overlapM2 > OVERLAP_EPSILON_M2
@@ -108,7 +111,8 @@ export function judge(rule: RuleId, f: VerdictFigures): Verdict {
         : { ...base, status: 'pass', figures: f, messageZh: '全部位于城镇开发边界内。', messageEn: 'Entirely inside the urban development boundary.' };
     }
     case 'general-farmland': {
-      const quotaMu = Math.ceil(mu(f.overlapM2) * 100) / 100;
+      // rounded at 1e-9 first: 3.2 亩 stored as 3.2000000000000006 needs 3.20 亩 of quota, not 3.21
+      const quotaMu = Math.ceil(roundTo(mu(f.overlapM2) * 100, 9)) / 100;
       return f.overlapM2 > OVERLAP_EPSILON_M2
         ? { ...base, status: 'warn', figures: { ...f, quotaMu }, messageZh: `占用一般耕地 ${zh(f.overlapM2)}，须落实耕地占补平衡指标 ${quotaMu.toFixed(2)} 亩。`, messageEn: `Occupies ${en(f.overlapM2)} of general farmland: compensation quota of ${quotaMu.toFixed(2)} mu is needed.` }
         : { ...base, status: 'pass', figures: { ...f, quotaMu: 0 }, messageZh: '不占用一般耕地。', messageEn: 'Does not occupy general farmland.' };

@@ -40,3 +40,17 @@ export function formatArea(m2: number, lang: 'zh' | 'en' = 'zh'): string {
   const haText = roundTo(ha, 4).toFixed(4);
   return lang === 'zh' ? `${muText} 亩（${haText} 公顷）` : `${muText} mu (${haText} ha)`;
 }
+
+/**
+ * An area rounded to `stepMu` 亩 as a public site-check report gives it, e.g. "约 3.2 亩";
+ * a touching overlap rounded to nothing (a site under one step) is "不足 0.1 亩".
+ *
+ * @example formatCoarseArea(2133.33, 0.1, 'zh') // '约 3.2 亩'
+ */
+export function formatCoarseArea(m2: number, stepMu: number, lang: 'zh' | 'en' = 'zh', touches = true): string {
+  const digits = Math.max(0, Math.ceil(-Math.log10(stepMu) - 1e-9));
+  const step = stepMu.toFixed(digits);
+  if (m2 <= 0) return touches ? (lang === 'zh' ? `不足 ${step} 亩` : `under ${step} mu`) : lang === 'zh' ? '0 亩' : '0 mu';
+  const mu = (m2 / M2_PER_MU).toFixed(digits);
+  return lang === 'zh' ? `约 ${mu} 亩` : `about ${mu} mu`;
+}

@@ -97,6 +97,11 @@ const strings = {
   scAnalysedArea: { zh: '分析范围（含缓冲）', en: 'Analysed area (with buffer)' },
   scLayer: { zh: '图层', en: 'Layer' },
   scCount: { zh: '个数', en: 'Count' },
+  scCoarseNote: {
+    zh: '未以规划人员身份登录：永久基本农田、一般耕地和生态保护红线只给出是否涉及和按 {step} 亩取整的面积，不给图斑个数；每天可套核的选址面积和次数有限。',
+    en: 'Not signed in as a planner: for permanent farmland, general farmland and the red line only whether the site touches them and the area rounded to {step} mu are given, no feature count; the site area and number of checks a day are limited.',
+  },
+  scLapses: { zh: '本次套核未登录，报告保存至 {date}。', en: 'Checked without signing in: the report is kept until {date}.' },
   scOverlap: { zh: '重叠面积', en: 'Overlap' },
   scInside: { zh: '边界内', en: 'inside' },
   scOutside: { zh: '边界外', en: 'outside' },

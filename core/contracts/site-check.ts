@@ -120,10 +120,13 @@ export const LayerOverlap = z.object({
   nameZh: z.string(),
   nameEn: z.string(),
   intersects: z.boolean(),
-  /** Features overlapping the site with a positive area (an edge touch is not an overlap). */
-  count: z.number().int(),
+  /**
+   * Features overlapping the site with a positive area (an edge touch is not an overlap); null
+   * for a restricted layer in a public report (`coarseAreaMu`).
+   */
+  count: z.number().int().nullable(),
   area: AreaUnits,
-  /** Overlap area ÷ analysed area, 0–1. */
+  /** Overlap area ÷ analysed area, 0–1 (in a public report, of the rounded area for a restricted layer). */
   shareOfSite: z.number(),
   features: z.array(OverlapFeature),
   /** The overlap as one geometry, for display; null when none. */
@@ -174,6 +177,14 @@ export const SiteCheckReport = z
      * reader without the role to see them; the content hash is of the full report.
      */
     redacted: z.boolean().optional(),
+    /**
+     * Present in a report for the public and enterprises: the step (亩) restricted layers'
+     * areas, the verdicts' figures and the trimmed site's loss are rounded to (never above the
+     * analysed area; a positive overlap shows at least one step); their feature counts are null.
+     */
+    coarseAreaMu: z.number().optional(),
+    /** Present for a check filed without a signed-in account: when it lapses and is deleted. */
+    expiresAt: z.string().optional(),
     /** SHA-256 of the report's content (everything but this field). */
     contentHash: z.string(),
   })

@@ -23,6 +23,7 @@ import featureRoutes from './modules/features/routes.ts';
 import tileRoutes from './modules/tiles/routes.ts';
 import configRoutes, { type Basemap } from './modules/config/routes.ts';
 import siteCheckRoutes from './modules/site-check/routes.ts';
+import type { SiteCheckLimits } from './modules/site-check/budget.ts';
 import geometryRoutes from './modules/geometry/routes.ts';
 import siteCheckExportRoutes from './modules/site-check/exports.ts';
 import stockRoutes from './modules/stock/routes.ts';
@@ -48,6 +49,8 @@ export interface BuildAppOptions {
    * address is the client's).
    */
   trustProxy?: boolean | number | string[];
+  /** Site checks by the public and enterprises: daily budget per address and account, how long public checks are kept. */
+  siteCheckLimits?: Partial<SiteCheckLimits>;
 }
 
 /**
@@ -133,7 +136,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   await app.register(featureRoutes);
   await app.register(tileRoutes);
   await app.register(configRoutes, { basemaps: opts.basemaps ?? [] });
-  await app.register(siteCheckRoutes);
+  await app.register(siteCheckRoutes, { limits: opts.siteCheckLimits });
   await app.register(siteCheckExportRoutes);
   await app.register(geometryRoutes);
   await app.register(stockRoutes);

@@ -9,6 +9,7 @@ import { openDatabase } from './db/database.ts';
 import { buildApp } from './app.ts';
 import { ensureClientBuilt } from './client-build.ts';
 import { basemapsFromEnv } from './modules/config/routes.ts';
+import { siteCheckLimitsFromEnv } from './modules/site-check/budget.ts';
 import { loadDataset, seededDataset, terminalProgress } from '../../seeds/load.ts';
 import { audit, createUser } from './modules/auth/service.ts';
 
@@ -57,6 +58,7 @@ const app = await buildApp({
   logger: { level: config.logLevel },
   basemaps: basemapsFromEnv(process.env),
   trustProxy: config.trustProxy,
+  siteCheckLimits: siteCheckLimitsFromEnv(process.env),
 });
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {

@@ -31,7 +31,8 @@ describe(`accounts and access on ${backend}`, () => {
   let stop: () => Promise<void>;
   const sessions = new Map<Role, SignedIn | null>();
   beforeAll(async () => {
-    ({ app, db, stop } = await startApi({ as: 'public', rateLimitPerMinute: { public: 1_000_000 } }));
+    // the public's site-check budget is tested in site-check-oracle.test.ts; here it must not get in the way
+    ({ app, db, stop } = await startApi({ as: 'public', rateLimitPerMinute: { public: 1_000_000 }, siteCheckLimits: { dailyAreaM2: 1e12, dailyChecks: 1_000_000 } }));
     sessions.set('public', null);
     for (const r of ROLES) if (r !== 'public') sessions.set(r, await signInAs(app, db, r));
   }, 60_000);

@@ -3,6 +3,7 @@
  * through the API, /reports/{id} shows its title, verdicts and 亩 figures as the report
  * has them, draws its map figures, hides the toolbar in print, and prints to A4 PDF.
  */
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, statSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
@@ -196,6 +197,43 @@ describe.runIf(hasChromium || process.env.CI)(`the printable site-check report i
     await page.locator('.lang-button').click();
     expect(await page.locator('h1').textContent()).toBe('建设项目选址套核报告');
     await page.close();
+  });
+
+  it('shows the public its version: whether and about how much of each restricted layer, no feature count, and when it lapses', async () => {
+    // filed without a session, from an address of its own: the public's daily budget counts per
+    // address, and on PostGIS the database (and its usage) outlives the run
+    const filed = await app.inject({
+      method: 'POST',
+      url: '/api/site-checks',
+      remoteAddress: `2001:db8::${randomBytes(2).toString('hex')}:${randomBytes(2).toString('hex')}`,
+      headers: { cookie: '' },
+      payload: { geometry: SITE, use: '工业', stockFirst: { reason: 'other', note: '需临近铁路专用线' } },
+    });
+    expect(filed.statusCode).toBe(201);
+    const pub = SiteCheckReport.parse(filed.json());
+    expect(pub.redacted).toBe(true);
+    const context = await browser.newContext({ viewport: { width: 1100, height: 1400 } }); // no session: the public
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(`${base}/reports/${pub.id}`);
+    await page.locator('[data-testid=report]').waitFor({ timeout: 30_000 });
+    expect(await page.locator('[data-testid=coarse-note]').textContent()).toContain('按 0.1 亩取整');
+    expect(await page.locator('[data-testid=lapses-note]').textContent()).toContain('本报告为未登录时所做的套核，保存至');
+    const pf = pub.layers.find((l) => l.layerId === 'permanent-farmland')!;
+    expect(pf.intersects).toBe(true);
+    const row = page.locator('[data-testid=overlay-table] tr[data-layer="permanent-farmland"]');
+    expect(await row.locator('td[data-count]').textContent()).toBe('—');
+    expect(await row.locator('td[data-unit=mu]').textContent()).toBe(figure(pf.area.mu, 2));
+    expect(figure(pf.area.mu, 2)).toMatch(/\.\d0$/); // a tenth of a 亩
+    expect(await page.locator('[data-testid=verdict-permanent-farmland] td').nth(1).textContent()).toBe(`占用永久基本农田 约 ${pf.area.mu.toFixed(1)} 亩，一般建设项目不得占用。`);
+    expect(await page.locator('[data-testid=features-table]').count()).toBe(0);
+    expect(await page.locator('[data-section=features]').textContent()).toContain('图斑不在公众版报告中列出');
+    expect(await page.locator('[data-testid=trimmed-table] tr[data-row=lost] td[data-unit=mu]').textContent()).toBe(figure(pub.trimmed.lost.mu, 2));
+    expect(await page.locator('[data-section=trimmed]').textContent()).not.toContain('扣除后没有剩余部分');
+    await page.screenshot({ path: `${ARTIFACTS}/report-public-${backend}.png`, fullPage: true });
+    expect(errors).toEqual([]);
+    await context.close();
   });
 
   it('says so in Chinese when the report does not exist', async () => {

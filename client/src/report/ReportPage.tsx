@@ -158,6 +158,16 @@ function ReportDocument(props: { report: Report; base: BaseMapData | null; lang:
           {w('reportId')}：<code>{report.id}</code>
         </p>
       </header>
+      {report.coarseAreaMu !== undefined && (
+        <p className="report-note" data-testid="coarse-note">
+          {w('coarseNote').replace('{step}', String(report.coarseAreaMu))}
+        </p>
+      )}
+      {report.expiresAt && (
+        <p className="report-note" data-testid="lapses-note">
+          {w('lapses')} {beijingTime(report.expiresAt)}（{w('beijing')}）{w('lapsesAfter')}
+        </p>
+      )}
 
       <Section title={w('basics')} id="basics">
         <table className="report-table kv">
@@ -278,7 +288,7 @@ function ReportDocument(props: { report: Report; base: BaseMapData | null; lang:
                     lang={lang}
                     className="figure-small"
                     figureId={l.layerId}
-                    caption={`${layerName(l, lang)}：${formatNumber(l.area.mu, DIGITS.mu)} ${lang === 'zh' ? '亩' : 'mu'}（${formatNumber(l.area.ha, DIGITS.ha)} ${lang === 'zh' ? '公顷' : 'ha'}），${l.count} ${lang === 'zh' ? '个图斑' : 'features'}`}
+                    caption={`${layerName(l, lang)}：${formatNumber(l.area.mu, DIGITS.mu)} ${lang === 'zh' ? '亩' : 'mu'}（${formatNumber(l.area.ha, DIGITS.ha)} ${lang === 'zh' ? '公顷' : 'ha'}）${l.count === null ? '' : `，${l.count} ${lang === 'zh' ? '个图斑' : 'features'}`}`}
                   />
                 ) : (
                   <div className="report-figure figure-small placeholder">{w('mapLoading')}</div>
@@ -292,7 +302,7 @@ function ReportDocument(props: { report: Report; base: BaseMapData | null; lang:
 
       <Section title={w('features')} id="features">
         {hits.length === 0 ? (
-          <p>{w('noFeatures')}</p>
+          <p>{report.redacted && report.layers.some((l) => l.intersects && l.count === null) ? w('featuresWithheld') : w('noFeatures')}</p>
         ) : (
           <table className="report-table features" data-testid="features-table">
             <thead>
@@ -359,7 +369,7 @@ function ReportDocument(props: { report: Report; base: BaseMapData | null; lang:
               </div>
             </div>
           ) : (
-            !report.trimmed.geometry && <p>{w('noTrimmed')}</p>
+            !report.trimmed.geometry && !report.redacted && <p>{w('noTrimmed')}</p>
           ))}
       </Section>
 
@@ -481,7 +491,7 @@ function LayerRows(props: { l: Report['layers'][number]; lang: Lang }) {
       <tr data-layer={l.layerId} data-intersects={l.intersects ? 'true' : 'false'}>
         <th>{layerName(l, lang)}</th>
         <td className={l.intersects ? 'involved' : ''}>{l.intersects ? w('yes') : w('no')}</td>
-        <td className="num">{l.count}</td>
+        <td className="num" data-count={l.count ?? ''}>{l.count ?? w('notShown')}</td>
         <AreaCells area={l.area} />
         <td className="num">{formatShare(l.shareOfSite)}</td>
       </tr>

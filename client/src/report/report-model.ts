@@ -117,6 +117,14 @@ const words = {
   trimmedArea: { zh: '合规范围面积', en: 'Compliant area' },
   lostArea: { zh: '扣除面积', en: 'Area removed' },
   noTrimmed: { zh: '扣除后没有剩余部分。', en: 'Nothing is left after trimming.' },
+  coarseNote: {
+    zh: '公众版报告：受控图层（永久基本农田、一般耕地、生态保护红线）只给出是否涉及和按 {step} 亩取整的面积，不列图斑及其个数，也不绘出其范围；完整报告须规划人员登录查看。',
+    en: 'Public version: for restricted layers (permanent farmland, general farmland, the red line) only whether the site touches them and the area rounded to {step} mu are given — no features, no feature count, no outline; the full report needs a planner to sign in.',
+  },
+  lapses: { zh: '本报告为未登录时所做的套核，保存至', en: 'A check made without signing in, kept until' },
+  lapsesAfter: { zh: '，之后删除。', en: '; deleted after that.' },
+  notShown: { zh: '—', en: '—' },
+  featuresWithheld: { zh: '受控图层（永久基本农田、一般耕地、生态保护红线）的图斑不在公众版报告中列出。', en: 'Features of restricted layers (permanent farmland, general farmland, the red line) are not listed in the public version.' },
   areaNote: {
     zh: '面积均为 CGCS2000 椭球面积；1 公顷 = 10 000 平方米 = 15 亩。叠加结果依据报告生成时的数据版本，报告保存后不可修改。',
     en: 'Areas are ellipsoidal on CGCS2000; 1 ha = 10 000 m² = 15 mu. Overlaps are those of the data version at filing; the report cannot be altered.',

@@ -1,6 +1,7 @@
 import type { SiteCheckReport } from '../../../core/contracts/site-check.ts';
 import { useT } from '../i18n.ts';
 import { AreaText } from './AreaText.tsx';
+import { formatCoarseArea } from '../../../core/units.ts';
 import { OVERLAY_STYLE, resultKinds } from './overlay.ts';
 
 /** The authoritative result: areas, verdicts, overlaps, the compliant part and the report link. */
@@ -46,9 +47,9 @@ export function ResultView(props: { report: SiteCheckReport; busy: boolean; onRe
         </thead>
         <tbody>
           {r.layers.map((l) => (
-            <tr key={l.layerId} data-layer={l.layerId} data-m2={l.area.m2} data-count={l.count}>
+            <tr key={l.layerId} data-layer={l.layerId} data-m2={l.area.m2} data-count={l.count ?? ''}>
               <td>{lang === 'zh' ? l.nameZh : l.nameEn}</td>
-              <td className="num">{l.count}</td>
+              <td className="num">{l.count ?? '—'}</td>
               <td>
                 {l.layerId === 'urban-boundary' && l.inside && l.outside ? (
                   <>
@@ -56,6 +57,8 @@ export function ResultView(props: { report: SiteCheckReport; busy: boolean; onRe
                     <br />
                     {t('scOutside')} <AreaText m2={l.outside.m2} />
                   </>
+                ) : l.count === null && r.coarseAreaMu !== undefined ? (
+                  <span className="sc-area" data-m2={l.area.m2}>{formatCoarseArea(l.area.m2, r.coarseAreaMu, lang, l.intersects)}</span>
                 ) : (
                   <AreaText m2={l.area.m2} />
                 )}
@@ -64,8 +67,14 @@ export function ResultView(props: { report: SiteCheckReport; busy: boolean; onRe
           ))}
         </tbody>
       </table>
+      {r.coarseAreaMu !== undefined && (
+        <p className="sc-note sc-muted" data-testid="coarse-note">
+          {t('scCoarseNote', { step: String(r.coarseAreaMu) })}
+          {r.expiresAt && ` ${t('scLapses', { date: new Date(r.expiresAt).toLocaleDateString(lang === 'zh' ? 'zh-CN' : 'en') })}`}
+        </p>
+      )}
       <div className="sc-trimmed" data-testid="trimmed">
-        {r.trimmed.geometry ? (
+        {r.trimmed.geometry || r.redacted ? (
           <>
             <p className="sc-figure">
               {t('scTrimmed')}{t('scColon')}<AreaText m2={r.trimmed.area.m2} />

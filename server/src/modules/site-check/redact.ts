@@ -1,20 +1,69 @@
 /**
- * What the public and enterprises may see of a site check: areas, shares, verdicts and the
- * stock-first record, but no geometry and no feature list of a restricted layer — and not the
- * trimmed site either, whose outline is the site less permanent farmland and the red line.
+ * What the public and enterprises may see of a site check: whether the site touches each
+ * restricted layer (permanent farmland, general farmland, the red line) and by how much,
+ * rounded to 0.1 亩 — "your site touches about 3.2 亩 of permanent farmland: not approvable" —
+ * with the verdicts, the stock-first record and the public layers in full; but no geometry,
+ * feature list or feature count of a restricted layer, no share beyond the rounded area, and
+ * not the trimmed site either, whose outline is the site less permanent farmland and the red
+ * line (its loss is rounded like the layers' areas).
  */
 import { maySeeLayer, type Role } from '../../../../core/access.ts';
 import type { SiteCheckReport } from '../../../../core/contracts/site-check.ts';
 import { getLayer } from '../../../../core/layers.ts';
+import { judge, OVERLAP_EPSILON_M2, type RuleId } from '../../../../core/rules.ts';
+import { formatCoarseArea, M2_PER_MU, MU_PER_HA, roundTo, type AreaUnits } from '../../../../core/units.ts';
+
+/** The step (亩) the public's figures of restricted layers are rounded to. */
+export const COARSE_STEP_MU = 0.1;
+
+/**
+ * An area rounded to the nearest step, at least one step when it is an overlap at all, and
+ * never more than the whole steps within `capM2` (the analysed site): a public figure never
+ * says more farmland than the site the check was asked for.
+ */
+export function coarseArea(m2: number, capM2: number, stepMu = COARSE_STEP_MU): AreaUnits {
+  if (!(m2 > OVERLAP_EPSILON_M2)) return { m2: 0, ha: 0, mu: 0 };
+  const stepM2 = stepMu * M2_PER_MU;
+  const most = Math.floor(capM2 / stepM2 + 1e-9);
+  const steps = Math.min(Math.max(1, Math.round(m2 / stepM2)), most);
+  const mu = roundTo(steps * stepMu, 6);
+  return { m2: mu * M2_PER_MU, ha: mu / MU_PER_HA, mu };
+}
+
+const sensitivityOf = (layerId: string) => getLayer(layerId)?.sensitivity ?? 'restricted';
 
 export function reportFor(report: SiteCheckReport, role: Role): SiteCheckReport {
   if (maySeeLayer(role, 'restricted')) return report;
+  const analysedM2 = report.site.analysedArea.m2;
+  const coarse = new Map<string, AreaUnits>();
+  const layers = report.layers.map((l) => {
+    if (maySeeLayer(role, sensitivityOf(l.layerId))) return l;
+    const area = coarseArea(l.area.m2, analysedM2);
+    coarse.set(l.layerId, area);
+    return { ...l, count: null, area, shareOfSite: analysedM2 > 0 ? area.m2 / analysedM2 : 0, features: [], intersection: null };
+  });
+  const format = (m2: number, lang: 'zh' | 'en') => formatCoarseArea(m2 < (COARSE_STEP_MU * M2_PER_MU) / 2 ? 0 : m2, COARSE_STEP_MU, lang);
+  const verdicts = report.verdicts.map((v) => {
+    const area = coarse.get(v.rule);
+    if (!area) return v;
+    // the same finding, its figures and words from the rounded area
+    const touches = v.status !== 'pass';
+    const again = judge(v.rule as RuleId, { overlapM2: touches ? Math.max(area.m2, 2 * OVERLAP_EPSILON_M2) : 0, siteM2: v.figures.siteM2 ?? 0 }, format);
+    return {
+      ...v,
+      messageZh: again.messageZh,
+      messageEn: again.messageEn,
+      figures: { ...(again.figures as unknown as Record<string, number>), overlapM2: area.m2 },
+    };
+  });
+  const lost = coarseArea(report.trimmed.lost.m2, analysedM2);
+  const left = Math.max(0, analysedM2 - lost.m2);
   return {
     ...report,
     redacted: true,
-    layers: report.layers.map((l) =>
-      maySeeLayer(role, getLayer(l.layerId)?.sensitivity ?? 'restricted') ? l : { ...l, features: [], intersection: null },
-    ),
-    trimmed: { ...report.trimmed, geometry: null },
+    coarseAreaMu: COARSE_STEP_MU,
+    layers,
+    verdicts,
+    trimmed: { geometry: null, area: { m2: left, ha: left / 10_000, mu: left / M2_PER_MU }, lost },
   };
 }

@@ -65,17 +65,26 @@ export class OverlayFailed extends Error {
 
 export async function saveReport(
   db: Queryable,
-  r: { id: string; createdAt: string; name: string | null; use: string | null; dataVersion: string; areaM2: number; contentHash: string; report: unknown; site: string; ownerId?: number | null },
+  r: { id: string; createdAt: string; name: string | null; use: string | null; dataVersion: string; areaM2: number; contentHash: string; report: unknown; site: string; ownerId?: number | null; expiresAt?: Date | null },
 ): Promise<void> {
   await db.query(
-    `INSERT INTO site_check (id, created_at, name, planned_use, data_version, area_m2, content_hash, report, geom, owner_id)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, ST_Multi(ST_SetSRID(ST_GeomFromGeoJSON($9), 4490)), $10)`,
-    [r.id, r.createdAt, r.name, r.use, r.dataVersion, r.areaM2, r.contentHash, JSON.stringify(r.report), r.site, r.ownerId ?? null],
+    `INSERT INTO site_check (id, created_at, name, planned_use, data_version, area_m2, content_hash, report, geom, owner_id, expires_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, ST_Multi(ST_SetSRID(ST_GeomFromGeoJSON($9), 4490)), $10, $11)`,
+    [r.id, r.createdAt, r.name, r.use, r.dataVersion, r.areaM2, r.contentHash, JSON.stringify(r.report), r.site, r.ownerId ?? null, r.expiresAt?.toISOString() ?? null],
   );
 }
 
-export async function loadReport(db: Queryable, id: string): Promise<unknown | null> {
-  const rows = await db.query<{ report: unknown }>(`SELECT report FROM site_check WHERE id = $1`, [id]);
-  const report = rows[0]?.report;
-  return typeof report === 'string' ? JSON.parse(report) : (report ?? null);
+/** A filed report, when it lapses (a public check) and whether it has (by the database's clock, as the purge judges). */
+export async function loadReport(db: Queryable, id: string): Promise<{ report: unknown; expiresAt: Date | null; lapsed: boolean } | null> {
+  const rows = await db.query<{ report: unknown; expires_at: Date | string | null; lapsed: boolean }>(
+    `SELECT report, expires_at, (expires_at IS NOT NULL AND expires_at <= now()) AS lapsed FROM site_check WHERE id = $1`,
+    [id],
+  );
+  const row = rows[0];
+  if (!row) return null;
+  return {
+    report: typeof row.report === 'string' ? JSON.parse(row.report) : row.report,
+    expiresAt: row.expires_at === null ? null : new Date(row.expires_at),
+    lapsed: row.lapsed,
+  };
 }

@@ -1,4 +1,4 @@
-import { ROLES } from '../../../../core/access.ts';
+import { maySeeLayer, ROLES } from '../../../../core/access.ts';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { ErrorResponse } from '../../../../core/contracts/common.ts';
@@ -8,8 +8,27 @@ import { readFiledReport, runSiteCheck } from './service.ts';
 import { OverlayFailed } from './repo.ts';
 import { reportFor } from './redact.ts';
 import { roleOf } from '../../plugins/auth.ts';
+import { DEFAULT_SITE_CHECK_LIMITS, SiteCheckBudget, SiteCheckQuotaExceeded, type SiteCheckLimits } from './budget.ts';
 
-const routes: FastifyPluginAsyncZod = async (app) => {
+/** Lapsed public checks purged in passing when the public files one (the timer takes the rest). */
+const PURGE_IN_PASSING = 20;
+
+const routes: FastifyPluginAsyncZod<{ limits?: Partial<SiteCheckLimits> }> = async (app, opts) => {
+  const limits: SiteCheckLimits = { ...DEFAULT_SITE_CHECK_LIMITS, ...opts.limits };
+  const budget = new SiteCheckBudget(app.db, limits);
+
+  // lapsed public checks are deleted hourly, a bounded batch at a time
+  let timer: NodeJS.Timeout | undefined;
+  if (limits.purgeEveryMs > 0) {
+    app.addHook('onReady', async () => {
+      timer = setInterval(() => {
+        budget.purge().catch((err: unknown) => app.log.warn({ err }, 'purging lapsed public site checks failed'));
+      }, limits.purgeEveryMs);
+      timer.unref();
+    });
+    app.addHook('onClose', async () => clearInterval(timer));
+  }
+
   app.post(
     '/api/site-checks',
     {
@@ -19,23 +38,36 @@ const routes: FastifyPluginAsyncZod = async (app) => {
         description:
           '存量优先：先按规划用途（use）和选址面积在选址附近套核存量土地图库，报告记录前 5 个候选方案和继续新增用地的理由（stockFirst.reason，“其他”须填 note）；' +
           '存量土地中有符合条件的方案时，理由不能为“未找到可用的存量地块”（none-found），否则返回 422 STOCK_CANDIDATES_EXIST。' +
-          '再将选址（GeoJSON Polygon/MultiPolygon，EPSG:4490）与永久基本农田、生态保护红线、城镇开发边界、一般耕地叠加，逐条判定规则，保存并返回报告。几何无效时返回 422 并说明原因（repair: true 可自动修复）。',
+          '再将选址（GeoJSON Polygon/MultiPolygon，EPSG:4490）与永久基本农田、生态保护红线、城镇开发边界、一般耕地叠加，逐条判定规则，保存并返回报告。几何无效时返回 422 并说明原因（repair: true 可自动修复）。' +
+          '未以规划人员、执法督察人员或管理员身份登录时：受控图层只给出是否涉及和按 0.1 亩取整的面积（不给图斑数），每个地址（企业另按账号）每天可套核的选址面积（含缓冲区）和次数有限，超出返回 429 SITE_CHECK_QUOTA；未登录所做的套核报告到期（expiresAt）后删除。',
         tags: ['site-check'],
         body: SiteCheckRequest,
-        response: { 201: SiteCheckReport, 400: ErrorResponse, 422: ErrorResponse },
+        response: { 201: SiteCheckReport, 400: ErrorResponse, 422: ErrorResponse, 429: ErrorResponse },
       },
     },
     async (req, reply) => {
+      const role = roleOf(req);
+      // the public and enterprises: a daily budget per address, and per account too
+      const subjects = maySeeLayer(role, 'restricted') ? [] : [`ip:${req.ip}`, ...(req.user ? [`user:${req.user.id}`] : [])];
+      const expiresAt = req.user ? null : new Date(Date.now() + limits.publicReportDays * 86_400_000);
+      // the public files a check: a few lapsed ones go first
+      if (expiresAt) await budget.purge(PURGE_IN_PASSING).catch((err: unknown) => req.log.warn({ err }, 'purging lapsed public site checks failed'));
       try {
-        const report = await runSiteCheck(app.db, req.body, { matchStock: (r) => app.stockCatalogue.match(r, { geometry: false }), ownerId: req.user?.id ?? null });
+        const report = await runSiteCheck(app.db, req.body, {
+          matchStock: (r) => app.stockCatalogue.match(r, { geometry: false }),
+          ownerId: req.user?.id ?? null,
+          expiresAt,
+          ...(subjects.length ? { charge: (m2: number) => budget.charge(subjects, m2) } : {}),
+        });
         // the report is built to its contract; plain JSON.stringify spares re-validating megabytes
         return reply
           .status(201)
           .header('location', `/api/site-checks/${report.id}`)
           .type('application/json; charset=utf-8')
           .serializer(JSON.stringify)
-          .send(reportFor(report, roleOf(req)));
+          .send(reportFor(report, role));
       } catch (err) {
+        if (err instanceof SiteCheckQuotaExceeded) reply.header('retry-after', String(err.retryAfterS));
         if (err instanceof OverlayFailed) {
           req.log.error({ err }, 'overlay lost rows');
           throw new AppError(
@@ -56,7 +88,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
       config: { access: ROLES },
       schema: {
         summary: '选址套核报告 Saved site check',
-        description: '读取已保存的选址套核报告；报告保存后不可修改。',
+        description: '读取已保存的选址套核报告；报告保存后不可修改。未登录时所做的套核只保存若干天（默认 7 天，见 expiresAt），过期后返回 404 REPORT_LAPSED 并被删除。',
         tags: ['site-check'],
         params: z.object({ id: z.string() }),
         response: { 200: SiteCheckReport, 400: ErrorResponse, 404: ErrorResponse },

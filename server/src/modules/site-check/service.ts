@@ -24,7 +24,8 @@ type SiteCheckReport = import('../../../../core/contracts/site-check.ts').SiteCh
 import type { Queryable } from '../../db/database.ts';
 import { AppError } from '../../plugins/errors.ts';
 import { readDataVersions } from '../data-version/service.ts';
-import { difference, loadReport, overlay, prepareSite, saveReport } from './repo.ts';
+import { difference, loadReport, overlay, prepareSite, saveReport, type PreparedSite } from './repo.ts';
+import type { Charge } from './budget.ts';
 
 // The same limits the client's validation uses: sites lie in and around Kaifeng (beyond that the
 // CRS is probably wrong or the axes swapped), ≤ 50 000 vertices, ≤ 100 km².
@@ -87,6 +88,14 @@ export interface SiteCheckOptions {
   now?: () => Date;
   /** The signed-in account filing the check (its own checks are listed for it); none for the public. */
   ownerId?: number | null;
+  /**
+   * Charges the check's analysed area to a daily budget once the site is known to be valid and
+   * before any overlay (site-check/budget.ts); throws when over budget. The charge is given
+   * back if the check then fails.
+   */
+  charge?: (analysedM2: number) => Promise<Charge>;
+  /** When the filed check lapses (a check by the public); none: a permanent report. */
+  expiresAt?: Date | null;
 }
 
 /**
@@ -206,6 +215,22 @@ export async function runSiteCheck(db: Queryable, req: SiteCheckRequest, opts: S
   }
   const analysedM2 = areaOf(analysed);
 
+  // The budget counts what the overlay looks at: the site widened by its buffer.
+  const charge = await opts.charge?.(Math.max(siteM2, analysedM2));
+  try {
+    return await checkAndFile(db, req, opts, { prepared: { ...prepared, site: prepared.site, analysed: prepared.analysed }, site, siteM2, analysedM2, bufferMeters });
+  } catch (err) {
+    await charge?.refund().catch(() => undefined);
+    throw err;
+  }
+}
+
+async function checkAndFile(
+  db: Queryable,
+  req: SiteCheckRequest,
+  opts: SiteCheckOptions,
+  { prepared, site, siteM2, analysedM2, bufferMeters }: { prepared: PreparedSite & { analysed: string; site: string }; site: Geo; siteM2: number; analysedM2: number; bufferMeters: number },
+): Promise<SiteCheckReport> {
   // Stock first and the overlays side by side: the match works in memory while the database
   // overlays (the site as sent is what the planner's preview matched; a repaired site is
   // matched as repaired). A refused reason ends the check before anything is filed.
@@ -254,8 +279,9 @@ export async function runSiteCheck(db: Queryable, req: SiteCheckRequest, opts: S
     report,
     site: prepared.site,
     ownerId: opts.ownerId ?? null,
+    expiresAt: opts.expiresAt ?? null,
   });
-  return report;
+  return opts.expiresAt ? { ...report, expiresAt: opts.expiresAt.toISOString() } : report;
 }
 
 /**
@@ -264,7 +290,8 @@ export async function runSiteCheck(db: Queryable, req: SiteCheckRequest, opts: S
  * "not recorded" statement readFiledReport adds is not part of what was hashed.
  */
 export function hashReport(content: Omit<SiteCheckReport, 'contentHash'> | SiteCheckReport): string {
-  const { contentHash: _drop, ...rest } = content as SiteCheckReport;
+  // what the server adds on reading (expiry, redaction) is not content
+  const { contentHash: _drop, expiresAt: _expires, redacted: _redacted, coarseAreaMu: _coarse, ...rest } = content as SiteCheckReport;
   if (rest.stockFirst?.checked === false) delete (rest as Partial<SiteCheckReport>).stockFirst;
   const canonical = JSON.stringify(rest, (_k, v: unknown) =>
     v && typeof v === 'object' && !Array.isArray(v)
@@ -282,7 +309,17 @@ export async function readFiledReport(db: Queryable, id: string): Promise<SiteCh
   if (!isReportId(id)) throw new AppError(400, 'INVALID_ID', `报告编号格式不正确：“${id}”`, `Malformed report id: "${id}"`);
   const stored = await loadReport(db, id);
   if (!stored) throw new AppError(404, 'REPORT_NOT_FOUND', `没有编号为 ${id} 的选址套核报告`, `No site-check report ${id}`);
+  if (stored.lapsed) {
+    const until = stored.expiresAt!.toISOString();
+    throw new AppError(
+      404,
+      'REPORT_LAPSED',
+      `选址套核报告 ${id} 是未登录时所做的套核，已于 ${until.slice(0, 16).replace('T', ' ')}（UTC）过期删除；登录后所做的套核才作为永久报告保存。`,
+      `Site-check report ${id} was a check made without signing in and lapsed at ${until}; only checks made while signed in are kept as permanent reports.`,
+    );
+  }
   // filed before the stock-first step: say that no stock-land check is recorded
-  const filed = stored as Record<string, unknown>;
-  return SiteCheckReportSchema.parse('stockFirst' in filed ? filed : { ...filed, stockFirst: STOCK_FIRST_NOT_RECORDED });
+  const filed = stored.report as Record<string, unknown>;
+  const report = SiteCheckReportSchema.parse('stockFirst' in filed ? filed : { ...filed, stockFirst: STOCK_FIRST_NOT_RECORDED });
+  return stored.expiresAt ? { ...report, expiresAt: stored.expiresAt.toISOString() } : report;
 }
