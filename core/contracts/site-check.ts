@@ -3,8 +3,23 @@ import { z } from 'zod';
 import { PLANNED_USES } from '../stock-match.ts';
 import { NEW_LAND_NOTE_MAX, NEW_LAND_REASON_CODES, NEW_LAND_REASONS, reasonNeedsNote } from '../stock-first.ts';
 
-const Position = z.array(z.number()).min(2).max(3);
-const Ring = z.array(Position);
+/**
+ * A position [经度, 纬度] in degrees, or [经度, 纬度, 高程]: the height is dropped, as a GIS drops
+ * it when it loads 3-D data into a 2-D layer (the overlays are on the ground); a fourth number is
+ * refused, as is a longitude beyond ±180 or a latitude beyond ±90 (so no absurd coordinate ever
+ * reaches the distance or area arithmetic).
+ */
+export const LonLatPosition = z
+  .tuple(
+    [
+      z.number({ message: '经度须为数字' }).min(-180, '经度须在 −180…180 之间').max(180, '经度须在 −180…180 之间'),
+      z.number({ message: '纬度须为数字' }).min(-90, '纬度须在 −90…90 之间').max(90, '纬度须在 −90…90 之间'),
+      z.number({ message: '高程须为数字' }).optional(),
+    ],
+    { message: '坐标须为 [经度, 纬度] 或 [经度, 纬度, 高程]' },
+  )
+  .transform(([lon, lat]) => [lon, lat]);
+const Ring = z.array(LonLatPosition, { message: '环须为坐标数组' });
 export const SitePolygon = z.object({ type: z.literal('Polygon'), coordinates: z.array(Ring).min(1) });
 export const SiteMultiPolygon = z.object({ type: z.literal('MultiPolygon'), coordinates: z.array(z.array(Ring).min(1)).min(1) });
 export const SiteGeometry = z.discriminatedUnion('type', [SitePolygon, SiteMultiPolygon]).meta({
