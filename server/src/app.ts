@@ -12,7 +12,7 @@ import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fas
 import type { Database } from './db/database.ts';
 import dbPlugin from './plugins/db.ts';
 import swaggerPlugin from './plugins/swagger.ts';
-import errorsPlugin, { AppError } from './plugins/errors.ts';
+import errorsPlugin, { AppError, frameworkErrors } from './plugins/errors.ts';
 import inputPlugin from './plugins/input.ts';
 import authPlugin from './plugins/auth.ts';
 import helmet from '@fastify/helmet';
@@ -49,6 +49,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   const app = Fastify({
     logger: opts.logger ?? false,
     bodyLimit: 10 * 1024 * 1024,
+    frameworkErrors,
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);

@@ -4,7 +4,7 @@
  * Validation failures name the field; nothing leaks a stack trace.
  */
 import fp from 'fastify-plugin';
-import type { FastifyError, FastifyRequest } from 'fastify';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
 
 export type Lang = 'zh' | 'en';
@@ -89,6 +89,21 @@ function issueMessage(code: string, issue: Issue, message: string, lang: Lang): 
     default:
       return zh ? '无效' : 'invalid';
   }
+}
+
+/**
+ * The router's own refusals, before any route or hook runs (Fastify's `frameworkErrors`): a path
+ * whose percent-encoding is not UTF-8, a path parameter longer than the router allows.
+ */
+export function frameworkErrors(err: FastifyError, req: FastifyRequest, reply: FastifyReply): void {
+  const lang = requestLang(req);
+  const known: Record<string, [number, string, string]> = {
+    FST_ERR_BAD_URL: [400, '地址（路径）中的百分号编码不是有效的 UTF-8 文字', 'The address (path) holds a percent-encoding that is not valid UTF-8 text'],
+    FST_ERR_MAX_PARAM_LENGTH: [414, '地址（路径）参数过长：每个路径参数最多 100 个字符', 'A path parameter of the address is too long: at most 100 characters each'],
+    FST_ERR_ASYNC_CONSTRAINT: [400, '请求无效', 'Invalid request'],
+  };
+  const [status, zh, en] = known[err.code] ?? [400, '请求无效', 'Invalid request'];
+  void reply.status(status).send({ error: { code: err.code ?? 'BAD_REQUEST', message: lang === 'zh' ? zh : en } });
 }
 
 export default fp(

@@ -64,9 +64,31 @@ export function refuseIllFormedText(value: unknown, place: TextPlace, field = ''
   }
 }
 
+/**
+ * The query string's parser keeps a percent-encoding that is not UTF-8 (`q=%ED%A0%80`, `%FF`) as
+ * the literal characters; such a parameter is refused instead, naming it.
+ */
+function refuseUndecodableQuery(url: string): void {
+  const q = url.indexOf('?');
+  if (q === -1 || !url.includes('%', q)) return;
+  for (const pair of url.slice(q + 1).split('&')) {
+    const eq = pair.indexOf('=');
+    const rawKey = eq === -1 ? pair : pair.slice(0, eq);
+    const decode = (s: string) => decodeURIComponent(s.replace(/\+/g, ' '));
+    let key = rawKey;
+    try {
+      key = decode(rawKey);
+      if (eq !== -1) decode(pair.slice(eq + 1));
+    } catch {
+      throw refusal('querystring', key, { zh: '不是有效 UTF-8 的百分号编码', en: 'a percent-encoding that is not valid UTF-8' });
+    }
+  }
+}
+
 export default fp(
   async (app) => {
     app.addHook('onRequest', async (req) => {
+      refuseUndecodableQuery(req.url);
       refuseIllFormedText(req.params, 'params');
       refuseIllFormedText(req.query, 'querystring');
       refuseIllFormedText(req.headers, 'headers');
