@@ -1,6 +1,10 @@
 /** Sign-in, the current session, and the admins' account management. */
 import { z } from 'zod';
 import { ACCOUNT_ROLES } from '../access.ts';
+import { idParam } from './common.ts';
+
+/** A user in a path: `/api/admin/users/{id}`. */
+export const UserIdParams = z.object({ id: idParam('id（用户编号）') });
 
 export const UserInfo = z.object({
   id: z.number().int(),
@@ -51,7 +55,7 @@ export const AdminUserList = z.object({ users: z.array(AdminUser) }).meta({ id: 
 
 export const AuditLogQuery = z.object({
   action: z.string().max(40).optional(),
-  limit: z.coerce.number().int().min(1).max(1000, 'limit 最多为 1000').default(200),
+  limit: z.coerce.number({ message: 'limit 须为整数' }).int('limit 须为整数').min(1, 'limit 至少为 1').max(1000, 'limit 最多为 1000').default(200),
 });
 export const AuditLogEntry = z.object({
   id: z.number().int(),

@@ -20,7 +20,7 @@ import {
   MAX_COMMENT,
   QUOTA_PENALTY_MU,
 } from '../case-status.ts';
-import { jobProgressFields } from './common.ts';
+import { idParam, INT4_MAX, jobProgressFields } from './common.ts';
 import { AreaUnits } from './site-check.ts';
 
 export { CASE_SOURCES, CASE_STATUSES };
@@ -87,7 +87,7 @@ export const CaseListQuery = z
       .enum(CASE_SORTS, { message: `sort（排序）只能是：${CASE_SORTS.join('、')}` })
       .default('-detectedOn')
       .meta({ description: '排序，前缀 - 为降序：detectedOn 发现日期、area 面积、farmland 占用耕地、permanentFarmland、ecoRedline、code、decidedAt' }),
-    page: z.coerce.number({ message: 'page（页码）须为整数' }).int('page（页码）须为整数').min(1, 'page（页码）至少为 1').default(1),
+    page: z.coerce.number({ message: 'page（页码）须为整数' }).int('page（页码）须为整数').min(1, 'page（页码）至少为 1').max(INT4_MAX, `page（页码）最大为 ${INT4_MAX}`).default(1),
     pageSize: z.coerce
       .number({ message: 'pageSize（每页条数）须为整数' })
       .int('pageSize（每页条数）须为整数')
@@ -162,7 +162,7 @@ export type CaseListResponse = z.infer<typeof CaseListResponse>;
 // Case page
 
 export const CaseIdParams = z.object({
-  id: z.coerce.number({ message: 'id（图斑 ID）须为正整数' }).int('id（图斑 ID）须为正整数').positive('id（图斑 ID）须为正整数'),
+  id: idParam('id（图斑 ID）'),
 });
 
 export const CASE_OVERLAP_LAYER_IDS = ['permanent-farmland', 'general-farmland', 'eco-redline', 'urban-boundary', 'stock-parcel'] as const;
@@ -227,7 +227,7 @@ export type CaseDetail = z.infer<typeof CaseDetail>;
  */
 export const CaseDecisionRequest = z
   .object({
-    version: z.number({ message: 'version（版本）须为整数' }).int('version（版本）须为整数').min(1, 'version（版本）至少为 1'),
+    version: z.number({ message: 'version（版本）须为整数' }).int('version（版本）须为整数').min(1, 'version（版本）至少为 1').max(INT4_MAX, `version（版本）最大为 ${INT4_MAX}`),
     status: z.enum(CASE_STATUSES, { message: `status（核查结论）只能是：${CASE_STATUSES.join('、')}` }),
     approvalNo: z
       .string({ message: 'approvalNo（批准文号）须为文字' })

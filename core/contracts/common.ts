@@ -29,3 +29,19 @@ export const jobProgressFields = {
   finishedAt: z.string().nullable(),
   error: z.object({ code: z.string(), message: z.string() }).nullable(),
 };
+
+/**
+ * The largest value of PostgreSQL's `integer` (int4), the type of every id, version number and
+ * count the database keeps: a larger number in a request could never match and would make the
+ * query fail, so requests are refused before it.
+ */
+export const INT4_MAX = 2_147_483_647;
+
+/**
+ * A numeric id (a case, a user, a saved search, a feature, a layer version): a positive integer
+ * that fits int4, from a path or query string; the message names `field`, e.g. idParam('id（图斑 ID）').
+ */
+export function idParam(field: string) {
+  const message = `${field}须为 1–${INT4_MAX} 的整数`;
+  return z.coerce.number({ message }).int(message).min(1, message).max(INT4_MAX, message);
+}

@@ -1,4 +1,8 @@
 import { z } from 'zod';
+import { idParam } from './common.ts';
+
+/** A feature in a path: `/api/layers/{layer}/features/{id}`. */
+export const FeatureIdParam = idParam('id（要素编号）');
 
 /** "minLon,minLat,maxLon,maxLat" in EPSG:4490 degrees. */
 export const BboxParam = z
@@ -28,7 +32,7 @@ export const FEATURE_LIMIT_MAX = 5000;
 export const FeaturesQuery = z.object({
   bbox: BboxParam,
   limit: z.coerce
-    .number()
+    .number({ message: 'limit 须为整数' })
     .int('limit 须为整数')
     .min(1, 'limit 至少为 1')
     .max(FEATURE_LIMIT_MAX, `limit 最多为 ${FEATURE_LIMIT_MAX}`)

@@ -4,7 +4,7 @@
  * version. See server/src/modules/layer-admin/.
  */
 import { z } from 'zod';
-import { jobProgressFields } from './common.ts';
+import { idParam, jobProgressFields } from './common.ts';
 import { AreaUnits } from './site-check.ts';
 
 /** Layers an administrator may replace by import: the control lines and farmland. */
@@ -16,7 +16,7 @@ export const LayerParams = z.object({
 });
 
 export const LayerVersionParams = LayerParams.extend({
-  versionNo: z.coerce.number({ message: 'versionNo（版本号）应为正整数' }).int('versionNo（版本号）应为正整数').min(1, 'versionNo（版本号）应为正整数'),
+  versionNo: idParam('versionNo（版本号）'),
 });
 
 export const LayerVersion = z
@@ -54,13 +54,13 @@ export const ManagedLayerList = z.object({ layers: z.array(ManagedLayer) }).meta
 /** Query of `POST /api/admin/layers/{layer}/imports` (multipart `file`): how to read the file. */
 export const LayerImportQuery = z.object({
   crs: z.string().max(40).optional(),
-  zone: z.coerce.number().int().min(13).max(45).optional(),
-  zoneWidth: z.coerce.number().pipe(z.union([z.literal(3), z.literal(6)])).optional(),
-  axisOrder: z.enum(['xy', 'yx']).optional(),
-  encoding: z.enum(['utf-8', 'gbk']).optional(),
+  zone: z.coerce.number({ message: 'zone（带号）须为整数' }).int('zone（带号）须为整数').min(13, 'zone（带号）须在 13–45 之间').max(45, 'zone（带号）须在 13–45 之间').optional(),
+  zoneWidth: z.coerce.number({ message: 'zoneWidth 须为 3 或 6' }).pipe(z.union([z.literal(3), z.literal(6)], { message: 'zoneWidth 须为 3 或 6' })).optional(),
+  axisOrder: z.enum(['xy', 'yx'], { message: 'axisOrder 须为 xy 或 yx' }).optional(),
+  encoding: z.enum(['utf-8', 'gbk'], { message: 'encoding 须为 utf-8 或 gbk' }).optional(),
   /** Repair invalid polygons (ST_MakeValid) instead of leaving them out. */
   repair: z
-    .enum(['true', 'false'])
+    .enum(['true', 'false'], { message: 'repair 须为 true 或 false' })
     .transform((v) => v === 'true')
     .default(false),
 });

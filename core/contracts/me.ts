@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { AreaUnits } from './site-check.ts';
 import { StockParcelSummary } from './stock.ts';
+import { idParam, INT4_MAX } from './common.ts';
 
 /** Saved searches an account may keep. */
 export const MAX_SAVED_SEARCHES = 50;
@@ -25,7 +26,7 @@ export const SavedSearchRename = z.object({
   name: z.string({ message: 'name（名称）不能为空' }).trim().min(1, 'name（名称）不能为空').max(60, 'name（名称）最多 60 个字符'),
 });
 
-export const SavedSearchParamsId = z.object({ id: z.coerce.number().int('id 须为正整数').positive('id 须为正整数') });
+export const SavedSearchParamsId = z.object({ id: idParam('id（已保存检索编号）') });
 
 export const SavedSearch = z
   .object({
@@ -53,8 +54,8 @@ export const SavedSearchNew = z
   .meta({ id: 'SavedSearchNew' });
 
 export const MySiteChecksQuery = z.object({
-  page: z.coerce.number().int('page 须为整数').min(1, 'page 至少为 1').default(1),
-  pageSize: z.coerce.number().int('pageSize 须为整数').min(1, 'pageSize 至少为 1').max(100, 'pageSize 最多为 100').default(20),
+  page: z.coerce.number({ message: 'page 须为整数' }).int('page 须为整数').min(1, 'page 至少为 1').max(INT4_MAX, `page 最大为 ${INT4_MAX}`).default(1),
+  pageSize: z.coerce.number({ message: 'pageSize 须为整数' }).int('pageSize 须为整数').min(1, 'pageSize 至少为 1').max(100, 'pageSize 最多为 100').default(20),
 });
 
 export const MySiteCheck = z.object({

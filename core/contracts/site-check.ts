@@ -3,8 +3,26 @@ import { z } from 'zod';
 import { PLANNED_USES } from '../stock-match.ts';
 import { NEW_LAND_NOTE_MAX, NEW_LAND_REASON_CODES, NEW_LAND_REASONS, reasonNeedsNote } from '../stock-first.ts';
 
-const Position = z.array(z.number()).min(2).max(3);
-const Ring = z.array(Position);
+/** No coordinate of any system — degrees, or metres of a projection — is this large. */
+const COORDINATE_MAX = 1e9;
+const coordinate = (what: string) =>
+  z
+    .number({ message: `${what}须为数字` })
+    .min(-COORDINATE_MAX, `${what}数值超出范围（绝对值须不超过 10⁹）`)
+    .max(COORDINATE_MAX, `${what}数值超出范围（绝对值须不超过 10⁹）`);
+
+/**
+ * A position [经度, 纬度], or [经度, 纬度, 高程]: the height is dropped, as a GIS drops it when it
+ * loads 3-D data into a 2-D layer (the overlays are on the ground); a fourth number is refused,
+ * and so is a number no coordinate system has (1e300), so no absurd value ever reaches distance or
+ * area arithmetic. Whether the position lies in the data's extent is the site validation's to say
+ * (core/geometry-validation.ts, OUTSIDE_DATA_EXTENT), with a hint when lon/lat look swapped or the
+ * numbers look like projected metres.
+ */
+export const LonLatPosition = z
+  .tuple([coordinate('经度'), coordinate('纬度'), z.number({ message: '高程须为数字' }).optional()], { message: '坐标须为 [经度, 纬度] 或 [经度, 纬度, 高程]' })
+  .transform(([lon, lat]) => [lon, lat]);
+const Ring = z.array(LonLatPosition, { message: '环须为坐标数组' });
 export const SitePolygon = z.object({ type: z.literal('Polygon'), coordinates: z.array(Ring).min(1) });
 export const SiteMultiPolygon = z.object({ type: z.literal('MultiPolygon'), coordinates: z.array(z.array(Ring).min(1)).min(1) });
 export const SiteGeometry = z.discriminatedUnion('type', [SitePolygon, SiteMultiPolygon]).meta({

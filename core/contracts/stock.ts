@@ -1,6 +1,7 @@
 /** Stock-land search (存量土地查询): filters, sorting, paging and the answer. */
 import { z } from 'zod';
 import { AreaUnits, MatchTally, SiteGeometry } from './site-check.ts';
+import { INT4_MAX } from './common.ts';
 import { PLANNED_USES, COMBINATION_MAX_GAP_M } from '../stock-match.ts';
 
 export { PLANNED_USES };
@@ -42,9 +43,10 @@ export const StockSearchQuery = z
       .string()
       .regex(/^-?\d+(\.\d+)?,-?\d+(\.\d+)?$/, 'near 须为 “经度,纬度”')
       .transform((s) => s.split(',').map(Number) as [number, number])
+      .refine(([lon, lat]) => Math.abs(lon) <= 180 && Math.abs(lat) <= 90, 'near 超出经纬度范围（经度 −180…180，纬度 −90…90）')
       .optional(),
-    page: z.coerce.number().int('page 须为整数').min(1, 'page 至少为 1').default(1),
-    pageSize: z.coerce.number().int('pageSize 须为整数').min(1, 'pageSize 至少为 1').max(200, 'pageSize 最多为 200').default(20),
+    page: z.coerce.number({ message: 'page 须为整数' }).int('page 须为整数').min(1, 'page 至少为 1').max(INT4_MAX, `page 最大为 ${INT4_MAX}`).default(1),
+    pageSize: z.coerce.number({ message: 'pageSize 须为整数' }).int('pageSize 须为整数').min(1, 'pageSize 至少为 1').max(200, 'pageSize 最多为 200').default(20),
   })
   .refine((q) => q.minArea === undefined || q.maxArea === undefined || q.minArea <= q.maxArea, {
     message: 'minArea 不能大于 maxArea',

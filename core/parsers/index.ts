@@ -98,6 +98,14 @@ async function readBytes(fileName: string, bytes: Uint8Array, opts: ParseOptions
       throw new ParseError('INVALID_ZIP', `“${fileName}”不是有效的 ZIP 压缩包（可能已损坏，或是 RAR/7z 格式）`, `"${fileName}" is not a valid ZIP archive (damaged, or RAR/7z)`);
     }
     const names = Object.keys(zip.files);
+    // an entry named to climb out of a folder or start at the root is no file a GIS writes
+    // (JSZip tidies such names; the original is kept as unsafeOriginalName)
+    const unsafe = Object.values(zip.files)
+      .map((f) => (f as { unsafeOriginalName?: string }).unsafeOriginalName ?? f.name)
+      .find((n) => /^([a-z]:)?[\\/]/i.test(n) || n.split(/[\\/]/).includes('..'));
+    if (unsafe !== undefined) {
+      throw new ParseError('ZIP_UNSAFE_PATH', `ZIP 压缩包“${fileName}”中有不安全的文件路径“${unsafe.slice(0, 80)}”（含 .. 或绝对路径）：请重新打包`, `The ZIP archive "${fileName}" holds an unsafe path "${unsafe.slice(0, 80)}" (with .. or absolute): pack it again`);
+    }
     const hasShp = names.some((n) => /\.shp$/i.test(n));
     if (ext === 'kmz' || (!hasShp && names.some((n) => /\.kml$/i.test(n)))) return readKmz(zip, opts.encoding);
     return readShapefileZip(zip, opts.encoding);

@@ -10,6 +10,7 @@
 import type JSZip from 'jszip';
 import { open as openShapefile } from 'shapefile';
 import { crsFromPrj, type DeclaredCrs } from './crs.ts';
+import { checkShapefileHeaders } from './shapefile-header.ts';
 import { dbfTextBytes, encodingFromLabel, forcedEncodingDoubt, isUtf8 } from './encoding.ts';
 import { ParseError, warn } from './errors.ts';
 import { GIS_ORDER, toProperties, type RawRead } from './raw.ts';
@@ -117,6 +118,13 @@ export async function readShapefileZip(zip: JSZip, forcedEncoding?: TextEncoding
       if (cpgName) {
         const cpg = (await zip.files[cpgName]!.async('string')).trim();
         encoding = encodingFromLabel(cpg);
+        if (encoding === 'utf-8' && !isUtf8(dbfTextBytes(dbf))) {
+          // a GIS that wrote GBK but labelled it UTF-8: the bytes say which it is
+          encoding = 'gbk';
+          warnings.push(
+            warn('CPG_MISMATCH', `.cpg 文件写的编码是“${cpg}”，但属性表不是有效的 UTF-8，已按 GBK 读取，请核对属性文字`, `The .cpg says "${cpg}" but the attributes are not valid UTF-8; they were read as GBK — check the attribute text`),
+          );
+        }
         if (!encoding) {
           warnings.push(
             warn('CPG_UNKNOWN', `.cpg 文件写的编码“${cpg}”无法识别，已自动判断属性编码`, `The .cpg names an unknown encoding "${cpg}"; the attribute encoding was detected instead`),
@@ -137,6 +145,9 @@ export async function readShapefileZip(zip: JSZip, forcedEncoding?: TextEncoding
       warn('PRJ_MISSING', '缺少 .prj 坐标系文件，已按坐标数值判断坐标系，请核对', 'The .prj file is missing; the coordinate system was judged from the numbers — check it'),
     );
   }
+
+  const shxName = sibling('shx');
+  checkShapefileHeaders(baseName(chosen.name), chosen.bytes, shxName ? await zip.files[shxName]!.async('uint8array') : undefined, dbf);
 
   const features: RawFeature[] = [];
   let empty = 0;

@@ -12,7 +12,8 @@ import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fas
 import type { Database } from './db/database.ts';
 import dbPlugin from './plugins/db.ts';
 import swaggerPlugin from './plugins/swagger.ts';
-import errorsPlugin from './plugins/errors.ts';
+import errorsPlugin, { AppError, frameworkErrors } from './plugins/errors.ts';
+import inputPlugin from './plugins/input.ts';
 import authPlugin from './plugins/auth.ts';
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
@@ -80,6 +81,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     ...(opts.trustProxy !== undefined
       ? { trustProxy: typeof opts.trustProxy === 'number' ? (_addr: string, hop: number) => hop < (opts.trustProxy as number) : opts.trustProxy }
       : {}),
+    frameworkErrors,
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -88,6 +90,8 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   await app.register(dbPlugin, { db: opts.db, closeWithApp: opts.closeDbWithApp });
   await app.register(swaggerPlugin);
   await app.register(errorsPlugin);
+  // text that cannot be stored (NUL, unpaired surrogates) is refused before anything reads it
+  await app.register(inputPlugin);
   // who is asking: sessions, each route's declared access, CSRF (before any route is added)
   await app.register(authPlugin);
   const basemapOrigins = [...new Set((opts.basemaps ?? []).flatMap((b) => b.tiles.map((t) => new URL(t.replace(/\{[a-z]\}/g, '0')).origin)))];
@@ -120,10 +124,11 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     hook: 'onRequest',
     max: (req) => (req.user ? opts.rateLimitPerMinute?.signedIn ?? 20_000 : opts.rateLimitPerMinute?.public ?? 3_000),
     timeWindow: '1 minute',
-    errorResponseBuilder: (_req, ctx) => ({
-      statusCode: 429,
-      error: { code: 'RATE_LIMITED', message: `请求过于频繁，请 ${Math.ceil(ctx.ttl / 1000)} 秒后再试` },
-    }),
+    // thrown, then answered by the errors plugin in the request's language (Retry-After is set)
+    errorResponseBuilder: (_req, ctx) => {
+      const s = Math.ceil(ctx.ttl / 1000);
+      return new AppError(429, 'RATE_LIMITED', `请求过于频繁，请 ${s} 秒后再试`, `Too many requests; try again in ${s} s`);
+    },
   });
 
   // app services shared by modules

@@ -382,8 +382,8 @@ describe(`site-check exports on ${backend}`, () => {
   });
 
   it.each([
-    ['a malformed id', 'abc/export.xlsx', 'INVALID_ID', '报告编号格式不正确'],
-    ['a malformed id (界址点)', 'not-a-uuid/boundary-points.txt?zone=38', 'INVALID_ID', '报告编号格式不正确'],
+    ['a malformed id', 'abc/export.xlsx', 'INVALID_ID', '报告编号（id）格式不正确'],
+    ['a malformed id (界址点)', 'not-a-uuid/boundary-points.txt?zone=38', 'INVALID_ID', '报告编号（id）格式不正确'],
     ['a 3° zone out of range', '{id}/boundary-points.txt?zone=50', 'INVALID_ZONE', '3 度带的带号为 25–45'],
     ['a 6° zone out of range', '{id}/boundary-points.txt?zone=38&zoneWidth=6', 'INVALID_ZONE', '6 度带的带号为 13–23'],
     ['a zone that is not a number', '{id}/boundary-points.txt?zone=abc', 'VALIDATION_FAILED', 'zone'],

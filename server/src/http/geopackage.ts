@@ -101,7 +101,11 @@ export async function geoPackageToGeoJson(bytes: Uint8Array): Promise<GeoPackage
         geometry = wkb ? (wkx.Geometry.parse(Buffer.from(wkb.buffer, wkb.byteOffset, wkb.byteLength)).toGeoJSON() as object) : null;
       } catch (e) {
         stmt.free();
-        throw new ParseError('UNREADABLE', `GeoPackage 图层“${table}”第 ${row} 个要素的几何无法读取：${(e as Error).message}`, `Feature ${row} of "${table}" has an unreadable geometry: ${(e as Error).message}`);
+        throw new ParseError(
+          'UNREADABLE',
+          `GeoPackage 图层“${table}”第 ${row} 个要素的几何无法读取（几何数据已损坏）：${(e as Error).message}`,
+          `Feature ${row} of the GeoPackage table "${table}" has an unreadable geometry (the geometry data is damaged): ${(e as Error).message}`,
+        );
       }
       if (!geometry) continue;
       const properties: Record<string, Value> = {};
@@ -112,6 +116,9 @@ export async function geoPackageToGeoJson(bytes: Uint8Array): Promise<GeoPackage
       features.push(JSON.stringify({ type: 'Feature', properties, geometry }));
     }
     stmt.free();
+    if (row > 0 && features.length === 0) {
+      throw new ParseError('NO_FEATURES', `GeoPackage 图层“${table}”的 ${row} 个要素都没有可读取的几何（${column} 列应为 GeoPackage 几何）`, `None of the ${row} features of the GeoPackage table "${table}" has a readable geometry (column ${column} must hold GeoPackage geometries)`);
+    }
     const crs = epsg ? `EPSG:${epsg}` : null;
     const crsMember = crs ? `"crs":{"type":"name","properties":{"name":"urn:ogc:def:crs:EPSG::${epsg}"}},` : '';
     return {

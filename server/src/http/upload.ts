@@ -6,6 +6,7 @@ import type { FastifyError, FastifyRequest } from 'fastify';
 import { ParseError, parseCrsParam, parseSiteFile, type ParseInput, type ParseOptions, type ParseResult } from '../../../core/parsers/index.ts';
 import { geoPackageToGeoJson, isGeoPackage } from './geopackage.ts';
 import { AppError } from '../plugins/errors.ts';
+import { refuseIllFormedText } from '../plugins/input.ts';
 
 export interface UploadedFile {
   fileName: string;
@@ -32,16 +33,42 @@ export function translateUploadError(err: FastifyError, tooLarge: () => AppError
     case 'FST_INVALID_MULTIPART_CONTENT_TYPE':
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
       return wrongType();
-    default:
-      return err;
+    case 'FST_PROTO_VIOLATION':
+      return new AppError(400, 'FORM_FIELD_NAME', '表单字段名不允许为 __proto__、constructor 或 prototype', 'A form field may not be named __proto__, constructor or prototype');
+    case 'FST_INVALID_JSON_FIELD_ERROR':
+      return new AppError(400, 'FORM_FIELD_JSON', '表单字段声明为 JSON，但内容不是有效的 JSON', 'A form field declared as JSON is not valid JSON');
+    case 'FST_MP_PREMATURE_CLOSE':
+      return incomplete();
   }
+  // busboy's own errors carry no code, only a message
+  const message = String(err.message ?? '');
+  if (/boundary (not found|required)/i.test(message)) {
+    return new AppError(
+      400,
+      'MULTIPART_NO_BOUNDARY',
+      '上传的表单缺少分隔符：Content-Type 应为 multipart/form-data; boundary=…',
+      'The upload has no boundary: the Content-Type must be multipart/form-data; boundary=…',
+    );
+  }
+  if (/unexpected end of (multipart data|form|file)/i.test(message)) return incomplete();
+  return err;
 }
+
+/** A multipart body that ends before its closing boundary. */
+const incomplete = () =>
+  new AppError(400, 'MULTIPART_INCOMPLETE', '上传的表单不完整（数据在结束分隔符之前中断）：请重新上传文件', 'The upload is cut short (the multipart body ends before its closing boundary): upload the file again');
 
 /** The one uploaded file (multipart field `file`); `noFile` says what to upload when there is none. */
 export async function uploadedFile(req: FastifyRequest, noFile: { zh: string; en: string }): Promise<UploadedFile> {
   if (!req.isMultipart()) throw multipartOnly();
   let file: UploadedFile | undefined;
   for await (const part of req.parts()) {
+    try {
+      refuseIllFormedText({ [part.fieldname]: part.type === 'file' ? part.filename : part.value }, 'form');
+    } catch (e) {
+      if (part.type === 'file') part.file.resume();
+      throw e;
+    }
     if (part.type !== 'file') continue;
     if (part.fieldname !== 'file') {
       part.file.resume();

@@ -15,13 +15,13 @@ import {
   SessionInfo,
   SignInRequest,
   UserChangeRequest,
+  UserIdParams,
 } from '../../../../core/contracts/auth.ts';
 import { AppError } from '../../plugins/errors.ts';
 import { audit, createUser, listUsers, resetPassword, SESSION_COOKIE, SESSION_MAX_MS, signIn, signOut, updateUser } from './service.ts';
 
 const everyone = ROLES;
 const admin = atLeast('admin');
-const IdParams = z.object({ id: z.coerce.number().int().positive('id 须为正整数') });
 
 const routes: FastifyPluginAsyncZod = async (app) => {
   app.get(
@@ -100,7 +100,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
     '/api/admin/users/:id',
     {
       config: { access: admin },
-      schema: { summary: '修改用户（角色、姓名、停用）Change a user', tags: ['admin'], params: IdParams, body: UserChangeRequest, response: { 200: AdminUser, 400: ErrorResponse, 404: ErrorResponse, 409: ErrorResponse } },
+      schema: { summary: '修改用户（角色、姓名、停用）Change a user', tags: ['admin'], params: UserIdParams, body: UserChangeRequest, response: { 200: AdminUser, 400: ErrorResponse, 404: ErrorResponse, 409: ErrorResponse } },
     },
     async (req) => {
       // an administrator cannot lock themselves out: another administrator must do it
@@ -118,7 +118,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
     '/api/admin/users/:id/password',
     {
       config: { access: admin },
-      schema: { summary: '重置密码 Reset a password', tags: ['admin'], params: IdParams, body: PasswordResetRequest, response: { 200: AdminUser, 400: ErrorResponse, 404: ErrorResponse } },
+      schema: { summary: '重置密码 Reset a password', tags: ['admin'], params: UserIdParams, body: PasswordResetRequest, response: { 200: AdminUser, 400: ErrorResponse, 404: ErrorResponse } },
     },
     async (req) => {
       const user = await resetPassword(app.db, req.params.id, req.body.password);

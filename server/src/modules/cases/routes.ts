@@ -58,9 +58,10 @@ const filtersOf = (req: FastifyRequest) => decodeURIComponent(req.url.split('?')
 
 const routes: FastifyPluginAsyncZod = async (app) => {
   await app.register(multipart, { limits: { fileSize: MAX_SITE_FILE_BYTES, files: 1 } });
-  app.setErrorHandler((err: FastifyError) => {
+  // the upload's own errors in words (on its route only: the JSON routes keep the app's)
+  const uploadErrors = (err: FastifyError) => {
     throw translateUploadError(err, tooLarge);
-  });
+  };
   const jobs = new CaseImportJobs();
   app.addHook('onClose', async () => jobs.settle());
 
@@ -156,6 +157,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
     '/api/cases/import',
     {
       config: { access: atLeast('auditor') },
+      errorHandler: uploadErrors,
       bodyLimit: MAX_SITE_FILE_BYTES,
       schema: {
         summary: '图斑批量导入 Import detection polygons',

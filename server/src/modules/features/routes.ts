@@ -7,6 +7,7 @@ import {
   CountiesResponse,
   FeatureCollectionResponse,
   FeatureDetailResponse,
+  FeatureIdParam,
   FeaturesQuery,
   TileJsonResponse,
 } from '../../../../core/contracts/features.ts';
@@ -52,16 +53,13 @@ const routes: FastifyPluginAsyncZod = async (app) => {
         summary: '单个要素 One feature',
         description: '一个要素及其全部属性，面积以 m²、公顷、亩给出（CGCS2000 椭球面积）。',
         tags: ['layers'],
-        params: LayerParam.extend({ id: z.string() }),
+        params: LayerParam.extend({ id: FeatureIdParam }),
         response: { 200: FeatureDetailResponse, 400: ErrorResponse, 404: ErrorResponse },
       },
     },
     async (req) => {
       const layer = layerOr404(req.params.layer);
-      if (!/^\d{1,12}$/.test(req.params.id) || Number(req.params.id) < 1) {
-        throw new AppError(400, 'INVALID_ID', `要素编号须为正整数：“${req.params.id}”`, `Feature id must be a positive integer: "${req.params.id}"`);
-      }
-      const feature = await featureById(app.db, layer, Number(req.params.id));
+      const feature = await featureById(app.db, layer, req.params.id);
       if (!feature) {
         throw new AppError(404, 'FEATURE_NOT_FOUND', `图层“${layer.nameZh}”中没有编号为 ${req.params.id} 的要素`, `No feature ${req.params.id} in layer ${layer.id}`);
       }

@@ -17,6 +17,7 @@ import { validateSiteGeometry } from '../../../../core/geometry-validation.ts';
 import { ParseError, type ParseInput } from '../../../../core/parsers/index.ts';
 import { parseOptionsOf, parseUpload, translateUploadError } from '../../http/upload.ts';
 import { AppError } from '../../plugins/errors.ts';
+import { refuseIllFormedText } from '../../plugins/input.ts';
 
 const MB = MAX_SITE_FILE_BYTES / 1024 / 1024;
 
@@ -46,6 +47,12 @@ async function inputOf(req: FastifyRequest): Promise<ParseInput> {
     let file: { fileName: string; bytes: Uint8Array } | undefined;
     let text: string | undefined;
     for await (const part of req.parts()) {
+      try {
+        refuseIllFormedText({ [part.fieldname]: part.type === 'file' ? part.filename : part.value }, 'form');
+      } catch (e) {
+        if (part.type === 'file') part.file.resume();
+        throw e;
+      }
       if (part.type !== 'file') {
         // an HTML form may send pasted text as a field named "text"
         if (part.fieldname === 'text' && typeof part.value === 'string' && part.value.trim()) text = part.value;

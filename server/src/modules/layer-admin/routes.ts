@@ -44,9 +44,10 @@ const admin = { access: atLeast('admin') };
 
 const routes: FastifyPluginAsyncZod = async (app) => {
   await app.register(multipart, { limits: { fileSize: MAX_LAYER_FILE_BYTES, files: 1 } });
-  app.setErrorHandler((err: FastifyError) => {
+  // the upload's own errors in words (on its route only: the JSON routes keep the app's)
+  const uploadErrors = (err: FastifyError) => {
     throw translateUploadError(err, tooLarge);
-  });
+  };
   const jobs = new LayerJobs(app.log);
   app.addHook('onClose', async () => jobs.settle());
 
@@ -85,6 +86,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
     '/api/admin/layers/:layer/imports',
     {
       config: admin,
+      errorHandler: uploadErrors,
       bodyLimit: MAX_LAYER_FILE_BYTES,
       schema: {
         summary: '导入图层新版本：检查 Import a layer: check',

@@ -1,0 +1,101 @@
+/**
+ * Text the application can store: every string a request brings — path parameters, the query
+ * string, headers, a JSON body's keys and values, a form's text fields and file names — is
+ * refused with a 400 naming the field when it holds a NUL character (U+0000, which PostgreSQL
+ * cannot store in text) or an unpaired surrogate (not Unicode: it would be stored as U+FFFD).
+ *
+ * One check for every route: `onRequest` looks at the path, the query and the headers before
+ * anything else runs (sessions, access), `preValidation` at the parsed JSON body; uploads call
+ * `refuseIllFormedText` on the form's fields as they read them (server/src/http/upload.ts).
+ */
+import fp from 'fastify-plugin';
+import { AppError } from './errors.ts';
+
+export type TextPlace = 'params' | 'querystring' | 'headers' | 'body' | 'form';
+
+const PLACE: Record<TextPlace, { zh: string; en: string }> = {
+  params: { zh: '路径参数', en: 'path parameter' },
+  querystring: { zh: '查询参数', en: 'query parameter' },
+  headers: { zh: '请求头', en: 'header' },
+  body: { zh: '请求体字段', en: 'request body field' },
+  form: { zh: '表单字段', en: 'form field' },
+};
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** What is wrong with a string, or null when it can be stored as it is. */
+function flaw(s: string): { zh: string; en: string } | null {
+  if (s.includes('\u0000')) return { zh: '空字符（U+0000）', en: 'a NUL character (U+0000)' };
+  if (LONE_SURROGATE.test(s)) return { zh: '不成对的代理字符（U+D800–U+DFFF，文字编码有误）', en: 'an unpaired surrogate (U+D800–U+DFFF: the text is not well-formed Unicode)' };
+  return null;
+}
+
+function refusal(place: TextPlace, field: string, what: { zh: string; en: string }): AppError {
+  const name = field.length > 60 ? `${field.slice(0, 60)}…` : field;
+  return new AppError(
+    400,
+    'INVALID_CHARACTER',
+    `${PLACE[place].zh} ${name} 含有不允许的字符：${what.zh}`,
+    `The ${PLACE[place].en} ${name} contains a character that is not allowed: ${what.en}`,
+  );
+}
+
+/**
+ * Throws the 400 for the first ill-formed string in `value` (keys included), named by its path
+ * under `field`, e.g. `stockFirst.note` or `query.q`. Walks without recursion: a deeply nested
+ * body cannot overflow the stack here.
+ */
+export function refuseIllFormedText(value: unknown, place: TextPlace, field = ''): void {
+  const stack: [unknown, string][] = [[value, field]];
+  while (stack.length) {
+    const [v, path] = stack.pop()!;
+    if (typeof v === 'string') {
+      const f = flaw(v);
+      if (f) throw refusal(place, path || '(value)', f);
+    } else if (Array.isArray(v)) {
+      for (let i = v.length - 1; i >= 0; i--) stack.push([v[i], path ? `${path}.${i}` : String(i)]);
+    } else if (v !== null && typeof v === 'object' && !Buffer.isBuffer(v)) {
+      for (const [k, child] of Object.entries(v)) {
+        const f = flaw(k);
+        if (f) throw refusal(place, `${path ? `${path}.` : ''}${JSON.stringify(k).slice(1, -1)}`, f);
+        stack.push([child, path ? `${path}.${k}` : k]);
+      }
+    }
+  }
+}
+
+/**
+ * The query string's parser keeps a percent-encoding that is not UTF-8 (`q=%ED%A0%80`, `%FF`) as
+ * the literal characters; such a parameter is refused instead, naming it.
+ */
+function refuseUndecodableQuery(url: string): void {
+  const q = url.indexOf('?');
+  if (q === -1 || !url.includes('%', q)) return;
+  for (const pair of url.slice(q + 1).split('&')) {
+    const eq = pair.indexOf('=');
+    const rawKey = eq === -1 ? pair : pair.slice(0, eq);
+    const decode = (s: string) => decodeURIComponent(s.replace(/\+/g, ' '));
+    let key = rawKey;
+    try {
+      key = decode(rawKey);
+      if (eq !== -1) decode(pair.slice(eq + 1));
+    } catch {
+      throw refusal('querystring', key, { zh: '不是有效 UTF-8 的百分号编码', en: 'a percent-encoding that is not valid UTF-8' });
+    }
+  }
+}
+
+export default fp(
+  async (app) => {
+    app.addHook('onRequest', async (req) => {
+      refuseUndecodableQuery(req.url);
+      refuseIllFormedText(req.params, 'params');
+      refuseIllFormedText(req.query, 'querystring');
+      refuseIllFormedText(req.headers, 'headers');
+    });
+    app.addHook('preValidation', async (req) => {
+      refuseIllFormedText(req.body, 'body');
+    });
+  },
+  { name: 'input', dependencies: ['errors'] },
+);

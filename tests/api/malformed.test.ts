@@ -1,0 +1,162 @@
+/**
+ * Malformed requests that once answered 500, each now a 4xx naming the problem, on whichever
+ * backend the suite runs: NUL characters in text that reaches SQL, ids beyond 32 bits, 3-D and
+ * absurd coordinates in a site, multipart with no boundary or cut short, and the rate limit's
+ * refusal in both languages.
+ */
+import { readFileSync } from 'node:fs';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../../server/src/app.ts';
+import type { Database } from '../../server/src/db/database.ts';
+import { backend } from '../helpers/backend.ts';
+import { openTestDatabase } from '../helpers/db.ts';
+import { signInAs, type SignedIn } from '../helpers/session.ts';
+
+const SITE = JSON.parse(readFileSync(new URL('../fixtures/site-check/in/crossing-farmland.geojson', import.meta.url), 'utf8')).geometry as {
+  type: 'Polygon';
+  coordinates: number[][][];
+};
+const siteBody = (geometry: unknown) => ({ geometry, use: '工业', stockFirst: { reason: 'other', note: '测试' } });
+
+describe(`malformed requests on ${backend}`, () => {
+  let app: FastifyInstance;
+  let db: Database;
+  let close: () => Promise<void>;
+  let admin: SignedIn;
+  beforeAll(async () => {
+    const t = await openTestDatabase();
+    db = t.db;
+    app = await buildApp({ db, rateLimitPerMinute: { public: 1_000_000, signedIn: 1_000_000 } });
+    close = async () => {
+      await app.close();
+      await t.close();
+    };
+    admin = await signInAs(app, db, 'admin');
+  }, 60_000);
+  afterAll(async () => close?.());
+
+  const as = (s: SignedIn | null, method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, payload?: unknown, headers: Record<string, string> = {}) =>
+    app.inject({ method, url, payload: payload as object, headers: { ...(s ? { cookie: s.cookie, 'x-csrf-token': s.csrfToken } : {}), ...headers } });
+
+  const expect4xx = (res: { statusCode: number; body: string }, status: number, mentions: RegExp) => {
+    expect(res.statusCode, res.body).toBe(status);
+    const body = JSON.parse(res.body);
+    expect(body.error.code).toEqual(expect.any(String));
+    expect(body.error.message).toMatch(mentions);
+  };
+
+  describe('a NUL character is refused naming the field', () => {
+    it('in the sign-in username', async () => {
+      expect4xx(await as(null, 'POST', '/api/session', { username: 'ad\u0000min', password: 'x' }), 400, /username/);
+    });
+    it('in a name in a JSON body', async () => {
+      expect4xx(await as(admin, 'POST', '/api/admin/users', { username: 'a\u0000b', role: 'planner', password: 'xxxxxxxxxxxx' }), 400, /username/);
+      expect4xx(await as(admin, 'POST', '/api/me/saved-searches', { name: 'n\u0000', query: {} }), 400, /name/);
+    });
+    it('in a query string', async () => {
+      expect4xx(await as(null, 'GET', '/api/stock-parcels?q=a%00b'), 400, /\bq\b/);
+      expect4xx(await as(admin, 'GET', '/api/cases?q=a%00b'), 400, /\bq\b/);
+    });
+    it('in a path parameter', async () => {
+      expect4xx(await as(null, 'GET', '/api/stock-parcels/CL%00-1'), 400, /code/);
+      expect4xx(await as(null, 'GET', '/api/site-checks/a%00b'), 400, /\bid\b/);
+    });
+    it('in a saved search parameter', async () => {
+      expect4xx(await as(admin, 'POST', '/api/me/saved-searches', { name: 'n', query: { q: 'a\u0000' } }), 400, /query\.q/);
+    });
+  });
+
+  describe('an id beyond 32 bits is refused naming the parameter', () => {
+    for (const [method, url] of [
+      ['GET', '/api/cases/2147483648'],
+      ['POST', '/api/cases/2147483648/decisions'],
+      ['PATCH', '/api/admin/users/2147483648'],
+      ['POST', '/api/admin/users/2147483648/password'],
+      ['PATCH', '/api/me/saved-searches/2147483648'],
+      ['DELETE', '/api/me/saved-searches/2147483648'],
+      ['GET', '/api/me/saved-searches/2147483648/new'],
+      ['POST', '/api/me/saved-searches/2147483648/visit'],
+      ['POST', '/api/admin/layers/eco-redline/versions/2147483648/restore'],
+      ['GET', '/api/layers/stock-parcel/features/2147483648'],
+      ['GET', '/api/me/site-checks?page=2147483648'],
+      ['GET', '/api/stock-parcels?page=99999999999'],
+    ] as const) {
+      it(`${method} ${url}`, async () => {
+        const body = method === 'POST' || method === 'PATCH' ? { version: 1, status: '违法占用', name: 'x', password: 'xxxxxxxxxxxx', displayName: 'x' } : undefined;
+        const res = await as(admin, method, url, body);
+        expect(res.statusCode, res.body).toBe(400);
+        expect(res.json().error.message).toMatch(/id|versionNo|page/);
+      });
+    }
+    it('a case decision on a version beyond 32 bits', async () => {
+      const res = await as(admin, 'POST', '/api/cases/1/decisions', { version: 2147483648, status: '违法占用' });
+      expect4xx(res, 400, /version/);
+    });
+  });
+
+  describe('a site geometry', () => {
+    it('with a Z coordinate is checked in 2-D', async () => {
+      const g = { type: 'Polygon', coordinates: SITE.coordinates.map((r) => r.map(([x, y]) => [x!, y!, 87.5])) };
+      const res = await as(null, 'POST', '/api/site-checks', siteBody(g));
+      expect(res.statusCode, res.body).toBe(201);
+      const plain = await as(null, 'POST', '/api/site-checks', siteBody(SITE));
+      expect(res.json().site.area.m2).toBeCloseTo(plain.json().site.area.m2, 6);
+    });
+    it('with four numbers in a position is refused', async () => {
+      const g = { type: 'Polygon', coordinates: SITE.coordinates.map((r) => r.map(([x, y]) => [x!, y!, 1, 2])) };
+      expect4xx(await as(null, 'POST', '/api/site-checks', siteBody(g)), 400, /geometry\.coordinates/);
+    });
+    it('with coordinates of 1e300 is refused as out of range', async () => {
+      const g = { type: 'Polygon', coordinates: [[[1e300, 1e300], [1e300 + 1, 1e300], [1e300, -1e300], [1e300, 1e300]]] };
+      expect4xx(await as(null, 'POST', '/api/site-checks', siteBody(g)), 400, /geometry\.coordinates.*(经度|longitude)/);
+      expect4xx(await as(null, 'POST', '/api/stock-parcels/match', { use: '工业', areaMu: 10, near: g }), 400, /near/);
+    });
+  });
+
+  describe('multipart with no boundary or cut short', () => {
+    const routes = ['/api/geometry/parse', '/api/cases/import', '/api/admin/layers/eco-redline/imports'];
+    for (const url of routes) {
+      it(`${url}: no boundary`, async () => {
+        const res = await as(admin, 'POST', url, 'whatever', { 'content-type': 'multipart/form-data' });
+        expect4xx(res, 400, /boundary/i);
+      });
+      it(`${url}: cut short`, async () => {
+        const payload = `--b\r\nContent-Disposition: form-data; name="file"; filename="a.geojson"\r\nContent-Type: application/json\r\n\r\n{"type":"FeatureCollection"`;
+        const res = await as(admin, 'POST', url, payload, { 'content-type': 'multipart/form-data; boundary=b' });
+        expect4xx(res, 400, /不完整|cut short|incomplete/i);
+      });
+    }
+  });
+});
+
+describe(`the rate limit's refusal on ${backend}`, () => {
+  let app: FastifyInstance;
+  let close: () => Promise<void>;
+  beforeAll(async () => {
+    const t = await openTestDatabase();
+    app = await buildApp({ db: t.db, rateLimitPerMinute: { public: 3 } });
+    close = async () => {
+      await app.close();
+      await t.close();
+    };
+  }, 60_000);
+  afterAll(async () => close?.());
+
+  it('says to wait, in Chinese and in English, with Retry-After', async () => {
+    for (let i = 0; i < 3; i++) await app.inject({ method: 'GET', url: '/api/layers' });
+    const zh = await app.inject({ method: 'GET', url: '/api/layers' });
+    expect(zh.statusCode).toBe(429);
+    expect(Number(zh.headers['retry-after'])).toBeGreaterThan(0);
+    expect(zh.json()).toEqual({ error: { code: 'RATE_LIMITED', message: expect.stringMatching(/^请求过于频繁，请 \d+ 秒后再试$/) } });
+    const en = await app.inject({ method: 'GET', url: '/api/layers', headers: { 'accept-language': 'en' } });
+    expect(en.statusCode).toBe(429);
+    expect(en.json()).toEqual({ error: { code: 'RATE_LIMITED', message: expect.stringMatching(/^Too many requests; try again in \d+ s$/) } });
+  });
+  it('on sign-in (20 a minute), in English', async () => {
+    for (let i = 0; i < 20; i++) await app.inject({ method: 'POST', url: '/api/session', payload: { username: 'nobody', password: 'x' } });
+    const res = await app.inject({ method: 'POST', url: '/api/session', payload: { username: 'nobody', password: 'x' }, headers: { 'accept-language': 'en' } });
+    expect(res.statusCode).toBe(429);
+    expect(res.json().error).toEqual({ code: 'RATE_LIMITED', message: expect.stringMatching(/^Too many requests/) });
+  });
+});
