@@ -154,7 +154,7 @@ describe('POST /api/geometry/parse', () => {
     ['an empty file', 'empty.txt', '', 'EMPTY_INPUT', '文件“empty.txt”是空的'],
     ['a binary file', 'x.bin', Buffer.from([0, 1, 2, 3, 0, 0, 7]), 'UNSUPPORTED_FORMAT', undefined],
     ['a damaged zip', 'a.zip', Buffer.from([0x50, 0x4b, 3, 4, 9, 9, 9]), 'INVALID_ZIP', '“a.zip”不是有效的 ZIP 压缩包（可能已损坏，或是 RAR/7z 格式）'],
-    ['a truncated shapefile', 'a.zip', 'truncated-shp', 'SHP_UNREADABLE', undefined],
+    ['a truncated shapefile', 'a.zip', 'truncated-shp', 'SHP_INCONSISTENT', undefined],
   ])('answers 422 for %s', async (_what, filename, content, code, message) => {
     let bytes: Buffer | string = content;
     if (content === 'zip') {

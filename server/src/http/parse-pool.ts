@@ -3,15 +3,18 @@
  * file — a zip bomb, a lying Shapefile, a GeoPackage view of millions of rows — holds the event
  * loop that answers everyone else. Each kind of upload has its own pool with hard bounds:
  *
- * | pool | threads | queued at most | time limit | heap per worker |
+ * | pool | threads (kept started) | queued at most | time limit | heap per worker |
  * |---|---|---|---|---|
- * | site files (site parse, case import; ≤ 20 MB) | 2 | 8 | 10 s | 1 GB |
- * | layer files (layer import; ≤ 200 MB) | 1 | 2 | 120 s | 6 GB |
+ * | site files (site parse, case import; ≤ 20 MB) | 2 (2) | 8 | 10 s | 1 GB |
+ * | layer files (layer import; ≤ 200 MB) | 1 (1) | 2 | 120 s | 6 GB |
  *
  * Past the time limit the worker is terminated (piscina aborts the task) and the upload is
  * answered 422; a worker that runs out of its heap dies alone and the upload is answered 413; a
- * full queue is answered 503 with Retry-After. Idle workers exit after 10 s, so the memory a
- * burst of uploads took is given back. The bounds on the file itself (inflated bytes, entries,
+ * full queue is answered 503 with Retry-After. The time limit runs from the upload's arrival at the
+ * pool (queueing included). Workers run at a lower CPU priority (nice +10) than the event loop, so
+ * on a busy machine the loop is scheduled first. A worker collects its garbage after each file
+ * (and workers beyond those kept started exit after 10 s idle), so the memory a burst of uploads
+ * took is given back. The server starts the pools at boot (main.ts); elsewhere they start on first use. The bounds on the file itself (inflated bytes, entries,
  * records, vertices) are in core/parsers/limits.ts and geopackage.ts.
  */
 import Piscina from 'piscina';
@@ -23,6 +26,11 @@ export type { ParseKind } from './parse-worker/task.ts';
 
 interface PoolSpec {
   threads: number;
+  /**
+   * Workers kept started: a worker takes 1–2 s of CPU to start (tsx and the parsers load), up to
+   * 10 s when several start at once on a busy machine — too long to pay inside a burst.
+   */
+  warm: number;
   queue: number;
   timeoutMs: number;
   heapMb: number;
@@ -30,8 +38,8 @@ interface PoolSpec {
 
 /** The bounds of each pool (see the table above). */
 export const PARSE_POOLS: Record<ParseKind, PoolSpec> = {
-  site: { threads: 2, queue: 8, timeoutMs: 10_000, heapMb: 1024 },
-  layer: { threads: 1, queue: 2, timeoutMs: 120_000, heapMb: 6144 },
+  site: { threads: 2, warm: 2, queue: 8, timeoutMs: 10_000, heapMb: 1024 },
+  layer: { threads: 1, warm: 1, queue: 2, timeoutMs: 120_000, heapMb: 6144 },
 };
 
 /** An idle worker exits after this long, giving its memory back. */
@@ -43,6 +51,8 @@ export const PARSE_BUSY_RETRY_S = 5;
 const WORKER = new URL('./parse-worker/worker.mjs', import.meta.url).href;
 
 const pools = new Map<ParseKind, Piscina<ParseTask, ParseAnswer>>();
+/** Uploads in each pool, running or waiting: counted here, as piscina's own queue bound does not hold while its queue is empty. */
+const inFlight: Record<ParseKind, number> = { site: 0, layer: 0 };
 
 function poolOf(kind: ParseKind): Piscina<ParseTask, ParseAnswer> {
   let pool = pools.get(kind);
@@ -50,16 +60,24 @@ function poolOf(kind: ParseKind): Piscina<ParseTask, ParseAnswer> {
     const spec = PARSE_POOLS[kind];
     pool = new Piscina<ParseTask, ParseAnswer>({
       filename: WORKER,
-      minThreads: 0,
+      minThreads: spec.warm,
       maxThreads: spec.threads,
       maxQueue: spec.queue,
       idleTimeout: PARSE_WORKER_IDLE_MS,
       concurrentTasksPerWorker: 1,
       resourceLimits: { maxOldGenerationSizeMb: spec.heapMb },
+      niceIncrement: 10,
     });
+    // a worker that fails outside a task (e.g. at start) must not end the process; piscina replaces it
+    pool.on('error', (err: unknown) => console.error('parse worker failed:', err));
     pools.set(kind, pool);
   }
   return pool;
+}
+
+/** Starts the pools' workers now (the server at boot), not at the first upload. */
+export function startParsePools(): void {
+  for (const kind of Object.keys(PARSE_POOLS) as ParseKind[]) poolOf(kind);
 }
 
 /** The parse pools' workers ended (the app's close; tests). */
@@ -122,11 +140,16 @@ export async function parseInPool(kind: ParseKind, input: ParseInput, options: O
     task.input = { fileName: input.fileName, bytes: own };
     transferList.push(own.buffer as ArrayBuffer);
   }
+  const spec = PARSE_POOLS[kind];
+  if (inFlight[kind] >= spec.threads + spec.queue) throw new ParserBusy();
   let answer: ParseAnswer;
+  inFlight[kind]++;
   try {
-    answer = await poolOf(kind).run(task, { signal: AbortSignal.timeout(PARSE_POOLS[kind].timeoutMs), transferList });
+    answer = await poolOf(kind).run(task, { signal: AbortSignal.timeout(spec.timeoutMs), transferList });
   } catch (e) {
     throw failure(kind, e);
+  } finally {
+    inFlight[kind]--;
   }
   if (answer.ok) return answer;
   if (answer.detail !== undefined) throw new Error(answer.detail);

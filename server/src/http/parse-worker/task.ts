@@ -21,7 +21,20 @@ export type ParseAnswer =
   | { ok: true; result: ParseResult; validation?: SiteValidation[] }
   | { ok: false; code: string; zh: string; en: string; detail?: string };
 
+/** Set by worker.mjs: a full garbage collection. */
+const collect = (globalThis as { collectGarbage?: () => void }).collectGarbage;
+
 export default async function run(task: ParseTask): Promise<ParseAnswer> {
+  try {
+    return await read(task);
+  } finally {
+    // the inflated archive, the file's bytes and the parsers' intermediate objects are garbage now
+    task.input = { text: '' };
+    if (collect) setImmediate(collect); // after the answer has been posted
+  }
+}
+
+async function read(task: ParseTask): Promise<ParseAnswer> {
   try {
     const limits = task.kind === 'layer' ? LAYER_FILE_LIMITS : SITE_FILE_LIMITS;
     const result = await parseFile(task.input, { ...task.options, limits });
