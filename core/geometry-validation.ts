@@ -9,7 +9,10 @@
  *
  * @example validateSiteGeometry(bowtie) // { valid: false, problems: [{ code: 'SELF_INTERSECTION', location: [114.31, 34.81], … }] }
  */
-import { featureCollection, polygon as turfPolygon, multiPolygon as turfMultiPolygon, union, unkinkPolygon } from '@turf/turf';
+// the three turf modules used, not the whole @turf/turf bundle (a second to load in a parse worker)
+import { featureCollection, polygon as turfPolygon, multiPolygon as turfMultiPolygon } from '@turf/helpers';
+import { union } from '@turf/union';
+import { unkinkPolygon } from '@turf/unkink-polygon';
 import type { MultiPolygon, Polygon } from 'geojson';
 import { ellipsoidalArea } from './ellipsoidal-area.ts';
 import { formatArea, roundTo, M2_PER_HA } from './units.ts';
@@ -33,6 +36,36 @@ export type SiteGeometryReason = (typeof SiteGeometryReason)[keyof typeof SiteGe
 export const DATA_EXTENT = { minLon: 113.5, minLat: 33.9, maxLon: 115.6, maxLat: 35.4 } as const;
 /** More vertices than this is not a site drawn or surveyed by hand. */
 export const MAX_VERTICES = 50_000;
+/** Parts (polygons of a MultiPolygon) a site may have. */
+export const MAX_PARTS = 1_000;
+/**
+ * What the public (not signed in) may send to the site check: a site an enterprise draws or
+ * surveys has hundreds of vertices, not tens of thousands, and the check's overlay work grows
+ * with them (on the embedded database it runs on the server's one thread).
+ */
+export const MAX_PUBLIC_VERTICES = 5_000;
+export const MAX_PUBLIC_PARTS = 100;
+
+/**
+ * Vertices (positions) and parts of a GeoJSON geometry as sent, counted without trusting its
+ * shape (anything not an array counts as nothing) and stopping once past `stopAt` vertices — a
+ * cheap pass before any work that scales with them.
+ *
+ * @example countVertices({ type: 'Polygon', coordinates: [[[0,0],[1,0],[1,1],[0,0]]] }) // { vertices: 4, parts: 1 }
+ */
+export function countVertices(geometry: unknown, stopAt = Infinity): { vertices: number; parts: number } {
+  const g = geometry as { type?: unknown; coordinates?: unknown } | null;
+  if (!g || !Array.isArray(g.coordinates)) return { vertices: 0, parts: 0 };
+  const polygons = (g.type === 'MultiPolygon' ? g.coordinates : [g.coordinates]) as unknown[];
+  let vertices = 0;
+  for (const poly of polygons) {
+    if (!Array.isArray(poly)) continue;
+    for (const ring of poly) if (Array.isArray(ring)) vertices += ring.length;
+    if (vertices > stopAt) break;
+  }
+  return { vertices, parts: polygons.length };
+}
+
 /** 100 km²: larger than any single land-approval site. */
 export const MAX_AREA_M2 = 100 * 1_000_000;
 /** Below this (1 cm²) a polygon has no area. */

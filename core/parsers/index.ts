@@ -18,6 +18,7 @@ import { decodeText } from './encoding.ts';
 import { ParseError } from './errors.ts';
 import { readGeoJson } from './geojson.ts';
 import { decodeKml, readKml, readKmz } from './kml.ts';
+import { checkCounts, checkEntryCount, InflateBudget, SITE_FILE_LIMITS } from './limits.ts';
 import { placeFeatures } from './placement.ts';
 import type { RawRead } from './raw.ts';
 import { readShapefileZip } from './shapefile.ts';
@@ -25,6 +26,7 @@ import type { DetectedEncoding, ParseInput, ParseOptions, ParseResult, ParseWarn
 
 export { ParseError, type ParseErrorCode } from './errors.ts';
 export { parseCrsParam } from './crs.ts';
+export { LAYER_FILE_LIMITS, SITE_FILE_LIMITS, type ParseLimits } from './limits.ts';
 export { BOUNDARY_POINT_FIELDS } from './boundary-points.ts';
 export type * from './types.ts';
 
@@ -91,6 +93,8 @@ async function readBytes(fileName: string, bytes: Uint8Array, opts: ParseOptions
     throw unsupported(`暂不支持 .${ext} 文件，请把坐标另存为 .txt 文本或直接粘贴`, `.${ext} files are not supported; save the coordinates as .txt or paste them`);
   }
   if (isZip(bytes) || ext === 'zip' || ext === 'kmz') {
+    const limits = opts.limits ?? SITE_FILE_LIMITS;
+    checkEntryCount(bytes, fileName, limits);
     let zip: JSZip;
     try {
       zip = await JSZip.loadAsync(bytes);
@@ -107,8 +111,9 @@ async function readBytes(fileName: string, bytes: Uint8Array, opts: ParseOptions
       throw new ParseError('ZIP_UNSAFE_PATH', `ZIP 压缩包“${fileName}”中有不安全的文件路径“${unsafe.slice(0, 80)}”（含 .. 或绝对路径）：请重新打包`, `The ZIP archive "${fileName}" holds an unsafe path "${unsafe.slice(0, 80)}" (with .. or absolute): pack it again`);
     }
     const hasShp = names.some((n) => /\.shp$/i.test(n));
-    if (ext === 'kmz' || (!hasShp && names.some((n) => /\.kml$/i.test(n)))) return readKmz(zip, opts.encoding);
-    return readShapefileZip(zip, opts.encoding);
+    const budget = new InflateBudget(limits);
+    if (ext === 'kmz' || (!hasShp && names.some((n) => /\.kml$/i.test(n)))) return readKmz(zip, opts.encoding, budget);
+    return readShapefileZip(zip, opts.encoding, budget);
   }
   if (ext === 'kml') {
     const { text, encoding, warnings } = decodeKml(bytes, opts.encoding);
@@ -152,6 +157,8 @@ export async function parseSiteFile(input: ParseInput, opts: ParseOptions = {}):
     const detail = e instanceof Error ? e.message : String(e);
     throw new ParseError('UNREADABLE', `无法读取文件：${detail}`, `The file cannot be read: ${detail}`);
   }
+  // counted before placement and validation, whose work scales with them
+  checkCounts(read.features, opts.limits ?? SITE_FILE_LIMITS);
   const warnings: ParseWarning[] = [...read.warnings];
   const placement = placeFeatures(read.features, {
     format: read.format,

@@ -7,6 +7,7 @@
  */
 import { kml } from '@tmcw/togeojson';
 import JSZip from 'jszip';
+import { InflateBudget, readZipEntry } from './limits.ts';
 import { decodeText } from './encoding.ts';
 import { ParseError } from './errors.ts';
 import { rawFromFeatures } from './geojson.ts';
@@ -95,11 +96,11 @@ export function decodeKml(bytes: Uint8Array, forced?: TextEncoding): { text: str
  *
  * @example await readKmz(bytes)
  */
-export async function readKmz(zip: JSZip, forced?: TextEncoding): Promise<RawRead> {
+export async function readKmz(zip: JSZip, forced?: TextEncoding, budget: InflateBudget = new InflateBudget()): Promise<RawRead> {
   const names = Object.keys(zip.files).filter((n) => /\.kml$/i.test(n) && !zip.files[n]!.dir && !n.startsWith('__MACOSX/'));
   const name = names.find((n) => /(^|\/)doc\.kml$/i.test(n)) ?? names[0];
   if (!name) throw new ParseError('KML_INVALID', 'KMZ 压缩包中没有 .kml 文件', 'The KMZ archive holds no .kml file');
-  const { text, encoding, warnings } = decodeKml(await zip.files[name]!.async('uint8array'), forced);
+  const { text, encoding, warnings } = decodeKml(await readZipEntry(zip, name, budget), forced);
   const read = await readKml(text, encoding);
   return { ...read, warnings: [...warnings, ...read.warnings] };
 }

@@ -10,9 +10,9 @@
 import type JSZip from 'jszip';
 import { open as openShapefile } from 'shapefile';
 import { crsFromPrj, type DeclaredCrs } from './crs.ts';
-import { checkShapefileHeaders } from './shapefile-header.ts';
 import { dbfTextBytes, encodingFromLabel, forcedEncodingDoubt, isUtf8 } from './encoding.ts';
 import { ParseError, warn } from './errors.ts';
+import { InflateBudget, readZipEntry, readZipText, tooManyFeatures, type ParseLimits } from './limits.ts';
 import { GIS_ORDER, toProperties, type RawRead } from './raw.ts';
 import type { DetectedEncoding, ParseWarning, RawFeature, RawPolygons, RawPosition, TextEncoding } from './types.ts';
 
@@ -47,6 +47,109 @@ export function shapeTypeOf(shp: Uint8Array): number | undefined {
   return view.getInt32(32, true);
 }
 
+/** Shape types whose records carry part and point counts (bbox, numParts, numPoints first). */
+const MULTI_POINT_TYPES = new Set([3, 5, 13, 15, 23, 25, 31]);
+const NULL_SHAPE = 0;
+const SHAPE_TYPE_NAME: Record<number, string> = { 1: 'Point', 3: 'PolyLine', 5: 'Polygon', 8: 'MultiPoint', 11: 'PointZ', 13: 'PolyLineZ', 15: 'PolygonZ', 18: 'MultiPointZ', 21: 'PointM', 23: 'PolyLineM', 25: 'PolygonM', 28: 'MultiPointM', 31: 'MultiPatch' };
+const shapeTypeName = (t: number) => SHAPE_TYPE_NAME[t] ?? String(t);
+
+const inconsistent = (zh: string, en: string) => new ParseError('SHP_INCONSISTENT', zh, en);
+
+/**
+ * A Shapefile's headers against its bytes, in one pass over the .shp record headers (no shape is
+ * decoded): the file length the .shp header declares against the bytes there are; each record's
+ * number and length (a header followed by zeros has records of length 0); the record count
+ * against the limit, the .shx index and the .dbf table; the .dbf's declared rows against its size.
+ * A ParseError SHP_INCONSISTENT names what does not add up.
+ *
+ * @example checkShapefileSizes('site.shp', shp, shx, dbf, SITE_FILE_LIMITS)
+ */
+export function checkShapefileSizes(name: string, shp: Uint8Array, shx: Uint8Array | undefined, dbf: Uint8Array | undefined, limits: ParseLimits): void {
+  const view = new DataView(shp.buffer, shp.byteOffset, shp.byteLength);
+  const declared = view.getInt32(24, false) * 2;
+  if (declared > shp.length) {
+    throw inconsistent(
+      `“${name}”的文件头声明长度 ${declared} 字节，实际只有 ${shp.length} 字节：文件不完整或已损坏`,
+      `The header of "${name}" declares ${declared} bytes but the file has ${shp.length}: it is truncated or damaged`,
+    );
+  }
+  const end = declared >= 100 ? declared : shp.length;
+  const headerType = shp.length >= 36 ? view.getInt32(32, true) : NULL_SHAPE;
+  let records = 0;
+  let vertices = 0;
+  for (let at = 100; at < end; ) {
+    if (at + 8 > end) {
+      throw inconsistent(`“${name}”在第 ${records + 1} 条记录处截断`, `"${name}" is cut short at record ${records + 1}`);
+    }
+    const words = view.getInt32(at + 4, false);
+    if (words < 2) {
+      throw inconsistent(
+        `“${name}”第 ${records + 1} 条记录（第 ${at} 字节处）长度为 ${words * 2} 字节${view.getInt32(at, false) === 0 && words === 0 ? '（文件头之后是空字节）' : ''}：文件已损坏`,
+        `Record ${records + 1} of "${name}" (at byte ${at}) is ${words * 2} bytes long${view.getInt32(at, false) === 0 && words === 0 ? ' (zeros follow the header)' : ''}: the file is damaged`,
+      );
+    }
+    if (at + 8 + words * 2 > end) {
+      throw inconsistent(
+        `“${name}”第 ${records + 1} 条记录声明 ${words * 2} 字节，超出文件末尾：文件不完整或已损坏`,
+        `Record ${records + 1} of "${name}" declares ${words * 2} bytes, past the end of the file: it is truncated or damaged`,
+      );
+    }
+    const bytes = words * 2;
+    const recordType = view.getInt32(at + 8, true);
+    if (recordType !== NULL_SHAPE && recordType !== headerType) {
+      throw inconsistent(
+        `“${name}”文件头的图形类型为 ${shapeTypeName(headerType)}，第 ${records + 1} 条记录却是 ${shapeTypeName(recordType)}：文件已损坏`,
+        `The header of "${name}" says ${shapeTypeName(headerType)} but record ${records + 1} is ${shapeTypeName(recordType)}: the file is damaged`,
+      );
+    }
+    if (MULTI_POINT_TYPES.has(view.getInt32(at + 8, true)) && bytes >= 44) {
+      const parts = view.getInt32(at + 8 + 36, true);
+      const points = view.getInt32(at + 8 + 40, true);
+      if (parts < 0 || points < 0 || 44 + parts * 4 + points * 16 > bytes) {
+        throw inconsistent(
+          `“${name}”第 ${records + 1} 条记录声明 ${parts} 个部分、${points} 个点，而记录只有 ${bytes} 字节：文件已损坏`,
+          `Record ${records + 1} of "${name}" declares ${parts} parts and ${points} points in ${bytes} bytes: the file is damaged`,
+        );
+      }
+      vertices += points;
+      if (vertices > limits.maxVertices) {
+        throw new ParseError('TOO_MANY_VERTICES', `“${name}”的顶点超过上限 ${limits.maxVertices} 个；请先抽稀`, `"${name}" has more than the ${limits.maxVertices} vertices allowed; simplify it first`);
+      }
+    }
+    records++;
+    if (records > limits.maxFeatures) throw tooManyFeatures(limits.maxFeatures, limits, true);
+    at += 8 + bytes;
+  }
+  if (shx && shx.length >= 100) {
+    const indexed = Math.floor((shx.length - 100) / 8);
+    if (indexed !== records) {
+      throw inconsistent(
+        `“${name}”有 ${records} 条记录，而索引文件 .shx 有 ${indexed} 条：文件不配套或已损坏`,
+        `"${name}" has ${records} records but its .shx index has ${indexed}: the files do not belong together or are damaged`,
+      );
+    }
+  }
+  if (dbf && dbf.length >= 32) {
+    const d = new DataView(dbf.buffer, dbf.byteOffset, dbf.byteLength);
+    const rows = d.getUint32(4, true);
+    const headerBytes = d.getUint16(8, true);
+    const rowBytes = d.getUint16(10, true);
+    const room = rowBytes > 0 ? Math.floor(Math.max(0, dbf.length - headerBytes) / rowBytes) : 0;
+    if (rows > room) {
+      throw inconsistent(
+        `属性表 .dbf 的文件头声明 ${rows} 条记录，文件只容得下 ${room} 条：文件不完整或已损坏`,
+        `The .dbf header declares ${rows} records but the file holds room for ${room}: it is truncated or damaged`,
+      );
+    }
+    if (rows !== records) {
+      throw inconsistent(
+        `“${name}”有 ${records} 个图形，而属性表 .dbf 有 ${rows} 条记录：文件不配套或已损坏`,
+        `"${name}" has ${records} shapes but the .dbf has ${rows} records: the files do not belong together or are damaged`,
+      );
+    }
+  }
+}
+
 /** Files of a zip that matter: not folders, not macOS resource forks. */
 function entriesOf(zip: JSZip): string[] {
   return Object.keys(zip.files).filter((n) => !zip.files[n]!.dir && !n.startsWith('__MACOSX/') && !/(^|\/)\._/.test(n));
@@ -61,7 +164,7 @@ function baseName(path: string): string {
  *
  * @example await readShapefileZip(zip, 'gbk')
  */
-export async function readShapefileZip(zip: JSZip, forcedEncoding?: TextEncoding): Promise<RawRead> {
+export async function readShapefileZip(zip: JSZip, forcedEncoding?: TextEncoding, budget: InflateBudget = new InflateBudget()): Promise<RawRead> {
   const warnings: ParseWarning[] = [];
   const entries = entriesOf(zip);
   const shpNames = entries.filter((n) => /\.shp$/i.test(n)).sort();
@@ -74,7 +177,8 @@ export async function readShapefileZip(zip: JSZip, forcedEncoding?: TextEncoding
       `The ZIP archive holds no .shp file${hasParts ? ' (only .dbf/.shx/.prj, not the .shp itself)' : ''}${listed ? `; it holds: ${entries.slice(0, 6).map(baseName).join(', ')}${entries.length > 6 ? ' …' : ''}` : '; the archive is empty'}`,
     );
   }
-  const shps = await Promise.all(shpNames.map(async (name) => ({ name, bytes: await zip.files[name]!.async('uint8array') })));
+  const shps: { name: string; bytes: Uint8Array }[] = [];
+  for (const name of shpNames) shps.push({ name, bytes: await readZipEntry(zip, name, budget) });
   const typed = shps.map((s) => ({ ...s, type: shapeTypeOf(s.bytes) }));
   const polygons = typed.filter((s) => s.type !== undefined && SHAPE_TYPES[s.type]?.polygon);
   if (polygons.length === 0) {
@@ -105,7 +209,11 @@ export async function readShapefileZip(zip: JSZip, forcedEncoding?: TextEncoding
   const dbfName = sibling('dbf');
   const prjName = sibling('prj');
   const cpgName = sibling('cpg');
-  const dbf = dbfName ? await zip.files[dbfName]!.async('uint8array') : undefined;
+  const shxName = sibling('shx');
+  const dbf = dbfName ? await readZipEntry(zip, dbfName, budget) : undefined;
+  const shx = shxName ? await readZipEntry(zip, shxName, budget) : undefined;
+  // the sizes its headers declare against what the files hold, before any record is read
+  checkShapefileSizes(baseName(chosen.name), chosen.bytes, shx, dbf, budget.limits);
 
   // encoding: forced > .cpg > detected
   let encoding: DetectedEncoding | undefined;
@@ -116,7 +224,7 @@ export async function readShapefileZip(zip: JSZip, forcedEncoding?: TextEncoding
     }
     else {
       if (cpgName) {
-        const cpg = (await zip.files[cpgName]!.async('string')).trim();
+        const cpg = (await readZipText(zip, cpgName, budget)).trim();
         encoding = encodingFromLabel(cpg);
         if (encoding === 'utf-8' && !isUtf8(dbfTextBytes(dbf))) {
           // a GIS that wrote GBK but labelled it UTF-8: the bytes say which it is
@@ -139,15 +247,12 @@ export async function readShapefileZip(zip: JSZip, forcedEncoding?: TextEncoding
 
   let declared: DeclaredCrs | undefined;
   if (prjName) {
-    declared = crsFromPrj(await zip.files[prjName]!.async('string'));
+    declared = crsFromPrj(await readZipText(zip, prjName, budget));
   } else {
     warnings.push(
       warn('PRJ_MISSING', '缺少 .prj 坐标系文件，已按坐标数值判断坐标系，请核对', 'The .prj file is missing; the coordinate system was judged from the numbers — check it'),
     );
   }
-
-  const shxName = sibling('shx');
-  checkShapefileHeaders(baseName(chosen.name), chosen.bytes, shxName ? await zip.files[shxName]!.async('uint8array') : undefined, dbf);
 
   const features: RawFeature[] = [];
   let empty = 0;

@@ -7,6 +7,7 @@
  */
 import type { Feature, FeatureCollection, MultiPolygon, Polygon } from 'geojson';
 import type { ZoneWidth } from '../gauss-kruger.ts';
+import type { ParseLimits } from './limits.ts';
 
 export type { ZoneWidth };
 
@@ -45,6 +46,8 @@ export interface ParseOptions {
   crs?: CrsChoice;
   encoding?: TextEncoding;
   axisOrder?: AxisOrderOption;
+  /** Bounds on the file (limits.ts); SITE_FILE_LIMITS when not given. */
+  limits?: ParseLimits;
 }
 
 /** A message in both languages. */

@@ -7,6 +7,7 @@ import { performance } from 'node:perf_hooks';
 import { embeddedDir, loadConfig } from './config.ts';
 import { openDatabase } from './db/database.ts';
 import { buildApp } from './app.ts';
+import { startParsePools } from './http/parse-pool.ts';
 import { ensureClientBuilt } from './client-build.ts';
 import { basemapsFromEnv } from './modules/config/routes.ts';
 import { siteCheckLimitsFromEnv } from './modules/site-check/budget.ts';
@@ -66,5 +67,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     void app.close().then(() => process.exit(0));
   });
 }
+// the upload parsers' worker threads, started now rather than by the first upload
+startParsePools();
 await app.listen({ port: config.port, host: config.host });
 console.log(`  已就绪 ready in ${secs()} s → http://localhost:${config.port}/  (API 文档 /docs)`);

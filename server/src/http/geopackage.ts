@@ -10,7 +10,7 @@
  */
 import initSqlJs, { type SqlJsStatic } from 'sql.js';
 import wkx from 'wkx';
-import { ParseError } from '../../../core/parsers/index.ts';
+import { ParseError, SITE_FILE_LIMITS, type ParseLimits } from '../../../core/parsers/index.ts';
 
 const MAGIC = 'SQLite format 3\u0000';
 
@@ -52,7 +52,15 @@ export interface GeoPackageRead {
   crs: string | null;
 }
 
-export async function geoPackageToGeoJson(bytes: Uint8Array): Promise<GeoPackageRead> {
+/**
+ * Reads the first feature table. Bounded: every table read (the GeoPackage's own gpkg_* tables and
+ * the feature table) must be a stored table — a view or a virtual table can compute rows and bytes
+ * without end (a recursive view of millions of rows, a view returning a 900 MB blob), so one is
+ * refused with a message; generated columns are not read; rows stop at `limits.maxFeatures` and
+ * the GeoJSON written at `limits.maxInflatedBytes`. Runs in a parse worker (parse-pool.ts), whose
+ * time limit ends what is left.
+ */
+export async function geoPackageToGeoJson(bytes: Uint8Array, limits: ParseLimits = SITE_FILE_LIMITS): Promise<GeoPackageRead> {
   engine ??= initSqlJs();
   const SQL = await engine;
   let db;
@@ -70,6 +78,23 @@ export async function geoPackageToGeoJson(bytes: Uint8Array): Promise<GeoPackage
       stmt.free();
       return rows;
     };
+    const quoted = (name: string) => `"${name.replace(/"/g, '""')}"`;
+    /** A ParseError unless `name` is a stored table (not a view, not a virtual table). */
+    const storedTable = (name: string, what: { zh: string; en: string }) => {
+      const entry = all(`SELECT type, sql FROM sqlite_master WHERE name = ? COLLATE NOCASE`, [name])[0];
+      if (!entry) return false;
+      const virtual = entry.type === 'table' && /^\s*CREATE\s+VIRTUAL\s/i.test(String(entry.sql ?? ''));
+      if (entry.type !== 'table' || virtual) {
+        const kind = virtual ? { zh: '虚拟表', en: 'a virtual table' } : entry.type === 'view' ? { zh: '视图（view）', en: 'a view' } : { zh: String(entry.type), en: `a ${String(entry.type)}` };
+        throw new ParseError(
+          'GPKG_NOT_A_TABLE',
+          `GeoPackage 的${what.zh}“${name}”是${kind.zh}，不是数据表：视图的行数和大小没有上限，只读取数据表中的要素；请用 GIS 软件把它导出为普通图层`,
+          `The GeoPackage's ${what.en} "${name}" is ${kind.en}, not a table: a view's rows and size have no bound, so only features stored in tables are read — export it as an ordinary layer`,
+        );
+      }
+      return true;
+    };
+    for (const meta of ['gpkg_geometry_columns', 'gpkg_contents', 'gpkg_spatial_ref_sys']) storedTable(meta, { zh: '元数据表', en: 'metadata table' });
     let tables: Record<string, unknown>[];
     try {
       tables = all(
@@ -86,12 +111,24 @@ export async function geoPackageToGeoJson(bytes: Uint8Array): Promise<GeoPackage
     const column = String(first.column_name);
     const srs = all('SELECT organization, organization_coordsys_id FROM gpkg_spatial_ref_sys WHERE srs_id = ?', [Number(first.srs_id)])[0];
     const epsg = srs && String(srs.organization).toUpperCase() === 'EPSG' ? Number(srs.organization_coordsys_id) : null;
-    const quoted = (name: string) => `"${name.replace(/"/g, '""')}"`;
+    if (!storedTable(table, { zh: '要素图层', en: 'feature table' })) {
+      throw new ParseError('NO_FEATURES', `GeoPackage 登记的要素图层“${table}”不存在`, `The GeoPackage lists a feature table "${table}" that does not exist`);
+    }
+    // stored columns only: a generated column is computed on read, without bound
+    const columns = all(`SELECT name, hidden FROM pragma_table_xinfo(?)`, [table]).filter((c) => Number(c.hidden) === 0).map((c) => String(c.name));
+    if (!columns.includes(column)) {
+      throw new ParseError('GPKG_NOT_A_TABLE', `GeoPackage 图层“${table}”的几何列“${column}”不是存储的列（是计算列或不存在）`, `The geometry column "${column}" of "${table}" is not a stored column (generated, or missing)`);
+    }
     const features: string[] = [];
-    const stmt = db.prepare(`SELECT * FROM ${quoted(table)}`);
+    let written = 0;
+    const stmt = db.prepare(`SELECT ${columns.map(quoted).join(', ')} FROM ${quoted(table)}`);
     let row = 0;
     while (stmt.step()) {
       row++;
+      if (row > limits.maxFeatures) {
+        stmt.free();
+        throw new ParseError('TOO_MANY_FEATURES', `GeoPackage 图层“${table}”的要素超过上限 ${limits.maxFeatures} 个`, `The GeoPackage table "${table}" holds more than the ${limits.maxFeatures} features allowed`);
+      }
       const r = stmt.getAsObject();
       const blob = r[column];
       if (!(blob instanceof Uint8Array)) continue;
@@ -113,7 +150,14 @@ export async function geoPackageToGeoJson(bytes: Uint8Array): Promise<GeoPackage
         if (k === column || v instanceof Uint8Array) continue;
         properties[k] = v as Value;
       }
-      features.push(JSON.stringify({ type: 'Feature', properties, geometry }));
+      const text = JSON.stringify({ type: 'Feature', properties, geometry });
+      written += text.length;
+      if (written > limits.maxInflatedBytes) {
+        stmt.free();
+        const mb = Math.round(limits.maxInflatedBytes / 1024 / 1024);
+        throw new ParseError('ZIP_TOO_LARGE', `GeoPackage 图层“${table}”读出的要素超过 ${mb} MB，不予读取`, `The features read from the GeoPackage table "${table}" pass ${mb} MB; it is not read`);
+      }
+      features.push(text);
     }
     stmt.free();
     if (row > 0 && features.length === 0) {

@@ -2,9 +2,10 @@
  * File uploads (multipart/form-data, field `file`) and reading them with the shared parsers:
  * what the site check's parse, the case import and the layer import have in common.
  */
-import type { FastifyError, FastifyRequest } from 'fastify';
-import { ParseError, parseCrsParam, parseSiteFile, type ParseInput, type ParseOptions, type ParseResult } from '../../../core/parsers/index.ts';
-import { geoPackageToGeoJson, isGeoPackage } from './geopackage.ts';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import type { SiteValidation } from '../../../core/geometry-validation.ts';
+import { ParseError, parseCrsParam, type ParseInput, type ParseOptions, type ParseResult } from '../../../core/parsers/index.ts';
+import { parseInPool, ParserBusy, type ParseKind } from './parse-pool.ts';
 import { AppError } from '../plugins/errors.ts';
 import { refuseIllFormedText } from '../plugins/input.ts';
 
@@ -97,33 +98,45 @@ export function parseOptionsOf(q: { crs?: string; zone?: number; zoneWidth?: 3 |
 }
 
 /**
- * The shared parsers over an upload, with GeoPackage read first on the server (geopackage.ts):
- * its first feature table goes on as GeoJSON with its EPSG code, and a warning says which table
- * was read. ParseErrors pass through for the caller to answer.
+ * The shared parsers over an upload (parse-file.ts: GeoPackage read first), run in the parse pool
+ * of its kind (parse-pool.ts) — off the main thread, under the limits of that kind, killed past its
+ * time limit. ParseErrors pass through for the caller to answer; the pool's own refusals (time,
+ * memory, busy) are AppErrors. `validate` also validates each feature there.
  */
-export async function parseUpload(input: ParseInput, options: ParseOptions): Promise<ParseResult> {
-  if (!('bytes' in input) || !isGeoPackage(input.bytes)) return parseSiteFile(input, options);
-  const gpkg = await geoPackageToGeoJson(input.bytes);
-  const parsed = await parseSiteFile({ fileName: input.fileName.replace(/\.gpkg$/i, '') + '.geojson', bytes: new TextEncoder().encode(gpkg.geojson) }, options);
-  const others = gpkg.others.length ? `；另有 ${gpkg.others.length} 个图层（${gpkg.others.join('、')}）未读取` : '';
-  const othersEn = gpkg.others.length ? `; ${gpkg.others.length} more (${gpkg.others.join(', ')}) not read` : '';
-  parsed.warnings.unshift({
-    code: 'GEOPACKAGE_TABLE',
-    zh: `读取了 GeoPackage 图层“${gpkg.table}”（${gpkg.crs ?? '未声明坐标系'}）${others}`,
-    en: `Read the GeoPackage table "${gpkg.table}" (${gpkg.crs ?? 'no coordinate system declared'})${othersEn}`,
-  });
-  return parsed;
+export async function parseUpload(input: ParseInput, options: ParseOptions, kind: ParseKind = 'site', validate = false): Promise<ParseResult & { validation?: SiteValidation[] }> {
+  const { limits: _ignored, ...rest } = options;
+  const answer = await parseInPool(kind, input, rest, validate);
+  return { ...answer.result, ...(answer.validation ? { validation: answer.validation } : {}) };
+}
+
+/**
+ * An upload route's error handler: multipart and framework errors translated
+ * ({@link translateUploadError}), and a busy parse pool's Retry-After header set.
+ */
+export function uploadErrorHandler(tooLarge: () => AppError, wrongType: () => AppError = multipartOnly) {
+  return (err: FastifyError, _req: FastifyRequest, reply: FastifyReply) => {
+    if (err instanceof ParserBusy) reply.header('retry-after', String(err.retryAfterSeconds));
+    throw translateUploadError(err, tooLarge, wrongType);
+  };
 }
 
 /**
  * Reads an uploaded layer of features — GeoJSON, a zipped Shapefile or a GeoPackage — into EPSG:4490
  * (422 naming the problem when it cannot); `what` names the action in messages, e.g. 批量导入.
  */
-export async function readFeatureFile(req: FastifyRequest, file: UploadedFile, options: ParseOptions, what: { zh: string; en: string }): Promise<ParseResult> {
-  let parsed: ParseResult;
+export async function readFeatureFile(
+  req: FastifyRequest,
+  file: UploadedFile,
+  options: ParseOptions,
+  what: { zh: string; en: string },
+  kind: ParseKind = 'site',
+  validate = false,
+): Promise<ParseResult & { validation?: SiteValidation[] }> {
+  let parsed: ParseResult & { validation?: SiteValidation[] };
   try {
-    parsed = await parseUpload(file, options);
+    parsed = await parseUpload(file, options, kind, validate);
   } catch (e) {
+    if (e instanceof AppError) throw e;
     if (e instanceof ParseError) throw new AppError(422, e.code, `文件（file）无法导入：${e.zh}`, `The file cannot be imported: ${e.en}`);
     req.log.warn({ err: e }, 'uploaded feature file could not be parsed');
     throw new AppError(422, 'UNREADABLE', '文件（file）无法读取：格式不正确或文件已损坏', 'The file cannot be read: wrong format or damaged');

@@ -23,7 +23,7 @@ import { randomUUID } from 'node:crypto';
 import { CASE_SOURCES, type CaseSource } from '../../../../core/case-status.ts';
 import type { CaseImportJob, CaseImportQuery, CaseImportReport, ImportRow } from '../../../../core/contracts/cases.ts';
 import { ellipsoidalArea, type AreaGeometry } from '../../../../core/ellipsoidal-area.ts';
-import { validateSiteGeometry } from '../../../../core/geometry-validation.ts';
+import { validateSiteGeometry, type SiteValidation } from '../../../../core/geometry-validation.ts';
 import type { ParseResult, PropertyValue, SiteFeature, SiteProperties } from '../../../../core/parsers/index.ts';
 import { OVERLAP_EPSILON_M2 } from '../../../../core/rules.ts';
 import { toAreaUnits } from '../../../../core/units.ts';
@@ -84,7 +84,8 @@ export const beijingToday = (now = new Date()) => new Date(now.getTime() + 8 * 3
 
 export interface ImportInput {
   fileName: string;
-  parsed: ParseResult;
+  /** With each feature's validation when the parse worker did it (http/upload.ts), else validated here. */
+  parsed: ParseResult & { validation?: SiteValidation[] };
   query: CaseImportQuery;
 }
 
@@ -101,6 +102,8 @@ interface RowState {
   duplicateOf: ImportRow['duplicateOf'];
   staged: boolean;
   caseId: number | null;
+  /** Done in the parse worker, off the event loop. */
+  validation?: SiteValidation;
 }
 
 type Phase = CaseImportJob['phase'];
@@ -203,7 +206,7 @@ function checkRow(r: RowState, query: CaseImportQuery, today: string) {
   if (date === null) r.reasons.push(reason('DATE_INVALID', `发现日期“${dateText}”无法识别：请写成 2026-03-05 的形式`, `The detection date "${dateText}" is not a date like 2026-03-05`));
   else if (date > today) r.reasons.push(reason('DATE_IN_FUTURE', `发现日期 ${date} 晚于今天`, `The detection date ${date} is in the future`));
   else r.detectedOn = date;
-  const validation = validateSiteGeometry(r.feature.geometry);
+  const validation = r.validation ?? validateSiteGeometry(r.feature.geometry);
   for (const p of validation.problems) r.reasons.push(reason(p.code, p.zh, p.en));
   if (validation.valid) {
     const m2 = ellipsoidalArea(r.feature.geometry as AreaGeometry);
@@ -241,6 +244,7 @@ async function runImport(db: Database, input: ImportInput, job: JobState): Promi
     duplicateOf: [],
     staged: false,
     caseId: null,
+    ...(parsed.validation?.[i] ? { validation: parsed.validation[i] } : {}),
   }));
   const byRow = new Map(rows.map((r) => [r.row, r]));
   job.set('validating', 0, rows.length);

@@ -30,7 +30,7 @@ import {
 } from '../../../../core/contracts/cases.ts';
 import { MAX_SITE_FILE_BYTES, ParseQuery } from '../../../../core/contracts/geometry.ts';
 import { contentDisposition } from '../../http/download.ts';
-import { parseOptionsOf, readFeatureFile, translateUploadError, uploadedFile } from '../../http/upload.ts';
+import { parseOptionsOf, readFeatureFile, uploadErrorHandler, uploadedFile } from '../../http/upload.ts';
 import { AppError, requestLang } from '../../plugins/errors.ts';
 import { audit } from '../auth/service.ts';
 import { casesGeoJson, casesShapefileZip, casesWorkbook, statsWorkbook, type ExportCase } from './exports.ts';
@@ -59,9 +59,7 @@ const filtersOf = (req: FastifyRequest) => decodeURIComponent(req.url.split('?')
 const routes: FastifyPluginAsyncZod = async (app) => {
   await app.register(multipart, { limits: { fileSize: MAX_SITE_FILE_BYTES, files: 1 } });
   // the upload's own errors in words (on its route only: the JSON routes keep the app's)
-  const uploadErrors = (err: FastifyError) => {
-    throw translateUploadError(err, tooLarge);
-  };
+  const uploadErrors = uploadErrorHandler(tooLarge);
   const jobs = new CaseImportJobs();
   app.addHook('onClose', async () => jobs.settle());
 
@@ -176,7 +174,8 @@ const routes: FastifyPluginAsyncZod = async (app) => {
     async (req, reply) => {
       const options = parseOptionsOf(req.query);
       const file = await uploadedFile(req, NO_FILE);
-      const parsed = await readFeatureFile(req, file, options, { zh: '批量导入', en: 'the import' });
+      // each polygon validated in the parse worker too, off the event loop
+      const parsed = await readFeatureFile(req, file, options, { zh: '批量导入', en: 'the import' }, 'site', true);
       const total = parsed.features.features.length;
       const beyond = (req.query.includeDuplicates ?? []).filter((n) => n < 1 || n > total);
       if (beyond.length) {

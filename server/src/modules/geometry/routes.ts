@@ -15,7 +15,7 @@ import { ErrorResponse } from '../../../../core/contracts/common.ts';
 import { MAX_SITE_FILE_BYTES, ParseQuery, ParseResponse, ParseTextBody } from '../../../../core/contracts/geometry.ts';
 import { validateSiteGeometry } from '../../../../core/geometry-validation.ts';
 import { ParseError, type ParseInput } from '../../../../core/parsers/index.ts';
-import { parseOptionsOf, parseUpload, translateUploadError } from '../../http/upload.ts';
+import { parseOptionsOf, parseUpload, uploadErrorHandler } from '../../http/upload.ts';
 import { AppError } from '../../plugins/errors.ts';
 import { refuseIllFormedText } from '../../plugins/input.ts';
 
@@ -90,9 +90,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
   app.addContentTypeParser('text/plain', { parseAs: 'buffer', bodyLimit: MAX_SITE_FILE_BYTES }, (_req, body, done) => done(null, body));
 
   // rethrown errors go on to the app's error handler, which answers in the user's language
-  app.setErrorHandler((err: FastifyError) => {
-    throw translateUploadError(err, tooLarge, wrongType);
-  });
+  app.setErrorHandler(uploadErrorHandler(tooLarge, wrongType));
 
   app.post(
     '/api/geometry/parse',
@@ -115,9 +113,11 @@ const routes: FastifyPluginAsyncZod = async (app) => {
       const options = parseOptionsOf(req.query);
       const input = await inputOf(req);
       try {
-        const result = await parseUpload(input, options);
-        return { ...result, validation: result.features.features.map((f) => validateSiteGeometry(f.geometry)) };
+        // read and validated in a parse worker, off the event loop
+        const result = await parseUpload(input, options, 'site', true);
+        return { ...result, validation: result.validation ?? result.features.features.map((f) => validateSiteGeometry(f.geometry)) };
       } catch (e) {
+        if (e instanceof AppError) throw e;
         if (e instanceof ParseError) throw new AppError(422, e.code, e.zh, e.en);
         req.log.warn({ err: e }, 'site file could not be parsed');
         throw new AppError(422, 'UNREADABLE', '无法读取该文件：格式不正确或文件已损坏', 'The file cannot be read: wrong format or damaged');

@@ -27,7 +27,7 @@ import {
   ManagedLayerList,
 } from '../../../../core/contracts/layer-admin.ts';
 import { getLayer } from '../../../../core/layers.ts';
-import { parseOptionsOf, readFeatureFile, translateUploadError, uploadedFile } from '../../http/upload.ts';
+import { parseOptionsOf, readFeatureFile, uploadErrorHandler, uploadedFile } from '../../http/upload.ts';
 import { AppError, requestLang } from '../../plugins/errors.ts';
 import { readDataVersions } from '../data-version/service.ts';
 import { ensureFirstVersion, findVersion, listVersions } from './repo.ts';
@@ -45,9 +45,7 @@ const admin = { access: atLeast('admin') };
 const routes: FastifyPluginAsyncZod = async (app) => {
   await app.register(multipart, { limits: { fileSize: MAX_LAYER_FILE_BYTES, files: 1 } });
   // the upload's own errors in words (on its route only: the JSON routes keep the app's)
-  const uploadErrors = (err: FastifyError) => {
-    throw translateUploadError(err, tooLarge);
-  };
+  const uploadErrors = uploadErrorHandler(tooLarge);
   const jobs = new LayerJobs(app.log);
   app.addHook('onClose', async () => jobs.settle());
 
@@ -105,7 +103,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
     async (req, reply) => {
       const options = parseOptionsOf(req.query);
       const file = await uploadedFile(req, { zh: '没有收到文件（file）：请上传 GeoJSON 或 Shapefile（.zip）', en: 'No file received: upload a GeoJSON or a zipped Shapefile (field "file")' });
-      const parsed = await readFeatureFile(req, file, options, { zh: '图层导入', en: 'the layer import' });
+      const parsed = await readFeatureFile(req, file, options, { zh: '图层导入', en: 'the layer import' }, 'layer');
       const job = jobs.startImport(app.db, req.params.layer, { fileName: file.fileName, parsed, repair: req.query.repair });
       return reply.status(202).send(job.view(requestLang(req)));
     },

@@ -1,5 +1,7 @@
 import { maySeeLayer, ROLES } from '../../../../core/access.ts';
+import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { countVertices, MAX_PARTS, MAX_PUBLIC_PARTS, MAX_PUBLIC_VERTICES, MAX_VERTICES } from '../../../../core/geometry-validation.ts';
 import { z } from 'zod';
 import { ErrorResponse } from '../../../../core/contracts/common.ts';
 import { SiteCheckReport, SiteCheckRequest } from '../../../../core/contracts/site-check.ts';
@@ -9,6 +11,37 @@ import { OverlayFailed } from './repo.ts';
 import { reportFor } from './redact.ts';
 import { roleOf } from '../../plugins/auth.ts';
 import { DEFAULT_SITE_CHECK_LIMITS, SiteCheckBudget, SiteCheckQuotaExceeded, type SiteCheckLimits } from './budget.ts';
+
+/** A site of 50 000 vertices at full precision is ~2 MB of JSON; more is refused before it is parsed. */
+export const MAX_SITE_CHECK_BODY_BYTES = 4 * 1024 * 1024;
+
+/**
+ * The site's vertex and part counts against the caller's limits, counted on the parsed JSON before
+ * the schema validation and any overlay work (both grow with them): the public's are lower.
+ */
+function refuseOversizeSite(req: FastifyRequest): void {
+  const publicCaller = roleOf(req) === 'public';
+  const maxVertices = publicCaller ? MAX_PUBLIC_VERTICES : MAX_VERTICES;
+  const maxParts = publicCaller ? MAX_PUBLIC_PARTS : MAX_PARTS;
+  const { vertices, parts } = countVertices((req.body as { geometry?: unknown } | null)?.geometry, maxVertices);
+  const who = publicCaller ? { zh: '未登录时', en: ' without signing in' } : { zh: '每次套核', en: '' };
+  if (parts > maxParts) {
+    throw new AppError(
+      422,
+      'TOO_MANY_PARTS',
+      `选址（geometry）有 ${parts} 个部分，超过${who.zh}的上限 ${maxParts} 个；请合并或分开套核`,
+      `The site (geometry) has ${parts} parts; at most ${maxParts} are allowed${who.en} — merge them or check them separately`,
+    );
+  }
+  if (vertices > maxVertices) {
+    throw new AppError(
+      422,
+      'TOO_MANY_VERTICES',
+      `选址（geometry）的顶点超过 ${maxVertices} 个（${who.zh}的上限）；请先抽稀${publicCaller ? '，或登录后套核' : ''}`,
+      `The site (geometry) has more than ${maxVertices} vertices, the most allowed${who.en}; simplify it${publicCaller ? ' or sign in' : ''}`,
+    );
+  }
+}
 
 /** Lapsed public checks purged in passing when the public files one (the timer takes the rest). */
 const PURGE_IN_PASSING = 20;
@@ -33,6 +66,8 @@ const routes: FastifyPluginAsyncZod<{ limits?: Partial<SiteCheckLimits> }> = asy
     '/api/site-checks',
     {
       config: { access: ROLES },
+      bodyLimit: MAX_SITE_CHECK_BODY_BYTES,
+      preValidation: async (req) => refuseOversizeSite(req),
       schema: {
         summary: '选址套核 Site check',
         description:
