@@ -42,8 +42,8 @@ export interface BuildAppOptions {
   logger?: boolean | { level: string };
   /** External raster base maps offered besides the offline one. */
   basemaps?: Basemap[];
-  /** Requests per IP and minute (public, signed in); defaults 3 000 and 20 000. */
-  rateLimitPerMinute?: { public?: number; signedIn?: number };
+  /** Requests per IP and minute (public, signed in, sign-in attempts); defaults 3 000, 20 000 and 20. */
+  rateLimitPerMinute?: { public?: number; signedIn?: number; signIn?: number };
   /**
    * Which proxies in front may be believed about the client (X-Forwarded-For, -Proto): Fastify's
    * `trustProxy` — `true` for any, a hop count, or addresses/CIDRs. Unset: none (the socket's
@@ -135,7 +135,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   app.decorate('stockCatalogue', new StockCatalogue(opts.db));
 
   // modules
-  await app.register(authRoutes);
+  await app.register(authRoutes, { signInPerMinute: opts.rateLimitPerMinute?.signIn ?? 20 });
   await app.register(healthRoutes);
   await app.register(layerRoutes);
   await app.register(featureRoutes);

@@ -23,7 +23,7 @@ import { audit, createUser, listUsers, resetPassword, SESSION_COOKIE, SESSION_MA
 const everyone = ROLES;
 const admin = atLeast('admin');
 
-const routes: FastifyPluginAsyncZod = async (app) => {
+const routes: FastifyPluginAsyncZod<{ signInPerMinute: number }> = async (app, opts) => {
   app.get(
     '/api/session',
     {
@@ -36,7 +36,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
   app.post(
     '/api/session',
     {
-      config: { access: everyone, rateLimit: { max: 20, timeWindow: '1 minute' } },
+      config: { access: everyone, rateLimit: { max: opts.signInPerMinute, timeWindow: '1 minute' } },
       schema: {
         summary: '登录 Sign in',
         description: '用户名与密码登录；连续 5 次密码错误锁定 15 分钟。成功时设置 HttpOnly 会话 Cookie，并返回 CSRF 令牌。',
