@@ -13,6 +13,7 @@ import type { Database } from './db/database.ts';
 import dbPlugin from './plugins/db.ts';
 import swaggerPlugin from './plugins/swagger.ts';
 import errorsPlugin from './plugins/errors.ts';
+import drainPlugin from './plugins/drain.ts';
 import authPlugin from './plugins/auth.ts';
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
@@ -56,6 +57,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   await app.register(dbPlugin, { db: opts.db, closeWithApp: opts.closeDbWithApp });
   await app.register(swaggerPlugin);
   await app.register(errorsPlugin);
+  await app.register(drainPlugin);
   // who is asking: sessions, each route's declared access, CSRF (before any route is added)
   await app.register(authPlugin);
   const basemapOrigins = [...new Set((opts.basemaps ?? []).flatMap((b) => b.tiles.map((t) => new URL(t.replace(/\{[a-z]\}/g, '0')).origin)))];
