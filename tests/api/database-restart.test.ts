@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../server/src/app.ts';
 import { openPostgis, type Database } from '../../server/src/db/database.ts';
+import { isDatabaseUnavailable } from '../../server/src/plugins/errors.ts';
 import { findPostgresBin, startCluster, type PgCluster } from '../helpers/pg-cluster.ts';
 
 const bin = findPostgresBin();
@@ -50,9 +51,14 @@ async function ask(app: FastifyInstance, url: string, lang: 'zh' | 'en'): Promis
   };
 }
 
-/** Light load: `workers` loops of requests, alternating routes and languages, until stopped. */
-function load(app: FastifyInstance, workers = 6) {
+/**
+ * Light load until stopped: `workers` loops of requests, alternating routes and languages, and
+ * two loops of short transactions straight on the database (a transaction's client is checked
+ * out of the pool when the server goes away). Returns the answers and the transactions' failures.
+ */
+function load(app: FastifyInstance, db: Database, workers = 6) {
   const answers: Answer[] = [];
+  const txErrors: unknown[] = [];
   let running = true;
   const loops = Array.from({ length: workers }, async (_, w) => {
     for (let i = 0; running; i++) {
@@ -60,12 +66,17 @@ function load(app: FastifyInstance, workers = 6) {
       await new Promise((r) => setTimeout(r, 5));
     }
   });
+  const txLoops = Array.from({ length: 2 }, async () => {
+    while (running) {
+      await db.transaction((tx) => tx.query('SELECT pg_sleep(0.02)')).catch((err: unknown) => txErrors.push(err));
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  });
   return {
-    answers,
     async stop() {
       running = false;
-      await Promise.all(loops);
-      return answers;
+      await Promise.all([...loops, ...txLoops]);
+      return { answers, txErrors };
     },
   };
 }
@@ -97,7 +108,7 @@ describe.skipIf(!bin)('a database that restarts under load (needs PostgreSQL + P
 
   it('keeps serving through a fast restart: only 200 or 503, then 200 again from the same app', async () => {
     for (const url of ROUTES) expect((await ask(app, url, 'zh')).status).toBe(200);
-    const l = load(app);
+    const l = load(app, db);
     await new Promise((r) => setTimeout(r, 200));
     const restartAt = Date.now();
     await cluster.restart('fast');
@@ -109,20 +120,23 @@ describe.skipIf(!bin)('a database that restarts under load (needs PostgreSQL + P
       else await new Promise((r) => setTimeout(r, 50));
     }
     await new Promise((r) => setTimeout(r, 200));
-    const answers = await l.stop();
+    const { answers, txErrors } = await l.stop();
     const unavailable = answers.filter((a) => a.status === 503);
     console.log(
-      `[restart] ${answers.length} requests, ${unavailable.length} answered 503; server down for ${upAt - restartAt} ms, ` +
+      `[restart] ${answers.length} requests, ${unavailable.length} answered 503, ${txErrors.length} transactions failed; server down for ${upAt - restartAt} ms, ` +
         `app answering 200 again ${recoveredAt - upAt} ms after it was back`,
     );
     expect(recoveredAt).toBeGreaterThan(0);
     expect(answers.filter((a) => a.status !== 200 && a.status !== 503)).toEqual([]);
     unavailable.forEach(expectUnavailable);
+    // a transaction cut by the restart fails as "database unavailable", nothing else
+    expect(txErrors.filter((e) => !isDatabaseUnavailable(e))).toEqual([]);
     for (const url of ROUTES) expect((await ask(app, url, 'en')).status).toBe(200);
+    expect(await db.transaction((tx) => tx.query<{ one: number }>('SELECT 1 AS one'))).toEqual([{ one: 1 }]);
   });
 
   it('while the database is down: 503 with Retry-After in zh and en, health included; recovers when it is back', async () => {
-    const l = load(app);
+    const l = load(app, db);
     await cluster.stop('fast');
     for (const url of ROUTES) for (const lang of ['zh', 'en'] as const) expectUnavailable(await ask(app, url, lang));
     const down = await ask(app, '/api/health', 'en');
@@ -134,8 +148,10 @@ describe.skipIf(!bin)('a database that restarts under load (needs PostgreSQL + P
       if (back.status === 200) break;
       await new Promise((r) => setTimeout(r, 50));
     }
-    const answers = await l.stop();
+    const { answers, txErrors } = await l.stop();
     expect(back?.status).toBe(200);
+    expect(txErrors.length).toBeGreaterThan(0);
+    expect(txErrors.filter((e) => !isDatabaseUnavailable(e))).toEqual([]);
     expect(answers.filter((a) => a.status === 503).length).toBeGreaterThan(0);
     expect(answers.filter((a) => a.status !== 200 && a.status !== 503)).toEqual([]);
     answers.filter((a) => a.status === 503).forEach(expectUnavailable);
@@ -163,7 +179,7 @@ describe.skipIf(!bin)('a database that restarts under load (needs PostgreSQL + P
     // a lock held by another session keeps the health request waiting in the database
     const locker = new pg.Client({ connectionString: cluster.url });
     try {
-      for (let i = 0; i < 300 && !out.includes('已就绪 ready'); i++) {
+      for (let i = 0; i < 1200 && !out.includes('已就绪 ready'); i++) {
         if (child.exitCode !== null) break;
         await new Promise((r) => setTimeout(r, 50));
       }
