@@ -14,6 +14,7 @@ import dbPlugin from './plugins/db.ts';
 import swaggerPlugin from './plugins/swagger.ts';
 import errorsPlugin, { AppError, frameworkErrors } from './plugins/errors.ts';
 import inputPlugin from './plugins/input.ts';
+import drainPlugin from './plugins/drain.ts';
 import authPlugin from './plugins/auth.ts';
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
@@ -92,6 +93,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   await app.register(errorsPlugin);
   // text that cannot be stored (NUL, unpaired surrogates) is refused before anything reads it
   await app.register(inputPlugin);
+  await app.register(drainPlugin);
   // who is asking: sessions, each route's declared access, CSRF (before any route is added)
   await app.register(authPlugin);
   const basemapOrigins = [...new Set((opts.basemaps ?? []).flatMap((b) => b.tiles.map((t) => new URL(t.replace(/\{[a-z]\}/g, '0')).origin)))];

@@ -61,10 +61,28 @@ const app = await buildApp({
   trustProxy: config.trustProxy,
   siteCheckLimits: siteCheckLimitsFromEnv(process.env),
 });
+// Shutting down drains: Fastify stops accepting connections, answers requests arriving meanwhile
+// with 503 (return503OnClosing), closes idle keep-alive connections (forceCloseConnections
+// 'idle'), waits for the requests in flight, then its onClose hooks wait for running jobs and
+// close the database. Past SHUTDOWN_GRACE_MS whatever is left is cut and the process exits 1.
+const SHUTDOWN_GRACE_MS = 10_000;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
-    console.log(`\n收到 ${signal}，正在关闭 shutting down…`);
-    void app.close().then(() => process.exit(0));
+    console.log(`\n收到 ${signal}，正在等待进行中的请求并关闭 draining in-flight requests and shutting down…`);
+    setTimeout(() => {
+      console.error(`  ${SHUTDOWN_GRACE_MS / 1000} 秒内未能关闭，强制退出 not closed within ${SHUTDOWN_GRACE_MS / 1000} s, exiting`);
+      process.exit(1);
+    }, SHUTDOWN_GRACE_MS).unref();
+    app.close().then(
+      () => {
+        console.log('  已关闭 closed');
+        process.exit(0);
+      },
+      (err: unknown) => {
+        console.error('  关闭失败 close failed:', err);
+        process.exit(1);
+      },
+    );
   });
 }
 // the upload parsers' worker threads, started now rather than by the first upload

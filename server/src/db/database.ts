@@ -70,15 +70,69 @@ async function ensurePostgis(q: Queryable): Promise<void> {
   }
 }
 
-/** A real PostgreSQL server with PostGIS, through node-postgres. */
-export async function openPostgis(url: string): Promise<Database> {
-  const pool = new pg.Pool({ connectionString: url, max: 10 });
+/**
+ * How long a request waits for a connection (a new one, or a free one from a full pool)
+ * before it fails; during an outage requests answer 503 after at most this long instead of
+ * hanging (plugins/errors.ts maps the failure).
+ */
+export const CONNECT_TIMEOUT_MS = 5_000;
+
+export interface PostgisOptions {
+  /** Where connection losses and recoveries are reported; the console by default. */
+  log?: { warn(msg: string): void; info(msg: string): void };
+}
+
+/**
+ * A real PostgreSQL server with PostGIS, through node-postgres.
+ *
+ * A lost server never ends the process: the pool drops a client whose connection breaks
+ * (idle or checked out) and opens new ones on demand, so requests fail while the server is
+ * away and succeed again once it is back, with nothing to restart.
+ */
+export async function openPostgis(url: string, opts: PostgisOptions = {}): Promise<Database> {
+  const log = opts.log ?? { warn: (m: string) => console.warn(m), info: (m: string) => console.log(m) };
+  const pool = new pg.Pool({ connectionString: url, max: 10, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, keepAlive: true });
+  // An idle client whose connection breaks (server restarted, network cut) is an 'error' on the
+  // pool; unhandled, it would end the process. The pool has already dropped that client.
+  let lost = false;
+  pool.on('error', (err: Error & { code?: string }) => {
+    if (!lost) log.warn(`数据库连接断开 database connection lost (${err.code ?? err.message}); 恢复前的请求将返回 503 requests answer 503 until it is back`);
+    lost = true;
+  });
+  pool.on('connect', () => {
+    if (lost) log.info('数据库连接已恢复 database connection restored');
+    lost = false;
+  });
   // Fail fast with a clear message when the server is unreachable.
   const client = await pool.connect().catch((err: Error) => {
     void pool.end();
     throw new Error(`无法连接数据库 ${redact(url)}：${err.message}`);
   });
   client.release();
+  /**
+   * A client of our own for a transaction or COPY. While checked out, the pool no longer
+   * listens for its errors, so we do: a broken connection rejects the running query rather
+   * than throwing from the socket, and the client is released with the error so the pool
+   * discards it instead of handing it to the next request.
+   */
+  const checkout = async () => {
+    const c = await pool.connect();
+    let broken: Error | undefined;
+    const onError = (err: Error) => {
+      broken = err;
+    };
+    c.on('error', onError);
+    return {
+      client: c,
+      fail(err: unknown) {
+        broken ??= err instanceof Error ? err : new Error(String(err));
+      },
+      release() {
+        c.off('error', onError);
+        c.release(broken);
+      },
+    };
+  };
   const wrap = (c: pg.Pool | pg.PoolClient): Queryable => ({
     async query<T>(sql: string, params?: unknown[]) {
       return (await c.query(sql, params as unknown[])).rows as T[];
@@ -89,22 +143,24 @@ export async function openPostgis(url: string): Promise<Database> {
     location: redact(url),
     ...wrap(pool),
     async transaction(fn) {
-      const c = await pool.connect();
+      const own = await checkout();
+      const c = own.client;
       try {
         await c.query('BEGIN');
         const out = await fn(Object.assign(wrap(c), { client: c }));
         await c.query('COMMIT');
         return out;
       } catch (err) {
-        await c.query('ROLLBACK').catch(() => undefined);
+        // a failed ROLLBACK means the connection is gone: the client must not be reused
+        await c.query('ROLLBACK').catch((e: unknown) => own.fail(e));
         throw err;
       } finally {
-        c.release();
+        own.release();
       }
     },
     async copy(table, columns, lines, tx) {
-      const own = tx && 'client' in tx ? undefined : await pool.connect();
-      const c = own ?? (tx as Queryable & { client: pg.PoolClient }).client;
+      const own = tx && 'client' in tx ? undefined : await checkout();
+      const c = own?.client ?? (tx as Queryable & { client: pg.PoolClient }).client;
       try {
         const stream = c.query(copyFrom(copySql(table, columns, 'STDIN')));
         let n = 0;
@@ -116,6 +172,10 @@ export async function openPostgis(url: string): Promise<Database> {
         }
         await pipeline(Readable.from(counted()), stream);
         return n;
+      } catch (err) {
+        // a COPY cut short leaves the connection in an unknown state
+        own?.fail(err);
+        throw err;
       } finally {
         own?.release();
       }

@@ -29,6 +29,34 @@ export class AppError extends Error {
   }
 }
 
+/** Seconds a client is asked to wait when the database is unreachable (`Retry-After`). */
+export const DATABASE_RETRY_AFTER_S = 5;
+
+const LOST_CONNECTION_CODES = new Set([
+  // the server is going away, or not taking connections yet (restart, failover, too many clients)
+  '57P01', '57P02', '57P03', '53300',
+  // sockets
+  'ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN',
+]);
+const LOST_CONNECTION_MESSAGE =
+  /^(Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Connection ended unexpectedly)/;
+
+/**
+ * Whether a failure means the database cannot be reached right now (rather than that the
+ * request or the query is wrong): connection refused or cut, the server shutting down or
+ * starting up, SQLSTATE class 08, no connection within the pool's timeout. Looks through
+ * `cause` and AggregateError (a host name with several addresses).
+ */
+export function isDatabaseUnavailable(err: unknown, depth = 0): boolean {
+  if (!err || typeof err !== 'object' || depth > 5) return false;
+  const e = err as { code?: unknown; message?: unknown; cause?: unknown; errors?: unknown };
+  const code = typeof e.code === 'string' ? e.code : '';
+  if (LOST_CONNECTION_CODES.has(code) || /^08[0-9A-Z]{3}$/.test(code)) return true;
+  if (typeof e.message === 'string' && LOST_CONNECTION_MESSAGE.test(e.message)) return true;
+  if (Array.isArray(e.errors) && e.errors.some((x) => isDatabaseUnavailable(x, depth + 1))) return true;
+  return isDatabaseUnavailable(e.cause, depth + 1);
+}
+
 const where: Record<string, { zh: string; en: string }> = {
   querystring: { zh: '查询参数', en: 'query parameter' },
   params: { zh: '路径参数', en: 'path parameter' },
@@ -132,6 +160,21 @@ export default fp(
         return reply.status(500).send({
           error: { code: 'INTERNAL', message: lang === 'zh' ? '服务器内部错误' : 'Internal server error' },
         });
+      }
+      if (isDatabaseUnavailable(err)) {
+        req.log.warn({ err: { code: (err as { code?: string }).code, message: err.message } }, 'database unavailable');
+        return reply
+          .status(503)
+          .header('Retry-After', String(DATABASE_RETRY_AFTER_S))
+          .send({
+            error: {
+              code: 'DATABASE_UNAVAILABLE',
+              message:
+                lang === 'zh'
+                  ? `数据库暂时无法连接，请 ${DATABASE_RETRY_AFTER_S} 秒后重试`
+                  : `The database is unreachable right now; please try again in ${DATABASE_RETRY_AFTER_S} seconds`,
+            },
+          });
       }
       const status = err.statusCode && err.statusCode >= 400 ? err.statusCode : 500;
       if (status >= 500) {

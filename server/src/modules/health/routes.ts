@@ -11,8 +11,9 @@ const routes: FastifyPluginAsyncZod = async (app) => {
       config: { access: ROLES },
       schema: {
         summary: '服务状态 Health',
+        description: '200 while the database answers; 503 DATABASE_UNAVAILABLE (with Retry-After) while it cannot be reached — the server stays up and recovers by itself.',
         tags: ['system'],
-        response: { 200: HealthResponse, 500: ErrorResponse },
+        response: { 200: HealthResponse, 500: ErrorResponse, 503: ErrorResponse },
       },
     },
     async () => {
