@@ -25,11 +25,13 @@ export interface Workspace {
  * `as` is who uses the browser: by default an admin (every layer and page), or any role —
  * each new page opens in a context holding that user's session cookie, as after signing in.
  * `privateDatabase`: a seeded database no other test file shares (openPrivateDatabase), for
- * tests whose writes cannot be undone.
+ * tests whose writes cannot be undone. The public's daily site-check budget is lifted: every
+ * browser in the suite comes from 127.0.0.1 and a shared PostGIS keeps the day's usage across
+ * runs (the budget itself is tested in tests/api/site-check-oracle.test.ts).
  */
 export async function startWorkspace(opts: { as?: Role; privateDatabase?: boolean } = {}): Promise<Workspace> {
   const t = await (opts.privateDatabase ? openPrivateDatabase() : openTestDatabase());
-  const app = await buildApp({ db: t.db, clientDir: join(process.cwd(), 'dist/client') });
+  const app = await buildApp({ db: t.db, clientDir: join(process.cwd(), 'dist/client'), siteCheckLimits: { dailyAreaM2: 1e12, dailyChecks: 1_000_000 } });
   const base = await app.listen({ port: 0, host: '127.0.0.1' });
   const browser = await launchBrowser();
   const role = opts.as ?? 'admin';
