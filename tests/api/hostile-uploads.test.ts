@@ -130,19 +130,37 @@ describe(`hostile uploads (${backend})`, () => {
         headers: { 'content-type': 'application/json', ...(asPublic ? { cookie: '' } : {}), ...(lang ? { 'accept-language': lang } : {}) },
       });
 
-    it('refuses the public a site of 49 000 vertices before any overlay, with 422 naming the limit', async () => {
+    it('refuses the public a 1.2 MB site of 49 000 vertices unread, with 413 naming the limit', async () => {
       const res = await check('site-49000-vertices.json', true);
-      expect(res.statusCode, res.body).toBe(422);
-      expect(res.json().error.code).toBe('TOO_MANY_VERTICES');
-      expect(res.json().error.message).toContain('顶点超过 5000 个');
+      expect(res.statusCode, res.body).toBe(413);
+      expect(res.json().error.code).toBe('SITE_TOO_LARGE');
+      expect(res.json().error.message).toContain('未登录时上限 512 KB、5000 个顶点');
       expect(res.json().error.message).toContain('登录');
     });
 
-    it('refuses a site of 10 000 parts, the public and the signed-in alike', async () => {
+    it('refuses the public a small body of 6 000 vertices before any overlay, with 422 naming the limit', async () => {
+      // a ring of 6 000 vertices at 4 decimals (~110 KB): under the size cap, over the public's vertex limit
+      const ring = Array.from({ length: 6000 }, (_, i) => {
+        const a = (2 * Math.PI * i) / 6000;
+        return [Number((114.35 + 0.01 * Math.cos(a)).toFixed(4)), Number((34.79 + 0.01 * Math.sin(a)).toFixed(4))];
+      });
+      ring.push(ring[0]!);
+      const res = await app.inject({
+        method: 'POST',
+        url: '/api/site-checks',
+        payload: { geometry: { type: 'Polygon', coordinates: [ring] }, use: '工业', stockFirst: { reason: 'other', note: '测试' } },
+        headers: { cookie: '' },
+      });
+      expect(res.statusCode, res.body).toBe(422);
+      expect(res.json().error.code).toBe('TOO_MANY_VERTICES');
+      expect(res.json().error.message).toContain('顶点超过 5000 个');
+    });
+
+    it('refuses a site of 10 000 parts: unread for the public (its size), by its part count when signed in', async () => {
       const pub = await check('site-10000-parts.json', true, 'en');
-      expect(pub.statusCode).toBe(422);
-      expect(pub.json().error).toMatchObject({ code: 'TOO_MANY_PARTS' });
-      expect(pub.json().error.message).toContain('10000 parts; at most 100');
+      expect(pub.statusCode).toBe(413);
+      expect(pub.json().error).toMatchObject({ code: 'SITE_TOO_LARGE' });
+      expect(pub.json().error.message).toContain('without signing in at most 512 KB and 5000 vertices');
       const signedIn = await check('site-10000-parts.json', false);
       expect(signedIn.statusCode).toBe(422);
       expect(signedIn.json().error.message).toContain('10000 个部分，超过每次套核的上限 1000 个');

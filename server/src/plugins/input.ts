@@ -46,19 +46,37 @@ function refusal(place: TextPlace, field: string, what: { zh: string; en: string
  * body cannot overflow the stack here.
  */
 export function refuseIllFormedText(value: unknown, place: TextPlace, field = ''): void {
-  const stack: [unknown, string][] = [[value, field]];
+  if (typeof value === 'string') {
+    const f = flaw(value);
+    if (f) throw refusal(place, field || '(value)', f);
+    return;
+  }
+  // containers only on the stack, each linked to its parent; a path is built only for a flaw, so
+  // a site of 50 000 coordinate pairs costs one pass over numbers and no strings
+  interface Node { v: object; parent: Node | null; key: string | number }
+  const pathOf = (n: Node | null, key?: string | number): string => {
+    const keys: (string | number)[] = key === undefined ? [] : [key];
+    for (let at = n; at && at.parent; at = at.parent) keys.unshift(at.key);
+    return [field, ...keys].filter((k) => k !== '').join('.');
+  };
+  const stack: Node[] = [];
+  if (value !== null && typeof value === 'object' && !Buffer.isBuffer(value)) stack.push({ v: value, parent: null, key: '' });
   while (stack.length) {
-    const [v, path] = stack.pop()!;
-    if (typeof v === 'string') {
-      const f = flaw(v);
-      if (f) throw refusal(place, path || '(value)', f);
-    } else if (Array.isArray(v)) {
-      for (let i = v.length - 1; i >= 0; i--) stack.push([v[i], path ? `${path}.${i}` : String(i)]);
-    } else if (v !== null && typeof v === 'object' && !Buffer.isBuffer(v)) {
+    const node = stack.pop()!;
+    const v = node.v;
+    const visit = (child: unknown, key: string | number) => {
+      if (typeof child === 'string') {
+        const f = flaw(child);
+        if (f) throw refusal(place, pathOf(node, key) || '(value)', f);
+      } else if (child !== null && typeof child === 'object' && !Buffer.isBuffer(child)) stack.push({ v: child, parent: node, key });
+    };
+    if (Array.isArray(v)) {
+      for (let i = v.length - 1; i >= 0; i--) visit(v[i], i);
+    } else {
       for (const [k, child] of Object.entries(v)) {
-        const f = flaw(k);
-        if (f) throw refusal(place, `${path ? `${path}.` : ''}${JSON.stringify(k).slice(1, -1)}`, f);
-        stack.push([child, path ? `${path}.${k}` : k]);
+        const fk = flaw(k);
+        if (fk) throw refusal(place, pathOf(node, JSON.stringify(k).slice(1, -1)), fk);
+        visit(child, k);
       }
     }
   }

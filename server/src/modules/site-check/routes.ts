@@ -14,6 +14,21 @@ import { DEFAULT_SITE_CHECK_LIMITS, SiteCheckBudget, SiteCheckQuotaExceeded, typ
 
 /** A site of 50 000 vertices at full precision is ~2 MB of JSON; more is refused before it is parsed. */
 export const MAX_SITE_CHECK_BODY_BYTES = 4 * 1024 * 1024;
+/** The public's 5 000 vertices are ~200 KB of JSON: a larger body is refused unread (parsing 2 MB holds the event loop ~0.1 s). */
+export const MAX_PUBLIC_SITE_CHECK_BODY_BYTES = 512 * 1024;
+
+function refuseLargePublicBody(req: FastifyRequest): void {
+  if (roleOf(req) !== 'public') return;
+  const length = Number(req.headers['content-length'] ?? 0);
+  if (length > MAX_PUBLIC_SITE_CHECK_BODY_BYTES) {
+    throw new AppError(
+      413,
+      'SITE_TOO_LARGE',
+      `选址（geometry）数据过大（${Math.round(length / 1024)} KB，未登录时上限 ${MAX_PUBLIC_SITE_CHECK_BODY_BYTES / 1024} KB、${MAX_PUBLIC_VERTICES} 个顶点）；请先抽稀，或登录后套核`,
+      `The site (geometry) is too large (${Math.round(length / 1024)} KB; without signing in at most ${MAX_PUBLIC_SITE_CHECK_BODY_BYTES / 1024} KB and ${MAX_PUBLIC_VERTICES} vertices); simplify it or sign in`,
+    );
+  }
+}
 
 /**
  * The site's vertex and part counts against the caller's limits, counted on the parsed JSON before
@@ -67,6 +82,8 @@ const routes: FastifyPluginAsyncZod<{ limits?: Partial<SiteCheckLimits> }> = asy
     {
       config: { access: ROLES },
       bodyLimit: MAX_SITE_CHECK_BODY_BYTES,
+      // after the access check (the auth plugin's preParsing hook), before the body is read
+      preParsing: async (req, _reply, payload) => (refuseLargePublicBody(req), payload),
       preValidation: async (req) => refuseOversizeSite(req),
       schema: {
         summary: '选址套核 Site check',
