@@ -134,7 +134,7 @@ describe(`hostile uploads (${backend})`, () => {
       const res = await check('site-49000-vertices.json', true);
       expect(res.statusCode, res.body).toBe(413);
       expect(res.json().error.code).toBe('SITE_TOO_LARGE');
-      expect(res.json().error.message).toContain('未登录时上限 512 KB、5000 个顶点');
+      expect(res.json().error.message).toContain('未登录时选址套核的请求体上限 512 KB、选址（geometry）上限 5000 个顶点');
       expect(res.json().error.message).toContain('登录');
     });
 
@@ -160,7 +160,7 @@ describe(`hostile uploads (${backend})`, () => {
       const pub = await check('site-10000-parts.json', true, 'en');
       expect(pub.statusCode).toBe(413);
       expect(pub.json().error).toMatchObject({ code: 'SITE_TOO_LARGE' });
-      expect(pub.json().error.message).toContain('without signing in at most 512 KB and 5000 vertices');
+      expect(pub.json().error.message).toContain('without signing in a site check\'s body is at most 512 KB and the site (geometry) at most 5000 vertices');
       const signedIn = await check('site-10000-parts.json', false);
       expect(signedIn.statusCode).toBe(422);
       expect(signedIn.json().error.message).toContain('10000 个部分，超过每次套核的上限 1000 个');

@@ -24,8 +24,8 @@ function refuseLargePublicBody(req: FastifyRequest): void {
     throw new AppError(
       413,
       'SITE_TOO_LARGE',
-      `选址（geometry）数据过大（${Math.round(length / 1024)} KB，未登录时上限 ${MAX_PUBLIC_SITE_CHECK_BODY_BYTES / 1024} KB、${MAX_PUBLIC_VERTICES} 个顶点）；请先抽稀，或登录后套核`,
-      `The site (geometry) is too large (${Math.round(length / 1024)} KB; without signing in at most ${MAX_PUBLIC_SITE_CHECK_BODY_BYTES / 1024} KB and ${MAX_PUBLIC_VERTICES} vertices); simplify it or sign in`,
+      `请求体过大（${Math.round(length / 1024)} KB）：未登录时选址套核的请求体上限 ${MAX_PUBLIC_SITE_CHECK_BODY_BYTES / 1024} KB、选址（geometry）上限 ${MAX_PUBLIC_VERTICES} 个顶点；请先抽稀，或登录后套核`,
+      `The request body is too large (${Math.round(length / 1024)} KB): without signing in a site check's body is at most ${MAX_PUBLIC_SITE_CHECK_BODY_BYTES / 1024} KB and the site (geometry) at most ${MAX_PUBLIC_VERTICES} vertices; simplify it or sign in`,
     );
   }
 }
