@@ -56,6 +56,12 @@ export const DetectedSchema = z.object({
   zoneWidth: z.union([z.literal(3), z.literal(6)]).optional(),
   axisOrder: z.enum(['lonlat', 'northing-easting']),
   encoding: z.enum(['utf-8', 'gbk', 'utf-16le', 'utf-16be']).optional(),
+  datum: z.enum(['cgcs2000', 'wgs84', 'xian80', 'beijing54', 'other']).meta({ description: '文件坐标的大地基准（转换前）' }),
+  epsg: z.number().int().optional().meta({ description: '文件坐标系的 EPSG 代码', example: 2414 }),
+  crsName: z.string().optional().meta({ example: 'Beijing 1954 / 3-degree Gauss-Kruger zone 38' }),
+  datumTransform: z.enum(['none', 'file-parameters', 'bureau-parameters', 'approximate']).meta({
+    description: '如何换算到 CGCS2000：none（本为 CGCS2000/WGS84）、file-parameters（文件的转换参数）、bureau-parameters（本局配置的参数）、approximate（无参数，规划人员确认按近似位置接受）',
+  }),
 });
 
 export const GeometryProblemSchema = z.object({

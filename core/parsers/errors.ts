@@ -40,7 +40,15 @@ export type ParseErrorCode =
   | 'COORD_UNKNOWN_SYSTEM'
   | 'COORD_MIXED_ZONES'
   | 'KML_INVALID'
-  | 'KML_NOT_POLYGON';
+  | 'KML_NOT_POLYGON'
+  /** An EPSG code, WKT or name the parsers do not know: named in the message. */
+  | 'CRS_UNKNOWN'
+  /** A known coordinate system the product cannot place (geocentric, a non-Chinese datum …). */
+  | 'CRS_UNSUPPORTED'
+  /** Beijing 1954 / Xi'an 1980 with no shift parameters, and the planner has not accepted an approximate placement. */
+  | 'DATUM_NEEDS_TRANSFORM'
+  /** Coordinates that fit more than one zone (3° and 6°), with the choices named. */
+  | 'ZONE_AMBIGUOUS';
 
 /** A failure to read a site file, with the problem named in both languages. */
 export class ParseError extends Error {

@@ -177,6 +177,8 @@ export async function parseSiteFile(input: ParseInput, opts: ParseOptions = {}):
       ...(placement.zoneWidth !== undefined ? { zoneWidth: placement.zoneWidth } : {}),
       axisOrder: placement.axisOrder,
       ...(read.encoding ? { encoding: read.encoding } : {}),
+      datum: read.declared?.datum ?? (placement.crs === 'EPSG:4326' ? 'wgs84' : 'cgcs2000'),
+      datumTransform: 'none',
     },
     warnings,
   };

@@ -42,8 +42,32 @@ export type CrsChoice =
   | { kind: 'geographic'; epsg?: 4490 | 4326 }
   | { kind: 'gauss-kruger'; zone?: number; zoneWidth?: ZoneWidth };
 
+/**
+ * Seven-parameter (Bursa–Wolf, position-vector) datum shift from a local datum to CGCS2000:
+ * dx, dy, dz in metres, rx, ry, rz in arc-seconds, ds in ppm — proj4's `+towgs84` order and units.
+ */
+export type SevenParameters = [number, number, number, number, number, number, number];
+
+/** Local datums a bureau may give shift parameters for. */
+export type LocalDatum = 'beijing54' | 'xian80';
+
+/**
+ * How a file on a local datum (Beijing 1954, Xi'an 1980) was brought to CGCS2000:
+ * `file-parameters` (the file's own 转换参数), `bureau-parameters` (configured by the bureau),
+ * `approximate` (no parameters: placed as if CGCS2000 because the planner accepted it), or
+ * `none` (the file is already CGCS2000/WGS84).
+ */
+export type DatumTransform = 'none' | 'file-parameters' | 'bureau-parameters' | 'approximate';
+
 export interface ParseOptions {
   crs?: CrsChoice;
+  /**
+   * The planner accepts that a file on a local datum with no shift parameters is placed as if it
+   * were CGCS2000 (off by tens of metres); without it such a file is refused (DATUM_NEEDS_TRANSFORM).
+   */
+  acceptApproximateDatum?: boolean;
+  /** Shift parameters the bureau configured per local datum (env DATUM_TRANSFORMS). */
+  datumTransforms?: Partial<Record<LocalDatum, SevenParameters>>;
   encoding?: TextEncoding;
   axisOrder?: AxisOrderOption;
   /** Bounds on the file (limits.ts); SITE_FILE_LIMITS when not given. */
@@ -76,12 +100,34 @@ export interface Detected {
   zoneWidth?: ZoneWidth;
   axisOrder: DetectedAxisOrder;
   encoding?: DetectedEncoding;
+  /** The datum of the file's coordinates (before any shift). */
+  datum: 'cgcs2000' | 'wgs84' | 'xian80' | 'beijing54' | 'other';
+  /** The EPSG code of the file's coordinate system when it has one (2414 for Beijing 1954 GK zone 38). */
+  epsg?: number;
+  /** A readable name of the file's coordinate system, e.g. "Beijing 1954 / 3-degree Gauss-Kruger zone 38". */
+  crsName?: string;
+  /** How the coordinates were brought to CGCS2000. */
+  datumTransform: DatumTransform;
+}
+
+/**
+ * The site's coordinates as the file gives them, when the file is projected: per feature, the
+ * same structure and vertex order as `features` (after rewinding), each position
+ * [easting, northing] in the file's units, the easting with its zone prefix if the file had one.
+ * `proj4` reproduces the placement (with the datum shift applied, if any).
+ */
+export interface SourceCoordinates {
+  crs: string;
+  epsg?: number;
+  proj4: string;
+  geometries: (SiteGeometry | null)[];
 }
 
 export interface ParseResult {
   features: SiteFeatureCollection;
   detected: Detected;
   warnings: ParseWarning[];
+  source?: SourceCoordinates;
 }
 
 export type ParseInput = { fileName: string; bytes: Uint8Array } | { text: string };
