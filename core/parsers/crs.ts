@@ -11,7 +11,7 @@
  */
 import { centralMeridian, gaussKrugerEpsg, type ZoneWidth } from '../gauss-kruger.ts';
 import { ParseError } from './errors.ts';
-import type { CrsChoice } from './types.ts';
+import type { CrsChoice, SevenParameters } from './types.ts';
 
 /** The datum a declaration names; only CGCS2000 and WGS84 are taken as-is. */
 export type Datum = 'cgcs2000' | 'wgs84' | 'xian80' | 'beijing54' | 'other';
@@ -27,6 +27,10 @@ export interface DeclaredCrs {
   zonePrefix?: boolean;
   /** A projection that is not CGCS2000 Gauss–Krüger (UTM, Web Mercator …): its WKT, for proj4. */
   wkt?: string;
+  /** The EPSG code the declaration names or amounts to (2414, 4526, 32650 …). */
+  epsg?: number;
+  /** Seven shift parameters to CGCS2000 the file itself gives (a 界址点 file's 转换参数= line). */
+  towgs84?: SevenParameters;
 }
 
 /**
