@@ -4,6 +4,7 @@
  * one transaction so a failed load leaves the previous data in place. A reload starts the
  * layers' version history afresh (layer_version, layer_archive).
  */
+import { ellipsoidalArea, type AreaGeometry } from '../core/ellipsoidal-area.ts';
 import { getLayer } from '../core/layers.ts';
 import { copyLine, type Database } from '../server/src/db/database.ts';
 import { refreshStockDerived } from '../server/src/modules/stock/derived.ts';
@@ -67,7 +68,7 @@ export async function loadDataset(
     for (const c of ds.counties) {
       await tx.query(
         `INSERT INTO admin_county (code, name, level, area_m2, source, geom)
-         SELECT $1, $2, $3, ST_Area(g::geography), $4, g
+         SELECT $1, $2, $3, 0, $4, g
          FROM (SELECT ST_Multi(ST_CollectionExtract(ST_MakeValid(ST_SetSRID(ST_GeomFromGeoJSON($5), 4490)), 3)) AS g) s`,
         [c.code, c.name, c.level, COUNTY_SOURCE, JSON.stringify({ type: 'MultiPolygon', coordinates: c.polygons })],
       );
@@ -86,7 +87,11 @@ export async function loadDataset(
         [code],
       );
     }
-    await tx.query('UPDATE admin_county SET area_m2 = ST_Area(geom::geography)');
+    // measured as every other area is (core/ellipsoidal-area.ts: edges straight in lon/lat)
+    const shapes = await tx.query<{ id: number; g: string }>('SELECT id, ST_AsGeoJSON(geom, 15) AS g FROM admin_county');
+    for (const { id, g } of shapes) {
+      await tx.query('UPDATE admin_county SET area_m2 = $2 WHERE id = $1', [id, ellipsoidalArea(JSON.parse(g) as AreaGeometry)]);
+    }
     const overlaps = await tx.query<{ n: number }>(
       // fixed-precision intersection: robust where GEOS's relate can fail on near-coincident edges
       `SELECT count(*)::int AS n FROM admin_county a JOIN admin_county b

@@ -19,12 +19,21 @@ type Geometry = { type: 'Polygon'; coordinates: number[][][] } | { type: 'MultiP
 const fixture = (name: string) =>
   JSON.parse(readFileSync(new URL(`in/${name}.geojson`, FIXTURES), 'utf8')) as { properties: { name: string }; geometry: Geometry };
 
-/** GRS80 polygon area straight from GeographicLib (an independent path from core/ellipsoidal-area). */
+/**
+ * GRS80 area of the polygon whose edges are straight in lon/lat (as GeoJSON and the overlays take
+ * them), from GeographicLib — an independent path from core/ellipsoidal-area: every edge is cut
+ * into 256 pieces along the lon/lat line, so the geodesics GeographicLib draws between the pieces
+ * follow the edge to well under a millimetre.
+ */
 function geographicLibArea(g: Geometry): number {
   const geod = new geographiclib.Geodesic.Geodesic(6378137, 1 / 298.257222101);
   const ring = (r: number[][]) => {
     const p = geod.Polygon(false);
-    for (const [lon, lat] of r.slice(0, -1)) p.AddPoint(lat!, lon!);
+    for (let i = 0; i < r.length - 1; i++) {
+      const [x0, y0] = r[i] as [number, number];
+      const [x1, y1] = r[i + 1] as [number, number];
+      for (let k = 0; k < 256; k++) p.AddPoint(y0 + ((y1 - y0) * k) / 256, x0 + ((x1 - x0) * k) / 256);
+    }
     return Math.abs(p.Compute(false, true).area ?? 0);
   };
   const polys = g.type === 'Polygon' ? [g.coordinates] : g.coordinates;
@@ -90,7 +99,9 @@ describe(`site check on ${backend}`, () => {
     expect(res.statusCode).toBe(201);
     const got = summary(SiteCheckReport.parse(res.json()));
     const file = new URL(`out/${name}.json`, FIXTURES);
-    if (process.env.UPDATE === '1' || !existsSync(file)) writeFileSync(file, JSON.stringify(got, null, 2) + '\n');
+    // a golden record is written only on purpose (UPDATE=1); a missing one fails
+    if (process.env.UPDATE === '1') writeFileSync(file, JSON.stringify(got, null, 2) + '\n');
+    expect(existsSync(file), `golden record out/${name}.json is missing`).toBe(true);
     expectMatchesGolden(got, JSON.parse(readFileSync(file, 'utf8')));
   });
 
@@ -129,12 +140,12 @@ describe(`site check on ${backend}`, () => {
     expect(r.verdicts.find((v) => v.rule === 'permanent-farmland')!.status).toBe('pass');
   });
 
-  it('measures the site on the CGCS2000 ellipsoid: GeographicLib within 1e-6, holes subtracted', async () => {
+  it('measures the site on the CGCS2000 ellipsoid: GeographicLib within 1e-9, holes subtracted', async () => {
     for (const name of ['crossing-farmland', 'multipolygon-with-hole', 'touching-red-line']) {
       const g = fixture(name).geometry;
       const r = SiteCheckReport.parse((await check({ geometry: g })).json());
       const want = geographicLibArea(g);
-      expect(Math.abs(r.site.area.m2 - want) / want, name).toBeLessThan(1e-6);
+      expect(Math.abs(r.site.area.m2 - want) / want, name).toBeLessThan(1e-9);
       expect(r.site.area.ha).toBeCloseTo(r.site.area.m2 / 10_000, 9);
       expect(r.site.area.mu).toBeCloseTo((r.site.area.m2 * 15) / 10_000, 9);
     }
@@ -155,7 +166,7 @@ describe(`site check on ${backend}`, () => {
       expect(Math.abs(f.overlapArea.m2 - pg.a), f.code).toBeLessThan(0.01 + 1e-6 * pg.a);
     }
     const udb = r.layers.find((l) => l.layerId === 'urban-boundary')!;
-    expect(Math.abs(udb.inside!.m2 + udb.outside!.m2 - r.site.area.m2)).toBeLessThan(0.01);
+    expect(Math.abs(udb.inside!.m2 + udb.outside!.m2 - r.site.area.m2) / r.site.area.m2).toBeLessThan(1e-6);
     for (const l of r.layers) expect(l.shareOfSite).toBeCloseTo(l.area.m2 / r.site.analysedArea.m2, 12);
   });
 
@@ -163,12 +174,34 @@ describe(`site check on ${backend}`, () => {
     const r = SiteCheckReport.parse((await check({ geometry: fixture('crossing-farmland').geometry })).json());
     const pf = r.layers.find((l) => l.layerId === 'permanent-farmland')!;
     const red = r.layers.find((l) => l.layerId === 'eco-redline')!;
-    // two overlay paths (a difference with the union, a sum of intersections) agree to 1e-5
-    expect(Math.abs(r.trimmed.lost.m2 - (pf.area.m2 + red.area.m2))).toBeLessThan(1e-5 * r.site.area.m2);
+    // two overlay paths (a difference with the union, a sum of intersections) agree to 1e-6
+    expect(Math.abs(r.trimmed.lost.m2 - (pf.area.m2 + red.area.m2))).toBeLessThan(1e-6 * r.site.area.m2);
     expect(r.trimmed.area.m2 + r.trimmed.lost.m2).toBeCloseTo(r.site.area.m2, 6);
     const again = SiteCheckReport.parse((await check({ geometry: r.trimmed.geometry })).json());
     expect(again.verdicts.find((v) => v.rule === 'permanent-farmland')!.status).toBe('pass');
     expect(again.verdicts.find((v) => v.rule === 'eco-redline')!.status).toBe('pass');
+  });
+
+  it('adds up on a long thin strip: inside + outside, farmland + red line + trimmed, each the whole within 1e-6', async () => {
+    // 55 km east–west, 33 m wide, across the urban boundary and many farmland fields: along such
+    // edges a geodesic bows 41 m from the parallel, so only areas of the polygon the overlays cut
+    // (edges straight in lon/lat) add up
+    const g: Geometry = { type: 'Polygon', coordinates: [[[114.2, 34.6], [114.8, 34.6], [114.8, 34.6003], [114.2, 34.6003], [114.2, 34.6]]] };
+    const r = SiteCheckReport.parse((await check({ geometry: g })).json());
+    const site = r.site.area.m2;
+    expect(Math.abs(site - geographicLibArea(g)) / site).toBeLessThan(1e-9);
+    const layer = (id: string) => r.layers.find((l) => l.layerId === id)!;
+    const pf = layer('permanent-farmland');
+    const red = layer('eco-redline');
+    const udb = layer('urban-boundary');
+    expect(pf.count).toBeGreaterThan(10);
+    expect(udb.inside!.m2).toBeGreaterThan(0);
+    expect(udb.outside!.m2).toBeGreaterThan(0);
+    const rel = (a: number) => Math.abs(a) / site;
+    expect(rel(udb.inside!.m2 + udb.outside!.m2 - site)).toBeLessThan(1e-6);
+    expect(rel(pf.area.m2 + red.area.m2 + r.trimmed.area.m2 - site)).toBeLessThan(1e-6);
+    expect(rel(r.trimmed.lost.m2 - (pf.area.m2 + red.area.m2))).toBeLessThan(1e-6);
+    for (const l of r.layers) expect(rel(l.features.reduce((s, f) => s + f.overlapArea.m2, 0) - l.area.m2)).toBeLessThan(1e-9);
   });
 
   it('widens the analysed area by bufferMeters and reports both areas', async () => {
