@@ -31,7 +31,8 @@ describe('dataset generator', () => {
 
   it('matches the recorded demo dataset (UPDATE=1 rewrites the record after an intended change)', () => {
     const record = { seed: TEST_SEED, checksum: demo.checksum, counts: demo.counts };
-    if (process.env.UPDATE === '1' || !existsSync(golden)) writeFileSync(golden, JSON.stringify(record, null, 2) + '\n');
+    if (process.env.UPDATE === '1') writeFileSync(golden, JSON.stringify(record, null, 2) + '\n');
+    expect(existsSync(golden), 'the demo dataset record is missing (UPDATE=1 writes it on purpose)').toBe(true);
     expect(record).toEqual(JSON.parse(readFileSync(golden, 'utf8')));
   });
 
