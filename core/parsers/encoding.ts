@@ -8,9 +8,9 @@
  * GBK and Big5 share most of their byte structure, so bytes that are valid in both are ambiguous:
  * they are read as GBK (the usual case) unless the text shows they are Big5 — the traditional
  * section names of a 界址点 file (`[屬性描述]`, `[地塊坐標]`) read as Big5, or the bytes fail as GBK.
- * Four-byte GB18030 sequences name GB18030. The WHATWG decoders `gbk` and `gb18030` are the same
- * decoder; the label only reports which the file is. `TextDecoder('big5')` and `('gb18030')` exist
- * in every browser and in Node with ICU.
+ * Four-byte GB18030 sequences name GB18030 (and must be decoded as such: WHATWG's `gbk` decoder
+ * reads them, Node's ICU `gbk` does not). `TextDecoder('big5')` and `('gb18030')` exist in every
+ * browser and in Node with ICU.
  *
  * @example decodeText(gbkBytes).encoding // 'gbk'
  */
@@ -123,9 +123,9 @@ function pairs(bytes: Uint8Array): [number, number][] {
  * @example detectLegacyEncoding(big5Bytes) // { encoding: 'big5', warnings: [ENCODING_GUESSED] }
  */
 export function detectLegacyEncoding(bytes: Uint8Array): { encoding: 'gbk' | 'gb18030' | 'big5'; warnings: ParseWarning[] } {
+  if (hasGb18030FourByte(bytes) && decodesStrictly(bytes, 'gb18030')) return { encoding: 'gb18030', warnings: [] };
   const gbkOk = decodesStrictly(bytes, 'gbk');
   const big5Ok = decodesStrictly(bytes, 'big5');
-  if (gbkOk && hasGb18030FourByte(bytes)) return { encoding: 'gb18030', warnings: [] };
   if (!big5Ok) return { encoding: 'gbk', warnings: [] };
   if (!gbkOk) return { encoding: 'big5', warnings: [] };
   // valid as both: the text decides
@@ -168,7 +168,7 @@ export function forcedEncodingDoubt(bytes: Uint8Array, forced: DetectedEncoding)
     return [warn('ENCODING_DOUBT', '内容不是有效的 UTF-8（可能是 GBK），按 UTF-8 读取中文会成为乱码', 'The content is not valid UTF-8 (perhaps GBK); read as UTF-8 its Chinese text will be garbled')];
   }
   if ((forced === 'gbk' || forced === 'gb18030' || forced === 'big5') && !decodesStrictly(bytes, forced)) {
-    const other = forced === 'big5' ? 'GBK' : 'Big5';
+    const other = forced === 'big5' ? 'GBK' : forced === 'gbk' && hasGb18030FourByte(bytes) ? 'GB18030' : 'Big5';
     return [warn('ENCODING_DOUBT', `内容不是有效的 ${name} 编码（可能是 ${other}），中文可能成为乱码`, `The content is not valid ${name} (perhaps ${other}); its Chinese text may be garbled`)];
   }
   return [];
