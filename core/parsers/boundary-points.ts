@@ -11,7 +11,8 @@
  *   Krassovsky's ellipsoid placed on the Xi'an 1980 datum, its own datum) is refused: no datum shift
  *   to CGCS2000 is defined for it here. An empty 坐标系 is read as CGCS2000 with a warning.
  * - `几度分带=` 3 / 6 / 3度 / 3度带 / 三度带 / 3度分带 / 3° / "3 度" …; left undefined when the file does not
- *   say (placement then judges the width from the easting's prefix). `带号=` 38 / 38带 / 第38带.
+ *   say (placement then judges the width from the easting's prefix). `带号=` 38 / 38带 / 第38带. A 坐标系
+ *   value naming its zone ("CGCS2000_3_Degree_GK_Zone_38", "… 3度带 38带") fills what those leave unstated.
  * - `转换参数=` the spec's seven values "X平移,Y平移,Z平移,X旋转,Y旋转,Z旋转,尺度参数" (metres,
  *   arc-seconds, ppm — proj4 `+towgs84` order). Real files mostly leave it empty, keeping the commas
  *   (`转换参数=,,,,,,`, "不用填写转换参数，但要保留逗号" in bureaus' submission rules) or write seven
@@ -315,8 +316,13 @@ export function declaredFromAttributes(attrs: Record<string, string>, warnings: 
   const shift = get('转换参数');
   const towgs84 = shift ? transformParametersOf(shift.value, shift.line ?? 0) : undefined;
 
-  const width36 = typeof zoneWidth === 'number' ? zoneWidth : undefined;
-  const zoneN = typeof zone === 'number' ? zone : undefined;
+  // a 坐标系 value that names the zone itself ("CGCS2000_3_Degree_GK_Zone_38", "2000国家大地坐标系 3度带 38带")
+  // fills what the 几度分带 / 带号 lines leave unstated
+  const named = normaliseKey(crsText);
+  const namedWidth = /(?:^|[^\d])([36])[_\s-]*degree/i.exec(named)?.[1] ?? /([36三六])\s*度/.exec(named)?.[1];
+  const namedZone = /zone[_\s]*(\d{1,2})(?!\d)/i.exec(named)?.[1] ?? /(?:^|[^\d])(\d{2})\s*带/.exec(named)?.[1];
+  const width36 = typeof zoneWidth === 'number' ? zoneWidth : zoneWidth === undefined && namedWidth ? (/[3三]/.test(namedWidth) ? 3 : 6) : undefined;
+  const zoneN = typeof zone === 'number' ? zone : zone === undefined && namedZone ? Number(namedZone) : undefined;
   const prefix = ctx.points ? prefixOfEastings(ctx.points) : undefined;
   let epsg: number | undefined;
   let zonePrefix: boolean | undefined;

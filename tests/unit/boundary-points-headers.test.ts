@@ -183,6 +183,17 @@ describe('header values one by one', () => {
     expect(none.declared!.choice).toEqual({ kind: 'gauss-kruger' });
   });
 
+  it('a 坐标系 value that names its zone fills an unstated 几度分带 and 带号', () => {
+    const body = '[地块坐标]\n5,2.1828,1,示例地块,面,,,,@\nJ1,1,3853210.512,38512034.220\nJ2,1,3853210.498,38512180.004\nJ3,1,3853060.771,38512180.016\nJ4,1,3853060.790,38512034.231\nJ1,1,3853210.512,38512034.220\n';
+    for (const name of ['CGCS2000_3_Degree_GK_Zone_38', 'CGCS2000 / 3-degree Gauss-Kruger zone 38', '2000国家大地坐标系 3度带 38带']) {
+      const d = readBoundaryPoints(`[属性描述]\n坐标系=${name}\n${body}`).declared!;
+      expect(d, name).toMatchObject({ datum: 'cgcs2000', epsg: 4526, choice: { kind: 'gauss-kruger', zoneWidth: 3, zone: 38 } });
+    }
+    // the lines win over the name
+    const d = readBoundaryPoints(`[属性描述]\n坐标系=CGCS2000_3_Degree_GK_Zone_39\n几度分带=3\n带号=38\n${body}`).declared!;
+    expect(d.choice).toEqual({ kind: 'gauss-kruger', zoneWidth: 3, zone: 38 });
+  });
+
   it('a plain area that matches in 平方米 says so in its warning', () => {
     const text = '[属性描述]\n坐标系=2000国家大地坐标系\n[地块坐标]\n5,21827.5,1,示例地块,面,,,,@\nJ1,1,3853210.512,38512034.220\nJ2,1,3853210.498,38512180.004\nJ3,1,3853060.771,38512180.016\nJ4,1,3853060.790,38512034.231\nJ1,1,3853210.512,38512034.220\n';
     const w = readBoundaryPoints(text).warnings;
