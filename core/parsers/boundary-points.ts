@@ -12,7 +12,8 @@
  *   to CGCS2000 is defined for it here. An empty 坐标系 is read as CGCS2000 with a warning.
  * - `几度分带=` 3 / 6 / 3度 / 3度带 / 三度带 / 3度分带 / 3° / "3 度" …; left undefined when the file does not
  *   say (placement then judges the width from the easting's prefix). `带号=` 38 / 38带 / 第38带. A 坐标系
- *   value naming its zone ("CGCS2000_3_Degree_GK_Zone_38", "… 3度带 38带") fills what those leave unstated.
+ *   value naming its zone ("CGCS2000_3_Degree_GK_Zone_38", "… 3度带 38带") or a `中央子午线=114` line (once
+ *   the width is known) fills what those leave unstated.
  * - `转换参数=` the spec's seven values "X平移,Y平移,Z平移,X旋转,Y旋转,Z旋转,尺度参数" (metres,
  *   arc-seconds, ppm — proj4 `+towgs84` order). Real files mostly leave it empty, keeping the commas
  *   (`转换参数=,,,,,,`, "不用填写转换参数，但要保留逗号" in bureaus' submission rules) or write seven
@@ -306,7 +307,7 @@ export function declaredFromAttributes(attrs: Record<string, string>, warnings: 
     warnings.push(warn('HEADER_VALUE', `${at.zh}带号“${zoneEntry!.value}”不是整数，已忽略`, `${at.en}the zone "${zoneEntry!.value}" is not an integer; ignored`));
   }
   const unit = get('计量单位')?.value;
-  if (unit && !/^(米|m|meter|metre|meters|metres)$/i.test(normaliseKey(unit))) {
+  if (unit && !/^(米|m|meters?|metres?|公尺)$/i.test(normaliseKey(unit).replace(/[（(].*[)）]$/, '').trim())) {
     warnings.push(warn('HEADER_UNIT', `计量单位为“${unit}”，已按米处理`, `The unit is "${unit}"; read as metres`));
   }
   const proj = get('投影类型')?.value;
@@ -322,7 +323,18 @@ export function declaredFromAttributes(attrs: Record<string, string>, warnings: 
   const namedWidth = /(?:^|[^\d])([36])[_\s-]*degree/i.exec(named)?.[1] ?? /([36三六])\s*度/.exec(named)?.[1];
   const namedZone = /zone[_\s]*(\d{1,2})(?!\d)/i.exec(named)?.[1] ?? /(?:^|[^\d])(\d{2})\s*带/.exec(named)?.[1];
   const width36 = typeof zoneWidth === 'number' ? zoneWidth : zoneWidth === undefined && namedWidth ? (/[3三]/.test(namedWidth) ? 3 : 6) : undefined;
-  const zoneN = typeof zone === 'number' ? zone : zone === undefined && namedZone ? Number(namedZone) : undefined;
+  // 中央子午线=114 (some files give the central meridian instead of 带号): a zone once the width is known
+  const cmText = (get('中央子午线') ?? get('中央经线'))?.value;
+  const cm = cmText ? parseNumber(normaliseKey(cmText).replace(/^[eE东]|[°度]|[eE]$/g, '')) : undefined;
+  const cmZone = cm !== undefined && width36 !== undefined ? (width36 === 3 ? cm / 3 : (cm + 3) / 6) : undefined;
+  const zoneN =
+    typeof zone === 'number'
+      ? zone
+      : zone === undefined && namedZone
+        ? Number(namedZone)
+        : zone === undefined && cmZone !== undefined && Number.isInteger(cmZone)
+          ? cmZone
+          : undefined;
   const prefix = ctx.points ? prefixOfEastings(ctx.points) : undefined;
   let epsg: number | undefined;
   let zonePrefix: boolean | undefined;
@@ -349,7 +361,7 @@ export type AreaUnit = 'ha' | 'mu' | 'm2';
 const AREA_UNITS: [RegExp, AreaUnit][] = [
   [/^(公顷|ha|hm2|hm²|hectares?)$/i, 'ha'],
   [/^(亩|mu)$/i, 'mu'],
-  [/^(平方米|平米|m2|m²|㎡|sqm)$/i, 'm2'],
+  [/^(平方米|平米|平方公尺|m2|m²|㎡|sqm)$/i, 'm2'],
 ];
 
 function unitOf(text: string): AreaUnit | undefined {

@@ -189,6 +189,9 @@ describe('header values one by one', () => {
       const d = readBoundaryPoints(`[属性描述]\n坐标系=${name}\n${body}`).declared!;
       expect(d, name).toMatchObject({ datum: 'cgcs2000', epsg: 4526, choice: { kind: 'gauss-kruger', zoneWidth: 3, zone: 38 } });
     }
+    expect(readBoundaryPoints(`[属性描述]\n坐标系=2000国家大地坐标系\n几度分带=3\n中央子午线=114°\n${body}`).declared!.choice).toEqual({ kind: 'gauss-kruger', zoneWidth: 3, zone: 38 });
+    expect(readBoundaryPoints(`[属性描述]\n坐标系=2000国家大地坐标系\n中央子午线=117\n${body}`).declared!.choice).toEqual({ kind: 'gauss-kruger' });
+    expect(readBoundaryPoints(`[属性描述]\n坐标系=2000国家大地坐标系\n计量单位=米（m）\n${body}`).warnings).toEqual([]);
     // the lines win over the name
     const d = readBoundaryPoints(`[属性描述]\n坐标系=CGCS2000_3_Degree_GK_Zone_39\n几度分带=3\n带号=38\n${body}`).declared!;
     expect(d.choice).toEqual({ kind: 'gauss-kruger', zoneWidth: 3, zone: 38 });
