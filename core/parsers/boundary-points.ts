@@ -586,8 +586,10 @@ export function readBoundaryPoints(text: string, encoding?: DetectedEncoding): R
     }
     if (section !== '地块坐标') return;
     const fields = line.replace(/,\s*$/, '').split(',').map((f) => f.trim());
-    if (fields[fields.length - 1] === '@') {
-      const head = fields.slice(0, -1);
+    // a header line ends in "@" — its own field, or stuck to the last one ("…,0601@")
+    const last = fields[fields.length - 1] ?? '';
+    if (last === '@' || (last.endsWith('@') && fields.length >= 3)) {
+      const head = last === '@' ? fields.slice(0, -1) : [...fields.slice(0, -1), last.slice(0, -1).trim()];
       const named = layoutOf(head, lineNo);
       if (named) layout = named;
       else parcels.push(parcelOf(head, lineNo, layout, warnings));

@@ -197,6 +197,11 @@ describe('header values one by one', () => {
     expect(d.choice).toEqual({ kind: 'gauss-kruger', zoneWidth: 3, zone: 38 });
   });
 
+  it('a header line whose "@" sticks to its last field is a header line', () => {
+    const text = '[地块坐标]\n5,2.1828,1,示例地块,面,,工业用地,0601@\nJ1,1,3853210.512,38512034.220\nJ2,1,3853210.498,38512180.004\nJ3,1,3853060.771,38512180.016\nJ4,1,3853060.790,38512034.231\nJ1,1,3853210.512,38512034.220\n';
+    expect(readBoundaryPoints(text).features[0]!.properties).toMatchObject({ name: '示例地块', land_class_code: '0601', header_area_ha: 2.1828, plane_area_ha: 2.1828 });
+  });
+
   it('a plain area that matches in 平方米 says so in its warning', () => {
     const text = '[属性描述]\n坐标系=2000国家大地坐标系\n[地块坐标]\n5,21827.5,1,示例地块,面,,,,@\nJ1,1,3853210.512,38512034.220\nJ2,1,3853210.498,38512180.004\nJ3,1,3853060.771,38512180.016\nJ4,1,3853060.790,38512034.231\nJ1,1,3853210.512,38512034.220\n';
     const w = readBoundaryPoints(text).warnings;
