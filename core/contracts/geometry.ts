@@ -9,6 +9,9 @@ import { ErrorResponse } from './common.ts';
 /** The largest upload accepted, in bytes (20 MB). */
 export const MAX_SITE_FILE_BYTES = 20 * 1024 * 1024;
 
+/** Text encodings a user may force (core/parsers/types.ts TextEncoding). */
+export const TEXT_ENCODINGS = ['utf-8', 'gbk', 'gb18030', 'big5'] as const;
+
 /** Query parameters that override detection. */
 export const ParseQuery = z.object({
   crs: z
@@ -26,7 +29,10 @@ export const ParseQuery = z.object({
     .enum(['xy', 'yx'], { message: 'axisOrder 须为 xy 或 yx' })
     .optional()
     .meta({ description: 'xy：先经度/东坐标；yx：先纬度/北坐标（测量习惯 X 为北坐标）' }),
-  encoding: z.enum(['utf-8', 'gbk'], { message: 'encoding 须为 utf-8 或 gbk' }).optional().meta({ description: '文本与属性编码' }),
+  encoding: z
+    .enum(TEXT_ENCODINGS, { message: 'encoding 须为 utf-8、gbk、gb18030 或 big5' })
+    .optional()
+    .meta({ description: '文本与属性编码：utf-8、gbk（代码页 936）、gb18030（54936）、big5（950，繁体）' }),
 });
 export type ParseQuery = z.infer<typeof ParseQuery>;
 
@@ -55,7 +61,7 @@ export const DetectedSchema = z.object({
   zone: z.number().int().optional(),
   zoneWidth: z.union([z.literal(3), z.literal(6)]).optional(),
   axisOrder: z.enum(['lonlat', 'northing-easting']),
-  encoding: z.enum(['utf-8', 'gbk', 'utf-16le', 'utf-16be']).optional(),
+  encoding: z.enum([...TEXT_ENCODINGS, 'utf-16le', 'utf-16be']).optional(),
   datum: z.enum(['cgcs2000', 'wgs84', 'xian80', 'beijing54', 'other']).meta({ description: '文件坐标的大地基准（转换前）' }),
   epsg: z.number().int().optional().meta({ description: '文件坐标系的 EPSG 代码', example: 2414 }),
   crsName: z.string().optional().meta({ example: 'Beijing 1954 / 3-degree Gauss-Kruger zone 38' }),

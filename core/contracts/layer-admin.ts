@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { idParam, jobProgressFields } from './common.ts';
+import { TEXT_ENCODINGS } from './geometry.ts';
 import { AreaUnits } from './site-check.ts';
 
 /** Layers an administrator may replace by import: the control lines and farmland. */
@@ -57,7 +58,7 @@ export const LayerImportQuery = z.object({
   zone: z.coerce.number({ message: 'zone（带号）须为整数' }).int('zone（带号）须为整数').min(13, 'zone（带号）须在 13–45 之间').max(45, 'zone（带号）须在 13–45 之间').optional(),
   zoneWidth: z.coerce.number({ message: 'zoneWidth 须为 3 或 6' }).pipe(z.union([z.literal(3), z.literal(6)], { message: 'zoneWidth 须为 3 或 6' })).optional(),
   axisOrder: z.enum(['xy', 'yx'], { message: 'axisOrder 须为 xy 或 yx' }).optional(),
-  encoding: z.enum(['utf-8', 'gbk'], { message: 'encoding 须为 utf-8 或 gbk' }).optional(),
+  encoding: z.enum(TEXT_ENCODINGS, { message: 'encoding 须为 utf-8、gbk、gb18030 或 big5' }).optional(),
   /** Repair invalid polygons (ST_MakeValid) instead of leaving them out. */
   repair: z
     .enum(['true', 'false'], { message: 'repair 须为 true 或 false' })

@@ -8,7 +8,7 @@
 import { kml } from '@tmcw/togeojson';
 import JSZip from 'jszip';
 import { InflateBudget, readZipEntry } from './limits.ts';
-import { decodeText } from './encoding.ts';
+import { decodeText, encodingFromLabel } from './encoding.ts';
 import { ParseError } from './errors.ts';
 import { rawFromFeatures } from './geojson.ts';
 import { GIS_ORDER, toProperties, type RawRead } from './raw.ts';
@@ -78,7 +78,7 @@ export async function readKml(text: string, encoding?: DetectedEncoding): Promis
 }
 
 /**
- * Decodes KML bytes: a forced encoding, else the XML declaration's (`encoding="GB2312"`), else detection.
+ * Decodes KML bytes: a forced encoding, else the XML declaration's (`encoding="GB2312"`, `"GB18030"`, `"Big5"`), else detection.
  *
  * @example decodeKml(bytes).text.startsWith('<?xml') // true
  */
@@ -86,7 +86,8 @@ export function decodeKml(bytes: Uint8Array, forced?: TextEncoding): { text: str
   if (!forced) {
     const head = new TextDecoder('latin1').decode(bytes.subarray(0, 200));
     const declared = /<\?xml[^>]*encoding\s*=\s*["']([^"']+)["']/i.exec(head)?.[1]?.toLowerCase();
-    if (declared && /^(gbk|gb2312|gb18030|cp936)$/.test(declared)) return decodeText(bytes, 'gbk');
+    const named = declared ? encodingFromLabel(declared) : undefined;
+    if (named === 'gbk' || named === 'gb18030' || named === 'big5') return decodeText(bytes, named);
   }
   return decodeText(bytes, forced);
 }

@@ -2,15 +2,16 @@
  * Zipped Shapefiles (.zip with .shp, .dbf, .prj, .cpg — possibly in a folder),
  * as bureaus and design institutes exchange them. The .prj names the coordinate
  * system (CGCS2000 lon/lat or a Gauss–Krüger zone); the .cpg names the attribute
- * encoding ("GBK", "936", "UTF-8"); without a .cpg the DBF text is tried as strict
- * UTF-8 and read as GBK when that fails, so Chinese attributes come out right.
+ * encoding ("GBK"/"936", "GB18030"/"54936", "BIG5"/"950", "UTF-8"/"65001", "UTF-16"/"1200");
+ * without a .cpg the DBF text is tried as strict UTF-8, then the .dbf's language driver byte,
+ * then GBK/GB18030/Big5 detection (encoding.ts), so Chinese attributes come out right.
  *
  * @example await readShapefileZip(await JSZip.loadAsync(bytes)) // { format: 'shapefile', … }
  */
 import type JSZip from 'jszip';
 import { open as openShapefile } from 'shapefile';
 import { crsFromPrj, type DeclaredCrs } from './crs.ts';
-import { dbfTextBytes, encodingFromLabel, forcedEncodingDoubt, isUtf8 } from './encoding.ts';
+import { dbfLanguageDriver, dbfTextBytes, detectLegacyEncoding, encodingFromLabel, encodingName, forcedEncodingDoubt, hasGb18030FourByte, isUtf8 } from './encoding.ts';
 import { ParseError, warn } from './errors.ts';
 import { InflateBudget, readZipEntry, readZipText, tooManyFeatures, type ParseLimits } from './limits.ts';
 import { GIS_ORDER, toProperties, type RawRead } from './raw.ts';
@@ -150,6 +151,57 @@ export function checkShapefileSizes(name: string, shp: Uint8Array, shx: Uint8Arr
   }
 }
 
+/**
+ * The encoding of a .dbf's text from what its .cpg says, its language driver byte and its bytes:
+ * a .cpg naming an encoding the bytes fit is followed; a .cpg naming UTF-8 over bytes that are not
+ * UTF-8, or a legacy code page over bytes that are UTF-8, is overruled by the bytes with a warning
+ * naming both; an unknown .cpg value is named in a warning with the encoding used instead.
+ * Without a .cpg: UTF-8 if the bytes are, else the language driver (936 → GBK, 950 → Big5), else detected.
+ *
+ * @example attributeEncoding(text, 'CP950', undefined) // { encoding: 'big5', warnings: [] }
+ */
+export function attributeEncoding(text: Uint8Array, cpg: string | undefined, driver: 'gbk' | 'big5' | undefined): { encoding: DetectedEncoding; warnings: ParseWarning[] } {
+  const detect = (): { encoding: DetectedEncoding; warnings: ParseWarning[] } => {
+    if (isUtf8(text)) return { encoding: 'utf-8', warnings: [] };
+    if (driver) return { encoding: driver, warnings: [] };
+    return detectLegacyEncoding(text);
+  };
+  if (cpg === undefined) return detect();
+  const named = encodingFromLabel(cpg);
+  const shown = cpg.replace(/\s+/g, ' ').slice(0, 40);
+  if (!named) {
+    const used = detect();
+    const n = encodingName(used.encoding);
+    return {
+      encoding: used.encoding,
+      warnings: [
+        warn('CPG_UNKNOWN', `.cpg 文件写的编码“${shown}”无法识别（应为 GBK/936、GB18030/54936、BIG5/950、UTF-8/65001 等），已按属性内容判断为 ${n} 读取，请核对属性文字`, `The .cpg names an unknown encoding "${shown}" (expected GBK/936, GB18030/54936, BIG5/950, UTF-8/65001 …); the attributes were read as ${n}, judged from their bytes — check the attribute text`),
+        ...used.warnings,
+      ],
+    };
+  }
+  const nonAscii = text.some((b) => b > 0x7f);
+  const mismatch = (used: { encoding: DetectedEncoding; warnings: ParseWarning[] }, why: { zh: string; en: string }) => {
+    const n = encodingName(used.encoding);
+    return {
+      encoding: used.encoding,
+      warnings: [
+        warn('CPG_MISMATCH', `.cpg 文件写的编码是“${shown}”，但属性表${why.zh}，已按 ${n} 读取，请核对属性文字`, `The .cpg says "${shown}" but the attributes ${why.en}; they were read as ${n} — check the attribute text`),
+        ...used.warnings,
+      ],
+    };
+  };
+  if (named === 'utf-8' && !isUtf8(text)) {
+    // a GIS that wrote GBK but labelled it UTF-8: the bytes say which it is
+    return mismatch(driver ? { encoding: driver, warnings: [] } : detectLegacyEncoding(text), { zh: '不是有效的 UTF-8', en: 'are not valid UTF-8' });
+  }
+  if ((named === 'gbk' || named === 'gb18030' || named === 'big5') && nonAscii && isUtf8(text)) {
+    return mismatch({ encoding: 'utf-8', warnings: [] }, { zh: '是有效的 UTF-8 中文', en: 'are valid UTF-8 Chinese text' });
+  }
+  if (named === 'gbk' && hasGb18030FourByte(text)) return { encoding: 'gb18030', warnings: [] };
+  return { encoding: named, warnings: [] };
+}
+
 /** Files of a zip that matter: not folders, not macOS resource forks. */
 function entriesOf(zip: JSZip): string[] {
   return Object.keys(zip.files).filter((n) => !zip.files[n]!.dir && !n.startsWith('__MACOSX/') && !/(^|\/)\._/.test(n));
@@ -215,31 +267,18 @@ export async function readShapefileZip(zip: JSZip, forcedEncoding?: TextEncoding
   // the sizes its headers declare against what the files hold, before any record is read
   checkShapefileSizes(baseName(chosen.name), chosen.bytes, shx, dbf, budget.limits);
 
-  // encoding: forced > .cpg > detected
+  // encoding: forced > .cpg > the .dbf's language driver > detected
   let encoding: DetectedEncoding | undefined;
   if (dbf) {
+    const text = dbfTextBytes(dbf);
     if (forcedEncoding) {
       encoding = forcedEncoding;
-      warnings.push(...forcedEncodingDoubt(dbfTextBytes(dbf), forcedEncoding));
-    }
-    else {
-      if (cpgName) {
-        const cpg = (await readZipText(zip, cpgName, budget)).trim();
-        encoding = encodingFromLabel(cpg);
-        if (encoding === 'utf-8' && !isUtf8(dbfTextBytes(dbf))) {
-          // a GIS that wrote GBK but labelled it UTF-8: the bytes say which it is
-          encoding = 'gbk';
-          warnings.push(
-            warn('CPG_MISMATCH', `.cpg 文件写的编码是“${cpg}”，但属性表不是有效的 UTF-8，已按 GBK 读取，请核对属性文字`, `The .cpg says "${cpg}" but the attributes are not valid UTF-8; they were read as GBK — check the attribute text`),
-          );
-        }
-        if (!encoding) {
-          warnings.push(
-            warn('CPG_UNKNOWN', `.cpg 文件写的编码“${cpg}”无法识别，已自动判断属性编码`, `The .cpg names an unknown encoding "${cpg}"; the attribute encoding was detected instead`),
-          );
-        }
-      }
-      encoding ??= isUtf8(dbfTextBytes(dbf)) ? 'utf-8' : 'gbk';
+      warnings.push(...forcedEncodingDoubt(text, forcedEncoding));
+    } else {
+      const cpg = cpgName ? (await readZipText(zip, cpgName, budget)).trim() : undefined;
+      const chosen = attributeEncoding(text, cpg, dbfLanguageDriver(dbf));
+      encoding = chosen.encoding;
+      warnings.push(...chosen.warnings);
     }
   } else {
     warnings.push(warn('DBF_MISSING', `缺少 .dbf 属性表，只读取了图形，没有属性`, 'The .dbf attribute table is missing; only shapes were read, without attributes'));

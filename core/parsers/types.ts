@@ -14,10 +14,14 @@ export type { ZoneWidth };
 /** The formats a site can be given in. */
 export type SiteFormat = 'geojson' | 'shapefile' | 'boundary-points' | 'kml' | 'coordinates';
 
-/** Text encodings a user may force. GBK here means the WHATWG `gbk` decoder (GB18030 superset). */
-export type TextEncoding = 'utf-8' | 'gbk';
+/**
+ * Text encodings a user may force: UTF-8; GBK (code page 936, what most Chinese Windows software
+ * writes); GB18030 (its superset, code page 54936 — the WHATWG decoders of the two are the same, the
+ * name says which the file is); Big5 (code page 950, traditional Chinese).
+ */
+export type TextEncoding = 'utf-8' | 'gbk' | 'gb18030' | 'big5';
 
-/** Encodings that can be detected (UTF-16 only with a byte-order mark, as Windows Notepad writes it). */
+/** Encodings that can be detected (UTF-16 from a byte-order mark, as Windows Notepad writes it, or a .cpg). */
 export type DetectedEncoding = TextEncoding | 'utf-16le' | 'utf-16be';
 
 /**

@@ -4,7 +4,7 @@
  */
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import type { SiteValidation } from '../../../core/geometry-validation.ts';
-import { ParseError, parseCrsParam, type ParseInput, type ParseOptions, type ParseResult } from '../../../core/parsers/index.ts';
+import { ParseError, parseCrsParam, type ParseInput, type ParseOptions, type ParseResult, type TextEncoding } from '../../../core/parsers/index.ts';
 import { parseInPool, ParserBusy, type ParseKind } from './parse-pool.ts';
 import { AppError } from '../plugins/errors.ts';
 import { refuseIllFormedText } from '../plugins/input.ts';
@@ -83,7 +83,7 @@ export async function uploadedFile(req: FastifyRequest, noFile: { zh: string; en
 }
 
 /** How to read a file, from the query (crs, zone, zoneWidth, axisOrder, encoding); 400 naming a bad one. */
-export function parseOptionsOf(q: { crs?: string; zone?: number; zoneWidth?: 3 | 6; axisOrder?: 'xy' | 'yx'; encoding?: 'utf-8' | 'gbk' }): ParseOptions {
+export function parseOptionsOf(q: { crs?: string; zone?: number; zoneWidth?: 3 | 6; axisOrder?: 'xy' | 'yx'; encoding?: TextEncoding }): ParseOptions {
   try {
     const crs = parseCrsParam(q.crs, q.zone, q.zoneWidth);
     return {
