@@ -470,13 +470,32 @@ function resolveSystem(raw: RawFeature[], kind: CoordinateKind, xy: (p: RawPosit
     }
   }
   const prefix = prefixZone !== undefined;
+  // a declaration that says the eastings carry the zone number (EPSG:4526) when they do not (or the reverse): the numbers are read as they are, and the label says so
+  const claimed = forced?.kind === 'gauss-kruger' && forced.epsg !== undefined ? knownCrs(forced.epsg).gk?.zonePrefix : declared?.zonePrefix;
+  if (claimed !== undefined && claimed !== prefix) {
+    const by = forced?.kind === 'gauss-kruger' && forced.epsg !== undefined ? `EPSG:${forced.epsg}` : declared?.epsg !== undefined ? `EPSG:${declared.epsg}` : declared?.name ?? '';
+    ctx.warnings.push(
+      claimed
+        ? warn(
+            'ZONE_PREFIX_MISMATCH',
+            `坐标系 ${by} 的东坐标应带带号（如 ${zone}500000），但文件中的东坐标不带带号；已按第 ${zone} 带不带带号的坐标读取，请核对`,
+            `${by} has the zone number in front of the eastings (e.g. ${zone}500000), but the file's eastings carry none; read as zone ${zone} without prefix — check it`,
+          )
+        : warn(
+            'ZONE_PREFIX_MISMATCH',
+            `坐标系 ${by} 的东坐标不带带号，但文件中的东坐标带有带号前缀 ${prefixZone}；已按带号前缀读取，请核对`,
+            `${by} has no zone number in front of the eastings, but the file's eastings carry prefix ${prefixZone}; read with the prefix — check it`,
+          ),
+    );
+  }
   const epsg = gkEpsg(own === 'wgs84' ? 'cgcs2000' : own, { zone, zoneWidth, zonePrefix: prefix });
   const ellipsoid = ELLIPSOID[own === 'wgs84' ? 'cgcs2000' : own];
   return {
     def: tmerc(zone, zoneWidth, prefix, ellipsoid),
     asCgcs2000: tmerc(zone, zoneWidth, prefix, ELLIPSOID.cgcs2000),
-    label: datum === 'other' ? gaussKrugerName(zone, zoneWidth, prefix) : gaussKrugerName(zone, zoneWidth, prefix, own === 'wgs84' ? 'cgcs2000' : own),
-    ...(epsg !== undefined ? { epsg, crsName: nameOf(epsg) } : {}),
+    // a system the file names but nobody knows keeps its own name: it is not relabelled CGCS2000
+    label: datum === 'other' ? `${declared?.name || 'unknown'} (Gauss-Kruger ${zoneWidth}-degree zone ${zone})` : gaussKrugerName(zone, zoneWidth, prefix, own === 'wgs84' ? 'cgcs2000' : own),
+    ...(epsg !== undefined && datum !== 'other' ? { epsg, crsName: nameOf(epsg) } : {}),
     zone,
     zoneWidth,
     projected: true,

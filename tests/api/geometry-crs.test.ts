@@ -15,6 +15,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorResponse } from '../../core/contracts/common.ts';
 import { ParseResponse } from '../../core/contracts/geometry.ts';
 import { datumTransformsOf } from '../../server/src/config.ts';
+import { crsOfSrs } from '../../server/src/http/geopackage.ts';
 import errorsPlugin from '../../server/src/plugins/errors.ts';
 import geometryRoutes from '../../server/src/modules/geometry/routes.ts';
 
@@ -151,6 +152,16 @@ describe('POST /api/geometry/parse: coordinate systems', () => {
     expect(error(unsupported)).toMatchObject({ code: 'CRS_UNSUPPORTED', message: expect.stringContaining('EPSG:3395') });
     const member = await upload('geojson/crs-unreadable.geojson');
     expect(error(member)).toMatchObject({ code: 'CRS_UNKNOWN', message: expect.stringContaining('Kaifeng local grid') });
+  });
+
+  it('passes a GeoPackage srs_id on as its EPSG code, its own definition, or nothing for the undefined systems', () => {
+    expect(crsOfSrs(4547, { organization: 'EPSG', organization_coordsys_id: 4547, definition: 'PROJCS[…]' })).toEqual({ member: 'urn:ogc:def:crs:EPSG::4547', label: 'EPSG:4547' });
+    expect(crsOfSrs(0, { organization: 'NONE', organization_coordsys_id: 0, definition: 'undefined' })).toBeNull();
+    expect(crsOfSrs(-1, { organization: 'NONE', organization_coordsys_id: -1, definition: 'undefined' })).toBeNull();
+    expect(crsOfSrs(0, undefined)).toBeNull();
+    expect(crsOfSrs(102100, { organization: 'ESRI', organization_coordsys_id: 102100, definition: 'PROJCS[…]' })).toEqual({ member: 'ESRI:102100', label: 'ESRI:102100' });
+    expect(crsOfSrs(100000, { srs_name: 'BJ54 local', organization: 'NONE', organization_coordsys_id: 100000, definition: 'PROJCS["x"]' })).toEqual({ member: 'PROJCS["x"]', label: 'BJ54 local' });
+    expect(() => crsOfSrs(7, undefined)).toThrow(expect.objectContaining({ code: 'CRS_UNKNOWN' }));
   });
 
   it('refuses a malformed DATUM_TRANSFORMS with the reason', () => {

@@ -15,6 +15,8 @@ import { describe, expect, it } from 'vitest';
 import { CGCS2000_SHIFT_TARGET, ParseError, parseCrsParam, parseSiteFile, type ParseOptions, type ParseResult, type SevenParameters } from '../../core/parsers/index.ts';
 import { crsFromGeoJsonMember, crsFromPrj } from '../../core/parsers/crs.ts';
 import { epsgRecord, gkEpsg, knownCrs } from '../../core/parsers/crs-registry.ts';
+import { placeFeatures } from '../../core/parsers/placement.ts';
+import type { ParseWarning } from '../../core/parsers/types.ts';
 
 const dir = join(dirname(fileURLToPath(import.meta.url)), '../fixtures/crs');
 const bytes = (path: string) => new Uint8Array(readFileSync(join(dir, path)));
@@ -378,6 +380,14 @@ describe('zones: from the prefix, the file or the user — never assumed', () =>
     expect(maxMetres(geometryOf(r), outer(expected('epsg-4509')))).toBeLessThan(MM);
   });
 
+  it('reads eastings without prefix under a code that says they have one, and says so', async () => {
+    const t = text('geojson/epsg-4547.geojson').replace('EPSG::4547', 'EPSG::4526');
+    const r = await parseSiteFile({ text: t });
+    expect(r.detected).toMatchObject({ crs: 'EPSG:4547', epsg: 4547 });
+    expect(r.warnings.map((w) => w.code)).toEqual(['ZONE_PREFIX_MISMATCH']);
+    expect(maxMetres(geometryOf(r), expected('epsg-4547'))).toBeLessThan(MM);
+  });
+
   it('refuses an easting outside any zone (500 000 ± 350 000 m) and a northing outside China', async () => {
     const e = await failure(parseSiteFile({ text: '3852432.8 950000\n3852437.7 950300\n3852685.6 950300\n' }, { crs: parseCrsParam(undefined, 38) }));
     expect(e.code).toBe('COORD_UNKNOWN_SYSTEM');
@@ -387,3 +397,52 @@ describe('zones: from the prefix, the file or the user — never assumed', () =>
     expect(n.zh).toContain('北坐标');
   });
 });
+
+describe('what the 界址点 reader hands over: its 坐标系, 转换参数 and (maybe no) 几度分带', () => {
+  /** The fixture's rings as a 界址点 file has them: X = northing first. */
+  const surveyRings = (path: string) => rings(fileCoordinates(path))[0]!.map((ring) => ring.map((p) => [p[1]!, p[0]!] as [number, number]));
+  const place = (path: string, declared: Parameters<typeof placeFeatures>[1]['declared'], options: ParseOptions = {}) => {
+    const warnings: ParseWarning[] = [];
+    const placed = placeFeatures([{ properties: {}, polygons: [surveyRings(path)] }], {
+      format: 'boundary-points',
+      naturalOrder: { geographic: 'yx', projected: 'yx' },
+      orderIsConvention: true,
+      ...(declared ? { declared } : {}),
+      options,
+      warnings,
+    });
+    return { placed, warnings };
+  };
+
+  it('shifts a Xian 1980 file with its own 转换参数 where GDAL shifts it with them', () => {
+    const { placed, warnings } = place('geojson/epsg-2362.geojson', {
+      choice: { kind: 'gauss-kruger', zoneWidth: 3, zone: 38 },
+      name: '1980西安坐标系',
+      datum: 'xian80',
+      towgs84: params('xian80'),
+    });
+    expect(placed).toMatchObject({ crs: 'EPSG:2362', epsg: 2362, datum: 'xian80', datumTransform: 'file-parameters', zone: 38, zoneWidth: 3 });
+    expect(warnings.map((w) => w.code)).toEqual(['DATUM_TRANSFORMED']);
+    expect(maxMetres(placed.features[0]!.geometry, expected('bureau-2362'))).toBeLessThan(MM);
+  });
+
+  it('decides the width from the prefix when the file states none (prefix 20 → 6° zone 20)', () => {
+    const { placed, warnings } = place('geojson/epsg-4498.geojson', { choice: { kind: 'gauss-kruger' }, name: '2000国家大地坐标系', datum: 'cgcs2000' });
+    expect(placed).toMatchObject({ crs: 'EPSG:4498', zone: 20, zoneWidth: 6, datumTransform: 'none' });
+    expect(warnings).toEqual([]);
+    expect(maxMetres(placed.features[0]!.geometry, expected('epsg-4498'))).toBeLessThan(MM);
+    // the source keeps the file's numbers as [easting, northing], prefix included
+    expect(placed.source?.geometries[0]).toEqual(fileCoordinates('geojson/epsg-4498.geojson'));
+  });
+
+  it('refuses a 坐标系 it does not know unless an approximate placement is accepted', () => {
+    const declared = { choice: { kind: 'gauss-kruger' as const, zone: 38, zoneWidth: 3 as const }, name: '开封城建坐标系', datum: 'other' as const };
+    expect(() => place('geojson/epsg-4526.geojson', declared)).toThrow(expect.objectContaining({ code: 'CRS_UNKNOWN', zh: expect.stringContaining('开封城建坐标系') }));
+    const { placed, warnings } = place('geojson/epsg-4526.geojson', declared, { acceptApproximateDatum: true });
+    expect(placed).toMatchObject({ datum: 'other', datumTransform: 'approximate', crs: '开封城建坐标系 (Gauss-Kruger 3-degree zone 38)' });
+    expect(placed.epsg).toBeUndefined();
+    expect(warnings.map((w) => w.code)).toEqual(['DATUM_APPROXIMATE']);
+    expect(maxMetres(placed.features[0]!.geometry, expected('epsg-4526'))).toBeLessThan(MM);
+  });
+});
+
