@@ -545,11 +545,17 @@ function datumPolicy(
   if (params) {
     const whose = fileParams ? { zh: '文件给出的转换参数', en: "the file's own parameters" } : { zh: '本局配置的转换参数', en: 'the parameters the bureau configured' };
     const list = params.join(', ');
+    // old software writes EPSG's country-wide Beijing 1954 shift into every .prj: honoured, but said to be rough
+    const generic = system.epsg !== undefined ? knownCrs(system.epsg).genericTowgs84 : undefined;
+    const rough =
+      generic && generic.every((v, i) => v === params[i])
+        ? { zh: '；这组参数是 EPSG 公布的全国概略参数，精度有限（可差数米以上）', en: "; these are EPSG's country-wide generic parameters, of limited accuracy (metres or more)" }
+        : { zh: '', en: '' };
     ctx.warnings.push(
       warn(
         'DATUM_TRANSFORMED',
-        `文件的坐标系为${d.zh}（${label}），已用${whose.zh}（七参数 ${list}：ΔX、ΔY、ΔZ 米，旋转 秒，尺度 ppm）换算到 CGCS2000，请核对位置`,
-        `The file's coordinate system is ${d.en} (${label}); it was shifted to CGCS2000 with ${whose.en} (seven parameters ${list}: dx, dy, dz m, rotations ″, scale ppm) — check the position`,
+        `文件的坐标系为${d.zh}（${label}），已用${whose.zh}（七参数 ${list}：ΔX、ΔY、ΔZ 米，旋转 秒，尺度 ppm）换算到 CGCS2000${rough.zh}，请核对位置`,
+        `The file's coordinate system is ${d.en} (${label}); it was shifted to CGCS2000 with ${whose.en} (seven parameters ${list}: dx, dy, dz m, rotations ″, scale ppm)${rough.en} — check the position`,
       ),
     );
     return { from: `${system.def} +towgs84=${params.join(',')}`, to: CGCS2000_SHIFT_TARGET, transform: fileParams ? 'file-parameters' : 'bureau-parameters' };

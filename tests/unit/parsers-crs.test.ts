@@ -218,6 +218,17 @@ describe('Beijing 1954 and Xian 1980 are never placed as CGCS2000 silently', () 
     }
   });
 
+  it('honours EPSG’s generic Beijing 1954 shift when an old .prj carries it, and says it is rough', async () => {
+    const old = epsgRecord(2414)!.wkt; // EPSG's WKT1 with TOWGS84[15.8,-154.4,-82.3,0,0,0,0], as GDAL 2 wrote .prj files
+    const d = crsFromPrj(old);
+    expect(d).toMatchObject({ epsg: 2414, towgs84: [15.8, -154.4, -82.3, 0, 0, 0, 0] });
+    const warnings: ParseWarning[] = [];
+    const ring = rings(fileCoordinates('geojson/epsg-2414.geojson'))[0]!.map((r) => r.map((p) => [p[0]!, p[1]!] as [number, number]));
+    const placed = placeFeatures([{ properties: {}, polygons: [ring] }], { format: 'shapefile', naturalOrder: { geographic: 'xy', projected: 'xy' }, orderIsConvention: true, declared: d, options: {}, warnings });
+    expect(placed.datumTransform).toBe('file-parameters');
+    expect(warnings[0]?.zh).toContain('EPSG 公布的全国概略参数');
+  });
+
   it('keeps the refusal under every override: crs, zone, axis order', async () => {
     for (const opts of [
       { crs: parseCrsParam('EPSG:4526') },
@@ -308,6 +319,19 @@ describe('unknown and unsupported systems are refused, naming them', () => {
     expect(crsFromPrj(text('shapefile/esri-4610.prj'))).toMatchObject({ epsg: 4610, datum: 'xian80', name: 'GCS_Xian_1980' });
     expect(crsFromPrj(text('shapefile/esri-3857.prj'))).toMatchObject({ epsg: 3857 });
     expect(crsFromPrj(text('shapefile/towgs84-bj54.prj'))).toMatchObject({ epsg: 2414, towgs84: params('bj54') });
+  });
+});
+
+describe('.prj in every flavour GDAL writes (ESRI, OGC WKT1, WKT2) over the Chinese ranges', () => {
+  const codes = [
+    4490, 4326, 4214, 4610, 4513, 4526, 4533, 4534, 4547, 4554, 4491, 4498, 4501, 4502, 4509, 4512, 2401, 2414, 2421, 2422, 2435, 2442, 21413, 21420, 21423, 21453, 21460,
+    21463, 2327, 2334, 2337, 2338, 2345, 2348, 2349, 2362, 2369, 2370, 2383, 2390, 32601, 32650, 32660, 32750, 3857,
+  ];
+  it.each(codes.flatMap((c) => ['wkt_esri', 'wkt1', 'wkt2'].map((o) => [o, c] as const)))('%s of EPSG:%i is labelled with its code', (flavour, code) => {
+    const d = crsFromPrj(text(`prj/${flavour}-${code}.prj`));
+    expect(d.epsg).toBe(code);
+    expect(d.datum).toBe(knownCrs(code).datum);
+    expect(d.towgs84).toBeUndefined();
   });
 });
 
