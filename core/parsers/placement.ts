@@ -297,6 +297,12 @@ function decideZone(
         warn('ZONE_OVERRIDDEN', `东坐标带号前缀为 ${prefixZone}，但按所选的 ${zone} 带计算`, `The eastings carry zone prefix ${prefixZone}, but the chosen zone ${zone} was used`),
       );
     }
+    if (forced.zoneWidth !== undefined && !isChinaZone(zone, forced.zoneWidth)) {
+      throw ambiguous(
+        `所选的 ${forced.zoneWidth} 度带第 ${zone} 带不在我国境内（中央经线 ${cm(zone, forced.zoneWidth)}°E）：我国的 3 度带为 25–45 带，6 度带为 13–23 带`,
+        `The chosen ${forced.zoneWidth}° zone ${zone} is not over China (central meridian ${cm(zone, forced.zoneWidth)}° E): China's 3° zones are 25–45, its 6° zones 13–23`,
+      );
+    }
     const width = forced.zoneWidth ?? widthOfChinaZone(zone);
     if (!width) {
       throw ambiguous(
@@ -316,20 +322,22 @@ function decideZone(
         ),
       );
     }
-    if (forced?.zoneWidth) return { zone: prefixZone, zoneWidth: forced.zoneWidth };
     const width = widthOfChinaZone(prefixZone);
+    if (forced?.zoneWidth && (isChinaZone(prefixZone, forced.zoneWidth) || !width)) return { zone: prefixZone, zoneWidth: forced.zoneWidth };
+    const statedWidth = forced?.zoneWidth ?? fileWidth;
     if (!width) {
       throw ambiguous(
         `东坐标的带号前缀 ${prefixZone} 不是我国的 3 度带（25–45）或 6 度带（13–23）：3 度带第 ${prefixZone} 带中央经线为 ${cm(prefixZone, 3)}°E，6 度带为 ${cm(prefixZone, 6)}°E；请指定带号与几度分带`,
         `The eastings' zone prefix ${prefixZone} is neither one of China's 3° zones (25–45) nor its 6° zones (13–23): 3° zone ${prefixZone} has its central meridian at ${cm(prefixZone, 3)}° E, 6° zone ${prefixZone} at ${cm(prefixZone, 6)}° E; choose the zone and its width`,
       );
     }
-    if (fileWidth !== undefined && fileWidth !== width) {
+    if (statedWidth !== undefined && statedWidth !== width) {
+      const by = forced?.zoneWidth ? { zh: '所选', en: 'The request says' } : { zh: '文件写明', en: 'The file says' };
       warnings.push(
         warn(
           'ZONE_WIDTH_CONFLICT',
-          `文件写明 ${fileWidth} 度分带，但东坐标的带号前缀 ${prefixZone} 只能是 ${width} 度带（${fileWidth} 度带第 ${prefixZone} 带的中央经线为 ${cm(prefixZone, fileWidth)}°E，不在我国境内）；已按 ${width} 度带第 ${prefixZone} 带（中央经线 ${cm(prefixZone, width)}°E）计算`,
-          `The file says ${fileWidth}° zones, but the eastings' prefix ${prefixZone} can only be a ${width}° zone (${fileWidth}° zone ${prefixZone} has its central meridian at ${cm(prefixZone, fileWidth)}° E, outside China); read as ${width}° zone ${prefixZone} (central meridian ${cm(prefixZone, width)}° E)`,
+          `${by.zh} ${statedWidth} 度分带，但东坐标的带号前缀 ${prefixZone} 只能是 ${width} 度带（${statedWidth} 度带第 ${prefixZone} 带的中央经线为 ${cm(prefixZone, statedWidth)}°E，不在我国境内）；已按 ${width} 度带第 ${prefixZone} 带（中央经线 ${cm(prefixZone, width)}°E）计算`,
+          `${by.en} ${statedWidth}° zones, but the eastings' prefix ${prefixZone} can only be a ${width}° zone (${statedWidth}° zone ${prefixZone} has its central meridian at ${cm(prefixZone, statedWidth)}° E, outside China); read as ${width}° zone ${prefixZone} (central meridian ${cm(prefixZone, width)}° E)`,
         ),
       );
     }

@@ -384,6 +384,16 @@ describe('zones: from the prefix, the file or the user — never assumed', () =>
     expect(maxMetres(geometryOf(r), outer(expected('epsg-4498')))).toBeLessThan(MM);
   });
 
+  it('resolves a requested width that contradicts the prefix by the prefix, and refuses a requested zone outside China', async () => {
+    const pasted = prefixed.map((p) => `${p[1]} ${p[0]}`).join('\n');
+    const r = await parseSiteFile({ text: pasted }, { crs: parseCrsParam(undefined, undefined, 3) });
+    expect(r.detected).toMatchObject({ crs: 'EPSG:4498', zone: 20, zoneWidth: 6 });
+    expect(r.warnings.find((w) => w.code === 'ZONE_WIDTH_CONFLICT')?.zh).toContain('所选 3 度分带');
+    const e = await failure(parseSiteFile({ text: pasted }, { crs: parseCrsParam(undefined, 20, 3) }));
+    expect(e.code).toBe('ZONE_AMBIGUOUS');
+    expect(e.zh).toContain('中央经线 60°E');
+  });
+
   it('refuses eastings without prefix and without a zone, naming the choices', async () => {
     const e = await failure(parseSiteFile({ text: plain.map((p) => `${p[1]} ${p[0]}`).join('\n') }));
     expect(e.code).toBe('ZONE_AMBIGUOUS');
