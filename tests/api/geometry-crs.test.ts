@@ -14,7 +14,7 @@ import type { MultiPolygon, Polygon } from 'geojson';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorResponse } from '../../core/contracts/common.ts';
 import { ParseResponse } from '../../core/contracts/geometry.ts';
-import { datumTransformsOf } from '../../server/src/config.ts';
+import { datumTransformsOf, loadConfig } from '../../server/src/config.ts';
 import { crsOfSrs } from '../../server/src/http/geopackage.ts';
 import errorsPlugin from '../../server/src/plugins/errors.ts';
 import geometryRoutes from '../../server/src/modules/geometry/routes.ts';
@@ -169,5 +169,8 @@ describe('POST /api/geometry/parse: coordinate systems', () => {
     expect(() => datumTransformsOf('{"tokyo":[1,2,3,4,5,6,7]}')).toThrow(/tokyo/);
     expect(() => datumTransformsOf('xian80=1,2,3')).toThrow(/JSON/);
     expect(datumTransformsOf('')).toBeUndefined();
+    // checked at start, with the rest of the configuration
+    expect(() => loadConfig({ DATUM_TRANSFORMS: '{"xian80":[1,2,3,4,5,6,"7"]}' })).toThrow(/DATUM_TRANSFORMS/);
+    expect(loadConfig({ DATUM_TRANSFORMS: '{"xian80":[24.5,-123.7,-94.2,0.02,-0.25,-0.13,1.1]}' }).datumTransforms).toEqual({ xian80: [24.5, -123.7, -94.2, 0.02, -0.25, -0.13, 1.1] });
   });
 });
