@@ -230,10 +230,18 @@ export function crsFromPrj(wkt: string): DeclaredCrs {
   }
   if (!p || typeof p !== 'object') throw unreadable(text);
   const name = typeof p.name === 'string' ? p.name : (/^\w+\s*\[\s*"([^"]*)"/.exec(text)?.[1] ?? '');
-  const projected = /^(PROJCS|PROJCRS|PROJECTEDCRS)$/.test(top);
-  const geographic = /^(GEOGCS|GEOGCRS|GEODCRS|GEOGRAPHICCRS|GEODETICCRS)$/.test(top);
-  if (!projected && !geographic) throw unreadable(text, top);
-  const towgs = Array.isArray(p.datum_params) ? (p.datum_params as number[]) : undefined;
+  // a WKT2 BOUNDCRS is its SOURCECRS plus a shift to WGS84 (ABRIDGEDTRANSFORMATION)
+  const inner = top === 'BOUNDCRS' ? (/SOURCECRS\s*\[\s*([A-Z_]+)\s*\[/i.exec(text)?.[1]?.toUpperCase() ?? '') : top;
+  const projected = /^(PROJCS|PROJCRS|PROJECTEDCRS)$/.test(inner);
+  const geographic = /^(GEOGCS|GEOGCRS|GEODCRS|GEOGRAPHICCRS|GEODETICCRS)$/.test(inner);
+  if (!projected && !geographic) throw unreadable(text, inner || top);
+  let towgs = Array.isArray(p.datum_params) ? [...(p.datum_params as number[])] : undefined;
+  if (top === 'BOUNDCRS' && towgs) {
+    const method = /ABRIDGEDTRANSFORMATION\s*\[\s*"[^"]*"\s*,\s*METHOD\s*\[\s*"([^"]*)"/i.exec(text)?.[1] ?? '';
+    // wkt-parser reads the parameters as they are written: position vector as proj4's +towgs84; coordinate frame has the rotations the other way
+    if (/coordinate frame/i.test(method) && towgs.length === 7) towgs = towgs.map((v, i) => (i >= 3 && i <= 5 ? -v : v));
+    else if (!/position vector|geocentric translation/i.test(method)) throw unreadable(text, `BOUNDCRS ${method}`);
+  }
   const towgs84: SevenParameters | undefined =
     towgs && (towgs.length === 3 || towgs.length === 7) && towgs.every((v) => typeof v === 'number' && Number.isFinite(v))
       ? [towgs[0]!, towgs[1]!, towgs[2]!, towgs[3] ?? 0, towgs[4] ?? 0, towgs[5] ?? 0, towgs[6] ?? 0]

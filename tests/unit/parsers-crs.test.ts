@@ -208,6 +208,7 @@ describe('Beijing 1954 and Xian 1980 are never placed as CGCS2000 silently', () 
   it.each([
     ['shapefile/towgs84-bj54.zip', 2414, 'beijing54', 'shp-towgs84-bj54'],
     ['shapefile/towgs84-xian80.zip', 2362, 'xian80', 'shp-towgs84-xian80'],
+    ['shapefile/wkt2-towgs84-bj54.zip', 2414, 'beijing54', 'shp-wkt2-towgs84-bj54'],
   ] as const)('%s is shifted with the TOWGS84 of its own .prj, before any bureau parameters', async (path, epsg, datum, golden) => {
     const bureau: ParseOptions = { datumTransforms: { beijing54: [1, 2, 3, 0, 0, 0, 0], xian80: [1, 2, 3, 0, 0, 0, 0] } };
     for (const opts of [{}, bureau]) {
@@ -319,6 +320,15 @@ describe('unknown and unsupported systems are refused, naming them', () => {
     expect(crsFromPrj(text('shapefile/esri-4610.prj'))).toMatchObject({ epsg: 4610, datum: 'xian80', name: 'GCS_Xian_1980' });
     expect(crsFromPrj(text('shapefile/esri-3857.prj'))).toMatchObject({ epsg: 3857 });
     expect(crsFromPrj(text('shapefile/towgs84-bj54.prj'))).toMatchObject({ epsg: 2414, towgs84: params('bj54') });
+    expect(crsFromPrj(text('shapefile/wkt2-towgs84-bj54.prj'))).toMatchObject({ epsg: 2414, towgs84: params('bj54') });
+    // the same shift written as a coordinate frame rotation: the rotations change sign
+    const frame = text('shapefile/wkt2-towgs84-bj54.prj')
+      .replace('Position Vector transformation (geog2D domain)', 'Coordinate Frame rotation (geog2D domain)')
+      .replace(/"X-axis rotation",0\.35/, '"X-axis rotation",-0.35')
+      .replace(/"Y-axis rotation",-0\.41/, '"Y-axis rotation",0.41')
+      .replace(/"Z-axis rotation",0\.62/, '"Z-axis rotation",-0.62');
+    expect(frame).toContain('"X-axis rotation",-0.35');
+    expect(crsFromPrj(frame)).toMatchObject({ epsg: 2414, towgs84: params('bj54') });
   });
 });
 
