@@ -433,7 +433,9 @@ function resolveSystem(raw: RawFeature[], kind: CoordinateKind, xy: (p: RawPosit
 
   if (effective?.kind === 'projected') {
     const k = knownCrs(effective.epsg);
-    return { def: k.proj4, asCgcs2000: k.proj4, label: `EPSG:${k.epsg}`, epsg: k.epsg, crsName: k.name, projected: true };
+    // ESRI's Web Mercator codes keep their authority in the label; their EPSG code is 3857
+    const esri = k.epsg === 102100 || k.epsg === 102113;
+    return { def: k.proj4, asCgcs2000: k.proj4, label: `${esri ? 'ESRI' : 'EPSG'}:${k.epsg}`, epsg: esri ? 3857 : k.epsg, crsName: k.name, projected: true };
   }
 
   // Gauss–Krüger: the prefix is read from the numbers themselves

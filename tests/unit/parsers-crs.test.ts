@@ -303,6 +303,10 @@ describe('unknown and unsupported systems are refused, naming them', () => {
       expect(crsFromGeoJsonMember({ type: 'name', properties: { name } })).toMatchObject({ epsg: 4326, datum: 'wgs84' });
     }
     expect(crsFromGeoJsonMember({ type: 'EPSG', properties: { code: 4547 } })).toMatchObject({ epsg: 4547 });
+    // Web Mercator by its other names
+    for (const [name, epsg] of [['EPSG:900913', 900913], ['ESRI:102100', 102100], ['urn:ogc:def:crs:ESRI::102100', 102100]] as const) {
+      expect(crsFromGeoJsonMember({ type: 'name', properties: { name } })).toMatchObject({ epsg, datum: 'wgs84', choice: { kind: 'projected', epsg } });
+    }
     expect(crsFromGeoJsonMember(undefined)).toBeUndefined();
     for (const bad of [{ type: 'link', properties: { href: 'http://example.com/crs' } }, 'EPSG:4490', { type: 'name' }]) {
       expect(() => crsFromGeoJsonMember(bad)).toThrow(ParseError);
@@ -490,3 +494,12 @@ describe('what the 界址点 reader hands over: its 坐标系, 转换参数 and 
   });
 });
 
+
+describe('Web Mercator under its other codes is placed like EPSG:3857', () => {
+  it.each([900913, 102100])('EPSG:3857 numbers declared as %i land where GDAL puts EPSG:3857', async (code) => {
+    const t = text('geojson/epsg-3857.geojson').replace('urn:ogc:def:crs:EPSG::3857', code === 102100 ? 'ESRI:102100' : `EPSG:${code}`);
+    const r = await parseSiteFile({ text: t });
+    expect(r.detected).toMatchObject(code === 102100 ? { crs: 'ESRI:102100', epsg: 3857, datum: 'wgs84' } : { crs: `EPSG:${code}`, epsg: code, datum: 'wgs84' });
+    expect(maxMetres(geometryOf(r), expected('epsg-3857'))).toBeLessThan(MM);
+  });
+});
