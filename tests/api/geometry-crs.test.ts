@@ -143,6 +143,19 @@ describe('POST /api/geometry/parse: coordinate systems', () => {
     expect(maxMetres(body.features.features[0]!.geometry, expected('gpkg-towgs84-bj54'))).toBeLessThan(0.001);
   });
 
+  it('judges a GeoPackage without a coordinate system (srs_id 0) by its numbers: a prefix places it, no prefix is refused naming the choices', async () => {
+    const prefixed = ok(await upload('geopackage/undefined-4526-numbers.gpkg'));
+    expect(prefixed.detected).toMatchObject({ crs: 'EPSG:4526', epsg: 4526, zone: 38, zoneWidth: 3 });
+    expect(prefixed.warnings.find((w) => w.code === 'GEOPACKAGE_TABLE')?.zh).toContain('未声明坐标系');
+    expect(maxMetres(prefixed.features.features[0]!.geometry, expected('epsg-4526'))).toBeLessThan(0.001);
+    const plain = await upload('geopackage/undefined-4547-numbers.gpkg');
+    expect(plain.statusCode).toBe(422);
+    expect(error(plain).code).toBe('ZONE_AMBIGUOUS');
+    const given = ok(await upload('geopackage/undefined-4547-numbers.gpkg', '?zone=38'));
+    expect(given.detected).toMatchObject({ crs: 'EPSG:4547', epsg: 4547 });
+    expect(maxMetres(given.features.features[0]!.geometry, expected('epsg-4547'))).toBeLessThan(0.001);
+  });
+
   it('refuses unknown and unsupported systems naming them', async () => {
     const unknown = await upload('geojson/epsg-99999.geojson');
     expect(unknown.statusCode).toBe(422);
