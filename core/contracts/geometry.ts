@@ -12,13 +12,24 @@ export const MAX_SITE_FILE_BYTES = 20 * 1024 * 1024;
 /** Text encodings a user may force (core/parsers/types.ts TextEncoding). */
 export const TEXT_ENCODINGS = ['utf-8', 'gbk', 'gb18030', 'big5'] as const;
 
+/**
+ * `acceptApproximateDatum=true`: the planner accepts that a file on Beijing 1954 / Xi'an 1980 with no
+ * shift parameters is placed approximately (its numbers read as CGCS2000, tens of metres off) instead
+ * of being refused (DATUM_NEEDS_TRANSFORM). Shared by every route that parses a file.
+ */
+export const AcceptApproximateDatum = z
+  .enum(['true', 'false'], { message: 'acceptApproximateDatum 须为 true 或 false' })
+  .transform((v) => v === 'true')
+  .optional()
+  .meta({ description: '无转换参数的 1954 北京 / 1980 西安坐标系文件：true 时按 CGCS2000 近似放置（偏差数十米，报告标红），否则拒绝' });
+
 /** Query parameters that override detection. */
 export const ParseQuery = z.object({
   crs: z
     .string()
     .max(64)
     .optional()
-    .meta({ description: '坐标系：EPSG:4490、EPSG:4326、EPSG:4513–4554、EPSG:4491–4512，或 lonlat / gk', example: 'EPSG:4526' }),
+    .meta({ description: '坐标系：EPSG 代码（EPSG:4490、EPSG:4326、EPSG:4513–4554、EPSG:4491–4512、UTM、EPSG:3857、1954 北京 / 1980 西安坐标系的分带等），或 lonlat / gk', example: 'EPSG:4526' }),
   zone: z.coerce.number().int('zone 须为整数').min(1, 'zone 至少为 1').max(120, 'zone 最多为 120').optional().meta({ description: '高斯-克吕格带号', example: 38 }),
   zoneWidth: z
     .enum(['3', '6'], { message: 'zoneWidth 须为 3 或 6' })
@@ -33,6 +44,7 @@ export const ParseQuery = z.object({
     .enum(TEXT_ENCODINGS, { message: 'encoding 须为 utf-8、gbk、gb18030 或 big5' })
     .optional()
     .meta({ description: '文本与属性编码：utf-8、gbk（代码页 936）、gb18030（54936）、big5（950，繁体）' }),
+  acceptApproximateDatum: AcceptApproximateDatum,
 });
 export type ParseQuery = z.infer<typeof ParseQuery>;
 

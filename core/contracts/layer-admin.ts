@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { idParam, jobProgressFields } from './common.ts';
-import { TEXT_ENCODINGS } from './geometry.ts';
+import { AcceptApproximateDatum, TEXT_ENCODINGS } from './geometry.ts';
 import { AreaUnits } from './site-check.ts';
 
 /** Layers an administrator may replace by import: the control lines and farmland. */
@@ -59,6 +59,7 @@ export const LayerImportQuery = z.object({
   zoneWidth: z.coerce.number({ message: 'zoneWidth 须为 3 或 6' }).pipe(z.union([z.literal(3), z.literal(6)], { message: 'zoneWidth 须为 3 或 6' })).optional(),
   axisOrder: z.enum(['xy', 'yx'], { message: 'axisOrder 须为 xy 或 yx' }).optional(),
   encoding: z.enum(TEXT_ENCODINGS, { message: 'encoding 须为 utf-8、gbk、gb18030 或 big5' }).optional(),
+  acceptApproximateDatum: AcceptApproximateDatum,
   /** Repair invalid polygons (ST_MakeValid) instead of leaving them out. */
   repair: z
     .enum(['true', 'false'], { message: 'repair 须为 true 或 false' })

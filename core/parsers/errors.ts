@@ -65,7 +65,7 @@ export class ParseError extends Error {
 /**
  * A warning in both languages.
  *
- * @example warn('ZONE_ASSUMED', '未给出带号，按 38 带处理', 'No zone given; zone 38 assumed')
+ * @example warn('ZONE_CONFLICT', '文件声明的带号为 39，但东坐标的带号前缀为 38', 'The file declares zone 39 but the eastings carry prefix 38')
  */
 export function warn(code: string, zh: string, en: string): ParseWarning {
   return { code, zh, en };

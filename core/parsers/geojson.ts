@@ -1,8 +1,9 @@
 /**
  * GeoJSON site files: a FeatureCollection, a Feature, or a bare Polygon /
  * MultiPolygon (also inside a GeometryCollection). Points and lines are not a
- * site and are refused with the reason. Coordinates are taken as lon/lat
- * (EPSG:4490/4326) unless they look projected or a legacy `crs` member says so.
+ * site and are refused with the reason. A `crs` member (GDAL still writes one) is read in every
+ * spelling of an EPSG code or CRS84 (crs.ts) and placed or refused by it — never ignored; without
+ * one, coordinates are taken as lon/lat (EPSG:4490) unless they look projected.
  *
  * @example readGeoJson('{"type":"Polygon","coordinates":[[[114.3,34.8],[114.31,34.8],[114.31,34.81],[114.3,34.8]]]}')
  */

@@ -5,11 +5,14 @@
  * (format, coordinate system, zone, axis order, encoding) for the user to confirm or
  * override, and warnings. Failures throw a {@link ParseError} naming the problem.
  *
- * Runs in the browser and in Node (no file system; KML in Node loads @xmldom/xmldom).
+ * Runs on the server, in its parse workers (server/src/http/parse-worker): EPSG definitions are
+ * read from epsg-index on disk (crs-registry.ts); KML loads @xmldom/xmldom. The client does not
+ * import the parsers.
  *
  * @example
  * const { features, detected } = await parseSiteFile({ fileName: '界址点.txt', bytes })
- * detected // { format: 'boundary-points', crs: 'EPSG:4526', zone: 38, zoneWidth: 3, axisOrder: 'northing-easting', encoding: 'gbk' }
+ * detected // { format: 'boundary-points', crs: 'EPSG:4526', zone: 38, zoneWidth: 3, axisOrder: 'northing-easting', encoding: 'gbk',
+ *           //   datum: 'cgcs2000', epsg: 4526, crsName: 'CGCS2000 / 3-degree Gauss-Kruger zone 38', datumTransform: 'none' }
  */
 import JSZip from 'jszip';
 import { looksLikeBoundaryPoints, readBoundaryPoints } from './boundary-points.ts';
@@ -26,6 +29,7 @@ import type { DetectedEncoding, ParseInput, ParseOptions, ParseResult, ParseWarn
 
 export { ParseError, type ParseErrorCode } from './errors.ts';
 export { parseCrsParam } from './crs.ts';
+export { CGCS2000_SHIFT_TARGET } from './placement.ts';
 export { LAYER_FILE_LIMITS, SITE_FILE_LIMITS, type ParseLimits } from './limits.ts';
 export { BOUNDARY_POINT_FIELDS } from './boundary-points.ts';
 export type * from './types.ts';
@@ -177,9 +181,12 @@ export async function parseSiteFile(input: ParseInput, opts: ParseOptions = {}):
       ...(placement.zoneWidth !== undefined ? { zoneWidth: placement.zoneWidth } : {}),
       axisOrder: placement.axisOrder,
       ...(read.encoding ? { encoding: read.encoding } : {}),
-      datum: read.declared?.datum ?? (placement.crs === 'EPSG:4326' ? 'wgs84' : 'cgcs2000'),
-      datumTransform: 'none',
+      datum: placement.datum,
+      ...(placement.epsg !== undefined ? { epsg: placement.epsg } : {}),
+      ...(placement.crsName ? { crsName: placement.crsName } : {}),
+      datumTransform: placement.datumTransform,
     },
     warnings,
+    ...(placement.source ? { source: placement.source } : {}),
   };
 }

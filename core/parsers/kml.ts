@@ -1,6 +1,6 @@
 /**
  * KML (Google Earth, 奥维互动地图 exports) and KMZ site files, through @tmcw/togeojson.
- * KML is WGS84 lon/lat by definition. The browser's DOMParser is used where there is
+ * KML is WGS84 lon/lat (EPSG:4326) by definition, whatever else it says. The browser's DOMParser is used where there is
  * one; in Node, @xmldom/xmldom is loaded on demand.
  *
  * @example await readKml(kmlText) // { format: 'kml', features: [...] }
@@ -69,7 +69,7 @@ export async function readKml(text: string, encoding?: DetectedEncoding): Promis
   return {
     format: 'kml',
     features,
-    declared: { choice: { kind: 'geographic', epsg: 4326 }, name: 'WGS84 (KML)', datum: 'wgs84' },
+    declared: { choice: { kind: 'geographic', epsg: 4326 }, name: 'WGS84 (KML)', datum: 'wgs84', epsg: 4326 },
     ...(encoding ? { encoding } : {}),
     naturalOrder: GIS_ORDER,
     orderIsConvention: true,

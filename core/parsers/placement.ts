@@ -1,40 +1,66 @@
 /**
  * Placing raw coordinates on the map: decide whether the numbers are lon/lat or
- * Gauss–Krüger metres, which of a pair is which, which zone, and reproject to
- * EPSG:4490 lon/lat. Every parser hands its raw pairs here, so all formats
- * detect and report the same way.
+ * projected metres, which of a pair is which, which coordinate system and zone, bring
+ * them to CGCS2000 (EPSG:4490) lon/lat, and keep them as the file gave them. Every parser
+ * hands its raw pairs here, so all formats detect, refuse and report the same way.
  *
  * Magnitudes tell the systems apart (domain.md, "Coordinates"):
  * - lon/lat: |values| ≤ 180; in China longitude 73–136, latitude 3–54, so a swapped
  *   pair (34.79, 114.35) is recognisable;
  * - Gauss–Krüger: the northing is 1–10 million metres (Kaifeng ≈ 3.85 million); the
- *   easting is below 1 million without zone prefix (≈ 500 000 ± 300 000) or
+ *   easting is below 1 million without zone prefix (≈ 500 000 ± 350 000) or
  *   ≥ 10 million with it (38 512 034 → zone 38).
+ *
+ * Zones (China: 6° zones 13–23, 3° zones 25–45 — the ranges do not overlap): a prefix names the
+ * zone and so its width (20 → 6° zone 20, CM 117° E; 38 → 3° zone 38, CM 114° E); a declared width
+ * that contradicts the prefix is overruled by it with a warning; eastings without prefix need a
+ * zone from the file or the user, else the parse is refused naming the choices (ZONE_AMBIGUOUS) —
+ * a zone is never assumed.
+ *
+ * Datums: CGCS2000 and WGS84 are placed as they are. Beijing 1954 and Xi'an 1980 are shifted to
+ * CGCS2000 with seven parameters — the file's own (a 界址点 转换参数= line, a WKT TOWGS84) or the
+ * bureau's (DATUM_TRANSFORMS) — and say so (DATUM_TRANSFORMED); without parameters they are refused
+ * (DATUM_NEEDS_TRANSFORM), unless the planner accepts an approximate placement: then the numbers are
+ * read as if they were CGCS2000 (same projection, GRS80 ellipsoid, no shift; EPSG's generic
+ * Beijing 1954 shift is used only to estimate the error in the message) with DATUM_APPROXIMATE.
+ * The datum comes from the file or the user's choice, whichever names a local datum, so no
+ * override (crs, zone, axis order) loses it.
  *
  * @example placeFeatures(raw, { format: 'coordinates', naturalOrder: { geographic: 'xy', projected: 'yx' }, … })
  */
 import proj4 from 'proj4';
-import { gaussKrugerProj, type ZoneWidth } from '../gauss-kruger.ts';
-import { gaussKrugerName, datumName, type DeclaredCrs } from './crs.ts';
+import type { ZoneWidth } from '../gauss-kruger.ts';
+import { datumName, gaussKrugerName, type DeclaredCrs } from './crs.ts';
+import { ELLIPSOID, epsgRecord, GEOGRAPHIC_EPSG, gkEpsg, knownCrs, type Datum } from './crs-registry.ts';
 import { ParseError, num, warn } from './errors.ts';
 import type {
   AxisOrderOption,
+  CrsChoice,
+  DatumTransform,
   DetectedAxisOrder,
   ParseOptions,
   ParseWarning,
   RawFeature,
   RawPosition,
+  SevenParameters,
   SiteFeature,
   SiteFormat,
+  SiteGeometry,
+  SourceCoordinates,
 } from './types.ts';
 
+/** CGCS2000 lon/lat, as proj4 sees it with no datum: coordinates on their own ellipsoid are converted without a shift. */
 const GEOGRAPHIC = '+proj=longlat +ellps=GRS80 +no_defs';
+
+/**
+ * CGCS2000 lon/lat with a (null) datum shift, the target of a seven-parameter shift: a source with
+ * +towgs84 is shifted to it (CGCS2000 is taken as WGS84, within a few cm). `source.proj4` of a
+ * shifted parse reproduces the placement with proj4(source.proj4, CGCS2000_SHIFT_TARGET).
+ */
+export const CGCS2000_SHIFT_TARGET = '+proj=longlat +ellps=GRS80 +towgs84=0,0,0,0,0,0,0 +no_defs';
 
 /** China's extent in degrees, for telling a lon/lat pair from a lat/lon one. */
 const CHINA = { lon: [73, 136], lat: [3, 54] } as const;
-
-/** The zone assumed when nothing names it: Kaifeng's 3° zone. */
-export const DEFAULT_ZONE = 38;
 
 export type CoordinateKind = 'geographic' | 'projected';
 
@@ -55,6 +81,11 @@ export interface Placement {
   zone?: number;
   zoneWidth?: ZoneWidth;
   axisOrder: DetectedAxisOrder;
+  datum: Datum;
+  epsg?: number;
+  crsName?: string;
+  datumTransform: DatumTransform;
+  source?: SourceCoordinates;
 }
 
 /**
@@ -107,14 +138,6 @@ export function signedArea(ring: number[][]): number {
   return sum / 2;
 }
 
-/** RFC 7946 orientation: outer rings counter-clockwise, holes clockwise. */
-function rewind(rings: number[][][]): number[][][] {
-  return rings.map((ring, i) => {
-    const ccw = signedArea(ring) > 0;
-    return (i === 0) !== ccw ? [...ring].reverse() : ring;
-  });
-}
-
 /** Decides lon/lat vs projected for the whole file. */
 function decideKind(raw: RawFeature[], ctx: PlaceContext): CoordinateKind {
   let geographic = 0;
@@ -151,7 +174,12 @@ function decideKind(raw: RawFeature[], ctx: PlaceContext): CoordinateKind {
   const declaredKind: CoordinateKind | undefined = declared ? (declared.kind === 'geographic' ? 'geographic' : 'projected') : undefined;
   if (declaredKind && declaredKind !== kind) {
     const by = ctx.options.crs ? { zh: '所选', en: 'The chosen' } : { zh: '文件声明的', en: 'The declared' };
-    const sys = declaredKind === 'geographic' ? { zh: '经纬度坐标系', en: 'lon/lat system' } : { zh: '高斯-克吕格投影', en: 'Gauss–Krüger projection' };
+    const sys =
+      declaredKind === 'geographic'
+        ? { zh: '经纬度坐标系', en: 'lon/lat system' }
+        : declared?.kind === 'projected'
+          ? { zh: '投影坐标系', en: 'projected system' }
+          : { zh: '高斯-克吕格投影', en: 'Gauss–Krüger projection' };
     const seen = kind === 'geographic' ? { zh: '经纬度', en: 'lon/lat' } : { zh: '平面坐标（米）', en: 'projected metres' };
     ctx.warnings.push(
       warn(
@@ -168,7 +196,7 @@ function decideKind(raw: RawFeature[], ctx: PlaceContext): CoordinateKind {
 function decideOrder(raw: RawFeature[], kind: CoordinateKind, ctx: PlaceContext): AxisOrderOption {
   const natural = ctx.naturalOrder[kind];
   if (ctx.options.axisOrder) return ctx.options.axisOrder;
-  if (ctx.declared?.wkt && kind === 'projected') return natural;
+  if (kind === 'projected' && (ctx.options.crs ?? ctx.declared?.choice)?.kind === 'projected') return natural;
   let asXy = 0;
   let asYx = 0;
   for (const [a, b] of positionsOf(raw)) {
@@ -216,84 +244,204 @@ function decideOrder(raw: RawFeature[], kind: CoordinateKind, ctx: PlaceContext)
   return found;
 }
 
+/** China's zone numbers: 6° zones 13–23, 3° zones 25–45 (they do not overlap). */
+export const CHINA_ZONES: Record<ZoneWidth, readonly [number, number]> = { 6: [13, 23], 3: [25, 45] };
+
+/** Whether a zone of a width lies over China. */
+export function isChinaZone(zone: number, width: ZoneWidth): boolean {
+  const [lo, hi] = CHINA_ZONES[width];
+  return Number.isInteger(zone) && zone >= lo && zone <= hi;
+}
+
+/** The width a zone number has in China (13–23 → 6°, 25–45 → 3°), or undefined. */
+export function widthOfChinaZone(zone: number): ZoneWidth | undefined {
+  return isChinaZone(zone, 6) ? 6 : isChinaZone(zone, 3) ? 3 : undefined;
+}
+
+/** An unprefixed easting's plausible range in a zone: 500 000 ± 350 000 m. */
+export const EASTING_RANGE = [150_000, 850_000] as const;
+/** Northings over China (latitude ≈ 3°–54° N). */
+export const NORTHING_RANGE = [300_000, 6_100_000] as const;
+
+const cm = (zone: number, width: ZoneWidth) => (width === 3 ? 3 * zone : 6 * zone - 3);
+
+function zoneChoices(width?: ZoneWidth): { zh: string; en: string } {
+  const part = (w: ZoneWidth) => {
+    const [lo, hi] = CHINA_ZONES[w];
+    return { zh: `${w} 度带 ${lo}–${hi} 带（中央经线 ${cm(lo, w)}°E–${cm(hi, w)}°E）`, en: `${w}° zones ${lo}–${hi} (central meridians ${cm(lo, w)}°–${cm(hi, w)}° E)` };
+  };
+  const list = width ? [part(width)] : [part(3), part(6)];
+  return { zh: list.map((p) => p.zh).join('或 '), en: list.map((p) => p.en).join(' or ') };
+}
+
+function ambiguous(zh: string, en: string): ParseError {
+  return new ParseError('ZONE_AMBIGUOUS', zh, en);
+}
+
 /**
- * Places raw features on the map (EPSG:4490 lon/lat), deciding and reporting the
- * coordinate system, zone and axis order. Adds warnings to `ctx.warnings`.
- *
- * @example placeFeatures([{ properties: {}, polygons: [[[[3853210.512, 38512034.22], …]]] }], ctx).crs // 'EPSG:4526'
+ * The zone and width of Gauss–Krüger eastings: from the user's choice, the prefix, or the file's
+ * declaration, in that order; a width that contradicts the zone number is resolved by China's zone
+ * ranges with a warning; nothing to go by is refused, naming the choices.
  */
-export function placeFeatures(raw: RawFeature[], ctx: PlaceContext): Placement {
-  const kind = decideKind(raw, ctx);
-  const order = decideOrder(raw, kind, ctx);
-  const axisOrder: DetectedAxisOrder = order === 'xy' ? 'lonlat' : 'northing-easting';
-  const xy = (p: RawPosition): [number, number] => (order === 'xy' ? [p[0], p[1]] : [p[1], p[0]]);
-  const declared = ctx.declared;
-  const forced = ctx.options.crs;
-
-  if (declared && declared.datum !== 'cgcs2000' && declared.datum !== 'wgs84' && !forced) {
-    const d = datumName(declared.datum);
-    ctx.warnings.push(
-      warn(
-        'DATUM_NOT_CGCS2000',
-        `文件的坐标系为${d.zh}（${declared.name}），已按 CGCS2000 处理；两者相差可达数十米至上百米，请先在专业软件中转换`,
-        `The file's coordinate system is ${d.en} (${declared.name}); it was read as CGCS2000, which can be tens to a hundred metres off — convert it first`,
-      ),
-    );
+function decideZone(
+  prefixZone: number | undefined,
+  forced: { zone?: number; zoneWidth?: ZoneWidth } | undefined,
+  declared: { zone?: number; zoneWidth?: ZoneWidth } | undefined,
+  warnings: ParseWarning[],
+): { zone: number; zoneWidth: ZoneWidth } {
+  const fileWidth = declared?.zoneWidth;
+  if (forced?.zone !== undefined) {
+    const zone = forced.zone;
+    if (prefixZone !== undefined && prefixZone !== zone) {
+      warnings.push(
+        warn('ZONE_OVERRIDDEN', `东坐标带号前缀为 ${prefixZone}，但按所选的 ${zone} 带计算`, `The eastings carry zone prefix ${prefixZone}, but the chosen zone ${zone} was used`),
+      );
+    }
+    if (forced.zoneWidth !== undefined && !isChinaZone(zone, forced.zoneWidth)) {
+      throw ambiguous(
+        `所选的 ${forced.zoneWidth} 度带第 ${zone} 带不在我国境内（中央经线 ${cm(zone, forced.zoneWidth)}°E）：我国的 3 度带为 25–45 带，6 度带为 13–23 带`,
+        `The chosen ${forced.zoneWidth}° zone ${zone} is not over China (central meridian ${cm(zone, forced.zoneWidth)}° E): China's 3° zones are 25–45, its 6° zones 13–23`,
+      );
+    }
+    const width = forced.zoneWidth ?? widthOfChinaZone(zone);
+    if (!width) {
+      throw ambiguous(
+        `所选的第 ${zone} 带不是我国的 3 度带（25–45）或 6 度带（13–23），请同时选择几度分带`,
+        `The chosen zone ${zone} is neither one of China's 3° zones (25–45) nor its 6° zones (13–23); choose the zone width too`,
+      );
+    }
+    return { zone, zoneWidth: width };
   }
-
-  const build = (toLonLat: (x: number, y: number) => [number, number]): SiteFeature[] =>
-    raw.map((f) => {
-      const polygons = f.polygons.map((poly) =>
-        rewind(
-          poly.map((ring) =>
-            ring.map((p) => {
-              const [x, y] = xy(p);
-              const ll = toLonLat(x, y);
-              if (!Number.isFinite(ll[0]) || !Number.isFinite(ll[1]) || Math.abs(ll[0]) > 180 || Math.abs(ll[1]) > 90) {
-                throw new ParseError(
-                  'COORD_UNKNOWN_SYSTEM',
-                  `坐标 (${num(p[0])}, ${num(p[1])}) 换算为经纬度后无效，请检查坐标系、带号与坐标顺序`,
-                  `Coordinate (${num(p[0])}, ${num(p[1])}) does not convert to a valid lon/lat; check the coordinate system, zone and axis order`,
-                );
-              }
-              return ll;
-            }),
-          ),
+  if (prefixZone !== undefined) {
+    if (declared?.zone !== undefined && declared.zone !== prefixZone) {
+      warnings.push(
+        warn(
+          'ZONE_CONFLICT',
+          `文件声明的带号为 ${declared.zone}，但东坐标的带号前缀为 ${prefixZone}；已按坐标前缀 ${prefixZone} 带计算`,
+          `The file declares zone ${declared.zone} but the eastings carry prefix ${prefixZone}; zone ${prefixZone} was used`,
         ),
       );
-      const geometry =
-        polygons.length === 1 ? { type: 'Polygon' as const, coordinates: polygons[0]! } : { type: 'MultiPolygon' as const, coordinates: polygons };
-      return { type: 'Feature' as const, properties: f.properties, geometry };
-    });
+    }
+    const width = widthOfChinaZone(prefixZone);
+    if (forced?.zoneWidth && (isChinaZone(prefixZone, forced.zoneWidth) || !width)) return { zone: prefixZone, zoneWidth: forced.zoneWidth };
+    const statedWidth = forced?.zoneWidth ?? fileWidth;
+    if (!width) {
+      throw ambiguous(
+        `东坐标的带号前缀 ${prefixZone} 不是我国的 3 度带（25–45）或 6 度带（13–23）：3 度带第 ${prefixZone} 带中央经线为 ${cm(prefixZone, 3)}°E，6 度带为 ${cm(prefixZone, 6)}°E；请指定带号与几度分带`,
+        `The eastings' zone prefix ${prefixZone} is neither one of China's 3° zones (25–45) nor its 6° zones (13–23): 3° zone ${prefixZone} has its central meridian at ${cm(prefixZone, 3)}° E, 6° zone ${prefixZone} at ${cm(prefixZone, 6)}° E; choose the zone and its width`,
+      );
+    }
+    if (statedWidth !== undefined && statedWidth !== width) {
+      const by = forced?.zoneWidth ? { zh: '所选', en: 'The request says' } : { zh: '文件写明', en: 'The file says' };
+      warnings.push(
+        warn(
+          'ZONE_WIDTH_CONFLICT',
+          `${by.zh} ${statedWidth} 度分带，但东坐标的带号前缀 ${prefixZone} 只能是 ${width} 度带（${statedWidth} 度带第 ${prefixZone} 带的中央经线为 ${cm(prefixZone, statedWidth)}°E，不在我国境内）；已按 ${width} 度带第 ${prefixZone} 带（中央经线 ${cm(prefixZone, width)}°E）计算`,
+          `${by.en} ${statedWidth}° zones, but the eastings' prefix ${prefixZone} can only be a ${width}° zone (${statedWidth}° zone ${prefixZone} has its central meridian at ${cm(prefixZone, statedWidth)}° E, outside China); read as ${width}° zone ${prefixZone} (central meridian ${cm(prefixZone, width)}° E)`,
+        ),
+      );
+    }
+    return { zone: prefixZone, zoneWidth: width };
+  }
+  const width = forced?.zoneWidth ?? fileWidth;
+  if (declared?.zone !== undefined) {
+    const zone = declared.zone;
+    const byRange = widthOfChinaZone(zone);
+    if (width !== undefined && isChinaZone(zone, width)) return { zone, zoneWidth: width };
+    if (byRange) {
+      if (width !== undefined) {
+        warnings.push(
+          warn(
+            'ZONE_WIDTH_CONFLICT',
+            `文件写明 ${width} 度分带、第 ${zone} 带，但第 ${zone} 带只能是 ${byRange} 度带（${width} 度带第 ${zone} 带的中央经线为 ${cm(zone, width)}°E，不在我国境内）；已按 ${byRange} 度带第 ${zone} 带（中央经线 ${cm(zone, byRange)}°E）计算`,
+            `The file says ${width}° zone ${zone}, but zone ${zone} can only be a ${byRange}° zone in China (${width}° zone ${zone} has its central meridian at ${cm(zone, width)}° E); read as ${byRange}° zone ${zone} (central meridian ${cm(zone, byRange)}° E)`,
+          ),
+        );
+      }
+      return { zone, zoneWidth: byRange };
+    }
+    throw ambiguous(
+      `文件声明的第 ${zone} 带不是我国的 3 度带（25–45）或 6 度带（13–23），东坐标也没有带号前缀；请选择带号：${zoneChoices(width).zh}`,
+      `The declared zone ${zone} is neither one of China's 3° zones (25–45) nor its 6° zones (13–23), and the eastings carry no zone prefix; choose the zone: ${zoneChoices(width).en}`,
+    );
+  }
+  const choices = zoneChoices(width);
+  throw ambiguous(
+    `东坐标（Y）不带带号前缀，文件和所选参数也都没有给出带号，无法确定坐标在哪一带：请选择带号——${choices.zh}（开封为 3 度带第 38 带，中央经线 114°E）`,
+    `The eastings (Y) carry no zone prefix and neither the file nor the request names the zone, so the zone cannot be known: choose it — ${choices.en} (Kaifeng is 3° zone 38, central meridian 114° E)`,
+  );
+}
+
+/** The datum a user's choice names (its EPSG code's), if any. */
+function datumOfChoice(choice: CrsChoice | undefined): Datum | undefined {
+  return choice?.epsg !== undefined ? knownCrs(choice.epsg).datum : undefined;
+}
+
+const isLocal = (d: Datum | undefined): d is 'beijing54' | 'xian80' => d === 'beijing54' || d === 'xian80';
+
+/** The datum to place by: a local datum named by the user or the file wins, so an override never loses it. */
+function decideDatum(ctx: PlaceContext, kind: CoordinateKind): Datum {
+  const forced = datumOfChoice(ctx.options.crs);
+  const file = ctx.declared?.datum;
+  if (isLocal(forced)) return forced;
+  if (isLocal(file)) return file;
+  if (file === 'other' && !forced) return 'other';
+  if (forced) return forced;
+  if (file && file !== 'other') return file;
+  if (kind === 'geographic' && ctx.options.crs?.kind === 'geographic' && ctx.options.crs.epsg === 4326) return 'wgs84';
+  return 'cgcs2000';
+}
+
+/** A coordinate system resolved for placement, before any datum shift. */
+interface System {
+  /** proj4 of the numbers on their own ellipsoid (with the prefix in the false easting when the eastings carry it). */
+  def: string;
+  /** The same projection read as CGCS2000 (GRS80), for an approximate placement. */
+  asCgcs2000: string;
+  label: string;
+  epsg?: number;
+  crsName?: string;
+  zone?: number;
+  zoneWidth?: ZoneWidth;
+  projected: boolean;
+}
+
+/** The Gauss–Krüger definition of a zone on a datum's ellipsoid. */
+function tmerc(zone: number, width: ZoneWidth, prefix: boolean, ellipsoid: string): string {
+  const x0 = prefix ? zone * 1_000_000 + 500_000 : 500_000;
+  return `+proj=tmerc +lat_0=0 +lon_0=${cm(zone, width)} +k=1 +x_0=${x0} +y_0=0 ${ellipsoid} +units=m +no_defs`;
+}
+
+function resolveSystem(raw: RawFeature[], kind: CoordinateKind, xy: (p: RawPosition) => [number, number], datum: Datum, ctx: PlaceContext): System {
+  const forced = ctx.options.crs;
+  const declared = ctx.declared;
+  const effective = forced ?? declared?.choice;
+  const own = datum === 'other' ? 'cgcs2000' : datum;
+  const nameOf = (epsg: number | undefined) => (epsg !== undefined ? epsgRecord(epsg)?.name : undefined);
 
   if (kind === 'geographic') {
-    const epsg = forced?.kind === 'geographic' ? (forced.epsg ?? 4490) : declared?.choice.kind === 'geographic' ? (declared.choice.epsg ?? 4490) : 4490;
-    return { features: build((x, y) => [x, y]), crs: `EPSG:${epsg}`, axisOrder };
+    const epsg = GEOGRAPHIC_EPSG[own];
+    const label = datum === 'other' ? declared?.name || `EPSG:${epsg}` : `EPSG:${epsg}`;
+    return {
+      def: `+proj=longlat ${ELLIPSOID[own]} +no_defs`,
+      asCgcs2000: GEOGRAPHIC,
+      label,
+      ...(datum !== 'other' ? { epsg, crsName: nameOf(epsg) } : {}),
+      projected: false,
+    };
   }
 
-  if (declared?.wkt && !forced) {
-    let forward: (p: [number, number]) => [number, number];
-    try {
-      const converter = proj4(declared.wkt, GEOGRAPHIC);
-      forward = (p) => converter.forward(p) as [number, number];
-      forward([500_000, 3_000_000]);
-    } catch {
-      throw new ParseError('PRJ_UNREADABLE', `无法识别 .prj 中的投影“${declared.name}”`, `The projection "${declared.name}" in the .prj file is not supported`);
-    }
-    ctx.warnings.push(
-      warn(
-        'CRS_NOT_GAUSS_KRUGER',
-        `坐标系“${declared.name}”不是 CGCS2000 高斯-克吕格投影，已按 .prj 定义转换为经纬度，请核对位置`,
-        `"${declared.name}" is not a CGCS2000 Gauss–Krüger projection; converted with the .prj definition — check the position`,
-      ),
-    );
-    return { features: build((x, y) => forward([x, y])), crs: declared.name || 'WKT', axisOrder };
+  if (effective?.kind === 'projected') {
+    const k = knownCrs(effective.epsg);
+    // ESRI's Web Mercator codes keep their authority in the label; their EPSG code is 3857
+    const esri = k.epsg === 102100 || k.epsg === 102113;
+    return { def: k.proj4, asCgcs2000: k.proj4, label: `${esri ? 'ESRI' : 'EPSG'}:${k.epsg}`, epsg: esri ? 3857 : k.epsg, crsName: k.name, projected: true };
   }
 
   // Gauss–Krüger: the prefix is read from the numbers themselves
   const prefixes = new Set<number>();
   let unprefixed = 0;
-  for (const p of positionsOf(raw)) {
+  for (const f of raw) for (const poly of f.polygons) for (const ring of poly) for (const p of ring) {
     const [e] = xy(p);
     if (e >= 10_000_000) prefixes.add(Math.floor(e / 1_000_000));
     else unprefixed++;
@@ -309,44 +457,225 @@ export function placeFeatures(raw: RawFeature[], ctx: PlaceContext): Placement {
   const prefixZone = prefixes.size === 1 ? [...prefixes][0] : undefined;
   const forcedGk = forced?.kind === 'gauss-kruger' ? forced : undefined;
   const declaredGk = declared?.choice.kind === 'gauss-kruger' ? declared.choice : undefined;
-  let zone: number;
-  if (forcedGk?.zone !== undefined) {
-    zone = forcedGk.zone;
-    if (prefixZone !== undefined && prefixZone !== zone) {
-      ctx.warnings.push(
-        warn(
-          'ZONE_OVERRIDDEN',
-          `东坐标带号前缀为 ${prefixZone}，但按所选的 ${zone} 带计算`,
-          `The eastings carry zone prefix ${prefixZone}, but the chosen zone ${zone} was used`,
-        ),
+  const { zone, zoneWidth } = decideZone(prefixZone, forcedGk, declaredGk, ctx.warnings);
+
+  // every easting within its zone, every northing within China
+  const shift = prefixZone !== undefined ? prefixZone * 1_000_000 : 0;
+  for (const f of raw) for (const poly of f.polygons) for (const ring of poly) for (const p of ring) {
+    const [e, n] = xy(p);
+    const plain = e - shift;
+    if (plain < EASTING_RANGE[0] || plain > EASTING_RANGE[1]) {
+      throw new ParseError(
+        'COORD_UNKNOWN_SYSTEM',
+        `东坐标 ${num(e)}${shift ? `（去掉带号 ${prefixZone} 后为 ${num(plain)}）` : ''} 不在高斯-克吕格分带的范围内（500 000 ± 350 000 米）：请检查坐标顺序、带号和坐标系`,
+        `The easting ${num(e)}${shift ? ` (${num(plain)} without the zone prefix ${prefixZone})` : ''} lies outside a Gauss–Krüger zone (500,000 ± 350,000 m): check the axis order, the zone and the coordinate system`,
       );
     }
-  } else if (prefixZone !== undefined) {
-    zone = prefixZone;
-    if (declaredGk?.zone !== undefined && declaredGk.zone !== prefixZone) {
-      ctx.warnings.push(
-        warn(
-          'ZONE_CONFLICT',
-          `文件声明的带号为 ${declaredGk.zone}，但东坐标的带号前缀为 ${prefixZone}；已按坐标前缀 ${prefixZone} 带计算`,
-          `The file declares zone ${declaredGk.zone} but the eastings carry prefix ${prefixZone}; zone ${prefixZone} was used`,
-        ),
+    if (n < NORTHING_RANGE[0] || n > NORTHING_RANGE[1]) {
+      throw new ParseError(
+        'COORD_UNKNOWN_SYSTEM',
+        `北坐标 ${num(n)} 不在我国范围内（约 300 000–6 100 000 米，北纬 3°–54°）：请检查坐标顺序和坐标系`,
+        `The northing ${num(n)} lies outside China (about 300,000–6,100,000 m, latitude 3°–54° N): check the axis order and the coordinate system`,
       );
     }
-  } else if (declaredGk?.zone !== undefined) {
-    zone = declaredGk.zone;
-  } else {
-    zone = DEFAULT_ZONE;
+  }
+  const prefix = prefixZone !== undefined;
+  // a declaration that says the eastings carry the zone number (EPSG:4526) when they do not (or the reverse): the numbers are read as they are, and the label says so
+  const claimed = forced?.kind === 'gauss-kruger' && forced.epsg !== undefined ? knownCrs(forced.epsg).gk?.zonePrefix : declared?.zonePrefix;
+  if (claimed !== undefined && claimed !== prefix) {
+    const by = forced?.kind === 'gauss-kruger' && forced.epsg !== undefined ? `EPSG:${forced.epsg}` : declared?.epsg !== undefined ? `EPSG:${declared.epsg}` : declared?.name ?? '';
     ctx.warnings.push(
-      warn(
-        'ZONE_ASSUMED',
-        `东坐标不带带号，也未指定带号，已按开封所在的 3 度带第 ${DEFAULT_ZONE} 带（中央经线 114°E）计算；如不对请指定带号`,
-        `The eastings carry no zone prefix and no zone was given; 3° zone ${DEFAULT_ZONE} (central meridian 114° E, Kaifeng) was assumed — set the zone if that is wrong`,
-      ),
+      claimed
+        ? warn(
+            'ZONE_PREFIX_MISMATCH',
+            `坐标系 ${by} 的东坐标应带带号（如 ${zone}500000），但文件中的东坐标不带带号；已按第 ${zone} 带不带带号的坐标读取，请核对`,
+            `${by} has the zone number in front of the eastings (e.g. ${zone}500000), but the file's eastings carry none; read as zone ${zone} without prefix — check it`,
+          )
+        : warn(
+            'ZONE_PREFIX_MISMATCH',
+            `坐标系 ${by} 的东坐标不带带号，但文件中的东坐标带有带号前缀 ${prefixZone}；已按带号前缀读取，请核对`,
+            `${by} has no zone number in front of the eastings, but the file's eastings carry prefix ${prefixZone}; read with the prefix — check it`,
+          ),
     );
   }
-  const zoneWidth: ZoneWidth = forcedGk?.zoneWidth ?? declaredGk?.zoneWidth ?? (zone >= 13 && zone <= 23 ? 6 : 3);
-  const converter = proj4(gaussKrugerProj({ zone, zoneWidth, zonePrefix: false }), GEOGRAPHIC);
-  const shift = prefixZone !== undefined ? prefixZone * 1_000_000 : 0;
-  const features = build((e, n) => converter.forward([e - shift, n]) as [number, number]);
-  return { features, crs: gaussKrugerName(zone, zoneWidth, prefixZone !== undefined), zone, zoneWidth, axisOrder };
+  const epsg = gkEpsg(own === 'wgs84' ? 'cgcs2000' : own, { zone, zoneWidth, zonePrefix: prefix });
+  const ellipsoid = ELLIPSOID[own === 'wgs84' ? 'cgcs2000' : own];
+  return {
+    def: tmerc(zone, zoneWidth, prefix, ellipsoid),
+    asCgcs2000: tmerc(zone, zoneWidth, prefix, ELLIPSOID.cgcs2000),
+    // a system the file names but nobody knows keeps its own name: it is not relabelled CGCS2000
+    label: datum === 'other' ? `${declared?.name || 'unknown'} (Gauss-Kruger ${zoneWidth}-degree zone ${zone})` : gaussKrugerName(zone, zoneWidth, prefix, own === 'wgs84' ? 'cgcs2000' : own),
+    ...(epsg !== undefined && datum !== 'other' ? { epsg, crsName: nameOf(epsg) } : {}),
+    zone,
+    zoneWidth,
+    projected: true,
+  };
+}
+
+/** Metres between two lon/lat points (spherical, for a message). */
+function metresApart(a: [number, number], b: [number, number]): number {
+  const r = Math.PI / 180;
+  const dy = (b[1] - a[1]) * r;
+  const dx = (b[0] - a[0]) * r * Math.cos(((a[1] + b[1]) / 2) * r);
+  return 6_371_000 * Math.hypot(dx, dy);
+}
+
+/** How the numbers are brought to CGCS2000: the proj4 pair to use, and what was done. */
+function datumPolicy(
+  system: System,
+  datum: Datum,
+  sample: [number, number] | undefined,
+  ctx: PlaceContext,
+): { from: string; to: string; transform: DatumTransform } {
+  if (datum === 'cgcs2000' || datum === 'wgs84') return { from: system.def, to: GEOGRAPHIC, transform: 'none' };
+  const accept = ctx.options.acceptApproximateDatum === true;
+  const label = system.crsName ? `EPSG:${system.epsg} ${system.crsName}` : ctx.declared?.name || system.label;
+  if (datum === 'other') {
+    const name = ctx.declared?.name ?? system.label;
+    if (!accept) {
+      throw new ParseError(
+        'CRS_UNKNOWN',
+        `文件的坐标系“${name}”无法识别，不能确定它与 CGCS2000 的关系：请确认坐标系（如 2000国家大地坐标系、1980西安坐标系、1954北京坐标系）并在文件中写明，或在上传时选择坐标系；如确认按 CGCS2000 近似放置，请选择“接受近似位置”（acceptApproximateDatum=true）`,
+        `The file's coordinate system "${name}" is not known, so how it relates to CGCS2000 cannot be told: state the system in the file (e.g. CGCS2000, Xian 1980, Beijing 1954) or choose it on upload; to place it as CGCS2000 approximately, accept an approximate placement (acceptApproximateDatum=true)`,
+      );
+    }
+    ctx.warnings.push(
+      warn(
+        'DATUM_APPROXIMATE',
+        `文件的坐标系“${name}”无法识别，已按您的确认把坐标数值直接当作 CGCS2000 读取（未作任何基准转换）：位置可能偏差数十米甚至更多，不能作为审批依据`,
+        `The file's coordinate system "${name}" is not known; as you accepted, its numbers were read as CGCS2000 (no datum shift): the position may be tens of metres off or more and is no basis for an approval`,
+      ),
+    );
+    return { from: system.asCgcs2000, to: GEOGRAPHIC, transform: 'approximate' };
+  }
+  const d = datumName(datum);
+  const fileParams = ctx.declared?.datum === datum ? ctx.declared.towgs84 : undefined;
+  const bureauParams = ctx.options.datumTransforms?.[datum];
+  const params: SevenParameters | undefined = fileParams ?? bureauParams;
+  if (params) {
+    const whose = fileParams ? { zh: '文件给出的转换参数', en: "the file's own parameters" } : { zh: '本局配置的转换参数', en: 'the parameters the bureau configured' };
+    const list = params.join(', ');
+    // old software writes EPSG's country-wide Beijing 1954 shift into every .prj: honoured, but said to be rough
+    const generic = system.epsg !== undefined ? knownCrs(system.epsg).genericTowgs84 : undefined;
+    const rough =
+      generic && generic.every((v, i) => v === params[i])
+        ? { zh: '；这组参数是 EPSG 公布的全国概略参数，精度有限（可差数米以上）', en: "; these are EPSG's country-wide generic parameters, of limited accuracy (metres or more)" }
+        : { zh: '', en: '' };
+    ctx.warnings.push(
+      warn(
+        'DATUM_TRANSFORMED',
+        `文件的坐标系为${d.zh}（${label}），已用${whose.zh}（七参数 ${list}：ΔX、ΔY、ΔZ 米，旋转 秒，尺度 ppm）换算到 CGCS2000${rough.zh}，请核对位置`,
+        `The file's coordinate system is ${d.en} (${label}); it was shifted to CGCS2000 with ${whose.en} (seven parameters ${list}: dx, dy, dz m, rotations ″, scale ppm)${rough.en} — check the position`,
+      ),
+    );
+    return { from: `${system.def} +towgs84=${params.join(',')}`, to: CGCS2000_SHIFT_TARGET, transform: fileParams ? 'file-parameters' : 'bureau-parameters' };
+  }
+  // the size of the error: EPSG's generic shift where there is one (Beijing 1954), else tens of metres
+  let estimate: { zh: string; en: string } = { zh: '', en: '' };
+  const generic = system.epsg !== undefined ? knownCrs(system.epsg).genericTowgs84 : undefined;
+  if (generic && sample) {
+    try {
+      const rough = proj4(`${system.def} +towgs84=${generic.join(',')}`, CGCS2000_SHIFT_TARGET).forward(sample) as [number, number];
+      const approx = proj4(system.asCgcs2000, GEOGRAPHIC).forward(sample) as [number, number];
+      const m = Math.round(metresApart(rough, approx));
+      if (Number.isFinite(m)) estimate = { zh: `（按 EPSG 公布的概略参数估算，本文件约差 ${m} 米）`, en: ` (about ${m} m for this file, by EPSG's generic shift)` };
+    } catch {
+      // no estimate
+    }
+  }
+  if (!accept) {
+    throw new ParseError(
+      'DATUM_NEEDS_TRANSFORM',
+      `文件的坐标系为${d.zh}（${label}），不是 CGCS2000：两者的坐标相差数十米${estimate.zh}，不能直接当作 CGCS2000 使用。请任选其一：在文件中给出到 CGCS2000 的七参数（界址点文件的“转换参数=”行，或 .prj 中的 TOWGS84）；请管理员配置本局${d.zh}到 CGCS2000 的转换参数（DATUM_TRANSFORMS）；或确认接受近似位置（acceptApproximateDatum=true，报告中会标红注明）`,
+      `The file's coordinate system is ${d.en} (${label}), not CGCS2000: the two differ by tens of metres${estimate.en}, so it cannot be used as CGCS2000. Either give the seven parameters to CGCS2000 in the file (a 转换参数= line in a boundary-point file, a TOWGS84 in the .prj), have the administrator configure the bureau's ${d.en} to CGCS2000 parameters (DATUM_TRANSFORMS), or accept an approximate placement (acceptApproximateDatum=true; the report marks it in red)`,
+    );
+  }
+  ctx.warnings.push(
+    warn(
+      'DATUM_APPROXIMATE',
+      `文件的坐标系为${d.zh}（${label}），没有转换参数；已按您的确认把坐标数值直接当作 CGCS2000 读取（同一投影、CGCS2000 椭球，未作基准转换）：位置偏差数十米${estimate.zh}，仅为近似位置，不能作为审批依据`,
+      `The file's coordinate system is ${d.en} (${label}) and no shift parameters were given; as you accepted, its numbers were read as CGCS2000 (same projection on the CGCS2000 ellipsoid, no datum shift): the position is tens of metres off${estimate.en} — an approximate placement, no basis for an approval`,
+    ),
+  );
+  return { from: system.asCgcs2000, to: GEOGRAPHIC, transform: 'approximate' };
+}
+
+/**
+ * Places raw features on the map (EPSG:4490 lon/lat), deciding and reporting the coordinate
+ * system, zone, axis order and datum shift, and keeps a projected file's own coordinates
+ * (`source`). Adds warnings to `ctx.warnings`; refuses with a ParseError naming the problem.
+ * No coordinate is rounded.
+ *
+ * @example placeFeatures([{ properties: {}, polygons: [[[[3853210.512, 38512034.22], …]]] }], ctx).crs // 'EPSG:4526'
+ */
+export function placeFeatures(raw: RawFeature[], ctx: PlaceContext): Placement {
+  const kind = decideKind(raw, ctx);
+  const order = decideOrder(raw, kind, ctx);
+  const axisOrder: DetectedAxisOrder = order === 'xy' ? 'lonlat' : 'northing-easting';
+  const xy = (p: RawPosition): [number, number] => (order === 'xy' ? [p[0], p[1]] : [p[1], p[0]]);
+  const datum = decideDatum(ctx, kind);
+  const system = resolveSystem(raw, kind, xy, datum, ctx);
+  const firstRaw = raw[0]?.polygons[0]?.[0]?.[0];
+  const policy = datumPolicy(system, datum, firstRaw ? xy(firstRaw) : undefined, ctx);
+
+  let forward: (p: [number, number]) => [number, number];
+  if (policy.from === policy.to || (!system.projected && policy.transform !== 'file-parameters' && policy.transform !== 'bureau-parameters')) {
+    forward = (p) => p;
+  } else {
+    const converter = proj4(policy.from, policy.to);
+    forward = (p) => converter.forward(p) as [number, number];
+  }
+
+  const sources: SiteGeometry[] = [];
+  const features: SiteFeature[] = raw.map((f) => {
+    const placed: number[][][][] = [];
+    const kept: number[][][][] = [];
+    for (const poly of f.polygons) {
+      const rings: number[][][] = [];
+      const own: number[][][] = [];
+      poly.forEach((ring, i) => {
+        const source = ring.map((p) => xy(p));
+        let lonlat = source.map((q, k) => {
+          const ll = forward(q);
+          if (!Number.isFinite(ll[0]) || !Number.isFinite(ll[1]) || Math.abs(ll[0]) > 180 || Math.abs(ll[1]) > 90) {
+            const p = ring[k]!;
+            throw new ParseError(
+              'COORD_UNKNOWN_SYSTEM',
+              `坐标 (${num(p[0])}, ${num(p[1])}) 换算为经纬度后无效，请检查坐标系、带号与坐标顺序`,
+              `Coordinate (${num(p[0])}, ${num(p[1])}) does not convert to a valid lon/lat; check the coordinate system, zone and axis order`,
+            );
+          }
+          return [ll[0], ll[1]];
+        });
+        // RFC 7946 orientation: outer rings counter-clockwise, holes clockwise; the source keeps the same vertex order
+        let src: number[][] = source;
+        const ccw = signedArea(lonlat) > 0;
+        if ((i === 0) !== ccw) {
+          lonlat = [...lonlat].reverse();
+          src = [...source].reverse();
+        }
+        rings.push(lonlat);
+        own.push(src);
+      });
+      placed.push(rings);
+      kept.push(own);
+    }
+    const geometry: SiteGeometry = placed.length === 1 ? { type: 'Polygon', coordinates: placed[0]! } : { type: 'MultiPolygon', coordinates: placed };
+    sources.push(kept.length === 1 ? { type: 'Polygon', coordinates: kept[0]! } : { type: 'MultiPolygon', coordinates: kept });
+    return { type: 'Feature', properties: f.properties, geometry };
+  });
+
+  return {
+    features,
+    crs: system.label,
+    ...(system.zone !== undefined ? { zone: system.zone, zoneWidth: system.zoneWidth } : {}),
+    axisOrder,
+    datum,
+    ...(system.epsg !== undefined ? { epsg: system.epsg } : {}),
+    ...(system.crsName ? { crsName: system.crsName } : {}),
+    datumTransform: policy.transform,
+    ...(system.projected
+      ? { source: { crs: system.label, ...(system.epsg !== undefined ? { epsg: system.epsg } : {}), proj4: policy.from, geometries: sources } }
+      : {}),
+  };
 }

@@ -36,15 +36,18 @@ export type DetectedAxisOrder = 'lonlat' | 'northing-easting';
 
 /**
  * The coordinate system a user chooses (or a file declares):
- * geographic lon/lat (EPSG:4490 CGCS2000 or EPSG:4326 WGS84), or CGCS2000 Gauss–Krüger.
+ * geographic lon/lat (EPSG:4490 CGCS2000, EPSG:4326 WGS84, or 4214/4610 on a local datum),
+ * Gauss–Krüger (CGCS2000, or Beijing 1954 / Xi'an 1980 when `epsg` names one of their zones),
+ * or another projection EPSG names (`projected`: WGS84 UTM, Web Mercator — crs-registry.ts).
  * For Gauss–Krüger, whether the easting carries the zone prefix is read from the numbers
  * themselves (38 512 034 vs 512 034); `zone` picks the central meridian when given.
  *
  * @example { kind: 'gauss-kruger', zone: 38, zoneWidth: 3 } // EPSG:4526 / EPSG:4547
  */
 export type CrsChoice =
-  | { kind: 'geographic'; epsg?: 4490 | 4326 }
-  | { kind: 'gauss-kruger'; zone?: number; zoneWidth?: ZoneWidth };
+  | { kind: 'geographic'; epsg?: number }
+  | { kind: 'gauss-kruger'; zone?: number; zoneWidth?: ZoneWidth; epsg?: number }
+  | { kind: 'projected'; epsg: number };
 
 /**
  * Seven-parameter (Bursa–Wolf, position-vector) datum shift from a local datum to CGCS2000:

@@ -19,6 +19,8 @@ export interface Config {
   clientDir: string;
   /** Proxies whose X-Forwarded-For/-Proto are believed (TRUST_PROXY); undefined: none. */
   trustProxy?: boolean | number | string[];
+  /** The bureau's datum shift parameters (DATUM_TRANSFORMS), passed to the site-file parsers. */
+  datumTransforms?: DatumTransforms;
 }
 
 /**
@@ -59,8 +61,51 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: env.LOG_LEVEL || 'info',
     clientDir: resolve(env.CLIENT_DIR || 'dist/client'),
     trustProxy: trustProxyOf(env.TRUST_PROXY),
+    datumTransforms: datumTransformsOf(env.DATUM_TRANSFORMS),
   };
 }
 
 /** The embedded database lives in a subdirectory of DATA_DIR. */
 export const embeddedDir = (dataDir: string): string => resolve(dataDir, 'pglite');
+
+/** Seven shift parameters per local datum, as the bureau configures them (DATUM_TRANSFORMS). */
+export type DatumTransforms = Partial<Record<'beijing54' | 'xian80', [number, number, number, number, number, number, number]>>;
+
+/**
+ * DATUM_TRANSFORMS: the bureau's own seven parameters from a local datum to CGCS2000, as JSON
+ * `{"xian80":[dx,dy,dz,rx,ry,rz,ds],"beijing54":[…]}` — dx, dy, dz in metres, rotations in
+ * arc-seconds, scale in ppm (position vector, proj4's +towgs84 order). Site files on that datum
+ * without parameters of their own are then shifted with them (core/parsers/placement.ts).
+ * Unset or empty: none. Anything else is refused at start with the reason.
+ *
+ * @example datumTransformsOf('{"xian80":[24,-123,-94,0.02,-0.25,-0.13,1.1]}') // { xian80: [24, -123, -94, 0.02, -0.25, -0.13, 1.1] }
+ */
+export function datumTransformsOf(raw: string | undefined): DatumTransforms | undefined {
+  const v = raw?.trim();
+  if (!v) return undefined;
+  const bad = (why: string) =>
+    new Error(
+      `环境变量 DATUM_TRANSFORMS 无效：${why}；应为 JSON，如 {"xian80":[ΔX,ΔY,ΔZ,旋转X,旋转Y,旋转Z,尺度ppm],"beijing54":[…]}（米、秒、ppm）— ` +
+        `DATUM_TRANSFORMS is invalid: ${why}; it must be JSON like {"xian80":[dx,dy,dz,rx,ry,rz,ds],"beijing54":[…]} (metres, arc-seconds, ppm)`,
+    );
+  let json: unknown;
+  try {
+    json = JSON.parse(v);
+  } catch {
+    throw bad('不是有效的 JSON / not valid JSON');
+  }
+  if (!json || typeof json !== 'object' || Array.isArray(json)) throw bad('不是对象 / not an object');
+  const out: DatumTransforms = {};
+  for (const [key, value] of Object.entries(json)) {
+    if (key !== 'xian80' && key !== 'beijing54') throw bad(`未知的基准“${key}”（只能是 xian80、beijing54）/ unknown datum "${key}" (xian80 or beijing54)`);
+    if (!Array.isArray(value) || value.length !== 7 || !value.every((n) => typeof n === 'number' && Number.isFinite(n))) {
+      throw bad(`${key} 须为 7 个数 / ${key} must be 7 numbers`);
+    }
+    const [dx, dy, dz, rx, ry, rz, ds] = value as number[];
+    if ([dx, dy, dz].some((n) => Math.abs(n!) > 1000) || [rx, ry, rz].some((n) => Math.abs(n!) > 60) || Math.abs(ds!) > 100) {
+      throw bad(`${key} 的数值超出合理范围（平移 ≤ 1000 米、旋转 ≤ 60 秒、尺度 ≤ 100 ppm）/ ${key} is out of range (shifts ≤ 1000 m, rotations ≤ 60″, scale ≤ 100 ppm)`);
+    }
+    out[key] = [dx!, dy!, dz!, rx!, ry!, rz!, ds!];
+  }
+  return out;
+}

@@ -5,6 +5,7 @@
  * row they repeat), the commit in one transaction with the overlaps computed, progress, and
  * a zipped Shapefile read back.
  */
+import { readFileSync } from 'node:fs';
 import { actAs } from '../helpers/session.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
@@ -191,6 +192,16 @@ describe(`batch import of detection polygons (${backend})`, () => {
     const broken = await post('', multipart('a.geojson', '{"type": "FeatureCollection", "features": ['));
     expect(broken.statusCode).toBe(422);
     expect(broken.json().error.message).toContain('文件（file）无法导入');
+    // a Xi'an 1980 file (made by GDAL) without shift parameters: refused naming the datum, unless approximate placement is accepted
+    const xian80 = readFileSync(new URL('../fixtures/crs/geojson/epsg-2362.geojson', import.meta.url));
+    const local = await post('', multipart('xian80.geojson', xian80));
+    expect(local.statusCode).toBe(422);
+    expect(local.json().error.code).toBe('DATUM_NEEDS_TRANSFORM');
+    expect(local.json().error.message).toContain('1980 西安坐标系');
+    const badAccept = await post('acceptApproximateDatum=yes', multipart('xian80.geojson', xian80));
+    expect(badAccept.statusCode).toBe(400);
+    const accepted = await importFile('acceptApproximateDatum=true', 'xian80.geojson', xian80);
+    expect(accepted.job.phase).toBe('done');
     const wrongField = await post('', multipart('a.geojson', JSON.stringify(FILE), 'upload'));
     expect(wrongField.statusCode).toBe(400);
     expect(wrongField.json().error.message).toContain('文件字段名应为 file');

@@ -61,7 +61,18 @@ describe('POST /api/geometry/parse', () => {
     const res = await upload('界址点坐标.txt', fixture('boundary-gbk.txt'));
     expect(res.statusCode).toBe(200);
     const body = ParseResponse.parse(res.json());
-    expect(body.detected).toEqual({ format: 'boundary-points', crs: 'EPSG:4526', zone: 38, zoneWidth: 3, axisOrder: 'northing-easting', encoding: 'gbk' });
+    expect(body.detected).toEqual({
+      format: 'boundary-points',
+      crs: 'EPSG:4526',
+      zone: 38,
+      zoneWidth: 3,
+      axisOrder: 'northing-easting',
+      encoding: 'gbk',
+      datum: 'cgcs2000',
+      epsg: 4526,
+      crsName: 'CGCS2000 / 3-degree Gauss-Kruger zone 38',
+      datumTransform: 'none',
+    });
     expect(body.features.features.map((f) => f.properties.name)).toEqual(['开封东区工业地块', '城西示例地块']);
     expect(body.features.features[0]!.geometry.coordinates).toHaveLength(2);
     expect(body.validation).toEqual([{ valid: true, problems: [] }, { valid: true, problems: [] }]);
@@ -107,10 +118,11 @@ describe('POST /api/geometry/parse', () => {
     expect(ParseResponse.parse(res.json()).detected).toMatchObject({ format: 'coordinates', crs: 'EPSG:4490' });
   });
 
-  it('lets the query override the zone, and reports the assumed zone otherwise', async () => {
-    const assumed = ParseResponse.parse((await post(fixture('coords-gk-noprefix.txt'), 'text/plain')).json());
-    expect(assumed.detected).toMatchObject({ crs: 'EPSG:4547', zone: 38 });
-    expect(assumed.warnings.map((w) => w.code)).toEqual(['ZONE_ASSUMED']);
+  it('lets the query give the zone, and refuses eastings without prefix or zone naming the choices (no zone is assumed)', async () => {
+    const ambiguous = await post(fixture('coords-gk-noprefix.txt'), 'text/plain');
+    expect(ambiguous.statusCode).toBe(422);
+    expect(error(ambiguous).code).toBe('ZONE_AMBIGUOUS');
+    expect(error(ambiguous).message).toContain('3 度带 25–45 带');
     const res = await post(fixture('coords-gk-noprefix.txt'), 'text/plain', '?zone=39&zoneWidth=3');
     const body = ParseResponse.parse(res.json());
     expect(body.detected).toMatchObject({ crs: 'EPSG:4548', zone: 39, zoneWidth: 3 });
@@ -222,10 +234,21 @@ describe('POST /api/geometry/parse', () => {
     const width = await post('114.35 34.79', 'text/plain', '?zoneWidth=5');
     expect(width.statusCode).toBe(400);
     expect(error(width).code).toBe('VALIDATION_FAILED');
-    const crs = await post('114.35 34.79', 'text/plain', '?crs=EPSG:3857');
+    const crs = await post('114.35 34.79', 'text/plain', '?crs=mercator');
     expect(crs.statusCode).toBe(400);
     expect(error(crs).code).toBe('INVALID_OPTION');
-    expect(error(crs).message).toContain('不认识的坐标系“EPSG:3857”');
+    expect(error(crs).message).toContain('不认识的坐标系“mercator”');
+    const unknown = await post('114.35 34.79', 'text/plain', '?crs=EPSG:99999');
+    expect(unknown.statusCode).toBe(400);
+    expect(error(unknown).code).toBe('CRS_UNKNOWN');
+    expect(error(unknown).message).toContain('99999');
+    const unsupported = await post('114.35 34.79', 'text/plain', '?crs=EPSG:3395');
+    expect(unsupported.statusCode).toBe(400);
+    expect(error(unsupported).code).toBe('CRS_UNSUPPORTED');
+    expect(error(unsupported).message).toContain('WGS 84 / World Mercator');
+    const accept = await post('114.35 34.79', 'text/plain', '?acceptApproximateDatum=yes');
+    expect(accept.statusCode).toBe(400);
+    expect(error(accept).code).toBe('VALIDATION_FAILED');
     const xml = await post('<a/>', 'application/xml');
     expect(xml.statusCode).toBe(415);
     expect(error(xml).code).toBe('UNSUPPORTED_MEDIA_TYPE');

@@ -7,6 +7,7 @@
  * and a restore that brings back exactly the features that were there.
  */
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { LayerJob, ManagedLayerList, type ManagedLayer } from '../../core/contracts/layer-admin.ts';
@@ -147,6 +148,13 @@ describe(`control-layer import and restore (${backend})`, () => {
     const garbage = await app.inject({ method: 'POST', url: '/api/admin/layers/urban-boundary/imports', ...multipart('a.geojson', '{"type": "FeatureCollection", "features": [') });
     expect(garbage.statusCode).toBe(422);
     expect(garbage.json().error.message).toMatch(/无法导入|无法读取/);
+    // a Beijing 1954 layer (made by GDAL) without shift parameters is not imported as CGCS2000
+    const bj54 = readFileSync(new URL('../fixtures/crs/geojson/epsg-2414.geojson', import.meta.url), 'utf8');
+    const local = await app.inject({ method: 'POST', url: '/api/admin/layers/urban-boundary/imports', ...multipart('bj54.geojson', bj54) });
+    expect(local.statusCode).toBe(422);
+    expect(local.json().error.code).toBe('DATUM_NEEDS_TRANSFORM');
+    const badAccept = await app.inject({ method: 'POST', url: '/api/admin/layers/urban-boundary/imports?acceptApproximateDatum=1', ...multipart('bj54.geojson', bj54) });
+    expect(badAccept.statusCode).toBe(400);
   });
 
   it('checks a file without writing, then replaces the layer as version 2 with the old one archived', async () => {

@@ -91,7 +91,7 @@ describe('golden outputs of every fixture', () => {
 describe('界址点坐标文件 (boundary-point file)', () => {
   it('reads the GBK file: two parcels in 3° zone 38 with prefix, names in Chinese, one hole', async () => {
     const r = await parseFixture('boundary-gbk.txt');
-    expect(r.detected).toEqual({ format: 'boundary-points', crs: 'EPSG:4526', zone: 38, zoneWidth: 3, axisOrder: 'northing-easting', encoding: 'gbk' });
+    expect(r.detected).toEqual({ format: 'boundary-points', crs: 'EPSG:4526', zone: 38, zoneWidth: 3, axisOrder: 'northing-easting', encoding: 'gbk', datum: 'cgcs2000', epsg: 4526, crsName: 'CGCS2000 / 3-degree Gauss-Kruger zone 38', datumTransform: 'none' });
     expect(r.warnings).toEqual([]);
     const [a, b] = r.features.features;
     expect(a!.properties).toMatchObject({ code: 'KF-2026-001', name: '开封东区工业地块', use: '工业用地', land_class_code: '0601', header_area_ha: 11.9494 });
@@ -173,11 +173,15 @@ describe('界址点坐标文件 (boundary-point file)', () => {
     expect(r.warnings.find((w) => w.code === 'ZONE_CONFLICT')?.zh).toContain('39');
   });
 
-  it('warns about a Xian 1980 file and a point count that does not match the header', async () => {
+  it('refuses a Xian 1980 file without shift parameters; accepted as approximate, it warns, also of a point count that does not match the header', async () => {
     const text = bytesText('boundary-utf8.txt').replace('2000国家大地坐标系', '1980西安坐标系').replace('5,2.1828', '6,2.1828');
-    const r = await parseSiteFile({ text });
+    const e = await failure(parseSiteFile({ text }));
+    expect(e.code).toBe('DATUM_NEEDS_TRANSFORM');
+    expect(e.zh).toContain('1980 西安坐标系（EPSG:2362 Xian 1980 / 3-degree Gauss-Kruger zone 38）');
+    const r = await parseSiteFile({ text }, { acceptApproximateDatum: true });
+    expect(r.detected).toMatchObject({ crs: 'EPSG:2362', epsg: 2362, datum: 'xian80', datumTransform: 'approximate' });
     const codes = r.warnings.map((w) => w.code);
-    expect(codes).toContain('DATUM_NOT_CGCS2000');
+    expect(codes).toContain('DATUM_APPROXIMATE');
     expect(r.warnings.find((w) => w.code === 'POINT_COUNT_MISMATCH')?.zh).toBe('地块“城西示例地块”的头行写有 6 个界址点，实际读到 5 个');
   });
 
@@ -219,7 +223,7 @@ function bytesText(name: string): string {
 describe('zipped Shapefile', () => {
   it('reads GBK attributes without a .cpg, the .prj as CGCS2000 3° zone 38 (EPSG:4526), from a subfolder', async () => {
     const r = await parseFixture('shapefile-gbk-4526.zip');
-    expect(r.detected).toEqual({ format: 'shapefile', crs: 'EPSG:4526', zone: 38, zoneWidth: 3, axisOrder: 'lonlat', encoding: 'gbk' });
+    expect(r.detected).toEqual({ format: 'shapefile', crs: 'EPSG:4526', zone: 38, zoneWidth: 3, axisOrder: 'lonlat', encoding: 'gbk', datum: 'cgcs2000', epsg: 4526, crsName: 'CGCS2000 / 3-degree Gauss-Kruger zone 38', datumTransform: 'none' });
     expect(r.warnings).toEqual([]);
     const [a, b, c] = r.features.features;
     expect(a!.properties).toEqual({ 地块编号: 'KF-2026-001', 地块名称: '开封东区工业地块', 用途: '工业用地', 面积公顷: 11.9494, 批准日期: '2025-01-01' });
@@ -233,7 +237,7 @@ describe('zipped Shapefile', () => {
 
   it('reads UTF-8 attributes named by .cpg and EPSG:4490 lon/lat', async () => {
     const r = await parseFixture('shapefile-utf8-4490.zip');
-    expect(r.detected).toEqual({ format: 'shapefile', crs: 'EPSG:4490', axisOrder: 'lonlat', encoding: 'utf-8' });
+    expect(r.detected).toEqual({ format: 'shapefile', crs: 'EPSG:4490', axisOrder: 'lonlat', encoding: 'utf-8', datum: 'cgcs2000', epsg: 4490, crsName: 'China Geodetic Coordinate System 2000', datumTransform: 'none' });
     expect(r.features.features.map((f) => f.properties.名称)).toEqual(['开封东区工业地块', '城西示例地块', '城北两片地块']);
     const gk = await parseFixture('shapefile-gbk-4526.zip');
     for (const [lon, lat] of allPositions(gk.features.features[0]!.geometry)) expect(hasVertexNear(r.features.features[0]!.geometry, lon!, lat!, 1e-8)).toBe(true);
@@ -325,7 +329,7 @@ function readPrj(name: string, falseEasting: number, cm: number, datum: 'cgcs200
 describe('GeoJSON', () => {
   it('reads a FeatureCollection with Chinese properties, holes and a MultiPolygon', async () => {
     const r = await parseFixture('geojson-collection.geojson');
-    expect(r.detected).toEqual({ format: 'geojson', crs: 'EPSG:4490', axisOrder: 'lonlat', encoding: 'utf-8' });
+    expect(r.detected).toEqual({ format: 'geojson', crs: 'EPSG:4490', axisOrder: 'lonlat', encoding: 'utf-8', datum: 'cgcs2000', epsg: 4490, crsName: 'China Geodetic Coordinate System 2000', datumTransform: 'none' });
     expect(r.features.features.map((f) => f.properties.地块名称)).toEqual(['开封东区工业地块', '城西示例地块', '城北两片地块']);
     expect((r.features.features[0]!.geometry as Polygon).coordinates).toHaveLength(2);
     expect(r.features.features[2]!.geometry.type).toBe('MultiPolygon');
@@ -385,7 +389,7 @@ describe('GeoJSON', () => {
 describe('KML', () => {
   it('reads the placemark polygon with its hole, name and ExtendedData, skipping the point', async () => {
     const r = await parseFixture('site.kml');
-    expect(r.detected).toEqual({ format: 'kml', crs: 'EPSG:4326', axisOrder: 'lonlat', encoding: 'utf-8' });
+    expect(r.detected).toEqual({ format: 'kml', crs: 'EPSG:4326', axisOrder: 'lonlat', encoding: 'utf-8', datum: 'wgs84', epsg: 4326, crsName: 'WGS 84', datumTransform: 'none' });
     expect(r.features.features).toHaveLength(1);
     expect(r.features.features[0]!.properties).toEqual({ name: '开封东区工业地块', description: '东区工业项目用地范围', 地块编号: 'KF-2026-001', 用途: '工业用地' });
     expect((r.features.features[0]!.geometry as Polygon).coordinates).toHaveLength(2);
@@ -409,7 +413,7 @@ describe('KML', () => {
 describe('pasted coordinates', () => {
   it('reads lon/lat pairs after a header line and closes the ring', async () => {
     const r = await parseFixture('coords-lonlat.txt');
-    expect(r.detected).toEqual({ format: 'coordinates', crs: 'EPSG:4490', axisOrder: 'lonlat', encoding: 'utf-8' });
+    expect(r.detected).toEqual({ format: 'coordinates', crs: 'EPSG:4490', axisOrder: 'lonlat', encoding: 'utf-8', datum: 'cgcs2000', epsg: 4490, crsName: 'China Geodetic Coordinate System 2000', datumTransform: 'none' });
     expect(r.warnings).toEqual([]);
     const ring = (r.features.features[0]!.geometry as Polygon).coordinates[0]!;
     expect(ring).toHaveLength(5);
@@ -435,10 +439,13 @@ describe('pasted coordinates', () => {
     expectSameGeometry(r.features.features[1]!.geometry, bp.features.features[0]!.geometry);
   });
 
-  it('assumes zone 38 for eastings without prefix, with a warning; a given zone overrides', async () => {
-    const r = await parseFixture('coords-gk-noprefix.txt');
-    expect(r.detected).toMatchObject({ crs: 'EPSG:4547', zone: 38 });
-    expect(r.warnings.map((w) => w.code)).toEqual(['ZONE_ASSUMED']);
+  it('refuses eastings without prefix and without a zone, naming the choices (no zone is assumed); a given zone places them', async () => {
+    const e = await failure(parseFixture('coords-gk-noprefix.txt'));
+    expect(e.code).toBe('ZONE_AMBIGUOUS');
+    expect(e.zh).toContain('3 度带 25–45 带');
+    const r = await parseFixture('coords-gk-noprefix.txt', { crs: parseCrsParam(undefined, 38) });
+    expect(r.detected).toMatchObject({ crs: 'EPSG:4547', zone: 38, zoneWidth: 3 });
+    expect(r.warnings).toEqual([]);
     const z39 = await parseFixture('coords-gk-noprefix.txt', { crs: parseCrsParam(undefined, 39) });
     expect(z39.detected).toMatchObject({ crs: 'EPSG:4548', zone: 39 });
     expect(z39.warnings).toEqual([]);
@@ -481,14 +488,16 @@ describe('pasted coordinates', () => {
 
 describe('options and helpers', () => {
   it('reads a crs choice from request parameters', () => {
-    expect(parseCrsParam('EPSG:4526')).toEqual({ kind: 'gauss-kruger', zone: 38, zoneWidth: 3 });
-    expect(parseCrsParam('4547')).toEqual({ kind: 'gauss-kruger', zone: 38, zoneWidth: 3 });
-    expect(parseCrsParam('EPSG:4498')).toEqual({ kind: 'gauss-kruger', zone: 20, zoneWidth: 6 });
+    expect(parseCrsParam('EPSG:4526')).toEqual({ kind: 'gauss-kruger', zone: 38, zoneWidth: 3, epsg: 4526 });
+    expect(parseCrsParam('4547')).toEqual({ kind: 'gauss-kruger', zone: 38, zoneWidth: 3, epsg: 4547 });
+    expect(parseCrsParam('EPSG:4498')).toEqual({ kind: 'gauss-kruger', zone: 20, zoneWidth: 6, epsg: 4498 });
     expect(parseCrsParam('EPSG:4490')).toEqual({ kind: 'geographic', epsg: 4490 });
     expect(parseCrsParam('wgs84')).toEqual({ kind: 'geographic', epsg: 4326 });
     expect(parseCrsParam('gk', 39, 3)).toEqual({ kind: 'gauss-kruger', zone: 39, zoneWidth: 3 });
     expect(parseCrsParam(undefined)).toBeUndefined();
-    expect(() => parseCrsParam('EPSG:3857')).toThrow(expect.objectContaining({ code: 'INVALID_OPTION', zh: expect.stringContaining('不认识的坐标系“EPSG:3857”') }));
+    // Web Mercator is placed now; a word nobody knows is still an invalid option
+    expect(parseCrsParam('EPSG:3857')).toEqual({ kind: 'projected', epsg: 3857 });
+    expect(() => parseCrsParam('mercator')).toThrow(expect.objectContaining({ code: 'INVALID_OPTION', zh: expect.stringContaining('不认识的坐标系“mercator”') }));
     expect(() => parseCrsParam('gk', 200)).toThrow(expect.objectContaining({ zh: '带号 200 无效（3 度带）' }));
   });
 

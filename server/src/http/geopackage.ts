@@ -2,8 +2,9 @@
  * GeoPackage (.gpkg) uploads, read on the server: an SQLite file (sql.js, SQLite compiled to
  * WebAssembly) whose feature table's geometries are GeoPackage binary — a small header
  * (magic "GP", flags, SRS id, optional envelope) then standard WKB (read with wkx). The first
- * feature table (gpkg_contents order) becomes a GeoJSON FeatureCollection carrying its EPSG
- * code as a `crs` member, which the shared parsers then place (Gauss–Krüger zones included).
+ * feature table (gpkg_contents order) becomes a GeoJSON FeatureCollection carrying its coordinate
+ * system as a `crs` member — the EPSG code, or the WKT definition of gpkg_spatial_ref_sys when the
+ * organization is not EPSG ({@link crsOfSrs}) — which the shared parsers then place or refuse.
  *
  * @example
  * if (isGeoPackage(bytes)) { const { geojson, table, others } = await geoPackageToGeoJson(bytes) }
@@ -48,8 +49,36 @@ export interface GeoPackageRead {
   table: string;
   /** Other feature tables in the file, not read. */
   others: string[];
-  /** e.g. 'EPSG:4526'; null when the file names no EPSG code. */
+  /** e.g. 'EPSG:4526', or the name of a definition without an EPSG code; null when the table declares no coordinate system (srs_id 0 / −1, "undefined"). */
   crs: string | null;
+}
+
+/**
+ * The coordinate system of a table's srs_id, as a GeoJSON `crs` name for the shared parsers:
+ * an EPSG code (organization EPSG, or ESRI's codes the parsers know: 102100 Web Mercator);
+ * otherwise the WKT in gpkg_spatial_ref_sys.definition, which the parsers read like a .prj;
+ * null for GeoPackage's undefined systems (srs_id 0 geographic, −1 Cartesian, definition
+ * "undefined") — then the numbers decide, as for a file that declares nothing. A srs_id
+ * missing from gpkg_spatial_ref_sys is refused naming it.
+ *
+ * @example crsOfSrs(4547, { organization: 'EPSG', organization_coordsys_id: 4547, … }) // { member: 'urn:ogc:def:crs:EPSG::4547', label: 'EPSG:4547' }
+ */
+export function crsOfSrs(srsId: number, srs: Record<string, unknown> | undefined): { member: string; label: string } | null {
+  if (!srs) {
+    if (srsId === 0 || srsId === -1) return null;
+    throw new ParseError(
+      'CRS_UNKNOWN',
+      `GeoPackage 图层的坐标系 srs_id ${srsId} 在 gpkg_spatial_ref_sys 中没有定义`,
+      `The GeoPackage table's coordinate system srs_id ${srsId} is not defined in gpkg_spatial_ref_sys`,
+    );
+  }
+  const organization = String(srs.organization ?? '').trim().toUpperCase();
+  const code = Number(srs.organization_coordsys_id);
+  const definition = String(srs.definition ?? '').trim();
+  if (organization === 'EPSG' && Number.isInteger(code) && code > 0) return { member: `urn:ogc:def:crs:EPSG::${code}`, label: `EPSG:${code}` };
+  if (organization === 'ESRI' && (code === 102100 || code === 102113)) return { member: `ESRI:${code}`, label: `ESRI:${code}` };
+  if (!definition || /^undefined$/i.test(definition) || srsId === 0 || srsId === -1) return null;
+  return { member: definition, label: String(srs.srs_name ?? '').trim() || definition.slice(0, 60) };
 }
 
 /**
@@ -109,8 +138,9 @@ export async function geoPackageToGeoJson(bytes: Uint8Array, limits: ParseLimits
     if (!first) throw new ParseError('NO_FEATURES', 'GeoPackage 中没有要素图层', 'The GeoPackage holds no feature table');
     const table = String(first.table_name);
     const column = String(first.column_name);
-    const srs = all('SELECT organization, organization_coordsys_id FROM gpkg_spatial_ref_sys WHERE srs_id = ?', [Number(first.srs_id)])[0];
-    const epsg = srs && String(srs.organization).toUpperCase() === 'EPSG' ? Number(srs.organization_coordsys_id) : null;
+    const srsId = Number(first.srs_id);
+    const srs = all('SELECT srs_name, organization, organization_coordsys_id, definition FROM gpkg_spatial_ref_sys WHERE srs_id = ?', [srsId])[0];
+    const crs = crsOfSrs(srsId, srs);
     if (!storedTable(table, { zh: '要素图层', en: 'feature table' })) {
       throw new ParseError('NO_FEATURES', `GeoPackage 登记的要素图层“${table}”不存在`, `The GeoPackage lists a feature table "${table}" that does not exist`);
     }
@@ -163,13 +193,12 @@ export async function geoPackageToGeoJson(bytes: Uint8Array, limits: ParseLimits
     if (row > 0 && features.length === 0) {
       throw new ParseError('NO_FEATURES', `GeoPackage 图层“${table}”的 ${row} 个要素都没有可读取的几何（${column} 列应为 GeoPackage 几何）`, `None of the ${row} features of the GeoPackage table "${table}" has a readable geometry (column ${column} must hold GeoPackage geometries)`);
     }
-    const crs = epsg ? `EPSG:${epsg}` : null;
-    const crsMember = crs ? `"crs":{"type":"name","properties":{"name":"urn:ogc:def:crs:EPSG::${epsg}"}},` : '';
+    const crsMember = crs ? `"crs":${JSON.stringify({ type: 'name', properties: { name: crs.member } })},` : '';
     return {
       geojson: `{"type":"FeatureCollection",${crsMember}"features":[${features.join(',')}]}`,
       table,
       others: tables.slice(1).map((t) => String(t.table_name)),
-      crs,
+      crs: crs?.label ?? null,
     };
   } finally {
     db.close();

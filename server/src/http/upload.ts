@@ -7,6 +7,7 @@ import type { SiteValidation } from '../../../core/geometry-validation.ts';
 import { ParseError, parseCrsParam, type ParseInput, type ParseOptions, type ParseResult, type TextEncoding } from '../../../core/parsers/index.ts';
 import { parseInPool, ParserBusy, type ParseKind } from './parse-pool.ts';
 import { AppError } from '../plugins/errors.ts';
+import { datumTransformsOf, type DatumTransforms } from '../config.ts';
 import { refuseIllFormedText } from '../plugins/input.ts';
 
 export interface UploadedFile {
@@ -82,19 +83,42 @@ export async function uploadedFile(req: FastifyRequest, noFile: { zh: string; en
   return file;
 }
 
-/** How to read a file, from the query (crs, zone, zoneWidth, axisOrder, encoding); 400 naming a bad one. */
-export function parseOptionsOf(q: { crs?: string; zone?: number; zoneWidth?: 3 | 6; axisOrder?: 'xy' | 'yx'; encoding?: TextEncoding }): ParseOptions {
+/**
+ * How to read a file, from the query (crs, zone, zoneWidth, axisOrder, encoding, acceptApproximateDatum),
+ * plus the bureau's datum shift parameters (DATUM_TRANSFORMS, read with the rest of the configuration
+ * at start — config.ts); 400 naming a bad option (an unknown or unsupported EPSG code included).
+ */
+export function parseOptionsOf(q: {
+  crs?: string;
+  zone?: number;
+  zoneWidth?: 3 | 6;
+  axisOrder?: 'xy' | 'yx';
+  encoding?: TextEncoding;
+  acceptApproximateDatum?: boolean;
+}): ParseOptions {
   try {
     const crs = parseCrsParam(q.crs, q.zone, q.zoneWidth);
+    const datumTransforms = bureauDatumTransforms();
     return {
       ...(crs ? { crs } : {}),
       ...(q.axisOrder ? { axisOrder: q.axisOrder } : {}),
       ...(q.encoding ? { encoding: q.encoding } : {}),
+      ...(q.acceptApproximateDatum ? { acceptApproximateDatum: true } : {}),
+      ...(datumTransforms ? { datumTransforms } : {}),
     };
   } catch (e) {
     if (e instanceof ParseError) throw new AppError(400, e.code, e.zh, e.en);
     throw e;
   }
+}
+
+let bureau: { raw: string | undefined; value: DatumTransforms | undefined } | undefined;
+
+/** DATUM_TRANSFORMS as configured (validated by loadConfig at start; read again only when it changes). */
+function bureauDatumTransforms(): DatumTransforms | undefined {
+  const raw = process.env.DATUM_TRANSFORMS;
+  if (!bureau || bureau.raw !== raw) bureau = { raw, value: datumTransformsOf(raw) };
+  return bureau.value;
 }
 
 /**

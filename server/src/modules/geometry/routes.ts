@@ -102,7 +102,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
         description:
           '上传一个文件（multipart/form-data，字段名 file）：GeoJSON、Shapefile（.zip，含 .shp/.dbf/.prj/.cpg）、界址点坐标文件（.txt，GBK 或 UTF-8）、KML/KMZ、坐标文本；' +
           '或以 text/plain 发送粘贴的坐标/界址点文本，或 application/json {"text": …}。返回 EPSG:4490 经纬度的面要素、识别出的格式/坐标系/带号/坐标顺序/编码、提示，以及每个要素的图形检查结果。' +
-          '查询参数 crs、zone、zoneWidth、axisOrder、encoding 可覆盖自动识别。无法读取的内容返回 422，文件超过 20 MB 返回 413。',
+          '查询参数 crs、zone、zoneWidth、axisOrder、encoding 可覆盖自动识别；acceptApproximateDatum=true 接受无转换参数的 1954 北京 / 1980 西安坐标系文件按近似位置放置。坐标系无法识别或不支持、缺少转换参数、带号无法确定等无法读取的内容返回 422，文件超过 20 MB 返回 413。',
         tags: ['geometry'],
         consumes: ['multipart/form-data', 'text/plain', 'application/json'],
         querystring: ParseQuery,
