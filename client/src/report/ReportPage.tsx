@@ -1,6 +1,8 @@
 /**
  * The filed site-check report as a printable page (`/reports/{id}`): identity, the stock-first
- * step (what the stock-land library offered, and why new land all the same), verdicts with
+ * step (what the stock-land library offered, and why new land all the same), the site's
+ * provenance (file, detected and confirmed CRS, datum, accepted warnings — an approximate
+ * placement in red, on screen and in print), verdicts with
  * their rules, a site map and one figure a layer the site touches, the overlap tables in
  * m², 公顷 and 亩, the trimmed (compliant) part, and the exports. Laid out on A4: the
  * browser's print (or “save as PDF”) gives the document to file; the toolbar is not printed.
@@ -9,6 +11,7 @@ import { useEffect, useMemo, useState, type ReactNode } from 'react';
 import type { LayerId } from '../../../core/layers.ts';
 import type { AreaUnitsT } from '../../../core/contracts/site-check.ts';
 import { api } from '../api.ts';
+import { isApproximate, provenanceRows } from '../../../core/provenance.ts';
 import type { Lang } from '../i18n.ts';
 import { FigureLegend, ReportMap, type BaseMapData } from './ReportMap.tsx';
 import {
@@ -163,6 +166,11 @@ function ReportDocument(props: { report: Report; base: BaseMapData | null; lang:
           {w('coarseNote').replace('{step}', String(report.coarseAreaMu))}
         </p>
       )}
+      {isApproximate(report.provenance) && (
+        <p className="report-alert" data-testid="approximate-alert">
+          {w('approximateAlert')}
+        </p>
+      )}
       {report.expiresAt && (
         <p className="report-note" data-testid="lapses-note">
           {w('lapses')} {beijingTime(report.expiresAt)}（{w('beijing')}）{w('lapsesAfter')}
@@ -217,6 +225,8 @@ function ReportDocument(props: { report: Report; base: BaseMapData | null; lang:
           </tbody>
         </table>
       </Section>
+
+      <ProvenanceSection report={report} lang={lang} />
 
       <StockFirstSection report={report} lang={lang} />
 
@@ -380,6 +390,38 @@ function ReportDocument(props: { report: Report; base: BaseMapData | null; lang:
         </p>
       </footer>
     </article>
+  );
+}
+
+/**
+ * 选址来源: the file the site came from, its format, the coordinate system detected and the one
+ * used, zone, axis order, encoding, datum and how it was brought to CGCS2000, the overrides,
+ * every warning the planner accepted (an approximate placement in red), the source coordinates.
+ */
+function ProvenanceSection(props: { report: Report; lang: Lang }) {
+  const { lang } = props;
+  const p = props.report.provenance;
+  const w = (k: Parameters<typeof word>[1]) => word(lang, k);
+  return (
+    <Section title={w('provenance')} id="provenance" className="keep-together">
+      {!p ? (
+        <p data-testid="provenance-none">{w('provenanceNone')}</p>
+      ) : (
+        <>
+          <table className="report-table kv provenance" data-testid="provenance-table" data-format={p.format}>
+            <tbody>
+              {provenanceRows(p, lang).map((r) => (
+                <tr key={r.key} data-field={r.key} className={r.alert ? 'alert' : undefined}>
+                  <th>{r.label}</th>
+                  <td className={r.alert ? 'provenance-alert' : undefined}>{r.value}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          <p className="report-note">{w('provenanceNote')}</p>
+        </>
+      )}
+    </Section>
   );
 }
 

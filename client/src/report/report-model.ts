@@ -147,6 +147,16 @@ const words = {
   language: { zh: 'English', en: '中文' },
   loading: { zh: '正在读取报告…', en: 'Loading the report…' },
   loadFailed: { zh: '报告读取失败：', en: 'Could not load the report: ' },
+  provenance: { zh: '选址来源', en: 'Where the site came from' },
+  provenanceNone: { zh: '来源未记录（套核请求未附来源信息，或报告生成于来源记录功能上线之前）。', en: 'Not recorded (the check was filed without a provenance, or before provenance was recorded).' },
+  provenanceNote: {
+    zh: '来源信息随报告保存并计入内容校验码；“原始坐标”为上传文件中的投影坐标，仅当其换算后与选址各顶点相差不超过 1 毫米时保存，界址点导出在原文件的带号下直接采用。',
+    en: 'The provenance is filed with the report and covered by its content hash; the source coordinates are the uploaded file’s projected coordinates, kept only while they lie within 1 mm of every vertex of the site, and the boundary-point export uses them in the file’s own zone.',
+  },
+  approximateAlert: {
+    zh: '近似位置：本选址来自未经转换参数的地方坐标系（1954北京/1980西安）文件，规划人员确认按近似位置接受，位置误差可达数十米，套核结论须据此审慎使用。',
+    en: 'Approximate placement: the site came from a local-datum (Beijing 1954 / Xi’an 1980) file without shift parameters, accepted by the planner as an approximate placement; it may be off by tens of metres, and the verdicts must be read with that in mind.',
+  },
   mapLoading: { zh: '地图加载中…', en: 'Loading the map…' },
 } as const;
 
