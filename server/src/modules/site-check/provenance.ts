@@ -12,13 +12,14 @@ import { compareSource } from '../../../../core/provenance.ts';
 export function provenanceRecord(p: SiteProvenance | undefined, submitted: SiteGeometry, repaired: boolean): SiteProvenanceRecord | null {
   if (!p) return null;
   if (!p.source) {
+    const lonLat = /^EPSG:(4490|4326|4214|4610)$/.test(p.confirmed?.crs ?? '');
     return {
       ...p,
       sourceCheck: {
         status: 'none',
         maxDeviationM: null,
-        zh: p.format === 'drawn' ? '在地图上绘制的选址，没有原始坐标。' : '文件为经纬度坐标，没有另存原始投影坐标。',
-        en: p.format === 'drawn' ? 'A site drawn on the map has no source coordinates.' : 'The file is in lon/lat; no projected source coordinates are kept.',
+        zh: p.format === 'drawn' ? '在地图上绘制的选址，没有原始坐标。' : lonLat ? '文件为经纬度坐标，没有另存原始投影坐标。' : '解析结果未附原始投影坐标。',
+        en: p.format === 'drawn' ? 'A site drawn on the map has no source coordinates.' : lonLat ? 'The file is in lon/lat; no projected source coordinates are kept.' : 'The parse gave no projected source coordinates.',
       },
     };
   }
