@@ -10,6 +10,8 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
+import ExcelJS from 'exceljs';
+import proj4 from 'proj4';
 import { ParseResponse } from '../../core/contracts/geometry.ts';
 import { SiteCheckReport, type SiteProvenance } from '../../core/contracts/site-check.ts';
 import { startApi } from '../helpers/api.ts';
@@ -137,6 +139,19 @@ describe(`the site's provenance on ${backend}`, () => {
     return { file: readBoundary(new TextDecoder('gbk').decode(res.rawPayload)), from: String(res.headers['x-coordinates-from']) };
   };
 
+  const provenanceSheet = async (id: string) => {
+    const res = await app.inject({ method: 'GET', url: `/api/site-checks/${id}/export.xlsx` });
+    expect(res.statusCode).toBe(200);
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(res.rawPayload as unknown as ArrayBuffer);
+    const ws = wb.getWorksheet('来源')!;
+    const rows: ExcelJS.Row[] = [];
+    ws.eachRow((row) => rows.push(row));
+    const kv = new Map(rows.map((row) => [String(row.getCell(1).value), String(row.getCell(2).value)]));
+    const vertices = rows.filter((row) => /^要素 \d+$/.test(String(row.getCell(1).value))).map((row) => [Number(row.getCell(3).value), Number(row.getCell(4).value)]);
+    return { rows, kv, vertices };
+  };
+
   it('answers a provenance with the parse: file name, format, the detection, no overrides, the warnings shown', async () => {
     const r = await parsed('site-cgcs2000-zone38.txt');
     const p = r.provenance;
@@ -214,6 +229,36 @@ describe(`the site's provenance on ${backend}`, () => {
     const bare = await points(report.id, '?zone=38&prefix=false');
     expect(bare.from).toBe('cgcs2000');
     expectSamePoints(bare.file, csPoints(4526), 0.001, 38_000_000);
+
+    // the Excel export's 来源 sheet: the provenance, then the source coordinates a row a vertex
+    const sheet = await provenanceSheet(report.id);
+    expect(sheet.kv.get('原始文件')).toBe('site-cgcs2000-zone38.txt');
+    expect(sheet.kv.get('格式')).toBe('界址点坐标文件');
+    expect(sheet.kv.get('采用的坐标系')).toBe('EPSG:4526');
+    expect(sheet.kv.get('带号')).toBe('38（3°带）');
+    expect(sheet.kv.get('编码')).toBe('GBK');
+    const cs = csPoints(4526);
+    expect(sheet.vertices).toHaveLength(cs.length + 2); // each ring closed
+    for (const p of cs) expect(sheet.vertices.some(([e, n]) => e === p.e && n === p.n), `${p.e},${p.n}`).toBe(true);
+  });
+
+  it('drops the source coordinates of a site the check repaired, saying so', async () => {
+    // a bow tie in zone 38: the crossing makes it invalid, repair: true files it repaired
+    const def = text('epsg-4526.proj4').trim();
+    const ring: [number, number][] = [[38531000, 3850000], [38531400, 3850400], [38531400, 3850000], [38531000, 3850400], [38531000, 3850000]];
+    const lonlat = ring.map((p) => proj4(def, '+proj=longlat +ellps=GRS80 +no_defs', p) as number[]);
+    lonlat[lonlat.length - 1] = lonlat[0]!;
+    const r = await parsed('site-cgcs2000-zone38.txt');
+    const report = await file({
+      geometry: { type: 'Polygon', coordinates: [lonlat] },
+      use: '工业',
+      stockFirst: STOCK,
+      repair: true,
+      provenance: { ...r.provenance, source: { crs: 'EPSG:4526', epsg: 4526, proj4: def, geometries: [{ type: 'Polygon', coordinates: [ring] }] } },
+    });
+    expect(report.site.repaired).toBe(true);
+    expect(report.provenance).toMatchObject({ source: null, sourceCheck: { status: 'dropped' } });
+    expect(report.provenance!.sourceCheck.zh).toContain('自动修复');
   });
 
   it('drops the source coordinates of a site edited after upload (keeping the rest) and says why', async () => {
@@ -302,6 +347,12 @@ describe(`the site's provenance on ${backend}`, () => {
     const cgcs = await app.inject({ method: 'GET', url: `/api/site-checks/${report.id}/boundary-points.txt?zone=38&datum=cgcs2000` });
     expect(cgcs.statusCode).toBe(422);
     expect(cgcs.json().error.code).toBe('DATUM_APPROXIMATE');
+    // the Excel export prints the accepted approximate placement in red
+    const sheet = await provenanceSheet(report.id);
+    expect(sheet.kv.get('大地基准')).toBe('1954北京坐标系');
+    const red = sheet.rows.filter((row) => row.getCell(2).font?.color?.argb === 'FFC92A2A').map((row) => String(row.getCell(2).value));
+    expect(red.some((v) => v.includes('DATUM_APPROXIMATE'))).toBe(true);
+    expect(red.some((v) => v.startsWith('未经转换参数，按近似位置放置'))).toBe(true);
   });
 
   it('refuses a Beijing 1954 file without shift parameters until the planner accepts an approximate placement (the parser’s datum policy)', async () => {
