@@ -105,9 +105,30 @@ describe(`GDAL reads the site-check exports back (${backend})`, () => {
     expect(ringKeys(back.features[0]!.geometry)).toEqual(ringKeys(report.site.geometry));
     // the provenance goes with the shapefiles, in 说明.txt
     const zip = await JSZip.loadAsync(readFileSync(file));
+    expect((await zip.file('site.cpg')!.async('string')).trim()).toBe('UTF-8');
     const text = await zip.file('说明.txt')!.async('string');
     expect(text).toContain('原始文件：site-cgcs2000-zone38.txt');
     expect(text).toContain('采用的坐标系：EPSG:4526');
     expect(text).toContain('Original file: site-cgcs2000-zone38.txt');
+  });
+
+  it('the GBK Shapefile zip: the .cpg says GBK, GDAL reads the names with SHAPE_ENCODING=CP936, EPSG:4490, the site to the last digit', async () => {
+    const file = await download('export.zip?encoding=gbk', 'export-gbk.zip');
+    const zip = await JSZip.loadAsync(readFileSync(file));
+    expect((await zip.file('site.cpg')!.async('string')).trim()).toBe('GBK');
+    const dbf = await zip.file('site.dbf')!.async('uint8array');
+    expect(dbf[29]).toBe(0x4d); // language driver: code page 936
+    expect(() => new TextDecoder('utf-8', { fatal: true }).decode(dbf)).toThrow(); // it really is GBK
+    const info = await gdal('ogrinfo', ['-al', '-q', `/vsizip/${file}/site.shp`], { SHAPE_ENCODING: 'CP936' });
+    expect(info).toContain('KIND_ZH (String) = 选址范围');
+    expect(info).toContain('LAYER_ZH (String) = (null)');
+    const srs = await gdal('ogrinfo', ['-so', '-al', `/vsizip/${file}/site.shp`]);
+    expect(srs).toMatch(/ID\["EPSG",4490\]\]\s*$/m);
+    const back = JSON.parse(await gdal('ogr2ogr', ['-f', 'GeoJSON', '/vsistdout/', `/vsizip/${file}/site.shp`], { SHAPE_ENCODING: 'CP936' })) as { features: { geometry: Geometry; properties: Record<string, unknown> }[] };
+    expect(back.features[0]!.properties.KIND_ZH).toBe('选址范围');
+    expect(ringKeys(back.features[0]!.geometry)).toEqual(ringKeys(report.site.geometry));
+    // and the trimmed site, whose kind name is the longest
+    const hits = JSON.parse(await gdal('ogr2ogr', ['-f', 'GeoJSON', '/vsistdout/', `/vsizip/${file}/site_trimmed.shp`], { SHAPE_ENCODING: 'CP936' })) as { features: { properties: Record<string, unknown> }[] };
+    expect(hits.features[0]!.properties.KIND_ZH).toBe('合规范围（扣除永久基本农田和生态保护红线）');
   });
 });

@@ -83,10 +83,11 @@ export function SiteCheckPanel(props: { controller: MapController | null; lang: 
   const provenances = useRef(new WeakMap<object, SiteProvenance>());
   /** What a check of the current site sends as its provenance. */
   const provenanceOf = (site: SiteShape): SiteProvenance => {
-    const loaded = state.loaded;
-    const p = loaded ? provenances.current.get(loaded) : undefined;
-    if (!p) return drawnProvenance();
-    return site === loaded ? p : { ...p, edited: true };
+    const own = provenances.current.get(site);
+    if (own) return own;
+    // an edit of a loaded site keeps the file's provenance, flagged
+    const p = state.loaded ? provenances.current.get(state.loaded) : undefined;
+    return p ? { ...p, edited: true } : drawnProvenance();
   };
   const fillUse = (text: string | undefined) => {
     const u = plannedUseOf(text);

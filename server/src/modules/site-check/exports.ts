@@ -210,8 +210,11 @@ export const SHAPE_FIELDS: DbfField[] = [
   { name: 'REPORT_ID', type: 'C', length: 36, decimals: 0, value: (f) => f.properties.report_id },
 ];
 
-/** The Shapefile export: one shapefile a kind present, each with .shp/.shx/.dbf/.prj/.cpg, and a 说明 file. */
-export async function reportShapefileZip(report: Report): Promise<Buffer> {
+/**
+ * The Shapefile export: one shapefile a kind present, each with .shp/.shx/.dbf/.prj/.cpg, and a
+ * 说明 file with the provenance. Attributes in UTF-8 (default) or GBK (code page 936, .cpg "GBK").
+ */
+export async function reportShapefileZip(report: Report, encoding: 'utf-8' | 'gbk' = 'utf-8'): Promise<Buffer> {
   const zip = new JSZip();
   const date = new Date(report.createdAt);
   const features = reportFeatures(report);
@@ -220,12 +223,12 @@ export async function reportShapefileZip(report: Report): Promise<Buffer> {
     const of = features.filter((f) => f.properties.kind === kind);
     if (of.length === 0) continue;
     const base = EXPORT_KINDS[kind].file;
-    const { shp, shx, dbf } = writeShapefile(of.map((f) => ({ geometry: f.geometry, row: f })), SHAPE_FIELDS, date, 'utf-8');
+    const { shp, shx, dbf } = writeShapefile(of.map((f) => ({ geometry: f.geometry, row: f })), SHAPE_FIELDS, date, encoding);
     zip.file(`${base}.shp`, shp, { date, binary: true });
     zip.file(`${base}.shx`, shx, { date, binary: true });
     zip.file(`${base}.dbf`, dbf, { date, binary: true });
     zip.file(`${base}.prj`, CGCS2000_PRJ, { date });
-    zip.file(`${base}.cpg`, 'UTF-8', { date });
+    zip.file(`${base}.cpg`, encoding === 'gbk' ? 'GBK' : 'UTF-8', { date });
     written.push(`${base}.shp\t${EXPORT_KINDS[kind].zh}（${of.length} 个要素）`);
   }
   const readme = [
@@ -235,7 +238,7 @@ export async function reportShapefileZip(report: Report): Promise<Buffer> {
     `套核时间：${beijingTime(report.createdAt)}（北京时间）`,
     `数据版本：${report.dataVersion}`,
     `内容校验码（SHA-256）：${report.contentHash}`,
-    '坐标系：CGCS2000 经纬度（EPSG:4490）；属性表编码 UTF-8；面积为 CGCS2000 椭球面积。',
+    `坐标系：CGCS2000 经纬度（EPSG:4490）；属性表编码 ${encoding === 'gbk' ? 'GBK（代码页 936）' : 'UTF-8'}（见 .cpg）；面积为 CGCS2000 椭球面积。`,
     ...provenanceText(report),
     '字段：KIND 类型，KIND_ZH 类型名称，LAYER 图层，LAYER_ZH 图层名称，COUNT 图斑数，AREA_M2 面积（平方米），AREA_HA 面积（公顷），AREA_MU 面积（亩），SHARE 占分析范围比例，REPORT_ID 报告编号。',
     '',
@@ -507,6 +510,10 @@ async function encodeText(text: string, encoding: 'gbk' | 'utf-8'): Promise<{ by
   }
 }
 
+const ZipQuery = z.object({
+  encoding: z.enum(['utf-8', 'gbk'], { error: 'encoding 须为 utf-8 或 gbk' }).default('utf-8').meta({ description: '属性表编码，默认 UTF-8' }),
+});
+
 const BoundaryPointsQuery = z.object({
   zone: z.coerce.number({ error: '带号须为整数' }).int('带号须为整数').optional().meta({ description: '带号；默认为选址中心所在的带（开封：3 度带 38）', example: 38 }),
   zoneWidth: z.enum(['3', '6'], { error: '几度分带须为 3 或 6' }).default('3').meta({ description: '几度分带：3 或 6' }),
@@ -567,15 +574,17 @@ const exportRoutes: FastifyPluginAsyncZod = async (app) => {
       config: { access: atLeast('planner') },
       schema: {
         summary: '导出 Shapefile Site check as zipped Shapefiles',
-        description: 'ZIP 内每类几何一个 Shapefile（site 选址范围、site_intersection 叠加部分、site_outside_boundary 城镇开发边界外部分、site_trimmed 合规范围），含 .prj（CGCS2000，EPSG:4490）与 .cpg（UTF-8）。',
+        description:
+          'ZIP 内每类几何一个 Shapefile（site 选址范围、site_intersection 叠加部分、site_outside_boundary 城镇开发边界外部分、site_trimmed 合规范围），含 .prj（CGCS2000，EPSG:4490）与 .cpg（默认 UTF-8；encoding=gbk 时属性表为 GBK，.cpg 为 GBK），说明.txt 含选址来源。',
         tags: ['site-check'],
         params: Params,
+        querystring: ZipQuery,
         response: errors,
       },
     },
     async (req, reply) => {
       const report = await readFiledReport(app.db, req.params.id);
-      return sendFile(reply, report, '.zip', '.zip', 'application/zip', await reportShapefileZip(report));
+      return sendFile(reply, report, '.zip', '.zip', 'application/zip', await reportShapefileZip(report, req.query.encoding));
     },
   );
 
