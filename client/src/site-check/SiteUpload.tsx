@@ -252,7 +252,7 @@ export function SiteUpload(props: { onSite: (geometry: SiteGeometry, label: stri
             <dt>{t('datum')}</dt>
             <dd data-field="datum" className={result.detected.datumTransform === 'approximate' ? 'approximate' : undefined}>
               {DATUM_LABEL[result.detected.datum][lang]}
-              {result.detected.datumTransform !== 'none' && `（${DATUM_TRANSFORM_LABEL[result.detected.datumTransform][lang]}）`}
+              {result.detected.datumTransform !== 'none' && (lang === 'zh' ? `（${DATUM_TRANSFORM_LABEL[result.detected.datumTransform].zh}）` : ` (${DATUM_TRANSFORM_LABEL[result.detected.datumTransform].en})`)}
             </dd>
           </dl>
           {overridesForm(false)}
