@@ -73,6 +73,9 @@ export type ProvenanceWarning = z.infer<typeof ProvenanceWarning>;
 export const DATUMS = ['cgcs2000', 'wgs84', 'xian80', 'beijing54', 'other'] as const;
 export const DATUM_TRANSFORMS = ['none', 'file-parameters', 'bureau-parameters', 'approximate'] as const;
 export const SITE_FILE_FORMATS = ['geojson', 'shapefile', 'boundary-points', 'kml', 'coordinates'] as const;
+/** Encodings a planner may choose (GBK: the WHATWG gbk decoder), and those a parse may find. */
+export const TEXT_ENCODINGS = ['utf-8', 'gbk', 'gb18030', 'big5'] as const;
+export const DETECTED_ENCODINGS = [...TEXT_ENCODINGS, 'utf-16le', 'utf-16be'] as const;
 
 /** What a parse found or used: the coordinate system, its datum and how it was brought to CGCS2000, zone, axis order, encoding. */
 export const CrsReading = z.object({
@@ -85,7 +88,7 @@ export const CrsReading = z.object({
   zone: z.number().int().optional(),
   zoneWidth: z.union([z.literal(3), z.literal(6)]).optional(),
   axisOrder: z.enum(['lonlat', 'northing-easting']),
-  encoding: z.enum(['utf-8', 'gbk', 'utf-16le', 'utf-16be']).optional(),
+  encoding: z.enum(DETECTED_ENCODINGS).optional(),
 });
 export type CrsReading = z.infer<typeof CrsReading>;
 
@@ -95,7 +98,7 @@ export const ProvenanceOverrides = z.object({
   zone: z.number().int().optional(),
   zoneWidth: z.union([z.literal(3), z.literal(6)]).optional(),
   axisOrder: z.enum(['xy', 'yx']).optional(),
-  encoding: z.enum(['utf-8', 'gbk']).optional(),
+  encoding: z.enum(TEXT_ENCODINGS).optional(),
   /** The planner accepted an approximate placement of a local-datum file (DATUM_APPROXIMATE). */
   acceptApproximateDatum: z.boolean().optional(),
 });

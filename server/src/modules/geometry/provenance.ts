@@ -31,7 +31,7 @@ export function crsReading(d: Detected): CrsReading {
 
 /** The query's overrides, as the planner chose them. */
 export function overridesOf(
-  q: { crs?: string; zone?: number; zoneWidth?: 3 | 6; axisOrder?: 'xy' | 'yx'; encoding?: 'utf-8' | 'gbk'; acceptApproximateDatum?: unknown },
+  q: { crs?: string; zone?: number; zoneWidth?: 3 | 6; axisOrder?: 'xy' | 'yx'; encoding?: string; acceptApproximateDatum?: unknown },
   options: ParseOptions,
 ): ProvenanceOverrides {
   const accept = options.acceptApproximateDatum ?? (q.acceptApproximateDatum === true || q.acceptApproximateDatum === 'true' || q.acceptApproximateDatum === '1');
@@ -40,7 +40,7 @@ export function overridesOf(
     ...(q.zone !== undefined ? { zone: q.zone } : {}),
     ...(q.zoneWidth !== undefined ? { zoneWidth: q.zoneWidth } : {}),
     ...(q.axisOrder ? { axisOrder: q.axisOrder } : {}),
-    ...(q.encoding ? { encoding: q.encoding } : {}),
+    ...(q.encoding ? { encoding: q.encoding as NonNullable<ProvenanceOverrides['encoding']> } : {}),
     ...(accept ? { acceptApproximateDatum: true } : {}),
   };
 }
