@@ -324,6 +324,38 @@ describe(`the site's provenance on ${backend}`, () => {
     expect(huge.json().error.message).toContain('provenance.source');
   });
 
+  it('takes the public’s largest site with its source coordinates within the public’s 512 KB body', async () => {
+    // a 4 999-vertex ring of 3 km radius in zone 38, millimetre coordinates, placed with proj4
+    const def = text('epsg-4526.proj4').trim();
+    const n = 4_999;
+    const ring: [number, number][] = [];
+    for (let i = 0; i < n; i++) {
+      const a = (2 * Math.PI * i) / n;
+      ring.push([38_531_000 + Math.round(3000 * Math.cos(a) * 1000) / 1000, 3_850_000 + Math.round(3000 * Math.sin(a) * 1000) / 1000]);
+    }
+    ring.push(ring[0]!);
+    const lonlat = ring.map((p) => proj4(def, '+proj=longlat +ellps=GRS80 +no_defs', p) as number[]);
+    const r = await parsed('site-cgcs2000-zone38.txt');
+    const body = JSON.stringify({
+      geometry: { type: 'Polygon', coordinates: [lonlat] },
+      use: '工业',
+      stockFirst: STOCK,
+      provenance: { ...r.provenance, source: { crs: 'EPSG:4526', epsg: 4526, proj4: def, geometries: [{ type: 'Polygon', coordinates: [ring] }] } },
+    });
+    expect(body.length).toBeLessThan(512 * 1024);
+    const res = await app.inject({
+      method: 'POST',
+      url: '/api/site-checks',
+      remoteAddress: '2001:db8::5ce:1',
+      headers: { cookie: '', 'content-type': 'application/json' },
+      payload: body,
+    });
+    expect(res.statusCode, res.body).toBe(201);
+    const report = SiteCheckReport.parse(res.json());
+    expect(report.expiresAt).toBeDefined(); // filed by the public
+    expect(report.provenance!.sourceCheck.status).toBe('matched');
+  });
+
   it('writes a Beijing 1954 site (accepted as an approximate placement) on its own datum, never as CGCS2000', async () => {
     const r = await parsed('site-beijing54-zone38.txt', '?acceptApproximateDatum=true');
     expect(r.provenance.confirmed!.datum).toBe('beijing54');
