@@ -14,6 +14,7 @@ import ExcelJS from 'exceljs';
 import proj4 from 'proj4';
 import { ParseResponse } from '../../core/contracts/geometry.ts';
 import { SiteCheckReport, type SiteProvenance } from '../../core/contracts/site-check.ts';
+import { hashReport } from '../../server/src/modules/site-check/service.ts';
 import { startApi } from '../helpers/api.ts';
 import { backend } from '../helpers/backend.ts';
 
@@ -225,6 +226,12 @@ describe(`the site's provenance on ${backend}`, () => {
     expect(report.provenance!.sourceCheck.status).toBe('matched');
     expect(report.provenance!.sourceCheck.maxDeviationM!).toBeLessThan(0.001);
     expect(report.provenance!.source).toEqual(source);
+    // the provenance is hashed with the report: read back, the hash holds; changed, it does not
+    const read = SiteCheckReport.parse((await app.inject({ method: 'GET', url: `/api/site-checks/${report.id}` })).json());
+    expect(read.provenance).toEqual(report.provenance);
+    expect(hashReport(read)).toBe(report.contentHash);
+    expect(hashReport({ ...read, provenance: { ...read.provenance!, fileName: 'another.txt' } })).not.toBe(report.contentHash);
+    expect(hashReport({ ...read, provenance: { ...read.provenance!, source: { ...source, geometries: [] } } })).not.toBe(report.contentHash);
 
     const same = await points(report.id, '?zone=38');
     expect(same.from).toBe('source');
