@@ -144,6 +144,9 @@ describe.runIf(hasChromium || process.env.CI)(`the site's provenance in headless
     expect(zh.datum).toBe('2000国家大地坐标系（CGCS2000）');
     expect(zh.overrides).toBe('无（按自动识别）');
     expect(await report.locator('[data-testid=approximate-alert]').count()).toBe(0);
+    // the 界址点 export starts in the file's zone, with its prefix; a CGCS2000 file has no datum choice
+    expect(await report.locator('[data-export=boundary-points]').getAttribute('href')).toContain('boundary-points.txt?zone=38&zoneWidth=3&prefix=true');
+    expect(await report.locator('[data-testid=datum-select]').count()).toBe(0);
     const en = await provenanceOf(report, id, 'en');
     expect(en.axisOrder).toBe('X northing, Y easting');
     expect(en.zone).toBe('38 (3° zone)');
@@ -187,6 +190,8 @@ describe.runIf(hasChromium || process.env.CI)(`the site's provenance in headless
     expect(await warningRow.count()).toBe(1);
     expect(await warningRow.locator('td').evaluate((el) => getComputedStyle(el).color)).toBe(RED);
     expect(zh.datumTransform).toBe('未经转换参数，按近似位置放置（误差可达数十米），规划人员已确认接受');
+    // an approximate placement has no CGCS2000 coordinates to export: no datum choice
+    expect(await page.locator('[data-testid=datum-select]').count()).toBe(0);
     expect(await page.locator('[data-testid=approximate-alert]').textContent()).toMatch(/^近似位置/);
     await page.emulateMedia({ media: 'print' });
     expect(await warningRow.locator('td').evaluate((el) => getComputedStyle(el).color)).toBe(RED);

@@ -20,6 +20,7 @@ import {
   ZONES_3,
   attributeLabel,
   beijingTime,
+  boundaryPointsDefaults,
   distanceText,
   exportLinks,
   fetchReport,
@@ -93,9 +94,12 @@ function Section(props: { title: string; id: string; children: ReactNode; classN
 /** The toolbar: exports, print, language. Hidden in print. */
 function Toolbar(props: { report: Report; lang: Lang; onLang: () => void }) {
   const { report, lang } = props;
-  const [zone, setZone] = useState(38);
+  const defaults = useMemo(() => boundaryPointsDefaults(report), [report]);
+  const [zone, setZone] = useState(defaults.zone);
+  const [prefix, setPrefix] = useState(defaults.prefix);
+  const [datum, setDatum] = useState<'source' | 'cgcs2000'>('source');
   const [encoding, setEncoding] = useState<'gbk' | 'utf-8'>('gbk');
-  const links = exportLinks(report.id, zone, encoding);
+  const links = exportLinks(report.id, zone, encoding, { prefix, datum });
   const w = (k: Parameters<typeof word>[1]) => word(lang, k);
   return (
     <nav className="report-toolbar no-print" data-testid="report-toolbar">
@@ -119,6 +123,19 @@ function Toolbar(props: { report: Report; lang: Lang; onLang: () => void }) {
               ))}
             </select>
           </label>
+          <label>
+            <input type="checkbox" checked={prefix} onChange={(e) => setPrefix(e.target.checked)} data-testid="prefix-toggle" />
+            {w('prefix')}
+          </label>
+          {defaults.cgcs2000Allowed && (
+            <label>
+              {w('exportDatum')}
+              <select value={datum} onChange={(e) => setDatum(e.target.value as 'source' | 'cgcs2000')} data-testid="datum-select">
+                <option value="source">{w('datumSource')}</option>
+                <option value="cgcs2000">{w('datumCgcs2000')}</option>
+              </select>
+            </label>
+          )}
           <label>
             {w('encoding')}
             <select value={encoding} onChange={(e) => setEncoding(e.target.value as 'gbk' | 'utf-8')}>
