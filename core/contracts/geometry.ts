@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { ErrorResponse } from './common.ts';
+import { SiteProvenance } from './site-check.ts';
 
 /** The largest upload accepted, in bytes (20 MB). */
 export const MAX_SITE_FILE_BYTES = 20 * 1024 * 1024;
@@ -98,6 +99,8 @@ export const ParseResponse = z
     warnings: z.array(ParseWarningSchema),
     /** `validateSiteGeometry` of each feature, in the same order. */
     validation: z.array(SiteValidationSchema),
+    /** Where the site comes from, for the site check to file with it (SiteCheckRequest.provenance). */
+    provenance: SiteProvenance,
   })
   .meta({ id: 'ParseResponse' });
 export type ParseResponse = z.infer<typeof ParseResponse>;

@@ -54,6 +54,120 @@ export const StockFirstChoice = z
   });
 export type StockFirstChoice = z.infer<typeof StockFirstChoice>;
 
+// ---------------------------------------------------------------------------------------------
+// Provenance (来源): where the site came from, as the parse route read it
+
+/** Bounds on a provenance: what a file name, a message, a warning list and proj4 text may be. */
+export const PROVENANCE_LIMITS = { fileName: 255, code: 64, text: 2000, warnings: 50, proj4: 2000, crs: 200 } as const;
+
+const boundedText = (what: string, max: number) => z.string({ message: `${what}须为文字` }).max(max, `${what}最多 ${max} 个字符`);
+
+/** A message the parser gave, as the planner saw and accepted it. */
+export const ProvenanceWarning = z.object({
+  code: boundedText('provenance 提示代码', PROVENANCE_LIMITS.code),
+  zh: boundedText('provenance 提示', PROVENANCE_LIMITS.text),
+  en: boundedText('provenance 提示', PROVENANCE_LIMITS.text),
+});
+export type ProvenanceWarning = z.infer<typeof ProvenanceWarning>;
+
+export const DATUMS = ['cgcs2000', 'wgs84', 'xian80', 'beijing54', 'other'] as const;
+export const DATUM_TRANSFORMS = ['none', 'file-parameters', 'bureau-parameters', 'approximate'] as const;
+export const SITE_FILE_FORMATS = ['geojson', 'shapefile', 'boundary-points', 'kml', 'coordinates'] as const;
+/** Encodings a planner may choose (GBK: the WHATWG gbk decoder), and those a parse may find. */
+export const TEXT_ENCODINGS = ['utf-8', 'gbk', 'gb18030', 'big5'] as const;
+export const DETECTED_ENCODINGS = [...TEXT_ENCODINGS, 'utf-16le', 'utf-16be'] as const;
+
+/** What a parse found or used: the coordinate system, its datum and how it was brought to CGCS2000, zone, axis order, encoding. */
+export const CrsReading = z.object({
+  /** e.g. 'EPSG:4526' */
+  crs: boundedText('provenance 坐标系', PROVENANCE_LIMITS.crs),
+  epsg: z.number().int().optional(),
+  crsName: boundedText('provenance 坐标系名称', PROVENANCE_LIMITS.crs).optional(),
+  datum: z.enum(DATUMS),
+  datumTransform: z.enum(DATUM_TRANSFORMS),
+  zone: z.number().int().optional(),
+  zoneWidth: z.union([z.literal(3), z.literal(6)]).optional(),
+  axisOrder: z.enum(['lonlat', 'northing-easting']),
+  encoding: z.enum(DETECTED_ENCODINGS).optional(),
+});
+export type CrsReading = z.infer<typeof CrsReading>;
+
+/** What the planner set instead of the detection (the parse route's query). */
+export const ProvenanceOverrides = z.object({
+  crs: boundedText('provenance 坐标系', 64).optional(),
+  zone: z.number().int().optional(),
+  zoneWidth: z.union([z.literal(3), z.literal(6)]).optional(),
+  axisOrder: z.enum(['xy', 'yx']).optional(),
+  encoding: z.enum(TEXT_ENCODINGS).optional(),
+  /** The planner accepted an approximate placement of a local-datum file (DATUM_APPROXIMATE). */
+  acceptApproximateDatum: z.boolean().optional(),
+});
+export type ProvenanceOverrides = z.infer<typeof ProvenanceOverrides>;
+
+const SourcePosition = z.tuple([coordinate('原始东坐标'), coordinate('原始北坐标')], { message: '原始坐标须为 [东坐标, 北坐标]' });
+const SourceRing = z.array(SourcePosition);
+const SourceGeometry = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('Polygon'), coordinates: z.array(SourceRing).min(1) }),
+  z.object({ type: z.literal('MultiPolygon'), coordinates: z.array(z.array(SourceRing).min(1)).min(1) }),
+]);
+
+/**
+ * The site's coordinates as the file gives them (core/parsers/types.ts SourceCoordinates): per
+ * feature, the same structure and vertex order as the placed site, [easting, northing] in the
+ * file's units (the easting with its zone prefix if the file had one); `proj4` reproduces the
+ * placement in CGCS2000 lon/lat (with the datum shift, if any).
+ */
+export const SourceCoordinatesSchema = z.object({
+  crs: boundedText('provenance.source.crs', PROVENANCE_LIMITS.crs),
+  epsg: z.number().int().optional(),
+  proj4: boundedText('provenance.source.proj4', PROVENANCE_LIMITS.proj4),
+  geometries: z.array(SourceGeometry.nullable()),
+});
+export type SourceCoordinatesT = z.infer<typeof SourceCoordinatesSchema>;
+
+/**
+ * Where a site came from (来源): the original file and format ('drawn' for a site drawn on the
+ * map), what the parser detected with no overrides and what was used, the overrides, every
+ * warning the planner accepted, and the file's own coordinates. The parse route builds it; the
+ * site check takes it back with the site and files it in the report.
+ */
+export const SiteProvenance = z.object({
+  /** The uploaded file's name; null for pasted text or a drawn site. */
+  fileName: boundedText('provenance.fileName（文件名）', PROVENANCE_LIMITS.fileName).nullable(),
+  format: z.enum(['drawn', ...SITE_FILE_FORMATS], { message: `provenance.format 只能是：drawn、${SITE_FILE_FORMATS.join('、')}` }),
+  /** What the parser found with no overrides; null for a drawn site or when it refused the file without them (see detectionRefused). */
+  detected: CrsReading.nullable(),
+  /** Why the file could not be read without the overrides (e.g. ZONE_AMBIGUOUS), when it could not. */
+  detectionRefused: ProvenanceWarning.nullable(),
+  /** What the site was placed with (the detection, or the detection with the overrides). */
+  confirmed: CrsReading.nullable(),
+  overrides: ProvenanceOverrides,
+  warnings: z.array(ProvenanceWarning).max(PROVENANCE_LIMITS.warnings, `provenance.warnings 最多 ${PROVENANCE_LIMITS.warnings} 条`),
+  /** The file's own projected coordinates; null when the file was in lon/lat or the site was drawn. */
+  source: SourceCoordinatesSchema.nullable(),
+  /** The site was changed on the map after the file was read (its source coordinates no longer apply). */
+  edited: z.boolean(),
+});
+export type SiteProvenance = z.infer<typeof SiteProvenance>;
+
+/** Whether the source coordinates the report keeps are the site's own. */
+export const SourceCheck = z.object({
+  /**
+   * `matched`: the source reprojected lies within 1 mm of every vertex of the filed site;
+   * `none`: there were none (a lon/lat file, a drawn site); `dropped`: they were sent but no
+   * longer describe the filed site (edited, repaired, or not matching) — see zh/en.
+   */
+  status: z.enum(['matched', 'none', 'dropped']),
+  /** Largest distance between a source vertex reprojected and the site's (m); null when not compared. */
+  maxDeviationM: z.number().nullable(),
+  zh: z.string(),
+  en: z.string(),
+});
+
+/** The provenance as a report files it: as sent, the source coordinates kept only when they still match. */
+export const SiteProvenanceRecord = SiteProvenance.extend({ sourceCheck: SourceCheck });
+export type SiteProvenanceRecord = z.infer<typeof SiteProvenanceRecord>;
+
 export const SiteCheckRequest = z
   .object({
     geometry: SiteGeometry,
@@ -65,6 +179,11 @@ export const SiteCheckRequest = z
     bufferMeters: z.number().min(0, 'bufferMeters 不能为负').max(1000, 'bufferMeters 最多 1000 米').optional(),
     /** Repair a self-intersecting site (ST_MakeValid) instead of refusing it. */
     repair: z.boolean().optional(),
+    /**
+     * Where the site came from: the parse route's `provenance`, unchanged (format 'drawn' for a
+     * site drawn on the map; `edited: true` for an uploaded site changed on the map).
+     */
+    provenance: SiteProvenance.optional(),
   })
   .meta({ id: 'SiteCheckRequest' });
 export type SiteCheckRequest = z.infer<typeof SiteCheckRequest>;
@@ -186,6 +305,11 @@ export const SiteCheckReport = z
       repaired: z.boolean(),
       repairNoteZh: z.string().nullable(),
     }),
+    /**
+     * Where the site came from (来源); null when the request named none; absent in a report
+     * filed before provenance was recorded.
+     */
+    provenance: SiteProvenanceRecord.nullable().optional(),
     layers: z.array(LayerOverlap),
     verdicts: z.array(VerdictSchema),
     /** The site minus permanent farmland and the red line. */

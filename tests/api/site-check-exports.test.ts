@@ -122,7 +122,9 @@ describe(`site-check exports on ${backend}`, () => {
 
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.load(res.rawPayload as unknown as ArrayBuffer);
-    expect(wb.worksheets.map((w) => w.name)).toEqual(['概要', '叠加分析', '涉及图斑']);
+    expect(wb.worksheets.map((w) => w.name)).toEqual(['概要', '叠加分析', '涉及图斑', '来源']);
+    // filed without a provenance: the sheet says so
+    expect(wb.getWorksheet('来源')!.getRow(2).values).toEqual([undefined, '来源', '未记录（套核请求未附来源信息）']);
 
     // 概要: label in column A, value in column B
     const summary = wb.getWorksheet('概要')!;

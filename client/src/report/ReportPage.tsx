@@ -1,6 +1,8 @@
 /**
  * The filed site-check report as a printable page (`/reports/{id}`): identity, the stock-first
- * step (what the stock-land library offered, and why new land all the same), verdicts with
+ * step (what the stock-land library offered, and why new land all the same), the site's
+ * provenance (file, detected and confirmed CRS, datum, accepted warnings — an approximate
+ * placement in red, on screen and in print), verdicts with
  * their rules, a site map and one figure a layer the site touches, the overlap tables in
  * m², 公顷 and 亩, the trimmed (compliant) part, and the exports. Laid out on A4: the
  * browser's print (or “save as PDF”) gives the document to file; the toolbar is not printed.
@@ -9,6 +11,7 @@ import { useEffect, useMemo, useState, type ReactNode } from 'react';
 import type { LayerId } from '../../../core/layers.ts';
 import type { AreaUnitsT } from '../../../core/contracts/site-check.ts';
 import { api } from '../api.ts';
+import { isApproximate, provenanceRows } from '../../../core/provenance.ts';
 import type { Lang } from '../i18n.ts';
 import { FigureLegend, ReportMap, type BaseMapData } from './ReportMap.tsx';
 import {
@@ -17,6 +20,7 @@ import {
   ZONES_3,
   attributeLabel,
   beijingTime,
+  boundaryPointsDefaults,
   distanceText,
   exportLinks,
   fetchReport,
@@ -90,9 +94,12 @@ function Section(props: { title: string; id: string; children: ReactNode; classN
 /** The toolbar: exports, print, language. Hidden in print. */
 function Toolbar(props: { report: Report; lang: Lang; onLang: () => void }) {
   const { report, lang } = props;
-  const [zone, setZone] = useState(38);
+  const defaults = useMemo(() => boundaryPointsDefaults(report), [report]);
+  const [zone, setZone] = useState(defaults.zone);
+  const [prefix, setPrefix] = useState(defaults.prefix);
+  const [datum, setDatum] = useState<'source' | 'cgcs2000'>('source');
   const [encoding, setEncoding] = useState<'gbk' | 'utf-8'>('gbk');
-  const links = exportLinks(report.id, zone, encoding);
+  const links = exportLinks(report.id, zone, encoding, { prefix, datum });
   const w = (k: Parameters<typeof word>[1]) => word(lang, k);
   return (
     <nav className="report-toolbar no-print" data-testid="report-toolbar">
@@ -116,6 +123,19 @@ function Toolbar(props: { report: Report; lang: Lang; onLang: () => void }) {
               ))}
             </select>
           </label>
+          <label>
+            <input type="checkbox" checked={prefix} onChange={(e) => setPrefix(e.target.checked)} data-testid="prefix-toggle" />
+            {w('prefix')}
+          </label>
+          {defaults.cgcs2000Allowed && (
+            <label>
+              {w('exportDatum')}
+              <select value={datum} onChange={(e) => setDatum(e.target.value as 'source' | 'cgcs2000')} data-testid="datum-select">
+                <option value="source">{w('datumSource')}</option>
+                <option value="cgcs2000">{w('datumCgcs2000')}</option>
+              </select>
+            </label>
+          )}
           <label>
             {w('encoding')}
             <select value={encoding} onChange={(e) => setEncoding(e.target.value as 'gbk' | 'utf-8')}>
@@ -161,6 +181,11 @@ function ReportDocument(props: { report: Report; base: BaseMapData | null; lang:
       {report.coarseAreaMu !== undefined && (
         <p className="report-note" data-testid="coarse-note">
           {w('coarseNote').replace('{step}', String(report.coarseAreaMu))}
+        </p>
+      )}
+      {isApproximate(report.provenance) && (
+        <p className="report-alert" data-testid="approximate-alert">
+          {w('approximateAlert')}
         </p>
       )}
       {report.expiresAt && (
@@ -217,6 +242,8 @@ function ReportDocument(props: { report: Report; base: BaseMapData | null; lang:
           </tbody>
         </table>
       </Section>
+
+      <ProvenanceSection report={report} lang={lang} />
 
       <StockFirstSection report={report} lang={lang} />
 
@@ -380,6 +407,38 @@ function ReportDocument(props: { report: Report; base: BaseMapData | null; lang:
         </p>
       </footer>
     </article>
+  );
+}
+
+/**
+ * 选址来源: the file the site came from, its format, the coordinate system detected and the one
+ * used, zone, axis order, encoding, datum and how it was brought to CGCS2000, the overrides,
+ * every warning the planner accepted (an approximate placement in red), the source coordinates.
+ */
+function ProvenanceSection(props: { report: Report; lang: Lang }) {
+  const { lang } = props;
+  const p = props.report.provenance;
+  const w = (k: Parameters<typeof word>[1]) => word(lang, k);
+  return (
+    <Section title={w('provenance')} id="provenance" className="keep-together">
+      {!p ? (
+        <p data-testid="provenance-none">{w('provenanceNone')}</p>
+      ) : (
+        <>
+          <table className="report-table kv provenance" data-testid="provenance-table" data-format={p.format}>
+            <tbody>
+              {provenanceRows(p, lang).map((r) => (
+                <tr key={r.key} data-field={r.key} className={r.alert ? 'alert' : undefined}>
+                  <th>{r.label}</th>
+                  <td className={r.alert ? 'provenance-alert' : undefined}>{r.value}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          <p className="report-note">{w('provenanceNote')}</p>
+        </>
+      )}
+    </Section>
   );
 }
 

@@ -141,12 +141,26 @@ const words = {
   shapefile: { zh: 'Shapefile（ZIP）', en: 'Shapefile (zip)' },
   boundaryPoints: { zh: '界址点坐标文件', en: 'Boundary-point file' },
   zone: { zh: '3 度带带号', en: '3° zone' },
+  prefix: { zh: '带号前缀', en: 'Zone prefix' },
+  exportDatum: { zh: '坐标系', en: 'Datum' },
+  datumSource: { zh: '原坐标系', en: 'The file’s own' },
+  datumCgcs2000: { zh: '2000国家大地坐标系', en: 'CGCS2000' },
   encoding: { zh: '编码', en: 'Encoding' },
   print: { zh: '打印 / 另存为 PDF', en: 'Print / save as PDF' },
   backToMap: { zh: '返回地图', en: 'Back to the map' },
   language: { zh: 'English', en: '中文' },
   loading: { zh: '正在读取报告…', en: 'Loading the report…' },
   loadFailed: { zh: '报告读取失败：', en: 'Could not load the report: ' },
+  provenance: { zh: '选址来源', en: 'Where the site came from' },
+  provenanceNone: { zh: '来源未记录（套核请求未附来源信息，或报告生成于来源记录功能上线之前）。', en: 'Not recorded (the check was filed without a provenance, or before provenance was recorded).' },
+  provenanceNote: {
+    zh: '来源信息随报告保存并计入内容校验码；“原始坐标”为上传文件中的投影坐标，仅当其换算后与选址各顶点相差不超过 1 毫米时保存，界址点导出在原文件的带号下直接采用。',
+    en: 'The provenance is filed with the report and covered by its content hash; the source coordinates are the uploaded file’s projected coordinates, kept only while they lie within 1 mm of every vertex of the site, and the boundary-point export uses them in the file’s own zone.',
+  },
+  approximateAlert: {
+    zh: '近似位置：本选址来自未经转换参数的地方坐标系（1954北京/1980西安）文件，规划人员确认按近似位置接受，位置误差可达数十米，套核结论须据此审慎使用。',
+    en: 'Approximate placement: the site came from a local-datum (Beijing 1954 / Xi’an 1980) file without shift parameters, accepted by the planner as an approximate placement; it may be off by tens of metres, and the verdicts must be read with that in mind.',
+  },
   mapLoading: { zh: '地图加载中…', en: 'Loading the map…' },
 } as const;
 
@@ -177,14 +191,30 @@ export function attributeLabel(layerId: string, name: string, lang: Lang): strin
 }
 
 /** The export links of a report. */
-export function exportLinks(id: string, zone: number, encoding: 'gbk' | 'utf-8') {
+export function exportLinks(id: string, zone: number, encoding: 'gbk' | 'utf-8', opts: { prefix?: boolean; datum?: 'source' | 'cgcs2000' } = {}) {
   const base = `/api/site-checks/${encodeURIComponent(id)}`;
   return {
     xlsx: `${base}/export.xlsx`,
     geojson: `${base}/export.geojson`,
     zip: `${base}/export.zip`,
-    boundaryPoints: `${base}/boundary-points.txt?zone=${zone}&zoneWidth=3&prefix=true&encoding=${encoding}`,
+    boundaryPoints: `${base}/boundary-points.txt?zone=${zone}&zoneWidth=3&prefix=${opts.prefix ?? true}&encoding=${encoding}${opts.datum === 'cgcs2000' ? '&datum=cgcs2000' : ''}`,
   };
+}
+
+/**
+ * What the 界址点 export starts from for a report: the zone and prefix of the file the site came
+ * from (a 3° zone), else zone 38 with the prefix; and whether the site is on a local datum that
+ * may also be exported in CGCS2000 (shifted with seven parameters, not placed approximately).
+ */
+export function boundaryPointsDefaults(report: Report): { zone: number; prefix: boolean; localDatum: 'beijing54' | 'xian80' | null; cgcs2000Allowed: boolean } {
+  const p = report.provenance;
+  const c = p?.confirmed;
+  const zone = c?.zone !== undefined && (c.zoneWidth ?? 3) === 3 && ZONES_3.includes(c.zone) ? c.zone : 38;
+  const g = p?.source?.geometries.find((x) => x);
+  const first = g ? (g.type === 'Polygon' ? g.coordinates[0]?.[0] : g.coordinates[0]?.[0]?.[0]) : undefined;
+  const prefix = first ? first[0]! >= 1_000_000 : true;
+  const localDatum = c && (c.datum === 'beijing54' || c.datum === 'xian80') ? c.datum : null;
+  return { zone, prefix, localDatum, cgcs2000Allowed: !!localDatum && c!.datumTransform !== 'approximate' && !p!.warnings.some((w) => w.code === 'DATUM_APPROXIMATE') };
 }
 
 /** The 3° zones of CGCS2000 Gauss–Krüger (25–45); Henan lies in 37–39. */

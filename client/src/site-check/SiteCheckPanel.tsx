@@ -4,6 +4,10 @@
  * listed and drawn on the map), then — only then — go on to new land with a reason, run the
  * authoritative check, read the verdicts, re-check the compliant part, open the filed report.
  *
+ * The check carries the site's provenance: the parse's for an uploaded site (flagged `edited`
+ * once it was changed on the map, or when it is a report's trimmed or repaired site), format
+ * 'drawn' for a site drawn on the map.
+ *
  * Other features put a site on the map through the panel's handle (React 19 `ref` prop):
  *
  *   const siteCheck = useRef<SiteCheckHandle>(null);
@@ -13,7 +17,8 @@
 import { useEffect, useImperativeHandle, useRef, useState, type Ref } from 'react';
 import { SiteUpload } from './SiteUpload.tsx';
 import { circle } from '@turf/turf';
-import type { SiteCheckReport, SiteGeometry } from '../../../core/contracts/site-check.ts';
+import type { SiteCheckReport, SiteGeometry, SiteProvenance } from '../../../core/contracts/site-check.ts';
+import { drawnProvenance, isApproximate } from '../../../core/provenance.ts';
 import { bboxOf, type SiteShape } from '../../../core/preview.ts';
 import {
   NEW_LAND_NOTE_MAX,
@@ -74,6 +79,16 @@ export function SiteCheckPanel(props: { controller: MapController | null; lang: 
   const preview = usePreview(state.live, bufferMeters);
   const [check, setCheck] = useState<CheckState>({ status: 'idle' });
   const pending = useRef<{ geometry: SiteShape; fit: boolean } | null>(null);
+  // the provenance of each geometry put on the map (an upload, a trimmed or repaired site)
+  const provenances = useRef(new WeakMap<object, SiteProvenance>());
+  /** What a check of the current site sends as its provenance. */
+  const provenanceOf = (site: SiteShape): SiteProvenance => {
+    const own = provenances.current.get(site);
+    if (own) return own;
+    // an edit of a loaded site keeps the file's provenance, flagged
+    const p = state.loaded ? provenances.current.get(state.loaded) : undefined;
+    return p ? { ...p, edited: true } : drawnProvenance();
+  };
   const fillUse = (text: string | undefined) => {
     const u = plannedUseOf(text);
     if (u) setUse(u);
@@ -156,6 +171,7 @@ export function SiteCheckPanel(props: { controller: MapController | null; lang: 
   const run = async (site: SiteShape, repair = false) => {
     if (!use || !reason) return;
     setCheck({ status: 'running', site, repair });
+    const provenance = provenanceOf(site);
     try {
       const report = await postSiteCheck(
         {
@@ -165,6 +181,7 @@ export function SiteCheckPanel(props: { controller: MapController | null; lang: 
           stockFirst: { reason, ...(note.trim() ? { note: note.trim() } : {}) },
           ...(bufferMeters > 0 ? { bufferMeters } : {}),
           ...(repair ? { repair: true } : {}),
+          provenance,
         },
         props.lang,
       );
@@ -172,6 +189,7 @@ export function SiteCheckPanel(props: { controller: MapController | null; lang: 
       // a repaired site replaces the drawn one on the map (undo brings the original back)
       if (report.site.repaired && isArea(report.site.geometry) && drawer) {
         shown = report.site.geometry;
+        if (provenance.format !== 'drawn') provenances.current.set(shown, { ...provenance, edited: true });
         drawer.load(shown);
       }
       setCheck({ status: 'done', site: shown, report });
@@ -184,11 +202,17 @@ export function SiteCheckPanel(props: { controller: MapController | null; lang: 
   const rerunTrimmed = (report: SiteCheckReport) => {
     const g = report.trimmed.geometry;
     if (!g || !isArea(g) || !drawer) return;
+    // the trimmed site is the filed site changed: its file's provenance, flagged as edited
+    if (report.provenance && report.provenance.format !== 'drawn') {
+      const { sourceCheck: _s, ...p } = report.provenance;
+      provenances.current.set(g, { ...p, edited: true });
+    }
     drawer.load(g);
     void run(g);
   };
 
   const running = current?.status === 'running';
+  const siteProvenance = state.site ? provenanceOf(state.site) : null;
   const canRun = !!state.site && !state.drawing && !running && !!use && !!match && reasonReady;
 
   return (
@@ -207,9 +231,10 @@ export function SiteCheckPanel(props: { controller: MapController | null; lang: 
       <details className="sc-upload" data-testid="sc-upload">
         <summary>{t('uploadTitle')}</summary>
         <SiteUpload
-          onSite={(geometry, label, fileUse) => {
+          onSite={(geometry, label, fileUse, provenance) => {
             if (!name.trim()) setName(label.replace(/\.[^.]+$/, ''));
             fillUse(fileUse);
+            provenances.current.set(geometry, provenance);
             load(geometry as SiteShape, true);
           }}
         />
@@ -245,6 +270,16 @@ export function SiteCheckPanel(props: { controller: MapController | null; lang: 
           controller?.fitBox(b ? [Math.min(a[0], b[0]), Math.min(a[1], b[1]), Math.max(a[2], b[2]), Math.max(a[3], b[3])] : a);
         }}
       />
+      {siteProvenance && isApproximate(siteProvenance) && (
+        <p className="sc-warning sc-approximate" data-testid="site-approximate">
+          {t('scSiteApproximate')}
+        </p>
+      )}
+      {siteProvenance?.edited && siteProvenance.source && (
+        <p className="sc-muted" data-testid="site-edited">
+          {t('scSiteEdited')}
+        </p>
+      )}
       <PreviewView state={preview} bufferMeters={bufferMeters} />
       {match && (
         <div className="nl-section" data-testid="new-land">

@@ -3,10 +3,17 @@
  * (POST /api/geometry/parse), the planner sees what was detected — format, coordinate
  * system, zone, axis order, encoding — with warnings and geometry problems, may change
  * the detection and read again, and then puts the site on the map for checking.
+ *
+ * A file on a local datum without shift parameters is refused (DATUM_NEEDS_TRANSFORM): the
+ * planner may accept an approximate placement explicitly, which reads it again with
+ * `acceptApproximateDatum=true`. A file whose zone cannot be told (ZONE_AMBIGUOUS) opens the
+ * zone choice. The parse's provenance goes with the site to the check.
  */
 import { useState, type DragEvent } from 'react';
 import { ParseResponse } from '../../../core/contracts/geometry.ts';
-import type { SiteGeometry } from '../../../core/contracts/site-check.ts';
+import type { SiteGeometry, SiteProvenance } from '../../../core/contracts/site-check.ts';
+import { DATUM_APPROXIMATE, DATUM_LABEL, DATUM_TRANSFORM_LABEL } from '../../../core/provenance.ts';
+import './provenance.css';
 import { ellipsoidalArea } from '../../../core/ellipsoidal-area.ts';
 import { formatArea } from '../../../core/units.ts';
 import { useT } from '../i18n.ts';
@@ -17,9 +24,14 @@ export interface ParseOverrides {
   zoneWidth: '' | '3' | '6';
   axisOrder: '' | 'xy' | 'yx';
   encoding: '' | 'utf-8' | 'gbk';
+  /** The planner accepted an approximate placement of a local-datum file without shift parameters. */
+  acceptApproximateDatum: boolean;
 }
 
-const NO_OVERRIDES: ParseOverrides = { crs: '', zone: '', zoneWidth: '', axisOrder: '', encoding: '' };
+const NO_OVERRIDES: ParseOverrides = { crs: '', zone: '', zoneWidth: '', axisOrder: '', encoding: '', acceptApproximateDatum: false };
+
+/** Refusals the planner can get past by choosing: the zone (and the rest of the detection). */
+const NEEDS_CHOICE = new Set(['ZONE_AMBIGUOUS', 'CRS_UNKNOWN', 'CRS_UNSUPPORTED']);
 
 const FORMAT_NAMES: Record<string, { zh: string; en: string }> = {
   geojson: { zh: 'GeoJSON', en: 'GeoJSON' },
@@ -45,6 +57,7 @@ function query(o: ParseOverrides): string {
   if (o.zoneWidth) p.set('zoneWidth', o.zoneWidth);
   if (o.axisOrder) p.set('axisOrder', o.axisOrder);
   if (o.encoding) p.set('encoding', o.encoding);
+  if (o.acceptApproximateDatum) p.set('acceptApproximateDatum', 'true');
   const s = p.toString();
   return s ? `?${s}` : '';
 }
@@ -60,13 +73,13 @@ function fileUse(result: ParseResponse): string | undefined {
   return undefined;
 }
 
-export function SiteUpload(props: { onSite: (geometry: SiteGeometry, label: string, use?: string) => void }) {
+export function SiteUpload(props: { onSite: (geometry: SiteGeometry, label: string, use: string | undefined, provenance: SiteProvenance) => void }) {
   const { t, lang } = useT();
   const [source, setSource] = useState<Source | null>(null);
   const [pasted, setPasted] = useState('');
   const [overrides, setOverrides] = useState<ParseOverrides>(NO_OVERRIDES);
   const [result, setResult] = useState<ParseResponse | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const [error, setError] = useState<{ code: string; message: string } | null>(null);
   const [busy, setBusy] = useState(false);
   const [dragging, setDragging] = useState(false);
 
@@ -90,12 +103,13 @@ export function SiteUpload(props: { onSite: (geometry: SiteGeometry, label: stri
       }
       const body: unknown = await res.json().catch(() => null);
       if (!res.ok) {
-        setError((body as { error?: { message?: string } } | null)?.error?.message ?? `${res.status}`);
+        const e = (body as { error?: { code?: string; message?: string } } | null)?.error;
+        setError({ code: e?.code ?? `HTTP_${res.status}`, message: e?.message ?? `${res.status}` });
         return;
       }
       setResult(ParseResponse.parse(body));
     } catch (e) {
-      setError((e as Error).message);
+      setError({ code: 'NETWORK', message: (e as Error).message });
     } finally {
       setBusy(false);
     }
@@ -122,6 +136,48 @@ export function SiteUpload(props: { onSite: (geometry: SiteGeometry, label: stri
     setOverrides(next);
     if (source) void parse(source, next);
   };
+
+  const overridesForm = (open: boolean) => (
+    <details className="overrides" open={open || undefined} data-testid="parse-overrides">
+        <summary>{t('changeDetection')}</summary>
+        <label>
+          {t('crs')}
+          <select value={overrides.crs} onChange={(e) => set({ crs: e.target.value as ParseOverrides['crs'] })}>
+            <option value="">{t('auto')}</option>
+            <option value="lonlat">{t('axisLonLat')} (EPSG:4490)</option>
+            <option value="gk">{t('gkGeneric')}</option>
+          </select>
+        </label>
+        <label>
+          {t('zone')}
+          <input type="number" min={13} max={45} value={overrides.zone} onChange={(e) => set({ zone: e.target.value })} />
+        </label>
+        <label>
+          {t('zoneWidth')}
+          <select value={overrides.zoneWidth} onChange={(e) => set({ zoneWidth: e.target.value as ParseOverrides['zoneWidth'] })}>
+            <option value="">{t('auto')}</option>
+            <option value="3">3°</option>
+            <option value="6">6°</option>
+          </select>
+        </label>
+        <label>
+          {t('axisOrder')}
+          <select value={overrides.axisOrder} onChange={(e) => set({ axisOrder: e.target.value as ParseOverrides['axisOrder'] })}>
+            <option value="">{t('auto')}</option>
+            <option value="xy">{t('axisXY')}</option>
+            <option value="yx">{t('axisYX')}</option>
+          </select>
+        </label>
+        <label>
+          {t('encoding')}
+          <select value={overrides.encoding} onChange={(e) => set({ encoding: e.target.value as ParseOverrides['encoding'] })}>
+            <option value="">{t('auto')}</option>
+            <option value="utf-8">UTF-8</option>
+            <option value="gbk">GBK</option>
+          </select>
+        </label>
+      </details>
+  );
 
   return (
     <div className="site-upload" data-testid="site-upload">
@@ -158,9 +214,17 @@ export function SiteUpload(props: { onSite: (geometry: SiteGeometry, label: stri
       </button>
       {busy && <p className="muted">{t('loading')}</p>}
       {error && (
-        <p className="error" role="alert" data-testid="parse-error">
-          {error}
-        </p>
+        <div className="parse-result parse-refusal" data-testid="parse-refusal" data-code={error.code}>
+          <p className="error" role="alert" data-testid="parse-error">
+            {error.message}
+          </p>
+          {error.code === 'DATUM_NEEDS_TRANSFORM' && source && (
+            <button type="button" className="accept-approximate" data-testid="accept-approximate" onClick={() => set({ acceptApproximateDatum: true })}>
+              {t('acceptApproximate')}
+            </button>
+          )}
+          {source && overridesForm(NEEDS_CHOICE.has(error.code))}
+        </div>
       )}
       {result && (
         <div className="parse-result" data-testid="parse-result">
@@ -185,46 +249,13 @@ export function SiteUpload(props: { onSite: (geometry: SiteGeometry, label: stri
                 <dd data-field="encoding">{result.detected.encoding.toUpperCase()}</dd>
               </>
             )}
+            <dt>{t('datum')}</dt>
+            <dd data-field="datum" className={result.detected.datumTransform === 'approximate' ? 'approximate' : undefined}>
+              {DATUM_LABEL[result.detected.datum][lang]}
+              {result.detected.datumTransform !== 'none' && (lang === 'zh' ? `（${DATUM_TRANSFORM_LABEL[result.detected.datumTransform].zh}）` : ` (${DATUM_TRANSFORM_LABEL[result.detected.datumTransform].en})`)}
+            </dd>
           </dl>
-          <details className="overrides">
-            <summary>{t('changeDetection')}</summary>
-            <label>
-              {t('crs')}
-              <select value={overrides.crs} onChange={(e) => set({ crs: e.target.value as ParseOverrides['crs'] })}>
-                <option value="">{t('auto')}</option>
-                <option value="lonlat">{t('axisLonLat')} (EPSG:4490)</option>
-                <option value="gk">{t('gkGeneric')}</option>
-              </select>
-            </label>
-            <label>
-              {t('zone')}
-              <input type="number" min={13} max={45} value={overrides.zone} onChange={(e) => set({ zone: e.target.value })} />
-            </label>
-            <label>
-              {t('zoneWidth')}
-              <select value={overrides.zoneWidth} onChange={(e) => set({ zoneWidth: e.target.value as ParseOverrides['zoneWidth'] })}>
-                <option value="">{t('auto')}</option>
-                <option value="3">3°</option>
-                <option value="6">6°</option>
-              </select>
-            </label>
-            <label>
-              {t('axisOrder')}
-              <select value={overrides.axisOrder} onChange={(e) => set({ axisOrder: e.target.value as ParseOverrides['axisOrder'] })}>
-                <option value="">{t('auto')}</option>
-                <option value="xy">{t('axisXY')}</option>
-                <option value="yx">{t('axisYX')}</option>
-              </select>
-            </label>
-            <label>
-              {t('encoding')}
-              <select value={overrides.encoding} onChange={(e) => set({ encoding: e.target.value as ParseOverrides['encoding'] })}>
-                <option value="">{t('auto')}</option>
-                <option value="utf-8">UTF-8</option>
-                <option value="gbk">GBK</option>
-              </select>
-            </label>
-          </details>
+          {overridesForm(false)}
           <p data-testid="parsed-summary">
             {t('parcels', { n: result.features.features.length })}
             {site && ` · ${formatArea(ellipsoidalArea(site), lang)}`}
@@ -232,7 +263,9 @@ export function SiteUpload(props: { onSite: (geometry: SiteGeometry, label: stri
           {result.warnings.length > 0 && (
             <ul className="warnings" data-testid="parse-warnings">
               {result.warnings.map((w, i) => (
-                <li key={i}>{lang === 'zh' ? w.zh : w.en}</li>
+                <li key={i} data-code={w.code} className={w.code === DATUM_APPROXIMATE ? 'approximate' : undefined}>
+                  {lang === 'zh' ? w.zh : w.en}
+                </li>
               ))}
             </ul>
           )}
@@ -243,7 +276,7 @@ export function SiteUpload(props: { onSite: (geometry: SiteGeometry, label: stri
               ))}
             </ul>
           )}
-          <button type="button" disabled={!site} data-testid="use-parsed" onClick={() => site && props.onSite(site, label, fileUse(result))}>
+          <button type="button" disabled={!site} data-testid="use-parsed" onClick={() => site && props.onSite(site, label, fileUse(result), result.provenance)}>
             {t('placeOnMap')}
           </button>
         </div>

@@ -45,12 +45,19 @@ export interface DrawState {
   canUndo: boolean;
   /** Vertices of the live site (closing vertices not counted). */
   vertices: number;
+  /**
+   * The loaded geometry (an upload, a report's trimmed site) the committed site is, or was
+   * edited from; null for a site drawn on the map. With `site === loaded` it is unchanged.
+   */
+  loaded: SiteShape | null;
 }
 
 interface Snapshot {
   geometry: SiteShape;
   /** Held by terra-draw (no holes), so the select tool can edit it. */
   editable: boolean;
+  /** The loaded geometry it is or was edited from; null when drawn. */
+  loaded: SiteShape | null;
 }
 
 const DRAW_MODES = ['polygon', 'rectangle', 'freehand'] as const;
@@ -108,7 +115,7 @@ export class SiteDrawer {
   private tool: DrawTool | null = null;
   /** Set while we change the store ourselves, so our own changes are not taken for edits. */
   private quiet = false;
-  private state: DrawState = { ready: false, tool: null, drawing: false, site: null, live: null, editable: false, canUndo: false, vertices: 0 };
+  private state: DrawState = { ready: false, tool: null, drawing: false, site: null, live: null, editable: false, canUndo: false, vertices: 0, loaded: null };
   /** A load asked for before terra-draw was ready. */
   private pending: SiteShape | null = null;
 
@@ -155,7 +162,7 @@ export class SiteDrawer {
         this.quietly(() => draw.removeFeatures(others));
         this.controller.setOverlay(OVERLAY, null);
       }
-      this.commitFromStore();
+      this.commitFromStore(ctx.action === 'draw');
       // a closed shape ends the drawing tool; editing stays on until the user leaves it
       if (ctx.action === 'draw') setTimeout(() => this.setTool(null), 0);
     });
@@ -191,9 +198,10 @@ export class SiteDrawer {
     return { closed, drawing };
   }
 
-  private commitFromStore() {
+  /** A drawing (`drawn`) or an edit of the current site, as the next committed state. */
+  private commitFromStore(drawn: boolean) {
     const g = fromRings(this.storeRings().closed);
-    if (g) this.history.push({ geometry: g, editable: true });
+    if (g) this.history.push({ geometry: g, editable: true, loaded: drawn ? null : (this.current()?.loaded ?? null) });
     this.emit();
   }
 
@@ -225,6 +233,7 @@ export class SiteDrawer {
       editable: !!snap?.editable,
       canUndo: drawing ? !!draw?.canUndo() : this.history.length > 0,
       vertices: vertexCount(live),
+      loaded: snap?.loaded ?? null,
     };
     for (const l of this.listeners) l(this.state);
   }
@@ -284,7 +293,7 @@ export class SiteDrawer {
       return;
     }
     const editable = toStoreFeatures(geometry) !== null;
-    this.history.push({ geometry, editable });
+    this.history.push({ geometry, editable, loaded: geometry });
     this.setTool(null);
     this.show(this.current());
   }

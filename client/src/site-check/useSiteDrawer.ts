@@ -3,7 +3,7 @@ import { useEffect, useState } from 'react';
 import type { MapController } from '../map/controller.ts';
 import { SiteDrawer, type DrawState } from './draw.ts';
 
-const NOT_READY: DrawState = { ready: false, tool: null, drawing: false, site: null, live: null, editable: false, canUndo: false, vertices: 0 };
+const NOT_READY: DrawState = { ready: false, tool: null, drawing: false, site: null, live: null, editable: false, canUndo: false, vertices: 0, loaded: null };
 
 export function useSiteDrawer(controller: MapController | null): { drawer: SiteDrawer | null; state: DrawState } {
   const [drawer, setDrawer] = useState<SiteDrawer | null>(null);

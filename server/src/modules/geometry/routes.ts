@@ -17,6 +17,7 @@ import { validateSiteGeometry } from '../../../../core/geometry-validation.ts';
 import { ParseError, type ParseInput } from '../../../../core/parsers/index.ts';
 import { parseOptionsOf, parseUpload, uploadErrorHandler } from '../../http/upload.ts';
 import { AppError } from '../../plugins/errors.ts';
+import { buildProvenance, overridesOf } from './provenance.ts';
 import { refuseIllFormedText } from '../../plugins/input.ts';
 
 const MB = MAX_SITE_FILE_BYTES / 1024 / 1024;
@@ -115,7 +116,11 @@ const routes: FastifyPluginAsyncZod = async (app) => {
       try {
         // read and validated in a parse worker, off the event loop
         const result = await parseUpload(input, options, 'site', true);
-        return { ...result, validation: result.validation ?? result.features.features.map((f) => validateSiteGeometry(f.geometry)) };
+        const validation = result.validation ?? result.features.features.map((f) => validateSiteGeometry(f.geometry));
+        // the provenance the site check files with the site: a file's name only for an uploaded file
+        const fileName = 'fileName' in input && req.isMultipart() ? input.fileName : null;
+        const provenance = await buildProvenance({ input, fileName, options, overrides: overridesOf(req.query, options), result });
+        return { ...result, validation, provenance };
       } catch (e) {
         if (e instanceof AppError) throw e;
         if (e instanceof ParseError) throw new AppError(422, e.code, e.zh, e.en);

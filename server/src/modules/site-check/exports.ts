@@ -2,13 +2,13 @@
  * Exports of a filed site-check report (选址套核报告导出):
  *
  * - `GET /api/site-checks/:id/export.xlsx` — Excel workbook: 概要 (summary, the stock-first step and verdicts),
- *   叠加分析 (one row a layer), 涉及图斑 (one row a hit feature);
+ *   叠加分析 (one row a layer), 涉及图斑 (one row a hit feature), 来源 (the site's provenance);
  * - `GET /api/site-checks/:id/export.geojson` — the site, each layer's intersection, the part
  *   outside the urban development boundary and the trimmed (compliant) site;
  * - `GET /api/site-checks/:id/export.zip` — the same as zipped Shapefiles, one a kind, with a
- *   CGCS2000 .prj and a UTF-8 .cpg;
+ *   CGCS2000 .prj and a UTF-8 .cpg, and the provenance in 说明.txt;
  * - `GET /api/site-checks/:id/boundary-points.txt` — the site as a 界址点坐标文件 in a chosen
- *   Gauss–Krüger zone, GBK by default.
+ *   Gauss–Krüger zone, GBK by default, on the datum it truly has (boundary-points-export.ts).
  *
  * Everything is built from the saved (immutable) report, so an export always says what the
  * report says. The report keeps the analysed geometry only as figures: with a buffer the
@@ -26,7 +26,9 @@ import { ErrorResponse } from '../../../../core/contracts/common.ts';
 import { SiteCheckReport } from '../../../../core/contracts/site-check.ts';
 import { getLayer } from '../../../../core/layers.ts';
 import { centralMeridian, zoneOf, type ZoneWidth } from '../../../../core/gauss-kruger.ts';
-import { encodeGbk, isValidZone, writeBoundaryPoints, type LonLatGeometry } from '../../../../core/boundary-points-writer.ts';
+import { encodeGbk, isValidZone } from '../../../../core/boundary-points-writer.ts';
+import { provenanceRows, DATUM_APPROXIMATE, sourceZone } from '../../../../core/provenance.ts';
+import { boundaryPointsFile, sitePlane } from './boundary-points-export.ts';
 import type { AreaUnits } from '../../../../core/units.ts';
 import { AppError } from '../../plugins/errors.ts';
 import { isReportId, readFiledReport } from './service.ts';
@@ -164,14 +166,28 @@ export function reportFeatures(report: Report): ExportFeature[] {
   return out;
 }
 
-/** The GeoJSON export: a FeatureCollection with the report's identity as foreign members. */
+/**
+ * The GeoJSON export: a FeatureCollection in EPSG:4490 (named in the legacy `crs` member, which
+ * GDAL reads), with the report's identity and the site's provenance as foreign members.
+ */
 export function reportGeoJson(report: Report) {
   return {
     type: 'FeatureCollection' as const,
     name: exportFileName(report, ''),
+    crs: { type: 'name', properties: { name: 'urn:ogc:def:crs:EPSG::4490' } },
     report: { id: report.id, name: report.name, use: report.use, createdAt: report.createdAt, dataVersion: report.dataVersion, contentHash: report.contentHash },
+    provenance: report.provenance ?? null,
     features: reportFeatures(report),
   };
+}
+
+/** The provenance as lines of text (说明.txt), Chinese then English; a report without one says so. */
+export function provenanceText(report: Report): string[] {
+  const p = report.provenance;
+  if (!p) return ['来源：未记录（套核请求未附来源信息）', 'Provenance: not recorded (the check was filed without one)'];
+  const line = (r: { label: string; value: string; alert?: boolean }) => `${r.alert ? '【！】' : ''}${r.label}：${r.value}`;
+  const lineEn = (r: { label: string; value: string; alert?: boolean }) => `${r.alert ? '[!] ' : ''}${r.label}: ${r.value}`;
+  return ['来源：', ...provenanceRows(p, 'zh').map((r) => `  ${line(r)}`), 'Provenance:', ...provenanceRows(p, 'en').map((r) => `  ${lineEn(r)}`)];
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -194,8 +210,11 @@ export const SHAPE_FIELDS: DbfField[] = [
   { name: 'REPORT_ID', type: 'C', length: 36, decimals: 0, value: (f) => f.properties.report_id },
 ];
 
-/** The Shapefile export: one shapefile a kind present, each with .shp/.shx/.dbf/.prj/.cpg, and a 说明 file. */
-export async function reportShapefileZip(report: Report): Promise<Buffer> {
+/**
+ * The Shapefile export: one shapefile a kind present, each with .shp/.shx/.dbf/.prj/.cpg, and a
+ * 说明 file with the provenance. Attributes in UTF-8 (default) or GBK (code page 936, .cpg "GBK").
+ */
+export async function reportShapefileZip(report: Report, encoding: 'utf-8' | 'gbk' = 'utf-8'): Promise<Buffer> {
   const zip = new JSZip();
   const date = new Date(report.createdAt);
   const features = reportFeatures(report);
@@ -204,12 +223,12 @@ export async function reportShapefileZip(report: Report): Promise<Buffer> {
     const of = features.filter((f) => f.properties.kind === kind);
     if (of.length === 0) continue;
     const base = EXPORT_KINDS[kind].file;
-    const { shp, shx, dbf } = writeShapefile(of.map((f) => ({ geometry: f.geometry, row: f })), SHAPE_FIELDS, date, 'utf-8');
+    const { shp, shx, dbf } = writeShapefile(of.map((f) => ({ geometry: f.geometry, row: f })), SHAPE_FIELDS, date, encoding);
     zip.file(`${base}.shp`, shp, { date, binary: true });
     zip.file(`${base}.shx`, shx, { date, binary: true });
     zip.file(`${base}.dbf`, dbf, { date, binary: true });
     zip.file(`${base}.prj`, CGCS2000_PRJ, { date });
-    zip.file(`${base}.cpg`, 'UTF-8', { date });
+    zip.file(`${base}.cpg`, encoding === 'gbk' ? 'GBK' : 'UTF-8', { date });
     written.push(`${base}.shp\t${EXPORT_KINDS[kind].zh}（${of.length} 个要素）`);
   }
   const readme = [
@@ -219,7 +238,8 @@ export async function reportShapefileZip(report: Report): Promise<Buffer> {
     `套核时间：${beijingTime(report.createdAt)}（北京时间）`,
     `数据版本：${report.dataVersion}`,
     `内容校验码（SHA-256）：${report.contentHash}`,
-    '坐标系：CGCS2000 经纬度（EPSG:4490）；属性表编码 UTF-8；面积为 CGCS2000 椭球面积。',
+    `坐标系：CGCS2000 经纬度（EPSG:4490）；属性表编码 ${encoding === 'gbk' ? 'GBK（代码页 936）' : 'UTF-8'}（见 .cpg）；面积为 CGCS2000 椭球面积。`,
+    ...provenanceText(report),
     '字段：KIND 类型，KIND_ZH 类型名称，LAYER 图层，LAYER_ZH 图层名称，COUNT 图斑数，AREA_M2 面积（平方米），AREA_HA 面积（公顷），AREA_MU 面积（亩），SHARE 占分析范围比例，REPORT_ID 报告编号。',
     '',
     ...written,
@@ -378,6 +398,46 @@ function featureSheet(wb: ExcelJS.Workbook, report: Report) {
   }
 }
 
+/**
+ * Sheet 来源: where the site came from — file, format, detected and confirmed coordinate system,
+ * zone, axis order, encoding, datum and its transform, overrides, every accepted warning (an
+ * approximate placement in red), and the source coordinates (one row a vertex when kept).
+ */
+function provenanceSheet(wb: ExcelJS.Workbook, report: Report) {
+  const ws = wb.addWorksheet('来源', { pageSetup: PAGE });
+  ws.columns = [{ width: 22 }, { width: 90 }, { width: 18 }, { width: 18 }];
+  const p = report.provenance;
+  headerRow(ws.addRow(['项目', '内容']));
+  if (!p) {
+    ws.addRow(['来源', '未记录（套核请求未附来源信息）']);
+    return;
+  }
+  for (const r of provenanceRows(p, 'zh')) {
+    const row = ws.addRow([r.label, r.value]);
+    row.getCell(1).font = { bold: true };
+    row.alignment = { vertical: 'top', wrapText: true };
+    if (r.alert) row.getCell(2).font = { bold: true, color: { argb: 'FFC92A2A' } };
+  }
+  if (p.warnings.some((w) => w.code === DATUM_APPROXIMATE)) ws.getCell('A1').note = '红字：规划人员确认接受的近似位置';
+  if (p.source) {
+    ws.addRow([]);
+    headerRow(ws.addRow(['原始坐标（' + p.source.crs + '）', '多边形/环/点', '东坐标 Y', '北坐标 X']));
+    p.source.geometries.forEach((g, fi) => {
+      if (!g) return;
+      const polys = g.type === 'Polygon' ? [g.coordinates] : g.coordinates;
+      polys.forEach((poly, pi) =>
+        poly.forEach((ring, ri) =>
+          ring.forEach((pos, k) => {
+            const row = ws.addRow([`要素 ${fi + 1}`, `${pi + 1}/${ri + 1}/${k + 1}`, pos[0], pos[1]]);
+            row.getCell(3).numFmt = '0.000';
+            row.getCell(4).numFmt = '0.000';
+          }),
+        ),
+      );
+    });
+  }
+}
+
 /** The Excel export of a report. */
 export async function reportWorkbook(report: Report): Promise<Buffer> {
   const wb = new ExcelJS.Workbook();
@@ -388,6 +448,7 @@ export async function reportWorkbook(report: Report): Promise<Buffer> {
   summarySheet(wb, report);
   overlaySheet(wb, report);
   featureSheet(wb, report);
+  provenanceSheet(wb, report);
   return Buffer.from(await wb.xlsx.writeBuffer());
 }
 
@@ -449,11 +510,19 @@ async function encodeText(text: string, encoding: 'gbk' | 'utf-8'): Promise<{ by
   }
 }
 
+const ZipQuery = z.object({
+  encoding: z.enum(['utf-8', 'gbk'], { error: 'encoding 须为 utf-8 或 gbk' }).default('utf-8').meta({ description: '属性表编码，默认 UTF-8' }),
+});
+
 const BoundaryPointsQuery = z.object({
   zone: z.coerce.number({ error: '带号须为整数' }).int('带号须为整数').optional().meta({ description: '带号；默认为选址中心所在的带（开封：3 度带 38）', example: 38 }),
   zoneWidth: z.enum(['3', '6'], { error: '几度分带须为 3 或 6' }).default('3').meta({ description: '几度分带：3 或 6' }),
   prefix: z.enum(['true', 'false', '1', '0'], { error: 'prefix 须为 true 或 false' }).default('true').meta({ description: 'Y 坐标是否带带号前缀（38 512 034.220）' }),
   encoding: z.enum(['gbk', 'utf-8'], { error: 'encoding 须为 gbk 或 utf-8' }).default('gbk').meta({ description: '文件编码，默认 GBK' }),
+  datum: z
+    .enum(['source', 'cgcs2000'], { error: 'datum 须为 source 或 cgcs2000' })
+    .default('source')
+    .meta({ description: 'source：选址来自 1954 北京/1980 西安坐标系文件时按原坐标系导出（默认）；cgcs2000：导出 2000 国家大地坐标（近似放置的选址没有）' }),
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -469,7 +538,7 @@ const exportRoutes: FastifyPluginAsyncZod = async (app) => {
       config: { access: atLeast('planner') },
       schema: {
         summary: '导出 Excel Site check as Excel',
-        description: '选址套核报告的 Excel 工作簿：概要（项目、面积、规则结论）、叠加分析（逐图层）、涉及图斑（逐图斑）。面积为 CGCS2000 椭球面积，单位平方米、公顷、亩。',
+        description: '选址套核报告的 Excel 工作簿：概要（项目、面积、规则结论）、叠加分析（逐图层）、涉及图斑（逐图斑）、来源（原始文件、识别与采用的坐标系、已接受的提示、原始坐标）。面积为 CGCS2000 椭球面积，单位平方米、公顷、亩。',
         tags: ['site-check'],
         params: Params,
         response: errors,
@@ -487,7 +556,7 @@ const exportRoutes: FastifyPluginAsyncZod = async (app) => {
       config: { access: atLeast('planner') },
       schema: {
         summary: '导出 GeoJSON Site check as GeoJSON',
-        description: 'FeatureCollection（EPSG:4490）：选址范围、各图层叠加部分、城镇开发边界外部分、合规范围；属性 kind、layer、面积（平方米、公顷、亩）与占比。',
+        description: 'FeatureCollection（EPSG:4490，crs 成员注明）：另有 report（报告标识）与 provenance（来源）成员；选址范围、各图层叠加部分、城镇开发边界外部分、合规范围；属性 kind、layer、面积（平方米、公顷、亩）与占比。',
         tags: ['site-check'],
         params: Params,
         response: errors,
@@ -505,15 +574,17 @@ const exportRoutes: FastifyPluginAsyncZod = async (app) => {
       config: { access: atLeast('planner') },
       schema: {
         summary: '导出 Shapefile Site check as zipped Shapefiles',
-        description: 'ZIP 内每类几何一个 Shapefile（site 选址范围、site_intersection 叠加部分、site_outside_boundary 城镇开发边界外部分、site_trimmed 合规范围），含 .prj（CGCS2000，EPSG:4490）与 .cpg（UTF-8）。',
+        description:
+          'ZIP 内每类几何一个 Shapefile（site 选址范围、site_intersection 叠加部分、site_outside_boundary 城镇开发边界外部分、site_trimmed 合规范围），含 .prj（CGCS2000，EPSG:4490）与 .cpg（默认 UTF-8；encoding=gbk 时属性表为 GBK，.cpg 为 GBK），说明.txt 含选址来源。',
         tags: ['site-check'],
         params: Params,
+        querystring: ZipQuery,
         response: errors,
       },
     },
     async (req, reply) => {
       const report = await readFiledReport(app.db, req.params.id);
-      return sendFile(reply, report, '.zip', '.zip', 'application/zip', await reportShapefileZip(report));
+      return sendFile(reply, report, '.zip', '.zip', 'application/zip', await reportShapefileZip(report, req.query.encoding));
     },
   );
 
@@ -524,7 +595,8 @@ const exportRoutes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         summary: '导出界址点坐标文件 Site as a boundary-point file',
         description:
-          '选址范围的界址点坐标文件（2000 国家大地坐标系，高斯-克吕格投影，X 为北坐标、Y 为东坐标，精度 0.001 米）；地块头行面积为该带的平面面积（公顷）。默认 GBK 编码。',
+          '选址范围的界址点坐标文件（高斯-克吕格投影，X 为北坐标、Y 为东坐标，精度 0.001 米）；地块头行面积为该带的平面面积（公顷）。默认 GBK 编码。' +
+          '选址来自投影坐标文件且所选带号、前缀与原文件相同时，坐标即原文件坐标；否则由全精度选址换算。坐标系按实际填写：来自 1954 北京/1980 西安坐标系文件的选址默认按原坐标系导出（近似放置的另注“位置说明”），其余为 2000 国家大地坐标系。响应头 x-coordinates-from 说明坐标来源。',
         tags: ['site-check'],
         params: Params,
         querystring: BoundaryPointsQuery,
@@ -539,13 +611,15 @@ const exportRoutes: FastifyPluginAsyncZod = async (app) => {
       const report = await readFiledReport(app.db, id);
       const site = report.site.geometry;
       const [min, max] = lonRange(site);
-      const zone = req.query.zone ?? zoneOf((min + max) / 2, zoneWidth);
+      // by default the zone of the file the site came from, else the zone the site lies in
+      const source = report.provenance?.source ? sourceZone(report.provenance.source, report.provenance.confirmed ?? {}) : undefined;
+      const zone = req.query.zone ?? (source && source.zoneWidth === zoneWidth ? source.zone : zoneOf((min + max) / 2, zoneWidth));
       checkZone(zone, zoneWidth, site);
       const zonePrefix = req.query.prefix === 'true' || req.query.prefix === '1';
-      const text = writeBoundaryPoints(
-        [{ geometry: site as LonLatGeometry, code: '1', name: report.name ?? `选址套核 ${report.id.slice(0, 8)}`, use: report.use }],
-        { zone, zoneWidth, zonePrefix },
-      );
+      const choice = { zone, zoneWidth, zonePrefix };
+      const plane = sitePlane(report, choice, req.query.datum);
+      const text = boundaryPointsFile(plane, choice, { code: '1', name: report.name ?? `选址套核 ${report.id.slice(0, 8)}`, use: report.use });
+      reply.header('x-coordinates-from', plane.from);
       const encoded = await encodeText(text, req.query.encoding);
       if (encoded.note) {
         req.log.warn(encoded.note);

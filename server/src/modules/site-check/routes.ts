@@ -12,9 +12,15 @@ import { reportFor } from './redact.ts';
 import { roleOf } from '../../plugins/auth.ts';
 import { DEFAULT_SITE_CHECK_LIMITS, SiteCheckBudget, SiteCheckQuotaExceeded, type SiteCheckLimits } from './budget.ts';
 
-/** A site of 50 000 vertices at full precision is ~2 MB of JSON; more is refused before it is parsed. */
+/**
+ * A site of 50 000 vertices at full precision is ~2 MB of JSON, its source coordinates
+ * (provenance.source, 3 decimals in metres) ~1.3 MB more; more is refused before it is parsed.
+ */
 export const MAX_SITE_CHECK_BODY_BYTES = 4 * 1024 * 1024;
-/** The public's 5 000 vertices are ~200 KB of JSON: a larger body is refused unread (parsing 2 MB holds the event loop ~0.1 s). */
+/**
+ * The public's 5 000 vertices are ~200 KB of JSON, ~330 KB with their source coordinates: a larger
+ * body is refused unread (parsing 2 MB holds the event loop ~0.1 s).
+ */
 export const MAX_PUBLIC_SITE_CHECK_BODY_BYTES = 512 * 1024;
 
 function refuseLargePublicBody(req: FastifyRequest): void {
@@ -47,6 +53,28 @@ function refuseOversizeSite(req: FastifyRequest): void {
       `选址（geometry）有 ${parts} 个部分，超过${who.zh}的上限 ${maxParts} 个；请合并或分开套核`,
       `The site (geometry) has ${parts} parts; at most ${maxParts} are allowed${who.en} — merge them or check them separately`,
     );
+  }
+  // the file's own coordinates travel with the site (provenance.source): no more of them than the site may have
+  const source = (req.body as { provenance?: { source?: { geometries?: unknown } | null } } | null)?.provenance?.source?.geometries;
+  if (Array.isArray(source)) {
+    if (source.length > maxParts) {
+      throw new AppError(
+        422,
+        'TOO_MANY_PARTS',
+        `原始坐标（provenance.source）有 ${source.length} 个要素，超过${who.zh}的上限 ${maxParts} 个`,
+        `The source coordinates (provenance.source) have ${source.length} features; at most ${maxParts} are allowed${who.en}`,
+      );
+    }
+    let n = 0;
+    for (const g of source) n += countVertices(g, maxVertices).vertices;
+    if (n > maxVertices) {
+      throw new AppError(
+        422,
+        'TOO_MANY_VERTICES',
+        `原始坐标（provenance.source）的顶点超过 ${maxVertices} 个（${who.zh}的上限）`,
+        `The source coordinates (provenance.source) have more than ${maxVertices} vertices, the most allowed${who.en}`,
+      );
+    }
   }
   if (vertices > maxVertices) {
     throw new AppError(
@@ -91,6 +119,7 @@ const routes: FastifyPluginAsyncZod<{ limits?: Partial<SiteCheckLimits> }> = asy
           '存量优先：先按规划用途（use）和选址面积在选址附近套核存量土地图库，报告记录前 5 个候选方案和继续新增用地的理由（stockFirst.reason，“其他”须填 note）；' +
           '存量土地中有符合条件的方案时，理由不能为“未找到可用的存量地块”（none-found），否则返回 422 STOCK_CANDIDATES_EXIST。' +
           '再将选址（GeoJSON Polygon/MultiPolygon，EPSG:4490）与永久基本农田、生态保护红线、城镇开发边界、一般耕地叠加，逐条判定规则，保存并返回报告。几何无效时返回 422 并说明原因（repair: true 可自动修复）。' +
+          'provenance（来源）：取自 POST /api/geometry/parse 的 provenance（在地图上绘制的选址 format 为 drawn，上传后修改过的 edited 为 true），随报告保存并计入校验码；其中原始坐标（source）换算后须与选址各顶点相差不超过 1 毫米，否则不予保存并在报告中说明原因。' +
           '未以规划人员、执法督察人员或管理员身份登录时：受控图层只给出是否涉及和按 0.1 亩取整的面积（不给图斑数），每个地址（企业另按账号）每天可套核的选址面积（含缓冲区）和次数有限，超出返回 429 SITE_CHECK_QUOTA；未登录所做的套核报告到期（expiresAt）后删除。',
         tags: ['site-check'],
         body: SiteCheckRequest,

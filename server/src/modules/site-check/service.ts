@@ -26,6 +26,7 @@ import { AppError } from '../../plugins/errors.ts';
 import { readDataVersions } from '../data-version/service.ts';
 import { difference, loadReport, overlay, prepareSite, saveReport, type PreparedSite } from './repo.ts';
 import type { Charge } from './budget.ts';
+import { provenanceRecord } from './provenance.ts';
 
 // The same limits the client's validation uses: sites lie in and around Kaifeng (beyond that the
 // CRS is probably wrong or the axes swapped), ≤ 50 000 vertices, ≤ 100 km².
@@ -44,6 +45,11 @@ type Geo = { type: string; coordinates: unknown[] };
 const areaOf = (g: Geo | null): number =>
   g && (g.type === 'Polygon' || g.type === 'MultiPolygon') ? ellipsoidalArea(g as AreaGeometry) : 0;
 
+/**
+ * Overlap and outside-boundary geometries for display (the report's map figures and exports):
+ * their areas are computed before rounding, and 1e-7° is about 1 cm. The site itself and the
+ * trimmed site are filed at full precision.
+ */
 const round7 = (g: Geo): Geo => ({
   type: g.type,
   coordinates: JSON.parse(JSON.stringify(g.coordinates), (_k, v: unknown) => (typeof v === 'number' ? Math.round(v * 1e7) / 1e7 : v)) as unknown[],
@@ -250,12 +256,14 @@ async function checkAndFile(
     bufferMeters,
     stockFirst,
     site: {
-      geometry: round7(site),
+      // the site as submitted, every digit (a repaired site as PostGIS gives it, 15 decimals)
+      geometry: prepared.valid ? req.geometry : site,
       area: toAreaUnits(siteM2),
       analysedArea: toAreaUnits(analysedM2),
       repaired: !prepared.valid,
       repairNoteZh: prepared.valid ? null : `原几何无效（${prepared.reason}），已自动修复；修复后面积 ${(siteM2 / (10_000 / 15)).toFixed(2)} 亩。`,
     },
+    provenance: provenanceRecord(req.provenance, req.geometry, !prepared.valid),
     layers,
     verdicts: verdicts.map((v) => ({ ...v, figures: v.figures as unknown as Record<string, number> })),
     trimmed: {
@@ -277,7 +285,8 @@ async function checkAndFile(
     areaM2: siteM2,
     contentHash,
     report,
-    site: prepared.site,
+    // stored from the submitted text, full precision, unless repaired
+    site: prepared.valid ? JSON.stringify(req.geometry) : prepared.site,
     ownerId: opts.ownerId ?? null,
     expiresAt: opts.expiresAt ?? null,
   });

@@ -1,0 +1,49 @@
+/**
+ * The provenance (来源) a report files: the parse route's provenance as the request carried it,
+ * with its source coordinates kept only while they still describe the filed site — reprojected
+ * within 1 mm of every vertex. A site repaired by the check, edited on the map after upload, or
+ * simply not matching keeps its provenance, but the source coordinates are dropped and the
+ * report says why.
+ */
+import type { SiteGeometry, SiteProvenance, SiteProvenanceRecord } from '../../../../core/contracts/site-check.ts';
+import { compareSource } from '../../../../core/provenance.ts';
+
+/** The provenance to file, or null when the request named none. */
+export function provenanceRecord(p: SiteProvenance | undefined, submitted: SiteGeometry, repaired: boolean): SiteProvenanceRecord | null {
+  if (!p) return null;
+  if (!p.source) {
+    const lonLat = /^EPSG:(4490|4326|4214|4610)$/.test(p.confirmed?.crs ?? '');
+    return {
+      ...p,
+      sourceCheck: {
+        status: 'none',
+        maxDeviationM: null,
+        zh: p.format === 'drawn' ? '在地图上绘制的选址，没有原始坐标。' : lonLat ? '文件为经纬度坐标，没有另存原始投影坐标。' : '解析结果未附原始投影坐标。',
+        en: p.format === 'drawn' ? 'A site drawn on the map has no source coordinates.' : lonLat ? 'The file is in lon/lat; no projected source coordinates are kept.' : 'The parse gave no projected source coordinates.',
+      },
+    };
+  }
+  const dropped = (zh: string, en: string, maxDeviationM: number | null = null): SiteProvenanceRecord => ({
+    ...p,
+    source: null,
+    sourceCheck: { status: 'dropped', maxDeviationM, zh: `原始坐标未保存：${zh}。`, en: `The source coordinates were not kept: ${en}.` },
+  });
+  if (repaired) {
+    return dropped('选址几何无效，经自动修复后已不是文件中的图形', 'the site was invalid and repaired, so it is no longer the file’s shape');
+  }
+  const cmp = compareSource(p.source, submitted);
+  if (!cmp.matches) {
+    const at = cmp.reason === 'distance' ? cmp.maxDeviationM : null;
+    if (p.edited) return dropped(`选址在上传后于地图上修改过（${cmp.zh}）`, `the site was edited on the map after upload (${cmp.en})`, at);
+    return dropped(cmp.zh, cmp.en, at);
+  }
+  return {
+    ...p,
+    sourceCheck: {
+      status: 'matched',
+      maxDeviationM: cmp.maxDeviationM,
+      zh: `原始坐标换算至 CGCS2000 后与选址各顶点一致（最大差 ${(cmp.maxDeviationM * 1000).toFixed(3)} 毫米）。`,
+      en: `The source coordinates, reprojected to CGCS2000, agree with every vertex of the site (at most ${(cmp.maxDeviationM * 1000).toFixed(3)} mm apart).`,
+    },
+  };
+}
