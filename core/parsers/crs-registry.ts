@@ -190,6 +190,10 @@ function classify(r: EpsgRecord): KnownCrs | { unsupported: string; unsupportedZ
   const datum = datumOfRecord(r);
   const base = { epsg: r.code, name: r.name };
   if (WEB_MERCATOR.has(r.code)) return { ...base, datum: 'wgs84', kind: 'projected', proj4: r.proj4 };
+  if (r.kind !== 'CRS-GEOGCRS' && r.kind !== 'CRS-PROJCRS') {
+    const kind = r.kind.replace(/^CRS-/, '').toLowerCase();
+    return { unsupported: `it is not a projected or lon/lat system (EPSG kind ${kind})`, unsupportedZh: `它不是平面或经纬度坐标系（EPSG 类型 ${kind}）` };
+  }
   if (datum === 'other') return { unsupported: 'its datum is not CGCS2000, WGS84, Beijing 1954 or Xian 1980', unsupportedZh: '其大地基准不是 CGCS2000、WGS84、1954 北京或 1980 西安坐标系' };
   const generic = datum === 'beijing54' || datum === 'xian80' ? towgs84Of(r.proj4) : undefined;
   const extra = generic ? { genericTowgs84: generic } : {};
@@ -206,9 +210,8 @@ function classify(r: EpsgRecord): KnownCrs | { unsupported: string; unsupportedZ
       }
     }
   }
-  const kind = r.kind.replace(/^CRS-/, '').toLowerCase();
   return {
-    unsupported: `only lon/lat, China's Gauss-Kruger zones, WGS84 UTM and Web Mercator are placed (this is a ${kind})`,
+    unsupported: "only lon/lat, China's Gauss-Kruger zones, WGS84 UTM and Web Mercator are placed",
     unsupportedZh: '只支持经纬度、我国高斯-克吕格分带、WGS84 UTM 与 Web 墨卡托',
   };
 }
