@@ -46,7 +46,7 @@ export function overridesOf(
 }
 
 /** Whether the planner overrode any part of the detection (accepting an approximate datum is not one). */
-const overridesDetection = (o: ProvenanceOverrides) => o.crs !== undefined || o.zone !== undefined || o.zoneWidth !== undefined || o.axisOrder !== undefined || o.encoding !== undefined;
+export const overridesDetection = (o: ProvenanceOverrides) => o.crs !== undefined || o.zone !== undefined || o.zoneWidth !== undefined || o.axisOrder !== undefined || o.encoding !== undefined;
 
 /** The source coordinates as the contract has them: [easting, northing] pairs, nothing else. */
 function sourceOf(source: SourceCoordinates): SourceCoordinatesT {

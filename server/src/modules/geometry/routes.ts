@@ -17,7 +17,7 @@ import { validateSiteGeometry } from '../../../../core/geometry-validation.ts';
 import { ParseError, type ParseInput } from '../../../../core/parsers/index.ts';
 import { parseOptionsOf, parseUpload, uploadErrorHandler } from '../../http/upload.ts';
 import { AppError } from '../../plugins/errors.ts';
-import { buildProvenance, overridesOf } from './provenance.ts';
+import { buildProvenance, overridesDetection, overridesOf } from './provenance.ts';
 import { refuseIllFormedText } from '../../plugins/input.ts';
 
 const MB = MAX_SITE_FILE_BYTES / 1024 / 1024;
@@ -114,12 +114,15 @@ const routes: FastifyPluginAsyncZod = async (app) => {
       const options = parseOptionsOf(req.query);
       const input = await inputOf(req);
       try {
-        // read and validated in a parse worker, off the event loop
-        const result = await parseUpload(input, options, 'site', true);
+        const overrides = overridesOf(req.query, options);
+        // read and validated in a parse worker, off the event loop; the bytes move to the worker,
+        // so a file read again for the provenance's un-overridden detection is sent as a copy
+        const first = 'bytes' in input && overridesDetection(overrides) ? { fileName: input.fileName, bytes: input.bytes.slice() } : input;
+        const result = await parseUpload(first, options, 'site', true);
         const validation = result.validation ?? result.features.features.map((f) => validateSiteGeometry(f.geometry));
         // the provenance the site check files with the site: a file's name only for an uploaded file
         const fileName = 'fileName' in input && req.isMultipart() ? input.fileName : null;
-        const provenance = await buildProvenance({ input, fileName, options, overrides: overridesOf(req.query, options), result });
+        const provenance = await buildProvenance({ input, fileName, options, overrides, result });
         return { ...result, validation, provenance };
       } catch (e) {
         if (e instanceof AppError) throw e;
