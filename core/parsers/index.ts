@@ -140,7 +140,7 @@ async function readBytes(fileName: string, bytes: Uint8Array, opts: ParseOptions
     // a forced encoding that looks wrong is the likelier cause of the failure: say so
     if (e instanceof ParseError && opts.encoding && warnings.some((w) => w.code === 'ENCODING_DOUBT')) {
       const name = opts.encoding.toUpperCase();
-      throw new ParseError(e.code, `${e.zh}（所选编码 ${name} 可能不对，请改选另一种编码）`, `${e.en} (the chosen encoding ${name} may be wrong; try the other one)`);
+      throw new ParseError(e.code, `${e.zh}（所选编码 ${name} 可能不对：请改选其他编码（UTF-8、GBK、GB18030、Big5）或选“自动识别”）`, `${e.en} (the chosen encoding ${name} may be wrong: choose another one (UTF-8, GBK, GB18030, Big5) or let it be detected)`);
     }
     throw e;
   }

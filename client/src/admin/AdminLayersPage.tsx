@@ -265,6 +265,8 @@ function LayerCard(props: { layer: ManagedLayer; lang: Lang; onChanged: () => vo
               <option value="">{w(lang, '自动识别', 'Detect')}</option>
               <option value="utf-8">UTF-8</option>
               <option value="gbk">GBK</option>
+              <option value="gb18030">GB18030</option>
+              <option value="big5">Big5</option>
             </select>
           </label>
           <label>

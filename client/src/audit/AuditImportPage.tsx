@@ -19,7 +19,7 @@ interface Options {
   detectedOn: string;
   /** Percent, as typed. */
   sharePct: string;
-  encoding: '' | 'gbk' | 'utf-8';
+  encoding: '' | 'gbk' | 'utf-8' | 'gb18030' | 'big5';
   actor: string;
 }
 
@@ -294,6 +294,8 @@ export function AuditImportPage(props: { lang: Lang; onLang: (l: Lang) => void; 
                 <select name="encoding" value={o.encoding} onChange={(e) => (setO({ ...o, encoding: e.target.value as Options['encoding'] }), invalidate())}>
                   <option value="">{t('auto')}</option>
                   <option value="gbk">GBK</option>
+                  <option value="gb18030">GB18030</option>
+                  <option value="big5">Big5</option>
                   <option value="utf-8">UTF-8</option>
                 </select>
               </label>

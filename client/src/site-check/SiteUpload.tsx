@@ -23,7 +23,7 @@ export interface ParseOverrides {
   zone: string;
   zoneWidth: '' | '3' | '6';
   axisOrder: '' | 'xy' | 'yx';
-  encoding: '' | 'utf-8' | 'gbk';
+  encoding: '' | 'utf-8' | 'gbk' | 'gb18030' | 'big5';
   /** The planner accepted an approximate placement of a local-datum file without shift parameters. */
   acceptApproximateDatum: boolean;
 }
@@ -174,6 +174,8 @@ export function SiteUpload(props: { onSite: (geometry: SiteGeometry, label: stri
             <option value="">{t('auto')}</option>
             <option value="utf-8">UTF-8</option>
             <option value="gbk">GBK</option>
+            <option value="gb18030">GB18030</option>
+            <option value="big5">Big5</option>
           </select>
         </label>
       </details>
