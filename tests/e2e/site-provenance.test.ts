@@ -6,6 +6,8 @@
  *   approximate placement explicitly, files the check, and the report page prints the
  *   provenance with the approximate placement in red — in Chinese and in English, on screen
  *   and in print (this needs the parser's datum policy: DATUM_NEEDS_TRANSFORM);
+ * - pasted coordinates whose eastings name no zone are refused with the zone choice open, and
+ *   read in the zone chosen (the parser's zone policy: ZONE_AMBIGUOUS);
  * - a CGCS2000 file uploaded and checked through the panel: the report prints its file, format,
  *   detected and confirmed CRS, zone, axis order and encoding;
  * - a report filed with an accepted approximate placement (the provenance as the contract has
@@ -117,6 +119,26 @@ describe.runIf(hasChromium || process.env.CI)(`the site's provenance in headless
     expect(await report.locator('[data-testid=approximate-alert]').textContent()).toMatch(/^Approximate placement/);
     expect(errors).toEqual([]);
     await report.close();
+    await page.close();
+  });
+
+  it('asks for the zone of pasted coordinates whose eastings do not name it, and reads them in the zone chosen (the parser’s zone policy)', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    await page.goto(base + '/');
+    await mapReady(page);
+    await page.locator('[data-testid=sc-upload] summary').click();
+    await page.locator('textarea.paste').fill(readFileSync(new URL('../fixtures/parse/coords-gk-noprefix.txt', import.meta.url), 'utf8'));
+    await page.locator('[data-testid=site-upload] button', { hasText: '读取粘贴的坐标' }).click();
+    await page.locator('[data-testid=parse-result], [data-testid=parse-refusal]').first().waitFor({ timeout: 15_000 });
+    const refusal = page.locator('[data-testid=parse-refusal]');
+    expect(await refusal.count(), 'eastings without a zone prefix must be refused (ZONE_AMBIGUOUS), not placed in an assumed zone').toBe(1);
+    expect(await refusal.getAttribute('data-code')).toBe('ZONE_AMBIGUOUS');
+    const zone = refusal.locator('[data-testid=parse-overrides] input[type=number]');
+    expect(await zone.isVisible()).toBe(true);
+    await zone.fill('38');
+    const result = page.locator('[data-testid=parse-result]');
+    await result.waitFor({ timeout: 15_000 });
+    expect(await result.locator('dd[data-field=zone]').textContent()).toBe('38（3°）');
     await page.close();
   });
 

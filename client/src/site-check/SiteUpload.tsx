@@ -6,8 +6,8 @@
  *
  * A file on a local datum without shift parameters is refused (DATUM_NEEDS_TRANSFORM): the
  * planner may accept an approximate placement explicitly, which reads it again with
- * `acceptApproximateDatum=true`. A file whose zone cannot be told (ZONE_AMBIGUOUS) opens the
- * zone choice. The parse's provenance goes with the site to the check.
+ * `acceptApproximateDatum=true`. A refused file keeps the detection's choices open — the zone
+ * for one whose zone cannot be told (ZONE_AMBIGUOUS). The parse's provenance goes with the site to the check.
  */
 import { useState, type DragEvent } from 'react';
 import { ParseResponse } from '../../../core/contracts/geometry.ts';
@@ -30,8 +30,6 @@ export interface ParseOverrides {
 
 const NO_OVERRIDES: ParseOverrides = { crs: '', zone: '', zoneWidth: '', axisOrder: '', encoding: '', acceptApproximateDatum: false };
 
-/** Refusals the planner can get past by choosing: the zone (and the rest of the detection). */
-const NEEDS_CHOICE = new Set(['ZONE_AMBIGUOUS', 'CRS_UNKNOWN', 'CRS_UNSUPPORTED']);
 
 const FORMAT_NAMES: Record<string, { zh: string; en: string }> = {
   geojson: { zh: 'GeoJSON', en: 'GeoJSON' },
@@ -225,7 +223,7 @@ export function SiteUpload(props: { onSite: (geometry: SiteGeometry, label: stri
               {t('acceptApproximate')}
             </button>
           )}
-          {source && overridesForm(NEEDS_CHOICE.has(error.code))}
+          {source && overridesForm(true)}
         </div>
       )}
       {result && (
