@@ -192,16 +192,21 @@ describe(`batch import of detection polygons (${backend})`, () => {
     const broken = await post('', multipart('a.geojson', '{"type": "FeatureCollection", "features": ['));
     expect(broken.statusCode).toBe(422);
     expect(broken.json().error.message).toContain('文件（file）无法导入');
-    // a Xi'an 1980 file (made by GDAL) without shift parameters: refused naming the datum, unless approximate placement is accepted
+    // a Xi'an 1980 file (made by GDAL) without shift parameters: refused naming the datum and what to do
     const xian80 = readFileSync(new URL('../fixtures/crs/geojson/epsg-2362.geojson', import.meta.url));
     const local = await post('', multipart('xian80.geojson', xian80));
     expect(local.statusCode).toBe(422);
     expect(local.json().error.code).toBe('DATUM_NEEDS_TRANSFORM');
     expect(local.json().error.message).toContain('1980 西安坐标系');
+    expect(local.json().error.message).toContain('DATUM_TRANSFORMS');
+    expect(local.json().error.message).not.toContain('acceptApproximateDatum=true');
     const badAccept = await post('acceptApproximateDatum=yes', multipart('xian80.geojson', xian80));
     expect(badAccept.statusCode).toBe(400);
-    const accepted = await importFile('acceptApproximateDatum=true', 'xian80.geojson', xian80);
-    expect(accepted.job.phase).toBe('done');
+    // an import is placed exactly or not at all: no approximate placement
+    const accepted = await post('acceptApproximateDatum=true', multipart('xian80.geojson', xian80));
+    expect(accepted.statusCode).toBe(400);
+    expect(accepted.json().error.code).toBe('APPROXIMATE_NOT_FOR_IMPORT');
+    expect(accepted.json().error.message).toContain('不接受近似放置');
     const wrongField = await post('', multipart('a.geojson', JSON.stringify(FILE), 'upload'));
     expect(wrongField.statusCode).toBe(400);
     expect(wrongField.json().error.message).toContain('文件字段名应为 file');

@@ -155,6 +155,9 @@ describe(`control-layer import and restore (${backend})`, () => {
     expect(local.json().error.code).toBe('DATUM_NEEDS_TRANSFORM');
     const badAccept = await app.inject({ method: 'POST', url: '/api/admin/layers/urban-boundary/imports?acceptApproximateDatum=1', ...multipart('bj54.geojson', bj54) });
     expect(badAccept.statusCode).toBe(400);
+    const accept = await app.inject({ method: 'POST', url: '/api/admin/layers/urban-boundary/imports?acceptApproximateDatum=true', ...multipart('bj54.geojson', bj54) });
+    expect(accept.statusCode).toBe(400);
+    expect(accept.json().error.code).toBe('APPROXIMATE_NOT_FOR_IMPORT');
   });
 
   it('checks a file without writing, then replaces the layer as version 2 with the old one archived', async () => {
