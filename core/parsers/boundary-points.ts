@@ -46,7 +46,7 @@ import type { ZoneWidth } from '../gauss-kruger.ts';
 import { M2_PER_HA, MU_PER_HA, roundTo } from '../units.ts';
 import type { Datum, DeclaredCrs } from './crs.ts';
 import { ParseError, num, warn } from './errors.ts';
-import { kindOfPair } from './placement.ts';
+import { kindOfPair, UNDECLARED_RISK } from './placement.ts';
 import { closeRing, groupRings, isClosed, type RawRead } from './raw.ts';
 import type { DetectedEncoding, ParseWarning, PropertyValue, RawFeature, RawPolygons, RawPosition, SevenParameters } from './types.ts';
 
@@ -281,7 +281,13 @@ export function declaredFromAttributes(attrs: Record<string, string>, warnings: 
   }
   const datum: Datum = headerDatum;
   if (!crsText) {
-    warnings.push(warn('HEADER_CRS_ASSUMED', '文件没有写明坐标系（坐标系=），已按 2000 国家大地坐标系处理，请核对', 'The file does not name its coordinate system (坐标系=); read as CGCS2000 — check it'));
+    warnings.push(
+      warn(
+        'HEADER_CRS_ASSUMED',
+        `文件没有写明坐标系（坐标系=），已按 2000 国家大地坐标系（CGCS2000）处理；${UNDECLARED_RISK.zh}`,
+        `The file does not name its coordinate system (坐标系=); read as CGCS2000 — ${UNDECLARED_RISK.en}`,
+      ),
+    );
   } else if (datum === 'other') {
     warnings.push(
       warn(
@@ -349,6 +355,7 @@ export function declaredFromAttributes(attrs: Record<string, string>, warnings: 
     ...(zonePrefix !== undefined ? { zonePrefix } : {}),
     ...(epsg !== undefined ? { epsg } : {}),
     ...(towgs84 ? { towgs84 } : {}),
+    ...(crsText ? {} : { assumed: true }),
   };
 }
 

@@ -34,6 +34,8 @@ export interface DeclaredCrs {
   epsg?: number;
   /** Seven shift parameters to CGCS2000 the file itself gives (a 界址点 file's 转换参数= line, a WKT TOWGS84). */
   towgs84?: SevenParameters;
+  /** The file does not name its datum (a 界址点 file without 坐标系=): CGCS2000 is assumed, and said so. */
+  assumed?: boolean;
 }
 
 /**

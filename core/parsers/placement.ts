@@ -85,6 +85,8 @@ export interface Placement {
   epsg?: number;
   crsName?: string;
   datumTransform: DatumTransform;
+  /** Projected numbers from a file that names no datum, placed as CGCS2000 (with CRS_UNDECLARED / HEADER_CRS_ASSUMED). */
+  datumAssumed?: true;
   source?: SourceCoordinates;
 }
 
@@ -379,10 +381,37 @@ function datumOfChoice(choice: CrsChoice | undefined): Datum | undefined {
 
 const isLocal = (d: Datum | undefined): d is 'beijing54' | 'xian80' => d === 'beijing54' || d === 'xian80';
 
-/** The datum to place by: a local datum named by the user or the file wins, so an override never loses it. */
+/** Why projected numbers whose file names no datum deserve a warning (CRS_UNDECLARED, HEADER_CRS_ASSUMED). */
+export const UNDECLARED_RISK = {
+  zh: '若为 1954 北京或 1980 西安坐标系，位置可差数十米，请核对坐标系（可在上传时选择坐标系）',
+  en: 'if it is in fact Beijing 1954 or Xian 1980, the position may be tens of metres off — check the coordinate system (it can be chosen on upload)',
+};
+
+/** The datum the file itself declares, if it does (a 界址点 file without 坐标系= declares none). */
+function declaredDatum(ctx: PlaceContext): Datum | undefined {
+  return ctx.declared && !ctx.declared.assumed ? ctx.declared.datum : undefined;
+}
+
+/**
+ * The datum to place by: a local datum named by the user or the file wins, so an override never
+ * loses it; a chosen system on another datum than the one the file declares (where either is
+ * Beijing 1954 or Xi'an 1980) is refused, naming both — its projection and the file's shift would not belong together.
+ */
 function decideDatum(ctx: PlaceContext, kind: CoordinateKind): Datum {
   const forced = datumOfChoice(ctx.options.crs);
-  const file = ctx.declared?.datum;
+  const file = declaredDatum(ctx);
+  if (forced && file && file !== 'other' && forced !== file && (isLocal(forced) || isLocal(file))) {
+    const epsg = ctx.options.crs!.epsg!;
+    const chosen = `EPSG:${epsg}${knownCrs(epsg).name ? ` ${knownCrs(epsg).name}` : ''}`;
+    const f = datumName(file);
+    const c = datumName(forced);
+    const fileName = ctx.declared?.name ? `“${ctx.declared.name}”` : '';
+    throw new ParseError(
+      'INVALID_OPTION',
+      `所选坐标系 ${chosen} 属于${c.zh}，而文件声明的坐标系${fileName}属于${f.zh}：两者的基准不同，不能混用。请选择${f.zh}的坐标系，或只选择带号（zone），或先把文件转换为所需坐标系`,
+      `The chosen system ${chosen} is on ${c.en}, but the file declares ${ctx.declared?.name ? `"${ctx.declared.name}" ` : ''}on ${f.en}: the datums differ and cannot be mixed. Choose a system on ${f.en}, or only the zone, or convert the file first`,
+    );
+  }
   if (isLocal(forced)) return forced;
   if (isLocal(file)) return file;
   if (file === 'other' && !forced) return 'other';
@@ -614,6 +643,17 @@ export function placeFeatures(raw: RawFeature[], ctx: PlaceContext): Placement {
   const axisOrder: DetectedAxisOrder = order === 'xy' ? 'lonlat' : 'northing-easting';
   const xy = (p: RawPosition): [number, number] => (order === 'xy' ? [p[0], p[1]] : [p[1], p[0]]);
   const datum = decideDatum(ctx, kind);
+  // lon/lat without a declaration is CGCS2000 or WGS84, which agree within a metre; projected metres could be on any datum
+  const datumAssumed = kind === 'projected' && datum === 'cgcs2000' && datumOfChoice(ctx.options.crs) === undefined && declaredDatum(ctx) === undefined;
+  if (datumAssumed && !ctx.declared?.assumed) {
+    ctx.warnings.push(
+      warn(
+        'CRS_UNDECLARED',
+        `文件未声明坐标系，已按 2000 国家大地坐标系（CGCS2000）处理；${UNDECLARED_RISK.zh}`,
+        `The file declares no coordinate system; it was read as CGCS2000. ${UNDECLARED_RISK.en[0]!.toUpperCase()}${UNDECLARED_RISK.en.slice(1)}`,
+      ),
+    );
+  }
   const system = resolveSystem(raw, kind, xy, datum, ctx);
   const firstRaw = raw[0]?.polygons[0]?.[0]?.[0];
   const policy = datumPolicy(system, datum, firstRaw ? xy(firstRaw) : undefined, ctx);
@@ -674,6 +714,7 @@ export function placeFeatures(raw: RawFeature[], ctx: PlaceContext): Placement {
     ...(system.epsg !== undefined ? { epsg: system.epsg } : {}),
     ...(system.crsName ? { crsName: system.crsName } : {}),
     datumTransform: policy.transform,
+    ...(datumAssumed ? { datumAssumed: true as const } : {}),
     ...(system.projected
       ? { source: { crs: system.label, ...(system.epsg !== undefined ? { epsg: system.epsg } : {}), proj4: policy.from, geometries: sources } }
       : {}),

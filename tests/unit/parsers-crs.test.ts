@@ -230,9 +230,8 @@ describe('Beijing 1954 and Xian 1980 are never placed as CGCS2000 silently', () 
     expect(warnings[0]?.zh).toContain('EPSG 公布的全国概略参数');
   });
 
-  it('keeps the refusal under every override: crs, zone, axis order', async () => {
+  it('keeps the refusal under every override: zone, axis order', async () => {
     for (const opts of [
-      { crs: parseCrsParam('EPSG:4526') },
       { crs: parseCrsParam(undefined, 38) },
       { crs: parseCrsParam('gk', 38, 3) },
       { axisOrder: 'xy' as const },
@@ -244,12 +243,34 @@ describe('Beijing 1954 and Xian 1980 are never placed as CGCS2000 silently', () 
     }
   });
 
-  it('applies the same policy to a user who forces a local datum on a file that declares none or CGCS2000', async () => {
+  it('refuses a chosen system whose datum is not the one the file declares, naming both', async () => {
+    // a Xian 1980 file forced as CGCS2000 (EPSG:4526), as WGS84 UTM, as Web Mercator, as Beijing 1954
+    for (const code of ['EPSG:4526', 'EPSG:32650', 'EPSG:3857', 'EPSG:2414']) {
+      for (const accept of [false, true]) {
+        const e = await failure(parse('geojson/epsg-2362.geojson', { crs: parseCrsParam(code), acceptApproximateDatum: accept }));
+        expect(e.code, code).toBe('INVALID_OPTION');
+        expect(e.zh).toContain(code);
+        expect(e.zh).toContain('1980 西安坐标系');
+        expect(e.en).toContain('Xian 1980');
+      }
+    }
+    // a file with its own Beijing 1954 parameters forced as UTM 50N: no Beijing parameters on a WGS84 projection
+    const own = await failure(parse('shapefile/towgs84-bj54.zip', { crs: parseCrsParam('EPSG:32650') }));
+    expect(own.code).toBe('INVALID_OPTION');
+    expect(own.zh).toContain('EPSG:32650 WGS 84 / UTM zone 50N');
+    expect(own.zh).toContain('1954 北京坐标系');
+    // … and a CGCS2000 file forced as Beijing 1954
+    const e = await failure(parse('geojson/epsg-4526.geojson', { crs: parseCrsParam('EPSG:2414') }));
+    expect(e.code).toBe('INVALID_OPTION');
+    expect(e.zh).toContain('EPSG:2414');
+    expect(e.zh).toContain('2000 国家大地坐标系');
+    // the file's own system, or only a zone, is no conflict
+    expect((await parse('geojson/epsg-2362.geojson', { crs: parseCrsParam('EPSG:2362'), acceptApproximateDatum: true })).detected).toMatchObject({ datum: 'xian80', epsg: 2362 });
+  });
+
+  it('applies the same policy to a user who forces a local datum on a file that declares none', async () => {
     const crs = parseCrsParam('EPSG:2414');
     expect(crs).toEqual({ kind: 'gauss-kruger', zone: 38, zoneWidth: 3, epsg: 2414 });
-    const e = await failure(parse('geojson/epsg-4526.geojson', { crs }));
-    expect(e.code).toBe('DATUM_NEEDS_TRANSFORM');
-    expect(e.zh).toContain('EPSG:2414');
     const coords = fileCoordinates('geojson/epsg-2414.geojson');
     const pasted = rings(coords)[0]![0]!.map((p) => `${p[1]} ${p[0]}`).join('\n');
     expect((await failure(parseSiteFile({ text: pasted }, { crs }))).code).toBe('DATUM_NEEDS_TRANSFORM');
@@ -501,5 +522,57 @@ describe('Web Mercator under its other codes is placed like EPSG:3857', () => {
     const r = await parseSiteFile({ text: t });
     expect(r.detected).toMatchObject(code === 102100 ? { crs: 'ESRI:102100', epsg: 3857, datum: 'wgs84' } : { crs: `EPSG:${code}`, epsg: code, datum: 'wgs84' });
     expect(maxMetres(geometryOf(r), expected('epsg-3857'))).toBeLessThan(MM);
+  });
+});
+
+describe('projected numbers in a file that names no coordinate system are placed as CGCS2000 with a warning', () => {
+  const undeclared = (r: ParseResult) => r.warnings.filter((w) => w.code === 'CRS_UNDECLARED');
+
+  it('a GeoJSON without a crs member (GDAL, -a_srs None): CRS_UNDECLARED naming the Beijing / Xian risk, datumAssumed', async () => {
+    const r = await parse('geojson/nocrs-4526.geojson');
+    expect(r.detected).toMatchObject({ crs: 'EPSG:4526', datum: 'cgcs2000', datumTransform: 'none', datumAssumed: true });
+    expect(undeclared(r)).toHaveLength(1);
+    expect(undeclared(r)[0]!.zh).toContain('文件未声明坐标系，已按 2000 国家大地坐标系（CGCS2000）处理');
+    expect(undeclared(r)[0]!.zh).toContain('1954 北京或 1980 西安坐标系，位置可差数十米');
+    expect(undeclared(r)[0]!.en).toContain('Beijing 1954 or Xian 1980');
+    expect(maxMetres(r.features.features[0]!.geometry, expected('epsg-4526'))).toBeLessThan(0.001);
+  });
+
+  it('pasted Gauss–Krüger numbers, and a Shapefile without .prj, warn the same way', async () => {
+    const coords = fileCoordinates('geojson/epsg-4526.geojson');
+    const pasted = rings(coords)[0]![0]!.map((p) => `${p[1]} ${p[0]}`).join('\n');
+    const r = await parseSiteFile({ text: pasted });
+    expect(r.detected).toMatchObject({ crs: 'EPSG:4526', datum: 'cgcs2000', datumAssumed: true });
+    expect(undeclared(r)).toHaveLength(1);
+    // a zone chosen without a system leaves the datum assumed
+    const zoned = await parseSiteFile({ text: pasted }, { crs: parseCrsParam(undefined, 38) });
+    expect(undeclared(zoned)).toHaveLength(1);
+    const shp = await parse('shapefile/noprj-4526.zip');
+    expect(shp.warnings.map((w) => w.code)).toEqual(expect.arrayContaining(['PRJ_MISSING', 'CRS_UNDECLARED']));
+    expect(shp.detected.datumAssumed).toBe(true);
+    expect(maxMetres(shp.features.features[0]!.geometry, expected('epsg-4526'))).toBeLessThan(0.001);
+  });
+
+  it('a 界址点 file without 坐标系= says it once (HEADER_CRS_ASSUMED, with the same risk)', async () => {
+    const body = '[地块坐标]\n5,2.1828,1,示例地块,面,,,,@\nJ1,1,3853210.512,38512034.220\nJ2,1,3853210.498,38512180.004\nJ3,1,3853060.771,38512180.016\nJ4,1,3853060.790,38512034.231\nJ1,1,3853210.512,38512034.220\n';
+    const r = await parseSiteFile({ text: body });
+    expect(r.detected).toMatchObject({ format: 'boundary-points', datum: 'cgcs2000', datumAssumed: true });
+    expect(r.warnings.map((w) => w.code)).toEqual(['HEADER_CRS_ASSUMED']);
+    expect(r.warnings[0]!.zh).toContain('1954 北京或 1980 西安坐标系，位置可差数十米');
+  });
+
+  it('no warning when the system is declared or chosen, nor for lon/lat (CGCS2000 and WGS84 agree within a metre)', async () => {
+    const declared = await parse('geojson/epsg-4526.geojson');
+    expect(undeclared(declared)).toEqual([]);
+    expect(declared.detected.datumAssumed).toBeUndefined();
+    const coords = fileCoordinates('geojson/epsg-4526.geojson');
+    const pasted = rings(coords)[0]![0]!.map((p) => `${p[1]} ${p[0]}`).join('\n');
+    const chosen = await parseSiteFile({ text: pasted }, { crs: parseCrsParam('EPSG:4526') });
+    expect(undeclared(chosen)).toEqual([]);
+    expect(chosen.detected.datumAssumed).toBeUndefined();
+    const lonlat = await parseSiteFile({ text: '114.35 34.79\n114.36 34.79\n114.36 34.80\n' });
+    expect(undeclared(lonlat)).toEqual([]);
+    expect(lonlat.detected).toMatchObject({ datum: 'cgcs2000' });
+    expect(lonlat.detected.datumAssumed).toBeUndefined();
   });
 });
