@@ -47,6 +47,7 @@ import { M2_PER_HA, MU_PER_HA, roundTo } from '../units.ts';
 import type { Datum, DeclaredCrs } from './crs.ts';
 import { ParseError, num, warn } from './errors.ts';
 import { kindOfPair, UNDECLARED_RISK } from './placement.ts';
+import { sevenParametersProblem } from './seven-parameters.ts';
 import { closeRing, groupRings, isClosed, type RawRead } from './raw.ts';
 import type { DetectedEncoding, ParseWarning, PropertyValue, RawFeature, RawPolygons, RawPosition, SevenParameters } from './types.ts';
 
@@ -234,6 +235,10 @@ export function transformParametersOf(text: string, line: number): SevenParamete
     );
   }
   if (values.every((v) => v === 0)) return undefined;
+  const problem = sevenParametersProblem(values);
+  if (problem) {
+    throw new ParseError('DATUM_PARAMETERS_INVALID', `第 ${line} 行转换参数“${shown}”无效：${problem.zh}`, `Line ${line}: the transformation parameters "${shown}" are invalid: ${problem.en}`);
+  }
   return values as SevenParameters;
 }
 

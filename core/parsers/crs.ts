@@ -15,6 +15,7 @@ import parseWkt from 'wkt-parser';
 import { gaussKrugerEpsg, type ZoneWidth } from '../gauss-kruger.ts';
 import { GEOGRAPHIC_EPSG, gkEpsg, gkZoneOf, knownCrs, utmEpsg, type Datum, type KnownCrs } from './crs-registry.ts';
 import { ParseError } from './errors.ts';
+import { sevenParametersProblem } from './seven-parameters.ts';
 import type { CrsChoice, SevenParameters } from './types.ts';
 
 export type { Datum } from './crs-registry.ts';
@@ -266,6 +267,14 @@ export function crsFromPrj(wkt: string): DeclaredCrs {
     });
   }
   const shift = towgs84 && (datum === 'beijing54' || datum === 'xian80') && towgs84.some((v) => v !== 0) ? { towgs84 } : {};
+  const problem = shift.towgs84 ? sevenParametersProblem(shift.towgs84) : undefined;
+  if (problem) {
+    throw new ParseError(
+      'DATUM_PARAMETERS_INVALID',
+      `坐标系定义（.prj / WKT）“${name}”中的七参数（TOWGS84 ${shift.towgs84!.join(', ')}）无效：${problem.zh}`,
+      `The seven parameters in the coordinate system definition (.prj / WKT) "${name}" (TOWGS84 ${shift.towgs84!.join(', ')}) are invalid: ${problem.en}`,
+    );
+  }
   const extra: Partial<DeclaredCrs> = { wkt: text, ...shift };
 
   // the EPSG code the WKT carries (WKT1 AUTHORITY, WKT2 ID) — believed when its datum agrees

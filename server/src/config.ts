@@ -3,6 +3,7 @@
  * README's Configuration section.
  */
 import { resolve } from 'node:path';
+import { sevenParametersProblem } from '../../core/parsers/seven-parameters.ts';
 
 export interface Config {
   port: number;
@@ -102,9 +103,8 @@ export function datumTransformsOf(raw: string | undefined): DatumTransforms | un
       throw bad(`${key} 须为 7 个数 / ${key} must be 7 numbers`);
     }
     const [dx, dy, dz, rx, ry, rz, ds] = value as number[];
-    if ([dx, dy, dz].some((n) => Math.abs(n!) > 1000) || [rx, ry, rz].some((n) => Math.abs(n!) > 60) || Math.abs(ds!) > 100) {
-      throw bad(`${key} 的数值超出合理范围（平移 ≤ 1000 米、旋转 ≤ 60 秒、尺度 ≤ 100 ppm）/ ${key} is out of range (shifts ≤ 1000 m, rotations ≤ 60″, scale ≤ 100 ppm)`);
-    }
+    const problem = sevenParametersProblem(value as number[]);
+    if (problem) throw bad(`${key}：${problem.zh} / ${key}: ${problem.en}`);
     out[key] = [dx!, dy!, dz!, rx!, ry!, rz!, ds!];
   }
   return out;

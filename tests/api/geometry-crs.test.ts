@@ -180,6 +180,9 @@ describe('POST /api/geometry/parse: coordinate systems', () => {
   it('refuses a malformed DATUM_TRANSFORMS with the reason', () => {
     expect(() => datumTransformsOf('{"xian80":[1,2,3]}')).toThrow(/xian80 须为 7 个数/);
     expect(() => datumTransformsOf('{"tokyo":[1,2,3,4,5,6,7]}')).toThrow(/tokyo/);
+    // the bounds the parsers apply to a file's own parameters (core/parsers/seven-parameters.ts)
+    expect(() => datumTransformsOf('{"beijing54":[1000000,0,0,0,0,0,0]}')).toThrow(/beijing54：ΔX = 1000000 米超出合理范围/);
+    expect(() => datumTransformsOf('{"xian80":[24.5,-123.7,-94.2,0.02,-0.25,-0.13,1.0000011]}')).toThrow(/尺度 1\.0000011 像是比例因子.*应写作 1\.1/);
     expect(() => datumTransformsOf('xian80=1,2,3')).toThrow(/JSON/);
     expect(datumTransformsOf('')).toBeUndefined();
     // checked at start, with the rest of the configuration

@@ -576,3 +576,36 @@ describe('projected numbers in a file that names no coordinate system are placed
     expect(lonlat.detected.datumAssumed).toBeUndefined();
   });
 });
+
+describe("a file's own seven parameters are held to the bounds of DATUM_TRANSFORMS", () => {
+  it('refuses a .prj TOWGS84 with a 1000 km shift, or a scale written as a factor, naming the parameter and the bound', () => {
+    const far = (() => { try { crsFromPrj(text('prj/towgs84-bj54-far.prj')); } catch (e) { return e as ParseError; } })();
+    expect(far).toBeInstanceOf(ParseError);
+    expect(far!.code).toBe('DATUM_PARAMETERS_INVALID');
+    expect(far!.zh).toContain('ΔX = 1000000 米超出合理范围（绝对值 ≤ 1000 米');
+    expect(far!.en).toContain('dx = 1000000 m is out of range');
+    const factor = (() => { try { crsFromPrj(text('prj/towgs84-bj54-factor.prj')); } catch (e) { return e as ParseError; } })();
+    expect(factor!.code).toBe('DATUM_PARAMETERS_INVALID');
+    expect(factor!.zh).toContain('尺度 1.0000021 像是比例因子');
+    expect(factor!.zh).toContain('应写作 2.1');
+    expect(factor!.en).toContain('as a factor it should be written 2.1');
+  });
+
+  it('refuses a 界址点 转换参数= line out of bounds (API answer 4xx through the parse)', async () => {
+    const body = '[地块坐标]\n5,2.1828,1,示例地块,面,,,,@\nJ1,1,3853210.512,38512034.220\nJ2,1,3853210.498,38512180.004\nJ3,1,3853060.771,38512180.016\nJ4,1,3853060.790,38512034.231\nJ1,1,3853210.512,38512034.220\n';
+    for (const [line, what] of [
+      ['1e6,0,0,0,0,0,0', 'ΔX = 1000000 米'],
+      ['0,0,0,0,0,75,0', 'Z 旋转 = 75 秒'],
+      ['-12.6,-149.8,-77.9,0.35,-0.41,0.62,250', '尺度 = 250 ppm'],
+      ['-12.6,-149.8,-77.9,0.35,-0.41,0.62,1.0000011', '尺度 1.0000011 像是比例因子'],
+    ] as const) {
+      const e = await failure(parseSiteFile({ text: `[属性描述]\n坐标系=1954北京坐标系\n转换参数=${line}\n${body}` }));
+      expect(e.code, line).toBe('DATUM_PARAMETERS_INVALID');
+      expect(e.zh).toContain(what);
+      expect(e.zh).toContain('第 3 行');
+    }
+    // within the bounds: applied as the file's own
+    const ok = await parseSiteFile({ text: `[属性描述]\n坐标系=1954北京坐标系\n转换参数=${params('bj54').join(',')}\n${body}` });
+    expect(ok.detected).toMatchObject({ datum: 'beijing54', datumTransform: 'file-parameters' });
+  });
+});
