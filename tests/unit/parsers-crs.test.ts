@@ -346,14 +346,39 @@ describe('unknown and unsupported systems are refused, naming them', () => {
     expect(crsFromPrj(text('shapefile/esri-3857.prj'))).toMatchObject({ epsg: 3857 });
     expect(crsFromPrj(text('shapefile/towgs84-bj54.prj'))).toMatchObject({ epsg: 2414, towgs84: params('bj54') });
     expect(crsFromPrj(text('shapefile/wkt2-towgs84-bj54.prj'))).toMatchObject({ epsg: 2414, towgs84: params('bj54') });
-    // the same shift written as a coordinate frame rotation: the rotations change sign
-    const frame = text('shapefile/wkt2-towgs84-bj54.prj')
-      .replace('Position Vector transformation (geog2D domain)', 'Coordinate Frame rotation (geog2D domain)')
-      .replace(/"X-axis rotation",0\.35/, '"X-axis rotation",-0.35')
-      .replace(/"Y-axis rotation",-0\.41/, '"Y-axis rotation",0.41')
-      .replace(/"Z-axis rotation",0\.62/, '"Z-axis rotation",-0.62');
-    expect(frame).toContain('"X-axis rotation",-0.35');
-    expect(crsFromPrj(frame)).toMatchObject({ epsg: 2414, towgs84: params('bj54') });
+  });
+
+  it('reads a coordinate frame BOUNDCRS with its rotations reversed, and places it where PROJ\'s coordinate-frame Helmert does', async () => {
+    const prj = text('shapefile/wkt2-frame-bj54.prj');
+    expect(prj).toContain('Coordinate Frame rotation');
+    expect(prj).toContain('"X-axis rotation",-0.35');
+    expect(crsFromPrj(prj)).toMatchObject({ epsg: 2414, towgs84: params('bj54') });
+    const r = await parse('shapefile/wkt2-frame-bj54.zip');
+    expect(r.detected).toMatchObject({ epsg: 2414, datum: 'beijing54', datumTransform: 'file-parameters' });
+    // expected/shp-wkt2-frame-bj54: ogr2ogr -ct with +proj=helmert +convention=coordinate_frame (make.sh frame)
+    expect(maxMetres(r.features.features[0]!.geometry, expected('shp-wkt2-frame-bj54'))).toBeLessThan(0.001);
+  });
+
+  it('reads each WKT2 BOUNDCRS parameter in its own unit (GDAL writes none: metres, arc-seconds, the scale as a factor)', () => {
+    const close = (got: SevenParameters | undefined, want: SevenParameters) => {
+      expect(got).toBeDefined();
+      got!.forEach((v, i) => expect(v, `parameter ${i}`).toBeCloseTo(want[i]!, 9));
+    };
+    // GDAL's own: no units
+    expect(text('shapefile/wkt2-towgs84-bj54.prj')).toContain('"Scale difference",1.0000021,ID');
+    close(crsFromPrj(text('shapefile/wkt2-towgs84-bj54.prj')).towgs84, params('bj54'));
+    // kilometre, radian, degree, milliarc-second, parts per million
+    close(crsFromPrj(text('prj/boundcrs-units-mixed.prj')).towgs84, params('bj54'));
+    // metre, arc-second, parts per billion
+    close(crsFromPrj(text('prj/boundcrs-units-ppb.prj')).towgs84, params('bj54'));
+    // unity
+    close(crsFromPrj(text('prj/boundcrs-units-unity.prj')).towgs84, params('bj54'));
+    // a rotation in metres is refused, naming the unit
+    const e = (() => { try { crsFromPrj(text('prj/boundcrs-units-wrong-kind.prj')); } catch (x) { return x as ParseError; } })();
+    expect(e).toBeInstanceOf(ParseError);
+    expect(e!.code).toBe('PRJ_UNREADABLE');
+    expect(e!.zh).toContain('参数“X-axis rotation”的单位“LENGTHUNIT["metre"]”');
+    expect(e!.en).toContain('it should be an ANGLEUNIT');
   });
 });
 
