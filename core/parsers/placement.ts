@@ -581,20 +581,35 @@ function datumPolicy(
   const fileParams = ctx.declared?.datum === datum ? ctx.declared.towgs84 : undefined;
   const bureauParams = ctx.options.datumTransforms?.[datum];
   const params: SevenParameters | undefined = fileParams ?? bureauParams;
+  // old software writes EPSG's country-wide Beijing 1954 shift (15.8, −154.4, −82.3) into every .prj: that is no survey's own
+  // parameters but an approximate placement, accepted like one
+  const genericShift = datum === 'beijing54' ? ((system.epsg !== undefined ? knownCrs(system.epsg).genericTowgs84 : undefined) ?? knownCrs(4214).genericTowgs84) : undefined;
+  if (fileParams && genericShift && genericShift.every((v, i) => v === fileParams[i])) {
+    const list = genericShift.join(', ');
+    if (!accept) {
+      throw new ParseError(
+        'DATUM_NEEDS_TRANSFORM',
+        `文件的坐标系为${d.zh}（${label}），其中的转换参数（${list}）是 EPSG 公布的全国概略参数，不是本地实测参数：精度数米至数十米，不能作为审批依据。请任选其一：在文件中给出本地的七参数；请管理员配置本局${d.zh}到 CGCS2000 的转换参数（DATUM_TRANSFORMS）；或确认接受近似位置（acceptApproximateDatum=true，报告中会标红注明）`,
+        `The file's coordinate system is ${d.en} (${label}); its shift parameters (${list}) are EPSG's country-wide generic ones, not a local survey's: accurate to several metres to tens of metres, no basis for an approval. Either give local seven parameters in the file, have the administrator configure the bureau's ${d.en} to CGCS2000 parameters (DATUM_TRANSFORMS), or accept an approximate placement (acceptApproximateDatum=true; the report marks it in red)`,
+      );
+    }
+    ctx.warnings.push(
+      warn(
+        'DATUM_APPROXIMATE',
+        `文件的坐标系为${d.zh}（${label}），已按您的确认用文件中 EPSG 公布的全国概略参数（${list}）换算到 CGCS2000：精度数米至数十米，仅为近似位置，不能作为审批依据`,
+        `The file's coordinate system is ${d.en} (${label}); as you accepted, it was shifted to CGCS2000 with EPSG's country-wide generic parameters the file carries (${list}): accurate to several metres to tens of metres — an approximate placement, no basis for an approval`,
+      ),
+    );
+    return { from: `${system.def} +towgs84=${list.replace(/ /g, '')}`, to: CGCS2000_SHIFT_TARGET, transform: 'approximate' };
+  }
   if (params) {
     const whose = fileParams ? { zh: '文件给出的转换参数', en: "the file's own parameters" } : { zh: '本局配置的转换参数', en: 'the parameters the bureau configured' };
     const list = params.join(', ');
-    // old software writes EPSG's country-wide Beijing 1954 shift into every .prj: honoured, but said to be rough
-    const generic = system.epsg !== undefined ? knownCrs(system.epsg).genericTowgs84 : undefined;
-    const rough =
-      generic && generic.every((v, i) => v === params[i])
-        ? { zh: '；这组参数是 EPSG 公布的全国概略参数，精度有限（可差数米以上）', en: "; these are EPSG's country-wide generic parameters, of limited accuracy (metres or more)" }
-        : { zh: '', en: '' };
     ctx.warnings.push(
       warn(
         'DATUM_TRANSFORMED',
-        `文件的坐标系为${d.zh}（${label}），已用${whose.zh}（七参数 ${list}：ΔX、ΔY、ΔZ 米，旋转 秒，尺度 ppm）换算到 CGCS2000${rough.zh}，请核对位置`,
-        `The file's coordinate system is ${d.en} (${label}); it was shifted to CGCS2000 with ${whose.en} (seven parameters ${list}: dx, dy, dz m, rotations ″, scale ppm)${rough.en} — check the position`,
+        `文件的坐标系为${d.zh}（${label}），已用${whose.zh}（七参数 ${list}：ΔX、ΔY、ΔZ 米，旋转 秒，尺度 ppm）换算到 CGCS2000，请核对位置`,
+        `The file's coordinate system is ${d.en} (${label}); it was shifted to CGCS2000 with ${whose.en} (seven parameters ${list}: dx, dy, dz m, rotations ″, scale ppm) — check the position`,
       ),
     );
     return { from: `${system.def} +towgs84=${params.join(',')}`, to: CGCS2000_SHIFT_TARGET, transform: fileParams ? 'file-parameters' : 'bureau-parameters' };
@@ -659,7 +674,7 @@ export function placeFeatures(raw: RawFeature[], ctx: PlaceContext): Placement {
   const policy = datumPolicy(system, datum, firstRaw ? xy(firstRaw) : undefined, ctx);
 
   let forward: (p: [number, number]) => [number, number];
-  if (policy.from === policy.to || (!system.projected && policy.transform !== 'file-parameters' && policy.transform !== 'bureau-parameters')) {
+  if (policy.from === policy.to || (!system.projected && policy.to !== CGCS2000_SHIFT_TARGET)) {
     forward = (p) => p;
   } else {
     const converter = proj4(policy.from, policy.to);

@@ -219,15 +219,28 @@ describe('Beijing 1954 and Xian 1980 are never placed as CGCS2000 silently', () 
     }
   });
 
-  it('honours EPSG’s generic Beijing 1954 shift when an old .prj carries it, and says it is rough', async () => {
+  it('takes EPSG’s generic Beijing 1954 shift in an old .prj as an approximate placement: refused unless accepted, then applied and said to be rough', async () => {
     const old = epsgRecord(2414)!.wkt; // EPSG's WKT1 with TOWGS84[15.8,-154.4,-82.3,0,0,0,0], as GDAL 2 wrote .prj files
     const d = crsFromPrj(old);
     expect(d).toMatchObject({ epsg: 2414, towgs84: [15.8, -154.4, -82.3, 0, 0, 0, 0] });
-    const warnings: ParseWarning[] = [];
     const ring = rings(fileCoordinates('geojson/epsg-2414.geojson'))[0]!.map((r) => r.map((p) => [p[0]!, p[1]!] as [number, number]));
-    const placed = placeFeatures([{ properties: {}, polygons: [ring] }], { format: 'shapefile', naturalOrder: { geographic: 'xy', projected: 'xy' }, orderIsConvention: true, declared: d, options: {}, warnings });
-    expect(placed.datumTransform).toBe('file-parameters');
-    expect(warnings[0]?.zh).toContain('EPSG 公布的全国概略参数');
+    const place = (options: ParseOptions, warnings: ParseWarning[]) =>
+      placeFeatures([{ properties: {}, polygons: [ring] }], { format: 'shapefile', naturalOrder: { geographic: 'xy', projected: 'xy' }, orderIsConvention: true, declared: d, options, warnings });
+    let refused: unknown;
+    try {
+      place({}, []);
+    } catch (e) {
+      refused = e;
+    }
+    expect(refused).toMatchObject({ code: 'DATUM_NEEDS_TRANSFORM', zh: expect.stringContaining('EPSG 公布的全国概略参数') });
+    const warnings: ParseWarning[] = [];
+    const placed = place({ acceptApproximateDatum: true }, warnings);
+    expect(placed.datumTransform).toBe('approximate');
+    expect(warnings.map((w) => w.code)).toEqual(['DATUM_APPROXIMATE']);
+    expect(warnings[0]!.zh).toContain('EPSG 公布的全国概略参数（15.8, -154.4, -82.3, 0, 0, 0, 0）');
+    expect(warnings[0]!.zh).toContain('精度数米至数十米');
+    // GDAL's placement with +towgs84=15.8,-154.4,-82.3 (make.sh generic)
+    expect(maxMetres(placed.features[0]!.geometry, expected('generic-2414'))).toBeLessThan(MM);
   });
 
   it('keeps the refusal under every override: zone, axis order', async () => {
