@@ -325,7 +325,14 @@ function decideZone(
       );
     }
     const width = widthOfChinaZone(prefixZone);
-    if (forced?.zoneWidth && (isChinaZone(prefixZone, forced.zoneWidth) || !width)) return { zone: prefixZone, zoneWidth: forced.zoneWidth };
+    if (forced?.zoneWidth && isChinaZone(prefixZone, forced.zoneWidth)) return { zone: prefixZone, zoneWidth: forced.zoneWidth };
+    if (forced?.zoneWidth && !width) {
+      // refused as a forced zone outside China is
+      throw ambiguous(
+        `东坐标的带号前缀 ${prefixZone} 按所选的 ${forced.zoneWidth} 度分带不在我国境内（中央经线 ${cm(prefixZone, forced.zoneWidth)}°E）：我国的 3 度带为 25–45 带，6 度带为 13–23 带；请检查坐标与带号`,
+        `The eastings' zone prefix ${prefixZone} is not over China in the chosen ${forced.zoneWidth}° zones (central meridian ${cm(prefixZone, forced.zoneWidth)}° E): China's 3° zones are 25–45, its 6° zones 13–23; check the coordinates and the zone`,
+      );
+    }
     const statedWidth = forced?.zoneWidth ?? fileWidth;
     if (!width) {
       throw ambiguous(

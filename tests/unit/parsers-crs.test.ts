@@ -647,3 +647,23 @@ describe("a file's own seven parameters are held to the bounds of DATUM_TRANSFOR
     expect(ok.detected).toMatchObject({ datum: 'beijing54', datumTransform: 'file-parameters' });
   });
 });
+
+describe('a zone prefix outside China is refused when a zone width is chosen, as a chosen zone outside China is', () => {
+  const pasted = (prefix: number) => [[3852432.8, 527565.9], [3852437.7, 527891.2], [3852685.6, 527921.0], [3852804.1, 527725.2]].map(([n, e]) => `${n} ${prefix * 1_000_000 + e!}`).join('\n');
+  it.each([
+    [50, 3, '150°E'],
+    [12, 6, '69°E'],
+    [24, 6, '141°E'],
+  ] as const)('prefix %i with zoneWidth=%i', async (prefix, width, meridian) => {
+    const e = await failure(parseSiteFile({ text: pasted(prefix) }, { crs: parseCrsParam(undefined, undefined, width) }));
+    expect(e.code).toBe('ZONE_AMBIGUOUS');
+    expect(e.zh).toContain(`带号前缀 ${prefix}`);
+    expect(e.zh).toContain(meridian);
+    // the same zone chosen outright is refused the same way
+    expect((await failure(parseSiteFile({ text: pasted(prefix) }, { crs: parseCrsParam(undefined, prefix, width) }))).code).toBe('ZONE_AMBIGUOUS');
+  });
+  it('a prefix in China with the width chosen is placed', async () => {
+    const r = await parseSiteFile({ text: pasted(38) }, { crs: parseCrsParam(undefined, undefined, 3) });
+    expect(r.detected).toMatchObject({ crs: 'EPSG:4526', zone: 38, zoneWidth: 3 });
+  });
+});
