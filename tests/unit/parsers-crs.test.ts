@@ -667,3 +667,28 @@ describe('a zone prefix outside China is refused when a zone width is chosen, as
     expect(r.detected).toMatchObject({ crs: 'EPSG:4526', zone: 38, zoneWidth: 3 });
   });
 });
+
+describe('the registry caches stay bounded whatever codes requests name', () => {
+  it('keeps no code EPSG does not have, and at most REGISTRY_CACHE_SIZE of those it has', async () => {
+    const { REGISTRY_CACHE_SIZE, registryCacheSizes } = await import('../../core/parsers/crs-registry.ts');
+    const before = registryCacheSizes();
+    for (let i = 0; i < 2000; i++) {
+      expect(epsgRecord(90_000_000 + i)).toBeUndefined();
+      expect(() => parseCrsParam(`EPSG:${91_000_000 + i}`)).toThrow(expect.objectContaining({ code: 'CRS_UNKNOWN' }));
+    }
+    expect(registryCacheSizes()).toEqual(before);
+    // real codes (2000–2999 and 3000–3999 hold hundreds): never more than the bound
+    for (let code = 2000; code < 4000; code++) {
+      try {
+        knownCrs(code);
+      } catch {
+        // unknown or unsupported: refused, as they should be
+      }
+    }
+    expect(registryCacheSizes().records).toBeLessThanOrEqual(REGISTRY_CACHE_SIZE);
+    expect(registryCacheSizes().systems).toBeLessThanOrEqual(REGISTRY_CACHE_SIZE);
+    expect(registryCacheSizes().records).toBeGreaterThan(100);
+    // still answers after eviction
+    expect(knownCrs(4526).gk).toMatchObject({ zone: 38, zoneWidth: 3 });
+  });
+});
