@@ -615,8 +615,8 @@ function datumPolicy(
     ctx.warnings.push(
       warn(
         'DATUM_TRANSFORMED',
-        `文件的坐标系为${d.zh}（${label}），已用${whose.zh}（七参数 ${list}：ΔX、ΔY、ΔZ 米，旋转 秒，尺度 ppm）换算到 CGCS2000，请核对位置`,
-        `The file's coordinate system is ${d.en} (${label}); it was shifted to CGCS2000 with ${whose.en} (seven parameters ${list}: dx, dy, dz m, rotations ″, scale ppm) — check the position`,
+        `文件的坐标系为${d.zh}（${label}），已用${whose.zh}（七参数 ${list}：ΔX、ΔY、ΔZ 米，旋转 秒，尺度 ppm；按布尔沙七参数的位置矢量约定读取，即 proj4 的 +towgs84、EPSG 方法 1033，坐标框架约定（EPSG 方法 1032）的参数须把三个旋转取反号）换算到 CGCS2000，请核对位置`,
+        `The file's coordinate system is ${d.en} (${label}); it was shifted to CGCS2000 with ${whose.en} (seven parameters ${list}: dx, dy, dz m, rotations ″, scale ppm; read as position vector — proj4's +towgs84, EPSG method 1033 — so a coordinate frame set, EPSG method 1032, needs its three rotations with their signs reversed) — check the position`,
       ),
     );
     return { from: `${system.def} +towgs84=${params.join(',')}`, to: CGCS2000_SHIFT_TARGET, transform: fileParams ? 'file-parameters' : 'bureau-parameters' };

@@ -180,6 +180,11 @@ describe('POST /api/geometry/parse: coordinate systems', () => {
   it('refuses a malformed DATUM_TRANSFORMS with the reason', () => {
     expect(() => datumTransformsOf('{"xian80":[1,2,3]}')).toThrow(/xian80 须为 7 个数/);
     expect(() => datumTransformsOf('{"tokyo":[1,2,3,4,5,6,7]}')).toThrow(/tokyo/);
+    // a coordinate-frame set: the rotations turned to position vector at start; the bare array is position vector
+    expect(datumTransformsOf('{"beijing54":{"parameters":[-12.6,-149.8,-77.9,-0.35,0.41,-0.62,2.1],"convention":"coordinate-frame"}}')).toEqual({ beijing54: [-12.6, -149.8, -77.9, 0.35, -0.41, 0.62, 2.1] });
+    expect(datumTransformsOf('{"xian80":{"parameters":[24.5,-123.7,-94.2,0.02,-0.25,-0.13,1.1],"convention":"position-vector"}}')).toEqual({ xian80: [24.5, -123.7, -94.2, 0.02, -0.25, -0.13, 1.1] });
+    expect(() => datumTransformsOf('{"xian80":{"parameters":[1,2,3,0,0,0,0],"convention":"frame"}}')).toThrow(/convention 应为/);
+    expect(() => datumTransformsOf('{"xian80":{"params":[1,2,3,0,0,0,0]}}')).toThrow(/未知的键“params”/);
     // the bounds the parsers apply to a file's own parameters (core/parsers/seven-parameters.ts)
     expect(() => datumTransformsOf('{"beijing54":[1000000,0,0,0,0,0,0]}')).toThrow(/beijing54：ΔX = 1000000 米超出合理范围/);
     expect(() => datumTransformsOf('{"xian80":[24.5,-123.7,-94.2,0.02,-0.25,-0.13,1.0000011]}')).toThrow(/尺度 1\.0000011 像是比例因子.*应写作 1\.1/);

@@ -692,3 +692,14 @@ describe('the registry caches stay bounded whatever codes requests name', () => 
     expect(knownCrs(4526).gk).toMatchObject({ zone: 38, zoneWidth: 3 });
   });
 });
+
+describe('the rotation convention of seven parameters is stated where they are applied', () => {
+  it('DATUM_TRANSFORMED says the parameters are read as position vector and what a coordinate frame set needs', async () => {
+    const r = await parse('geojson/epsg-2414.geojson', { datumTransforms: { beijing54: params('bj54') } });
+    const w = r.warnings.find((x) => x.code === 'DATUM_TRANSFORMED')!;
+    expect(w.zh).toContain('按布尔沙七参数的位置矢量约定读取，即 proj4 的 +towgs84、EPSG 方法 1033');
+    expect(w.zh).toContain('坐标框架约定（EPSG 方法 1032）的参数须把三个旋转取反号');
+    expect(w.en).toContain('read as position vector');
+    expect(w.en).toContain('coordinate frame set, EPSG method 1032, needs its three rotations with their signs reversed');
+  });
+});
