@@ -89,8 +89,8 @@ export function epsgOfIdentifier(text: string): number | undefined {
 /**
  * Reads a user's choice of coordinate system from request parameters.
  * `crs` may be any EPSG code the parsers place ("EPSG:4526", "4490", "EPSG:2414", "EPSG:32650" —
- * crs-registry.ts), "CRS84", or a word: "lonlat"/"geographic"/"cgcs2000" (EPSG:4490), "wgs84"
- * (EPSG:4326), "gk"/"gauss-kruger". `zone` and `zoneWidth` alone mean Gauss–Krüger and override
+ * crs-registry.ts), "CRS84", or a word: "lonlat"/"geographic" (lon/lat on the file's datum, else
+ * CGCS2000), "cgcs2000" (EPSG:4490), "wgs84" (EPSG:4326), "gk"/"gauss-kruger". `zone` and `zoneWidth` alone mean Gauss–Krüger and override
  * what `crs` says (keeping its datum). Throws a ParseError: INVALID_OPTION for a word it does not
  * know, CRS_UNKNOWN / CRS_UNSUPPORTED for a code, naming it.
  *
@@ -103,7 +103,9 @@ export function parseCrsParam(crs?: string, zone?: number, zoneWidth?: ZoneWidth
     const word = text.toLowerCase().replace(/[\s_]/g, '');
     const code = epsgOfIdentifier(text);
     if (code !== undefined) choice = crsFromEpsg(code, text);
-    else if (['lonlat', 'geographic', 'cgcs2000', '经纬度'].includes(word)) choice = { kind: 'geographic', epsg: 4490 };
+    // "lonlat" says what the numbers are, not their datum (a Beijing 1954 lon/lat file stays Beijing 1954); "cgcs2000" names it
+    else if (['lonlat', 'geographic', '经纬度'].includes(word)) choice = { kind: 'geographic' };
+    else if (['cgcs2000'].includes(word)) choice = { kind: 'geographic', epsg: 4490 };
     else if (['wgs84'].includes(word)) choice = { kind: 'geographic', epsg: 4326 };
     else if (['gk', 'gauss-kruger', 'gausskruger', '高斯克吕格', '高斯-克吕格'].includes(word)) choice = { kind: 'gauss-kruger' };
     if (!choice) {

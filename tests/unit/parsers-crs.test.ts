@@ -703,3 +703,20 @@ describe('the rotation convention of seven parameters is stated where they are a
     expect(w.en).toContain('coordinate frame set, EPSG method 1032, needs its three rotations with their signs reversed');
   });
 });
+
+describe('the word "lonlat" says what the numbers are, not their datum', () => {
+  it('a Beijing 1954 lon/lat file sent with crs=lonlat stays Beijing 1954; with crs=cgcs2000 or EPSG:4490 it is refused naming both', async () => {
+    expect(parseCrsParam('lonlat')).toEqual({ kind: 'geographic' });
+    expect(parseCrsParam('cgcs2000')).toEqual({ kind: 'geographic', epsg: 4490 });
+    expect((await failure(parse('geojson/epsg-4214.geojson', { crs: parseCrsParam('lonlat') }))).code).toBe('DATUM_NEEDS_TRANSFORM');
+    const r = await parse('geojson/epsg-4214.geojson', { crs: parseCrsParam('lonlat'), acceptApproximateDatum: true });
+    expect(r.detected).toMatchObject({ datum: 'beijing54', datumTransform: 'approximate' });
+    for (const crs of ['cgcs2000', 'EPSG:4490']) {
+      const e = await failure(parse('geojson/epsg-4214.geojson', { crs: parseCrsParam(crs) }));
+      expect(e.code).toBe('INVALID_OPTION');
+      expect(e.zh).toContain('1954 北京坐标系');
+    }
+    // a lon/lat file that declares nothing, sent with crs=lonlat: CGCS2000
+    expect((await parseSiteFile({ text: '114.35 34.79\n114.36 34.79\n114.36 34.80\n' }, { crs: parseCrsParam('lonlat') })).detected).toMatchObject({ crs: 'EPSG:4490', datum: 'cgcs2000' });
+  });
+});
