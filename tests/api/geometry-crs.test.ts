@@ -147,6 +147,9 @@ describe('POST /api/geometry/parse: coordinate systems', () => {
     const prefixed = ok(await upload('geopackage/undefined-4526-numbers.gpkg'));
     expect(prefixed.detected).toMatchObject({ crs: 'EPSG:4526', epsg: 4526, zone: 38, zoneWidth: 3 });
     expect(prefixed.warnings.find((w) => w.code === 'GEOPACKAGE_TABLE')?.zh).toContain('未声明坐标系');
+    // the datum is an assumption, said as for any file that names no system
+    expect(prefixed.detected.datumAssumed).toBe(true);
+    expect(prefixed.warnings.find((w) => w.code === 'CRS_UNDECLARED')?.zh).toContain('1954 北京或 1980 西安坐标系，位置可差数十米');
     expect(maxMetres(prefixed.features.features[0]!.geometry, expected('epsg-4526'))).toBeLessThan(0.001);
     const plain = await upload('geopackage/undefined-4547-numbers.gpkg');
     expect(plain.statusCode).toBe(422);
@@ -154,6 +157,15 @@ describe('POST /api/geometry/parse: coordinate systems', () => {
     const given = ok(await upload('geopackage/undefined-4547-numbers.gpkg', '?zone=38'));
     expect(given.detected).toMatchObject({ crs: 'EPSG:4547', epsg: 4547 });
     expect(maxMetres(given.features.features[0]!.geometry, expected('epsg-4547'))).toBeLessThan(0.001);
+  });
+
+  it('answers 422 for a chosen system on another datum than the file declares, naming both', async () => {
+    for (const q of ['?crs=EPSG:32650', '?crs=EPSG:3857&acceptApproximateDatum=true', '?crs=EPSG:4526']) {
+      const res = await upload('shapefile/towgs84-bj54.zip', q);
+      expect(res.statusCode, q).toBe(422);
+      expect(error(res).code).toBe('INVALID_OPTION');
+      expect(error(res).message).toContain('1954 北京坐标系');
+    }
   });
 
   it('refuses unknown and unsupported systems naming them', async () => {
