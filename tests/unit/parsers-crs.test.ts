@@ -720,3 +720,20 @@ describe('the word "lonlat" says what the numbers are, not their datum', () => {
     expect((await parseSiteFile({ text: '114.35 34.79\n114.36 34.79\n114.36 34.80\n' }, { crs: parseCrsParam('lonlat') })).detected).toMatchObject({ crs: 'EPSG:4490', datum: 'cgcs2000' });
   });
 });
+
+describe('a 界址点 file on Beijing 1954 with its own 转换参数 forced into a system of another datum', () => {
+  it('is refused naming both, even with the approximate placement accepted', async () => {
+    const body = '[地块坐标]\n5,2.1828,1,示例地块,面,,,,@\nJ1,1,3853210.512,38512034.220\nJ2,1,3853210.498,38512180.004\nJ3,1,3853060.771,38512180.016\nJ4,1,3853060.790,38512034.231\nJ1,1,3853210.512,38512034.220\n';
+    const file = `[属性描述]\n坐标系=北京54\n转换参数=${params('bj54').join(',')}\n${body}`;
+    for (const [crs, name] of [['EPSG:32650', 'WGS 84 / UTM zone 50N'], ['EPSG:3857', 'WGS 84 / Pseudo-Mercator'], ['EPSG:2362', 'Xian 1980']] as const) {
+      const e = await failure(parseSiteFile({ text: file }, { crs: parseCrsParam(crs), acceptApproximateDatum: true }));
+      expect(e.code, crs).toBe('INVALID_OPTION');
+      expect(e.zh).toContain(crs);
+      expect(e.en).toContain(name);
+      expect(e.zh).toContain('“北京54”属于1954 北京坐标系');
+    }
+    // its own system, or a zone alone, keeps the file's parameters
+    const r = await parseSiteFile({ text: file }, { crs: parseCrsParam(undefined, 38) });
+    expect(r.detected).toMatchObject({ datum: 'beijing54', datumTransform: 'file-parameters', zone: 38 });
+  });
+});
