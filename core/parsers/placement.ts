@@ -22,9 +22,12 @@
  * bureau's (DATUM_TRANSFORMS) — and say so (DATUM_TRANSFORMED); without parameters they are refused
  * (DATUM_NEEDS_TRANSFORM), unless the planner accepts an approximate placement: then the numbers are
  * read as if they were CGCS2000 (same projection, GRS80 ellipsoid, no shift; EPSG's generic
- * Beijing 1954 shift is used only to estimate the error in the message) with DATUM_APPROXIMATE.
- * The datum comes from the file or the user's choice, whichever names a local datum, so no
- * override (crs, zone, axis order) loses it.
+ * Beijing 1954 shift estimates the error in the message) with DATUM_APPROXIMATE. That generic shift
+ * found in a file (an old .prj's TOWGS84) is no survey's own: it is applied only as an accepted
+ * approximate placement. The datum comes from the file or the user's choice, whichever names a local
+ * datum, so no override (zone, axis order) loses it; a chosen system on another datum than the file
+ * declares is refused. Projected numbers from a file that names no system are read as CGCS2000 with
+ * CRS_UNDECLARED (lon/lat need none: CGCS2000 and WGS84 agree within a metre).
  *
  * @example placeFeatures(raw, { format: 'coordinates', naturalOrder: { geographic: 'xy', projected: 'yx' }, … })
  */
