@@ -81,6 +81,9 @@ export const DetectedSchema = z.object({
   datumTransform: z.enum(['none', 'file-parameters', 'bureau-parameters', 'approximate']).meta({
     description: '如何换算到 CGCS2000：none（本为 CGCS2000/WGS84）、file-parameters（文件的转换参数）、bureau-parameters（本局配置的参数）、approximate（无参数，规划人员确认按近似位置接受）',
   }),
+  datumAssumed: z.literal(true).optional().meta({
+    description: '文件未声明坐标系，平面坐标按 CGCS2000 处理（datum 为假定值，警告 CRS_UNDECLARED / HEADER_CRS_ASSUMED 说明）',
+  }),
 });
 
 export const GeometryProblemSchema = z.object({

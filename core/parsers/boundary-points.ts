@@ -46,7 +46,8 @@ import type { ZoneWidth } from '../gauss-kruger.ts';
 import { M2_PER_HA, MU_PER_HA, roundTo } from '../units.ts';
 import type { Datum, DeclaredCrs } from './crs.ts';
 import { ParseError, num, warn } from './errors.ts';
-import { kindOfPair } from './placement.ts';
+import { kindOfPair, UNDECLARED_RISK } from './placement.ts';
+import { sevenParametersProblem } from './seven-parameters.ts';
 import { closeRing, groupRings, isClosed, type RawRead } from './raw.ts';
 import type { DetectedEncoding, ParseWarning, PropertyValue, RawFeature, RawPolygons, RawPosition, SevenParameters } from './types.ts';
 
@@ -234,6 +235,10 @@ export function transformParametersOf(text: string, line: number): SevenParamete
     );
   }
   if (values.every((v) => v === 0)) return undefined;
+  const problem = sevenParametersProblem(values);
+  if (problem) {
+    throw new ParseError('DATUM_PARAMETERS_INVALID', `第 ${line} 行转换参数“${shown}”无效：${problem.zh}`, `Line ${line}: the transformation parameters "${shown}" are invalid: ${problem.en}`);
+  }
   return values as SevenParameters;
 }
 
@@ -281,7 +286,13 @@ export function declaredFromAttributes(attrs: Record<string, string>, warnings: 
   }
   const datum: Datum = headerDatum;
   if (!crsText) {
-    warnings.push(warn('HEADER_CRS_ASSUMED', '文件没有写明坐标系（坐标系=），已按 2000 国家大地坐标系处理，请核对', 'The file does not name its coordinate system (坐标系=); read as CGCS2000 — check it'));
+    warnings.push(
+      warn(
+        'HEADER_CRS_ASSUMED',
+        `文件没有写明坐标系（坐标系=），已按 2000 国家大地坐标系（CGCS2000）处理；${UNDECLARED_RISK.zh}`,
+        `The file does not name its coordinate system (坐标系=); read as CGCS2000 — ${UNDECLARED_RISK.en}`,
+      ),
+    );
   } else if (datum === 'other') {
     warnings.push(
       warn(
@@ -349,6 +360,7 @@ export function declaredFromAttributes(attrs: Record<string, string>, warnings: 
     ...(zonePrefix !== undefined ? { zonePrefix } : {}),
     ...(epsg !== undefined ? { epsg } : {}),
     ...(towgs84 ? { towgs84 } : {}),
+    ...(crsText ? {} : { assumed: true }),
   };
 }
 

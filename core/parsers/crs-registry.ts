@@ -26,6 +26,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { LRUCache } from 'lru-cache';
 import { gaussKrugerEpsg, type ZoneWidth } from '../gauss-kruger.ts';
 import { ParseError } from './errors.ts';
 import type { SevenParameters } from './types.ts';
@@ -74,7 +75,12 @@ export const ELLIPSOID: Record<Exclude<Datum, 'other'>, string> = {
 };
 
 let folder: string | undefined;
-const cache = new Map<number, EpsgRecord | null>();
+/**
+ * Records read so far: bounded (codes come from requests, `?crs=`), and a code EPSG does not have
+ * is never kept, so a stream of made-up codes neither grows memory nor stays cached.
+ */
+export const REGISTRY_CACHE_SIZE = 512;
+const cache = new LRUCache<number, EpsgRecord>({ max: REGISTRY_CACHE_SIZE });
 
 /** Codes EPSG has retired but files still carry: Beijing 1954 / Gauss-Kruger 13N–23N (no prefix), and ESRI's Web Mercator codes. */
 function synthesised(code: number): EpsgRecord | undefined {
@@ -98,7 +104,7 @@ function synthesised(code: number): EpsgRecord | undefined {
 export function epsgRecord(code: number): EpsgRecord | undefined {
   if (!Number.isInteger(code) || code <= 0 || code > 99_999_999) return undefined;
   const hit = cache.get(code);
-  if (hit !== undefined) return hit ?? undefined;
+  if (hit !== undefined) return hit;
   let record: EpsgRecord | undefined = synthesised(code);
   if (!record) {
     folder ??= join(dirname(createRequire(import.meta.url).resolve('epsg-index/package.json')), 's');
@@ -109,7 +115,7 @@ export function epsgRecord(code: number): EpsgRecord | undefined {
       record = undefined;
     }
   }
-  cache.set(code, record ?? null);
+  if (record) cache.set(code, record);
   return record;
 }
 
@@ -216,7 +222,7 @@ function classify(r: EpsgRecord): KnownCrs | { unsupported: string; unsupportedZ
   };
 }
 
-const known = new Map<number, KnownCrs | { unsupported: string; unsupportedZh: string }>();
+const known = new LRUCache<number, KnownCrs | { unsupported: string; unsupportedZh: string }>({ max: REGISTRY_CACHE_SIZE });
 
 /** What a code is, cached; undefined when EPSG has no such code. */
 function lookup(code: number): KnownCrs | { unsupported: string; unsupportedZh: string } | undefined {
@@ -227,6 +233,11 @@ function lookup(code: number): KnownCrs | { unsupported: string; unsupportedZh: 
   const c = classify(r);
   known.set(code, c);
   return c;
+}
+
+/** How many codes the registry's caches hold now (records read, systems classified). */
+export function registryCacheSizes(): { records: number; systems: number } {
+  return { records: cache.size, systems: known.size };
 }
 
 /**

@@ -15,6 +15,7 @@ import parseWkt from 'wkt-parser';
 import { gaussKrugerEpsg, type ZoneWidth } from '../gauss-kruger.ts';
 import { GEOGRAPHIC_EPSG, gkEpsg, gkZoneOf, knownCrs, utmEpsg, type Datum, type KnownCrs } from './crs-registry.ts';
 import { ParseError } from './errors.ts';
+import { sevenParametersProblem } from './seven-parameters.ts';
 import type { CrsChoice, SevenParameters } from './types.ts';
 
 export type { Datum } from './crs-registry.ts';
@@ -34,6 +35,8 @@ export interface DeclaredCrs {
   epsg?: number;
   /** Seven shift parameters to CGCS2000 the file itself gives (a 界址点 file's 转换参数= line, a WKT TOWGS84). */
   towgs84?: SevenParameters;
+  /** The file does not name its datum (a 界址点 file without 坐标系=): CGCS2000 is assumed, and said so. */
+  assumed?: boolean;
 }
 
 /**
@@ -86,8 +89,8 @@ export function epsgOfIdentifier(text: string): number | undefined {
 /**
  * Reads a user's choice of coordinate system from request parameters.
  * `crs` may be any EPSG code the parsers place ("EPSG:4526", "4490", "EPSG:2414", "EPSG:32650" —
- * crs-registry.ts), "CRS84", or a word: "lonlat"/"geographic"/"cgcs2000" (EPSG:4490), "wgs84"
- * (EPSG:4326), "gk"/"gauss-kruger". `zone` and `zoneWidth` alone mean Gauss–Krüger and override
+ * crs-registry.ts), "CRS84", or a word: "lonlat"/"geographic" (lon/lat on the file's datum, else
+ * CGCS2000), "cgcs2000" (EPSG:4490), "wgs84" (EPSG:4326), "gk"/"gauss-kruger". `zone` and `zoneWidth` alone mean Gauss–Krüger and override
  * what `crs` says (keeping its datum). Throws a ParseError: INVALID_OPTION for a word it does not
  * know, CRS_UNKNOWN / CRS_UNSUPPORTED for a code, naming it.
  *
@@ -100,7 +103,9 @@ export function parseCrsParam(crs?: string, zone?: number, zoneWidth?: ZoneWidth
     const word = text.toLowerCase().replace(/[\s_]/g, '');
     const code = epsgOfIdentifier(text);
     if (code !== undefined) choice = crsFromEpsg(code, text);
-    else if (['lonlat', 'geographic', 'cgcs2000', '经纬度'].includes(word)) choice = { kind: 'geographic', epsg: 4490 };
+    // "lonlat" says what the numbers are, not their datum (a Beijing 1954 lon/lat file stays Beijing 1954); "cgcs2000" names it
+    else if (['lonlat', 'geographic', '经纬度'].includes(word)) choice = { kind: 'geographic' };
+    else if (['cgcs2000'].includes(word)) choice = { kind: 'geographic', epsg: 4490 };
     else if (['wgs84'].includes(word)) choice = { kind: 'geographic', epsg: 4326 };
     else if (['gk', 'gauss-kruger', 'gausskruger', '高斯克吕格', '高斯-克吕格'].includes(word)) choice = { kind: 'gauss-kruger' };
     if (!choice) {
@@ -191,6 +196,80 @@ function unsupportedWkt(name: string, why: { zh: string; en: string }): ParseErr
   );
 }
 
+const ARC_SECOND = Math.PI / 648_000;
+
+/** Which of the seven a BOUNDCRS parameter is, by its EPSG id (8605–8611) or its name. */
+function parameterIndex(name: string, id: number | undefined): number | undefined {
+  if (id !== undefined && id >= 8605 && id <= 8611) return id - 8605;
+  const n = name.toLowerCase();
+  const axis = /^([xyz])[-\s]?axis/.exec(n)?.[1];
+  if (axis && /translation/.test(n)) return 'xyz'.indexOf(axis);
+  if (axis && /rotation/.test(n)) return 3 + 'xyz'.indexOf(axis);
+  if (/scale/.test(n)) return 6;
+  return undefined;
+}
+
+/**
+ * The seven parameters (metres, arc-seconds, ppm, position vector) of a WKT2 BOUNDCRS's
+ * ABRIDGEDTRANSFORMATION, each PARAMETER read in its own unit: LENGTHUNIT / ANGLEUNIT / SCALEUNIT
+ * (or UNIT) with its conversion factor (metre, kilometre; arc-second, radian, degree; parts per
+ * million, parts per billion, unity …). A parameter without a unit is read as GDAL and PROJ write it:
+ * metres, arc-seconds, and the scale as a factor (1.0000021 = 2.1 ppm). A coordinate frame rotation
+ * has its rotations' signs reversed. Refused, naming it: a method that is no Helmert shift, a unit of
+ * the wrong kind or without a factor, a unitless scale that is no factor.
+ */
+function abridgedParameters(text: string): number[] {
+  const at = text.search(/ABRIDGEDTRANSFORMATION\s*\[/i);
+  if (at < 0) throw unreadable(text, 'BOUNDCRS without ABRIDGEDTRANSFORMATION');
+  const body = text.slice(at);
+  const method = /^ABRIDGEDTRANSFORMATION\s*\[\s*"[^"]*"\s*,\s*METHOD\s*\[\s*"([^"]*)"/i.exec(body)?.[1] ?? '';
+  const frame = /coordinate frame/i.test(method);
+  if (!frame && !/position vector|geocentric translation/i.test(method)) throw unreadable(text, `BOUNDCRS ${method}`);
+  const values = [0, 0, 0, 0, 0, 0, 0];
+  const re = /PARAMETER\s*\[\s*"([^"]*)"\s*,\s*([-+0-9.eE]+)\s*(?:,\s*(LENGTHUNIT|ANGLEUNIT|SCALEUNIT|UNIT)\s*\[\s*"([^"]*)"\s*(?:,\s*([-+0-9.eE]+))?[^\]]*\])?\s*(?:,\s*ID\s*\[\s*"EPSG"\s*,\s*(\d+))?/gi;
+  const kinds = ['length', 'length', 'length', 'angle', 'angle', 'angle', 'scale'] as const;
+  const keyword = { length: 'LENGTHUNIT', angle: 'ANGLEUNIT', scale: 'SCALEUNIT' } as const;
+  const badUnit = (param: string, unit: string, why: { zh: string; en: string }) =>
+    new ParseError(
+      'PRJ_UNREADABLE',
+      `坐标系定义（WKT2 BOUNDCRS）中参数“${param}”的单位“${unit}”无法使用：${why.zh}`,
+      `The unit "${unit}" of the parameter "${param}" in the coordinate system definition (WKT2 BOUNDCRS) cannot be used: ${why.en}`,
+    );
+  for (const m of body.matchAll(re)) {
+    const [, name = '', raw = '', kw, unit, factorText, idText] = m;
+    const i = parameterIndex(name, idText ? Number(idText) : undefined);
+    const v = Number(raw);
+    if (i === undefined || !Number.isFinite(v)) throw unreadable(text, `BOUNDCRS PARAMETER "${name}"`);
+    const kind = kinds[i]!;
+    let converted: number;
+    if (!kw) {
+      if (kind !== 'scale') converted = v;
+      else if (v >= 0.99 && v <= 1.01) converted = (v - 1) * 1e6;
+      else {
+        throw badUnit(name, '—', {
+          zh: `尺度 ${v} 没有写单位，且不是比例因子（GDAL/PROJ 写作 1 + 尺度，如 1.0000021）；请写明 SCALEUNIT（如 SCALEUNIT["parts per million",1E-06]）`,
+          en: `the scale ${v} has no unit and is no factor (GDAL/PROJ write 1 + scale, e.g. 1.0000021); give its SCALEUNIT (e.g. SCALEUNIT["parts per million",1E-06])`,
+        });
+      }
+    } else {
+      const k = kw.toUpperCase();
+      const factor = factorText !== undefined ? Number(factorText) : NaN;
+      if (k !== 'UNIT' && k !== keyword[kind]) {
+        throw badUnit(name, `${kw}["${unit}"]`, { zh: `应为 ${keyword[kind]}`, en: `it should be an ${keyword[kind]}` });
+      }
+      if (!Number.isFinite(factor) || factor <= 0) {
+        throw badUnit(name, unit ?? kw, { zh: '没有换算系数，无法识别', en: 'it has no conversion factor and is not known' });
+      }
+      if (kind === 'length') converted = v * factor;
+      else if (kind === 'angle') converted = (v * factor) / ARC_SECOND;
+      // a scale in "unity" near 1 is a factor, as PROJ reads it; otherwise a difference in its unit
+      else converted = factor === 1 && v >= 0.99 && v <= 1.01 ? (v - 1) * 1e6 : v * factor * 1e6;
+    }
+    values[i] = Number(converted.toPrecision(10));
+  }
+  return frame ? values.map((v, i) => (i >= 3 && i <= 5 && v !== 0 ? -v : v)) : values;
+}
+
 /** A DeclaredCrs for a known EPSG system, as a file names it. */
 function declaredOf(k: KnownCrs, name: string, extra: Partial<DeclaredCrs> = {}): DeclaredCrs {
   return {
@@ -236,12 +315,7 @@ export function crsFromPrj(wkt: string): DeclaredCrs {
   const geographic = /^(GEOGCS|GEOGCRS|GEODCRS|GEOGRAPHICCRS|GEODETICCRS)$/.test(inner);
   if (!projected && !geographic) throw unreadable(text, inner || top);
   let towgs = Array.isArray(p.datum_params) ? [...(p.datum_params as number[])] : undefined;
-  if (top === 'BOUNDCRS' && towgs) {
-    const method = /ABRIDGEDTRANSFORMATION\s*\[\s*"[^"]*"\s*,\s*METHOD\s*\[\s*"([^"]*)"/i.exec(text)?.[1] ?? '';
-    // wkt-parser reads the parameters as they are written: position vector as proj4's +towgs84; coordinate frame has the rotations the other way
-    if (/coordinate frame/i.test(method) && towgs.length === 7) towgs = towgs.map((v, i) => (i >= 3 && i <= 5 ? -v : v));
-    else if (!/position vector|geocentric translation/i.test(method)) throw unreadable(text, `BOUNDCRS ${method}`);
-  }
+  if (top === 'BOUNDCRS') towgs = abridgedParameters(text);
   const towgs84: SevenParameters | undefined =
     towgs && (towgs.length === 3 || towgs.length === 7) && towgs.every((v) => typeof v === 'number' && Number.isFinite(v))
       ? [towgs[0]!, towgs[1]!, towgs[2]!, towgs[3] ?? 0, towgs[4] ?? 0, towgs[5] ?? 0, towgs[6] ?? 0]
@@ -264,6 +338,14 @@ export function crsFromPrj(wkt: string): DeclaredCrs {
     });
   }
   const shift = towgs84 && (datum === 'beijing54' || datum === 'xian80') && towgs84.some((v) => v !== 0) ? { towgs84 } : {};
+  const problem = shift.towgs84 ? sevenParametersProblem(shift.towgs84) : undefined;
+  if (problem) {
+    throw new ParseError(
+      'DATUM_PARAMETERS_INVALID',
+      `坐标系定义（.prj / WKT）“${name}”中的七参数（TOWGS84 ${shift.towgs84!.join(', ')}）无效：${problem.zh}`,
+      `The seven parameters in the coordinate system definition (.prj / WKT) "${name}" (TOWGS84 ${shift.towgs84!.join(', ')}) are invalid: ${problem.en}`,
+    );
+  }
   const extra: Partial<DeclaredCrs> = { wkt: text, ...shift };
 
   // the EPSG code the WKT carries (WKT1 AUTHORITY, WKT2 ID) — believed when its datum agrees

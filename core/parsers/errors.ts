@@ -47,6 +47,8 @@ export type ParseErrorCode =
   | 'CRS_UNSUPPORTED'
   /** Beijing 1954 / Xi'an 1980 with no shift parameters, and the planner has not accepted an approximate placement. */
   | 'DATUM_NEEDS_TRANSFORM'
+  /** Seven shift parameters a file gives itself that are out of bounds (a 转换参数= line, a TOWGS84): the parameter and the bound named. */
+  | 'DATUM_PARAMETERS_INVALID'
   /** Coordinates that fit more than one zone (3° and 6°), with the choices named. */
   | 'ZONE_AMBIGUOUS';
 

@@ -185,6 +185,7 @@ export async function parseSiteFile(input: ParseInput, opts: ParseOptions = {}):
       ...(placement.epsg !== undefined ? { epsg: placement.epsg } : {}),
       ...(placement.crsName ? { crsName: placement.crsName } : {}),
       datumTransform: placement.datumTransform,
+      ...(placement.datumAssumed ? { datumAssumed: true as const } : {}),
     },
     warnings,
     ...(placement.source ? { source: placement.source } : {}),

@@ -22,9 +22,12 @@
  * bureau's (DATUM_TRANSFORMS) — and say so (DATUM_TRANSFORMED); without parameters they are refused
  * (DATUM_NEEDS_TRANSFORM), unless the planner accepts an approximate placement: then the numbers are
  * read as if they were CGCS2000 (same projection, GRS80 ellipsoid, no shift; EPSG's generic
- * Beijing 1954 shift is used only to estimate the error in the message) with DATUM_APPROXIMATE.
- * The datum comes from the file or the user's choice, whichever names a local datum, so no
- * override (crs, zone, axis order) loses it.
+ * Beijing 1954 shift estimates the error in the message) with DATUM_APPROXIMATE. That generic shift
+ * found in a file (an old .prj's TOWGS84) is no survey's own: it is applied only as an accepted
+ * approximate placement. The datum comes from the file or the user's choice, whichever names a local
+ * datum, so no override (zone, axis order) loses it; a chosen system on another datum than the file
+ * declares is refused. Projected numbers from a file that names no system are read as CGCS2000 with
+ * CRS_UNDECLARED (lon/lat need none: CGCS2000 and WGS84 agree within a metre).
  *
  * @example placeFeatures(raw, { format: 'coordinates', naturalOrder: { geographic: 'xy', projected: 'yx' }, … })
  */
@@ -85,6 +88,8 @@ export interface Placement {
   epsg?: number;
   crsName?: string;
   datumTransform: DatumTransform;
+  /** Projected numbers from a file that names no datum, placed as CGCS2000 (with CRS_UNDECLARED / HEADER_CRS_ASSUMED). */
+  datumAssumed?: true;
   source?: SourceCoordinates;
 }
 
@@ -323,7 +328,14 @@ function decideZone(
       );
     }
     const width = widthOfChinaZone(prefixZone);
-    if (forced?.zoneWidth && (isChinaZone(prefixZone, forced.zoneWidth) || !width)) return { zone: prefixZone, zoneWidth: forced.zoneWidth };
+    if (forced?.zoneWidth && isChinaZone(prefixZone, forced.zoneWidth)) return { zone: prefixZone, zoneWidth: forced.zoneWidth };
+    if (forced?.zoneWidth && !width) {
+      // refused as a forced zone outside China is
+      throw ambiguous(
+        `东坐标的带号前缀 ${prefixZone} 按所选的 ${forced.zoneWidth} 度分带不在我国境内（中央经线 ${cm(prefixZone, forced.zoneWidth)}°E）：我国的 3 度带为 25–45 带，6 度带为 13–23 带；请检查坐标与带号`,
+        `The eastings' zone prefix ${prefixZone} is not over China in the chosen ${forced.zoneWidth}° zones (central meridian ${cm(prefixZone, forced.zoneWidth)}° E): China's 3° zones are 25–45, its 6° zones 13–23; check the coordinates and the zone`,
+      );
+    }
     const statedWidth = forced?.zoneWidth ?? fileWidth;
     if (!width) {
       throw ambiguous(
@@ -379,10 +391,37 @@ function datumOfChoice(choice: CrsChoice | undefined): Datum | undefined {
 
 const isLocal = (d: Datum | undefined): d is 'beijing54' | 'xian80' => d === 'beijing54' || d === 'xian80';
 
-/** The datum to place by: a local datum named by the user or the file wins, so an override never loses it. */
+/** Why projected numbers whose file names no datum deserve a warning (CRS_UNDECLARED, HEADER_CRS_ASSUMED). */
+export const UNDECLARED_RISK = {
+  zh: '若为 1954 北京或 1980 西安坐标系，位置可差数十米，请核对坐标系（可在上传时选择坐标系）',
+  en: 'if it is in fact Beijing 1954 or Xian 1980, the position may be tens of metres off — check the coordinate system (it can be chosen on upload)',
+};
+
+/** The datum the file itself declares, if it does (a 界址点 file without 坐标系= declares none). */
+function declaredDatum(ctx: PlaceContext): Datum | undefined {
+  return ctx.declared && !ctx.declared.assumed ? ctx.declared.datum : undefined;
+}
+
+/**
+ * The datum to place by: a local datum named by the user or the file wins, so an override never
+ * loses it; a chosen system on another datum than the one the file declares (where either is
+ * Beijing 1954 or Xi'an 1980) is refused, naming both — its projection and the file's shift would not belong together.
+ */
 function decideDatum(ctx: PlaceContext, kind: CoordinateKind): Datum {
   const forced = datumOfChoice(ctx.options.crs);
-  const file = ctx.declared?.datum;
+  const file = declaredDatum(ctx);
+  if (forced && file && file !== 'other' && forced !== file && (isLocal(forced) || isLocal(file))) {
+    const epsg = ctx.options.crs!.epsg!;
+    const chosen = `EPSG:${epsg}${knownCrs(epsg).name ? ` ${knownCrs(epsg).name}` : ''}`;
+    const f = datumName(file);
+    const c = datumName(forced);
+    const fileName = ctx.declared?.name ? `“${ctx.declared.name}”` : '';
+    throw new ParseError(
+      'INVALID_OPTION',
+      `所选坐标系 ${chosen} 属于${c.zh}，而文件声明的坐标系${fileName}属于${f.zh}：两者的基准不同，不能混用。请选择${f.zh}的坐标系，或只选择带号（zone），或先把文件转换为所需坐标系`,
+      `The chosen system ${chosen} is on ${c.en}, but the file declares ${ctx.declared?.name ? `"${ctx.declared.name}" ` : ''}on ${f.en}: the datums differ and cannot be mixed. Choose a system on ${f.en}, or only the zone, or convert the file first`,
+    );
+  }
   if (isLocal(forced)) return forced;
   if (isLocal(file)) return file;
   if (file === 'other' && !forced) return 'other';
@@ -552,20 +591,35 @@ function datumPolicy(
   const fileParams = ctx.declared?.datum === datum ? ctx.declared.towgs84 : undefined;
   const bureauParams = ctx.options.datumTransforms?.[datum];
   const params: SevenParameters | undefined = fileParams ?? bureauParams;
+  // old software writes EPSG's country-wide Beijing 1954 shift (15.8, −154.4, −82.3) into every .prj: that is no survey's own
+  // parameters but an approximate placement, accepted like one
+  const genericShift = datum === 'beijing54' ? ((system.epsg !== undefined ? knownCrs(system.epsg).genericTowgs84 : undefined) ?? knownCrs(4214).genericTowgs84) : undefined;
+  if (fileParams && genericShift && genericShift.every((v, i) => v === fileParams[i])) {
+    const list = genericShift.join(', ');
+    if (!accept) {
+      throw new ParseError(
+        'DATUM_NEEDS_TRANSFORM',
+        `文件的坐标系为${d.zh}（${label}），其中的转换参数（${list}）是 EPSG 公布的全国概略参数，不是本地实测参数：精度数米至数十米，不能作为审批依据。请任选其一：在文件中给出本地的七参数；请管理员配置本局${d.zh}到 CGCS2000 的转换参数（DATUM_TRANSFORMS）；或确认接受近似位置（acceptApproximateDatum=true，报告中会标红注明）`,
+        `The file's coordinate system is ${d.en} (${label}); its shift parameters (${list}) are EPSG's country-wide generic ones, not a local survey's: accurate to several metres to tens of metres, no basis for an approval. Either give local seven parameters in the file, have the administrator configure the bureau's ${d.en} to CGCS2000 parameters (DATUM_TRANSFORMS), or accept an approximate placement (acceptApproximateDatum=true; the report marks it in red)`,
+      );
+    }
+    ctx.warnings.push(
+      warn(
+        'DATUM_APPROXIMATE',
+        `文件的坐标系为${d.zh}（${label}），已按您的确认用文件中 EPSG 公布的全国概略参数（${list}）换算到 CGCS2000：精度数米至数十米，仅为近似位置，不能作为审批依据`,
+        `The file's coordinate system is ${d.en} (${label}); as you accepted, it was shifted to CGCS2000 with EPSG's country-wide generic parameters the file carries (${list}): accurate to several metres to tens of metres — an approximate placement, no basis for an approval`,
+      ),
+    );
+    return { from: `${system.def} +towgs84=${list.replace(/ /g, '')}`, to: CGCS2000_SHIFT_TARGET, transform: 'approximate' };
+  }
   if (params) {
     const whose = fileParams ? { zh: '文件给出的转换参数', en: "the file's own parameters" } : { zh: '本局配置的转换参数', en: 'the parameters the bureau configured' };
     const list = params.join(', ');
-    // old software writes EPSG's country-wide Beijing 1954 shift into every .prj: honoured, but said to be rough
-    const generic = system.epsg !== undefined ? knownCrs(system.epsg).genericTowgs84 : undefined;
-    const rough =
-      generic && generic.every((v, i) => v === params[i])
-        ? { zh: '；这组参数是 EPSG 公布的全国概略参数，精度有限（可差数米以上）', en: "; these are EPSG's country-wide generic parameters, of limited accuracy (metres or more)" }
-        : { zh: '', en: '' };
     ctx.warnings.push(
       warn(
         'DATUM_TRANSFORMED',
-        `文件的坐标系为${d.zh}（${label}），已用${whose.zh}（七参数 ${list}：ΔX、ΔY、ΔZ 米，旋转 秒，尺度 ppm）换算到 CGCS2000${rough.zh}，请核对位置`,
-        `The file's coordinate system is ${d.en} (${label}); it was shifted to CGCS2000 with ${whose.en} (seven parameters ${list}: dx, dy, dz m, rotations ″, scale ppm)${rough.en} — check the position`,
+        `文件的坐标系为${d.zh}（${label}），已用${whose.zh}（七参数 ${list}：ΔX、ΔY、ΔZ 米，旋转 秒，尺度 ppm；按布尔沙七参数的位置矢量约定读取，即 proj4 的 +towgs84、EPSG 方法 1033，坐标框架约定（EPSG 方法 1032）的参数须把三个旋转取反号）换算到 CGCS2000，请核对位置`,
+        `The file's coordinate system is ${d.en} (${label}); it was shifted to CGCS2000 with ${whose.en} (seven parameters ${list}: dx, dy, dz m, rotations ″, scale ppm; read as position vector — proj4's +towgs84, EPSG method 1033 — so a coordinate frame set, EPSG method 1032, needs its three rotations with their signs reversed) — check the position`,
       ),
     );
     return { from: `${system.def} +towgs84=${params.join(',')}`, to: CGCS2000_SHIFT_TARGET, transform: fileParams ? 'file-parameters' : 'bureau-parameters' };
@@ -614,12 +668,23 @@ export function placeFeatures(raw: RawFeature[], ctx: PlaceContext): Placement {
   const axisOrder: DetectedAxisOrder = order === 'xy' ? 'lonlat' : 'northing-easting';
   const xy = (p: RawPosition): [number, number] => (order === 'xy' ? [p[0], p[1]] : [p[1], p[0]]);
   const datum = decideDatum(ctx, kind);
+  // lon/lat without a declaration is CGCS2000 or WGS84, which agree within a metre; projected metres could be on any datum
+  const datumAssumed = kind === 'projected' && datum === 'cgcs2000' && datumOfChoice(ctx.options.crs) === undefined && declaredDatum(ctx) === undefined;
+  if (datumAssumed && !ctx.declared?.assumed) {
+    ctx.warnings.push(
+      warn(
+        'CRS_UNDECLARED',
+        `文件未声明坐标系，已按 2000 国家大地坐标系（CGCS2000）处理；${UNDECLARED_RISK.zh}`,
+        `The file declares no coordinate system; it was read as CGCS2000. ${UNDECLARED_RISK.en[0]!.toUpperCase()}${UNDECLARED_RISK.en.slice(1)}`,
+      ),
+    );
+  }
   const system = resolveSystem(raw, kind, xy, datum, ctx);
   const firstRaw = raw[0]?.polygons[0]?.[0]?.[0];
   const policy = datumPolicy(system, datum, firstRaw ? xy(firstRaw) : undefined, ctx);
 
   let forward: (p: [number, number]) => [number, number];
-  if (policy.from === policy.to || (!system.projected && policy.transform !== 'file-parameters' && policy.transform !== 'bureau-parameters')) {
+  if (policy.from === policy.to || (!system.projected && policy.to !== CGCS2000_SHIFT_TARGET)) {
     forward = (p) => p;
   } else {
     const converter = proj4(policy.from, policy.to);
@@ -674,6 +739,7 @@ export function placeFeatures(raw: RawFeature[], ctx: PlaceContext): Placement {
     ...(system.epsg !== undefined ? { epsg: system.epsg } : {}),
     ...(system.crsName ? { crsName: system.crsName } : {}),
     datumTransform: policy.transform,
+    ...(datumAssumed ? { datumAssumed: true as const } : {}),
     ...(system.projected
       ? { source: { crs: system.label, ...(system.epsg !== undefined ? { epsg: system.epsg } : {}), proj4: policy.from, geometries: sources } }
       : {}),

@@ -289,7 +289,11 @@ export async function readShapefileZip(zip: JSZip, forcedEncoding?: TextEncoding
     declared = crsFromPrj(await readZipText(zip, prjName, budget));
   } else {
     warnings.push(
-      warn('PRJ_MISSING', '缺少 .prj 坐标系文件，已按坐标数值判断坐标系，请核对', 'The .prj file is missing; the coordinate system was judged from the numbers — check it'),
+      warn(
+        'PRJ_MISSING',
+        '缺少 .prj 坐标系文件，已按坐标数值判断坐标系（平面坐标按 2000 国家大地坐标系处理），请核对',
+        'The .prj file is missing; the coordinate system was judged from the numbers (projected ones read as CGCS2000) — check it',
+      ),
     );
   }
 

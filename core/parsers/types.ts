@@ -115,6 +115,12 @@ export interface Detected {
   crsName?: string;
   /** How the coordinates were brought to CGCS2000. */
   datumTransform: DatumTransform;
+  /**
+   * Present (true) when the file names no coordinate system and its projected numbers were read
+   * as CGCS2000: `datum` is then an assumption, and a warning (CRS_UNDECLARED, or HEADER_CRS_ASSUMED
+   * for a 界址点 file) says so.
+   */
+  datumAssumed?: true;
 }
 
 /**

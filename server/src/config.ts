@@ -3,6 +3,7 @@
  * README's Configuration section.
  */
 import { resolve } from 'node:path';
+import { sevenParametersProblem } from '../../core/parsers/seven-parameters.ts';
 
 export interface Config {
   port: number;
@@ -74,7 +75,10 @@ export type DatumTransforms = Partial<Record<'beijing54' | 'xian80', [number, nu
 /**
  * DATUM_TRANSFORMS: the bureau's own seven parameters from a local datum to CGCS2000, as JSON
  * `{"xian80":[dx,dy,dz,rx,ry,rz,ds],"beijing54":[…]}` — dx, dy, dz in metres, rotations in
- * arc-seconds, scale in ppm (position vector, proj4's +towgs84 order). Site files on that datum
+ * arc-seconds, scale in ppm, read as position vector (proj4's +towgs84, EPSG method 1033); a set
+ * published as coordinate frame (EPSG method 1032, the rotations' signs reversed) is written
+ * `{"beijing54":{"parameters":[…],"convention":"coordinate-frame"}}` and turned into position
+ * vector here (`"convention":"position-vector"` is the bare array's meaning). Site files on that datum
  * without parameters of their own are then shifted with them (core/parsers/placement.ts).
  * Unset or empty: none. Anything else is refused at start with the reason.
  *
@@ -98,14 +102,27 @@ export function datumTransformsOf(raw: string | undefined): DatumTransforms | un
   const out: DatumTransforms = {};
   for (const [key, value] of Object.entries(json)) {
     if (key !== 'xian80' && key !== 'beijing54') throw bad(`未知的基准“${key}”（只能是 xian80、beijing54）/ unknown datum "${key}" (xian80 or beijing54)`);
-    if (!Array.isArray(value) || value.length !== 7 || !value.every((n) => typeof n === 'number' && Number.isFinite(n))) {
+    let list: unknown = value;
+    let frame = false;
+    if (value && typeof value === 'object' && !Array.isArray(value)) {
+      const { parameters, convention, ...rest } = value as Record<string, unknown>;
+      const extra = Object.keys(rest);
+      if (extra.length) throw bad(`${key} 中有未知的键“${extra.join('、')}”（只能是 parameters、convention）/ unknown key "${extra.join('", "')}" in ${key} (parameters, convention)`);
+      if (convention !== undefined && convention !== 'position-vector' && convention !== 'coordinate-frame') {
+        throw bad(`${key} 的 convention 应为 "position-vector" 或 "coordinate-frame" / ${key}'s convention must be "position-vector" or "coordinate-frame"`);
+      }
+      frame = convention === 'coordinate-frame';
+      list = parameters;
+    }
+    if (!Array.isArray(list) || list.length !== 7 || !list.every((n) => typeof n === 'number' && Number.isFinite(n))) {
       throw bad(`${key} 须为 7 个数 / ${key} must be 7 numbers`);
     }
-    const [dx, dy, dz, rx, ry, rz, ds] = value as number[];
-    if ([dx, dy, dz].some((n) => Math.abs(n!) > 1000) || [rx, ry, rz].some((n) => Math.abs(n!) > 60) || Math.abs(ds!) > 100) {
-      throw bad(`${key} 的数值超出合理范围（平移 ≤ 1000 米、旋转 ≤ 60 秒、尺度 ≤ 100 ppm）/ ${key} is out of range (shifts ≤ 1000 m, rotations ≤ 60″, scale ≤ 100 ppm)`);
-    }
-    out[key] = [dx!, dy!, dz!, rx!, ry!, rz!, ds!];
+    const [dx, dy, dz, rx, ry, rz, ds] = list as number[];
+    const problem = sevenParametersProblem(list as number[]);
+    if (problem) throw bad(`${key}：${problem.zh} / ${key}: ${problem.en}`);
+    // coordinate frame → position vector: the rotations change sign
+    const turn = (r: number) => (frame && r !== 0 ? -r : r);
+    out[key] = [dx!, dy!, dz!, turn(rx!), turn(ry!), turn(rz!), ds!];
   }
   return out;
 }

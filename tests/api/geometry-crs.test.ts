@@ -147,6 +147,9 @@ describe('POST /api/geometry/parse: coordinate systems', () => {
     const prefixed = ok(await upload('geopackage/undefined-4526-numbers.gpkg'));
     expect(prefixed.detected).toMatchObject({ crs: 'EPSG:4526', epsg: 4526, zone: 38, zoneWidth: 3 });
     expect(prefixed.warnings.find((w) => w.code === 'GEOPACKAGE_TABLE')?.zh).toContain('未声明坐标系');
+    // the datum is an assumption, said as for any file that names no system
+    expect(prefixed.detected.datumAssumed).toBe(true);
+    expect(prefixed.warnings.find((w) => w.code === 'CRS_UNDECLARED')?.zh).toContain('1954 北京或 1980 西安坐标系，位置可差数十米');
     expect(maxMetres(prefixed.features.features[0]!.geometry, expected('epsg-4526'))).toBeLessThan(0.001);
     const plain = await upload('geopackage/undefined-4547-numbers.gpkg');
     expect(plain.statusCode).toBe(422);
@@ -154,6 +157,15 @@ describe('POST /api/geometry/parse: coordinate systems', () => {
     const given = ok(await upload('geopackage/undefined-4547-numbers.gpkg', '?zone=38'));
     expect(given.detected).toMatchObject({ crs: 'EPSG:4547', epsg: 4547 });
     expect(maxMetres(given.features.features[0]!.geometry, expected('epsg-4547'))).toBeLessThan(0.001);
+  });
+
+  it('answers 422 for a chosen system on another datum than the file declares, naming both', async () => {
+    for (const q of ['?crs=EPSG:32650', '?crs=EPSG:3857&acceptApproximateDatum=true', '?crs=EPSG:4526']) {
+      const res = await upload('shapefile/towgs84-bj54.zip', q);
+      expect(res.statusCode, q).toBe(422);
+      expect(error(res).code).toBe('INVALID_OPTION');
+      expect(error(res).message).toContain('1954 北京坐标系');
+    }
   });
 
   it('refuses unknown and unsupported systems naming them', async () => {
@@ -180,6 +192,14 @@ describe('POST /api/geometry/parse: coordinate systems', () => {
   it('refuses a malformed DATUM_TRANSFORMS with the reason', () => {
     expect(() => datumTransformsOf('{"xian80":[1,2,3]}')).toThrow(/xian80 须为 7 个数/);
     expect(() => datumTransformsOf('{"tokyo":[1,2,3,4,5,6,7]}')).toThrow(/tokyo/);
+    // a coordinate-frame set: the rotations turned to position vector at start; the bare array is position vector
+    expect(datumTransformsOf('{"beijing54":{"parameters":[-12.6,-149.8,-77.9,-0.35,0.41,-0.62,2.1],"convention":"coordinate-frame"}}')).toEqual({ beijing54: [-12.6, -149.8, -77.9, 0.35, -0.41, 0.62, 2.1] });
+    expect(datumTransformsOf('{"xian80":{"parameters":[24.5,-123.7,-94.2,0.02,-0.25,-0.13,1.1],"convention":"position-vector"}}')).toEqual({ xian80: [24.5, -123.7, -94.2, 0.02, -0.25, -0.13, 1.1] });
+    expect(() => datumTransformsOf('{"xian80":{"parameters":[1,2,3,0,0,0,0],"convention":"frame"}}')).toThrow(/convention 应为/);
+    expect(() => datumTransformsOf('{"xian80":{"params":[1,2,3,0,0,0,0]}}')).toThrow(/未知的键“params”/);
+    // the bounds the parsers apply to a file's own parameters (core/parsers/seven-parameters.ts)
+    expect(() => datumTransformsOf('{"beijing54":[1000000,0,0,0,0,0,0]}')).toThrow(/beijing54：ΔX = 1000000 米超出合理范围/);
+    expect(() => datumTransformsOf('{"xian80":[24.5,-123.7,-94.2,0.02,-0.25,-0.13,1.0000011]}')).toThrow(/尺度 1\.0000011 像是比例因子.*应写作 1\.1/);
     expect(() => datumTransformsOf('xian80=1,2,3')).toThrow(/JSON/);
     expect(datumTransformsOf('')).toBeUndefined();
     // checked at start, with the rest of the configuration

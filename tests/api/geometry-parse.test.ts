@@ -126,7 +126,8 @@ describe('POST /api/geometry/parse', () => {
     const res = await post(fixture('coords-gk-noprefix.txt'), 'text/plain', '?zone=39&zoneWidth=3');
     const body = ParseResponse.parse(res.json());
     expect(body.detected).toMatchObject({ crs: 'EPSG:4548', zone: 39, zoneWidth: 3 });
-    expect(body.warnings).toEqual([]);
+    // a zone without a system leaves the datum an assumption; a chosen EPSG code does not
+    expect(body.warnings.map((w) => w.code)).toEqual(['CRS_UNDECLARED']);
     // outside Kaifeng now: the validation says where and why
     expect(body.validation[0]!.problems.map((p) => p.code)).toEqual(['OUTSIDE_DATA_EXTENT']);
     const crs = ParseResponse.parse((await post(fixture('coords-gk-noprefix.txt'), 'text/plain', '?crs=EPSG:4547')).json());

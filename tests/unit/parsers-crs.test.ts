@@ -219,20 +219,32 @@ describe('Beijing 1954 and Xian 1980 are never placed as CGCS2000 silently', () 
     }
   });
 
-  it('honours EPSG’s generic Beijing 1954 shift when an old .prj carries it, and says it is rough', async () => {
+  it('takes EPSG’s generic Beijing 1954 shift in an old .prj as an approximate placement: refused unless accepted, then applied and said to be rough', async () => {
     const old = epsgRecord(2414)!.wkt; // EPSG's WKT1 with TOWGS84[15.8,-154.4,-82.3,0,0,0,0], as GDAL 2 wrote .prj files
     const d = crsFromPrj(old);
     expect(d).toMatchObject({ epsg: 2414, towgs84: [15.8, -154.4, -82.3, 0, 0, 0, 0] });
-    const warnings: ParseWarning[] = [];
     const ring = rings(fileCoordinates('geojson/epsg-2414.geojson'))[0]!.map((r) => r.map((p) => [p[0]!, p[1]!] as [number, number]));
-    const placed = placeFeatures([{ properties: {}, polygons: [ring] }], { format: 'shapefile', naturalOrder: { geographic: 'xy', projected: 'xy' }, orderIsConvention: true, declared: d, options: {}, warnings });
-    expect(placed.datumTransform).toBe('file-parameters');
-    expect(warnings[0]?.zh).toContain('EPSG 公布的全国概略参数');
+    const place = (options: ParseOptions, warnings: ParseWarning[]) =>
+      placeFeatures([{ properties: {}, polygons: [ring] }], { format: 'shapefile', naturalOrder: { geographic: 'xy', projected: 'xy' }, orderIsConvention: true, declared: d, options, warnings });
+    let refused: unknown;
+    try {
+      place({}, []);
+    } catch (e) {
+      refused = e;
+    }
+    expect(refused).toMatchObject({ code: 'DATUM_NEEDS_TRANSFORM', zh: expect.stringContaining('EPSG 公布的全国概略参数') });
+    const warnings: ParseWarning[] = [];
+    const placed = place({ acceptApproximateDatum: true }, warnings);
+    expect(placed.datumTransform).toBe('approximate');
+    expect(warnings.map((w) => w.code)).toEqual(['DATUM_APPROXIMATE']);
+    expect(warnings[0]!.zh).toContain('EPSG 公布的全国概略参数（15.8, -154.4, -82.3, 0, 0, 0, 0）');
+    expect(warnings[0]!.zh).toContain('精度数米至数十米');
+    // GDAL's placement with +towgs84=15.8,-154.4,-82.3 (make.sh generic)
+    expect(maxMetres(placed.features[0]!.geometry, expected('generic-2414'))).toBeLessThan(MM);
   });
 
-  it('keeps the refusal under every override: crs, zone, axis order', async () => {
+  it('keeps the refusal under every override: zone, axis order', async () => {
     for (const opts of [
-      { crs: parseCrsParam('EPSG:4526') },
       { crs: parseCrsParam(undefined, 38) },
       { crs: parseCrsParam('gk', 38, 3) },
       { axisOrder: 'xy' as const },
@@ -244,12 +256,34 @@ describe('Beijing 1954 and Xian 1980 are never placed as CGCS2000 silently', () 
     }
   });
 
-  it('applies the same policy to a user who forces a local datum on a file that declares none or CGCS2000', async () => {
+  it('refuses a chosen system whose datum is not the one the file declares, naming both', async () => {
+    // a Xian 1980 file forced as CGCS2000 (EPSG:4526), as WGS84 UTM, as Web Mercator, as Beijing 1954
+    for (const code of ['EPSG:4526', 'EPSG:32650', 'EPSG:3857', 'EPSG:2414']) {
+      for (const accept of [false, true]) {
+        const e = await failure(parse('geojson/epsg-2362.geojson', { crs: parseCrsParam(code), acceptApproximateDatum: accept }));
+        expect(e.code, code).toBe('INVALID_OPTION');
+        expect(e.zh).toContain(code);
+        expect(e.zh).toContain('1980 西安坐标系');
+        expect(e.en).toContain('Xian 1980');
+      }
+    }
+    // a file with its own Beijing 1954 parameters forced as UTM 50N: no Beijing parameters on a WGS84 projection
+    const own = await failure(parse('shapefile/towgs84-bj54.zip', { crs: parseCrsParam('EPSG:32650') }));
+    expect(own.code).toBe('INVALID_OPTION');
+    expect(own.zh).toContain('EPSG:32650 WGS 84 / UTM zone 50N');
+    expect(own.zh).toContain('1954 北京坐标系');
+    // … and a CGCS2000 file forced as Beijing 1954
+    const e = await failure(parse('geojson/epsg-4526.geojson', { crs: parseCrsParam('EPSG:2414') }));
+    expect(e.code).toBe('INVALID_OPTION');
+    expect(e.zh).toContain('EPSG:2414');
+    expect(e.zh).toContain('2000 国家大地坐标系');
+    // the file's own system, or only a zone, is no conflict
+    expect((await parse('geojson/epsg-2362.geojson', { crs: parseCrsParam('EPSG:2362'), acceptApproximateDatum: true })).detected).toMatchObject({ datum: 'xian80', epsg: 2362 });
+  });
+
+  it('applies the same policy to a user who forces a local datum on a file that declares none', async () => {
     const crs = parseCrsParam('EPSG:2414');
     expect(crs).toEqual({ kind: 'gauss-kruger', zone: 38, zoneWidth: 3, epsg: 2414 });
-    const e = await failure(parse('geojson/epsg-4526.geojson', { crs }));
-    expect(e.code).toBe('DATUM_NEEDS_TRANSFORM');
-    expect(e.zh).toContain('EPSG:2414');
     const coords = fileCoordinates('geojson/epsg-2414.geojson');
     const pasted = rings(coords)[0]![0]!.map((p) => `${p[1]} ${p[0]}`).join('\n');
     expect((await failure(parseSiteFile({ text: pasted }, { crs }))).code).toBe('DATUM_NEEDS_TRANSFORM');
@@ -325,14 +359,39 @@ describe('unknown and unsupported systems are refused, naming them', () => {
     expect(crsFromPrj(text('shapefile/esri-3857.prj'))).toMatchObject({ epsg: 3857 });
     expect(crsFromPrj(text('shapefile/towgs84-bj54.prj'))).toMatchObject({ epsg: 2414, towgs84: params('bj54') });
     expect(crsFromPrj(text('shapefile/wkt2-towgs84-bj54.prj'))).toMatchObject({ epsg: 2414, towgs84: params('bj54') });
-    // the same shift written as a coordinate frame rotation: the rotations change sign
-    const frame = text('shapefile/wkt2-towgs84-bj54.prj')
-      .replace('Position Vector transformation (geog2D domain)', 'Coordinate Frame rotation (geog2D domain)')
-      .replace(/"X-axis rotation",0\.35/, '"X-axis rotation",-0.35')
-      .replace(/"Y-axis rotation",-0\.41/, '"Y-axis rotation",0.41')
-      .replace(/"Z-axis rotation",0\.62/, '"Z-axis rotation",-0.62');
-    expect(frame).toContain('"X-axis rotation",-0.35');
-    expect(crsFromPrj(frame)).toMatchObject({ epsg: 2414, towgs84: params('bj54') });
+  });
+
+  it('reads a coordinate frame BOUNDCRS with its rotations reversed, and places it where PROJ\'s coordinate-frame Helmert does', async () => {
+    const prj = text('shapefile/wkt2-frame-bj54.prj');
+    expect(prj).toContain('Coordinate Frame rotation');
+    expect(prj).toContain('"X-axis rotation",-0.35');
+    expect(crsFromPrj(prj)).toMatchObject({ epsg: 2414, towgs84: params('bj54') });
+    const r = await parse('shapefile/wkt2-frame-bj54.zip');
+    expect(r.detected).toMatchObject({ epsg: 2414, datum: 'beijing54', datumTransform: 'file-parameters' });
+    // expected/shp-wkt2-frame-bj54: ogr2ogr -ct with +proj=helmert +convention=coordinate_frame (make.sh frame)
+    expect(maxMetres(r.features.features[0]!.geometry, expected('shp-wkt2-frame-bj54'))).toBeLessThan(0.001);
+  });
+
+  it('reads each WKT2 BOUNDCRS parameter in its own unit (GDAL writes none: metres, arc-seconds, the scale as a factor)', () => {
+    const close = (got: SevenParameters | undefined, want: SevenParameters) => {
+      expect(got).toBeDefined();
+      got!.forEach((v, i) => expect(v, `parameter ${i}`).toBeCloseTo(want[i]!, 9));
+    };
+    // GDAL's own: no units
+    expect(text('shapefile/wkt2-towgs84-bj54.prj')).toContain('"Scale difference",1.0000021,ID');
+    close(crsFromPrj(text('shapefile/wkt2-towgs84-bj54.prj')).towgs84, params('bj54'));
+    // kilometre, radian, degree, milliarc-second, parts per million
+    close(crsFromPrj(text('prj/boundcrs-units-mixed.prj')).towgs84, params('bj54'));
+    // metre, arc-second, parts per billion
+    close(crsFromPrj(text('prj/boundcrs-units-ppb.prj')).towgs84, params('bj54'));
+    // unity
+    close(crsFromPrj(text('prj/boundcrs-units-unity.prj')).towgs84, params('bj54'));
+    // a rotation in metres is refused, naming the unit
+    const e = (() => { try { crsFromPrj(text('prj/boundcrs-units-wrong-kind.prj')); } catch (x) { return x as ParseError; } })();
+    expect(e).toBeInstanceOf(ParseError);
+    expect(e!.code).toBe('PRJ_UNREADABLE');
+    expect(e!.zh).toContain('参数“X-axis rotation”的单位“LENGTHUNIT["metre"]”');
+    expect(e!.en).toContain('it should be an ANGLEUNIT');
   });
 });
 
@@ -501,5 +560,180 @@ describe('Web Mercator under its other codes is placed like EPSG:3857', () => {
     const r = await parseSiteFile({ text: t });
     expect(r.detected).toMatchObject(code === 102100 ? { crs: 'ESRI:102100', epsg: 3857, datum: 'wgs84' } : { crs: `EPSG:${code}`, epsg: code, datum: 'wgs84' });
     expect(maxMetres(geometryOf(r), expected('epsg-3857'))).toBeLessThan(MM);
+  });
+});
+
+describe('projected numbers in a file that names no coordinate system are placed as CGCS2000 with a warning', () => {
+  const undeclared = (r: ParseResult) => r.warnings.filter((w) => w.code === 'CRS_UNDECLARED');
+
+  it('a GeoJSON without a crs member (GDAL, -a_srs None): CRS_UNDECLARED naming the Beijing / Xian risk, datumAssumed', async () => {
+    const r = await parse('geojson/nocrs-4526.geojson');
+    expect(r.detected).toMatchObject({ crs: 'EPSG:4526', datum: 'cgcs2000', datumTransform: 'none', datumAssumed: true });
+    expect(undeclared(r)).toHaveLength(1);
+    expect(undeclared(r)[0]!.zh).toContain('文件未声明坐标系，已按 2000 国家大地坐标系（CGCS2000）处理');
+    expect(undeclared(r)[0]!.zh).toContain('1954 北京或 1980 西安坐标系，位置可差数十米');
+    expect(undeclared(r)[0]!.en).toContain('Beijing 1954 or Xian 1980');
+    expect(maxMetres(r.features.features[0]!.geometry, expected('epsg-4526'))).toBeLessThan(0.001);
+  });
+
+  it('pasted Gauss–Krüger numbers, and a Shapefile without .prj, warn the same way', async () => {
+    const coords = fileCoordinates('geojson/epsg-4526.geojson');
+    const pasted = rings(coords)[0]![0]!.map((p) => `${p[1]} ${p[0]}`).join('\n');
+    const r = await parseSiteFile({ text: pasted });
+    expect(r.detected).toMatchObject({ crs: 'EPSG:4526', datum: 'cgcs2000', datumAssumed: true });
+    expect(undeclared(r)).toHaveLength(1);
+    // a zone chosen without a system leaves the datum assumed
+    const zoned = await parseSiteFile({ text: pasted }, { crs: parseCrsParam(undefined, 38) });
+    expect(undeclared(zoned)).toHaveLength(1);
+    const shp = await parse('shapefile/noprj-4526.zip');
+    expect(shp.warnings.map((w) => w.code)).toEqual(expect.arrayContaining(['PRJ_MISSING', 'CRS_UNDECLARED']));
+    expect(shp.detected.datumAssumed).toBe(true);
+    expect(maxMetres(shp.features.features[0]!.geometry, expected('epsg-4526'))).toBeLessThan(0.001);
+  });
+
+  it('a 界址点 file without 坐标系= says it once (HEADER_CRS_ASSUMED, with the same risk)', async () => {
+    const body = '[地块坐标]\n5,2.1828,1,示例地块,面,,,,@\nJ1,1,3853210.512,38512034.220\nJ2,1,3853210.498,38512180.004\nJ3,1,3853060.771,38512180.016\nJ4,1,3853060.790,38512034.231\nJ1,1,3853210.512,38512034.220\n';
+    const r = await parseSiteFile({ text: body });
+    expect(r.detected).toMatchObject({ format: 'boundary-points', datum: 'cgcs2000', datumAssumed: true });
+    expect(r.warnings.map((w) => w.code)).toEqual(['HEADER_CRS_ASSUMED']);
+    expect(r.warnings[0]!.zh).toContain('1954 北京或 1980 西安坐标系，位置可差数十米');
+  });
+
+  it('no warning when the system is declared or chosen, nor for lon/lat (CGCS2000 and WGS84 agree within a metre)', async () => {
+    const declared = await parse('geojson/epsg-4526.geojson');
+    expect(undeclared(declared)).toEqual([]);
+    expect(declared.detected.datumAssumed).toBeUndefined();
+    const coords = fileCoordinates('geojson/epsg-4526.geojson');
+    const pasted = rings(coords)[0]![0]!.map((p) => `${p[1]} ${p[0]}`).join('\n');
+    const chosen = await parseSiteFile({ text: pasted }, { crs: parseCrsParam('EPSG:4526') });
+    expect(undeclared(chosen)).toEqual([]);
+    expect(chosen.detected.datumAssumed).toBeUndefined();
+    const lonlat = await parseSiteFile({ text: '114.35 34.79\n114.36 34.79\n114.36 34.80\n' });
+    expect(undeclared(lonlat)).toEqual([]);
+    expect(lonlat.detected).toMatchObject({ datum: 'cgcs2000' });
+    expect(lonlat.detected.datumAssumed).toBeUndefined();
+  });
+});
+
+describe("a file's own seven parameters are held to the bounds of DATUM_TRANSFORMS", () => {
+  it('refuses a .prj TOWGS84 with a 1000 km shift, or a scale written as a factor, naming the parameter and the bound', () => {
+    const far = (() => { try { crsFromPrj(text('prj/towgs84-bj54-far.prj')); } catch (e) { return e as ParseError; } })();
+    expect(far).toBeInstanceOf(ParseError);
+    expect(far!.code).toBe('DATUM_PARAMETERS_INVALID');
+    expect(far!.zh).toContain('ΔX = 1000000 米超出合理范围（绝对值 ≤ 1000 米');
+    expect(far!.en).toContain('dx = 1000000 m is out of range');
+    const factor = (() => { try { crsFromPrj(text('prj/towgs84-bj54-factor.prj')); } catch (e) { return e as ParseError; } })();
+    expect(factor!.code).toBe('DATUM_PARAMETERS_INVALID');
+    expect(factor!.zh).toContain('尺度 1.0000021 像是比例因子');
+    expect(factor!.zh).toContain('应写作 2.1');
+    expect(factor!.en).toContain('as a factor it should be written 2.1');
+  });
+
+  it('refuses a 界址点 转换参数= line out of bounds (API answer 4xx through the parse)', async () => {
+    const body = '[地块坐标]\n5,2.1828,1,示例地块,面,,,,@\nJ1,1,3853210.512,38512034.220\nJ2,1,3853210.498,38512180.004\nJ3,1,3853060.771,38512180.016\nJ4,1,3853060.790,38512034.231\nJ1,1,3853210.512,38512034.220\n';
+    for (const [line, what] of [
+      ['1e6,0,0,0,0,0,0', 'ΔX = 1000000 米'],
+      ['0,0,0,0,0,75,0', 'Z 旋转 = 75 秒'],
+      ['-12.6,-149.8,-77.9,0.35,-0.41,0.62,250', '尺度 = 250 ppm'],
+      ['-12.6,-149.8,-77.9,0.35,-0.41,0.62,1.0000011', '尺度 1.0000011 像是比例因子'],
+    ] as const) {
+      const e = await failure(parseSiteFile({ text: `[属性描述]\n坐标系=1954北京坐标系\n转换参数=${line}\n${body}` }));
+      expect(e.code, line).toBe('DATUM_PARAMETERS_INVALID');
+      expect(e.zh).toContain(what);
+      expect(e.zh).toContain('第 3 行');
+    }
+    // within the bounds: applied as the file's own
+    const ok = await parseSiteFile({ text: `[属性描述]\n坐标系=1954北京坐标系\n转换参数=${params('bj54').join(',')}\n${body}` });
+    expect(ok.detected).toMatchObject({ datum: 'beijing54', datumTransform: 'file-parameters' });
+  });
+});
+
+describe('a zone prefix outside China is refused when a zone width is chosen, as a chosen zone outside China is', () => {
+  const pasted = (prefix: number) => [[3852432.8, 527565.9], [3852437.7, 527891.2], [3852685.6, 527921.0], [3852804.1, 527725.2]].map(([n, e]) => `${n} ${prefix * 1_000_000 + e!}`).join('\n');
+  it.each([
+    [50, 3, '150°E'],
+    [12, 6, '69°E'],
+    [24, 6, '141°E'],
+  ] as const)('prefix %i with zoneWidth=%i', async (prefix, width, meridian) => {
+    const e = await failure(parseSiteFile({ text: pasted(prefix) }, { crs: parseCrsParam(undefined, undefined, width) }));
+    expect(e.code).toBe('ZONE_AMBIGUOUS');
+    expect(e.zh).toContain(`带号前缀 ${prefix}`);
+    expect(e.zh).toContain(meridian);
+    // the same zone chosen outright is refused the same way
+    expect((await failure(parseSiteFile({ text: pasted(prefix) }, { crs: parseCrsParam(undefined, prefix, width) }))).code).toBe('ZONE_AMBIGUOUS');
+  });
+  it('a prefix in China with the width chosen is placed', async () => {
+    const r = await parseSiteFile({ text: pasted(38) }, { crs: parseCrsParam(undefined, undefined, 3) });
+    expect(r.detected).toMatchObject({ crs: 'EPSG:4526', zone: 38, zoneWidth: 3 });
+  });
+});
+
+describe('the registry caches stay bounded whatever codes requests name', () => {
+  it('keeps no code EPSG does not have, and at most REGISTRY_CACHE_SIZE of those it has', async () => {
+    const { REGISTRY_CACHE_SIZE, registryCacheSizes } = await import('../../core/parsers/crs-registry.ts');
+    const before = registryCacheSizes();
+    for (let i = 0; i < 2000; i++) {
+      expect(epsgRecord(90_000_000 + i)).toBeUndefined();
+      expect(() => parseCrsParam(`EPSG:${91_000_000 + i}`)).toThrow(expect.objectContaining({ code: 'CRS_UNKNOWN' }));
+    }
+    expect(registryCacheSizes()).toEqual(before);
+    // real codes (2000–2999 and 3000–3999 hold hundreds): never more than the bound
+    for (let code = 2000; code < 4000; code++) {
+      try {
+        knownCrs(code);
+      } catch {
+        // unknown or unsupported: refused, as they should be
+      }
+    }
+    expect(registryCacheSizes().records).toBeLessThanOrEqual(REGISTRY_CACHE_SIZE);
+    expect(registryCacheSizes().systems).toBeLessThanOrEqual(REGISTRY_CACHE_SIZE);
+    expect(registryCacheSizes().records).toBeGreaterThan(100);
+    // still answers after eviction
+    expect(knownCrs(4526).gk).toMatchObject({ zone: 38, zoneWidth: 3 });
+  });
+});
+
+describe('the rotation convention of seven parameters is stated where they are applied', () => {
+  it('DATUM_TRANSFORMED says the parameters are read as position vector and what a coordinate frame set needs', async () => {
+    const r = await parse('geojson/epsg-2414.geojson', { datumTransforms: { beijing54: params('bj54') } });
+    const w = r.warnings.find((x) => x.code === 'DATUM_TRANSFORMED')!;
+    expect(w.zh).toContain('按布尔沙七参数的位置矢量约定读取，即 proj4 的 +towgs84、EPSG 方法 1033');
+    expect(w.zh).toContain('坐标框架约定（EPSG 方法 1032）的参数须把三个旋转取反号');
+    expect(w.en).toContain('read as position vector');
+    expect(w.en).toContain('coordinate frame set, EPSG method 1032, needs its three rotations with their signs reversed');
+  });
+});
+
+describe('the word "lonlat" says what the numbers are, not their datum', () => {
+  it('a Beijing 1954 lon/lat file sent with crs=lonlat stays Beijing 1954; with crs=cgcs2000 or EPSG:4490 it is refused naming both', async () => {
+    expect(parseCrsParam('lonlat')).toEqual({ kind: 'geographic' });
+    expect(parseCrsParam('cgcs2000')).toEqual({ kind: 'geographic', epsg: 4490 });
+    expect((await failure(parse('geojson/epsg-4214.geojson', { crs: parseCrsParam('lonlat') }))).code).toBe('DATUM_NEEDS_TRANSFORM');
+    const r = await parse('geojson/epsg-4214.geojson', { crs: parseCrsParam('lonlat'), acceptApproximateDatum: true });
+    expect(r.detected).toMatchObject({ datum: 'beijing54', datumTransform: 'approximate' });
+    for (const crs of ['cgcs2000', 'EPSG:4490']) {
+      const e = await failure(parse('geojson/epsg-4214.geojson', { crs: parseCrsParam(crs) }));
+      expect(e.code).toBe('INVALID_OPTION');
+      expect(e.zh).toContain('1954 北京坐标系');
+    }
+    // a lon/lat file that declares nothing, sent with crs=lonlat: CGCS2000
+    expect((await parseSiteFile({ text: '114.35 34.79\n114.36 34.79\n114.36 34.80\n' }, { crs: parseCrsParam('lonlat') })).detected).toMatchObject({ crs: 'EPSG:4490', datum: 'cgcs2000' });
+  });
+});
+
+describe('a 界址点 file on Beijing 1954 with its own 转换参数 forced into a system of another datum', () => {
+  it('is refused naming both, even with the approximate placement accepted', async () => {
+    const body = '[地块坐标]\n5,2.1828,1,示例地块,面,,,,@\nJ1,1,3853210.512,38512034.220\nJ2,1,3853210.498,38512180.004\nJ3,1,3853060.771,38512180.016\nJ4,1,3853060.790,38512034.231\nJ1,1,3853210.512,38512034.220\n';
+    const file = `[属性描述]\n坐标系=北京54\n转换参数=${params('bj54').join(',')}\n${body}`;
+    for (const [crs, name] of [['EPSG:32650', 'WGS 84 / UTM zone 50N'], ['EPSG:3857', 'WGS 84 / Pseudo-Mercator'], ['EPSG:2362', 'Xian 1980']] as const) {
+      const e = await failure(parseSiteFile({ text: file }, { crs: parseCrsParam(crs), acceptApproximateDatum: true }));
+      expect(e.code, crs).toBe('INVALID_OPTION');
+      expect(e.zh).toContain(crs);
+      expect(e.en).toContain(name);
+      expect(e.zh).toContain('“北京54”属于1954 北京坐标系');
+    }
+    // its own system, or a zone alone, keeps the file's parameters
+    const r = await parseSiteFile({ text: file }, { crs: parseCrsParam(undefined, 38) });
+    expect(r.detected).toMatchObject({ datum: 'beijing54', datumTransform: 'file-parameters', zone: 38 });
   });
 });

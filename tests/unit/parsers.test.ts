@@ -269,7 +269,7 @@ describe('zipped Shapefile', () => {
     const r = await parseSiteFile({ fileName: 'a.zip', bytes: await zipWith({ 'a.shp': shp, 'a.shx': shx, 'a.dbf': dbf, 'a.cpg': '936\r\n' }) });
     expect(r.detected).toMatchObject({ crs: 'EPSG:4526', zone: 38, encoding: 'gbk' });
     expect(r.features.features[0]!.properties).toEqual({ 名称: '测试地块' });
-    expect(r.warnings.map((w) => w.code)).toEqual(['PRJ_MISSING']);
+    expect(r.warnings.map((w) => w.code)).toEqual(['PRJ_MISSING', 'CRS_UNDECLARED']);
   });
 
   it.each([
@@ -445,17 +445,18 @@ describe('pasted coordinates', () => {
     expect(e.zh).toContain('3 度带 25–45 带');
     const r = await parseFixture('coords-gk-noprefix.txt', { crs: parseCrsParam(undefined, 38) });
     expect(r.detected).toMatchObject({ crs: 'EPSG:4547', zone: 38, zoneWidth: 3 });
-    expect(r.warnings).toEqual([]);
+    // a zone chosen without a system: the datum is still an assumption, and said to be
+    expect(r.warnings.map((w) => w.code)).toEqual(['CRS_UNDECLARED']);
     const z39 = await parseFixture('coords-gk-noprefix.txt', { crs: parseCrsParam(undefined, 39) });
     expect(z39.detected).toMatchObject({ crs: 'EPSG:4548', zone: 39 });
-    expect(z39.warnings).toEqual([]);
+    expect(z39.warnings.map((w) => w.code)).toEqual(['CRS_UNDECLARED']);
     expect(allPositions(z39.features.features[0]!.geometry)[0]![0]).toBeCloseTo(117.1315, 3);
   });
 
   it('reads easting-first rows and 界址点 point lines ("J1,1,X,Y")', async () => {
     const swapped = await parseSiteFile({ text: '38512034.220 3853210.512\n38512180.004 3853210.498\n38512180.016 3853060.771\n' });
     expect(swapped.detected.axisOrder).toBe('lonlat');
-    expect(swapped.warnings).toEqual([]);
+    expect(swapped.warnings.map((w) => w.code)).toEqual(['CRS_UNDECLARED']);
     const points = await parseSiteFile({ text: 'J1,1,3853210.512,38512034.220\nJ2,1,3853210.498,38512180.004\nJ3,1,3853060.771,38512180.016\nJ4,1,3853060.790,38512034.231\n' });
     expect(points.detected).toMatchObject({ crs: 'EPSG:4526', axisOrder: 'northing-easting' });
     expect(hasVertexNear(points.features.features[0]!.geometry, 114.1315189, 34.8071885, 1e-6)).toBe(true);
