@@ -117,13 +117,21 @@ export function compareSource(source: SourceCoordinatesT, site: SiteLike): Sourc
   } catch {
     return { matches: false, reason: 'proj4', zh: '原始坐标的投影定义（proj4）无法解析', en: 'the source coordinates’ proj4 definition cannot be read' };
   }
+  const unusable: SourceComparison = { matches: false, reason: 'proj4', zh: '原始坐标无法按其投影定义（proj4）换算到 CGCS2000', en: 'the source coordinates cannot be reprojected to CGCS2000 with their proj4 definition' };
   let max = 0;
   for (const [i, poly] of theirs.entries()) {
     for (const [j, ring] of poly.entries()) {
       for (const [k, p] of ring.entries()) {
-        const back = convert(p);
+        // proj4 may accept a definition it cannot apply (a missing grid, a projection's
+        // parameters out of range) and throw only here: such a source does not match
+        let back: number[];
+        try {
+          back = convert(p);
+        } catch {
+          return unusable;
+        }
         const d = metresApart(back, ours[i]![j]![k]!);
-        if (!Number.isFinite(d)) return { matches: false, reason: 'proj4', zh: '原始坐标无法换算到 CGCS2000', en: 'the source coordinates cannot be reprojected to CGCS2000' };
+        if (!Number.isFinite(d)) return unusable;
         if (d > max) max = d;
       }
     }

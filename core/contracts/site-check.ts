@@ -58,7 +58,7 @@ export type StockFirstChoice = z.infer<typeof StockFirstChoice>;
 // Provenance (来源): where the site came from, as the parse route read it
 
 /** Bounds on a provenance: what a file name, a message, a warning list and proj4 text may be. */
-export const PROVENANCE_LIMITS = { fileName: 255, code: 64, text: 2000, warnings: 50, proj4: 2000, crs: 200 } as const;
+export const PROVENANCE_LIMITS = { fileName: 255, code: 64, text: 2000, warnings: 50, proj4: 512, crs: 200 } as const;
 
 const boundedText = (what: string, max: number) => z.string({ message: `${what}须为文字` }).max(max, `${what}最多 ${max} 个字符`);
 

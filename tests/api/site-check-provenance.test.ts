@@ -331,6 +331,27 @@ describe(`the site's provenance on ${backend}`, () => {
     expect(huge.json().error.message).toContain('provenance.source');
   });
 
+  it('drops (never a 500) source coordinates whose proj4 reads but cannot be applied, naming why; refuses a proj4 longer than 512 characters', async () => {
+    const r = await parsed('site-cgcs2000-zone38.txt');
+    const source = r.provenance.source!;
+    expect(source).not.toBeNull();
+    for (const def of ['+proj=tmerc +lon_0=114 +ellps=GRS80 +nadgrids=missing', '+proj=bonne +lat_1=0']) {
+      const res = await app.inject({ method: 'POST', url: '/api/site-checks', payload: { geometry: siteOf(r), use: '工业', stockFirst: STOCK, provenance: { ...r.provenance, source: { ...source, proj4: def } } } });
+      expect(res.statusCode, `${def}: ${res.body}`).toBe(201);
+      const report = SiteCheckReport.parse(res.json());
+      expect(report.provenance).toMatchObject({ source: null, sourceCheck: { status: 'dropped', maxDeviationM: null } });
+      expect(report.provenance!.sourceCheck.zh).toContain('投影定义（proj4）');
+      expect(report.provenance!.sourceCheck.en).toContain('proj4 definition');
+    }
+    const long = await app.inject({
+      method: 'POST',
+      url: '/api/site-checks',
+      payload: { geometry: siteOf(r), use: '工业', stockFirst: STOCK, provenance: { ...r.provenance, source: { ...source, proj4: `${source.proj4} ${'+towgs84=0,0,0,0,0,0,0 '.repeat(30)}` } } },
+    });
+    expect(long.statusCode).toBe(400);
+    expect(long.body).toContain('provenance.source.proj4');
+  });
+
   it('takes the public’s largest site with its source coordinates within the public’s 512 KB body', async () => {
     // a 4 999-vertex ring of 3 km radius in zone 38, millimetre coordinates, placed with proj4
     const def = text('epsg-4526.proj4').trim();
