@@ -48,6 +48,12 @@ export const DATUM_TRANSFORM_LABEL: Record<DatumTransform, { zh: string; en: str
   },
 };
 
+/** Whether the server vouches for a filed provenance (the report page and exports print it). */
+export const VERIFIED_TEXT = {
+  verified: { zh: '来源信息经服务器核验：与服务器解析文件时签发的一致', en: 'The provenance was verified by the server: it is what the server signed when it parsed the file' },
+  unverified: { zh: '来源信息未经服务器核验', en: 'The provenance was not verified by the server' },
+} as const;
+
 /** The warning code of an approximate placement the planner accepted. */
 export const DATUM_APPROXIMATE = 'DATUM_APPROXIMATE';
 
@@ -260,7 +266,14 @@ function overridesText(o: SiteProvenance['overrides'], lang: 'zh' | 'en'): strin
 export function provenanceRows(p: import('./contracts/site-check.ts').SiteProvenanceRecord, lang: 'zh' | 'en'): ProvenanceRow[] {
   const zh = lang === 'zh';
   const c = p.confirmed;
+  const v = p.verification;
   const rows: ProvenanceRow[] = [
+    {
+      key: 'verification',
+      label: zh ? '来源核验' : 'Verification',
+      value: v ? (zh ? v.zh : v.en) : zh ? `${VERIFIED_TEXT.unverified.zh}（报告生成于来源签名功能上线之前）` : `${VERIFIED_TEXT.unverified.en} (filed before provenances were signed)`,
+      alert: !v?.verified,
+    },
     { key: 'fileName', label: zh ? '原始文件' : 'Original file', value: p.fileName ?? (p.format === 'drawn' ? (zh ? '（无：在地图上绘制）' : '(none: drawn on the map)') : zh ? '（粘贴的文本）' : '(pasted text)') },
     { key: 'format', label: zh ? '格式' : 'Format', value: FORMAT_LABEL[p.format][lang] },
   ];

@@ -204,8 +204,9 @@ describe(`the site's provenance on ${backend}`, () => {
     const again = SiteCheckReport.parse((await app.inject({ method: 'GET', url: `/api/site-checks/${report.id}` })).json());
     expect(again.site.geometry).toEqual(geometry);
     expect(again.contentHash).toBe(report.contentHash);
-    const { sourceCheck, ...filed } = report.provenance!;
+    const { sourceCheck, verification, ...filed } = report.provenance!;
     expect(filed).toEqual(r.provenance);
+    expect(verification).toMatchObject({ verified: true });
     expect(sourceCheck.status).toBe(r.provenance.source ? 'matched' : 'none');
 
     const cs = csPoints(4526);
@@ -329,6 +330,57 @@ describe(`the site's provenance on ${backend}`, () => {
     expect(huge.statusCode).toBe(422);
     expect(huge.json().error).toMatchObject({ code: 'TOO_MANY_VERTICES' });
     expect(huge.json().error.message).toContain('provenance.source');
+  });
+
+  it('files the parse’s signed provenance as verified, and any other as unverified saying why — never silently trusted', async () => {
+    const r = await parsed('site-beijing54-zone38.txt', '?acceptApproximateDatum=true');
+    expect(r.provenance.signature).toMatchObject({ geometrySha256: expect.stringMatching(/^[0-9a-f]{64}$/), hmac: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    expect(r.provenance.warnings.map((w) => w.code)).toContain('DATUM_APPROXIMATE');
+    const geometry = siteOf(r) as { type: 'Polygon'; coordinates: number[][][] };
+    const send = (provenance: object, g: object = geometry) => file({ geometry: g, use: '工业', stockFirst: STOCK, provenance });
+
+    const signed = await send(r.provenance);
+    expect(signed.provenance!.verification).toMatchObject({ verified: true });
+    expect(signed.provenance!.verification!.zh).toContain('经服务器核验');
+    const signedSheet = await provenanceSheet(signed.id);
+    expect(signedSheet.kv.get('来源核验')).toMatch(/^来源信息经服务器核验/);
+
+    // the approximate placement's warning stripped, the datum changed, the transform changed, no signature
+    const stripped = { ...r.provenance, warnings: r.provenance.warnings.filter((w) => w.code !== 'DATUM_APPROXIMATE') };
+    const datum = { ...r.provenance, confirmed: { ...r.provenance.confirmed!, datum: 'cgcs2000' as const } };
+    const transform = { ...r.provenance, confirmed: { ...r.provenance.confirmed!, datumTransform: 'bureau-parameters' as const } };
+    const { signature: _s, ...unsigned } = r.provenance;
+    for (const [what, p] of [['stripped', stripped], ['datum', datum], ['transform', transform], ['unsigned', unsigned]] as const) {
+      const report = await send(p);
+      expect(report.provenance!.verification, what).toMatchObject({ verified: false });
+      expect(report.provenance!.verification!.zh, what).toMatch(/^来源信息未经服务器核验：/);
+      expect(report.provenance!.verification!.en, what).toMatch(/^The provenance was not verified by the server: /);
+      expect(report.provenance!.signature, what).toBeUndefined();
+      const sheet = await provenanceSheet(report.id);
+      expect(sheet.kv.get('来源核验'), what).toMatch(/^来源信息未经服务器核验/);
+      const red = sheet.rows.filter((row) => row.getCell(2).font?.color?.argb === 'FFC92A2A').map((row) => String(row.getCell(2).value));
+      expect(red.some((v) => v.startsWith('来源信息未经服务器核验')), what).toBe(true);
+    }
+    expect((await send(unsigned)).provenance!.verification!.zh).toContain('未附服务器签名');
+    expect((await send(stripped)).provenance!.verification!.zh).toContain('不一致');
+
+    // another site under the file's signed provenance, not said to be edited: unverified
+    const moved = structuredClone(geometry);
+    moved.coordinates[0]![2]![0]! += 0.00001;
+    const other = await send(r.provenance, moved);
+    expect(other.provenance!.verification).toMatchObject({ verified: false });
+    expect(other.provenance!.verification!.zh).toContain('不是该文件解析出的图形');
+    // edited on the map: the signed provenance, flagged edited, is verified
+    const edited = await send({ ...r.provenance, edited: true }, moved);
+    expect(edited.provenance).toMatchObject({ edited: true, source: null, verification: { verified: true } });
+    // re-checked from the filed report (its source dropped), as the client sends it: still verified
+    const { sourceCheck: _c, verification: _v, ...again } = edited.provenance!;
+    expect(again.signature).toBeDefined();
+    const rerun = await send({ ...again, edited: true }, moved);
+    expect(rerun.provenance!.verification).toMatchObject({ verified: true });
+    expect(rerun.provenance!.warnings.map((w) => w.code)).toContain('DATUM_APPROXIMATE');
+    // the report's content hash covers the verification
+    expect(hashReport({ ...signed, provenance: { ...signed.provenance!, verification: { ...signed.provenance!.verification!, verified: false } } })).not.toBe(signed.contentHash);
   });
 
   it('drops (never a 500) source coordinates whose proj4 reads but cannot be applied, naming why; refuses a proj4 longer than 512 characters', async () => {
