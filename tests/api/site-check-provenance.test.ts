@@ -23,7 +23,7 @@ const bytes = (name: string) => readFileSync(new URL(name, FIX));
 const text = (name: string) => readFileSync(new URL(name, FIX), 'utf8');
 
 /** The cs2cs output: ring number and [easting, northing] per point, in file order (open rings). */
-function csPoints(epsg: number): { ring: number; e: number; n: number }[] {
+function csPoints(epsg: number | string): { ring: number; e: number; n: number }[] {
   const rings = text('site-latlon.txt').trim().split('\n').map((l) => Number(l.split(' ')[0]));
   return text(`xy-${epsg}.txt`)
     .trim()
@@ -438,32 +438,31 @@ describe(`the site's provenance on ${backend}`, () => {
 
   it('writes a Beijing 1954 site (accepted as an approximate placement) on its own datum, never as CGCS2000', async () => {
     const r = await parsed('site-beijing54-zone38.txt', '?acceptApproximateDatum=true');
-    expect(r.provenance.confirmed!.datum).toBe('beijing54');
-    expect(r.provenance.overrides.acceptApproximateDatum ?? true).toBe(true);
-    // until the parser places local datums itself, the acceptance as the contract has it
-    const approximate = r.provenance.confirmed!.datumTransform === 'approximate';
-    const provenance: SiteProvenance = approximate
-      ? r.provenance
-      : {
-          ...r.provenance,
-          confirmed: { ...r.provenance.confirmed!, datumTransform: 'approximate' },
-          overrides: { ...r.provenance.overrides, acceptApproximateDatum: true },
-          warnings: [...r.provenance.warnings, { code: 'DATUM_APPROXIMATE', zh: '按近似位置接受：1954北京坐标系未经转换参数，误差可达数十米', en: 'Accepted as an approximate placement: Beijing 1954 without shift parameters, off by tens of metres' }],
-          // the placement as the parser made it: the numbers taken as CGCS2000 Gauss–Krüger zone 38
-          source: csSource(2414, text('epsg-4526.proj4').trim()),
-        };
-    const report = await file({ geometry: siteOf(r), name: '北京54来源', use: '工业', stockFirst: STOCK, provenance });
+    // the parser's own reading of the file
+    expect(r.provenance.confirmed).toMatchObject({ datum: 'beijing54', datumTransform: 'approximate', zone: 38, zoneWidth: 3 });
+    expect(r.provenance.overrides.acceptApproximateDatum).toBe(true);
+    expect(r.provenance.warnings.map((w) => w.code)).toContain('DATUM_APPROXIMATE');
+    expect(r.provenance.source).toMatchObject({ epsg: 2414 });
+    const report = await file({ geometry: siteOf(r), name: '北京54来源', use: '工业', stockFirst: STOCK, provenance: r.provenance });
     expect(report.provenance!.sourceCheck.status).toBe('matched');
+    expect(report.provenance!.verification).toMatchObject({ verified: true });
     const same = await points(report.id, '?zone=38');
     expect(same.from).toBe('source');
     expect(same.file.attrs['坐标系']).toBe('1954北京坐标系');
     expect(same.file.attrs['位置说明']).toContain('近似位置');
     expectSamePoints(same.file, csPoints(2414), 0.001);
-    // another zone: still Beijing 1954, through the placement's own definition
+    // without the prefix: the numbers it was placed from, by the projection it was placed with
     const bare = await points(report.id, '?zone=38&prefix=false');
-    expect(bare.from).toBe('source-datum');
-    expect(bare.file.attrs['坐标系']).toBe('1954北京坐标系');
     expectSamePoints(bare.file, csPoints(2414), 0.001, 38_000_000);
+    expect(bare.from).toBe('placement');
+    expect(bare.file.attrs['坐标系']).toBe('1954北京坐标系');
+    // zone 39 on Beijing 1954: as cs2cs takes EPSG:2414 to EPSG:2415 (Krassowsky's ellipsoid both ways)
+    const next = await points(report.id, '?zone=39');
+    // the numbers first (before, 6.6 m off: the placement's GRS80 definition moved to zone 39)
+    expectSamePoints(next.file, csPoints('2414-to-2415'), 0.001);
+    expect(next.from).toBe('local-ellipsoid');
+    expect(next.file.attrs['坐标系']).toBe('1954北京坐标系');
+    expect(next.file.attrs['带号']).toBe('39');
     // CGCS2000 it has not
     const cgcs = await app.inject({ method: 'GET', url: `/api/site-checks/${report.id}/boundary-points.txt?zone=38&datum=cgcs2000` });
     expect(cgcs.statusCode).toBe(422);
@@ -474,6 +473,59 @@ describe(`the site's provenance on ${backend}`, () => {
     const red = sheet.rows.filter((row) => row.getCell(2).font?.color?.argb === 'FFC92A2A').map((row) => String(row.getCell(2).value));
     expect(red.some((v) => v.includes('DATUM_APPROXIMATE'))).toBe(true);
     expect(red.some((v) => v.startsWith('未经转换参数，按近似位置放置'))).toBe(true);
+  });
+
+  it('writes an approximate Beijing 1954 site whose source coordinates were dropped from the placement: its own numbers in its zone, Krassowsky’s in another (cs2cs)', async () => {
+    const r = await parsed('site-beijing54-zone38.txt', '?acceptApproximateDatum=true');
+    const geometry = siteOf(r) as { type: 'Polygon'; coordinates: number[][][] };
+    const moved = structuredClone(geometry);
+    moved.coordinates[0]![2]![0]! += 0.00001;
+    // edited on the map: the source coordinates are dropped; re-checked from that report with the file's own shape
+    const edited = await file({ geometry: moved, use: '工业', stockFirst: STOCK, provenance: { ...r.provenance, edited: true } });
+    expect(edited.provenance).toMatchObject({ source: null, sourceCheck: { status: 'dropped' } });
+    const { sourceCheck: _c, verification: _v, ...filed } = edited.provenance!;
+    const report = await file({ geometry, use: '工业', stockFirst: STOCK, provenance: { ...filed, edited: true } });
+    expect(report.provenance).toMatchObject({ source: null, confirmed: { datum: 'beijing54', datumTransform: 'approximate' }, verification: { verified: true } });
+    const same = await points(report.id, '?zone=38');
+    // the numbers first (before, 68 m off: the lon/lat projected on Krassowsky's ellipsoid)
+    expectSamePoints(same.file, csPoints(2414), 0.001);
+    expect(same.from).toBe('placement');
+    expect(same.file.attrs['坐标系']).toBe('1954北京坐标系');
+    expect(same.file.attrs['位置说明']).toContain('近似位置');
+    const bare = await points(report.id, '?zone=38&prefix=false');
+    expectSamePoints(bare.file, csPoints(2414), 0.001, 38_000_000);
+    const next = await points(report.id, '?zone=39');
+    expectSamePoints(next.file, csPoints('2414-to-2415'), 0.001);
+    expect(next.from).toBe('local-ellipsoid');
+    expect(next.file.attrs['坐标系']).toBe('1954北京坐标系');
+    const cgcs = await app.inject({ method: 'GET', url: `/api/site-checks/${report.id}/boundary-points.txt?zone=38&datum=cgcs2000` });
+    expect(cgcs.statusCode).toBe(422);
+    expect(cgcs.json().error.code).toBe('DATUM_APPROXIMATE');
+  });
+
+  it('writes a site from a file on a datum the product does not know (accepted as approximate) under the file’s own 坐标系, and refuses CGCS2000 and other zones for it', async () => {
+    const refused = await parse('site-unknown-zone38.txt');
+    expect(refused.statusCode).toBe(422);
+    const r = await parsed('site-unknown-zone38.txt', '?acceptApproximateDatum=true');
+    expect(r.provenance.confirmed).toMatchObject({ datum: 'other', datumTransform: 'approximate', zone: 38 });
+    expect(r.provenance.warnings.map((w) => w.code)).toContain('DATUM_APPROXIMATE');
+    const report = await file({ geometry: siteOf(r), use: '工业', stockFirst: STOCK, provenance: r.provenance });
+    const same = await points(report.id, '?zone=38');
+    expect(same.file.attrs['坐标系']).toBe('1990开封城建坐标系');
+    expect(same.file.attrs['位置说明']).toContain('近似位置');
+    // the numbers of the file (cs2cs made them as CGCS2000 zone 38)
+    expectSamePoints(same.file, csPoints(4526), 0.001);
+    const bare = await points(report.id, '?zone=38&prefix=false');
+    expect(bare.file.attrs['坐标系']).toBe('1990开封城建坐标系');
+    expectSamePoints(bare.file, csPoints(4526), 0.001, 38_000_000);
+    const cgcs = await app.inject({ method: 'GET', url: `/api/site-checks/${report.id}/boundary-points.txt?zone=38&datum=cgcs2000` });
+    expect(cgcs.statusCode).toBe(422);
+    expect(cgcs.json().error.code).toBe('DATUM_APPROXIMATE');
+    expect(cgcs.json().error.message).toContain('1990开封城建坐标系');
+    const other = await app.inject({ method: 'GET', url: `/api/site-checks/${report.id}/boundary-points.txt?zone=39` });
+    expect(other.statusCode).toBe(422);
+    expect(other.json().error.code).toBe('DATUM_UNKNOWN');
+    expect(other.json().error.message).toContain('38 带');
   });
 
   it('refuses a Beijing 1954 file without shift parameters until the planner accepts an approximate placement (the parser’s datum policy)', async () => {
