@@ -96,14 +96,23 @@ function siteOf(parsed: ParseResponse): Geometry {
   return polygons.length === 1 ? { type: 'Polygon', coordinates: polygons[0]! } : { type: 'MultiPolygon', coordinates: polygons };
 }
 
-/** Source coordinates made from the cs2cs output, in the order of the placed site's rings (outer, then the hole). */
-function csSource(epsg: number, proj: string): NonNullable<SiteProvenance['source']> {
-  const pts = csPoints(epsg);
-  const ring = (r: number) => {
-    const open = pts.filter((p) => p.ring === r).map((p) => [p.e, p.n] as [number, number]);
-    return [...open, open[0]!];
-  };
-  return { crs: `EPSG:${epsg}`, epsg, proj4: proj, geometries: [{ type: 'Polygon', coordinates: [ring(1), ring(2)] }] };
+/**
+ * The parser's source coordinates are the file's own numbers: one feature, the outer ring and the
+ * hole, each closed, every cs2cs point of the ring (and nothing else) to the digit.
+ */
+function expectSourceIsFile(source: SiteProvenance['source'] | undefined, epsg: number): void {
+  expect(source, 'source coordinates').toBeTruthy();
+  expect(source!.geometries).toHaveLength(1);
+  const g = source!.geometries[0]!;
+  expect(g.type).toBe('Polygon');
+  const rings = g.coordinates as number[][][];
+  expect(rings).toHaveLength(2);
+  const cs = csPoints(epsg);
+  rings.forEach((ring, i) => {
+    expect(ring[ring.length - 1]).toEqual(ring[0]);
+    const key = (e: number, n: number) => `${e.toFixed(3)},${n.toFixed(3)}`;
+    expect(ring.slice(0, -1).map(([e, n]) => key(e!, n!)).sort()).toEqual(cs.filter((p) => p.ring === i + 1).map((p) => key(p.e, p.n)).sort());
+  });
 }
 
 const STOCK = { reason: 'other', note: '来源测试' } as const;
@@ -181,18 +190,13 @@ describe(`the site's provenance on ${backend}`, () => {
     // placed with the overrides …
     expect(r.provenance.confirmed).toEqual(crsOf(r.detected));
     expect(r.provenance.confirmed!.zone).toBe(39);
-    // … detected without them: what the parser says of the file alone, a detection or a refusal
-    if (plain.statusCode === 200) {
-      const p = ParseResponse.parse(plain.json());
-      expect(r.provenance.detected).toEqual(p.provenance.detected);
-      expect(r.provenance.detected!.zone).not.toBe(39);
-      expect(r.provenance.detectionRefused).toBeNull();
-    } else {
-      expect(plain.statusCode).toBe(422);
-      expect(r.provenance.detected).toBeNull();
-      expect(r.provenance.detectionRefused!.code).toBe(plain.json().error.code);
-      expect(r.provenance.detectionRefused!.zh).toBe(plain.json().error.message);
-    }
+    // … detected without them: the file alone gives no zone (eastings without a prefix), so the
+    // parser refuses it — the provenance says why
+    expect(plain.statusCode).toBe(422);
+    expect(plain.json().error.code).toBe('ZONE_AMBIGUOUS');
+    expect(r.provenance.detected).toBeNull();
+    expect(r.provenance.detectionRefused!.code).toBe('ZONE_AMBIGUOUS');
+    expect(r.provenance.detectionRefused!.zh).toBe(plain.json().error.message);
   });
 
   it('files the provenance and the site at full precision; the 界址点 export gives the file back within 1 mm, in its zone and with another prefix', async () => {
@@ -207,12 +211,13 @@ describe(`the site's provenance on ${backend}`, () => {
     const { sourceCheck, verification, ...filed } = report.provenance!;
     expect(filed).toEqual(r.provenance);
     expect(verification).toMatchObject({ verified: true });
-    expect(sourceCheck.status).toBe(r.provenance.source ? 'matched' : 'none');
+    expect(sourceCheck.status).toBe('matched');
+    expectSourceIsFile(r.provenance.source, 4526);
 
     const cs = csPoints(4526);
     const same = await points(report.id, '?zone=38');
     expect(same.file.attrs['坐标系']).toBe('2000国家大地坐标系');
-    expect(same.from).toBe(r.provenance.source ? 'source' : 'cgcs2000');
+    expect(same.from).toBe('source');
     expectSamePoints(same.file, cs, 0.001);
     // without the zone prefix: reprojected from the full-precision site
     const bare = await points(report.id, '?zone=38&prefix=false');
@@ -222,8 +227,10 @@ describe(`the site's provenance on ${backend}`, () => {
 
   it('keeps source coordinates that match the site within 1 mm and writes them back digit for digit in their zone', async () => {
     const r = await parsed('site-cgcs2000-zone38.txt');
-    const source = r.provenance.source ?? csSource(4526, text('epsg-4526.proj4').trim());
-    const report = await file({ geometry: siteOf(r), name: '来源测试', use: '工业', stockFirst: STOCK, provenance: { ...r.provenance, source } });
+    const source = r.provenance.source!;
+    expectSourceIsFile(source, 4526);
+    expect(source).toMatchObject({ crs: 'EPSG:4526', epsg: 4526 });
+    const report = await file({ geometry: siteOf(r), name: '来源测试', use: '工业', stockFirst: STOCK, provenance: r.provenance });
     expect(report.provenance!.sourceCheck.status).toBe('matched');
     expect(report.provenance!.sourceCheck.maxDeviationM!).toBeLessThan(0.001);
     expect(report.provenance!.source).toEqual(source);
@@ -280,7 +287,8 @@ describe(`the site's provenance on ${backend}`, () => {
 
   it('drops the source coordinates of a site edited after upload (keeping the rest) and says why', async () => {
     const r = await parsed('site-cgcs2000-zone38.txt');
-    const source = r.provenance.source ?? csSource(4526, text('epsg-4526.proj4').trim());
+    const source = r.provenance.source!;
+    expectSourceIsFile(source, 4526);
     const geometry = siteOf(r) as { type: 'Polygon'; coordinates: number[][][] };
     // one vertex moved ~1 m east, the ring kept closed
     const moved = structuredClone(geometry);
