@@ -153,6 +153,8 @@ describe.runIf(hasChromium || process.env.CI)(`the site's provenance in headless
     const id = await fileCheck(page);
     const filed = SiteCheckReport.parse((await app.inject({ method: 'GET', url: `/api/site-checks/${id}` })).json());
     expect(filed.provenance).toMatchObject({ fileName: 'site-cgcs2000-zone38.txt', format: 'boundary-points', edited: false });
+    // the parse's signature went through the panel untouched: the server vouches for it
+    expect(filed.provenance!.verification).toMatchObject({ verified: true });
 
     const report = await browser.newPage({ viewport: { width: 1100, height: 1400 } });
     const zh = await provenanceOf(report, id, 'zh');
@@ -165,6 +167,7 @@ describe.runIf(hasChromium || process.env.CI)(`the site's provenance in headless
     expect(zh.encoding).toBe('GBK');
     expect(zh.datum).toBe('2000国家大地坐标系（CGCS2000）');
     expect(zh.overrides).toBe('无（按自动识别）');
+    expect(zh.verification).toMatch(/^来源信息经服务器核验/);
     expect(await report.locator('[data-testid=approximate-alert]').count()).toBe(0);
     // the 界址点 export starts in the file's zone, with its prefix; a CGCS2000 file has no datum choice
     expect(await report.locator('[data-export=boundary-points]').getAttribute('href')).toContain('boundary-points.txt?zone=38&zoneWidth=3&prefix=true');
@@ -188,17 +191,10 @@ describe.runIf(hasChromium || process.env.CI)(`the site's provenance in headless
     const res = await app.inject({ method: 'POST', url: '/api/geometry/parse?acceptApproximateDatum=true', payload, headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } });
     expect(res.statusCode, res.body).toBe(200);
     const parsed = ParseResponse.parse(res.json());
-    const p = parsed.provenance;
-    // the acceptance as the contract records it (the parser's own once it places local datums)
-    const provenance: SiteProvenance =
-      p.confirmed?.datumTransform === 'approximate'
-        ? p
-        : {
-            ...p,
-            confirmed: { ...p.confirmed!, datumTransform: 'approximate' },
-            overrides: { ...p.overrides, acceptApproximateDatum: true },
-            warnings: [...p.warnings, { code: 'DATUM_APPROXIMATE', zh: '按近似位置接受：1954北京坐标系未经转换参数，误差可达数十米', en: 'Accepted as an approximate placement: Beijing 1954 without shift parameters, off by tens of metres' }],
-          };
+    const provenance: SiteProvenance = parsed.provenance;
+    // the parser's own acceptance
+    expect(provenance.confirmed).toMatchObject({ datum: 'beijing54', datumTransform: 'approximate' });
+    expect(provenance.warnings.map((w) => w.code)).toContain('DATUM_APPROXIMATE');
     const filed = await app.inject({
       method: 'POST',
       url: '/api/site-checks',
@@ -223,6 +219,21 @@ describe.runIf(hasChromium || process.env.CI)(`the site's provenance in headless
     expect(await colour(page, '[data-testid=provenance-table] tr[data-field=datumTransform] td')).toBe(RED);
     expect(await page.locator('[data-section=provenance] h2').textContent()).toBe('Where the site came from');
     await page.screenshot({ path: `${ARTIFACTS}/provenance-approximate-${backend}.png`, fullPage: true });
+
+    // the same provenance with its approximate-placement warning stripped: filed, but marked unverified in red
+    const stripped = { ...provenance, warnings: provenance.warnings.filter((w) => w.code !== 'DATUM_APPROXIMATE') };
+    const forged = await app.inject({
+      method: 'POST',
+      url: '/api/site-checks',
+      payload: { geometry: parsed.features.features[0]!.geometry, name: '改动的来源', use: '工业', stockFirst: { reason: 'location' }, provenance: stripped },
+    });
+    expect(forged.statusCode, forged.body).toBe(201);
+    const forgedId = SiteCheckReport.parse(forged.json()).id;
+    const fzh = await provenanceOf(page, forgedId, 'zh');
+    expect(fzh.verification).toMatch(/^来源信息未经服务器核验：/);
+    expect(await colour(page, '[data-testid=provenance-table] tr[data-field=verification] td')).toBe(RED);
+    const fen = await provenanceOf(page, forgedId, 'en');
+    expect(fen.verification).toMatch(/^The provenance was not verified by the server: /);
     await page.close();
   });
 });
