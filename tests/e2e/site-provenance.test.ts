@@ -10,8 +10,10 @@
  *   read in the zone chosen (the parser's zone policy: ZONE_AMBIGUOUS);
  * - a CGCS2000 file uploaded and checked through the panel: the report prints its file, format,
  *   detected and confirmed CRS, zone, axis order and encoding;
- * - a report filed with an accepted approximate placement (the provenance as the contract has
- *   it) prints the red warning in both languages.
+ * - pasted lon/lat over farmland, checked, then its compliant part re-checked from the panel:
+ *   the parse's signed provenance goes with it, flagged edited, and is verified;
+ * - a report filed with the parser's accepted approximate placement prints the red warning in
+ *   both languages; the same provenance with the warning stripped prints 来源信息未经服务器核验.
  */
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -19,6 +21,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Browser, Page } from 'playwright-core';
 import { ParseResponse } from '../../core/contracts/geometry.ts';
 import { SiteCheckReport, type SiteProvenance } from '../../core/contracts/site-check.ts';
+import type { Database } from '../../server/src/db/database.ts';
 import { startWorkspace } from '../helpers/workspace.ts';
 import { ARTIFACTS, hasChromium } from '../helpers/browser.ts';
 import { backend } from '../helpers/backend.ts';
@@ -54,12 +57,13 @@ const colour = (page: Page, selector: string) => page.locator(selector).first().
 
 describe.runIf(hasChromium || process.env.CI)(`the site's provenance in headless Chromium (${backend})`, () => {
   let app: FastifyInstance;
+  let db: Database;
   let browser: Browser;
   let stop: () => Promise<void>;
   let base: string;
 
   beforeAll(async () => {
-    ({ app, base, browser, stop } = await startWorkspace());
+    ({ app, db, base, browser, stop } = await startWorkspace());
   });
   afterAll(async () => {
     await stop?.();
@@ -178,6 +182,38 @@ describe.runIf(hasChromium || process.env.CI)(`the site's provenance in headless
     expect(en.overrides).toBe('none (as detected)');
     expect(errors).toEqual([]);
     await report.close();
+    await page.close();
+  });
+
+  it('re-checks the compliant part of an uploaded site from the panel: the file’s signed provenance goes with it, flagged edited, and is verified', async () => {
+    // pasted lon/lat around the largest permanent-farmland field, so the check trims something
+    const [f] = await db.query<{ lon: number; lat: number }>(
+      `SELECT ST_X(ST_PointOnSurface(geom)) AS lon, ST_Y(ST_PointOnSurface(geom)) AS lat FROM permanent_farmland ORDER BY area_m2 DESC, id LIMIT 1`,
+    );
+    const d = 0.004;
+    const corners = [[-d, -d], [d, -d], [d, d], [-d, d], [-d, -d]].map(([x, y]) => `${(f!.lon + x!).toFixed(8)},${(f!.lat + y!).toFixed(8)}`);
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(base + '/');
+    await mapReady(page);
+    await page.locator('[data-testid=sc-upload] summary').click();
+    await page.locator('textarea.paste').fill(['经度,纬度', ...corners].join('\n'));
+    await page.locator('[data-testid=site-upload] button', { hasText: '读取粘贴的坐标' }).click();
+    await page.locator('[data-testid=parse-result]').waitFor({ timeout: 15_000 });
+    const id = await fileCheck(page);
+    const first = SiteCheckReport.parse((await app.inject({ method: 'GET', url: `/api/site-checks/${id}` })).json());
+    expect(first.provenance).toMatchObject({ format: 'coordinates', edited: false, verification: { verified: true } });
+    expect(first.trimmed.lost.m2).toBeGreaterThan(0);
+    await page.locator('[data-testid=site-result] button', { hasText: '按合规范围重新套核' }).click();
+    await page.waitForFunction((old) => {
+      const el = document.querySelector('[data-testid=site-result]');
+      return !!el && !!el.getAttribute('data-report') && el.getAttribute('data-report') !== old;
+    }, id, { timeout: 60_000 });
+    const againId = (await page.locator('[data-testid=site-result]').getAttribute('data-report'))!;
+    const again = SiteCheckReport.parse((await app.inject({ method: 'GET', url: `/api/site-checks/${againId}` })).json());
+    expect(again.provenance).toMatchObject({ format: 'coordinates', edited: true, verification: { verified: true } });
+    expect(errors).toEqual([]);
     await page.close();
   });
 
