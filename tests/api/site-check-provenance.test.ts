@@ -352,6 +352,7 @@ describe(`the site's provenance on ${backend}`, () => {
     expect(signed.provenance!.verification!.zh).toContain('经服务器核验');
     const signedSheet = await provenanceSheet(signed.id);
     expect(signedSheet.kv.get('来源核验')).toMatch(/^来源信息经服务器核验/);
+    expect((await points(signed.id, '?zone=38')).file.attrs['来源说明']).toBeUndefined();
 
     // the approximate placement's warning stripped, the datum changed, the transform changed, no signature
     const stripped = { ...r.provenance, warnings: r.provenance.warnings.filter((w) => w.code !== 'DATUM_APPROXIMATE') };
@@ -366,6 +367,7 @@ describe(`the site's provenance on ${backend}`, () => {
       expect(report.provenance!.signature, what).toBeUndefined();
       const sheet = await provenanceSheet(report.id);
       expect(sheet.kv.get('来源核验'), what).toMatch(/^来源信息未经服务器核验/);
+      expect((await points(report.id, '?zone=38')).file.attrs['来源说明'], what).toMatch(/^来源信息未经服务器核验/);
       const red = sheet.rows.filter((row) => row.getCell(2).font?.color?.argb === 'FFC92A2A').map((row) => String(row.getCell(2).value));
       expect(red.some((v) => v.startsWith('来源信息未经服务器核验')), what).toBe(true);
     }

@@ -32,6 +32,7 @@ import {
   sourceInZone,
   sourcePolygons,
   sourceZone,
+  VERIFIED_TEXT,
 } from '../../../../core/provenance.ts';
 import { M2_PER_HA, roundTo } from '../../../../core/units.ts';
 import { AppError } from '../../plugins/errors.ts';
@@ -63,6 +64,8 @@ export interface SitePlane {
   datumName: string;
   from: PointsFrom;
   approximate: boolean;
+  /** The report's provenance was not verified by the server (the file says so in 来源说明=). */
+  unverified?: boolean;
 }
 
 const GRS80_LONLAT = '+proj=longlat +ellps=GRS80 +no_defs';
@@ -86,6 +89,12 @@ const headerText = (t: string) =>
  * Refuses (422) CGCS2000 for an approximate placement: it has no CGCS2000 coordinates.
  */
 export function sitePlane(report: SiteCheckReport, zone: ZoneChoice, datum: 'source' | 'cgcs2000' = 'source'): SitePlane {
+  const p = report.provenance ?? null;
+  const plane = placeSite(report, zone, datum);
+  return p && !p.verification?.verified ? { ...plane, unverified: true } : plane;
+}
+
+function placeSite(report: SiteCheckReport, zone: ZoneChoice, datum: 'source' | 'cgcs2000'): SitePlane {
   const p = report.provenance ?? null;
   const c = p?.confirmed ?? null;
   const source = p?.source ?? null;
@@ -213,6 +222,7 @@ export function boundaryPointsFile(
         : `位置说明=套核时按近似位置放置：${plane.datumName}坐标未经转换参数，误差可达数十米；本文件坐标为原坐标系坐标`,
     );
   }
+  if (plane.unverified) attrs.push(`来源说明=${VERIFIED_TEXT.unverified.zh}：坐标系与放置方式按套核请求所附来源信息填写`);
   const polygons: PlanePoint[][][] = [];
   for (const poly of plane.polygons) {
     const rings = poly.map((r, i) => fileRing(r, i === 0));
