@@ -48,6 +48,12 @@ export const DATUM_TRANSFORM_LABEL: Record<DatumTransform, { zh: string; en: str
   },
 };
 
+/** Whether the server vouches for a filed provenance (the report page and exports print it). */
+export const VERIFIED_TEXT = {
+  verified: { zh: '来源信息经服务器核验：与服务器解析文件时签发的一致', en: 'The provenance was verified by the server: it is what the server signed when it parsed the file' },
+  unverified: { zh: '来源信息未经服务器核验', en: 'The provenance was not verified by the server' },
+} as const;
+
 /** The warning code of an approximate placement the planner accepted. */
 export const DATUM_APPROXIMATE = 'DATUM_APPROXIMATE';
 
@@ -117,13 +123,21 @@ export function compareSource(source: SourceCoordinatesT, site: SiteLike): Sourc
   } catch {
     return { matches: false, reason: 'proj4', zh: '原始坐标的投影定义（proj4）无法解析', en: 'the source coordinates’ proj4 definition cannot be read' };
   }
+  const unusable: SourceComparison = { matches: false, reason: 'proj4', zh: '原始坐标无法按其投影定义（proj4）换算到 CGCS2000', en: 'the source coordinates cannot be reprojected to CGCS2000 with their proj4 definition' };
   let max = 0;
   for (const [i, poly] of theirs.entries()) {
     for (const [j, ring] of poly.entries()) {
       for (const [k, p] of ring.entries()) {
-        const back = convert(p);
+        // proj4 may accept a definition it cannot apply (a missing grid, a projection's
+        // parameters out of range) and throw only here: such a source does not match
+        let back: number[];
+        try {
+          back = convert(p);
+        } catch {
+          return unusable;
+        }
         const d = metresApart(back, ours[i]![j]![k]!);
-        if (!Number.isFinite(d)) return { matches: false, reason: 'proj4', zh: '原始坐标无法换算到 CGCS2000', en: 'the source coordinates cannot be reprojected to CGCS2000' };
+        if (!Number.isFinite(d)) return unusable;
         if (d > max) max = d;
       }
     }
@@ -252,7 +266,14 @@ function overridesText(o: SiteProvenance['overrides'], lang: 'zh' | 'en'): strin
 export function provenanceRows(p: import('./contracts/site-check.ts').SiteProvenanceRecord, lang: 'zh' | 'en'): ProvenanceRow[] {
   const zh = lang === 'zh';
   const c = p.confirmed;
+  const v = p.verification;
   const rows: ProvenanceRow[] = [
+    {
+      key: 'verification',
+      label: zh ? '来源核验' : 'Verification',
+      value: v ? (zh ? v.zh : v.en) : zh ? `${VERIFIED_TEXT.unverified.zh}（报告生成于来源签名功能上线之前）` : `${VERIFIED_TEXT.unverified.en} (filed before provenances were signed)`,
+      alert: !v?.verified,
+    },
     { key: 'fileName', label: zh ? '原始文件' : 'Original file', value: p.fileName ?? (p.format === 'drawn' ? (zh ? '（无：在地图上绘制）' : '(none: drawn on the map)') : zh ? '（粘贴的文本）' : '(pasted text)') },
     { key: 'format', label: zh ? '格式' : 'Format', value: FORMAT_LABEL[p.format][lang] },
   ];

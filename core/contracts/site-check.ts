@@ -58,7 +58,7 @@ export type StockFirstChoice = z.infer<typeof StockFirstChoice>;
 // Provenance (来源): where the site came from, as the parse route read it
 
 /** Bounds on a provenance: what a file name, a message, a warning list and proj4 text may be. */
-export const PROVENANCE_LIMITS = { fileName: 255, code: 64, text: 2000, warnings: 50, proj4: 2000, crs: 200 } as const;
+export const PROVENANCE_LIMITS = { fileName: 255, code: 64, text: 2000, warnings: 50, proj4: 512, crs: 200 } as const;
 
 const boundedText = (what: string, max: number) => z.string({ message: `${what}须为文字` }).max(max, `${what}最多 ${max} 个字符`);
 
@@ -147,6 +147,17 @@ export const SiteProvenance = z.object({
   source: SourceCoordinatesSchema.nullable(),
   /** The site was changed on the map after the file was read (its source coordinates no longer apply). */
   edited: z.boolean(),
+  /**
+   * The server's signature (the parse route's; a filed report's when it was verified): HMAC-SHA256
+   * over the rest but `edited`, and the SHA-256 of the placed polygons. Without it, or changed,
+   * the provenance is filed as unverified.
+   */
+  signature: z
+    .object({
+      geometrySha256: z.string().regex(/^[0-9a-f]{64}$/, 'provenance.signature.geometrySha256 须为 64 位十六进制'),
+      hmac: z.string().regex(/^[0-9a-f]{64}$/, 'provenance.signature.hmac 须为 64 位十六进制'),
+    })
+    .optional(),
 });
 export type SiteProvenance = z.infer<typeof SiteProvenance>;
 
@@ -165,7 +176,15 @@ export const SourceCheck = z.object({
 });
 
 /** The provenance as a report files it: as sent, the source coordinates kept only when they still match. */
-export const SiteProvenanceRecord = SiteProvenance.extend({ sourceCheck: SourceCheck });
+/**
+ * Whether the server vouches for the provenance: `verified` when it came signed by the parse
+ * route and unchanged; otherwise it is filed as the request sent it, marked unverified, with why.
+ * Absent in reports filed before provenances were signed (printed as unverified).
+ */
+export const ProvenanceVerification = z.object({ verified: z.boolean(), zh: z.string(), en: z.string() });
+export type ProvenanceVerification = z.infer<typeof ProvenanceVerification>;
+
+export const SiteProvenanceRecord = SiteProvenance.extend({ sourceCheck: SourceCheck, verification: ProvenanceVerification.optional() });
 export type SiteProvenanceRecord = z.infer<typeof SiteProvenanceRecord>;
 
 export const SiteCheckRequest = z

@@ -23,7 +23,7 @@ const bytes = (name: string) => readFileSync(new URL(name, FIX));
 const text = (name: string) => readFileSync(new URL(name, FIX), 'utf8');
 
 /** The cs2cs output: ring number and [easting, northing] per point, in file order (open rings). */
-function csPoints(epsg: number): { ring: number; e: number; n: number }[] {
+function csPoints(epsg: number | string): { ring: number; e: number; n: number }[] {
   const rings = text('site-latlon.txt').trim().split('\n').map((l) => Number(l.split(' ')[0]));
   return text(`xy-${epsg}.txt`)
     .trim()
@@ -96,14 +96,23 @@ function siteOf(parsed: ParseResponse): Geometry {
   return polygons.length === 1 ? { type: 'Polygon', coordinates: polygons[0]! } : { type: 'MultiPolygon', coordinates: polygons };
 }
 
-/** Source coordinates made from the cs2cs output, in the order of the placed site's rings (outer, then the hole). */
-function csSource(epsg: number, proj: string): NonNullable<SiteProvenance['source']> {
-  const pts = csPoints(epsg);
-  const ring = (r: number) => {
-    const open = pts.filter((p) => p.ring === r).map((p) => [p.e, p.n] as [number, number]);
-    return [...open, open[0]!];
-  };
-  return { crs: `EPSG:${epsg}`, epsg, proj4: proj, geometries: [{ type: 'Polygon', coordinates: [ring(1), ring(2)] }] };
+/**
+ * The parser's source coordinates are the file's own numbers: one feature, the outer ring and the
+ * hole, each closed, every cs2cs point of the ring (and nothing else) to the digit.
+ */
+function expectSourceIsFile(source: SiteProvenance['source'] | undefined, epsg: number): void {
+  expect(source, 'source coordinates').toBeTruthy();
+  expect(source!.geometries).toHaveLength(1);
+  const g = source!.geometries[0]!;
+  expect(g.type).toBe('Polygon');
+  const rings = g.coordinates as number[][][];
+  expect(rings).toHaveLength(2);
+  const cs = csPoints(epsg);
+  rings.forEach((ring, i) => {
+    expect(ring[ring.length - 1]).toEqual(ring[0]);
+    const key = (e: number, n: number) => `${e.toFixed(3)},${n.toFixed(3)}`;
+    expect(ring.slice(0, -1).map(([e, n]) => key(e!, n!)).sort()).toEqual(cs.filter((p) => p.ring === i + 1).map((p) => key(p.e, p.n)).sort());
+  });
 }
 
 const STOCK = { reason: 'other', note: '来源测试' } as const;
@@ -181,18 +190,13 @@ describe(`the site's provenance on ${backend}`, () => {
     // placed with the overrides …
     expect(r.provenance.confirmed).toEqual(crsOf(r.detected));
     expect(r.provenance.confirmed!.zone).toBe(39);
-    // … detected without them: what the parser says of the file alone, a detection or a refusal
-    if (plain.statusCode === 200) {
-      const p = ParseResponse.parse(plain.json());
-      expect(r.provenance.detected).toEqual(p.provenance.detected);
-      expect(r.provenance.detected!.zone).not.toBe(39);
-      expect(r.provenance.detectionRefused).toBeNull();
-    } else {
-      expect(plain.statusCode).toBe(422);
-      expect(r.provenance.detected).toBeNull();
-      expect(r.provenance.detectionRefused!.code).toBe(plain.json().error.code);
-      expect(r.provenance.detectionRefused!.zh).toBe(plain.json().error.message);
-    }
+    // … detected without them: the file alone gives no zone (eastings without a prefix), so the
+    // parser refuses it — the provenance says why
+    expect(plain.statusCode).toBe(422);
+    expect(plain.json().error.code).toBe('ZONE_AMBIGUOUS');
+    expect(r.provenance.detected).toBeNull();
+    expect(r.provenance.detectionRefused!.code).toBe('ZONE_AMBIGUOUS');
+    expect(r.provenance.detectionRefused!.zh).toBe(plain.json().error.message);
   });
 
   it('files the provenance and the site at full precision; the 界址点 export gives the file back within 1 mm, in its zone and with another prefix', async () => {
@@ -204,14 +208,16 @@ describe(`the site's provenance on ${backend}`, () => {
     const again = SiteCheckReport.parse((await app.inject({ method: 'GET', url: `/api/site-checks/${report.id}` })).json());
     expect(again.site.geometry).toEqual(geometry);
     expect(again.contentHash).toBe(report.contentHash);
-    const { sourceCheck, ...filed } = report.provenance!;
+    const { sourceCheck, verification, ...filed } = report.provenance!;
     expect(filed).toEqual(r.provenance);
-    expect(sourceCheck.status).toBe(r.provenance.source ? 'matched' : 'none');
+    expect(verification).toMatchObject({ verified: true });
+    expect(sourceCheck.status).toBe('matched');
+    expectSourceIsFile(r.provenance.source, 4526);
 
     const cs = csPoints(4526);
     const same = await points(report.id, '?zone=38');
     expect(same.file.attrs['坐标系']).toBe('2000国家大地坐标系');
-    expect(same.from).toBe(r.provenance.source ? 'source' : 'cgcs2000');
+    expect(same.from).toBe('source');
     expectSamePoints(same.file, cs, 0.001);
     // without the zone prefix: reprojected from the full-precision site
     const bare = await points(report.id, '?zone=38&prefix=false');
@@ -221,8 +227,10 @@ describe(`the site's provenance on ${backend}`, () => {
 
   it('keeps source coordinates that match the site within 1 mm and writes them back digit for digit in their zone', async () => {
     const r = await parsed('site-cgcs2000-zone38.txt');
-    const source = r.provenance.source ?? csSource(4526, text('epsg-4526.proj4').trim());
-    const report = await file({ geometry: siteOf(r), name: '来源测试', use: '工业', stockFirst: STOCK, provenance: { ...r.provenance, source } });
+    const source = r.provenance.source!;
+    expectSourceIsFile(source, 4526);
+    expect(source).toMatchObject({ crs: 'EPSG:4526', epsg: 4526 });
+    const report = await file({ geometry: siteOf(r), name: '来源测试', use: '工业', stockFirst: STOCK, provenance: r.provenance });
     expect(report.provenance!.sourceCheck.status).toBe('matched');
     expect(report.provenance!.sourceCheck.maxDeviationM!).toBeLessThan(0.001);
     expect(report.provenance!.source).toEqual(source);
@@ -279,7 +287,8 @@ describe(`the site's provenance on ${backend}`, () => {
 
   it('drops the source coordinates of a site edited after upload (keeping the rest) and says why', async () => {
     const r = await parsed('site-cgcs2000-zone38.txt');
-    const source = r.provenance.source ?? csSource(4526, text('epsg-4526.proj4').trim());
+    const source = r.provenance.source!;
+    expectSourceIsFile(source, 4526);
     const geometry = siteOf(r) as { type: 'Polygon'; coordinates: number[][][] };
     // one vertex moved ~1 m east, the ring kept closed
     const moved = structuredClone(geometry);
@@ -331,6 +340,80 @@ describe(`the site's provenance on ${backend}`, () => {
     expect(huge.json().error.message).toContain('provenance.source');
   });
 
+  it('files the parse’s signed provenance as verified, and any other as unverified saying why — never silently trusted', async () => {
+    const r = await parsed('site-beijing54-zone38.txt', '?acceptApproximateDatum=true');
+    expect(r.provenance.signature).toMatchObject({ geometrySha256: expect.stringMatching(/^[0-9a-f]{64}$/), hmac: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    expect(r.provenance.warnings.map((w) => w.code)).toContain('DATUM_APPROXIMATE');
+    const geometry = siteOf(r) as { type: 'Polygon'; coordinates: number[][][] };
+    const send = (provenance: object, g: object = geometry) => file({ geometry: g, use: '工业', stockFirst: STOCK, provenance });
+
+    const signed = await send(r.provenance);
+    expect(signed.provenance!.verification).toMatchObject({ verified: true });
+    expect(signed.provenance!.verification!.zh).toContain('经服务器核验');
+    const signedSheet = await provenanceSheet(signed.id);
+    expect(signedSheet.kv.get('来源核验')).toMatch(/^来源信息经服务器核验/);
+    expect((await points(signed.id, '?zone=38')).file.attrs['来源说明']).toBeUndefined();
+
+    // the approximate placement's warning stripped, the datum changed, the transform changed, no signature
+    const stripped = { ...r.provenance, warnings: r.provenance.warnings.filter((w) => w.code !== 'DATUM_APPROXIMATE') };
+    const datum = { ...r.provenance, confirmed: { ...r.provenance.confirmed!, datum: 'cgcs2000' as const } };
+    const transform = { ...r.provenance, confirmed: { ...r.provenance.confirmed!, datumTransform: 'bureau-parameters' as const } };
+    const { signature: _s, ...unsigned } = r.provenance;
+    for (const [what, p] of [['stripped', stripped], ['datum', datum], ['transform', transform], ['unsigned', unsigned]] as const) {
+      const report = await send(p);
+      expect(report.provenance!.verification, what).toMatchObject({ verified: false });
+      expect(report.provenance!.verification!.zh, what).toMatch(/^来源信息未经服务器核验：/);
+      expect(report.provenance!.verification!.en, what).toMatch(/^The provenance was not verified by the server: /);
+      expect(report.provenance!.signature, what).toBeUndefined();
+      const sheet = await provenanceSheet(report.id);
+      expect(sheet.kv.get('来源核验'), what).toMatch(/^来源信息未经服务器核验/);
+      expect((await points(report.id, '?zone=38')).file.attrs['来源说明'], what).toMatch(/^来源信息未经服务器核验/);
+      const red = sheet.rows.filter((row) => row.getCell(2).font?.color?.argb === 'FFC92A2A').map((row) => String(row.getCell(2).value));
+      expect(red.some((v) => v.startsWith('来源信息未经服务器核验')), what).toBe(true);
+    }
+    expect((await send(unsigned)).provenance!.verification!.zh).toContain('未附服务器签名');
+    expect((await send(stripped)).provenance!.verification!.zh).toContain('不一致');
+
+    // another site under the file's signed provenance, not said to be edited: unverified
+    const moved = structuredClone(geometry);
+    moved.coordinates[0]![2]![0]! += 0.00001;
+    const other = await send(r.provenance, moved);
+    expect(other.provenance!.verification).toMatchObject({ verified: false });
+    expect(other.provenance!.verification!.zh).toContain('不是该文件解析出的图形');
+    // edited on the map: the signed provenance, flagged edited, is verified
+    const edited = await send({ ...r.provenance, edited: true }, moved);
+    expect(edited.provenance).toMatchObject({ edited: true, source: null, verification: { verified: true } });
+    // re-checked from the filed report (its source dropped), as the client sends it: still verified
+    const { sourceCheck: _c, verification: _v, ...again } = edited.provenance!;
+    expect(again.signature).toBeDefined();
+    const rerun = await send({ ...again, edited: true }, moved);
+    expect(rerun.provenance!.verification).toMatchObject({ verified: true });
+    expect(rerun.provenance!.warnings.map((w) => w.code)).toContain('DATUM_APPROXIMATE');
+    // the report's content hash covers the verification
+    expect(hashReport({ ...signed, provenance: { ...signed.provenance!, verification: { ...signed.provenance!.verification!, verified: false } } })).not.toBe(signed.contentHash);
+  });
+
+  it('drops (never a 500) source coordinates whose proj4 reads but cannot be applied, naming why; refuses a proj4 longer than 512 characters', async () => {
+    const r = await parsed('site-cgcs2000-zone38.txt');
+    const source = r.provenance.source!;
+    expect(source).not.toBeNull();
+    for (const def of ['+proj=tmerc +lon_0=114 +ellps=GRS80 +nadgrids=missing', '+proj=bonne +lat_1=0']) {
+      const res = await app.inject({ method: 'POST', url: '/api/site-checks', payload: { geometry: siteOf(r), use: '工业', stockFirst: STOCK, provenance: { ...r.provenance, source: { ...source, proj4: def } } } });
+      expect(res.statusCode, `${def}: ${res.body}`).toBe(201);
+      const report = SiteCheckReport.parse(res.json());
+      expect(report.provenance).toMatchObject({ source: null, sourceCheck: { status: 'dropped', maxDeviationM: null } });
+      expect(report.provenance!.sourceCheck.zh).toContain('投影定义（proj4）');
+      expect(report.provenance!.sourceCheck.en).toContain('proj4 definition');
+    }
+    const long = await app.inject({
+      method: 'POST',
+      url: '/api/site-checks',
+      payload: { geometry: siteOf(r), use: '工业', stockFirst: STOCK, provenance: { ...r.provenance, source: { ...source, proj4: `${source.proj4} ${'+towgs84=0,0,0,0,0,0,0 '.repeat(30)}` } } },
+    });
+    expect(long.statusCode).toBe(400);
+    expect(long.body).toContain('provenance.source.proj4');
+  });
+
   it('takes the public’s largest site with its source coordinates within the public’s 512 KB body', async () => {
     // a 4 999-vertex ring of 3 km radius in zone 38, millimetre coordinates, placed with proj4
     const def = text('epsg-4526.proj4').trim();
@@ -365,32 +448,31 @@ describe(`the site's provenance on ${backend}`, () => {
 
   it('writes a Beijing 1954 site (accepted as an approximate placement) on its own datum, never as CGCS2000', async () => {
     const r = await parsed('site-beijing54-zone38.txt', '?acceptApproximateDatum=true');
-    expect(r.provenance.confirmed!.datum).toBe('beijing54');
-    expect(r.provenance.overrides.acceptApproximateDatum ?? true).toBe(true);
-    // until the parser places local datums itself, the acceptance as the contract has it
-    const approximate = r.provenance.confirmed!.datumTransform === 'approximate';
-    const provenance: SiteProvenance = approximate
-      ? r.provenance
-      : {
-          ...r.provenance,
-          confirmed: { ...r.provenance.confirmed!, datumTransform: 'approximate' },
-          overrides: { ...r.provenance.overrides, acceptApproximateDatum: true },
-          warnings: [...r.provenance.warnings, { code: 'DATUM_APPROXIMATE', zh: '按近似位置接受：1954北京坐标系未经转换参数，误差可达数十米', en: 'Accepted as an approximate placement: Beijing 1954 without shift parameters, off by tens of metres' }],
-          // the placement as the parser made it: the numbers taken as CGCS2000 Gauss–Krüger zone 38
-          source: csSource(2414, text('epsg-4526.proj4').trim()),
-        };
-    const report = await file({ geometry: siteOf(r), name: '北京54来源', use: '工业', stockFirst: STOCK, provenance });
+    // the parser's own reading of the file
+    expect(r.provenance.confirmed).toMatchObject({ datum: 'beijing54', datumTransform: 'approximate', zone: 38, zoneWidth: 3 });
+    expect(r.provenance.overrides.acceptApproximateDatum).toBe(true);
+    expect(r.provenance.warnings.map((w) => w.code)).toContain('DATUM_APPROXIMATE');
+    expect(r.provenance.source).toMatchObject({ epsg: 2414 });
+    const report = await file({ geometry: siteOf(r), name: '北京54来源', use: '工业', stockFirst: STOCK, provenance: r.provenance });
     expect(report.provenance!.sourceCheck.status).toBe('matched');
+    expect(report.provenance!.verification).toMatchObject({ verified: true });
     const same = await points(report.id, '?zone=38');
     expect(same.from).toBe('source');
     expect(same.file.attrs['坐标系']).toBe('1954北京坐标系');
     expect(same.file.attrs['位置说明']).toContain('近似位置');
     expectSamePoints(same.file, csPoints(2414), 0.001);
-    // another zone: still Beijing 1954, through the placement's own definition
+    // without the prefix: the numbers it was placed from, by the projection it was placed with
     const bare = await points(report.id, '?zone=38&prefix=false');
-    expect(bare.from).toBe('source-datum');
-    expect(bare.file.attrs['坐标系']).toBe('1954北京坐标系');
     expectSamePoints(bare.file, csPoints(2414), 0.001, 38_000_000);
+    expect(bare.from).toBe('placement');
+    expect(bare.file.attrs['坐标系']).toBe('1954北京坐标系');
+    // zone 39 on Beijing 1954: as cs2cs takes EPSG:2414 to EPSG:2415 (Krassowsky's ellipsoid both ways)
+    const next = await points(report.id, '?zone=39');
+    // the numbers first (before, 6.6 m off: the placement's GRS80 definition moved to zone 39)
+    expectSamePoints(next.file, csPoints('2414-to-2415'), 0.001);
+    expect(next.from).toBe('local-ellipsoid');
+    expect(next.file.attrs['坐标系']).toBe('1954北京坐标系');
+    expect(next.file.attrs['带号']).toBe('39');
     // CGCS2000 it has not
     const cgcs = await app.inject({ method: 'GET', url: `/api/site-checks/${report.id}/boundary-points.txt?zone=38&datum=cgcs2000` });
     expect(cgcs.statusCode).toBe(422);
@@ -401,6 +483,59 @@ describe(`the site's provenance on ${backend}`, () => {
     const red = sheet.rows.filter((row) => row.getCell(2).font?.color?.argb === 'FFC92A2A').map((row) => String(row.getCell(2).value));
     expect(red.some((v) => v.includes('DATUM_APPROXIMATE'))).toBe(true);
     expect(red.some((v) => v.startsWith('未经转换参数，按近似位置放置'))).toBe(true);
+  });
+
+  it('writes an approximate Beijing 1954 site whose source coordinates were dropped from the placement: its own numbers in its zone, Krassowsky’s in another (cs2cs)', async () => {
+    const r = await parsed('site-beijing54-zone38.txt', '?acceptApproximateDatum=true');
+    const geometry = siteOf(r) as { type: 'Polygon'; coordinates: number[][][] };
+    const moved = structuredClone(geometry);
+    moved.coordinates[0]![2]![0]! += 0.00001;
+    // edited on the map: the source coordinates are dropped; re-checked from that report with the file's own shape
+    const edited = await file({ geometry: moved, use: '工业', stockFirst: STOCK, provenance: { ...r.provenance, edited: true } });
+    expect(edited.provenance).toMatchObject({ source: null, sourceCheck: { status: 'dropped' } });
+    const { sourceCheck: _c, verification: _v, ...filed } = edited.provenance!;
+    const report = await file({ geometry, use: '工业', stockFirst: STOCK, provenance: { ...filed, edited: true } });
+    expect(report.provenance).toMatchObject({ source: null, confirmed: { datum: 'beijing54', datumTransform: 'approximate' }, verification: { verified: true } });
+    const same = await points(report.id, '?zone=38');
+    // the numbers first (before, 68 m off: the lon/lat projected on Krassowsky's ellipsoid)
+    expectSamePoints(same.file, csPoints(2414), 0.001);
+    expect(same.from).toBe('placement');
+    expect(same.file.attrs['坐标系']).toBe('1954北京坐标系');
+    expect(same.file.attrs['位置说明']).toContain('近似位置');
+    const bare = await points(report.id, '?zone=38&prefix=false');
+    expectSamePoints(bare.file, csPoints(2414), 0.001, 38_000_000);
+    const next = await points(report.id, '?zone=39');
+    expectSamePoints(next.file, csPoints('2414-to-2415'), 0.001);
+    expect(next.from).toBe('local-ellipsoid');
+    expect(next.file.attrs['坐标系']).toBe('1954北京坐标系');
+    const cgcs = await app.inject({ method: 'GET', url: `/api/site-checks/${report.id}/boundary-points.txt?zone=38&datum=cgcs2000` });
+    expect(cgcs.statusCode).toBe(422);
+    expect(cgcs.json().error.code).toBe('DATUM_APPROXIMATE');
+  });
+
+  it('writes a site from a file on a datum the product does not know (accepted as approximate) under the file’s own 坐标系, and refuses CGCS2000 and other zones for it', async () => {
+    const refused = await parse('site-unknown-zone38.txt');
+    expect(refused.statusCode).toBe(422);
+    const r = await parsed('site-unknown-zone38.txt', '?acceptApproximateDatum=true');
+    expect(r.provenance.confirmed).toMatchObject({ datum: 'other', datumTransform: 'approximate', zone: 38 });
+    expect(r.provenance.warnings.map((w) => w.code)).toContain('DATUM_APPROXIMATE');
+    const report = await file({ geometry: siteOf(r), use: '工业', stockFirst: STOCK, provenance: r.provenance });
+    const same = await points(report.id, '?zone=38');
+    expect(same.file.attrs['坐标系']).toBe('1990开封城建坐标系');
+    expect(same.file.attrs['位置说明']).toContain('近似位置');
+    // the numbers of the file (cs2cs made them as CGCS2000 zone 38)
+    expectSamePoints(same.file, csPoints(4526), 0.001);
+    const bare = await points(report.id, '?zone=38&prefix=false');
+    expect(bare.file.attrs['坐标系']).toBe('1990开封城建坐标系');
+    expectSamePoints(bare.file, csPoints(4526), 0.001, 38_000_000);
+    const cgcs = await app.inject({ method: 'GET', url: `/api/site-checks/${report.id}/boundary-points.txt?zone=38&datum=cgcs2000` });
+    expect(cgcs.statusCode).toBe(422);
+    expect(cgcs.json().error.code).toBe('DATUM_APPROXIMATE');
+    expect(cgcs.json().error.message).toContain('1990开封城建坐标系');
+    const other = await app.inject({ method: 'GET', url: `/api/site-checks/${report.id}/boundary-points.txt?zone=39` });
+    expect(other.statusCode).toBe(422);
+    expect(other.json().error.code).toBe('DATUM_UNKNOWN');
+    expect(other.json().error.message).toContain('38 带');
   });
 
   it('refuses a Beijing 1954 file without shift parameters until the planner accepts an approximate placement (the parser’s datum policy)', async () => {

@@ -10,8 +10,10 @@
  *   read in the zone chosen (the parser's zone policy: ZONE_AMBIGUOUS);
  * - a CGCS2000 file uploaded and checked through the panel: the report prints its file, format,
  *   detected and confirmed CRS, zone, axis order and encoding;
- * - a report filed with an accepted approximate placement (the provenance as the contract has
- *   it) prints the red warning in both languages.
+ * - pasted lon/lat over farmland, checked, then its compliant part re-checked from the panel:
+ *   the parse's signed provenance goes with it, flagged edited, and is verified;
+ * - a report filed with the parser's accepted approximate placement prints the red warning in
+ *   both languages; the same provenance with the warning stripped prints 来源信息未经服务器核验.
  */
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -19,6 +21,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Browser, Page } from 'playwright-core';
 import { ParseResponse } from '../../core/contracts/geometry.ts';
 import { SiteCheckReport, type SiteProvenance } from '../../core/contracts/site-check.ts';
+import type { Database } from '../../server/src/db/database.ts';
 import { startWorkspace } from '../helpers/workspace.ts';
 import { ARTIFACTS, hasChromium } from '../helpers/browser.ts';
 import { backend } from '../helpers/backend.ts';
@@ -54,12 +57,13 @@ const colour = (page: Page, selector: string) => page.locator(selector).first().
 
 describe.runIf(hasChromium || process.env.CI)(`the site's provenance in headless Chromium (${backend})`, () => {
   let app: FastifyInstance;
+  let db: Database;
   let browser: Browser;
   let stop: () => Promise<void>;
   let base: string;
 
   beforeAll(async () => {
-    ({ app, base, browser, stop } = await startWorkspace());
+    ({ app, db, base, browser, stop } = await startWorkspace());
   });
   afterAll(async () => {
     await stop?.();
@@ -153,6 +157,8 @@ describe.runIf(hasChromium || process.env.CI)(`the site's provenance in headless
     const id = await fileCheck(page);
     const filed = SiteCheckReport.parse((await app.inject({ method: 'GET', url: `/api/site-checks/${id}` })).json());
     expect(filed.provenance).toMatchObject({ fileName: 'site-cgcs2000-zone38.txt', format: 'boundary-points', edited: false });
+    // the parse's signature went through the panel untouched: the server vouches for it
+    expect(filed.provenance!.verification).toMatchObject({ verified: true });
 
     const report = await browser.newPage({ viewport: { width: 1100, height: 1400 } });
     const zh = await provenanceOf(report, id, 'zh');
@@ -165,6 +171,7 @@ describe.runIf(hasChromium || process.env.CI)(`the site's provenance in headless
     expect(zh.encoding).toBe('GBK');
     expect(zh.datum).toBe('2000国家大地坐标系（CGCS2000）');
     expect(zh.overrides).toBe('无（按自动识别）');
+    expect(zh.verification).toMatch(/^来源信息经服务器核验/);
     expect(await report.locator('[data-testid=approximate-alert]').count()).toBe(0);
     // the 界址点 export starts in the file's zone, with its prefix; a CGCS2000 file has no datum choice
     expect(await report.locator('[data-export=boundary-points]').getAttribute('href')).toContain('boundary-points.txt?zone=38&zoneWidth=3&prefix=true');
@@ -178,6 +185,38 @@ describe.runIf(hasChromium || process.env.CI)(`the site's provenance in headless
     await page.close();
   });
 
+  it('re-checks the compliant part of an uploaded site from the panel: the file’s signed provenance goes with it, flagged edited, and is verified', async () => {
+    // pasted lon/lat around the largest permanent-farmland field, so the check trims something
+    const [f] = await db.query<{ lon: number; lat: number }>(
+      `SELECT ST_X(ST_PointOnSurface(geom)) AS lon, ST_Y(ST_PointOnSurface(geom)) AS lat FROM permanent_farmland ORDER BY area_m2 DESC, id LIMIT 1`,
+    );
+    const d = 0.004;
+    const corners = [[-d, -d], [d, -d], [d, d], [-d, d], [-d, -d]].map(([x, y]) => `${(f!.lon + x!).toFixed(8)},${(f!.lat + y!).toFixed(8)}`);
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(base + '/');
+    await mapReady(page);
+    await page.locator('[data-testid=sc-upload] summary').click();
+    await page.locator('textarea.paste').fill(['经度,纬度', ...corners].join('\n'));
+    await page.locator('[data-testid=site-upload] button', { hasText: '读取粘贴的坐标' }).click();
+    await page.locator('[data-testid=parse-result]').waitFor({ timeout: 15_000 });
+    const id = await fileCheck(page);
+    const first = SiteCheckReport.parse((await app.inject({ method: 'GET', url: `/api/site-checks/${id}` })).json());
+    expect(first.provenance).toMatchObject({ format: 'coordinates', edited: false, verification: { verified: true } });
+    expect(first.trimmed.lost.m2).toBeGreaterThan(0);
+    await page.locator('[data-testid=site-result] button', { hasText: '按合规范围重新套核' }).click();
+    await page.waitForFunction((old) => {
+      const el = document.querySelector('[data-testid=site-result]');
+      return !!el && !!el.getAttribute('data-report') && el.getAttribute('data-report') !== old;
+    }, id, { timeout: 60_000 });
+    const againId = (await page.locator('[data-testid=site-result]').getAttribute('data-report'))!;
+    const again = SiteCheckReport.parse((await app.inject({ method: 'GET', url: `/api/site-checks/${againId}` })).json());
+    expect(again.provenance).toMatchObject({ format: 'coordinates', edited: true, verification: { verified: true } });
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
   it('prints an accepted approximate placement in red, in Chinese and English (a report filed with it through the API)', async () => {
     const boundary = '----yizhangtu-e2e';
     const payload = Buffer.concat([
@@ -188,17 +227,10 @@ describe.runIf(hasChromium || process.env.CI)(`the site's provenance in headless
     const res = await app.inject({ method: 'POST', url: '/api/geometry/parse?acceptApproximateDatum=true', payload, headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } });
     expect(res.statusCode, res.body).toBe(200);
     const parsed = ParseResponse.parse(res.json());
-    const p = parsed.provenance;
-    // the acceptance as the contract records it (the parser's own once it places local datums)
-    const provenance: SiteProvenance =
-      p.confirmed?.datumTransform === 'approximate'
-        ? p
-        : {
-            ...p,
-            confirmed: { ...p.confirmed!, datumTransform: 'approximate' },
-            overrides: { ...p.overrides, acceptApproximateDatum: true },
-            warnings: [...p.warnings, { code: 'DATUM_APPROXIMATE', zh: '按近似位置接受：1954北京坐标系未经转换参数，误差可达数十米', en: 'Accepted as an approximate placement: Beijing 1954 without shift parameters, off by tens of metres' }],
-          };
+    const provenance: SiteProvenance = parsed.provenance;
+    // the parser's own acceptance
+    expect(provenance.confirmed).toMatchObject({ datum: 'beijing54', datumTransform: 'approximate' });
+    expect(provenance.warnings.map((w) => w.code)).toContain('DATUM_APPROXIMATE');
     const filed = await app.inject({
       method: 'POST',
       url: '/api/site-checks',
@@ -223,6 +255,21 @@ describe.runIf(hasChromium || process.env.CI)(`the site's provenance in headless
     expect(await colour(page, '[data-testid=provenance-table] tr[data-field=datumTransform] td')).toBe(RED);
     expect(await page.locator('[data-section=provenance] h2').textContent()).toBe('Where the site came from');
     await page.screenshot({ path: `${ARTIFACTS}/provenance-approximate-${backend}.png`, fullPage: true });
+
+    // the same provenance with its approximate-placement warning stripped: filed, but marked unverified in red
+    const stripped = { ...provenance, warnings: provenance.warnings.filter((w) => w.code !== 'DATUM_APPROXIMATE') };
+    const forged = await app.inject({
+      method: 'POST',
+      url: '/api/site-checks',
+      payload: { geometry: parsed.features.features[0]!.geometry, name: '改动的来源', use: '工业', stockFirst: { reason: 'location' }, provenance: stripped },
+    });
+    expect(forged.statusCode, forged.body).toBe(201);
+    const forgedId = SiteCheckReport.parse(forged.json()).id;
+    const fzh = await provenanceOf(page, forgedId, 'zh');
+    expect(fzh.verification).toMatch(/^来源信息未经服务器核验：/);
+    expect(await colour(page, '[data-testid=provenance-table] tr[data-field=verification] td')).toBe(RED);
+    const fen = await provenanceOf(page, forgedId, 'en');
+    expect(fen.verification).toMatch(/^The provenance was not verified by the server: /);
     await page.close();
   });
 });

@@ -204,7 +204,8 @@ export function SiteCheckPanel(props: { controller: MapController | null; lang: 
     if (!g || !isArea(g) || !drawer) return;
     // the trimmed site is the filed site changed: its file's provenance, flagged as edited
     if (report.provenance && report.provenance.format !== 'drawn') {
-      const { sourceCheck: _s, ...p } = report.provenance;
+      // the filed provenance as the server signed it again (when it verified it): the signature kept
+      const { sourceCheck: _s, verification: _v, ...p } = report.provenance;
       provenances.current.set(g, { ...p, edited: true });
     }
     drawer.load(g);

@@ -13,6 +13,7 @@ import type { CrsReading, ProvenanceOverrides, SiteProvenance, SourceCoordinates
 import { PROVENANCE_LIMITS } from '../../../../core/contracts/site-check.ts';
 import { ParseError, type Detected, type ParseInput, type ParseOptions, type ParseResult, type SourceCoordinates } from '../../../../core/parsers/index.ts';
 import { parseUpload } from '../../http/upload.ts';
+import { signProvenance } from './provenance-signature.ts';
 
 /** The reading of a detection (format aside). */
 export function crsReading(d: Detected): CrsReading {
@@ -87,7 +88,7 @@ export async function buildProvenance(args: {
       detectionRefused = { code: e.code, zh: clip(e.zh), en: clip(e.en) };
     }
   }
-  return {
+  const provenance: SiteProvenance = {
     fileName: args.fileName ? args.fileName.slice(0, PROVENANCE_LIMITS.fileName) : null,
     format: result.detected.format,
     detected,
@@ -98,4 +99,6 @@ export async function buildProvenance(args: {
     source: result.source ? sourceOf(result.source) : null,
     edited: false,
   };
+  // signed for the placed features: the site check files it as verified only unchanged
+  return signProvenance(provenance, result.features.features.map((f) => f.geometry));
 }

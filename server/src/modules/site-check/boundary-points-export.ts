@@ -4,10 +4,15 @@
  * - a site that came from a projected file, asked for in the file's own zone and prefix, is
  *   written from the file's own coordinates (the report's source coordinates, kept because they
  *   match the site within 1 mm) — the submitted numbers back, to the millimetre;
- * - a site that came from a Beijing 1954 / Xi'an 1980 file stays on that datum in any zone
- *   (the placement's own definition, moved to the zone asked for), named so in 坐标系=; an
- *   approximate placement says so (位置说明=). `datum=cgcs2000` asks for CGCS2000 instead,
- *   which only a site shifted with seven parameters has;
+ * - a site that came from a Beijing 1954 / Xi'an 1980 file shifted with seven parameters stays
+ *   on that datum in any zone (the source definition moved to the zone asked for);
+ * - an approximate placement (a local or unknown datum taken as CGCS2000, the planner accepting
+ *   it) is written from the numbers it was placed from: the GRS80 Gauss–Krüger projection in the
+ *   file's zone gives them back; another zone on a local datum is the inverse on the local
+ *   ellipsoid in the file's zone, then the forward in the zone asked for; an unknown datum has no
+ *   ellipsoid to do that with (422). 坐标系= names the file's datum (its own name when unknown)
+ *   and 位置说明= says it is approximate. `datum=cgcs2000` asks for CGCS2000 instead, which an
+ *   approximate placement does not have (422);
  * - everything else is the full-precision CGCS2000 site projected into the zone asked for.
  *
  * The file's conventions are the writer's (core/boundary-points-writer.ts): closed rings
@@ -27,6 +32,7 @@ import {
   sourceInZone,
   sourcePolygons,
   sourceZone,
+  VERIFIED_TEXT,
 } from '../../../../core/provenance.ts';
 import { M2_PER_HA, roundTo } from '../../../../core/units.ts';
 import { AppError } from '../../plugins/errors.ts';
@@ -40,16 +46,43 @@ export interface ZoneChoice {
 type Polygons = number[][][][];
 const polygonsOf = (g: { type: string; coordinates: unknown }): Polygons => (g.type === 'Polygon' ? [g.coordinates as number[][][]] : (g.coordinates as Polygons));
 
-/** How the file's coordinates were got. */
-export type PointsFrom = 'source' | 'source-datum' | 'local-ellipsoid' | 'cgcs2000';
+/**
+ * How the file's coordinates were got: `source` the file's own numbers; `source-datum` the
+ * source definition moved to the zone asked for (a local datum shifted with seven parameters);
+ * `placement` an approximate placement's numbers recovered by the projection it was placed
+ * with (GRS80, the file's zone); `local-ellipsoid` those numbers taken to another zone on the
+ * local ellipsoid (or lon/lat of a geographic local-datum file projected on it); `cgcs2000`
+ * the CGCS2000 site projected.
+ */
+export type PointsFrom = 'source' | 'source-datum' | 'placement' | 'local-ellipsoid' | 'cgcs2000';
 
 export interface SitePlane {
   /** [easting, northing] polygons, unrounded, in the site's ring order. */
   polygons: Polygons;
-  datum: keyof typeof BOUNDARY_POINTS_DATUM;
+  datum: keyof typeof BOUNDARY_POINTS_DATUM | 'other';
+  /** The 坐标系= value: the datum's, or the file's own name for a datum the product does not know. */
+  datumName: string;
   from: PointsFrom;
   approximate: boolean;
+  /** The report's provenance was not verified by the server (the file says so in 来源说明=). */
+  unverified?: boolean;
 }
+
+const GRS80_LONLAT = '+proj=longlat +ellps=GRS80 +no_defs';
+
+/** The Gauss–Krüger definition of a zone on an ellipsoid (proj4 parameters). */
+const gkOn = (zone: ZoneChoice, ellipsoid: string) => gaussKrugerProj(zone).replace('+ellps=GRS80', ellipsoid);
+
+/**
+ * A 坐标系= value fit for one header line: the file's own name, without the zone the parser
+ * appends to a Gauss–Krüger reading ("… (Gauss-Kruger 3-degree zone 38)").
+ */
+const headerText = (t: string) =>
+  t
+    .replace(/[\r\n]+/g, ' ')
+    .replace(/\s*\(Gauss-Kruger \d-degree zone \d+\)$/, '')
+    .trim()
+    .slice(0, 100);
 
 /**
  * The site's coordinates in a zone, on the datum it came on (or CGCS2000 when `datum` says so).
@@ -57,12 +90,20 @@ export interface SitePlane {
  */
 export function sitePlane(report: SiteCheckReport, zone: ZoneChoice, datum: 'source' | 'cgcs2000' = 'source'): SitePlane {
   const p = report.provenance ?? null;
+  const plane = placeSite(report, zone, datum);
+  return p && !p.verification?.verified ? { ...plane, unverified: true } : plane;
+}
+
+function placeSite(report: SiteCheckReport, zone: ZoneChoice, datum: 'source' | 'cgcs2000'): SitePlane {
+  const p = report.provenance ?? null;
   const c = p?.confirmed ?? null;
   const source = p?.source ?? null;
   const approximate = isApproximate(p);
   const local = c && (c.datum === 'beijing54' || c.datum === 'xian80') ? c.datum : null;
-  if (datum === 'cgcs2000' && local && approximate) {
-    const name = DATUM_LABEL[local];
+  const unknown = approximate && c?.datum === 'other';
+  const ownName = unknown ? headerText(c!.crsName ?? c!.crs) || DATUM_LABEL.other.zh : null;
+  if (datum === 'cgcs2000' && approximate) {
+    const name = local ? DATUM_LABEL[local] : unknown ? { zh: `“${ownName}”`, en: `"${ownName}"` } : { zh: '原坐标系', en: 'its own coordinate system' };
     throw new AppError(
       422,
       'DATUM_APPROXIMATE',
@@ -70,28 +111,55 @@ export function sitePlane(report: SiteCheckReport, zone: ZoneChoice, datum: 'sou
       `The site came from a ${name.en} file placed approximately without shift parameters; it has no CGCS2000 coordinates to export — export its own datum (datum=source)`,
     );
   }
-  const out: SitePlane['datum'] = local && datum === 'source' && (source || approximate) ? local : 'cgcs2000';
+  const polygonsOfSite = () => polygonsOf(report.site.geometry);
+  const project = (from: string, to: string, polygons: Polygons) => {
+    const conv = proj4(from, to);
+    return polygons.map((poly) => poly.map((ring) => ring.map((pos) => conv.forward([pos[0]!, pos[1]!]) as number[])));
+  };
+
+  if (approximate && (local || unknown)) {
+    // placed approximately: the lon/lat are the file's numbers read as CGCS2000 Gauss–Krüger (or
+    // lon/lat) — undone by the same projection on GRS80 in the file's zone
+    const out = local ?? 'other';
+    const datumName = local ? BOUNDARY_POINTS_DATUM[local] : ownName!;
+    const sz = source ? sourceZone(source, c ?? {}) : undefined;
+    const original: ZoneChoice | undefined = sz ?? (c?.zone !== undefined ? { zone: c.zone, zoneWidth: c.zoneWidth ?? 3, zonePrefix: false } : undefined);
+    const sameZone = original && original.zone === zone.zone && original.zoneWidth === zone.zoneWidth;
+    if (source && sz && sameZone && sz.zonePrefix === zone.zonePrefix) {
+      return { polygons: sourcePolygons(source), datum: out, datumName, from: 'source', approximate };
+    }
+    if (sameZone) return { polygons: project(GRS80_LONLAT, gaussKrugerProj(zone), polygonsOfSite()), datum: out, datumName, from: 'placement', approximate };
+    if (!local) {
+      const where = original ? { zh: `原文件的 ${original.zone} 带（${original.zoneWidth}°带）`, en: `the file's own zone ${original.zone} (${original.zoneWidth}°)` } : { zh: '原文件的坐标', en: 'the file’s own coordinates' };
+      throw new AppError(
+        422,
+        'DATUM_UNKNOWN',
+        `该选址来自坐标系“${ownName}”的文件（大地基准无法识别），按近似位置放置：其椭球未知，无法换算到其他分带；只能导出${where.zh}`,
+        `The site came from a file in "${ownName}" (a datum not recognised), placed approximately: its ellipsoid is unknown, so it cannot be taken to another zone — only ${where.en} can be exported`,
+      );
+    }
+    const ellipsoid = LOCAL_ELLIPSOID[local];
+    if (!original) {
+      // a geographic local-datum file: the lon/lat are its geodetic coordinates
+      return { polygons: project(GRS80_LONLAT, gkOn(zone, ellipsoid), polygonsOfSite()), datum: out, datumName, from: 'local-ellipsoid', approximate };
+    }
+    // the file's numbers in its zone, then inverse on the local ellipsoid there, forward in the zone asked
+    const inOriginal = project(GRS80_LONLAT, gaussKrugerProj({ ...original, zonePrefix: false }), polygonsOfSite());
+    return { polygons: project(gkOn({ ...original, zonePrefix: false }, ellipsoid), gkOn(zone, ellipsoid), inOriginal), datum: out, datumName, from: 'local-ellipsoid', approximate };
+  }
+
+  const out: keyof typeof BOUNDARY_POINTS_DATUM = local && datum === 'source' && source ? local : 'cgcs2000';
   const fileDatum = local ?? 'cgcs2000';
   const sz = source ? sourceZone(source, c ?? {}) : undefined;
+  const base = { datum: out, datumName: BOUNDARY_POINTS_DATUM[out], approximate };
   if (source && sz && fileDatum === out && sz.zone === zone.zone && sz.zoneWidth === zone.zoneWidth && sz.zonePrefix === zone.zonePrefix) {
-    return { polygons: sourcePolygons(source), datum: out, from: 'source', approximate };
+    return { ...base, polygons: sourcePolygons(source), from: 'source' };
   }
-  let def: string;
-  let from: PointsFrom;
   if (out !== 'cgcs2000' && source) {
-    def = sourceInZone(source, zone);
-    from = 'source-datum';
-  } else if (out !== 'cgcs2000') {
-    // placed approximately from lon/lat on the local datum: those are its geodetic coordinates
-    def = `${gaussKrugerProj(zone).replace('+ellps=GRS80', LOCAL_ELLIPSOID[out])}`;
-    from = 'local-ellipsoid';
-  } else {
-    def = gaussKrugerProj(zone);
-    from = 'cgcs2000';
+    // shifted with seven parameters: the source definition (ellipsoid and shift) in the zone asked for
+    return { ...base, polygons: project(CGCS2000_LONLAT, sourceInZone(source, zone), polygonsOfSite()), from: 'source-datum' };
   }
-  const conv = proj4(from === 'cgcs2000' ? '+proj=longlat +ellps=GRS80 +no_defs' : CGCS2000_LONLAT, def);
-  const polygons = polygonsOf(report.site.geometry).map((poly) => poly.map((ring) => ring.map((pos) => conv.forward([pos[0]!, pos[1]!]) as number[])));
-  return { polygons, datum: out, from, approximate };
+  return { ...base, polygons: project(GRS80_LONLAT, gaussKrugerProj(zone), polygonsOfSite()), from: 'cgcs2000' };
 }
 
 /** Rounds to the millimetre, the file's precision (精度=0.001). */
@@ -140,7 +208,7 @@ export function boundaryPointsFile(
 ): string {
   const attrs = [
     '[属性描述]',
-    `坐标系=${BOUNDARY_POINTS_DATUM[plane.datum]}`,
+    `坐标系=${plane.datumName}`,
     `几度分带=${zone.zoneWidth}`,
     '投影类型=高斯克吕格',
     '计量单位=米',
@@ -151,9 +219,10 @@ export function boundaryPointsFile(
     attrs.push(
       plane.datum === 'cgcs2000'
         ? '位置说明=近似位置：原文件坐标系未经转换参数按 2000 国家大地坐标系近似放置，误差可达数十米'
-        : `位置说明=套核时按近似位置放置：${BOUNDARY_POINTS_DATUM[plane.datum]}坐标未经转换参数，误差可达数十米；本文件坐标为原坐标系坐标`,
+        : `位置说明=套核时按近似位置放置：${plane.datumName}坐标未经转换参数，误差可达数十米；本文件坐标为原坐标系坐标`,
     );
   }
+  if (plane.unverified) attrs.push(`来源说明=${VERIFIED_TEXT.unverified.zh}：坐标系与放置方式按套核请求所附来源信息填写`);
   const polygons: PlanePoint[][][] = [];
   for (const poly of plane.polygons) {
     const rings = poly.map((r, i) => fileRing(r, i === 0));

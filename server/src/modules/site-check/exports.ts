@@ -596,7 +596,7 @@ const exportRoutes: FastifyPluginAsyncZod = async (app) => {
         summary: '导出界址点坐标文件 Site as a boundary-point file',
         description:
           '选址范围的界址点坐标文件（高斯-克吕格投影，X 为北坐标、Y 为东坐标，精度 0.001 米）；地块头行面积为该带的平面面积（公顷）。默认 GBK 编码。' +
-          '选址来自投影坐标文件且所选带号、前缀与原文件相同时，坐标即原文件坐标；否则由全精度选址换算。坐标系按实际填写：来自 1954 北京/1980 西安坐标系文件的选址默认按原坐标系导出（近似放置的另注“位置说明”），其余为 2000 国家大地坐标系。响应头 x-coordinates-from 说明坐标来源。',
+          '选址来自投影坐标文件且所选带号、前缀与原文件相同时，坐标即原文件坐标；否则由全精度选址换算。坐标系按实际填写：来自 1954 北京/1980 西安坐标系文件的选址默认按原坐标系导出（近似放置的另注“位置说明”），坐标系无法识别而近似放置的选址以原文件的坐标系名称填写，只能导出原文件的分带；近似放置的选址不能导出 2000 国家大地坐标（datum=cgcs2000 返回 422）；其余为 2000 国家大地坐标系。来源信息未经服务器核验的报告另注“来源说明”。响应头 x-coordinates-from 说明坐标来源（source、source-datum、placement、local-ellipsoid、cgcs2000）。',
         tags: ['site-check'],
         params: Params,
         querystring: BoundaryPointsQuery,

@@ -5,12 +5,48 @@
  * simply not matching keeps its provenance, but the source coordinates are dropped and the
  * report says why.
  */
-import type { SiteGeometry, SiteProvenance, SiteProvenanceRecord } from '../../../../core/contracts/site-check.ts';
-import { compareSource } from '../../../../core/provenance.ts';
+import type { ProvenanceVerification, SiteGeometry, SiteProvenance, SiteProvenanceRecord } from '../../../../core/contracts/site-check.ts';
+import { compareSource, VERIFIED_TEXT } from '../../../../core/provenance.ts';
+import { signProvenance, verifyProvenance, type Verification } from '../geometry/provenance-signature.ts';
 
-/** The provenance to file, or null when the request named none. */
+const UNVERIFIED: Record<Exclude<Verification, { verified: true }>['reason'], { zh: string; en: string }> = {
+  missing: {
+    zh: '来源信息未附服务器签名（不是本系统解析文件所得，或在地图上绘制），按请求所附原样记录',
+    en: 'the provenance carries no server signature (not from a file this server parsed, or drawn on the map); filed as the request sent it',
+  },
+  invalid: {
+    zh: '来源信息与服务器解析时签发的不一致（解析后被改动，或服务器密钥已更换，例如解析后服务器重启），按请求所附原样记录',
+    en: 'the provenance is not what the server signed when it parsed the file (changed since, or the server’s key changed, e.g. a restart after the parse); filed as the request sent it',
+  },
+  geometry: {
+    zh: '提交的选址不是该文件解析出的图形，而来源信息未标明上传后修改过，按请求所附原样记录',
+    en: 'the submitted site is not the geometry the file was parsed into, yet the provenance does not say it was edited; filed as the request sent it',
+  },
+};
+
+function verificationOf(v: Verification): ProvenanceVerification {
+  if (v.verified) return { verified: true, ...VERIFIED_TEXT.verified };
+  const why = UNVERIFIED[v.reason];
+  return { verified: false, zh: `${VERIFIED_TEXT.unverified.zh}：${why.zh}。`, en: `${VERIFIED_TEXT.unverified.en}: ${why.en}.` };
+}
+
+/**
+ * The provenance to file, or null when the request named none: checked against the server's
+ * signature (verified or not, and why), the source coordinates kept or dropped. A verified
+ * record is signed again as filed, so a re-check of the same site (trimmed, repaired) from the
+ * report is verified too; an unverified one keeps no signature.
+ */
 export function provenanceRecord(p: SiteProvenance | undefined, submitted: SiteGeometry, repaired: boolean): SiteProvenanceRecord | null {
   if (!p) return null;
+  const verification = verificationOf(verifyProvenance(p, submitted));
+  const { signature: _s, ...unsigned } = p;
+  const { sourceCheck, ...record } = sourceRecord(unsigned, submitted, repaired);
+  const filed = verification.verified ? signProvenance(record, [submitted]) : record;
+  return { ...filed, sourceCheck, verification };
+}
+
+/** The provenance with its source coordinates checked against the site. */
+function sourceRecord(p: SiteProvenance, submitted: SiteGeometry, repaired: boolean): SiteProvenanceRecord {
   if (!p.source) {
     const lonLat = /^EPSG:(4490|4326|4214|4610)$/.test(p.confirmed?.crs ?? '');
     return {
