@@ -48,6 +48,12 @@ export const DATUM_TRANSFORM_LABEL: Record<DatumTransform, { zh: string; en: str
   },
 };
 
+/** A file that declared no coordinate system: its numbers were taken as CGCS2000 (CRS_UNDECLARED). */
+export const DATUM_ASSUMED_LABEL = {
+  zh: '文件未声明坐标系，按 CGCS2000 处理（若实为 1954 北京或 1980 西安坐标系，位置可差数十米）',
+  en: 'the file declares no coordinate system; read as CGCS2000 (if it is Beijing 1954 or Xi’an 1980, the position is tens of metres off)',
+};
+
 /** Whether the server vouches for a filed provenance (the report page and exports print it). */
 export const VERIFIED_TEXT = {
   verified: { zh: '来源信息经服务器核验：与服务器解析文件时签发的一致', en: 'The provenance was verified by the server: it is what the server signed when it parsed the file' },
@@ -64,6 +70,15 @@ export function isApproximate(p: Pick<SiteProvenance, 'confirmed' | 'warnings'> 
 }
 
 /** The same site, none of it left out: a provenance for a site drawn on the map. */
+/**
+ * A site drawn on the map that makes no claim about a file — no name, coordinate system, warnings
+ * or source coordinates — has nothing to sign or verify: it is recorded as the submitter states,
+ * not flagged as a failed verification.
+ */
+export function isPlainDrawn(p: Pick<SiteProvenance, 'format' | 'fileName' | 'detected' | 'confirmed' | 'source' | 'warnings'> & { signature?: unknown }): boolean {
+  return p.format === 'drawn' && !p.signature && p.fileName === null && p.detected === null && p.confirmed === null && p.source === null && p.warnings.length === 0;
+}
+
 export function drawnProvenance(): SiteProvenance {
   return { fileName: null, format: 'drawn', detected: null, detectionRefused: null, confirmed: null, overrides: {}, warnings: [], source: null, edited: false };
 }
@@ -272,7 +287,8 @@ export function provenanceRows(p: import('./contracts/site-check.ts').SiteProven
       key: 'verification',
       label: zh ? '来源核验' : 'Verification',
       value: v ? (zh ? v.zh : v.en) : zh ? `${VERIFIED_TEXT.unverified.zh}（报告生成于来源签名功能上线之前）` : `${VERIFIED_TEXT.unverified.en} (filed before provenances were signed)`,
-      alert: !v?.verified,
+      // a plain drawn site has nothing to verify: not a failed verification
+      alert: !v?.verified && !isPlainDrawn(p),
     },
     { key: 'fileName', label: zh ? '原始文件' : 'Original file', value: p.fileName ?? (p.format === 'drawn' ? (zh ? '（无：在地图上绘制）' : '(none: drawn on the map)') : zh ? '（粘贴的文本）' : '(pasted text)') },
     { key: 'format', label: zh ? '格式' : 'Format', value: FORMAT_LABEL[p.format][lang] },
@@ -289,7 +305,7 @@ export function provenanceRows(p: import('./contracts/site-check.ts').SiteProven
     if (c?.encoding) rows.push({ key: 'encoding', label: zh ? '编码' : 'Encoding', value: c.encoding.toUpperCase() });
     if (c) {
       rows.push({ key: 'datum', label: zh ? '大地基准' : 'Datum', value: DATUM_LABEL[c.datum][lang] });
-      rows.push({ key: 'datumTransform', label: zh ? '换算至 CGCS2000' : 'To CGCS2000', value: DATUM_TRANSFORM_LABEL[c.datumTransform][lang], alert: c.datumTransform === 'approximate' });
+      rows.push({ key: 'datumTransform', label: zh ? '换算至 CGCS2000' : 'To CGCS2000', value: c.datumAssumed && c.datumTransform === 'none' ? DATUM_ASSUMED_LABEL[lang] : DATUM_TRANSFORM_LABEL[c.datumTransform][lang], alert: c.datumTransform === 'approximate' });
     }
     rows.push({ key: 'overrides', label: zh ? '人工修改的识别' : 'Overrides', value: overridesText(p.overrides, lang) });
   }

@@ -85,6 +85,8 @@ export const CrsReading = z.object({
   crsName: boundedText('provenance 坐标系名称', PROVENANCE_LIMITS.crs).optional(),
   datum: z.enum(DATUMS),
   datumTransform: z.enum(DATUM_TRANSFORMS),
+  /** The file declared no coordinate system: its datum was taken as CGCS2000 (warning CRS_UNDECLARED). */
+  datumAssumed: z.literal(true).optional(),
   zone: z.number().int().optional(),
   zoneWidth: z.union([z.literal(3), z.literal(6)]).optional(),
   axisOrder: z.enum(['lonlat', 'northing-easting']),

@@ -317,6 +317,20 @@ describe(`the site's provenance on ${backend}`, () => {
       provenance: { fileName: null, format: 'drawn', detected: null, detectionRefused: null, confirmed: null, overrides: {}, warnings: [], source: null, edited: false },
     });
     expect(drawn.provenance).toMatchObject({ format: 'drawn', sourceCheck: { status: 'none' } });
+    // nothing to verify: recorded as the submitter states, not flagged as a failed verification
+    expect(drawn.provenance!.verification!.zh).toContain('在地图上绘制的选址');
+    const sheet = await provenanceSheet(drawn.id);
+    const red = sheet.rows.filter((row) => row.getCell(2).font?.color?.argb === 'FFC92A2A');
+    expect(red).toHaveLength(0);
+    expect((await points(drawn.id, '?zone=38')).file.attrs['来源说明']).toBeUndefined();
+    // a "drawn" site that claims a file's coordinate system is checked like any other
+    const claims = await file({
+      geometry: siteOf(r),
+      use: '工业',
+      stockFirst: STOCK,
+      provenance: { ...r.provenance, format: 'drawn', signature: undefined },
+    });
+    expect(claims.provenance!.verification!.zh).toMatch(/^来源信息未经服务器核验/);
     const none = await file({ geometry: siteOf(r), use: '工业', stockFirst: STOCK });
     expect(none.provenance).toBeNull();
   });

@@ -23,6 +23,7 @@ export function crsReading(d: Detected): CrsReading {
     ...(d.crsName ? { crsName: d.crsName.slice(0, PROVENANCE_LIMITS.crs) } : {}),
     datum: d.datum ?? 'other',
     datumTransform: d.datumTransform ?? 'none',
+    ...(d.datumAssumed ? { datumAssumed: true as const } : {}),
     ...(d.zone !== undefined ? { zone: d.zone } : {}),
     ...(d.zoneWidth !== undefined ? { zoneWidth: d.zoneWidth } : {}),
     axisOrder: d.axisOrder,

@@ -24,6 +24,7 @@ import type { SiteCheckReport } from '../../../../core/contracts/site-check.ts';
 import { fieldText, planeAreaM2, type PlanePoint } from '../../../../core/boundary-points-writer.ts';
 import { gaussKrugerProj, type ZoneWidth } from '../../../../core/gauss-kruger.ts';
 import {
+  isPlainDrawn,
   BOUNDARY_POINTS_DATUM,
   CGCS2000_LONLAT,
   DATUM_LABEL,
@@ -91,7 +92,7 @@ const headerText = (t: string) =>
 export function sitePlane(report: SiteCheckReport, zone: ZoneChoice, datum: 'source' | 'cgcs2000' = 'source'): SitePlane {
   const p = report.provenance ?? null;
   const plane = placeSite(report, zone, datum);
-  return p && !p.verification?.verified ? { ...plane, unverified: true } : plane;
+  return p && !p.verification?.verified && !isPlainDrawn(p) ? { ...plane, unverified: true } : plane;
 }
 
 function placeSite(report: SiteCheckReport, zone: ZoneChoice, datum: 'source' | 'cgcs2000'): SitePlane {

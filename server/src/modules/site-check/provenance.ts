@@ -6,7 +6,7 @@
  * report says why.
  */
 import type { ProvenanceVerification, SiteGeometry, SiteProvenance, SiteProvenanceRecord } from '../../../../core/contracts/site-check.ts';
-import { compareSource, VERIFIED_TEXT } from '../../../../core/provenance.ts';
+import { compareSource, isPlainDrawn, VERIFIED_TEXT } from '../../../../core/provenance.ts';
 import { signProvenance, verifyProvenance, type Verification } from '../geometry/provenance-signature.ts';
 
 const UNVERIFIED: Record<Exclude<Verification, { verified: true }>['reason'], { zh: string; en: string }> = {
@@ -24,6 +24,13 @@ const UNVERIFIED: Record<Exclude<Verification, { verified: true }>['reason'], { 
   },
 };
 
+/** A site drawn on the map makes no claim about a file: nothing to sign or check (core/provenance.ts isPlainDrawn). */
+export const DRAWN: ProvenanceVerification = {
+  verified: false,
+  zh: '在地图上绘制的选址：没有文件来源可供核验（按提交者所述记录）',
+  en: 'A site drawn on the map: there is no file to verify (recorded as the submitter states)',
+};
+
 function verificationOf(v: Verification): ProvenanceVerification {
   if (v.verified) return { verified: true, ...VERIFIED_TEXT.verified };
   const why = UNVERIFIED[v.reason];
@@ -38,7 +45,7 @@ function verificationOf(v: Verification): ProvenanceVerification {
  */
 export function provenanceRecord(p: SiteProvenance | undefined, submitted: SiteGeometry, repaired: boolean): SiteProvenanceRecord | null {
   if (!p) return null;
-  const verification = verificationOf(verifyProvenance(p, submitted));
+  const verification = isPlainDrawn(p) ? DRAWN : verificationOf(verifyProvenance(p, submitted));
   const { signature: _s, ...unsigned } = p;
   const { sourceCheck, ...record } = sourceRecord(unsigned, submitted, repaired);
   const filed = verification.verified ? signProvenance(record, [submitted]) : record;
