@@ -2,7 +2,7 @@
  * The rules a site check applies (domain.md, "The rules a site check applies"), with the
  * texts a report prints. Client and server read the same words from here.
  */
-import { formatArea, roundTo } from './units.ts';
+import { formatArea, M2_PER_MU, roundTo } from './units.ts';
 
 export type RuleId = 'permanent-farmland' | 'eco-redline' | 'urban-boundary' | 'general-farmland';
 export type VerdictStatus = 'pass' | 'warn' | 'conflict';
@@ -84,7 +84,7 @@ export interface Verdict {
 /** Below this an overlap is a numerical sliver, not a finding (0.01 m²). */
 export const OVERLAP_EPSILON_M2 = 0.01;
 
-const mu = (m2: number) => m2 / (10_000 / 15);
+const mu = (m2: number) => m2 / M2_PER_MU;
 
 /**
  * The verdict of one rule for a site, from its overlap figures; `format` writes the areas in

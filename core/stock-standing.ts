@@ -8,7 +8,7 @@
  *   // '位于城镇开发边界（开封市中心城区）内；占永久基本农田 0.00 亩，一般耕地 0.00 亩，生态保护红线 0.00 亩；可作为供地推荐。'
  */
 import { OVERLAP_EPSILON_M2 } from './rules.ts';
-import { roundTo, toAreaUnits, type AreaUnits } from './units.ts';
+import { M2_PER_MU, roundTo, toAreaUnits, type AreaUnits } from './units.ts';
 
 export interface StandingFigures {
   areaM2: number;
@@ -31,7 +31,7 @@ export interface StockStanding {
   summaryEn: string;
 }
 
-const muText = (m2: number) => roundTo(m2 / (10_000 / 15), 2).toFixed(2);
+const muText = (m2: number) => roundTo(m2 / M2_PER_MU, 2).toFixed(2);
 
 export function stockStanding(f: StandingFigures): StockStanding {
   const outsideM2 = Math.max(0, (1 - f.urbanBoundaryShare) * f.areaM2);

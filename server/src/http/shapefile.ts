@@ -9,6 +9,10 @@
  */
 import { encodeGbk } from '../../../core/boundary-points-writer.ts';
 
+/** OGC WKT of EPSG:4490, for the Shapefile .prj. */
+export const CGCS2000_PRJ =
+  'GEOGCS["China Geodetic Coordinate System 2000",DATUM["China_2000",SPHEROID["CGCS2000",6378137,298.257222101,AUTHORITY["EPSG","1024"]],AUTHORITY["EPSG","1043"]],PRIMEM["Greenwich",0,AUTHORITY["EPSG","8901"]],UNIT["degree",0.0174532925199433,AUTHORITY["EPSG","9122"]],AUTHORITY["EPSG","4490"]]';
+
 /** Text encodings of the .dbf (and what the .cpg says). */
 export type DbfEncoding = 'gbk' | 'utf-8';
 

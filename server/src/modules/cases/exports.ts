@@ -9,6 +9,7 @@
  * the .prj is CGCS2000 (EPSG:4490); a 说明.txt lists what each field means.
  */
 import { PassThrough, type Readable } from 'node:stream';
+import { CGCS2000_PRJ } from '../../http/shapefile.ts';
 import ExcelJS from 'exceljs';
 import JSZip from 'jszip';
 import type { CaseStatsResponse, CaseSummary } from '../../../../core/contracts/cases.ts';
@@ -18,9 +19,6 @@ import { writeShapefile, type DbfColumn } from '../../http/shapefile.ts';
 /** A case as the exports see it: the summary and the latest comment. */
 export type ExportCase = CaseSummary & { comment: string | null };
 
-/** OGC WKT of EPSG:4490, for the Shapefile .prj. */
-export const CGCS2000_PRJ =
-  'GEOGCS["China Geodetic Coordinate System 2000",DATUM["China_2000",SPHEROID["CGCS2000",6378137,298.257222101,AUTHORITY["EPSG","1024"]],AUTHORITY["EPSG","1043"]],PRIMEM["Greenwich",0,AUTHORITY["EPSG","8901"]],UNIT["degree",0.0174532925199433,AUTHORITY["EPSG","9122"]],AUTHORITY["EPSG","4490"]]';
 
 /**
  * An ISO instant as Beijing time, "2026-11-22 11:58:01".

@@ -15,6 +15,7 @@
  * intersections refer to the widened site while the exported site is the one drawn.
  */
 import { ROLES, atLeast } from '../../../../core/access.ts';
+import { CGCS2000_PRJ } from '../../http/shapefile.ts';
 import { STATUS_LABEL } from '../../../../core/rules.ts';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { FastifyReply } from 'fastify';
@@ -58,9 +59,6 @@ export const EXPORT_KINDS = {
 } as const;
 export type ExportKind = keyof typeof EXPORT_KINDS;
 
-/** OGC WKT of EPSG:4490, for the Shapefile .prj. */
-export const CGCS2000_PRJ =
-  'GEOGCS["China Geodetic Coordinate System 2000",DATUM["China_2000",SPHEROID["CGCS2000",6378137,298.257222101,AUTHORITY["EPSG","1024"]],AUTHORITY["EPSG","1043"]],PRIMEM["Greenwich",0,AUTHORITY["EPSG","8901"]],UNIT["degree",0.0174532925199433,AUTHORITY["EPSG","9122"]],AUTHORITY["EPSG","4490"]]';
 
 // ---------------------------------------------------------------------------------------------
 // Loading and naming

@@ -261,7 +261,7 @@ async function checkAndFile(
       area: toAreaUnits(siteM2),
       analysedArea: toAreaUnits(analysedM2),
       repaired: !prepared.valid,
-      repairNoteZh: prepared.valid ? null : `原几何无效（${prepared.reason}），已自动修复；修复后面积 ${(siteM2 / (10_000 / 15)).toFixed(2)} 亩。`,
+      repairNoteZh: prepared.valid ? null : `原几何无效（${prepared.reason}），已自动修复；修复后面积 ${toAreaUnits(siteM2).mu.toFixed(2)} 亩。`,
     },
     provenance: provenanceRecord(req.provenance, req.geometry, !prepared.valid),
     layers,
