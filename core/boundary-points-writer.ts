@@ -66,7 +66,7 @@ export function isValidZone(zone: number, zoneWidth: ZoneWidth = 3): boolean {
  * Twice the signed area of a ring in the (easting, northing) plane: positive anticlockwise.
  * Coordinates are shifted to the first point so 38-million eastings lose no precision.
  */
-function signedArea2(ring: readonly PlanePoint[]): number {
+export function signedArea2(ring: readonly PlanePoint[]): number {
   const first = ring[0];
   if (!first) return 0;
   let s = 0;

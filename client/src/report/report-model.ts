@@ -4,6 +4,7 @@
  * export links, and the geometries each map figure draws.
  */
 import { SiteCheckReport } from '../../../core/contracts/site-check.ts';
+import { beijingTime as beijingTimeOf } from '../../../core/beijing-time.ts';
 import { getLayer, type LayerId } from '../../../core/layers.ts';
 import { roundTo } from '../../../core/units.ts';
 import type { Lang } from '../i18n.ts';
@@ -52,7 +53,7 @@ export const formatShare = (share: number) => `${roundTo(share * 100, 2).toFixed
  * @example beijingTime('2026-11-22T03:58:01.000Z') // '2026-11-22 11:58:01'
  */
 export function beijingTime(iso: string): string {
-  return new Date(Date.parse(iso) + 8 * 3600_000).toISOString().slice(0, 19).replace('T', ' ');
+  return beijingTimeOf(iso);
 }
 
 const words = {

@@ -9,6 +9,7 @@
  * the .prj is CGCS2000 (EPSG:4490); a 说明.txt lists what each field means.
  */
 import { PassThrough, type Readable } from 'node:stream';
+import { beijingTime as beijingTimeOf } from '../../../../core/beijing-time.ts';
 import { CGCS2000_PRJ } from '../../http/shapefile.ts';
 import ExcelJS from 'exceljs';
 import JSZip from 'jszip';
@@ -27,7 +28,7 @@ export type ExportCase = CaseSummary & { comment: string | null };
  */
 export function beijingTime(iso: string | null): string | null {
   if (!iso) return null;
-  return new Date(Date.parse(iso) + 8 * 3600_000).toISOString().slice(0, 19).replace('T', ' ');
+  return beijingTimeOf(iso);
 }
 
 const POSITION_ZH = { inside: '边界内', partly: '部分在内', outside: '边界外' } as const;

@@ -20,6 +20,7 @@
  * must return; a missing row fails the job instead of passing silently.
  */
 import { randomUUID } from 'node:crypto';
+import { beijingToday } from '../../../../core/beijing-time.ts';
 import { CASE_SOURCES, type CaseSource } from '../../../../core/case-status.ts';
 import type { CaseImportJob, CaseImportQuery, CaseImportReport, ImportRow } from '../../../../core/contracts/cases.ts';
 import { ellipsoidalArea, type AreaGeometry } from '../../../../core/ellipsoidal-area.ts';
@@ -77,7 +78,7 @@ export function normaliseDate(text: string): string | null {
 }
 
 /** Today in Beijing time, YYYY-MM-DD. */
-export const beijingToday = (now = new Date()) => new Date(now.getTime() + 8 * 3600_000).toISOString().slice(0, 10);
+export { beijingToday };
 
 // ---------------------------------------------------------------------------------------------
 // The job

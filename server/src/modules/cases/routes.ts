@@ -10,6 +10,7 @@
  * Routes only translate HTTP; the rules are in service.ts and core/case-status.ts.
  */
 import { atLeast } from '../../../../core/access.ts';
+import { beijingStamp } from '../../../../core/beijing-time.ts';
 import multipart from '@fastify/multipart';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
@@ -45,7 +46,7 @@ const tooLarge = () => new AppError(413, 'FILE_TOO_LARGE', `文件（file）过�
 const NO_FILE = { zh: '没有收到文件（file）：请上传 GeoJSON 或 Shapefile（.zip）', en: 'No file received: upload a GeoJSON or a zipped Shapefile (field "file")' };
 
 /** "违法占地图斑-20261122" in Beijing time. */
-const today = () => new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10).replace(/-/g, '');
+const today = () => beijingStamp();
 
 function download(reply: FastifyReply, zh: string, ascii: string, type: string, count?: number) {
   reply.header('content-type', type).header('content-disposition', contentDisposition(zh, ascii)).header('cache-control', 'no-store');

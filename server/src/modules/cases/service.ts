@@ -3,6 +3,7 @@
  * optimistic concurrency on the case version, the append-only history), and the county view
  * with the yearly 20-亩 threshold.
  */
+import { beijingYear } from '../../../../core/beijing-time.ts';
 import {
   allowedTransitions,
   checkDecision,
@@ -113,7 +114,7 @@ export async function decideCase(db: Database, id: number, req: CaseDecisionRequ
 }
 
 /** The current year in Beijing time. */
-export const beijingYear = (now = new Date()) => new Date(now.getTime() + 8 * 3600_000).getUTCFullYear();
+export { beijingYear };
 
 function countyFigures(r: StatsRow): Omit<CountyCaseStats, 'standing' | 'quotaPenaltyMu' | 'headroomMu'> {
   return {

@@ -18,6 +18,7 @@
  * statement at a time); on PostGIS readers keep reading the previous version until commit.
  */
 import { getLayer } from '../../../../core/layers.ts';
+import { beijingYear } from '../../../../core/beijing-time.ts';
 import type { ImportableLayer, LayerImportSummary, LayerJob, LayerJobPhase } from '../../../../core/contracts/layer-admin.ts';
 import { ellipsoidalArea, type AreaGeometry } from '../../../../core/ellipsoidal-area.ts';
 import type { ParseResult, SiteGeometry } from '../../../../core/parsers/index.ts';
@@ -125,7 +126,7 @@ export class LayerJobState extends JobProgress<LayerJobPhase> {
   }
 }
 
-const beijingYear = () => new Date(Date.now() + 8 * 3600_000).getUTCFullYear().toString();
+const yearNow = () => beijingYear().toString();
 
 function bboxOf(geometries: SiteGeometry[]): [number, number, number, number] | null {
   let [w, s, e, n] = [Infinity, Infinity, -Infinity, -Infinity];
@@ -248,7 +249,7 @@ async function checkImport(db: Database, job: LayerJobState, input: { fileName: 
   const countyRows = await db.query<{ code: string }>('SELECT code FROM admin_county');
   const counties = new Set(countyRows.map((c) => c.code));
   const mapping = fieldMapping(layer, features.slice(0, 200).map((f) => f.properties ?? {}));
-  const year = beijingYear();
+  const year = yearNow();
   const rows: Row[] = features.map((f, i) => {
     const { values, reasons } = readRow(f.properties ?? {}, { layer, mapping, row: i + 1, fileName: input.fileName, year, counties });
     return { row: i + 1, values, geometry: f.geometry, repaired: null, reasons, excluded: reasons.length > 0 };

@@ -21,7 +21,7 @@
  */
 import proj4 from 'proj4';
 import type { SiteCheckReport } from '../../../../core/contracts/site-check.ts';
-import { fieldText, planeAreaM2, type PlanePoint } from '../../../../core/boundary-points-writer.ts';
+import { fieldText, planeAreaM2, signedArea2, type PlanePoint } from '../../../../core/boundary-points-writer.ts';
 import { gaussKrugerProj, type ZoneWidth } from '../../../../core/gauss-kruger.ts';
 import {
   isPlainDrawn,
@@ -166,17 +166,6 @@ function placeSite(report: SiteCheckReport, zone: ZoneChoice, datum: 'source' | 
 /** Rounds to the millimetre, the file's precision (精度=0.001). */
 const mm = (v: number) => Math.round(v * 1000) / 1000;
 
-function signedArea2(ring: readonly PlanePoint[]): number {
-  const first = ring[0];
-  if (!first) return 0;
-  let s = 0;
-  for (let i = 0; i < ring.length; i++) {
-    const p = ring[i]!;
-    const q = ring[(i + 1) % ring.length]!;
-    s += (p[1] - first[1]) * (q[0] - first[0]) - (q[1] - first[1]) * (p[0] - first[0]);
-  }
-  return s;
-}
 
 /** A ring of [easting, northing] as the file writes it: to the mm, open, oriented, from its north-west point. */
 function fileRing(ring: readonly number[][], outer: boolean): PlanePoint[] {

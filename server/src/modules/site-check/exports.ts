@@ -15,6 +15,7 @@
  * intersections refer to the widened site while the exported site is the one drawn.
  */
 import { ROLES, atLeast } from '../../../../core/access.ts';
+import { beijingTime as beijingTimeOf } from '../../../../core/beijing-time.ts';
 import { CGCS2000_PRJ } from '../../http/shapefile.ts';
 import { STATUS_LABEL } from '../../../../core/rules.ts';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
@@ -101,8 +102,7 @@ function sendFile(reply: FastifyReply, report: Report, suffix: string, asciiSuff
  * @example beijingTime('2026-11-22T03:58:01.000Z') // '2026-11-22 11:58:01'
  */
 export function beijingTime(iso: string): string {
-  const d = new Date(Date.parse(iso) + 8 * 3600_000);
-  return d.toISOString().slice(0, 19).replace('T', ' ');
+  return beijingTimeOf(iso);
 }
 
 // ---------------------------------------------------------------------------------------------

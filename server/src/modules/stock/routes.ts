@@ -1,5 +1,6 @@
 import { ROLES } from '../../../../core/access.ts';
 import type { FastifyReply } from 'fastify';
+import { beijingStamp } from '../../../../core/beijing-time.ts';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { ErrorResponse } from '../../../../core/contracts/common.ts';
 import {
@@ -21,7 +22,7 @@ import { parcelByCode } from './repo.ts';
 
 /** "存量地块-20261122" in Beijing time. */
 const exportName = (ext: string) => {
-  const d = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10).replace(/-/g, '');
+  const d = beijingStamp();
   return { zh: `存量地块-${d}${ext}`, ascii: `stock-parcels-${d}${ext}` };
 };
 
