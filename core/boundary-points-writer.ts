@@ -90,18 +90,17 @@ export function planeAreaM2(polygons: readonly (readonly (readonly PlanePoint[])
 }
 
 /** Rounds to the millimetre, the file's precision (精度=0.001). */
-const mm = (v: number) => Math.round(v * 1000) / 1000;
+export const mm = (v: number) => Math.round(v * 1000) / 1000;
 
 /**
- * One ring projected, rounded to the millimetre, without repeated points, oriented
- * (clockwise for an outer ring) and started at the point nearest its north-west corner.
- * Open (no closing point); empty when fewer than 3 distinct points are left.
+ * A ring of plane points as a 界址点 file writes it: rounded to the millimetre, without repeated
+ * points, oriented (clockwise for an outer ring) and started at the point nearest its north-west
+ * corner. Open (no closing point); empty when fewer than 3 distinct points are left.
  */
-export function planeRing(ring: readonly number[][], outer: boolean, opts: BoundaryPointsOptions): PlanePoint[] {
+export function fileRing(points: Iterable<PlanePoint>, outer: boolean): PlanePoint[] {
   const pts: PlanePoint[] = [];
-  for (const pos of ring) {
-    const { northing, easting } = lonLatToGaussKruger(pos[0]!, pos[1]!, opts);
-    const p: PlanePoint = [mm(northing), mm(easting)];
+  for (const [n, e] of points) {
+    const p: PlanePoint = [mm(n), mm(e)];
     const last = pts[pts.length - 1];
     if (!last || last[0] !== p[0] || last[1] !== p[1]) pts.push(p);
   }
@@ -118,6 +117,17 @@ export function planeRing(ring: readonly number[][], outer: boolean, opts: Bound
     if (d < best) [best, start] = [d, i];
   });
   return [...pts.slice(start), ...pts.slice(0, start)];
+}
+
+/** One lon/lat ring projected to the zone and written as {@link fileRing} does. */
+export function planeRing(ring: readonly number[][], outer: boolean, opts: BoundaryPointsOptions): PlanePoint[] {
+  return fileRing(
+    ring.map((pos): PlanePoint => {
+      const { northing, easting } = lonLatToGaussKruger(pos[0]!, pos[1]!, opts);
+      return [northing, easting];
+    }),
+    outer,
+  );
 }
 
 /**

@@ -13,6 +13,14 @@ import proj4 from 'proj4';
 
 export type ZoneWidth = 3 | 6;
 
+/** The ellipsoid of each datum the product knows, as proj4 parameters. */
+export const DATUM_ELLIPSOID: Record<'cgcs2000' | 'wgs84' | 'beijing54' | 'xian80', string> = {
+  cgcs2000: '+ellps=GRS80',
+  wgs84: '+ellps=WGS84',
+  beijing54: '+ellps=krass', // Krassowsky 1940
+  xian80: '+a=6378140 +rf=298.257', // IAG 1975
+};
+
 export interface GaussKrugerOptions {
   zone: number;
   zoneWidth?: ZoneWidth;

@@ -7,6 +7,7 @@
  * Isomorphic: proj4 only.
  */
 import proj4 from 'proj4';
+import { DATUM_ELLIPSOID } from './gauss-kruger.ts';
 import type { CrsReading, SiteProvenance, SourceCoordinatesT } from './contracts/site-check.ts';
 
 type Datum = CrsReading['datum'];
@@ -225,10 +226,7 @@ export function sourceInZone(source: SourceCoordinatesT, zone: { zone: number; z
 }
 
 /** Ellipsoids of the local datums, for a site placed approximately without source coordinates. */
-export const LOCAL_ELLIPSOID: Record<'beijing54' | 'xian80', string> = {
-  beijing54: '+ellps=krass',
-  xian80: '+a=6378140 +rf=298.257',
-};
+export const LOCAL_ELLIPSOID: Record<'beijing54' | 'xian80', string> = DATUM_ELLIPSOID;
 
 const FORMAT_LABEL: Record<SiteProvenance['format'], { zh: string; en: string }> = {
   drawn: { zh: '在地图上绘制', en: 'Drawn on the map' },

@@ -27,7 +27,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { LRUCache } from 'lru-cache';
-import { gaussKrugerEpsg, type ZoneWidth } from '../gauss-kruger.ts';
+import { DATUM_ELLIPSOID, gaussKrugerEpsg, type ZoneWidth } from '../gauss-kruger.ts';
 import { ParseError } from './errors.ts';
 import type { SevenParameters } from './types.ts';
 
@@ -67,12 +67,7 @@ export interface KnownCrs {
 }
 
 /** Ellipsoids by datum, as proj4 parameters. */
-export const ELLIPSOID: Record<Exclude<Datum, 'other'>, string> = {
-  cgcs2000: '+ellps=GRS80',
-  wgs84: '+ellps=WGS84',
-  beijing54: '+ellps=krass',
-  xian80: '+a=6378140 +rf=298.257',
-};
+export const ELLIPSOID: Record<Exclude<Datum, 'other'>, string> = DATUM_ELLIPSOID;
 
 let folder: string | undefined;
 /**

@@ -21,7 +21,7 @@
  */
 import proj4 from 'proj4';
 import type { SiteCheckReport } from '../../../../core/contracts/site-check.ts';
-import { fieldText, planeAreaM2, signedArea2, type PlanePoint } from '../../../../core/boundary-points-writer.ts';
+import { fieldText, fileRing, planeAreaM2, type PlanePoint } from '../../../../core/boundary-points-writer.ts';
 import { gaussKrugerProj, type ZoneWidth } from '../../../../core/gauss-kruger.ts';
 import {
   isPlainDrawn,
@@ -163,32 +163,6 @@ function placeSite(report: SiteCheckReport, zone: ZoneChoice, datum: 'source' | 
   return { ...base, polygons: project(GRS80_LONLAT, gaussKrugerProj(zone), polygonsOfSite()), from: 'cgcs2000' };
 }
 
-/** Rounds to the millimetre, the file's precision (精度=0.001). */
-const mm = (v: number) => Math.round(v * 1000) / 1000;
-
-
-/** A ring of [easting, northing] as the file writes it: to the mm, open, oriented, from its north-west point. */
-function fileRing(ring: readonly number[][], outer: boolean): PlanePoint[] {
-  const pts: PlanePoint[] = [];
-  for (const pos of ring) {
-    const p: PlanePoint = [mm(pos[1]!), mm(pos[0]!)];
-    const last = pts[pts.length - 1];
-    if (!last || last[0] !== p[0] || last[1] !== p[1]) pts.push(p);
-  }
-  while (pts.length > 1 && pts[0]![0] === pts[pts.length - 1]![0] && pts[0]![1] === pts[pts.length - 1]![1]) pts.pop();
-  if (pts.length < 3) return [];
-  const clockwise = signedArea2(pts) < 0;
-  if (clockwise !== outer) pts.reverse();
-  const maxN = Math.max(...pts.map((q) => q[0]));
-  const minE = Math.min(...pts.map((q) => q[1]));
-  let start = 0;
-  let best = Infinity;
-  pts.forEach((q, i) => {
-    const d = (maxN - q[0]) ** 2 + (q[1] - minE) ** 2;
-    if (d < best) [best, start] = [d, i];
-  });
-  return [...pts.slice(start), ...pts.slice(0, start)];
-}
 
 /** The whole 界址点 file of a site (CRLF, ending in one). */
 export function boundaryPointsFile(
@@ -215,7 +189,7 @@ export function boundaryPointsFile(
   if (plane.unverified) attrs.push(`来源说明=${VERIFIED_TEXT.unverified.zh}：坐标系与放置方式按套核请求所附来源信息填写`);
   const polygons: PlanePoint[][][] = [];
   for (const poly of plane.polygons) {
-    const rings = poly.map((r, i) => fileRing(r, i === 0));
+    const rings = poly.map((r, i) => fileRing(r.map((pos): PlanePoint => [pos[1]!, pos[0]!]), i === 0));
     if (!rings[0]?.length) continue;
     polygons.push(rings.filter((r) => r.length > 0));
   }
