@@ -6,6 +6,7 @@
  * version is still served.
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
+import { EncodingOptions } from '../EncodingOptions.tsx';
 import type { UserInfo } from '../../../core/contracts/auth.ts';
 import type { ImportableLayer, LayerJob, LayerVersion, ManagedLayer } from '../../../core/contracts/layer-admin.ts';
 import type { AreaUnits } from '../../../core/units.ts';
@@ -263,10 +264,7 @@ function LayerCard(props: { layer: ManagedLayer; lang: Lang; onChanged: () => vo
             {w(lang, '编码', 'Encoding')}
             <select value={encoding} onChange={(e) => setEncoding(e.target.value)} disabled={running}>
               <option value="">{w(lang, '自动识别', 'Detect')}</option>
-              <option value="utf-8">UTF-8</option>
-              <option value="gbk">GBK</option>
-              <option value="gb18030">GB18030</option>
-              <option value="big5">Big5</option>
+              <EncodingOptions />
             </select>
           </label>
           <label>

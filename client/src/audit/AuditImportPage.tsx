@@ -7,6 +7,7 @@
  * confirmation.
  */
 import { useEffect, useRef, useState } from 'react';
+import { EncodingOptions } from '../EncodingOptions.tsx';
 import { CASE_SOURCES, DEFAULT_DUPLICATE_SHARE, type CaseImportJob, type CaseImportReport, type ImportRow } from '../../../core/contracts/cases.ts';
 import { useT, type Lang, type StringKey } from '../i18n.ts';
 import { AuditApiError, asApiError, auditSession, caseApi, casePath } from './api.ts';
@@ -293,10 +294,7 @@ export function AuditImportPage(props: { lang: Lang; onLang: (l: Lang) => void; 
                 <span>{t('encoding')}</span>
                 <select name="encoding" value={o.encoding} onChange={(e) => (setO({ ...o, encoding: e.target.value as Options['encoding'] }), invalidate())}>
                   <option value="">{t('auto')}</option>
-                  <option value="gbk">GBK</option>
-                  <option value="gb18030">GB18030</option>
-                  <option value="big5">Big5</option>
-                  <option value="utf-8">UTF-8</option>
+                  <EncodingOptions />
                 </select>
               </label>
               {signedIn ? (

@@ -10,6 +10,7 @@
  * for one whose zone cannot be told (ZONE_AMBIGUOUS). The parse's provenance goes with the site to the check.
  */
 import { useState, type DragEvent } from 'react';
+import { EncodingOptions } from '../EncodingOptions.tsx';
 import { ParseResponse } from '../../../core/contracts/geometry.ts';
 import type { SiteGeometry, SiteProvenance } from '../../../core/contracts/site-check.ts';
 import { DATUM_APPROXIMATE, DATUM_LABEL, DATUM_TRANSFORM_LABEL } from '../../../core/provenance.ts';
@@ -170,10 +171,7 @@ export function SiteUpload(props: { onSite: (geometry: SiteGeometry, label: stri
           {t('encoding')}
           <select value={overrides.encoding} onChange={(e) => set({ encoding: e.target.value as ParseOverrides['encoding'] })}>
             <option value="">{t('auto')}</option>
-            <option value="utf-8">UTF-8</option>
-            <option value="gbk">GBK</option>
-            <option value="gb18030">GB18030</option>
-            <option value="big5">Big5</option>
+            <EncodingOptions />
           </select>
         </label>
       </details>
