@@ -8,16 +8,14 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import Fastify, { type FastifyInstance } from 'fastify';
-import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { MultiPolygon, Polygon } from 'geojson';
+import type { FastifyInstance } from 'fastify';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { fileUpload, geometryApp } from '../helpers/geometry-app.ts';
 import { ErrorResponse } from '../../core/contracts/common.ts';
 import { ParseResponse } from '../../core/contracts/geometry.ts';
 import { datumTransformsOf, loadConfig } from '../../server/src/config.ts';
 import { crsOfSrs } from '../../server/src/http/geopackage.ts';
-import errorsPlugin from '../../server/src/plugins/errors.ts';
-import geometryRoutes from '../../server/src/modules/geometry/routes.ts';
 
 const dir = join(dirname(fileURLToPath(import.meta.url)), '../fixtures/crs');
 const fixture = (path: string) => readFileSync(join(dir, path));
@@ -54,26 +52,11 @@ function maxMetres(a: Geom, b: Geom): number {
   return worst;
 }
 
-function multipart(filename: string, content: Buffer): { payload: Buffer; headers: Record<string, string> } {
-  const boundary = '----yizhangtu-crs-boundary';
-  const payload = Buffer.concat([
-    Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${filename}"\r\nContent-Type: application/octet-stream\r\n\r\n`),
-    content,
-    Buffer.from(`\r\n--${boundary}--\r\n`),
-  ]);
-  return { payload, headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } };
-}
 
 describe('POST /api/geometry/parse: coordinate systems', () => {
   let app: FastifyInstance;
   beforeAll(async () => {
-    const a = Fastify({ logger: false, bodyLimit: 10 * 1024 * 1024 }).withTypeProvider<ZodTypeProvider>();
-    a.setValidatorCompiler(validatorCompiler);
-    a.setSerializerCompiler(serializerCompiler);
-    await a.register(errorsPlugin);
-    await a.register(geometryRoutes);
-    await a.ready();
-    app = a;
+    app = await geometryApp();
   });
   afterAll(async () => {
     await app?.close();
@@ -83,7 +66,7 @@ describe('POST /api/geometry/parse: coordinate systems', () => {
   });
 
   const upload = (path: string, query = '') => {
-    const body = multipart(path.replace(/^.*\//, ''), fixture(path));
+    const body = fileUpload(path.replace(/^.*\//, ''), fixture(path));
     return app.inject({ method: 'POST', url: `/api/geometry/parse${query}`, payload: body.payload, headers: body.headers });
   };
   const error = (res: { json: () => unknown }) => ErrorResponse.parse(res.json()).error;

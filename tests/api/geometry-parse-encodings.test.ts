@@ -7,43 +7,26 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import Fastify, { type FastifyInstance } from 'fastify';
-import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fileUpload, geometryApp } from '../helpers/geometry-app.ts';
 import { ErrorResponse } from '../../core/contracts/common.ts';
 import { ParseResponse } from '../../core/contracts/geometry.ts';
-import errorsPlugin from '../../server/src/plugins/errors.ts';
-import geometryRoutes from '../../server/src/modules/geometry/routes.ts';
 
 const fixtures = join(dirname(fileURLToPath(import.meta.url)), '../fixtures');
 const fixture = (path: string) => readFileSync(join(fixtures, path));
 
-function multipart(filename: string, content: Buffer): { payload: Buffer; headers: Record<string, string> } {
-  const boundary = '----yizhangtu-encodings-boundary';
-  const payload = Buffer.concat([
-    Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${filename}"\r\nContent-Type: application/octet-stream\r\n\r\n`),
-    content,
-    Buffer.from(`\r\n--${boundary}--\r\n`),
-  ]);
-  return { payload, headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } };
-}
 
 describe('POST /api/geometry/parse — Big5 and GB18030', () => {
   let app: FastifyInstance;
   beforeAll(async () => {
-    const a = Fastify({ logger: false, bodyLimit: 10 * 1024 * 1024 }).withTypeProvider<ZodTypeProvider>();
-    a.setValidatorCompiler(validatorCompiler);
-    a.setSerializerCompiler(serializerCompiler);
-    await a.register(errorsPlugin);
-    await a.register(geometryRoutes);
-    await a.ready();
-    app = a;
+    app = await geometryApp();
   });
   afterAll(async () => {
     await app?.close();
   });
   const upload = (filename: string, content: Buffer, query = '') => {
-    const body = multipart(filename, content);
+    const body = fileUpload(filename, content);
     return app.inject({ method: 'POST', url: `/api/geometry/parse${query}`, payload: body.payload, headers: body.headers });
   };
 

@@ -6,15 +6,13 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import Fastify, { type FastifyInstance } from 'fastify';
-import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import iconv from 'iconv-lite';
 import JSZip from 'jszip';
+import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { geometryApp } from '../helpers/geometry-app.ts';
 import { ErrorResponse } from '../../core/contracts/common.ts';
 import { MAX_SITE_FILE_BYTES, ParseResponse } from '../../core/contracts/geometry.ts';
-import errorsPlugin from '../../server/src/plugins/errors.ts';
-import geometryRoutes from '../../server/src/modules/geometry/routes.ts';
 
 const dir = join(dirname(fileURLToPath(import.meta.url)), '../fixtures/parse');
 const fixture = (name: string) => readFileSync(join(dir, name));
@@ -37,13 +35,7 @@ function multipart(parts: { field: string; filename: string; content: Buffer | s
 describe('POST /api/geometry/parse', () => {
   let app: FastifyInstance;
   beforeAll(async () => {
-    const a = Fastify({ logger: false, bodyLimit: 10 * 1024 * 1024 }).withTypeProvider<ZodTypeProvider>();
-    a.setValidatorCompiler(validatorCompiler);
-    a.setSerializerCompiler(serializerCompiler);
-    await a.register(errorsPlugin);
-    await a.register(geometryRoutes);
-    await a.ready();
-    app = a;
+    app = await geometryApp();
   });
   afterAll(async () => {
     await app?.close();
