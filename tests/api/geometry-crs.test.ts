@@ -8,10 +8,10 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { MultiPolygon, Polygon } from 'geojson';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { fileUpload, geometryApp } from '../helpers/geometry-app.ts';
+import { expected, maxMetres } from '../helpers/crs-fixtures.ts';
 import { ErrorResponse } from '../../core/contracts/common.ts';
 import { ParseResponse } from '../../core/contracts/geometry.ts';
 import { datumTransformsOf, loadConfig } from '../../server/src/config.ts';
@@ -20,37 +20,6 @@ import { crsOfSrs } from '../../server/src/http/geopackage.ts';
 const dir = join(dirname(fileURLToPath(import.meta.url)), '../fixtures/crs');
 const fixture = (path: string) => readFileSync(join(dir, path));
 
-type Geom = Polygon | MultiPolygon;
-const rings = (g: Geom) => (g.type === 'Polygon' ? [g.coordinates] : g.coordinates);
-const signed = (ring: number[][]) => ring.reduce((s, p, i) => s + p[0]! * ring[(i + 1) % ring.length]![1]! - ring[(i + 1) % ring.length]![0]! * p[1]!, 0);
-
-/** GDAL's placement (expected/<name>.geojson), outer rings counter-clockwise like ours. A missing file fails. */
-function expected(name: string): Geom {
-  const g = (JSON.parse(fixture(`expected/${name}.geojson`).toString('utf8')) as { features: { geometry: Polygon }[] }).features[0]!.geometry;
-  return { type: 'Polygon', coordinates: g.coordinates.map((ring, i) => ((i === 0) !== signed(ring) > 0 ? [...ring].reverse() : ring)) };
-}
-
-/** Largest distance in metres between corresponding vertices (GRS80 radii of curvature at the vertex). */
-function maxMetres(a: Geom, b: Geom): number {
-  const pa = rings(a);
-  const pb = rings(b);
-  expect(pa.map((p) => p.map((r) => r.length))).toEqual(pb.map((p) => p.map((r) => r.length)));
-  let worst = 0;
-  pa.forEach((poly, i) =>
-    poly.forEach((ring, j) =>
-      ring.forEach((p, k) => {
-        const q = pb[i]![j]![k]!;
-        const lat = ((p[1]! + q[1]!) / 2) * (Math.PI / 180);
-        const e2 = 0.00669438002290;
-        const w = Math.sqrt(1 - e2 * Math.sin(lat) ** 2);
-        const dy = (p[1]! - q[1]!) * (Math.PI / 180) * ((6378137 * (1 - e2)) / w ** 3);
-        const dx = (p[0]! - q[0]!) * (Math.PI / 180) * (6378137 / w) * Math.cos(lat);
-        worst = Math.max(worst, Math.hypot(dx, dy));
-      }),
-    ),
-  );
-  return worst;
-}
 
 
 describe('POST /api/geometry/parse: coordinate systems', () => {

@@ -9,7 +9,6 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { MultiPolygon, Polygon } from 'geojson';
 import proj4 from 'proj4';
 import { describe, expect, it } from 'vitest';
 import { CGCS2000_SHIFT_TARGET, ParseError, parseCrsParam, parseSiteFile, type ParseOptions, type ParseResult, type SevenParameters } from '../../core/parsers/index.ts';
@@ -17,6 +16,7 @@ import { crsFromGeoJsonMember, crsFromPrj } from '../../core/parsers/crs.ts';
 import { epsgRecord, gkEpsg, knownCrs } from '../../core/parsers/crs-registry.ts';
 import { placeFeatures } from '../../core/parsers/placement.ts';
 import type { ParseWarning } from '../../core/parsers/types.ts';
+import { expected, maxMetres, rings, type Geom } from '../helpers/crs-fixtures.ts';
 
 const dir = join(dirname(fileURLToPath(import.meta.url)), '../fixtures/crs');
 const bytes = (path: string) => new Uint8Array(readFileSync(join(dir, path)));
@@ -24,47 +24,6 @@ const text = (path: string) => readFileSync(join(dir, path), 'utf8');
 const parse = (path: string, opts?: ParseOptions) => parseSiteFile({ fileName: path.replace(/^.*\//, ''), bytes: bytes(path) }, opts);
 const params = (name: string) => text(`${name}-parameters.txt`).trim().split(',').map(Number) as SevenParameters;
 
-type Geom = Polygon | MultiPolygon;
-const rings = (g: Geom) => (g.type === 'Polygon' ? [g.coordinates] : g.coordinates);
-
-/** Twice the signed area of a ring (positive: counter-clockwise). */
-const signed = (ring: number[][]) => ring.reduce((s, p, i) => { const q = ring[(i + 1) % ring.length]!; return s + p[0]! * q[1]! - q[0]! * p[1]!; }, 0);
-
-/**
- * GDAL's placement of a fixture (expected/<name>.geojson): its one feature's geometry, in RFC 7946
- * orientation like ours (a Shapefile's outer rings are clockwise and GDAL keeps them so). A missing file fails.
- */
-function expected(name: string): Geom {
-  const g = (JSON.parse(text(`expected/${name}.geojson`)) as { features: { geometry: Geom }[] }).features[0]!.geometry;
-  const orient = (poly: number[][][]) => poly.map((ring, i) => ((i === 0) !== signed(ring) > 0 ? [...ring].reverse() : ring));
-  return g.type === 'Polygon' ? { type: 'Polygon', coordinates: orient(g.coordinates) } : { type: 'MultiPolygon', coordinates: g.coordinates.map(orient) };
-}
-
-/** The largest distance in metres between corresponding vertices (same ring structure required). */
-function maxMetres(a: Geom, b: Geom): number {
-  const pa = rings(a);
-  const pb = rings(b);
-  expect(pa.map((p) => p.map((r) => r.length))).toEqual(pb.map((p) => p.map((r) => r.length)));
-  let worst = 0;
-  pa.forEach((poly, i) =>
-    poly.forEach((ring, j) =>
-      ring.forEach((p, k) => {
-        const q = pb[i]![j]![k]!;
-        const lat = ((p[1]! + q[1]!) / 2) * (Math.PI / 180);
-        // metres per degree on the GRS80 ellipsoid at this latitude
-        const a0 = 6378137;
-        const e2 = 0.00669438002290;
-        const w = Math.sqrt(1 - e2 * Math.sin(lat) ** 2);
-        const north = (a0 * (1 - e2)) / w ** 3;
-        const east = (a0 / w) * Math.cos(lat);
-        const dy = (p[1]! - q[1]!) * (Math.PI / 180) * north;
-        const dx = (p[0]! - q[0]!) * (Math.PI / 180) * east;
-        worst = Math.max(worst, Math.hypot(dx, dy));
-      }),
-    ),
-  );
-  return worst;
-}
 
 const MM = 0.001;
 
