@@ -434,6 +434,8 @@ const strings = {
   auChartTitle: { zh: '违法占用耕地（亩）', en: 'Illegal farmland (mu)' },
   auChartNote: { zh: '深色为其中永久基本农田；红色虚线为 20 亩，橙色点线为 15 亩。', en: 'The darker part is permanent farmland; the red dashed line marks 20 mu, the orange dotted one 15 mu.' },
   auLimitLine: { zh: '{mu} 亩', en: '{mu} mu' },
+  // the searchable lists' kit (list-map/) and the stock search
+  stSavedAll: { zh: '全部可供应存量土地', en: 'All available stock land' },
 } as const;
 
 export type StringKey = keyof typeof strings;
