@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { Suspense, lazy, useCallback, useEffect, useMemo, useState } from 'react';
 import { getLayer, type LayerId } from '../../core/layers.ts';
 import type { HealthResponse } from '../../core/contracts/health.ts';
 import type { LayerInfo } from '../../core/contracts/layers.ts';
@@ -7,15 +7,21 @@ import { api } from './api.ts';
 import { LangContext, translate, type Lang } from './i18n.ts';
 import { readUrlState, writeUrlState, type LayerStates, type LayerViewState } from './url-state.ts';
 import { buildStyle } from './map/style.ts';
-import { MapView } from './map/MapView.tsx';
 import type { MapController } from './map/controller.ts';
 import { LayerPanel } from './panel/LayerPanel.tsx';
 import { CountyList } from './panel/CountyList.tsx';
 import { CoordinateReadout, type CoordinateMode } from './panel/CoordinateReadout.tsx';
-import { SiteCheckPanel } from './site-check/SiteCheckPanel.tsx';
 import { maySeeLayer, type Role } from '../../core/access.ts';
 import { currentSession } from './session.ts';
 import { SessionBadge } from './auth/SessionBadge.tsx';
+
+// The map (MapLibre) and the site check (drawing, file readers, the preview's geometry) are
+// chunks of their own, asked for as this module runs: they arrive while the workspace waits for
+// its data, and the panel does not hold up the map.
+const mapView = import('./map/MapView.tsx');
+const siteCheck = import('./site-check/SiteCheckPanel.tsx');
+const MapView = lazy(async () => ({ default: (await mapView).MapView }));
+const SiteCheckPanel = lazy(async () => ({ default: (await siteCheck).SiteCheckPanel }));
 
 interface Loaded {
   health: HealthResponse;
@@ -129,7 +135,9 @@ export function App() {
           {!data && !error && <p className="loading">{t('loading')}</p>}
           {data && (
             <>
-              <SiteCheckPanel controller={controller} lang={lang} />
+              <Suspense fallback={null}>
+                <SiteCheckPanel controller={controller} lang={lang} />
+              </Suspense>
               <LayerPanel layers={data.layers} states={states} zoom={zoom} onChange={onLayerChange} locked={locked} />
               <CountyList counties={data.counties} onSelect={(c) => controller?.fitBounds(c.bbox)} />
               <section className="panel-section">
@@ -152,18 +160,20 @@ export function App() {
         </aside>
         <main className="map-area">
           {style && (
-            <MapView
-              style={style}
-              initialBounds={countyExtent ?? undefined}
-              lang={lang}
-              onReady={(c) => {
-                setController(c);
-                // apply opacities from the URL
-                for (const [id, s] of Object.entries(states)) if (getLayer(id)) c.map.once('load', () => c.setLayerState(id as LayerId, s));
-              }}
-              onCursor={setCursor}
-              onZoom={setZoom}
-            />
+            <Suspense fallback={null}>
+              <MapView
+                style={style}
+                initialBounds={countyExtent ?? undefined}
+                lang={lang}
+                onReady={(c) => {
+                  setController(c);
+                  // apply opacities from the URL
+                  for (const [id, s] of Object.entries(states)) if (getLayer(id)) c.map.once('load', () => c.setLayerState(id as LayerId, s));
+                }}
+                onCursor={setCursor}
+                onZoom={setZoom}
+              />
+            </Suspense>
           )}
           <CoordinateReadout at={cursor} mode={coordMode} onMode={setCoordMode} />
         </main>

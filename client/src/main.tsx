@@ -1,19 +1,26 @@
 import './session.ts';
-import { StrictMode } from 'react';
+import { StrictMode, Suspense, lazy, type ComponentType } from 'react';
 import { createRoot } from 'react-dom/client';
-import { App } from './App.tsx';
-import { ReportPage } from './report/ReportPage.tsx';
-import { StockApp } from './stock/StockApp.tsx';
-import { AuditApp } from './audit/AuditApp.tsx';
-import { SignInPage } from './auth/SignInPage.tsx';
-import { AdminApp } from './admin/AdminApp.tsx';
-import { MePage } from './me/MePage.tsx';
 import './styles.css';
 
 // The pages: the map workspace, a filed site-check report (/reports/{id}, printable), and the
 // public stock-land search and parcels (/stock, /stock/{code}), and the auditors' encroachment
 // review (/audit, /audit/cases/{id}, /audit/import, /audit/counties), the sign-in page (/signin?next=),
 // the administrators' pages (/admin/users, /admin/audit-log, /admin/layers), and an account's own (/me).
+// Each is its own chunk, loaded when its address is opened: the pages without a map never fetch
+// MapLibre.
+
+/** A page's component from its module, loaded on first render. */
+const route = <P extends object>(load: () => Promise<ComponentType<P>>) => lazy(async () => ({ default: await load() }));
+
+const App = route(() => import('./App.tsx').then((m) => m.App));
+const ReportPage = route(() => import('./report/ReportPage.tsx').then((m) => m.ReportPage));
+const StockApp = route(() => import('./stock/StockApp.tsx').then((m) => m.StockApp));
+const AuditApp = route(() => import('./audit/AuditApp.tsx').then((m) => m.AuditApp));
+const SignInPage = route(() => import('./auth/SignInPage.tsx').then((m) => m.SignInPage));
+const AdminApp = route(() => import('./admin/AdminApp.tsx').then((m) => m.AdminApp));
+const MePage = route(() => import('./me/MePage.tsx').then((m) => m.MePage));
+
 const path = window.location.pathname;
 const report = /^\/reports\/([0-9a-f-]{36})\/?$/.exec(path);
 const stock = /^\/stock(\/|$)/.test(path);
@@ -23,5 +30,7 @@ const admin = /^\/admin(\/|$)/.test(path);
 const me = /^\/me\/?$/.test(path);
 
 createRoot(document.getElementById('root')!).render(
-  <StrictMode>{signin ? <SignInPage /> : admin ? <AdminApp /> : me ? <MePage /> : report ? <ReportPage id={report[1]!} /> : stock ? <StockApp /> : audit ? <AuditApp /> : <App />}</StrictMode>,
+  <StrictMode>
+    <Suspense fallback={null}>{signin ? <SignInPage /> : admin ? <AdminApp /> : me ? <MePage /> : report ? <ReportPage id={report[1]!} /> : stock ? <StockApp /> : audit ? <AuditApp /> : <App />}</Suspense>
+  </StrictMode>,
 );

@@ -12,16 +12,11 @@
  * StockMap and AuditMap (stock/stock-map.ts, audit/audit-map.ts) are this map with their
  * layer, colours and the little each adds.
  */
-import * as maplibregl from 'maplibre-gl';
-import type { ExpressionSpecification, LayerSpecification, StyleSpecification } from 'maplibre-gl';
-import 'maplibre-gl/dist/maplibre-gl.css';
-// MapLibre's worker is a separate, self-contained module; Vite copies it and gives its URL.
-import workerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?url';
+import type { ExpressionSpecification, GeoJSONSource, LayerSpecification, PointLike, StyleSpecification } from 'maplibre-gl';
 import { layers, type LayerId } from '../../../core/layers.ts';
+import { CJK_FONTS, maplibregl } from '../map/maplibre.ts';
 import { COUNTY_LABELS, buildStyle, fillLayerId, lineLayerId, sourceLayerName } from '../map/style.ts';
 import type { LayerStates } from '../url-state.ts';
-
-maplibregl.setWorkerUrl(workerUrl);
 
 export type Bbox = [number, number, number, number];
 
@@ -38,8 +33,6 @@ export const POINTS = 'list-map-points';
 /** One record's own polygon, over everything. */
 export const OUTLINE = 'list-map-outline';
 const MARKER = 'list-map-marker';
-
-const CJK_FONTS = "'Noto Sans CJK SC', 'Noto Sans SC', 'PingFang SC', 'Microsoft YaHei', 'WenQuanYi Micro Hei', sans-serif";
 
 const state = (key: string) => ['boolean', ['feature-state', key], false] as ExpressionSpecification;
 
@@ -255,7 +248,7 @@ export class RecordMap {
   }
 
   /** The record under a screen point: a grey (unlisted) one is still a record and may be opened too. */
-  private hit(point: maplibregl.PointLike): RecordRef | null {
+  private hit(point: PointLike): RecordRef | null {
     const present = [POINTS, this.fill()].filter((id) => this.map.getLayer(id));
     if (!present.length) return null;
     const f = this.map.queryRenderedFeatures(point, { layers: present }).find((x) => x.id !== undefined);
@@ -287,7 +280,7 @@ export class RecordMap {
       type: 'FeatureCollection',
       features: items.map((i) => ({ type: 'Feature', id: i.id, properties: { id: i.id }, geometry: { type: 'Point', coordinates: i.center } })),
     };
-    const points = () => this.map.getSource(POINTS) as maplibregl.GeoJSONSource | undefined;
+    const points = () => this.map.getSource(POINTS) as GeoJSONSource | undefined;
     if (points()) points()!.setData(data);
     else this.map.once('load', () => points()?.setData(data));
     this.reapply();

@@ -2,11 +2,8 @@
  * The map seam: everything that touches MapLibre lives here, so React
  * components talk to a small API instead of reaching into the map.
  */
-import * as maplibregl from 'maplibre-gl';
 import type { MapGeoJSONFeature, StyleSpecification } from 'maplibre-gl';
-import 'maplibre-gl/dist/maplibre-gl.css';
-// MapLibre's worker is a separate, self-contained module; Vite copies it and gives its URL.
-import workerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?url';
+import { CJK_FONTS, maplibregl } from './maplibre.ts';
 import { getLayer, type LayerId } from '../../../core/layers.ts';
 import type { Basemap } from '../../../core/contracts/features.ts';
 import { api } from '../api.ts';
@@ -23,8 +20,6 @@ export interface MapControllerOptions {
   lang: Lang;
   onCursor?: (lngLat: { lng: number; lat: number } | null) => void;
 }
-
-maplibregl.setWorkerUrl(workerUrl);
 
 export class MapController {
   readonly map: maplibregl.Map;
@@ -43,7 +38,7 @@ export class MapController {
       container: opts.container,
       style: opts.style,
       hash: 'map',
-      localIdeographFontFamily: "'Noto Sans CJK SC', 'Noto Sans SC', 'PingFang SC', 'Microsoft YaHei', 'WenQuanYi Micro Hei', sans-serif",
+      localIdeographFontFamily: CJK_FONTS,
       ...(hasHash || !opts.initialBounds ? { center: [114.55, 34.6], zoom: 8.5 } : { bounds: opts.initialBounds, fitBoundsOptions: { padding: 20 } }),
       maxZoom: 19,
       attributionControl: { compact: true },

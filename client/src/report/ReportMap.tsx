@@ -5,18 +5,13 @@
  * prints and can be read back; marks itself `data-rendered="true"` once idle.
  */
 import { useEffect, useRef, useState } from 'react';
-import * as maplibregl from 'maplibre-gl';
 import type { ExpressionSpecification, LayerSpecification, StyleSpecification } from 'maplibre-gl';
-import 'maplibre-gl/dist/maplibre-gl.css';
-// MapLibre's worker is a separate, self-contained module; Vite copies it and gives its URL.
-import workerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?url';
+import { CJK_FONTS, maplibregl } from '../map/maplibre.ts';
 import { BOUNDARY_RULE, layers, type LayerId } from '../../../core/layers.ts';
 import { buildStyle } from '../map/style.ts';
 import { defaultLayerStates } from '../url-state.ts';
 import type { Lang } from '../i18n.ts';
 import { bboxOf, figureSources, word, type Bbox, type FigureContent } from './report-model.ts';
-
-maplibregl.setWorkerUrl(workerUrl);
 
 /** What the base map needs from the server: county label points, the city's extent and the deepest tile zoom. */
 export interface BaseMapData {
@@ -100,7 +95,7 @@ function StaticMap(props: { content: FigureContent; base: BaseMapData; bounds: B
       fadeDuration: 0,
       pixelRatio: Math.max(2, window.devicePixelRatio || 1),
       canvasContextAttributes: { preserveDrawingBuffer: true, antialias: true },
-      localIdeographFontFamily: "'Noto Sans CJK SC', 'Noto Sans SC', 'PingFang SC', 'Microsoft YaHei', 'WenQuanYi Micro Hei', sans-serif",
+      localIdeographFontFamily: CJK_FONTS,
     });
     if (props.scale !== false) map.addControl(new maplibregl.ScaleControl({ unit: 'metric', maxWidth: 100 }), 'bottom-left');
     let alive = true;

@@ -4,8 +4,8 @@
  * offline base) and the stock parcels — so these pages never ask for farmland or red-line
  * tiles. The search adds a picked location: the next click picks a point instead of a parcel.
  */
-import * as maplibregl from 'maplibre-gl';
-import type { StyleSpecification } from 'maplibre-gl';
+import type { Marker, StyleSpecification } from 'maplibre-gl';
+import { maplibregl } from '../map/maplibre.ts';
 import { getLayer, type LayerId } from '../../../core/layers.ts';
 import { RecordMap, SELECTED_COLOR, listMapStyle, type MapBase, type RecordMapOptions, type RenderedRecord } from '../list-map/record-map.ts';
 
@@ -39,7 +39,7 @@ export interface StockMapOptions extends RecordMapOptions {
 
 export class StockMap extends RecordMap {
   private picking = false;
-  private marker: maplibregl.Marker | null = null;
+  private marker: Marker | null = null;
   private readonly onPick?: (lngLat: [number, number]) => void;
 
   constructor(opts: StockMapOptions) {
