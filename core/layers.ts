@@ -491,6 +491,8 @@ type Registry = typeof registry;
 export type LayerId = keyof Registry;
 /** Layers a site check judges, by the layer's id. */
 export type RuleId = { [K in LayerId]: Registry[K] extends { rule: SiteCheckRule } ? K : never }[LayerId];
+/** The layer of the `inside` rule (the urban development boundary). */
+export type BoundaryRuleId = { [K in LayerId]: Registry[K] extends { rule: { kind: 'inside' } } ? K : never }[LayerId];
 /** Layers an administrator may replace by import. */
 export type ImportableLayerId = { [K in LayerId]: Registry[K] extends { import: LayerImport } ? K : never }[LayerId];
 /** Layers whose features encroachment cases list as overlaps. */
@@ -511,7 +513,7 @@ export const ruleLayers: readonly RuleLayer[] = layers.filter((l): l is RuleLaye
 export const RULE_IDS = tuple(ruleLayers.map((l) => l.id));
 export const ruleLayer = (id: RuleId): RuleLayer => ruleLayers.find((l) => l.id === id)!;
 /** The rule whose inside/outside split a check reports (the urban development boundary). */
-export const BOUNDARY_RULE: RuleId = ruleLayers.find((l) => l.rule.kind === 'inside')!.id;
+export const BOUNDARY_RULE = ruleLayers.find((l) => l.rule.kind === 'inside')!.id as BoundaryRuleId;
 /** Layers the compliant part of a site is trimmed of (合规范围 = site − these). */
 export const trimmingLayers: readonly RuleLayer[] = ruleLayers.filter((l) => l.rule.trims);
 
