@@ -1,6 +1,16 @@
 import './session.ts';
 import { StrictMode, Suspense, lazy, type ComponentType } from 'react';
 import { createRoot } from 'react-dom/client';
+// Every page's style sheet, in the order the pages had them in one bundle (a later rule wins a
+// tie): one small file, so a page's looks do not depend on which chunks came first. MapLibre's
+// comes with the map's chunk; the map frames outrank it where they must (styles.css).
+import './site-check/provenance.css';
+import './site-check/stock-first.css';
+import './report/report.css';
+import './stock/stock.css';
+import './auth/auth.css';
+import './audit/audit.css';
+import './admin/admin.css';
 import './styles.css';
 
 // The pages: the map workspace, a filed site-check report (/reports/{id}, printable), and the
