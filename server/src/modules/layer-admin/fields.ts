@@ -6,7 +6,7 @@
  * A column the file does not carry gets a default (and the summary says so); the area is
  * never read from the file: the server computes it on the ellipsoid.
  */
-import type { PropertyValue, SiteProperties } from '../../../../core/parsers/index.ts';
+import type { PropertyValue, SiteProperties } from '../../formats/parsers/index.ts';
 import type { ImportableLayer } from '../../../../core/contracts/layer-admin.ts';
 
 export type LayerColumn = 'code' | 'county_code' | 'name' | 'category' | 'land_class_code' | 'land_class_name' | 'quality_grade' | 'source' | 'vintage';
