@@ -247,12 +247,11 @@ export function dbfTextBytes(dbf: Uint8Array): Uint8Array {
  * @example encodeGbk('地块😀').unmappable // ['😀']
  */
 export function encodeGbk(text: string): { bytes: Uint8Array; unmappable: string[] } {
-  const bytes = Uint8Array.from(iconv.encode(text, 'gbk'));
+  const bytes: Uint8Array = iconv.encode(text, 'gbk');
   const unmappable: string[] = [];
-  const marks = (b: Uint8Array) => b.reduce((n, x) => n + (x === 0x3f ? 1 : 0), 0);
-  // more question marks than the text holds: some characters had no GBK code
-  if (marks(bytes) > [...text].filter((ch) => ch === '?').length) {
-    for (const ch of text) if (ch !== '?' && marks(iconv.encode(ch, 'gbk')) > 0) unmappable.push(ch);
+  // a question mark written: the text's own, or a character GBK has no code for
+  if (bytes.includes(0x3f)) {
+    for (const ch of text) if (ch !== '?' && iconv.encode(ch, 'gbk').includes(0x3f)) unmappable.push(ch);
   }
   return { bytes, unmappable };
 }
