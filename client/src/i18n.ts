@@ -1,6 +1,7 @@
 /** The UI's two languages: Chinese by default, English on request (?lang=en or the switch). */
 import { createContext, useContext } from 'react';
 import { STATUS_LABEL } from '../../core/rules.ts';
+import { TRIMMED_LAYERS_EN, TRIMMED_LAYERS_ZH } from '../../core/layers.ts';
 
 export type Lang = 'zh' | 'en';
 
@@ -116,8 +117,8 @@ const strings = {
   scStatus_warn: STATUS_LABEL.warn,
   scStatus_conflict: STATUS_LABEL.conflict,
   scTrimmed: { zh: '合规范围', en: 'Compliant part' },
-  scTrimmedLost: { zh: '扣除永久基本农田和生态保护红线', en: 'Permanent farmland and red line removed' },
-  scTrimmedNone: { zh: '扣除永久基本农田和生态保护红线后无剩余。', en: 'Nothing is left once permanent farmland and the red line are removed.' },
+  scTrimmedLost: { zh: `扣除${TRIMMED_LAYERS_ZH}`, en: `Removed: ${TRIMMED_LAYERS_EN}` },
+  scTrimmedNone: { zh: `扣除${TRIMMED_LAYERS_ZH}后无剩余。`, en: `Nothing is left once ${TRIMMED_LAYERS_EN} are removed.` },
   scRerunTrimmed: { zh: '按合规范围重新套核', en: 'Check the compliant part' },
   scViewReport: { zh: '查看报告', en: 'View report' },
   scRepair: { zh: '自动修复后套核', en: 'Repair and check' },
@@ -126,9 +127,6 @@ const strings = {
   scStale: { zh: '选址已改动，请重新套核。', en: 'The site has changed: run the check again.' },
   scLegend: { zh: '图例', en: 'Legend' },
   scLegend_site: { zh: '选址', en: 'Site' },
-  'scLegend_permanent-farmland': { zh: '占用永久基本农田', en: 'Permanent farmland taken' },
-  'scLegend_eco-redline': { zh: '涉及生态保护红线', en: 'Red line touched' },
-  'scLegend_general-farmland': { zh: '占用一般耕地', en: 'General farmland taken' },
   scLegend_outside: { zh: '城镇开发边界外', en: 'Outside the boundary' },
   scLegend_trimmed: { zh: '合规范围', en: 'Compliant part' },
   scUse_工业: { zh: '工业', en: 'Industrial' },

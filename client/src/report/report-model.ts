@@ -5,7 +5,7 @@
  */
 import { SiteCheckReport } from '../../../core/contracts/site-check.ts';
 import { beijingTime as beijingTimeOf } from '../../../core/beijing-time.ts';
-import { getLayer, type LayerId } from '../../../core/layers.ts';
+import { BOUNDARY_RULE, getLayer, RESTRICTED_RULE_LAYERS_EN, RESTRICTED_RULE_LAYERS_ZH, TRIMMED_LAYERS_EN, TRIMMED_LAYERS_ZH, type LayerId } from '../../../core/layers.ts';
 import { roundTo } from '../../../core/units.ts';
 import type { Lang } from '../i18n.ts';
 
@@ -114,18 +114,18 @@ const words = {
   overlapArea: { zh: '重叠面积', en: 'Overlap area' },
   noFeatures: { zh: '选址未涉及任何图斑。', en: 'The site overlaps no feature.' },
   trimmed: { zh: '合规范围', en: 'Compliant part' },
-  trimmedNote: { zh: '选址扣除永久基本农田和生态保护红线后的部分。', en: 'The site without permanent farmland and the ecological red line.' },
+  trimmedNote: { zh: `选址扣除${TRIMMED_LAYERS_ZH}后的部分。`, en: `The site without ${TRIMMED_LAYERS_EN}.` },
   trimmedArea: { zh: '合规范围面积', en: 'Compliant area' },
   lostArea: { zh: '扣除面积', en: 'Area removed' },
   noTrimmed: { zh: '扣除后没有剩余部分。', en: 'Nothing is left after trimming.' },
   coarseNote: {
-    zh: '公众版报告：受控图层（永久基本农田、一般耕地、生态保护红线）只给出是否涉及和按 {step} 亩取整的面积，不列图斑及其个数，也不绘出其范围；完整报告须规划人员登录查看。',
-    en: 'Public version: for restricted layers (permanent farmland, general farmland, the red line) only whether the site touches them and the area rounded to {step} mu are given — no features, no feature count, no outline; the full report needs a planner to sign in.',
+    zh: `公众版报告：受控图层（${RESTRICTED_RULE_LAYERS_ZH}）只给出是否涉及和按 {step} 亩取整的面积，不列图斑及其个数，也不绘出其范围；完整报告须规划人员登录查看。`,
+    en: `Public version: for restricted layers (${RESTRICTED_RULE_LAYERS_EN}) only whether the site touches them and the area rounded to {step} mu are given — no features, no feature count, no outline; the full report needs a planner to sign in.`,
   },
   lapses: { zh: '本报告为未登录时所做的套核，保存至', en: 'A check made without signing in, kept until' },
   lapsesAfter: { zh: '，之后删除。', en: '; deleted after that.' },
   notShown: { zh: '—', en: '—' },
-  featuresWithheld: { zh: '受控图层（永久基本农田、一般耕地、生态保护红线）的图斑不在公众版报告中列出。', en: 'Features of restricted layers (permanent farmland, general farmland, the red line) are not listed in the public version.' },
+  featuresWithheld: { zh: `受控图层（${RESTRICTED_RULE_LAYERS_ZH}）的图斑不在公众版报告中列出。`, en: `Features of restricted layers (${RESTRICTED_RULE_LAYERS_EN}) are not listed in the public version.` },
   areaNote: {
     zh: '面积均为 CGCS2000 椭球面积；1 公顷 = 10 000 平方米 = 15 亩。叠加结果依据报告生成时的数据版本，报告保存后不可修改。',
     en: 'Areas are ellipsoidal on CGCS2000; 1 ha = 10 000 m² = 15 mu. Overlaps are those of the data version at filing; the report cannot be altered.',
@@ -267,7 +267,7 @@ export function figureSources(c: FigureContent): Record<'site' | 'overlaps' | 'o
 export function mainFigure(report: Report): FigureContent {
   return {
     site: report.site.geometry,
-    overlaps: report.layers.filter((l) => l.intersection && l.layerId !== 'urban-boundary').map((l) => ({ layerId: l.layerId as LayerId, geometry: l.intersection! })),
+    overlaps: report.layers.filter((l) => l.intersection && l.layerId !== BOUNDARY_RULE).map((l) => ({ layerId: l.layerId as LayerId, geometry: l.intersection! })),
     outside: report.layers.find((l) => l.outsideGeometry)?.outsideGeometry ?? null,
     trimmed: null,
   };

@@ -9,7 +9,7 @@
  * `npm start` (first start), `npm run seed` (cli/seed.ts), the tests and the benchmarks.
  */
 import { ellipsoidalArea, type AreaGeometry } from '../../../core/ellipsoidal-area.ts';
-import { getLayer } from '../../../core/layers.ts';
+import { getLayer, layers } from '../../../core/layers.ts';
 import { copyLine, type Database } from '../db/database.ts';
 import { refreshStockDerived } from '../modules/stock/derived.ts';
 import { ensureCaseOverlaps } from '../modules/cases/overlaps.ts';
@@ -62,8 +62,7 @@ export async function loadDataset(
     // a full reset takes the cases' history with it: the only TRUNCATE case_decision allows (migration 0006)
     await tx.query(`SELECT set_config('yzt.reseed', 'on', true)`);
     await tx.query(
-      `TRUNCATE admin_county, urban_boundary, eco_redline, permanent_farmland, general_farmland,
-                stock_parcel, encroachment, seed_info, stock_standing, stock_adjacency, stock_derived_state,
+      `TRUNCATE ${layers.map((l) => l.table).join(', ')}, seed_info, stock_standing, stock_adjacency, stock_derived_state,
                 case_overlap, case_decision, case_import, layer_version, layer_archive
        RESTART IDENTITY`,
     );
