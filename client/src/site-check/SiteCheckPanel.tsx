@@ -16,7 +16,7 @@
  */
 import { useEffect, useImperativeHandle, useRef, useState, type Ref } from 'react';
 import { SiteUpload } from './SiteUpload.tsx';
-import { circle } from '@turf/turf';
+import { circle } from '@turf/circle';
 import type { SiteCheckReport, SiteGeometry, SiteProvenance } from '../../../core/contracts/site-check.ts';
 import { drawnProvenance, isApproximate } from '../../../core/provenance.ts';
 import { bboxOf, type SiteShape } from '../../../core/preview.ts';
