@@ -14,7 +14,7 @@ import { CountyList } from './panel/CountyList.tsx';
 import { CoordinateReadout, type CoordinateMode } from './panel/CoordinateReadout.tsx';
 import { SiteCheckPanel } from './site-check/SiteCheckPanel.tsx';
 import { maySeeLayer, type Role } from '../../core/access.ts';
-import { currentSession } from './session.ts';
+import { currentSession } from './http.ts';
 import { SessionBadge } from './auth/SessionBadge.tsx';
 
 interface Loaded {
@@ -41,7 +41,7 @@ export function App() {
   const t = (k: Parameters<typeof translate>[1], v?: Record<string, string | number>) => translate(lang, k, v);
 
   useEffect(() => {
-    Promise.all([api.health(), api.layers(), api.counties(), api.config(), currentSession()])
+    Promise.all([api.health(initial.lang), api.layers(initial.lang), api.counties(initial.lang), api.config(initial.lang), currentSession()])
       .then(([health, layers, counties, config, session]) => {
         const role: Role = session.user?.role ?? 'public';
         // a layer the role may not see stays off, even when the URL asks for it

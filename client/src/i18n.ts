@@ -5,6 +5,11 @@ import { STATUS_LABEL } from '../../core/rules.ts';
 export type Lang = 'zh' | 'en';
 
 const strings = {
+  // calls to the server (http.ts)
+  httpFailed: { zh: '请求失败（{status}）', en: 'The request failed ({status})' },
+  httpBadAnswer: { zh: '服务器的应答无法读取（{status}）', en: 'The server’s answer could not be read ({status})' },
+  httpNetwork: { zh: '无法连接服务器，请检查网络后重试', en: 'The server could not be reached; check the network and try again' },
+  httpUploadNetwork: { zh: '上传失败：网络中断', en: 'The upload failed: network error' },
   uploadTitle: { zh: '上传或粘贴选址', en: 'Upload or paste a site' },
   uploadHint: { zh: '拖入或选择文件：GeoJSON、Shapefile（zip）、界址点坐标 txt、KML', en: 'Drop or choose a file: GeoJSON, zipped Shapefile, boundary-point txt, KML' },
   pasteHint: { zh: '或粘贴坐标：每行“经度 纬度”，或“X(北) Y(东)”；空行分隔地块', en: 'Or paste coordinates: "lon lat" per line, or "X(north) Y(east)"; a blank line separates parcels' },
@@ -441,6 +446,9 @@ export type StringKey = keyof typeof strings;
 export function translate(lang: Lang, key: StringKey, vars: Record<string, string | number> = {}): string {
   return strings[key][lang].replace(/\{(\w+)\}/g, (_m, k: string) => String(vars[k] ?? ''));
 }
+
+/** A word in the page's language. */
+export const w = (lang: Lang, zh: string, en: string) => (lang === 'zh' ? zh : en);
 
 export const LangContext = createContext<Lang>('zh');
 

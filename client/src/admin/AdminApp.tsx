@@ -13,7 +13,7 @@ import { AdminAuditLogPage } from './AdminAuditLogPage.tsx';
 import { AdminLayersPage } from './AdminLayersPage.tsx';
 import '../auth/auth.css';
 import '../stock/stock.css';
-import { w } from '../http.ts';
+import { w } from '../i18n.ts';
 import './admin.css';
 
 export type AdminNav = Navigation;

@@ -5,7 +5,8 @@
 import { useEffect, useState } from 'react';
 import type { UserInfo } from '../../../core/contracts/auth.ts';
 import type { Lang } from '../i18n.ts';
-import { callApi as api, w } from '../http.ts';
+import { getJson } from '../http.ts';
+import { w } from '../i18n.ts';
 import { beijingTime as beijing } from '../report/report-model.ts';
 import type { AdminNav } from './AdminApp.tsx';
 
@@ -76,7 +77,7 @@ export function AdminAuditLogPage(props: { lang: Lang; nav: AdminNav; me: UserIn
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
     const qs = new URLSearchParams({ limit: '500', ...(action ? { action } : {}) });
-    api<{ entries: Entry[] }>(lang, `/api/admin/audit-log?${qs}`)
+    getJson<{ entries: Entry[] }>(`/api/admin/audit-log?${qs}`, { lang })
       .then((r) => setEntries(r.entries))
       .catch((e: Error) => setError(e.message));
   }, [lang, action]);

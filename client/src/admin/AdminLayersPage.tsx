@@ -12,7 +12,8 @@ import type { ImportableLayer, LayerJob, LayerVersion, ManagedLayer } from '../.
 import type { AreaUnits } from '../../../core/units.ts';
 import type { Lang } from '../i18n.ts';
 import { DIGITS, formatNumber } from '../report/report-model.ts';
-import { callApi as api, messageOf, w } from '../http.ts';
+import { getJson, postJson, upload } from '../http.ts';
+import { w } from '../i18n.ts';
 import { beijingTime as beijing } from '../report/report-model.ts';
 import type { AdminNav } from './AdminApp.tsx';
 
@@ -29,23 +30,11 @@ function Progress(props: { value: number; label: string }) {
   );
 }
 
-/** Uploads the file with XMLHttpRequest (for its upload progress) and answers the job. */
-function upload(url: string, file: File, lang: Lang, onProgress: (share: number) => void): Promise<LayerJob> {
-  return new Promise((resolve, reject) => {
-    const xhr = new XMLHttpRequest();
-    xhr.open('POST', url);
-    xhr.setRequestHeader('accept-language', lang === 'en' ? 'en' : 'zh-CN');
-    xhr.upload.onprogress = (e) => e.lengthComputable && onProgress(e.loaded / e.total);
-    xhr.onload = () => {
-      const res = new Response(xhr.responseText, { status: xhr.status, headers: { 'content-type': 'application/json' } });
-      if (xhr.status === 202) resolve(JSON.parse(xhr.responseText) as LayerJob);
-      else void messageOf(res, lang).then((m) => reject(new Error(m)));
-    };
-    xhr.onerror = () => reject(new Error(w(lang, '上传失败：网络中断', 'The upload failed: network error')));
-    const body = new FormData();
-    body.append('file', file);
-    xhr.send(body);
-  });
+/** Uploads the file (with its upload progress) and answers the job. */
+function uploadLayerFile(url: string, file: File, lang: Lang, onProgress: (share: number) => void): Promise<LayerJob> {
+  const form = new FormData();
+  form.append('file', file);
+  return upload<LayerJob>(url, form, { lang, onProgress });
 }
 
 function VersionRow(props: { v: LayerVersion; lang: Lang; busy: boolean; onRestore: () => void }) {
@@ -166,7 +155,7 @@ function LayerCard(props: { layer: ManagedLayer; lang: Lang; onChanged: () => vo
     (jobId: string) => {
       const tick = async () => {
         try {
-          const j = await api<LayerJob>(lang, `/api/admin/layer-jobs/${jobId}`);
+          const j = await getJson<LayerJob>(`/api/admin/layer-jobs/${jobId}`, { lang });
           setJob(j);
           if (j.phase === 'done') props.onChanged();
           if (['reading', 'checking', 'replacing', 'refreshing'].includes(j.phase)) timer.current = window.setTimeout(() => void tick(), 400);
@@ -187,7 +176,7 @@ function LayerCard(props: { layer: ManagedLayer; lang: Lang; onChanged: () => vo
     setUploading(0);
     const qs = new URLSearchParams({ ...(repair ? { repair: 'true' } : {}), ...(crs ? { crs } : {}), ...(encoding ? { encoding } : {}) }).toString();
     try {
-      const j = await upload(`/api/admin/layers/${layer.layer}/imports${qs ? `?${qs}` : ''}`, file, lang, (share) => setUploading(share));
+      const j = await uploadLayerFile(`/api/admin/layers/${layer.layer}/imports${qs ? `?${qs}` : ''}`, file, lang, (share) => setUploading(share));
       setJob(j);
       follow(j.jobId);
     } catch (e) {
@@ -200,7 +189,7 @@ function LayerCard(props: { layer: ManagedLayer; lang: Lang; onChanged: () => vo
   const post = async (url: string, body?: object) => {
     setError(null);
     try {
-      const j = await api<LayerJob>(lang, url, { method: 'POST', json: body ?? {} });
+      const j = await postJson<LayerJob>(url, body ?? {}, { lang });
       setJob(j);
       follow(j.jobId);
     } catch (e) {
@@ -328,7 +317,7 @@ export function AdminLayersPage(props: { lang: Lang; nav: AdminNav; me: UserInfo
   const [layers, setLayers] = useState<ManagedLayer[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const load = useCallback(() => {
-    api<{ layers: ManagedLayer[] }>(lang, '/api/admin/layers')
+    getJson<{ layers: ManagedLayer[] }>('/api/admin/layers', { lang })
       .then((r) => setLayers(r.layers))
       .catch((e: Error) => setError(e.message));
   }, [lang]);

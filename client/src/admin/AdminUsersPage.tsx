@@ -6,7 +6,8 @@ import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { ACCOUNT_ROLES, ROLE_LABEL, type AccountRole } from '../../../core/access.ts';
 import type { UserInfo } from '../../../core/contracts/auth.ts';
 import type { Lang } from '../i18n.ts';
-import { callApi as api, w } from '../http.ts';
+import { getJson, patchJson, postJson } from '../http.ts';
+import { w } from '../i18n.ts';
 import { beijingTime as beijing } from '../report/report-model.ts';
 import type { AdminNav } from './AdminApp.tsx';
 
@@ -29,7 +30,7 @@ export function AdminUsersPage(props: { lang: Lang; nav: AdminNav; me: UserInfo 
 
   const load = useCallback(async () => {
     try {
-      setUsers((await api<{ users: AdminUser[] }>(lang, '/api/admin/users')).users);
+      setUsers((await getJson<{ users: AdminUser[] }>('/api/admin/users', { lang })).users);
     } catch (e) {
       setNotice({ kind: 'error', text: (e as Error).message });
     }
@@ -55,7 +56,7 @@ export function AdminUsersPage(props: { lang: Lang; nav: AdminNav; me: UserInfo 
   const create = async (e: FormEvent) => {
     e.preventDefault();
     const body = { username: form.username.trim(), role: form.role, password: form.password, ...(form.displayName.trim() ? { displayName: form.displayName.trim() } : {}) };
-    const done = await act(() => api(lang, '/api/admin/users', { method: 'POST', json: body }), w(lang, `已创建账号 ${body.username}`, `Account ${body.username} created`));
+    const done = await act(() => postJson('/api/admin/users', body, { lang }), w(lang, `已创建账号 ${body.username}`, `Account ${body.username} created`));
     if (done) setForm({ username: '', displayName: '', role: 'enterprise', password: '' });
   };
 
@@ -132,7 +133,7 @@ export function AdminUsersPage(props: { lang: Lang; nav: AdminNav; me: UserInfo 
                     title={self ? w(lang, '不能修改自己的角色', 'You cannot change your own role') : undefined}
                     onChange={(e) => {
                       const role = e.target.value as AccountRole;
-                      void act(() => api(lang, `/api/admin/users/${u.id}`, { method: 'PATCH', json: { role } }), w(lang, `${u.username} 的角色已改为${roleName(role)}`, `${u.username} is now ${roleName(role)}`));
+                      void act(() => patchJson(`/api/admin/users/${u.id}`, { role }, { lang }), w(lang, `${u.username} 的角色已改为${roleName(role)}`, `${u.username} is now ${roleName(role)}`));
                     }}
                   >
                     {ACCOUNT_ROLES.map((r) => (
@@ -153,7 +154,7 @@ export function AdminUsersPage(props: { lang: Lang; nav: AdminNav; me: UserInfo 
                     onClick={() => {
                       const disabled = !u.disabled;
                       if (disabled && !window.confirm(w(lang, `停用账号 ${u.username}？该用户将立即退出登录且无法再登录。`, `Disable ${u.username}? They are signed out at once and cannot sign in.`))) return;
-                      void act(() => api(lang, `/api/admin/users/${u.id}`, { method: 'PATCH', json: { disabled } }), disabled ? w(lang, `已停用 ${u.username}`, `${u.username} disabled`) : w(lang, `已启用 ${u.username}`, `${u.username} enabled`));
+                      void act(() => patchJson(`/api/admin/users/${u.id}`, { disabled }, { lang }), disabled ? w(lang, `已停用 ${u.username}`, `${u.username} disabled`) : w(lang, `已启用 ${u.username}`, `${u.username} enabled`));
                     }}
                   >
                     {u.disabled ? w(lang, '启用', 'Enable') : w(lang, '停用', 'Disable')}
@@ -166,7 +167,7 @@ export function AdminUsersPage(props: { lang: Lang; nav: AdminNav; me: UserInfo 
                       className="admin-inline"
                       onSubmit={(e) => {
                         e.preventDefault();
-                        void act(() => api(lang, `/api/admin/users/${u.id}/password`, { method: 'POST', json: { password: newPassword } }), w(lang, `已重置 ${u.username} 的密码`, `Password of ${u.username} reset`)).then((ok) => ok && setResetFor(null));
+                        void act(() => postJson(`/api/admin/users/${u.id}/password`, { password: newPassword }, { lang }), w(lang, `已重置 ${u.username} 的密码`, `Password of ${u.username} reset`)).then((ok) => ok && setResetFor(null));
                       }}
                     >
                       <input type="password" aria-label={w(lang, '新密码', 'New password')} required value={newPassword} onChange={(e) => setNewPassword(e.target.value)} autoComplete="new-password" />

@@ -5,8 +5,8 @@
 import { useEffect, useState } from 'react';
 import { ROLE_LABEL } from '../../../core/access.ts';
 import type { SessionInfo } from '../../../core/contracts/auth.ts';
-import { currentSession } from '../session.ts';
-import { useT } from '../i18n.ts';
+import { currentSession, del } from '../http.ts';
+import { useT, type Lang } from '../i18n.ts';
 
 /** The sign-in page's address that returns to the page now shown. */
 export function signInHref(lang: string): string {
@@ -16,8 +16,8 @@ export function signInHref(lang: string): string {
   return `/signin?${params.toString()}`;
 }
 
-export async function signOut(): Promise<void> {
-  await fetch('/api/session', { method: 'DELETE', credentials: 'same-origin' }).catch(() => undefined);
+export async function signOut(lang: Lang): Promise<void> {
+  await del('/api/session', { lang }).catch(() => undefined);
   window.location.reload();
 }
 
@@ -71,7 +71,7 @@ export function SessionBadge() {
         disabled={busy}
         onClick={() => {
           setBusy(true);
-          void signOut();
+          void signOut(lang);
         }}
       >
         {t('siSignOut')}

@@ -4,6 +4,7 @@
  * or the map.
  */
 import { useEffect, useState, type FormEvent } from 'react';
+import { asApiError, postJson } from '../http.ts';
 import { LangContext, translate, type Lang } from '../i18n.ts';
 import './auth.css';
 
@@ -41,20 +42,12 @@ export function SignInPage() {
     setBusy(true);
     setError(null);
     try {
-      const r = await fetch('/api/session', {
-        method: 'POST',
-        credentials: 'same-origin',
-        headers: { 'content-type': 'application/json', accept: 'application/json', 'accept-language': lang === 'en' ? 'en' : 'zh-CN' },
-        body: JSON.stringify({ username, password }),
-      });
-      if (r.ok) {
-        window.location.assign(next);
-        return;
-      }
-      const body = (await r.json().catch(() => null)) as { error?: { message?: string } } | null;
-      setError(body?.error?.message ?? `${t('siFailed')} (HTTP ${r.status})`);
+      await postJson('/api/session', { username, password }, { lang });
+      window.location.assign(next);
+      return;
     } catch (err) {
-      setError(`${t('siFailed')}：${(err as Error).message}`);
+      const ae = asApiError(err);
+      setError(ae.status === 0 ? `${t('siFailed')}：${ae.message}` : ae.message);
     }
     setBusy(false);
   };

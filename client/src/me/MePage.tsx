@@ -11,7 +11,8 @@ import type { AreaUnits } from '../../../core/units.ts';
 import { LangContext, type Lang } from '../i18n.ts';
 import { StockHeader } from '../stock/common.tsx';
 import { writeLang } from '../page-shell.ts';
-import { callApi as call, w } from '../http.ts';
+import { del, getJson, patchJson, postJson } from '../http.ts';
+import { w } from '../i18n.ts';
 import { signInHref, useSession } from '../auth/SessionBadge.tsx';
 import { DIGITS, beijingTime as beijing, formatNumber } from '../report/report-model.ts';
 import '../auth/auth.css';
@@ -68,7 +69,7 @@ function SavedSearchRow(props: { s: SavedSearch; lang: Lang; onChanged: () => vo
             onSubmit={(e) => {
               e.preventDefault();
               setRenaming(false);
-              void act(call(lang, `/api/me/saved-searches/${s.id}`, { method: 'PATCH', json: { name } }));
+              void act(patchJson(`/api/me/saved-searches/${s.id}`, { name }, { lang }));
             }}
           >
             <input value={name} maxLength={60} onChange={(e) => setName(e.target.value)} aria-label={w(lang, '名称', 'Name')} autoFocus />
@@ -91,7 +92,7 @@ function SavedSearchRow(props: { s: SavedSearch; lang: Lang; onChanged: () => vo
       </p>
       <div className="me-actions">
         {s.newCount > 0 && (
-          <button type="button" data-action="show-new" onClick={() => void call<{ items: StockParcelSummary[] }>(lang, `/api/me/saved-searches/${s.id}/new`).then((r) => setFresh(r.items), (e: Error) => props.onError(e.message))}>
+          <button type="button" data-action="show-new" onClick={() => void getJson<{ items: StockParcelSummary[] }>(`/api/me/saved-searches/${s.id}/new`, { lang }).then((r) => setFresh(r.items), (e: Error) => props.onError(e.message))}>
             {w(lang, '查看新增地块', 'Show the new parcels')}
           </button>
         )}
@@ -101,13 +102,13 @@ function SavedSearchRow(props: { s: SavedSearch; lang: Lang; onChanged: () => vo
           onClick={(e) => {
             // opening the search is seeing it: mark it, then go
             e.preventDefault();
-            void call(lang, `/api/me/saved-searches/${s.id}/visit`, { method: 'POST' }).finally(() => window.location.assign(stockHref));
+            void postJson(`/api/me/saved-searches/${s.id}/visit`, undefined, { lang }).finally(() => window.location.assign(stockHref));
           }}
         >
           {w(lang, '打开检索', 'Open the search')}
         </a>
         {s.newCount > 0 && (
-          <button type="button" data-action="seen" onClick={() => void act(call(lang, `/api/me/saved-searches/${s.id}/visit`, { method: 'POST' }).then(() => setFresh(null)))}>
+          <button type="button" data-action="seen" onClick={() => void act(postJson(`/api/me/saved-searches/${s.id}/visit`, undefined, { lang }).then(() => setFresh(null)))}>
             {w(lang, '标记为已查看', 'Mark as seen')}
           </button>
         )}
@@ -117,7 +118,7 @@ function SavedSearchRow(props: { s: SavedSearch; lang: Lang; onChanged: () => vo
         <button
           type="button"
           data-action="delete"
-          onClick={() => window.confirm(w(lang, `删除检索“${s.name}”？`, `Delete "${s.name}"?`)) && void act(call(lang, `/api/me/saved-searches/${s.id}`, { method: 'DELETE' }))}
+          onClick={() => window.confirm(w(lang, `删除检索“${s.name}”？`, `Delete "${s.name}"?`)) && void act(del(`/api/me/saved-searches/${s.id}`, { lang }))}
         >
           {w(lang, '删除', 'Delete')}
         </button>
@@ -163,8 +164,8 @@ export function MePage() {
   const signedIn = !!session?.user;
   const load = useCallback(() => {
     if (!signedIn) return;
-    call<{ searches: SavedSearch[] }>(lang, '/api/me/saved-searches').then((r) => setSearches(r.searches), (e: Error) => setError(e.message));
-    call<{ total: number; items: MySiteCheck[] }>(lang, '/api/me/site-checks?pageSize=50').then(setChecks, (e: Error) => setError(e.message));
+    getJson<{ searches: SavedSearch[] }>('/api/me/saved-searches', { lang }).then((r) => setSearches(r.searches), (e: Error) => setError(e.message));
+    getJson<{ total: number; items: MySiteCheck[] }>('/api/me/site-checks?pageSize=50', { lang }).then(setChecks, (e: Error) => setError(e.message));
   }, [lang, signedIn]);
   useEffect(load, [load]);
   useEffect(() => {

@@ -592,7 +592,7 @@ export function ReportPage(props: { id: string }) {
   }, [props.id]);
 
   useEffect(() => {
-    Promise.all([api.counties(), api.config()])
+    Promise.all([api.counties(lang), api.config(lang)])
       .then(([counties, config]) =>
         setBase({
           countyLabels: {

@@ -7,6 +7,7 @@ import { SiteCheckReport } from '../../../core/contracts/site-check.ts';
 import { beijingTime as beijingTimeOf } from '../../../core/beijing-time.ts';
 import { getLayer, type LayerId } from '../../../core/layers.ts';
 import { roundTo } from '../../../core/units.ts';
+import { getJson } from '../http.ts';
 import type { Lang } from '../i18n.ts';
 
 export type Report = SiteCheckReport;
@@ -14,17 +15,8 @@ export type LayerOverlap = Report['layers'][number];
 export type VerdictStatus = Report['verdicts'][number]['status'];
 
 /** Reads a filed report from the server and checks it against the contract. */
-export async function fetchReport(id: string, lang: Lang): Promise<Report> {
-  const res = await fetch(`/api/site-checks/${encodeURIComponent(id)}`, {
-    headers: { accept: 'application/json', 'accept-language': lang === 'en' ? 'en' : 'zh-CN' },
-  });
-  const body: unknown = await res.json().catch(() => null);
-  if (!res.ok) {
-    const message = (body as { error?: { message?: string } } | null)?.error?.message ?? `${res.status} ${res.statusText}`;
-    throw new Error(message);
-  }
-  return SiteCheckReport.parse(body);
-}
+export const fetchReport = (id: string, lang: Lang): Promise<Report> =>
+  getJson(`/api/site-checks/${encodeURIComponent(id)}`, { lang, schema: SiteCheckReport });
 
 /**
  * A number rounded half away from zero at `digits` decimals, with thousands separators.

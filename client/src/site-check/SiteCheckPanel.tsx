@@ -76,7 +76,7 @@ export function SiteCheckPanel(props: { controller: MapController | null; lang: 
   const [use, setUse] = useState<PlannedUse | ''>('');
   const [buffer, setBuffer] = useState('');
   const bufferMeters = parseBuffer(buffer);
-  const preview = usePreview(state.live, bufferMeters);
+  const preview = usePreview(state.live, bufferMeters, props.lang);
   const [check, setCheck] = useState<CheckState>({ status: 'idle' });
   const pending = useRef<{ geometry: SiteShape; fit: boolean } | null>(null);
   // the provenance of each geometry put on the map (an upload, a trimmed or repaired site)

@@ -18,6 +18,7 @@ import './provenance.css';
 import { ellipsoidalArea } from '../../../core/ellipsoidal-area.ts';
 import { formatArea } from '../../../core/units.ts';
 import { useT } from '../i18n.ts';
+import { asApiError, postForm, postText } from '../http.ts';
 
 export interface ParseOverrides {
   crs: '' | 'lonlat' | 'gk';
@@ -87,28 +88,17 @@ export function SiteUpload(props: { onSite: (geometry: SiteGeometry, label: stri
     setError(null);
     setResult(null);
     try {
-      let res: Response;
-      const headers = { 'accept-language': lang === 'en' ? 'en' : 'zh-CN' };
+      const opts = { lang, schema: ParseResponse };
       if (src.kind === 'file') {
         const form = new FormData();
         form.append('file', src.file, src.file.name);
-        res = await fetch(`/api/geometry/parse${query(o)}`, { method: 'POST', body: form, headers });
+        setResult(await postForm(`/api/geometry/parse${query(o)}`, form, opts));
       } else {
-        res = await fetch(`/api/geometry/parse${query(o)}`, {
-          method: 'POST',
-          body: src.text,
-          headers: { ...headers, 'content-type': 'text/plain; charset=utf-8' },
-        });
+        setResult(await postText(`/api/geometry/parse${query(o)}`, src.text, opts));
       }
-      const body: unknown = await res.json().catch(() => null);
-      if (!res.ok) {
-        const e = (body as { error?: { code?: string; message?: string } } | null)?.error;
-        setError({ code: e?.code ?? `HTTP_${res.status}`, message: e?.message ?? `${res.status}` });
-        return;
-      }
-      setResult(ParseResponse.parse(body));
     } catch (e) {
-      setError({ code: 'NETWORK', message: (e as Error).message });
+      const ae = asApiError(e);
+      setError({ code: ae.code, message: ae.message });
     } finally {
       setBusy(false);
     }

@@ -6,7 +6,8 @@
 import { useState, type FormEvent } from 'react';
 import { signInHref, useSession } from '../auth/SessionBadge.tsx';
 import type { Lang } from '../i18n.ts';
-import { callApi, w } from '../http.ts';
+import { postJson } from '../http.ts';
+import { w } from '../i18n.ts';
 
 export function SaveSearch(props: { lang: Lang; query: string; suggestedName: string }) {
   const { lang } = props;
@@ -27,7 +28,7 @@ export function SaveSearch(props: { lang: Lang; query: string; suggestedName: st
     setState(null);
     const query = Object.fromEntries(new URLSearchParams(props.query));
     try {
-      const saved = await callApi<{ name: string }>(lang, '/api/me/saved-searches', { method: 'POST', json: { name: name.trim() || props.suggestedName, query } });
+      const saved = await postJson<{ name: string }>('/api/me/saved-searches', { name: name.trim() || props.suggestedName, query }, { lang });
       setState({ kind: 'saved', text: w(lang, `已保存“${saved.name}”`, `Saved "${saved.name}"`) });
       setOpen(false);
     } catch (err) {
