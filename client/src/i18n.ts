@@ -5,6 +5,14 @@ import { STATUS_LABEL } from '../../core/rules.ts';
 export type Lang = 'zh' | 'en';
 
 const strings = {
+  // units and punctuation the figures are written with (format.ts)
+  unit_mu: { zh: '亩', en: 'mu' },
+  unit_ha: { zh: '公顷', en: 'ha' },
+  unit_m2: { zh: 'm²', en: 'm²' },
+  open: { zh: '（', en: ' (' },
+  close: { zh: '）', en: ')' },
+  comma: { zh: '，', en: ', ' },
+  listSep: { zh: '、', en: ', ' },
   // calls to the server (http.ts)
   httpFailed: { zh: '请求失败（{status}）', en: 'The request failed ({status})' },
   httpBadAnswer: { zh: '服务器的应答无法读取（{status}）', en: 'The server’s answer could not be read ({status})' },

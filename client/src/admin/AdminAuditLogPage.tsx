@@ -7,7 +7,7 @@ import type { UserInfo } from '../../../core/contracts/auth.ts';
 import type { Lang } from '../i18n.ts';
 import { getJson } from '../http.ts';
 import { w } from '../i18n.ts';
-import { beijingTime as beijing } from '../report/report-model.ts';
+import { beijingTime as beijing } from '../format.ts';
 import type { AdminNav } from './AdminApp.tsx';
 
 interface Entry {

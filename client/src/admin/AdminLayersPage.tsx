@@ -11,13 +11,12 @@ import type { UserInfo } from '../../../core/contracts/auth.ts';
 import type { ImportableLayer, LayerJob, LayerVersion, ManagedLayer } from '../../../core/contracts/layer-admin.ts';
 import type { AreaUnits } from '../../../core/units.ts';
 import type { Lang } from '../i18n.ts';
-import { DIGITS, formatNumber } from '../report/report-model.ts';
 import { getJson, postJson, upload } from '../http.ts';
 import { w } from '../i18n.ts';
-import { beijingTime as beijing } from '../report/report-model.ts';
+import { beijingTime as beijing, formatAreaUnits, formatCount, formatLonLat } from '../format.ts';
 import type { AdminNav } from './AdminApp.tsx';
 
-const area = (a: AreaUnits, lang: Lang) => `${formatNumber(a.mu, DIGITS.mu)} ${w(lang, '亩', 'mu')}（${formatNumber(a.ha, DIGITS.ha)} ${w(lang, '公顷', 'ha')}）`;
+const area = (a: AreaUnits, lang: Lang) => formatAreaUnits(a, lang);
 
 function Progress(props: { value: number; label: string }) {
   return (
@@ -43,7 +42,7 @@ function VersionRow(props: { v: LayerVersion; lang: Lang; busy: boolean; onResto
     <tr data-version={v.versionNo} data-state={v.state}>
       <td>{w(lang, `第 ${v.versionNo} 版`, `v${v.versionNo}`)}</td>
       <td>{v.state === 'active' ? <strong>{w(lang, '在用', 'Served')}</strong> : w(lang, '已存档', 'Archived')}</td>
-      <td data-field="count">{v.featureCount.toLocaleString('en')}</td>
+      <td data-field="count">{formatCount(v.featureCount)}</td>
       <td>{area(v.area, lang)}</td>
       <td>{v.fileName ?? (v.note ? v.note : '—')}</td>
       <td>{v.createdBy ?? '—'}</td>
@@ -97,7 +96,7 @@ function Summary(props: { job: LayerJob; lang: Lang }) {
           {'）'}
         </dd>
         <dt>{w(lang, '范围', 'Extent')}</dt>
-        <dd>{s.bbox ? s.bbox.map((x) => x.toFixed(5)).join(', ') : '—'}</dd>
+        <dd>{s.bbox ? `${formatLonLat(s.bbox.slice(0, 2), 5)}, ${formatLonLat(s.bbox.slice(2), 5)}` : '—'}</dd>
         <dt>{w(lang, '字段对应', 'Fields read')}</dt>
         <dd data-field="fields">
           {Object.entries(s.fields)
@@ -204,7 +203,7 @@ function LayerCard(props: { layer: ManagedLayer; lang: Lang; onChanged: () => vo
     <article className="admin-layer" data-layer={layer.layer}>
       <h3>{name}</h3>
       <p className="admin-active" data-testid="layer-active">
-        {w(lang, `在用：第 ${layer.active.versionNo} 版，${layer.active.featureCount.toLocaleString('en')} 个要素，${area(layer.active.area, lang)}`, `Served: version ${layer.active.versionNo}, ${layer.active.featureCount.toLocaleString('en')} features, ${area(layer.active.area, lang)}`)}
+        {w(lang, `在用：第 ${layer.active.versionNo} 版，${formatCount(layer.active.featureCount)} 个要素，${area(layer.active.area, lang)}`, `Served: version ${layer.active.versionNo}, ${formatCount(layer.active.featureCount)} features, ${area(layer.active.area, lang)}`)}
       </p>
       <table className="admin-table admin-versions" data-testid="layer-versions">
         <thead>

@@ -8,10 +8,11 @@ import type { Navigation as ShellNavigation } from '../page-shell.ts';
 import { CASE_STATUS_LABEL, type CaseStatus } from '../../../core/case-status.ts';
 import type { AreaUnits } from '../../../core/units.ts';
 import { useT, type Lang, type StringKey } from '../i18n.ts';
-import { DIGITS, beijingTime, formatNumber, formatShare } from '../report/report-model.ts';
+import { AreaFigures } from '../AreaFigures.tsx';
+import { DASH, DIGITS, beijingTime, formatNumber, formatShare } from '../format.ts';
 import { SessionBadge } from '../auth/SessionBadge.tsx';
 
-export { DIGITS, beijingTime, formatNumber, formatShare };
+export { DASH, DIGITS, beijingTime, formatNumber, formatShare };
 export { useStockBase as useAuditBase } from '../stock/common.tsx';
 
 /** In-place navigation; a case opened from the queue keeps which case to select on return. */
@@ -21,8 +22,6 @@ export type Navigation = ShellNavigation<NavState>;
 export interface NavState {
   selected?: number;
 }
-
-export const DASH = '—';
 
 /** Where the auditor's name is remembered between visits (until sign-in exists). */
 export const ACTOR_KEY = 'yizhangtu.audit.actor';
@@ -56,17 +55,7 @@ export function Mu(props: { area: AreaUnits; field?: string; dashZero?: boolean 
 /** "12.34 亩（0.8227 公顷，8,226.67 m²）". */
 export function AreaFull(props: { area: AreaUnits }) {
   const { lang } = useT();
-  const { area } = props;
-  const [mu, ha] = lang === 'zh' ? ['亩', '公顷'] : ['mu', 'ha'];
-  return (
-    <span data-mu={area.mu} data-ha={area.ha} data-m2={area.m2}>
-      {formatNumber(area.mu, DIGITS.mu)} {mu}
-      {lang === 'zh' ? '（' : ' ('}
-      {formatNumber(area.ha, DIGITS.ha)} {ha}
-      {lang === 'zh' ? '，' : ', '}
-      {formatNumber(area.m2, DIGITS.m2)} m²{lang === 'zh' ? '）' : ')'}
-    </span>
-  );
+  return <AreaFigures area={props.area} lang={lang} />;
 }
 
 export type AuditTab = 'queue' | 'import' | 'counties';

@@ -1,7 +1,7 @@
 /** The attribute table a click on a feature opens: the registry's Chinese (or English) labels, areas in 亩 and 公顷. */
 import { getLayer } from '../../../core/layers.ts';
 import type { FeatureDetailResponse } from '../../../core/contracts/features.ts';
-import { formatArea } from '../../../core/units.ts';
+import { formatArea, formatM2 } from '../format.ts';
 import type { Lang } from '../i18n.ts';
 
 const escapeHtml = (s: string) =>
@@ -16,7 +16,7 @@ export function popupHtml(detail: FeatureDetailResponse, lang: Lang): string {
       if (v === null || v === undefined || v === '') return '';
       const label = lang === 'zh' ? a.labelZh : a.labelEn;
       let text: string;
-      if (a.type === 'area') text = `${formatArea(Number(v), lang)}<br><span class="m2">${Number(v).toLocaleString(lang === 'zh' ? 'zh-CN' : 'en-US', { maximumFractionDigits: 2 })} m²</span>`;
+      if (a.type === 'area') text = `${formatArea(Number(v), lang)}<br><span class="m2">${formatM2(Number(v), lang)}</span>`;
       else text = escapeHtml(String(v)) + (a.unit ? ` ${escapeHtml(a.unit)}` : '');
       return `<tr data-attr="${a.name}"><th>${escapeHtml(label)}</th><td>${a.type === 'area' ? text : text}</td></tr>`;
     })

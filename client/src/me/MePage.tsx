@@ -14,13 +14,13 @@ import { writeLang } from '../page-shell.ts';
 import { del, getJson, patchJson, postJson } from '../http.ts';
 import { w } from '../i18n.ts';
 import { signInHref, useSession } from '../auth/SessionBadge.tsx';
-import { DIGITS, beijingTime as beijing, formatNumber } from '../report/report-model.ts';
+import { beijingTime as beijing, formatMu } from '../format.ts';
 import '../auth/auth.css';
 import '../stock/stock.css';
 import '../admin/admin.css';
 
 const langOf = (): Lang => (new URLSearchParams(window.location.search).get('lang') === 'en' ? 'en' : 'zh');
-const mu = (a: AreaUnits, lang: Lang) => `${formatNumber(a.mu, DIGITS.mu)} ${w(lang, '亩', 'mu')}`;
+const mu = (a: AreaUnits, lang: Lang) => formatMu(a, lang);
 
 interface MySiteCheck {
   id: string;

@@ -1,6 +1,7 @@
 import { layerGroups, type LayerId } from '../../../core/layers.ts';
 import type { LayerInfo } from '../../../core/contracts/layers.ts';
 import { useT } from '../i18n.ts';
+import { formatCount } from '../format.ts';
 import type { LayerStates, LayerViewState } from '../url-state.ts';
 
 /** Layers grouped as 三条控制线 / 耕地 / 存量土地 / 执法图斑 / 行政区划: toggle, opacity, legend swatch. */
@@ -67,7 +68,7 @@ export function LayerPanel(props: {
                     </label>
                     <div className="layer-meta">
                       <span className="count">
-                        {l.featureCount.toLocaleString(lang === 'zh' ? 'zh-CN' : 'en-US')} {t('features')}
+                        {formatCount(l.featureCount)} {t('features')}
                       </span>
                       {state.visible && props.zoom < l.minZoom && <span className="hint">{t('zoomIn', { z: l.minZoom })}</span>}
                     </div>

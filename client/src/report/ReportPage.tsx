@@ -12,20 +12,18 @@ import type { LayerId } from '../../../core/layers.ts';
 import type { AreaUnitsT } from '../../../core/contracts/site-check.ts';
 import { api } from '../api.ts';
 import { isApproximate, provenanceRows } from '../../../core/provenance.ts';
-import type { Lang } from '../i18n.ts';
+import { translate, type Lang } from '../i18n.ts';
 import { FigureLegend, ReportMap, type BaseMapData } from './ReportMap.tsx';
+import { AreaFigures } from '../AreaFigures.tsx';
+import { DASH, beijingTime, formatAreaFigure, formatAreaUnits, formatMu, formatNumber, formatShare, unitWord, type AreaUnit } from '../format.ts';
 import {
-  DIGITS,
   STATUS_LABEL,
   ZONES_3,
   attributeLabel,
-  beijingTime,
   boundaryPointsDefaults,
   distanceText,
   exportLinks,
   fetchReport,
-  formatNumber,
-  formatShare,
   layerFigure,
   layerName,
   mainFigure,
@@ -39,29 +37,30 @@ import './report.css';
 const EMPTY_BASE: BaseMapData = { countyLabels: { type: 'FeatureCollection', features: [] }, cityBbox: null, maxTileZoom: 16 };
 
 /** The three area cells of a row: m², 公顷, 亩 (raw values in data attributes for tests and tools). */
+const AREA_COLUMNS: AreaUnit[] = ['m2', 'ha', 'mu'];
+
 function AreaCells(props: { area: AreaUnitsT }) {
-  const { m2, ha, mu } = props.area;
   return (
     <>
-      <td className="num" data-unit="m2" data-value={m2}>{formatNumber(m2, DIGITS.m2)}</td>
-      <td className="num" data-unit="ha" data-value={ha}>{formatNumber(ha, DIGITS.ha)}</td>
-      <td className="num" data-unit="mu" data-value={mu}>{formatNumber(mu, DIGITS.mu)}</td>
+      {AREA_COLUMNS.map((u) => (
+        <td key={u} className="num" data-unit={u} data-value={props.area[u]}>
+          {formatAreaFigure(props.area, u)}
+        </td>
+      ))}
     </>
   );
 }
 
 /** The unit headers of area columns. */
 function AreaHeads(props: { label: string; lang: Lang }) {
-  const units = props.lang === 'zh' ? ['m²', '公顷', '亩'] : ['m²', 'ha', 'mu'];
-  const [open, close] = props.lang === 'zh' ? ['（', '）'] : [' (', ')'];
   return (
     <>
-      {units.map((u) => (
+      {AREA_COLUMNS.map((u) => (
         <th key={u} className="num">
           {props.label}
-          {open}
-          {u}
-          {close}
+          {translate(props.lang, 'open')}
+          {unitWord(u, props.lang)}
+          {translate(props.lang, 'close')}
         </th>
       ))}
     </>
@@ -69,18 +68,7 @@ function AreaHeads(props: { label: string; lang: Lang }) {
 }
 
 /** An area written once in all three units: "541.49 亩（36.0993 公顷，360,992.69 m²）". */
-function AreaText(props: { area: AreaUnitsT; lang: Lang }) {
-  const { m2, ha, mu } = props.area;
-  return props.lang === 'zh' ? (
-    <span className="area-text" data-mu={mu}>
-      {formatNumber(mu, DIGITS.mu)} 亩（{formatNumber(ha, DIGITS.ha)} 公顷，{formatNumber(m2, DIGITS.m2)} m²）
-    </span>
-  ) : (
-    <span className="area-text" data-mu={mu}>
-      {formatNumber(mu, DIGITS.mu)} mu ({formatNumber(ha, DIGITS.ha)} ha, {formatNumber(m2, DIGITS.m2)} m²)
-    </span>
-  );
-}
+const AreaText = (props: { area: AreaUnitsT; lang: Lang }) => <AreaFigures area={props.area} lang={props.lang} className="area-text" />;
 
 function Section(props: { title: string; id: string; children: ReactNode; className?: string }) {
   return (
@@ -315,7 +303,7 @@ function ReportDocument(props: { report: Report; base: BaseMapData | null; lang:
                     lang={lang}
                     className="figure-small"
                     figureId={l.layerId}
-                    caption={`${layerName(l, lang)}：${formatNumber(l.area.mu, DIGITS.mu)} ${lang === 'zh' ? '亩' : 'mu'}（${formatNumber(l.area.ha, DIGITS.ha)} ${lang === 'zh' ? '公顷' : 'ha'}）${l.count === null ? '' : `，${l.count} ${lang === 'zh' ? '个图斑' : 'features'}`}`}
+                    caption={`${layerName(l, lang)}：${formatAreaUnits(l.area, lang)}${l.count === null ? '' : `，${l.count} ${lang === 'zh' ? '个图斑' : 'features'}`}`}
                   />
                 ) : (
                   <div className="report-figure figure-small placeholder">{w('mapLoading')}</div>
@@ -389,7 +377,7 @@ function ReportDocument(props: { report: Report; base: BaseMapData | null; lang:
           (report.trimmed.geometry && base ? (
             <div className="figure-grid">
               <div className="figure-cell">
-                <ReportMap content={trimmedFigure(report)} base={base} lang={lang} className="figure-small" figureId="trimmed" caption={`${w('trimmed')}：${formatNumber(report.trimmed.area.mu, DIGITS.mu)} ${lang === 'zh' ? '亩' : 'mu'}`} />
+                <ReportMap content={trimmedFigure(report)} base={base} lang={lang} className="figure-small" figureId="trimmed" caption={`${w('trimmed')}：${formatMu(report.trimmed.area, lang)}`} />
               </div>
               <div className="figure-cell">
                 <FigureLegend lang={lang} layerIds={[]} outside={false} trimmed />
@@ -450,7 +438,6 @@ function StockFirstSection(props: { report: Report; lang: Lang }) {
   const { lang } = props;
   const sf = props.report.stockFirst;
   const w = (k: Parameters<typeof word>[1]) => word(lang, k);
-  const [open, close] = lang === 'zh' ? ['（', '）'] : [' (', ')'];
   return (
     <Section title={w('stockFirst')} id="stock-first">
       {!sf.checked ? (
@@ -483,18 +470,14 @@ function StockFirstSection(props: { report: Report; lang: Lang }) {
                   <th className="num">{w('stockRank')}</th>
                   <th>{w('stockOffer')}</th>
                   <th>{w('stockParcels')}</th>
-                  <th className="num">
-                    {w('stockTotal')}
-                    {open}
-                    {lang === 'zh' ? '亩' : 'mu'}
-                    {close}
-                  </th>
-                  <th className="num">
-                    {w('stockTotal')}
-                    {open}
-                    {lang === 'zh' ? '公顷' : 'ha'}
-                    {close}
-                  </th>
+                  {(['mu', 'ha'] as const).map((u) => (
+                    <th key={u} className="num">
+                      {w('stockTotal')}
+                      {translate(lang, 'open')}
+                      {unitWord(u, lang)}
+                      {translate(lang, 'close')}
+                    </th>
+                  ))}
                   <th className="num">{w('stockScore')}</th>
                   <th className="num">{w('stockDistance')}</th>
                 </tr>
@@ -507,14 +490,17 @@ function StockFirstSection(props: { report: Report; lang: Lang }) {
                     <td className="attrs">
                       {c.parcels.map((p) => (
                         <div key={p.code} data-code={p.code}>
-                          <code>{p.code}</code> {p.name}（{p.plannedUse}，{formatNumber(p.area.mu, DIGITS.mu)} {lang === 'zh' ? '亩' : 'mu'}）
+                          <code>{p.code}</code> {p.name}（{p.plannedUse}，{formatMu(p.area, lang)}）
                         </div>
                       ))}
                     </td>
-                    <td className="num" data-unit="mu" data-value={c.totalArea.mu}>{formatNumber(c.totalArea.mu, DIGITS.mu)}</td>
-                    <td className="num" data-unit="ha" data-value={c.totalArea.ha}>{formatNumber(c.totalArea.ha, DIGITS.ha)}</td>
-                    <td className="num" data-field="score" data-value={c.score}>{c.score.toFixed(2)}</td>
-                    <td className="num" data-field="distance">{c.distanceM === null ? '—' : distanceText(c.distanceM)}</td>
+                    {(['mu', 'ha'] as const).map((u) => (
+                      <td key={u} className="num" data-unit={u} data-value={c.totalArea[u]}>
+                        {formatAreaFigure(c.totalArea, u)}
+                      </td>
+                    ))}
+                    <td className="num" data-field="score" data-value={c.score}>{formatNumber(c.score, 2)}</td>
+                    <td className="num" data-field="distance">{c.distanceM === null ? DASH : distanceText(c.distanceM)}</td>
                   </tr>
                 ))}
               </tbody>

@@ -1,12 +1,10 @@
 /**
- * What the report page needs besides React: loading and validating the filed report,
- * formatting figures as planners read them, the page's words in both languages, the
- * export links, and the geometries each map figure draws.
+ * What the report page needs besides React: loading and validating the filed report, the
+ * page's words (report-side keys of i18n.ts), the export links, and the geometries each map
+ * figure draws. Figures are written by format.ts.
  */
 import { SiteCheckReport } from '../../../core/contracts/site-check.ts';
-import { beijingTime as beijingTimeOf } from '../../../core/beijing-time.ts';
 import { getLayer, type LayerId } from '../../../core/layers.ts';
-import { roundTo } from '../../../core/units.ts';
 import { getJson } from '../http.ts';
 import type { Lang } from '../i18n.ts';
 
@@ -17,36 +15,6 @@ export type VerdictStatus = Report['verdicts'][number]['status'];
 /** Reads a filed report from the server and checks it against the contract. */
 export const fetchReport = (id: string, lang: Lang): Promise<Report> =>
   getJson(`/api/site-checks/${encodeURIComponent(id)}`, { lang, schema: SiteCheckReport });
-
-/**
- * A number rounded half away from zero at `digits` decimals, with thousands separators.
- *
- * @example formatNumber(360992.685, 2) // '360,992.69'
- */
-export function formatNumber(value: number, digits: number): string {
-  const [int = '0', frac] = roundTo(value, digits).toFixed(digits).split('.');
-  const grouped = int.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
-  return frac === undefined ? grouped : `${grouped}.${frac}`;
-}
-
-/** Decimals shown per unit: m² 2, 公顷 4, 亩 2. */
-export const DIGITS = { m2: 2, ha: 4, mu: 2 } as const;
-
-/**
- * A share 0–1 as a percentage with two decimals.
- *
- * @example formatShare(0.82625) // '82.63%'
- */
-export const formatShare = (share: number) => `${roundTo(share * 100, 2).toFixed(2)}%`;
-
-/**
- * An ISO instant as Beijing time (UTC+8, no daylight saving).
- *
- * @example beijingTime('2026-11-22T03:58:01.000Z') // '2026-11-22 11:58:01'
- */
-export function beijingTime(iso: string): string {
-  return beijingTimeOf(iso);
-}
 
 const words = {
   title: { zh: '建设项目选址套核报告', en: 'Site check report' },

@@ -1,7 +1,7 @@
 import type { SiteCheckReport } from '../../../core/contracts/site-check.ts';
 import { useT } from '../i18n.ts';
 import { AreaText } from './AreaText.tsx';
-import { formatCoarseArea } from '../../../core/units.ts';
+import { DASH, beijingDate, beijingTime, formatCoarseArea } from '../format.ts';
 import { OVERLAY_STYLE, resultKinds } from './overlay.ts';
 
 /** The authoritative result: areas, verdicts, overlaps, the compliant part and the report link. */
@@ -13,7 +13,7 @@ export function ResultView(props: { report: SiteCheckReport; busy: boolean; onRe
     <div className="sc-result" data-testid="site-result" data-report={r.id}>
       <h3>{t('scResultTitle')}</h3>
       <p className="sc-muted sc-id">
-        {t('scReportNo')} {r.id.slice(0, 8)} · {new Date(r.createdAt).toLocaleString(lang === 'zh' ? 'zh-CN' : 'en')}
+        {t('scReportNo')} {r.id.slice(0, 8)} · {beijingTime(r.createdAt)}
       </p>
       {r.site.repaired && (
         <p className="sc-note" data-testid="repair-note">
@@ -49,7 +49,7 @@ export function ResultView(props: { report: SiteCheckReport; busy: boolean; onRe
           {r.layers.map((l) => (
             <tr key={l.layerId} data-layer={l.layerId} data-m2={l.area.m2} data-count={l.count ?? ''}>
               <td>{lang === 'zh' ? l.nameZh : l.nameEn}</td>
-              <td className="num">{l.count ?? '—'}</td>
+              <td className="num">{l.count ?? DASH}</td>
               <td>
                 {l.layerId === 'urban-boundary' && l.inside && l.outside ? (
                   <>
@@ -70,7 +70,7 @@ export function ResultView(props: { report: SiteCheckReport; busy: boolean; onRe
       {r.coarseAreaMu !== undefined && (
         <p className="sc-note sc-muted" data-testid="coarse-note">
           {t('scCoarseNote', { step: String(r.coarseAreaMu) })}
-          {r.expiresAt && ` ${t('scLapses', { date: new Date(r.expiresAt).toLocaleDateString(lang === 'zh' ? 'zh-CN' : 'en') })}`}
+          {r.expiresAt && ` ${t('scLapses', { date: beijingDate(r.expiresAt) })}`}
         </p>
       )}
       <div className="sc-trimmed" data-testid="trimmed">

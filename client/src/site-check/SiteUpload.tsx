@@ -16,7 +16,7 @@ import type { SiteGeometry, SiteProvenance } from '../../../core/contracts/site-
 import { DATUM_APPROXIMATE, DATUM_LABEL, DATUM_TRANSFORM_LABEL } from '../../../core/provenance.ts';
 import './provenance.css';
 import { ellipsoidalArea } from '../../../core/ellipsoidal-area.ts';
-import { formatArea } from '../../../core/units.ts';
+import { formatArea } from '../format.ts';
 import { useT } from '../i18n.ts';
 import { asApiError, postForm, postText } from '../http.ts';
 

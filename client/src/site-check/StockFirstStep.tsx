@@ -8,6 +8,7 @@ import type { MatchCandidate } from '../../../core/contracts/stock.ts';
 import { SCORE_PART_LABEL } from '../../../core/stock-match.ts';
 import { distanceText } from '../../../core/stock-first.ts';
 import { useT } from '../i18n.ts';
+import { formatNumber } from '../format.ts';
 import { AreaText } from './AreaText.tsx';
 import { useLabel } from './names.ts';
 import { STOCK_CANDIDATE_STYLE } from './overlay.ts';
@@ -61,7 +62,7 @@ export function StockFirstStep(props: { state: StockStepState; onShow?: (candida
                       <span className="sf-rank">{c.rank}</span>
                       <span className={`sf-kind sf-kind-${c.kind}`}>{t(`sfKind_${c.kind}`)}</span>
                       <span className="sf-score" data-testid="stock-score">
-                        {t('sfScore', { score: c.score.toFixed(1) })}
+                        {t('sfScore', { score: formatNumber(c.score, 1) })}
                       </span>
                       {props.onShow && (
                         <button type="button" className="sc-secondary sf-show" data-action="show-candidate" onClick={() => props.onShow!(c)}>
@@ -102,7 +103,7 @@ export function StockFirstStep(props: { state: StockStepState; onShow?: (candida
                       {c.parts.map((p) => (
                         <li key={p.key} data-part={p.key} data-points={p.points}>
                           <span className="sf-part-name">{SCORE_PART_LABEL[p.key][lang]}</span>
-                          <span className="sf-part-points">{t('sfPoints', { points: p.points.toFixed(1) })}</span>
+                          <span className="sf-part-points">{t('sfPoints', { points: formatNumber(p.points, 1) })}</span>
                           <span className="sf-part-detail">{lang === 'zh' ? p.detailZh : p.detailEn}</span>
                         </li>
                       ))}

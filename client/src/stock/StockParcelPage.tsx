@@ -7,7 +7,8 @@
 import { useEffect, useRef, useState, type ReactNode } from 'react';
 import type { StockParcelDetail } from '../../../core/contracts/stock.ts';
 import { translate, useT, type Lang, type StringKey } from '../i18n.ts';
-import { formatShare } from '../report/report-model.ts';
+import { AreaFigures } from '../AreaFigures.tsx';
+import { formatShare } from '../format.ts';
 import { StockApiError, stockApi } from './api.ts';
 import { StockHeader, useStockBase } from './common.tsx';
 import { DASH, DIGITS, formatNumber, plotRatioText, valueWord } from './format.ts';
@@ -27,20 +28,7 @@ function backTarget(lang: Lang): { href: string; fromSearch: boolean } {
 }
 
 /** "12.34 亩（0.8227 公顷，8,226.67 m²）" with each figure in a data attribute. */
-function AreaFull(props: { area: AreaUnits; lang: Lang }) {
-  const { area, lang } = props;
-  const [mu, ha] = lang === 'zh' ? ['亩', '公顷'] : ['mu', 'ha'];
-  return (
-    <span className="stock-area" data-mu={area.mu} data-ha={area.ha} data-m2={area.m2}>
-      <span data-unit="mu">{formatNumber(area.mu, DIGITS.mu)}</span> {mu}
-      {lang === 'zh' ? '（' : ' ('}
-      <span data-unit="ha">{formatNumber(area.ha, DIGITS.ha)}</span> {ha}
-      {lang === 'zh' ? '，' : ', '}
-      <span data-unit="m2">{formatNumber(area.m2, DIGITS.m2)}</span> m²
-      {lang === 'zh' ? '）' : ')'}
-    </span>
-  );
-}
+const AreaFull = (props: { area: AreaUnits; lang: Lang }) => <AreaFigures area={props.area} lang={props.lang} className="stock-area" />;
 
 /** An overlap with a control line, in 亩 (and 公顷), or "none". */
 function OverlapText(props: { area: AreaUnits; lang: Lang }) {

@@ -12,6 +12,7 @@
  */
 import { STOCK_SORTS, type StockSearchQuery } from '../../../core/contracts/stock.ts';
 import { M2_PER_HA, M2_PER_MU, roundTo } from '../../../core/units.ts';
+import { DIGITS } from '../format.ts';
 
 export type AreaUnit = StockSearchQuery['areaUnit'];
 export type StockSort = (typeof STOCK_SORTS)[number];
@@ -144,5 +145,5 @@ export function convertArea(value: string, from: AreaUnit, to: AreaUnit): string
   const v = Number(value);
   if (value.trim() === '' || !Number.isFinite(v) || from === to) return value;
   const perUnit = { mu: M2_PER_MU, ha: M2_PER_HA, m2: 1 };
-  return String(roundTo((v * perUnit[from]) / perUnit[to], to === 'ha' ? 4 : 2));
+  return String(roundTo((v * perUnit[from]) / perUnit[to], DIGITS[to]));
 }
