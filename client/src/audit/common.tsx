@@ -7,7 +7,7 @@ import type { ReactNode } from 'react';
 import type { Navigation as ShellNavigation } from '../page-shell.ts';
 import { CASE_STATUS_LABEL, type CaseStatus } from '../../../core/case-status.ts';
 import type { AreaUnits } from '../../../core/units.ts';
-import { useT, type Lang, type StringKey } from '../i18n.ts';
+import { otherLang, pick, useT, withLang, type Lang, type StringKey } from '../i18n.ts';
 import { AreaFigures } from '../AreaFigures.tsx';
 import { DASH, DIGITS, beijingTime, formatNumber, formatShare } from '../format.ts';
 import { SessionBadge } from '../auth/SessionBadge.tsx';
@@ -28,10 +28,10 @@ export const ACTOR_KEY = 'yizhangtu.audit.actor';
 
 /** Status CSS suffixes and English words (core/case-status.ts). */
 export const statusKey = (s: CaseStatus) => CASE_STATUS_LABEL[s].key;
-export const statusWord = (s: CaseStatus, lang: Lang) => (lang === 'zh' ? s : CASE_STATUS_LABEL[s].en);
+export const statusWord = (s: CaseStatus, lang: Lang) => pick({ zh: s, en: CASE_STATUS_LABEL[s].en }, lang);
 
 const SOURCE_EN: Record<string, string> = { 卫片: 'Satellite', 巡查: 'Patrol', 举报: 'Public report' };
-export const sourceWord = (s: string, lang: Lang) => (lang === 'zh' ? s : (SOURCE_EN[s] ?? s));
+export const sourceWord = (s: string, lang: Lang) => pick({ zh: s, en: SOURCE_EN[s] ?? s }, lang);
 
 export function StatusBadge(props: { status: CaseStatus }) {
   const { lang } = useT();
@@ -69,11 +69,10 @@ const TABS: { id: AuditTab; path: string; key: StringKey }[] = [
 /** The pages' header: title, a way back to the map workspace, the tabs, the language switch. */
 export function AuditHeader(props: { tab: AuditTab | null; lang: Lang; onLang: (l: Lang) => void; nav: Navigation; children?: ReactNode }) {
   const { t } = useT();
-  const en = props.lang === 'en' ? '?lang=en' : '';
   return (
     <header className="app-header stock-header audit-header">
       <h1>
-        <a href={`/${en}`} className="home-link" title={t('stBackToMap')}>
+        <a href={withLang('/', props.lang)} className="home-link" title={t('stBackToMap')}>
           {t('title')}
         </a>
         <span className="stock-title"> · {t('auTitle')}</span>
@@ -82,17 +81,17 @@ export function AuditHeader(props: { tab: AuditTab | null; lang: Lang; onLang: (
         {TABS.map((tab) => (
           <a
             key={tab.id}
-            href={`${tab.path}${en}`}
+            href={withLang(tab.path, props.lang)}
             data-tab={tab.id}
             aria-current={props.tab === tab.id ? 'page' : undefined}
-            onClick={props.nav.linkClick(`${tab.path}${en}`)}
+            onClick={props.nav.linkClick(withLang(tab.path, props.lang))}
           >
             {t(tab.key)}
           </a>
         ))}
       </nav>
       {props.children}
-      <button type="button" className="lang-switch" onClick={() => props.onLang(props.lang === 'zh' ? 'en' : 'zh')}>
+      <button type="button" className="lang-switch" onClick={() => props.onLang(otherLang(props.lang))}>
         {t('language')}
       </button>
       <SessionBadge />

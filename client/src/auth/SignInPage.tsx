@@ -5,7 +5,7 @@
  */
 import { useEffect, useState, type FormEvent } from 'react';
 import { asApiError, postJson } from '../http.ts';
-import { LangContext, translate, type Lang } from '../i18n.ts';
+import { htmlLang, LangContext, langOfSearch, translate, withLang, type Lang } from '../i18n.ts';
 import './auth.css';
 
 /** `next` if it is a path on this site, else '/'. */
@@ -23,7 +23,7 @@ export function safeNext(next: string | null): string {
 
 export function SignInPage() {
   const params = new URLSearchParams(window.location.search);
-  const lang: Lang = params.get('lang') === 'en' ? 'en' : 'zh';
+  const lang: Lang = langOfSearch(window.location.search);
   const next = safeNext(params.get('next'));
   const t = (k: Parameters<typeof translate>[1]) => translate(lang, k);
   const [username, setUsername] = useState('');
@@ -32,7 +32,7 @@ export function SignInPage() {
   const [busy, setBusy] = useState(false);
 
   useEffect(() => {
-    document.documentElement.lang = lang === 'zh' ? 'zh-CN' : 'en';
+    document.documentElement.lang = htmlLang(lang);
     document.title = `${t('siTitle')} · ${t('title')}`;
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [lang]);
@@ -74,7 +74,7 @@ export function SignInPage() {
             {busy ? t('siSubmitting') : t('siSubmit')}
           </button>
           <p className="signin-note">{t('siNote')}</p>
-          <a href={next === '/' && lang === 'en' ? '/?lang=en' : next}>{t('siBack')}</a>
+          <a href={next === '/' ? withLang('/', lang) : next}>{t('siBack')}</a>
         </form>
       </div>
     </LangContext.Provider>

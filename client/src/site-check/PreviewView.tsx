@@ -75,7 +75,7 @@ export function PreviewView(props: { state: PreviewState; bufferMeters: number }
                 layers: preview.layers
                   .filter((l) => l.truncated)
                   .map((l) => layerName(l.layerId, lang))
-                  .join(lang === 'zh' ? '、' : ', '),
+                  .join(t('listSep')),
                 limit: PREVIEW_LIMIT,
               })}
             </p>

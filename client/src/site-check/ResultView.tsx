@@ -1,5 +1,5 @@
 import type { SiteCheckReport } from '../../../core/contracts/site-check.ts';
-import { useT } from '../i18n.ts';
+import { pickField, useT } from '../i18n.ts';
 import { AreaText } from './AreaText.tsx';
 import { DASH, beijingDate, beijingTime, formatCoarseArea } from '../format.ts';
 import { OVERLAY_STYLE, resultKinds } from './overlay.ts';
@@ -32,8 +32,8 @@ export function ResultView(props: { report: SiteCheckReport; busy: boolean; onRe
         {r.verdicts.map((v) => (
           <li key={v.rule} data-rule={v.rule} data-status={v.status}>
             <span className={`sc-badge sc-${v.status}`}>{t(`scStatus_${v.status}`)}</span>
-            <strong>{lang === 'zh' ? v.titleZh : v.titleEn}</strong>
-            <span className="sc-message">{lang === 'zh' ? v.messageZh : v.messageEn}</span>
+            <strong>{pickField(v, 'title', lang)}</strong>
+            <span className="sc-message">{pickField(v, 'message', lang)}</span>
           </li>
         ))}
       </ul>
@@ -48,7 +48,7 @@ export function ResultView(props: { report: SiteCheckReport; busy: boolean; onRe
         <tbody>
           {r.layers.map((l) => (
             <tr key={l.layerId} data-layer={l.layerId} data-m2={l.area.m2} data-count={l.count ?? ''}>
-              <td>{lang === 'zh' ? l.nameZh : l.nameEn}</td>
+              <td>{pickField(l, 'name', lang)}</td>
               <td className="num">{l.count ?? DASH}</td>
               <td>
                 {l.layerId === 'urban-boundary' && l.inside && l.outside ? (

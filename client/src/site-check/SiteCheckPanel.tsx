@@ -31,7 +31,7 @@ import {
   type NewLandReasonCode,
 } from '../../../core/stock-first.ts';
 import type { MapController } from '../map/controller.ts';
-import { useT, type Lang } from '../i18n.ts';
+import { pick, useT, type Lang } from '../i18n.ts';
 import { ApiError, postSiteCheck } from './api.ts';
 import { DrawToolbar } from './DrawToolbar.tsx';
 import { PreviewView } from './PreviewView.tsx';
@@ -306,7 +306,7 @@ export function SiteCheckPanel(props: { controller: MapController | null; lang: 
           </label>
           {!reason && <p className="sc-muted">{t('nlReasonNeeded')}</p>}
           {noteMissing && <p className="sc-warning">{t('nlNoteMissing')}</p>}
-          {reasonRefused && <p className="sc-warning">{props.lang === 'zh' ? reasonRefused.zh : reasonRefused.en}</p>}
+          {reasonRefused && <p className="sc-warning">{pick(reasonRefused, props.lang)}</p>}
           <button type="button" className="sc-run" data-action="run" disabled={!canRun} onClick={() => state.site && void run(state.site)}>
             {running ? t('scRunning') : t('scRun')}
           </button>

@@ -17,7 +17,7 @@ import { DATUM_APPROXIMATE, DATUM_LABEL, DATUM_TRANSFORM_LABEL } from '../../../
 import './provenance.css';
 import { ellipsoidalArea } from '../../../core/ellipsoidal-area.ts';
 import { formatArea } from '../format.ts';
-import { useT } from '../i18n.ts';
+import { pick, translateOr, useT } from '../i18n.ts';
 import { asApiError, postForm, postText } from '../http.ts';
 
 export interface ParseOverrides {
@@ -33,13 +33,6 @@ export interface ParseOverrides {
 const NO_OVERRIDES: ParseOverrides = { crs: '', zone: '', zoneWidth: '', axisOrder: '', encoding: '', acceptApproximateDatum: false };
 
 
-const FORMAT_NAMES: Record<string, { zh: string; en: string }> = {
-  geojson: { zh: 'GeoJSON', en: 'GeoJSON' },
-  shapefile: { zh: 'Shapefile（zip）', en: 'Shapefile (zip)' },
-  'boundary-points': { zh: '界址点坐标文件', en: 'Boundary-point file' },
-  kml: { zh: 'KML', en: 'KML' },
-  coordinates: { zh: '粘贴的坐标', en: 'Pasted coordinates' },
-};
 
 /** All parsed parcels as one site: their polygons side by side. */
 export function toSiteGeometry(result: ParseResponse): SiteGeometry | null {
@@ -218,7 +211,7 @@ export function SiteUpload(props: { onSite: (geometry: SiteGeometry, label: stri
         <div className="parse-result" data-testid="parse-result">
           <dl className="detected">
             <dt>{t('format')}</dt>
-            <dd data-field="format">{FORMAT_NAMES[result.detected.format]?.[lang] ?? result.detected.format}</dd>
+            <dd data-field="format">{translateOr(lang, `scFormat_${result.detected.format}`, result.detected.format)}</dd>
             <dt>{t('crs')}</dt>
             <dd data-field="crs">{result.detected.crs}</dd>
             {result.detected.zone !== undefined && (
@@ -240,7 +233,7 @@ export function SiteUpload(props: { onSite: (geometry: SiteGeometry, label: stri
             <dt>{t('datum')}</dt>
             <dd data-field="datum" className={result.detected.datumTransform === 'approximate' ? 'approximate' : undefined}>
               {DATUM_LABEL[result.detected.datum][lang]}
-              {result.detected.datumTransform !== 'none' && (lang === 'zh' ? `（${DATUM_TRANSFORM_LABEL[result.detected.datumTransform].zh}）` : ` (${DATUM_TRANSFORM_LABEL[result.detected.datumTransform].en})`)}
+              {result.detected.datumTransform !== 'none' && `${t('open')}${pick(DATUM_TRANSFORM_LABEL[result.detected.datumTransform], lang)}${t('close')}`}
             </dd>
           </dl>
           {overridesForm(false)}
@@ -252,7 +245,7 @@ export function SiteUpload(props: { onSite: (geometry: SiteGeometry, label: stri
             <ul className="warnings" data-testid="parse-warnings">
               {result.warnings.map((w, i) => (
                 <li key={i} data-code={w.code} className={w.code === DATUM_APPROXIMATE ? 'approximate' : undefined}>
-                  {lang === 'zh' ? w.zh : w.en}
+                  {pick(w, lang)}
                 </li>
               ))}
             </ul>
@@ -260,7 +253,7 @@ export function SiteUpload(props: { onSite: (geometry: SiteGeometry, label: stri
           {problems.length > 0 && (
             <ul className="problems" data-testid="parse-problems">
               {problems.map((p, i) => (
-                <li key={i}>{lang === 'zh' ? p.zh : p.en}</li>
+                <li key={i}>{pick(p, lang)}</li>
               ))}
             </ul>
           )}

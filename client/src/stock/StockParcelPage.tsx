@@ -6,7 +6,7 @@
  */
 import { useEffect, useRef, useState, type ReactNode } from 'react';
 import type { StockParcelDetail } from '../../../core/contracts/stock.ts';
-import { translate, useT, type Lang, type StringKey } from '../i18n.ts';
+import { pickField, setLangParam, translate, useT, type Lang, type StringKey } from '../i18n.ts';
 import { AreaFigures } from '../AreaFigures.tsx';
 import { formatShare } from '../format.ts';
 import { StockApiError, stockApi } from './api.ts';
@@ -21,8 +21,7 @@ type AreaUnits = StockParcelDetail['area'];
 function backTarget(lang: Lang): { href: string; fromSearch: boolean } {
   const from = (window.history.state as { from?: unknown } | null)?.from;
   const url = new URL(typeof from === 'string' && /^\/stock(\?|$)/.test(from) ? from : '/stock', window.location.origin);
-  if (lang === 'en') url.searchParams.set('lang', 'en');
-  else url.searchParams.delete('lang');
+  setLangParam(url.searchParams, lang);
   const q = url.searchParams.toString().replace(/%2C/g, ',');
   return { href: `${url.pathname}${q ? `?${q}` : ''}`, fromSearch: typeof from === 'string' };
 }
@@ -85,7 +84,7 @@ function Standing(props: { p: StockParcelDetail }) {
     <section className="stock-section" data-testid="standing">
       <h2>{t('stStanding')}</h2>
       <p className="stock-standing-summary" data-testid="standing-summary">
-        {lang === 'zh' ? s.summaryZh : s.summaryEn}
+        {pickField(s, 'summary', lang)}
       </p>
       <table className="stock-kv stock-standing">
         <thead>

@@ -5,7 +5,7 @@
 import { STOCK_CATEGORIES, STOCK_STATUSES } from '../../../core/contracts/stock.ts';
 import { USE_NAMES_EN, type PlannedUse } from '../../../core/stock-match.ts';
 import { DASH, DIGITS, formatKm, formatNumber } from '../format.ts';
-import type { Lang } from '../i18n.ts';
+import { pick, type Lang } from '../i18n.ts';
 
 export { DASH, DIGITS, formatNumber };
 
@@ -24,7 +24,7 @@ const EN: Record<string, string> = {
 };
 
 /** A register word (category, status, stage, use) in the page's language. */
-export const valueWord = (value: string, lang: Lang) => (lang === 'zh' ? value : (EN[value] ?? value));
+export const valueWord = (value: string, lang: Lang) => pick({ zh: value, en: EN[value] ?? value }, lang);
 
 export const CATEGORIES = STOCK_CATEGORIES;
 export const STATUSES = STOCK_STATUSES;

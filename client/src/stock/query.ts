@@ -13,6 +13,7 @@
 import { STOCK_SORTS, type StockSearchQuery } from '../../../core/contracts/stock.ts';
 import { M2_PER_HA, M2_PER_MU, roundTo } from '../../../core/units.ts';
 import { DIGITS } from '../format.ts';
+import { setLangParam, type Lang } from '../i18n.ts';
 
 export type AreaUnit = StockSearchQuery['areaUnit'];
 export type StockSort = (typeof STOCK_SORTS)[number];
@@ -129,10 +130,8 @@ export const apiQuery = (f: StockFilters) => readable(params(f, true));
 export const exportQuery = (f: StockFilters) => readable(params(f, false));
 
 /** The page's own query string: the search, plus the language when it is English. */
-export function pageQuery(f: StockFilters, lang: 'zh' | 'en'): string {
-  const p = params(f, true);
-  if (lang === 'en') p.set('lang', 'en');
-  return readable(p);
+export function pageQuery(f: StockFilters, lang: Lang): string {
+  return readable(setLangParam(params(f, true), lang));
 }
 
 /**
