@@ -32,8 +32,6 @@ export interface ParseOverrides {
 
 const NO_OVERRIDES: ParseOverrides = { crs: '', zone: '', zoneWidth: '', axisOrder: '', encoding: '', acceptApproximateDatum: false };
 
-
-
 /** All parsed parcels as one site: their polygons side by side. */
 export function toSiteGeometry(result: ParseResponse): SiteGeometry | null {
   const polygons = result.features.features.flatMap((f) =>
