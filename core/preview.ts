@@ -15,6 +15,7 @@
 import { featureCollection, feature as turfFeature, intersect, kinks, lineString, union } from '@turf/turf';
 import type { Feature, MultiPolygon, Polygon } from 'geojson';
 import { CGCS2000_A, CGCS2000_F, ellipsoidalArea, type AreaGeometry } from './ellipsoidal-area.ts';
+import { BOUNDARY_RULE, RULE_IDS, type RuleId } from './layers.ts';
 import { OVERLAP_EPSILON_M2 } from './rules.ts';
 
 export type Bbox = [number, number, number, number];
@@ -22,12 +23,12 @@ export type Bbox = [number, number, number, number];
 /** A Polygon or MultiPolygon in EPSG:4490 lon/lat. */
 export type SiteShape = AreaGeometry;
 
-/** The layers a site is previewed against, in the server's report order. */
-export const PREVIEW_LAYERS = ['permanent-farmland', 'eco-redline', 'urban-boundary', 'general-farmland'] as const;
-export type PreviewLayerId = (typeof PREVIEW_LAYERS)[number];
+/** The layers a site is previewed against: those with a rule, in the server's report order. */
+export const PREVIEW_LAYERS: readonly RuleId[] = RULE_IDS;
+export type PreviewLayerId = RuleId;
 
-/** The layer whose inside/outside split the preview reports. */
-export const BOUNDARY_LAYER: PreviewLayerId = 'urban-boundary';
+/** The layer whose inside/outside split the preview reports (the `inside` rule's). */
+export const BOUNDARY_LAYER: PreviewLayerId = BOUNDARY_RULE;
 
 /** What the features endpoint returned for one layer (only the geometry is read). */
 export interface PreviewLayerInput {

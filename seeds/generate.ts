@@ -124,7 +124,25 @@ const SOURCES = {
   permanent: '永久基本农田划定成果（模拟数据）',
   general: '国土变更调查耕地图斑（模拟数据）',
   redline: '河南省生态保护红线划定成果（模拟数据）',
+  purple: '开封市历史文化名城保护规划 城市紫线（模拟数据）',
 };
+
+/**
+ * 城市紫线: the protection ranges of Kaifeng's historic districts and listed sites, at their
+ * real places (approximate) with a generated outline, and one 文庙 near each county seat.
+ * Radii keep them apart, so no two overlap.
+ */
+const PURPLE_SITES: { name: string; category: string; center: [number, number]; radiusM: number }[] = [
+  { name: '宋都御街历史文化街区', category: '历史文化街区', center: [114.3495, 34.7985], radiusM: 260 },
+  { name: '书店街历史文化街区', category: '历史文化街区', center: [114.3555, 34.7935], radiusM: 220 },
+  { name: '双龙巷历史文化街区', category: '历史文化街区', center: [114.348, 34.788], radiusM: 200 },
+  { name: '龙亭', category: '文物保护单位', center: [114.3455, 34.807], radiusM: 420 },
+  { name: '开宝寺塔（铁塔）', category: '文物保护单位', center: [114.3695, 34.813], radiusM: 300 },
+  { name: '繁塔', category: '文物保护单位', center: [114.3775, 34.7745], radiusM: 180 },
+  { name: '延庆观', category: '文物保护单位', center: [114.34, 34.7925], radiusM: 150 },
+  { name: '山陕甘会馆', category: '文物保护单位', center: [114.341, 34.7985], radiusM: 140 },
+  { name: '朱仙镇历史文化名镇', category: '历史文化名镇', center: [114.29, 34.565], radiusM: 650 },
+];
 
 /** Urban development boundary nuclei: the central city, county seats and a few towns. */
 const CITY_NUCLEI: { center: [number, number]; radiusM: number }[] = [
@@ -187,6 +205,7 @@ export function generateDataset(options: GenerateOptions) {
     villages: root.fork(3),
     stock: root.fork(5),
     encroach: root.fork(6),
+    purple: root.fork(7),
   };
   const counties = loadCounties();
   const countyByIndex = (i: number) => counties[i - 1]!;
@@ -654,6 +673,34 @@ export function generateDataset(options: GenerateOptions) {
     }
   }
 
+  // ---- 城市紫线: the listed places, and a 文庙 by each county seat; clipped to their county
+  const purpleRows: FeatureRow[] = [];
+  {
+    const rng = rngs.purple;
+    const sites = [...PURPLE_SITES];
+    for (const c of counties) {
+      if (c.level !== '县') continue;
+      const center: [number, number] = [c.center[0] + rng.range(-0.004, 0.004), c.center[1] + rng.range(-0.003, 0.003)];
+      sites.push({ name: `${c.name}文庙`, category: '历史建筑', center, radiusM: rng.range(110, 180) });
+    }
+    const seqByCounty = new Map<string, number>();
+    for (const site of sites) {
+      const county = countyAt(site.center[0], site.center[1]);
+      if (!county) continue;
+      const shape = turf.polygon([blobRing(rng, site.center, site.radiusM, 32, 0.15)]);
+      const clipped = turf.intersect(turf.featureCollection<Polygon | MultiPolygon>([shape, toFeature(county.polygons)]));
+      const polygons = roundPolygons(polygonsOf(clipped)).filter((poly) => areaM2([poly]) >= 2_000);
+      if (polygons.length === 0) continue;
+      const n = (seqByCounty.get(county.code) ?? 0) + 1;
+      seqByCounty.set(county.code, n);
+      purpleRows.push({
+        code: `ZX${county.code}${pad(n, 3)}`,
+        props: { county_code: county.code, name: site.name, category: site.category, area_m2: areaM2(polygons), source: SOURCES.purple, vintage: '2024' },
+        polygons,
+      });
+    }
+  }
+
   const layers: { id: GeneratedLayerId; features: () => Iterable<FeatureRow> }[] = [
     { id: 'urban-boundary', features: () => udbRows.map((r) => record('urban-boundary', r)) },
     { id: 'eco-redline', features: () => redlineRows.map((r) => record('eco-redline', r)) },
@@ -661,6 +708,7 @@ export function generateDataset(options: GenerateOptions) {
     { id: 'general-farmland', features: () => farmland('general') },
     { id: 'stock-parcel', features: stockParcels },
     { id: 'encroachment', features: encroachments },
+    { id: 'purple-line', features: () => purpleRows.map((r) => record('purple-line', r)) },
   ];
 
   return {

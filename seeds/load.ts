@@ -5,7 +5,7 @@
  * layers' version history afresh (layer_version, layer_archive).
  */
 import { ellipsoidalArea, type AreaGeometry } from '../core/ellipsoidal-area.ts';
-import { getLayer } from '../core/layers.ts';
+import { getLayer, layers } from '../core/layers.ts';
 import { copyLine, type Database } from '../server/src/db/database.ts';
 import { refreshStockDerived } from '../server/src/modules/stock/derived.ts';
 import { ensureCaseOverlaps } from '../server/src/modules/cases/overlaps.ts';
@@ -58,8 +58,7 @@ export async function loadDataset(
     // a full reset takes the cases' history with it: the only TRUNCATE case_decision allows (migration 0006)
     await tx.query(`SELECT set_config('yzt.reseed', 'on', true)`);
     await tx.query(
-      `TRUNCATE admin_county, urban_boundary, eco_redline, permanent_farmland, general_farmland,
-                stock_parcel, encroachment, seed_info, stock_standing, stock_adjacency, stock_derived_state,
+      `TRUNCATE ${layers.map((l) => l.table).join(', ')}, seed_info, stock_standing, stock_adjacency, stock_derived_state,
                 case_overlap, case_decision, case_import, layer_version, layer_archive
        RESTART IDENTITY`,
     );

@@ -9,6 +9,7 @@
  */
 import { createContext, useContext } from 'react';
 import { STATUS_LABEL } from '../../core/rules.ts';
+import { RESTRICTED_RULE_LAYERS_EN, RESTRICTED_RULE_LAYERS_ZH, TRIMMED_LAYERS_EN, TRIMMED_LAYERS_ZH } from '../../core/layers.ts';
 
 export type Lang = 'zh' | 'en';
 
@@ -147,8 +148,8 @@ const strings = {
   scStatus_warn: STATUS_LABEL.warn,
   scStatus_conflict: STATUS_LABEL.conflict,
   scTrimmed: { zh: '合规范围', en: 'Compliant part' },
-  scTrimmedLost: { zh: '扣除永久基本农田和生态保护红线', en: 'Permanent farmland and red line removed' },
-  scTrimmedNone: { zh: '扣除永久基本农田和生态保护红线后无剩余。', en: 'Nothing is left once permanent farmland and the red line are removed.' },
+  scTrimmedLost: { zh: `扣除${TRIMMED_LAYERS_ZH}`, en: `Removed: ${TRIMMED_LAYERS_EN}` },
+  scTrimmedNone: { zh: `扣除${TRIMMED_LAYERS_ZH}后无剩余。`, en: `Nothing is left once ${TRIMMED_LAYERS_EN} are removed.` },
   scRerunTrimmed: { zh: '按合规范围重新套核', en: 'Check the compliant part' },
   scViewReport: { zh: '查看报告', en: 'View report' },
   scRepair: { zh: '自动修复后套核', en: 'Repair and check' },
@@ -157,9 +158,6 @@ const strings = {
   scStale: { zh: '选址已改动，请重新套核。', en: 'The site has changed: run the check again.' },
   scLegend: { zh: '图例', en: 'Legend' },
   scLegend_site: { zh: '选址', en: 'Site' },
-  'scLegend_permanent-farmland': { zh: '占用永久基本农田', en: 'Permanent farmland taken' },
-  'scLegend_eco-redline': { zh: '涉及生态保护红线', en: 'Red line touched' },
-  'scLegend_general-farmland': { zh: '占用一般耕地', en: 'General farmland taken' },
   scLegend_outside: { zh: '城镇开发边界外', en: 'Outside the boundary' },
   scLegend_trimmed: { zh: '合规范围', en: 'Compliant part' },
   scUse_工业: { zh: '工业', en: 'Industrial' },
@@ -721,18 +719,18 @@ const strings = {
   rp_overlapArea: { zh: '重叠面积', en: 'Overlap area' },
   rp_noFeatures: { zh: '选址未涉及任何图斑。', en: 'The site overlaps no feature.' },
   rp_trimmed: { zh: '合规范围', en: 'Compliant part' },
-  rp_trimmedNote: { zh: '选址扣除永久基本农田和生态保护红线后的部分。', en: 'The site without permanent farmland and the ecological red line.' },
+  rp_trimmedNote: { zh: `选址扣除${TRIMMED_LAYERS_ZH}后的部分。`, en: `The site without ${TRIMMED_LAYERS_EN}.` },
   rp_trimmedArea: { zh: '合规范围面积', en: 'Compliant area' },
   rp_lostArea: { zh: '扣除面积', en: 'Area removed' },
   rp_noTrimmed: { zh: '扣除后没有剩余部分。', en: 'Nothing is left after trimming.' },
   rp_coarseNote: {
-    zh: '公众版报告：受控图层（永久基本农田、一般耕地、生态保护红线）只给出是否涉及和按 {step} 亩取整的面积，不列图斑及其个数，也不绘出其范围；完整报告须规划人员登录查看。',
-    en: 'Public version: for restricted layers (permanent farmland, general farmland, the red line) only whether the site touches them and the area rounded to {step} mu are given — no features, no feature count, no outline; the full report needs a planner to sign in.',
+    zh: `公众版报告：受控图层（${RESTRICTED_RULE_LAYERS_ZH}）只给出是否涉及和按 {step} 亩取整的面积，不列图斑及其个数，也不绘出其范围；完整报告须规划人员登录查看。`,
+    en: `Public version: for restricted layers (${RESTRICTED_RULE_LAYERS_EN}) only whether the site touches them and the area rounded to {step} mu are given — no features, no feature count, no outline; the full report needs a planner to sign in.`,
   },
   rp_lapses: { zh: '本报告为未登录时所做的套核，保存至', en: 'A check made without signing in, kept until' },
   rp_lapsesAfter: { zh: '，之后删除。', en: '; deleted after that.' },
   rp_notShown: { zh: '—', en: '—' },
-  rp_featuresWithheld: { zh: '受控图层（永久基本农田、一般耕地、生态保护红线）的图斑不在公众版报告中列出。', en: 'Features of restricted layers (permanent farmland, general farmland, the red line) are not listed in the public version.' },
+  rp_featuresWithheld: { zh: `受控图层（${RESTRICTED_RULE_LAYERS_ZH}）的图斑不在公众版报告中列出。`, en: `Features of restricted layers (${RESTRICTED_RULE_LAYERS_EN}) are not listed in the public version.` },
   rp_areaNote: {
     zh: '面积均为 CGCS2000 椭球面积；1 公顷 = 10 000 平方米 = 15 亩。叠加结果依据报告生成时的数据版本，报告保存后不可修改。',
     en: 'Areas are ellipsoidal on CGCS2000; 1 ha = 10 000 m² = 15 mu. Overlaps are those of the data version at filing; the report cannot be altered.',

@@ -10,6 +10,7 @@
  * request's Accept-Language prefers it).
  */
 import { z } from 'zod';
+import { CASE_OVERLAP_LAYER_IDS } from '../layers.ts';
 import {
   CASE_SOURCES,
   CASE_STATUSES,
@@ -165,7 +166,8 @@ export const CaseIdParams = z.object({
   id: idParam('id（图斑 ID）'),
 });
 
-export const CASE_OVERLAP_LAYER_IDS = ['permanent-farmland', 'general-farmland', 'eco-redline', 'urban-boundary', 'stock-parcel'] as const;
+/** The layers whose features a case lists as overlaps (`caseOverlap` in the registry). */
+export { CASE_OVERLAP_LAYER_IDS };
 
 /** One feature a case overlaps. */
 export const CaseOverlapFeature = z.object({

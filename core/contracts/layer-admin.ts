@@ -4,13 +4,14 @@
  * version. See server/src/modules/layer-admin/.
  */
 import { z } from 'zod';
+import { IMPORTABLE_LAYER_IDS, type ImportableLayerId } from '../layers.ts';
 import { idParam, jobProgressFields } from './common.ts';
 import { AcceptApproximateDatum, TEXT_ENCODINGS } from './geometry.ts';
 import { AreaUnits } from './site-check.ts';
 
-/** Layers an administrator may replace by import: the control lines and farmland. */
-export const IMPORTABLE_LAYERS = ['urban-boundary', 'permanent-farmland', 'eco-redline', 'general-farmland'] as const;
-export type ImportableLayer = (typeof IMPORTABLE_LAYERS)[number];
+/** Layers an administrator may replace by import: those with `import` in the registry. */
+export const IMPORTABLE_LAYERS = IMPORTABLE_LAYER_IDS;
+export type ImportableLayer = ImportableLayerId;
 
 export const LayerParams = z.object({
   layer: z.enum(IMPORTABLE_LAYERS, { message: `layer（图层）只能是：${IMPORTABLE_LAYERS.join('、')}` }),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { LAYER_GROUP_IDS, LAYER_IDS } from '../layers.ts';
 
 export const LayerAttributeSchema = z.object({
   name: z.string(),
@@ -19,10 +20,10 @@ export const LayerStyleSchema = z.object({
 /** A registry entry as the API publishes it (no table name). */
 export const LayerInfoSchema = z
   .object({
-    id: z.string(),
+    id: z.enum(LAYER_IDS),
     nameZh: z.string(),
     nameEn: z.string(),
-    group: z.enum(['control', 'farmland', 'stock', 'enforcement', 'admin']),
+    group: z.enum(LAYER_GROUP_IDS),
     geometryType: z.literal('MultiPolygon'),
     srid: z.literal(4490),
     sensitivity: z.enum(['public', 'restricted']),
@@ -32,6 +33,8 @@ export const LayerInfoSchema = z
     attributes: z.array(LayerAttributeSchema),
     tileAttributes: z.array(z.string()),
     style: LayerStyleSchema,
+    /** Place in the map, bottom (smallest) to top. */
+    drawOrder: z.number().int(),
     visibleByDefault: z.boolean(),
     /** Features currently stored. */
     featureCount: z.number().int(),

@@ -1,4 +1,5 @@
 /** The site check (选址套核): request and saved report. */
+import { RULE_IDS } from '../layers.ts';
 import { z } from 'zod';
 import { PLANNED_USES } from '../stock-match.ts';
 import { NEW_LAND_NOTE_MAX, NEW_LAND_REASON_CODES, NEW_LAND_REASONS, reasonNeedsNote } from '../stock-first.ts';
@@ -274,7 +275,7 @@ export const OverlapFeature = z.object({
 });
 
 export const LayerOverlap = z.object({
-  layerId: z.string(),
+  layerId: z.enum(RULE_IDS),
   nameZh: z.string(),
   nameEn: z.string(),
   intersects: z.boolean(),
@@ -289,14 +290,14 @@ export const LayerOverlap = z.object({
   features: z.array(OverlapFeature),
   /** The overlap as one geometry, for display; null when none. */
   intersection: AnyGeometry.nullable(),
-  /** Urban development boundary only: the parts of the site inside and outside it. */
+  /** The `inside` rule's layer (urban development boundary) only: the parts of the site inside and outside it. */
   inside: AreaUnits.optional(),
   outside: AreaUnits.optional(),
   outsideGeometry: AnyGeometry.nullable().optional(),
 });
 
 export const VerdictSchema = z.object({
-  rule: z.enum(['permanent-farmland', 'eco-redline', 'urban-boundary', 'general-farmland']),
+  rule: z.enum(RULE_IDS),
   status: z.enum(['pass', 'warn', 'conflict']),
   titleZh: z.string(),
   titleEn: z.string(),
@@ -333,7 +334,7 @@ export const SiteCheckReport = z
     provenance: SiteProvenanceRecord.nullable().optional(),
     layers: z.array(LayerOverlap),
     verdicts: z.array(VerdictSchema),
-    /** The site minus permanent farmland and the red line. */
+    /** The site minus the layers whose rule trims (permanent farmland, the red line). */
     trimmed: z.object({ geometry: AnyGeometry.nullable(), area: AreaUnits, lost: AreaUnits }),
     /**
      * Present (true) when restricted layers' geometry and feature lists were left out for a

@@ -45,10 +45,10 @@ describe(`health and layer catalog on ${backend}`, () => {
     expect(res.body).not.toContain('"permanent_farmland"');
   });
 
-  it('marks farmland, red line and encroachments restricted, the boundary, stock land and counties public', async () => {
+  it('marks farmland, red line, 城市紫线 and encroachments restricted, the boundary, stock land and counties public', async () => {
     const body = LayersResponse.parse((await app.inject({ method: 'GET', url: '/api/layers' })).json());
     const restricted = body.filter((l) => l.sensitivity === 'restricted').map((l) => l.id).sort();
-    expect(restricted).toEqual(['eco-redline', 'encroachment', 'general-farmland', 'permanent-farmland']);
+    expect(restricted).toEqual(['eco-redline', 'encroachment', 'general-farmland', 'permanent-farmland', 'purple-line']);
   });
 
   it('changes the data version when a layer changes', async () => {

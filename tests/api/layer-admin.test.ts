@@ -129,7 +129,7 @@ describe(`control-layer import and restore (${backend})`, () => {
 
   it('lists every importable layer with the data it was seeded with as version 1', async () => {
     const all = await layers();
-    expect(Object.keys(all).sort()).toEqual(['eco-redline', 'general-farmland', 'permanent-farmland', 'urban-boundary']);
+    expect(Object.keys(all).sort()).toEqual(['eco-redline', 'general-farmland', 'permanent-farmland', 'purple-line', 'urban-boundary']);
     const ub = all['urban-boundary']!;
     expect(ub.active.versionNo).toBe(1);
     expect(ub.versions).toHaveLength(1);

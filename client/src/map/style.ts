@@ -6,20 +6,12 @@
  * needed. An external raster base map may be slid underneath.
  */
 import type { LayerSpecification, SourceSpecification, StyleSpecification } from 'maplibre-gl';
-import { layers, type LayerDefinition, type LayerId } from '../../../core/layers.ts';
+import { DRAW_ORDER, layers, type LayerDefinition, type LayerId } from '../../../core/layers.ts';
 import type { Basemap } from '../../../core/contracts/features.ts';
 import type { LayerStates } from '../url-state.ts';
 
-/** Bottom to top. */
-export const DRAW_ORDER: LayerId[] = [
-  'admin-county',
-  'general-farmland',
-  'permanent-farmland',
-  'eco-redline',
-  'urban-boundary',
-  'stock-parcel',
-  'encroachment',
-];
+/** Bottom to top, from the registry's `drawOrder`. */
+export { DRAW_ORDER };
 
 export const fillLayerId = (id: LayerId) => `${id}-fill`;
 export const lineLayerId = (id: LayerId) => `${id}-line`;

@@ -10,7 +10,7 @@ import type { ExpressionSpecification, LayerSpecification, StyleSpecification } 
 import 'maplibre-gl/dist/maplibre-gl.css';
 // MapLibre's worker is a separate, self-contained module; Vite copies it and gives its URL.
 import workerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?url';
-import { layers, type LayerId } from '../../../core/layers.ts';
+import { BOUNDARY_RULE, layers, type LayerId } from '../../../core/layers.ts';
 import { buildStyle } from '../map/style.ts';
 import { defaultLayerStates } from '../url-state.ts';
 import { pickField, type Lang } from '../i18n.ts';
@@ -55,7 +55,7 @@ function byLayer(pick: (s: (typeof layers)[number]['style']) => string, fallback
  */
 export function figureStyle(base: BaseMapData, content: FigureContent, overview = false): StyleSpecification {
   const states = defaultLayerStates();
-  for (const [id, s] of Object.entries(states)) s.visible = id === 'admin-county' || (!overview && id === 'urban-boundary');
+  for (const [id, s] of Object.entries(states)) s.visible = id === 'admin-county' || (!overview && id === BOUNDARY_RULE);
   const style = buildStyle({ origin: window.location.origin, states, countyLabels: base.countyLabels, maxTileZoom: base.maxTileZoom });
   const data = figureSources(content);
   for (const [k, fc] of Object.entries(data)) style.sources[`report-${k}`] = { type: 'geojson', data: fc };
@@ -161,7 +161,7 @@ export function FigureLegend(props: { lang: Lang; layerIds: LayerId[]; outside: 
     }),
     ...(props.outside ? [{ key: 'outside', label: word(lang, 'legendOutside'), fill: FIGURE_COLORS.outside, line: '#495057', dashed: true }] : []),
     ...(props.trimmed ? [{ key: 'trimmed', label: word(lang, 'trimmed'), fill: FIGURE_COLORS.trimmed, line: FIGURE_COLORS.trimmed }] : []),
-    { key: 'udb', label: word(lang, 'legendUdb'), fill: 'transparent', line: layers.find((l) => l.id === 'urban-boundary')!.style.lineColor, dashed: true },
+    { key: 'udb', label: word(lang, 'legendUdb'), fill: 'transparent', line: layers.find((l) => l.id === BOUNDARY_RULE)!.style.lineColor, dashed: true },
     { key: 'county', label: word(lang, 'legendCounty'), fill: 'transparent', line: '#495057', dashed: true },
   ];
   return (

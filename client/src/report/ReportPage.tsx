@@ -8,7 +8,7 @@
  * browser's print (or “save as PDF”) gives the document to file; the toolbar is not printed.
  */
 import { useEffect, useMemo, useState, type ReactNode } from 'react';
-import type { LayerId } from '../../../core/layers.ts';
+import { BOUNDARY_RULE, type LayerId } from '../../../core/layers.ts';
 import type { AreaUnitsT } from '../../../core/contracts/site-check.ts';
 import { api } from '../api.ts';
 import { isApproximate, provenanceRows } from '../../../core/provenance.ts';
@@ -151,7 +151,7 @@ function ReportDocument(props: { report: Report; base: BaseMapData | null; lang:
   const { report, base, lang } = props;
   const w = (k: WordKey, vars?: Record<string, string | number>) => word(lang, k, vars);
   const touched = report.layers.filter((l) => l.intersects);
-  const udb = report.layers.find((l) => l.layerId === 'urban-boundary');
+  const udb = report.layers.find((l) => l.layerId === BOUNDARY_RULE);
   const outside = !!udb?.outsideGeometry;
   const overall = overallStatus(report);
   const main = useMemo(() => mainFigure(report), [report]);
@@ -312,7 +312,7 @@ function ReportDocument(props: { report: Report; base: BaseMapData | null; lang:
               </div>
             ))}
           </div>
-          <FigureLegend lang={lang} layerIds={touched.map((l) => l.layerId as LayerId).filter((id) => id !== 'urban-boundary')} outside={outside && touched.some((l) => l.layerId === 'urban-boundary')} trimmed={false} />
+          <FigureLegend lang={lang} layerIds={touched.map((l) => l.layerId as LayerId).filter((id) => id !== BOUNDARY_RULE)} outside={outside && touched.some((l) => l.layerId === BOUNDARY_RULE)} trimmed={false} />
         </Section>
       )}
 

@@ -4,7 +4,7 @@
  * figure draws. Figures are written by format.ts.
  */
 import { SiteCheckReport } from '../../../core/contracts/site-check.ts';
-import { getLayer, type LayerId } from '../../../core/layers.ts';
+import { BOUNDARY_RULE, getLayer, type LayerId } from '../../../core/layers.ts';
 import { getJson } from '../http.ts';
 import { pickField, translate, type Lang, type StringKey } from '../i18n.ts';
 
@@ -120,7 +120,7 @@ export function figureSources(c: FigureContent): Record<'site' | 'overlaps' | 'o
 export function mainFigure(report: Report): FigureContent {
   return {
     site: report.site.geometry,
-    overlaps: report.layers.filter((l) => l.intersection && l.layerId !== 'urban-boundary').map((l) => ({ layerId: l.layerId as LayerId, geometry: l.intersection! })),
+    overlaps: report.layers.filter((l) => l.intersection && l.layerId !== BOUNDARY_RULE).map((l) => ({ layerId: l.layerId as LayerId, geometry: l.intersection! })),
     outside: report.layers.find((l) => l.outsideGeometry)?.outsideGeometry ?? null,
     trimmed: null,
   };

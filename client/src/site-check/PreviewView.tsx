@@ -1,4 +1,4 @@
-import type { SitePreview } from '../../../core/preview.ts';
+import { BOUNDARY_LAYER, type SitePreview } from '../../../core/preview.ts';
 import { useT } from '../i18n.ts';
 import { formatLonLat } from '../format.ts';
 import { AreaText } from './AreaText.tsx';
@@ -55,7 +55,7 @@ export function PreviewView(props: { state: PreviewState; bufferMeters: number }
                   </td>
                   <td className="num">{l.count}</td>
                   <td>
-                    {l.layerId === 'urban-boundary' && preview.boundary ? (
+                    {l.layerId === BOUNDARY_LAYER && preview.boundary ? (
                       <>
                         {t('scInside')} <AreaText m2={preview.boundary.insideM2} />
                         <br />

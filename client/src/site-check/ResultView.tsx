@@ -2,7 +2,8 @@ import type { SiteCheckReport } from '../../../core/contracts/site-check.ts';
 import { pickField, useT } from '../i18n.ts';
 import { AreaText } from './AreaText.tsx';
 import { DASH, beijingDate, beijingTime, formatCoarseArea } from '../format.ts';
-import { OVERLAY_STYLE, resultKinds } from './overlay.ts';
+import { BOUNDARY_RULE } from '../../../core/layers.ts';
+import { OVERLAY_STYLE, overlayLegend, resultKinds } from './overlay.ts';
 
 /** The authoritative result: areas, verdicts, overlaps, the compliant part and the report link. */
 export function ResultView(props: { report: SiteCheckReport; busy: boolean; onRerunTrimmed: () => void }) {
@@ -51,7 +52,7 @@ export function ResultView(props: { report: SiteCheckReport; busy: boolean; onRe
               <td>{pickField(l, 'name', lang)}</td>
               <td className="num">{l.count ?? DASH}</td>
               <td>
-                {l.layerId === 'urban-boundary' && l.inside && l.outside ? (
+                {l.layerId === BOUNDARY_RULE && l.inside && l.outside ? (
                   <>
                     {t('scInside')} <AreaText m2={l.inside.m2} />
                     <br />
@@ -107,7 +108,7 @@ export function ResultView(props: { report: SiteCheckReport; busy: boolean; onRe
                   opacity: OVERLAY_STYLE[k].fillOpacity > 0 ? 0.8 : 1,
                 }}
               />
-              {t(`scLegend_${k}`)}
+              {overlayLegend(k, lang, t)}
             </li>
           ))}
         </ul>

@@ -5,21 +5,39 @@
  */
 import type { SiteCheckReport } from '../../../core/contracts/site-check.ts';
 import type { StockMatchResponse } from '../../../core/contracts/stock.ts';
+import { BOUNDARY_RULE, ruleLayer, ruleLayers, type RuleId } from '../../../core/layers.ts';
 import type { SiteShape } from '../../../core/preview.ts';
+import { pickField, type Lang } from '../i18n.ts';
 
-export type OverlayKind = 'site' | 'permanent-farmland' | 'eco-redline' | 'general-farmland' | 'outside' | 'trimmed';
+/** The overlap with a rule's layer, the part outside the boundary, the compliant part, the site. */
+export type OverlayKind = 'site' | Exclude<RuleId, typeof BOUNDARY_RULE> | 'outside' | 'trimmed';
 
-export const OVERLAY_STYLE: Record<OverlayKind, { color: string; fillOpacity: number; dashed: boolean }> = {
+type OverlayStyle = { color: string; fillOpacity: number; dashed: boolean };
+const boundaryOverlay = ruleLayer(BOUNDARY_RULE).rule.overlay;
+
+/** Each kind's look; the overlaps' come from their rules in the registry. */
+export const OVERLAY_STYLE: Record<OverlayKind, OverlayStyle> = {
   site: { color: '#1c3d5a', fillOpacity: 0.1, dashed: false },
-  'permanent-farmland': { color: '#e03131', fillOpacity: 0.6, dashed: false },
-  'eco-redline': { color: '#9c36b5', fillOpacity: 0.55, dashed: false },
-  'general-farmland': { color: '#f59f00', fillOpacity: 0.55, dashed: false },
-  outside: { color: '#e8590c', fillOpacity: 0.25, dashed: true },
+  ...(Object.fromEntries(
+    ruleLayers.filter((l) => l.id !== BOUNDARY_RULE).map((l) => [l.id, { color: l.rule.overlay.color, fillOpacity: l.rule.overlay.fillOpacity, dashed: false }]),
+  ) as Record<Exclude<RuleId, typeof BOUNDARY_RULE>, OverlayStyle>),
+  outside: { color: boundaryOverlay.color, fillOpacity: boundaryOverlay.fillOpacity, dashed: true },
   trimmed: { color: '#1971c2', fillOpacity: 0, dashed: true },
 };
 
-/** Drawn bottom to top. */
-const ORDER: OverlayKind[] = ['outside', 'general-farmland', 'eco-redline', 'permanent-farmland', 'trimmed'];
+/** What the legend calls a kind: the rule's own words for an overlap, else the i18n key's. */
+export function overlayLegend(kind: OverlayKind, lang: Lang, t: (key: 'scLegend_site' | 'scLegend_outside' | 'scLegend_trimmed') => string): string {
+  if (kind === 'site' || kind === 'outside' || kind === 'trimmed') return t(`scLegend_${kind}`);
+  const o = ruleLayer(kind).rule.overlay;
+  return pickField(o, 'legend', lang);
+}
+
+/** Drawn bottom to top: outside the boundary, then the overlaps, the most serious rule on top. */
+const ORDER: OverlayKind[] = [
+  'outside',
+  ...ruleLayers.filter((l) => l.id !== BOUNDARY_RULE).map((l) => l.id as Exclude<RuleId, typeof BOUNDARY_RULE>).reverse(),
+  'trimmed',
+];
 
 type AnyGeometry = { type: string; coordinates: unknown[] };
 
@@ -37,7 +55,7 @@ export function siteOutline(site: SiteShape): GeoJSON.FeatureCollection {
 /** The kinds of a report's overlay that have something to show, bottom to top. */
 export function resultKinds(report: SiteCheckReport): OverlayKind[] {
   return ORDER.filter((kind) => {
-    if (kind === 'outside') return isArea(report.layers.find((l) => l.layerId === 'urban-boundary')?.outsideGeometry);
+    if (kind === 'outside') return isArea(report.layers.find((l) => l.layerId === BOUNDARY_RULE)?.outsideGeometry);
     if (kind === 'trimmed') return isArea(report.trimmed.geometry) && report.trimmed.lost.m2 > 0;
     if (kind === 'site') return false;
     return isArea(report.layers.find((l) => l.layerId === kind)?.intersection);
@@ -45,16 +63,16 @@ export function resultKinds(report: SiteCheckReport): OverlayKind[] {
 }
 
 /**
- * A report on the map: the overlaps with permanent farmland, the red line and general
- * farmland, the part outside the urban development boundary, and the trimmed (compliant)
- * site when trimming took something away.
+ * A report on the map: the overlaps with each rule's layer (permanent farmland, the red line,
+ * general farmland …), the part outside the urban development boundary, and the trimmed
+ * (compliant) site when trimming took something away.
  */
 export function resultOverlay(report: SiteCheckReport): GeoJSON.FeatureCollection {
   const features: GeoJSON.Feature[] = [];
   for (const kind of resultKinds(report)) {
-    if (kind === 'outside') features.push(feature(kind, report.layers.find((l) => l.layerId === 'urban-boundary')!.outsideGeometry!));
+    if (kind === 'outside') features.push(feature(kind, report.layers.find((l) => l.layerId === BOUNDARY_RULE)!.outsideGeometry!));
     else if (kind === 'trimmed') features.push(feature(kind, report.trimmed.geometry!));
-    else features.push(feature(kind, report.layers.find((l) => l.layerId === kind)!.intersection!));
+    else if (kind !== 'site') features.push(feature(kind, report.layers.find((l) => l.layerId === kind)!.intersection!));
   }
   return { type: 'FeatureCollection', features };
 }

@@ -17,6 +17,7 @@ import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
+import { ensureDataVersionTriggers } from './data-version-triggers.ts';
 
 export type DatabaseKind = 'postgis' | 'embedded';
 
@@ -183,6 +184,7 @@ export async function openPostgis(url: string, opts: PostgisOptions = {}): Promi
     async migrate() {
       await ensurePostgis(db);
       await migratePg(drizzlePg(pool), { migrationsFolder });
+      await ensureDataVersionTriggers(db);
     },
     async close() {
       await pool.end();
@@ -243,6 +245,7 @@ export async function openEmbedded(dataDir: string): Promise<Database> {
       await serial(async () => {
         await ensurePostgis(wrap(pglite));
         await migratePglite(drizzlePglite(pglite), { migrationsFolder });
+        await ensureDataVersionTriggers(wrap(pglite));
       });
     },
     async close() {

@@ -1,12 +1,14 @@
 /**
  * The database schema (drizzle-orm). Migrations in /migrations are generated
- * from this file by drizzle-kit and reviewed; triggers live in a hand-written
- * migration beside them.
+ * from this file by drizzle-kit and reviewed; the immutability triggers are
+ * written by hand into them; the layers' data-version triggers are made from the
+ * registry at every migrate (server/src/db/data-version-triggers.ts).
  *
  * Every geometry is geometry(MultiPolygon, 4490) — CGCS2000 lon/lat — with a
  * GiST index and a CHECK that it is valid, so nothing invalid is ever stored.
  */
 import { sql } from 'drizzle-orm';
+import { CASE_OVERLAP_LAYER_IDS } from '../../../core/layers.ts';
 import {
   boolean,
   check,
@@ -122,6 +124,27 @@ export const ecoRedline = pgTable(
   ],
 );
 
+/** 城市紫线: the protection ranges of historic districts, listed buildings and historic sites. */
+export const purpleLine = pgTable(
+  'purple_line',
+  {
+    id: serial('id').primaryKey(),
+    code: text('code').notNull(),
+    countyCode: text('county_code').notNull(),
+    name: text('name').notNull(),
+    category: text('category').notNull(),
+    areaM2: doublePrecision('area_m2').notNull(),
+    source: text('source').notNull(),
+    vintage: text('vintage').notNull(),
+    geom: multiPolygon('geom').notNull(),
+  },
+  (t) => [
+    uniqueIndex('purple_line_code_key').on(t.code),
+    index('purple_line_county_idx').on(t.countyCode),
+    ...geomChecks('purple_line', t.geom),
+  ],
+);
+
 /** 存量土地图库: 批而未供 / 闲置土地 / 低效用地. */
 export const stockParcel = pgTable(
   'stock_parcel',
@@ -213,7 +236,7 @@ export const encroachment = pgTable(
 );
 
 /** The layers a case's overlaps are computed against (case_overlap.layer). */
-export const CASE_OVERLAP_LAYERS = ['permanent-farmland', 'general-farmland', 'eco-redline', 'urban-boundary', 'stock-parcel'] as const;
+export const CASE_OVERLAP_LAYERS = CASE_OVERLAP_LAYER_IDS;
 
 /** Every feature of a control layer, general farmland or stock land a case overlaps, with the overlap (ellipsoidal m²). */
 export const caseOverlap = pgTable(
@@ -229,7 +252,8 @@ export const caseOverlap = pgTable(
   },
   (t) => [
     primaryKey({ columns: [t.caseId, t.layer, t.featureId] }),
-    check('case_overlap_layer_check', sql`${t.layer} IN ('permanent-farmland', 'general-farmland', 'eco-redline', 'urban-boundary', 'stock-parcel')`),
+    // the registry's caseOverlap layers (tests/api/registry.test.ts checks the database's constraint against it)
+    check('case_overlap_layer_check', sql`${t.layer} IN (${sql.raw(CASE_OVERLAP_LAYER_IDS.map((id) => `'${id}'`).join(', '))})`),
     check('case_overlap_area_check', sql`${t.overlapM2} > 0`),
   ],
 );

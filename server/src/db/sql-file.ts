@@ -31,7 +31,7 @@ export function ident(name: string): string {
  * A layer's attributes as a SELECT list from alias `t`, dates as ISO text (so JSON and
  * vector tiles carry "2024-05-01", not a Date): `t.code, t.detected_on::text AS detected_on`.
  */
-export function selectColumns(layer: { attributes: { name: string; type: string }[] }, names: string[]): string {
+export function selectColumns(layer: { attributes: readonly { name: string; type: string }[] }, names: readonly string[]): string {
   const dates = new Set(layer.attributes.filter((a) => a.type === 'date').map((a) => a.name));
   return names.map((n) => (dates.has(ident(n)) ? `t.${n}::text AS ${n}` : `t.${n}`)).join(', ');
 }

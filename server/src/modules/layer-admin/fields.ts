@@ -1,36 +1,22 @@
 /**
- * Reading a control layer's attributes from an uploaded file (图层字段对应): which of the
- * file's fields fills which column, by the names bureaus' data uses — the 第三次全国国土调查
- * style codes (BSM, DLBM, DLMC, ZLDWDM …), their Chinese names, or our own column names.
+ * Reading a layer's attributes from an uploaded file (图层字段对应): which of the file's fields
+ * fills which column, by the names bureaus' data uses — the 第三次全国国土调查 style codes
+ * (BSM, DLBM, DLMC, ZLDWDM …), their Chinese names, or our own column names. The columns,
+ * the field names, the code prefix and the defaults are the layer's `import` in the registry.
  *
  * A column the file does not carry gets a default (and the summary says so); the area is
  * never read from the file: the server computes it on the ellipsoid.
  */
 import type { PropertyValue, SiteProperties } from '../../../../core/parsers/index.ts';
 import type { ImportableLayer } from '../../../../core/contracts/layer-admin.ts';
+import { getLayer, importAliases, type ImportableLayer as ImportableLayerDef, type ImportColumn } from '../../../../core/layers.ts';
 
-export type LayerColumn = 'code' | 'county_code' | 'name' | 'category' | 'land_class_code' | 'land_class_name' | 'quality_grade' | 'source' | 'vintage';
+export type LayerColumn = ImportColumn;
 
-/** The columns each importable layer's table has (besides id, area_m2 and geom). */
-export const LAYER_COLUMNS: Record<ImportableLayer, LayerColumn[]> = {
-  'urban-boundary': ['code', 'county_code', 'name', 'source', 'vintage'],
-  'eco-redline': ['code', 'county_code', 'name', 'category', 'source', 'vintage'],
-  'permanent-farmland': ['code', 'county_code', 'land_class_code', 'land_class_name', 'quality_grade', 'source', 'vintage'],
-  'general-farmland': ['code', 'county_code', 'land_class_code', 'land_class_name', 'quality_grade', 'source', 'vintage'],
-};
+const importable = (layer: ImportableLayer) => getLayer(layer) as ImportableLayerDef;
 
-/** Field names read for each column, compared in lower case, first found wins. */
-export const FIELD_ALIASES: Record<LayerColumn, string[]> = {
-  code: ['code', 'bsm', 'tbbh', 'tbybh', '图斑编号', '标识码', '编号'],
-  county_code: ['county_code', 'xzqdm', 'zldwdm', 'qxdm', '县区代码', '行政区代码', '行政区划代码', '坐落单位代码'],
-  name: ['name', 'mc', 'hxmc', 'kfbjmc', '名称', '边界名称', '红线名称'],
-  category: ['category', 'sthxlx', 'lx', 'gnlx', '生态功能类型', '类型', '功能类型'],
-  land_class_code: ['land_class_code', 'dlbm', '地类编码'],
-  land_class_name: ['land_class_name', 'dlmc', '地类名称'],
-  quality_grade: ['quality_grade', 'gdzldb', 'zldb', 'gddb', 'zldj', '耕地质量等别', '质量等别', '耕地等别'],
-  source: ['source', 'sjly', '数据来源'],
-  vintage: ['vintage', 'nf', 'sjnf', 'year', '数据年份', '年份'],
-};
+/** The columns an importable layer's table has (besides id, area_m2 and geom). */
+export const layerColumns = (layer: ImportableLayer): readonly LayerColumn[] => importable(layer).import.columns;
 
 /** Farmland land classes (GB/T 21010) by code, for a file that has one of code or name. */
 const LAND_CLASSES: Record<string, string> = { '0101': '水田', '0102': '水浇地', '0103': '旱地' };
@@ -46,8 +32,8 @@ export function fieldMapping(layer: ImportableLayer, sample: SiteProperties[]): 
   const out: Partial<Record<LayerColumn, string>> = {};
   const names = new Map<string, string>();
   for (const props of sample) for (const k of Object.keys(props)) if (!names.has(k.trim().toLowerCase())) names.set(k.trim().toLowerCase(), k);
-  for (const col of LAYER_COLUMNS[layer]) {
-    const hit = FIELD_ALIASES[col].find((a) => names.has(a));
+  for (const col of layerColumns(layer)) {
+    const hit = importAliases(importable(layer), col).find((a) => names.has(a));
     if (hit) out[col] = names.get(hit)!;
   }
   return out;
@@ -71,14 +57,6 @@ export interface ReadContext {
   counties: ReadonlySet<string>;
 }
 
-/** Prefix of generated codes per layer (the layer's pinyin initials). */
-const CODE_PREFIX: Record<ImportableLayer, string> = {
-  'urban-boundary': 'CZKFBJ',
-  'eco-redline': 'STBHHX',
-  'permanent-farmland': 'YJJBNT',
-  'general-farmland': 'YBGD',
-};
-
 /**
  * One feature's column values; `county_code` is null when the geometry must decide it.
  *
@@ -89,21 +67,22 @@ export function readRow(props: SiteProperties, ctx: ReadContext): { values: Reco
   const reasons: Reason[] = [];
   const get = (col: LayerColumn) => (ctx.mapping[col] ? text(props[ctx.mapping[col]!]) : null);
   const values = {} as Record<LayerColumn, string | number | null>;
-  for (const col of LAYER_COLUMNS[ctx.layer]) values[col] = null;
+  const spec = importable(ctx.layer).import;
+  for (const col of spec.columns) values[col] = null;
 
   const code = get('code');
   if (code !== null && (code.length > 64 || /\s/.test(code))) {
     reasons.push({ code: 'CODE_INVALID', zh: `编号“${code.slice(0, 70)}”无效：最多 64 个字符且不能含空格`, en: `The code "${code.slice(0, 70)}" is not valid: at most 64 characters, no spaces` });
   }
-  values.code = code ?? `${CODE_PREFIX[ctx.layer]}-${String(ctx.row).padStart(7, '0')}`;
+  values.code = code ?? `${spec.codePrefix}-${String(ctx.row).padStart(7, '0')}`;
 
   // a township or village code (12 or more digits, 坐落单位代码) starts with its county's six
   const county = get('county_code');
   const six = county && /^\d{6}/.test(county) ? county.slice(0, 6) : null;
   values.county_code = six && ctx.counties.has(six) ? six : null;
 
-  if ('name' in values) values.name = get('name') ?? `${ctx.layer === 'eco-redline' ? '生态保护红线' : '城镇开发边界'}${ctx.row}`;
-  if ('category' in values) values.category = get('category') ?? '未分类';
+  if ('name' in values) values.name = get('name') ?? `${spec.defaultName ?? importable(ctx.layer).nameZh}${ctx.row}`;
+  if ('category' in values) values.category = get('category') ?? spec.defaultCategory ?? '未分类';
   if ('land_class_code' in values) {
     let lcCode = get('land_class_code');
     let lcName = get('land_class_name');

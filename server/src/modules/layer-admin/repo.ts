@@ -15,7 +15,7 @@ import type { ImportableLayer, LayerVersion } from '../../../../core/contracts/l
 import { toAreaUnits } from '../../../../core/units.ts';
 import type { Queryable } from '../../db/database.ts';
 import { sqlFile } from '../../db/sql-file.ts';
-import { LAYER_COLUMNS } from './fields.ts';
+import { layerColumns } from './fields.ts';
 
 const file = (name: string) => new URL(`./sql/${name}.sql`, import.meta.url);
 export const tableOf = (layer: ImportableLayer) => getLayer(layer)!.table;
@@ -142,7 +142,7 @@ export async function archiveServed(q: Queryable, layer: ImportableLayer, versio
 /** Puts archived version `versionNo` back into the (emptied) table and drops it from the archive. */
 export async function restoreArchived(q: Queryable, layer: ImportableLayer, versionNo: number, expected: number, progress: Progress, checkpoint: Checkpoint): Promise<number> {
   const table = tableOf(layer);
-  const columns = LAYER_COLUMNS[layer];
+  const columns = layerColumns(layer);
   const [range] = await q.query<{ lo: number | null; hi: number | null; n: number }>(
     'SELECT min(id) AS lo, max(id) AS hi, count(*)::int AS n FROM layer_archive WHERE layer = $1 AND version_no = $2',
     [layer, versionNo],
@@ -178,7 +178,7 @@ export const INSERT_BATCH = 1000;
 /** Writes a new version's features into the (emptied) table. */
 export async function insertFeatures(q: Queryable, layer: ImportableLayer, features: NewFeature[], progress: Progress, checkpoint: Checkpoint): Promise<number> {
   const table = tableOf(layer);
-  const columns = LAYER_COLUMNS[layer];
+  const columns = layerColumns(layer);
   const type = (c: string) => (c === 'quality_grade' ? 'int[]' : 'text[]');
   const params = [...columns.map((c, i) => `$${i + 1}::${type(c)}`), `$${columns.length + 1}::float8[]`, `$${columns.length + 2}::text[]`].join(', ');
   const sql = sqlFile(file('insert'), { table, columns: columns.join(', '), xColumns: columns.map((c) => `x.${c}`).join(', '), params });

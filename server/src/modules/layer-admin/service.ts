@@ -30,7 +30,7 @@ import { AppError } from '../../plugins/errors.ts';
 import { JobProgress, JobRegistry } from '../../http/jobs.ts';
 import { audit, type User } from '../auth/service.ts';
 import { refreshStockDerived } from '../stock/derived.ts';
-import { fieldMapping, LAYER_COLUMNS, readRow, type LayerColumn, type Reason } from './fields.ts';
+import { fieldMapping, layerColumns, readRow, type LayerColumn, type Reason } from './fields.ts';
 import {
   activateVersion,
   activeVersion,
@@ -295,7 +295,7 @@ async function checkImport(db: Database, job: LayerJobState, input: { fileName: 
   const included = rows.filter((r) => !r.excluded);
   const problems = rows.filter((r) => r.reasons.length > 0);
   const fields: Record<string, string> = {};
-  for (const col of LAYER_COLUMNS[layer]) fields[col] = mapping[col] ?? '';
+  for (const col of layerColumns(layer)) fields[col] = mapping[col] ?? '';
   job.features = newFeatures;
   job.summary = {
     layer,

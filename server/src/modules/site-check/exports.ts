@@ -18,6 +18,7 @@ import { ROLES, atLeast } from '../../../../core/access.ts';
 import { beijingTime as beijingTimeOf } from '../../../../core/beijing-time.ts';
 import { CGCS2000_PRJ } from '../../http/shapefile.ts';
 import { STATUS_LABEL } from '../../../../core/rules.ts';
+import { TRIMMED_LAYERS_ZH } from '../../../../core/layers.ts';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
@@ -56,7 +57,7 @@ export const EXPORT_KINDS = {
   site: { zh: '选址范围', file: 'site' },
   intersection: { zh: '叠加部分', file: 'site_intersection' },
   'outside-boundary': { zh: '城镇开发边界外部分', file: 'site_outside_boundary' },
-  trimmed: { zh: '合规范围（扣除永久基本农田和生态保护红线）', file: 'site_trimmed' },
+  trimmed: { zh: `合规范围（扣除${TRIMMED_LAYERS_ZH}）`, file: 'site_trimmed' },
 } as const;
 export type ExportKind = keyof typeof EXPORT_KINDS;
 

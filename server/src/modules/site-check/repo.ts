@@ -34,7 +34,7 @@ export interface OverlayRow {
 }
 
 /** One row per feature whose box meets the site; throws if the overlay lost any (a silent GEOS failure). */
-export async function overlay(db: Queryable, layer: LayerDefinition, analysed: string, attributes: string[]): Promise<OverlayRow[]> {
+export async function overlay(db: Queryable, layer: LayerDefinition, analysed: string, attributes: readonly string[]): Promise<OverlayRow[]> {
   const table = ident(layer.table);
   const [{ n } = { n: -1 }] = await db.query<{ n: number }>(sql('candidates.sql', { table }), [analysed]);
   const rows = await db.query<OverlayRow>(

@@ -1,13 +1,13 @@
 /**
  * The authoritative site check: validate (and repair on request) the site before any
- * overlay, intersect it with every control layer and general farmland, judge each rule,
+ * overlay, intersect it with every layer that has a rule in the registry, judge each rule,
  * trim the site to what is compliant, and file the report immutably.
  *
  * Areas are ellipsoidal on CGCS2000 (GeographicLib through core/ellipsoidal-area.ts),
  * computed from the full-precision overlay geometry PostGIS returns.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { getLayer, type LayerDefinition } from '../../../../core/layers.ts';
+import { ruleLayers, trimmingLayers } from '../../../../core/layers.ts';
 import { ellipsoidalArea, type AreaGeometry } from '../../../../core/ellipsoidal-area.ts';
 import { judge, OVERLAP_EPSILON_M2, type Verdict } from '../../../../core/rules.ts';
 import { toAreaUnits } from '../../../../core/units.ts';
@@ -31,14 +31,6 @@ import { provenanceRecord } from './provenance.ts';
 // The same limits the client's validation uses: sites lie in and around Kaifeng (beyond that the
 // CRS is probably wrong or the axes swapped), ≤ 50 000 vertices, ≤ 100 km².
 import { DATA_EXTENT, MAX_AREA_M2, MAX_VERTICES } from '../../../../core/geometry-validation.ts';
-
-/** The layers a site is checked against, in report order, with the attributes listed for each hit. */
-const CHECKED: { id: 'permanent-farmland' | 'eco-redline' | 'urban-boundary' | 'general-farmland'; attributes: string[] }[] = [
-  { id: 'permanent-farmland', attributes: ['county_code', 'land_class_code', 'land_class_name'] },
-  { id: 'eco-redline', attributes: ['county_code', 'name', 'category'] },
-  { id: 'urban-boundary', attributes: ['county_code', 'name'] },
-  { id: 'general-farmland', attributes: ['county_code', 'land_class_code', 'land_class_name'] },
-];
 
 type Geo = { type: string; coordinates: unknown[] };
 
@@ -137,13 +129,15 @@ async function stockFirstStep(
   };
 }
 
-/** The analysed site against every checked layer, the verdicts, and the site trimmed of farmland and the red line. */
+/**
+ * The analysed site against every layer with a rule (in report order, listing the rule's
+ * attributes for each hit), the verdicts, and the site trimmed of the layers whose rule trims.
+ */
 async function overlayAll(db: Queryable, analysed: string, analysedM2: number) {
   const layers: SiteCheckReport['layers'] = [];
   const verdicts: Verdict[] = [];
-  for (const spec of CHECKED) {
-    const layer = getLayer(spec.id) as LayerDefinition;
-    const rows = await overlay(db, layer, analysed, spec.attributes);
+  for (const layer of ruleLayers) {
+    const rows = await overlay(db, layer, analysed, layer.rule.attributes);
     const features: SiteCheckReport['layers'][number]['features'] = [];
     const parts: unknown[] = [];
     let total = 0;
@@ -156,7 +150,7 @@ async function overlayAll(db: Queryable, analysed: string, analysedM2: number) {
       features.push({
         id: Number(row.id),
         code: row.code,
-        attributes: Object.fromEntries(spec.attributes.map((a) => [a, (row[a] ?? null) as string | number | null])),
+        attributes: Object.fromEntries(layer.rule.attributes.map((a) => [a, (row[a] ?? null) as string | number | null])),
         overlapArea: toAreaUnits(m2),
       });
     }
@@ -172,7 +166,7 @@ async function overlayAll(db: Queryable, analysed: string, analysedM2: number) {
       intersection: parts.length ? round7({ type: 'MultiPolygon', coordinates: parts }) : null,
     };
     let outsideM2: number | undefined;
-    if (layer.id === 'urban-boundary') {
+    if (layer.rule.kind === 'inside') {
       const { rest } = await difference(db, [layer.table], analysed);
       const outside = rest ? (JSON.parse(rest) as Geo) : null;
       outsideM2 = areaOf(outside);
@@ -181,11 +175,11 @@ async function overlayAll(db: Queryable, analysed: string, analysedM2: number) {
       entry.outsideGeometry = outside && outsideM2 > OVERLAP_EPSILON_M2 ? round7(outside) : null;
     }
     layers.push(entry);
-    verdicts.push(judge(spec.id, { overlapM2: total, siteM2: analysedM2, ...(outsideM2 !== undefined ? { outsideM2 } : {}) }));
+    verdicts.push(judge(layer.id, { overlapM2: total, siteM2: analysedM2, ...(outsideM2 !== undefined ? { outsideM2 } : {}) }));
   }
 
-  // Trim to compliant: the site without permanent farmland and the red line.
-  const trimmedRest = await difference(db, ['permanent_farmland', 'eco_redline'], analysed);
+  // Trim to compliant: the site without the layers whose rule trims (farmland, red line).
+  const trimmedRest = await difference(db, trimmingLayers.map((l) => l.table), analysed);
   const trimmedGeo = trimmedRest.rest ? (JSON.parse(trimmedRest.rest) as Geo) : null;
   const trimmedM2 = areaOf(trimmedGeo);
 

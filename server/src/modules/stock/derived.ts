@@ -5,13 +5,14 @@
  * one of those layers has changed; the loader builds them after seeding, and the matcher
  * and parcel pages make sure they are current before reading them.
  */
+import { STOCK_STANDING_LAYER_IDS } from '../../../../core/layers.ts';
 import { COMBINATION_MAX_GAP_M } from '../../../../core/stock-match.ts';
 import type { Database, Queryable } from '../../db/database.ts';
 import { sqlFile } from '../../db/sql-file.ts';
 import { readDataVersions } from '../data-version/service.ts';
 
-/** The layers the derived tables are computed from. */
-export const STOCK_DERIVED_SOURCES = ['stock-parcel', 'urban-boundary', 'permanent-farmland', 'general-farmland', 'eco-redline'] as const;
+/** The layers the derived tables are computed from (`stockStanding` in the registry). */
+export const STOCK_DERIVED_SOURCES = STOCK_STANDING_LAYER_IDS;
 
 const STANDING_SQL = sqlFile(new URL('./sql/standing.sql', import.meta.url));
 const ADJACENCY_SQL = sqlFile(new URL('./sql/adjacency.sql', import.meta.url));
