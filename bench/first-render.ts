@@ -27,7 +27,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Browser, Page } from 'playwright-core';
 import { buildApp } from '../server/src/app.ts';
 import { openEmbedded } from '../server/src/db/database.ts';
-import { loadDataset } from '../seeds/load.ts';
+import { loadDataset } from '../server/src/seed/load.ts';
 import { launchBrowser } from '../tests/helpers/browser.ts';
 import { fmtMs, machine, median, percentile, writeSection } from './lib/report.ts';
 

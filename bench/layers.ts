@@ -6,7 +6,7 @@
  * Takes the whole permanent-farmland layer as a bureau would upload it — a GeoJSON with
  * third-survey field names (BSM, ZLDWDM, DLBM, DLMC, GDZLDB) — and runs the layer-admin job
  * (server/src/modules/layer-admin) on it directly, phase by phase:
- * - reading the file (core/parsers), the check (fields, GEOS validity, county), the replacement
+ * - reading the file (server/src/formats/parsers), the check (fields, GEOS validity, county), the replacement
  *   (archive the served version, write the new one, swap versions) and the refresh of the
  *   stock-land tables derived from the control lines;
  * - while the replacement runs, a reader asks for features (`GET /api/layers/…/features`, a
@@ -17,7 +17,7 @@
  */
 import http from 'node:http';
 import { performance } from 'node:perf_hooks';
-import { parseSiteFile } from '../core/parsers/index.ts';
+import { parseSiteFile } from '../server/src/formats/parsers/index.ts';
 import { buildApp } from '../server/src/app.ts';
 import { LayerJobs, type LayerJobState } from '../server/src/modules/layer-admin/service.ts';
 import { fmtMs, fmtS, machine, median, percentile, writeSection } from './lib/report.ts';
@@ -158,7 +158,7 @@ through the layer-admin job directly (the HTTP upload takes files up to 200 MB).
 
 | step | time | rate |
 |---|---|---|
-| read the file (core/parsers) | ${fmtS(readMs)} | ${Math.round(n / (readMs / 1000)).toLocaleString('en')} features/s |
+| read the file (server/src/formats/parsers) | ${fmtS(readMs)} | ${Math.round(n / (readMs / 1000)).toLocaleString('en')} features/s |
 | check (fields, GEOS validity, county) | ${fmtS(checkMs)} | ${Math.round(n / (checkMs / 1000)).toLocaleString('en')} features/s |
 | replace (archive ${n.toLocaleString('en')}, write ${n.toLocaleString('en')}, one transaction) | ${fmtS(replaceMs)} | ${Math.round((2 * n) / (replaceMs / 1000)).toLocaleString('en')} rows/s |
 | rebuild the stock-land standing after it | ${fmtS(refreshMs)} | |

@@ -17,7 +17,7 @@ import { performance } from 'node:perf_hooks';
 import { getLayer } from '../core/layers.ts';
 import { copyLine, openPostgis } from '../server/src/db/database.ts';
 import { generateDataset, type Scale } from '../seeds/generate.ts';
-import { DEFAULT_SEED, loadDataset, multiPolygonEwkt } from '../seeds/load.ts';
+import { DEFAULT_SEED, loadDataset, multiPolygonEwkt } from '../server/src/seed/load.ts';
 import { fmtS, machine, median, percentile, writeSection } from './lib/report.ts';
 
 const { values } = parseArgs({

@@ -12,7 +12,10 @@
  *   const p = previewSite(site, [{ layerId: 'permanent-farmland', features, truncated: false }]);
  *   p.layers[0].m2 // overlap with permanent farmland, m² on the ellipsoid
  */
-import { featureCollection, feature as turfFeature, intersect, kinks, lineString, union } from '@turf/turf';
+import { featureCollection, feature as turfFeature, lineString } from '@turf/helpers';
+import { intersect } from '@turf/intersect';
+import { kinks } from '@turf/kinks';
+import { union } from '@turf/union';
 import type { Feature, MultiPolygon, Polygon } from 'geojson';
 import { CGCS2000_A, CGCS2000_F, ellipsoidalArea, type AreaGeometry } from './ellipsoidal-area.ts';
 import { BOUNDARY_RULE, RULE_IDS, type RuleId } from './layers.ts';

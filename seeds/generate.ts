@@ -10,7 +10,7 @@
  */
 import { createHash, type Hash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import * as turf from '@turf/turf';
+import * as turf from './lib/turf.ts';
 import type { Feature, MultiPolygon, Polygon } from 'geojson';
 import type { LayerId } from '../core/layers.ts';
 import { ellipsoidalArea } from '../core/ellipsoidal-area.ts';

@@ -4,7 +4,7 @@ import type { HealthResponse } from '../../core/contracts/health.ts';
 import type { LayerInfo } from '../../core/contracts/layers.ts';
 import type { ClientConfig, County } from '../../core/contracts/features.ts';
 import { api } from './api.ts';
-import { LangContext, translate, type Lang } from './i18n.ts';
+import { htmlLang, LangContext, otherLang, translate, withLang, type Lang } from './i18n.ts';
 import { readUrlState, writeUrlState, type LayerStates, type LayerViewState } from './url-state.ts';
 import { buildStyle } from './map/style.ts';
 import type { MapController } from './map/controller.ts';
@@ -12,7 +12,7 @@ import { LayerPanel } from './panel/LayerPanel.tsx';
 import { CountyList } from './panel/CountyList.tsx';
 import { CoordinateReadout, type CoordinateMode } from './panel/CoordinateReadout.tsx';
 import { maySeeLayer, type Role } from '../../core/access.ts';
-import { currentSession } from './session.ts';
+import { currentSession } from './http.ts';
 import { SessionBadge } from './auth/SessionBadge.tsx';
 
 // The map (MapLibre) and the site check (drawing, file readers, the preview's geometry) are
@@ -47,7 +47,7 @@ export function App() {
   const t = (k: Parameters<typeof translate>[1], v?: Record<string, string | number>) => translate(lang, k, v);
 
   useEffect(() => {
-    Promise.all([api.health(), api.layers(), api.counties(), api.config(), currentSession()])
+    Promise.all([api.health(initial.lang), api.layers(initial.lang), api.counties(initial.lang), api.config(initial.lang), currentSession()])
       .then(([health, layers, counties, config, session]) => {
         const role: Role = session.user?.role ?? 'public';
         // a layer the role may not see stays off, even when the URL asks for it
@@ -59,8 +59,8 @@ export function App() {
   }, []);
 
   useEffect(() => {
-    document.documentElement.lang = lang === 'zh' ? 'zh-CN' : 'en';
-    document.title = lang === 'zh' ? '一张图 · 国土空间控制线与存量土地' : 'Yizhangtu · control lines and stock land';
+    document.documentElement.lang = htmlLang(lang);
+    document.title = t('docTitle');
     controller?.setLang(lang);
   }, [lang, controller]);
 
@@ -115,13 +115,13 @@ export function App() {
           <header className="app-header">
             <h1>{t('title')}</h1>
             <span className="subtitle">{t('subtitle')}</span>
-            <a className="header-link" href={lang === 'en' ? '/stock?lang=en' : '/stock'} data-testid="stock-link">
+            <a className="header-link" href={withLang('/stock', lang)} data-testid="stock-link">
               {t('stLink')}
             </a>
-            <a className="header-link" href={lang === 'en' ? '/audit?lang=en' : '/audit'} data-testid="audit-link">
+            <a className="header-link" href={withLang('/audit', lang)} data-testid="audit-link">
               {t('auLink')}
             </a>
-            <button type="button" className="lang-switch" onClick={() => setLang(lang === 'zh' ? 'en' : 'zh')}>
+            <button type="button" className="lang-switch" onClick={() => setLang(otherLang(lang))}>
               {t('language')}
             </button>
             <SessionBadge />

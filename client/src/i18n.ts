@@ -1,11 +1,40 @@
-/** The UI's two languages: Chinese by default, English on request (?lang=en or the switch). */
+/**
+ * The UI's two languages — Chinese by default, English on request (?lang=en or the switch) —
+ * and every word the pages write, in one typed table: each entry has both languages (an entry
+ * without its English is a type error), `{name}` marks a value filled in by `translate`.
+ * Words the data carries in both languages (a layer's nameZh/nameEn, a verdict's
+ * titleZh/titleEn, a `{ zh, en }` label) are chosen with `pick` / `pickField`; the language in
+ * an address with `withLang` / `langOfSearch`. The server's own messages come in the language
+ * the request asked for (http.ts) and are shown as they are.
+ */
 import { createContext, useContext } from 'react';
 import { STATUS_LABEL } from '../../core/rules.ts';
-import { TRIMMED_LAYERS_EN, TRIMMED_LAYERS_ZH } from '../../core/layers.ts';
+import { RESTRICTED_RULE_LAYERS_EN, RESTRICTED_RULE_LAYERS_ZH, TRIMMED_LAYERS_EN, TRIMMED_LAYERS_ZH } from '../../core/layers.ts';
 
 export type Lang = 'zh' | 'en';
 
+/** A word in both languages. */
+export interface Bilingual {
+  zh: string;
+  en: string;
+}
+
 const strings = {
+  // units and punctuation the figures are written with (format.ts)
+  unit_mu: { zh: '亩', en: 'mu' },
+  unit_ha: { zh: '公顷', en: 'ha' },
+  unit_m2: { zh: 'm²', en: 'm²' },
+  open: { zh: '（', en: ' (' },
+  close: { zh: '）', en: ')' },
+  comma: { zh: '，', en: ', ' },
+  listSep: { zh: '、', en: ', ' },
+  semicolon: { zh: '；', en: '; ' },
+  colon: { zh: '：', en: ': ' },
+  // calls to the server (http.ts)
+  httpFailed: { zh: '请求失败（{status}）', en: 'The request failed ({status})' },
+  httpBadAnswer: { zh: '服务器的应答无法读取（{status}）', en: 'The server’s answer could not be read ({status})' },
+  httpNetwork: { zh: '无法连接服务器，请检查网络后重试', en: 'The server could not be reached; check the network and try again' },
+  httpUploadNetwork: { zh: '上传失败：网络中断', en: 'The upload failed: network error' },
   uploadTitle: { zh: '上传或粘贴选址', en: 'Upload or paste a site' },
   uploadHint: { zh: '拖入或选择文件：GeoJSON、Shapefile（zip）、界址点坐标 txt、KML', en: 'Drop or choose a file: GeoJSON, zipped Shapefile, boundary-point txt, KML' },
   pasteHint: { zh: '或粘贴坐标：每行“经度 纬度”，或“X(北) Y(东)”；空行分隔地块', en: 'Or paste coordinates: "lon lat" per line, or "X(north) Y(east)"; a blank line separates parcels' },
@@ -32,6 +61,7 @@ const strings = {
   scSiteApproximate: { zh: '近似位置：该选址来自未经转换参数的地方坐标系文件，误差可达数十米，报告将以红字注明。', en: 'Approximate placement: the site came from a local-datum file without shift parameters, off by tens of metres; the report says so in red.' },
   title: { zh: '一张图', en: 'Yizhangtu' },
   subtitle: { zh: '开封市国土空间控制线与存量土地', en: 'Kaifeng control lines and stock land' },
+  docTitle: { zh: '一张图 · 国土空间控制线与存量土地', en: 'Yizhangtu · control lines and stock land' },
   layers: { zh: '图层', en: 'Layers' },
   counties: { zh: '县区', en: 'Counties' },
   opacity: { zh: '透明度', en: 'Opacity' },
@@ -48,6 +78,7 @@ const strings = {
   siNote: { zh: '账号由系统管理员开通。公众无需登录即可查看公开图层与存量土地。', en: 'Accounts are created by the administrator. The public layers and stock land need no sign-in.' },
   siSignIn: { zh: '登录', en: 'Sign in' },
   siSignOut: { zh: '退出登录', en: 'Sign out' },
+  siMySpace: { zh: '我的', en: 'My space' },
   siLockedPublic: { zh: '登录后可见', en: 'Sign in to see' },
   siLockedRole: { zh: '无权查看', en: 'Not permitted' },
   siAuditNeedsSignIn: { zh: '违法占地核查仅供执法督察人员使用，请先登录。', en: 'The encroachment review is for auditors only. Please sign in.' },
@@ -432,15 +463,368 @@ const strings = {
   auChartTitle: { zh: '违法占用耕地（亩）', en: 'Illegal farmland (mu)' },
   auChartNote: { zh: '深色为其中永久基本农田；红色虚线为 20 亩，橙色点线为 15 亩。', en: 'The darker part is permanent farmland; the red dashed line marks 20 mu, the orange dotted one 15 mu.' },
   auLimitLine: { zh: '{mu} 亩', en: '{mu} mu' },
+  // administration (/admin/users, /admin/audit-log, /admin/layers), an account's own page (/me), saving a stock search
+  // AdminApp.tsx
+  adAdministration: { zh: '系统管理', en: 'Administration' },
+  adNeedsAdmin: { zh: '系统管理需要管理员账号：请先登录。', en: 'Administration needs an administrator account: sign in first.' },
+  adRoleRefused: { zh: '当前账号的角色是“{role}”，无权进入系统管理。', en: 'Your role ({role}) may not use the administration pages.' },
+  adSignIn: { zh: '登录', en: 'Sign in' },
+  adBackMap: { zh: '返回地图', en: 'Back to the map' },
+  // AdminUsersPage.tsx
+  adAccountCreated: { zh: '已创建账号 {username}', en: 'Account {username} created' },
+  adDisabled: { zh: '已停用', en: 'Disabled' },
+  adLockedUntil: { zh: '已锁定至 {lockedUntil}', en: 'Locked until {lockedUntil}' },
+  adActive: { zh: '正常', en: 'Active' },
+  adUsers: { zh: '用户管理', en: 'Users' },
+  adNewAccount: { zh: '新建账号', en: 'New account' },
+  adUsername: { zh: '用户名', en: 'Username' },
+  adNameOrganisation: { zh: '姓名（单位）', en: 'Name (organisation)' },
+  adRole: { zh: '角色', en: 'Role' },
+  adInitialPassword: { zh: '初始密码', en: 'Initial password' },
+  adPasswordRule: { zh: '至少 10 个字符，含两类字符（小写、大写、数字、符号）；请通过安全渠道告知用户', en: 'At least 10 characters of two kinds (lower case, upper case, digits, symbols); tell the user by a safe channel' },
+  adCreate: { zh: '创建', en: 'Create' },
+  adName: { zh: '姓名', en: 'Name' },
+  adState: { zh: '状态', en: 'State' },
+  adCreated: { zh: '创建时间', en: 'Created' },
+  adActions: { zh: '操作', en: 'Actions' },
+  adRoleOf: { zh: '{username} 的角色', en: 'Role of {username}' },
+  adCannotChangeOwnRole: { zh: '不能修改自己的角色', en: 'You cannot change your own role' },
+  adRoleChanged: { zh: '{username} 的角色已改为{role}', en: '{username} is now {role}' },
+  adCannotDisableOwnAccount: { zh: '不能停用自己的账号', en: 'You cannot disable your own account' },
+  adDisableTheySignedOut: { zh: '停用账号 {username}？该用户将立即退出登录且无法再登录。', en: 'Disable {username}? They are signed out at once and cannot sign in.' },
+  adUserDisabled: { zh: '已停用 {username}', en: '{username} disabled' },
+  adUserEnabled: { zh: '已启用 {username}', en: '{username} enabled' },
+  adEnable: { zh: '启用', en: 'Enable' },
+  adDisable: { zh: '停用', en: 'Disable' },
+  adResetPassword: { zh: '重置密码', en: 'Reset password' },
+  adPasswordReset: { zh: '已重置 {username} 的密码', en: 'Password of {username} reset' },
+  adNewPassword: { zh: '新密码', en: 'New password' },
+  adSet: { zh: '确定', en: 'Set' },
+  adLoading: { zh: '加载中…', en: 'Loading…' },
+  // AdminAuditLogPage.tsx
+  adYes: { zh: '是', en: 'yes' },
+  adNo: { zh: '否', en: 'no' },
+  adAuditLog: { zh: '操作日志', en: 'Audit log' },
+  adAction: { zh: '操作', en: 'Action' },
+  adAll: { zh: '全部', en: 'All' },
+  adTime: { zh: '时间（北京时间）', en: 'Time (Beijing)' },
+  adUser: { zh: '用户', en: 'User' },
+  adTarget: { zh: '对象', en: 'Target' },
+  adDetails: { zh: '详情', en: 'Details' },
+  adNoEntries: { zh: '没有记录', en: 'No entries' },
+  // AdminLayersPage.tsx
+  adVersionNo: { zh: '第 {versionNo} 版', en: 'v{versionNo}' },
+  adServed: { zh: '在用', en: 'Served' },
+  adArchived: { zh: '已存档', en: 'Archived' },
+  adRestore: { zh: '恢复此版本', en: 'Restore' },
+  adCheckResult: { zh: '检查结果', en: 'What the check found' },
+  adFile: { zh: '文件', en: 'File' },
+  adFeatures: { zh: '要素', en: 'Features' },
+  adFileImport: { zh: '文件 {rows} 个，将导入 {featureCount} 个', en: '{rows} in the file, {featureCount} to import' },
+  adFileLeftOut: { zh: '，{n} 个不导入', en: ', {n} left out' },
+  adTotalArea: { zh: '面积合计', en: 'Total area' },
+  adReplaces: { zh: '替换', en: 'Replaces' },
+  adReplacesVersion: { zh: '第 {versionNo} 版：{featureCount} 个要素，{area}', en: 'version {versionNo}: {featureCount} features, {area}' },
+  adExtent: { zh: '范围', en: 'Extent' },
+  adFieldsRead: { zh: '字段对应', en: 'Fields read' },
+  adDefault: { zh: '（默认值）', en: '(default)' },
+  adRow: { zh: '序号', en: 'Row' },
+  adCode: { zh: '编号', en: 'Code' },
+  adOutcome: { zh: '处理', en: 'Outcome' },
+  adReasons: { zh: '原因', en: 'Reasons' },
+  adOutcomeLeftOut: { zh: '不导入', en: 'Left out' },
+  adRepaired: { zh: '已修复', en: 'Repaired' },
+  adMoreProblems: { zh: '另有 {n} 个问题要素未列出', en: '{n} more not listed' },
+  adServedNow: { zh: '在用：第 {versionNo} 版，{featureCount} 个要素，{area}', en: 'Served: version {versionNo}, {featureCount} features, {area}' },
+  adVersion: { zh: '版本', en: 'Version' },
+  adFeatureCount: { zh: '要素数', en: 'Features' },
+  adArea: { zh: '面积', en: 'Area' },
+  adSource: { zh: '来源', en: 'Source' },
+  adBy: { zh: '导入人', en: 'By' },
+  adWhen: { zh: '时间', en: 'When' },
+  adNote: { zh: '说明', en: 'Note' },
+  adRestoreConfirm: { zh: '把{name}恢复为第 {versionNo} 版？在用的第 {versionNo2} 版将存档，可再恢复。', en: 'Restore {name} to version {versionNo}? Version {versionNo2} is archived and can be restored.' },
+  adImportNewVersion: { zh: '导入新版本', en: 'Import a new version' },
+  adCRS: { zh: '坐标系', en: 'CRS' },
+  adDetect: { zh: '自动识别', en: 'Detect' },
+  adEncoding: { zh: '编码', en: 'Encoding' },
+  adRepairInvalidPolygons: { zh: '修复无效图形', en: 'Repair invalid polygons' },
+  adUploadCheck: { zh: '上传并检查', en: 'Upload and check' },
+  adUploading: { zh: '上传文件', en: 'Uploading' },
+  adNoteOptional: { zh: '说明（可选）', en: 'Note (optional)' },
+  adReplaceLayer: { zh: '确认替换', en: 'Replace the layer' },
+  adCancel: { zh: '取消', en: 'Cancel' },
+  adCancelReplacement: { zh: '取消替换', en: 'Cancel the replacement' },
+  adReplaced: { zh: '已替换：{name}现为第 {versionNo} 版', en: 'Replaced: {name} is now version {versionNo}' },
+  adRestored: { zh: '已恢复：{name}现为第 {versionNo} 版', en: 'Restored: {name} is version {versionNo} again' },
+  adCancelled: { zh: '已取消，{name}仍为第 {versionNo} 版', en: 'Cancelled; {name} stays at version {versionNo}' },
+  adStillServed: { zh: '（{name}仍为第 {versionNo} 版）', en: '({name} stays at version {versionNo})' },
+  adLayers: { zh: '图层数据', en: 'Layers' },
+  adLayersHint: {
+    zh: '上传 GeoJSON、Shapefile（.zip）或 GeoPackage（.gpkg），检查后确认即整体替换为新版本；替换在一个事务中完成，失败或取消时原版本不受影响。历史版本可随时恢复。',
+    en: 'Upload a GeoJSON, zipped Shapefile or GeoPackage; after the check, confirming replaces the layer as a new version in one transaction — a failure or cancellation leaves the served version untouched. Earlier versions can be restored.',
+  },
+  // MePage.tsx
+  meAllAvailable: { zh: '可供应的全部地块', en: 'every available parcel' },
+  meName: { zh: '名称', en: 'Name' },
+  meOK: { zh: '确定', en: 'OK' },
+  meNew: { zh: '新增 {newCount} 宗', en: '{newCount} new' },
+  meNothingNew: { zh: '无新增', en: 'nothing new' },
+  meMatchNow: { zh: '现有 {total} 宗符合', en: '{total} match now' },
+  meLastSeen: { zh: '上次查看 {lastVisitedAt}', en: 'last seen {lastVisitedAt}' },
+  meShowNewParcels: { zh: '查看新增地块', en: 'Show the new parcels' },
+  meOpenSearch: { zh: '打开检索', en: 'Open the search' },
+  meMarkSeen: { zh: '标记为已查看', en: 'Mark as seen' },
+  meRename: { zh: '重命名', en: 'Rename' },
+  meDeleteConfirm: { zh: '删除检索“{name}”？', en: 'Delete "{name}"?' },
+  meDelete: { zh: '删除', en: 'Delete' },
+  meCode: { zh: '地块编号', en: 'Code' },
+  meCounty: { zh: '县区', en: 'County' },
+  meUse: { zh: '用途', en: 'Use' },
+  meStatus: { zh: '状态', en: 'Status' },
+  meMySpace: { zh: '我的', en: 'My space' },
+  meSavedStockLandSearches: { zh: '已保存的存量土地检索', en: 'Saved stock-land searches' },
+  meNoSavedSearch: { zh: '还没有保存检索：在', en: 'No saved search yet: on ' },
+  meStockSearchLink: { zh: '存量土地查询', en: 'the stock-land search' },
+  meNoSavedSearchAfter: { zh: '中设好条件后点“保存此检索”。', en: ', set the filters and press "Save this search".' },
+  meMySiteChecks: { zh: '我的选址套核', en: 'My site checks' },
+  meNoSiteCheck: { zh: '还没有提交过选址套核。', en: 'No site check filed yet.' },
+  mePlannedUse: { zh: '规划用途', en: 'Planned use' },
+  meVerdicts: { zh: '结论', en: 'Verdicts' },
+  meUnnamed: { zh: '（未命名）', en: '(unnamed)' },
+  meConflict: { zh: '{conflicts} 项冲突', en: '{conflicts} in conflict' },
+  meNeedAction: { zh: '{warnings} 项需办理', en: '{warnings} need action' },
+  meCompliant: { zh: '符合', en: 'Compliant' },
+  // SaveSearch.tsx
+  ssSignInToSave: { zh: '登录后可保存检索', en: 'Sign in to save this search' },
+  ssSaved: { zh: '已保存“{name}”', en: 'Saved "{name}"' },
+  ssNameSearch: { zh: '检索名称', en: 'Name of the search' },
+  ssSave: { zh: '保存', en: 'Save' },
+  ssSaveSearch: { zh: '保存此检索', en: 'Save this search' },
+  ssSeeUnderMySpace: { zh: '在“我的”中查看', en: 'See it under My space' },
+  // the audit log's actions and the fields of their details (AdminAuditLogPage)
+  'adAction_sign-in': { zh: '登录', en: 'Sign-in' },
+  'adAction_sign-in-failed': { zh: '登录失败', en: 'Failed sign-in' },
+  'adAction_sign-out': { zh: '退出登录', en: 'Sign-out' },
+  'adAction_user-created': { zh: '新建账号', en: 'Account created' },
+  'adAction_user-changed': { zh: '账号变更', en: 'Account changed' },
+  'adAction_password-reset': { zh: '重置密码', en: 'Password reset' },
+  'adAction_case-import': { zh: '图斑导入', en: 'Case import' },
+  'adAction_case-decision': { zh: '核查决定', en: 'Case decision' },
+  'adAction_layer-import': { zh: '图层导入', en: 'Layer import' },
+  'adAction_layer-import-failed': { zh: '图层导入失败', en: 'Layer import failed' },
+  'adAction_layer-import-cancelled': { zh: '图层导入取消', en: 'Layer import cancelled' },
+  'adAction_layer-restore': { zh: '图层版本恢复', en: 'Layer restored' },
+  'adAction_layer-restore-failed': { zh: '图层恢复失败', en: 'Layer restore failed' },
+  'adAction_layer-restore-cancelled': { zh: '图层恢复取消', en: 'Layer restore cancelled' },
+  adField_role: { zh: '角色', en: 'role' },
+  adField_disabled: { zh: '停用', en: 'disabled' },
+  adField_displayName: { zh: '姓名', en: 'name' },
+  adField_reason: { zh: '原因', en: 'reason' },
+  adField_versionNo: { zh: '版本', en: 'version' },
+  adField_replaced: { zh: '替换版本', en: 'replaced' },
+  adField_features: { zh: '要素数', en: 'features' },
+  adField_excluded: { zh: '未导入', en: 'left out' },
+  adField_fileName: { zh: '文件', en: 'file' },
+  adField_areaMu: { zh: '面积（亩）', en: 'area (mu)' },
+  adField_rows: { zh: '行数', en: 'rows' },
+  adField_status: { zh: '结论', en: 'status' },
+  adField_error: { zh: '错误', en: 'error' },
+  adField_note: { zh: '说明', en: 'note' },
+  // the administration tabs
+  adTab_users: { zh: '用户管理', en: 'Users' },
+  'adTab_audit-log': { zh: '操作日志', en: 'Audit log' },
+  adTab_layers: { zh: '图层数据', en: 'Layers' },
+  // what fills a layer column the file does not carry (server/src/modules/layer-admin/fields.ts)
+  adDefault_code: { zh: '（自动编号）', en: '(numbered)' },
+  adDefault_county_code: { zh: '（按位置判定）', en: '(from the location)' },
+  adDefault_source: { zh: '（文件名）', en: '(the file name)' },
+  adDefault_vintage: { zh: '（当年）', en: '(this year)' },
+  // a saved stock search's conditions in words (MePage)
+  meCond_county: { zh: '县区', en: 'county' },
+  meCond_category: { zh: '类型', en: 'category' },
+  meCond_use: { zh: '用途', en: 'use' },
+  meCond_status: { zh: '状态', en: 'status' },
+  meCond_minArea: { zh: '面积≥', en: 'area ≥' },
+  meCond_maxArea: { zh: '面积≤', en: 'area ≤' },
+  meCond_areaUnit: { zh: '单位', en: 'unit' },
+  meCond_minPrice: { zh: '价格≥', en: 'price ≥' },
+  meCond_maxPrice: { zh: '价格≤', en: 'price ≤' },
+  meCond_minPlotRatio: { zh: '容积率≥', en: 'plot ratio ≥' },
+  meCond_maxPlotRatio: { zh: '容积率≤', en: 'plot ratio ≤' },
+  meCond_q: { zh: '关键词', en: 'text' },
+  meCond_sort: { zh: '排序', en: 'sort' },
+  meCond_near: { zh: '位置', en: 'near' },
+  // the formats a site file is read as (SiteUpload)
+  scFormat_geojson: { zh: 'GeoJSON', en: 'GeoJSON' },
+  scFormat_shapefile: { zh: 'Shapefile（zip）', en: 'Shapefile (zip)' },
+  'scFormat_boundary-points': { zh: '界址点坐标文件', en: 'Boundary-point file' },
+  scFormat_kml: { zh: 'KML', en: 'KML' },
+  scFormat_coordinates: { zh: '粘贴的坐标', en: 'Pasted coordinates' },
+  // the filed site-check report (/reports/{id}, report/report-model.ts `word`)
+  rp_title: { zh: '建设项目选址套核报告', en: 'Site check report' },
+  rp_reportId: { zh: '报告编号', en: 'Report' },
+  rp_basics: { zh: '基本信息', en: 'Project' },
+  rp_name: { zh: '项目名称', en: 'Project name' },
+  rp_use: { zh: '规划用途', en: 'Planned use' },
+  rp_time: { zh: '套核时间', en: 'Checked at' },
+  rp_beijing: { zh: '北京时间', en: 'Beijing time' },
+  rp_dataVersion: { zh: '数据版本', en: 'Data version' },
+  rp_hash: { zh: '内容校验码（SHA-256）', en: 'Content hash (SHA-256)' },
+  rp_siteArea: { zh: '选址面积', en: 'Site area' },
+  rp_buffer: { zh: '外扩分析距离', en: 'Analysis buffer' },
+  rp_analysedArea: { zh: '分析范围面积', en: 'Analysed area' },
+  rp_repair: { zh: '几何修复', en: 'Geometry repair' },
+  rp_notGiven: { zh: '（未填写）', en: '(not given)' },
+  rp_stockFirst: { zh: '存量优先套核', en: 'Stock land first' },
+  rp_stockUse: { zh: '套核用途', en: 'Matched for' },
+  rp_stockNeed: { zh: '需求面积', en: 'Area needed' },
+  rp_stockNone: { zh: '未找到符合条件的存量地块。', en: 'No stock parcel fits.' },
+  rp_stockRank: { zh: '排名', en: 'Rank' },
+  rp_stockOffer: { zh: '方案', en: 'Offer' },
+  rp_stockParcels: { zh: '地块', en: 'Parcels' },
+  rp_stockTotal: { zh: '合计面积', en: 'Total area' },
+  rp_stockScore: { zh: '评分', en: 'Score' },
+  rp_stockDistance: { zh: '距选址', en: 'From the site' },
+  rp_offer_single: { zh: '单宗地块', en: 'Single parcel' },
+  rp_offer_combination: { zh: '组合供应', en: 'Combination' },
+  rp_newLandReason: { zh: '继续新增用地理由', en: 'Reason for new land' },
+  rp_newLandNote: { zh: '理由说明', en: 'Explanation' },
+  rp_stockFirstNote: {
+    zh: '按规划用途和选址面积在选址附近套核存量土地图库（可供应、不占永久基本农田和生态保护红线的地块，含相邻地块组合供应），列出得分最高的方案；评分满分 100（面积匹配、用途兼容、区位、供应条件）。',
+    en: 'The stock-land library was matched for the planned use and the site area near the site (available parcels clear of permanent farmland and the red line, and adjacent parcels together); the best-scoring options are listed, scored out of 100 (area fit, use, distance, availability).',
+  },
+  rp_verdicts: { zh: '套核结论', en: 'Verdicts' },
+  rp_rule: { zh: '规则', en: 'Rule' },
+  rp_status: { zh: '结论', en: 'Verdict' },
+  rp_message: { zh: '说明', en: 'Finding' },
+  rp_ruleText: { zh: '规则依据', en: 'The rule' },
+  rp_overall_conflict: { zh: '存在冲突：选址不能按一般建设项目报批。', en: 'Conflict: the site cannot be approved as an ordinary project.' },
+  rp_overall_warn: { zh: '需关注：选址须满足下列条件后方可报批。', en: 'Attention: the site needs the conditions below.' },
+  rp_overall_pass: { zh: '通过：选址未涉及控制线冲突。', en: 'Pass: the site meets every control-line rule.' },
+  rp_siteMap: { zh: '选址位置图', en: 'Site map' },
+  rp_overlay: { zh: '叠加分析', en: 'Overlay analysis' },
+  rp_layer: { zh: '图层', en: 'Layer' },
+  rp_involved: { zh: '是否涉及', en: 'Involved' },
+  rp_yes: { zh: '是', en: 'yes' },
+  rp_no: { zh: '否', en: 'no' },
+  rp_count: { zh: '图斑数', en: 'Features' },
+  rp_share: { zh: '占比', en: 'Share' },
+  rp_inside: { zh: '其中：边界内', en: 'of which inside' },
+  rp_outside: { zh: '其中：边界外', en: 'of which outside' },
+  rp_layerFigures: { zh: '分图层叠加图', en: 'Overlap by layer' },
+  rp_features: { zh: '涉及图斑明细', en: 'Features overlapped' },
+  rp_code: { zh: '图斑编号', en: 'Patch number' },
+  rp_attributes: { zh: '属性', en: 'Attributes' },
+  rp_overlapArea: { zh: '重叠面积', en: 'Overlap area' },
+  rp_noFeatures: { zh: '选址未涉及任何图斑。', en: 'The site overlaps no feature.' },
+  rp_trimmed: { zh: '合规范围', en: 'Compliant part' },
+  rp_trimmedNote: { zh: `选址扣除${TRIMMED_LAYERS_ZH}后的部分。`, en: `The site without ${TRIMMED_LAYERS_EN}.` },
+  rp_trimmedArea: { zh: '合规范围面积', en: 'Compliant area' },
+  rp_lostArea: { zh: '扣除面积', en: 'Area removed' },
+  rp_noTrimmed: { zh: '扣除后没有剩余部分。', en: 'Nothing is left after trimming.' },
+  rp_coarseNote: {
+    zh: `公众版报告：受控图层（${RESTRICTED_RULE_LAYERS_ZH}）只给出是否涉及和按 {step} 亩取整的面积，不列图斑及其个数，也不绘出其范围；完整报告须规划人员登录查看。`,
+    en: `Public version: for restricted layers (${RESTRICTED_RULE_LAYERS_EN}) only whether the site touches them and the area rounded to {step} mu are given — no features, no feature count, no outline; the full report needs a planner to sign in.`,
+  },
+  rp_lapses: { zh: '本报告为未登录时所做的套核，保存至', en: 'A check made without signing in, kept until' },
+  rp_lapsesAfter: { zh: '，之后删除。', en: '; deleted after that.' },
+  rp_notShown: { zh: '—', en: '—' },
+  rp_featuresWithheld: { zh: `受控图层（${RESTRICTED_RULE_LAYERS_ZH}）的图斑不在公众版报告中列出。`, en: `Features of restricted layers (${RESTRICTED_RULE_LAYERS_EN}) are not listed in the public version.` },
+  rp_areaNote: {
+    zh: '面积均为 CGCS2000 椭球面积；1 公顷 = 10 000 平方米 = 15 亩。叠加结果依据报告生成时的数据版本，报告保存后不可修改。',
+    en: 'Areas are ellipsoidal on CGCS2000; 1 ha = 10 000 m² = 15 mu. Overlaps are those of the data version at filing; the report cannot be altered.',
+  },
+  rp_legendSite: { zh: '选址范围', en: 'Site' },
+  rp_legendOutside: { zh: '城镇开发边界外部分', en: 'Outside the urban boundary' },
+  rp_legendCounty: { zh: '县级行政区界', en: 'County boundary' },
+  rp_legendUdb: { zh: '城镇开发边界', en: 'Urban development boundary' },
+  rp_north: { zh: '北', en: 'N' },
+  rp_overview: { zh: '区位图', en: 'Location' },
+  rp_exports: { zh: '导出', en: 'Export' },
+  rp_excel: { zh: 'Excel 表格', en: 'Excel' },
+  rp_geojson: { zh: 'GeoJSON', en: 'GeoJSON' },
+  rp_shapefile: { zh: 'Shapefile（ZIP）', en: 'Shapefile (zip)' },
+  rp_boundaryPoints: { zh: '界址点坐标文件', en: 'Boundary-point file' },
+  rp_zone: { zh: '3 度带带号', en: '3° zone' },
+  rp_prefix: { zh: '带号前缀', en: 'Zone prefix' },
+  rp_exportDatum: { zh: '坐标系', en: 'Datum' },
+  rp_datumSource: { zh: '原坐标系', en: 'The file’s own' },
+  rp_datumCgcs2000: { zh: '2000国家大地坐标系', en: 'CGCS2000' },
+  rp_encoding: { zh: '编码', en: 'Encoding' },
+  rp_print: { zh: '打印 / 另存为 PDF', en: 'Print / save as PDF' },
+  rp_backToMap: { zh: '返回地图', en: 'Back to the map' },
+  rp_language: { zh: 'English', en: '中文' },
+  rp_loading: { zh: '正在读取报告…', en: 'Loading the report…' },
+  rp_loadFailed: { zh: '报告读取失败：', en: 'Could not load the report: ' },
+  rp_provenance: { zh: '选址来源', en: 'Where the site came from' },
+  rp_provenanceNone: { zh: '来源未记录（套核请求未附来源信息，或报告生成于来源记录功能上线之前）。', en: 'Not recorded (the check was filed without a provenance, or before provenance was recorded).' },
+  rp_provenanceNote: {
+    zh: '来源信息随报告保存并计入内容校验码；“原始坐标”为上传文件中的投影坐标，仅当其换算后与选址各顶点相差不超过 1 毫米时保存，界址点导出在原文件的带号下直接采用。',
+    en: 'The provenance is filed with the report and covered by its content hash; the source coordinates are the uploaded file’s projected coordinates, kept only while they lie within 1 mm of every vertex of the site, and the boundary-point export uses them in the file’s own zone.',
+  },
+  rp_approximateAlert: {
+    zh: '近似位置：本选址来自未经转换参数的地方坐标系（1954北京/1980西安）文件，规划人员确认按近似位置接受，位置误差可达数十米，套核结论须据此审慎使用。',
+    en: 'Approximate placement: the site came from a local-datum (Beijing 1954 / Xi’an 1980) file without shift parameters, accepted by the planner as an approximate placement; it may be off by tens of metres, and the verdicts must be read with that in mind.',
+  },
+  rp_mapLoading: { zh: '地图加载中…', en: 'Loading the map…' },
+  rp_area: { zh: '面积', en: 'Area' },
+  rp_featureCount: { zh: '{n} 个图斑', en: '{n} features' },
   // the searchable lists' kit (list-map/) and the stock search
   stSavedAll: { zh: '全部可供应存量土地', en: 'All available stock land' },
-} as const;
+} as const satisfies Record<string, Bilingual>;
 
 export type StringKey = keyof typeof strings;
 
 export function translate(lang: Lang, key: StringKey, vars: Record<string, string | number> = {}): string {
   return strings[key][lang].replace(/\{(\w+)\}/g, (_m, k: string) => String(vars[k] ?? ''));
 }
+
+/** A key's word, or `fallback` when the table has no such key (families keyed by data, e.g. an audit-log action). */
+export function translateOr(lang: Lang, key: string, fallback: string): string {
+  return key in strings ? translate(lang, key as StringKey) : fallback;
+}
+
+/** The word of a `{ zh, en }` pair in a language. */
+export const pick = <T extends { zh: unknown; en: unknown }>(pair: T, lang: Lang): T['zh'] | T['en'] => pair[lang];
+
+/**
+ * A field the data carries in both languages, e.g. `pickField(layer, 'name', lang)` for
+ * layer.nameZh / layer.nameEn.
+ *
+ * @example pickField({ titleZh: '规则', titleEn: 'Rule' }, 'title', 'en') // 'Rule'
+ */
+export function pickField<K extends string, T extends Record<`${K}Zh` | `${K}En`, unknown>>(obj: T, field: K, lang: Lang): T[`${K}Zh`] | T[`${K}En`] {
+  return lang === 'zh' ? obj[`${field}Zh`] : obj[`${field}En`];
+}
+
+/** The language an address asks for: English with ?lang=en, else Chinese. */
+export const langOfSearch = (search: string): Lang => (new URLSearchParams(search).get('lang') === 'en' ? 'en' : 'zh');
+
+/** Sets (English) or removes (Chinese) the language of a query. */
+export function setLangParam(params: URLSearchParams, lang: Lang): URLSearchParams {
+  if (lang === 'en') params.set('lang', 'en');
+  else params.delete('lang');
+  return params;
+}
+
+/**
+ * A same-site address in a language: `?lang=en` (or `&lang=en`) added for English.
+ *
+ * @example withLang('/stock', 'en') // '/stock?lang=en'
+ */
+export function withLang(href: string, lang: Lang): string {
+  if (lang !== 'en') return href;
+  const hash = href.indexOf('#');
+  const [path, fragment] = hash < 0 ? [href, ''] : [href.slice(0, hash), href.slice(hash)];
+  return `${path}${path.includes('?') ? '&' : '?'}lang=en${fragment}`;
+}
+
+/** The value of `<html lang>` for a language. */
+export const htmlLang = (lang: Lang) => (lang === 'zh' ? 'zh-CN' : 'en');
+
+/** The language the switch goes to. */
+export const otherLang = (lang: Lang): Lang => (lang === 'zh' ? 'en' : 'zh');
 
 export const LangContext = createContext<Lang>('zh');
 

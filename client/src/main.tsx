@@ -1,4 +1,3 @@
-import './session.ts';
 import { StrictMode, Suspense, lazy, type ComponentType } from 'react';
 import { createRoot } from 'react-dom/client';
 // Every page's style sheet, in the order the pages had them in one bundle (a later rule wins a

@@ -8,16 +8,11 @@
  * if (/^\/stock\/([^/]+)$/.test(path)) … <Page key={n} nav={nav} lang={lang} onLang={onLang} />
  */
 import { useCallback, useEffect, useState, type MouseEvent } from 'react';
-import type { Lang } from './i18n.ts';
-
-const langOf = (search: string): Lang => (new URLSearchParams(search).get('lang') === 'en' ? 'en' : 'zh');
+import { htmlLang, langOfSearch, setLangParam, type Lang } from './i18n.ts';
 
 /** The language in the current address, set or removed, keeping the rest and the history state. */
 export function writeLang(lang: Lang) {
-  const params = new URLSearchParams(window.location.search);
-  if (lang === 'en') params.set('lang', 'en');
-  else params.delete('lang');
-  const q = params.toString().replace(/%2C/g, ',');
+  const q = setLangParam(new URLSearchParams(window.location.search), lang).toString().replace(/%2C/g, ',');
   window.history.replaceState(window.history.state, '', `${window.location.pathname}${q ? `?${q}` : ''}${window.location.hash}`);
 }
 
@@ -39,25 +34,25 @@ export interface PageShell<S> {
 
 export function usePageShell<S = unknown>(): PageShell<S> {
   const [loc, setLoc] = useState(() => ({ path: window.location.pathname, n: 0 }));
-  const [lang, setLang] = useState<Lang>(() => langOf(window.location.search));
+  const [lang, setLang] = useState<Lang>(() => langOfSearch(window.location.search));
 
   useEffect(() => {
     const onPop = () => {
       setLoc((l) => ({ path: window.location.pathname, n: l.n + 1 }));
-      setLang(langOf(window.location.search));
+      setLang(langOfSearch(window.location.search));
     };
     window.addEventListener('popstate', onPop);
     return () => window.removeEventListener('popstate', onPop);
   }, []);
 
   useEffect(() => {
-    document.documentElement.lang = lang === 'zh' ? 'zh-CN' : 'en';
+    document.documentElement.lang = htmlLang(lang);
   }, [lang]);
 
   const navigate = useCallback((url: string, state?: S) => {
     window.history.pushState(state ?? null, '', url);
     setLoc((l) => ({ path: window.location.pathname, n: l.n + 1 }));
-    setLang(langOf(window.location.search));
+    setLang(langOfSearch(window.location.search));
     window.scrollTo(0, 0);
   }, []);
 

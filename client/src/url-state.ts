@@ -4,7 +4,7 @@
  * (?lang=en). The map position is kept by MapLibre's own hash (#map=z/lat/lon).
  */
 import { layers, type LayerId } from '../../core/layers.ts';
-import type { Lang } from './i18n.ts';
+import { langOfSearch, setLangParam, type Lang } from './i18n.ts';
 
 export interface LayerViewState {
   visible: boolean;
@@ -32,7 +32,7 @@ export function readUrlState(search: string): { layers: LayerStates; lang: Lang;
       if (op !== undefined && Number.isFinite(o)) state.opacity = Math.min(1, Math.max(0, o));
     }
   }
-  return { layers: states, lang: params.get('lang') === 'en' ? 'en' : 'zh', basemap: params.get('basemap') ?? 'offline' };
+  return { layers: states, lang: langOfSearch(search), basemap: params.get('basemap') ?? 'offline' };
 }
 
 export function writeUrlState(state: { layers: LayerStates; lang: Lang; basemap: string }): void {
@@ -44,8 +44,7 @@ export function writeUrlState(state: { layers: LayerStates; lang: Lang; basemap:
       .map(([id, s]) => (s.opacity < 1 ? `${id}:${s.opacity.toFixed(2)}` : id))
       .join(','),
   );
-  if (state.lang === 'en') params.set('lang', 'en');
-  else params.delete('lang');
+  setLangParam(params, state.lang);
   if (state.basemap !== 'offline') params.set('basemap', state.basemap);
   else params.delete('basemap');
   const url = `${window.location.pathname}?${params.toString().replace(/%2C/g, ',').replace(/%3A/g, ':')}${window.location.hash}`;

@@ -224,8 +224,8 @@ export type CaseDetail = z.infer<typeof CaseDetail>;
  * A decision. `version` is the case version the auditor loaded; when the case has changed
  * since, the decision is refused with 409 and nothing is written.
  *
- * `actor` is who decides — until sign-in exists (a later issue) it is taken from the body;
- * it will then come from the session.
+ * Who decides comes from the session (the signed-in auditor); an `actor` in the body is accepted
+ * for compatibility and ignored.
  */
 export const CaseDecisionRequest = z
   .object({
@@ -350,7 +350,7 @@ export const CaseImportQuery = z.object({
     .default('卫片')
     .meta({ description: '要素未写来源时的线索来源，默认卫片' }),
   detectedOn: isoDate('detectedOn（发现日期）').optional().meta({ description: '要素未写发现日期时使用；默认今天（北京时间）' }),
-  actor: z.string().trim().max(MAX_ACTOR, `actor（导入人）最多 ${MAX_ACTOR} 个字符`).optional().meta({ description: '导入人（记入导入批次）' }),
+  actor: z.string().trim().max(MAX_ACTOR, `actor（导入人）最多 ${MAX_ACTOR} 个字符`).optional().meta({ description: '不再使用：导入人取自登录会话（记入导入批次）' }),
 });
 export type CaseImportQuery = z.infer<typeof CaseImportQuery>;
 

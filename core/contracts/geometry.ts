@@ -10,7 +10,7 @@ import { SiteProvenance } from './site-check.ts';
 /** The largest upload accepted, in bytes (20 MB). */
 export const MAX_SITE_FILE_BYTES = 20 * 1024 * 1024;
 
-/** Text encodings a user may force (core/parsers/types.ts TextEncoding). */
+/** Text encodings a user may force (server/src/formats/parsers/types.ts TextEncoding). */
 export const TEXT_ENCODINGS = ['utf-8', 'gbk', 'gb18030', 'big5'] as const;
 
 /**

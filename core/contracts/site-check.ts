@@ -115,7 +115,7 @@ const SourceGeometry = z.discriminatedUnion('type', [
 ]);
 
 /**
- * The site's coordinates as the file gives them (core/parsers/types.ts SourceCoordinates): per
+ * The site's coordinates as the file gives them (server/src/formats/parsers/types.ts SourceCoordinates): per
  * feature, the same structure and vertex order as the placed site, [easting, northing] in the
  * file's units (the easting with its zone prefix if the file had one); `proj4` reproduces the
  * placement in CGCS2000 lon/lat (with the datum shift, if any).

@@ -15,7 +15,10 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import gcoord from 'gcoord';
-import * as turf from '@turf/turf';
+import { area } from '@turf/area';
+import { difference } from '@turf/difference';
+import { featureCollection, multiPolygon, polygon } from '@turf/helpers';
+import { union } from '@turf/union';
 import type { Feature, MultiPolygon, Polygon } from 'geojson';
 
 const require = createRequire(import.meta.url);
@@ -70,16 +73,16 @@ features.sort((a, b) => a.id.localeCompare(b.id));
 let covered: Feature<Polygon | MultiPolygon> | null = null;
 let removedM2 = 0;
 for (const f of features) {
-  const own = turf.multiPolygon(f.geometry.coordinates as number[][][][]);
-  const before = turf.area(own);
-  const rest: Feature<Polygon | MultiPolygon> | null = covered ? turf.difference(turf.featureCollection([own, covered])) : own;
+  const own = multiPolygon(f.geometry.coordinates as number[][][][]);
+  const before = area(own);
+  const rest: Feature<Polygon | MultiPolygon> | null = covered ? difference(featureCollection([own, covered])) : own;
   if (!rest) throw new Error(`${f.properties.name} vanished`);
   const polys = rest.geometry.type === 'Polygon' ? [rest.geometry.coordinates] : rest.geometry.coordinates;
   // drop sliver parts the difference leaves behind (< 1 ha)
-  const kept = polys.filter((p) => turf.area(turf.polygon(p)) >= 10_000);
+  const kept = polys.filter((p) => area(polygon(p)) >= 10_000);
   f.geometry.coordinates = kept as Ring[][]; // not rounded again: rounding would reopen slivers along shared borders
-  removedM2 += before - turf.area(turf.multiPolygon(f.geometry.coordinates as number[][][][]));
-  covered = covered ? turf.union(turf.featureCollection([covered, own])) : own;
+  removedM2 += before - area(multiPolygon(f.geometry.coordinates as number[][][][]));
+  covered = covered ? union(featureCollection([covered, own])) : own;
 }
 console.log(`overlaps between neighbours removed: ${(removedM2 / 1e6).toFixed(3)} km²`);
 

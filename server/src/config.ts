@@ -3,7 +3,7 @@
  * README's Configuration section.
  */
 import { resolve } from 'node:path';
-import { sevenParametersProblem } from '../../core/parsers/seven-parameters.ts';
+import { sevenParametersProblem } from './formats/parsers/seven-parameters.ts';
 
 export interface Config {
   port: number;
@@ -79,7 +79,7 @@ export type DatumTransforms = Partial<Record<'beijing54' | 'xian80', [number, nu
  * published as coordinate frame (EPSG method 1032, the rotations' signs reversed) is written
  * `{"beijing54":{"parameters":[…],"convention":"coordinate-frame"}}` and turned into position
  * vector here (`"convention":"position-vector"` is the bare array's meaning). Site files on that datum
- * without parameters of their own are then shifted with them (core/parsers/placement.ts).
+ * without parameters of their own are then shifted with them (server/src/formats/parsers/placement.ts).
  * Unset or empty: none. Anything else is refused at start with the reason.
  *
  * @example datumTransformsOf('{"xian80":[24,-123,-94,0.02,-0.25,-0.13,1.1]}') // { xian80: [24, -123, -94, 0.02, -0.25, -0.13, 1.1] }

@@ -11,7 +11,7 @@ import { startParsePools } from './http/parse-pool.ts';
 import { ensureClientBuilt } from './client-build.ts';
 import { basemapsFromEnv } from './modules/config/routes.ts';
 import { siteCheckLimitsFromEnv } from './modules/site-check/budget.ts';
-import { loadDataset, seededDataset, terminalProgress } from '../../seeds/load.ts';
+import { loadDataset, seededDataset, terminalProgress } from './seed/load.ts';
 import { audit, createUser } from './modules/auth/service.ts';
 
 const t0 = performance.now();

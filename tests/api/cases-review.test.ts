@@ -12,7 +12,7 @@ import JSZip from 'jszip';
 import { CASE_STATUSES, type CaseStatus } from '../../core/case-status.ts';
 import { CaseDetail, CaseListResponse, CaseStatsResponse } from '../../core/contracts/cases.ts';
 import { SiteCheckReport } from '../../core/contracts/site-check.ts';
-import { parseSiteFile } from '../../core/parsers/index.ts';
+import { parseSiteFile } from '../../server/src/formats/parsers/index.ts';
 import { buildApp } from '../../server/src/app.ts';
 import type { Database } from '../../server/src/db/database.ts';
 import { openEmptyDatabase } from '../helpers/db.ts';

@@ -15,7 +15,7 @@ import { expected, maxMetres } from '../helpers/crs-fixtures.ts';
 import { ErrorResponse } from '../../core/contracts/common.ts';
 import { ParseResponse } from '../../core/contracts/geometry.ts';
 import { datumTransformsOf, loadConfig } from '../../server/src/config.ts';
-import { crsOfSrs } from '../../server/src/http/geopackage.ts';
+import { crsOfSrs } from '../../server/src/formats/parsers/geopackage.ts';
 
 const dir = join(dirname(fileURLToPath(import.meta.url)), '../fixtures/crs');
 const fixture = (path: string) => readFileSync(join(dir, path));
@@ -149,7 +149,7 @@ describe('POST /api/geometry/parse: coordinate systems', () => {
     expect(datumTransformsOf('{"xian80":{"parameters":[24.5,-123.7,-94.2,0.02,-0.25,-0.13,1.1],"convention":"position-vector"}}')).toEqual({ xian80: [24.5, -123.7, -94.2, 0.02, -0.25, -0.13, 1.1] });
     expect(() => datumTransformsOf('{"xian80":{"parameters":[1,2,3,0,0,0,0],"convention":"frame"}}')).toThrow(/convention 应为/);
     expect(() => datumTransformsOf('{"xian80":{"params":[1,2,3,0,0,0,0]}}')).toThrow(/未知的键“params”/);
-    // the bounds the parsers apply to a file's own parameters (core/parsers/seven-parameters.ts)
+    // the bounds the parsers apply to a file's own parameters (server/src/formats/parsers/seven-parameters.ts)
     expect(() => datumTransformsOf('{"beijing54":[1000000,0,0,0,0,0,0]}')).toThrow(/beijing54：ΔX = 1000000 米超出合理范围/);
     expect(() => datumTransformsOf('{"xian80":[24.5,-123.7,-94.2,0.02,-0.25,-0.13,1.0000011]}')).toThrow(/尺度 1\.0000011 像是比例因子.*应写作 1\.1/);
     expect(() => datumTransformsOf('xian80=1,2,3')).toThrow(/JSON/);

@@ -17,7 +17,7 @@ import type { Database } from '../../server/src/db/database.ts';
 import { backend } from '../helpers/backend.ts';
 import { openPrivateDatabase } from '../helpers/db.ts';
 import { actAs } from '../helpers/session.ts';
-import { parseSiteFile } from '../../core/parsers/index.ts';
+import { parseSiteFile } from '../../server/src/formats/parsers/index.ts';
 import { LayerJobs } from '../../server/src/modules/layer-admin/service.ts';
 
 function multipart(filename: string, content: string) {

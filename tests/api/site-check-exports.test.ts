@@ -13,7 +13,7 @@ import * as shapefile from 'shapefile';
 import { SiteCheckReport } from '../../core/contracts/site-check.ts';
 import { lonLatToGaussKruger, type ZoneWidth } from '../../core/gauss-kruger.ts';
 import { roundTo } from '../../core/units.ts';
-import { parseSiteFile } from '../../core/parsers/index.ts';
+import { parseSiteFile } from '../../server/src/formats/parsers/index.ts';
 import { startApi } from '../helpers/api.ts';
 import { backend } from '../helpers/backend.ts';
 

@@ -109,6 +109,56 @@ describe.runIf(hasChromium || process.env.CI)(`administration pages (${backend})
     await page.close();
   });
 
+  it('sends the CSRF token on changes itself (the browser’s own fetch), and once more with a fresh one after a new sign-in', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(`${base}/admin/users`);
+    await page.locator('[data-testid=user-table]').waitFor();
+    // nothing global is patched: fetch and XMLHttpRequest are the browser's own
+    const native = await page.evaluate(() =>
+      [window.fetch, XMLHttpRequest.prototype.open, XMLHttpRequest.prototype.send, XMLHttpRequest.prototype.setRequestHeader].map((f) => /\{\s*\[native code\]\s*\}/.test(Function.prototype.toString.call(f))),
+    );
+    expect(native).toEqual([true, true, true, true]);
+    const { csrfToken: first } = (await (await page.request.get(`${base}/api/session`)).json()) as { csrfToken: string };
+    expect(first).toBeTruthy();
+
+    // signed in again (as another tab would): the page still holds the first session's token
+    const again = { username: `admin2-${suffix}`, password: 'Second-admin-2026' };
+    await createUser(db, { ...again, role: 'admin' });
+    const signIn2 = await page.request.post(`${base}/api/session`, { data: again });
+    expect(signIn2.status()).toBe(200);
+    const { csrfToken: second } = (await signIn2.json()) as { csrfToken: string };
+    expect(second).not.toBe(first);
+
+    const sent: { token: string | null; status: number }[] = [];
+    page.on('response', (r) => {
+      const q = r.request();
+      if (q.method() === 'POST' && new URL(q.url()).pathname === '/api/admin/users') sent.push({ token: q.headers()['x-csrf-token'] ?? null, status: r.status() });
+    });
+    const form = page.locator('[data-testid=user-create]');
+    const username = `retry-${suffix}`;
+    await form.locator('input[name=username]').fill(username);
+    await form.locator('select[name=role]').selectOption('planner');
+    await form.locator('input[name=password]').fill('Retry-password-2026');
+    await form.locator('button[type=submit]').click();
+    await page.locator(`tr[data-username="${username}"]`).waitFor();
+    expect(sent).toEqual([
+      { token: first, status: 403 },
+      { token: second, status: 201 },
+    ]);
+    expect(await page.locator('[data-testid=admin-notice]').textContent()).toBe(`已创建账号 ${username}`);
+    // a read carries no token
+    const reads: (string | null)[] = [];
+    page.on('request', (q) => q.method() === 'GET' && new URL(q.url()).pathname === '/api/admin/users' && reads.push(q.headers()['x-csrf-token'] ?? null));
+    await page.reload();
+    await page.locator('[data-testid=user-table]').waitFor();
+    expect(reads.length).toBeGreaterThan(0);
+    expect(reads.filter((t) => t !== null)).toEqual([]);
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
   it('turns a planner and the public away from /admin', async () => {
     const planner = { username: `planner-${suffix}`, password: 'Planner-pass-2026' };
     await createUser(db, { ...planner, role: 'planner' });
@@ -149,11 +199,16 @@ describe.runIf(hasChromium || process.env.CI)(`administration pages (${backend})
     await card.locator('[data-testid=layer-active]').waitFor();
     expect(await card.locator('[data-testid=layer-active]').textContent()).toContain(`在用：第 1 版，${before} 个要素`);
 
+    const uploads: (string | null)[] = [];
+    page.on('request', (q) => q.method() === 'POST' && /\/api\/admin\/layers\/urban-boundary\/imports/.test(q.url()) && uploads.push(q.headers()['x-csrf-token'] ?? null));
+    const { csrfToken } = (await (await page.request.get(`${base}/api/session`)).json()) as { csrfToken: string };
     await card.locator('[data-testid=layer-file]').setInputFiles({ name: '城镇开发边界2026.geojson', mimeType: 'application/geo+json', buffer: Buffer.from(JSON.stringify(fc)) });
     await card.locator('button[data-action=check]').click();
     const summary = card.locator('[data-testid=layer-summary]');
     await summary.waitFor({ timeout: 30_000 });
     expect(await summary.locator('[data-field=count]').textContent()).toContain('文件 3 个，将导入 2 个，1 个不导入');
+    // the upload (XMLHttpRequest, for its progress) carried the session's token
+    expect(uploads).toEqual([csrfToken]);
     expect(await summary.locator('[data-field=replaces]').textContent()).toContain(`第 1 版：${before} 个要素`);
     expect(await summary.locator('[data-field=fields]').textContent()).toContain('code ← BSM');
     const problem = summary.locator('[data-testid=layer-problems] tr[data-row="3"]');

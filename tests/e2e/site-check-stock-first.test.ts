@@ -15,6 +15,7 @@ import { toAreaUnits } from '../../core/units.ts';
 import { startWorkspace } from '../helpers/workspace.ts';
 import { ARTIFACTS, hasChromium } from '../helpers/browser.ts';
 import { backend } from '../helpers/backend.ts';
+import { RULE_IDS } from '../../core/layers.ts';
 
 type Polygon = { type: 'Polygon'; coordinates: number[][][] };
 /** A 150 m square inside the urban development boundary (≈ 33.7 亩). */
@@ -161,7 +162,7 @@ describe.runIf(hasChromium || process.env.CI)(`stock first in the site-check pan
     await run.click();
     const result = page.locator('[data-testid=site-result]');
     await result.waitFor({ timeout: 60_000 });
-    expect(await result.locator('.sc-verdicts li').count()).toBe(4);
+    expect(await result.locator('.sc-verdicts li').count()).toBe(RULE_IDS.length);
 
     // the filed report: the server's own match — here the same candidates — and the reason
     const id = (await result.getAttribute('data-report'))!;

@@ -6,7 +6,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import * as turf from '@turf/turf';
+import { bbox } from '@turf/bbox';
+import { feature, featureCollection } from '@turf/helpers';
 import { startWorkspace } from '../helpers/workspace.ts';
 import { ARTIFACTS, hasChromium } from '../helpers/browser.ts';
 import { backend } from '../helpers/backend.ts';
@@ -49,7 +50,7 @@ describe.runIf(hasChromium || process.env.CI)(`uploading a site file in headless
 
     await page.locator('[data-testid=use-parsed]').click();
     // the map moves to the parcels: its centre falls inside their bounding box
-    const [minX, minY, maxX, maxY] = turf.bbox(turf.featureCollection(golden.features.map((f) => turf.feature(f.geometry))));
+    const [minX, minY, maxX, maxY] = bbox(featureCollection(golden.features.map((f) => feature(f.geometry))));
     await page.waitForFunction(
       ([a, b, c, d]) => {
         const m = window.yizhangtu!.controller.map;

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inject } from 'vitest';
 import { openEmbedded, openPostgis, type Database } from '../../server/src/db/database.ts';
-import { loadDataset } from '../../seeds/load.ts';
+import { loadDataset } from '../../server/src/seed/load.ts';
 import { TEST_SEED, testDatabaseUrl } from './backend.ts';
 
 export async function openTestDatabase(): Promise<{ db: Database; close: () => Promise<void> }> {

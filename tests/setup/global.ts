@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { openEmbedded, openPostgis } from '../../server/src/db/database.ts';
-import { loadDataset, seededDataset } from '../../seeds/load.ts';
+import { loadDataset, seededDataset } from '../../server/src/seed/load.ts';
 import { ensureCaseOverlaps } from '../../server/src/modules/cases/overlaps.ts';
 import { generateDataset } from '../../seeds/generate.ts';
 import { ensureClientBuilt } from '../../server/src/client-build.ts';

@@ -12,9 +12,9 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { MultiPolygon, Polygon } from 'geojson';
 import { describe, expect, it } from 'vitest';
-import { datumOfHeader, parseArea, readBoundaryPoints, transformParametersOf, zoneNumberOf, zoneWidthOf } from '../../core/parsers/boundary-points.ts';
-import { decodeText } from '../../core/parsers/encoding.ts';
-import { ParseError, parseSiteFile } from '../../core/parsers/index.ts';
+import { datumOfHeader, parseArea, readBoundaryPoints, transformParametersOf, zoneNumberOf, zoneWidthOf } from '../../server/src/formats/parsers/boundary-points.ts';
+import { decodeText } from '../../server/src/formats/encoding.ts';
+import { ParseError, parseSiteFile } from '../../server/src/formats/parsers/index.ts';
 
 const dir = join(dirname(fileURLToPath(import.meta.url)), '../fixtures/boundary-points');
 

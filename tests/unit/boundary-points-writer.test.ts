@@ -3,18 +3,17 @@
  * plane area → 2.1828 ha), ring order and orientation, holes and parts, zones, field
  * sanitising and GBK encoding.
  */
-import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import { gaussKrugerToLonLat, type GaussKrugerOptions } from '../../core/gauss-kruger.ts';
+import { encodeGbk } from '../../server/src/formats/encoding.ts';
 import {
   encodeBoundaryPoints,
-  encodeGbk,
   fieldText,
   isValidZone,
   planeAreaM2,
   writeBoundaryPoints,
   type LonLatGeometry,
-} from '../../core/boundary-points-writer.ts';
+} from '../../server/src/formats/writers/boundary-points.ts';
 
 /** domain.md's example parcel, as the file writes it (northing, easting with the zone prefix). */
 const EXAMPLE: [number, number][] = [
@@ -142,13 +141,37 @@ describe('writeBoundaryPoints', () => {
 describe('GBK encoding', () => {
   const text = lines(EXAMPLE_FILE.join('\r\n')).join('\r\n') + '，（一期）·—€';
 
-  it('round-trips through the platform’s GBK decoder and agrees with iconv-lite', () => {
+  it('round-trips through the platform’s GBK decoder', () => {
     const { bytes, unmappable } = encodeGbk(text);
     expect(unmappable).toEqual([]);
     expect(new TextDecoder('gbk').decode(bytes)).toBe(text);
-    const iconv = createRequire(import.meta.url)('iconv-lite') as { encode: (s: string, e: string) => Uint8Array };
-    expect(Buffer.from(bytes).equals(Buffer.from(iconv.encode(text, 'gbk')))).toBe(true);
     expect([...encodeGbk('中').bytes]).toEqual([0xd6, 0xd0]);
+  });
+
+  it('writes GBK characters that Node’s ICU GBK decoder lacks, with their code page 936 codes', () => {
+    // the bytes glibc's `iconv -f UTF-8 -t GB18030` gives (GBK's two-byte codes are GB18030's)
+    expect([...encodeGbk('ǹḿ⺁').bytes]).toEqual([0xa8, 0xbf, 0xa8, 0xbc, 0xfe, 0x50]);
+  });
+
+  it('writes only codes the GB18030 decoder reads back as the same character', () => {
+    // every character of the Basic Multilingual Plane outside the private use area: what is written
+    // decodes back (WHATWG's GB18030 decoder, which reads every GBK code), what is not is listed
+    const decoder = new TextDecoder('gb18030', { fatal: true });
+    let written = 0;
+    for (let cp = 0x80; cp <= 0xffff; cp++) {
+      if ((cp >= 0xd800 && cp <= 0xdfff) || (cp >= 0xe000 && cp <= 0xf8ff)) continue;
+      const ch = String.fromCodePoint(cp);
+      const { bytes, unmappable } = encodeGbk(ch);
+      if (unmappable.length) {
+        expect(unmappable).toEqual([ch]);
+        expect([...bytes]).toEqual([0x3f]);
+        continue;
+      }
+      expect(decoder.decode(bytes), `U+${cp.toString(16)}`).toBe(ch);
+      written++;
+    }
+    // GBK holds 21 886 characters and symbols
+    expect(written).toBeGreaterThan(21_800);
   });
 
   it('replaces what GBK cannot hold with ? and lists it', () => {

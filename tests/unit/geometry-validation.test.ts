@@ -2,7 +2,8 @@
  * Site geometry checks: each reason a planner gets, with the place it points to,
  * and the automatic repair of self-intersections with what it changed.
  */
-import { kinks, polygon as turfPolygon } from '@turf/turf';
+import { polygon as turfPolygon } from '@turf/helpers';
+import { kinks } from '@turf/kinks';
 import type { MultiPolygon, Polygon } from 'geojson';
 import { describe, expect, it } from 'vitest';
 import { ellipsoidalArea } from '../../core/ellipsoidal-area.ts';

@@ -11,11 +11,11 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import proj4 from 'proj4';
 import { describe, expect, it } from 'vitest';
-import { CGCS2000_SHIFT_TARGET, ParseError, parseCrsParam, parseSiteFile, type ParseOptions, type ParseResult, type SevenParameters } from '../../core/parsers/index.ts';
-import { crsFromGeoJsonMember, crsFromPrj } from '../../core/parsers/crs.ts';
-import { epsgRecord, gkEpsg, knownCrs } from '../../core/parsers/crs-registry.ts';
-import { placeFeatures } from '../../core/parsers/placement.ts';
-import type { ParseWarning } from '../../core/parsers/types.ts';
+import { CGCS2000_SHIFT_TARGET, ParseError, parseCrsParam, parseSiteFile, type ParseOptions, type ParseResult, type SevenParameters } from '../../server/src/formats/parsers/index.ts';
+import { crsFromGeoJsonMember, crsFromPrj } from '../../server/src/formats/parsers/crs.ts';
+import { epsgRecord, gkEpsg, knownCrs } from '../../server/src/formats/parsers/crs-registry.ts';
+import { placeFeatures } from '../../server/src/formats/parsers/placement.ts';
+import type { ParseWarning } from '../../server/src/formats/parsers/types.ts';
 import { expected, maxMetres, rings, type Geom } from '../helpers/crs-fixtures.ts';
 
 const dir = join(dirname(fileURLToPath(import.meta.url)), '../fixtures/crs');
@@ -629,7 +629,7 @@ describe('a zone prefix outside China is refused when a zone width is chosen, as
 
 describe('the registry caches stay bounded whatever codes requests name', () => {
   it('keeps no code EPSG does not have, and at most REGISTRY_CACHE_SIZE of those it has', async () => {
-    const { REGISTRY_CACHE_SIZE, registryCacheSizes } = await import('../../core/parsers/crs-registry.ts');
+    const { REGISTRY_CACHE_SIZE, registryCacheSizes } = await import('../../server/src/formats/parsers/crs-registry.ts');
     const before = registryCacheSizes();
     for (let i = 0; i < 2000; i++) {
       expect(epsgRecord(90_000_000 + i)).toBeUndefined();

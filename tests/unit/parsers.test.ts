@@ -13,10 +13,10 @@ import type { MultiPolygon, Polygon } from 'geojson';
 import { describe, expect, it } from 'vitest';
 import { ellipsoidalArea } from '../../core/ellipsoidal-area.ts';
 import { gaussKrugerToLonLat } from '../../core/gauss-kruger.ts';
-import { ParseError, parseCrsParam, parseSiteFile, type ParseOptions, type ParseResult } from '../../core/parsers/index.ts';
-import { planeArea } from '../../core/parsers/boundary-points.ts';
-import { crsFromPrj } from '../../core/parsers/crs.ts';
-import { decodeText, encodingFromLabel } from '../../core/parsers/encoding.ts';
+import { ParseError, parseCrsParam, parseSiteFile, type ParseOptions, type ParseResult } from '../../server/src/formats/parsers/index.ts';
+import { planeArea } from '../../server/src/formats/parsers/boundary-points.ts';
+import { crsFromPrj } from '../../server/src/formats/parsers/crs.ts';
+import { decodeText, encodingFromLabel } from '../../server/src/formats/encoding.ts';
 import { writeDbf, writeShp } from '../fixtures/parse/shapefile-writer.ts';
 
 const dir = join(dirname(fileURLToPath(import.meta.url)), '../fixtures/parse');

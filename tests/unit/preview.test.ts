@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { area as sphericalArea, polygon } from '@turf/turf';
+import { area as sphericalArea } from '@turf/area';
+import { polygon } from '@turf/helpers';
 import { CGCS2000_A, CGCS2000_F } from '../../core/ellipsoidal-area.ts';
 import { bboxContains, bboxOf, bufferSite, expandBbox, previewSite, siteProblem, type PreviewLayerInput, type SiteShape } from '../../core/preview.ts';
 

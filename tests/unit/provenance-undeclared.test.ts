@@ -3,7 +3,7 @@
  * and the report's rows print that caveat instead of "none needed (the file is CGCS2000)".
  */
 import { describe, expect, it } from 'vitest';
-import { parseSiteFile } from '../../core/parsers/index.ts';
+import { parseSiteFile } from '../../server/src/formats/parsers/index.ts';
 import { provenanceRows } from '../../core/provenance.ts';
 import { crsReading } from '../../server/src/modules/geometry/provenance.ts';
 

@@ -10,9 +10,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { decodeText, detectLegacyEncoding, encodingFromLabel, forcedEncodingDoubt } from '../../core/parsers/encoding.ts';
-import { parseSiteFile } from '../../core/parsers/index.ts';
-import { attributeEncoding } from '../../core/parsers/shapefile.ts';
+import { decodeText, detectLegacyEncoding, encodingFromLabel, forcedEncodingDoubt } from '../../server/src/formats/encoding.ts';
+import { parseSiteFile } from '../../server/src/formats/parsers/index.ts';
+import { attributeEncoding } from '../../server/src/formats/parsers/shapefile.ts';
 
 const dir = join(dirname(fileURLToPath(import.meta.url)), '../fixtures/shapefile-encodings');
 

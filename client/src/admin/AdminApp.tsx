@@ -5,7 +5,7 @@
  */
 import { useEffect, type ReactNode } from 'react';
 import { ROLE_LABEL } from '../../../core/access.ts';
-import { LangContext, useT, type Lang } from '../i18n.ts';
+import { LangContext, otherLang, translate, useT, withLang, type Lang } from '../i18n.ts';
 import { usePageShell, type Navigation } from '../page-shell.ts';
 import { SessionBadge, signInHref, useSession } from '../auth/SessionBadge.tsx';
 import { AdminUsersPage } from './AdminUsersPage.tsx';
@@ -13,37 +13,31 @@ import { AdminAuditLogPage } from './AdminAuditLogPage.tsx';
 import { AdminLayersPage } from './AdminLayersPage.tsx';
 import '../auth/auth.css';
 import '../stock/stock.css';
-import { w } from '../http.ts';
 import './admin.css';
 
 export type AdminNav = Navigation;
 
 type Tab = 'users' | 'audit-log' | 'layers';
-const TABS: { id: Tab; zh: string; en: string }[] = [
-  { id: 'users', zh: '用户管理', en: 'Users' },
-  { id: 'audit-log', zh: '操作日志', en: 'Audit log' },
-  { id: 'layers', zh: '图层数据', en: 'Layers' },
-];
+const TABS: Tab[] = ['users', 'audit-log', 'layers'];
 
 function AdminHeader(props: { tab: Tab; lang: Lang; onLang: (l: Lang) => void; nav: AdminNav }) {
   const { t } = useT();
-  const en = props.lang === 'en' ? '?lang=en' : '';
   return (
     <header className="app-header stock-header admin-header">
       <h1>
-        <a href={`/${en}`} className="home-link" title={t('stBackToMap')}>
+        <a href={withLang('/', props.lang)} className="home-link" title={t('stBackToMap')}>
           {t('title')}
         </a>
-        <span className="stock-title"> · {w(props.lang, '系统管理', 'Administration')}</span>
+        <span className="stock-title"> · {translate(props.lang, 'adAdministration')}</span>
       </h1>
-      <nav className="audit-tabs" aria-label={w(props.lang, '系统管理', 'Administration')}>
+      <nav className="audit-tabs" aria-label={translate(props.lang, 'adAdministration')}>
         {TABS.map((tab) => (
-          <a key={tab.id} href={`/admin/${tab.id}${en}`} data-tab={tab.id} aria-current={props.tab === tab.id ? 'page' : undefined} onClick={props.nav.linkClick(`/admin/${tab.id}${en}`)}>
-            {w(props.lang, tab.zh, tab.en)}
+          <a key={tab} href={withLang(`/admin/${tab}`, props.lang)} data-tab={tab} aria-current={props.tab === tab ? 'page' : undefined} onClick={props.nav.linkClick(withLang(`/admin/${tab}`, props.lang))}>
+            {translate(props.lang, `adTab_${tab}`)}
           </a>
         ))}
       </nav>
-      <button type="button" className="lang-switch" onClick={() => props.onLang(props.lang === 'zh' ? 'en' : 'zh')}>
+      <button type="button" className="lang-switch" onClick={() => props.onLang(otherLang(props.lang))}>
         {t('language')}
       </button>
       <SessionBadge />
@@ -54,7 +48,7 @@ function AdminHeader(props: { tab: Tab; lang: Lang; onLang: (l: Lang) => void; n
 export function AdminApp() {
   const { path, n, lang, onLang, nav } = usePageShell();
   useEffect(() => {
-    document.title = `${w(lang, '系统管理', 'Administration')} · 一张图`;
+    document.title = `${translate(lang, 'adAdministration')} · 一张图`;
   }, [lang]);
   const session = useSession();
   if (!session) return null;
@@ -65,13 +59,13 @@ export function AdminApp() {
       <div className="audit-denied" data-testid="admin-denied">
         <p role="alert">
           {role === 'public'
-            ? w(lang, '系统管理需要管理员账号：请先登录。', 'Administration needs an administrator account: sign in first.')
-            : w(lang, `当前账号的角色是“${ROLE_LABEL[role].zh}”，无权进入系统管理。`, `Your role (${ROLE_LABEL[role].en}) may not use the administration pages.`)}
+            ? translate(lang, 'adNeedsAdmin')
+            : translate(lang, 'adRoleRefused', { role: ROLE_LABEL[role][lang] })}
         </p>
         <p>
-          <a href={signInHref(lang)}>{w(lang, '登录', 'Sign in')}</a>
+          <a href={signInHref(lang)}>{translate(lang, 'adSignIn')}</a>
           {' · '}
-          <a href={lang === 'en' ? '/?lang=en' : '/'}>{w(lang, '返回地图', 'Back to the map')}</a>
+          <a href={withLang('/', lang)}>{translate(lang, 'adBackMap')}</a>
         </p>
       </div>
     );

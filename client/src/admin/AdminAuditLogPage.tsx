@@ -4,9 +4,9 @@
  */
 import { useEffect, useState } from 'react';
 import type { UserInfo } from '../../../core/contracts/auth.ts';
-import type { Lang } from '../i18n.ts';
-import { callApi as api, w } from '../http.ts';
-import { beijingTime as beijing } from '../report/report-model.ts';
+import { translate, translateOr, type Lang } from '../i18n.ts';
+import { getJson } from '../http.ts';
+import { DASH, beijingTime as beijing } from '../format.ts';
 import type { AdminNav } from './AdminApp.tsx';
 
 interface Entry {
@@ -20,40 +20,10 @@ interface Entry {
   details: unknown;
 }
 
-/** The actions the server writes, in words. */
-export const ACTIONS: Record<string, { zh: string; en: string }> = {
-  'sign-in': { zh: '登录', en: 'Sign-in' },
-  'sign-in-failed': { zh: '登录失败', en: 'Failed sign-in' },
-  'sign-out': { zh: '退出登录', en: 'Sign-out' },
-  'user-created': { zh: '新建账号', en: 'Account created' },
-  'user-changed': { zh: '账号变更', en: 'Account changed' },
-  'password-reset': { zh: '重置密码', en: 'Password reset' },
-  'case-import': { zh: '图斑导入', en: 'Case import' },
-  'case-decision': { zh: '核查决定', en: 'Case decision' },
-  'layer-import': { zh: '图层导入', en: 'Layer import' },
-  'layer-import-failed': { zh: '图层导入失败', en: 'Layer import failed' },
-  'layer-import-cancelled': { zh: '图层导入取消', en: 'Layer import cancelled' },
-  'layer-restore': { zh: '图层版本恢复', en: 'Layer restored' },
-  'layer-restore-failed': { zh: '图层恢复失败', en: 'Layer restore failed' },
-  'layer-restore-cancelled': { zh: '图层恢复取消', en: 'Layer restore cancelled' },
-};
+/** The actions the server writes (their words are adAction_… in i18n.ts). */
+export const ACTIONS = ['sign-in', 'sign-in-failed', 'sign-out', 'user-created', 'user-changed', 'password-reset', 'case-import', 'case-decision', 'layer-import', 'layer-import-failed', 'layer-import-cancelled', 'layer-restore', 'layer-restore-failed', 'layer-restore-cancelled'] as const;
 
-const FIELD_WORDS: Record<string, { zh: string; en: string }> = {
-  role: { zh: '角色', en: 'role' },
-  disabled: { zh: '停用', en: 'disabled' },
-  displayName: { zh: '姓名', en: 'name' },
-  reason: { zh: '原因', en: 'reason' },
-  versionNo: { zh: '版本', en: 'version' },
-  replaced: { zh: '替换版本', en: 'replaced' },
-  features: { zh: '要素数', en: 'features' },
-  excluded: { zh: '未导入', en: 'left out' },
-  fileName: { zh: '文件', en: 'file' },
-  areaMu: { zh: '面积（亩）', en: 'area (mu)' },
-  rows: { zh: '行数', en: 'rows' },
-  status: { zh: '结论', en: 'status' },
-  error: { zh: '错误', en: 'error' },
-  note: { zh: '说明', en: 'note' },
-};
+
 
 /** Details as "角色：planner；停用：是", not raw JSON. */
 export function detailsText(details: unknown, lang: Lang): string {
@@ -62,11 +32,11 @@ export function detailsText(details: unknown, lang: Lang): string {
   return Object.entries(details as Record<string, unknown>)
     .filter(([k, v]) => v !== null && v !== undefined && k !== 'job' && k !== 'layer')
     .map(([k, v]) => {
-      const name = FIELD_WORDS[k] ? FIELD_WORDS[k][lang] : k;
-      const value = typeof v === 'boolean' ? (v ? w(lang, '是', 'yes') : w(lang, '否', 'no')) : typeof v === 'object' ? JSON.stringify(v) : String(v);
-      return `${name}${w(lang, '：', ': ')}${value}`;
+      const name = translateOr(lang, `adField_${k}`, k);
+      const value = typeof v === 'boolean' ? (v ? translate(lang, 'adYes') : translate(lang, 'adNo')) : typeof v === 'object' ? JSON.stringify(v) : String(v);
+      return `${name}${translate(lang, 'colon')}${value}`;
     })
-    .join(w(lang, '；', '; '));
+    .join(translate(lang, 'semicolon'));
 }
 
 export function AdminAuditLogPage(props: { lang: Lang; nav: AdminNav; me: UserInfo }) {
@@ -76,7 +46,7 @@ export function AdminAuditLogPage(props: { lang: Lang; nav: AdminNav; me: UserIn
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
     const qs = new URLSearchParams({ limit: '500', ...(action ? { action } : {}) });
-    api<{ entries: Entry[] }>(lang, `/api/admin/audit-log?${qs}`)
+    getJson<{ entries: Entry[] }>(`/api/admin/audit-log?${qs}`, { lang })
       .then((r) => setEntries(r.entries))
       .catch((e: Error) => setError(e.message));
   }, [lang, action]);
@@ -91,14 +61,14 @@ export function AdminAuditLogPage(props: { lang: Lang; nav: AdminNav; me: UserIn
 
   return (
     <section className="admin-section" data-testid="admin-audit-log">
-      <h2>{w(lang, '操作日志', 'Audit log')}</h2>
+      <h2>{translate(lang, 'adAuditLog')}</h2>
       <label className="admin-filter">
-        {w(lang, '操作', 'Action')}
+        {translate(lang, 'adAction')}
         <select data-testid="audit-action" value={action} onChange={(e) => go(e.target.value)}>
-          <option value="">{w(lang, '全部', 'All')}</option>
-          {Object.entries(ACTIONS).map(([k, v]) => (
+          <option value="">{translate(lang, 'adAll')}</option>
+          {ACTIONS.map((k) => (
             <option key={k} value={k}>
-              {v[lang]}
+              {translate(lang, `adAction_${k}`)}
             </option>
           ))}
         </select>
@@ -111,29 +81,29 @@ export function AdminAuditLogPage(props: { lang: Lang; nav: AdminNav; me: UserIn
       <table className="admin-table" data-testid="audit-table">
         <thead>
           <tr>
-            <th>{w(lang, '时间（北京时间）', 'Time (Beijing)')}</th>
-            <th>{w(lang, '操作', 'Action')}</th>
-            <th>{w(lang, '用户', 'User')}</th>
+            <th>{translate(lang, 'adTime')}</th>
+            <th>{translate(lang, 'adAction')}</th>
+            <th>{translate(lang, 'adUser')}</th>
             <th>IP</th>
-            <th>{w(lang, '对象', 'Target')}</th>
-            <th>{w(lang, '详情', 'Details')}</th>
+            <th>{translate(lang, 'adTarget')}</th>
+            <th>{translate(lang, 'adDetails')}</th>
           </tr>
         </thead>
         <tbody>
           {(entries ?? []).map((e) => (
             <tr key={e.id} data-action={e.action}>
               <td>{beijing(e.at)}</td>
-              <td>{ACTIONS[e.action]?.[lang] ?? e.action}</td>
-              <td>{e.username ?? '—'}</td>
-              <td>{e.ip ?? '—'}</td>
-              <td>{e.target ?? '—'}</td>
+              <td>{translateOr(lang, `adAction_${e.action}`, e.action)}</td>
+              <td>{e.username ?? DASH}</td>
+              <td>{e.ip ?? DASH}</td>
+              <td>{e.target ?? DASH}</td>
               <td className="admin-details">{detailsText(e.details, lang)}</td>
             </tr>
           ))}
         </tbody>
       </table>
-      {entries !== null && entries.length === 0 && <p>{w(lang, '没有记录', 'No entries')}</p>}
-      {entries === null && !error && <p>{w(lang, '加载中…', 'Loading…')}</p>}
+      {entries !== null && entries.length === 0 && <p>{translate(lang, 'adNoEntries')}</p>}
+      {entries === null && !error && <p>{translate(lang, 'adLoading')}</p>}
     </section>
   );
 }

@@ -5,9 +5,9 @@
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { ACCOUNT_ROLES, ROLE_LABEL, type AccountRole } from '../../../core/access.ts';
 import type { UserInfo } from '../../../core/contracts/auth.ts';
-import type { Lang } from '../i18n.ts';
-import { callApi as api, w } from '../http.ts';
-import { beijingTime as beijing } from '../report/report-model.ts';
+import { translate, type Lang } from '../i18n.ts';
+import { getJson, patchJson, postJson } from '../http.ts';
+import { beijingTime as beijing } from '../format.ts';
 import type { AdminNav } from './AdminApp.tsx';
 
 interface AdminUser extends UserInfo {
@@ -29,7 +29,7 @@ export function AdminUsersPage(props: { lang: Lang; nav: AdminNav; me: UserInfo 
 
   const load = useCallback(async () => {
     try {
-      setUsers((await api<{ users: AdminUser[] }>(lang, '/api/admin/users')).users);
+      setUsers((await getJson<{ users: AdminUser[] }>('/api/admin/users', { lang })).users);
     } catch (e) {
       setNotice({ kind: 'error', text: (e as Error).message });
     }
@@ -55,37 +55,37 @@ export function AdminUsersPage(props: { lang: Lang; nav: AdminNav; me: UserInfo 
   const create = async (e: FormEvent) => {
     e.preventDefault();
     const body = { username: form.username.trim(), role: form.role, password: form.password, ...(form.displayName.trim() ? { displayName: form.displayName.trim() } : {}) };
-    const done = await act(() => api(lang, '/api/admin/users', { method: 'POST', json: body }), w(lang, `已创建账号 ${body.username}`, `Account ${body.username} created`));
+    const done = await act(() => postJson('/api/admin/users', body, { lang }), translate(lang, 'adAccountCreated', { username: body.username }));
     if (done) setForm({ username: '', displayName: '', role: 'enterprise', password: '' });
   };
 
   const roleName = (r: AccountRole) => ROLE_LABEL[r][lang];
   const stateOf = (u: AdminUser) => {
-    if (u.disabled) return { key: 'disabled', text: w(lang, '已停用', 'Disabled') };
-    if (u.lockedUntil && Date.parse(u.lockedUntil) > Date.now()) return { key: 'locked', text: w(lang, `已锁定至 ${beijing(u.lockedUntil)}`, `Locked until ${beijing(u.lockedUntil)}`) };
-    return { key: 'active', text: w(lang, '正常', 'Active') };
+    if (u.disabled) return { key: 'disabled', text: translate(lang, 'adDisabled') };
+    if (u.lockedUntil && Date.parse(u.lockedUntil) > Date.now()) return { key: 'locked', text: translate(lang, 'adLockedUntil', { lockedUntil: beijing(u.lockedUntil) }) };
+    return { key: 'active', text: translate(lang, 'adActive') };
   };
 
   return (
     <section className="admin-section" data-testid="admin-users">
-      <h2>{w(lang, '用户管理', 'Users')}</h2>
+      <h2>{translate(lang, 'adUsers')}</h2>
       {notice && (
         <p className={`admin-notice admin-notice-${notice.kind}`} role={notice.kind === 'error' ? 'alert' : 'status'} data-testid="admin-notice">
           {notice.text}
         </p>
       )}
       <form className="admin-form" onSubmit={(e) => void create(e)} data-testid="user-create">
-        <h3>{w(lang, '新建账号', 'New account')}</h3>
+        <h3>{translate(lang, 'adNewAccount')}</h3>
         <label>
-          {w(lang, '用户名', 'Username')}
+          {translate(lang, 'adUsername')}
           <input name="username" required minLength={2} maxLength={40} value={form.username} onChange={(e) => setForm({ ...form, username: e.target.value })} autoComplete="off" />
         </label>
         <label>
-          {w(lang, '姓名（单位）', 'Name (organisation)')}
+          {translate(lang, 'adNameOrganisation')}
           <input name="displayName" maxLength={50} value={form.displayName} onChange={(e) => setForm({ ...form, displayName: e.target.value })} />
         </label>
         <label>
-          {w(lang, '角色', 'Role')}
+          {translate(lang, 'adRole')}
           <select name="role" value={form.role} onChange={(e) => setForm({ ...form, role: e.target.value as AccountRole })}>
             {ACCOUNT_ROLES.map((r) => (
               <option key={r} value={r}>
@@ -95,24 +95,24 @@ export function AdminUsersPage(props: { lang: Lang; nav: AdminNav; me: UserInfo 
           </select>
         </label>
         <label>
-          {w(lang, '初始密码', 'Initial password')}
+          {translate(lang, 'adInitialPassword')}
           <input name="password" type="password" required value={form.password} onChange={(e) => setForm({ ...form, password: e.target.value })} autoComplete="new-password" />
-          <small>{w(lang, '至少 10 个字符，含两类字符（小写、大写、数字、符号）；请通过安全渠道告知用户', 'At least 10 characters of two kinds (lower case, upper case, digits, symbols); tell the user by a safe channel')}</small>
+          <small>{translate(lang, 'adPasswordRule')}</small>
         </label>
         <button type="submit" disabled={busy}>
-          {w(lang, '创建', 'Create')}
+          {translate(lang, 'adCreate')}
         </button>
       </form>
 
       <table className="admin-table" data-testid="user-table">
         <thead>
           <tr>
-            <th>{w(lang, '用户名', 'Username')}</th>
-            <th>{w(lang, '姓名', 'Name')}</th>
-            <th>{w(lang, '角色', 'Role')}</th>
-            <th>{w(lang, '状态', 'State')}</th>
-            <th>{w(lang, '创建时间', 'Created')}</th>
-            <th>{w(lang, '操作', 'Actions')}</th>
+            <th>{translate(lang, 'adUsername')}</th>
+            <th>{translate(lang, 'adName')}</th>
+            <th>{translate(lang, 'adRole')}</th>
+            <th>{translate(lang, 'adState')}</th>
+            <th>{translate(lang, 'adCreated')}</th>
+            <th>{translate(lang, 'adActions')}</th>
           </tr>
         </thead>
         <tbody>
@@ -125,14 +125,14 @@ export function AdminUsersPage(props: { lang: Lang; nav: AdminNav; me: UserInfo 
                 <td>{u.displayName}</td>
                 <td>
                   <select
-                    aria-label={w(lang, `${u.username} 的角色`, `Role of ${u.username}`)}
+                    aria-label={translate(lang, 'adRoleOf', { username: u.username })}
                     data-field="role"
                     value={u.role}
                     disabled={busy || self}
-                    title={self ? w(lang, '不能修改自己的角色', 'You cannot change your own role') : undefined}
+                    title={self ? translate(lang, 'adCannotChangeOwnRole') : undefined}
                     onChange={(e) => {
                       const role = e.target.value as AccountRole;
-                      void act(() => api(lang, `/api/admin/users/${u.id}`, { method: 'PATCH', json: { role } }), w(lang, `${u.username} 的角色已改为${roleName(role)}`, `${u.username} is now ${roleName(role)}`));
+                      void act(() => patchJson(`/api/admin/users/${u.id}`, { role }, { lang }), translate(lang, 'adRoleChanged', { username: u.username, role: roleName(role) }));
                     }}
                   >
                     {ACCOUNT_ROLES.map((r) => (
@@ -149,29 +149,29 @@ export function AdminUsersPage(props: { lang: Lang; nav: AdminNav; me: UserInfo 
                     type="button"
                     data-action={u.disabled ? 'enable' : 'disable'}
                     disabled={busy || self}
-                    title={self ? w(lang, '不能停用自己的账号', 'You cannot disable your own account') : undefined}
+                    title={self ? translate(lang, 'adCannotDisableOwnAccount') : undefined}
                     onClick={() => {
                       const disabled = !u.disabled;
-                      if (disabled && !window.confirm(w(lang, `停用账号 ${u.username}？该用户将立即退出登录且无法再登录。`, `Disable ${u.username}? They are signed out at once and cannot sign in.`))) return;
-                      void act(() => api(lang, `/api/admin/users/${u.id}`, { method: 'PATCH', json: { disabled } }), disabled ? w(lang, `已停用 ${u.username}`, `${u.username} disabled`) : w(lang, `已启用 ${u.username}`, `${u.username} enabled`));
+                      if (disabled && !window.confirm(translate(lang, 'adDisableTheySignedOut', { username: u.username }))) return;
+                      void act(() => patchJson(`/api/admin/users/${u.id}`, { disabled }, { lang }), disabled ? translate(lang, 'adUserDisabled', { username: u.username }) : translate(lang, 'adUserEnabled', { username: u.username }));
                     }}
                   >
-                    {u.disabled ? w(lang, '启用', 'Enable') : w(lang, '停用', 'Disable')}
+                    {u.disabled ? translate(lang, 'adEnable') : translate(lang, 'adDisable')}
                   </button>
                   <button type="button" data-action="reset" disabled={busy} onClick={() => (setResetFor(resetFor === u.id ? null : u.id), setNewPassword(''))}>
-                    {w(lang, '重置密码', 'Reset password')}
+                    {translate(lang, 'adResetPassword')}
                   </button>
                   {resetFor === u.id && (
                     <form
                       className="admin-inline"
                       onSubmit={(e) => {
                         e.preventDefault();
-                        void act(() => api(lang, `/api/admin/users/${u.id}/password`, { method: 'POST', json: { password: newPassword } }), w(lang, `已重置 ${u.username} 的密码`, `Password of ${u.username} reset`)).then((ok) => ok && setResetFor(null));
+                        void act(() => postJson(`/api/admin/users/${u.id}/password`, { password: newPassword }, { lang }), translate(lang, 'adPasswordReset', { username: u.username })).then((ok) => ok && setResetFor(null));
                       }}
                     >
-                      <input type="password" aria-label={w(lang, '新密码', 'New password')} required value={newPassword} onChange={(e) => setNewPassword(e.target.value)} autoComplete="new-password" />
+                      <input type="password" aria-label={translate(lang, 'adNewPassword')} required value={newPassword} onChange={(e) => setNewPassword(e.target.value)} autoComplete="new-password" />
                       <button type="submit" disabled={busy}>
-                        {w(lang, '确定', 'Set')}
+                        {translate(lang, 'adSet')}
                       </button>
                     </form>
                   )}
@@ -181,7 +181,7 @@ export function AdminUsersPage(props: { lang: Lang; nav: AdminNav; me: UserInfo 
           })}
         </tbody>
       </table>
-      {users === null && <p>{w(lang, '加载中…', 'Loading…')}</p>}
+      {users === null && <p>{translate(lang, 'adLoading')}</p>}
     </section>
   );
 }

@@ -5,7 +5,7 @@
  * between them keeps one page load; a case opened from the queue returns to the same queue
  * with the case selected.
  */
-import { LangContext, translate } from '../i18n.ts';
+import { LangContext, translate, withLang } from '../i18n.ts';
 import { usePageShell } from '../page-shell.ts';
 import type { NavState } from './common.tsx';
 import { AuditQueuePage } from './AuditQueuePage.tsx';
@@ -35,7 +35,7 @@ export function AuditApp() {
               {t('siSignIn')}
             </a>
             {' · '}
-            <a href={lang === 'en' ? '/?lang=en' : '/'}>{t('siBackToMap')}</a>
+            <a href={withLang('/', lang)}>{t('siBackToMap')}</a>
           </p>
         </div>
       </LangContext.Provider>

@@ -14,7 +14,7 @@ import { useCallback, useEffect, useRef, useState, type FormEvent, type ReactNod
 import { allowedTransitions, checkDecision, type CaseStatus } from '../../../core/case-status.ts';
 import type { CaseDetail } from '../../../core/contracts/cases.ts';
 import type { LayerId } from '../../../core/layers.ts';
-import { translate, useT, type Lang, type StringKey } from '../i18n.ts';
+import { pick, pickField, translate, useT, type Lang, type StringKey } from '../i18n.ts';
 import { AuditApiError, asApiError, auditSession, caseApi, casePath } from './api.ts';
 import { AuditMap, CONTROL_LAYERS, auditStyle, geometryBbox } from './audit-map.ts';
 import {
@@ -133,7 +133,7 @@ function OverlapTable(props: { c: CaseDetail; onHover: (f: { layerId: LayerId; f
               onMouseEnter={() => props.onHover({ layerId: f.layerId, featureId: f.featureId })}
               onMouseLeave={() => props.onHover(null)}
             >
-              <td data-field="layer">{lang === 'zh' ? f.layerNameZh : f.layerNameEn}</td>
+              <td data-field="layer">{pickField(f, 'layerName', lang)}</td>
               <td data-field="featureCode">
                 <code>{f.featureCode}</code>
               </td>
@@ -244,7 +244,7 @@ function DecisionForm(props: { c: CaseDetail; onDecided: (c: CaseDetail, from: C
     if (!v.status) return setProblem({ field: 'status', message: t('auNeedStatus') });
     const approvalNo = v.status === '合法用地' ? v.approvalNo.trim() : '';
     const verdict = checkDecision({ from: c.status, to: v.status, approvalNo, comment: v.comment });
-    if (!verdict.ok) return setProblem({ field: verdict.field, message: lang === 'zh' ? verdict.zh : verdict.en });
+    if (!verdict.ok) return setProblem({ field: verdict.field, message: pick(verdict, lang) });
     const actor = signedIn ?? v.actor.trim();
     if (!actor) return setProblem({ field: 'actor', message: t('auNeedActor') });
     setBusy(true);

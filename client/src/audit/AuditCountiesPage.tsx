@@ -8,7 +8,7 @@
  */
 import { useEffect, useState } from 'react';
 import type { CaseStatsResponse, CountyCaseStats } from '../../../core/contracts/cases.ts';
-import { translate, useT, type Lang, type StringKey } from '../i18n.ts';
+import { pick, translate, useT, type Lang, type StringKey } from '../i18n.ts';
 import { AuditApiError, asApiError, caseApi, statsExportLink } from './api.ts';
 import { AuditHeader, DIGITS, formatNumber, type Navigation } from './common.tsx';
 import { casePageQuery, emptyCaseFilters } from './query.ts';
@@ -174,7 +174,7 @@ export function AuditCountiesPage(props: { lang: Lang; onLang: (l: Lang) => void
         {stats && total && (
           <div data-testid="county-stats" data-year={stats.year}>
             <p className="audit-rule" data-testid="stats-rule">
-              {lang === 'zh' ? stats.thresholds.ruleZh : t('auRuleEn', { limit: stats.thresholds.limitMu, penalty: stats.thresholds.penaltyMu, close: stats.thresholds.closeMu })}
+              {pick({ zh: stats.thresholds.ruleZh, en: t('auRuleEn', { limit: stats.thresholds.limitMu, penalty: stats.thresholds.penaltyMu, close: stats.thresholds.closeMu }) }, lang)}
             </p>
             <p className="audit-headline" data-testid="stats-headline">
               {t('auHeadline', { year: stats.year, over: total.countiesOver, close: total.countiesClose, mu: formatNumber(total.illegalFarmland.mu, DIGITS.mu) })}

@@ -9,7 +9,7 @@
 import { useEffect, useRef, useState } from 'react';
 import { EncodingOptions } from '../EncodingOptions.tsx';
 import { CASE_SOURCES, DEFAULT_DUPLICATE_SHARE, type CaseImportJob, type CaseImportReport, type ImportRow } from '../../../core/contracts/cases.ts';
-import { useT, type Lang, type StringKey } from '../i18n.ts';
+import { pick, useT, withLang, type Lang, type StringKey } from '../i18n.ts';
 import { AuditApiError, asApiError, auditSession, caseApi, casePath } from './api.ts';
 import { ACTOR_KEY, AuditHeader, DASH, DIGITS, formatNumber, formatShare, sourceWord, type Navigation } from './common.tsx';
 
@@ -69,7 +69,6 @@ function Progress(props: { job: CaseImportJob }) {
 function RowReport(props: { report: CaseImportReport; include: number[]; onInclude: ((row: number, on: boolean) => void) | null; nav: Navigation }) {
   const { t, lang } = useT();
   const { report } = props;
-  const en = lang === 'en' ? '?lang=en' : '';
   const dupText = (d: ImportRow['duplicateOf'][number]) =>
     d.caseCode ? t('auDupOfCase', { code: d.caseCode, share: formatShare(d.share) }) : t('auDupOfRow', { row: d.row ?? '?', share: formatShare(d.share) });
   return (
@@ -97,7 +96,7 @@ function RowReport(props: { report: CaseImportReport; include: number[]; onInclu
               </td>
               <td data-field="code">
                 {r.caseId !== null ? (
-                  <a href={`${casePath(r.caseId)}${en}`} onClick={props.nav.linkClick(`${casePath(r.caseId)}${en}`)}>
+                  <a href={withLang(casePath(r.caseId), lang)} onClick={props.nav.linkClick(withLang(casePath(r.caseId), lang))}>
                     {r.code ?? r.caseId}
                   </a>
                 ) : (
@@ -114,13 +113,13 @@ function RowReport(props: { report: CaseImportReport; include: number[]; onInclu
                 {/* duplicates are listed below with their share and a link, once */}
                 {r.reasons.filter((x) => !(r.duplicateOf.length && x.code.startsWith('DUPLICATE_'))).map((x) => (
                   <span key={x.code} className="audit-reason" data-code={x.code}>
-                    {lang === 'zh' ? x.zh : x.en}
+                    {pick(x, lang)}
                   </span>
                 ))}
                 {r.duplicateOf.map((d, i) => (
                   <span key={i} className="audit-dup" data-case={d.caseCode ?? ''} data-dup-row={d.row ?? ''} data-share={d.share}>
                     {d.caseId !== null ? (
-                      <a href={`${casePath(d.caseId)}${en}`} target="_blank" rel="noreferrer">
+                      <a href={withLang(casePath(d.caseId), lang)} target="_blank" rel="noreferrer">
                         {dupText(d)}
                       </a>
                     ) : (
@@ -168,7 +167,7 @@ function Counts(props: { report: CaseImportReport; testid: string }) {
       </p>
       {report.warnings.map((w) => (
         <p key={w.code} className="sc-warning" data-code={w.code}>
-          {lang === 'zh' ? w.zh : w.en}
+          {pick(w, lang)}
         </p>
       ))}
     </div>
@@ -341,7 +340,7 @@ export function AuditImportPage(props: { lang: Lang; onLang: (l: Lang) => void; 
             <Counts report={result} testid="result-counts" />
             <RowReport report={result} include={[]} onInclude={null} nav={props.nav} />
             <p>
-              <a href={`/audit${lang === 'en' ? '?lang=en' : ''}`} onClick={props.nav.linkClick(`/audit${lang === 'en' ? '?lang=en' : ''}`)}>
+              <a href={withLang('/audit', lang)} onClick={props.nav.linkClick(withLang('/audit', lang))}>
                 {t('auToQueue')}
               </a>
             </p>

@@ -2,7 +2,7 @@
  * The encroachment-review endpoints (/api/cases…), validated with the contracts the server
  * declares. Failures keep the server's status, code, message (in the user's language) and the
  * fields a 400 names, so a 409 (the case changed since it was loaded) can be told apart.
- * Changes (a decision, an import) carry the session's CSRF token (session.ts adds it).
+ * Calls go through http.ts, which adds the session's CSRF token to the changes (a decision, an import).
  */
 import {
   CaseDetail,
@@ -12,26 +12,11 @@ import {
   CaseStatsResponse,
   type CaseDecisionRequest,
 } from '../../../core/contracts/cases.ts';
+import { currentSession, getJson, postForm, postJson } from '../http.ts';
 import type { Lang } from '../i18n.ts';
-import { currentSession } from '../session.ts';
 
-export class AuditApiError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    /** The fields a 400 names, e.g. ['minOverlapMu']. */
-    readonly fields: string[] = [],
-  ) {
-    super(message);
-  }
-}
-
-interface ErrorBody {
-  error?: { code?: string; message?: string; details?: { field?: string }[] };
-}
-
-const headers = (lang: Lang) => ({ accept: 'application/json', 'accept-language': lang === 'en' ? 'en' : 'zh-CN' });
+/** A failed case call (http.ts's ApiError); `asApiError` makes any failure one. */
+export { ApiError as AuditApiError, asApiError } from '../http.ts';
 
 /** Who is signed in (the signed-in auditor decides and imports). */
 export interface AuditSession {
@@ -41,43 +26,22 @@ export interface AuditSession {
 export const auditSession = (): Promise<AuditSession> =>
   currentSession().then((s) => ({ user: s.user ? { displayName: s.user.displayName || s.user.username, role: s.user.role } : null }));
 
-/** A call to the case API; the CSRF token is added to changes by session.ts. */
-async function call<T>(url: string, init: RequestInit, parse: (body: unknown) => T, lang: Lang): Promise<T> {
-  const res = await fetch(url, { ...init, headers: { ...headers(lang), ...(init.headers ?? {}) } });
-  const body: unknown = await res.json().catch(() => null);
-  if (!res.ok) {
-    const e = (body as ErrorBody | null)?.error;
-    const fields = (e?.details ?? []).map((d) => d.field ?? '').filter(Boolean);
-    throw new AuditApiError(res.status, e?.code ?? `HTTP_${res.status}`, e?.message ?? `${res.status} ${res.statusText}`, fields);
-  }
-  return parse(body);
-}
-
-/** Any failure as an AuditApiError (network failures get status 0). */
-export const asApiError = (e: unknown) => (e instanceof AuditApiError ? e : new AuditApiError(0, 'NETWORK', (e as Error).message));
-
 export const caseApi = {
   /** One page of the filtered queue; `query` is caseApiQuery(filters). */
   list: (query: string, lang: Lang, signal?: AbortSignal) =>
-    call(`/api/cases${query ? `?${query}` : ''}`, { signal }, (b) => CaseListResponse.parse(b), lang),
-  detail: (id: number, lang: Lang, signal?: AbortSignal) => call(`/api/cases/${id}`, { signal }, (b) => CaseDetail.parse(b), lang),
+    getJson(`/api/cases${query ? `?${query}` : ''}`, { lang, signal, schema: CaseListResponse }),
+  detail: (id: number, lang: Lang, signal?: AbortSignal) => getJson(`/api/cases/${id}`, { lang, signal, schema: CaseDetail }),
   /** Records a decision; answers the case as it now is (with the new history entry). */
-  decide: (id: number, body: CaseDecisionRequest, lang: Lang) =>
-    call(
-      `/api/cases/${id}/decisions`,
-      { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } },
-      (b) => CaseDetail.parse(b),
-      lang,
-    ),
+  decide: (id: number, body: CaseDecisionRequest, lang: Lang) => postJson(`/api/cases/${id}/decisions`, body, { lang, schema: CaseDetail }),
   stats: (year: number | null, lang: Lang, signal?: AbortSignal) =>
-    call(`/api/cases/stats${year ? `?year=${year}` : ''}`, { signal }, (b) => CaseStatsResponse.parse(b), lang),
+    getJson(`/api/cases/stats${year ? `?year=${year}` : ''}`, { lang, signal, schema: CaseStatsResponse }),
   /** Starts an import job (dry run or commit) for a file; `query` is the import's query string. */
   startImport: (file: File, query: string, lang: Lang) => {
     const form = new FormData();
     form.append('file', file, file.name);
-    return call(`/api/cases/import?${query}`, { method: 'POST', body: form }, (b) => CaseImportAccepted.parse(b), lang);
+    return postForm(`/api/cases/import?${query}`, form, { lang, schema: CaseImportAccepted });
   },
-  importJob: (statusUrl: string, lang: Lang, signal?: AbortSignal) => call(statusUrl, { signal }, (b) => CaseImportJob.parse(b), lang),
+  importJob: (statusUrl: string, lang: Lang, signal?: AbortSignal) => getJson(statusUrl, { lang, signal, schema: CaseImportJob }),
 };
 
 /** Download links of the whole filtered queue; `query` is caseExportQuery(filters). */

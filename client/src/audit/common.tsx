@@ -7,11 +7,12 @@ import type { ReactNode } from 'react';
 import type { Navigation as ShellNavigation } from '../page-shell.ts';
 import { CASE_STATUS_LABEL, type CaseStatus } from '../../../core/case-status.ts';
 import type { AreaUnits } from '../../../core/units.ts';
-import { useT, type Lang, type StringKey } from '../i18n.ts';
-import { DIGITS, beijingTime, formatNumber, formatShare } from '../report/report-model.ts';
+import { otherLang, pick, useT, withLang, type Lang, type StringKey } from '../i18n.ts';
+import { AreaFigures } from '../AreaFigures.tsx';
+import { DASH, DIGITS, beijingTime, formatNumber, formatShare } from '../format.ts';
 import { SessionBadge } from '../auth/SessionBadge.tsx';
 
-export { DIGITS, beijingTime, formatNumber, formatShare };
+export { DASH, DIGITS, beijingTime, formatNumber, formatShare };
 export { useStockBase as useAuditBase } from '../stock/common.tsx';
 
 /** In-place navigation; a case opened from the queue keeps which case to select on return. */
@@ -22,17 +23,15 @@ export interface NavState {
   selected?: number;
 }
 
-export const DASH = '—';
-
 /** Where the auditor's name is remembered between visits (until sign-in exists). */
 export const ACTOR_KEY = 'yizhangtu.audit.actor';
 
 /** Status CSS suffixes and English words (core/case-status.ts). */
 export const statusKey = (s: CaseStatus) => CASE_STATUS_LABEL[s].key;
-export const statusWord = (s: CaseStatus, lang: Lang) => (lang === 'zh' ? s : CASE_STATUS_LABEL[s].en);
+export const statusWord = (s: CaseStatus, lang: Lang) => pick({ zh: s, en: CASE_STATUS_LABEL[s].en }, lang);
 
 const SOURCE_EN: Record<string, string> = { 卫片: 'Satellite', 巡查: 'Patrol', 举报: 'Public report' };
-export const sourceWord = (s: string, lang: Lang) => (lang === 'zh' ? s : (SOURCE_EN[s] ?? s));
+export const sourceWord = (s: string, lang: Lang) => pick({ zh: s, en: SOURCE_EN[s] ?? s }, lang);
 
 export function StatusBadge(props: { status: CaseStatus }) {
   const { lang } = useT();
@@ -56,17 +55,7 @@ export function Mu(props: { area: AreaUnits; field?: string; dashZero?: boolean 
 /** "12.34 亩（0.8227 公顷，8,226.67 m²）". */
 export function AreaFull(props: { area: AreaUnits }) {
   const { lang } = useT();
-  const { area } = props;
-  const [mu, ha] = lang === 'zh' ? ['亩', '公顷'] : ['mu', 'ha'];
-  return (
-    <span data-mu={area.mu} data-ha={area.ha} data-m2={area.m2}>
-      {formatNumber(area.mu, DIGITS.mu)} {mu}
-      {lang === 'zh' ? '（' : ' ('}
-      {formatNumber(area.ha, DIGITS.ha)} {ha}
-      {lang === 'zh' ? '，' : ', '}
-      {formatNumber(area.m2, DIGITS.m2)} m²{lang === 'zh' ? '）' : ')'}
-    </span>
-  );
+  return <AreaFigures area={props.area} lang={lang} />;
 }
 
 export type AuditTab = 'queue' | 'import' | 'counties';
@@ -80,11 +69,10 @@ const TABS: { id: AuditTab; path: string; key: StringKey }[] = [
 /** The pages' header: title, a way back to the map workspace, the tabs, the language switch. */
 export function AuditHeader(props: { tab: AuditTab | null; lang: Lang; onLang: (l: Lang) => void; nav: Navigation; children?: ReactNode }) {
   const { t } = useT();
-  const en = props.lang === 'en' ? '?lang=en' : '';
   return (
     <header className="app-header stock-header audit-header">
       <h1>
-        <a href={`/${en}`} className="home-link" title={t('stBackToMap')}>
+        <a href={withLang('/', props.lang)} className="home-link" title={t('stBackToMap')}>
           {t('title')}
         </a>
         <span className="stock-title"> · {t('auTitle')}</span>
@@ -93,17 +81,17 @@ export function AuditHeader(props: { tab: AuditTab | null; lang: Lang; onLang: (
         {TABS.map((tab) => (
           <a
             key={tab.id}
-            href={`${tab.path}${en}`}
+            href={withLang(tab.path, props.lang)}
             data-tab={tab.id}
             aria-current={props.tab === tab.id ? 'page' : undefined}
-            onClick={props.nav.linkClick(`${tab.path}${en}`)}
+            onClick={props.nav.linkClick(withLang(tab.path, props.lang))}
           >
             {t(tab.key)}
           </a>
         ))}
       </nav>
       {props.children}
-      <button type="button" className="lang-switch" onClick={() => props.onLang(props.lang === 'zh' ? 'en' : 'zh')}>
+      <button type="button" className="lang-switch" onClick={() => props.onLang(otherLang(props.lang))}>
         {t('language')}
       </button>
       <SessionBadge />

@@ -12,6 +12,7 @@
  *   caseExportQuery(f) // 'county=410221&status=待核查'
  */
 import { CASE_SORTS, OVERLAP_FILTERS } from '../../../core/contracts/cases.ts';
+import { setLangParam, type Lang } from '../i18n.ts';
 
 export type CaseSort = (typeof CASE_SORTS)[number];
 export type OverlapFilter = (typeof OVERLAP_FILTERS)[number];
@@ -107,8 +108,6 @@ export const caseApiQuery = (f: CaseFilters) => readable(params(f, true));
 export const caseExportQuery = (f: CaseFilters) => readable(params(f, false));
 
 /** A page's own query string: the queue, plus the language when it is English. */
-export function casePageQuery(f: CaseFilters, lang: 'zh' | 'en'): string {
-  const p = params(f, true);
-  if (lang === 'en') p.set('lang', 'en');
-  return readable(p);
+export function casePageQuery(f: CaseFilters, lang: Lang): string {
+  return readable(setLangParam(params(f, true), lang));
 }

@@ -5,19 +5,17 @@
 import { useEffect, useState } from 'react';
 import { ROLE_LABEL } from '../../../core/access.ts';
 import type { SessionInfo } from '../../../core/contracts/auth.ts';
-import { currentSession } from '../session.ts';
-import { useT } from '../i18n.ts';
+import { currentSession, del } from '../http.ts';
+import { setLangParam, useT, withLang, type Lang } from '../i18n.ts';
 
 /** The sign-in page's address that returns to the page now shown. */
-export function signInHref(lang: string): string {
+export function signInHref(lang: Lang): string {
   const next = window.location.pathname + window.location.search;
-  const params = new URLSearchParams({ next });
-  if (lang === 'en') params.set('lang', 'en');
-  return `/signin?${params.toString()}`;
+  return `/signin?${setLangParam(new URLSearchParams({ next }), lang).toString()}`;
 }
 
-export async function signOut(): Promise<void> {
-  await fetch('/api/session', { method: 'DELETE', credentials: 'same-origin' }).catch(() => undefined);
+export async function signOut(lang: Lang): Promise<void> {
+  await del('/api/session', { lang }).catch(() => undefined);
   window.location.reload();
 }
 
@@ -56,12 +54,12 @@ export function SessionBadge() {
     <span className="session-badge" data-testid="session-user" data-role={user.role}>
       <span className="session-name">{user.displayName || user.username}</span>
       <span className="session-role">{ROLE_LABEL[user.role][lang]}</span>
-      <a className="header-link session-me" href={lang === 'en' ? '/me?lang=en' : '/me'} data-testid="me-link">
-        {lang === 'en' ? 'My space' : '我的'}
+      <a className="header-link session-me" href={withLang('/me', lang)} data-testid="me-link">
+        {t('siMySpace')}
       </a>
       {user.role === 'admin' && (
-        <a className="header-link session-admin" href={lang === 'en' ? '/admin/users?lang=en' : '/admin/users'} data-testid="admin-link">
-          {lang === 'en' ? 'Administration' : '系统管理'}
+        <a className="header-link session-admin" href={withLang('/admin/users', lang)} data-testid="admin-link">
+          {t('adAdministration')}
         </a>
       )}
       <button
@@ -71,7 +69,7 @@ export function SessionBadge() {
         disabled={busy}
         onClick={() => {
           setBusy(true);
-          void signOut();
+          void signOut(lang);
         }}
       >
         {t('siSignOut')}

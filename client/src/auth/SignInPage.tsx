@@ -4,7 +4,8 @@
  * or the map.
  */
 import { useEffect, useState, type FormEvent } from 'react';
-import { LangContext, translate, type Lang } from '../i18n.ts';
+import { asApiError, postJson } from '../http.ts';
+import { htmlLang, LangContext, langOfSearch, translate, withLang, type Lang } from '../i18n.ts';
 import './auth.css';
 
 /** `next` if it is a path on this site, else '/'. */
@@ -22,7 +23,7 @@ export function safeNext(next: string | null): string {
 
 export function SignInPage() {
   const params = new URLSearchParams(window.location.search);
-  const lang: Lang = params.get('lang') === 'en' ? 'en' : 'zh';
+  const lang: Lang = langOfSearch(window.location.search);
   const next = safeNext(params.get('next'));
   const t = (k: Parameters<typeof translate>[1]) => translate(lang, k);
   const [username, setUsername] = useState('');
@@ -31,7 +32,7 @@ export function SignInPage() {
   const [busy, setBusy] = useState(false);
 
   useEffect(() => {
-    document.documentElement.lang = lang === 'zh' ? 'zh-CN' : 'en';
+    document.documentElement.lang = htmlLang(lang);
     document.title = `${t('siTitle')} · ${t('title')}`;
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [lang]);
@@ -41,20 +42,12 @@ export function SignInPage() {
     setBusy(true);
     setError(null);
     try {
-      const r = await fetch('/api/session', {
-        method: 'POST',
-        credentials: 'same-origin',
-        headers: { 'content-type': 'application/json', accept: 'application/json', 'accept-language': lang === 'en' ? 'en' : 'zh-CN' },
-        body: JSON.stringify({ username, password }),
-      });
-      if (r.ok) {
-        window.location.assign(next);
-        return;
-      }
-      const body = (await r.json().catch(() => null)) as { error?: { message?: string } } | null;
-      setError(body?.error?.message ?? `${t('siFailed')} (HTTP ${r.status})`);
+      await postJson('/api/session', { username, password }, { lang });
+      window.location.assign(next);
+      return;
     } catch (err) {
-      setError(`${t('siFailed')}：${(err as Error).message}`);
+      const ae = asApiError(err);
+      setError(ae.status === 0 ? `${t('siFailed')}：${ae.message}` : ae.message);
     }
     setBusy(false);
   };
@@ -81,7 +74,7 @@ export function SignInPage() {
             {busy ? t('siSubmitting') : t('siSubmit')}
           </button>
           <p className="signin-note">{t('siNote')}</p>
-          <a href={next === '/' && lang === 'en' ? '/?lang=en' : next}>{t('siBack')}</a>
+          <a href={next === '/' ? withLang('/', lang) : next}>{t('siBack')}</a>
         </form>
       </div>
     </LangContext.Provider>

@@ -6,12 +6,9 @@
  * useListMap. Test ids carry the page's prefix (`stock-results`, `audit-pager`, …).
  */
 import type { Dispatch, FormEvent, ReactNode, RefObject, SetStateAction } from 'react';
-import { useT, type Lang } from '../i18n.ts';
+import { useT } from '../i18n.ts';
 import type { RecordRef } from './record-map.ts';
 import type { ListView } from './useListQuery.ts';
-
-/** A page's own address in the given language. */
-export const withLang = (href: string, lang: Lang) => (lang === 'en' ? `${href}${href.includes('?') ? '&' : '?'}lang=en` : href);
 
 /** One column of the results table. */
 export interface Column<T> {

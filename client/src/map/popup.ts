@@ -1,8 +1,8 @@
 /** The attribute table a click on a feature opens: the registry's Chinese (or English) labels, areas in 亩 and 公顷. */
 import { getLayer } from '../../../core/layers.ts';
 import type { FeatureDetailResponse } from '../../../core/contracts/features.ts';
-import { formatArea } from '../../../core/units.ts';
-import type { Lang } from '../i18n.ts';
+import { formatArea, formatM2 } from '../format.ts';
+import { pickField, type Lang } from '../i18n.ts';
 
 const escapeHtml = (s: string) =>
   s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
@@ -14,13 +14,13 @@ export function popupHtml(detail: FeatureDetailResponse, lang: Lang): string {
     .map((a) => {
       const v = detail.properties[a.name];
       if (v === null || v === undefined || v === '') return '';
-      const label = lang === 'zh' ? a.labelZh : a.labelEn;
+      const label = pickField(a, 'label', lang);
       let text: string;
-      if (a.type === 'area') text = `${formatArea(Number(v), lang)}<br><span class="m2">${Number(v).toLocaleString(lang === 'zh' ? 'zh-CN' : 'en-US', { maximumFractionDigits: 2 })} m²</span>`;
+      if (a.type === 'area') text = `${formatArea(Number(v), lang)}<br><span class="m2">${formatM2(Number(v), lang)}</span>`;
       else text = escapeHtml(String(v)) + (a.unit ? ` ${escapeHtml(a.unit)}` : '');
       return `<tr data-attr="${a.name}"><th>${escapeHtml(label)}</th><td>${a.type === 'area' ? text : text}</td></tr>`;
     })
     .join('');
-  const title = lang === 'zh' ? layer.nameZh : layer.nameEn;
+  const title = pickField(layer, 'name', lang);
   return `<div class="feature-popup" data-layer="${layer.id}" data-id="${detail.id}"><h3>${escapeHtml(title)}</h3><table>${rows}</table></div>`;
 }

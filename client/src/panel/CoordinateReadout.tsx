@@ -1,9 +1,8 @@
 import { lonLatToGaussKruger } from '../../../core/gauss-kruger.ts';
+import { formatDegrees, formatNumber } from '../format.ts';
 import { useT } from '../i18n.ts';
 
 export type CoordinateMode = 'lonlat' | 'gk';
-
-const fmt = (v: number, digits: number) => v.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 
 /** The cursor's position in CGCS2000 lon/lat or Gauss–Krüger 3° zone 38 (northing/easting, zone prefix). */
 export function CoordinateReadout(props: {
@@ -14,10 +13,10 @@ export function CoordinateReadout(props: {
   const { t } = useT();
   let text = '—';
   if (props.at) {
-    if (props.mode === 'lonlat') text = `${props.at.lng.toFixed(6)}°E, ${props.at.lat.toFixed(6)}°N`;
+    if (props.mode === 'lonlat') text = `${formatDegrees(props.at.lng)}°E, ${formatDegrees(props.at.lat)}°N`;
     else {
       const p = lonLatToGaussKruger(props.at.lng, props.at.lat, { zone: 38 });
-      text = `${t('northing')} ${fmt(p.northing, 3)}  ${t('easting')} ${fmt(p.easting, 3)}`;
+      text = `${t('northing')} ${formatNumber(p.northing, 3)}  ${t('easting')} ${formatNumber(p.easting, 3)}`;
     }
   }
   return (

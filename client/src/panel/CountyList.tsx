@@ -1,5 +1,5 @@
 import type { County } from '../../../core/contracts/features.ts';
-import { formatArea } from '../../../core/units.ts';
+import { formatArea } from '../format.ts';
 import { useT } from '../i18n.ts';
 
 /** The nine counties and districts; a click zooms the map to one. */

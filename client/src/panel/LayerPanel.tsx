@@ -1,6 +1,7 @@
 import { layerGroups, type LayerId } from '../../../core/layers.ts';
 import type { LayerInfo } from '../../../core/contracts/layers.ts';
-import { useT } from '../i18n.ts';
+import { pickField, useT } from '../i18n.ts';
+import { formatCount } from '../format.ts';
 import type { LayerStates, LayerViewState } from '../url-state.ts';
 
 /** Layers grouped as 三条控制线 / 耕地 / 存量土地 / 执法图斑 / 行政区划: toggle, opacity, legend swatch. */
@@ -21,12 +22,12 @@ export function LayerPanel(props: {
         if (!items.length) return null;
         return (
           <div key={g.id} className="layer-group" data-group={g.id}>
-            <h3>{lang === 'zh' ? g.nameZh : g.nameEn}</h3>
+            <h3>{pickField(g, 'name', lang)}</h3>
             <ul>
               {items.map((l) => {
                 const id = l.id as LayerId;
                 const state = props.states[id];
-                const name = lang === 'zh' ? l.nameZh : l.nameEn;
+                const name = pickField(l, 'name', lang);
                 const locked = props.locked?.[id];
                 if (locked) {
                   return (
@@ -67,7 +68,7 @@ export function LayerPanel(props: {
                     </label>
                     <div className="layer-meta">
                       <span className="count">
-                        {l.featureCount.toLocaleString(lang === 'zh' ? 'zh-CN' : 'en-US')} {t('features')}
+                        {formatCount(l.featureCount)} {t('features')}
                       </span>
                       {state.visible && props.zoom < l.minZoom && <span className="hint">{t('zoomIn', { z: l.minZoom })}</span>}
                     </div>

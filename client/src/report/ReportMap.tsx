@@ -10,7 +10,7 @@ import { CJK_FONTS, maplibregl } from '../map/maplibre.ts';
 import { BOUNDARY_RULE, layers, type LayerId } from '../../../core/layers.ts';
 import { buildStyle } from '../map/style.ts';
 import { defaultLayerStates } from '../url-state.ts';
-import type { Lang } from '../i18n.ts';
+import { pickField, type Lang } from '../i18n.ts';
 import { bboxOf, figureSources, word, type Bbox, type FigureContent } from './report-model.ts';
 
 /** What the base map needs from the server: county label points, the city's extent and the deepest tile zoom. */
@@ -152,7 +152,7 @@ export function FigureLegend(props: { lang: Lang; layerIds: LayerId[]; outside: 
     { key: 'site', label: word(lang, 'legendSite'), fill: 'transparent', line: FIGURE_COLORS.site },
     ...props.layerIds.map((id) => {
       const l = layers.find((x) => x.id === id)!;
-      return { key: id, label: lang === 'zh' ? l.nameZh : l.nameEn, fill: l.style.fillColor, line: l.style.lineColor };
+      return { key: id, label: pickField(l, 'name', lang), fill: l.style.fillColor, line: l.style.lineColor };
     }),
     ...(props.outside ? [{ key: 'outside', label: word(lang, 'legendOutside'), fill: FIGURE_COLORS.outside, line: '#495057', dashed: true }] : []),
     ...(props.trimmed ? [{ key: 'trimmed', label: word(lang, 'trimmed'), fill: FIGURE_COLORS.trimmed, line: FIGURE_COLORS.trimmed }] : []),

@@ -12,20 +12,18 @@ import { BOUNDARY_RULE, type LayerId } from '../../../core/layers.ts';
 import type { AreaUnitsT } from '../../../core/contracts/site-check.ts';
 import { api } from '../api.ts';
 import { isApproximate, provenanceRows } from '../../../core/provenance.ts';
-import type { Lang } from '../i18n.ts';
+import { htmlLang, langOfSearch, otherLang, pickField, setLangParam, translate, withLang, type Lang } from '../i18n.ts';
 import { FigureLegend, ReportMap, type BaseMapData } from './ReportMap.tsx';
+import { AreaFigures } from '../AreaFigures.tsx';
+import { DASH, beijingTime, formatAreaFigure, formatAreaUnits, formatMu, formatNumber, formatShare, unitWord, type AreaUnit } from '../format.ts';
 import {
-  DIGITS,
   STATUS_LABEL,
   ZONES_3,
   attributeLabel,
-  beijingTime,
   boundaryPointsDefaults,
   distanceText,
   exportLinks,
   fetchReport,
-  formatNumber,
-  formatShare,
   layerFigure,
   layerName,
   mainFigure,
@@ -33,35 +31,37 @@ import {
   trimmedFigure,
   word,
   type Report,
+  type WordKey,
 } from './report-model.ts';
 import './report.css';
 
 const EMPTY_BASE: BaseMapData = { countyLabels: { type: 'FeatureCollection', features: [] }, cityBbox: null, maxTileZoom: 16 };
 
 /** The three area cells of a row: m², 公顷, 亩 (raw values in data attributes for tests and tools). */
+const AREA_COLUMNS: AreaUnit[] = ['m2', 'ha', 'mu'];
+
 function AreaCells(props: { area: AreaUnitsT }) {
-  const { m2, ha, mu } = props.area;
   return (
     <>
-      <td className="num" data-unit="m2" data-value={m2}>{formatNumber(m2, DIGITS.m2)}</td>
-      <td className="num" data-unit="ha" data-value={ha}>{formatNumber(ha, DIGITS.ha)}</td>
-      <td className="num" data-unit="mu" data-value={mu}>{formatNumber(mu, DIGITS.mu)}</td>
+      {AREA_COLUMNS.map((u) => (
+        <td key={u} className="num" data-unit={u} data-value={props.area[u]}>
+          {formatAreaFigure(props.area, u)}
+        </td>
+      ))}
     </>
   );
 }
 
 /** The unit headers of area columns. */
 function AreaHeads(props: { label: string; lang: Lang }) {
-  const units = props.lang === 'zh' ? ['m²', '公顷', '亩'] : ['m²', 'ha', 'mu'];
-  const [open, close] = props.lang === 'zh' ? ['（', '）'] : [' (', ')'];
   return (
     <>
-      {units.map((u) => (
+      {AREA_COLUMNS.map((u) => (
         <th key={u} className="num">
           {props.label}
-          {open}
-          {u}
-          {close}
+          {translate(props.lang, 'open')}
+          {unitWord(u, props.lang)}
+          {translate(props.lang, 'close')}
         </th>
       ))}
     </>
@@ -69,18 +69,7 @@ function AreaHeads(props: { label: string; lang: Lang }) {
 }
 
 /** An area written once in all three units: "541.49 亩（36.0993 公顷，360,992.69 m²）". */
-function AreaText(props: { area: AreaUnitsT; lang: Lang }) {
-  const { m2, ha, mu } = props.area;
-  return props.lang === 'zh' ? (
-    <span className="area-text" data-mu={mu}>
-      {formatNumber(mu, DIGITS.mu)} 亩（{formatNumber(ha, DIGITS.ha)} 公顷，{formatNumber(m2, DIGITS.m2)} m²）
-    </span>
-  ) : (
-    <span className="area-text" data-mu={mu}>
-      {formatNumber(mu, DIGITS.mu)} mu ({formatNumber(ha, DIGITS.ha)} ha, {formatNumber(m2, DIGITS.m2)} m²)
-    </span>
-  );
-}
+const AreaText = (props: { area: AreaUnitsT; lang: Lang }) => <AreaFigures area={props.area} lang={props.lang} className="area-text" />;
 
 function Section(props: { title: string; id: string; children: ReactNode; className?: string }) {
   return (
@@ -100,10 +89,10 @@ function Toolbar(props: { report: Report; lang: Lang; onLang: () => void }) {
   const [datum, setDatum] = useState<'source' | 'cgcs2000'>('source');
   const [encoding, setEncoding] = useState<'gbk' | 'utf-8'>('gbk');
   const links = exportLinks(report.id, zone, encoding, { prefix, datum });
-  const w = (k: Parameters<typeof word>[1]) => word(lang, k);
+  const w = (k: WordKey, vars?: Record<string, string | number>) => word(lang, k, vars);
   return (
     <nav className="report-toolbar no-print" data-testid="report-toolbar">
-      <a className="tool-link" href={`/${lang === 'en' ? '?lang=en' : ''}`}>
+      <a className="tool-link" href={withLang('/', lang)}>
         ← {w('backToMap')}
       </a>
       <span className="tool-group">
@@ -160,7 +149,7 @@ function Toolbar(props: { report: Report; lang: Lang; onLang: () => void }) {
 /** The report itself. */
 function ReportDocument(props: { report: Report; base: BaseMapData | null; lang: Lang }) {
   const { report, base, lang } = props;
-  const w = (k: Parameters<typeof word>[1]) => word(lang, k);
+  const w = (k: WordKey, vars?: Record<string, string | number>) => word(lang, k, vars);
   const touched = report.layers.filter((l) => l.intersects);
   const udb = report.layers.find((l) => l.layerId === BOUNDARY_RULE);
   const outside = !!udb?.outsideGeometry;
@@ -171,7 +160,7 @@ function ReportDocument(props: { report: Report; base: BaseMapData | null; lang:
   const mainLayers = main.overlaps.map((o) => o.layerId);
 
   return (
-    <article className="report-paper" data-testid="report" data-report-id={report.id} lang={lang === 'zh' ? 'zh-CN' : 'en'}>
+    <article className="report-paper" data-testid="report" data-report-id={report.id} lang={htmlLang(lang)}>
       <header className="report-header">
         <h1>{w('title')}</h1>
         <p className="report-id">
@@ -180,7 +169,7 @@ function ReportDocument(props: { report: Report; base: BaseMapData | null; lang:
       </header>
       {report.coarseAreaMu !== undefined && (
         <p className="report-note" data-testid="coarse-note">
-          {w('coarseNote').replace('{step}', String(report.coarseAreaMu))}
+          {w('coarseNote', { step: report.coarseAreaMu })}
         </p>
       )}
       {isApproximate(report.provenance) && (
@@ -263,12 +252,12 @@ function ReportDocument(props: { report: Report; base: BaseMapData | null; lang:
           <tbody>
             {report.verdicts.map((v) => (
               <tr key={v.rule} data-testid={`verdict-${v.rule}`} data-status={v.status}>
-                <th>{lang === 'zh' ? v.titleZh : v.titleEn}</th>
+                <th>{pickField(v, 'title', lang)}</th>
                 <td>
                   <span className={`status-badge status-${v.status}`}>{STATUS_LABEL[v.status][lang]}</span>
                 </td>
-                <td>{lang === 'zh' ? v.messageZh : v.messageEn}</td>
-                <td className="rule-text">{lang === 'zh' ? v.ruleTextZh : v.ruleTextEn}</td>
+                <td>{pickField(v, 'message', lang)}</td>
+                <td className="rule-text">{pickField(v, 'ruleText', lang)}</td>
               </tr>
             ))}
           </tbody>
@@ -291,7 +280,7 @@ function ReportDocument(props: { report: Report; base: BaseMapData | null; lang:
               <th>{w('layer')}</th>
               <th>{w('involved')}</th>
               <th className="num">{w('count')}</th>
-              <AreaHeads label={lang === 'zh' ? '面积' : 'Area'} lang={lang} />
+              <AreaHeads label={w('area')} lang={lang} />
               <th className="num">{w('share')}</th>
             </tr>
           </thead>
@@ -315,7 +304,7 @@ function ReportDocument(props: { report: Report; base: BaseMapData | null; lang:
                     lang={lang}
                     className="figure-small"
                     figureId={l.layerId}
-                    caption={`${layerName(l, lang)}：${formatNumber(l.area.mu, DIGITS.mu)} ${lang === 'zh' ? '亩' : 'mu'}（${formatNumber(l.area.ha, DIGITS.ha)} ${lang === 'zh' ? '公顷' : 'ha'}）${l.count === null ? '' : `，${l.count} ${lang === 'zh' ? '个图斑' : 'features'}`}`}
+                    caption={`${layerName(l, lang)}：${formatAreaUnits(l.area, lang)}${l.count === null ? '' : `${translate(lang, 'comma')}${w('featureCount', { n: l.count })}`}`}
                   />
                 ) : (
                   <div className="report-figure figure-small placeholder">{w('mapLoading')}</div>
@@ -367,7 +356,7 @@ function ReportDocument(props: { report: Report; base: BaseMapData | null; lang:
           <thead>
             <tr>
               <th />
-              <AreaHeads label={lang === 'zh' ? '面积' : 'Area'} lang={lang} />
+              <AreaHeads label={w('area')} lang={lang} />
             </tr>
           </thead>
           <tbody>
@@ -389,7 +378,7 @@ function ReportDocument(props: { report: Report; base: BaseMapData | null; lang:
           (report.trimmed.geometry && base ? (
             <div className="figure-grid">
               <div className="figure-cell">
-                <ReportMap content={trimmedFigure(report)} base={base} lang={lang} className="figure-small" figureId="trimmed" caption={`${w('trimmed')}：${formatNumber(report.trimmed.area.mu, DIGITS.mu)} ${lang === 'zh' ? '亩' : 'mu'}`} />
+                <ReportMap content={trimmedFigure(report)} base={base} lang={lang} className="figure-small" figureId="trimmed" caption={`${w('trimmed')}：${formatMu(report.trimmed.area, lang)}`} />
               </div>
               <div className="figure-cell">
                 <FigureLegend lang={lang} layerIds={[]} outside={false} trimmed />
@@ -418,7 +407,7 @@ function ReportDocument(props: { report: Report; base: BaseMapData | null; lang:
 function ProvenanceSection(props: { report: Report; lang: Lang }) {
   const { lang } = props;
   const p = props.report.provenance;
-  const w = (k: Parameters<typeof word>[1]) => word(lang, k);
+  const w = (k: WordKey, vars?: Record<string, string | number>) => word(lang, k, vars);
   return (
     <Section title={w('provenance')} id="provenance" className="keep-together">
       {!p ? (
@@ -449,16 +438,15 @@ function ProvenanceSection(props: { report: Report; lang: Lang }) {
 function StockFirstSection(props: { report: Report; lang: Lang }) {
   const { lang } = props;
   const sf = props.report.stockFirst;
-  const w = (k: Parameters<typeof word>[1]) => word(lang, k);
-  const [open, close] = lang === 'zh' ? ['（', '）'] : [' (', ')'];
+  const w = (k: WordKey, vars?: Record<string, string | number>) => word(lang, k, vars);
   return (
     <Section title={w('stockFirst')} id="stock-first">
       {!sf.checked ? (
-        <p data-testid="stock-first-not-recorded">{lang === 'zh' ? sf.noteZh : sf.noteEn}</p>
+        <p data-testid="stock-first-not-recorded">{pickField(sf, 'note', lang)}</p>
       ) : (
         <>
           <p className="stock-summary" data-testid="stock-summary">
-            {lang === 'zh' ? sf.summaryZh : sf.summaryEn}
+            {pickField(sf, 'summary', lang)}
           </p>
           <table className="report-table kv">
             <tbody>
@@ -483,18 +471,14 @@ function StockFirstSection(props: { report: Report; lang: Lang }) {
                   <th className="num">{w('stockRank')}</th>
                   <th>{w('stockOffer')}</th>
                   <th>{w('stockParcels')}</th>
-                  <th className="num">
-                    {w('stockTotal')}
-                    {open}
-                    {lang === 'zh' ? '亩' : 'mu'}
-                    {close}
-                  </th>
-                  <th className="num">
-                    {w('stockTotal')}
-                    {open}
-                    {lang === 'zh' ? '公顷' : 'ha'}
-                    {close}
-                  </th>
+                  {(['mu', 'ha'] as const).map((u) => (
+                    <th key={u} className="num">
+                      {w('stockTotal')}
+                      {translate(lang, 'open')}
+                      {unitWord(u, lang)}
+                      {translate(lang, 'close')}
+                    </th>
+                  ))}
                   <th className="num">{w('stockScore')}</th>
                   <th className="num">{w('stockDistance')}</th>
                 </tr>
@@ -507,14 +491,17 @@ function StockFirstSection(props: { report: Report; lang: Lang }) {
                     <td className="attrs">
                       {c.parcels.map((p) => (
                         <div key={p.code} data-code={p.code}>
-                          <code>{p.code}</code> {p.name}（{p.plannedUse}，{formatNumber(p.area.mu, DIGITS.mu)} {lang === 'zh' ? '亩' : 'mu'}）
+                          <code>{p.code}</code> {p.name}（{p.plannedUse}，{formatMu(p.area, lang)}）
                         </div>
                       ))}
                     </td>
-                    <td className="num" data-unit="mu" data-value={c.totalArea.mu}>{formatNumber(c.totalArea.mu, DIGITS.mu)}</td>
-                    <td className="num" data-unit="ha" data-value={c.totalArea.ha}>{formatNumber(c.totalArea.ha, DIGITS.ha)}</td>
-                    <td className="num" data-field="score" data-value={c.score}>{c.score.toFixed(2)}</td>
-                    <td className="num" data-field="distance">{c.distanceM === null ? '—' : distanceText(c.distanceM)}</td>
+                    {(['mu', 'ha'] as const).map((u) => (
+                      <td key={u} className="num" data-unit={u} data-value={c.totalArea[u]}>
+                        {formatAreaFigure(c.totalArea, u)}
+                      </td>
+                    ))}
+                    <td className="num" data-field="score" data-value={c.score}>{formatNumber(c.score, 2)}</td>
+                    <td className="num" data-field="distance">{c.distanceM === null ? DASH : distanceText(c.distanceM)}</td>
                   </tr>
                 ))}
               </tbody>
@@ -524,7 +511,7 @@ function StockFirstSection(props: { report: Report; lang: Lang }) {
             <tbody>
               <tr>
                 <th>{w('newLandReason')}</th>
-                <td data-field="reason">{lang === 'zh' ? sf.reason.labelZh : sf.reason.labelEn}</td>
+                <td data-field="reason">{pickField(sf.reason, 'label', lang)}</td>
               </tr>
               {sf.reason.note && (
                 <tr>
@@ -544,7 +531,7 @@ function StockFirstSection(props: { report: Report; lang: Lang }) {
 /** A layer's row in the overlay table, and for the urban development boundary its inside/outside rows. */
 function LayerRows(props: { l: Report['layers'][number]; lang: Lang }) {
   const { l, lang } = props;
-  const w = (k: Parameters<typeof word>[1]) => word(lang, k);
+  const w = (k: WordKey, vars?: Record<string, string | number>) => word(lang, k, vars);
   return (
     <>
       <tr data-layer={l.layerId} data-intersects={l.intersects ? 'true' : 'false'}>
@@ -578,7 +565,7 @@ function LayerRows(props: { l: Report['layers'][number]; lang: Lang }) {
 
 /** The page: loads the report (and the base map's county labels), then shows it. */
 export function ReportPage(props: { id: string }) {
-  const [lang, setLang] = useState<Lang>(() => (new URLSearchParams(window.location.search).get('lang') === 'en' ? 'en' : 'zh'));
+  const [lang, setLang] = useState<Lang>(() => langOfSearch(window.location.search));
   const [report, setReport] = useState<Report | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [base, setBase] = useState<BaseMapData | null>(null);
@@ -592,7 +579,7 @@ export function ReportPage(props: { id: string }) {
   }, [props.id]);
 
   useEffect(() => {
-    Promise.all([api.counties(), api.config()])
+    Promise.all([api.counties(lang), api.config(lang)])
       .then(([counties, config]) =>
         setBase({
           countyLabels: {
@@ -609,19 +596,16 @@ export function ReportPage(props: { id: string }) {
   }, []);
 
   useEffect(() => {
-    document.documentElement.lang = lang === 'zh' ? 'zh-CN' : 'en';
+    document.documentElement.lang = htmlLang(lang);
     const title = word(lang, 'title');
     document.title = report?.name ? `${title} - ${report.name}` : title;
-    const params = new URLSearchParams(window.location.search);
-    if (lang === 'en') params.set('lang', 'en');
-    else params.delete('lang');
-    const q = params.toString();
+    const q = setLangParam(new URLSearchParams(window.location.search), lang).toString();
     window.history.replaceState(window.history.state, '', `${window.location.pathname}${q ? `?${q}` : ''}`);
   }, [lang, report]);
 
   return (
     <div className="report-page">
-      {report && <Toolbar report={report} lang={lang} onLang={() => setLang(lang === 'zh' ? 'en' : 'zh')} />}
+      {report && <Toolbar report={report} lang={lang} onLang={() => setLang(otherLang(lang))} />}
       {error && (
         <p className="report-error" role="alert">
           {word(lang, 'loadFailed')}

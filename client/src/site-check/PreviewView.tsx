@@ -1,5 +1,6 @@
 import { BOUNDARY_LAYER, type SitePreview } from '../../../core/preview.ts';
 import { useT } from '../i18n.ts';
+import { formatLonLat } from '../format.ts';
 import { AreaText } from './AreaText.tsx';
 import { layerName } from './names.ts';
 import { PREVIEW_LIMIT, type PreviewState } from './usePreview.ts';
@@ -16,7 +17,7 @@ export function PreviewView(props: { state: PreviewState; bufferMeters: number }
       {s.status === 'invalid' && (
         <p className="sc-warning" role="status">
           {s.problem.code === 'SELF_INTERSECTION'
-            ? t('scPreviewSelfIntersection', { at: s.problem.at ? `${s.problem.at[0].toFixed(6)}, ${s.problem.at[1].toFixed(6)}` : '?' })
+            ? t('scPreviewSelfIntersection', { at: s.problem.at ? formatLonLat(s.problem.at) : '?' })
             : t('scPreviewTooFew')}
         </p>
       )}
@@ -74,7 +75,7 @@ export function PreviewView(props: { state: PreviewState; bufferMeters: number }
                 layers: preview.layers
                   .filter((l) => l.truncated)
                   .map((l) => layerName(l.layerId, lang))
-                  .join(lang === 'zh' ? '、' : ', '),
+                  .join(t('listSep')),
                 limit: PREVIEW_LIMIT,
               })}
             </p>

@@ -1,7 +1,7 @@
 import type { SiteCheckReport } from '../../../core/contracts/site-check.ts';
-import { useT } from '../i18n.ts';
+import { pickField, useT } from '../i18n.ts';
 import { AreaText } from './AreaText.tsx';
-import { formatCoarseArea } from '../../../core/units.ts';
+import { DASH, beijingDate, beijingTime, formatCoarseArea } from '../format.ts';
 import { BOUNDARY_RULE } from '../../../core/layers.ts';
 import { OVERLAY_STYLE, overlayLegend, resultKinds } from './overlay.ts';
 
@@ -14,7 +14,7 @@ export function ResultView(props: { report: SiteCheckReport; busy: boolean; onRe
     <div className="sc-result" data-testid="site-result" data-report={r.id}>
       <h3>{t('scResultTitle')}</h3>
       <p className="sc-muted sc-id">
-        {t('scReportNo')} {r.id.slice(0, 8)} · {new Date(r.createdAt).toLocaleString(lang === 'zh' ? 'zh-CN' : 'en')}
+        {t('scReportNo')} {r.id.slice(0, 8)} · {beijingTime(r.createdAt)}
       </p>
       {r.site.repaired && (
         <p className="sc-note" data-testid="repair-note">
@@ -33,8 +33,8 @@ export function ResultView(props: { report: SiteCheckReport; busy: boolean; onRe
         {r.verdicts.map((v) => (
           <li key={v.rule} data-rule={v.rule} data-status={v.status}>
             <span className={`sc-badge sc-${v.status}`}>{t(`scStatus_${v.status}`)}</span>
-            <strong>{lang === 'zh' ? v.titleZh : v.titleEn}</strong>
-            <span className="sc-message">{lang === 'zh' ? v.messageZh : v.messageEn}</span>
+            <strong>{pickField(v, 'title', lang)}</strong>
+            <span className="sc-message">{pickField(v, 'message', lang)}</span>
           </li>
         ))}
       </ul>
@@ -49,8 +49,8 @@ export function ResultView(props: { report: SiteCheckReport; busy: boolean; onRe
         <tbody>
           {r.layers.map((l) => (
             <tr key={l.layerId} data-layer={l.layerId} data-m2={l.area.m2} data-count={l.count ?? ''}>
-              <td>{lang === 'zh' ? l.nameZh : l.nameEn}</td>
-              <td className="num">{l.count ?? '—'}</td>
+              <td>{pickField(l, 'name', lang)}</td>
+              <td className="num">{l.count ?? DASH}</td>
               <td>
                 {l.layerId === BOUNDARY_RULE && l.inside && l.outside ? (
                   <>
@@ -71,7 +71,7 @@ export function ResultView(props: { report: SiteCheckReport; busy: boolean; onRe
       {r.coarseAreaMu !== undefined && (
         <p className="sc-note sc-muted" data-testid="coarse-note">
           {t('scCoarseNote', { step: String(r.coarseAreaMu) })}
-          {r.expiresAt && ` ${t('scLapses', { date: new Date(r.expiresAt).toLocaleDateString(lang === 'zh' ? 'zh-CN' : 'en') })}`}
+          {r.expiresAt && ` ${t('scLapses', { date: beijingDate(r.expiresAt) })}`}
         </p>
       )}
       <div className="sc-trimmed" data-testid="trimmed">

@@ -16,7 +16,7 @@
  */
 import { useEffect, useImperativeHandle, useRef, useState, type Ref } from 'react';
 import { SiteUpload } from './SiteUpload.tsx';
-import { circle } from '@turf/turf';
+import { circle } from '@turf/circle';
 import type { SiteCheckReport, SiteGeometry, SiteProvenance } from '../../../core/contracts/site-check.ts';
 import { drawnProvenance, isApproximate } from '../../../core/provenance.ts';
 import { bboxOf, type SiteShape } from '../../../core/preview.ts';
@@ -31,7 +31,7 @@ import {
   type NewLandReasonCode,
 } from '../../../core/stock-first.ts';
 import type { MapController } from '../map/controller.ts';
-import { useT, type Lang } from '../i18n.ts';
+import { pick, useT, type Lang } from '../i18n.ts';
 import { ApiError, postSiteCheck } from './api.ts';
 import { DrawToolbar } from './DrawToolbar.tsx';
 import { PreviewView } from './PreviewView.tsx';
@@ -76,7 +76,7 @@ export function SiteCheckPanel(props: { controller: MapController | null; lang: 
   const [use, setUse] = useState<PlannedUse | ''>('');
   const [buffer, setBuffer] = useState('');
   const bufferMeters = parseBuffer(buffer);
-  const preview = usePreview(state.live, bufferMeters);
+  const preview = usePreview(state.live, bufferMeters, props.lang);
   const [check, setCheck] = useState<CheckState>({ status: 'idle' });
   const pending = useRef<{ geometry: SiteShape; fit: boolean } | null>(null);
   // the provenance of each geometry put on the map (an upload, a trimmed or repaired site)
@@ -306,7 +306,7 @@ export function SiteCheckPanel(props: { controller: MapController | null; lang: 
           </label>
           {!reason && <p className="sc-muted">{t('nlReasonNeeded')}</p>}
           {noteMissing && <p className="sc-warning">{t('nlNoteMissing')}</p>}
-          {reasonRefused && <p className="sc-warning">{props.lang === 'zh' ? reasonRefused.zh : reasonRefused.en}</p>}
+          {reasonRefused && <p className="sc-warning">{pick(reasonRefused, props.lang)}</p>}
           <button type="button" className="sc-run" data-action="run" disabled={!canRun} onClick={() => state.site && void run(state.site)}>
             {running ? t('scRunning') : t('scRun')}
           </button>

@@ -16,8 +16,9 @@ import type { SiteGeometry, SiteProvenance } from '../../../core/contracts/site-
 import { DATUM_APPROXIMATE, DATUM_LABEL, DATUM_TRANSFORM_LABEL } from '../../../core/provenance.ts';
 import './provenance.css';
 import { ellipsoidalArea } from '../../../core/ellipsoidal-area.ts';
-import { formatArea } from '../../../core/units.ts';
-import { useT } from '../i18n.ts';
+import { formatArea } from '../format.ts';
+import { pick, translateOr, useT } from '../i18n.ts';
+import { asApiError, postForm, postText } from '../http.ts';
 
 export interface ParseOverrides {
   crs: '' | 'lonlat' | 'gk';
@@ -30,15 +31,6 @@ export interface ParseOverrides {
 }
 
 const NO_OVERRIDES: ParseOverrides = { crs: '', zone: '', zoneWidth: '', axisOrder: '', encoding: '', acceptApproximateDatum: false };
-
-
-const FORMAT_NAMES: Record<string, { zh: string; en: string }> = {
-  geojson: { zh: 'GeoJSON', en: 'GeoJSON' },
-  shapefile: { zh: 'Shapefile（zip）', en: 'Shapefile (zip)' },
-  'boundary-points': { zh: '界址点坐标文件', en: 'Boundary-point file' },
-  kml: { zh: 'KML', en: 'KML' },
-  coordinates: { zh: '粘贴的坐标', en: 'Pasted coordinates' },
-};
 
 /** All parsed parcels as one site: their polygons side by side. */
 export function toSiteGeometry(result: ParseResponse): SiteGeometry | null {
@@ -87,28 +79,17 @@ export function SiteUpload(props: { onSite: (geometry: SiteGeometry, label: stri
     setError(null);
     setResult(null);
     try {
-      let res: Response;
-      const headers = { 'accept-language': lang === 'en' ? 'en' : 'zh-CN' };
+      const opts = { lang, schema: ParseResponse };
       if (src.kind === 'file') {
         const form = new FormData();
         form.append('file', src.file, src.file.name);
-        res = await fetch(`/api/geometry/parse${query(o)}`, { method: 'POST', body: form, headers });
+        setResult(await postForm(`/api/geometry/parse${query(o)}`, form, opts));
       } else {
-        res = await fetch(`/api/geometry/parse${query(o)}`, {
-          method: 'POST',
-          body: src.text,
-          headers: { ...headers, 'content-type': 'text/plain; charset=utf-8' },
-        });
+        setResult(await postText(`/api/geometry/parse${query(o)}`, src.text, opts));
       }
-      const body: unknown = await res.json().catch(() => null);
-      if (!res.ok) {
-        const e = (body as { error?: { code?: string; message?: string } } | null)?.error;
-        setError({ code: e?.code ?? `HTTP_${res.status}`, message: e?.message ?? `${res.status}` });
-        return;
-      }
-      setResult(ParseResponse.parse(body));
     } catch (e) {
-      setError({ code: 'NETWORK', message: (e as Error).message });
+      const ae = asApiError(e);
+      setError({ code: ae.code, message: ae.message });
     } finally {
       setBusy(false);
     }
@@ -228,7 +209,7 @@ export function SiteUpload(props: { onSite: (geometry: SiteGeometry, label: stri
         <div className="parse-result" data-testid="parse-result">
           <dl className="detected">
             <dt>{t('format')}</dt>
-            <dd data-field="format">{FORMAT_NAMES[result.detected.format]?.[lang] ?? result.detected.format}</dd>
+            <dd data-field="format">{translateOr(lang, `scFormat_${result.detected.format}`, result.detected.format)}</dd>
             <dt>{t('crs')}</dt>
             <dd data-field="crs">{result.detected.crs}</dd>
             {result.detected.zone !== undefined && (
@@ -250,7 +231,7 @@ export function SiteUpload(props: { onSite: (geometry: SiteGeometry, label: stri
             <dt>{t('datum')}</dt>
             <dd data-field="datum" className={result.detected.datumTransform === 'approximate' ? 'approximate' : undefined}>
               {DATUM_LABEL[result.detected.datum][lang]}
-              {result.detected.datumTransform !== 'none' && (lang === 'zh' ? `（${DATUM_TRANSFORM_LABEL[result.detected.datumTransform].zh}）` : ` (${DATUM_TRANSFORM_LABEL[result.detected.datumTransform].en})`)}
+              {result.detected.datumTransform !== 'none' && `${t('open')}${pick(DATUM_TRANSFORM_LABEL[result.detected.datumTransform], lang)}${t('close')}`}
             </dd>
           </dl>
           {overridesForm(false)}
@@ -262,7 +243,7 @@ export function SiteUpload(props: { onSite: (geometry: SiteGeometry, label: stri
             <ul className="warnings" data-testid="parse-warnings">
               {result.warnings.map((w, i) => (
                 <li key={i} data-code={w.code} className={w.code === DATUM_APPROXIMATE ? 'approximate' : undefined}>
-                  {lang === 'zh' ? w.zh : w.en}
+                  {pick(w, lang)}
                 </li>
               ))}
             </ul>
@@ -270,7 +251,7 @@ export function SiteUpload(props: { onSite: (geometry: SiteGeometry, label: stri
           {problems.length > 0 && (
             <ul className="problems" data-testid="parse-problems">
               {problems.map((p, i) => (
-                <li key={i}>{lang === 'zh' ? p.zh : p.en}</li>
+                <li key={i}>{pick(p, lang)}</li>
               ))}
             </ul>
           )}

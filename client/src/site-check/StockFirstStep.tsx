@@ -7,7 +7,8 @@
 import type { MatchCandidate } from '../../../core/contracts/stock.ts';
 import { SCORE_PART_LABEL } from '../../../core/stock-match.ts';
 import { distanceText } from '../../../core/stock-first.ts';
-import { useT } from '../i18n.ts';
+import { pickField, useT, withLang } from '../i18n.ts';
+import { formatNumber } from '../format.ts';
 import { AreaText } from './AreaText.tsx';
 import { useLabel } from './names.ts';
 import { STOCK_CANDIDATE_STYLE } from './overlay.ts';
@@ -18,7 +19,7 @@ export function StockFirstStep(props: { state: StockStepState; onShow?: (candida
   const { t, lang } = useT();
   const s = props.state;
   if (s.status === 'idle' && s.reason === 'no-site') return null;
-  const stockHref = (code: string) => `/stock/${encodeURIComponent(code)}${lang === 'en' ? '?lang=en' : ''}`;
+  const stockHref = (code: string) => withLang(`/stock/${encodeURIComponent(code)}`, lang);
   return (
     <div className={`sf-step${s.status === 'loading' ? ' sc-busy' : ''}`} data-testid="stock-first" data-status={s.status}>
       <h3>{t('sfTitle')}</h3>
@@ -39,7 +40,7 @@ export function StockFirstStep(props: { state: StockStepState; onShow?: (candida
             {s.repaired && <span className="sc-muted"> {t('sfRepairedArea')}</span>}
           </p>
           <p className="sf-summary" data-testid="stock-summary">
-            {lang === 'zh' ? s.match.summaryZh : s.match.summaryEn}
+            {pickField(s.match, 'summary', lang)}
           </p>
           {s.match.candidates.length === 0 ? (
             <p className="sf-none" data-testid="stock-none">
@@ -61,7 +62,7 @@ export function StockFirstStep(props: { state: StockStepState; onShow?: (candida
                       <span className="sf-rank">{c.rank}</span>
                       <span className={`sf-kind sf-kind-${c.kind}`}>{t(`sfKind_${c.kind}`)}</span>
                       <span className="sf-score" data-testid="stock-score">
-                        {t('sfScore', { score: c.score.toFixed(1) })}
+                        {t('sfScore', { score: formatNumber(c.score, 1) })}
                       </span>
                       {props.onShow && (
                         <button type="button" className="sc-secondary sf-show" data-action="show-candidate" onClick={() => props.onShow!(c)}>
@@ -102,8 +103,8 @@ export function StockFirstStep(props: { state: StockStepState; onShow?: (candida
                       {c.parts.map((p) => (
                         <li key={p.key} data-part={p.key} data-points={p.points}>
                           <span className="sf-part-name">{SCORE_PART_LABEL[p.key][lang]}</span>
-                          <span className="sf-part-points">{t('sfPoints', { points: p.points.toFixed(1) })}</span>
-                          <span className="sf-part-detail">{lang === 'zh' ? p.detailZh : p.detailEn}</span>
+                          <span className="sf-part-points">{t('sfPoints', { points: formatNumber(p.points, 1) })}</span>
+                          <span className="sf-part-detail">{pickField(p, 'detail', lang)}</span>
                         </li>
                       ))}
                     </ul>

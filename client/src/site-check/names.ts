@@ -1,11 +1,11 @@
 /** Names of the checked layers and of planned uses, in the UI language. */
 import { getLayer } from '../../../core/layers.ts';
 import { PLANNED_USES, type PlannedUse } from '../../../core/stock-match.ts';
-import type { Lang, StringKey } from '../i18n.ts';
+import { pickField, type Lang, type StringKey } from '../i18n.ts';
 
 export const layerName = (id: string, lang: Lang): string => {
   const l = getLayer(id);
-  return l ? (lang === 'zh' ? l.nameZh : l.nameEn) : id;
+  return l ? pickField(l, 'name', lang) : id;
 };
 
 /** Planned uses (规划用途) offered in the form (core's list, matched against stock land); the Chinese name is what the report keeps. */

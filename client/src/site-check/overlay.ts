@@ -7,6 +7,7 @@ import type { SiteCheckReport } from '../../../core/contracts/site-check.ts';
 import type { StockMatchResponse } from '../../../core/contracts/stock.ts';
 import { BOUNDARY_RULE, ruleLayer, ruleLayers, type RuleId } from '../../../core/layers.ts';
 import type { SiteShape } from '../../../core/preview.ts';
+import { pickField, type Lang } from '../i18n.ts';
 
 /** The overlap with a rule's layer, the part outside the boundary, the compliant part, the site. */
 export type OverlayKind = 'site' | Exclude<RuleId, typeof BOUNDARY_RULE> | 'outside' | 'trimmed';
@@ -25,10 +26,10 @@ export const OVERLAY_STYLE: Record<OverlayKind, OverlayStyle> = {
 };
 
 /** What the legend calls a kind: the rule's own words for an overlap, else the i18n key's. */
-export function overlayLegend(kind: OverlayKind, lang: 'zh' | 'en', t: (key: 'scLegend_site' | 'scLegend_outside' | 'scLegend_trimmed') => string): string {
+export function overlayLegend(kind: OverlayKind, lang: Lang, t: (key: 'scLegend_site' | 'scLegend_outside' | 'scLegend_trimmed') => string): string {
   if (kind === 'site' || kind === 'outside' || kind === 'trimmed') return t(`scLegend_${kind}`);
   const o = ruleLayer(kind).rule.overlay;
-  return lang === 'zh' ? o.legendZh : o.legendEn;
+  return pickField(o, 'legend', lang);
 }
 
 /** Drawn bottom to top: outside the boundary, then the overlaps, the most serious rule on top. */

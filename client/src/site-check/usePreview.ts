@@ -19,6 +19,7 @@ import {
   type SiteShape,
 } from '../../../core/preview.ts';
 import { featuresInBbox } from './api.ts';
+import type { Lang } from '../i18n.ts';
 
 /** Features fetched per layer for a preview (the endpoint allows up to 5 000). */
 export const PREVIEW_LIMIT = 2000;
@@ -42,7 +43,7 @@ function fetchBox(site: Bbox, bufferMeters: number): Bbox {
   return expandBbox(site, bufferMeters + Math.min(500, Math.max(100, span * 0.25)));
 }
 
-export function usePreview(site: SiteShape | null, bufferMeters: number): PreviewState {
+export function usePreview(site: SiteShape | null, bufferMeters: number, lang: Lang): PreviewState {
   const [state, setState] = useState<PreviewState>({ status: 'idle' });
   const cache = useRef(new Map<string, Cached>());
   const last = useRef<SitePreview | null>(null);
@@ -68,7 +69,7 @@ export function usePreview(site: SiteShape | null, bufferMeters: number): Previe
         PREVIEW_LAYERS.map(async (layerId) => {
           const hit = cache.current.get(layerId);
           if (hit && bboxContains(hit.bbox, need) && !hit.input.truncated) return hit.input;
-          const fc = await featuresInBbox(layerId, wanted, PREVIEW_LIMIT, abort.signal);
+          const fc = await featuresInBbox(layerId, wanted, PREVIEW_LIMIT, lang, abort.signal);
           const input: PreviewLayerInput = { layerId, features: fc.features, truncated: fc.truncated };
           cache.current.set(layerId, { bbox: wanted, input });
           return input;
@@ -89,7 +90,7 @@ export function usePreview(site: SiteShape | null, bufferMeters: number): Previe
       clearTimeout(timer);
       abort.abort();
     };
-  }, [site, bufferMeters]);
+  }, [site, bufferMeters, lang]);
 
   return state;
 }

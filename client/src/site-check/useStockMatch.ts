@@ -11,7 +11,7 @@ import { repairSiteGeometry } from '../../../core/geometry-validation.ts';
 import { siteArea, siteProblem, type SiteShape } from '../../../core/preview.ts';
 import { STOCK_FIRST_CANDIDATES } from '../../../core/stock-first.ts';
 import type { PlannedUse } from '../../../core/stock-match.ts';
-import { M2_PER_MU } from '../../../core/units.ts';
+import { toAreaUnits } from '../format.ts';
 import type { Lang } from '../i18n.ts';
 import { postStockMatch } from './api.ts';
 
@@ -67,7 +67,7 @@ export function useStockMatch(site: SiteShape | null, use: PlannedUse | '', lang
     setState({ status: 'loading', site, use });
     const abort = new AbortController();
     const timer = setTimeout(() => {
-      postStockMatch({ use, areaMu: target.areaM2 / M2_PER_MU, near: target.near, limit: STOCK_FIRST_CANDIDATES }, lang, abort.signal)
+      postStockMatch({ use, areaMu: toAreaUnits(target.areaM2).mu, near: target.near, limit: STOCK_FIRST_CANDIDATES }, lang, abort.signal)
         .then((match) => {
           if (!abort.signal.aborted) setState({ status: 'ready', site, use, areaM2: target.areaM2, repaired: target.repaired, match });
         })

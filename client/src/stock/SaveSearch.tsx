@@ -5,8 +5,8 @@
  */
 import { useState, type FormEvent } from 'react';
 import { signInHref, useSession } from '../auth/SessionBadge.tsx';
-import type { Lang } from '../i18n.ts';
-import { callApi, w } from '../http.ts';
+import { translate, withLang, type Lang } from '../i18n.ts';
+import { postJson } from '../http.ts';
 
 export function SaveSearch(props: { lang: Lang; query: string; suggestedName: string }) {
   const { lang } = props;
@@ -18,7 +18,7 @@ export function SaveSearch(props: { lang: Lang; query: string; suggestedName: st
   if (!session.user) {
     return (
       <a className="stock-save-signin" href={signInHref(lang)} data-testid="save-search-signin">
-        {w(lang, '登录后可保存检索', 'Sign in to save this search')}
+        {translate(lang, 'ssSignInToSave')}
       </a>
     );
   }
@@ -27,8 +27,8 @@ export function SaveSearch(props: { lang: Lang; query: string; suggestedName: st
     setState(null);
     const query = Object.fromEntries(new URLSearchParams(props.query));
     try {
-      const saved = await callApi<{ name: string }>(lang, '/api/me/saved-searches', { method: 'POST', json: { name: name.trim() || props.suggestedName, query } });
-      setState({ kind: 'saved', text: w(lang, `已保存“${saved.name}”`, `Saved "${saved.name}"`) });
+      const saved = await postJson<{ name: string }>('/api/me/saved-searches', { name: name.trim() || props.suggestedName, query }, { lang });
+      setState({ kind: 'saved', text: translate(lang, 'ssSaved', { name: saved.name }) });
       setOpen(false);
     } catch (err) {
       setState({ kind: 'error', text: (err as Error).message });
@@ -40,7 +40,7 @@ export function SaveSearch(props: { lang: Lang; query: string; suggestedName: st
         <form onSubmit={(e) => void save(e)}>
           <input
             name="savedName"
-            aria-label={w(lang, '检索名称', 'Name of the search')}
+            aria-label={translate(lang, 'ssNameSearch')}
             placeholder={props.suggestedName}
             maxLength={60}
             value={name}
@@ -48,15 +48,15 @@ export function SaveSearch(props: { lang: Lang; query: string; suggestedName: st
             autoFocus
           />
           <button type="submit" className="stock-secondary">
-            {w(lang, '保存', 'Save')}
+            {translate(lang, 'ssSave')}
           </button>
           <button type="button" className="stock-secondary" onClick={() => setOpen(false)}>
-            {w(lang, '取消', 'Cancel')}
+            {translate(lang, 'adCancel')}
           </button>
         </form>
       ) : (
         <button type="button" className="stock-secondary" data-testid="save-search-open" onClick={() => (setOpen(true), setState(null))}>
-          {w(lang, '保存此检索', 'Save this search')}
+          {translate(lang, 'ssSaveSearch')}
         </button>
       )}
       {state && (
@@ -65,7 +65,7 @@ export function SaveSearch(props: { lang: Lang; query: string; suggestedName: st
           {state.kind === 'saved' && (
             <>
               {' '}
-              <a href={lang === 'en' ? '/me?lang=en' : '/me'}>{w(lang, '在“我的”中查看', 'See it under My space')}</a>
+              <a href={withLang('/me', lang)}>{translate(lang, 'ssSeeUnderMySpace')}</a>
             </>
           )}
         </span>

@@ -6,8 +6,9 @@
  */
 import { useEffect, useRef, useState, type ReactNode } from 'react';
 import type { StockParcelDetail } from '../../../core/contracts/stock.ts';
-import { translate, useT, type Lang, type StringKey } from '../i18n.ts';
-import { formatShare } from '../report/report-model.ts';
+import { pickField, setLangParam, translate, useT, type Lang, type StringKey } from '../i18n.ts';
+import { AreaFigures } from '../AreaFigures.tsx';
+import { formatShare } from '../format.ts';
 import { StockApiError, stockApi } from './api.ts';
 import { StockHeader, useStockBase } from './common.tsx';
 import { DASH, DIGITS, formatNumber, plotRatioText, valueWord } from './format.ts';
@@ -20,27 +21,13 @@ type AreaUnits = StockParcelDetail['area'];
 function backTarget(lang: Lang): { href: string; fromSearch: boolean } {
   const from = (window.history.state as { from?: unknown } | null)?.from;
   const url = new URL(typeof from === 'string' && /^\/stock(\?|$)/.test(from) ? from : '/stock', window.location.origin);
-  if (lang === 'en') url.searchParams.set('lang', 'en');
-  else url.searchParams.delete('lang');
+  setLangParam(url.searchParams, lang);
   const q = url.searchParams.toString().replace(/%2C/g, ',');
   return { href: `${url.pathname}${q ? `?${q}` : ''}`, fromSearch: typeof from === 'string' };
 }
 
 /** "12.34 亩（0.8227 公顷，8,226.67 m²）" with each figure in a data attribute. */
-function AreaFull(props: { area: AreaUnits; lang: Lang }) {
-  const { area, lang } = props;
-  const [mu, ha] = lang === 'zh' ? ['亩', '公顷'] : ['mu', 'ha'];
-  return (
-    <span className="stock-area" data-mu={area.mu} data-ha={area.ha} data-m2={area.m2}>
-      <span data-unit="mu">{formatNumber(area.mu, DIGITS.mu)}</span> {mu}
-      {lang === 'zh' ? '（' : ' ('}
-      <span data-unit="ha">{formatNumber(area.ha, DIGITS.ha)}</span> {ha}
-      {lang === 'zh' ? '，' : ', '}
-      <span data-unit="m2">{formatNumber(area.m2, DIGITS.m2)}</span> m²
-      {lang === 'zh' ? '）' : ')'}
-    </span>
-  );
-}
+const AreaFull = (props: { area: AreaUnits; lang: Lang }) => <AreaFigures area={props.area} lang={props.lang} className="stock-area" />;
 
 /** An overlap with a control line, in 亩 (and 公顷), or "none". */
 function OverlapText(props: { area: AreaUnits; lang: Lang }) {
@@ -97,7 +84,7 @@ function Standing(props: { p: StockParcelDetail }) {
     <section className="stock-section" data-testid="standing">
       <h2>{t('stStanding')}</h2>
       <p className="stock-standing-summary" data-testid="standing-summary">
-        {lang === 'zh' ? s.summaryZh : s.summaryEn}
+        {pickField(s, 'summary', lang)}
       </p>
       <table className="stock-kv stock-standing">
         <thead>

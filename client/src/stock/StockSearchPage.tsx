@@ -8,12 +8,14 @@
 import { useEffect, useState, type ReactNode } from 'react';
 import { PLANNED_USES } from '../../../core/contracts/stock.ts';
 import { getLayer } from '../../../core/layers.ts';
-import { translate, useT, type Lang, type StringKey } from '../i18n.ts';
-import { CheckGroup, FilterForm, FilterRow, Legend, ListMapPage, SearchField, SortSelect, withLang, type Column } from '../list-map/ListMapPage.tsx';
+import { translate, useT, withLang, type Lang, type StringKey } from '../i18n.ts';
+import { asApiError } from '../http.ts';
+import { unitWord } from '../format.ts';
+import { CheckGroup, FilterForm, FilterRow, Legend, ListMapPage, SearchField, SortSelect, type Column } from '../list-map/ListMapPage.tsx';
 import { OTHER_FILL, OTHER_LINE } from '../list-map/record-map.ts';
 import { useListMap } from '../list-map/useListMap.ts';
 import { useListQuery, type ListSpec } from '../list-map/useListQuery.ts';
-import { StockApiError, parcelPath, stockApi, stockExportLinks } from './api.ts';
+import { parcelPath, stockApi, stockExportLinks } from './api.ts';
 import { StockHeader, useStockBase } from './common.tsx';
 import { CATEGORIES, DASH, DIGITS, STATUSES, formatNumber, kmText, valueWord } from './format.ts';
 import { NUMERIC_FIELDS, PAGE_SIZES, apiQuery, convertArea, emptyFilters, exportQuery, pageQuery, readFilters, roundCoord, type AreaUnit, type NumericField, type StockFilters, type StockSort } from './query.ts';
@@ -30,7 +32,7 @@ const STOCK_LIST: ListSpec<StockFilters, DraftKey, StockSearchResponse> = {
   apiQuery,
   pageQuery,
   fetch: stockApi.search,
-  asError: (e) => (e instanceof StockApiError ? e : new StockApiError(0, 'NETWORK', (e as Error).message)),
+  asError: asApiError,
   draftOf: (f) => ({ ...Object.fromEntries(NUMERIC_FIELDS.map((k) => [k, f[k]])), q: f.q }) as Record<DraftKey, string>,
   title: 'stTitle',
 };
@@ -43,7 +45,7 @@ function savedName(f: StockFilters, lang: Lang): string {
   const parts: string[] = [];
   if (f.use.length) parts.push(f.use.join('、'));
   if (f.category.length) parts.push(f.category.join('、'));
-  if (f.minArea !== '' || f.maxArea !== '') parts.push(`${f.minArea || '0'}–${f.maxArea || '∞'} ${f.areaUnit === 'm2' ? 'm²' : translate(lang, `stUnit_${f.areaUnit}`)}`);
+  if (f.minArea !== '' || f.maxArea !== '') parts.push(`${f.minArea || '0'}–${f.maxArea || '∞'} ${unitWord(f.areaUnit, lang)}`);
   if (f.q.trim()) parts.push(`“${f.q.trim()}”`);
   return parts.length ? parts.join(' · ') : translate(lang, 'stSavedAll');
 }

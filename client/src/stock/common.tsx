@@ -2,7 +2,7 @@
 import { useEffect, useState, type ReactNode } from 'react';
 import type { County } from '../../../core/contracts/features.ts';
 import { api } from '../api.ts';
-import { useT, type Lang } from '../i18n.ts';
+import { otherLang, useT, withLang, type Lang } from '../i18n.ts';
 import type { BaseData } from './stock-map.ts';
 import { SessionBadge } from '../auth/SessionBadge.tsx';
 
@@ -52,14 +52,14 @@ export function StockHeader(props: { title: string; lang: Lang; onLang: (l: Lang
   return (
     <header className="app-header stock-header">
       <h1>
-        <a href={props.lang === 'en' ? '/?lang=en' : '/'} className="home-link" title={t('stBackToMap')}>
+        <a href={withLang('/', props.lang)} className="home-link" title={t('stBackToMap')}>
           {t('title')}
         </a>
         <span className="stock-title"> · {props.title}</span>
       </h1>
       {props.children}
       <span className="subtitle">{t('stSubtitle')}</span>
-      <button type="button" className="lang-switch" onClick={() => props.onLang(props.lang === 'zh' ? 'en' : 'zh')}>
+      <button type="button" className="lang-switch" onClick={() => props.onLang(otherLang(props.lang))}>
         {t('language')}
       </button>
       <SessionBadge />

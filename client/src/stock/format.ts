@@ -4,10 +4,10 @@
  */
 import { STOCK_CATEGORIES, STOCK_STATUSES } from '../../../core/contracts/stock.ts';
 import { USE_NAMES_EN, type PlannedUse } from '../../../core/stock-match.ts';
-import { DIGITS, formatNumber } from '../report/report-model.ts';
-import type { Lang } from '../i18n.ts';
+import { DASH, DIGITS, formatKm, formatNumber } from '../format.ts';
+import { pick, type Lang } from '../i18n.ts';
 
-export { DIGITS, formatNumber };
+export { DASH, DIGITS, formatNumber };
 
 const EN: Record<string, string> = {
   批而未供: 'Approved, not supplied',
@@ -24,13 +24,11 @@ const EN: Record<string, string> = {
 };
 
 /** A register word (category, status, stage, use) in the page's language. */
-export const valueWord = (value: string, lang: Lang) => (lang === 'zh' ? value : (EN[value] ?? value));
+export const valueWord = (value: string, lang: Lang) => pick({ zh: value, en: EN[value] ?? value }, lang);
 
 export const CATEGORIES = STOCK_CATEGORIES;
 export const STATUSES = STOCK_STATUSES;
 export type { PlannedUse };
-
-export const DASH = '—';
 
 /** "1.2–2.5", one bound alone, or a dash. */
 export function plotRatioText(min: number | null, max: number | null): string {
@@ -41,4 +39,4 @@ export function plotRatioText(min: number | null, max: number | null): string {
 }
 
 /** Metres as kilometres with two decimals. */
-export const kmText = (m: number | null) => (m === null ? DASH : formatNumber(m / 1000, 2));
+export const kmText = formatKm;

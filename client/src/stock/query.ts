@@ -12,6 +12,8 @@
  */
 import { STOCK_SORTS, type StockSearchQuery } from '../../../core/contracts/stock.ts';
 import { M2_PER_HA, M2_PER_MU, roundTo } from '../../../core/units.ts';
+import { DIGITS } from '../format.ts';
+import { setLangParam, type Lang } from '../i18n.ts';
 
 export type AreaUnit = StockSearchQuery['areaUnit'];
 export type StockSort = (typeof STOCK_SORTS)[number];
@@ -128,10 +130,8 @@ export const apiQuery = (f: StockFilters) => readable(params(f, true));
 export const exportQuery = (f: StockFilters) => readable(params(f, false));
 
 /** The page's own query string: the search, plus the language when it is English. */
-export function pageQuery(f: StockFilters, lang: 'zh' | 'en'): string {
-  const p = params(f, true);
-  if (lang === 'en') p.set('lang', 'en');
-  return readable(p);
+export function pageQuery(f: StockFilters, lang: Lang): string {
+  return readable(setLangParam(params(f, true), lang));
 }
 
 /**
@@ -144,5 +144,5 @@ export function convertArea(value: string, from: AreaUnit, to: AreaUnit): string
   const v = Number(value);
   if (value.trim() === '' || !Number.isFinite(v) || from === to) return value;
   const perUnit = { mu: M2_PER_MU, ha: M2_PER_HA, m2: 1 };
-  return String(roundTo((v * perUnit[from]) / perUnit[to], to === 'ha' ? 4 : 2));
+  return String(roundTo((v * perUnit[from]) / perUnit[to], DIGITS[to]));
 }

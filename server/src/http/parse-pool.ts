@@ -15,10 +15,10 @@
  * on a busy machine the loop is scheduled first. A worker collects its garbage after each file
  * (and workers beyond those kept started exit after 10 s idle), so the memory a burst of uploads
  * took is given back. The server starts the pools at boot (main.ts); elsewhere they start on first use. The bounds on the file itself (inflated bytes, entries,
- * records, vertices) are in core/parsers/limits.ts and geopackage.ts.
+ * records, vertices) are in formats/parsers/limits.ts and formats/parsers/geopackage.ts.
  */
 import Piscina from 'piscina';
-import { ParseError, type ParseInput, type ParseOptions } from '../../../core/parsers/index.ts';
+import { ParseError, type ParseInput, type ParseOptions } from '../formats/parsers/index.ts';
 import { AppError } from '../plugins/errors.ts';
 import type { ParseAnswer, ParseKind, ParseTask } from './parse-worker/task.ts';
 

@@ -4,7 +4,7 @@
  */
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import type { SiteValidation } from '../../../core/geometry-validation.ts';
-import { ParseError, parseCrsParam, type ParseInput, type ParseOptions, type ParseResult, type TextEncoding } from '../../../core/parsers/index.ts';
+import { ParseError, parseCrsParam, type ParseInput, type ParseOptions, type ParseResult, type TextEncoding } from '../formats/parsers/index.ts';
 import { parseInPool, ParserBusy, type ParseKind } from './parse-pool.ts';
 import { AppError } from '../plugins/errors.ts';
 import { datumTransformsOf, type DatumTransforms } from '../config.ts';

@@ -4,8 +4,8 @@
  * (a ParseError's code and words), since an error's class does not cross to the main thread.
  */
 import { validateSiteGeometry, type SiteValidation } from '../../../../core/geometry-validation.ts';
-import { LAYER_FILE_LIMITS, ParseError, SITE_FILE_LIMITS, type ParseInput, type ParseOptions, type ParseResult } from '../../../../core/parsers/index.ts';
-import { parseFile } from '../parse-file.ts';
+import { LAYER_FILE_LIMITS, ParseError, SITE_FILE_LIMITS, type ParseInput, type ParseOptions, type ParseResult } from '../../formats/parsers/index.ts';
+import { parseFile } from '../../formats/parsers/parse-file.ts';
 
 export type ParseKind = 'site' | 'layer';
 

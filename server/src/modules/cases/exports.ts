@@ -10,12 +10,12 @@
  */
 import { PassThrough, type Readable } from 'node:stream';
 import { beijingTime as beijingTimeOf } from '../../../../core/beijing-time.ts';
-import { CGCS2000_PRJ } from '../../http/shapefile.ts';
+import { CGCS2000_PRJ } from '../../formats/writers/shapefile.ts';
 import ExcelJS from 'exceljs';
 import JSZip from 'jszip';
 import type { CaseStatsResponse, CaseSummary } from '../../../../core/contracts/cases.ts';
 import { roundTo } from '../../../../core/units.ts';
-import { writeShapefile, type DbfColumn } from '../../http/shapefile.ts';
+import { writeShapefile, type DbfColumn } from '../../formats/writers/shapefile.ts';
 
 /** A case as the exports see it: the summary and the latest comment. */
 export type ExportCase = CaseSummary & { comment: string | null };

@@ -1,7 +1,7 @@
 /**
  * Batch import of detection polygons (图斑批量导入) as a job with progress.
  *
- * The route parses the file (core/parsers, as the site check reads files) and starts a job;
+ * The route parses the file (server/src/formats/parsers, as the site check reads files) and starts a job;
  * the job, in one transaction:
  *
  * 1. checks each row in Node — attributes (code, source, detection date) and the polygon
@@ -25,13 +25,13 @@ import { CASE_SOURCES, type CaseSource } from '../../../../core/case-status.ts';
 import type { CaseImportJob, CaseImportQuery, CaseImportReport, ImportRow } from '../../../../core/contracts/cases.ts';
 import { ellipsoidalArea, type AreaGeometry } from '../../../../core/ellipsoidal-area.ts';
 import { validateSiteGeometry, type SiteValidation } from '../../../../core/geometry-validation.ts';
-import type { ParseResult, PropertyValue, SiteFeature, SiteProperties } from '../../../../core/parsers/index.ts';
+import type { ParseResult, PropertyValue, SiteFeature, SiteProperties } from '../../formats/parsers/index.ts';
 import { OVERLAP_EPSILON_M2 } from '../../../../core/rules.ts';
 import { toAreaUnits } from '../../../../core/units.ts';
 import type { Database, Queryable } from '../../db/database.ts';
 import { sqlFile } from '../../db/sql-file.ts';
 import { AppError } from '../../plugins/errors.ts';
-import { JobProgress, JobRegistry } from '../../http/jobs.ts';
+import { JobProgress, JobRegistry } from '../../jobs/registry.ts';
 import { computeCaseOverlaps } from './overlaps.ts';
 
 const sql = (name: string) => sqlFile(new URL(`./sql/${name}.sql`, import.meta.url));

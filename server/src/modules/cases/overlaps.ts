@@ -5,7 +5,7 @@
  * site-check's overlay.sql), areas from the GeoJSON with GeographicLib on CGCS2000
  * (core/ellipsoidal-area.ts), and a shared edge or corner (≤ 0.01 m²) is not an overlap.
  *
- * Computed set-wise, a batch of cases at a time, when cases are seeded (seeds/load.ts) or
+ * Computed set-wise, a batch of cases at a time, when cases are seeded (server/src/seed/load.ts) or
  * imported, and kept: `case_overlap` per feature and the summary columns of `encroachment`.
  * They are evidence of what the case covered when it was found; a later change of a layer
  * does not recompute them (call `computeCaseOverlaps` for that).

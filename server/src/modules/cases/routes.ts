@@ -161,7 +161,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         summary: '图斑批量导入 Import detection polygons',
         description:
-          '上传 GeoJSON 或 Shapefile（.zip）（multipart/form-data，字段名 file），按选址套核的方式读取；返回 202 与导入任务号，进度和报告在 GET /api/cases/import/{jobId}。' +
+          '上传 GeoJSON、Shapefile（.zip）或 GeoPackage（.gpkg）（multipart/form-data，字段名 file），按选址套核的方式读取；导入人取自登录会话；返回 202 与导入任务号，进度和报告在 GET /api/cases/import/{jobId}。' +
           '每个要素可带图斑编号（code/编号/图斑编号/TBBH）、线索来源（source/来源/线索来源）和发现日期（detectedOn/发现日期/JCRQ），缺省时取查询参数 source 与 detectedOn。' +
           '默认试导入（dryRun=true）：逐行报告 ok / invalid（原因）/ duplicate（与已有图斑或前面某行重叠超过 duplicateShare，给出重叠比例与图斑编号），不写入。' +
           'dryRun=false 提交：在一个事务中写入有效且不重复的行（以及 includeDuplicates 列出的重复行），分配缺省编号，并计算占用情况。' +
@@ -238,7 +238,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         summary: '作出核查结论 Decide on a case',
         description:
-          '提交核查结论（status）、批准文号（approvalNo，合法用地时必填）、核查意见（comment）和核查人（actor；登录上线后改为取自会话），以及加载时的版本（version）。' +
+          '提交核查结论（status）、批准文号（approvalNo，合法用地时必填）、核查意见（comment）以及加载时的版本（version）；核查人取自登录会话。' +
           '图斑在加载后已被修改时返回 409，不写入。规则：待核查可改为任一结论；需实地核查可改为违法占用、合法用地、误报；已办结（违法占用、合法用地、误报）的图斑改判、退回需实地核查或补充更正须填写核查意见；不能改回待核查。' +
           '违反规则返回 422 并指出字段。成功返回更新后的图斑详情（含新的核查记录）。',
         tags: ['cases'],

@@ -11,7 +11,7 @@
  */
 import type { CrsReading, ProvenanceOverrides, SiteProvenance, SourceCoordinatesT } from '../../../../core/contracts/site-check.ts';
 import { PROVENANCE_LIMITS } from '../../../../core/contracts/site-check.ts';
-import { ParseError, type Detected, type ParseInput, type ParseOptions, type ParseResult, type SourceCoordinates } from '../../../../core/parsers/index.ts';
+import { ParseError, type Detected, type ParseInput, type ParseOptions, type ParseResult, type SourceCoordinates } from '../../formats/parsers/index.ts';
 import { parseUpload } from '../../http/upload.ts';
 import { signProvenance } from './provenance-signature.ts';
 

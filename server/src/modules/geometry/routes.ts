@@ -14,7 +14,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { ErrorResponse } from '../../../../core/contracts/common.ts';
 import { MAX_SITE_FILE_BYTES, ParseQuery, ParseResponse, ParseTextBody } from '../../../../core/contracts/geometry.ts';
 import { validateSiteGeometry } from '../../../../core/geometry-validation.ts';
-import { ParseError, type ParseInput } from '../../../../core/parsers/index.ts';
+import { ParseError, type ParseInput } from '../../formats/parsers/index.ts';
 import { parseOptionsOf, parseUpload, uploadErrorHandler } from '../../http/upload.ts';
 import { AppError } from '../../plugins/errors.ts';
 import { buildProvenance, overridesDetection, overridesOf } from './provenance.ts';

@@ -7,7 +7,7 @@
  * A column the file does not carry gets a default (and the summary says so); the area is
  * never read from the file: the server computes it on the ellipsoid.
  */
-import type { PropertyValue, SiteProperties } from '../../../../core/parsers/index.ts';
+import type { PropertyValue, SiteProperties } from '../../formats/parsers/index.ts';
 import type { ImportableLayer } from '../../../../core/contracts/layer-admin.ts';
 import { getLayer, importAliases, type ImportableLayer as ImportableLayerDef, type ImportColumn } from '../../../../core/layers.ts';
 

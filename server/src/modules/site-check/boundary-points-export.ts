@@ -15,13 +15,13 @@
  *   approximate placement does not have (422);
  * - everything else is the full-precision CGCS2000 site projected into the zone asked for.
  *
- * The file's conventions are the writer's (core/boundary-points-writer.ts): closed rings
+ * The file's conventions are the writer's (server/src/formats/writers/boundary-points.ts): closed rings
  * numbered through the parcel, outer rings clockwise from the north-west point, 3 decimals,
  * the header area the plane area of the coordinates as written, CRLF.
  */
 import proj4 from 'proj4';
 import type { SiteCheckReport } from '../../../../core/contracts/site-check.ts';
-import { fieldText, fileRing, planeAreaM2, type PlanePoint } from '../../../../core/boundary-points-writer.ts';
+import { fieldText, fileRing, planeAreaM2, type PlanePoint } from '../../formats/writers/boundary-points.ts';
 import { gaussKrugerProj, type ZoneWidth } from '../../../../core/gauss-kruger.ts';
 import {
   isPlainDrawn,

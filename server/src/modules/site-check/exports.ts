@@ -16,7 +16,7 @@
  */
 import { ROLES, atLeast } from '../../../../core/access.ts';
 import { beijingTime as beijingTimeOf } from '../../../../core/beijing-time.ts';
-import { CGCS2000_PRJ } from '../../http/shapefile.ts';
+import { CGCS2000_PRJ } from '../../formats/writers/shapefile.ts';
 import { STATUS_LABEL } from '../../../../core/rules.ts';
 import { TRIMMED_LAYERS_ZH } from '../../../../core/layers.ts';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
@@ -29,13 +29,13 @@ import { ErrorResponse } from '../../../../core/contracts/common.ts';
 import { SiteCheckReport } from '../../../../core/contracts/site-check.ts';
 import { getLayer } from '../../../../core/layers.ts';
 import { centralMeridian, zoneOf, type ZoneWidth } from '../../../../core/gauss-kruger.ts';
-import { encodeGbk, isValidZone } from '../../../../core/boundary-points-writer.ts';
+import { encodeBoundaryPoints, isValidZone } from '../../formats/writers/boundary-points.ts';
 import { provenanceRows, DATUM_APPROXIMATE, sourceZone } from '../../../../core/provenance.ts';
 import { boundaryPointsFile, sitePlane } from './boundary-points-export.ts';
 import type { AreaUnits } from '../../../../core/units.ts';
 import { AppError } from '../../plugins/errors.ts';
 import { isReportId, readFiledReport } from './service.ts';
-import { writeShapefile, type DbfColumn } from '../../http/shapefile.ts';
+import { writeShapefile, type DbfColumn } from '../../formats/writers/shapefile.ts';
 
 type Report = SiteCheckReport;
 type Geo = { type: string; coordinates: unknown[] };
@@ -491,24 +491,6 @@ function checkZone(zone: number, zoneWidth: ZoneWidth, site: Geo | null) {
   }
 }
 
-/**
- * The text as bytes in the chosen encoding. GBK comes from the platform's GBK decoder
- * (Node with ICU); where it has none, iconv-lite if installed, else UTF-8, and says so.
- */
-async function encodeText(text: string, encoding: 'gbk' | 'utf-8'): Promise<{ bytes: Buffer; encoding: 'gbk' | 'utf-8'; note?: string }> {
-  if (encoding === 'utf-8') return { bytes: Buffer.from(new TextEncoder().encode(text)), encoding };
-  try {
-    return { bytes: Buffer.from(encodeGbk(text).bytes), encoding };
-  } catch {
-    try {
-      const iconv = (await import('iconv-lite')).default;
-      return { bytes: iconv.encode(text, 'gbk'), encoding };
-    } catch {
-      return { bytes: Buffer.from(new TextEncoder().encode(text)), encoding: 'utf-8', note: 'GBK unavailable on this server; sent UTF-8' };
-    }
-  }
-}
-
 const ZipQuery = z.object({
   encoding: z.enum(['utf-8', 'gbk'], { error: 'encoding 须为 utf-8 或 gbk' }).default('utf-8').meta({ description: '属性表编码，默认 UTF-8' }),
 });
@@ -619,13 +601,9 @@ const exportRoutes: FastifyPluginAsyncZod = async (app) => {
       const plane = sitePlane(report, choice, req.query.datum);
       const text = boundaryPointsFile(plane, choice, { code: '1', name: report.name ?? `选址套核 ${report.id.slice(0, 8)}`, use: report.use });
       reply.header('x-coordinates-from', plane.from);
-      const encoded = await encodeText(text, req.query.encoding);
-      if (encoded.note) {
-        req.log.warn(encoded.note);
-        reply.header('x-encoding-note', encoded.note);
-      }
-      const charset = encoded.encoding === 'gbk' ? 'GBK' : 'utf-8';
-      return sendFile(reply, report, `-界址点-${zoneWidth}度带${zone}.txt`, `-boundary-points-${zoneWidth}deg-zone${zone}.txt`, `text/plain; charset=${charset}`, encoded.bytes);
+      const charset = req.query.encoding === 'gbk' ? 'GBK' : 'utf-8';
+      const bytes = Buffer.from(encodeBoundaryPoints(text, req.query.encoding));
+      return sendFile(reply, report, `-界址点-${zoneWidth}度带${zone}.txt`, `-boundary-points-${zoneWidth}deg-zone${zone}.txt`, `text/plain; charset=${charset}`, bytes);
     },
   );
 };

@@ -3,7 +3,7 @@
  * parse worker runs (parse-pool.ts). Its first feature table goes on as GeoJSON with its EPSG
  * code, and a warning says which table was read. ParseErrors pass through.
  */
-import { parseSiteFile, SITE_FILE_LIMITS, type ParseInput, type ParseOptions, type ParseResult } from '../../../core/parsers/index.ts';
+import { parseSiteFile, SITE_FILE_LIMITS, type ParseInput, type ParseOptions, type ParseResult } from './index.ts';
 import { geoPackageToGeoJson, isGeoPackage } from './geopackage.ts';
 
 export async function parseFile(input: ParseInput, options: ParseOptions): Promise<ParseResult> {

@@ -3,13 +3,17 @@
  * ST_MakeValid — the source is quantised), every other layer by COPY, all in
  * one transaction so a failed load leaves the previous data in place. A reload starts the
  * layers' version history afresh (layer_version, layer_archive).
+ *
+ * Server code over the generator: seeds/ builds the rows from core/ alone and imports nothing of
+ * the server; this loader writes them with the server's database seam and derived tables, for
+ * `npm start` (first start), `npm run seed` (cli/seed.ts), the tests and the benchmarks.
  */
-import { ellipsoidalArea, type AreaGeometry } from '../core/ellipsoidal-area.ts';
-import { getLayer, layers } from '../core/layers.ts';
-import { copyLine, type Database } from '../server/src/db/database.ts';
-import { refreshStockDerived } from '../server/src/modules/stock/derived.ts';
-import { ensureCaseOverlaps } from '../server/src/modules/cases/overlaps.ts';
-import { generateDataset, type FeatureRow, type GeneratedLayerId, type Scale } from './generate.ts';
+import { ellipsoidalArea, type AreaGeometry } from '../../../core/ellipsoidal-area.ts';
+import { getLayer, layers } from '../../../core/layers.ts';
+import { copyLine, type Database } from '../db/database.ts';
+import { refreshStockDerived } from '../modules/stock/derived.ts';
+import { ensureCaseOverlaps } from '../modules/cases/overlaps.ts';
+import { generateDataset, type FeatureRow, type GeneratedLayerId, type Scale } from '../../../seeds/generate.ts';
 
 export const DEFAULT_SEED = 20261122;
 

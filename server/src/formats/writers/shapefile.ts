@@ -7,7 +7,7 @@
  *
  * @example writeShapefile([{ geometry, row }], [{ name: 'CODE', type: 'C', length: 40, decimals: 0, value: (r) => r.code }], date)
  */
-import { encodeGbk } from '../../../core/boundary-points-writer.ts';
+import { encodeGbk } from '../encoding.ts';
 
 /** OGC WKT of EPSG:4490, for the Shapefile .prj. */
 export const CGCS2000_PRJ =

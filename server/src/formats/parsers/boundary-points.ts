@@ -42,8 +42,8 @@
  *
  * @example readBoundaryPoints(text).features[0].properties // { code: '1', name: '示例地块', header_area_ha: 2.1828, … }
  */
-import type { ZoneWidth } from '../gauss-kruger.ts';
-import { M2_PER_HA, MU_PER_HA, roundTo } from '../units.ts';
+import type { ZoneWidth } from '../../../../core/gauss-kruger.ts';
+import { M2_PER_HA, MU_PER_HA, roundTo } from '../../../../core/units.ts';
 import type { Datum, DeclaredCrs } from './crs.ts';
 import { ParseError, num, warn } from './errors.ts';
 import { kindOfPair, UNDECLARED_RISK } from './placement.ts';

@@ -12,7 +12,7 @@
  * @example parseCrsParam('EPSG:4526') // { kind: 'gauss-kruger', zone: 38, zoneWidth: 3, epsg: 4526 }
  */
 import parseWkt from 'wkt-parser';
-import { gaussKrugerEpsg, type ZoneWidth } from '../gauss-kruger.ts';
+import { gaussKrugerEpsg, type ZoneWidth } from '../../../../core/gauss-kruger.ts';
 import { GEOGRAPHIC_EPSG, gkEpsg, gkZoneOf, knownCrs, utmEpsg, type Datum, type KnownCrs } from './crs-registry.ts';
 import { ParseError } from './errors.ts';
 import { sevenParametersProblem } from './seven-parameters.ts';

@@ -27,7 +27,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { LRUCache } from 'lru-cache';
-import { DATUM_ELLIPSOID, gaussKrugerEpsg, type ZoneWidth } from '../gauss-kruger.ts';
+import { DATUM_ELLIPSOID, gaussKrugerEpsg, type ZoneWidth } from '../../../../core/gauss-kruger.ts';
 import { ParseError } from './errors.ts';
 import type { SevenParameters } from './types.ts';
 

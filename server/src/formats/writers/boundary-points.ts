@@ -16,13 +16,14 @@
  *   coordinates as written (to the millimetre), so a reader recomputing it gets the same;
  * - lines end in CRLF (the files are read by Windows software).
  *
- * Isomorphic: proj4 and TextDecoder only. `encodeBoundaryPoints` turns the text into
- * GBK bytes (the usual encoding) with an encoder built from the platform's GBK decoder.
+ * `encodeBoundaryPoints` turns the text into GBK bytes (the usual encoding) through
+ * iconv-lite (../encoding.ts).
  *
  * @example writeBoundaryPoints([{ geometry, name: '示例地块', use: '工业用地' }], { zone: 38 })
  */
-import { gaussKrugerEpsg, lonLatToGaussKruger, type ZoneWidth } from './gauss-kruger.ts';
-import { M2_PER_HA, roundTo } from './units.ts';
+import { gaussKrugerEpsg, lonLatToGaussKruger, type ZoneWidth } from '../../../../core/gauss-kruger.ts';
+import { M2_PER_HA, roundTo } from '../../../../core/units.ts';
+import { encodeGbk } from '../encoding.ts';
 
 /** A site polygon in EPSG:4490 lon/lat. */
 export type LonLatGeometry = { type: 'Polygon'; coordinates: number[][][] } | { type: 'MultiPolygon'; coordinates: number[][][][] };
@@ -213,64 +214,6 @@ export function writeBoundaryPoints(parcels: readonly BoundaryParcel[], opts: Bo
   if (!isValidZone(o.zone, o.zoneWidth)) throw new RangeError(`no ${o.zoneWidth}° Gauss–Krüger zone ${o.zone}`);
   const lines = [...attributeSection(o), '[地块坐标]', ...parcels.flatMap((p, i) => parcelLines(p, i, o))];
   return lines.join('\r\n') + '\r\n';
-}
-
-let gbkTable: Map<number, number> | null = null;
-
-/**
- * Unicode → GBK double-byte code (lead << 8 | trail), built once from the platform's
- * WHATWG `gbk` decoder (every browser, Node with ICU), so no encoding library is needed.
- *
- * @throws RangeError where the platform has no GBK decoder
- */
-function gbkEncodeTable(): Map<number, number> {
-  if (gbkTable) return gbkTable;
-  const decoder = new TextDecoder('gbk');
-  // every lead/trail pair followed by a newline: an unmapped pair decodes to U+FFFD (plus its
-  // ASCII trail byte), so pieces of exactly one other character are the real mappings
-  const codes: number[] = [];
-  const bytes: number[] = [];
-  for (let lead = 0x81; lead <= 0xfe; lead++) {
-    for (let trail = 0x40; trail <= 0xfe; trail++) {
-      if (trail === 0x7f) continue;
-      codes.push((lead << 8) | trail);
-      bytes.push(lead, trail, 0x0a);
-    }
-  }
-  const pieces = decoder.decode(Uint8Array.from(bytes)).split('\n');
-  const table = new Map<number, number>();
-  codes.forEach((code, i) => {
-    const piece = pieces[i] ?? '';
-    const cp = piece.codePointAt(0);
-    if (cp !== undefined && piece.length === String.fromCodePoint(cp).length && cp !== 0xfffd && !table.has(cp)) table.set(cp, code);
-  });
-  gbkTable = table;
-  return table;
-}
-
-/**
- * Text as GBK bytes; characters GBK cannot hold become `?` and are listed.
- *
- * @example encodeGbk('中').bytes // Uint8Array [0xd6, 0xd0]
- * @throws RangeError where the platform has no GBK decoder to build the table from
- */
-export function encodeGbk(text: string): { bytes: Uint8Array; unmappable: string[] } {
-  const table = gbkEncodeTable();
-  const out: number[] = [];
-  const unmappable: string[] = [];
-  for (const ch of text) {
-    const cp = ch.codePointAt(0)!;
-    if (cp < 0x80) out.push(cp);
-    else if (cp === 0x20ac) out.push(0x80); // €, the one single-byte extension of GBK
-    else {
-      const code = table.get(cp);
-      if (code === undefined) {
-        unmappable.push(ch);
-        out.push(0x3f);
-      } else out.push(code >> 8, code & 0xff);
-    }
-  }
-  return { bytes: Uint8Array.from(out), unmappable };
 }
 
 /**

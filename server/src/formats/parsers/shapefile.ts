@@ -11,7 +11,7 @@
 import type JSZip from 'jszip';
 import { open as openShapefile } from 'shapefile';
 import { crsFromPrj, type DeclaredCrs } from './crs.ts';
-import { dbfLanguageDriver, dbfTextBytes, detectLegacyEncoding, encodingFromLabel, encodingName, forcedEncodingDoubt, hasGb18030FourByte, isUtf8 } from './encoding.ts';
+import { dbfLanguageDriver, dbfTextBytes, detectLegacyEncoding, encodingFromLabel, encodingName, forcedEncodingDoubt, hasGb18030FourByte, isUtf8 } from '../encoding.ts';
 import { ParseError, warn } from './errors.ts';
 import { InflateBudget, readZipEntry, readZipText, tooManyFeatures, type ParseLimits } from './limits.ts';
 import { GIS_ORDER, toProperties, type RawRead } from './raw.ts';

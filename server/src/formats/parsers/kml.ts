@@ -8,7 +8,7 @@
 import { kml } from '@tmcw/togeojson';
 import JSZip from 'jszip';
 import { InflateBudget, readZipEntry } from './limits.ts';
-import { decodeText, encodingFromLabel } from './encoding.ts';
+import { decodeText, encodingFromLabel } from '../encoding.ts';
 import { ParseError } from './errors.ts';
 import { rawFromFeatures } from './geojson.ts';
 import { GIS_ORDER, toProperties, type RawRead } from './raw.ts';

@@ -6,9 +6,9 @@
  * replace an existing dataset unless `--force` is given.
  */
 import { parseArgs } from 'node:util';
-import { embeddedDir, loadConfig } from '../server/src/config.ts';
-import { openDatabase } from '../server/src/db/database.ts';
-import { DEFAULT_SEED, loadDataset, seededDataset, terminalProgress } from './load.ts';
+import { embeddedDir, loadConfig } from '../config.ts';
+import { openDatabase } from '../db/database.ts';
+import { DEFAULT_SEED, loadDataset, seededDataset, terminalProgress } from '../seed/load.ts';
 
 const { values } = parseArgs({
   options: {

@@ -32,7 +32,7 @@
  * @example placeFeatures(raw, { format: 'coordinates', naturalOrder: { geographic: 'xy', projected: 'yx' }, … })
  */
 import proj4 from 'proj4';
-import type { ZoneWidth } from '../gauss-kruger.ts';
+import type { ZoneWidth } from '../../../../core/gauss-kruger.ts';
 import { datumName, gaussKrugerName, type DeclaredCrs } from './crs.ts';
 import { ELLIPSOID, epsgRecord, GEOGRAPHIC_EPSG, gkEpsg, knownCrs, type Datum } from './crs-registry.ts';
 import { ParseError, num, warn } from './errors.ts';

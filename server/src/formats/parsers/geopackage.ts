@@ -11,7 +11,7 @@
  */
 import initSqlJs, { type SqlJsStatic } from 'sql.js';
 import wkx from 'wkx';
-import { ParseError, SITE_FILE_LIMITS, type ParseLimits } from '../../../core/parsers/index.ts';
+import { ParseError, SITE_FILE_LIMITS, type ParseLimits } from './index.ts';
 
 const MAGIC = 'SQLite format 3\u0000';
 

@@ -1,21 +1,26 @@
 /**
- * Text encodings of Chinese survey and GIS files: UTF-8; GBK (code page 936) as most Chinese
- * Windows software still writes; GB18030 (code page 54936, GBK's superset: four-byte sequences for
- * the characters GBK lacks); Big5 (code page 950, traditional Chinese, from Taiwan/Hong Kong
- * software); UTF-16 (Windows Notepad's "Unicode", with a byte-order mark).
+ * Text encodings of Chinese survey and GIS files, read and written: UTF-8; GBK (code page 936) as
+ * most Chinese Windows software still writes; GB18030 (code page 54936, GBK's superset: four-byte
+ * sequences for the characters GBK lacks); Big5 (code page 950, traditional Chinese, from
+ * Taiwan/Hong Kong software); UTF-16 (Windows Notepad's "Unicode", with a byte-order mark).
  *
- * Detection, in order: a byte-order mark; strict UTF-8; then the legacy double-byte encodings.
- * GBK and Big5 share most of their byte structure, so bytes that are valid in both are ambiguous:
- * they are read as GBK (the usual case) unless the text shows they are Big5 — the traditional
- * section names of a 界址点 file (`[屬性描述]`, `[地塊坐標]`) read as Big5, or the bytes fail as GBK.
- * Four-byte GB18030 sequences name GB18030 (and must be decoded as such: WHATWG's `gbk` decoder
- * reads them, Node's ICU `gbk` does not). `TextDecoder('big5')` and `('gb18030')` exist in every
- * browser and in Node with ICU.
+ * Reading — detection, in order: a byte-order mark; strict UTF-8; then the legacy double-byte
+ * encodings. GBK and Big5 share most of their byte structure, so bytes that are valid in both are
+ * ambiguous: they are read as GBK (the usual case) unless the text shows they are Big5 — the
+ * traditional section names of a 界址点 file (`[屬性描述]`, `[地塊坐標]`) read as Big5, or the bytes
+ * fail as GBK. Four-byte GB18030 sequences name GB18030 (and must be decoded as such: WHATWG's
+ * `gbk` decoder reads them, Node's ICU `gbk` does not). Decoding uses the platform's `TextDecoder`
+ * (its `fatal` mode is what the detection's strict checks need; the Shapefile reader's .dbf
+ * decoder is one too); `TextDecoder('big5')` and `('gb18030')` exist in every browser and in Node
+ * with ICU.
+ *
+ * Writing — GBK through iconv-lite ({@link encodeGbk}); UTF-8 with `TextEncoder`.
  *
  * @example decodeText(gbkBytes).encoding // 'gbk'
  */
-import { warn } from './errors.ts';
-import type { DetectedEncoding, ParseWarning, TextEncoding } from './types.ts';
+import iconv from 'iconv-lite';
+import { warn } from './parsers/errors.ts';
+import type { DetectedEncoding, ParseWarning, TextEncoding } from './parsers/types.ts';
 
 /** Whether the bytes decode in `encoding` without a single invalid sequence. */
 function decodesStrictly(bytes: Uint8Array, encoding: DetectedEncoding): boolean {
@@ -232,4 +237,21 @@ export function dbfTextBytes(dbf: Uint8Array): Uint8Array {
     offset += p.length;
   }
   return out;
+}
+
+/**
+ * Text as GBK bytes (iconv-lite's GBK: code page 936 with the GBK extensions, € as the single byte
+ * 0x80); characters GBK cannot hold become `?` and are listed.
+ *
+ * @example encodeGbk('中').bytes // Uint8Array [0xd6, 0xd0]
+ * @example encodeGbk('地块😀').unmappable // ['😀']
+ */
+export function encodeGbk(text: string): { bytes: Uint8Array; unmappable: string[] } {
+  const bytes: Uint8Array = iconv.encode(text, 'gbk');
+  const unmappable: string[] = [];
+  // a question mark written: the text's own, or a character GBK has no code for
+  if (bytes.includes(0x3f)) {
+    for (const ch of text) if (ch !== '?' && iconv.encode(ch, 'gbk').includes(0x3f)) unmappable.push(ch);
+  }
+  return { bytes, unmappable };
 }

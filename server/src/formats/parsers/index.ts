@@ -17,7 +17,7 @@
 import JSZip from 'jszip';
 import { looksLikeBoundaryPoints, readBoundaryPoints } from './boundary-points.ts';
 import { readCoordinates } from './coordinates.ts';
-import { decodeText } from './encoding.ts';
+import { decodeText } from '../encoding.ts';
 import { ParseError } from './errors.ts';
 import { readGeoJson } from './geojson.ts';
 import { decodeKml, readKml, readKmz } from './kml.ts';

@@ -6,7 +6,7 @@
  * mapping), Polygon or MultiPolygon features, attributes decoded to text.
  */
 import type { Feature, FeatureCollection, MultiPolygon, Polygon } from 'geojson';
-import type { ZoneWidth } from '../gauss-kruger.ts';
+import type { ZoneWidth } from '../../../../core/gauss-kruger.ts';
 import type { ParseLimits } from './limits.ts';
 
 export type { ZoneWidth };
