@@ -38,8 +38,6 @@ import { LayerToggles } from './LayerToggles.tsx';
 import { casePageQuery, readCaseFilters, type CaseFilters } from './query.ts';
 import { queuePlace, type QueuePlace } from './queue-nav.ts';
 
-type LayerIdList = (typeof CONTROL_LAYERS)[number][];
-
 function Attributes(props: { c: CaseDetail }) {
   const { t, lang } = useT();
   const { c } = props;
@@ -359,7 +357,6 @@ function CaseMap(props: { c: CaseDetail; highlight: { layerId: LayerId; featureI
   const { base } = useAuditBase();
   const ref = useRef<HTMLDivElement>(null);
   const [map, setMap] = useState<AuditMap | null>(null);
-  const [visible, setVisible] = useState<LayerIdList>([...CONTROL_LAYERS]);
   const [rendered, setRendered] = useState(false);
   const geometry = props.c.geometry as unknown as GeoJSON.Geometry;
   const id = props.c.id;
@@ -392,14 +389,7 @@ function CaseMap(props: { c: CaseDetail; highlight: { layerId: LayerId; featureI
             {t('auLegendThisCase')}
           </li>
         </ul>
-        <LayerToggles
-          layers={CONTROL_LAYERS}
-          visible={visible}
-          onChange={(layer, on) => {
-            setVisible((x) => (on ? [...x, layer] : x.filter((y) => y !== layer)));
-            map?.setLayerVisible(layer, on);
-          }}
-        />
+        <LayerToggles layers={CONTROL_LAYERS} initial={CONTROL_LAYERS} map={map} />
       </div>
     </div>
   );

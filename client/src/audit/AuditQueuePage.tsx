@@ -6,9 +6,10 @@
  * (and n/p) move to the next/previous case, across pages, and Enter opens it; exports of the
  * whole filtered list.
  */
-import { useCallback, useEffect, useRef, useState, type MouseEvent } from 'react';
+import { useCallback, useEffect, useRef, type MouseEvent } from 'react';
 import { CASE_SOURCES, CASE_STATUSES, OVERLAP_FILTERS, type CaseListResponse, type CaseSummary } from '../../../core/contracts/cases.ts';
 import type { CaseStatus } from '../../../core/case-status.ts';
+import type { LayerId } from '../../../core/layers.ts';
 import { useT, type Lang, type StringKey } from '../i18n.ts';
 import { CheckGroup, FilterForm, FilterRow, Legend, ListMapPage, SearchField, SortSelect, type Column } from '../list-map/ListMapPage.tsx';
 import { OTHER_FILL, OTHER_LINE } from '../list-map/record-map.ts';
@@ -35,9 +36,8 @@ const CASE_LIST: ListSpec<CaseFilters, DraftKey, CaseListResponse> = {
 
 const SORTS: CaseSort[] = ['-detectedOn', 'detectedOn', '-farmland', 'farmland', '-permanentFarmland', '-ecoRedline', '-area', 'area', 'code', '-code', '-decidedAt'];
 
-type LayerIdList = (typeof CONTROL_LAYERS)[number][];
 /** The control layers shown under the queue at first; stock land on request. */
-const DEFAULT_VISIBLE: LayerIdList = ['general-farmland', 'permanent-farmland', 'eco-redline', 'urban-boundary'];
+const DEFAULT_VISIBLE: LayerId[] = ['general-farmland', 'permanent-farmland', 'eco-redline', 'urban-boundary'];
 
 function FilterPanel(props: {
   filters: CaseFilters;
@@ -107,7 +107,6 @@ export function AuditQueuePage(props: { lang: Lang; onLang: (l: Lang) => void; n
     },
   });
   const { filters, change, setFilters } = list;
-  const [visible, setVisible] = useState<LayerIdList>(DEFAULT_VISIBLE);
   const { base, error: baseError } = useAuditBase();
 
   // the map: created once the counties are known
@@ -115,12 +114,7 @@ export function AuditQueuePage(props: { lang: Lang; onLang: (l: Lang) => void; n
     base,
     counties: filters.county,
     create: (at, b) => new AuditMap({ ...at, style: auditStyle(b, { visible: DEFAULT_VISIBLE }) }),
-    expose: (m) => {
-      window.yizhangtuAudit = { map: m };
-      return () => {
-        if (window.yizhangtuAudit?.map === m) delete window.yizhangtuAudit;
-      };
-    },
+    expose: 'yizhangtuAudit',
     items: list.items,
     result: list.result,
     initialSelected: (window.history.state as NavState | null)?.selected ?? null,
@@ -267,14 +261,7 @@ export function AuditQueuePage(props: { lang: Lang; onLang: (l: Lang) => void; n
             { fill: SELECTED_COLOR, line: '#d9480f', label: t('auLegendSelected') },
           ]}
         >
-          <LayerToggles
-            layers={CONTROL_LAYERS}
-            visible={visible}
-            onChange={(id, on) => {
-              setVisible((v) => (on ? [...v, id] : v.filter((x) => x !== id)));
-              map?.setLayerVisible(id, on);
-            }}
-          />
+          <LayerToggles layers={CONTROL_LAYERS} initial={DEFAULT_VISIBLE} map={map} />
         </Legend>
       }
     />

@@ -1,9 +1,15 @@
-/** Check boxes showing or hiding the control layers under the cases, with the registry's colours. */
+/** Check boxes showing or hiding the control layers under the cases on a map, with the registry's colours. */
+import { useState } from 'react';
 import { getLayer, type LayerId } from '../../../core/layers.ts';
 import { pickField, useT } from '../i18n.ts';
 
-export function LayerToggles<T extends LayerId>(props: { layers: T[]; visible: T[]; onChange: (id: T, visible: boolean) => void }) {
+export function LayerToggles(props: { layers: LayerId[]; initial: LayerId[]; map: { setLayerVisible: (id: LayerId, visible: boolean) => void } | null }) {
   const { lang } = useT();
+  const [visible, setVisible] = useState(props.initial);
+  const toggle = (id: LayerId, on: boolean) => {
+    setVisible((v) => (on ? [...v, id] : v.filter((x) => x !== id)));
+    props.map?.setLayerVisible(id, on);
+  };
   return (
     <ul className="audit-layer-toggles" data-testid="audit-layers">
       {props.layers.map((id) => {
@@ -11,7 +17,7 @@ export function LayerToggles<T extends LayerId>(props: { layers: T[]; visible: T
         return (
           <li key={id}>
             <label>
-              <input type="checkbox" name="layer" value={id} checked={props.visible.includes(id)} onChange={(e) => props.onChange(id, e.target.checked)} />
+              <input type="checkbox" name="layer" value={id} checked={visible.includes(id)} onChange={(e) => toggle(id, e.target.checked)} />
               <span className="legend-swatch" style={{ background: def.style.fillColor, borderColor: def.style.lineColor }} />
               {pickField(def, 'name', lang)}
             </label>

@@ -15,6 +15,9 @@ export interface ListMapBase extends MapBase {
   cityBbox: Bbox | undefined;
 }
 
+/** The window's slots holding a page's live map, `{ map }` (yizhangtuStock, yizhangtuAudit). */
+type MapSlot = { [K in keyof Window]-?: NonNullable<Window[K]> extends { map: RecordMap } ? K : never }[keyof Window];
+
 export interface ListItem {
   id: number;
   code: string;
@@ -27,8 +30,8 @@ export interface ListMapOptions<M extends RecordMap, T extends ListItem> {
   counties: string[];
   /** Makes the map where told (its style and anything else the page's own); the events go to the options given. */
   create: (at: Pick<RecordMapOptions, 'container' | 'bounds' | 'onHover' | 'onRecordClick'>, base: ListMapBase) => M;
-  /** Shows the live map to tests; answers how to take it back. */
-  expose?: (map: M) => () => void;
+  /** The window's slot showing the live map to tests (declared by the page's map module). */
+  expose?: MapSlot;
   items: T[];
   /** The list's current answer (the map is refitted when it changes). */
   result: unknown;
@@ -68,9 +71,10 @@ export function useListMap<M extends RecordMap, T extends ListItem>(opts: ListMa
       base,
     );
     setMap(m);
-    const unexpose = expose?.(m);
+    const slots = window as unknown as Record<string, { map: RecordMap } | undefined>;
+    if (expose) slots[expose] = { map: m };
     return () => {
-      unexpose?.();
+      if (expose && slots[expose]?.map === m) delete slots[expose];
       m.destroy();
       setMap(null);
     };

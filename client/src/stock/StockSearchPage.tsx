@@ -157,12 +157,7 @@ export function StockSearchPage(props: { lang: Lang; onLang: (l: Lang) => void; 
           change({ near: [roundCoord(p[0]), roundCoord(p[1])], sort: 'distance' });
         },
       }),
-    expose: (m) => {
-      window.yizhangtuStock = { map: m };
-      return () => {
-        if (window.yizhangtuStock?.map === m) delete window.yizhangtuStock;
-      };
-    },
+    expose: 'yizhangtuStock',
     items: list.items,
     result: list.result,
     // the page's parcels with the picked point
