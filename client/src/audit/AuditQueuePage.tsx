@@ -14,7 +14,7 @@ import { useT, type Lang, type StringKey } from '../i18n.ts';
 import { CheckGroup, FilterForm, FilterRow, Legend, ListMapPage, SearchField, SortSelect, type Column } from '../list-map/ListMapPage.tsx';
 import { OTHER_FILL, OTHER_LINE } from '../list-map/record-map.ts';
 import { useListMap } from '../list-map/useListMap.ts';
-import { useListQuery, type ListSpec } from '../list-map/useListQuery.ts';
+import { useListQuery, type ListQuery, type ListSpec } from '../list-map/useListQuery.ts';
 import { asApiError, caseApi, caseExportLinks, casePath } from './api.ts';
 import { AuditMap, CONTROL_LAYERS, LISTED_COLOR, SELECTED_COLOR, auditStyle } from './audit-map.ts';
 import { AuditHeader, Mu, StatusBadge, reviewKey, sourceWord, statusWord, useAuditBase, type NavState, type Navigation } from './common.tsx';
@@ -39,40 +39,31 @@ const SORTS: CaseSort[] = ['-detectedOn', 'detectedOn', '-farmland', 'farmland',
 /** The control layers shown under the queue at first; stock land on request. */
 const DEFAULT_VISIBLE: LayerId[] = ['general-farmland', 'permanent-farmland', 'eco-redline', 'urban-boundary'];
 
-function FilterPanel(props: {
-  filters: CaseFilters;
-  draft: Record<DraftKey, string>;
-  invalid: string[];
-  counties: { code: string; name: string }[];
-  statusCounts: Record<string, number> | null;
-  onChange: (patch: Partial<CaseFilters>) => void;
-  onDraft: (k: DraftKey, v: string) => void;
-  onCommit: (patch?: Partial<Record<DraftKey, string>>) => void;
-  onReset: () => void;
-}) {
+function FilterPanel(props: { list: ListQuery<CaseFilters, DraftKey, CaseListResponse>; counties: { code: string; name: string }[]; onReset: () => void }) {
   const { t, lang } = useT();
-  const { filters: f, draft, invalid } = props;
+  const { filters: f, draft, invalid, change, setDraft, commitDraft } = props.list;
+  const commit = () => commitDraft();
   const bad = (k: string) => invalid.includes(k) || undefined;
   return (
-    <FilterForm prefix="audit" onCommit={() => props.onCommit()} onReset={props.onReset}>
-      <SearchField label={t('auCode')} placeholder={t('auCodePlaceholder')} value={draft.q} invalid={invalid.includes('q')} onChange={(v) => props.onDraft('q', v)} onCommit={() => props.onCommit()} />
+    <FilterForm prefix="audit" onCommit={commit} onReset={props.onReset}>
+      <SearchField label={t('auCode')} placeholder={t('auCodePlaceholder')} value={draft.q} invalid={invalid.includes('q')} onChange={(v) => setDraft('q', v)} onCommit={commit} />
       <CheckGroup
         name="status"
         legend={t('auStatus')}
-        options={CASE_STATUSES.map((s) => ({ value: s, label: statusWord(s, lang), count: props.statusCounts?.[s] }))}
+        options={CASE_STATUSES.map((s) => ({ value: s, label: statusWord(s, lang), count: props.list.data?.statusCounts[s] }))}
         value={f.status}
         invalid={invalid.includes('status')}
-        onChange={(status) => props.onChange({ status })}
+        onChange={(status) => change({ status })}
       />
-      <CheckGroup name="county" legend={t('stCounty')} options={props.counties.map((c) => ({ value: c.code, label: c.name }))} value={f.county} invalid={invalid.includes('county')} onChange={(county) => props.onChange({ county })} />
-      <CheckGroup name="source" legend={t('auSource')} options={CASE_SOURCES.map((s) => ({ value: s, label: sourceWord(s, lang) }))} value={f.source} invalid={invalid.includes('source')} onChange={(source) => props.onChange({ source })} />
+      <CheckGroup name="county" legend={t('stCounty')} options={props.counties.map((c) => ({ value: c.code, label: c.name }))} value={f.county} invalid={invalid.includes('county')} onChange={(county) => change({ county })} />
+      <CheckGroup name="source" legend={t('auSource')} options={CASE_SOURCES.map((s) => ({ value: s, label: sourceWord(s, lang) }))} value={f.source} invalid={invalid.includes('source')} onChange={(source) => change({ source })} />
       <FilterRow label={t('auDetectedOn')} className="audit-dates">
-        <input type="date" name="from" aria-label={`${t('auDetectedOn')} ${t('auFrom')}`} value={draft.from} aria-invalid={bad('from')} onChange={(e) => props.onCommit({ from: e.target.value })} />
+        <input type="date" name="from" aria-label={`${t('auDetectedOn')} ${t('auFrom')}`} value={draft.from} aria-invalid={bad('from')} onChange={(e) => commitDraft({ from: e.target.value })} />
         <span aria-hidden="true">–</span>
-        <input type="date" name="to" aria-label={`${t('auDetectedOn')} ${t('auTo')}`} value={draft.to} aria-invalid={bad('to')} onChange={(e) => props.onCommit({ to: e.target.value })} />
+        <input type="date" name="to" aria-label={`${t('auDetectedOn')} ${t('auTo')}`} value={draft.to} aria-invalid={bad('to')} onChange={(e) => commitDraft({ to: e.target.value })} />
       </FilterRow>
       <FilterRow label={t('auMinOverlap')}>
-        <select name="overlap" aria-label={t('auOverlapKind')} value={f.overlap} onChange={(e) => props.onChange({ overlap: e.target.value as OverlapFilter })}>
+        <select name="overlap" aria-label={t('auOverlapKind')} value={f.overlap} onChange={(e) => change({ overlap: e.target.value as OverlapFilter })}>
           {OVERLAP_FILTERS.map((o) => (
             <option key={o} value={o}>
               {t(`auOverlap_${o}` as StringKey)}
@@ -87,8 +78,8 @@ function FilterPanel(props: {
           aria-label={t('auMinOverlap')}
           value={draft.minOverlapMu}
           aria-invalid={bad('minOverlapMu')}
-          onChange={(e) => props.onDraft('minOverlapMu', e.target.value)}
-          onBlur={() => props.onCommit()}
+          onChange={(e) => setDraft('minOverlapMu', e.target.value)}
+          onBlur={commit}
         />
         <span>{t('stUnit_mu')}</span>
       </FilterRow>
@@ -209,20 +200,7 @@ export function AuditQueuePage(props: { lang: Lang; onLang: (l: Lang) => void; n
       header={<AuditHeader tab="queue" lang={props.lang} onLang={props.onLang} nav={props.nav} />}
       baseError={baseError}
       filters={
-        <FilterPanel
-          filters={filters}
-          draft={list.draft}
-          invalid={list.invalid}
-          counties={base?.counties ?? []}
-          statusCounts={list.data?.statusCounts ?? null}
-          onChange={change}
-          onDraft={list.setDraft}
-          onCommit={list.commitDraft}
-          onReset={() => {
-            list.reset();
-            setOutside(null);
-          }}
-        />
+<FilterPanel list={list} counties={base?.counties ?? []} onReset={() => (list.reset(), setOutside(null))} />
       }
       list={list}
       sel={sel}

@@ -146,3 +146,6 @@ export function useListQuery<F extends Paged, K extends string, R extends ListRe
   };
   return { ...view, filters, setFilters, change, draft, setDraft, commitDraft, reset, query, data: result?.data ?? null, invalid: error?.fields ?? [] };
 }
+
+/** A list's whole state, as the page's filters read and change it. */
+export type ListQuery<F extends Paged, K extends string, R extends ListResponse<{ id: number }>> = ReturnType<typeof useListQuery<F, K, R>>;

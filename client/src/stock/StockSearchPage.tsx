@@ -14,7 +14,7 @@ import { unitWord } from '../format.ts';
 import { CheckGroup, FilterForm, FilterRow, Legend, ListMapPage, SearchField, SortSelect, type Column } from '../list-map/ListMapPage.tsx';
 import { OTHER_FILL, OTHER_LINE } from '../list-map/record-map.ts';
 import { useListMap } from '../list-map/useListMap.ts';
-import { useListQuery, type ListSpec } from '../list-map/useListQuery.ts';
+import { useListQuery, type ListQuery, type ListSpec } from '../list-map/useListQuery.ts';
 import { parcelPath, stockApi, stockExportLinks } from './api.ts';
 import { StockHeader, useStockBase } from './common.tsx';
 import { CATEGORIES, DASH, DIGITS, STATUSES, formatNumber, kmText, valueWord } from './format.ts';
@@ -84,25 +84,26 @@ function RangeInputs(props: DraftProps & { label: string; min: NumericField; max
 }
 
 /** The filters column. */
-function FilterPanel(props: DraftProps & { filters: StockFilters; counties: { code: string; name: string }[]; onChange: (patch: Partial<StockFilters>) => void; onReset: () => void }) {
+function FilterPanel(props: { list: ListQuery<StockFilters, DraftKey, StockSearchResponse>; counties: { code: string; name: string }[]; onReset: () => void }) {
   const { t, lang } = useT();
-  const { filters: f, draft, invalid } = props;
+  const { filters: f, draft, invalid, change, setDraft } = props.list;
+  const commit = () => props.list.commitDraft();
   const status = f.status.join(',') || '可供应';
   const statusOptions = STATUS_OPTIONS.includes(status) ? STATUS_OPTIONS : [...STATUS_OPTIONS, status];
-  const ranges = { draft, invalid, onDraft: props.onDraft, onCommit: props.onCommit };
+  const ranges = { draft, invalid, onDraft: setDraft, onCommit: commit };
   return (
-    <FilterForm prefix="stock" onCommit={props.onCommit} onReset={props.onReset}>
-      <SearchField label={t('stQ')} placeholder={t('stQPlaceholder')} value={draft.q} invalid={invalid.includes('q')} onChange={(v) => props.onDraft('q', v)} onCommit={props.onCommit} />
-      <CheckGroup name="county" legend={t('stCounty')} options={props.counties.map((c) => ({ value: c.code, label: c.name }))} value={f.county} invalid={invalid.includes('county')} onChange={(county) => props.onChange({ county })} />
-      <CheckGroup name="category" legend={t('stCategory')} options={CATEGORIES.map((c) => ({ value: c, label: valueWord(c, lang) }))} value={f.category} invalid={invalid.includes('category')} onChange={(category) => props.onChange({ category })} />
-      <CheckGroup name="use" legend={t('stUse')} options={PLANNED_USES.map((u) => ({ value: u, label: valueWord(u, lang) }))} value={f.use} invalid={invalid.includes('use')} onChange={(use) => props.onChange({ use })} />
+    <FilterForm prefix="stock" onCommit={commit} onReset={props.onReset}>
+      <SearchField label={t('stQ')} placeholder={t('stQPlaceholder')} value={draft.q} invalid={invalid.includes('q')} onChange={(v) => setDraft('q', v)} onCommit={commit} />
+      <CheckGroup name="county" legend={t('stCounty')} options={props.counties.map((c) => ({ value: c.code, label: c.name }))} value={f.county} invalid={invalid.includes('county')} onChange={(county) => change({ county })} />
+      <CheckGroup name="category" legend={t('stCategory')} options={CATEGORIES.map((c) => ({ value: c, label: valueWord(c, lang) }))} value={f.category} invalid={invalid.includes('category')} onChange={(category) => change({ category })} />
+      <CheckGroup name="use" legend={t('stUse')} options={PLANNED_USES.map((u) => ({ value: u, label: valueWord(u, lang) }))} value={f.use} invalid={invalid.includes('use')} onChange={(use) => change({ use })} />
       <label className="stock-select">
         <span>{t('stStatus')}</span>
         <select
           name="status"
           value={status}
           aria-invalid={invalid.includes('status') || undefined}
-          onChange={(e) => props.onChange({ status: e.target.value === '可供应' ? [] : e.target.value.split(',') })}
+          onChange={(e) => change({ status: e.target.value === '可供应' ? [] : e.target.value.split(',') })}
         >
           {statusOptions.map((s) => (
             <option key={s} value={s}>
@@ -119,9 +120,9 @@ function FilterPanel(props: DraftProps & { filters: StockFilters; counties: { co
           onChange={(e) => {
             const to = e.target.value as AreaUnit;
             const [minArea, maxArea] = [convertArea(draft.minArea, f.areaUnit, to), convertArea(draft.maxArea, f.areaUnit, to)];
-            props.onDraft('minArea', minArea);
-            props.onDraft('maxArea', maxArea);
-            props.onChange({ areaUnit: to, minArea, maxArea });
+            setDraft('minArea', minArea);
+            setDraft('maxArea', maxArea);
+            change({ areaUnit: to, minArea, maxArea });
           }}
         >
           {(['mu', 'ha', 'm2'] as const).map((u) => (
@@ -259,19 +260,7 @@ export function StockSearchPage(props: { lang: Lang; onLang: (l: Lang) => void; 
       header={<StockHeader title={t('stTitle')} lang={props.lang} onLang={props.onLang} />}
       baseError={baseError}
       filters={
-        <FilterPanel
-          filters={filters}
-          draft={list.draft}
-          invalid={list.invalid}
-          counties={base?.counties ?? []}
-          onChange={change}
-          onDraft={list.setDraft}
-          onCommit={() => list.commitDraft()}
-          onReset={() => {
-            list.reset();
-            sel.setOutside(null);
-          }}
-        />
+<FilterPanel list={list} counties={base?.counties ?? []} onReset={() => (list.reset(), sel.setOutside(null))} />
       }
       list={list}
       sel={sel}
