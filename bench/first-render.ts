@@ -88,6 +88,14 @@ for (const b of builds) {
 interface Timing {
   /** ms from the navigation's start */
   domContentLoaded: number;
+  /** the last of the workspace's data calls (health, layers, counties, config, session) answered */
+  apiDone: number;
+  /** MapLibre's worker script fetched */
+  workerLoaded: number;
+  /** the first tile asked for, and the last received before the first render */
+  tilesStart: number;
+  tilesDone: number;
+  tiles: number;
   mapCreated: number;
   mapLoad: number;
   firstRender: number;
@@ -164,6 +172,11 @@ async function loadWorkspace(browser: Browser, base: string): Promise<Timing> {
   try {
     const page = await context.newPage();
     const scripts = collectScripts(page);
+    const requests: { url: string; start: number; end: number }[] = [];
+    page.on('requestfinished', (r) => {
+      const t = r.timing();
+      requests.push({ url: r.url(), start: t.startTime, end: t.startTime + t.responseEnd });
+    });
     await page.addInitScript({ content: FIRST_RENDER_PROBE });
     await page.goto(`${base}/`, { waitUntil: 'domcontentloaded' });
     // (arrow functions without inner declarations: the page's CSP refuses evaluated strings)
@@ -173,7 +186,27 @@ async function loadWorkspace(browser: Browser, base: string): Promise<Timing> {
       domContentLoaded: (performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming).domContentLoadedEventEnd,
     }));
     const s = await scripts();
-    return { domContentLoaded: t.domContentLoaded!, mapCreated: t.mapCreated!, mapLoad: t.mapLoad!, firstRender: t.firstRender!, jsBytes: s.js, cssBytes: s.css, maplibre: s.maplibre };
+    // request times are wall-clock: relative to the navigation's start as the page has it
+    const origin = await page.evaluate(() => performance.timeOrigin);
+    const at = (x: number) => x - origin;
+    const done = origin + t.firstRender!;
+    const api = requests.filter((r) => /^\/api\/(health|layers|counties|config|session)$/.test(new URL(r.url).pathname));
+    const worker = requests.find((r) => /maplibre-gl-worker/.test(r.url));
+    const tiles = requests.filter((r) => /\/tiles\//.test(r.url) && r.start <= done);
+    return {
+      domContentLoaded: t.domContentLoaded!,
+      apiDone: api.length ? at(Math.max(...api.map((r) => r.end))) : NaN,
+      workerLoaded: worker ? at(worker.end) : NaN,
+      tilesStart: tiles.length ? at(Math.min(...tiles.map((r) => r.start))) : NaN,
+      tilesDone: tiles.length ? at(Math.max(...tiles.map((r) => r.end))) : NaN,
+      tiles: tiles.length,
+      mapCreated: t.mapCreated!,
+      mapLoad: t.mapLoad!,
+      firstRender: t.firstRender!,
+      jsBytes: s.js,
+      cssBytes: s.css,
+      maplibre: s.maplibre,
+    };
   } finally {
     await context.close();
   }
@@ -199,7 +232,9 @@ try {
     for (const b of i % 2 ? [...builds].reverse() : builds) {
       const t = await loadWorkspace(browser, b.base!);
       b.runs.push(t);
-      console.log(`${b.label} #${i + 1}: map created ${fmtMs(t.mapCreated)}, load ${fmtMs(t.mapLoad)}, first render ${fmtMs(t.firstRender)}`);
+      console.log(
+        `${b.label} #${i + 1}: DOMContentLoaded ${fmtMs(t.domContentLoaded)}, data ${fmtMs(t.apiDone)}, worker ${fmtMs(t.workerLoaded)}, map created ${fmtMs(t.mapCreated)}, tiles ${fmtMs(t.tilesStart)}–${fmtMs(t.tilesDone)} (${t.tiles}), load ${fmtMs(t.mapLoad)}, first render ${fmtMs(t.firstRender)}`,
+      );
     }
   }
   for (const b of builds) for (const path of ROUTES) b.routes.push(await loadRoute(browser, b.base!, path));
@@ -225,7 +260,11 @@ function assets(dir: string) {
 const timingRows = builds
   .flatMap((b) => [
     `| ${b.label} | DOMContentLoaded | ${stat(b.runs.map((r) => r.domContentLoaded))} |`,
+    `| ${b.label} | the workspace's data answered (health, layers, counties, config, session) | ${stat(b.runs.map((r) => r.apiDone))} |`,
+    `| ${b.label} | MapLibre's worker fetched | ${stat(b.runs.map((r) => r.workerLoaded))} |`,
     `| ${b.label} | map created | ${stat(b.runs.map((r) => r.mapCreated))} |`,
+    `| ${b.label} | first tile asked for | ${stat(b.runs.map((r) => r.tilesStart))} |`,
+    `| ${b.label} | last tile of the first render received | ${stat(b.runs.map((r) => r.tilesDone))} |`,
     `| ${b.label} | map \`load\` | ${stat(b.runs.map((r) => r.mapLoad))} |`,
     `| ${b.label} | **first render** (idle, data layers drawn) | **${fmtMs(median(b.runs.map((r) => r.firstRender)))}** | **${fmtMs(percentile(b.runs.map((r) => r.firstRender), 95))}** |`,
   ])

@@ -15,13 +15,19 @@ import { maySeeLayer, type Role } from '../../core/access.ts';
 import { currentSession } from './http.ts';
 import { SessionBadge } from './auth/SessionBadge.tsx';
 
-// The map (MapLibre) and the site check (drawing, file readers, the preview's geometry) are
-// chunks of their own, asked for as this module runs: they arrive while the workspace waits for
-// its data, and the panel does not hold up the map.
-const mapView = import('./map/MapView.tsx');
-const siteCheck = import('./site-check/SiteCheckPanel.tsx');
-const MapView = lazy(async () => ({ default: (await mapView).MapView }));
-const SiteCheckPanel = lazy(async () => ({ default: (await siteCheck).SiteCheckPanel }));
+// The map (MapLibre) is a chunk of its own, which main.tsx asks for together with this one: it
+// arrives while the workspace waits for its data. The site check (drawing, file readers, the
+// preview's geometry) is another, asked for once the map exists, so that it does not hold up the
+// map's first render.
+const MapView = lazy(() => import('./map/MapView.tsx').then((m) => ({ default: m.MapView })));
+const SiteCheckPanel = lazy(() => import('./site-check/SiteCheckPanel.tsx').then((m) => ({ default: m.SiteCheckPanel })));
+
+/** The workspace's data, asked for as this module runs: before the map's chunk is evaluated. */
+const workspaceData = (() => {
+  const { lang } = readUrlState(window.location.search);
+  return Promise.all([api.health(lang), api.layers(lang), api.counties(lang), api.config(lang), currentSession()]);
+})();
+workspaceData.catch(() => undefined); // the page shows the failure
 
 interface Loaded {
   health: HealthResponse;
@@ -47,7 +53,7 @@ export function App() {
   const t = (k: Parameters<typeof translate>[1], v?: Record<string, string | number>) => translate(lang, k, v);
 
   useEffect(() => {
-    Promise.all([api.health(initial.lang), api.layers(initial.lang), api.counties(initial.lang), api.config(initial.lang), currentSession()])
+    workspaceData
       .then(([health, layers, counties, config, session]) => {
         const role: Role = session.user?.role ?? 'public';
         // a layer the role may not see stays off, even when the URL asks for it
@@ -135,9 +141,11 @@ export function App() {
           {!data && !error && <p className="loading">{t('loading')}</p>}
           {data && (
             <>
-              <Suspense fallback={null}>
-                <SiteCheckPanel controller={controller} lang={lang} />
-              </Suspense>
+              {controller && (
+                <Suspense fallback={null}>
+                  <SiteCheckPanel controller={controller} lang={lang} />
+                </Suspense>
+              )}
               <LayerPanel layers={data.layers} states={states} zoom={zoom} onChange={onLayerChange} locked={locked} />
               <CountyList counties={data.counties} onSelect={(c) => controller?.fitBounds(c.bbox)} />
               <section className="panel-section">

@@ -22,7 +22,12 @@ import './styles.css';
 /** A page's component from its module, loaded on first render. */
 const route = <P extends object>(load: () => Promise<ComponentType<P>>) => lazy(async () => ({ default: await load() }));
 
-const App = route(() => import('./App.tsx').then((m) => m.App));
+// the workspace's map chunk is asked for right after the workspace's own, not once it has run
+const App = route(() => {
+  const app = import('./App.tsx');
+  void import('./map/MapView.tsx');
+  return app.then((m) => m.App);
+});
 const ReportPage = route(() => import('./report/ReportPage.tsx').then((m) => m.ReportPage));
 const StockApp = route(() => import('./stock/StockApp.tsx').then((m) => m.StockApp));
 const AuditApp = route(() => import('./audit/AuditApp.tsx').then((m) => m.AuditApp));
