@@ -113,5 +113,3 @@ export function useListMap<M extends RecordMap, T extends ListItem>(opts: ListMa
 
   return { map, mapRef, listRef, selectedId, setSelectedId, select, hoveredId, setHoveredId, outside, setOutside };
 }
-
-export type ListMapState<M extends RecordMap> = ReturnType<typeof useListMap<M, ListItem>>;
