@@ -19,7 +19,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
@@ -226,6 +226,7 @@ async function loadRoute(browser: Browser, base: string, path: string): Promise<
 }
 
 const browser = await launchBrowser();
+const loadBefore = loadavg()[0]!;
 try {
   for (const b of builds) await loadWorkspace(browser, b.base!); // warm the server
   for (let i = 0; i < runs; i++) {
@@ -244,6 +245,7 @@ try {
   await db.close();
 }
 
+const loadAfter = loadavg()[0]!;
 const kb = (n: number) => `${(n / 1024).toFixed(0)} KB`;
 const stat = (xs: number[]) => `${fmtMs(median(xs))} | ${fmtMs(percentile(xs, 95))}`;
 
@@ -290,7 +292,7 @@ writeSection(
   'first-render',
   `## First map render of the workspace (\`npm run bench:first-render\`)
 
-Machine: ${machine()} (shared with other work while it ran). Embedded database, demo dataset (seed ${SEED}),
+Machine: ${machine()}; load average ${loadBefore.toFixed(1)} when the loads began, ${loadAfter.toFixed(1)} when they ended (other work shared the machine). Embedded database, demo dataset (seed ${SEED}),
 server and headless Chromium on the same machine (loopback, no compression, no throttling). Run ${new Date().toISOString().slice(0, 10)}.
 
 ${runs} loads of \`/\` per build, each in a new browser context (empty HTTP cache, no session), after one
