@@ -276,20 +276,24 @@ describe.runIf(hasChromium || process.env.CI)(`the stock-land pages in headless 
     expect(await page.locator('tr[data-selected=true]').count()).toBe(0);
     expect(await page.evaluate((id) => window.yizhangtuStock!.map.featureState(id), other!.id)).toMatchObject({ selected: true });
 
-    // 选取位置: the next click on the map is the point; the list is sorted by distance from it
+    // 选取位置: the next click on the map is the point; the list is sorted by distance from it.
+    // Where the click lands is read while the map stands still, before the click: the new
+    // result then refits the map, and the same pixel is another place afterwards.
     await page.locator('[data-testid=pick-point]').click();
     await page.locator('[data-testid=picking-hint]').waitFor();
+    await mapIdle(page);
     const box = (await page.locator('[data-testid=stock-map]').boundingBox())!;
-    await page.mouse.click(box.x + box.width / 3, box.y + box.height / 3);
-    await page.waitForFunction(() => new URL(location.href).searchParams.get('sort') === 'distance');
-    const url = new URL(page.url());
-    const near = url.searchParams.get('near')!.split(',').map(Number);
-    expect(near).toHaveLength(2);
+    const pickAt = { x: box.x + box.width / 3, y: box.y + box.height / 3 };
     const clicked = await page.evaluate(({ x, y }) => {
       const map = window.yizhangtuStock!.map.map;
       const rect = map.getCanvas().getBoundingClientRect();
       return map.unproject([x - rect.left, y - rect.top]).toArray();
-    }, { x: box.x + box.width / 3, y: box.y + box.height / 3 });
+    }, pickAt);
+    await page.mouse.click(pickAt.x, pickAt.y);
+    await page.waitForFunction(() => new URL(location.href).searchParams.get('sort') === 'distance');
+    const url = new URL(page.url());
+    const near = url.searchParams.get('near')!.split(',').map(Number);
+    expect(near).toHaveLength(2);
     expect(near[0]).toBeCloseTo(clicked[0]!, 4);
     expect(near[1]).toBeCloseTo(clicked[1]!, 4);
     await listShows(page, apiQueryOf(page.url()));
