@@ -32,7 +32,7 @@ for (let i = 0; i < runs; i++) {
   const t0 = performance.now();
   const ds = generateDataset({ scale, seed });
   const setupMs = performance.now() - t0;
-  perLayer.set('(counties, boundary, red line, rasters)', [...(perLayer.get('(counties, boundary, red line, rasters)') ?? []), setupMs]);
+  perLayer.set('set-up before the first layer (counties, rasters, boundary, red line)', [...(perLayer.get('set-up before the first layer (counties, rasters, boundary, red line)') ?? []), setupMs]);
   for (const layer of ds.layers) {
     const tl = performance.now();
     for (const _ of layer.features());
