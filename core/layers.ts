@@ -343,7 +343,8 @@ const registry = {
     // The protection ranges of historic districts and listed buildings are delineated by the
     // planning bureau for its own control; like the red line, the vectors stay inside.
     sensitivity: 'restricted',
-    minZoom: 8,
+    // the ranges are 100 m–1.5 km across: from z11 (~75 m a pixel) the smallest is a few pixels
+    minZoom: 11,
     maxFeaturesPerTile: 1_000,
     codeColumn: 'code',
     attributes: [

@@ -43,7 +43,7 @@ describe.runIf(hasChromium || process.env.CI)(`the map workspace in headless Chr
     await page.goto(base + '/');
     await mapIdle(page);
     expect(await page.locator('h1').textContent()).toBe('一张图');
-    expect(await page.locator('.layer-group h3').allTextContents()).toEqual(['三条控制线', '耕地', '存量土地', '执法图斑', '行政区划']);
+    expect(await page.locator('.layer-group h3').allTextContents()).toEqual(['三条控制线', '其他规划控制线', '耕地', '存量土地', '执法图斑', '行政区划']);
     const counties = (await rendered(page, 'admin-county')).map((p) => p.name);
     expect(new Set(counties)).toEqual(new Set(['龙亭区', '顺河回族区', '鼓楼区', '禹王台区', '祥符区', '杞县', '通许县', '尉氏县', '兰考县']));
     const boundaries = await rendered(page, 'urban-boundary');
