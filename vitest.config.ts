@@ -1,14 +1,27 @@
 import { defineConfig } from 'vitest/config';
 
+/**
+ * Three projects, each with only the setup it needs (`npx vitest run --project unit|api|e2e`
+ * runs one; `npm test` runs them all in one report):
+ * - unit: pure functions and files, no database, no client build;
+ * - api: the app on the seeded demo database (tests/setup/database.ts);
+ * - e2e: the same database and the built client, driven in headless Chromium.
+ */
 export default defineConfig({
   test: {
-    include: ['tests/**/*.test.ts'],
-    globalSetup: ['tests/setup/global.ts'],
     pool: 'forks',
     testTimeout: 120_000,
     hookTimeout: 300_000,
     // .ci/run asks for a JSON report too, to sum the results of its runs
     reporters: process.env.VITEST_JSON_REPORT ? ['default', 'json'] : ['default'],
     outputFile: process.env.VITEST_JSON_REPORT ? { json: process.env.VITEST_JSON_REPORT } : undefined,
+    projects: [
+      { extends: true, test: { name: 'unit', include: ['tests/unit/**/*.test.ts'] } },
+      { extends: true, test: { name: 'api', include: ['tests/api/**/*.test.ts'], globalSetup: ['tests/setup/database.ts'] } },
+      {
+        extends: true,
+        test: { name: 'e2e', include: ['tests/e2e/**/*.test.ts'], globalSetup: ['tests/setup/database.ts', 'tests/setup/client.ts'] },
+      },
+    ],
   },
 });

@@ -90,7 +90,7 @@ export type ImportColumn = 'code' | 'county_code' | 'name' | 'category' | 'land_
 /**
  * The field names an import reads for each column, compared in lower case, first found
  * wins: the 第三次全国国土调查 style codes (BSM, DLBM, DLMC, ZLDWDM …), their Chinese names
- * and our own column names. A layer adds its own in `import.aliases`, tried after these.
+ * and our own column names. A layer adds its own in `import.aliases`, tried before these.
  */
 export const IMPORT_FIELD_ALIASES: Record<ImportColumn, readonly string[]> = {
   code: ['code', 'bsm', 'tbbh', 'tbybh', '图斑编号', '标识码', '编号'],
@@ -109,7 +109,7 @@ export interface LayerImport {
   columns: readonly ImportColumn[];
   /** Prefix of the codes given to features whose file has none (the layer's pinyin initials). */
   codePrefix: string;
-  /** Field names of this layer's own, tried after the shared ones (lower case). */
+  /** Field names of this layer's own, tried before the shared ones (lower case). */
   aliases?: Partial<Record<ImportColumn, readonly string[]>>;
   /** Value of `name` for a feature whose file has none (followed by its row number). */
   defaultName?: string;
@@ -121,6 +121,8 @@ export interface LayerImport {
 export interface LayerSpec {
   nameZh: string;
   nameEn: string;
+  /** The English name inside a sentence ("the ecological protection red line"); default: nameEn in lower case. */
+  nameEnInSentence?: string;
   group: LayerGroup;
   /** Database table (server only). */
   table: string;
@@ -206,6 +208,7 @@ const registry = {
   'urban-boundary': {
     nameZh: '城镇开发边界',
     nameEn: 'Urban development boundary',
+    nameEnInSentence: 'the urban development boundary',
     group: 'control',
     table: 'urban_boundary',
     geometryType: 'MultiPolygon',
@@ -282,6 +285,7 @@ const registry = {
   'eco-redline': {
     nameZh: '生态保护红线',
     nameEn: 'Ecological protection red line',
+    nameEnInSentence: 'the ecological protection red line',
     group: 'control',
     table: 'eco_redline',
     geometryType: 'MultiPolygon',
@@ -330,7 +334,8 @@ const registry = {
   },
   'purple-line': {
     nameZh: '城市紫线',
-    nameEn: 'Historic conservation line (城市紫线)',
+    nameEn: 'Historic conservation line',
+    nameEnInSentence: 'the historic conservation line',
     group: 'planning',
     table: 'purple_line',
     geometryType: 'MultiPolygon',
@@ -338,7 +343,8 @@ const registry = {
     // The protection ranges of historic districts and listed buildings are delineated by the
     // planning bureau for its own control; like the red line, the vectors stay inside.
     sensitivity: 'restricted',
-    minZoom: 8,
+    // the ranges are 100 m–1.5 km across: from z11 (~75 m a pixel) the smallest is a few pixels
+    minZoom: 11,
     maxFeaturesPerTile: 1_000,
     codeColumn: 'code',
     attributes: [
@@ -375,7 +381,7 @@ const registry = {
       codePrefix: 'CSZX',
       aliases: { code: ['zxbh', '紫线编号'], name: ['bhdx', 'bhdxmc', '保护对象', '保护对象名称'], category: ['bhlx', '保护类型'] },
       defaultName: '城市紫线',
-      defaultCategory: '历史文化街区',
+      defaultCategory: '未分类',
     },
   },
   'general-farmland': farmlandLayer({
@@ -517,13 +523,16 @@ export const BOUNDARY_RULE = ruleLayers.find((l) => l.rule.kind === 'inside')!.i
 /** Layers the compliant part of a site is trimmed of (合规范围 = site − these). */
 export const trimmingLayers: readonly RuleLayer[] = ruleLayers.filter((l) => l.rule.trims);
 
+/** A layer's English name as a sentence reads it. */
+export const inSentenceEn = (l: Pick<LayerSpec, 'nameEn' | 'nameEnInSentence'>) => l.nameEnInSentence ?? l.nameEn.charAt(0).toLowerCase() + l.nameEn.slice(1);
+
 /** The trimmed layers' names as a sentence reads them: 永久基本农田和生态保护红线 / permanent basic farmland and the … */
 export const TRIMMED_LAYERS_ZH = trimmingLayers.map((l) => l.nameZh).join('和');
-export const TRIMMED_LAYERS_EN = trimmingLayers.map((l) => l.nameEn.charAt(0).toLowerCase() + l.nameEn.slice(1)).join(' and ');
+export const TRIMMED_LAYERS_EN = trimmingLayers.map((l) => inSentenceEn(l)).join(' and ');
 
 /** The restricted layers a site check judges, named in the public report's notes (、-separated / comma-separated). */
 export const RESTRICTED_RULE_LAYERS_ZH = ruleLayers.filter((l) => l.sensitivity === 'restricted').map((l) => l.nameZh).join('、');
-export const RESTRICTED_RULE_LAYERS_EN = ruleLayers.filter((l) => l.sensitivity === 'restricted').map((l) => l.nameEn.charAt(0).toLowerCase() + l.nameEn.slice(1)).join(', ');
+export const RESTRICTED_RULE_LAYERS_EN = ruleLayers.filter((l) => l.sensitivity === 'restricted').map((l) => inSentenceEn(l)).join(', ');
 
 export type ImportableLayer = LayerDefinition & { id: ImportableLayerId; import: LayerImport };
 export const importableLayers: readonly ImportableLayer[] = layers.filter((l): l is ImportableLayer => l.import !== undefined);
@@ -536,9 +545,9 @@ export const STOCK_STANDING_LAYER_IDS = tuple(layers.filter((l) => l.stockStandi
 /** Layer ids bottom to top, as the map draws them. */
 export const DRAW_ORDER: readonly LayerId[] = [...layers].sort((a, b) => a.drawOrder - b.drawOrder).map((l) => l.id);
 
-/** The field names read for an import column of a layer, in the order tried: the shared ones, then the layer's own. */
+/** The field names read for an import column of a layer, in the order tried: the layer's own (HXMC, ZXBH …), then the shared ones (BSM, MC …). */
 export function importAliases(layer: ImportableLayer, column: ImportColumn): readonly string[] {
-  return [...IMPORT_FIELD_ALIASES[column], ...(layer.import.aliases?.[column] ?? [])];
+  return [...(layer.import.aliases?.[column] ?? []), ...IMPORT_FIELD_ALIASES[column]];
 }
 
 /** What the API sends about a layer: what the map, panel and legends need, no table. */

@@ -4,7 +4,7 @@
  * is part of its layer's entry in the registry (core/layers.ts); client and server read the
  * same words from there.
  */
-import { ruleLayer, type RuleId, type SiteCheckRule } from './layers.ts';
+import { inSentenceEn, ruleLayer, type RuleId, type SiteCheckRule } from './layers.ts';
 import { formatArea, M2_PER_MU, roundTo } from './units.ts';
 
 export type { RuleId } from './layers.ts';
@@ -23,6 +23,11 @@ export interface VerdictFigures {
   /** For an `inside` rule: the part of the site outside it, m². */
   outsideM2?: number;
   siteM2: number;
+  /**
+   * The layer holds no features (never loaded, e.g. a layer added to a database seeded before
+   * it): the rule cannot be judged, and the verdict says so instead of passing the site.
+   */
+  layerEmpty?: boolean;
 }
 
 export interface Verdict {
@@ -35,7 +40,7 @@ export interface Verdict {
   messageEn: string;
   ruleTextZh: string;
   ruleTextEn: string;
-  figures: VerdictFigures & { quotaMu?: number };
+  figures: Omit<VerdictFigures, 'layerEmpty'> & { quotaMu?: number; layerEmpty?: 1 };
 }
 
 /** Below this an overlap is a numerical sliver, not a finding (0.01 m²). */
@@ -57,8 +62,19 @@ export function judge(rule: RuleId, f: VerdictFigures, format: (m2: number, lang
   const layer = ruleLayer(rule);
   const r = layer.rule;
   const base = { rule, titleZh: layer.nameZh, titleEn: layer.nameEn, ruleTextZh: r.textZh, ruleTextEn: r.textEn };
+  if (f.layerEmpty) {
+    const { layerEmpty: _, ...rest } = f;
+    return {
+      ...base,
+      status: 'warn',
+      figures: { ...rest, layerEmpty: 1 },
+      messageZh: `未载入${layer.nameZh}数据，本项未作判定，须另行核实。`,
+      messageEn: `No data of ${inSentenceEn(layer)} is loaded: this rule was not judged and must be checked separately.`,
+    };
+  }
   const hit = r.kind === 'inside' ? (f.outsideM2 ?? 0) > OVERLAP_EPSILON_M2 : f.overlapM2 > OVERLAP_EPSILON_M2;
-  const figures: Verdict['figures'] = { ...f };
+  const { layerEmpty: _empty, ...given } = f;
+  const figures: Verdict['figures'] = { ...given };
   const words = (lang: 'zh' | 'en'): Record<string, string> => ({
     area: format(f.overlapM2, lang),
     inside: format(f.overlapM2, lang),

@@ -3,9 +3,14 @@
  * tests/fixtures/cases/world.ts in a fresh database of the suite's backend: the dry-run
  * report by row (valid, invalid with the reason, duplicates with the share and the case or
  * row they repeat), the commit in one transaction with the overlaps computed, progress, and
- * a zipped Shapefile read back.
+ * a zipped Shapefile (GDAL's, of the cases exported) read back.
  */
-import { readFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import JSZip from 'jszip';
 import { actAs } from '../helpers/session.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
@@ -15,6 +20,16 @@ import type { Database } from '../../server/src/db/database.ts';
 import { openEmptyDatabase } from '../helpers/db.ts';
 import { backend } from '../helpers/backend.ts';
 import { LAT0, LON0, areaOf, insertWorld, rect, type Poly } from '../fixtures/cases/world.ts';
+
+/** Runs a GDAL tool; a missing one fails the test naming what to install. */
+async function gdal(tool: 'ogr2ogr', args: string[]): Promise<string> {
+  try {
+    return (await promisify(execFile)(tool, args, { maxBuffer: 64 * 1024 * 1024 })).stdout;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new Error(`${tool} is not installed: this test needs GDAL (apt-get install gdal-bin, as .ci/run does)`);
+    throw e;
+  }
+}
 
 /** A multipart/form-data body with one file in the field `file`. */
 function multipart(filename: string, content: Buffer | string, field = 'file') {
@@ -159,11 +174,24 @@ describe(`batch import of detection polygons (${backend})`, () => {
     expect(row(again.job.report!, 1).duplicateOf[0]).toMatchObject({ caseCode: 'IMP-001', share: 1 });
   });
 
-  it('reads a zipped Shapefile like the site check does: the export comes back as duplicates of its own cases', async () => {
-    const zip = await app.inject({ method: 'GET', url: '/api/cases/export.shp.zip?county=410223&sort=code' });
-    expect(zip.statusCode).toBe(200);
-    const n = Number(zip.headers['x-total-count']);
-    const { job } = await importFile('', '尉氏县图斑.zip', zip.rawPayload);
+  it('reads a zipped Shapefile like the site check does: GDAL’s Shapefile of the export comes back as duplicates of its own cases', async () => {
+    // the cases as GeoJSON, written as a GBK Shapefile by ogr2ogr (field names within the .dbf's 10 bytes)
+    const exported = await app.inject({ method: 'GET', url: '/api/cases/export.geojson?county=410223&sort=code' });
+    expect(exported.statusCode).toBe(200);
+    const n = Number(exported.headers['x-total-count']);
+    const layer = (exported.json() as { name: string }).name;
+    const dir = mkdtempSync(join(tmpdir(), 'yzt-cases-shp-'));
+    let zipped: Buffer;
+    try {
+      writeFileSync(join(dir, 'cases.geojson'), exported.rawPayload);
+      await gdal('ogr2ogr', ['-f', 'ESRI Shapefile', '-lco', 'ENCODING=CP936', '-nln', '图斑', '-sql', `SELECT code, source, detected_on AS detected FROM "${layer}"`, join(dir, '图斑.shp'), join(dir, 'cases.geojson')]);
+      const zip = new JSZip();
+      for (const ext of ['shp', 'shx', 'dbf', 'prj', 'cpg']) zip.file(`图斑.${ext}`, readFileSync(join(dir, `图斑.${ext}`)));
+      zipped = Buffer.from(await zip.generateAsync({ type: 'uint8array' }));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    const { job } = await importFile('', '尉氏县图斑.zip', zipped);
     const r = job.report!;
     expect(r.detected).toMatchObject({ format: 'shapefile', crs: 'EPSG:4490', encoding: 'gbk' });
     expect(r.counts.rows).toBe(n);

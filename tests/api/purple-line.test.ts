@@ -213,4 +213,16 @@ describe(`城市紫线 through the registry (${backend})`, () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it('does not clear a site when the layer holds nothing: the verdict says it was not judged, to the public too', async () => {
+    // the database is this file's own, and this is its last test
+    await db.query('DELETE FROM purple_line');
+    for (const who of [planner, null]) {
+      const res = await app.inject(as(who, { method: 'POST', url: '/api/site-checks', payload: { geometry: site, use: '商业', stockFirst: { reason: 'location' } } }));
+      expect(res.statusCode, res.body).toBe(201);
+      const v = res.json().verdicts.find((x: { rule: string }) => x.rule === 'purple-line');
+      expect(v.status).toBe('warn');
+      expect(v.messageZh).toBe('未载入城市紫线数据，本项未作判定，须另行核实。');
+    }
+  });
 });

@@ -18,19 +18,19 @@ import type { Browser, Page } from 'playwright-core';
 import type { Database } from '../../server/src/db/database.ts';
 import { CaseDetail, CaseImportAccepted, CaseImportJob, CaseListResponse, CaseStatsResponse, type CaseImportReport } from '../../core/contracts/cases.ts';
 import { checkDecision } from '../../core/case-status.ts';
-import { roundTo } from '../../core/units.ts';
 import { startWorkspace } from '../helpers/workspace.ts';
 import { ARTIFACTS, hasChromium } from '../helpers/browser.ts';
 import { backend } from '../helpers/backend.ts';
+import { expectFigure, expectFigures, readFigure } from '../helpers/figures.ts';
 
-/** A figure as the pages print it: rounded half away from zero, thousands separated. */
-function figure(value: number, digits: number): string {
-  const [int = '', frac] = roundTo(value, digits).toFixed(digits).split('.');
-  return `${int.replace(/\B(?=(\d{3})+(?!\d))/g, ',')}${frac === undefined ? '' : `.${frac}`}`;
+// The pages' figures are read back as numbers and compared with the API's (tests/helpers/figures.ts),
+// with the decimals the pages promise: 亩 and m² 2, 公顷 4, a share's percentage 2.
+
+/** An overlap in the list: a dash for none (nothing at 0.01 m²), else its 亩. */
+function expectMuOrDash(shown: string | null, a: { m2: number; mu: number }, label: string) {
+  expect(shown === '—', `${label}: “${shown}” for ${a.m2} m²`).toBe(a.m2 < 0.005);
+  if (shown !== '—') expectFigure(shown!, a.mu, 2, label);
 }
-
-/** 亩 as the list prints an overlap: a dash for none. */
-const muOrDash = (a: { m2: number; mu: number }) => (a.m2 < 0.005 ? '—' : figure(a.mu, 2));
 
 /** An instant in Beijing time, "YYYY-MM-DD HH:mm:ss", by the browser-independent Intl route. */
 const beijing = (iso: string) =>
@@ -185,10 +185,10 @@ describe.runIf(hasChromium || process.env.CI)(`the encroachment review in headle
       expect(r.id).toBe(c.id);
       expect(r.county).toBe(c.countyName);
       expect(r.detectedOn).toBe(c.detectedOn);
-      expect(r.area).toBe(figure(c.area.mu, 2));
-      expect(r.farmland).toBe(muOrDash(c.overlaps.farmland));
-      expect(r.permanent).toBe(muOrDash(c.overlaps.permanentFarmland));
-      expect(r.redline).toBe(muOrDash(c.overlaps.ecoRedline));
+      expectFigure(r.area!, c.area.mu, 2, `${c.code} area`);
+      expectMuOrDash(r.farmland, c.overlaps.farmland, `${c.code} farmland`);
+      expectMuOrDash(r.permanent, c.overlaps.permanentFarmland, `${c.code} permanent farmland`);
+      expectMuOrDash(r.redline, c.overlaps.ecoRedline, `${c.code} red line`);
       expect(r.status).toBe('待核查');
       expect(c.overlaps.farmland.mu).toBeGreaterThanOrEqual(1);
     }
@@ -375,28 +375,21 @@ describe.runIf(hasChromium || process.env.CI)(`the encroachment review in headle
         share: tr.querySelector('[data-field=share]')!.textContent,
       })),
     );
-    expect(table).toEqual(
-      c.overlapFeatures.map((f) => ({
-        layer: f.layerId,
-        featureId: f.featureId,
-        name: f.layerNameZh,
-        code: f.featureCode,
-        label: f.label ?? '—',
-        mu: figure(f.overlapArea.mu, 2),
-        m2: figure(f.overlapArea.m2, 2),
-        share: `${roundTo(f.shareOfCase * 100, 2).toFixed(2)}%`,
-      })),
+    expect(table.map(({ mu: _mu, m2: _m2, share: _share, ...t }) => t)).toEqual(
+      c.overlapFeatures.map((f) => ({ layer: f.layerId, featureId: f.featureId, name: f.layerNameZh, code: f.featureCode, label: f.label ?? '—' })),
     );
+    c.overlapFeatures.forEach((f, i) => {
+      expectFigure(table[i]!.mu!, f.overlapArea.mu, 2, `${f.featureCode} 亩`);
+      expectFigure(table[i]!.m2!, f.overlapArea.m2, 2, `${f.featureCode} m²`);
+      expectFigures(table[i]!.share!, '{}%', [f.shareOfCase * 100], [2], `${f.featureCode} share`);
+    });
     const field = (k: string) => page.locator(`[data-testid=case-attributes] [data-field=${k}]`).textContent();
     expect(await field('code')).toBe(c.code);
     expect(await field('county')).toBe(`${c.countyName}（${c.countyCode}）`);
     expect(await field('detectedOn')).toBe(c.detectedOn);
-    expect(await field('area')).toBe(`${figure(c.area.mu, 2)} 亩（${figure(c.area.ha, 4)} 公顷，${figure(c.area.m2, 2)} m²）`);
+    expectFigures((await field('area'))!, '{} 亩（{} 公顷，{} m²）', [c.area.mu, c.area.ha, c.area.m2], [2, 4, 2], 'area');
     const occupation = (k: string) => page.locator(`[data-testid=case-occupation] [data-field=${k}]`).textContent();
-    expect(await occupation('farmland')).toBe(figure(c.overlaps.farmland.mu, 2));
-    expect(await occupation('permanentFarmland')).toBe(figure(c.overlaps.permanentFarmland.mu, 2));
-    expect(await occupation('generalFarmland')).toBe(figure(c.overlaps.generalFarmland.mu, 2));
-    expect(await occupation('ecoRedline')).toBe(figure(c.overlaps.ecoRedline.mu, 2));
+    for (const k of ['farmland', 'permanentFarmland', 'generalFarmland', 'ecoRedline'] as const) expectFigure((await occupation(k))!, c.overlaps[k].mu, 2, k);
     // the decision form offers what the rules allow from 待核查, nothing more
     const options = await page.locator('[data-testid=decision-form] select[name=status] option').evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value).filter(Boolean));
     expect(options).toEqual(c.allowedTransitions.map((t) => t.status));
@@ -450,7 +443,7 @@ describe.runIf(hasChromium || process.env.CI)(`the encroachment review in headle
     const { page, errors } = await openPage(`/audit/counties?year=${year}`);
     const row = (p: Page) => p.locator(`[data-testid=county-table] tbody tr[data-county="${pick!.countyCode}"]`);
     await row(page).waitFor({ timeout: 20_000 });
-    expect(await row(page).locator('[data-field=illegalFarmland]').textContent()).toBe(figure(b.illegalFarmland.mu, 2));
+    expectFigure((await row(page).locator('[data-field=illegalFarmland]').textContent())!, b.illegalFarmland.mu, 2, 'illegal farmland before');
     expect(await row(page).locator('[data-field=pending]').textContent()).toBe(String(b.pending));
     expect(await row(page).getAttribute('data-standing')).toBe(b.standing);
 
@@ -504,12 +497,13 @@ describe.runIf(hasChromium || process.env.CI)(`the encroachment review in headle
     expect(a.pending).toBe(b.pending - 1);
     await page.goto(`${base}/audit/counties?year=${year}`);
     await row(page).waitFor({ timeout: 20_000 });
-    expect(await row(page).locator('[data-field=illegalFarmland]').textContent()).toBe(figure(a.illegalFarmland.mu, 2));
-    expect(await row(page).locator('[data-field=illegalFarmland]').textContent()).not.toBe(figure(b.illegalFarmland.mu, 2));
-    expect(await row(page).locator('[data-field=illegalPermanentFarmland]').textContent()).toBe(figure(a.illegalPermanentFarmland.mu, 2));
+    const illegalAfter = (await row(page).locator('[data-field=illegalFarmland]').textContent())!;
+    expectFigure(illegalAfter, a.illegalFarmland.mu, 2, 'illegal farmland after');
+    expect(readFigure(illegalAfter).value).toBeGreaterThan(b.illegalFarmland.mu + 0.5); // the case's farmland (over 1 亩) added
+    expectFigure((await row(page).locator('[data-field=illegalPermanentFarmland]').textContent())!, a.illegalPermanentFarmland.mu, 2, 'illegal permanent farmland after');
     expect(await row(page).locator('[data-field=illegal]').textContent()).toBe(String(a.illegal));
     expect(await row(page).locator('[data-field=pending]').textContent()).toBe(String(a.pending));
-    expect(await row(page).locator('[data-field=headroom]').textContent()).toBe(figure(a.headroomMu, 2));
+    expectFigure((await row(page).locator('[data-field=headroom]').textContent())!, a.headroomMu, 2, 'headroom');
     expect(await row(page).getAttribute('data-standing')).toBe(a.standing);
     const words = { over: `超过 20 亩：扣减 ${now.thresholds.penaltyMu} 亩指标`, close: '接近 20 亩', ok: '正常' };
     expect(await row(page).locator('[data-field=standing]').textContent()).toBe(words[a.standing]);
@@ -517,7 +511,7 @@ describe.runIf(hasChromium || process.env.CI)(`the encroachment review in headle
     const bar = page.locator(`[data-testid=county-chart] g[data-county="${pick!.countyCode}"]`);
     expect(Number(await bar.getAttribute('data-mu'))).toBeCloseTo(a.illegalFarmland.mu, 9);
     expect(Number(await page.locator('[data-testid=limit-line]').getAttribute('data-mu'))).toBe(20);
-    expect(await page.locator('[data-testid=county-table] tfoot [data-field=illegalFarmland]').textContent()).toBe(figure(now.total.illegalFarmland.mu, 2));
+    expectFigure((await page.locator('[data-testid=county-table] tfoot [data-field=illegalFarmland]').textContent())!, now.total.illegalFarmland.mu, 2, 'city total');
     expect(await page.locator('a[data-export=stats-xlsx]').getAttribute('href')).toBe(`/api/cases/stats/export.xlsx?year=${year}`);
     await page.screenshot({ path: `${ARTIFACTS}/audit-counties-${backend}.png`, fullPage: true });
     expect(errors).toEqual([]);
@@ -631,7 +625,8 @@ describe.runIf(hasChromium || process.env.CI)(`the encroachment review in headle
     expect(shown.map((r) => [r.row, r.status, r.source, r.detectedOn])).toEqual(want.rows.map((r) => [r.row, r.status, r.source ?? '—', r.detectedOn ?? '—']));
     expect(shown[2]!.reasons).toEqual(want.rows[2]!.reasons.map((r) => r.code));
     const d = want.rows[1]!.duplicateOf[0]!;
-    expect(shown[1]!.dup).toEqual([{ code: src!.code, share: d.share, text: `与图斑 ${src!.code} 重叠 ${roundTo(d.share * 100, 2).toFixed(2)}%` }]);
+    expect(shown[1]!.dup.map(({ text: _t, ...x }) => x)).toEqual([{ code: src!.code, share: d.share }]);
+    expectFigures(shown[1]!.dup[0]!.text!, `与图斑 ${src!.code} 重叠 {}%`, [d.share * 100], [2], 'duplicate share');
     // nothing written by the dry runs
     expect((await list('')).total).toBe(totalBefore);
 

@@ -4,6 +4,8 @@ import type { Database } from '../../server/src/db/database.ts';
 import { startWorkspace } from '../helpers/workspace.ts';
 import { ARTIFACTS, hasChromium } from '../helpers/browser.ts';
 import { backend } from '../helpers/backend.ts';
+import { expectFigure, figureBefore } from '../helpers/figures.ts';
+import { StockParcelDetail } from '../../core/contracts/stock.ts';
 
 /** Waits until the map exists, its style has loaded and it has finished rendering. */
 async function mapIdle(page: Page) {
@@ -41,7 +43,7 @@ describe.runIf(hasChromium || process.env.CI)(`the map workspace in headless Chr
     await page.goto(base + '/');
     await mapIdle(page);
     expect(await page.locator('h1').textContent()).toBe('一张图');
-    expect(await page.locator('.layer-group h3').allTextContents()).toEqual(['三条控制线', '耕地', '存量土地', '执法图斑', '行政区划']);
+    expect(await page.locator('.layer-group h3').allTextContents()).toEqual(['三条控制线', '其他规划控制线', '耕地', '存量土地', '执法图斑', '行政区划']);
     const counties = (await rendered(page, 'admin-county')).map((p) => p.name);
     expect(new Set(counties)).toEqual(new Set(['龙亭区', '顺河回族区', '鼓楼区', '禹王台区', '祥符区', '杞县', '通许县', '尉氏县', '兰考县']));
     const boundaries = await rendered(page, 'urban-boundary');
@@ -92,9 +94,13 @@ describe.runIf(hasChromium || process.env.CI)(`the map workspace in headless Chr
     expect(await popup.locator('tr[data-attr=code] th').textContent()).toBe('地块编号');
     expect(await popup.locator('tr[data-attr=code] td').textContent()).toBe(p!.code);
     expect(await popup.locator('tr[data-attr=planned_use] td').textContent()).toBe(p!.planned_use);
-    const mu = ((p!.area_m2 * 15) / 10_000).toFixed(2);
-    expect(await popup.locator('tr[data-attr=area_m2] td').textContent()).toContain(`${mu} 亩`);
-    expect(await popup.locator('tr[data-attr=area_m2] td').textContent()).toContain('公顷');
+    // the area in 亩 and 公顷 as the API has the parcel (GET /api/stock-parcels/{code}), read off the popup as numbers
+    const res = await page.request.get(`${base}/api/stock-parcels/${encodeURIComponent(p!.code)}`);
+    expect(res.status()).toBe(200);
+    const { area } = StockParcelDetail.parse(await res.json());
+    const shown = (await popup.locator('tr[data-attr=area_m2] td').textContent())!;
+    expectFigure(figureBefore(shown, '亩'), area.mu, 2, '亩');
+    expectFigure(figureBefore(shown, '公顷'), area.ha, 4, '公顷');
     await page.screenshot({ path: `${ARTIFACTS}/map-popup-${backend}.png` });
     await page.close();
   });

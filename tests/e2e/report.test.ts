@@ -2,6 +2,8 @@
  * The printable site-check report in headless Chromium: a site over farmland is checked
  * through the API, /reports/{id} shows its title, verdicts and 亩 figures as the report
  * has them, draws its map figures, hides the toolbar in print, and prints to A4 PDF.
+ * The figures are read off the page as numbers and compared with GET /api/site-checks/{id}
+ * (tests/helpers/figures.ts), never rebuilt with the page's own formatting.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, statSync } from 'node:fs';
@@ -9,18 +11,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import type { Browser, Page } from 'playwright-core';
 import { SiteCheckReport } from '../../core/contracts/site-check.ts';
-import { roundTo } from '../../core/units.ts';
 import { startWorkspace } from '../helpers/workspace.ts';
 import { ARTIFACTS, hasChromium } from '../helpers/browser.ts';
 import { backend } from '../helpers/backend.ts';
+import { expectFigure, expectFigures, figureBefore, readFigure } from '../helpers/figures.ts';
 
 const SITE = JSON.parse(readFileSync(new URL('../fixtures/site-check/in/crossing-farmland.geojson', import.meta.url), 'utf8')).geometry as object;
 
-/** A figure as the page prints it: rounded half away from zero, thousands separated. */
-function figure(value: number, digits: number): string {
-  const [int = '', frac] = roundTo(value, digits).toFixed(digits).split('.');
-  return `${int.replace(/\B(?=(\d{3})+(?!\d))/g, ',')}${frac === undefined ? '' : `.${frac}`}`;
-}
+/** Decimals the report promises per unit (docs/domain.md): 亩 and m² 2, 公顷 4. */
+const MU = 2;
+const HA = 4;
+const M2 = 2;
 
 const STATUS_ZH = { pass: '通过', warn: '提示', conflict: '冲突' } as const;
 
@@ -53,8 +54,16 @@ describe.runIf(hasChromium || process.env.CI)(`the printable site-check report i
       payload: { geometry: SITE, name: '某工业项目（一期）', use: '工业', stockFirst: { reason: 'other', note: '需临近铁路专用线' } },
     });
     expect(res.statusCode).toBe(201);
-    report = SiteCheckReport.parse(res.json());
+    report = await saved(SiteCheckReport.parse(res.json()).id);
   });
+
+  /** The filed report as the page reads it: GET /api/site-checks/{id} (as the public with `cookie: ''`). */
+  async function saved(id: string, headers: Record<string, string> = {}): Promise<SiteCheckReport> {
+    const res = await app.inject({ method: 'GET', url: `/api/site-checks/${id}`, headers });
+    expect(res.statusCode, res.body).toBe(200);
+    return SiteCheckReport.parse(res.json());
+  }
+  const text = async (l: { textContent: () => Promise<string | null> }) => (await l.textContent()) ?? '';
   afterAll(async () => {
     await stop?.();
   });
@@ -82,7 +91,7 @@ describe.runIf(hasChromium || process.env.CI)(`the printable site-check report i
     const stock = page.locator('[data-section=stock-first]');
     expect(await stock.locator('h2').textContent()).toBe('存量优先套核');
     expect(await stock.locator('[data-testid=stock-summary]').textContent()).toBe(sf.summaryZh);
-    expect(await stock.locator('[data-field=stockNeed]').textContent()).toContain(`${figure(sf.need.mu, 2)} 亩`);
+    expectFigure(figureBefore(await text(stock.locator('[data-field=stockNeed]')), '亩'), sf.need.mu, MU, 'stock need');
     if (sf.candidates.length === 0) expect(await stock.locator('[data-testid=stock-none]').textContent()).toBe('未找到符合条件的存量地块。');
     else {
       const rows = stock.locator('[data-testid=stock-candidates] tbody tr');
@@ -90,8 +99,8 @@ describe.runIf(hasChromium || process.env.CI)(`the printable site-check report i
       for (const [i, c] of sf.candidates.entries()) {
         const row = rows.nth(i);
         expect(await row.getAttribute('data-codes')).toBe(c.parcels.map((p) => p.code).join(','));
-        expect(await row.locator('td[data-unit=mu]').textContent()).toBe(figure(c.totalArea.mu, 2));
-        expect(await row.locator('td[data-field=score]').textContent()).toBe(c.score.toFixed(2));
+        expectFigure(await text(row.locator('td[data-unit=mu]')), c.totalArea.mu, MU, `candidate ${i + 1}`);
+        expectFigure(await text(row.locator('td[data-field=score]')), c.score, 2, `candidate ${i + 1} score`);
       }
     }
     expect(await stock.locator('[data-field=reason]').textContent()).toBe('其他');
@@ -109,22 +118,22 @@ describe.runIf(hasChromium || process.env.CI)(`the printable site-check report i
     expect(await page.locator('[data-testid=overall]').getAttribute('data-status')).toBe('conflict');
 
     // 亩 (and 公顷, m²) figures
-    expect(await page.locator('[data-field=siteArea]').textContent()).toContain(`${figure(report.site.area.mu, 2)} 亩`);
+    expectFigure(figureBefore(await text(page.locator('[data-field=siteArea]')), '亩'), report.site.area.mu, MU, 'site area');
     for (const l of report.layers) {
       const row = page.locator(`[data-testid=overlay-table] tr[data-layer="${l.layerId}"]`);
-      expect(await row.locator('td[data-unit=mu]').textContent(), l.layerId).toBe(figure(l.area.mu, 2));
-      expect(await row.locator('td[data-unit=ha]').textContent(), l.layerId).toBe(figure(l.area.ha, 4));
-      expect(await row.locator('td[data-unit=m2]').textContent(), l.layerId).toBe(figure(l.area.m2, 2));
+      expectFigure(await text(row.locator('td[data-unit=mu]')), l.area.mu, MU, l.layerId);
+      expectFigure(await text(row.locator('td[data-unit=ha]')), l.area.ha, HA, l.layerId);
+      expectFigure(await text(row.locator('td[data-unit=m2]')), l.area.m2, M2, l.layerId);
       if (l.outside) {
-        expect(await page.locator(`tr[data-layer="${l.layerId}:outside"] td[data-unit=mu]`).textContent()).toBe(figure(l.outside.mu, 2));
+        expectFigure(await text(page.locator(`tr[data-layer="${l.layerId}:outside"] td[data-unit=mu]`)), l.outside.mu, MU, `${l.layerId} outside`);
       }
     }
     const pf = report.layers.find((l) => l.layerId === 'permanent-farmland')!;
     expect(await page.locator('[data-testid=features-table] tbody tr').count()).toBe(report.layers.reduce((n, l) => n + l.features.length, 0));
     for (const f of pf.features) {
-      expect(await page.locator(`[data-testid=features-table] tr[data-code="${f.code}"] td[data-unit=mu]`).textContent()).toBe(figure(f.overlapArea.mu, 2));
+      expectFigure(await text(page.locator(`[data-testid=features-table] tr[data-code="${f.code}"] td[data-unit=mu]`)), f.overlapArea.mu, MU, f.code);
     }
-    expect(await page.locator('[data-testid=trimmed-table] tr[data-row=trimmed] td[data-unit=mu]').textContent()).toBe(figure(report.trimmed.area.mu, 2));
+    expectFigure(await text(page.locator('[data-testid=trimmed-table] tr[data-row=trimmed] td[data-unit=mu]')), report.trimmed.area.mu, MU, 'trimmed');
 
     // maps: drawn, and not blank
     const touched = report.layers.filter((l) => l.intersects).length;
@@ -210,7 +219,7 @@ describe.runIf(hasChromium || process.env.CI)(`the printable site-check report i
       payload: { geometry: SITE, use: '工业', stockFirst: { reason: 'other', note: '需临近铁路专用线' } },
     });
     expect(filed.statusCode).toBe(201);
-    const pub = SiteCheckReport.parse(filed.json());
+    const pub = await saved(SiteCheckReport.parse(filed.json()).id, { cookie: '' });
     expect(pub.redacted).toBe(true);
     const context = await browser.newContext({ viewport: { width: 1100, height: 1400 } }); // no session: the public
     const page = await context.newPage();
@@ -224,12 +233,15 @@ describe.runIf(hasChromium || process.env.CI)(`the printable site-check report i
     expect(pf.intersects).toBe(true);
     const row = page.locator('[data-testid=overlay-table] tr[data-layer="permanent-farmland"]');
     expect(await row.locator('td[data-count]').textContent()).toBe('—');
-    expect(await row.locator('td[data-unit=mu]').textContent()).toBe(figure(pf.area.mu, 2));
-    expect(figure(pf.area.mu, 2)).toMatch(/\.\d0$/); // a tenth of a 亩
-    expect(await page.locator('[data-testid=verdict-permanent-farmland] td').nth(1).textContent()).toBe(`占用永久基本农田 约 ${pf.area.mu.toFixed(1)} 亩，一般建设项目不得占用。`);
+    // the API rounds the public's figure to a tenth of a 亩; the page shows that figure
+    expect(Math.abs(pf.area.mu * 10 - Math.round(pf.area.mu * 10))).toBeLessThan(1e-9);
+    const shownMu = readFigure(await text(row.locator('td[data-unit=mu]')));
+    expectFigure(shownMu, pf.area.mu, MU, 'public permanent farmland');
+    expect(shownMu.text).toMatch(/\.\d0$/);
+    expectFigures(await text(page.locator('[data-testid=verdict-permanent-farmland] td').nth(1)), '占用永久基本农田 约 {} 亩，一般建设项目不得占用。', [pf.area.mu], [1], 'public verdict');
     expect(await page.locator('[data-testid=features-table]').count()).toBe(0);
     expect(await page.locator('[data-section=features]').textContent()).toContain('图斑不在公众版报告中列出');
-    expect(await page.locator('[data-testid=trimmed-table] tr[data-row=lost] td[data-unit=mu]').textContent()).toBe(figure(pub.trimmed.lost.mu, 2));
+    expectFigure(await text(page.locator('[data-testid=trimmed-table] tr[data-row=lost] td[data-unit=mu]')), pub.trimmed.lost.mu, MU, 'public trimmed lost');
     expect(await page.locator('[data-section=trimmed]').textContent()).not.toContain('扣除后没有剩余部分');
     await page.screenshot({ path: `${ARTIFACTS}/report-public-${backend}.png`, fullPage: true });
     expect(errors).toEqual([]);

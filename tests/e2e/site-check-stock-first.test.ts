@@ -16,6 +16,7 @@ import { startWorkspace } from '../helpers/workspace.ts';
 import { ARTIFACTS, hasChromium } from '../helpers/browser.ts';
 import { backend } from '../helpers/backend.ts';
 import { RULE_IDS } from '../../core/layers.ts';
+import { expectFigure, expectFigures, figureBefore } from '../helpers/figures.ts';
 
 type Polygon = { type: 'Polygon'; coordinates: number[][][] };
 /** A 150 m square inside the urban development boundary (≈ 33.7 亩). */
@@ -110,10 +111,13 @@ describe.runIf(hasChromium || process.env.CI)(`stock first in the site-check pan
       expect(Number(await li.getAttribute('data-score'))).toBe(c.score);
       expect(await li.getAttribute('data-codes')).toBe(c.parcels.map((p) => p.code).join(','));
       expect(await li.locator('.sf-kind').textContent()).toBe(c.kind === 'single' ? '单宗' : '组合');
-      expect(await li.locator('[data-testid=stock-score]').textContent()).toBe(`${c.score.toFixed(1)} 分`);
+      expectFigures((await li.locator('[data-testid=stock-score]').textContent())!, '{} 分', [c.score], [1], `candidate ${c.rank} score`);
       for (const p of c.parcels) expect(await li.locator(`li[data-code="${p.code}"] a`).getAttribute('href')).toBe(`/stock/${encodeURIComponent(p.code)}`);
       expect(Number(await li.locator('[data-testid=stock-total]').getAttribute('data-m2'))).toBe(c.totalArea.m2);
-      expect(await li.locator('[data-testid=stock-total]').textContent()).toMatch(/合计：\d+\.\d{2} 亩（\d+\.\d{4} 公顷）/);
+      const total = (await li.locator('[data-testid=stock-total]').textContent())!;
+      expect(total).toMatch(/^合计：/);
+      expectFigure(figureBefore(total, '亩'), c.totalArea.mu, 2, `candidate ${c.rank} 亩`);
+      expectFigure(figureBefore(total, '公顷'), c.totalArea.ha, 4, `candidate ${c.rank} 公顷`);
       if (c.distanceM !== null) expect(await li.locator('[data-testid=stock-total]').textContent()).toContain('距选址');
       const parts = li.locator('.sf-parts li');
       expect(await parts.count()).toBe(4);

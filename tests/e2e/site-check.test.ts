@@ -4,6 +4,7 @@ import type { Database } from '../../server/src/db/database.ts';
 import { startWorkspace } from '../helpers/workspace.ts';
 import { ARTIFACTS, hasChromium } from '../helpers/browser.ts';
 import { backend } from '../helpers/backend.ts';
+import { expectFigure, figureBefore } from '../helpers/figures.ts';
 
 /** Waits until the map has loaded and rendered, and the site-check tools are on it. */
 async function ready(page: Page) {
@@ -157,6 +158,14 @@ describe.runIf(hasChromium || process.env.CI)(`the site check in the map workspa
     expect(report.stockFirst.reason).toMatchObject({ code: 'location', labelZh: '区位不符' });
     expect(report.stockFirst.candidates).toHaveLength(offered);
     expect(report.site.area.m2).toBeCloseTo(serverSite, 6);
+    // the result's figures are the filed report's, read off the panel as numbers
+    const pf = (report.layers as { layerId: string; area: { mu: number; ha: number } }[]).find((l) => l.layerId === 'permanent-farmland')!;
+    const verdictText = (await verdict.textContent())!;
+    expectFigure(figureBefore(verdictText, '亩'), pf.area.mu, 2, 'verdict 亩');
+    expectFigure(figureBefore(verdictText, '公顷'), pf.area.ha, 4, 'verdict 公顷');
+    const siteText = (await result.locator('[data-testid=site-area]').textContent())!;
+    expectFigure(figureBefore(siteText, '亩'), report.site.area.mu, 2, 'site 亩');
+    expectFigure(figureBefore(siteText, '公顷'), report.site.area.ha, 4, 'site 公顷');
     await page.screenshot({ path: `${ARTIFACTS}/site-check-result-${backend}.png` });
 
     // re-check the compliant part: no permanent farmland any more

@@ -1,6 +1,6 @@
 /**
  * A planner uploads a GBK 界址点 file (two parcels, one with a hole), sees what was detected,
- * puts it on the map — where the parser's golden output says it lies — and checks it.
+ * puts it on the map — where GDAL places its parcels (tests/fixtures/parse/expected) — and checks it.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -13,7 +13,7 @@ import { ARTIFACTS, hasChromium } from '../helpers/browser.ts';
 import { backend } from '../helpers/backend.ts';
 
 const FIXTURE = join(process.cwd(), 'tests/fixtures/parse/boundary-gbk.txt');
-const golden = JSON.parse(readFileSync(join(process.cwd(), 'tests/fixtures/parse/out/boundary-gbk.json'), 'utf8')) as {
+const gdal = JSON.parse(readFileSync(join(process.cwd(), 'tests/fixtures/parse/expected/boundary-gbk.geojson'), 'utf8')) as {
   features: { geometry: GeoJSON.Polygon | GeoJSON.MultiPolygon }[];
 };
 
@@ -50,7 +50,7 @@ describe.runIf(hasChromium || process.env.CI)(`uploading a site file in headless
 
     await page.locator('[data-testid=use-parsed]').click();
     // the map moves to the parcels: its centre falls inside their bounding box
-    const [minX, minY, maxX, maxY] = bbox(featureCollection(golden.features.map((f) => feature(f.geometry))));
+    const [minX, minY, maxX, maxY] = bbox(featureCollection(gdal.features.map((f) => feature(f.geometry))));
     await page.waitForFunction(
       ([a, b, c, d]) => {
         const m = window.yizhangtu!.controller.map;

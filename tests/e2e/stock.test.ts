@@ -11,16 +11,13 @@ import type { FastifyInstance } from 'fastify';
 import type { Browser, Page } from 'playwright-core';
 import type { Database } from '../../server/src/db/database.ts';
 import { StockParcelDetail, StockSearchResponse } from '../../core/contracts/stock.ts';
-import { roundTo } from '../../core/units.ts';
 import { startWorkspace } from '../helpers/workspace.ts';
 import { ARTIFACTS, hasChromium } from '../helpers/browser.ts';
 import { backend } from '../helpers/backend.ts';
+import { expectFigure, expectFigures, figureBefore, readFigure } from '../helpers/figures.ts';
 
-/** A figure as the pages print it: rounded half away from zero, thousands separated. */
-function figure(value: number, digits: number): string {
-  const [int = '', frac] = roundTo(value, digits).toFixed(digits).split('.');
-  return `${int.replace(/\B(?=(\d{3})+(?!\d))/g, ',')}${frac === undefined ? '' : `.${frac}`}`;
-}
+// The pages' figures are read back as numbers and compared with the API's (tests/helpers/figures.ts),
+// with the decimals the pages promise: 亩 and m² 2, 公顷 4, km 2, 万元/亩 1, a share's percentage 2.
 
 /** RFC 4180 records of a CSV text (quoted cells may hold commas and line breaks). */
 function csvRecords(text: string): string[][] {
@@ -147,8 +144,8 @@ describe.runIf(hasChromium || process.env.CI)(`the stock-land pages in headless 
     for (const [i, r] of shown.entries()) {
       const item = want.items[i]!;
       expect(r.id).toBe(item.id);
-      expect(r.mu).toBe(figure(item.area.mu, 2));
-      expect(r.ha).toBe(figure(item.area.ha, 4));
+      expectFigure(r.mu!, item.area.mu, 2, `${item.code} 亩`);
+      expectFigure(r.ha!, item.area.ha, 4, `${item.code} 公顷`);
       expect(r.county).toBe(item.countyName);
       expect(r.status).toBe('可供应');
     }
@@ -214,7 +211,7 @@ describe.runIf(hasChromium || process.env.CI)(`the stock-land pages in headless 
     await listShows(page, 'county=410221&category=批而未供,低效用地&minArea=20&sort=price');
     want = await search(apiQueryOf(page.url()));
     expect(Number(await page.locator('[data-testid=stock-total]').getAttribute('data-total'))).toBe(want.total);
-    for (const r of await rows(page)) expect(Number(r.mu!.replace(/,/g, ''))).toBeGreaterThanOrEqual(20);
+    for (const r of await rows(page)) expect(readFigure(r.mu!).value).toBeGreaterThanOrEqual(20);
     await page.locator('select[name=areaUnit]').selectOption('ha');
     expect(await page.locator('input[name=minArea]').inputValue()).toBe('1.3333');
     await listShows(page, 'county=410221&category=批而未供,低效用地&minArea=1.3333&areaUnit=ha&sort=price');
@@ -276,20 +273,24 @@ describe.runIf(hasChromium || process.env.CI)(`the stock-land pages in headless 
     expect(await page.locator('tr[data-selected=true]').count()).toBe(0);
     expect(await page.evaluate((id) => window.yizhangtuStock!.map.featureState(id), other!.id)).toMatchObject({ selected: true });
 
-    // 选取位置: the next click on the map is the point; the list is sorted by distance from it
+    // 选取位置: the next click on the map is the point; the list is sorted by distance from it.
+    // Where the click lands is read while the map stands still, before the click: the new
+    // result then refits the map, and the same pixel is another place afterwards.
     await page.locator('[data-testid=pick-point]').click();
     await page.locator('[data-testid=picking-hint]').waitFor();
+    await mapIdle(page);
     const box = (await page.locator('[data-testid=stock-map]').boundingBox())!;
-    await page.mouse.click(box.x + box.width / 3, box.y + box.height / 3);
-    await page.waitForFunction(() => new URL(location.href).searchParams.get('sort') === 'distance');
-    const url = new URL(page.url());
-    const near = url.searchParams.get('near')!.split(',').map(Number);
-    expect(near).toHaveLength(2);
+    const pickAt = { x: box.x + box.width / 3, y: box.y + box.height / 3 };
     const clicked = await page.evaluate(({ x, y }) => {
       const map = window.yizhangtuStock!.map.map;
       const rect = map.getCanvas().getBoundingClientRect();
       return map.unproject([x - rect.left, y - rect.top]).toArray();
-    }, { x: box.x + box.width / 3, y: box.y + box.height / 3 });
+    }, pickAt);
+    await page.mouse.click(pickAt.x, pickAt.y);
+    await page.waitForFunction(() => new URL(location.href).searchParams.get('sort') === 'distance');
+    const url = new URL(page.url());
+    const near = url.searchParams.get('near')!.split(',').map(Number);
+    expect(near).toHaveLength(2);
     expect(near[0]).toBeCloseTo(clicked[0]!, 4);
     expect(near[1]).toBeCloseTo(clicked[1]!, 4);
     await listShows(page, apiQueryOf(page.url()));
@@ -298,7 +299,7 @@ describe.runIf(hasChromium || process.env.CI)(`the stock-land pages in headless 
     expect((await rows(page)).map((r) => r.code)).toEqual(byDistance.items.map((i) => i.code));
     const distances = byDistance.items.map((i) => i.distanceM!);
     expect(distances).toEqual([...distances].sort((x, y) => x - y));
-    expect(await page.locator('tbody tr').first().locator('[data-field=distance]').textContent()).toBe(figure(distances[0]! / 1000, 2));
+    expectFigure((await page.locator('tbody tr').first().locator('[data-field=distance]').textContent())!, distances[0]! / 1000, 2, 'distance in km');
     await page.screenshot({ path: `${ARTIFACTS}/stock-distance-${backend}.png` });
     expect(errors).toEqual([]);
     await page.close();
@@ -330,11 +331,12 @@ describe.runIf(hasChromium || process.env.CI)(`the stock-land pages in headless 
     expect(await field('category')).toBe(detail.category);
     expect(await field('fourUnStage')).toBe(detail.fourUnStage ?? '—');
     expect(await field('plannedUse')).toBe(detail.plannedUse);
-    expect(await field('area')).toBe(`${figure(detail.area.mu, 2)} 亩（${figure(detail.area.ha, 4)} 公顷，${figure(detail.area.m2, 2)} m²）`);
+    expectFigures((await field('area'))!, '{} 亩（{} 公顷，{} m²）', [detail.area.mu, detail.area.ha, detail.area.m2], [2, 4, 2], 'area');
     expect(await field('approvalNo')).toBe(detail.approvalNo ?? '—');
     expect(await field('approvalDate')).toBe(detail.approvalDate ?? '—');
     expect(await field('status')).toBe(detail.status);
-    expect(await field('refPrice')).toBe(detail.refPrice === null ? '—' : `${figure(detail.refPrice, 1)} 万元/亩`);
+    if (detail.refPrice === null) expect(await field('refPrice')).toBe('—');
+    else expectFigures((await field('refPrice'))!, '{} 万元/亩', [detail.refPrice], [1], 'reference price');
     expect(await field('zoneName')).toBe(detail.zoneName ?? '—');
     expect(await field('contactDept')).toBe(detail.contactDept);
     const pr = await field('plotRatio');
@@ -345,9 +347,9 @@ describe.runIf(hasChromium || process.env.CI)(`the stock-land pages in headless 
     expect(await page.locator('[data-testid=standing-summary]').textContent()).toBe(s.summaryZh);
     const standing = page.locator('[data-testid=standing]');
     expect(await standing.locator('tr[data-row=urbanBoundary]').getAttribute('data-inside')).toBe(String(s.urbanBoundary.inside));
-    expect(await standing.locator('tr[data-row=urbanBoundary] td').textContent()).toContain(`${roundTo(s.urbanBoundary.share * 100, 2).toFixed(2)}%`);
+    expectFigure(figureBefore((await standing.locator('tr[data-row=urbanBoundary] td').textContent())!, '%'), s.urbanBoundary.share * 100, 2, 'share inside the boundary');
     for (const k of ['permanentFarmland', 'generalFarmland', 'ecoRedline'] as const) {
-      expect(await standing.locator(`tr[data-row=${k}] td`).textContent()).toContain(`${figure(s[k].mu, 2)} 亩`);
+      expectFigure(figureBefore((await standing.locator(`tr[data-row=${k}] td`).textContent())!, '亩'), s[k].mu, 2, k);
     }
     expect(await standing.locator('tr[data-row=proposable]').getAttribute('data-proposable')).toBe(String(s.proposable));
     expect(await standing.locator('tr[data-row=proposable] td strong').textContent()).toBe(s.proposable ? '可推荐' : '不可推荐');
@@ -392,7 +394,7 @@ describe.runIf(hasChromium || process.env.CI)(`the stock-land pages in headless 
     const standing = page.locator('[data-testid=standing]');
     expect(await page.locator('[data-testid=standing-summary]').textContent()).toBe(detail.standing.summaryZh);
     const pf = detail.standing.permanentFarmland;
-    expect(await standing.locator('tr[data-row=permanentFarmland] td').textContent()).toBe(`重叠 ${figure(pf.mu, 2)} 亩（${figure(pf.ha, 4)} 公顷）`);
+    expectFigures((await standing.locator('tr[data-row=permanentFarmland] td').textContent())!, '重叠 {} 亩（{} 公顷）', [pf.mu, pf.ha], [2, 4], 'permanent farmland');
     expect(await standing.locator('tr[data-row=proposable]').getAttribute('data-conflict')).toBe('true');
     expect(await standing.locator('tr[data-row=proposable] td').textContent()).toBe('不可推荐（与永久基本农田或生态保护红线冲突）');
     await page.locator('[data-testid=parcel-map][data-rendered=true]').waitFor({ timeout: 30_000 });

@@ -31,25 +31,45 @@ export function expected(name: string): Geom {
   return g.type === 'Polygon' ? { type: 'Polygon', coordinates: orient(g.coordinates) } : { type: 'MultiPolygon', coordinates: g.coordinates.map(orient) };
 }
 
-/** The largest distance in metres between corresponding vertices (same ring structure required; GRS80 radii of curvature). */
+/** The distance in metres between two nearby lon/lat positions (GRS80 radii of curvature at their mean latitude). */
+export function metresBetween(p: number[], q: number[]): number {
+  const lat = ((p[1]! + q[1]!) / 2) * (Math.PI / 180);
+  const a0 = 6378137;
+  const e2 = 0.0066943800229;
+  const w = Math.sqrt(1 - e2 * Math.sin(lat) ** 2);
+  const dy = (p[1]! - q[1]!) * (Math.PI / 180) * ((a0 * (1 - e2)) / w ** 3);
+  const dx = (p[0]! - q[0]!) * (Math.PI / 180) * (a0 / w) * Math.cos(lat);
+  return Math.hypot(dx, dy);
+}
+
+/** The largest distance in metres between corresponding vertices (same ring structure required). */
 export function maxMetres(a: Geom, b: Geom): number {
   const pa = rings(a);
   const pb = rings(b);
   expect(pa.map((p) => p.map((r) => r.length))).toEqual(pb.map((p) => p.map((r) => r.length)));
   let worst = 0;
-  pa.forEach((poly, i) =>
-    poly.forEach((ring, j) =>
-      ring.forEach((p, k) => {
-        const q = pb[i]![j]![k]!;
-        const lat = ((p[1]! + q[1]!) / 2) * (Math.PI / 180);
-        const a0 = 6378137;
-        const e2 = 0.0066943800229;
-        const w = Math.sqrt(1 - e2 * Math.sin(lat) ** 2);
-        const dy = (p[1]! - q[1]!) * (Math.PI / 180) * ((a0 * (1 - e2)) / w ** 3);
-        const dx = (p[0]! - q[0]!) * (Math.PI / 180) * (a0 / w) * Math.cos(lat);
-        worst = Math.max(worst, Math.hypot(dx, dy));
-      }),
-    ),
-  );
+  pa.forEach((poly, i) => poly.forEach((ring, j) => ring.forEach((p, k) => (worst = Math.max(worst, metresBetween(p, pb[i]![j]![k]!))))));
   return worst;
+}
+
+/** Every ring of the geometries in order: each polygon's outer ring then its holes, polygon after polygon. */
+export const ringsIn = (geoms: Geom[]): number[][][] => geoms.flatMap((g) => rings(g).flat());
+
+/**
+ * The largest distance in metres between the vertices of two closed rings taken as the same ring:
+ * either way round and from any vertex (readers may reorient a ring), so the best such match;
+ * Infinity if their vertex counts differ.
+ */
+export function ringMetres(a: number[][], b: number[][]): number {
+  if (a.length !== b.length) return Infinity;
+  const open = b.slice(0, -1);
+  let best = Infinity;
+  for (const cand of [open, [...open].reverse()]) {
+    for (let shift = 0; shift < cand.length; shift++) {
+      let worst = 0;
+      for (let k = 0; k < a.length - 1 && worst < best; k++) worst = Math.max(worst, metresBetween(a[k]!, cand[(k + shift) % cand.length]!));
+      best = Math.min(best, worst);
+    }
+  }
+  return best;
 }

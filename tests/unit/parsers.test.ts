@@ -1,10 +1,10 @@
 /**
- * Site-file parsers: every fixture in tests/fixtures/parse against its golden output
- * (UPDATE=1 rewrites them), then what a planner checks — where the parcels land,
+ * Site-file parsers: every fixture in tests/fixtures/parse against what it must give and where
+ * GDAL puts its parcels (expected/, made by make-expected.sh), then what a planner checks — where the parcels land,
  * Chinese attributes, holes, detected coordinate system / zone / axis order / encoding,
  * the warnings that must appear, and each failure's message.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import iconv from 'iconv-lite';
@@ -17,11 +17,12 @@ import { ParseError, parseCrsParam, parseSiteFile, type ParseOptions, type Parse
 import { planeArea } from '../../server/src/formats/parsers/boundary-points.ts';
 import { crsFromPrj } from '../../server/src/formats/parsers/crs.ts';
 import { decodeText, encodingFromLabel } from '../../server/src/formats/encoding.ts';
-import { writeDbf, writeShp } from '../fixtures/parse/shapefile-writer.ts';
+import { ringMetres, rings, ringsIn } from '../helpers/crs-fixtures.ts';
 
 const dir = join(dirname(fileURLToPath(import.meta.url)), '../fixtures/parse');
-const outDir = join(dir, 'out');
-const fixtureNames = readdirSync(dir).filter((n) => !n.endsWith('.ts') && n !== 'out').sort();
+const expectedDir = join(dir, 'expected');
+/** The input fixtures (expected/ holds GDAL's readings of them; the scripts make them). */
+const fixtureNames = readdirSync(dir).filter((n) => /\.(txt|geojson|zip|kml)$/.test(n)).sort();
 
 const bytesOf = (name: string) => new Uint8Array(readFileSync(join(dir, name)));
 const parseFixture = (name: string, opts?: ParseOptions) => parseSiteFile({ fileName: name, bytes: bytesOf(name) }, opts);
@@ -36,17 +37,6 @@ async function failure(p: Promise<unknown>): Promise<ParseError> {
     return e as ParseError;
   }
   throw new Error('expected the parse to fail');
-}
-
-const round7 = (v: unknown): unknown => (typeof v === 'number' ? Math.round(v * 1e7) / 1e7 : Array.isArray(v) ? v.map(round7) : v);
-
-/** A parse result as stored in the golden files: coordinates rounded to 1e-7°. */
-function golden(result: ParseResult) {
-  return {
-    detected: result.detected,
-    warnings: result.warnings,
-    features: result.features.features.map((f) => ({ properties: f.properties, geometry: { type: f.geometry.type, coordinates: round7(f.geometry.coordinates) } })),
-  };
 }
 
 type Geom = Polygon | MultiPolygon;
@@ -69,22 +59,85 @@ function expectSameGeometry(a: Geom, b: Geom, tol = 1e-9): void {
 const hasVertexNear = (g: Geom, lon: number, lat: number, tol = 1e-9) =>
   allPositions(g).some((p) => Math.abs(p[0]! - lon) < tol && Math.abs(p[1]! - lat) < tol);
 
-describe('golden outputs of every fixture', () => {
+/**
+ * What each fixture must give, written by hand from how make-fixtures.ts and make-expected.sh
+ * describe it: the detection (format, coordinate system, axis order, encoding), the warnings,
+ * and each parcel's shape (geometry type and ring count); or the failure's code. A fixture
+ * without an entry fails.
+ */
+type Want = { detected: Partial<ParseResult['detected']>; warnings: string[]; shapes: string[] } | { error: string };
+const GK38 = { crs: 'EPSG:4526', epsg: 4526, zone: 38, zoneWidth: 3, datum: 'cgcs2000', datumTransform: 'none' } as const;
+const CGCS = { crs: 'EPSG:4490', epsg: 4490, datum: 'cgcs2000', datumTransform: 'none' } as const;
+const ABC = ['Polygon 2', 'Polygon 1', 'MultiPolygon 2'];
+const WANT: Record<string, Want> = {
+  'boundary-gbk.txt': { detected: { format: 'boundary-points', ...GK38, axisOrder: 'northing-easting', encoding: 'gbk' }, warnings: [], shapes: ['Polygon 2', 'Polygon 1'] },
+  'boundary-utf8.txt': { detected: { format: 'boundary-points', ...GK38, axisOrder: 'northing-easting', encoding: 'utf-8' }, warnings: [], shapes: ['Polygon 2', 'Polygon 1'] },
+  'boundary-bad-area.txt': { detected: { format: 'boundary-points', ...GK38, encoding: 'utf-8' }, warnings: ['AREA_MISMATCH'], shapes: ['Polygon 2', 'Polygon 1'] },
+  'boundary-noprefix-multipart.txt': {
+    detected: { format: 'boundary-points', crs: 'EPSG:4547', epsg: 4547, zone: 38, zoneWidth: 3, axisOrder: 'northing-easting' },
+    warnings: [],
+    shapes: ['Polygon 1', 'MultiPolygon 2'],
+  },
+  'coords-gk-noprefix.txt': { error: 'ZONE_AMBIGUOUS' },
+  'coords-gk-prefix.txt': { detected: { format: 'coordinates', ...GK38, axisOrder: 'northing-easting', datumAssumed: true }, warnings: ['SEVERAL_PARCELS', 'CRS_UNDECLARED'], shapes: ['Polygon 1', 'Polygon 2'] },
+  'coords-lonlat.txt': { detected: { format: 'coordinates', ...CGCS, axisOrder: 'lonlat' }, warnings: [], shapes: ['Polygon 1'] },
+  'coords-swapped.txt': { detected: { format: 'coordinates', ...CGCS, axisOrder: 'northing-easting' }, warnings: ['AXES_SWAPPED'], shapes: ['Polygon 1'] },
+  'geojson-collection.geojson': { detected: { format: 'geojson', ...CGCS, axisOrder: 'lonlat' }, warnings: [], shapes: ABC },
+  'geojson-crs-4547.geojson': { detected: { format: 'geojson', crs: 'EPSG:4547', epsg: 4547, zone: 38 }, warnings: [], shapes: ['Polygon 1'] },
+  'geojson-feature.geojson': { detected: { format: 'geojson', ...CGCS }, warnings: [], shapes: ['Polygon 1'] },
+  'geojson-lines.geojson': { error: 'GEOJSON_NOT_POLYGON' },
+  'geojson-polygon.geojson': { detected: { format: 'geojson', ...CGCS }, warnings: [], shapes: ['Polygon 2'] },
+  'geojson-projected.geojson': { detected: { format: 'geojson', ...GK38, datumAssumed: true }, warnings: ['CRS_UNDECLARED'], shapes: ['Polygon 2'] },
+  'geojson-swapped.geojson': { detected: { format: 'geojson', ...CGCS, axisOrder: 'northing-easting' }, warnings: ['AXES_SWAPPED'], shapes: ['Polygon 1'] },
+  'shapefile-gbk-4526.zip': { detected: { format: 'shapefile', ...GK38, encoding: 'gbk' }, warnings: [], shapes: ABC },
+  'shapefile-utf8-4490.zip': { detected: { format: 'shapefile', ...CGCS, encoding: 'utf-8' }, warnings: [], shapes: ABC },
+  'shapefile-noprj-cpg936.zip': { detected: { format: 'shapefile', ...GK38, encoding: 'gbk' }, warnings: ['PRJ_MISSING', 'CRS_UNDECLARED'], shapes: ['Polygon 1'] },
+  'shapefile-points.zip': { error: 'SHP_NOT_POLYGON' },
+  'site.kml': { detected: { format: 'kml', crs: 'EPSG:4326', epsg: 4326, datum: 'wgs84' }, warnings: ['SKIPPED_NON_POLYGON'], shapes: ['Polygon 2'] },
+};
+
+/** GDAL's reading of a fixture (expected/<name>.geojson, made by make-expected.sh), or null where there is none. */
+function gdalReading(name: string): { properties: Record<string, unknown>; geometry: Geom }[] | null {
+  const file = join(expectedDir, name.replace(/\.[^.]+$/, '') + '.geojson');
+  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as { features: { properties: Record<string, unknown>; geometry: Geom }[] }).features : null;
+}
+
+/** GDAL's KML attributes under the names the KML reader gives them (the placemark's name and description). */
+const kmlNames: Record<string, string> = { Name: 'name', description: 'description' };
+
+describe('every fixture against GDAL’s reading of it', () => {
+  it('has an expectation for every fixture, and GDAL’s reading for every one that parses', () => {
+    expect(fixtureNames).toEqual(Object.keys(WANT).sort());
+    for (const [name, want] of Object.entries(WANT)) expect(gdalReading(name) !== null, name).toBe(!('error' in want));
+  });
+
   it.each(fixtureNames)('%s', async (name) => {
-    let actual: unknown;
-    try {
-      actual = golden(await parseFixture(name));
-    } catch (e) {
-      if (!(e instanceof ParseError)) throw e;
-      actual = { error: { code: e.code, zh: e.zh, en: e.en } };
+    const want = WANT[name];
+    expect(want, `no expectation for ${name}`).toBeDefined();
+    if ('error' in want!) {
+      expect((await failure(parseFixture(name))).code).toBe(want.error);
+      return;
     }
-    const file = join(outDir, name.replace(/\.[^.]+$/, '') + '.json');
-    if (process.env.UPDATE === '1') {
-      mkdirSync(outDir, { recursive: true });
-      writeFileSync(file, JSON.stringify(actual, null, 2) + '\n');
+    const r = await parseFixture(name);
+    expect(r.detected).toMatchObject(want!.detected);
+    expect(r.warnings.map((w) => w.code)).toEqual(want!.warnings);
+    const features = r.features.features;
+    expect(features.map((f) => `${f.geometry.type} ${rings(f.geometry).flat().length}`)).toEqual(want!.shapes);
+
+    // every ring where GDAL puts it, within 1 mm, in the file's order
+    const gdal = gdalReading(name)!;
+    const ours = ringsIn(features.map((f) => f.geometry));
+    const theirs = ringsIn(gdal.map((f) => f.geometry));
+    expect(ours.length).toBe(theirs.length);
+    ours.forEach((ring, i) => expect(ringMetres(ring, theirs[i]!), `${name} ring ${i + 1}`).toBeLessThan(0.001));
+
+    // the attributes as GDAL read them, where the format has its own (the rings of text files are GDAL's only)
+    if (/\.(geojson|zip)$/.test(name)) expect(features.map((f) => f.properties)).toEqual(gdal.map((f) => f.properties));
+    if (name.endsWith('.kml')) {
+      gdal.forEach((g, i) => {
+        for (const [k, v] of Object.entries(g.properties)) expect(features[i]!.properties[kmlNames[k] ?? k], k).toBe(v);
+      });
     }
-    expect(existsSync(file), `no golden file ${file}; run with UPDATE=1`).toBe(true);
-    expect(actual).toEqual(JSON.parse(readFileSync(file, 'utf8')));
   });
 });
 
@@ -255,20 +308,11 @@ describe('zipped Shapefile', () => {
     for (const [n, d] of Object.entries(files)) zip.file(n, d);
     return zip.generateAsync({ type: 'uint8array' });
   }
-  const square = (e: number, n: number): [number, number][] => [
-    [e, n],
-    [e + 100, n],
-    [e + 100, n + 100],
-    [e, n + 100],
-    [e, n],
-  ];
-
   it('honours a .cpg of "936" and judges the CRS from the numbers when the .prj is missing', async () => {
-    const { shp, shx } = writeShp({ type: 'polygon', shapes: [[square(38512000, 3853000)]] });
-    const dbf = writeDbf([{ name: '名称', type: 'C', length: 20 }], [['测试地块']], gbk);
-    const r = await parseSiteFile({ fileName: 'a.zip', bytes: await zipWith({ 'a.shp': shp, 'a.shx': shx, 'a.dbf': dbf, 'a.cpg': '936\r\n' }) });
+    // ogr2ogr's GBK Shapefile in zone-38 numbers, its .prj removed and its .cpg set to 936 (make-expected.sh)
+    const r = await parseFixture('shapefile-noprj-cpg936.zip');
     expect(r.detected).toMatchObject({ crs: 'EPSG:4526', zone: 38, encoding: 'gbk' });
-    expect(r.features.features[0]!.properties).toEqual({ 名称: '测试地块' });
+    expect(r.features.features[0]!.properties).toEqual({ 名称: '城西示例地块' });
     expect(r.warnings.map((w) => w.code)).toEqual(['PRJ_MISSING', 'CRS_UNDECLARED']);
   });
 
@@ -283,8 +327,7 @@ describe('zipped Shapefile', () => {
   });
 
   it('refuses a point Shapefile', async () => {
-    const { shp, shx } = writeShp({ type: 'point', shapes: [[38512000, 3853000]] });
-    const e = await failure(parseSiteFile({ fileName: '界桩.zip', bytes: await zipWith({ '界桩.shp': shp, '界桩.shx': shx }) }));
+    const e = await failure(parseSiteFile({ fileName: '界桩.zip', bytes: bytesOf('shapefile-points.zip') }));
     expect(e.code).toBe('SHP_NOT_POLYGON');
     expect(e.zh).toBe('Shapefile“界桩.shp”是点图层（Point），用地范围须为面图层（Polygon）');
   });

@@ -20,10 +20,10 @@ import {
 } from '../../core/layers.ts';
 import { judge } from '../../core/rules.ts';
 import { formatArea, M2_PER_MU } from '../../core/units.ts';
-import { PREVIEW_LAYERS } from '../../core/preview.ts';
 import { LayerInfoSchema } from '../../core/contracts/layers.ts';
 import { publicLayerInfo } from '../../core/layers.ts';
 import { buildStyle, fillLayerId, lineLayerId } from '../../client/src/map/style.ts';
+import { fieldMapping, readRow } from '../../server/src/modules/layer-admin/fields.ts';
 import { OVERLAY_STYLE, overlayLegend } from '../../client/src/site-check/overlay.ts';
 
 const states = Object.fromEntries(layers.map((l) => [l.id, { visible: true, opacity: 1 }])) as Parameters<typeof buildStyle>[0]['states'];
@@ -75,7 +75,6 @@ describe('the layer registry', () => {
 
   it('derives the rule, preview, import, overlap and standing lists from the entries', () => {
     expect(RULE_IDS).toEqual(['permanent-farmland', 'eco-redline', 'urban-boundary', 'general-farmland', 'purple-line']);
-    expect(PREVIEW_LAYERS).toEqual(RULE_IDS);
     expect(BOUNDARY_RULE).toBe('urban-boundary');
     expect(ruleLayers.filter((l) => l.rule.kind === 'inside')).toHaveLength(1);
     expect(trimmingLayers.map((l) => l.id)).toEqual(['permanent-farmland', 'eco-redline']);
@@ -127,5 +126,26 @@ describe('the layer registry', () => {
       expect(overlayLegend(l.id as never, 'zh', () => 'x')).toBe(l.rule.overlay.legendZh);
     }
     expect(overlayLegend('purple-line', 'en', () => 'x')).toBe('Conservation line touched');
+  });
+
+  it('reads a layer’s own field names before the shared ones, so a bureau file maps to the right columns', () => {
+    const props = { BSM: 'X1', ZXBH: 'ZX-1', MC: '泛称', BHDX: '龙亭', LX: '其他', BHLX: '文物保护单位' };
+    expect(fieldMapping('purple-line', [props])).toMatchObject({ code: 'ZXBH', name: 'BHDX', category: 'BHLX' });
+    const red = { BSM: 'H1', MC: '泛称', HXMC: '黄河湿地', LX: '其他', STHXLX: '生物多样性维护' };
+    expect(fieldMapping('eco-redline', [red])).toMatchObject({ code: 'BSM', name: 'HXMC', category: 'STHXLX' });
+    // a file without the layer's own names falls back to the shared ones
+    expect(fieldMapping('purple-line', [{ BSM: 'X1', MC: '某街区' }])).toMatchObject({ code: 'BSM', name: 'MC' });
+    // a missing category is 未分类, a missing code the layer's prefix and row
+    const { values } = readRow({}, { layer: 'purple-line', mapping: {}, row: 7, fileName: 'a.shp', year: '2026', counties: new Set() });
+    expect(values).toMatchObject({ code: 'CSZX-0000007', name: '城市紫线7', category: '未分类', source: 'a.shp', vintage: '2026' });
+  });
+
+  it('does not pass a site on a rule whose layer holds no data: it says the rule was not judged', () => {
+    const v = judge('purple-line', { overlapM2: 0, siteM2: 1_000, layerEmpty: true });
+    expect(v.status).toBe('warn');
+    expect(v.messageZh).toBe('未载入城市紫线数据，本项未作判定，须另行核实。');
+    expect(v.messageEn).toBe('No data of the historic conservation line is loaded: this rule was not judged and must be checked separately.');
+    expect(v.figures.layerEmpty).toBe(1);
+    expect(judge('purple-line', { overlapM2: 0, siteM2: 1_000 }).figures).not.toHaveProperty('layerEmpty');
   });
 });

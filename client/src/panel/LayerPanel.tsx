@@ -4,7 +4,7 @@ import { pickField, useT } from '../i18n.ts';
 import { formatCount } from '../format.ts';
 import type { LayerStates, LayerViewState } from '../url-state.ts';
 
-/** Layers grouped as 三条控制线 / 耕地 / 存量土地 / 执法图斑 / 行政区划: toggle, opacity, legend swatch. */
+/** Layers in the registry's groups (三条控制线 / 其他规划控制线 / 耕地 / 存量土地 / 执法图斑 / 行政区划): toggle, opacity, legend swatch. */
 export function LayerPanel(props: {
   layers: LayerInfo[];
   states: LayerStates;

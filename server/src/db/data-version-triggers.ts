@@ -5,7 +5,8 @@
  *
  * `migrate()` runs this after the migrations: a layer added to the registry (and its table to
  * a migration) gets its trigger and its data_version row without a hand-written migration.
- * The function `bump_data_version(layer)` is migration 0001's.
+ * The function `bump_data_version(layer)` is migration 0001's. `CREATE OR REPLACE TRIGGER`
+ * needs PostgreSQL 14 or later (PGlite is 17).
  */
 import { layers, type LayerDefinition } from '../../../core/layers.ts';
 import type { Queryable } from './database.ts';
@@ -43,7 +44,7 @@ export function triggerMatches(def: string | undefined, layer: Pick<LayerDefinit
   return (
     /AFTER INSERT OR DELETE OR UPDATE OR TRUNCATE/.test(def) &&
     /FOR EACH STATEMENT/.test(def) &&
-    def.includes(`ON public.${layer.table} `) &&
+    new RegExp(`ON (\\w+\\.)?${layer.table} `).test(def) &&
     def.includes(`bump_data_version(${literal(layer.id)})`)
   );
 }

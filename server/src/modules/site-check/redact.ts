@@ -48,7 +48,11 @@ export function reportFor(report: SiteCheckReport, role: Role): SiteCheckReport 
     if (!area) return v;
     // the same finding, its figures and words from the rounded area
     const touches = v.status !== 'pass';
-    const again = judge(v.rule as RuleId, { overlapM2: touches ? Math.max(area.m2, 2 * OVERLAP_EPSILON_M2) : 0, siteM2: v.figures.siteM2 ?? 0 }, format);
+    const again = judge(
+      v.rule as RuleId,
+      { overlapM2: touches ? Math.max(area.m2, 2 * OVERLAP_EPSILON_M2) : 0, siteM2: v.figures.siteM2 ?? 0, layerEmpty: v.figures.layerEmpty === 1 },
+      format,
+    );
     return {
       ...v,
       messageZh: again.messageZh,

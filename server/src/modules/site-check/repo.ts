@@ -88,3 +88,9 @@ export async function loadReport(db: Queryable, id: string): Promise<{ report: u
     lapsed: row.lapsed,
   };
 }
+
+/** Whether a layer's table holds any feature (an empty one cannot clear a site). */
+export async function hasFeatures(db: Queryable, table: string): Promise<boolean> {
+  const [r] = await db.query<{ any: boolean }>(`SELECT EXISTS (SELECT 1 FROM ${ident(table)}) AS any`);
+  return r?.any === true;
+}

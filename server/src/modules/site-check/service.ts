@@ -24,7 +24,7 @@ type SiteCheckReport = import('../../../../core/contracts/site-check.ts').SiteCh
 import type { Queryable } from '../../db/database.ts';
 import { AppError } from '../../plugins/errors.ts';
 import { readDataVersions } from '../data-version/service.ts';
-import { difference, loadReport, overlay, prepareSite, saveReport, type PreparedSite } from './repo.ts';
+import { difference, hasFeatures, loadReport, overlay, prepareSite, saveReport, type PreparedSite } from './repo.ts';
 import type { Charge } from './budget.ts';
 import { provenanceRecord } from './provenance.ts';
 
@@ -175,7 +175,9 @@ async function overlayAll(db: Queryable, analysed: string, analysedM2: number) {
       entry.outsideGeometry = outside && outsideM2 > OVERLAP_EPSILON_M2 ? round7(outside) : null;
     }
     layers.push(entry);
-    verdicts.push(judge(layer.id, { overlapM2: total, siteM2: analysedM2, ...(outsideM2 !== undefined ? { outsideM2 } : {}) }));
+    // a layer with no features at all cannot clear a site: its verdict says it was not judged
+    const layerEmpty = rows.length === 0 && !(await hasFeatures(db, layer.table));
+    verdicts.push(judge(layer.id, { overlapM2: total, siteM2: analysedM2, ...(outsideM2 !== undefined ? { outsideM2 } : {}), ...(layerEmpty ? { layerEmpty } : {}) }));
   }
 
   // Trim to compliant: the site without the layers whose rule trims (farmland, red line).
