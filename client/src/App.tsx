@@ -1,4 +1,4 @@
-import { Suspense, lazy, useCallback, useEffect, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo, useState } from 'react';
 import { getLayer, type LayerId } from '../../core/layers.ts';
 import type { HealthResponse } from '../../core/contracts/health.ts';
 import type { LayerInfo } from '../../core/contracts/layers.ts';
@@ -14,13 +14,14 @@ import { CoordinateReadout, type CoordinateMode } from './panel/CoordinateReadou
 import { maySeeLayer, type Role } from '../../core/access.ts';
 import { currentSession } from './http.ts';
 import { SessionBadge } from './auth/SessionBadge.tsx';
+import { useLoaded } from './loaded.ts';
 
 // The map (MapLibre) is a chunk of its own, which main.tsx asks for together with this one: it
 // arrives while the workspace waits for its data. The site check (drawing, file readers, the
-// preview's geometry) is another, asked for once the map exists, so that it does not hold up the
-// map's first render.
-const MapView = lazy(() => import('./map/MapView.tsx').then((m) => ({ default: m.MapView })));
-const SiteCheckPanel = lazy(() => import('./site-check/SiteCheckPanel.tsx').then((m) => ({ default: m.SiteCheckPanel })));
+// preview's geometry) is another, asked for once the map has drawn its first view, so that it
+// does not hold up that first render.
+const mapView = import('./map/MapView.tsx').then((m) => m.MapView);
+const siteCheckPanel = () => import('./site-check/SiteCheckPanel.tsx').then((m) => m.SiteCheckPanel);
 
 /** The workspace's data, asked for as this module runs: before the map's chunk is evaluated. */
 const workspaceData = (() => {
@@ -51,6 +52,8 @@ export function App() {
   const [coordMode, setCoordMode] = useState<CoordinateMode>('lonlat');
   const [zoom, setZoom] = useState(0);
   const t = (k: Parameters<typeof translate>[1], v?: Record<string, string | number>) => translate(lang, k, v);
+  const MapView = useLoaded(mapView);
+  const SiteCheckPanel = useLoaded(useMemo(() => (controller ? controller.ready.then(siteCheckPanel) : null), [controller]));
 
   useEffect(() => {
     workspaceData
@@ -141,11 +144,7 @@ export function App() {
           {!data && !error && <p className="loading">{t('loading')}</p>}
           {data && (
             <>
-              {controller && (
-                <Suspense fallback={null}>
-                  <SiteCheckPanel controller={controller} lang={lang} />
-                </Suspense>
-              )}
+              {SiteCheckPanel && <SiteCheckPanel controller={controller} lang={lang} />}
               <LayerPanel layers={data.layers} states={states} zoom={zoom} onChange={onLayerChange} locked={locked} />
               <CountyList counties={data.counties} onSelect={(c) => controller?.fitBounds(c.bbox)} />
               <section className="panel-section">
@@ -167,21 +166,19 @@ export function App() {
           )}
         </aside>
         <main className="map-area">
-          {style && (
-            <Suspense fallback={null}>
-              <MapView
-                style={style}
-                initialBounds={countyExtent ?? undefined}
-                lang={lang}
-                onReady={(c) => {
-                  setController(c);
-                  // apply opacities from the URL
-                  for (const [id, s] of Object.entries(states)) if (getLayer(id)) c.map.once('load', () => c.setLayerState(id as LayerId, s));
-                }}
-                onCursor={setCursor}
-                onZoom={setZoom}
-              />
-            </Suspense>
+          {style && MapView && (
+            <MapView
+              style={style}
+              initialBounds={countyExtent ?? undefined}
+              lang={lang}
+              onReady={(c) => {
+                setController(c);
+                // apply opacities from the URL
+                for (const [id, s] of Object.entries(states)) if (getLayer(id)) c.map.once('load', () => c.setLayerState(id as LayerId, s));
+              }}
+              onCursor={setCursor}
+              onZoom={setZoom}
+            />
           )}
           <CoordinateReadout at={cursor} mode={coordMode} onMode={setCoordMode} />
         </main>
