@@ -108,6 +108,7 @@ interface Timing {
 interface RouteLoad {
   path: string;
   jsBytes: number;
+  cssBytes: number;
   maplibre: boolean;
 }
 
@@ -219,7 +220,7 @@ async function loadRoute(browser: Browser, base: string, path: string): Promise<
     const scripts = collectScripts(page);
     await page.goto(`${base}${path}`, { waitUntil: 'networkidle' });
     const s = await scripts();
-    return { path, jsBytes: s.js, maplibre: s.maplibre };
+    return { path, jsBytes: s.js, cssBytes: s.css, maplibre: s.maplibre };
   } finally {
     await context.close();
   }
@@ -273,14 +274,16 @@ const timingRows = builds
   .join('\n');
 const loadRows = builds
   .map((b) => `| ${b.label} | \`/\` | ${kb(median(b.runs.map((r) => r.jsBytes)))} | ${kb(median(b.runs.map((r) => r.cssBytes)))} | ${b.runs.every((r) => r.maplibre) ? 'yes' : 'no'} |`)
-  .concat(builds.flatMap((b) => b.routes.map((r) => `| ${b.label} | \`${r.path}\` | ${kb(r.jsBytes)} | | ${r.maplibre ? 'yes' : 'no'} |`)))
+  .concat(builds.flatMap((b) => b.routes.map((r) => `| ${b.label} | \`${r.path}\` | ${kb(r.jsBytes)} | ${kb(r.cssBytes)} | ${r.maplibre ? 'yes' : 'no'} |`)))
   .join('\n');
 const assetRows = builds
   .flatMap((b) => {
     const list = assets(b.dir);
     const js = list.filter((a) => /\.m?js$/.test(a.name) && !a.name.startsWith('maplibre-gl-worker'));
+    const rest = list.slice(10);
     return [
-      ...list.map((a) => `| ${b.label} | ${a.name} | ${kb(a.bytes)} | ${kb(a.gzip)} |`),
+      ...list.slice(0, 10).map((a) => `| ${b.label} | ${a.name} | ${kb(a.bytes)} | ${kb(a.gzip)} |`),
+      ...(rest.length ? [`| ${b.label} | ${rest.length} smaller files | ${kb(rest.reduce((x, a) => x + a.bytes, 0))} | ${kb(rest.reduce((x, a) => x + a.gzip, 0))} |`] : []),
       `| ${b.label} | *all scripts but the worker* | ${kb(js.reduce((s, a) => s + a.bytes, 0))} | ${kb(js.reduce((s, a) => s + a.gzip, 0))} |`,
     ];
   })
