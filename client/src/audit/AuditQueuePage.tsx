@@ -9,7 +9,7 @@
 import { useCallback, useEffect, useRef, type MouseEvent } from 'react';
 import { CASE_SOURCES, CASE_STATUSES, OVERLAP_FILTERS, type CaseListResponse, type CaseSummary } from '../../../core/contracts/cases.ts';
 import type { CaseStatus } from '../../../core/case-status.ts';
-import type { LayerId } from '../../../core/layers.ts';
+import { getLayer, type LayerId } from '../../../core/layers.ts';
 import { useT, type Lang, type StringKey } from '../i18n.ts';
 import { CheckGroup, FilterForm, FilterRow, Legend, ListMapPage, SearchField, SortSelect, type Column } from '../list-map/ListMapPage.tsx';
 import { OTHER_FILL, OTHER_LINE } from '../list-map/record-map.ts';
@@ -36,8 +36,11 @@ const CASE_LIST: ListSpec<CaseFilters, DraftKey, CaseListResponse> = {
 
 const SORTS: CaseSort[] = ['-detectedOn', 'detectedOn', '-farmland', 'farmland', '-permanentFarmland', '-ecoRedline', '-area', 'area', 'code', '-code', '-decidedAt'];
 
-/** The control layers shown under the queue at first; stock land on request. */
-const DEFAULT_VISIBLE: LayerId[] = ['general-farmland', 'permanent-farmland', 'eco-redline', 'urban-boundary'];
+/** The layers shown under the queue at first: those a rule judges and a case overlaps (farmland, red line, boundary); the rest on request. */
+const DEFAULT_VISIBLE: LayerId[] = CONTROL_LAYERS.filter((id) => {
+  const l = getLayer(id)!;
+  return l.rule !== undefined && l.caseOverlap === true;
+});
 
 function FilterPanel(props: { list: ListQuery<CaseFilters, DraftKey, CaseListResponse>; counties: { code: string; name: string }[]; onReset: () => void }) {
   const { t, lang } = useT();

@@ -1,21 +1,28 @@
 /**
  * The map of the encroachment review: a list map (list-map/record-map.ts) of the cases, over
- * the control layers — permanent and general farmland, the red line, the urban development
- * boundary, stock land — and the counties. On the queue the listed cases are also drawn as
+ * the control layers — permanent and general farmland, the red line, 城市紫线, the urban
+ * development boundary, stock land — and the counties. On the queue the listed cases are also drawn as
  * points (red), which stay visible at city scale where a case is a few pixels. On a case page
  * its own polygon is drawn as an outline over everything, and a row of the overlap table
  * lights the control-line feature it names (the style builder's `hover` state).
  */
 import type { StyleSpecification } from 'maplibre-gl';
-import { layers, type LayerId } from '../../../core/layers.ts';
+import { DRAW_ORDER, getLayer, layers, type LayerId } from '../../../core/layers.ts';
 import { sourceLayerName } from '../map/style.ts';
 import { RecordMap, listMapStyle, type MapBase, type RecordMapOptions, type RenderedRecord } from '../list-map/record-map.ts';
 
 export { SELECTED_COLOR, geometryBbox } from '../list-map/record-map.ts';
 export const LISTED_COLOR = '#e03131';
 
-/** The control layers shown under the cases, bottom to top as the style builder draws them. */
-export const CONTROL_LAYERS: LayerId[] = ['general-farmland', 'permanent-farmland', 'eco-redline', 'urban-boundary', 'stock-parcel'];
+/**
+ * The layers shown under the cases, bottom to top as the style builder draws them: every layer a
+ * site check judges or a case lists overlaps with (farmland, the red line, 城市紫线, the
+ * boundary, stock land), from the registry.
+ */
+export const CONTROL_LAYERS: LayerId[] = DRAW_ORDER.filter((id) => {
+  const l = getLayer(id)!;
+  return l.rule !== undefined || l.caseOverlap === true;
+});
 
 /**
  * The review's style: the workspace's (counties, control layers, encroachment) with the
