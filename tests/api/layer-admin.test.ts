@@ -16,6 +16,7 @@ import { buildApp } from '../../server/src/app.ts';
 import type { Database } from '../../server/src/db/database.ts';
 import { backend } from '../helpers/backend.ts';
 import { openPrivateDatabase } from '../helpers/db.ts';
+import { tileOf } from '../helpers/mvt.ts';
 import { actAs } from '../helpers/session.ts';
 import { parseSiteFile } from '../../server/src/formats/parsers/index.ts';
 import { LayerJobs } from '../../server/src/modules/layer-admin/service.ts';
@@ -36,15 +37,6 @@ const square = (lon: number, lat: number, d: number): Polygon => ({
   coordinates: [[[lon, lat], [lon + d, lat], [lon + d, lat + d], [lon, lat + d], [lon, lat]]],
 });
 const feature = (geometry: object, properties: Record<string, unknown>) => ({ type: 'Feature', properties, geometry });
-
-/** The z/x/y of the tile holding a point. */
-function tileOf(lon: number, lat: number, z: number): [number, number, number] {
-  const n = 2 ** z;
-  const x = Math.floor(((lon + 180) / 360) * n);
-  const r = (lat * Math.PI) / 180;
-  const y = Math.floor(((1 - Math.log(Math.tan(r) + 1 / Math.cos(r)) / Math.PI) / 2) * n);
-  return [z, x, y];
-}
 
 describe(`control-layer import and restore (${backend})`, () => {
   let app: FastifyInstance;

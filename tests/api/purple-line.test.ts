@@ -18,18 +18,11 @@ import { buildApp } from '../../server/src/app.ts';
 import type { Database } from '../../server/src/db/database.ts';
 import { backend } from '../helpers/backend.ts';
 import { openPrivateDatabase } from '../helpers/db.ts';
-import { decodeTile } from '../helpers/mvt.ts';
+import { decodeTile, tileOf } from '../helpers/mvt.ts';
 import { signInAs, type SignedIn } from '../helpers/session.ts';
 
 type Polygon = { type: 'Polygon'; coordinates: number[][][] };
 
-function tileOf(lon: number, lat: number, z: number): [number, number, number] {
-  const n = 2 ** z;
-  const x = Math.floor(((lon + 180) / 360) * n);
-  const r = (lat * Math.PI) / 180;
-  const y = Math.floor(((1 - Math.log(Math.tan(r) + 1 / Math.cos(r)) / Math.PI) / 2) * n);
-  return [z, x, y];
-}
 
 function multipart(filename: string, content: Buffer) {
   const boundary = '----yizhangtu-purple-boundary';

@@ -28,3 +28,12 @@ export function ringArea(ring: { x: number; y: number }[]): number {
   for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) s += ring[j]!.x * ring[i]!.y - ring[i]!.x * ring[j]!.y;
   return s / 2;
 }
+
+/** The z/x/y of the Web Mercator tile holding a point. */
+export function tileOf(lon: number, lat: number, z: number): [number, number, number] {
+  const n = 2 ** z;
+  const x = Math.floor(((lon + 180) / 360) * n);
+  const r = (lat * Math.PI) / 180;
+  const y = Math.floor(((1 - Math.log(Math.tan(r) + 1 / Math.cos(r)) / Math.PI) / 2) * n);
+  return [z, x, y];
+}

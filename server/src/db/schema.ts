@@ -56,6 +56,13 @@ export const adminCounty = pgTable(
   (t) => [uniqueIndex('admin_county_code_key').on(t.code), ...geomChecks('admin_county', t.geom)],
 );
 
+/** The indexes and checks every layer table has: unique code, county, GiST and validity. */
+const layerTableExtras = (table: string) => (t: { code: ExtraConfigColumn; countyCode: ExtraConfigColumn; geom: ExtraConfigColumn }) => [
+  uniqueIndex(`${table}_code_key`).on(t.code),
+  index(`${table}_county_idx`).on(t.countyCode),
+  ...geomChecks(table, t.geom),
+];
+
 /** 城镇开发边界 */
 export const urbanBoundary = pgTable(
   'urban_boundary',
@@ -69,11 +76,7 @@ export const urbanBoundary = pgTable(
     vintage: text('vintage').notNull(),
     geom: multiPolygon('geom').notNull(),
   },
-  (t) => [
-    uniqueIndex('urban_boundary_code_key').on(t.code),
-    index('urban_boundary_county_idx').on(t.countyCode),
-    ...geomChecks('urban_boundary', t.geom),
-  ],
+  layerTableExtras('urban_boundary'),
 );
 
 const farmlandColumns = () => ({
@@ -90,60 +93,29 @@ const farmlandColumns = () => ({
 });
 
 /** 永久基本农田 */
-export const permanentFarmland = pgTable('permanent_farmland', farmlandColumns(), (t) => [
-  uniqueIndex('permanent_farmland_code_key').on(t.code),
-  index('permanent_farmland_county_idx').on(t.countyCode),
-  ...geomChecks('permanent_farmland', t.geom),
-]);
+export const permanentFarmland = pgTable('permanent_farmland', farmlandColumns(), layerTableExtras('permanent_farmland'));
 
 /** 一般耕地 */
-export const generalFarmland = pgTable('general_farmland', farmlandColumns(), (t) => [
-  uniqueIndex('general_farmland_code_key').on(t.code),
-  index('general_farmland_county_idx').on(t.countyCode),
-  ...geomChecks('general_farmland', t.geom),
-]);
+export const generalFarmland = pgTable('general_farmland', farmlandColumns(), layerTableExtras('general_farmland'));
+
+/** A protection line's columns: named areas with a category (the red line, 城市紫线). */
+const protectionLineColumns = () => ({
+  id: serial('id').primaryKey(),
+  code: text('code').notNull(),
+  countyCode: text('county_code').notNull(),
+  name: text('name').notNull(),
+  category: text('category').notNull(),
+  areaM2: doublePrecision('area_m2').notNull(),
+  source: text('source').notNull(),
+  vintage: text('vintage').notNull(),
+  geom: multiPolygon('geom').notNull(),
+});
 
 /** 生态保护红线 */
-export const ecoRedline = pgTable(
-  'eco_redline',
-  {
-    id: serial('id').primaryKey(),
-    code: text('code').notNull(),
-    countyCode: text('county_code').notNull(),
-    name: text('name').notNull(),
-    category: text('category').notNull(),
-    areaM2: doublePrecision('area_m2').notNull(),
-    source: text('source').notNull(),
-    vintage: text('vintage').notNull(),
-    geom: multiPolygon('geom').notNull(),
-  },
-  (t) => [
-    uniqueIndex('eco_redline_code_key').on(t.code),
-    index('eco_redline_county_idx').on(t.countyCode),
-    ...geomChecks('eco_redline', t.geom),
-  ],
-);
+export const ecoRedline = pgTable('eco_redline', protectionLineColumns(), layerTableExtras('eco_redline'));
 
 /** 城市紫线: the protection ranges of historic districts, listed buildings and historic sites. */
-export const purpleLine = pgTable(
-  'purple_line',
-  {
-    id: serial('id').primaryKey(),
-    code: text('code').notNull(),
-    countyCode: text('county_code').notNull(),
-    name: text('name').notNull(),
-    category: text('category').notNull(),
-    areaM2: doublePrecision('area_m2').notNull(),
-    source: text('source').notNull(),
-    vintage: text('vintage').notNull(),
-    geom: multiPolygon('geom').notNull(),
-  },
-  (t) => [
-    uniqueIndex('purple_line_code_key').on(t.code),
-    index('purple_line_county_idx').on(t.countyCode),
-    ...geomChecks('purple_line', t.geom),
-  ],
-);
+export const purpleLine = pgTable('purple_line', protectionLineColumns(), layerTableExtras('purple_line'));
 
 /** 存量土地图库: 批而未供 / 闲置土地 / 低效用地. */
 export const stockParcel = pgTable(
