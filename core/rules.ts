@@ -83,8 +83,9 @@ export function judge(rule: RuleId, f: VerdictFigures, format: (m2: number, lang
   const zh = words('zh');
   const en = words('en');
   if (r.kind === 'quota') {
-    // rounded at 1e-9 first: 3.2 亩 stored as 3.2000000000000006 needs 3.20 亩 of quota, not 3.21
-    figures.quotaMu = hit ? Math.ceil(roundTo(mu(f.overlapM2) * 100, 9)) / 100 : 0;
+    // the quota is the area taken, printed as the area is (docs/domain.md, rule 5): rounded once,
+    // from the same number, so 12.913 亩 taken reads 12.91 亩 in both places, never 12.92
+    figures.quotaMu = hit ? roundTo(mu(f.overlapM2), 2) : 0;
     zh.quota = en.quota = figures.quotaMu.toFixed(2);
   }
   return hit

@@ -173,6 +173,7 @@ const strings = {
   sfLoading: { zh: '正在套核存量土地图库…', en: 'Checking the stock-land library…' },
   sfFailed: { zh: '存量土地套核失败：', en: 'The stock-land check failed: ' },
   sfNeed: { zh: '按 {use}、选址面积 ', en: 'For {use}, site area ' },
+  upAreaRepaired: { zh: '（边界自相交，按自动修复后的图形计）', en: '(the boundary crosses itself: measured as repaired)' },
   sfRepairedArea: { zh: '（按自动修复后的选址估算）', en: '(estimated on the repaired site)' },
   sfNone: { zh: '未找到符合条件的存量地块。', en: 'No stock parcel fits.' },
   sfKind_single: { zh: '单宗', en: 'Single' },

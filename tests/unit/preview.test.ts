@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { area as sphericalArea } from '@turf/area';
 import { polygon } from '@turf/helpers';
-import { CGCS2000_A, CGCS2000_F } from '../../core/ellipsoidal-area.ts';
-import { bboxContains, bboxOf, bufferSite, expandBbox, previewSite, siteProblem, type PreviewLayerInput, type SiteShape } from '../../core/preview.ts';
+import { CGCS2000_A, CGCS2000_F, ellipsoidalArea } from '../../core/ellipsoidal-area.ts';
+import { bboxContains, bboxOf, bufferSite, expandBbox, measureSite, previewSite, siteProblem, type PreviewLayerInput, type SiteShape } from '../../core/preview.ts';
 
 /**
  * Hand computation, independent of GeographicLib and Turf: the area of an ellipsoidal
@@ -172,5 +172,19 @@ describe('site-check preview (core/preview.ts)', () => {
     expect(bboxContains(wide, b)).toBe(true);
     expect(bboxContains(b, wide)).toBe(false);
     expect((wide[3] - b[3]) * 111_132).toBeCloseTo(100, 6);
+  });
+
+  it('measures a site crossing itself by the area it covers, not by its signed area', () => {
+    // an uneven bow-tie A(0,0) B(3,3) C(3,0) D(0,1.5) in units of 0.001°: AB and CD cross at (1,1),
+    // leaving the triangles A-(1,1)-D and (1,1)-B-C; its signed area nearly cancels them
+    const u = (x: number, y: number) => [X + x / 1000, Y + y / 1000];
+    const bowtie = poly([u(0, 0), u(3, 3), u(3, 0), u(0, 1.5), u(0, 0)]);
+    const lobes = ellipsoidalArea(poly([u(0, 0), u(1, 1), u(0, 1.5), u(0, 0)])) + ellipsoidalArea(poly([u(1, 1), u(3, 0), u(3, 3), u(1, 1)]));
+    const m = measureSite(bowtie)!;
+    expect(m.repaired).toBe(true);
+    expect(Math.abs(m.areaM2 - lobes) / lobes).toBeLessThan(1e-6);
+    expect(Math.abs(ellipsoidalArea(bowtie)) / lobes).toBeLessThan(0.7);
+    const square = poly(box(X, Y, X + 0.001, Y + 0.001));
+    expect(measureSite(square)).toEqual({ near: square, areaM2: ellipsoidalArea(square), repaired: false });
   });
 });

@@ -119,6 +119,16 @@ describe('the layer registry', () => {
     expect(judge('general-farmland', { overlapM2: 0, siteM2: 1 }).figures.quotaMu).toBe(0);
   });
 
+  it('asks for exactly the quota the overlap is printed as (one number, rounded once)', () => {
+    // 12.913 亩 taken: an overlap of 12.91 亩 and a quota of 12.91 亩, never 12.92
+    for (const taken of [12.913, 12.915, 3.2, 0.004, 1.4999999]) {
+      const v = judge('general-farmland', { overlapM2: taken * M2_PER_MU, siteM2: 50_000 });
+      const printed = /占用一般耕地 ([\d.]+) 亩/.exec(v.messageZh)![1]!;
+      expect(v.figures.quotaMu!.toFixed(2)).toBe(printed);
+      expect(v.messageZh).toContain(`指标 ${printed} 亩`);
+    }
+  });
+
   it('draws and names every overlap on the site-check map from its rule', () => {
     for (const l of ruleLayers) {
       if (l.id === BOUNDARY_RULE) continue;

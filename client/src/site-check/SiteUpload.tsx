@@ -15,7 +15,7 @@ import { ParseResponse } from '../../../core/contracts/geometry.ts';
 import type { SiteGeometry, SiteProvenance } from '../../../core/contracts/site-check.ts';
 import { DATUM_APPROXIMATE, DATUM_LABEL, DATUM_TRANSFORM_LABEL } from '../../../core/provenance.ts';
 import './provenance.css';
-import { ellipsoidalArea } from '../../../core/ellipsoidal-area.ts';
+import { measureSite } from '../../../core/preview.ts';
 import { formatArea } from '../format.ts';
 import { pick, translateOr, useT } from '../i18n.ts';
 import { asApiError, postForm, postText } from '../http.ts';
@@ -109,6 +109,8 @@ export function SiteUpload(props: { onSite: (geometry: SiteGeometry, label: stri
   };
 
   const site = result ? toSiteGeometry(result) : null;
+  // a site crossing itself is measured as repaired: its signed area would cancel its lobes
+  const measured = site ? measureSite(site) : null;
   const problems = result?.validation.flatMap((v) => v.problems) ?? [];
   const label = source?.kind === 'file' ? source.file.name : t('pastedSite');
   const set = (patch: Partial<ParseOverrides>) => {
@@ -237,7 +239,8 @@ export function SiteUpload(props: { onSite: (geometry: SiteGeometry, label: stri
           {overridesForm(false)}
           <p data-testid="parsed-summary">
             {t('parcels', { n: result.features.features.length })}
-            {site && ` · ${formatArea(ellipsoidalArea(site), lang)}`}
+            {measured && ` · ${formatArea(measured.areaM2, lang)}`}
+            {measured?.repaired && <span data-testid="parsed-area-repaired"> {t('upAreaRepaired')}</span>}
           </p>
           {result.warnings.length > 0 && (
             <ul className="warnings" data-testid="parse-warnings">

@@ -7,8 +7,7 @@
  */
 import { useEffect, useState } from 'react';
 import type { StockMatchResponse } from '../../../core/contracts/stock.ts';
-import { repairSiteGeometry } from '../../../core/geometry-validation.ts';
-import { siteArea, siteProblem, type SiteShape } from '../../../core/preview.ts';
+import { measureSite, type SiteShape } from '../../../core/preview.ts';
 import { STOCK_FIRST_CANDIDATES } from '../../../core/stock-first.ts';
 import type { PlannedUse } from '../../../core/stock-match.ts';
 import { toAreaUnits } from '../format.ts';
@@ -35,18 +34,6 @@ export type StockStepState =
     }
   | { status: 'error'; site: SiteShape; use: PlannedUse; message: string };
 
-/** The area and place to match a site by: as drawn, or as repaired when it crosses itself; null when it has none. */
-export function matchTarget(site: SiteShape): { near: SiteShape; areaM2: number; repaired: boolean } | null {
-  const problem = siteProblem(site);
-  if (!problem) {
-    const areaM2 = siteArea(site);
-    return areaM2 > 0 ? { near: site, areaM2, repaired: false } : null;
-  }
-  if (problem.code !== 'SELF_INTERSECTION') return null;
-  const fixed = repairSiteGeometry(site);
-  return fixed.areaAfter > 0 ? { near: fixed.geometry as SiteShape, areaM2: fixed.areaAfter, repaired: true } : null;
-}
-
 export function useStockMatch(site: SiteShape | null, use: PlannedUse | '', lang: Lang): StockStepState {
   const [state, setState] = useState<StockStepState>({ status: 'idle', reason: 'no-site' });
 
@@ -59,7 +46,7 @@ export function useStockMatch(site: SiteShape | null, use: PlannedUse | '', lang
       setState({ status: 'idle', reason: 'no-use' });
       return;
     }
-    const target = matchTarget(site);
+    const target = measureSite(site);
     if (!target) {
       setState({ status: 'unusable' });
       return;

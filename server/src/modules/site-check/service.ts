@@ -183,9 +183,27 @@ async function overlayAll(db: Queryable, analysed: string, analysedM2: number) {
   // Trim to compliant: the site without the layers whose rule trims (farmland, red line).
   const trimmedRest = await difference(db, trimmingLayers.map((l) => l.table), analysed);
   const trimmedGeo = trimmedRest.rest ? (JSON.parse(trimmedRest.rest) as Geo) : null;
-  const trimmedM2 = areaOf(trimmedGeo);
+  const { trimmedM2, lostM2 } = trimmedFigures(layers, analysedM2, areaOf(trimmedGeo));
 
-  return { layers, verdicts, trimmedGeo, trimmedM2 };
+  return { layers, verdicts, trimmedGeo, trimmedM2, lostM2 };
+}
+
+const TRIMMING_IDS = new Set<string>(trimmingLayers.map((l) => l.id));
+
+/**
+ * What trimming removed, as one number with the overlaps it is made of: the sum of the trimming
+ * layers' overlaps when that sum is the removed area (the layers' features do not overlap one
+ * another, as farmland and the red line may not) — so "removed 1.4872 ha" is printed from the
+ * same number as "permanent farmland 1.4872 ha", not from the difference, which agrees only to
+ * 1e-12 and can round the other way. Where features do overlap, the sum counts twice and the
+ * geometric difference is the figure. The trimmed area is then the analysed area less it.
+ */
+function trimmedFigures(layers: SiteCheckReport['layers'], analysedM2: number, restM2: number): { trimmedM2: number; lostM2: number } {
+  const geometricLost = Math.max(0, analysedM2 - restM2);
+  const summed = layers.filter((l) => TRIMMING_IDS.has(l.layerId)).reduce((sum, l) => sum + l.area.m2, 0);
+  const agrees = Math.abs(summed - geometricLost) <= 1e-9 * analysedM2 + 1e-6;
+  const lostM2 = Math.min(analysedM2, agrees ? summed : geometricLost);
+  return { trimmedM2: analysedM2 - lostM2, lostM2 };
 }
 
 export async function runSiteCheck(db: Queryable, req: SiteCheckRequest, opts: SiteCheckOptions): Promise<SiteCheckReport> {
@@ -236,7 +254,7 @@ async function checkAndFile(
   // Stock first and the overlays side by side: the match works in memory while the database
   // overlays (the site as sent is what the planner's preview matched; a repaired site is
   // matched as repaired). A refused reason ends the check before anything is filed.
-  const [stockFirst, { layers, verdicts, trimmedGeo, trimmedM2 }] = await Promise.all([
+  const [stockFirst, { layers, verdicts, trimmedGeo, trimmedM2, lostM2 }] = await Promise.all([
     stockFirstStep(req, { geometry: prepared.valid ? req.geometry : (site as SiteGeometry), m2: siteM2 }, opts.matchStock),
     overlayAll(db, prepared.analysed, analysedM2),
   ]);
@@ -267,7 +285,7 @@ async function checkAndFile(
       // vertices would reopen slivers along the farmland it was cut from
       geometry: trimmedGeo && trimmedM2 > OVERLAP_EPSILON_M2 ? { type: trimmedGeo.type, coordinates: trimmedGeo.coordinates } : null,
       area: toAreaUnits(trimmedM2),
-      lost: toAreaUnits(Math.max(0, analysedM2 - trimmedM2)),
+      lost: toAreaUnits(lostM2),
     },
   };
   const contentHash = hashReport(content);
