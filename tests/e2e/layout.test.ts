@@ -28,7 +28,7 @@ const LANGS = ['zh', 'en'] as const;
 type Lang = (typeof LANGS)[number];
 
 type Polygon = { type: 'Polygon'; coordinates: number[][][] };
-/** A 150 m square inside the urban development boundary, near stock parcels (candidates are offered). */
+/** A 150 m square inside the urban development boundary, with stock candidates for 工业 (6–9 km off). */
 const SITE = JSON.parse(readFileSync(new URL('../fixtures/site-check/in/inside-boundary.geojson', import.meta.url), 'utf8')).geometry as Polygon;
 
 interface Offence {
@@ -236,6 +236,8 @@ describe.runIf(hasChromium || process.env.CI)(`layout at 1280, 1440 and 1920 px 
     const [kase] = await db.query<{ id: number }>(`SELECT id FROM encroachment ORDER BY id LIMIT 1`);
     return [
       { name: '/stock', path: '/stock', ready: '[data-testid=stock-results][data-state=ready] [data-testid=stock-list]' },
+      // sorted by distance from a picked point: the last column is the distance (距离 / Distance)
+      { name: '/stock?sort=distance', path: `/stock?sort=distance&near=${SITE.coordinates[0]![0]!.join(',')}`, ready: '[data-testid=stock-results][data-state=ready] [data-testid=stock-list] td[data-field=distance]' },
       { name: '/stock (public)', path: '/stock', ready: '[data-testid=stock-results][data-state=ready] [data-testid=stock-list]', who: 'public' },
       { name: '/stock/{code}', path: `/stock/${encodeURIComponent(parcel!.code)}`, ready: '[data-testid=parcel-attributes]' },
       { name: '/audit', path: '/audit', ready: '[data-testid=audit-results][data-state=ready] [data-testid=audit-list]' },
@@ -266,7 +268,8 @@ describe.runIf(hasChromium || process.env.CI)(`layout at 1280, 1440 and 1920 px 
     await page.locator('[data-testid=sc-upload] button', { hasText: '读取粘贴的坐标' }).click();
     await page.locator('[data-testid=use-parsed]').click({ timeout: 15_000 });
     await page.locator('.sc-form select[name=use]').selectOption('工业');
-    await page.locator('[data-testid=stock-first][data-status=ready] [data-testid=stock-candidates]').waitFor({ timeout: 30_000 });
+    // (candidates, or none within the search radius: either way the step and the reason show)
+    await page.locator('[data-testid=stock-first][data-status=ready]').waitFor({ timeout: 30_000 });
     // the reason for new land (the longest of the options shows once picked) and the check's result
     const section = page.locator('[data-testid=new-land]');
     await section.locator('select[name=reason]').selectOption('other');
@@ -342,7 +345,7 @@ describe.runIf(hasChromium || process.env.CI)(`layout at 1280, 1440 and 1920 px 
       const page = spec.who === 'public' ? pub : admin;
       for (const lang of LANGS) {
         await page.setViewportSize({ width: WIDTHS[0], height: HEIGHT });
-        await page.goto(`${base}${spec.path}${lang === 'en' ? '?lang=en' : ''}`);
+        await page.goto(`${base}${spec.path}${lang === 'en' ? `${spec.path.includes('?') ? '&' : '?'}lang=en` : ''}`);
         await page.locator(spec.ready).first().waitFor({ timeout: 30_000 });
         await checkWidths(page, spec.name, lang, failures);
       }
