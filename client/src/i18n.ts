@@ -100,6 +100,8 @@ const strings = {
   dataVersion: { zh: '数据版本', en: 'data version' },
   language: { zh: 'English', en: '中文' },
   popupLoading: { zh: '正在读取属性…', en: 'Loading attributes…' },
+  // the icons' accessible names (Icon.tsx)
+  iconLocked: { zh: '受限图层', en: 'Restricted layer' },
   // site check (选址套核)
   scTitle: { zh: '选址套核', en: 'Site check' },
   scColon: { zh: '：', en: ': ' },

@@ -2,6 +2,7 @@ import { layerGroups, type LayerId } from '../../../core/layers.ts';
 import type { LayerInfo } from '../../../core/contracts/layers.ts';
 import { pickField, useT } from '../i18n.ts';
 import { formatCount } from '../format.ts';
+import { LockIcon } from '../Icon.tsx';
 import type { LayerStates, LayerViewState } from '../url-state.ts';
 
 /** Layers in the registry's groups (三条控制线 / 其他规划控制线 / 耕地 / 存量土地 / 执法图斑 / 行政区划): toggle, opacity, legend swatch. */
@@ -36,9 +37,7 @@ export function LayerPanel(props: {
                         <input type="checkbox" checked={false} disabled readOnly />
                         <span className="swatch" aria-hidden style={{ background: 'transparent', borderColor: '#adb5bd' }} />
                         <span className="name">{name}</span>
-                        <span className="lock" aria-hidden>
-                          🔒
-                        </span>
+                        <LockIcon className="lock" label={t('iconLocked')} />
                       </label>
                       <div className="layer-meta">
                         <span className="lock-note">{t(locked === 'signIn' ? 'siLockedPublic' : 'siLockedRole')}</span>
