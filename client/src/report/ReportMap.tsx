@@ -107,11 +107,11 @@ interface Fit {
 
 /**
  * A static map in a container; `data-rendered` turns "true" once it has drawn. The map is fitted
- * to `bounds` whenever its frame changes size (a narrower window, printing on another paper
- * size) and before printing, and says what it shows in `data-center`, `data-zoom`, `data-width`
- * and `data-height` (the frame it was fitted to, CSS pixels). In print the canvas is stretched
- * to the frame, whose height follows its width, so a frame printed wider or narrower than it
- * was drawn shows the same extent.
+ * to `bounds` whenever its frame changes size (a narrower window, a print preview at another
+ * width), and says what it shows in `data-center`, `data-zoom`, `data-width` and `data-height`
+ * (the frame it was fitted to, CSS pixels). In print the canvas is stretched to its frame, whose
+ * height follows its width, so a frame printed wider or narrower than it was drawn shows the
+ * same extent, site whole.
  */
 function StaticMap(props: { content: FigureContent; base: BaseMapData; bounds: Bbox; overview?: boolean; figureId: string; scale?: boolean }) {
   const ref = useRef<HTMLDivElement>(null);
@@ -151,18 +151,13 @@ function StaticMap(props: { content: FigureContent; base: BaseMapData; bounds: B
     };
     record();
     map.once('idle', () => alive && setRendered(true));
+    // not on beforeprint: resizing clears the canvas, and a new zoom needs tiles that cannot be
+    // drawn before the page is printed; in print the drawn canvas is stretched to its frame instead
     const observer = new ResizeObserver(() => refit());
     observer.observe(el);
-    const print = window.matchMedia('print');
-    window.addEventListener('beforeprint', refit);
-    window.addEventListener('afterprint', refit);
-    print.addEventListener('change', refit);
     return () => {
       alive = false;
       observer.disconnect();
-      window.removeEventListener('beforeprint', refit);
-      window.removeEventListener('afterprint', refit);
-      print.removeEventListener('change', refit);
       map.remove();
     };
     // a figure is drawn once: its report never changes
