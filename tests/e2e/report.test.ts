@@ -127,6 +127,54 @@ async function expectSiteInFrames(page: Page, report: SiteCheckReport, label: st
 }
 
 /**
+ * What the printer's own layout does, which no refit reaches (Chromium prints without running
+ * the map's frames): the sheet is laid out at another width synchronously — no resize observer
+ * has run yet — and each map's canvas, drawn for the old frame, must be stretched to its new
+ * frame alike both ways, so the site's vertices, projected for the drawn frame and scaled to the
+ * canvas as shown, still fall inside the frame.
+ */
+async function expectSiteInUnrefittedFrames(page: Page, report: SiteCheckReport, paperWidthMm: number, label: string) {
+  const maps = await page.evaluate((mm) => {
+    const paper = document.querySelector<HTMLElement>('.report-paper')!;
+    paper.style.width = `${mm}mm`;
+    paper.style.maxWidth = 'none';
+    const out = [...document.querySelectorAll<HTMLElement>('[data-testid=report-map]:not(.overview-map)')].map((el) => {
+      const box = el.getBoundingClientRect();
+      const c = el.querySelector('canvas')!.getBoundingClientRect();
+      return {
+        figure: el.dataset.figure!,
+        center: el.dataset.center!.split(',').map(Number),
+        zoom: Number(el.dataset.zoom),
+        drawn: { width: Number(el.dataset.width), height: Number(el.dataset.height) },
+        box: { left: box.left, top: box.top, right: box.right, bottom: box.bottom },
+        canvas: { left: c.left, top: c.top, width: c.width, height: c.height },
+      };
+    });
+    paper.style.width = '';
+    paper.style.maxWidth = '';
+    return out;
+  }, paperWidthMm);
+  const site = positionsOf(report.site.geometry as Geo);
+  for (const m of maps) {
+    const what = `${label}: figure ${m.figure} drawn ${m.drawn.width}×${m.drawn.height}, shown ${Math.round(m.box.right - m.box.left)}×${Math.round(m.box.bottom - m.box.top)}`;
+    // the layout did change the frame: this is the case a refit would otherwise have handled
+    expect(Math.abs(m.box.right - m.box.left - m.drawn.width), what).toBeGreaterThan(20);
+    const [sx, sy] = [m.canvas.width / m.drawn.width, m.canvas.height / m.drawn.height];
+    expect(Math.abs(sx - sy), `${what}: scaled alike both ways`).toBeLessThan(0.01);
+    const [cx, cy] = worldPx(m.center[0]!, m.center[1]!, m.zoom);
+    for (const [lon, lat] of site) {
+      const [x, y] = worldPx(lon!, lat!, m.zoom);
+      const px = m.canvas.left + (x - cx + m.drawn.width / 2) * sx;
+      const py = m.canvas.top + (y - cy + m.drawn.height / 2) * sy;
+      expect(px, what).toBeGreaterThanOrEqual(m.box.left - 0.5);
+      expect(px, what).toBeLessThanOrEqual(m.box.right + 0.5);
+      expect(py, what).toBeGreaterThanOrEqual(m.box.top - 0.5);
+      expect(py, what).toBeLessThanOrEqual(m.box.bottom + 0.5);
+    }
+  }
+}
+
+/**
  * Every figure the report page prints, read off the page and compared with the API's figure for
  * it at the decimals the page promises: site and analysed area, stock need, each layer's row
  * (m², 公顷, 亩, share) and inside/outside rows, the layer figures' captions, the compliant part's
@@ -439,6 +487,11 @@ describe.runIf(hasChromium || process.env.CI)(`the printable site-check report i
       expect(pages, paper.name).toBeGreaterThanOrEqual(2);
       expect(pages, paper.name).toBeLessThanOrEqual(10);
     }
+    // drawn for A4, printed by the printer's layout on A5 and on Letter without a refit
+    await page.setViewportSize({ width: PRINTABLE_PX(210), height: 1400 });
+    await expectSiteInFrames(page, report, 'print A4 again');
+    await expectSiteInUnrefittedFrames(page, report, 148 - 24, 'A4 drawing printed on A5');
+    await expectSiteInUnrefittedFrames(page, report, 215.9 - 24 + 30, 'A4 drawing printed wider');
     await page.emulateMedia({ media: 'screen' });
     expect(errors).toEqual([]);
     await page.close();
