@@ -396,6 +396,10 @@ describe.runIf(hasChromium || process.env.CI)(`the printable site-check report i
     expect(await page.locator('[data-section=stock-first] [data-field=reason]').textContent()).toBe('Other');
     expect(await page.locator('[data-testid=verdict-permanent-farmland] .status-badge').textContent()).toBe('Conflict');
     expect(new URL(page.url()).searchParams.get('lang')).toBe('en');
+    expect(await page.locator('[data-field=filedBy]').textContent()).toBe(`${report.filedBy!.displayName} (administrator)`);
+    expect(await page.locator('[data-field=time]').textContent()).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d \(Beijing time\)$/);
+    expect(await page.locator('[data-section=boundary-points] h2').textContent()).toBe('Boundary points');
+    expect(await page.locator('[data-testid=sign-off] th').allTextContents()).toEqual(['Prepared by', 'Date', 'Reviewed by', 'Date']);
     await page.locator('.lang-button').click();
     expect(await page.locator('h1').textContent()).toBe('建设项目选址套核报告');
     await page.close();
