@@ -12,6 +12,7 @@
  * @example formatNumber(360992.685, 2) // '360,992.69'
  * @example formatShare(0.82625) // '82.63%'
  * @example beijingTime('2026-11-22T03:58:01.000Z') // '2026-11-22 11:58:01'
+ * @example beijingTimeStated('2026-11-22T03:58:01.000Z', 'zh') // '2026-11-22 11:58:01（北京时间）'
  */
 import { beijingTime, beijingToday } from '../../core/beijing-time.ts';
 import { roundTo, toAreaUnits, type AreaUnits } from '../../core/units.ts';
@@ -85,3 +86,11 @@ export const formatKm = (m: number | null) => (m === null ? DASH : formatNumber(
 
 /** The Beijing date of an ISO instant: "2026-11-22". */
 export const beijingDate = (iso: string) => beijingToday(new Date(iso));
+
+/**
+ * An instant as Beijing time with the zone said, whatever the browser's own time zone: what
+ * the site-check panel and the report both print.
+ *
+ * @example beijingTimeStated('2026-11-22T03:58:01.000Z', 'en') // '2026-11-22 11:58:01 (Beijing time)'
+ */
+export const beijingTimeStated = (iso: string, lang: Lang) => translate(lang, 'timeBeijing', { time: beijingTime(iso) });

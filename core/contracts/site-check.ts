@@ -349,8 +349,40 @@ export const SiteCheckReport = z
     coarseAreaMu: z.number().optional(),
     /** Present for a check filed without a signed-in account: when it lapses and is deleted. */
     expiresAt: z.string().optional(),
+    /**
+     * Who filed the check, added on reading (not content, not hashed): the account's role and
+     * display name (null when the account is gone), or role `public` for a check filed without
+     * signing in; absent when the server does not know (a report filed before owners were kept
+     * reads as `public` only when it lapses like one).
+     */
+    filedBy: z.object({ role: z.enum(['public', 'enterprise', 'planner', 'auditor', 'admin']), displayName: z.string().nullable() }).optional(),
     /** SHA-256 of the report's content (everything but this field). */
     contentHash: z.string(),
   })
   .meta({ id: 'SiteCheckReport' });
 export type SiteCheckReport = z.infer<typeof SiteCheckReport>;
+
+/**
+ * The site's 界址点 as a table (GET /api/site-checks/{id}/boundary-points.json): the same points,
+ * numbering, zone and datum as the 界址点坐标文件 export, for the report's 界址点坐标表.
+ */
+export const BoundaryPointsTable = z
+  .object({
+    zone: z.number().int(),
+    zoneWidth: z.union([z.literal(3), z.literal(6)]),
+    zonePrefix: z.boolean(),
+    /** The 坐标系= value of the file: 2000国家大地坐标系, 1954年北京坐标系 … */
+    datumName: z.string(),
+    approximate: z.boolean(),
+    unverified: z.boolean(),
+    /** How the coordinates were got (the file route's x-coordinates-from). */
+    from: z.enum(['source', 'source-datum', 'placement', 'local-ellipsoid', 'cgcs2000']),
+    /** Plane area of the points in hectares (the file's header area, unrounded); null without points. */
+    areaHa: z.number().nullable(),
+    /** Every point of the site (closing points included). */
+    pointCount: z.number().int(),
+    /** The first `limit` points: J name, ring, X northing, Y easting in metres (unrounded). */
+    points: z.array(z.object({ name: z.string(), ring: z.number().int(), x: z.number(), y: z.number() })),
+  })
+  .meta({ id: 'BoundaryPointsTable' });
+export type BoundaryPointsTable = z.infer<typeof BoundaryPointsTable>;

@@ -71,7 +71,8 @@ describe.runIf(hasChromium || process.env.CI)(`the site check in the map workspa
   });
 
   it('draws a site over farmland, previews it, checks it, shows the verdicts and the report link, and re-checks the compliant part', async () => {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    // a browser in another time zone: the panel still writes Beijing time, and says so
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, timezoneId: 'America/New_York' });
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
     await page.goto(`${base}/#map=15/${field.lat}/${field.lon}`);
@@ -130,6 +131,14 @@ describe.runIf(hasChromium || process.env.CI)(`the site check in the map workspa
       expect(['通过', '提示', '冲突']).toContain(await li.locator('.sc-badge').textContent());
     }
     expect(await result.locator('[data-testid=site-area]').textContent()).toMatch(/亩.*公顷.*m²/);
+    // the time of the check: Beijing wall-clock time as Intl writes it for Asia/Shanghai, stated, as the report prints it
+    const filedAt = await page.evaluate(async (id) => ((await (await fetch(`/api/site-checks/${id}`)).json()) as { createdAt: string }).createdAt, (await result.getAttribute('data-report'))!);
+    const bj = Object.fromEntries(
+      new Intl.DateTimeFormat('en-GB', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' })
+        .formatToParts(new Date(filedAt))
+        .map((p) => [p.type, p.value]),
+    );
+    expect(await result.locator('[data-testid=result-time]').textContent()).toBe(`${bj.year}-${bj.month}-${bj.day} ${bj.hour}:${bj.minute}:${bj.second}（北京时间）`);
 
     // preview and server agree within 0.1 % on every layer and on the site's area
     const serverSite = await m2Of(page, '[data-testid=site-area] .sc-area');

@@ -13,3 +13,12 @@ describe('Beijing time (UTC+8)', () => {
     expect([beijingToday(after), beijingYear(after), beijingStamp(after)]).toEqual(['2027-01-01', 2027, '20270101']);
   });
 });
+
+describe('the one time the panel and the report print', () => {
+  it('is Beijing time with the zone said, in either language, whatever the process’s zone', async () => {
+    const { beijingTimeStated } = await import('../../client/src/format.ts');
+    // 23:30 in New York on 21 November is 12:30 on the 22nd in Beijing
+    expect(beijingTimeStated('2026-11-22T04:30:00.000Z', 'zh')).toBe('2026-11-22 12:30:00（北京时间）');
+    expect(beijingTimeStated('2026-11-22T04:30:00.000Z', 'en')).toBe('2026-11-22 12:30:00 (Beijing time)');
+  });
+});

@@ -79,42 +79,110 @@ export function figureStyle(base: BaseMapData, content: FigureContent, overview 
   return style;
 }
 
-/** A static map in a container; `data-rendered` turns "true" once it has drawn. */
+/** Metres per CSS pixel at a latitude and zoom (MapLibre's 512-pixel tiles, Web Mercator). */
+export const metresPerPixel = (lat: number, zoom: number) => (2 * Math.PI * 6378137 * Math.cos((lat * Math.PI) / 180)) / (512 * 2 ** zoom);
+
+/**
+ * A scale bar of a figure as a share of its width: the roundest distance (1, 2 or 5 × 10ⁿ m) not
+ * over a quarter of the width — written in relative units, so it stays true when the printed
+ * frame is wider or narrower than the screen's.
+ *
+ * @example scaleBar(2, 600) // { metres: 200, share: 0.1667, label: '200 m' }
+ */
+export function scaleBar(mpp: number, widthPx: number): { metres: number; share: number; label: string } | null {
+  const span = mpp * widthPx;
+  if (!(span > 0)) return null;
+  const most = span / 4;
+  const p = 10 ** Math.floor(Math.log10(most));
+  const metres = [5, 2, 1].map((k) => k * p).find((d) => d <= most) ?? p;
+  return { metres, share: metres / span, label: metres >= 1000 ? `${metres / 1000} km` : `${metres} m` };
+}
+
+interface Fit {
+  center: [number, number];
+  zoom: number;
+  width: number;
+  height: number;
+}
+
+/**
+ * A static map in a container; `data-rendered` turns "true" once it has drawn. The map is fitted
+ * to `bounds` whenever its frame changes size (a narrower window, a print preview at another
+ * width), and says what it shows in `data-center`, `data-zoom`, `data-width` and `data-height`
+ * (the frame it was fitted to, CSS pixels). In print the canvas is stretched to its frame, whose
+ * height follows its width, so a frame printed wider or narrower than it was drawn shows the
+ * same extent, site whole.
+ */
 function StaticMap(props: { content: FigureContent; base: BaseMapData; bounds: Bbox; overview?: boolean; figureId: string; scale?: boolean }) {
   const ref = useRef<HTMLDivElement>(null);
   const [rendered, setRendered] = useState(false);
+  const [fit, setFit] = useState<Fit | null>(null);
   useEffect(() => {
-    if (!ref.current) return;
+    const el = ref.current;
+    if (!el) return;
+    const padding = props.overview ? 4 : 28;
     const map = new maplibregl.Map({
-      container: ref.current,
+      container: el,
       style: figureStyle(props.base, props.content, props.overview),
       bounds: props.bounds,
-      fitBoundsOptions: { padding: props.overview ? 4 : 28, maxZoom: 18 },
+      fitBoundsOptions: { padding, maxZoom: 18 },
       interactive: false,
       attributionControl: false,
+      trackResize: false,
       fadeDuration: 0,
       pixelRatio: Math.max(2, window.devicePixelRatio || 1),
       canvasContextAttributes: { preserveDrawingBuffer: true, antialias: true },
       localIdeographFontFamily: CJK_FONTS,
     });
-    if (props.scale !== false) map.addControl(new maplibregl.ScaleControl({ unit: 'metric', maxWidth: 100 }), 'bottom-left');
     let alive = true;
+    const record = () => {
+      if (!alive) return;
+      const c = map.getCenter();
+      const box = map.getContainer();
+      setFit({ center: [c.lng, c.lat], zoom: map.getZoom(), width: box.clientWidth, height: box.clientHeight });
+    };
+    const refit = () => {
+      if (!alive || el.clientWidth === 0 || el.clientHeight === 0) return;
+      map.resize();
+      // padding no more than a fifth of the frame: a small frame keeps room for the site
+      const pad = Math.min(padding, Math.floor(Math.min(el.clientWidth, el.clientHeight) / 5));
+      map.fitBounds(props.bounds, { padding: pad, maxZoom: 18, animate: false });
+      record();
+    };
+    record();
     map.once('idle', () => alive && setRendered(true));
+    // not on beforeprint: resizing clears the canvas, and a new zoom needs tiles that cannot be
+    // drawn before the page is printed; in print the drawn canvas is stretched to its frame instead
+    const observer = new ResizeObserver(() => refit());
+    observer.observe(el);
     return () => {
       alive = false;
+      observer.disconnect();
       map.remove();
     };
     // a figure is drawn once: its report never changes
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, []);
+  const bar = props.scale !== false && fit ? scaleBar(metresPerPixel(fit.center[1], fit.zoom), fit.width) : null;
   return (
-    <div
-      ref={ref}
-      className={props.overview ? 'report-map overview-map' : 'report-map'}
-      data-testid="report-map"
-      data-figure={props.figureId}
-      data-rendered={rendered ? 'true' : 'false'}
-    />
+    <>
+      <div
+        ref={ref}
+        className={props.overview ? 'report-map overview-map' : 'report-map'}
+        data-testid="report-map"
+        data-figure={props.figureId}
+        data-rendered={rendered ? 'true' : 'false'}
+        data-center={fit ? `${fit.center[0]},${fit.center[1]}` : undefined}
+        data-zoom={fit?.zoom}
+        data-width={fit?.width}
+        data-height={fit?.height}
+      />
+      {bar && (
+        <div className="report-scale" data-testid="report-scale" data-metres={bar.metres} style={{ width: `${(bar.share * 100).toFixed(3)}%` }}>
+          {bar.label}
+        </div>
+      )}
+    </>
   );
 }
 
@@ -122,7 +190,7 @@ function StaticMap(props: { content: FigureContent; base: BaseMapData; bounds: B
  * One map figure with its caption; `className` sets its printed size. `wide` shows the site
  * with its surroundings and an overview inset of the city (区位图); otherwise the site fills it.
  */
-export function ReportMap(props: { content: FigureContent; base: BaseMapData; lang: Lang; className: string; caption: string; figureId: string; wide?: boolean }) {
+export function ReportMap(props: { content: FigureContent; base: BaseMapData; lang: Lang; className: string; caption: string; figureId: string; wide?: boolean; note?: string }) {
   const site = bboxOf(props.content.site);
   const bounds = props.wide ? widen(site, 0.6, 0.006) : site;
   return (
@@ -134,6 +202,11 @@ export function ReportMap(props: { content: FigureContent; base: BaseMapData; la
             <StaticMap content={props.content} base={props.base} bounds={props.base.cityBbox} overview scale={false} figureId={`${props.figureId}-overview`} />
             <span className="overview-label">{word(props.lang, 'overview')}</span>
           </div>
+        )}
+        {props.note && (
+          <p className="frame-note" data-testid="frame-note">
+            {props.note}
+          </p>
         )}
         <div className="north-arrow" aria-hidden="true">
           <span>▲</span>

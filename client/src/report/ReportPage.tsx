@@ -15,7 +15,7 @@ import { isApproximate, provenanceRows } from '../../../core/provenance.ts';
 import { htmlLang, langOfSearch, otherLang, pickField, setLangParam, translate, withLang, type Lang } from '../i18n.ts';
 import { FigureLegend, ReportMap, type BaseMapData } from './ReportMap.tsx';
 import { AreaFigures } from '../AreaFigures.tsx';
-import { DASH, beijingTime, formatAreaFigure, formatAreaUnits, formatMu, formatNumber, formatShare, unitWord, type AreaUnit } from '../format.ts';
+import { DASH, beijingTimeStated, formatAreaFigure, formatAreaUnits, formatMu, formatNumber, formatShare, unitWord, type AreaUnit } from '../format.ts';
 import {
   STATUS_LABEL,
   ZONES_3,
@@ -23,13 +23,16 @@ import {
   boundaryPointsDefaults,
   distanceText,
   exportLinks,
+  fetchBoundaryPoints,
   fetchReport,
   layerFigure,
   layerName,
   mainFigure,
   overallStatus,
   trimmedFigure,
+  verificationLink,
   word,
+  type BoundaryPointsTable,
   type Report,
   type WordKey,
 } from './report-model.ts';
@@ -81,12 +84,20 @@ function Section(props: { title: string; id: string; children: ReactNode; classN
 }
 
 /** The toolbar: exports, print, language. Hidden in print. */
-function Toolbar(props: { report: Report; lang: Lang; onLang: () => void }) {
+/** The zone, prefix and datum the 界址点 export and the report's 界址点坐标表 use (chosen in the toolbar). */
+interface PointsChoice {
+  zone: number;
+  prefix: boolean;
+  datum: 'source' | 'cgcs2000';
+}
+
+function Toolbar(props: { report: Report; lang: Lang; onLang: () => void; choice: PointsChoice; onChoice: (c: PointsChoice) => void }) {
   const { report, lang } = props;
   const defaults = useMemo(() => boundaryPointsDefaults(report), [report]);
-  const [zone, setZone] = useState(defaults.zone);
-  const [prefix, setPrefix] = useState(defaults.prefix);
-  const [datum, setDatum] = useState<'source' | 'cgcs2000'>('source');
+  const { zone, prefix, datum } = props.choice;
+  const setZone = (z: number) => props.onChoice({ ...props.choice, zone: z });
+  const setPrefix = (p: boolean) => props.onChoice({ ...props.choice, prefix: p });
+  const setDatum = (d: 'source' | 'cgcs2000') => props.onChoice({ ...props.choice, datum: d });
   const [encoding, setEncoding] = useState<'gbk' | 'utf-8'>('gbk');
   const links = exportLinks(report.id, zone, encoding, { prefix, datum });
   const w = (k: WordKey, vars?: Record<string, string | number>) => word(lang, k, vars);
@@ -147,7 +158,7 @@ function Toolbar(props: { report: Report; lang: Lang; onLang: () => void }) {
 }
 
 /** The report itself. */
-function ReportDocument(props: { report: Report; base: BaseMapData | null; lang: Lang }) {
+function ReportDocument(props: { report: Report; base: BaseMapData | null; lang: Lang; choice: PointsChoice }) {
   const { report, base, lang } = props;
   const w = (k: WordKey, vars?: Record<string, string | number>) => word(lang, k, vars);
   const touched = report.layers.filter((l) => l.intersects);
@@ -158,6 +169,11 @@ function ReportDocument(props: { report: Report; base: BaseMapData | null; lang:
   const hits = report.layers.flatMap((l) => l.features.map((f) => ({ layer: l, f })));
   const trimmedLost = report.trimmed.lost.m2 > 0.01;
   const mainLayers = main.overlaps.map((o) => o.layerId);
+  // a reader without the role to see restricted layers: their figures come rounded, their features and outlines not at all
+  const withheld = report.redacted ? report.layers.filter((l) => l.count === null) : [];
+  const withheldIds = new Set(withheld.map((l) => l.layerId));
+  const withheldTouched = withheld.filter((l) => l.intersects);
+  const names = (ls: typeof withheld) => ls.map((l) => layerName(l, lang)).join(lang === 'zh' ? '、' : ', ');
 
   return (
     <article className="report-paper" data-testid="report" data-report-id={report.id} lang={htmlLang(lang)}>
@@ -168,9 +184,15 @@ function ReportDocument(props: { report: Report; base: BaseMapData | null; lang:
         </p>
       </header>
       {report.coarseAreaMu !== undefined && (
-        <p className="report-note" data-testid="coarse-note">
-          {w('coarseNote', { step: report.coarseAreaMu })}
-        </p>
+        <div className="report-withheld" data-testid="coarse-note" data-layers={withheld.map((l) => l.layerId).join(',')}>
+          <strong>{w('withheldTitle')}</strong>
+          <ul>
+            <li data-testid="withheld-layers">{w('withheldLayers', { layers: names(withheld) })}</li>
+            <li>{w('withheldFigures', { step: report.coarseAreaMu })}</li>
+            <li>{w('withheldTrimmed', { step: report.coarseAreaMu })}</li>
+            <li>{w('withheldFull')}</li>
+          </ul>
+        </div>
       )}
       {isApproximate(report.provenance) && (
         <p className="report-alert" data-testid="approximate-alert">
@@ -179,7 +201,7 @@ function ReportDocument(props: { report: Report; base: BaseMapData | null; lang:
       )}
       {report.expiresAt && (
         <p className="report-note" data-testid="lapses-note">
-          {w('lapses')} {beijingTime(report.expiresAt)}（{w('beijing')}）{w('lapsesAfter')}
+          {w('lapses')} {beijingTimeStated(report.expiresAt, lang)}{w('lapsesAfter')}
         </p>
       )}
 
@@ -194,12 +216,16 @@ function ReportDocument(props: { report: Report; base: BaseMapData | null; lang:
             </tr>
             <tr>
               <th>{w('time')}</th>
-              <td data-field="time">
-                {beijingTime(report.createdAt)}（{w('beijing')}）
-              </td>
+              <td data-field="time">{beijingTimeStated(report.createdAt, lang)}</td>
               <th>{w('dataVersion')}</th>
               <td data-field="dataVersion">
                 <code>{report.dataVersion}</code>
+              </td>
+            </tr>
+            <tr>
+              <th>{w('filedBy')}</th>
+              <td colSpan={3} data-field="filedBy" data-role={report.filedBy?.role ?? ''}>
+                {filerText(report, lang)}
               </td>
             </tr>
             <tr>
@@ -266,7 +292,16 @@ function ReportDocument(props: { report: Report; base: BaseMapData | null; lang:
 
       <Section title={w('siteMap')} id="site-map" className="keep-together">
         {base ? (
-          <ReportMap content={main} base={base} lang={lang} className="figure-main" figureId="site" wide caption={`${w('siteMap')}：${report.name ?? report.id.slice(0, 8)}`} />
+          <ReportMap
+            content={main}
+            base={base}
+            lang={lang}
+            className="figure-main"
+            figureId="site"
+            wide
+            caption={`${w('siteMap')}：${report.name ?? report.id.slice(0, 8)}`}
+            note={withheldTouched.length ? w('frameWithheldMain', { layers: names(withheldTouched) }) : undefined}
+          />
         ) : (
           <div className="report-figure figure-main placeholder">{w('mapLoading')}</div>
         )}
@@ -305,6 +340,7 @@ function ReportDocument(props: { report: Report; base: BaseMapData | null; lang:
                     className="figure-small"
                     figureId={l.layerId}
                     caption={`${layerName(l, lang)}：${formatAreaUnits(l.area, lang)}${l.count === null ? '' : `${translate(lang, 'comma')}${w('featureCount', { n: l.count })}`}`}
+                    note={withheldIds.has(l.layerId) ? w('frameWithheld', { layer: layerName(l, lang), area: formatMu(l.area, lang) }) : undefined}
                   />
                 ) : (
                   <div className="report-figure figure-small placeholder">{w('mapLoading')}</div>
@@ -312,7 +348,12 @@ function ReportDocument(props: { report: Report; base: BaseMapData | null; lang:
               </div>
             ))}
           </div>
-          <FigureLegend lang={lang} layerIds={touched.map((l) => l.layerId as LayerId).filter((id) => id !== BOUNDARY_RULE)} outside={outside && touched.some((l) => l.layerId === BOUNDARY_RULE)} trimmed={false} />
+          <FigureLegend
+            lang={lang}
+            layerIds={touched.filter((l) => l.intersection && l.layerId !== BOUNDARY_RULE).map((l) => l.layerId as LayerId)}
+            outside={outside && touched.some((l) => l.layerId === BOUNDARY_RULE)}
+            trimmed={false}
+          />
         </Section>
       )}
 
@@ -384,10 +425,21 @@ function ReportDocument(props: { report: Report; base: BaseMapData | null; lang:
                 <FigureLegend lang={lang} layerIds={[]} outside={false} trimmed />
               </div>
             </div>
+          ) : !report.trimmed.geometry && report.redacted ? (
+            // withheld, not absent: the outline would show the restricted layers
+            <p className="report-note" data-testid="trimmed-withheld">
+              {w('trimmedWithheld')}
+            </p>
           ) : (
-            !report.trimmed.geometry && !report.redacted && <p>{w('noTrimmed')}</p>
+            !report.trimmed.geometry && <p data-testid="trimmed-none">{w('noTrimmed')}</p>
           ))}
       </Section>
+
+      <BoundaryPointsSection report={report} lang={lang} choice={props.choice} />
+
+      <SignOffSection lang={lang} />
+
+      <VerifySection report={report} lang={lang} />
 
       <footer className="report-footer">
         <p>{w('areaNote')}</p>
@@ -396,6 +448,128 @@ function ReportDocument(props: { report: Report; base: BaseMapData | null; lang:
         </p>
       </footer>
     </article>
+  );
+}
+
+/** Who filed the check: "规划员甲（规划人员）", "公众（未登录）", or not recorded. */
+function filerText(report: Report, lang: Lang): string {
+  const f = report.filedBy;
+  if (!f) return word(lang, 'filedUnknown');
+  if (f.role === 'public') return word(lang, 'filedPublic');
+  const role = word(lang, `role_${f.role}`);
+  return `${f.displayName ?? word(lang, 'filedUnknown')}${translate(lang, 'open')}${role}${translate(lang, 'close')}`;
+}
+
+/** Points the report's table lists at most; the 界址点 file has them all. */
+const POINTS_SHOWN = 500;
+
+/**
+ * 界址点坐标表: the site's boundary points in the zone, prefix and datum chosen in the toolbar —
+ * the server's own rows of the 界址点 file (GET …/boundary-points.json), X northing, Y easting,
+ * to the millimetre.
+ */
+function BoundaryPointsSection(props: { report: Report; lang: Lang; choice: PointsChoice }) {
+  const { report, lang, choice } = props;
+  const w = (k: WordKey, vars?: Record<string, string | number>) => word(lang, k, vars);
+  const [table, setTable] = useState<BoundaryPointsTable | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    const ctl = new AbortController();
+    setTable(null);
+    setError(null);
+    fetchBoundaryPoints(report.id, { ...choice, limit: POINTS_SHOWN }, lang, ctl.signal)
+      .then(setTable)
+      .catch((e: Error) => ctl.signal.aborted || setError(e.message));
+    return () => ctl.abort();
+    // the words' language does not change the coordinates
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [report.id, choice.zone, choice.prefix, choice.datum]);
+  return (
+    <Section title={w('points')} id="boundary-points">
+      {error ? (
+        <p className="report-error-inline" role="alert">
+          {w('pointsFailed')}
+          {error}
+        </p>
+      ) : !table ? (
+        <p className="report-note">{w('pointsLoading')}</p>
+      ) : (
+        <div data-testid="boundary-points" data-zone={table.zone} data-prefix={String(table.zonePrefix)} data-count={table.pointCount}>
+          <p className="report-note" data-testid="points-note">
+            {w('pointsNote', { datum: table.datumName, width: table.zoneWidth, zone: table.zone, prefix: table.zonePrefix ? w('pointsPrefix') : '' })}{' '}
+            {w('pointsCount', { n: table.pointCount, ha: table.areaHa === null ? DASH : formatNumber(table.areaHa, 4) })}
+            {table.pointCount > table.points.length && ` ${w('pointsTruncated', { shown: table.points.length })}`}
+          </p>
+          <table className="report-table points">
+            <thead>
+              <tr>
+                <th>{w('pointsNo')}</th>
+                <th className="num">{w('pointsRing')}</th>
+                <th className="num">{w('pointsX')}</th>
+                <th className="num">{w('pointsY')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {table.points.map((p, i) => (
+                <tr key={i} data-point={p.name} data-ring={p.ring}>
+                  <td>{p.name}</td>
+                  <td className="num">{p.ring}</td>
+                  <td className="num" data-field="x">{p.x.toFixed(3)}</td>
+                  <td className="num" data-field="y">{p.y.toFixed(3)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </Section>
+  );
+}
+
+/** 经办人 / 审核人 / 日期: blanks to sign on the printed report. */
+function SignOffSection(props: { lang: Lang }) {
+  const w = (k: WordKey) => word(props.lang, k);
+  return (
+    <Section title={w('signOff')} id="sign-off" className="keep-together">
+      <table className="report-table sign-off" data-testid="sign-off">
+        <tbody>
+          {(['handler', 'reviewer'] as const).map((k) => (
+            <tr key={k} data-field={k}>
+              <th>{w(k)}</th>
+              <td className="blank" />
+              <th>{w('date')}</th>
+              <td className="blank date" />
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </Section>
+  );
+}
+
+/**
+ * 报告核验: the address of the stored report carrying its content hash; opened, the page says
+ * whether the hash in the address is the stored report's.
+ */
+function VerifySection(props: { report: Report; lang: Lang }) {
+  const { report, lang } = props;
+  const w = (k: WordKey) => word(lang, k);
+  const link = verificationLink(window.location.origin, report);
+  const asked = new URLSearchParams(window.location.search).get('sha256');
+  return (
+    <Section title={w('verify')} id="verify" className="keep-together">
+      {asked !== null && (
+        <p className={asked.toLowerCase() === report.contentHash ? 'verify-ok' : 'verify-bad'} data-testid="verify-result" data-verified={String(asked.toLowerCase() === report.contentHash)}>
+          {asked.toLowerCase() === report.contentHash ? w('verifyOk') : w('verifyBad')}
+        </p>
+      )}
+      <p className="report-note">{w('verifyNote')}</p>
+      <p className="verify-link">
+        <a href={link} data-testid="verify-link">
+          {link}
+        </a>
+      </p>
+    </Section>
   );
 }
 
@@ -570,9 +744,15 @@ export function ReportPage(props: { id: string }) {
   const [error, setError] = useState<string | null>(null);
   const [base, setBase] = useState<BaseMapData | null>(null);
 
+  const [choice, setChoice] = useState<PointsChoice | null>(null);
+
   useEffect(() => {
     fetchReport(props.id, lang)
-      .then(setReport)
+      .then((r) => {
+        const d = boundaryPointsDefaults(r);
+        setChoice({ zone: d.zone, prefix: d.prefix, datum: 'source' });
+        setReport(r);
+      })
       .catch((e: Error) => setError(e.message));
     // the report is read once; the language only changes the words
     // eslint-disable-next-line react-hooks/exhaustive-deps
@@ -605,7 +785,7 @@ export function ReportPage(props: { id: string }) {
 
   return (
     <div className="report-page">
-      {report && <Toolbar report={report} lang={lang} onLang={() => setLang(otherLang(lang))} />}
+      {report && choice && <Toolbar report={report} lang={lang} onLang={() => setLang(otherLang(lang))} choice={choice} onChoice={setChoice} />}
       {error && (
         <p className="report-error" role="alert">
           {word(lang, 'loadFailed')}
@@ -613,7 +793,7 @@ export function ReportPage(props: { id: string }) {
         </p>
       )}
       {!report && !error && <p className="report-loading">{word(lang, 'loading')}</p>}
-      {report && <ReportDocument report={report} base={base} lang={lang} />}
+      {report && choice && <ReportDocument report={report} base={base} lang={lang} choice={choice} />}
     </div>
   );
 }

@@ -3,7 +3,7 @@
  * page's words (report-side keys of i18n.ts), the export links, and the geometries each map
  * figure draws. Figures are written by format.ts.
  */
-import { SiteCheckReport } from '../../../core/contracts/site-check.ts';
+import { BoundaryPointsTable, SiteCheckReport } from '../../../core/contracts/site-check.ts';
 import { BOUNDARY_RULE, getLayer, type LayerId } from '../../../core/layers.ts';
 import { getJson } from '../http.ts';
 import { pickField, translate, type Lang, type StringKey } from '../i18n.ts';
@@ -16,6 +16,28 @@ export type VerdictStatus = Report['verdicts'][number]['status'];
 export const fetchReport = (id: string, lang: Lang): Promise<Report> =>
   getJson(`/api/site-checks/${encodeURIComponent(id)}`, { lang, schema: SiteCheckReport });
 
+
+export type { BoundaryPointsTable };
+
+/** The site's 界址点 as the server writes them into the 界址点 file, as a table. */
+export const fetchBoundaryPoints = (
+  id: string,
+  c: { zone: number; prefix: boolean; datum: 'source' | 'cgcs2000'; limit?: number },
+  lang: Lang,
+  signal?: AbortSignal,
+): Promise<BoundaryPointsTable> =>
+  getJson(
+    `/api/site-checks/${encodeURIComponent(id)}/boundary-points.json?zone=${c.zone}&zoneWidth=3&prefix=${c.prefix}${c.datum === 'cgcs2000' ? '&datum=cgcs2000' : ''}${c.limit === undefined ? '' : `&limit=${c.limit}`}`,
+    { lang, schema: BoundaryPointsTable, signal },
+  );
+
+/**
+ * The address that verifies a printed report: the stored report's page with its content hash,
+ * which the page compares with the stored one.
+ *
+ * @example verificationLink('https://yzt.example', { id: 'ab…', contentHash: '12…' }) // 'https://yzt.example/reports/ab…?sha256=12…'
+ */
+export const verificationLink = (origin: string, r: { id: string; contentHash: string }) => `${origin}/reports/${encodeURIComponent(r.id)}?sha256=${r.contentHash}`;
 
 /** The report page's words: the `rp_…` keys of i18n.ts. */
 export type WordKey = StringKey extends infer K ? (K extends `rp_${infer W}` ? W : never) : never;

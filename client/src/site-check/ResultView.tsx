@@ -1,7 +1,7 @@
 import type { SiteCheckReport } from '../../../core/contracts/site-check.ts';
 import { pickField, useT } from '../i18n.ts';
 import { AreaText } from './AreaText.tsx';
-import { DASH, beijingDate, beijingTime, formatCoarseArea } from '../format.ts';
+import { DASH, beijingDate, beijingTimeStated, formatCoarseArea } from '../format.ts';
 import { BOUNDARY_RULE } from '../../../core/layers.ts';
 import { OVERLAY_STYLE, overlayLegend, resultKinds } from './overlay.ts';
 
@@ -14,7 +14,7 @@ export function ResultView(props: { report: SiteCheckReport; busy: boolean; onRe
     <div className="sc-result" data-testid="site-result" data-report={r.id}>
       <h3>{t('scResultTitle')}</h3>
       <p className="sc-muted sc-id">
-        {t('scReportNo')} {r.id.slice(0, 8)} · {beijingTime(r.createdAt)}
+        {t('scReportNo')} {r.id.slice(0, 8)} · <span data-testid="result-time">{beijingTimeStated(r.createdAt, lang)}</span>
       </p>
       {r.site.repaired && (
         <p className="sc-note" data-testid="repair-note">
@@ -83,6 +83,12 @@ export function ResultView(props: { report: SiteCheckReport; busy: boolean; onRe
             {r.trimmed.lost.m2 > 0 && (
               <p className="sc-figure sc-muted">
                 {t('scTrimmedLost')}{t('scColon')}<AreaText m2={r.trimmed.lost.m2} />
+              </p>
+            )}
+            {!r.trimmed.geometry && r.trimmed.lost.m2 > 0 && (
+              // the public's check: the trimmed outline is withheld (it would show the restricted layers), not absent
+              <p className="sc-note sc-muted" data-testid="trimmed-withheld">
+                {t('scTrimmedWithheld')}
               </p>
             )}
           </>

@@ -164,6 +164,41 @@ function placeSite(report: SiteCheckReport, zone: ZoneChoice, datum: 'source' | 
 }
 
 
+/** One boundary point as the file and the report's table write it: J name, ring (圈号), X northing, Y easting (metres, unrounded). */
+export interface BoundaryPoint {
+  name: string;
+  ring: number;
+  x: number;
+  y: number;
+}
+
+/**
+ * The points of a site's 界址点 in the file's order and numbering (closed rings numbered through
+ * the parcel, outer rings clockwise from the north-west point, a closing point repeating its
+ * ring's first name) and the header's plane area in hectares: what the file writes and what the
+ * report's 界址点坐标表 prints, one computation for both.
+ */
+export function boundaryPointRows(plane: SitePlane): { points: BoundaryPoint[]; areaHa: number | null } {
+  const polygons: PlanePoint[][][] = [];
+  for (const poly of plane.polygons) {
+    const rings = poly.map((r, i) => fileRing(r.map((pos): PlanePoint => [pos[1]!, pos[0]!]), i === 0));
+    if (!rings[0]?.length) continue;
+    polygons.push(rings.filter((r) => r.length > 0));
+  }
+  if (!polygons.length) return { points: [], areaHa: null };
+  const closed = polygons.flat().map((r) => [...r, r[0]!]);
+  const points: BoundaryPoint[] = [];
+  let n = 0;
+  closed.forEach((ring, r) => {
+    const firstName = n + 1;
+    ring.forEach((q, i) => {
+      const name = i === ring.length - 1 ? firstName : ++n;
+      points.push({ name: `J${name}`, ring: r + 1, x: q[0], y: q[1] });
+    });
+  });
+  return { points, areaHa: planeAreaM2(polygons) / M2_PER_HA };
+}
+
 /** The whole 界址点 file of a site (CRLF, ending in one). */
 export function boundaryPointsFile(
   plane: SitePlane,
@@ -187,26 +222,12 @@ export function boundaryPointsFile(
     );
   }
   if (plane.unverified) attrs.push(`来源说明=${VERIFIED_TEXT.unverified.zh}：坐标系与放置方式按套核请求所附来源信息填写`);
-  const polygons: PlanePoint[][][] = [];
-  for (const poly of plane.polygons) {
-    const rings = poly.map((r, i) => fileRing(r.map((pos): PlanePoint => [pos[1]!, pos[0]!]), i === 0));
-    if (!rings[0]?.length) continue;
-    polygons.push(rings.filter((r) => r.length > 0));
-  }
   const lines = [...attrs, '[地块坐标]'];
-  if (polygons.length) {
-    const closed = polygons.flat().map((r) => [...r, r[0]!]);
-    const pointCount = closed.reduce((n, r) => n + r.length, 0);
-    const ha = roundTo(planeAreaM2(polygons) / M2_PER_HA, 4).toFixed(4);
-    lines.push([pointCount, ha, fieldText(parcel.code) || '1', fieldText(parcel.name), '面', '', fieldText(parcel.use), '', '@'].join(','));
-    let n = 0;
-    closed.forEach((ring, r) => {
-      const firstName = n + 1;
-      ring.forEach((q, i) => {
-        const name = i === ring.length - 1 ? firstName : ++n;
-        lines.push(`J${name},${r + 1},${q[0].toFixed(3)},${q[1].toFixed(3)}`);
-      });
-    });
+  const { points, areaHa } = boundaryPointRows(plane);
+  if (points.length) {
+    const ha = roundTo(areaHa!, 4).toFixed(4);
+    lines.push([points.length, ha, fieldText(parcel.code) || '1', fieldText(parcel.name), '面', '', fieldText(parcel.use), '', '@'].join(','));
+    for (const p of points) lines.push(`${p.name},${p.ring},${p.x.toFixed(3)},${p.y.toFixed(3)}`);
   }
   return lines.join('\r\n') + '\r\n';
 }

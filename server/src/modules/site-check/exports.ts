@@ -26,12 +26,12 @@ import ExcelJS from 'exceljs';
 import { contentDisposition } from '../../http/download.ts';
 import JSZip from 'jszip';
 import { ErrorResponse } from '../../../../core/contracts/common.ts';
-import { SiteCheckReport } from '../../../../core/contracts/site-check.ts';
+import { BoundaryPointsTable, SiteCheckReport } from '../../../../core/contracts/site-check.ts';
 import { getLayer } from '../../../../core/layers.ts';
 import { centralMeridian, zoneOf, type ZoneWidth } from '../../../../core/gauss-kruger.ts';
 import { encodeBoundaryPoints, isValidZone } from '../../formats/writers/boundary-points.ts';
 import { provenanceRows, DATUM_APPROXIMATE, sourceZone } from '../../../../core/provenance.ts';
-import { boundaryPointsFile, sitePlane } from './boundary-points-export.ts';
+import { boundaryPointRows, boundaryPointsFile, sitePlane, type ZoneChoice } from './boundary-points-export.ts';
 import type { AreaUnits } from '../../../../core/units.ts';
 import { AppError } from '../../plugins/errors.ts';
 import { isReportId, readFiledReport } from './service.ts';
@@ -506,6 +506,30 @@ const BoundaryPointsQuery = z.object({
     .meta({ description: 'source：选址来自 1954 北京/1980 西安坐标系文件时按原坐标系导出（默认）；cgcs2000：导出 2000 国家大地坐标（近似放置的选址没有）' }),
 });
 
+/** The filed report and the zone its 界址点 are asked for in: the zone given, else the zone of the file the site came from, else the zone the site lies in. */
+async function reportAndZoneOf(
+  db: Parameters<typeof readFiledReport>[0],
+  id: string,
+  query: { zone?: number; zoneWidth: '3' | '6'; prefix: string },
+): Promise<{ report: SiteCheckReport; choice: ZoneChoice }> {
+  if (!isReportId(id)) throw new AppError(400, 'INVALID_ID', `报告编号（id）格式不正确：“${id.slice(0, 40)}”`, `Malformed report id: "${id.slice(0, 40)}"`);
+  const zoneWidth = Number(query.zoneWidth) as ZoneWidth;
+  if (query.zone !== undefined) checkZone(query.zone, zoneWidth, null);
+  const report = await readFiledReport(db, id);
+  const site = report.site.geometry;
+  const [min, max] = lonRange(site);
+  // by default the zone of the file the site came from, else the zone the site lies in
+  const source = report.provenance?.source ? sourceZone(report.provenance.source, report.provenance.confirmed ?? {}) : undefined;
+  const zone = query.zone ?? (source && source.zoneWidth === zoneWidth ? source.zone : zoneOf((min + max) / 2, zoneWidth));
+  checkZone(zone, zoneWidth, site);
+  const zonePrefix = query.prefix === 'true' || query.prefix === '1';
+  return { report, choice: { zone, zoneWidth, zonePrefix } };
+}
+
+const BoundaryPointsTableQuery = BoundaryPointsQuery.omit({ encoding: true }).extend({
+  limit: z.coerce.number({ error: 'limit 须为整数' }).int('limit 须为整数').min(0, 'limit 不能为负').max(100_000, 'limit 至多 100000').optional().meta({ description: '最多返回的点数（pointCount 为全部点数）；默认全部' }),
+});
+
 // ---------------------------------------------------------------------------------------------
 // Routes
 
@@ -585,25 +609,46 @@ const exportRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (req, reply) => {
-      const { id } = req.params;
-      if (!isReportId(id)) throw new AppError(400, 'INVALID_ID', `报告编号（id）格式不正确：“${id.slice(0, 40)}”`, `Malformed report id: "${id.slice(0, 40)}"`);
-      const zoneWidth = Number(req.query.zoneWidth) as ZoneWidth;
-      if (req.query.zone !== undefined) checkZone(req.query.zone, zoneWidth, null);
-      const report = await readFiledReport(app.db, id);
-      const site = report.site.geometry;
-      const [min, max] = lonRange(site);
-      // by default the zone of the file the site came from, else the zone the site lies in
-      const source = report.provenance?.source ? sourceZone(report.provenance.source, report.provenance.confirmed ?? {}) : undefined;
-      const zone = req.query.zone ?? (source && source.zoneWidth === zoneWidth ? source.zone : zoneOf((min + max) / 2, zoneWidth));
-      checkZone(zone, zoneWidth, site);
-      const zonePrefix = req.query.prefix === 'true' || req.query.prefix === '1';
-      const choice = { zone, zoneWidth, zonePrefix };
+      const { report, choice } = await reportAndZoneOf(app.db, req.params.id, req.query);
       const plane = sitePlane(report, choice, req.query.datum);
       const text = boundaryPointsFile(plane, choice, { code: '1', name: report.name ?? `选址套核 ${report.id.slice(0, 8)}`, use: report.use });
       reply.header('x-coordinates-from', plane.from);
       const charset = req.query.encoding === 'gbk' ? 'GBK' : 'utf-8';
       const bytes = Buffer.from(encodeBoundaryPoints(text, req.query.encoding));
-      return sendFile(reply, report, `-界址点-${zoneWidth}度带${zone}.txt`, `-boundary-points-${zoneWidth}deg-zone${zone}.txt`, `text/plain; charset=${charset}`, bytes);
+      return sendFile(reply, report, `-界址点-${choice.zoneWidth}度带${choice.zone}.txt`, `-boundary-points-${choice.zoneWidth}deg-zone${choice.zone}.txt`, `text/plain; charset=${charset}`, bytes);
+    },
+  );
+
+  app.get(
+    '/api/site-checks/:id/boundary-points.json',
+    {
+      config: { access: ROLES },
+      schema: {
+        summary: '界址点坐标表 Site boundary points as a table',
+        description:
+          '与界址点坐标文件（boundary-points.txt）同一套坐标、点号和圈号的 JSON 表（X 为北坐标、Y 为东坐标，米，未取整），供报告的界址点坐标表使用；参数同 boundary-points.txt（无 encoding），limit 限制返回的点数。',
+        tags: ['site-check'],
+        params: Params,
+        querystring: BoundaryPointsTableQuery,
+        response: { 200: BoundaryPointsTable, 400: ErrorResponse, 404: ErrorResponse, 422: ErrorResponse },
+      },
+    },
+    async (req) => {
+      const { report, choice } = await reportAndZoneOf(app.db, req.params.id, req.query);
+      const plane = sitePlane(report, choice, req.query.datum);
+      const { points, areaHa } = boundaryPointRows(plane);
+      return {
+        zone: choice.zone,
+        zoneWidth: choice.zoneWidth,
+        zonePrefix: choice.zonePrefix,
+        datumName: plane.datumName,
+        approximate: plane.approximate,
+        unverified: plane.unverified === true,
+        from: plane.from,
+        areaHa,
+        pointCount: points.length,
+        points: req.query.limit === undefined ? points : points.slice(0, req.query.limit),
+      };
     },
   );
 };

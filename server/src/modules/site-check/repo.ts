@@ -1,4 +1,5 @@
 /** SQL of the site check: validity, overlays, differences, saved reports. */
+import type { AccountRole } from '../../../../core/access.ts';
 import type { LayerDefinition } from '../../../../core/layers.ts';
 import type { Queryable } from '../../db/database.ts';
 import { ident, selectColumns, sqlFile } from '../../db/sql-file.ts';
@@ -74,10 +75,19 @@ export async function saveReport(
   );
 }
 
-/** A filed report, when it lapses (a public check) and whether it has (by the database's clock, as the purge judges). */
-export async function loadReport(db: Queryable, id: string): Promise<{ report: unknown; expiresAt: Date | null; lapsed: boolean } | null> {
-  const rows = await db.query<{ report: unknown; expires_at: Date | string | null; lapsed: boolean }>(
-    `SELECT report, expires_at, (expires_at IS NOT NULL AND expires_at <= now()) AS lapsed FROM site_check WHERE id = $1`,
+/**
+ * A filed report, when it lapses (a public check) and whether it has (by the database's clock, as
+ * the purge judges), and who filed it (the owner's role and display name; null when no owner was
+ * kept, `displayName` null when the account is gone).
+ */
+export async function loadReport(
+  db: Queryable,
+  id: string,
+): Promise<{ report: unknown; expiresAt: Date | null; lapsed: boolean; filedBy: { role: AccountRole; displayName: string | null } | null } | null> {
+  const rows = await db.query<{ report: unknown; expires_at: Date | string | null; lapsed: boolean; owner_id: number | null; role: AccountRole | null; display_name: string | null }>(
+    `SELECT s.report, s.expires_at, (s.expires_at IS NOT NULL AND s.expires_at <= now()) AS lapsed, s.owner_id, u.role, u.display_name
+       FROM site_check s LEFT JOIN app_user u ON u.id = s.owner_id
+      WHERE s.id = $1`,
     [id],
   );
   const row = rows[0];
@@ -86,6 +96,7 @@ export async function loadReport(db: Queryable, id: string): Promise<{ report: u
     report: typeof row.report === 'string' ? JSON.parse(row.report) : row.report,
     expiresAt: row.expires_at === null ? null : new Date(row.expires_at),
     lapsed: row.lapsed,
+    filedBy: row.owner_id === null || row.role === null ? null : { role: row.role, displayName: row.display_name },
   };
 }
 

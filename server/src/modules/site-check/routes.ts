@@ -146,7 +146,7 @@ const routes: FastifyPluginAsyncZod<{ limits?: Partial<SiteCheckLimits> }> = asy
           .header('location', `/api/site-checks/${report.id}`)
           .type('application/json; charset=utf-8')
           .serializer(JSON.stringify)
-          .send(reportFor(report, role));
+          .send(reportFor({ ...report, filedBy: req.user ? { role: req.user.role, displayName: req.user.displayName } : { role: 'public', displayName: null } }, role));
       } catch (err) {
         if (err instanceof SiteCheckQuotaExceeded) reply.header('retry-after', String(err.retryAfterS));
         if (err instanceof OverlayFailed) {

@@ -6,6 +6,7 @@
  * Areas are ellipsoidal on CGCS2000 (GeographicLib through core/ellipsoidal-area.ts),
  * computed from the full-precision overlay geometry PostGIS returns.
  */
+import { beijingTime } from '../../../../core/beijing-time.ts';
 import { createHash, randomUUID } from 'node:crypto';
 import { ruleLayers, trimmingLayers } from '../../../../core/layers.ts';
 import { ellipsoidalArea, type AreaGeometry } from '../../../../core/ellipsoidal-area.ts';
@@ -314,7 +315,7 @@ async function checkAndFile(
  */
 export function hashReport(content: Omit<SiteCheckReport, 'contentHash'> | SiteCheckReport): string {
   // what the server adds on reading (expiry, redaction) is not content
-  const { contentHash: _drop, expiresAt: _expires, redacted: _redacted, coarseAreaMu: _coarse, ...rest } = content as SiteCheckReport;
+  const { contentHash: _drop, expiresAt: _expires, redacted: _redacted, coarseAreaMu: _coarse, filedBy: _filer, ...rest } = content as SiteCheckReport;
   if (rest.stockFirst?.checked === false) delete (rest as Partial<SiteCheckReport>).stockFirst;
   const canonical = JSON.stringify(rest, (_k, v: unknown) =>
     v && typeof v === 'object' && !Array.isArray(v)
@@ -333,16 +334,18 @@ export async function readFiledReport(db: Queryable, id: string): Promise<SiteCh
   const stored = await loadReport(db, id);
   if (!stored) throw new AppError(404, 'REPORT_NOT_FOUND', `没有编号为 ${id} 的选址套核报告`, `No site-check report ${id}`);
   if (stored.lapsed) {
-    const until = stored.expiresAt!.toISOString();
+    // one time zone, stated, as the report and the panel print it
+    const until = beijingTime(stored.expiresAt!.toISOString());
     throw new AppError(
       404,
       'REPORT_LAPSED',
-      `选址套核报告 ${id} 是未登录时所做的套核，已于 ${until.slice(0, 16).replace('T', ' ')}（UTC）过期删除；登录后所做的套核才作为永久报告保存。`,
-      `Site-check report ${id} was a check made without signing in and lapsed at ${until}; only checks made while signed in are kept as permanent reports.`,
+      `选址套核报告 ${id} 是未登录时所做的套核，已于 ${until}（北京时间）过期删除；登录后所做的套核才作为永久报告保存。`,
+      `Site-check report ${id} was a check made without signing in and lapsed at ${until} (Beijing time); only checks made while signed in are kept as permanent reports.`,
     );
   }
   // filed before the stock-first step: say that no stock-land check is recorded
   const filed = stored.report as Record<string, unknown>;
   const report = SiteCheckReportSchema.parse('stockFirst' in filed ? filed : { ...filed, stockFirst: STOCK_FIRST_NOT_RECORDED });
-  return stored.expiresAt ? { ...report, expiresAt: stored.expiresAt.toISOString() } : report;
+  const filedBy = stored.filedBy ?? (stored.expiresAt ? { role: 'public' as const, displayName: null } : undefined);
+  return { ...report, ...(stored.expiresAt ? { expiresAt: stored.expiresAt.toISOString() } : {}), ...(filedBy ? { filedBy } : {}) };
 }
