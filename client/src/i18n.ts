@@ -815,9 +815,10 @@ const strings = {
   rp_date: { zh: '日期', en: 'Date' },
   rp_verify: { zh: '报告核验', en: 'Verification' },
   rp_verifyNote: {
-    zh: '打开下列地址可查看系统中保存的本报告，并核对其内容校验码是否与本页一致：',
-    en: 'Open this address to see the report as stored and check that its content hash is the one printed here:',
+    zh: '扫描二维码或打开下列地址可查看系统中保存的本报告，并核对其内容校验码是否与本页一致：',
+    en: 'Scan the QR code or open this address to see the report as stored and check that its content hash is the one printed here:',
   },
+  rp_verifyQr: { zh: '本报告核验地址的二维码', en: 'QR code of this report\'s verification address' },
   rp_verifyOk: { zh: '核验通过：地址中的校验码与系统保存的报告一致。', en: 'Verified: the hash in the address is that of the stored report.' },
   rp_verifyBad: { zh: '核验未通过：地址中的校验码与系统保存的报告不一致。', en: 'Not verified: the hash in the address is not that of the stored report.' },
   rp_page: { zh: '第 {n} 页', en: 'Page {n}' },

@@ -563,6 +563,10 @@ describe.runIf(hasChromium || process.env.CI)(`the printable site-check report i
     // the verification link: the stored report with its hash, which the page checks
     const link = await page.locator('[data-testid=verify-link]').getAttribute('href');
     expect(link).toBe(`${base}/reports/${report.id}?sha256=${report.contentHash}`);
+    // its QR code, as printed, read back by an independent decoder (zbar), is the same address
+    const qrShot = `${ARTIFACTS}/report-verify-qr.png`;
+    await page.locator('[data-testid=verify-qr]').screenshot({ path: qrShot, scale: 'device' });
+    expect(execFileSync('zbarimg', ['--quiet', '--raw', qrShot]).toString().trim()).toBe(link);
     await page.goto(link!);
     expect(await page.locator('[data-testid=verify-result]').getAttribute('data-verified')).toBe('true');
     expect(await page.locator('[data-testid=verify-result]').textContent()).toBe('核验通过：地址中的校验码与系统保存的报告一致。');

@@ -7,6 +7,7 @@
  * m², 公顷 and 亩, the trimmed (compliant) part, and the exports. Laid out on A4: the
  * browser's print (or “save as PDF”) gives the document to file; the toolbar is not printed.
  */
+import { QRCodeSVG } from 'qrcode.react';
 import { useEffect, useMemo, useState, type ReactNode } from 'react';
 import { BOUNDARY_RULE, type LayerId } from '../../../core/layers.ts';
 import type { AreaUnitsT } from '../../../core/contracts/site-check.ts';
@@ -564,11 +565,15 @@ function VerifySection(props: { report: Report; lang: Lang }) {
         </p>
       )}
       <p className="report-note">{w('verifyNote')}</p>
-      <p className="verify-link">
-        <a href={link} data-testid="verify-link">
-          {link}
-        </a>
-      </p>
+      <div className="verify-body">
+        {/* scanned from the printed page, it opens this report with its hash (qrcode.react, SVG: sharp at any print size) */}
+        <QRCodeSVG value={link} size={128} level="M" marginSize={2} className="verify-qr" data-testid="verify-qr" role="img" aria-label={w('verifyQr')} />
+        <p className="verify-link">
+          <a href={link} data-testid="verify-link">
+            {link}
+          </a>
+        </p>
+      </div>
     </Section>
   );
 }
