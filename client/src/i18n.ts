@@ -166,6 +166,11 @@ const strings = {
   scUse_商务: { zh: '商务', en: 'Business offices' },
   scUse_住宅: { zh: '住宅', en: 'Residential' },
   scUse_公共管理与公共服务: { zh: '公共管理与公共服务', en: 'Public administration and services' },
+  // the server's preview for a reader who may not fetch the restricted layers (issue 15, item 2)
+  scPreviewCoarse: {
+    zh: `未以规划人员身份登录：预览由服务器按套核的方法计算，受控图层（${RESTRICTED_RULE_LAYERS_ZH}）的面积按 {step} 亩取整，不给图斑个数。`,
+    en: `Not signed in as a planner: the server computes this preview as the check does; restricted layers (${RESTRICTED_RULE_LAYERS_EN}) are rounded to {step} mu, with no feature count.`,
+  },
   // stock first (存量优先套核) in the site check, and the new-land section after it
   sfTitle: { zh: '存量优先套核', en: 'Stock land first' },
   sfNeedUse: { zh: '选择规划用途后，先套核存量土地图库：有合适的存量地块时优先使用。', en: 'Choose the planned use: the stock-land library is checked first, and a fitting stock parcel comes first.' },

@@ -19,7 +19,9 @@ import { SiteUpload } from './SiteUpload.tsx';
 import { circle } from '@turf/circle';
 import type { SiteCheckReport, SiteGeometry, SiteProvenance } from '../../../core/contracts/site-check.ts';
 import { drawnProvenance, isApproximate } from '../../../core/provenance.ts';
-import { bboxOf, type SiteShape } from '../../../core/preview.ts';
+import { maySeeLayer, type Role } from '../../../core/access.ts';
+import { getLayer } from '../../../core/layers.ts';
+import { PREVIEW_LAYERS, bboxOf, type SiteShape } from '../../../core/preview.ts';
 import {
   NEW_LAND_NOTE_MAX,
   NEW_LAND_REASON_CODES,
@@ -68,7 +70,10 @@ function parseBuffer(text: string): number {
   return text.trim() !== '' && Number.isFinite(v) && v > 0 ? Math.min(1000, v) : 0;
 }
 
-export function SiteCheckPanel(props: { controller: MapController | null; lang: Lang; ref?: Ref<SiteCheckHandle> }) {
+/** Whether a role may fetch every layer the preview measures (else the server previews). */
+export const mayFetchPreviewLayers = (role: Role): boolean => PREVIEW_LAYERS.every((id) => maySeeLayer(role, getLayer(id)?.sensitivity ?? 'restricted'));
+
+export function SiteCheckPanel(props: { controller: MapController | null; lang: Lang; role?: Role; ref?: Ref<SiteCheckHandle> }) {
   const { t } = useT();
   const { controller } = props;
   const { drawer, state } = useSiteDrawer(controller);
@@ -76,7 +81,8 @@ export function SiteCheckPanel(props: { controller: MapController | null; lang: 
   const [use, setUse] = useState<PlannedUse | ''>('');
   const [buffer, setBuffer] = useState('');
   const bufferMeters = parseBuffer(buffer);
-  const preview = usePreview(state.live, bufferMeters, props.lang);
+  // the public and enterprises may not fetch the restricted layers' features: the server previews
+  const preview = usePreview(state.live, bufferMeters, props.lang, !mayFetchPreviewLayers(props.role ?? 'public'));
   const [check, setCheck] = useState<CheckState>({ status: 'idle' });
   const pending = useRef<{ geometry: SiteShape; fit: boolean } | null>(null);
   // the provenance of each geometry put on the map (an upload, a trimmed or repaired site)
