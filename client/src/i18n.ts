@@ -200,6 +200,15 @@ const strings = {
   nlNoteRequired: { zh: '说明（必填）', en: 'Explanation (required)' },
   nlReasonNeeded: { zh: '请先选择继续新增用地的理由。', en: 'Choose the reason for going on to new land first.' },
   nlNoteMissing: { zh: '理由为“其他”时须填写说明。', en: '"Other" needs an explanation.' },
+  // the stock-first search radius (issue 15, item 3): {radius} is e.g. "10 公里" / "10 km"
+  sfRadius: { zh: '搜索范围：选址 {radius}内（区位得分随距离降低，{radius}处为 0 分）。', en: 'Searched within {radius} of the site (the distance score falls to 0 at {radius}).' },
+  sfNoneWithin: { zh: '在选址 {radius}内未找到符合条件的存量地块。', en: 'No stock parcel fits within {radius} of the site.' },
+  nlIntroFoundWithin: {
+    zh: '选址 {radius}内的存量土地图库中有 {n} 个符合条件的方案。如不采用，请说明理由后继续新增用地审查。',
+    en: 'The stock-land library offers {n} fitting options within {radius} of the site. To go on to new land instead, give the reason.',
+  },
+  nlIntroNoneWithin: { zh: '选址 {radius}内没有符合条件的存量地块，可继续新增用地审查。', en: 'No stock parcel fits within {radius} of the site: the project may go on to new land.' },
+  nlNoneFoundDisabledWithin: { zh: '（{radius}内已有候选方案，不可选）', en: ' (not while options exist within {radius})' },
   // stock-land pages (存量土地查询 /stock, 地块 /stock/{code})
   stLink: { zh: '存量土地查询', en: 'Stock land search' },
   stTitle: { zh: '存量土地查询', en: 'Stock land search' },

@@ -237,6 +237,8 @@ export const StockFirstRecord = z.object({
   summaryZh: z.string(),
   summaryEn: z.string(),
   tally: MatchTally,
+  /** How far from the site the match looked, km (absent in a report filed before the radius existed). */
+  radiusKm: z.number().nullable().optional(),
   candidates: z.array(
     z.object({
       rank: z.number().int(),

@@ -28,6 +28,7 @@ import {
   NEW_LAND_REASONS,
   offersFound,
   plannedUseOf,
+  radiusText,
   reasonConflict,
   reasonNeedsNote,
   type NewLandReasonCode,
@@ -104,6 +105,8 @@ export function SiteCheckPanel(props: { controller: MapController | null; lang: 
   const stock = useStockMatch(state.site, use, props.lang);
   const match = stock.status === 'ready' ? stock.match : null;
   const found = match ? offersFound(match.tally) : 0;
+  // how far the match looked (the server's stock-first radius): the reasons' words follow it
+  const radius = match?.need.maxDistanceKm ? radiusText(match.need.maxDistanceKm, props.lang) : null;
   const [reason, setReason] = useState<NewLandReasonCode | ''>('');
   const [note, setNote] = useState('');
   // a new match asks for the reason again; with nothing found, that is the reason
@@ -111,7 +114,7 @@ export function SiteCheckPanel(props: { controller: MapController | null; lang: 
     setReason(match && offersFound(match.tally) === 0 ? 'none-found' : '');
   }, [match]);
   const noteMissing = reason !== '' && reasonNeedsNote(reason) && !note.trim();
-  const reasonRefused = reason !== '' && match ? reasonConflict(reason, match.tally) : null;
+  const reasonRefused = reason !== '' && match ? reasonConflict(reason, match.tally, match.need.maxDistanceKm) : null;
   const reasonReady = reason !== '' && !noteMissing && !reasonRefused;
 
   const load = (geometry: SiteShape, fit: boolean) => {
@@ -291,7 +294,15 @@ export function SiteCheckPanel(props: { controller: MapController | null; lang: 
       {match && (
         <div className="nl-section" data-testid="new-land">
           <h3>{t('nlTitle')}</h3>
-          <p className="sc-hint">{found > 0 ? t('nlIntroFound', { n: found }) : t('nlIntroNone')}</p>
+          <p className="sc-hint" data-testid="new-land-intro">
+            {radius
+              ? found > 0
+                ? t('nlIntroFoundWithin', { n: found, radius })
+                : t('nlIntroNoneWithin', { radius })
+              : found > 0
+                ? t('nlIntroFound', { n: found })
+                : t('nlIntroNone')}
+          </p>
           <label>
             <span>{t('nlReason')}</span>
             <select name="reason" value={reason} required onChange={(e) => setReason(e.target.value as NewLandReasonCode | '')}>
@@ -301,7 +312,7 @@ export function SiteCheckPanel(props: { controller: MapController | null; lang: 
               {NEW_LAND_REASON_CODES.map((code) => (
                 <option key={code} value={code} disabled={code === 'none-found' && found > 0}>
                   {NEW_LAND_REASONS[code][props.lang]}
-                  {code === 'none-found' && found > 0 ? t('nlNoneFoundDisabled') : ''}
+                  {code === 'none-found' && found > 0 ? (radius ? t('nlNoneFoundDisabledWithin', { radius }) : t('nlNoneFoundDisabled')) : ''}
                 </option>
               ))}
             </select>

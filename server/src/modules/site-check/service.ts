@@ -100,8 +100,9 @@ export interface SiteCheckOptions {
 
 /**
  * Stock first (存量优先): the stock-land library matched for the site's use and area near the
- * site — the server's own match, whatever the client previewed — and the planner's reason for
- * going on to new land, refused when it says "none found" and the match found some.
+ * site — the server's own match, within the configured search radius, whatever the client
+ * previewed — and the planner's reason for going on to new land, refused when it says "none
+ * found" and the match found some within the radius.
  */
 async function stockFirstStep(
   req: SiteCheckRequest,
@@ -109,8 +110,9 @@ async function stockFirstStep(
   matchStock: SiteCheckOptions['matchStock'],
 ): Promise<StockFirstRecord> {
   const need = toAreaUnits(site.m2);
-  const match = await matchStock({ use: req.use, areaMu: need.mu, near: site.geometry, limit: STOCK_FIRST_CANDIDATES });
-  const conflict = reasonConflict(req.stockFirst.reason, match.tally);
+  // within the configured stock-first radius: a parcel farther away is no offer for this site
+  const match = await matchStock({ use: req.use, areaMu: need.mu, near: site.geometry, stockFirst: true, limit: STOCK_FIRST_CANDIDATES });
+  const conflict = reasonConflict(req.stockFirst.reason, match.tally, match.need.maxDistanceKm);
   if (conflict) throw new AppError(422, 'STOCK_CANDIDATES_EXIST', conflict.zh, conflict.en);
   return {
     checked: true,
@@ -119,6 +121,7 @@ async function stockFirstStep(
     summaryZh: match.summaryZh,
     summaryEn: match.summaryEn,
     tally: match.tally,
+    radiusKm: match.need.maxDistanceKm,
     candidates: match.candidates.map((c) => ({
       rank: c.rank,
       kind: c.kind,
