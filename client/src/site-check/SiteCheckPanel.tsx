@@ -202,6 +202,8 @@ export function SiteCheckPanel(props: { controller: MapController | null; lang: 
         drawer.load(shown);
       }
       setCheck({ status: 'done', site: shown, report });
+      // the result is read on the map: back to the site checked, whatever the view was
+      controller?.fitBox(bboxOf(shown));
     } catch (err) {
       const e = err as Error;
       setCheck({ status: 'failed', site, code: e instanceof ApiError ? e.code : 'NETWORK', message: e.message });
@@ -275,9 +277,9 @@ export function SiteCheckPanel(props: { controller: MapController | null; lang: 
       <StockFirstStep
         state={stock}
         onShow={(c) => {
-          // the candidate and the site together
-          const [a, b] = [bboxOf(c.geometry as SiteShape), state.site ? bboxOf(state.site) : null];
-          controller?.fitBox(b ? [Math.min(a[0], b[0]), Math.min(a[1], b[1]), Math.max(a[2], b[2]), Math.max(a[3], b[3])] : a);
+          // the candidate itself, in the part of the map the panel leaves free (a candidate kilometres
+          // away fitted together with the site would be a speck in a corner); the site stays drawn
+          if (c.geometry && isArea(c.geometry)) controller?.fitBox(bboxOf(c.geometry));
         }}
       />
       {siteProvenance && isApproximate(siteProvenance) && (
