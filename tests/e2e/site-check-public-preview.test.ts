@@ -62,20 +62,24 @@ describe.runIf(hasChromium || process.env.CI)(`the public's live preview (${back
     await ready(page);
     expect(await page.locator('[data-testid=session-user]').count()).toBe(0);
 
-    const asked = page.waitForResponse((r) => r.url().endsWith('/api/site-checks/preview'));
+    const asked: string[] = [];
+    page.on('request', (r) => asked.push(r.url()));
     await drawAroundCentre(page, [
       [-220, -190],
       [220, -190],
       [220, 190],
       [-220, 190],
     ]);
-    const answer = await asked;
-    expect(answer.status()).toBe(200);
-    const preview = page.locator('[data-testid=site-preview][data-status=ready]');
-    await preview.waitFor({ timeout: 30_000 });
+    const preview = page.locator('[data-testid=site-preview]');
+    await page.locator('[data-testid=site-preview][data-status=ready], [data-testid=site-preview][data-status=error]').waitFor({ timeout: 30_000 });
+    expect(await preview.textContent()).not.toContain('预览失败');
+    expect(refused).toEqual([]);
+    expect(await preview.getAttribute('data-status')).toBe('ready');
     expect(await preview.getAttribute('data-source')).toBe('server');
     expect(await preview.locator('.sc-warning').count()).toBe(0);
-    expect(await preview.textContent()).not.toContain('预览失败');
+    // the figures came from the server, not from the restricted layers' features
+    expect(asked.filter((u) => u.includes('/api/site-checks/preview')).length).toBeGreaterThan(0);
+    expect(asked.filter((u) => /\/api\/layers\/[^/]+\/features/.test(u))).toEqual([]);
 
     // the site's area and a row per layer; farmland touched, rounded as in the public report
     const siteM2 = Number(await preview.locator('.sc-figure .sc-area').first().getAttribute('data-m2'));
