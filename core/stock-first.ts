@@ -75,7 +75,7 @@ export function reasonConflict(code: NewLandReasonCode, tally: MatchTally, radiu
       `存量土地图库中${within.zh}有 ${n} 个符合条件的存量用地方案（单宗地块 ${tally.singles} 个、组合供应 ${tally.combinations} 个），` +
       `不能以“${NEW_LAND_REASONS['none-found'].zh}”为由继续新增用地；请比选这些方案，或选择其他理由并说明。`,
     en:
-      `The stock-land library offers ${n} fitting options${within.en} (${tally.singles} single, ${tally.combinations} combined), ` +
+      `The stock-land library offers ${n} fitting option${n === 1 ? '' : 's'}${within.en} (${tally.singles} single, ${tally.combinations} combined), ` +
       `so "${NEW_LAND_REASONS['none-found'].en}" cannot be the reason for new land; compare them, or give another reason and explain it.`,
   };
 }

@@ -108,7 +108,7 @@ describe(`stock first in the site check on ${backend}`, () => {
     expect(res.json().error.message).toContain(`单宗地块 ${api.tally.singles} 个、组合供应 ${api.tally.combinations} 个`);
     const en = await check({ geometry: SMALL, name, use: '工业', stockFirst: { reason: 'none-found' } }, { 'accept-language': 'en' });
     expect(en.statusCode).toBe(422);
-    expect(en.json().error.message).toContain(`offers ${found} fitting options within 10 km of the site`);
+    expect(en.json().error.message).toContain(`offers ${found} fitting option${found === 1 ? '' : 's'} within 10 km of the site`);
     expect(await filed(name)).toBe(0);
   });
 

@@ -39,7 +39,7 @@ describe('stock first', () => {
   it('names the search radius in the refusal when there is one', () => {
     const refused = reasonConflict('none-found', tally(1, 0), 10)!;
     expect(refused.zh).toContain('存量土地图库中选址 10 公里内有 1 个符合条件的存量用地方案');
-    expect(refused.en).toContain('offers 1 fitting options within 10 km of the site');
+    expect(refused.en).toContain('offers 1 fitting option within 10 km of the site');
     expect(radiusText(7.5, 'zh')).toBe('7.5 公里');
     expect(radiusText(10, 'en')).toBe('10 km');
   });
