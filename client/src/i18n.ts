@@ -784,6 +784,8 @@ const strings = {
   rp_mapLoading: { zh: '地图加载中…', en: 'Loading the map…' },
   rp_area: { zh: '面积', en: 'Area' },
   rp_featureCount: { zh: '{n} 个图斑', en: '{n} features' },
+  // the stock-first search radius on the report (issue 15, item 3)
+  rp_stockNoneWithin: { zh: '在选址 {radius}内未找到符合条件的存量地块。', en: 'No stock parcel fits within {radius} of the site.' },
   // the searchable lists' kit (list-map/) and the stock search
   stSavedAll: { zh: '全部可供应存量土地', en: 'All available stock land' },
 } as const satisfies Record<string, Bilingual>;

@@ -230,7 +230,7 @@ describe.runIf(hasChromium || process.env.CI)(`stock first in the site-check pan
     await page.goto(`${base}/reports/${id}`);
     const printed = page.locator('[data-section=stock-first]');
     await printed.waitFor({ timeout: 30_000 });
-    expect(await printed.locator('[data-testid=stock-none]').textContent()).toBe('未找到符合条件的存量地块。');
+    expect(await printed.locator('[data-testid=stock-none]').textContent()).toBe('在选址 10 公里内未找到符合条件的存量地块。');
     expect(await printed.locator('[data-field=reason]').textContent()).toBe('未找到可用的存量地块');
     expect(await printed.locator('[data-field=reasonNote]').count()).toBe(0);
     await page.close();
