@@ -99,6 +99,19 @@ describe('POST /api/site-checks/preview', () => {
     expect(Math.abs(farmland.m2 / (0.1 * M2_PER_MU) - Math.round(farmland.m2 / (0.1 * M2_PER_MU)))).toBeGreaterThan(1e-6);
   });
 
+  it('gives an enterprise the public’s figures, charged to its account as well as its address', async () => {
+    const enterprise = await signInAs(app, db, 'enterprise');
+    const p = await preview({ geometry: SITES.farmland }, { cookie: enterprise.cookie, 'x-csrf-token': enterprise.csrfToken });
+    expect(p.statusCode, p.body).toBe(200);
+    const got = SitePreviewResponse.parse(p.json());
+    expect(got.coarseAreaMu).toBe(0.1);
+    expect(got.layers.find((l) => l.layerId === 'permanent-farmland')!.count).toBeNull();
+    const [{ id }] = (await db.query<{ id: number }>('SELECT id FROM app_user WHERE username = $1', [enterprise.username])) as [{ id: number }];
+    const rows = await db.query<{ checks: number }>('SELECT checks FROM site_check_usage WHERE subject = $1', [`preview:user:${id}`]);
+    expect(rows).toEqual([{ checks: 1 }]);
+    expect(await db.query('SELECT 1 FROM site_check_usage WHERE subject = $1', [`user:${id}`])).toEqual([]);
+  });
+
   it('previews only the layers asked for', async () => {
     const p = await preview({ geometry: SITES.farmland, layers: ['permanent-farmland'] });
     expect(p.statusCode, p.body).toBe(200);
