@@ -224,6 +224,7 @@ export class MapController {
       if (r.right >= canvas.right - canvas.width / 2) from.push(['right', canvas.right - r.left]);
       if (r.top <= canvas.top + canvas.height / 2) from.push(['top', r.bottom - canvas.top]);
       if (r.bottom >= canvas.bottom - canvas.height / 2) from.push(['bottom', canvas.bottom - r.top]);
+      if (!from.length) continue;
       const [side, depth] = from.reduce((a, b) => (b[1] < a[1] ? b : a));
       pad[side] = Math.max(pad[side], depth);
     }
