@@ -44,8 +44,11 @@ export interface PreviewLayerInput {
 
 export interface PreviewLayerResult {
   layerId: string;
-  /** Features overlapping the site with a positive area (an edge touch is not an overlap). */
-  count: number;
+  /**
+   * Features overlapping the site with a positive area (an edge touch is not an overlap); null in
+   * the server's preview for a layer the reader may not see (its area is then rounded).
+   */
+  count: number | null;
   /** Overlap area, m² on the CGCS2000 ellipsoid. */
   m2: number;
   truncated: boolean;

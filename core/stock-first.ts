@@ -30,6 +30,20 @@ export const NEW_LAND_NOTE_MAX = 500;
 export const STOCK_FIRST_CANDIDATES = 5;
 
 /**
+ * How far from the site the stock-first step looks for stock land, km, unless the server is
+ * configured otherwise (STOCK_FIRST_RADIUS_KM; docs/domain.md, The site-check rules): a parcel
+ * farther away is no offer for this site — it neither blocks "none found" nor is listed — and the
+ * distance part of an offer's score falls to 0 at this radius.
+ */
+export const DEFAULT_STOCK_FIRST_RADIUS_KM = 10;
+
+/** "10 公里" / "10 km": a search radius as the panel and the reasons print it. */
+export const radiusText = (km: number, lang: 'zh' | 'en'): string => {
+  const n = String(roundTo(km, 1));
+  return lang === 'zh' ? `${n} 公里` : `${n} km`;
+};
+
+/**
  * A candidate's distance from the site as panels and reports print it.
  *
  * @example distanceText(850) // '850 m'; distanceText(1234) // '1.2 km'
@@ -52,15 +66,16 @@ export const offersFound = (tally: MatchTally): number => tally.singles + tally.
  * Whether a reason can stand against what the match found: "none found" cannot when it found
  * something. Returns the refusal in both languages, or null when the reason stands.
  */
-export function reasonConflict(code: NewLandReasonCode, tally: MatchTally): { zh: string; en: string } | null {
+export function reasonConflict(code: NewLandReasonCode, tally: MatchTally, radiusKm?: number | null): { zh: string; en: string } | null {
   const n = offersFound(tally);
   if (code !== 'none-found' || n === 0) return null;
+  const within = radiusKm ? { zh: `选址 ${radiusText(radiusKm, 'zh')}内`, en: ` within ${radiusText(radiusKm, 'en')} of the site` } : { zh: '', en: '' };
   return {
     zh:
-      `存量土地图库中有 ${n} 个符合条件的存量用地方案（单宗地块 ${tally.singles} 个、组合供应 ${tally.combinations} 个），` +
+      `存量土地图库中${within.zh}有 ${n} 个符合条件的存量用地方案（单宗地块 ${tally.singles} 个、组合供应 ${tally.combinations} 个），` +
       `不能以“${NEW_LAND_REASONS['none-found'].zh}”为由继续新增用地；请比选这些方案，或选择其他理由并说明。`,
     en:
-      `The stock-land library offers ${n} fitting options (${tally.singles} single, ${tally.combinations} combined), ` +
+      `The stock-land library offers ${n} fitting option${n === 1 ? '' : 's'}${within.en} (${tally.singles} single, ${tally.combinations} combined), ` +
       `so "${NEW_LAND_REASONS['none-found'].en}" cannot be the reason for new land; compare them, or give another reason and explain it.`,
   };
 }

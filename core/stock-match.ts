@@ -428,22 +428,26 @@ export function matchParcels(
   return { offers, tally };
 }
 
-/** "已套核存量土地图库：…" — one sentence on what a match found, for panels and reports. */
-export function describeMatch(tally: MatchTally, lang: 'zh' | 'en' = 'zh'): string {
+/**
+ * "已套核存量土地图库：…" — one sentence on what a match found, for panels and reports; with a
+ * search radius (km) it says how far the match looked.
+ */
+export function describeMatch(tally: MatchTally, lang: 'zh' | 'en' = 'zh', radiusKm?: number | null): string {
   const found = tally.singles + tally.combinations;
+  const r = radiusKm ? String(Math.round(radiusKm * 10) / 10) : null;
   if (lang === 'en') {
     return (
-      `Checked against the stock-land library: ${tally.inScope} parcels in scope, ${tally.available} available, ` +
+      `Checked against the stock-land library: ${tally.inScope} parcels ${r ? 'in all' : 'in scope'}, ${tally.available} available, ` +
       `${tally.compatibleUse} of a compatible use, ${tally.conflicting} left out for overlapping permanent farmland or the red line` +
-      (tally.tooFar ? `, ${tally.tooFar} beyond the search radius` : '') +
-      `; ${found ? `${tally.singles} single parcels and ${tally.combinations} combinations fit` : 'none fits'}.`
+      (tally.tooFar ? `, ${tally.tooFar} ${r ? `farther than ${r} km from the site` : 'beyond the search radius'}` : '') +
+      `; ${found ? `${tally.singles} single parcels and ${tally.combinations} combinations fit` : r ? `none fits within ${r} km` : 'none fits'}.`
     );
   }
   return (
-    `已套核存量土地图库：范围内 ${tally.inScope} 宗，可供应 ${tally.available} 宗，用途兼容 ${tally.compatibleUse} 宗，` +
+    `已套核存量土地图库：${r ? '共' : '范围内'} ${tally.inScope} 宗，可供应 ${tally.available} 宗，用途兼容 ${tally.compatibleUse} 宗，` +
     `因占用永久基本农田或生态保护红线排除 ${tally.conflicting} 宗` +
-    (tally.tooFar ? `，超出距离范围 ${tally.tooFar} 宗` : '') +
-    `；${found ? `符合条件的单宗地块 ${tally.singles} 个、组合供应方案 ${tally.combinations} 个` : '没有符合条件的存量地块'}。`
+    (tally.tooFar ? `，${r ? `距选址超过 ${r} 公里` : '超出距离范围'} ${tally.tooFar} 宗` : '') +
+    `；${found ? `符合条件的单宗地块 ${tally.singles} 个、组合供应方案 ${tally.combinations} 个` : r ? `选址 ${r} 公里内没有符合条件的存量地块` : '没有符合条件的存量地块'}。`
   );
 }
 

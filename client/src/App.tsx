@@ -144,7 +144,7 @@ export function App() {
           {!data && !error && <p className="loading">{t('loading')}</p>}
           {data && (
             <>
-              {SiteCheckPanel && <SiteCheckPanel controller={controller} lang={lang} />}
+              {SiteCheckPanel && <SiteCheckPanel controller={controller} lang={lang} role={data.role} />}
               <LayerPanel layers={data.layers} states={states} zoom={zoom} onChange={onLayerChange} locked={locked} />
               <CountyList counties={data.counties} onSelect={(c) => controller?.fitBounds(c.bbox)} />
               <section className="panel-section">

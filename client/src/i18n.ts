@@ -168,6 +168,11 @@ const strings = {
   scUse_商务: { zh: '商务', en: 'Business offices' },
   scUse_住宅: { zh: '住宅', en: 'Residential' },
   scUse_公共管理与公共服务: { zh: '公共管理与公共服务', en: 'Public administration and services' },
+  // the server's preview for a reader who may not fetch the restricted layers (issue 15, item 2)
+  scPreviewCoarse: {
+    zh: `未以规划人员身份登录：预览由服务器按套核的方法计算，受控图层（${RESTRICTED_RULE_LAYERS_ZH}）的面积按 {step} 亩取整，不给图斑个数。`,
+    en: `Not signed in as a planner: the server computes this preview as the check does; restricted layers (${RESTRICTED_RULE_LAYERS_EN}) are rounded to {step} mu, with no feature count.`,
+  },
   // stock first (存量优先套核) in the site check, and the new-land section after it
   sfTitle: { zh: '存量优先套核', en: 'Stock land first' },
   sfNeedUse: { zh: '选择规划用途后，先套核存量土地图库：有合适的存量地块时优先使用。', en: 'Choose the planned use: the stock-land library is checked first, and a fitting stock parcel comes first.' },
@@ -198,6 +203,15 @@ const strings = {
   nlNoteRequired: { zh: '说明（必填）', en: 'Explanation (required)' },
   nlReasonNeeded: { zh: '请先选择继续新增用地的理由。', en: 'Choose the reason for going on to new land first.' },
   nlNoteMissing: { zh: '理由为“其他”时须填写说明。', en: '"Other" needs an explanation.' },
+  // the stock-first search radius (issue 15, item 3): {radius} is e.g. "10 公里" / "10 km"
+  sfRadius: { zh: '搜索范围：选址 {radius}内（区位得分随距离降低，{radius}处为 0 分）。', en: 'Searched within {radius} of the site (the distance score falls to 0 at {radius}).' },
+  sfNoneWithin: { zh: '在选址 {radius}内未找到符合条件的存量地块。', en: 'No stock parcel fits within {radius} of the site.' },
+  nlIntroFoundWithin: {
+    zh: '选址 {radius}内的存量土地图库中有 {n} 个符合条件的方案。如不采用，请说明理由后继续新增用地审查。',
+    en: 'The stock-land library offers {n} fitting options within {radius} of the site. To go on to new land instead, give the reason.',
+  },
+  nlIntroNoneWithin: { zh: '选址 {radius}内没有符合条件的存量地块，可继续新增用地审查。', en: 'No stock parcel fits within {radius} of the site: the project may go on to new land.' },
+  nlNoneFoundDisabledWithin: { zh: '（{radius}内已有候选方案，不可选）', en: ' (not while options exist within {radius})' },
   // stock-land pages (存量土地查询 /stock, 地块 /stock/{code})
   stLink: { zh: '存量土地查询', en: 'Stock land search' },
   stTitle: { zh: '存量土地查询', en: 'Stock land search' },
@@ -824,6 +838,8 @@ const strings = {
   rp_page: { zh: '第 {n} 页', en: 'Page {n}' },
   timeBeijing: { zh: '{time}（北京时间）', en: '{time} (Beijing time)' },
   scTrimmedWithheld: { zh: '合规范围的图形不在公众版中给出（会显示受控图层的范围），面积由服务器计算；规划人员登录后可按合规范围重新套核。', en: 'The compliant part’s outline is not given to the public (it would show restricted layers); its area is computed by the server. A planner who signs in can check the compliant part again.' },
+  // the stock-first search radius on the report (issue 15, item 3)
+  rp_stockNoneWithin: { zh: '在选址 {radius}内未找到符合条件的存量地块。', en: 'No stock parcel fits within {radius} of the site.' },
   // the searchable lists' kit (list-map/) and the stock search
   stSavedAll: { zh: '全部可供应存量土地', en: 'All available stock land' },
 } as const satisfies Record<string, Bilingual>;

@@ -237,6 +237,8 @@ export const StockFirstRecord = z.object({
   summaryZh: z.string(),
   summaryEn: z.string(),
   tally: MatchTally,
+  /** How far from the site the match looked, km (absent in a report filed before the radius existed). */
+  radiusKm: z.number().nullable().optional(),
   candidates: z.array(
     z.object({
       rank: z.number().int(),
@@ -386,3 +388,43 @@ export const BoundaryPointsTable = z
   })
   .meta({ id: 'BoundaryPointsTable' });
 export type BoundaryPointsTable = z.infer<typeof BoundaryPointsTable>;
+// ---------------------------------------------------------------------------------------------
+// The live preview on the server (选址预览): figures only, for a reader who may not fetch the
+// restricted layers' features (the public, enterprises)
+
+export const SitePreviewRequest = z
+  .object({
+    geometry: SiteGeometry,
+    /** Widen the analysed area by this many metres around the site (0–1 000), as the check would. */
+    bufferMeters: z.number().min(0, 'bufferMeters 不能为负').max(1000, 'bufferMeters 最多 1000 米').optional(),
+    /** The layers to preview (those with a rule); all of them when absent. */
+    layers: z.array(z.enum(RULE_IDS, { message: `layers 只能是：${RULE_IDS.join('、')}` })).min(1, 'layers 至少一个').optional(),
+  })
+  .meta({ id: 'SitePreviewRequest' });
+export type SitePreviewRequest = z.infer<typeof SitePreviewRequest>;
+
+export const SitePreviewLayer = z.object({
+  layerId: z.enum(RULE_IDS),
+  /** Features overlapping the site; null where the reader may not see the layer (as in a public report). */
+  count: z.number().int().nullable(),
+  /** Overlap area, m² on the CGCS2000 ellipsoid; rounded to `coarseAreaMu` where count is null. */
+  m2: z.number(),
+  /** Always false: the server overlays every feature (kept for the client preview's shape). */
+  truncated: z.boolean(),
+});
+
+export const SitePreviewResponse = z
+  .object({
+    /** The site's area, m² on the ellipsoid. */
+    siteM2: z.number(),
+    /** The analysed area (the site widened by bufferMeters), m². */
+    analysedM2: z.number(),
+    layers: z.array(SitePreviewLayer),
+    /** Inside / outside the urban development boundary, m² (when that layer was previewed). */
+    boundary: z.object({ insideM2: z.number(), outsideM2: z.number() }).nullable(),
+    truncated: z.boolean(),
+    /** Present when restricted layers' areas are rounded to this step (亩), as a public report rounds them. */
+    coarseAreaMu: z.number().optional(),
+  })
+  .meta({ id: 'SitePreviewResponse' });
+export type SitePreviewResponse = z.infer<typeof SitePreviewResponse>;

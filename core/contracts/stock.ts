@@ -147,11 +147,18 @@ export const StockMatchRequest = z
     /** A point or the site polygon the parcels should be near. */
     near: z.union([PointGeometry, SiteGeometry]).optional(),
     maxDistanceKm: z.number().positive('maxDistanceKm 须大于 0').max(200, 'maxDistanceKm 最多 200').optional(),
+    /**
+     * Match as the site check's stock-first step does: within the server's stock-first search
+     * radius (STOCK_FIRST_RADIUS_KM, default 10 km), which the answer's need.maxDistanceKm gives.
+     */
+    stockFirst: z.boolean({ message: 'stockFirst 须为 true 或 false' }).optional(),
     county: z.string().regex(/^\d{6}$/, 'county 须为 6 位行政区划代码').optional(),
     limit: z.number().int().min(1, 'limit 至少为 1').max(50, 'limit 最多为 50').default(10),
   })
   .refine((r) => (r.areaMu === undefined) !== (r.areaHa === undefined), { message: '须给出 areaMu 或 areaHa 之一', path: ['areaMu'] })
   .refine((r) => r.maxDistanceKm === undefined || r.near !== undefined, { message: 'maxDistanceKm 需要同时给出 near', path: ['near'] })
+  .refine((r) => !r.stockFirst || r.near !== undefined, { message: 'stockFirst 需要同时给出 near（选址）', path: ['near'] })
+  .refine((r) => !r.stockFirst || r.maxDistanceKm === undefined, { message: 'stockFirst 按服务器配置的存量优先搜索半径套核，不能同时给出 maxDistanceKm', path: ['maxDistanceKm'] })
   .meta({ id: 'StockMatchRequest' });
 export type StockMatchRequest = z.infer<typeof StockMatchRequest>;
 

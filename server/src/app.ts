@@ -53,6 +53,8 @@ export interface BuildAppOptions {
   trustProxy?: boolean | number | string[];
   /** Site checks by the public and enterprises: daily budget per address and account, how long public checks are kept. */
   siteCheckLimits?: Partial<SiteCheckLimits>;
+  /** How far from a site the stock-first step looks for stock land, km (STOCK_FIRST_RADIUS_KM); default 10. */
+  stockFirstRadiusKm?: number;
 }
 
 /**
@@ -134,7 +136,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   });
 
   // app services shared by modules
-  app.decorate('stockCatalogue', new StockCatalogue(opts.db));
+  app.decorate('stockCatalogue', new StockCatalogue(opts.db, { stockFirstRadiusKm: opts.stockFirstRadiusKm }));
 
   // modules
   await app.register(authRoutes, { signInPerMinute: opts.rateLimitPerMinute?.signIn ?? 20 });

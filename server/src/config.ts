@@ -22,6 +22,19 @@ export interface Config {
   trustProxy?: boolean | number | string[];
   /** The bureau's datum shift parameters (DATUM_TRANSFORMS), passed to the site-file parsers. */
   datumTransforms?: DatumTransforms;
+  /** How far from a site the stock-first step looks for stock land, km (STOCK_FIRST_RADIUS_KM); unset: 10. */
+  stockFirstRadiusKm?: number;
+}
+
+/** STOCK_FIRST_RADIUS_KM: a number of kilometres above 0 and at most 200 (the match's own bound); unset or empty: the default. */
+export function stockFirstRadiusOf(raw: string | undefined): number | undefined {
+  const v = raw?.trim();
+  if (!v) return undefined;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n <= 0 || n > 200) {
+    throw new Error(`环境变量 STOCK_FIRST_RADIUS_KM 须为大于 0、不超过 200 的公里数，现为 “${v}” — STOCK_FIRST_RADIUS_KM must be a number of km above 0 and at most 200`);
+  }
+  return n;
 }
 
 /**
@@ -63,6 +76,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     clientDir: resolve(env.CLIENT_DIR || 'dist/client'),
     trustProxy: trustProxyOf(env.TRUST_PROXY),
     datumTransforms: datumTransformsOf(env.DATUM_TRANSFORMS),
+    stockFirstRadiusKm: stockFirstRadiusOf(env.STOCK_FIRST_RADIUS_KM),
   };
 }
 

@@ -60,6 +60,7 @@ const app = await buildApp({
   basemaps: basemapsFromEnv(process.env),
   trustProxy: config.trustProxy,
   siteCheckLimits: siteCheckLimitsFromEnv(process.env),
+  stockFirstRadiusKm: config.stockFirstRadiusKm,
 });
 // Shutting down drains: Fastify stops accepting connections, answers requests arriving meanwhile
 // with 503 (return503OnClosing), closes idle keep-alive connections (forceCloseConnections

@@ -170,7 +170,7 @@ describe(`site-check exports on ${backend}`, () => {
     });
     expect(stockHeader).toBeGreaterThan(0);
     expect(stockHeader).toBeLessThan(header);
-    if (sf.candidates.length === 0) expect(summary.getRow(stockHeader).getCell(2).value).toBe('未找到符合条件的存量地块');
+    if (sf.candidates.length === 0) expect(summary.getRow(stockHeader).getCell(2).value).toBe(sf.radiusKm ? `在选址 ${sf.radiusKm} 公里内未找到符合条件的存量地块` : '未找到符合条件的存量地块');
     sf.candidates.forEach((c, i) => {
       const v = (summary.getRow(stockHeader + 1 + i).values as unknown[]).slice(1);
       expect(v[0]).toBe(`第 ${c.rank} 名 · ${c.kind === 'single' ? '单宗地块' : '组合供应'}`);

@@ -73,7 +73,7 @@ describe(`stock first in the site check on ${backend}`, () => {
     expect(sf.use).toBe('工业');
     expect(sf.need).toEqual(report.site.area);
 
-    const api = await match({ use: '工业', areaMu: sf.need.mu, near: SMALL, limit: 5 });
+    const api = await match({ use: '工业', areaMu: sf.need.mu, near: SMALL, stockFirst: true, limit: 5 });
     expect(api.candidates.length).toBeGreaterThan(0);
     expect(sf.candidates).toEqual(
       api.candidates.map((c) => ({
@@ -89,31 +89,33 @@ describe(`stock first in the site check on ${backend}`, () => {
     expect(sf.summaryZh).toBe(api.summaryZh);
     expect(sf.summaryEn).toBe(api.summaryEn);
     expect(sf.summaryZh).toMatch(/^已套核存量土地图库/);
+    expect(sf.radiusKm).toBe(10);
+    for (const c of sf.candidates) expect(c.distanceM).toBeLessThanOrEqual(10_000);
     // 工业 may take 仓储 land (用途兼容表), nothing else
     for (const c of sf.candidates) for (const p of c.parcels) expect(['工业', '仓储']).toContain(p.plannedUse);
     expect(sf.reason).toEqual({ code: 'location', labelZh: '区位不符', labelEn: 'The location does not fit', note: '需靠近港区' });
   });
 
   it('refuses “none found” with a 422 giving the count when the library has something that fits, and files nothing', async () => {
-    const api = await match({ use: '工业', areaMu: areaMuOf(SMALL), near: SMALL, limit: 5 });
+    const api = await match({ use: '工业', areaMu: areaMuOf(SMALL), near: SMALL, stockFirst: true, limit: 5 });
     const found = api.tally.singles + api.tally.combinations;
     expect(found).toBeGreaterThan(0);
     const name = `none-found-${randomUUID()}`;
     const res = await check({ geometry: SMALL, name, use: '工业', stockFirst: { reason: 'none-found' } });
     expect(res.statusCode).toBe(422);
     expect(res.json().error.code).toBe('STOCK_CANDIDATES_EXIST');
-    expect(res.json().error.message).toContain(`有 ${found} 个符合条件的存量用地方案`);
+    expect(res.json().error.message).toContain(`选址 10 公里内有 ${found} 个符合条件的存量用地方案`);
     expect(res.json().error.message).toContain(`单宗地块 ${api.tally.singles} 个、组合供应 ${api.tally.combinations} 个`);
     const en = await check({ geometry: SMALL, name, use: '工业', stockFirst: { reason: 'none-found' } }, { 'accept-language': 'en' });
     expect(en.statusCode).toBe(422);
-    expect(en.json().error.message).toContain(`offers ${found} fitting options`);
+    expect(en.json().error.message).toContain(`offers ${found} fitting option${found === 1 ? '' : 's'} within 10 km of the site`);
     expect(await filed(name)).toBe(0);
   });
 
   it('accepts “none found” when the library really has nothing that fits: 住宅 on a 1.5 km square', async () => {
     const site = square(1500);
     const areaMu = areaMuOf(site);
-    const api = await match({ use: '住宅', areaMu, near: site, limit: 5 });
+    const api = await match({ use: '住宅', areaMu, near: site, stockFirst: true, limit: 5 });
     expect(api.candidates).toEqual([]);
     expect(api.tally.singles + api.tally.combinations).toBe(0);
     expect(api.tally.compatibleUse).toBeGreaterThan(0); // there is 住宅 land; none is large enough
@@ -123,7 +125,7 @@ describe(`stock first in the site check on ${backend}`, () => {
     const sf = recorded(SiteCheckReport.parse(res.json()));
     expect(sf.candidates).toEqual([]);
     expect(sf.tally).toEqual(api.tally);
-    expect(sf.summaryZh).toContain('没有符合条件的存量地块');
+    expect(sf.summaryZh).toContain('选址 10 公里内没有符合条件的存量地块');
     expect(sf.reason).toEqual({ code: 'none-found', labelZh: '未找到可用的存量地块', labelEn: 'No usable stock parcel found', note: null });
   });
 
@@ -196,5 +198,96 @@ describe(`stock first in the site check on ${backend}`, () => {
       expect(read.use).toBe('工业用地');
       expect(hashReport(read)).toBe(hash);
     });
+  });
+});
+
+/**
+ * The stock-first search radius: a parcel farther from the site than the radius (default 10 km,
+ * STOCK_FIRST_RADIUS_KM) is no offer — it is not listed and does not block "none found" — and the
+ * server holds to it when it judges the planner's reason.
+ */
+describe(`the stock-first search radius on ${backend}`, () => {
+  let app: FastifyInstance;
+  let db: Database;
+  let stop: () => Promise<void>;
+  /** ~300 亩 squares at the inner points of 祥符区 (rural: the nearest industrial offers are far) and 龙亭区 (the old city). */
+  let far: Polygon;
+  let near: Polygon;
+  beforeAll(async () => {
+    ({ app, db, stop } = await startApi());
+    const at = async (name: string): Promise<Polygon> => {
+      const [c] = await db.query<{ lon: number; lat: number }>(`SELECT ST_X(ST_PointOnSurface(geom)) AS lon, ST_Y(ST_PointOnSurface(geom)) AS lat FROM admin_county WHERE name = $1`, [name]);
+      const d = 0.0022; // ≈ 400 m × 490 m, ≈ 294 亩
+      const { lon, lat } = c!;
+      return { type: 'Polygon', coordinates: [[[lon - d, lat - d], [lon + d, lat - d], [lon + d, lat + d], [lon - d, lat + d], [lon - d, lat - d]]] };
+    };
+    far = await at('祥符区');
+    near = await at('龙亭区');
+  });
+  afterAll(async () => stop?.());
+
+  const match = async (body: object) => {
+    const res = await app.inject({ method: 'POST', url: '/api/stock-parcels/match', payload: body });
+    expect(res.statusCode, res.body).toBe(200);
+    return StockMatchResponse.parse(res.json());
+  };
+  const check = (geometry: Polygon, reason: string, on = app) =>
+    on.inject({ method: 'POST', url: '/api/site-checks', payload: { geometry, use: '工业', stockFirst: { reason } } });
+
+  it('offers nothing for a site whose only fitting parcels lie beyond 10 km, and lets it take “none found”', async () => {
+    const areaMu = areaMuOf(far);
+    // without a radius the library has offers for this site, every one farther than 10 km
+    const unbounded = await match({ use: '工业', areaMu, near: far, limit: 50 });
+    expect(unbounded.candidates.length).toBeGreaterThan(0);
+    for (const c of unbounded.candidates) expect(c.distanceM!).toBeGreaterThan(10_000);
+
+    const stockFirst = await match({ use: '工业', areaMu, near: far, stockFirst: true, limit: 5 });
+    expect(stockFirst.need.maxDistanceKm).toBe(10);
+    expect(stockFirst.candidates).toEqual([]);
+    expect(stockFirst.tally.singles + stockFirst.tally.combinations).toBe(0);
+    expect(stockFirst.tally.tooFar).toBeGreaterThan(0);
+    expect(stockFirst.summaryZh).toContain('选址 10 公里内没有符合条件的存量地块');
+    expect(stockFirst.summaryEn).toContain('none fits within 10 km');
+
+    const res = await check(far, 'none-found');
+    expect(res.statusCode, res.body).toBe(201);
+    const sf = recorded(SiteCheckReport.parse(res.json()));
+    expect(sf.candidates).toEqual([]);
+    expect(sf.radiusKm).toBe(10);
+    expect(sf.reason.code).toBe('none-found');
+  });
+
+  it('offers the parcels within 10 km, and refuses “none found” for them', async () => {
+    const stockFirst = await match({ use: '工业', areaMu: areaMuOf(near), near, stockFirst: true, limit: 5 });
+    expect(stockFirst.candidates.length).toBeGreaterThan(0);
+    for (const c of stockFirst.candidates) expect(c.distanceM!).toBeLessThanOrEqual(10_000);
+    const res = await check(near, 'none-found');
+    expect(res.statusCode).toBe(422);
+    expect(res.json().error.code).toBe('STOCK_CANDIDATES_EXIST');
+    expect(res.json().error.message).toContain('选址 10 公里内有');
+  });
+
+  it('follows the configured radius: with 40 km the far site has offers, and the server refuses “none found” for it', async () => {
+    const wide = await startApi({ stockFirstRadiusKm: 40 });
+    try {
+      const res = await wide.app.inject({ method: 'POST', url: '/api/stock-parcels/match', payload: { use: '工业', areaMu: areaMuOf(far), near: far, stockFirst: true, limit: 5 } });
+      const m = StockMatchResponse.parse(res.json());
+      expect(m.need.maxDistanceKm).toBe(40);
+      expect(m.candidates.length).toBeGreaterThan(0);
+      const refused = await check(far, 'none-found', wide.app);
+      expect(refused.statusCode).toBe(422);
+      expect(refused.json().error.message).toContain('选址 40 公里内有');
+    } finally {
+      await wide.stop();
+    }
+  });
+
+  it('refuses stockFirst without a site, or with a radius of the caller’s own', async () => {
+    const noSite = await app.inject({ method: 'POST', url: '/api/stock-parcels/match', payload: { use: '工业', areaMu: 10, stockFirst: true } });
+    expect(noSite.statusCode).toBe(400);
+    expect(noSite.body).toContain('stockFirst 需要同时给出 near');
+    const both = await app.inject({ method: 'POST', url: '/api/stock-parcels/match', payload: { use: '工业', areaMu: 10, near: far, stockFirst: true, maxDistanceKm: 50 } });
+    expect(both.statusCode).toBe(400);
+    expect(both.body).toContain('不能同时给出 maxDistanceKm');
   });
 });

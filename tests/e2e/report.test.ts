@@ -285,7 +285,7 @@ describe.runIf(hasChromium || process.env.CI)(`the printable site-check report i
     expect(await stock.locator('h2').textContent()).toBe('存量优先套核');
     expect(await stock.locator('[data-testid=stock-summary]').textContent()).toBe(sf.summaryZh);
     expectFigure(figureBefore(await text(stock.locator('[data-field=stockNeed]')), '亩'), sf.need.mu, MU, 'stock need');
-    if (sf.candidates.length === 0) expect(await stock.locator('[data-testid=stock-none]').textContent()).toBe('未找到符合条件的存量地块。');
+    if (sf.candidates.length === 0) expect(await stock.locator('[data-testid=stock-none]').textContent()).toBe(sf.radiusKm ? `在选址 ${sf.radiusKm} 公里内未找到符合条件的存量地块。` : '未找到符合条件的存量地块。');
     else {
       const rows = stock.locator('[data-testid=stock-candidates] tbody tr');
       expect(await rows.count()).toBe(sf.candidates.length);

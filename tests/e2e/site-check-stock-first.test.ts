@@ -213,7 +213,9 @@ describe.runIf(hasChromium || process.env.CI)(`stock first in the site-check pan
 
     const step = page.locator('[data-testid=stock-first][data-status=ready]');
     await step.waitFor({ timeout: 30_000 });
-    expect(await step.locator('[data-testid=stock-none]').textContent()).toBe('未找到符合条件的存量地块。');
+    expect(await step.locator('[data-testid=stock-none]').textContent()).toBe('在选址 10 公里内未找到符合条件的存量地块。');
+    expect(await step.locator('[data-testid=stock-radius]').textContent()).toContain('搜索范围：选址 10 公里内');
+    expect(await page.locator('[data-testid=new-land-intro]').textContent()).toBe('选址 10 公里内没有符合条件的存量地块，可继续新增用地审查。');
     expect(await step.locator('[data-testid=stock-summary]').textContent()).toBe(api.summaryZh);
     expect(await stockOverlay(page)).toBeNull();
     expect(await page.locator('[data-testid=new-land] select[name=reason]').inputValue()).toBe('none-found');
@@ -228,9 +230,88 @@ describe.runIf(hasChromium || process.env.CI)(`stock first in the site-check pan
     await page.goto(`${base}/reports/${id}`);
     const printed = page.locator('[data-section=stock-first]');
     await printed.waitFor({ timeout: 30_000 });
-    expect(await printed.locator('[data-testid=stock-none]').textContent()).toBe('未找到符合条件的存量地块。');
+    expect(await printed.locator('[data-testid=stock-none]').textContent()).toBe('在选址 10 公里内未找到符合条件的存量地块。');
     expect(await printed.locator('[data-field=reason]').textContent()).toBe('未找到可用的存量地块');
     expect(await printed.locator('[data-field=reasonNote]').count()).toBe(0);
+    await page.close();
+  });
+
+  /**
+   * Where a box of lon/lat lies on screen, against the part of the map nothing covers: the map
+   * canvas right of whatever the side panel paints (its own box or anything overflowing it).
+   */
+  const framing = (page: Page, box: [number, number, number, number]) =>
+    page.evaluate((b) => {
+      const map = window.yizhangtu!.controller.map;
+      const canvas = map.getCanvas().getBoundingClientRect();
+      const panel = document.querySelector('.side-panel')!;
+      let panelRight = panel.getBoundingClientRect().right;
+      // what overflows the panel covers the map unless the panel clips it
+      if (getComputedStyle(panel).overflowX === 'visible') for (const el of panel.querySelectorAll('*')) {
+        const r = el.getBoundingClientRect();
+        if (r.width > 0 && r.height > 0 && r.bottom > 0 && r.top < window.innerHeight) panelRight = Math.max(panelRight, r.right);
+      }
+      const a = map.project([b[0], b[1]]);
+      const c = map.project([b[2], b[3]]);
+      const shot = { left: canvas.left + Math.min(a.x, c.x), right: canvas.left + Math.max(a.x, c.x), top: canvas.top + Math.min(a.y, c.y), bottom: canvas.top + Math.max(a.y, c.y) };
+      const visible = { left: Math.max(canvas.left, panelRight), right: canvas.right, top: canvas.top, bottom: canvas.bottom };
+      return { shot, visible };
+    }, box);
+  const bboxOfRings = (rings: number[][][]): [number, number, number, number] => {
+    const pts = rings.flat();
+    return [Math.min(...pts.map((p) => p[0]!)), Math.min(...pts.map((p) => p[1]!)), Math.max(...pts.map((p) => p[0]!)), Math.max(...pts.map((p) => p[1]!))];
+  };
+  const settled = (page: Page) =>
+    page.waitForFunction(() => !window.yizhangtu!.controller.map.isMoving(), null, { timeout: 15_000 });
+
+  it('“show on map” fits the candidate inside the uncovered map, and the check fits the site', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    await page.goto(`${base}/`);
+    await mapReady(page);
+    await pasteSite(page, SMALL);
+    await page.locator('.sc-form select[name=use]').selectOption('工业');
+    const step = page.locator('[data-testid=stock-first][data-status=ready]');
+    await step.waitFor({ timeout: 30_000 });
+    const items = step.locator('[data-testid=stock-candidates] > li');
+    const n = await items.count();
+    expect(n).toBeGreaterThan(0);
+    // a choice of a reason opens the select's longest option: the panel at its widest
+    await page.locator('[data-testid=new-land] select[name=reason]').selectOption('location');
+
+    for (let i = 0; i < n; i++) {
+      await items.nth(i).locator('button[data-action=show-candidate]').click();
+      await page.waitForTimeout(100);
+      await settled(page);
+      const rank = Number(await items.nth(i).getAttribute('data-rank'));
+      const geometry = await page.evaluate((r) => {
+        const source = window.yizhangtu!.controller.map.getSource('overlay-stock') as unknown as { serialize(): { data: GeoJSON.FeatureCollection } };
+        return source.serialize().data.features.find((f) => f.properties?.rank === r)!.geometry as GeoJSON.Polygon | GeoJSON.MultiPolygon;
+      }, rank);
+      const rings = geometry.type === 'Polygon' ? geometry.coordinates : geometry.coordinates.flat();
+      const { shot, visible } = await framing(page, bboxOfRings(rings));
+      const where = `candidate ${rank}: ${JSON.stringify(shot)} in ${JSON.stringify(visible)}`;
+      expect(shot.left, where).toBeGreaterThanOrEqual(visible.left);
+      expect(shot.right, where).toBeLessThanOrEqual(visible.right);
+      expect(shot.top, where).toBeGreaterThanOrEqual(visible.top);
+      expect(shot.bottom, where).toBeLessThanOrEqual(visible.bottom);
+      // fitted, not a speck: a fifth of the uncovered width or height at least
+      expect(Math.max((shot.right - shot.left) / (visible.right - visible.left), (shot.bottom - shot.top) / (visible.bottom - visible.top)), where).toBeGreaterThan(0.2);
+    }
+    await page.screenshot({ path: `${ARTIFACTS}/site-check-show-candidate-${backend}.png` });
+
+    // 套核: the view goes back to the site, which fills a fair share of it
+    await page.locator('button[data-action=run]').click();
+    await page.locator('[data-testid=site-result]').waitFor({ timeout: 60_000 });
+    await page.waitForTimeout(100);
+    await settled(page);
+    const { shot, visible } = await framing(page, bboxOfRings(SMALL.coordinates));
+    const where = `site: ${JSON.stringify(shot)} in ${JSON.stringify(visible)}`;
+    expect(shot.left, where).toBeGreaterThanOrEqual(visible.left);
+    expect(shot.right, where).toBeLessThanOrEqual(visible.right);
+    expect(shot.top, where).toBeGreaterThanOrEqual(visible.top);
+    expect(shot.bottom, where).toBeLessThanOrEqual(visible.bottom);
+    expect(Math.max((shot.right - shot.left) / (visible.right - visible.left), (shot.bottom - shot.top) / (visible.bottom - visible.top)), where).toBeGreaterThan(0.25);
+    await page.screenshot({ path: `${ARTIFACTS}/site-check-fitted-result-${backend}.png` });
     await page.close();
   });
 });

@@ -103,6 +103,8 @@ describe.runIf(hasChromium || process.env.CI)(`the site check in the map workspa
     await previewReady(page);
     const preview = page.locator('[data-testid=site-preview]');
     expect(await preview.locator('h3').textContent()).toBe('预览（以服务器结果为准）');
+    // a planner may fetch every layer: the fast preview in the browser
+    expect(await preview.getAttribute('data-source')).toBe('client');
     const previewFarmland = await m2Of(page, '[data-testid=site-preview] tr[data-layer=permanent-farmland]');
     expect(previewFarmland).toBeGreaterThan(0);
     expect(await preview.locator('tr[data-layer=permanent-farmland]').textContent()).toMatch(/\d+\.\d{2} 亩（\d+\.\d{4} 公顷）/);

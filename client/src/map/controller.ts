@@ -190,9 +190,52 @@ export class MapController {
     return ids.length ? this.map.queryRenderedFeatures({ layers: ids }) : [];
   }
 
-  /** Moves the view to a lon/lat box, e.g. a site's, leaving room around it. */
-  fitBox(bbox: [number, number, number, number], opts: { maxZoom?: number } = {}) {
-    this.map.fitBounds(bbox, { padding: 60, duration: 500, maxZoom: opts.maxZoom ?? 17 });
+  /**
+   * Moves the view to a lon/lat box, e.g. a site's, into the part of the map nothing covers (see
+   * uncoveredPadding), with `margin` pixels around it.
+   */
+  fitBox(bbox: [number, number, number, number], opts: { maxZoom?: number; margin?: number } = {}) {
+    this.map.fitBounds(bbox, { padding: this.uncoveredPadding(opts.margin ?? 40), duration: 500, maxZoom: opts.maxZoom ?? 17 });
+  }
+
+  /**
+   * fitBounds padding that keeps a box clear of whatever lies over the map canvas: the side panel
+   * where it overlaps the map (a panel laid over it, or content overflowing it), the map's own
+   * controls and the coordinate readout. Each cover is taken from the side it intrudes least from
+   * (a control in a corner costs the map one margin, not two), plus `margin`; never so much that
+   * less than a third of the canvas is left.
+   */
+  uncoveredPadding(margin: number): { top: number; right: number; bottom: number; left: number } {
+    const canvas = this.map.getCanvas().getBoundingClientRect();
+    const pad = { top: 0, right: 0, bottom: 0, left: 0 };
+    // the panel, and what overflows it where it does not clip its content (a scrolling panel does)
+    const panels = [...document.querySelectorAll('.side-panel')];
+    const covers: Element[] = [
+      ...panels.flatMap((p) => [p, ...(getComputedStyle(p).overflowX === 'visible' ? p.querySelectorAll('*') : [])]),
+      ...this.map.getContainer().querySelectorAll('.maplibregl-ctrl-top-left, .maplibregl-ctrl-top-right, .maplibregl-ctrl-bottom-left, .maplibregl-ctrl-bottom-right'),
+      ...(this.map.getContainer().parentElement?.querySelectorAll(':scope > .coords') ?? []),
+    ];
+    for (const el of covers) {
+      const r = el.getBoundingClientRect();
+      if (r.width === 0 || r.height === 0) continue;
+      if (r.right <= canvas.left || r.left >= canvas.right || r.bottom <= canvas.top || r.top >= canvas.bottom) continue;
+      const from: [keyof typeof pad, number][] = [];
+      if (r.left <= canvas.left + canvas.width / 2) from.push(['left', r.right - canvas.left]);
+      if (r.right >= canvas.right - canvas.width / 2) from.push(['right', canvas.right - r.left]);
+      if (r.top <= canvas.top + canvas.height / 2) from.push(['top', r.bottom - canvas.top]);
+      if (r.bottom >= canvas.bottom - canvas.height / 2) from.push(['bottom', canvas.bottom - r.top]);
+      if (!from.length) continue;
+      const [side, depth] = from.reduce((a, b) => (b[1] < a[1] ? b : a));
+      pad[side] = Math.max(pad[side], depth);
+    }
+    const room = (size: number, a: number, b: number) => {
+      const most = (size * 2) / 3;
+      const k = a + b + 2 * margin > most ? most / (a + b + 2 * margin) : 1;
+      return [Math.floor((a + margin) * k), Math.floor((b + margin) * k)] as const;
+    };
+    const [left, right] = room(canvas.width, pad.left, pad.right);
+    const [top, bottom] = room(canvas.height, pad.top, pad.bottom);
+    return { top, right, bottom, left };
   }
 
   /** Rendered features of one layer in the current view (used by the panel and by tests). */

@@ -17,6 +17,7 @@ import { htmlLang, langOfSearch, otherLang, pickField, setLangParam, translate, 
 import { FigureLegend, ReportMap, type BaseMapData } from './ReportMap.tsx';
 import { AreaFigures } from '../AreaFigures.tsx';
 import { DASH, beijingTimeStated, formatAreaFigure, formatAreaUnits, formatMu, formatNumber, formatShare, unitWord, type AreaUnit } from '../format.ts';
+import { radiusText } from '../../../core/stock-first.ts';
 import {
   STATUS_LABEL,
   ZONES_3,
@@ -641,7 +642,7 @@ function StockFirstSection(props: { report: Report; lang: Lang }) {
           </table>
           {sf.candidates.length === 0 ? (
             <p className="stock-none" data-testid="stock-none">
-              {w('stockNone')}
+              {sf.radiusKm ? w('stockNoneWithin', { radius: radiusText(sf.radiusKm, lang) }) : w('stockNone')}
             </p>
           ) : (
             <table className="report-table stock-candidates" data-testid="stock-candidates">

@@ -1,18 +1,27 @@
-import { BOUNDARY_LAYER, type SitePreview } from '../../../core/preview.ts';
+import { BOUNDARY_LAYER } from '../../../core/preview.ts';
 import { useT } from '../i18n.ts';
-import { formatLonLat } from '../format.ts';
+import { DASH, formatCoarseArea, formatLonLat } from '../format.ts';
 import { AreaText } from './AreaText.tsx';
 import { layerName } from './names.ts';
-import { PREVIEW_LIMIT, type PreviewState } from './usePreview.ts';
+import { PREVIEW_LIMIT, type PreviewState, type ShownPreview } from './usePreview.ts';
 
-/** The live preview: site area and overlaps, clearly marked as a preview. */
+/**
+ * The live preview: site area and overlaps, clearly marked as a preview. A server preview for a
+ * reader who may not see a layer gives its area rounded (shown as in the reader's report) and no count.
+ */
 export function PreviewView(props: { state: PreviewState; bufferMeters: number }) {
   const { t, lang } = useT();
   const s = props.state;
   if (s.status === 'idle') return null;
-  const preview: SitePreview | null = s.status === 'ready' ? s.preview : s.status === 'loading' ? s.last : null;
+  const preview: ShownPreview | null = s.status === 'ready' ? s.preview : s.status === 'loading' ? s.last : null;
   return (
-    <div className={`sc-preview${s.status === 'loading' ? ' sc-busy' : ''}`} data-testid="site-preview" data-status={s.status}>
+    <div
+      className={`sc-preview${s.status === 'loading' ? ' sc-busy' : ''}`}
+      data-testid="site-preview"
+      data-status={s.status}
+      data-source={preview?.source ?? ''}
+      {...(s.status === 'error' ? { 'data-code': s.code } : {})}
+    >
       <h3>{t('scPreviewTitle')}</h3>
       {s.status === 'invalid' && (
         <p className="sc-warning" role="status">
@@ -35,7 +44,8 @@ export function PreviewView(props: { state: PreviewState; bufferMeters: number }
           </p>
           {props.bufferMeters > 0 && (
             <p className="sc-figure">
-              {t('scAnalysedArea')}{t('scColon')}<AreaText m2={preview.analysedM2} /> <span className="sc-muted">{t('scBufferApprox')}</span>
+              {t('scAnalysedArea')}{t('scColon')}<AreaText m2={preview.analysedM2} />
+              {preview.source === 'client' && <span className="sc-muted"> {t('scBufferApprox')}</span>}
             </p>
           )}
           <table className="sc-table">
@@ -48,12 +58,12 @@ export function PreviewView(props: { state: PreviewState; bufferMeters: number }
             </thead>
             <tbody>
               {preview.layers.map((l) => (
-                <tr key={l.layerId} data-layer={l.layerId} data-m2={l.m2} data-count={l.count}>
+                <tr key={l.layerId} data-layer={l.layerId} data-m2={l.m2} data-count={l.count ?? ''}>
                   <td>
                     {layerName(l.layerId, lang)}
                     {l.truncated && <span className="sc-flag" title={t('scPreviewIncomplete', { layers: layerName(l.layerId, lang), limit: PREVIEW_LIMIT })}>*</span>}
                   </td>
-                  <td className="num">{l.count}</td>
+                  <td className="num">{l.count ?? DASH}</td>
                   <td>
                     {l.layerId === BOUNDARY_LAYER && preview.boundary ? (
                       <>
@@ -61,6 +71,10 @@ export function PreviewView(props: { state: PreviewState; bufferMeters: number }
                         <br />
                         {t('scOutside')} <AreaText m2={preview.boundary.outsideM2} />
                       </>
+                    ) : l.count === null && preview.coarseAreaMu !== undefined ? (
+                      <span className="sc-area" data-m2={l.m2}>
+                        {formatCoarseArea(l.m2, preview.coarseAreaMu, lang, l.m2 > 0)}
+                      </span>
                     ) : (
                       <AreaText m2={l.m2} />
                     )}
@@ -69,6 +83,11 @@ export function PreviewView(props: { state: PreviewState; bufferMeters: number }
               ))}
             </tbody>
           </table>
+          {preview.coarseAreaMu !== undefined && (
+            <p className="sc-note sc-muted" data-testid="preview-coarse-note">
+              {t('scPreviewCoarse', { step: String(preview.coarseAreaMu) })}
+            </p>
+          )}
           {preview.truncated && (
             <p className="sc-warning" data-testid="preview-incomplete">
               {t('scPreviewIncomplete', {

@@ -19,13 +19,16 @@ import { SiteUpload } from './SiteUpload.tsx';
 import { circle } from '@turf/circle';
 import type { SiteCheckReport, SiteGeometry, SiteProvenance } from '../../../core/contracts/site-check.ts';
 import { drawnProvenance, isApproximate } from '../../../core/provenance.ts';
-import { bboxOf, type SiteShape } from '../../../core/preview.ts';
+import { maySeeLayer, type Role } from '../../../core/access.ts';
+import { getLayer } from '../../../core/layers.ts';
+import { PREVIEW_LAYERS, bboxOf, type SiteShape } from '../../../core/preview.ts';
 import {
   NEW_LAND_NOTE_MAX,
   NEW_LAND_REASON_CODES,
   NEW_LAND_REASONS,
   offersFound,
   plannedUseOf,
+  radiusText,
   reasonConflict,
   reasonNeedsNote,
   type NewLandReasonCode,
@@ -68,7 +71,10 @@ function parseBuffer(text: string): number {
   return text.trim() !== '' && Number.isFinite(v) && v > 0 ? Math.min(1000, v) : 0;
 }
 
-export function SiteCheckPanel(props: { controller: MapController | null; lang: Lang; ref?: Ref<SiteCheckHandle> }) {
+/** Whether a role may fetch every layer the preview measures (else the server previews). */
+export const mayFetchPreviewLayers = (role: Role): boolean => PREVIEW_LAYERS.every((id) => maySeeLayer(role, getLayer(id)?.sensitivity ?? 'restricted'));
+
+export function SiteCheckPanel(props: { controller: MapController | null; lang: Lang; role?: Role; ref?: Ref<SiteCheckHandle> }) {
   const { t } = useT();
   const { controller } = props;
   const { drawer, state } = useSiteDrawer(controller);
@@ -76,7 +82,8 @@ export function SiteCheckPanel(props: { controller: MapController | null; lang: 
   const [use, setUse] = useState<PlannedUse | ''>('');
   const [buffer, setBuffer] = useState('');
   const bufferMeters = parseBuffer(buffer);
-  const preview = usePreview(state.live, bufferMeters, props.lang);
+  // the public and enterprises may not fetch the restricted layers' features: the server previews
+  const preview = usePreview(state.live, bufferMeters, props.lang, !mayFetchPreviewLayers(props.role ?? 'public'));
   const [check, setCheck] = useState<CheckState>({ status: 'idle' });
   const pending = useRef<{ geometry: SiteShape; fit: boolean } | null>(null);
   // the provenance of each geometry put on the map (an upload, a trimmed or repaired site)
@@ -98,6 +105,8 @@ export function SiteCheckPanel(props: { controller: MapController | null; lang: 
   const stock = useStockMatch(state.site, use, props.lang);
   const match = stock.status === 'ready' ? stock.match : null;
   const found = match ? offersFound(match.tally) : 0;
+  // how far the match looked (the server's stock-first radius): the reasons' words follow it
+  const radius = match?.need.maxDistanceKm ? radiusText(match.need.maxDistanceKm, props.lang) : null;
   const [reason, setReason] = useState<NewLandReasonCode | ''>('');
   const [note, setNote] = useState('');
   // a new match asks for the reason again; with nothing found, that is the reason
@@ -105,7 +114,7 @@ export function SiteCheckPanel(props: { controller: MapController | null; lang: 
     setReason(match && offersFound(match.tally) === 0 ? 'none-found' : '');
   }, [match]);
   const noteMissing = reason !== '' && reasonNeedsNote(reason) && !note.trim();
-  const reasonRefused = reason !== '' && match ? reasonConflict(reason, match.tally) : null;
+  const reasonRefused = reason !== '' && match ? reasonConflict(reason, match.tally, match.need.maxDistanceKm) : null;
   const reasonReady = reason !== '' && !noteMissing && !reasonRefused;
 
   const load = (geometry: SiteShape, fit: boolean) => {
@@ -193,6 +202,8 @@ export function SiteCheckPanel(props: { controller: MapController | null; lang: 
         drawer.load(shown);
       }
       setCheck({ status: 'done', site: shown, report });
+      // the result is read on the map: back to the site checked, whatever the view was
+      controller?.fitBox(bboxOf(shown));
     } catch (err) {
       const e = err as Error;
       setCheck({ status: 'failed', site, code: e instanceof ApiError ? e.code : 'NETWORK', message: e.message });
@@ -266,9 +277,9 @@ export function SiteCheckPanel(props: { controller: MapController | null; lang: 
       <StockFirstStep
         state={stock}
         onShow={(c) => {
-          // the candidate and the site together
-          const [a, b] = [bboxOf(c.geometry as SiteShape), state.site ? bboxOf(state.site) : null];
-          controller?.fitBox(b ? [Math.min(a[0], b[0]), Math.min(a[1], b[1]), Math.max(a[2], b[2]), Math.max(a[3], b[3])] : a);
+          // the candidate itself, in the part of the map the panel leaves free (a candidate kilometres
+          // away fitted together with the site would be a speck in a corner); the site stays drawn
+          if (c.geometry && isArea(c.geometry)) controller?.fitBox(bboxOf(c.geometry));
         }}
       />
       {siteProvenance && isApproximate(siteProvenance) && (
@@ -285,7 +296,15 @@ export function SiteCheckPanel(props: { controller: MapController | null; lang: 
       {match && (
         <div className="nl-section" data-testid="new-land">
           <h3>{t('nlTitle')}</h3>
-          <p className="sc-hint">{found > 0 ? t('nlIntroFound', { n: found }) : t('nlIntroNone')}</p>
+          <p className="sc-hint" data-testid="new-land-intro">
+            {radius
+              ? found > 0
+                ? t('nlIntroFoundWithin', { n: found, radius })
+                : t('nlIntroNoneWithin', { radius })
+              : found > 0
+                ? t('nlIntroFound', { n: found })
+                : t('nlIntroNone')}
+          </p>
           <label>
             <span>{t('nlReason')}</span>
             <select name="reason" value={reason} required onChange={(e) => setReason(e.target.value as NewLandReasonCode | '')}>
@@ -295,7 +314,7 @@ export function SiteCheckPanel(props: { controller: MapController | null; lang: 
               {NEW_LAND_REASON_CODES.map((code) => (
                 <option key={code} value={code} disabled={code === 'none-found' && found > 0}>
                   {NEW_LAND_REASONS[code][props.lang]}
-                  {code === 'none-found' && found > 0 ? t('nlNoneFoundDisabled') : ''}
+                  {code === 'none-found' && found > 0 ? (radius ? t('nlNoneFoundDisabledWithin', { radius }) : t('nlNoneFoundDisabled')) : ''}
                 </option>
               ))}
             </select>

@@ -6,7 +6,7 @@
  */
 import type { MatchCandidate } from '../../../core/contracts/stock.ts';
 import { SCORE_PART_LABEL } from '../../../core/stock-match.ts';
-import { distanceText } from '../../../core/stock-first.ts';
+import { distanceText, radiusText } from '../../../core/stock-first.ts';
 import { pickField, useT, withLang } from '../i18n.ts';
 import { formatNumber } from '../format.ts';
 import { AreaText } from './AreaText.tsx';
@@ -42,9 +42,14 @@ export function StockFirstStep(props: { state: StockStepState; onShow?: (candida
           <p className="sf-summary" data-testid="stock-summary">
             {pickField(s.match, 'summary', lang)}
           </p>
+          {s.match.need.maxDistanceKm !== null && (
+            <p className="sc-muted" data-testid="stock-radius" data-km={s.match.need.maxDistanceKm}>
+              {t('sfRadius', { radius: radiusText(s.match.need.maxDistanceKm, lang) })}
+            </p>
+          )}
           {s.match.candidates.length === 0 ? (
             <p className="sf-none" data-testid="stock-none">
-              {t('sfNone')}
+              {s.match.need.maxDistanceKm !== null ? t('sfNoneWithin', { radius: radiusText(s.match.need.maxDistanceKm, lang) }) : t('sfNone')}
             </p>
           ) : (
             <>

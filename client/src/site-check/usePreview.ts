@@ -1,7 +1,11 @@
 /**
- * The live preview of the site being drawn: ~300 ms after the site stops changing, fetch the
- * nearby features of the checked layers in the site's box (reusing what an earlier, larger
- * box fetched), and compute the overlaps with core/preview.ts.
+ * The live preview of the site being drawn, ~300 ms after the site stops changing. A reader who
+ * may fetch every checked layer's features (planners, auditors, administrators) previews in the
+ * browser: fetch the nearby features in the site's box (reusing what an earlier, larger box
+ * fetched) and compute the overlaps with core/preview.ts. A reader who may not fetch some of them
+ * (the public, enterprises: the restricted layers answer 401/403) asks the server's preview
+ * (POST /api/site-checks/preview) for the figures of every layer instead — the check's own
+ * overlays, restricted layers rounded as in the reader's report — one request, one engine.
  */
 import { useEffect, useRef, useState } from 'react';
 import {
@@ -18,19 +22,22 @@ import {
   type SitePreview,
   type SiteShape,
 } from '../../../core/preview.ts';
-import { featuresInBbox } from './api.ts';
+import { ApiError, featuresInBbox, postSitePreview } from './api.ts';
 import type { Lang } from '../i18n.ts';
 
 /** Features fetched per layer for a preview (the endpoint allows up to 5 000). */
 export const PREVIEW_LIMIT = 2000;
 const DEBOUNCE_MS = 300;
 
+/** A preview and where it was computed; the server's rounds restricted layers to `coarseAreaMu` 亩. */
+export type ShownPreview = SitePreview & { source: 'client' | 'server'; coarseAreaMu?: number };
+
 export type PreviewState =
   | { status: 'idle' }
-  | { status: 'loading'; last: SitePreview | null }
-  | { status: 'ready'; preview: SitePreview }
+  | { status: 'loading'; last: ShownPreview | null }
+  | { status: 'ready'; preview: ShownPreview }
   | { status: 'invalid'; problem: SiteProblem }
-  | { status: 'error'; message: string };
+  | { status: 'error'; message: string; code: string };
 
 interface Cached {
   bbox: Bbox;
@@ -43,10 +50,13 @@ function fetchBox(site: Bbox, bufferMeters: number): Bbox {
   return expandBbox(site, bufferMeters + Math.min(500, Math.max(100, span * 0.25)));
 }
 
-export function usePreview(site: SiteShape | null, bufferMeters: number, lang: Lang): PreviewState {
+/**
+ * `onServer`: preview on the server (the reader may not fetch some checked layer's features).
+ */
+export function usePreview(site: SiteShape | null, bufferMeters: number, lang: Lang, onServer = false): PreviewState {
   const [state, setState] = useState<PreviewState>({ status: 'idle' });
   const cache = useRef(new Map<string, Cached>());
-  const last = useRef<SitePreview | null>(null);
+  const last = useRef<ShownPreview | null>(null);
 
   useEffect(() => {
     if (!site) {
@@ -60,7 +70,22 @@ export function usePreview(site: SiteShape | null, bufferMeters: number, lang: L
     }
     setState({ status: 'loading', last: last.current });
     const abort = new AbortController();
+    const fail = (err: Error) => {
+      if (abort.signal.aborted) return;
+      setState({ status: 'error', message: err.message, code: err instanceof ApiError ? err.code : 'NETWORK' });
+    };
     const timer = setTimeout(() => {
+      if (onServer) {
+        postSitePreview({ geometry: site, ...(bufferMeters > 0 ? { bufferMeters } : {}) }, lang, abort.signal)
+          .then((answer) => {
+            if (abort.signal.aborted) return;
+            const preview: ShownPreview = { ...answer, source: 'server' };
+            last.current = preview;
+            setState({ status: 'ready', preview });
+          })
+          .catch(fail);
+        return;
+      }
       const box = bboxOf(site);
       const need = expandBbox(box, bufferMeters + 1);
       const wanted = fetchBox(box, bufferMeters);
@@ -77,20 +102,17 @@ export function usePreview(site: SiteShape | null, bufferMeters: number, lang: L
       )
         .then((inputs) => {
           if (abort.signal.aborted) return;
-          const preview = previewSite(site, inputs, { analysed });
+          const preview: ShownPreview = { ...previewSite(site, inputs, { analysed }), source: 'client' };
           last.current = preview;
           setState({ status: 'ready', preview });
         })
-        .catch((err: Error) => {
-          if (abort.signal.aborted) return;
-          setState({ status: 'error', message: err.message });
-        });
+        .catch(fail);
     }, DEBOUNCE_MS);
     return () => {
       clearTimeout(timer);
       abort.abort();
     };
-  }, [site, bufferMeters, lang]);
+  }, [site, bufferMeters, lang, onServer]);
 
   return state;
 }

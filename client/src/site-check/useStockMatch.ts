@@ -1,7 +1,8 @@
 /**
  * The stock-first step (存量优先) of the site check: ~300 ms after the site or its planned
- * use stops changing, match the stock-land library for that use and the site's area near
- * the site (POST /api/stock-parcels/match, top STOCK_FIRST_CANDIDATES). The area is the
+ * use stops changing, match the stock-land library for that use and the site's area within the
+ * server's stock-first radius of the site (POST /api/stock-parcels/match with stockFirst, top
+ * STOCK_FIRST_CANDIDATES). The area is the
  * preview's ellipsoidal one; a site crossing itself is measured as repaired (the server
  * repairs it before its own match when asked to).
  */
@@ -54,7 +55,8 @@ export function useStockMatch(site: SiteShape | null, use: PlannedUse | '', lang
     setState({ status: 'loading', site, use });
     const abort = new AbortController();
     const timer = setTimeout(() => {
-      postStockMatch({ use, areaMu: toAreaUnits(target.areaM2).mu, near: target.near, limit: STOCK_FIRST_CANDIDATES }, lang, abort.signal)
+      // within the server's stock-first radius, as the check will match (the answer says how far)
+      postStockMatch({ use, areaMu: toAreaUnits(target.areaM2).mu, near: target.near, stockFirst: true, limit: STOCK_FIRST_CANDIDATES }, lang, abort.signal)
         .then((match) => {
           if (!abort.signal.aborted) setState({ status: 'ready', site, use, areaM2: target.areaM2, repaired: target.repaired, match });
         })

@@ -505,8 +505,9 @@ export const signInAttempt = pgTable('sign_in_attempt', {
 
 /**
  * What the public and enterprises have checked against the restricted layers, per subject
- * (`ip:…` or `user:…`) and day (Beijing time): the number of checks and their summed site area,
- * the budget that bounds how much farmland anyone can learn from site checks.
+ * (`ip:…` or `user:…`; `preview:ip:…`, `preview:user:…` for live previews) and day (Beijing time):
+ * the number of checks and their summed site area, the budget that bounds how much farmland
+ * anyone can learn from site checks and previews.
  */
 export const siteCheckUsage = pgTable(
   'site_check_usage',

@@ -34,6 +34,7 @@ import { provenanceRows, DATUM_APPROXIMATE, sourceZone } from '../../../../core/
 import { boundaryPointRows, boundaryPointsFile, sitePlane, type ZoneChoice } from './boundary-points-export.ts';
 import type { AreaUnits } from '../../../../core/units.ts';
 import { AppError } from '../../plugins/errors.ts';
+import { radiusText } from '../../../../core/stock-first.ts';
 import { isReportId, readFiledReport } from './service.ts';
 import { writeShapefile, type DbfColumn } from '../../formats/writers/shapefile.ts';
 
@@ -329,7 +330,7 @@ function stockFirstRows(ws: ExcelJS.Worksheet, report: Report, kv: (label: strin
   kv('存量优先套核', sf.summaryZh);
   kv('套核用途', sf.use);
   kv('套核需求面积（亩）', sf.need.mu, FMT.mu);
-  if (sf.candidates.length === 0) kv('存量候选方案', '未找到符合条件的存量地块');
+  if (sf.candidates.length === 0) kv('存量候选方案', sf.radiusKm ? `在选址 ${radiusText(sf.radiusKm, 'zh')}内未找到符合条件的存量地块` : '未找到符合条件的存量地块');
   else {
     headerRow(ws.addRow(['存量候选方案', '地块（编号 名称，用途，面积）', '合计面积（亩）', '评分', '距选址（米）']));
     for (const c of sf.candidates) {

@@ -8,7 +8,7 @@
  * line (its loss is rounded like the layers' areas).
  */
 import { maySeeLayer, type Role } from '../../../../core/access.ts';
-import type { SiteCheckReport } from '../../../../core/contracts/site-check.ts';
+import type { SiteCheckReport, SitePreviewResponse } from '../../../../core/contracts/site-check.ts';
 import { getLayer } from '../../../../core/layers.ts';
 import { judge, OVERLAP_EPSILON_M2, type RuleId } from '../../../../core/rules.ts';
 import { formatCoarseArea, M2_PER_MU, MU_PER_HA, roundTo, type AreaUnits } from '../../../../core/units.ts';
@@ -70,4 +70,20 @@ export function reportFor(report: SiteCheckReport, role: Role): SiteCheckReport 
     verdicts,
     trimmed: { geometry: null, area: { m2: left, ha: left / 10_000, mu: left / M2_PER_MU }, lost },
   };
+}
+
+/**
+ * What a reader may see of a server-side preview: the same rounding as reportFor — a restricted
+ * layer's overlap to COARSE_STEP_MU (capped by the analysed area) and no count — so a preview
+ * never tells more than the filed check would. A preview carries no geometry at all.
+ */
+export function previewFor(preview: SitePreviewResponse, role: Role): SitePreviewResponse {
+  if (maySeeLayer(role, 'restricted')) return preview;
+  let coarsened = false;
+  const layers = preview.layers.map((l) => {
+    if (maySeeLayer(role, sensitivityOf(l.layerId))) return l;
+    coarsened = true;
+    return { ...l, count: null, m2: coarseArea(l.m2, preview.analysedM2).m2 };
+  });
+  return { ...preview, layers, ...(coarsened ? { coarseAreaMu: COARSE_STEP_MU } : {}) };
 }

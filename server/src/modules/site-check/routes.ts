@@ -4,11 +4,11 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { countVertices, MAX_PARTS, MAX_PUBLIC_PARTS, MAX_PUBLIC_VERTICES, MAX_VERTICES } from '../../../../core/geometry-validation.ts';
 import { z } from 'zod';
 import { ErrorResponse } from '../../../../core/contracts/common.ts';
-import { SiteCheckReport, SiteCheckRequest } from '../../../../core/contracts/site-check.ts';
+import { SiteCheckReport, SiteCheckRequest, SitePreviewRequest, SitePreviewResponse } from '../../../../core/contracts/site-check.ts';
 import { AppError } from '../../plugins/errors.ts';
-import { readFiledReport, runSiteCheck } from './service.ts';
+import { previewSiteCheck, readFiledReport, runSiteCheck } from './service.ts';
 import { OverlayFailed } from './repo.ts';
-import { reportFor } from './redact.ts';
+import { previewFor, reportFor } from './redact.ts';
 import { roleOf } from '../../plugins/auth.ts';
 import { DEFAULT_SITE_CHECK_LIMITS, SiteCheckBudget, SiteCheckQuotaExceeded, type SiteCheckLimits } from './budget.ts';
 
@@ -22,6 +22,9 @@ export const MAX_SITE_CHECK_BODY_BYTES = 4 * 1024 * 1024;
  * body is refused unread (parsing 2 MB holds the event loop ~0.1 s).
  */
 export const MAX_PUBLIC_SITE_CHECK_BODY_BYTES = 512 * 1024;
+
+/** Previews one address may ask for per minute (the client asks ~300 ms after each edit). */
+export const PREVIEWS_PER_MINUTE = 120;
 
 function refuseLargePublicBody(req: FastifyRequest): void {
   if (roleOf(req) !== 'public') return;
@@ -92,6 +95,7 @@ const PURGE_IN_PASSING = 20;
 const routes: FastifyPluginAsyncZod<{ limits?: Partial<SiteCheckLimits> }> = async (app, opts) => {
   const limits: SiteCheckLimits = { ...DEFAULT_SITE_CHECK_LIMITS, ...opts.limits };
   const budget = new SiteCheckBudget(app.db, limits);
+  const previewBudget = new SiteCheckBudget(app.db, limits, 'preview');
 
   // lapsed public checks are deleted hourly, a bounded batch at a time
   let timer: NodeJS.Timeout | undefined;
@@ -156,6 +160,49 @@ const routes: FastifyPluginAsyncZod<{ limits?: Partial<SiteCheckLimits> }> = asy
             'OVERLAY_FAILED',
             `与${err.layer}的叠加分析未能完成（${err.got}/${err.expected}），结果不可靠，未保存报告。请检查选址几何。`,
             `The overlay with ${err.layer} did not complete (${err.got}/${err.expected} rows); no report was filed. Check the site geometry.`,
+          );
+        }
+        throw err;
+      }
+    },
+  );
+
+  app.post(
+    '/api/site-checks/preview',
+    {
+      config: { access: ROLES, rateLimit: { max: PREVIEWS_PER_MINUTE, timeWindow: '1 minute' } },
+      bodyLimit: MAX_SITE_CHECK_BODY_BYTES,
+      preParsing: async (req, _reply, payload) => (refuseLargePublicBody(req), payload),
+      preValidation: async (req) => refuseOversizeSite(req),
+      schema: {
+        summary: '选址预览 Site preview (figures only)',
+        description:
+          '选址套核的实时预览：与套核相同的几何校验和叠加分析（不保存报告、不套核存量土地、不裁剪），只返回数字——选址面积、分析面积、各图层的叠加面积（平方米，CGCS2000 椭球面积）、城镇开发边界内外面积，不返回任何图斑几何。' +
+          '未以规划人员、执法督察人员或管理员身份登录时，受控图层的面积与套核报告一样按 0.1 亩取整、不给图斑数（count 为 null）；' +
+          `预览另有每日额度（按地址、企业另按账号；与套核额度分开，不计为套核），超出返回 429 SITE_PREVIEW_QUOTA；单次预览的分析面积不超过每日套核面积额度；每个地址每分钟至多 ${PREVIEWS_PER_MINUTE} 次。几何无效时返回 422 并说明原因。`,
+        tags: ['site-check'],
+        body: SitePreviewRequest,
+        response: { 200: SitePreviewResponse, 400: ErrorResponse, 422: ErrorResponse, 429: ErrorResponse },
+      },
+    },
+    async (req, reply) => {
+      const role = roleOf(req);
+      const budgeted = !maySeeLayer(role, 'restricted');
+      const subjects = budgeted ? [`ip:${req.ip}`, ...(req.user ? [`user:${req.user.id}`] : [])] : [];
+      try {
+        const preview = await previewSiteCheck(app.db, req.body, {
+          ...(budgeted ? { maxAreaM2: limits.dailyAreaM2, charge: (m2: number) => previewBudget.charge(subjects, m2) } : {}),
+        });
+        return reply.status(200).send(previewFor(preview, role));
+      } catch (err) {
+        if (err instanceof SiteCheckQuotaExceeded) reply.header('retry-after', String(err.retryAfterS));
+        if (err instanceof OverlayFailed) {
+          req.log.error({ err }, 'preview overlay lost rows');
+          throw new AppError(
+            422,
+            'OVERLAY_FAILED',
+            `与${err.layer}的叠加分析未能完成（${err.got}/${err.expected}），预览不可靠。请检查选址几何。`,
+            `The overlay with ${err.layer} did not complete (${err.got}/${err.expected} rows); no preview. Check the site geometry.`,
           );
         }
         throw err;

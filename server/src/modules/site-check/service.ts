@@ -8,15 +8,17 @@
  */
 import { beijingTime } from '../../../../core/beijing-time.ts';
 import { createHash, randomUUID } from 'node:crypto';
-import { ruleLayers, trimmingLayers } from '../../../../core/layers.ts';
+import { RULE_IDS, ruleLayers, trimmingLayers } from '../../../../core/layers.ts';
 import { ellipsoidalArea, type AreaGeometry } from '../../../../core/ellipsoidal-area.ts';
 import { judge, OVERLAP_EPSILON_M2, type Verdict } from '../../../../core/rules.ts';
-import { toAreaUnits } from '../../../../core/units.ts';
+import { M2_PER_MU, toAreaUnits } from '../../../../core/units.ts';
 import {
   SiteCheckReport as SiteCheckReportSchema,
   STOCK_FIRST_NOT_RECORDED,
   type SiteCheckRequest,
   type SiteGeometry,
+  type SitePreviewRequest,
+  type SitePreviewResponse,
   type StockFirstRecord,
 } from '../../../../core/contracts/site-check.ts';
 import type { StockMatchRequest, StockMatchResponse } from '../../../../core/contracts/stock.ts';
@@ -99,8 +101,9 @@ export interface SiteCheckOptions {
 
 /**
  * Stock first (存量优先): the stock-land library matched for the site's use and area near the
- * site — the server's own match, whatever the client previewed — and the planner's reason for
- * going on to new land, refused when it says "none found" and the match found some.
+ * site — the server's own match, within the configured search radius, whatever the client
+ * previewed — and the planner's reason for going on to new land, refused when it says "none
+ * found" and the match found some within the radius.
  */
 async function stockFirstStep(
   req: SiteCheckRequest,
@@ -108,8 +111,9 @@ async function stockFirstStep(
   matchStock: SiteCheckOptions['matchStock'],
 ): Promise<StockFirstRecord> {
   const need = toAreaUnits(site.m2);
-  const match = await matchStock({ use: req.use, areaMu: need.mu, near: site.geometry, limit: STOCK_FIRST_CANDIDATES });
-  const conflict = reasonConflict(req.stockFirst.reason, match.tally);
+  // within the configured stock-first radius: a parcel farther away is no offer for this site
+  const match = await matchStock({ use: req.use, areaMu: need.mu, near: site.geometry, stockFirst: true, limit: STOCK_FIRST_CANDIDATES });
+  const conflict = reasonConflict(req.stockFirst.reason, match.tally, match.need.maxDistanceKm);
   if (conflict) throw new AppError(422, 'STOCK_CANDIDATES_EXIST', conflict.zh, conflict.en);
   return {
     checked: true,
@@ -118,6 +122,7 @@ async function stockFirstStep(
     summaryZh: match.summaryZh,
     summaryEn: match.summaryEn,
     tally: match.tally,
+    radiusKm: match.need.maxDistanceKm,
     candidates: match.candidates.map((c) => ({
       rank: c.rank,
       kind: c.kind,
@@ -131,6 +136,52 @@ async function stockFirstStep(
 }
 
 /**
+ * One layer with a rule against the analysed site: the overlap of each feature (an edge or corner
+ * touch is none), their total and, for the `inside` rule's layer, the part outside it. The site
+ * check and the server-side preview both measure a site with it.
+ */
+async function overlayLayer(db: Queryable, layer: (typeof ruleLayers)[number], analysed: string, analysedM2: number) {
+  const rows = await overlay(db, layer, analysed, layer.rule.attributes);
+  const features: SiteCheckReport['layers'][number]['features'] = [];
+  const parts: unknown[] = [];
+  let total = 0;
+  for (const row of rows) {
+    const g = JSON.parse(row.overlap) as Geo;
+    const m2 = areaOf(g);
+    if (m2 <= OVERLAP_EPSILON_M2) continue; // a shared edge or corner is not an overlap
+    total += m2;
+    parts.push(...(g.type === 'Polygon' ? [g.coordinates] : g.coordinates));
+    features.push({
+      id: Number(row.id),
+      code: row.code,
+      attributes: Object.fromEntries(layer.rule.attributes.map((a) => [a, (row[a] ?? null) as string | number | null])),
+      overlapArea: toAreaUnits(m2),
+    });
+  }
+  const entry: SiteCheckReport['layers'][number] = {
+    layerId: layer.id,
+    nameZh: layer.nameZh,
+    nameEn: layer.nameEn,
+    intersects: features.length > 0,
+    count: features.length,
+    area: toAreaUnits(total),
+    shareOfSite: analysedM2 > 0 ? total / analysedM2 : 0,
+    features,
+    intersection: parts.length ? round7({ type: 'MultiPolygon', coordinates: parts }) : null,
+  };
+  let outsideM2: number | undefined;
+  if (layer.rule.kind === 'inside') {
+    const { rest } = await difference(db, [layer.table], analysed);
+    const outside = rest ? (JSON.parse(rest) as Geo) : null;
+    outsideM2 = areaOf(outside);
+    entry.inside = toAreaUnits(total);
+    entry.outside = toAreaUnits(outsideM2);
+    entry.outsideGeometry = outside && outsideM2 > OVERLAP_EPSILON_M2 ? round7(outside) : null;
+  }
+  return { entry, total, outsideM2, rows: rows.length };
+}
+
+/**
  * The analysed site against every layer with a rule (in report order, listing the rule's
  * attributes for each hit), the verdicts, and the site trimmed of the layers whose rule trims.
  */
@@ -138,46 +189,10 @@ async function overlayAll(db: Queryable, analysed: string, analysedM2: number) {
   const layers: SiteCheckReport['layers'] = [];
   const verdicts: Verdict[] = [];
   for (const layer of ruleLayers) {
-    const rows = await overlay(db, layer, analysed, layer.rule.attributes);
-    const features: SiteCheckReport['layers'][number]['features'] = [];
-    const parts: unknown[] = [];
-    let total = 0;
-    for (const row of rows) {
-      const g = JSON.parse(row.overlap) as Geo;
-      const m2 = areaOf(g);
-      if (m2 <= OVERLAP_EPSILON_M2) continue; // a shared edge or corner is not an overlap
-      total += m2;
-      parts.push(...(g.type === 'Polygon' ? [g.coordinates] : g.coordinates));
-      features.push({
-        id: Number(row.id),
-        code: row.code,
-        attributes: Object.fromEntries(layer.rule.attributes.map((a) => [a, (row[a] ?? null) as string | number | null])),
-        overlapArea: toAreaUnits(m2),
-      });
-    }
-    const entry: SiteCheckReport['layers'][number] = {
-      layerId: layer.id,
-      nameZh: layer.nameZh,
-      nameEn: layer.nameEn,
-      intersects: features.length > 0,
-      count: features.length,
-      area: toAreaUnits(total),
-      shareOfSite: analysedM2 > 0 ? total / analysedM2 : 0,
-      features,
-      intersection: parts.length ? round7({ type: 'MultiPolygon', coordinates: parts }) : null,
-    };
-    let outsideM2: number | undefined;
-    if (layer.rule.kind === 'inside') {
-      const { rest } = await difference(db, [layer.table], analysed);
-      const outside = rest ? (JSON.parse(rest) as Geo) : null;
-      outsideM2 = areaOf(outside);
-      entry.inside = toAreaUnits(total);
-      entry.outside = toAreaUnits(outsideM2);
-      entry.outsideGeometry = outside && outsideM2 > OVERLAP_EPSILON_M2 ? round7(outside) : null;
-    }
+    const { entry, total, outsideM2, rows } = await overlayLayer(db, layer, analysed, analysedM2);
     layers.push(entry);
     // a layer with no features at all cannot clear a site: its verdict says it was not judged
-    const layerEmpty = rows.length === 0 && !(await hasFeatures(db, layer.table));
+    const layerEmpty = rows === 0 && !(await hasFeatures(db, layer.table));
     verdicts.push(judge(layer.id, { overlapM2: total, siteM2: analysedM2, ...(outsideM2 !== undefined ? { outsideM2 } : {}), ...(layerEmpty ? { layerEmpty } : {}) }));
   }
 
@@ -207,12 +222,16 @@ function trimmedFigures(layers: SiteCheckReport['layers'], analysedM2: number, r
   return { trimmedM2: analysedM2 - lostM2, lostM2 };
 }
 
-export async function runSiteCheck(db: Queryable, req: SiteCheckRequest, opts: SiteCheckOptions): Promise<SiteCheckReport> {
-  precheck(req.geometry);
-  const bufferMeters = req.bufferMeters ?? 0;
-  const prepared = await prepareSite(db, JSON.stringify(req.geometry), req.repair ?? false, bufferMeters);
+/**
+ * The site as the overlays take it: checked before the database sees it, validated (repaired when
+ * asked), widened by the buffer, measured; refused with 422 and the reason in both languages when
+ * it is no site to check.
+ */
+async function analyseSite(db: Queryable, geometry: SiteCheckRequest['geometry'], repair: boolean, bufferMeters: number) {
+  precheck(geometry);
+  const prepared = await prepareSite(db, JSON.stringify(geometry), repair, bufferMeters);
   if (!prepared.valid && !(prepared.repairable_area > 0)) throw zeroArea();
-  if (!prepared.valid && !req.repair) {
+  if (!prepared.valid && !repair) {
     const at = prepared.location ? (JSON.parse(prepared.location) as { coordinates: number[] }).coordinates : null;
     const place = at ? `（位置 ${at[0]!.toFixed(6)}, ${at[1]!.toFixed(6)}）` : '';
     const placeEn = at ? ` at ${at[0]!.toFixed(6)}, ${at[1]!.toFixed(6)}` : '';
@@ -228,18 +247,66 @@ export async function runSiteCheck(db: Queryable, req: SiteCheckRequest, opts: S
     throw new AppError(422, 'EMPTY_GEOMETRY', '选址修复后没有面积，无法套核', 'Nothing with an area is left of the site after repair');
   }
   const site = JSON.parse(prepared.site) as Geo;
-  const analysed = JSON.parse(prepared.analysed) as Geo;
   const siteM2 = areaOf(site);
   if (siteM2 <= OVERLAP_EPSILON_M2) throw zeroArea();
   if (siteM2 > MAX_AREA_M2) {
     throw new AppError(422, 'SITE_TOO_LARGE', `选址面积 ${(siteM2 / 1e6).toFixed(2)} 平方千米，超过上限 100 平方千米`, `The site covers ${(siteM2 / 1e6).toFixed(2)} km²; the limit is 100 km²`);
   }
-  const analysedM2 = areaOf(analysed);
+  const analysedM2 = areaOf(JSON.parse(prepared.analysed) as Geo);
+  return { prepared: { ...prepared, site: prepared.site, analysed: prepared.analysed }, site, siteM2, analysedM2 };
+}
+
+export async function runSiteCheck(db: Queryable, req: SiteCheckRequest, opts: SiteCheckOptions): Promise<SiteCheckReport> {
+  const bufferMeters = req.bufferMeters ?? 0;
+  const { prepared, site, siteM2, analysedM2 } = await analyseSite(db, req.geometry, req.repair ?? false, bufferMeters);
 
   // The budget counts what the overlay looks at: the site widened by its buffer.
   const charge = await opts.charge?.(Math.max(siteM2, analysedM2));
   try {
-    return await checkAndFile(db, req, opts, { prepared: { ...prepared, site: prepared.site, analysed: prepared.analysed }, site, siteM2, analysedM2, bufferMeters });
+    return await checkAndFile(db, req, opts, { prepared, site, siteM2, analysedM2, bufferMeters });
+  } catch (err) {
+    await charge?.refund().catch(() => undefined);
+    throw err;
+  }
+}
+
+export interface SitePreviewOptions {
+  /** Charges the preview's analysed area to the preview budget before any overlay (budget.ts). */
+  charge?: (analysedM2: number) => Promise<Charge>;
+  /** The largest analysed area one preview may cover, m² (refused with 422 beyond it). */
+  maxAreaM2?: number;
+}
+
+/**
+ * The live preview on the server (选址预览): the check's own validation and overlays
+ * (analyseSite, overlayLayer) for the layers asked, figures only — nothing is filed, no stock
+ * match, no trimming. Unredacted: routes.ts rounds what the reader may not see (redact.ts).
+ */
+export async function previewSiteCheck(db: Queryable, req: SitePreviewRequest, opts: SitePreviewOptions = {}): Promise<SitePreviewResponse> {
+  const bufferMeters = req.bufferMeters ?? 0;
+  const { prepared, siteM2, analysedM2 } = await analyseSite(db, req.geometry, false, bufferMeters);
+  const analysedMax = Math.max(siteM2, analysedM2);
+  if (opts.maxAreaM2 !== undefined && analysedMax > opts.maxAreaM2) {
+    const mu = (m2: number) => (m2 / M2_PER_MU).toFixed(0);
+    throw new AppError(
+      422,
+      'PREVIEW_TOO_LARGE',
+      `选址（含缓冲区）${mu(analysedMax)} 亩，超过预览上限 ${mu(opts.maxAreaM2)} 亩（${(opts.maxAreaM2 / 1e6).toFixed(2)} 平方千米），不作预览；可直接套核，或登录后预览`,
+      `The site (with its buffer) covers ${mu(analysedMax)} mu, more than the ${mu(opts.maxAreaM2)} mu (${(opts.maxAreaM2 / 1e6).toFixed(2)} km²) a preview may cover; run the check itself, or sign in to preview it`,
+    );
+  }
+  const wanted = new Set<string>(req.layers ?? RULE_IDS);
+  const charge = await opts.charge?.(analysedMax);
+  try {
+    const layers: SitePreviewResponse['layers'] = [];
+    let boundary: SitePreviewResponse['boundary'] = null;
+    for (const layer of ruleLayers) {
+      if (!wanted.has(layer.id)) continue;
+      const { entry, total, outsideM2 } = await overlayLayer(db, layer, prepared.analysed, analysedM2);
+      layers.push({ layerId: layer.id, count: entry.count, m2: total, truncated: false });
+      if (outsideM2 !== undefined) boundary = { insideM2: total, outsideM2 };
+    }
+    return { siteM2, analysedM2, layers, boundary, truncated: false };
   } catch (err) {
     await charge?.refund().catch(() => undefined);
     throw err;

@@ -20,6 +20,7 @@ import { TopK } from '../../../../core/top-k.ts';
 import { distanceTo } from '../../../../core/planar-distance.ts';
 import { OVERLAP_EPSILON_M2 } from '../../../../core/rules.ts';
 import { haToM2, muToM2, toAreaUnits } from '../../../../core/units.ts';
+import { DEFAULT_STOCK_FIRST_RADIUS_KM } from '../../../../core/stock-first.ts';
 import type { Database } from '../../db/database.ts';
 import { readDataVersions } from '../data-version/service.ts';
 import { refreshStockDerived, STOCK_DERIVED_SOURCES } from './derived.ts';
@@ -42,7 +43,15 @@ export class StockCatalogue {
   private loading: Promise<StockIndex> | null = null;
   private loadingKey = '';
 
-  constructor(private readonly db: Database) {}
+  /** The stock-first step's search radius, km (STOCK_FIRST_RADIUS_KM; default 10). */
+  readonly stockFirstRadiusKm: number;
+
+  constructor(
+    private readonly db: Database,
+    opts: { stockFirstRadiusKm?: number } = {},
+  ) {
+    this.stockFirstRadiusKm = opts.stockFirstRadiusKm ?? DEFAULT_STOCK_FIRST_RADIUS_KM;
+  }
 
   private async current(): Promise<{ index: StockIndex; dataVersion: string }> {
     const versions = await readDataVersions(this.db);
@@ -179,16 +188,18 @@ export class StockCatalogue {
   /**
    * Ranked single parcels and combinations for a need, with every score part. With
    * `geometry: false` the offers' union geometries are not built (the site check files the
-   * offers without them) and each candidate's geometry is null.
+   * offers without them) and each candidate's geometry is null. `stockFirst` matches within
+   * the configured stock-first radius (the site check's step, and the panel's preview of it).
    */
   async match(req: StockMatchRequest, opts: { geometry?: boolean } = {}): Promise<StockMatchResponse> {
     const { index, dataVersion } = await this.current();
     const areaM2 = req.areaMu !== undefined ? muToM2(req.areaMu) : haToM2(req.areaHa!);
     const distance = req.near ? distanceTo(req.near as Parameters<typeof distanceTo>[0]) : null;
+    const maxDistanceKm = req.stockFirst ? this.stockFirstRadiusKm : req.maxDistanceKm;
     const result = matchParcels(index.parcels, (id) => index.neighbours.get(id) ?? [], {
       need: { use: req.use, areaM2 },
       county: req.county,
-      maxDistanceKm: req.maxDistanceKm,
+      maxDistanceKm,
       limit: req.limit,
       distanceOf: distance ? (p) => distance((p as IndexEntry).lon, (p as IndexEntry).lat) : undefined,
     });
@@ -205,13 +216,13 @@ export class StockCatalogue {
         area: toAreaUnits(areaM2),
         uses: usesFor(req.use),
         county: req.county ?? null,
-        maxDistanceKm: req.maxDistanceKm ?? null,
+        maxDistanceKm: maxDistanceKm ?? null,
         located: req.near !== undefined,
       },
       dataVersion,
       tally: result.tally,
-      summaryZh: describeMatch(result.tally, 'zh'),
-      summaryEn: describeMatch(result.tally, 'en'),
+      summaryZh: describeMatch(result.tally, 'zh', maxDistanceKm),
+      summaryEn: describeMatch(result.tally, 'en', maxDistanceKm),
       combinationGapM: COMBINATION_MAX_GAP_M,
       candidates: result.offers.map((o, i) => ({
         rank: i + 1,
