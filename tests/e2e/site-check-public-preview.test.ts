@@ -109,6 +109,11 @@ describe.runIf(hasChromium || process.env.CI)(`the public's live preview (${back
       if (getLayer(layer)?.sensitivity === 'restricted') expect(await result.locator(`[data-testid=overlap-table] tr[data-layer=${layer}] td.num`).textContent()).toBe('—');
     }
 
+    // the compliant part: its area, and why its outline is not drawn — never "nothing is left"
+    const trimmed = result.locator('[data-testid=trimmed]');
+    expect(await trimmed.textContent()).not.toMatch(/无剩余|没有剩余/);
+    expect(await trimmed.locator('[data-testid=trimmed-withheld]').textContent()).toContain('合规范围的图形不在公众版中给出');
+
     expect(refused).toEqual([]);
     expect(errors).toEqual([]);
     await page.close();
