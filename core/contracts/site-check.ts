@@ -326,6 +326,8 @@ export const SiteCheckReport = z
       analysedArea: AreaUnits,
       repaired: z.boolean(),
       repairNoteZh: z.string().nullable(),
+      /** The repair note in English; absent in a report filed before it was recorded. */
+      repairNoteEn: z.string().nullable().optional(),
     }),
     /**
      * Where the site came from (来源); null when the request named none; absent in a report

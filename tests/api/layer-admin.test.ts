@@ -186,7 +186,7 @@ describe(`control-layer import and restore (${backend})`, () => {
     const reasons = Object.fromEntries(s.problems.map((p) => [p.row, p.reasons.map((r) => r.code)]));
     expect(reasons).toEqual({ 4: ['INVALID_GEOMETRY'], 5: ['OUTSIDE_COUNTIES'], 6: ['CODE_REPEATED'] });
     expect(s.problems.every((p) => p.outcome === 'excluded')).toBe(true);
-    expect(s.problems.find((p) => p.row === 4)!.reasons[0]!.zh).toMatch(/^图形无效：边界自相交（位置 [0-9.]+, [0-9.]+）$/);
+    expect(s.problems.find((p) => p.row === 4)!.reasons[0]!.zh).toMatch(/^图形无效：边界自相交（位置：东经 [0-9.]+°，北纬 [0-9.]+°）$/);
     expect(s.replaces).toMatchObject({ versionNo: 1, featureCount: original.count });
     // the check wrote nothing
     expect((await fingerprint()).fingerprint).toBe(original.fingerprint);

@@ -223,7 +223,7 @@ describe.runIf(hasChromium || process.env.CI)(`the site check in the map workspa
     expect(await error.getAttribute('data-code')).toBe('SELF_INTERSECTION');
     const message = (await error.textContent())!;
     expect(message).toContain('边界自相交');
-    expect(message).toMatch(/位置 1\d\d\.\d{6}, 3\d\.\d{6}/);
+    expect(message).toMatch(/位置：东经 1\d\d\.\d{6}°，北纬 3\d\.\d{6}°/);
     await page.screenshot({ path: `${ARTIFACTS}/site-check-bowtie-${backend}.png` });
 
     await error.locator('button[data-action=repair]').click();

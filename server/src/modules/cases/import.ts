@@ -19,6 +19,7 @@
  * Every query that could meet a GEOS failure is checked against an index-only count of what it
  * must return; a missing row fails the job instead of passing silently.
  */
+import { describeGeosReason } from '../../../../core/geos-reason.ts';
 import { randomUUID } from 'node:crypto';
 import { beijingToday } from '../../../../core/beijing-time.ts';
 import { CASE_SOURCES, type CaseSource } from '../../../../core/case-status.ts';
@@ -284,9 +285,8 @@ async function runImport(db: Database, input: ImportInput, job: JobState): Promi
       for (const v of validity) {
         if (v.valid) continue;
         invalid.push(Number(v.row_no));
-        const at = v.location ? (JSON.parse(v.location) as { coordinates: number[] }).coordinates : null;
-        const where = at ? `（位置 ${at[0]!.toFixed(6)}, ${at[1]!.toFixed(6)}）` : '';
-        byRow.get(Number(v.row_no))!.reasons.push(reason('INVALID_GEOMETRY', `图形无效：${v.reason}${where}`, `The polygon is not valid: ${v.reason}${at ? ` at ${at[0]!.toFixed(6)}, ${at[1]!.toFixed(6)}` : ''}`));
+        const why = describeGeosReason(v.reason, v.location ? (JSON.parse(v.location) as { coordinates: number[] }).coordinates : null);
+        byRow.get(Number(v.row_no))!.reasons.push(reason('INVALID_GEOMETRY', `图形无效：${why.text.zh}`, `The polygon is not valid: ${why.text.en}`));
       }
       const valid = nums.filter((n) => !invalid.includes(n));
       const counties = await tx.query<{ row_no: number; county_code: string | null }>(sql('import-county'), [valid]);

@@ -23,6 +23,7 @@ import { newLandReason, reasonConflict, STOCK_FIRST_CANDIDATES } from '../../../
 type SiteCheckReport = import('../../../../core/contracts/site-check.ts').SiteCheckReport;
 import type { Queryable } from '../../db/database.ts';
 import { AppError } from '../../plugins/errors.ts';
+import { describeGeosReason } from '../../../../core/geos-reason.ts';
 import { readDataVersions } from '../data-version/service.ts';
 import { difference, hasFeatures, loadReport, overlay, prepareSite, saveReport, type PreparedSite } from './repo.ts';
 import type { Charge } from './budget.ts';
@@ -193,16 +194,13 @@ export async function runSiteCheck(db: Queryable, req: SiteCheckRequest, opts: S
   const bufferMeters = req.bufferMeters ?? 0;
   const prepared = await prepareSite(db, JSON.stringify(req.geometry), req.repair ?? false, bufferMeters);
   if (!prepared.valid && !(prepared.repairable_area > 0)) throw zeroArea();
-  if (!prepared.valid && !req.repair) {
-    const at = prepared.location ? (JSON.parse(prepared.location) as { coordinates: number[] }).coordinates : null;
-    const place = at ? `（位置 ${at[0]!.toFixed(6)}, ${at[1]!.toFixed(6)}）` : '';
-    const placeEn = at ? ` at ${at[0]!.toFixed(6)}, ${at[1]!.toFixed(6)}` : '';
-    const selfX = /self-intersection/i.test(prepared.reason);
+  const why = prepared.valid ? null : describeGeosReason(prepared.reason, prepared.location ? (JSON.parse(prepared.location) as { coordinates: number[] }).coordinates : null);
+  if (why && !req.repair) {
     throw new AppError(
       422,
-      selfX ? 'SELF_INTERSECTION' : 'INVALID_GEOMETRY',
-      `选址几何无效：${selfX ? '边界自相交' : prepared.reason}${place}。请修正后重试，或选择自动修复（repair）。`,
-      `The site geometry is invalid: ${prepared.reason}${placeEn}. Fix it, or ask for an automatic repair (repair: true).`,
+      why.selfIntersection ? 'SELF_INTERSECTION' : 'INVALID_GEOMETRY',
+      `选址几何无效：${why.text.zh}。请修正后重试，或选择自动修复。`,
+      `The site geometry is invalid: ${why.text.en}. Fix it, or ask for an automatic repair.`,
     );
   }
   if (!prepared.site || !prepared.analysed || prepared.repaired_valid === false) {
@@ -241,6 +239,7 @@ async function checkAndFile(
     overlayAll(db, prepared.analysed, analysedM2),
   ]);
 
+  const why = prepared.valid ? null : describeGeosReason(prepared.reason, prepared.location ? (JSON.parse(prepared.location) as { coordinates: number[] }).coordinates : null);
   const versions = await readDataVersions(db);
   const createdAt = (opts.now?.() ?? new Date()).toISOString();
   const content: Omit<SiteCheckReport, 'contentHash'> = {
@@ -257,7 +256,8 @@ async function checkAndFile(
       area: toAreaUnits(siteM2),
       analysedArea: toAreaUnits(analysedM2),
       repaired: !prepared.valid,
-      repairNoteZh: prepared.valid ? null : `原几何无效（${prepared.reason}），已自动修复；修复后面积 ${toAreaUnits(siteM2).mu.toFixed(2)} 亩。`,
+      repairNoteZh: why ? `原几何无效（${why.text.zh}），已自动修复；修复后面积 ${toAreaUnits(siteM2).mu.toFixed(2)} 亩。` : null,
+      repairNoteEn: why ? `The geometry as drawn was not valid (${why.text.en}) and was repaired; the repaired site covers ${toAreaUnits(siteM2).mu.toFixed(2)} mu.` : null,
     },
     provenance: provenanceRecord(req.provenance, req.geometry, !prepared.valid),
     layers,
