@@ -113,8 +113,8 @@ export function checkDecision(d: DecisionInput): { ok: true } | DecisionProblem 
       ok: false,
       code: 'APPROVAL_NO_REQUIRED',
       field: 'approvalNo',
-      zh: '批准文号（approvalNo）必填：认定为合法用地须填写用地批准文号',
-      en: 'approvalNo is required: a legal use needs its approval number',
+      zh: '批准文号必填：认定为合法用地须填写用地批准文号',
+      en: 'The approval number is required: a legal use needs its approval number',
     };
   }
   if (d.to !== '合法用地' && !blank(d.approvalNo)) {
@@ -122,8 +122,8 @@ export function checkDecision(d: DecisionInput): { ok: true } | DecisionProblem 
       ok: false,
       code: 'APPROVAL_NO_NOT_ALLOWED',
       field: 'approvalNo',
-      zh: `批准文号（approvalNo）只在核查结论为合法用地时填写，当前结论为“${d.to}”`,
-      en: `approvalNo is only given with a legal use, not with ${CASE_STATUS_LABEL[d.to].en}`,
+      zh: `批准文号只在核查结论为合法用地时填写，当前结论为“${d.to}”`,
+      en: `An approval number is only given with a legal use, not with ${CASE_STATUS_LABEL[d.to].en}`,
     };
   }
   if (rule === 'needs-comment' && blank(d.comment)) {

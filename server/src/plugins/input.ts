@@ -8,6 +8,7 @@
  * anything else runs (sessions, access), `preValidation` at the parsed JSON body; uploads call
  * `refuseIllFormedText` on the form's fields as they read them (server/src/http/upload.ts).
  */
+import { fieldLabel } from '../../../core/validation-messages.ts';
 import fp from 'fastify-plugin';
 import { AppError } from './errors.ts';
 
@@ -32,11 +33,13 @@ function flaw(s: string): { zh: string; en: string } | null {
 
 function refusal(place: TextPlace, field: string, what: { zh: string; en: string }): AppError {
   const name = field.length > 60 ? `${field.slice(0, 60)}…` : field;
+  // a field in words ("请求体字段“用户名”"); a name no schema declares, as it was sent
+  const words = (lang: 'zh' | 'en') => fieldLabel(name, lang) ?? name;
   return new AppError(
     400,
     'INVALID_CHARACTER',
-    `${PLACE[place].zh} ${name} 含有不允许的字符：${what.zh}`,
-    `The ${PLACE[place].en} ${name} contains a character that is not allowed: ${what.en}`,
+    `${PLACE[place].zh}“${words('zh')}”含有不允许的字符：${what.zh}`,
+    `The ${PLACE[place].en} "${words('en')}" contains a character that is not allowed: ${what.en}`,
   );
 }
 
