@@ -110,8 +110,17 @@ export const ROUTE_FIELD_LABELS: Record<string, Record<string, Bilingual>> = {
 };
 
 /** Values an enum field takes, in words (the codes are what the API speaks). */
+const PLANNED_USE_WORDS: Record<string, Bilingual> = {
+  工业: { zh: '工业', en: 'Industrial' },
+  仓储: { zh: '仓储', en: 'Warehousing' },
+  商业: { zh: '商业', en: 'Commercial' },
+  商务: { zh: '商务', en: 'Business' },
+  住宅: { zh: '住宅', en: 'Residential' },
+  公共管理与公共服务: { zh: '公共管理与公共服务', en: 'Public administration and services' },
+};
 const VALUE_LABELS: Record<string, (v: string) => Bilingual | undefined> = {
   role: (v) => (v in ROLE_LABEL ? ROLE_LABEL[v as Role] : undefined),
+  use: (v) => PLANNED_USE_WORDS[v],
 };
 
 const isIndex = (s: string | number) => typeof s === 'number' || /^\d+$/.test(s);
@@ -201,11 +210,15 @@ export function issueText(issue: IssueLike, lang: Lang, field?: string): string 
   const unit = issue.origin === 'string' ? (zh ? ' 个字符' : ' characters') : sized ? (zh ? ' 项' : ' items') : '';
   const valueWords = (v: unknown) => {
     const words = field ? VALUE_LABELS[field]?.(String(v)) : undefined;
-    return words ? (zh ? `${words.zh}（${String(v)}）` : `${words.en} (${String(v)})`) : String(v);
+    if (!words) return String(v);
+    // a code in Chinese is its own word in Chinese; in English the word alone
+    if (CJK.test(String(v))) return words[lang];
+    return zh ? `${words.zh}（${String(v)}）` : `${words.en} (${String(v)})`;
   };
   switch (issue.code) {
     case 'invalid_type':
-      if (issue.input === undefined) return zh ? '为必填项' : 'is required';
+      // missing (the issue carries its input: safeParse(…, { reportInput: true }), or the error handler looked it up)
+      if ('input' in issue && issue.input === undefined) return zh ? '为必填项' : 'is required';
       return zh ? `应为${TYPE_ZH[issue.expected ?? ''] ?? '其他类型'}` : `must be ${TYPE_EN[issue.expected ?? ''] ?? 'of another type'}`;
     case 'too_big':
       if (sized) return zh ? `最多 ${n(issue.maximum)}${unit}` : `at most ${n(issue.maximum)}${unit}`;

@@ -26,8 +26,9 @@ export type SessionInfo = z.infer<typeof SessionInfo>;
 
 export const SignInRequest = z
   .object({
-    username: z.string({ message: '用户名不能为空' }).trim().min(1, '用户名不能为空').max(40),
-    password: z.string({ message: '密码不能为空' }).min(1, '密码不能为空').max(200),
+    // each check its own words: a schema's message would otherwise stand for every issue (a 1 MB name was "empty")
+    username: z.string({ message: '用户名不能为空' }).trim().min(1, '用户名不能为空').max(40, '用户名最多 40 个字符'),
+    password: z.string({ message: '密码不能为空' }).min(1, '密码不能为空').max(200, '密码最多 200 个字符'),
   })
   .meta({ id: 'SignInRequest' });
 

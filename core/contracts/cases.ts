@@ -163,7 +163,7 @@ export type CaseListResponse = z.infer<typeof CaseListResponse>;
 // Case page
 
 export const CaseIdParams = z.object({
-  id: idParam('图斑 ID'),
+  id: idParam('图斑编号'),
 });
 
 /** The layers whose features a case lists as overlaps (`caseOverlap` in the registry). */

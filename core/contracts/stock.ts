@@ -30,8 +30,8 @@ export const StockSearchQuery = z
     maxArea: num('最大面积').min(0, '最大面积不能为负').optional(),
     /** Unit of minArea/maxArea: 亩 (mu, default), 公顷 (ha) or m². */
     areaUnit: z.enum(['mu', 'ha', 'm2'], { message: '面积单位只能是 mu、ha 或 m2' }).default('mu'),
-    minPlotRatio: num('最小容积率').min(0).optional(),
-    maxPlotRatio: num('最大容积率').min(0).optional(),
+    minPlotRatio: num('最小容积率').min(0, '最小容积率不能为负').optional(),
+    maxPlotRatio: num('最大容积率').min(0, '最大容积率不能为负').optional(),
     /** Reference price, 万元/亩. */
     minPrice: num('最低参考价').min(0, '最低参考价不能为负').optional(),
     maxPrice: num('最高参考价').min(0, '最高参考价不能为负').optional(),

@@ -182,7 +182,7 @@ describe(`encroachment review on a hand-made world (${backend})`, () => {
     expect((await get('/api/cases/999999')).statusCode).toBe(404);
     const badId = await get('/api/cases/abc');
     expect(badId.statusCode).toBe(400);
-    expect(badId.json().error.message).toContain('id（图斑 ID）');
+    expect(badId.json().error.message).toContain('图斑编号须为');
   });
 
   it('keeps every decision in a history the database will not let anyone alter', async () => {

@@ -65,6 +65,16 @@ const where: Record<string, { zh: string; en: string }> = {
   headers: { zh: '请求头', en: 'header' },
 };
 
+/** The value at a path of what the request sent (undefined when it sent none there). */
+function valueAt(data: unknown, path: readonly string[]): unknown {
+  let v = data;
+  for (const p of path) {
+    if (v === null || typeof v !== 'object' || !Object.prototype.hasOwnProperty.call(v, p)) return undefined;
+    v = (v as Record<string, unknown>)[p];
+  }
+  return v;
+}
+
 /**
  * The router's own refusals, before any route or hook runs (Fastify's `frameworkErrors`): a path
  * whose percent-encoding is not UTF-8, a path parameter longer than the router allows.
@@ -94,7 +104,9 @@ export default fp(
           const params = v.params as IssueLike & { path?: PropertyKey[] };
           const path = (v.instancePath || '').replace(/^\//, '').split('/').filter(Boolean);
           const issuePath = path.length ? path : (params?.path ?? []).map(String);
-          return { field: issuePath.join('.'), message: issueMessage({ ...params, code: v.keyword, path: issuePath, message: v.message ?? '' }, lang, route) };
+          const sent = { body: req.body, querystring: req.query, params: req.params, headers: req.headers }[err.validationContext ?? 'body'];
+          const input = valueAt(sent, issuePath);
+          return { field: issuePath.join('.'), message: issueMessage({ ...params, code: v.keyword, path: issuePath, message: v.message ?? '', input }, lang, route) };
         });
         const message =
           lang === 'zh'

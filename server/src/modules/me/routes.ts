@@ -52,7 +52,7 @@ function searchOf(params: Record<string, string>): StockSearchQuery {
     const list = (lang: 'zh' | 'en') => unknown.map((k) => fieldName([k], lang, '/api/stock-parcels')).join(lang === 'zh' ? '、' : ', ');
     throw new AppError(400, 'INVALID_SEARCH', `检索条件中有未知参数：${list('zh')}`, `The search has unknown parameters: ${list('en')}`);
   }
-  const parsed = StockSearchQuery.safeParse(rest);
+  const parsed = StockSearchQuery.safeParse(rest, { reportInput: true });
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const say = (lang: 'zh' | 'en') => issueMessage({ ...(issue as IssueLike), path: issue.path }, lang, '/api/stock-parcels');
