@@ -213,7 +213,7 @@ describe(`batch import of detection polygons (${backend})`, () => {
     expect(beyond.json().error.message).toContain('第 99 行不存在');
     const share = await post('duplicateShare=1.5', multipart('a.geojson', JSON.stringify(FILE)));
     expect(share.statusCode).toBe(400);
-    expect(share.json().error.message).toContain('duplicateShare（重复阈值）');
+    expect(share.json().error.message).toContain('重复阈值');
     const text = await post('', multipart('界址点.txt', '114.5,34.6\n114.51,34.6\n114.51,34.61\n'));
     expect(text.statusCode).toBe(422);
     expect(text.json().error.code).toBe('UNSUPPORTED_FORMAT');

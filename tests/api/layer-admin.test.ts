@@ -134,7 +134,7 @@ describe(`control-layer import and restore (${backend})`, () => {
   it('refuses what is not an importable layer, a missing file and an unreadable one, naming the problem', async () => {
     const notLayer = await app.inject({ method: 'POST', url: '/api/admin/layers/stock-parcel/imports', ...multipart('a.geojson', '{}') });
     expect(notLayer.statusCode).toBe(400);
-    expect(notLayer.json().error.message).toContain('layer（图层）');
+    expect(notLayer.json().error.message).toContain('图层只能是');
     const noFile = await app.inject({ method: 'POST', url: '/api/admin/layers/urban-boundary/imports', payload: { x: 1 } });
     expect(noFile.statusCode).toBe(415);
     const garbage = await app.inject({ method: 'POST', url: '/api/admin/layers/urban-boundary/imports', ...multipart('a.geojson', '{"type": "FeatureCollection", "features": [') });

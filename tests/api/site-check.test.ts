@@ -270,7 +270,7 @@ describe(`site check on ${backend}`, () => {
     expect(res.json().error.message).toMatch(/^Invalid request body/);
     const neg = await check({ geometry: fixture('inside-boundary').geometry, bufferMeters: -5 });
     expect(neg.statusCode).toBe(400);
-    expect(neg.json().error.message).toContain('bufferMeters 不能为负');
+    expect(neg.json().error.message).toContain('缓冲距离不能为负');
   });
 
   it('files the report: GET returns it unchanged, its hash covers its content, and it cannot be altered', async () => {
