@@ -98,6 +98,9 @@ describe.runIf(hasChromium || process.env.CI)(`administration pages (${backend})
     expect(text).toContain('登录');
     expect(text).toContain('账号变更');
     expect(text).toContain('停用：是');
+    // details in words: the role by its name, no codes or English keys ("角色：enterprise", "locked：否" were)
+    expect(text).toContain('角色：企业');
+    expect(text).not.toMatch(/角色：(enterprise|planner|auditor|admin)|locked|wrong password|by：/);
     const signInRow = page.locator('[data-testid=audit-table] tr[data-action=sign-in]', { hasText: enterprise.username });
     expect(await signInRow.count()).toBe(1);
     await page.locator('[data-testid=audit-action]').selectOption('user-changed');

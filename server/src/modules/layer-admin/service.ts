@@ -421,12 +421,20 @@ async function replaceLayer(db: Database, job: LayerJobState, actor: Actor, note
       user: actor.user,
       ip: actor.ip,
       target: layer,
-      details: { layer, fileName: summary.fileName, error: e instanceof Error ? e.message : String(e) },
+      details: { layer, fileName: summary.fileName, ...failureWords(e) },
     }).catch(() => undefined);
     throw e;
   }
   job.features = null;
   await refresh(db, job, log);
+}
+
+/** What went wrong, in both languages where the error has them (an AppError's message is its English). */
+function failureWords(e: unknown): { error: string; errorEn?: string } {
+  if (e instanceof Cancelled) return { error: '已取消', errorEn: 'cancelled' };
+  const w = e as { zh?: unknown; en?: unknown; message?: unknown };
+  if (typeof w.zh === 'string' && typeof w.en === 'string') return { error: w.zh, errorEn: w.en };
+  return { error: e instanceof Error ? e.message : String(e) };
 }
 
 async function restoreVersion(db: Database, job: LayerJobState, versionNo: number, actor: Actor, note: string | null, log?: Log): Promise<void> {
@@ -459,7 +467,7 @@ async function restoreVersion(db: Database, job: LayerJobState, versionNo: numbe
         user: actor.user,
         ip: actor.ip,
         target: layer,
-        details: { layer, versionNo, error: e instanceof Error ? e.message : String(e) },
+        details: { layer, versionNo, ...failureWords(e) },
       }).catch(() => undefined);
     }
     throw e;
