@@ -102,6 +102,7 @@ export const FIELD_LABELS: Record<string, Bilingual> = {
  */
 export const ROUTE_FIELD_LABELS: Record<string, Record<string, Bilingual>> = {
   '/api/stock-parcels': { status: { zh: '供应状态', en: 'Supply status' }, code: { zh: '地块编号', en: 'Parcel code' } },
+  '/api/stock-parcels/match': { limit: { zh: '候选数', en: 'Number of candidates' }, county: { zh: '县区', en: 'County' } },
   '/api/me/saved-searches': { id: { zh: '已保存检索编号', en: 'Saved search number' } },
   '/api/cases': { status: { zh: '核查状态', en: 'Review status' }, q: { zh: '图斑编号', en: 'Case code' }, id: { zh: '图斑编号', en: 'Case number' }, actor: { zh: '导入人', en: 'Importer' } },
   '/api/cases/:id/decisions': { status: { zh: '核查结论', en: 'Conclusion' }, actor: { zh: '核查人', en: 'Reviewer' } },

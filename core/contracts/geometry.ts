@@ -104,6 +104,11 @@ export const ParseResponse = z
     validation: z.array(SiteValidationSchema),
     /** Where the site comes from, for the site check to file with it (SiteCheckRequest.provenance). */
     provenance: SiteProvenance,
+    /**
+     * The project's name as the file gives it (项目名称, a GeoJSON `name`, a feature's name or a
+     * 界址点 header's 地块名称); null when it gives none (the page then takes the file's name).
+     */
+    name: z.string().nullable(),
   })
   .meta({ id: 'ParseResponse' });
 export type ParseResponse = z.infer<typeof ParseResponse>;

@@ -31,10 +31,10 @@ function flaw(s: string): { zh: string; en: string } | null {
   return null;
 }
 
-function refusal(place: TextPlace, field: string, what: { zh: string; en: string }): AppError {
+function refusal(place: TextPlace, field: string, what: { zh: string; en: string }, route?: string): AppError {
   const name = field.length > 60 ? `${field.slice(0, 60)}…` : field;
   // a field in words ("请求体字段“用户名”"); a name no schema declares, as it was sent
-  const words = (lang: 'zh' | 'en') => fieldLabel(name, lang) ?? name;
+  const words = (lang: 'zh' | 'en') => fieldLabel(name, lang, route) ?? name;
   return new AppError(
     400,
     'INVALID_CHARACTER',
@@ -48,10 +48,10 @@ function refusal(place: TextPlace, field: string, what: { zh: string; en: string
  * under `field`, e.g. `stockFirst.note` or `query.q`. Walks without recursion: a deeply nested
  * body cannot overflow the stack here.
  */
-export function refuseIllFormedText(value: unknown, place: TextPlace, field = ''): void {
+export function refuseIllFormedText(value: unknown, place: TextPlace, field = '', route?: string): void {
   if (typeof value === 'string') {
     const f = flaw(value);
-    if (f) throw refusal(place, field || '(value)', f);
+    if (f) throw refusal(place, field || '(value)', f, route);
     return;
   }
   // containers only on the stack, each linked to its parent; a path is built only for a flaw, so
@@ -70,7 +70,7 @@ export function refuseIllFormedText(value: unknown, place: TextPlace, field = ''
     const visit = (child: unknown, key: string | number) => {
       if (typeof child === 'string') {
         const f = flaw(child);
-        if (f) throw refusal(place, pathOf(node, key) || '(value)', f);
+        if (f) throw refusal(place, pathOf(node, key) || '(value)', f, route);
       } else if (child !== null && typeof child === 'object' && !Buffer.isBuffer(child)) stack.push({ v: child, parent: node, key });
     };
     if (Array.isArray(v)) {
@@ -78,7 +78,7 @@ export function refuseIllFormedText(value: unknown, place: TextPlace, field = ''
     } else {
       for (const [k, child] of Object.entries(v)) {
         const fk = flaw(k);
-        if (fk) throw refusal(place, pathOf(node, JSON.stringify(k).slice(1, -1)), fk);
+        if (fk) throw refusal(place, pathOf(node, JSON.stringify(k).slice(1, -1)), fk, route);
         visit(child, k);
       }
     }
@@ -110,12 +110,13 @@ export default fp(
   async (app) => {
     app.addHook('onRequest', async (req) => {
       refuseUndecodableQuery(req.url);
-      refuseIllFormedText(req.params, 'params');
-      refuseIllFormedText(req.query, 'querystring');
-      refuseIllFormedText(req.headers, 'headers');
+      const route = req.routeOptions?.url;
+      refuseIllFormedText(req.params, 'params', '', route);
+      refuseIllFormedText(req.query, 'querystring', '', route);
+      refuseIllFormedText(req.headers, 'headers', '', route);
     });
     app.addHook('preValidation', async (req) => {
-      refuseIllFormedText(req.body, 'body');
+      refuseIllFormedText(req.body, 'body', '', req.routeOptions?.url);
     });
   },
   { name: 'input', dependencies: ['errors'] },

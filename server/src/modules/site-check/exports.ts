@@ -497,7 +497,7 @@ const ZipQuery = z.object({
 
 const BoundaryPointsQuery = z.object({
   zone: z.coerce.number({ error: '带号须为整数' }).int('带号须为整数').optional().meta({ description: '带号；默认为选址中心所在的带（开封：3 度带 38）', example: 38 }),
-  zoneWidth: z.enum(['3', '6'], { error: '几度分带须为 3 或 6' }).default('3').meta({ description: '几度分带：3 或 6' }),
+  zoneWidth: z.enum(['3', '6'], { error: '分带宽度须为 3 或 6（几度分带）' }).default('3').meta({ description: '几度分带：3 或 6' }),
   prefix: z.enum(['true', 'false', '1', '0'], { error: 'prefix 须为 true 或 false' }).default('true').meta({ description: 'Y 坐标是否带带号前缀（38 512 034.220）' }),
   encoding: z.enum(['gbk', 'utf-8'], { error: 'encoding 须为 gbk 或 utf-8' }).default('gbk').meta({ description: '文件编码，默认 GBK' }),
   datum: z
