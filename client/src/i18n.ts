@@ -463,6 +463,8 @@ const strings = {
   auChartTitle: { zh: '违法占用耕地（亩）', en: 'Illegal farmland (mu)' },
   auChartNote: { zh: '深色为其中永久基本农田；红色虚线为 20 亩，橙色点线为 15 亩。', en: 'The darker part is permanent farmland; the red dashed line marks 20 mu, the orange dotted one 15 mu.' },
   auLimitLine: { zh: '{mu} 亩', en: '{mu} mu' },
+  // case import: rows without a date (issue 15 item 11)
+  auNoDateHint: { zh: '文件中没有发现日期的行：选了缺省发现日期就按它记录（逐行注明），不选则判为无效，不会按今天记录。', en: 'Rows without a detection date take the default date when you choose one (each row says so); without one they are invalid — never dated today.' },
   // administration (/admin/users, /admin/audit-log, /admin/layers), an account's own page (/me), saving a stock search
   // AdminApp.tsx
   adAdministration: { zh: '系统管理', en: 'Administration' },

@@ -349,7 +349,7 @@ export const CaseImportQuery = z.object({
     .enum(CASE_SOURCES, { message: `线索来源只能是：${CASE_SOURCES.join('、')}` })
     .default('卫片')
     .meta({ description: '要素未写来源时的线索来源，默认卫片' }),
-  detectedOn: isoDate('发现日期').optional().meta({ description: '要素未写发现日期时使用；默认今天（北京时间）' }),
+  detectedOn: isoDate('发现日期').optional().meta({ description: '要素未写发现日期时使用（该行注明 DATE_DEFAULTED）；不给时，未写发现日期的行判为无效（DATE_MISSING），不会按今天记录' }),
   actor: z.string().trim().max(MAX_ACTOR, `导入人最多 ${MAX_ACTOR} 个字符`).optional().meta({ description: '不再使用：导入人取自登录会话（记入导入批次）' }),
 });
 export type CaseImportQuery = z.infer<typeof CaseImportQuery>;
@@ -374,10 +374,14 @@ export const ImportRow = z.object({
   /** The code given in the file, or the one assigned at commit; null in a dry run without one. */
   code: z.string().nullable(),
   countyCode: z.string().nullable(),
+  /** The county's name (absent in a report written before it was given). */
+  countyName: z.string().nullable().optional(),
   source: z.string().nullable(),
   detectedOn: z.string().nullable(),
   area: AreaUnits.nullable(),
   reasons: z.array(ImportRowReason),
+  /** What the row was given without refusing it, e.g. DATE_DEFAULTED (absent in older reports). */
+  notes: z.array(ImportRowReason).optional(),
   /** The existing cases (code) or earlier rows (row) it overlaps by more than the duplicate share. */
   duplicateOf: z.array(z.object({ caseCode: z.string().nullable(), caseId: z.number().int().nullable(), row: z.number().int().nullable(), share: z.number() })),
   /** Whether the commit created a case from it, and which. */
