@@ -258,7 +258,7 @@ export function issueMessage(issue: IssueLike, lang: Lang, route?: string): stri
   const path = issue.path ?? [];
   const field = path.length ? fieldName(path, lang, route) : '';
   const key = [...path].reverse().find((p) => typeof p === 'string') as string | undefined;
-  const custom = typeof issue.message === 'string' && CJK.test(issue.message) ? issue.message : null;
+  const custom = typeof issue.message === 'string' && CJK.test(issue.message) && !isDefaultMessage(issue) ? issue.message : null;
   if (lang === 'zh' && custom) return custom;
   if (lang === 'en' && issue.params?.en) return issue.params.en;
   if (lang === 'en' && issue.code === 'custom' && issue.message && !custom) return field ? `${field}: ${issue.message}` : issue.message;
@@ -266,6 +266,16 @@ export function issueMessage(issue: IssueLike, lang: Lang, route?: string): stri
   if (!field) return lang === 'zh' ? text : text.charAt(0).toUpperCase() + text.slice(1);
   // "用户名最多 40 个字符", "选址范围为必填项"; English "User name: at most 40 characters"
   return lang === 'zh' ? `${field}${text}` : `${field}: ${text}`;
+}
+
+/**
+ * Whether an issue's message is only what zod's error map (installed by {@link installZodMessages})
+ * made of it, not a schema's own words: then it is made again for the request's language and route.
+ */
+function isDefaultMessage(issue: IssueLike): boolean {
+  const { input: _input, ...withoutInput } = issue;
+  const made = (i: IssueLike, lang: Lang) => issueMessage({ ...i, message: undefined }, lang);
+  return [made(issue, 'zh'), made(withoutInput, 'zh'), made({ ...withoutInput, input: undefined }, 'zh')].includes(issue.message!);
 }
 
 /** Zod's error map for a language: what `issue.message` says when a schema gives none. */

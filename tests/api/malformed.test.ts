@@ -61,10 +61,10 @@ describe(`malformed requests on ${backend}`, () => {
     });
     it('in a query string', async () => {
       expect4xx(await as(null, 'GET', '/api/stock-parcels?q=a%00b'), 400, /查询参数“关键词”/);
-      expect4xx(await as(admin, 'GET', '/api/cases?q=a%00b'), 400, /查询参数“关键词”/);
+      expect4xx(await as(admin, 'GET', '/api/cases?q=a%00b'), 400, /查询参数“图斑编号”/);
     });
     it('in a path parameter', async () => {
-      expect4xx(await as(null, 'GET', '/api/stock-parcels/CL%00-1'), 400, /路径参数“编号”/);
+      expect4xx(await as(null, 'GET', '/api/stock-parcels/CL%00-1'), 400, /路径参数“地块编号”/);
       expect4xx(await as(null, 'GET', '/api/site-checks/a%00b'), 400, /路径参数“编号”/);
     });
     it('in a saved search parameter', async () => {
@@ -146,6 +146,11 @@ describe(`malformed requests on ${backend}`, () => {
       const en = await as(null, 'POST', '/api/site-checks', body, { 'accept-language': 'en' });
       expect4xx(en, 400, /^Invalid request body: Explanation of the reason: at most 500 characters$/);
       expect(en.json().error.details).toEqual([{ field: 'stockFirst.note', message: 'Explanation of the reason: at most 500 characters' }]);
+    });
+    it('a field named by what it means on its route', async () => {
+      expect4xx(await as(null, 'POST', '/api/stock-parcels/match', { use: '工业', areaMu: 10, limit: null }), 400, /^请求体无效：候选数应为数字$/);
+      expect4xx(await as(admin, 'GET', '/api/cases?status=%ED%A0%80'), 400, /查询参数“核查状态”/);
+      expect4xx(await as(null, 'GET', '/api/stock-parcels?status=%ED%A0%80'), 400, /查询参数“供应状态”/);
     });
     it('a missing field is required', async () => {
       expect4xx(await as(null, 'POST', '/api/site-checks', { use: '工业', stockFirst: { reason: 'other', note: 'n' } }, { 'accept-language': 'en' }), 400, /Site: is required/);

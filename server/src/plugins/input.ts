@@ -89,7 +89,7 @@ export function refuseIllFormedText(value: unknown, place: TextPlace, field = ''
  * The query string's parser keeps a percent-encoding that is not UTF-8 (`q=%ED%A0%80`, `%FF`) as
  * the literal characters; such a parameter is refused instead, naming it.
  */
-function refuseUndecodableQuery(url: string): void {
+function refuseUndecodableQuery(url: string, route?: string): void {
   const q = url.indexOf('?');
   if (q === -1 || !url.includes('%', q)) return;
   for (const pair of url.slice(q + 1).split('&')) {
@@ -101,7 +101,7 @@ function refuseUndecodableQuery(url: string): void {
       key = decode(rawKey);
       if (eq !== -1) decode(pair.slice(eq + 1));
     } catch {
-      throw refusal('querystring', key, { zh: '不是有效 UTF-8 的百分号编码', en: 'a percent-encoding that is not valid UTF-8' });
+      throw refusal('querystring', key, { zh: '不是有效 UTF-8 的百分号编码', en: 'a percent-encoding that is not valid UTF-8' }, route);
     }
   }
 }
@@ -109,8 +109,8 @@ function refuseUndecodableQuery(url: string): void {
 export default fp(
   async (app) => {
     app.addHook('onRequest', async (req) => {
-      refuseUndecodableQuery(req.url);
       const route = req.routeOptions?.url;
+      refuseUndecodableQuery(req.url, route);
       refuseIllFormedText(req.params, 'params', '', route);
       refuseIllFormedText(req.query, 'querystring', '', route);
       refuseIllFormedText(req.headers, 'headers', '', route);
