@@ -670,6 +670,11 @@ const strings = {
   meCond_q: { zh: '关键词', en: 'text' },
   meCond_sort: { zh: '排序', en: 'sort' },
   meCond_near: { zh: '位置', en: 'near' },
+  // saved-search conditions as ranges with their units (issue 15 item 11): 面积 ≥ 50 亩
+  meCond_area: { zh: '面积', en: 'area' },
+  meCond_price: { zh: '参考价格', en: 'price' },
+  meCond_plotRatio: { zh: '容积率', en: 'plot ratio' },
+  meAnyStatus: { zh: '任何供应状态', en: 'any supply status' },
   // the formats a site file is read as (SiteUpload)
   scFormat_geojson: { zh: 'GeoJSON', en: 'GeoJSON' },
   scFormat_shapefile: { zh: 'Shapefile（zip）', en: 'Shapefile (zip)' },
