@@ -53,6 +53,8 @@ export const FIELD_LABELS: Record<string, Bilingual> = {
   versionNo: { zh: '版本号', en: 'Version number' },
   crs: { zh: '坐标系', en: 'Coordinate system' },
   zone: { zh: '带号', en: 'Zone' },
+  prefix: { zh: '带号前缀', en: 'Zone prefix' },
+  datum: { zh: '导出的坐标系', en: 'Coordinate system of the export' },
   zoneWidth: { zh: '分带宽度', en: 'Zone width' },
   axisOrder: { zh: '坐标轴顺序', en: 'Axis order' },
   encoding: { zh: '文字编码', en: 'Text encoding' },
@@ -107,6 +109,8 @@ export const ROUTE_FIELD_LABELS: Record<string, Record<string, Bilingual>> = {
   '/api/cases': { status: { zh: '核查状态', en: 'Review status' }, q: { zh: '图斑编号', en: 'Case code' }, id: { zh: '图斑编号', en: 'Case number' }, actor: { zh: '导入人', en: 'Importer' } },
   '/api/cases/:id/decisions': { status: { zh: '核查结论', en: 'Conclusion' }, actor: { zh: '核查人', en: 'Reviewer' } },
   '/api/admin/users': { id: { zh: '用户编号', en: 'User number' } },
+  '/api/site-checks/:id/export.zip': { encoding: { zh: '属性表编码', en: 'Attribute encoding' } },
+  '/api/site-checks/:id/boundary-points.txt': { encoding: { zh: '文件编码', en: 'File encoding' } },
   '/api/layers': { id: { zh: '要素编号', en: 'Feature number' } },
 };
 

@@ -170,7 +170,7 @@ export function readGeoJson(text: string): RawRead {
   };
   if (root.type === 'FeatureCollection') {
     if (!Array.isArray(root.features)) throw new ParseError('GEOJSON_INVALID', 'FeatureCollection 缺少 "features" 数组', 'The FeatureCollection has no "features" array');
-    if (root.features.length === 0) throw new ParseError('NO_FEATURES', 'GeoJSON 中没有要素（features 为空）', 'The GeoJSON holds no features (features is empty)');
+    if (root.features.length === 0) throw new ParseError('NO_FEATURES', 'GeoJSON 中没有要素（要素列表为空）', 'The GeoJSON holds no features (features is empty)');
     items = root.features.map(asItem);
   } else if (root.type === 'Feature') {
     items = [asItem(root)];

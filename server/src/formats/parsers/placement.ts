@@ -418,7 +418,7 @@ function decideDatum(ctx: PlaceContext, kind: CoordinateKind): Datum {
     const fileName = ctx.declared?.name ? `“${ctx.declared.name}”` : '';
     throw new ParseError(
       'INVALID_OPTION',
-      `所选坐标系 ${chosen} 属于${c.zh}，而文件声明的坐标系${fileName}属于${f.zh}：两者的基准不同，不能混用。请选择${f.zh}的坐标系，或只选择带号（zone），或先把文件转换为所需坐标系`,
+      `所选坐标系 ${chosen} 属于${c.zh}，而文件声明的坐标系${fileName}属于${f.zh}：两者的基准不同，不能混用。请选择${f.zh}的坐标系，或只选择带号，或先把文件转换为所需坐标系`,
       `The chosen system ${chosen} is on ${c.en}, but the file declares ${ctx.declared?.name ? `"${ctx.declared.name}" ` : ''}on ${f.en}: the datums differ and cannot be mixed. Choose a system on ${f.en}, or only the zone, or convert the file first`,
     );
   }

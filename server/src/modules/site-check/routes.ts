@@ -30,7 +30,7 @@ function refuseLargePublicBody(req: FastifyRequest): void {
     throw new AppError(
       413,
       'SITE_TOO_LARGE',
-      `请求体过大（${Math.round(length / 1024)} KB）：未登录时选址套核的请求体上限 ${MAX_PUBLIC_SITE_CHECK_BODY_BYTES / 1024} KB、选址（geometry）上限 ${MAX_PUBLIC_VERTICES} 个顶点；请先抽稀，或登录后套核`,
+      `请求体过大（${Math.round(length / 1024)} KB）：未登录时选址套核的请求体上限 ${MAX_PUBLIC_SITE_CHECK_BODY_BYTES / 1024} KB、选址范围上限 ${MAX_PUBLIC_VERTICES} 个顶点；请先抽稀，或登录后套核`,
       `The request body is too large (${Math.round(length / 1024)} KB): without signing in a site check's body is at most ${MAX_PUBLIC_SITE_CHECK_BODY_BYTES / 1024} KB and the site (geometry) at most ${MAX_PUBLIC_VERTICES} vertices; simplify it or sign in`,
     );
   }
@@ -50,7 +50,7 @@ function refuseOversizeSite(req: FastifyRequest): void {
     throw new AppError(
       422,
       'TOO_MANY_PARTS',
-      `选址（geometry）有 ${parts} 个部分，超过${who.zh}的上限 ${maxParts} 个；请合并或分开套核`,
+      `选址范围有 ${parts} 个部分，超过${who.zh}的上限 ${maxParts} 个；请合并或分开套核`,
       `The site (geometry) has ${parts} parts; at most ${maxParts} are allowed${who.en} — merge them or check them separately`,
     );
   }
@@ -80,7 +80,7 @@ function refuseOversizeSite(req: FastifyRequest): void {
     throw new AppError(
       422,
       'TOO_MANY_VERTICES',
-      `选址（geometry）的顶点超过 ${maxVertices} 个（${who.zh}的上限）；请先抽稀${publicCaller ? '，或登录后套核' : ''}`,
+      `选址范围的顶点超过 ${maxVertices} 个（${who.zh}的上限）；请先抽稀${publicCaller ? '，或登录后套核' : ''}`,
       `The site (geometry) has more than ${maxVertices} vertices, the most allowed${who.en}; simplify it${publicCaller ? ' or sign in' : ''}`,
     );
   }
