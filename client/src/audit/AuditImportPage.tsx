@@ -120,7 +120,7 @@ function RowReport(props: { report: CaseImportReport; include: number[]; onInclu
                 ))}
                 {/* what the row was given without being refused (a default date), said all the same */}
                 {(r.notes ?? []).map((x) => (
-                  <span key={x.code} className="audit-reason audit-row-note" data-code={x.code}>
+                  <span key={x.code} className="audit-row-note" data-code={x.code}>
                     {pick(x, lang)}
                   </span>
                 ))}
