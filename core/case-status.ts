@@ -104,7 +104,7 @@ export function checkDecision(d: DecisionInput): { ok: true } | DecisionProblem 
       ok: false,
       code: 'TRANSITION_FORBIDDEN',
       field: 'status',
-      zh: `核查结论（status）不能从“${d.from}”改为“${d.to}”：待核查只是图斑的初始状态`,
+      zh: `核查结论不能从“${d.from}”改为“${d.to}”：待核查只是图斑的初始状态`,
       en: `The status cannot go from ${CASE_STATUS_LABEL[d.from].en} to ${CASE_STATUS_LABEL[d.to].en}: pending is only the initial state`,
     };
   }
@@ -133,8 +133,8 @@ export function checkDecision(d: DecisionInput): { ok: true } | DecisionProblem 
       code: 'COMMENT_REQUIRED',
       field: 'comment',
       zh: same
-        ? `核查意见（comment）必填：图斑已是“${d.to}”，补充或更正须说明理由`
-        : `核查意见（comment）必填：图斑已办结为“${d.from}”，改为“${d.to}”须说明理由`,
+        ? `核查意见必填：图斑已是“${d.to}”，补充或更正须说明理由`
+        : `核查意见必填：图斑已办结为“${d.from}”，改为“${d.to}”须说明理由`,
       en: same
         ? `comment is required: the case is already ${CASE_STATUS_LABEL[d.to].en}; an amendment must say why`
         : `comment is required: re-opening a case decided as ${CASE_STATUS_LABEL[d.from].en} must say why`,

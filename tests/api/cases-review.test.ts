@@ -134,7 +134,7 @@ describe(`encroachment review on a hand-made world (${backend})`, () => {
         const withComment = await decide(id, { ...body, comment: '复核后改判' });
         if (rule === 'forbidden') {
           expect(withComment.statusCode, `${from} → ${to} with a comment`).toBe(422);
-          expect(withComment.json().error.message).toContain('核查结论（status）');
+          expect(withComment.json().error.message).toContain('核查结论不能从');
           expect((await detail(id)).version).toBe(before.version);
         } else {
           expect(withComment.statusCode, `${from} → ${to} with a comment: ${withComment.body}`).toBe(200);

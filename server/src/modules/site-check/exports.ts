@@ -586,7 +586,7 @@ const exportRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (req, reply) => {
       const { id } = req.params;
-      if (!isReportId(id)) throw new AppError(400, 'INVALID_ID', `报告编号（id）格式不正确：“${id.slice(0, 40)}”`, `Malformed report id: "${id.slice(0, 40)}"`);
+      if (!isReportId(id)) throw new AppError(400, 'INVALID_ID', `报告编号格式不正确：“${id.slice(0, 40)}”`, `Malformed report id: "${id.slice(0, 40)}"`);
       const zoneWidth = Number(req.query.zoneWidth) as ZoneWidth;
       if (req.query.zone !== undefined) checkZone(req.query.zone, zoneWidth, null);
       const report = await readFiledReport(app.db, id);

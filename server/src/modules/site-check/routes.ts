@@ -61,7 +61,7 @@ function refuseOversizeSite(req: FastifyRequest): void {
       throw new AppError(
         422,
         'TOO_MANY_PARTS',
-        `原始坐标（provenance.source）有 ${source.length} 个要素，超过${who.zh}的上限 ${maxParts} 个`,
+        `来源文件的原始坐标有 ${source.length} 个要素，超过${who.zh}的上限 ${maxParts} 个`,
         `The source coordinates (provenance.source) have ${source.length} features; at most ${maxParts} are allowed${who.en}`,
       );
     }
@@ -71,7 +71,7 @@ function refuseOversizeSite(req: FastifyRequest): void {
       throw new AppError(
         422,
         'TOO_MANY_VERTICES',
-        `原始坐标（provenance.source）的顶点超过 ${maxVertices} 个（${who.zh}的上限）`,
+        `来源文件的原始坐标的顶点超过 ${maxVertices} 个（${who.zh}的上限）`,
         `The source coordinates (provenance.source) have more than ${maxVertices} vertices, the most allowed${who.en}`,
       );
     }

@@ -311,7 +311,7 @@ export const isReportId = (id: string): boolean => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-
 
 /** A filed report by id: 400 for a malformed id, 404 when there is none. */
 export async function readFiledReport(db: Queryable, id: string): Promise<SiteCheckReport> {
-  if (!isReportId(id)) throw new AppError(400, 'INVALID_ID', `报告编号（id）格式不正确：“${id.slice(0, 40)}”`, `Malformed report id: "${id.slice(0, 40)}"`);
+  if (!isReportId(id)) throw new AppError(400, 'INVALID_ID', `报告编号格式不正确：“${id.slice(0, 40)}”`, `Malformed report id: "${id.slice(0, 40)}"`);
   const stored = await loadReport(db, id);
   if (!stored) throw new AppError(404, 'REPORT_NOT_FOUND', `没有编号为 ${id} 的选址套核报告`, `No site-check report ${id}`);
   if (stored.lapsed) {
