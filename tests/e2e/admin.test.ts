@@ -213,7 +213,9 @@ describe.runIf(hasChromium || process.env.CI)(`administration pages (${backend})
     // the upload (XMLHttpRequest, for its progress) carried the session's token
     expect(uploads).toEqual([csrfToken]);
     expect(await summary.locator('[data-field=replaces]').textContent()).toContain(`第 1 版：${before} 个要素`);
-    expect(await summary.locator('[data-field=fields]').textContent()).toContain('code ← BSM');
+    expect(await summary.locator('[data-field=fields]').textContent()).toContain('图斑编号 ← BSM');
+    // columns by their labels, not their database names (county_code)
+    expect(await summary.locator('[data-field=fields]').textContent()).not.toMatch(/\b[a-z]+_[a-z_]+ ←/);
     const problem = summary.locator('[data-testid=layer-problems] tr[data-row="3"]');
     expect(await problem.textContent()).toContain('不在开封市任何县区内');
     // nothing written by the check
