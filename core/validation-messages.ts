@@ -268,8 +268,9 @@ export function issueMessage(issue: IssueLike, lang: Lang, route?: string): stri
   if (lang === 'en' && issue.code === 'custom' && issue.message && !custom) return field ? `${field}: ${issue.message}` : issue.message;
   const text = issueText(issue, lang, key);
   if (!field) return lang === 'zh' ? text : text.charAt(0).toUpperCase() + text.slice(1);
-  // "用户名最多 40 个字符", "选址范围为必填项"; English "User name: at most 40 characters"
-  return lang === 'zh' ? `${field}${text}` : `${field}: ${text}`;
+  // "用户名最多 40 个字符", "选址范围为必填项"; English "User name: at most 40 characters", "Page must be a number"
+  if (lang === 'zh') return `${field}${text}`;
+  return /^(must|is|has|matches) /.test(text) ? `${field} ${text}` : `${field}: ${text}`;
 }
 
 /**

@@ -25,7 +25,7 @@ export const StockSearchQuery = z
     category: listOf(STOCK_CATEGORIES, '存量类型').optional(),
     use: listOf(PLANNED_USES, '规划用途').optional(),
     /** Defaults to 可供应; "all" for every status. */
-    status: z.union([z.literal('all'), listOf(STOCK_STATUSES, '供应状态')]).optional(),
+    status: z.union([z.literal('all'), listOf(STOCK_STATUSES, '供应状态')], { error: `供应状态只能是：all（全部）或 ${STOCK_STATUSES.join('、')}` }).optional(),
     minArea: num('最小面积').min(0, '最小面积不能为负').optional(),
     maxArea: num('最大面积').min(0, '最大面积不能为负').optional(),
     /** Unit of minArea/maxArea: 亩 (mu, default), 公顷 (ha) or m². */

@@ -163,7 +163,7 @@ describe(`encroachment review on a hand-made world (${backend})`, () => {
     await refused({ version, status: '已拆除', actor: '王五' }, 400, 'VALIDATION_FAILED', '核查结论只能是');
     await refused({ status: '违法占用', actor: '王五' }, 400, 'VALIDATION_FAILED', '版本须为整数');
     await refused({ version, status: '合法用地', actor: '王五' }, 422, 'APPROVAL_NO_REQUIRED', 'The approval number is required', { 'accept-language': 'en' });
-    await refused({ status: '违法占用', actor: '王五' }, 400, 'VALIDATION_FAILED', 'Invalid request body: Version: is required', { 'accept-language': 'en' });
+    await refused({ status: '违法占用', actor: '王五' }, 400, 'VALIDATION_FAILED', 'Invalid request body: Version is required', { 'accept-language': 'en' });
     const legal = await decide(id, { version, status: '合法用地', actor: '王五', approvalNo: ' 汴政土〔2024〕33号 ' });
     expect(legal.statusCode, legal.body).toBe(200);
     expect(CaseDetail.parse(legal.json())).toMatchObject({ status: '合法用地', approvalNo: '汴政土〔2024〕33号', decidedBy: '测试核查员' });

@@ -46,9 +46,14 @@ describe('issue messages', () => {
     const zh = say(StockSearchQuery, { page: 'abc' }, 'zh', '/api/stock-parcels');
     const en = say(StockSearchQuery, { page: 'abc' }, 'en', '/api/stock-parcels');
     expect(zh).toEqual(['页码须为整数']);
-    expect(en).toEqual(['Page: must be a number']);
+    expect(en).toEqual(['Page must be a number']);
     const int = say(StockSearchQuery, { page: '1.5' }, 'en');
-    expect(int).toEqual(['Page: must be a whole number']);
+    expect(int).toEqual(['Page must be a whole number']);
+  });
+
+  it('a union says what it takes (zod alone said "Invalid input")', () => {
+    expect(say(StockSearchQuery, { status: '不存在' }, 'zh')).toEqual(['供应状态只能是：all（全部）或 可供应、已意向、已供应']);
+    expect(say(StockSearchQuery, { status: '不存在' }, 'en', '/api/stock-parcels')).toEqual(['Supply status matches none of the allowed forms']);
   });
 
   it('a nested field (stockFirst.note) in Chinese and English', () => {
@@ -59,22 +64,22 @@ describe('issue messages', () => {
     const [zh] = say(SiteCheckRequest, missing, 'zh');
     expect(zh).toMatch(/^继续新增用地的理由为必填项，只能是：/);
     const [en] = say(SiteCheckRequest, missing, 'en');
-    expect(en).toMatch(/^Reason for new land: must be one of: /);
+    expect(en).toMatch(/^Reason for new land must be one of: /);
   });
 
   it('a nested coordinate out of range names the coordinate', () => {
     const body = { geometry: { type: 'Polygon', coordinates: [[[1e300, 0], [1, 1], [0, 1], [1e300, 0]]] }, use: '工业', stockFirst: { reason: 'other', note: 'n' } };
     const en = say(SiteCheckRequest, body, 'en');
-    expect(en.join(' ')).toMatch(/Coordinates of the site \(item 1\/1\/1\): must be at most/);
+    expect(en.join(' ')).toMatch(/Coordinates of the site \(item 1\/1\/1\) must be at most/);
   });
 
   it('a missing field is required, a role is named in words', () => {
     expect(say(SignInRequest, { password: 'x' }, 'zh')).toEqual(['用户名不能为空']);
-    expect(say(SignInRequest, { password: 'x' }, 'en')).toEqual(['User name: is required']);
+    expect(say(SignInRequest, { password: 'x' }, 'en')).toEqual(['User name is required']);
     const [zh] = say(NewUserRequest, { username: 'abc', password: 'x', role: 'boss' }, 'zh');
     expect(zh).toContain('企业（enterprise）');
     const [en] = say(NewUserRequest, { username: 'abc', password: 'x', role: 'boss' }, 'en');
-    expect(en).toMatch(/^Role: must be one of: .*Enterprise.*\(enterprise\)/i);
+    expect(en).toMatch(/^Role must be one of: .*Enterprise.*\(enterprise\)/i);
   });
 
   it('no Chinese message of the request schemas holds zod’s English or a camelCase name', () => {
@@ -110,6 +115,6 @@ describe('issue messages', () => {
     expect(before).toMatch(/expected number/);
     installZodMessages('en');
     const en = schema.safeParse({ pageSize: 'x' });
-    expect(en.success ? '' : en.error.issues[0]!.message).toBe('Page size: must be a number');
+    expect(en.success ? '' : en.error.issues[0]!.message).toBe('Page size must be a number');
   });
 });
