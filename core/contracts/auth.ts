@@ -47,7 +47,7 @@ export const UserChangeRequest = z
     displayName: z.string().trim().min(1).max(50, '姓名最多 50 个字符').optional(),
     disabled: z.boolean().optional(),
   })
-  .refine((c) => c.role !== undefined || c.displayName !== undefined || c.disabled !== undefined, { message: '至少修改一项：角色、姓名或停用' });
+  .refine((c) => c.role !== undefined || c.displayName !== undefined || c.disabled !== undefined, { message: '至少修改一项：角色、姓名或停用', params: { en: 'Change at least one of the role, the name or disabled' } });
 
 export const PasswordResetRequest = z.object({ password: z.string().min(1, '密码不能为空').max(200) });
 

@@ -96,7 +96,7 @@ export const CaseListQuery = z
       .max(200, '每页条数最多为 200')
       .default(20),
   })
-  .refine((q) => q.from === undefined || q.to === undefined || q.from <= q.to, { message: '发现日期起不能晚于发现日期止', path: ['from'] });
+  .refine((q) => q.from === undefined || q.to === undefined || q.from <= q.to, { message: '发现日期起不能晚于发现日期止', path: ['from'], params: { en: 'The detection date “from” may not be after “to”' } });
 export type CaseListQuery = z.infer<typeof CaseListQuery>;
 
 /** The export takes the list's filters and sort, without paging. */

@@ -51,6 +51,7 @@ export const StockFirstChoice = z
   )
   .refine((s) => !reasonNeedsNote(s.reason) || !!s.note, {
     message: '理由为“其他”时须填写理由说明',
+    params: { en: 'With the reason “other”, explain it in the note' },
     path: ['note'],
   });
 export type StockFirstChoice = z.infer<typeof StockFirstChoice>;

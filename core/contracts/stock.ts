@@ -50,17 +50,20 @@ export const StockSearchQuery = z
   })
   .refine((q) => q.minArea === undefined || q.maxArea === undefined || q.minArea <= q.maxArea, {
     message: '最小面积不能大于最大面积',
+    params: { en: 'The minimum area may not exceed the maximum' },
     path: ['minArea'],
   })
   .refine((q) => q.minPrice === undefined || q.maxPrice === undefined || q.minPrice <= q.maxPrice, {
     message: '最低参考价不能大于最高参考价',
+    params: { en: 'The minimum price may not exceed the maximum' },
     path: ['minPrice'],
   })
   .refine((q) => q.minPlotRatio === undefined || q.maxPlotRatio === undefined || q.minPlotRatio <= q.maxPlotRatio, {
     message: '最小容积率不能大于最大容积率',
+    params: { en: 'The minimum plot ratio may not exceed the maximum' },
     path: ['minPlotRatio'],
   })
-  .refine((q) => q.sort !== 'distance' || q.near !== undefined, { message: '按距离排序需要给出位置（经度,纬度）', path: ['near'] });
+  .refine((q) => q.sort !== 'distance' || q.near !== undefined, { message: '按距离排序需要给出位置（经度,纬度）', path: ['near'], params: { en: 'Sorting by distance needs a location (lon,lat)' } });
 export type StockSearchQuery = z.infer<typeof StockSearchQuery>;
 
 export const StockParcelSummary = z.object({
@@ -150,8 +153,8 @@ export const StockMatchRequest = z
     county: z.string().regex(/^\d{6}$/, '县区须为 6 位行政区划代码').optional(),
     limit: z.number().int().min(1, '候选数至少为 1').max(50, '候选数最多为 50').default(10),
   })
-  .refine((r) => (r.areaMu === undefined) !== (r.areaHa === undefined), { message: '须给出面积（亩或公顷）之一，且只给一个', path: ['areaMu'] })
-  .refine((r) => r.maxDistanceKm === undefined || r.near !== undefined, { message: '给出最大距离时须同时给出位置', path: ['near'] })
+  .refine((r) => (r.areaMu === undefined) !== (r.areaHa === undefined), { message: '须给出面积（亩或公顷）之一，且只给一个', path: ['areaMu'], params: { en: 'Area (mu) or area (ha): give one of them, not both' } })
+  .refine((r) => r.maxDistanceKm === undefined || r.near !== undefined, { message: '给出最大距离时须同时给出位置', path: ['near'], params: { en: 'Location is needed with a maximum distance' } })
   .meta({ id: 'StockMatchRequest' });
 export type StockMatchRequest = z.infer<typeof StockMatchRequest>;
 

@@ -56,6 +56,12 @@ describe('issue messages', () => {
     expect(say(StockSearchQuery, { status: '不存在' }, 'en', '/api/stock-parcels')).toEqual(['Supply status matches none of the allowed forms']);
   });
 
+  it('a refinement says its own words in each language', () => {
+    expect(say(StockSearchQuery, { minArea: '9', maxArea: '1' }, 'zh')).toEqual(['最小面积不能大于最大面积']);
+    expect(say(StockSearchQuery, { minArea: '9', maxArea: '1' }, 'en')).toEqual(['The minimum area may not exceed the maximum']);
+    expect(say(CaseListQuery, { from: '2026-02-01', to: '2026-01-01' }, 'en')).toEqual(['The detection date “from” may not be after “to”']);
+  });
+
   it('a nested field (stockFirst.note) in Chinese and English', () => {
     const body = { geometry: SQUARE, use: '工业', stockFirst: { reason: 'other', note: 'x'.repeat(600) } };
     expect(say(SiteCheckRequest, body, 'zh')).toEqual(['理由说明最多 500 个字符']);
