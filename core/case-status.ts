@@ -104,7 +104,7 @@ export function checkDecision(d: DecisionInput): { ok: true } | DecisionProblem 
       ok: false,
       code: 'TRANSITION_FORBIDDEN',
       field: 'status',
-      zh: `核查结论（status）不能从“${d.from}”改为“${d.to}”：待核查只是图斑的初始状态`,
+      zh: `核查结论不能从“${d.from}”改为“${d.to}”：待核查只是图斑的初始状态`,
       en: `The status cannot go from ${CASE_STATUS_LABEL[d.from].en} to ${CASE_STATUS_LABEL[d.to].en}: pending is only the initial state`,
     };
   }
@@ -113,8 +113,8 @@ export function checkDecision(d: DecisionInput): { ok: true } | DecisionProblem 
       ok: false,
       code: 'APPROVAL_NO_REQUIRED',
       field: 'approvalNo',
-      zh: '批准文号（approvalNo）必填：认定为合法用地须填写用地批准文号',
-      en: 'approvalNo is required: a legal use needs its approval number',
+      zh: '批准文号必填：认定为合法用地须填写用地批准文号',
+      en: 'The approval number is required: a legal use needs its approval number',
     };
   }
   if (d.to !== '合法用地' && !blank(d.approvalNo)) {
@@ -122,8 +122,8 @@ export function checkDecision(d: DecisionInput): { ok: true } | DecisionProblem 
       ok: false,
       code: 'APPROVAL_NO_NOT_ALLOWED',
       field: 'approvalNo',
-      zh: `批准文号（approvalNo）只在核查结论为合法用地时填写，当前结论为“${d.to}”`,
-      en: `approvalNo is only given with a legal use, not with ${CASE_STATUS_LABEL[d.to].en}`,
+      zh: `批准文号只在核查结论为合法用地时填写，当前结论为“${d.to}”`,
+      en: `An approval number is only given with a legal use, not with ${CASE_STATUS_LABEL[d.to].en}`,
     };
   }
   if (rule === 'needs-comment' && blank(d.comment)) {
@@ -133,8 +133,8 @@ export function checkDecision(d: DecisionInput): { ok: true } | DecisionProblem 
       code: 'COMMENT_REQUIRED',
       field: 'comment',
       zh: same
-        ? `核查意见（comment）必填：图斑已是“${d.to}”，补充或更正须说明理由`
-        : `核查意见（comment）必填：图斑已办结为“${d.from}”，改为“${d.to}”须说明理由`,
+        ? `核查意见必填：图斑已是“${d.to}”，补充或更正须说明理由`
+        : `核查意见必填：图斑已办结为“${d.from}”，改为“${d.to}”须说明理由`,
       en: same
         ? `comment is required: the case is already ${CASE_STATUS_LABEL[d.to].en}; an amendment must say why`
         : `comment is required: re-opening a case decided as ${CASE_STATUS_LABEL[d.from].en} must say why`,

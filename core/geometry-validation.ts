@@ -10,6 +10,7 @@
  * @example validateSiteGeometry(bowtie) // { valid: false, problems: [{ code: 'SELF_INTERSECTION', location: [114.31, 34.81], … }] }
  */
 // the three turf modules used, not the whole @turf/turf bundle (a second to load in a parse worker)
+import { formatLonLat } from './geos-reason.ts';
 import { featureCollection, polygon as turfPolygon, multiPolygon as turfMultiPolygon } from '@turf/helpers';
 import { union } from '@turf/union';
 import { unkinkPolygon } from '@turf/unkink-polygon';
@@ -89,9 +90,9 @@ export interface SiteValidation {
 type Position = number[];
 type Rings = Position[][];
 
-/** "(114.123457, 34.812346)" — 6 decimals, about 0.1 m. */
-function at(p: readonly number[]): string {
-  return `(${roundTo(p[0] ?? NaN, 6)}, ${roundTo(p[1] ?? NaN, 6)})`;
+/** "东经 114.123457°，北纬 34.812346°" / "114.123457°E, 34.812346°N" — 6 decimals, about 0.1 m. */
+function at(p: readonly number[], lang: 'zh' | 'en'): string {
+  return formatLonLat(p[0] ?? NaN, p[1] ?? NaN)[lang];
 }
 
 /** Polygons of a geometry (a Polygon is one). */
@@ -337,8 +338,8 @@ export function validateSiteGeometry(geometry: Polygon | MultiPolygon): SiteVali
       } else if (!same(ring[0]!, ring[ring.length - 1]!)) {
         problems.push({
           code: SiteGeometryReason.UnclosedRing,
-          zh: `${name.zh}未闭合：首点 ${at(ring[0]!)} 与末点 ${at(ring[ring.length - 1]!)} 不重合`,
-          en: `The ${name.en} is not closed: the first point ${at(ring[0]!)} differs from the last ${at(ring[ring.length - 1]!)}`,
+          zh: `${name.zh}未闭合：首点（${at(ring[0]!, 'zh')}）与末点（${at(ring[ring.length - 1]!, 'zh')}）不重合`,
+          en: `The ${name.en} is not closed: the first point (${at(ring[0]!, 'en')}) differs from the last (${at(ring[ring.length - 1]!, 'en')})`,
           location: [ring[0]![0]!, ring[0]![1]!],
         });
       }
@@ -367,8 +368,8 @@ export function validateSiteGeometry(geometry: Polygon | MultiPolygon): SiteVali
       : { zh: '可能是坐标系选错（如把高斯-克吕格平面坐标当成经纬度、带号不对）或经纬度/XY 颠倒', en: 'probably a wrong coordinate system (e.g. projected metres read as degrees, a wrong zone) or swapped axes' };
     problems.push({
       code: SiteGeometryReason.OutsideExtent,
-      zh: `有 ${outside} 个点超出数据范围（开封市一带：东经 ${DATA_EXTENT.minLon}°–${DATA_EXTENT.maxLon}°、北纬 ${DATA_EXTENT.minLat}°–${DATA_EXTENT.maxLat}°），如 ${at(firstOutside)}；${hint.zh}`,
-      en: `${outside} points lie outside the data extent (around Kaifeng: ${DATA_EXTENT.minLon}–${DATA_EXTENT.maxLon}° E, ${DATA_EXTENT.minLat}–${DATA_EXTENT.maxLat}° N), e.g. ${at(firstOutside)}; ${hint.en}`,
+      zh: `有 ${outside} 个点超出数据范围（开封市一带：东经 ${DATA_EXTENT.minLon}°–${DATA_EXTENT.maxLon}°、北纬 ${DATA_EXTENT.minLat}°–${DATA_EXTENT.maxLat}°），如（${at(firstOutside, 'zh')}）；${hint.zh}`,
+      en: `${outside} points lie outside the data extent (around Kaifeng: ${DATA_EXTENT.minLon}–${DATA_EXTENT.maxLon}° E, ${DATA_EXTENT.minLat}–${DATA_EXTENT.maxLat}° N), e.g. ${at(firstOutside, 'en')}; ${hint.en}`,
       location: [firstOutside[0]!, firstOutside[1]!],
     });
   }
@@ -384,8 +385,8 @@ export function validateSiteGeometry(geometry: Polygon | MultiPolygon): SiteVali
       const more = i === listed.length - 1 && crossings.length > listed.length ? crossings.length - listed.length : 0;
       problems.push({
         code: SiteGeometryReason.SelfIntersection,
-        zh: `边界自相交于 ${at(p)}${more ? `（另有 ${more} 处未列出）` : ''}：边线交叉或重叠，面积无法确定；可用“自动修复”拆分交叉部分`,
-        en: `The boundary crosses itself at ${at(p)}${more ? ` (and ${more} more places)` : ''}: edges cross or overlap, so the area is undefined; "repair" can split the crossing parts`,
+        zh: `边界自相交（位置：${at(p, 'zh')}）${more ? `（另有 ${more} 处未列出）` : ''}：边线交叉或重叠，面积无法确定；可用“自动修复”拆分交叉部分`,
+        en: `The boundary crosses itself at ${at(p, 'en')}${more ? ` (and ${more} more places)` : ''}: edges cross or overlap, so the area is undefined; "repair" can split the crossing parts`,
         location: [p[0]!, p[1]!],
       });
     });

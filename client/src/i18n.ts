@@ -480,6 +480,8 @@ const strings = {
   auChartTitle: { zh: '违法占用耕地（亩）', en: 'Illegal farmland (mu)' },
   auChartNote: { zh: '深色为其中永久基本农田；红色虚线为 20 亩，橙色点线为 15 亩。', en: 'The darker part is permanent farmland; the red dashed line marks 20 mu, the orange dotted one 15 mu.' },
   auLimitLine: { zh: '{mu} 亩', en: '{mu} mu' },
+  // case import: rows without a date (issue 15 item 11)
+  auNoDateHint: { zh: '文件中没有发现日期的行：选了缺省发现日期就按它记录（逐行注明），不选则判为无效，不会按今天记录。', en: 'Rows without a detection date take the default date when you choose one (each row says so); without one they are invalid — never dated today.' },
   // administration (/admin/users, /admin/audit-log, /admin/layers), an account's own page (/me), saving a stock search
   // AdminApp.tsx
   adAdministration: { zh: '系统管理', en: 'Administration' },
@@ -648,6 +650,19 @@ const strings = {
   adField_status: { zh: '结论', en: 'status' },
   adField_error: { zh: '错误', en: 'error' },
   adField_note: { zh: '说明', en: 'note' },
+  // audit-log details in words (issue 15 item 5): every key and code the server writes
+  adField_locked: { zh: '账号已锁定', en: 'account locked' },
+  adField_by: { zh: '创建方式', en: 'created' },
+  adField_version: { zh: '版本', en: 'version' },
+  adField_errorEn: { zh: '错误', en: 'error' },
+  'adReason_wrong-password': { zh: '密码错误', en: 'wrong password' },
+  'adReason_unknown-user': { zh: '用户名不存在', en: 'no such user name' },
+  adReason_locked: { zh: '账号已锁定（连续输错密码）', en: 'account locked (too many wrong passwords)' },
+  adReason_disabled: { zh: '账号已停用', en: 'account disabled' },
+  'adBy_startup-env': { zh: '启动时由环境变量创建（YZT_ADMIN_USERNAME）', en: 'at start-up, from the environment (YZT_ADMIN_USERNAME)' },
+  'adBy_command-line': { zh: '由命令行创建（npm run user:create）', en: 'from the command line (npm run user:create)' },
+  adActor_env: { zh: '系统（启动时）', en: 'System (start-up)' },
+  adActor_cli: { zh: '命令行', en: 'Command line' },
   // the administration tabs
   adTab_users: { zh: '用户管理', en: 'Users' },
   'adTab_audit-log': { zh: '操作日志', en: 'Audit log' },
@@ -672,6 +687,11 @@ const strings = {
   meCond_q: { zh: '关键词', en: 'text' },
   meCond_sort: { zh: '排序', en: 'sort' },
   meCond_near: { zh: '位置', en: 'near' },
+  // saved-search conditions as ranges with their units (issue 15 item 11): 面积 ≥ 50 亩
+  meCond_area: { zh: '面积', en: 'area' },
+  meCond_price: { zh: '参考价格', en: 'price' },
+  meCond_plotRatio: { zh: '容积率', en: 'plot ratio' },
+  meAnyStatus: { zh: '任何供应状态', en: 'any supply status' },
   // the formats a site file is read as (SiteUpload)
   scFormat_geojson: { zh: 'GeoJSON', en: 'GeoJSON' },
   scFormat_shapefile: { zh: 'Shapefile（zip）', en: 'Shapefile (zip)' },

@@ -1,10 +1,10 @@
 /** Sign-in, the current session, and the admins' account management. */
 import { z } from 'zod';
-import { ACCOUNT_ROLES } from '../access.ts';
+import { ACCOUNT_ROLES, ROLE_LABEL } from '../access.ts';
 import { idParam } from './common.ts';
 
 /** A user in a path: `/api/admin/users/{id}`. */
-export const UserIdParams = z.object({ id: idParam('id（用户编号）') });
+export const UserIdParams = z.object({ id: idParam('用户编号') });
 
 export const UserInfo = z.object({
   id: z.number().int(),
@@ -26,36 +26,37 @@ export type SessionInfo = z.infer<typeof SessionInfo>;
 
 export const SignInRequest = z
   .object({
-    username: z.string({ message: 'username（用户名）不能为空' }).trim().min(1, 'username（用户名）不能为空').max(40),
-    password: z.string({ message: 'password（密码）不能为空' }).min(1, 'password（密码）不能为空').max(200),
+    // each check its own words: a schema's message would otherwise stand for every issue (a 1 MB name was "empty")
+    username: z.string({ message: '用户名不能为空' }).trim().min(1, '用户名不能为空').max(40, '用户名最多 40 个字符'),
+    password: z.string({ message: '密码不能为空' }).min(1, '密码不能为空').max(200, '密码最多 200 个字符'),
   })
   .meta({ id: 'SignInRequest' });
 
 export const NewUserRequest = z
   .object({
-    username: z.string().trim().min(2, 'username（用户名）至少 2 个字符').max(40, 'username（用户名）最多 40 个字符'),
-    displayName: z.string().trim().max(50, 'displayName（姓名）最多 50 个字符').optional(),
-    role: z.enum(ACCOUNT_ROLES, { message: `role（角色）只能是：${ACCOUNT_ROLES.join('、')}` }),
-    password: z.string().min(1, 'password（密码）不能为空').max(200),
+    username: z.string().trim().min(2, '用户名至少 2 个字符').max(40, '用户名最多 40 个字符'),
+    displayName: z.string().trim().max(50, '姓名最多 50 个字符').optional(),
+    role: z.enum(ACCOUNT_ROLES, { message: `角色只能是：${ACCOUNT_ROLES.map((r) => `${ROLE_LABEL[r].zh}（${r}）`).join('、')}` }),
+    password: z.string().min(1, '密码不能为空').max(200),
   })
   .meta({ id: 'NewUserRequest' });
 
 export const UserChangeRequest = z
   .object({
-    role: z.enum(ACCOUNT_ROLES, { message: `role（角色）只能是：${ACCOUNT_ROLES.join('、')}` }).optional(),
-    displayName: z.string().trim().min(1).max(50, 'displayName（姓名）最多 50 个字符').optional(),
+    role: z.enum(ACCOUNT_ROLES, { message: `角色只能是：${ACCOUNT_ROLES.map((r) => `${ROLE_LABEL[r].zh}（${r}）`).join('、')}` }).optional(),
+    displayName: z.string().trim().min(1).max(50, '姓名最多 50 个字符').optional(),
     disabled: z.boolean().optional(),
   })
-  .refine((c) => c.role !== undefined || c.displayName !== undefined || c.disabled !== undefined, { message: '至少修改一项：role、displayName 或 disabled' });
+  .refine((c) => c.role !== undefined || c.displayName !== undefined || c.disabled !== undefined, { message: '至少修改一项：角色、姓名或停用', params: { en: 'Change at least one of the role, the name or disabled' } });
 
-export const PasswordResetRequest = z.object({ password: z.string().min(1, 'password（密码）不能为空').max(200) });
+export const PasswordResetRequest = z.object({ password: z.string().min(1, '密码不能为空').max(200) });
 
 export const AdminUser = UserInfo.extend({ disabled: z.boolean(), createdAt: z.string(), lockedUntil: z.string().nullable() });
 export const AdminUserList = z.object({ users: z.array(AdminUser) }).meta({ id: 'AdminUserList' });
 
 export const AuditLogQuery = z.object({
   action: z.string().max(40).optional(),
-  limit: z.coerce.number({ message: 'limit 须为整数' }).int('limit 须为整数').min(1, 'limit 至少为 1').max(1000, 'limit 最多为 1000').default(200),
+  limit: z.coerce.number({ message: '条数上限须为整数' }).int('条数上限须为整数').min(1, '条数上限至少为 1').max(1000, '条数上限最多为 1000').default(200),
 });
 export const AuditLogEntry = z.object({
   id: z.number().int(),

@@ -31,15 +31,15 @@ const listOf = <T extends readonly [string, ...string[]]>(values: T, field: stri
   z
     .string()
     .transform((s) => s.split(',').map((v) => v.trim()).filter(Boolean))
-    .pipe(z.array(z.enum(values, { message: `${field} 只能是：${values.join('、')}` })).min(1, `${field} 不能为空`));
+    .pipe(z.array(z.enum(values, { message: `${field}只能是：${values.join('、')}` })).min(1, `${field}不能为空`));
 
 const isoDate = (field: string) =>
   z
     .string()
-    .regex(/^\d{4}-\d{2}-\d{2}$/, `${field} 须为日期 YYYY-MM-DD`)
-    .refine((s) => !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) && new Date(`${s}T00:00:00Z`).toISOString().startsWith(s), `${field} 不是有效日期`);
+    .regex(/^\d{4}-\d{2}-\d{2}$/, `${field}须为日期 YYYY-MM-DD`)
+    .refine((s) => !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) && new Date(`${s}T00:00:00Z`).toISOString().startsWith(s), `${field}不是有效日期`);
 
-const num = (field: string) => z.coerce.number({ message: `${field} 须为数字` }).refine(Number.isFinite, `${field} 须为数字`);
+const num = (field: string) => z.coerce.number({ message: `${field}须为数字` }).refine(Number.isFinite, `${field}须为数字`);
 
 /** What `minOverlapMu` measures. */
 export const OVERLAP_FILTERS = ['farmland', 'permanent-farmland', 'general-farmland', 'eco-redline', 'stock-land', 'any'] as const;
@@ -65,19 +65,19 @@ export const CaseListQuery = z
   .object({
     county: z
       .string()
-      .regex(/^\d{6}(,\d{6})*$/, 'county（县区）须为 6 位行政区划代码，多个用逗号分隔')
+      .regex(/^\d{6}(,\d{6})*$/, '县区须为 6 位行政区划代码，多个用逗号分隔')
       .optional()
       .meta({ description: '县区代码，多个用逗号分隔', example: '410221' }),
     status: listOf(CASE_STATUSES, 'status（核查状态）').optional().meta({ description: '核查状态，多个用逗号分隔', example: '待核查,需实地核查' }),
     source: listOf(CASE_SOURCES, 'source（线索来源）').optional().meta({ description: '线索来源：卫片、巡查、举报' }),
     from: isoDate('from（发现日期起）').optional().meta({ description: '发现日期不早于（含）', example: '2026-01-01' }),
     to: isoDate('to（发现日期止）').optional().meta({ description: '发现日期不晚于（含）', example: '2026-12-31' }),
-    minOverlapMu: num('minOverlapMu（最小占用面积）')
-      .min(0, 'minOverlapMu（最小占用面积）不能为负')
+    minOverlapMu: num('最小占用面积')
+      .min(0, '最小占用面积不能为负')
       .optional()
       .meta({ description: '占用面积下限（亩），占用什么由 overlap 决定' }),
     overlap: z
-      .enum(OVERLAP_FILTERS, { message: `overlap（占用类型）只能是：${OVERLAP_FILTERS.join('、')}` })
+      .enum(OVERLAP_FILTERS, { message: `占用类型只能是：${OVERLAP_FILTERS.join('、')}` })
       .default('farmland')
       .meta({
         description:
@@ -85,18 +85,18 @@ export const CaseListQuery = z
       }),
     q: z.string().trim().max(64, 'q（图斑编号）最多 64 个字符').optional().meta({ description: '图斑编号（包含即可）' }),
     sort: z
-      .enum(CASE_SORTS, { message: `sort（排序）只能是：${CASE_SORTS.join('、')}` })
+      .enum(CASE_SORTS, { message: `排序只能是：${CASE_SORTS.map((v) => `“${v}”`).join('、')}` })
       .default('-detectedOn')
       .meta({ description: '排序，前缀 - 为降序：detectedOn 发现日期、area 面积、farmland 占用耕地、permanentFarmland、ecoRedline、code、decidedAt' }),
-    page: z.coerce.number({ message: 'page（页码）须为整数' }).int('page（页码）须为整数').min(1, 'page（页码）至少为 1').max(INT4_MAX, `page（页码）最大为 ${INT4_MAX}`).default(1),
+    page: z.coerce.number({ message: '页码须为整数' }).int('页码须为整数').min(1, '页码至少为 1').max(INT4_MAX, `页码最大为 ${INT4_MAX}`).default(1),
     pageSize: z.coerce
-      .number({ message: 'pageSize（每页条数）须为整数' })
-      .int('pageSize（每页条数）须为整数')
-      .min(1, 'pageSize（每页条数）至少为 1')
-      .max(200, 'pageSize（每页条数）最多为 200')
+      .number({ message: '每页条数须为整数' })
+      .int('每页条数须为整数')
+      .min(1, '每页条数至少为 1')
+      .max(200, '每页条数最多为 200')
       .default(20),
   })
-  .refine((q) => q.from === undefined || q.to === undefined || q.from <= q.to, { message: 'from（发现日期起）不能晚于 to（发现日期止）', path: ['from'] });
+  .refine((q) => q.from === undefined || q.to === undefined || q.from <= q.to, { message: '发现日期起不能晚于发现日期止', path: ['from'], params: { en: 'The detection date “from” may not be after “to”' } });
 export type CaseListQuery = z.infer<typeof CaseListQuery>;
 
 /** The export takes the list's filters and sort, without paging. */
@@ -163,7 +163,7 @@ export type CaseListResponse = z.infer<typeof CaseListResponse>;
 // Case page
 
 export const CaseIdParams = z.object({
-  id: idParam('id（图斑 ID）'),
+  id: idParam('图斑编号'),
 });
 
 /** The layers whose features a case lists as overlaps (`caseOverlap` in the registry). */
@@ -229,24 +229,24 @@ export type CaseDetail = z.infer<typeof CaseDetail>;
  */
 export const CaseDecisionRequest = z
   .object({
-    version: z.number({ message: 'version（版本）须为整数' }).int('version（版本）须为整数').min(1, 'version（版本）至少为 1').max(INT4_MAX, `version（版本）最大为 ${INT4_MAX}`),
-    status: z.enum(CASE_STATUSES, { message: `status（核查结论）只能是：${CASE_STATUSES.join('、')}` }),
+    version: z.number({ message: '版本须为整数' }).int('版本须为整数').min(1, '版本至少为 1').max(INT4_MAX, `版本最大为 ${INT4_MAX}`),
+    status: z.enum(CASE_STATUSES, { message: `核查结论只能是：${CASE_STATUSES.join('、')}` }),
     approvalNo: z
-      .string({ message: 'approvalNo（批准文号）须为文字' })
+      .string({ message: '批准文号须为文字' })
       .trim()
-      .max(MAX_APPROVAL_NO, `approvalNo（批准文号）最多 ${MAX_APPROVAL_NO} 个字符`)
+      .max(MAX_APPROVAL_NO, `批准文号最多 ${MAX_APPROVAL_NO} 个字符`)
       .nullish()
       .meta({ description: '批准文号：结论为合法用地时必填，其他结论不填' }),
     comment: z
-      .string({ message: 'comment（核查意见）须为文字' })
+      .string({ message: '核查意见须为文字' })
       .trim()
-      .max(MAX_COMMENT, `comment（核查意见）最多 ${MAX_COMMENT} 个字符`)
+      .max(MAX_COMMENT, `核查意见最多 ${MAX_COMMENT} 个字符`)
       .nullish()
       .meta({ description: '核查意见：改判已办结的图斑或补充更正时必填' }),
     actor: z
-      .string({ message: 'actor（核查人）须为文字' })
+      .string({ message: '核查人须为文字' })
       .trim()
-      .max(MAX_ACTOR, `actor（核查人）最多 ${MAX_ACTOR} 个字符`)
+      .max(MAX_ACTOR, `核查人最多 ${MAX_ACTOR} 个字符`)
       .optional()
       .meta({ description: '不再使用：核查人取自登录会话（签名用户的姓名）' }),
   })
@@ -258,10 +258,10 @@ export type CaseDecisionRequest = z.infer<typeof CaseDecisionRequest>;
 
 export const CaseStatsQuery = z.object({
   year: z.coerce
-    .number({ message: 'year（年度）须为整数' })
-    .int('year（年度）须为整数')
-    .min(2000, 'year（年度）须在 2000–2100 之间')
-    .max(2100, 'year（年度）须在 2000–2100 之间')
+    .number({ message: '年度须为整数' })
+    .int('年度须为整数')
+    .min(2000, '年度须在 2000–2100 之间')
+    .max(2100, '年度须在 2000–2100 之间')
     .optional()
     .meta({ description: '年度（按发现日期）；默认今年（北京时间）', example: 2026 }),
 });
@@ -318,7 +318,7 @@ export type CaseStatsResponse = z.infer<typeof CaseStatsResponse>;
 
 const boolParam = (field: string) =>
   z
-    .enum(['true', 'false', '1', '0'], { message: `${field} 须为 true 或 false` })
+    .enum(['true', 'false', '1', '0'], { message: `${field}须为 true 或 false` })
     .transform((v) => v === 'true' || v === '1');
 
 /** The default share above which a new polygon counts as a duplicate of a case it overlaps. */
@@ -331,26 +331,26 @@ export const DEFAULT_DUPLICATE_SHARE = 0.5;
  * (detectedOn/detected_on/DETECTED/发现日期/JCRQ); missing ones take `source` and `detectedOn`.
  */
 export const CaseImportQuery = z.object({
-  dryRun: boolParam('dryRun（试导入）')
+  dryRun: boolParam('试导入')
     .default(true)
     .meta({ description: '试导入：只检查并报告，不写入（默认 true）；确认后以 dryRun=false 再提交同一文件' }),
-  duplicateShare: num('duplicateShare（重复阈值）')
-    .gt(0, 'duplicateShare（重复阈值）须大于 0')
-    .max(1, 'duplicateShare（重复阈值）最大为 1')
+  duplicateShare: num('重复阈值')
+    .gt(0, '重复阈值须大于 0')
+    .max(1, '重复阈值最大为 1')
     .default(DEFAULT_DUPLICATE_SHARE)
     .meta({ description: '重叠面积 ÷ 两者中较小图斑面积超过此比例即视为重复，默认 0.5' }),
   includeDuplicates: z
     .string()
-    .regex(/^\d+(,\d+)*$/, 'includeDuplicates（仍导入的重复行）须为行号，多个用逗号分隔')
+    .regex(/^\d+(,\d+)*$/, '仍导入的重复行须为行号，多个用逗号分隔')
     .transform((s) => [...new Set(s.split(',').map(Number))])
     .optional()
     .meta({ description: '仍要导入的重复行的行号，逗号分隔', example: '3,7' }),
   source: z
-    .enum(CASE_SOURCES, { message: `source（线索来源）只能是：${CASE_SOURCES.join('、')}` })
+    .enum(CASE_SOURCES, { message: `线索来源只能是：${CASE_SOURCES.join('、')}` })
     .default('卫片')
     .meta({ description: '要素未写来源时的线索来源，默认卫片' }),
-  detectedOn: isoDate('detectedOn（发现日期）').optional().meta({ description: '要素未写发现日期时使用；默认今天（北京时间）' }),
-  actor: z.string().trim().max(MAX_ACTOR, `actor（导入人）最多 ${MAX_ACTOR} 个字符`).optional().meta({ description: '不再使用：导入人取自登录会话（记入导入批次）' }),
+  detectedOn: isoDate('发现日期').optional().meta({ description: '要素未写发现日期时使用（该行注明 DATE_DEFAULTED）；不给时，未写发现日期的行判为无效（DATE_MISSING），不会按今天记录' }),
+  actor: z.string().trim().max(MAX_ACTOR, `导入人最多 ${MAX_ACTOR} 个字符`).optional().meta({ description: '不再使用：导入人取自登录会话（记入导入批次）' }),
 });
 export type CaseImportQuery = z.infer<typeof CaseImportQuery>;
 
@@ -374,10 +374,14 @@ export const ImportRow = z.object({
   /** The code given in the file, or the one assigned at commit; null in a dry run without one. */
   code: z.string().nullable(),
   countyCode: z.string().nullable(),
+  /** The county's name (absent in a report written before it was given). */
+  countyName: z.string().nullable().optional(),
   source: z.string().nullable(),
   detectedOn: z.string().nullable(),
   area: AreaUnits.nullable(),
   reasons: z.array(ImportRowReason),
+  /** What the row was given without refusing it, e.g. DATE_DEFAULTED (absent in older reports). */
+  notes: z.array(ImportRowReason).optional(),
   /** The existing cases (code) or earlier rows (row) it overlaps by more than the duplicate share. */
   duplicateOf: z.array(z.object({ caseCode: z.string().nullable(), caseId: z.number().int().nullable(), row: z.number().int().nullable(), share: z.number() })),
   /** Whether the commit created a case from it, and which. */
@@ -425,4 +429,4 @@ export const CaseImportJob = z
   .meta({ id: 'CaseImportJob' });
 export type CaseImportJob = z.infer<typeof CaseImportJob>;
 
-export const ImportJobParams = z.object({ jobId: z.string().regex(/^[0-9a-f-]{36}$/, 'jobId（导入任务号）格式不正确') });
+export const ImportJobParams = z.object({ jobId: z.string().regex(/^[0-9a-f-]{36}$/, '导入任务号格式不正确') });

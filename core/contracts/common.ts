@@ -6,7 +6,7 @@ export const ErrorResponse = z
   .object({
     error: z.object({
       code: z.string().meta({ example: 'VALIDATION_FAILED' }),
-      message: z.string().meta({ example: '请求参数无效：limit 必须是正整数' }),
+      message: z.string().meta({ example: '请求参数无效：条数上限必须是正整数' }),
       details: z.array(z.object({ field: z.string(), message: z.string() })).optional(),
     }),
   })

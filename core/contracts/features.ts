@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { idParam } from './common.ts';
 
 /** A feature in a path: `/api/layers/{layer}/features/{id}`. */
-export const FeatureIdParam = idParam('id（要素编号）');
+export const FeatureIdParam = idParam('要素编号');
 
 /** "minLon,minLat,maxLon,maxLat" in EPSG:4490 degrees. */
 export const BboxParam = z
@@ -11,16 +11,16 @@ export const BboxParam = z
     const parts = s.split(',').map((p) => p.trim());
     const nums = parts.map(Number);
     if (parts.length !== 4 || parts.some((p) => p === '') || nums.some((n) => !Number.isFinite(n))) {
-      ctx.addIssue({ code: 'custom', message: 'bbox 须为 4 个数字：minLon,minLat,maxLon,maxLat' });
+      ctx.addIssue({ code: 'custom', message: '范围（经纬度）须为 4 个数字：最小经度,最小纬度,最大经度,最大纬度' });
       return z.NEVER;
     }
     const [minLon, minLat, maxLon, maxLat] = nums as [number, number, number, number];
     if (minLon < -180 || maxLon > 180 || minLat < -90 || maxLat > 90) {
-      ctx.addIssue({ code: 'custom', message: 'bbox 超出经纬度范围（经度 −180…180，纬度 −90…90）' });
+      ctx.addIssue({ code: 'custom', message: '范围（经纬度）超出经纬度范围（经度 −180…180，纬度 −90…90）' });
       return z.NEVER;
     }
     if (minLon >= maxLon || minLat >= maxLat) {
-      ctx.addIssue({ code: 'custom', message: 'bbox 的最小值须小于最大值' });
+      ctx.addIssue({ code: 'custom', message: '范围（经纬度）的最小值须小于最大值' });
       return z.NEVER;
     }
     return [minLon, minLat, maxLon, maxLat] as [number, number, number, number];
@@ -32,10 +32,10 @@ export const FEATURE_LIMIT_MAX = 5000;
 export const FeaturesQuery = z.object({
   bbox: BboxParam,
   limit: z.coerce
-    .number({ message: 'limit 须为整数' })
-    .int('limit 须为整数')
-    .min(1, 'limit 至少为 1')
-    .max(FEATURE_LIMIT_MAX, `limit 最多为 ${FEATURE_LIMIT_MAX}`)
+    .number({ message: '条数上限须为整数' })
+    .int('条数上限须为整数')
+    .min(1, '条数上限至少为 1')
+    .max(FEATURE_LIMIT_MAX, `条数上限最多为 ${FEATURE_LIMIT_MAX}`)
     .default(1000),
 });
 

@@ -19,7 +19,7 @@ export const TEXT_ENCODINGS = ['utf-8', 'gbk', 'gb18030', 'big5'] as const;
  * of being refused (DATUM_NEEDS_TRANSFORM). Shared by every route that parses a file.
  */
 export const AcceptApproximateDatum = z
-  .enum(['true', 'false'], { message: 'acceptApproximateDatum 须为 true 或 false' })
+  .enum(['true', 'false'], { message: '接受近似位置须为 true 或 false' })
   .transform((v) => v === 'true')
   .optional()
   .meta({ description: '无转换参数的 1954 北京 / 1980 西安坐标系文件：true 时按 CGCS2000 近似放置（偏差数十米，报告标红），否则拒绝' });
@@ -33,16 +33,16 @@ export const ParseQuery = z.object({
     .meta({ description: '坐标系：EPSG 代码（EPSG:4490、EPSG:4326、EPSG:4513–4554、EPSG:4491–4512、UTM、EPSG:3857、1954 北京 / 1980 西安坐标系的分带等），或 lonlat / gk', example: 'EPSG:4526' }),
   zone: z.coerce.number().int('zone 须为整数').min(1, 'zone 至少为 1').max(120, 'zone 最多为 120').optional().meta({ description: '高斯-克吕格带号', example: 38 }),
   zoneWidth: z
-    .enum(['3', '6'], { message: 'zoneWidth 须为 3 或 6' })
+    .enum(['3', '6'], { message: '分带宽度须为 3 或 6' })
     .transform((v) => (v === '3' ? 3 : 6) as 3 | 6)
     .optional()
     .meta({ description: '分带：3 度或 6 度' }),
   axisOrder: z
-    .enum(['xy', 'yx'], { message: 'axisOrder 须为 xy 或 yx' })
+    .enum(['xy', 'yx'], { message: '坐标轴顺序须为 xy 或 yx' })
     .optional()
     .meta({ description: 'xy：先经度/东坐标；yx：先纬度/北坐标（测量习惯 X 为北坐标）' }),
   encoding: z
-    .enum(TEXT_ENCODINGS, { message: 'encoding 须为 utf-8、gbk、gb18030 或 big5' })
+    .enum(TEXT_ENCODINGS, { message: '文字编码须为 utf-8、gbk、gb18030 或 big5' })
     .optional()
     .meta({ description: '文本与属性编码：utf-8、gbk（代码页 936）、gb18030（54936）、big5（950，繁体）' }),
   acceptApproximateDatum: AcceptApproximateDatum,
@@ -50,7 +50,7 @@ export const ParseQuery = z.object({
 export type ParseQuery = z.infer<typeof ParseQuery>;
 
 /** `application/json` body: pasted text (coordinates or a 界址点 file). */
-export const ParseTextBody = z.object({ text: z.string().min(1, 'text 不能为空') });
+export const ParseTextBody = z.object({ text: z.string().min(1, '粘贴的文字不能为空') });
 
 const Position = z.array(z.number());
 const PolygonGeometry = z.object({ type: z.literal('Polygon'), coordinates: z.array(z.array(Position)) });
@@ -104,6 +104,11 @@ export const ParseResponse = z
     validation: z.array(SiteValidationSchema),
     /** Where the site comes from, for the site check to file with it (SiteCheckRequest.provenance). */
     provenance: SiteProvenance,
+    /**
+     * The project's name as the file gives it (项目名称, a GeoJSON `name`, a feature's name or a
+     * 界址点 header's 地块名称); null when it gives none (the page then takes the file's name).
+     */
+    name: z.string().nullable(),
   })
   .meta({ id: 'ParseResponse' });
 export type ParseResponse = z.infer<typeof ParseResponse>;

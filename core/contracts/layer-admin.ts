@@ -14,11 +14,11 @@ export const IMPORTABLE_LAYERS = IMPORTABLE_LAYER_IDS;
 export type ImportableLayer = ImportableLayerId;
 
 export const LayerParams = z.object({
-  layer: z.enum(IMPORTABLE_LAYERS, { message: `layer（图层）只能是：${IMPORTABLE_LAYERS.join('、')}` }),
+  layer: z.enum(IMPORTABLE_LAYERS, { message: `图层只能是：${IMPORTABLE_LAYERS.join('、')}` }),
 });
 
 export const LayerVersionParams = LayerParams.extend({
-  versionNo: idParam('versionNo（版本号）'),
+  versionNo: idParam('版本号'),
 });
 
 export const LayerVersion = z
@@ -56,14 +56,14 @@ export const ManagedLayerList = z.object({ layers: z.array(ManagedLayer) }).meta
 /** Query of `POST /api/admin/layers/{layer}/imports` (multipart `file`): how to read the file. */
 export const LayerImportQuery = z.object({
   crs: z.string().max(40).optional(),
-  zone: z.coerce.number({ message: 'zone（带号）须为整数' }).int('zone（带号）须为整数').min(13, 'zone（带号）须在 13–45 之间').max(45, 'zone（带号）须在 13–45 之间').optional(),
-  zoneWidth: z.coerce.number({ message: 'zoneWidth 须为 3 或 6' }).pipe(z.union([z.literal(3), z.literal(6)], { message: 'zoneWidth 须为 3 或 6' })).optional(),
-  axisOrder: z.enum(['xy', 'yx'], { message: 'axisOrder 须为 xy 或 yx' }).optional(),
-  encoding: z.enum(TEXT_ENCODINGS, { message: 'encoding 须为 utf-8、gbk、gb18030 或 big5' }).optional(),
+  zone: z.coerce.number({ message: '带号须为整数' }).int('带号须为整数').min(13, '带号须在 13–45 之间').max(45, '带号须在 13–45 之间').optional(),
+  zoneWidth: z.coerce.number({ message: '分带宽度须为 3 或 6' }).pipe(z.union([z.literal(3), z.literal(6)], { message: '分带宽度须为 3 或 6' })).optional(),
+  axisOrder: z.enum(['xy', 'yx'], { message: '坐标轴顺序须为 xy 或 yx' }).optional(),
+  encoding: z.enum(TEXT_ENCODINGS, { message: '文字编码须为 utf-8、gbk、gb18030 或 big5' }).optional(),
   acceptApproximateDatum: AcceptApproximateDatum,
   /** Repair invalid polygons (ST_MakeValid) instead of leaving them out. */
   repair: z
-    .enum(['true', 'false'], { message: 'repair 须为 true 或 false' })
+    .enum(['true', 'false'], { message: '自动修复须为 true 或 false' })
     .transform((v) => v === 'true')
     .default(false),
 });
@@ -123,6 +123,6 @@ export const LayerJob = z
   .meta({ id: 'LayerJob' });
 export type LayerJob = z.infer<typeof LayerJob>;
 
-export const LayerJobParams = z.object({ jobId: z.string().regex(/^[0-9a-f-]{36}$/, 'jobId（任务号）格式不正确') });
+export const LayerJobParams = z.object({ jobId: z.string().regex(/^[0-9a-f-]{36}$/, '任务号格式不正确') });
 
-export const LayerCommitRequest = z.object({ note: z.string().trim().max(200, 'note（说明）最多 200 个字符').optional() });
+export const LayerCommitRequest = z.object({ note: z.string().trim().max(200, '说明最多 200 个字符').optional() });

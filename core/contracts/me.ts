@@ -15,18 +15,18 @@ export const MAX_NEW_LISTED = 200;
 /** A search as the /stock page writes it in its address: parameter → value (page and pageSize are not kept). */
 export const SavedSearchParams = z
   .record(z.string().max(40), z.string().max(400))
-  .refine((q) => Object.keys(q).length <= 30, 'query（检索条件）过多');
+  .refine((q) => Object.keys(q).length <= 30, '检索条件过多');
 
 export const SavedSearchRequest = z.object({
-  name: z.string({ message: 'name（名称）不能为空' }).trim().min(1, 'name（名称）不能为空').max(60, 'name（名称）最多 60 个字符'),
+  name: z.string({ message: '名称不能为空' }).trim().min(1, '名称不能为空').max(60, '名称最多 60 个字符'),
   query: SavedSearchParams,
 });
 
 export const SavedSearchRename = z.object({
-  name: z.string({ message: 'name（名称）不能为空' }).trim().min(1, 'name（名称）不能为空').max(60, 'name（名称）最多 60 个字符'),
+  name: z.string({ message: '名称不能为空' }).trim().min(1, '名称不能为空').max(60, '名称最多 60 个字符'),
 });
 
-export const SavedSearchParamsId = z.object({ id: idParam('id（已保存检索编号）') });
+export const SavedSearchParamsId = z.object({ id: idParam('已保存检索编号') });
 
 export const SavedSearch = z
   .object({
@@ -54,8 +54,8 @@ export const SavedSearchNew = z
   .meta({ id: 'SavedSearchNew' });
 
 export const MySiteChecksQuery = z.object({
-  page: z.coerce.number({ message: 'page 须为整数' }).int('page 须为整数').min(1, 'page 至少为 1').max(INT4_MAX, `page 最大为 ${INT4_MAX}`).default(1),
-  pageSize: z.coerce.number({ message: 'pageSize 须为整数' }).int('pageSize 须为整数').min(1, 'pageSize 至少为 1').max(100, 'pageSize 最多为 100').default(20),
+  page: z.coerce.number({ message: '页码须为整数' }).int('页码须为整数').min(1, '页码至少为 1').max(INT4_MAX, `页码最大为 ${INT4_MAX}`).default(1),
+  pageSize: z.coerce.number({ message: '每页条数须为整数' }).int('每页条数须为整数').min(1, '每页条数至少为 1').max(100, '每页条数最多为 100').default(20),
 });
 
 export const MySiteCheck = z.object({

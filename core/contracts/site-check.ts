@@ -40,17 +40,18 @@ const reasonList = NEW_LAND_REASON_CODES.map((c) => `${c}（${NEW_LAND_REASONS[c
 export const StockFirstChoice = z
   .object(
     {
-      reason: z.enum(NEW_LAND_REASON_CODES, { message: `stockFirst.reason（继续新增用地的理由）为必填项，只能是：${reasonList}` }),
+      reason: z.enum(NEW_LAND_REASON_CODES, { message: `继续新增用地的理由为必填项，只能是：${reasonList}` }),
       note: z
-        .string({ message: 'stockFirst.note（理由说明）须为文字' })
+        .string({ message: '理由说明须为文字' })
         .trim()
-        .max(NEW_LAND_NOTE_MAX, `stockFirst.note（理由说明）最多 ${NEW_LAND_NOTE_MAX} 个字符`)
+        .max(NEW_LAND_NOTE_MAX, `理由说明最多 ${NEW_LAND_NOTE_MAX} 个字符`)
         .optional(),
     },
-    { message: 'stockFirst 为必填项：先套核存量土地图库，再给出继续新增用地的理由 { reason, note }' },
+    { message: '存量优先为必填项：先套核存量土地图库，再给出继续新增用地的理由' },
   )
   .refine((s) => !reasonNeedsNote(s.reason) || !!s.note, {
-    message: '理由为“其他”时须填写 stockFirst.note（理由说明）',
+    message: '理由为“其他”时须填写理由说明',
+    params: { en: 'With the reason “other”, explain it in the note' },
     path: ['note'],
   });
 export type StockFirstChoice = z.infer<typeof StockFirstChoice>;
@@ -65,9 +66,9 @@ const boundedText = (what: string, max: number) => z.string({ message: `${what}�
 
 /** A message the parser gave, as the planner saw and accepted it. */
 export const ProvenanceWarning = z.object({
-  code: boundedText('provenance 提示代码', PROVENANCE_LIMITS.code),
-  zh: boundedText('provenance 提示', PROVENANCE_LIMITS.text),
-  en: boundedText('provenance 提示', PROVENANCE_LIMITS.text),
+  code: boundedText('来源提示代码', PROVENANCE_LIMITS.code),
+  zh: boundedText('来源提示', PROVENANCE_LIMITS.text),
+  en: boundedText('来源提示', PROVENANCE_LIMITS.text),
 });
 export type ProvenanceWarning = z.infer<typeof ProvenanceWarning>;
 
@@ -81,9 +82,9 @@ export const DETECTED_ENCODINGS = [...TEXT_ENCODINGS, 'utf-16le', 'utf-16be'] as
 /** What a parse found or used: the coordinate system, its datum and how it was brought to CGCS2000, zone, axis order, encoding. */
 export const CrsReading = z.object({
   /** e.g. 'EPSG:4526' */
-  crs: boundedText('provenance 坐标系', PROVENANCE_LIMITS.crs),
+  crs: boundedText('来源坐标系', PROVENANCE_LIMITS.crs),
   epsg: z.number().int().optional(),
-  crsName: boundedText('provenance 坐标系名称', PROVENANCE_LIMITS.crs).optional(),
+  crsName: boundedText('来源坐标系名称', PROVENANCE_LIMITS.crs).optional(),
   datum: z.enum(DATUMS),
   datumTransform: z.enum(DATUM_TRANSFORMS),
   /** The file declared no coordinate system: its datum was taken as CGCS2000 (warning CRS_UNDECLARED). */
@@ -97,7 +98,7 @@ export type CrsReading = z.infer<typeof CrsReading>;
 
 /** What the planner set instead of the detection (the parse route's query). */
 export const ProvenanceOverrides = z.object({
-  crs: boundedText('provenance 坐标系', 64).optional(),
+  crs: boundedText('来源坐标系', 64).optional(),
   zone: z.number().int().optional(),
   zoneWidth: z.union([z.literal(3), z.literal(6)]).optional(),
   axisOrder: z.enum(['xy', 'yx']).optional(),
@@ -136,8 +137,8 @@ export type SourceCoordinatesT = z.infer<typeof SourceCoordinatesSchema>;
  */
 export const SiteProvenance = z.object({
   /** The uploaded file's name; null for pasted text or a drawn site. */
-  fileName: boundedText('provenance.fileName（文件名）', PROVENANCE_LIMITS.fileName).nullable(),
-  format: z.enum(['drawn', ...SITE_FILE_FORMATS], { message: `provenance.format 只能是：drawn、${SITE_FILE_FORMATS.join('、')}` }),
+  fileName: boundedText('文件名', PROVENANCE_LIMITS.fileName).nullable(),
+  format: z.enum(['drawn', ...SITE_FILE_FORMATS], { message: `来源文件格式只能是：drawn、${SITE_FILE_FORMATS.join('、')}` }),
   /** What the parser found with no overrides; null for a drawn site or when it refused the file without them (see detectionRefused). */
   detected: CrsReading.nullable(),
   /** Why the file could not be read without the overrides (e.g. ZONE_AMBIGUOUS), when it could not. */
@@ -145,7 +146,7 @@ export const SiteProvenance = z.object({
   /** What the site was placed with (the detection, or the detection with the overrides). */
   confirmed: CrsReading.nullable(),
   overrides: ProvenanceOverrides,
-  warnings: z.array(ProvenanceWarning).max(PROVENANCE_LIMITS.warnings, `provenance.warnings 最多 ${PROVENANCE_LIMITS.warnings} 条`),
+  warnings: z.array(ProvenanceWarning).max(PROVENANCE_LIMITS.warnings, `来源的提示最多 ${PROVENANCE_LIMITS.warnings} 条`),
   /** The file's own projected coordinates; null when the file was in lon/lat or the site was drawn. */
   source: SourceCoordinatesSchema.nullable(),
   /** The site was changed on the map after the file was read (its source coordinates no longer apply). */
@@ -157,8 +158,8 @@ export const SiteProvenance = z.object({
    */
   signature: z
     .object({
-      geometrySha256: z.string().regex(/^[0-9a-f]{64}$/, 'provenance.signature.geometrySha256 须为 64 位十六进制'),
-      hmac: z.string().regex(/^[0-9a-f]{64}$/, 'provenance.signature.hmac 须为 64 位十六进制'),
+      geometrySha256: z.string().regex(/^[0-9a-f]{64}$/, '来源签名的图形摘要须为 64 位十六进制数'),
+      hmac: z.string().regex(/^[0-9a-f]{64}$/, '来源签名须为 64 位十六进制数'),
     })
     .optional(),
 });
@@ -195,10 +196,10 @@ export const SiteCheckRequest = z
     geometry: SiteGeometry,
     name: z.string().trim().max(200, '项目名称最多 200 个字符').optional(),
     /** Planned use (规划用途): what the stock-land library is matched for. */
-    use: z.enum(PLANNED_USES, { message: `use（规划用途）为必填项，只能是：${PLANNED_USES.join('、')}` }),
+    use: z.enum(PLANNED_USES, { message: `规划用途为必填项，只能是：${PLANNED_USES.join('、')}` }),
     stockFirst: StockFirstChoice,
     /** Widen the analysed area by this many metres around the site (0–1 000). */
-    bufferMeters: z.number().min(0, 'bufferMeters 不能为负').max(1000, 'bufferMeters 最多 1000 米').optional(),
+    bufferMeters: z.number().min(0, '缓冲距离不能为负').max(1000, '缓冲距离最多 1000 米').optional(),
     /** Repair a self-intersecting site (ST_MakeValid) instead of refusing it. */
     repair: z.boolean().optional(),
     /**
@@ -328,6 +329,8 @@ export const SiteCheckReport = z
       analysedArea: AreaUnits,
       repaired: z.boolean(),
       repairNoteZh: z.string().nullable(),
+      /** The repair note in English; absent in a report filed before it was recorded. */
+      repairNoteEn: z.string().nullable().optional(),
     }),
     /**
      * Where the site came from (来源); null when the request named none; absent in a report

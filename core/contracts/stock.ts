@@ -15,52 +15,55 @@ const listOf = <T extends readonly [string, ...string[]]>(values: T, field: stri
   z
     .string()
     .transform((s) => s.split(',').map((v) => v.trim()).filter(Boolean))
-    .pipe(z.array(z.enum(values, { message: `${field} 只能是：${values.join('、')}` })).min(1, `${field} 不能为空`));
+    .pipe(z.array(z.enum(values, { message: `${field}只能是：${values.join('、')}` })).min(1, `${field}不能为空`));
 
-const num = (field: string) => z.coerce.number({ message: `${field} 须为数字` }).refine(Number.isFinite, `${field} 须为数字`);
+const num = (field: string) => z.coerce.number({ message: `${field}须为数字` }).refine(Number.isFinite, `${field}须为数字`);
 
 export const StockSearchQuery = z
   .object({
-    county: z.string().regex(/^\d{6}(,\d{6})*$/, 'county 须为 6 位行政区划代码，多个用逗号分隔').optional(),
-    category: listOf(STOCK_CATEGORIES, 'category').optional(),
-    use: listOf(PLANNED_USES, 'use').optional(),
+    county: z.string().regex(/^\d{6}(,\d{6})*$/, '县区须为 6 位行政区划代码，多个用逗号分隔').optional(),
+    category: listOf(STOCK_CATEGORIES, '存量类型').optional(),
+    use: listOf(PLANNED_USES, '规划用途').optional(),
     /** Defaults to 可供应; "all" for every status. */
-    status: z.union([z.literal('all'), listOf(STOCK_STATUSES, 'status')]).optional(),
-    minArea: num('minArea').min(0, 'minArea 不能为负').optional(),
-    maxArea: num('maxArea').min(0, 'maxArea 不能为负').optional(),
+    status: z.union([z.literal('all'), listOf(STOCK_STATUSES, '供应状态')], { error: `供应状态只能是：all（全部）或 ${STOCK_STATUSES.join('、')}` }).optional(),
+    minArea: num('最小面积').min(0, '最小面积不能为负').optional(),
+    maxArea: num('最大面积').min(0, '最大面积不能为负').optional(),
     /** Unit of minArea/maxArea: 亩 (mu, default), 公顷 (ha) or m². */
-    areaUnit: z.enum(['mu', 'ha', 'm2'], { message: 'areaUnit 只能是 mu、ha 或 m2' }).default('mu'),
-    minPlotRatio: num('minPlotRatio').min(0).optional(),
-    maxPlotRatio: num('maxPlotRatio').min(0).optional(),
+    areaUnit: z.enum(['mu', 'ha', 'm2'], { message: '面积单位只能是 mu、ha 或 m2' }).default('mu'),
+    minPlotRatio: num('最小容积率').min(0, '最小容积率不能为负').optional(),
+    maxPlotRatio: num('最大容积率').min(0, '最大容积率不能为负').optional(),
     /** Reference price, 万元/亩. */
-    minPrice: num('minPrice').min(0, 'minPrice 不能为负').optional(),
-    maxPrice: num('maxPrice').min(0, 'maxPrice 不能为负').optional(),
+    minPrice: num('最低参考价').min(0, '最低参考价不能为负').optional(),
+    maxPrice: num('最高参考价').min(0, '最高参考价不能为负').optional(),
     /** Free text on parcel code and name. */
-    q: z.string().trim().max(100, 'q 最多 100 个字符').optional(),
-    sort: z.enum(STOCK_SORTS, { message: `sort 只能是：${STOCK_SORTS.join('、')}` }).default('-area'),
+    q: z.string().trim().max(100, '关键词最多 100 个字符').optional(),
+    sort: z.enum(STOCK_SORTS, { message: `排序只能是：${STOCK_SORTS.map((v) => `“${v}”`).join('、')}` }).default('-area'),
     /** "lon,lat" (EPSG:4490), required for sort=distance. */
     near: z
       .string()
-      .regex(/^-?\d+(\.\d+)?,-?\d+(\.\d+)?$/, 'near 须为 “经度,纬度”')
+      .regex(/^-?\d+(\.\d+)?,-?\d+(\.\d+)?$/, '位置须为“经度,纬度”')
       .transform((s) => s.split(',').map(Number) as [number, number])
-      .refine(([lon, lat]) => Math.abs(lon) <= 180 && Math.abs(lat) <= 90, 'near 超出经纬度范围（经度 −180…180，纬度 −90…90）')
+      .refine(([lon, lat]) => Math.abs(lon) <= 180 && Math.abs(lat) <= 90, '位置超出经纬度范围（经度 −180…180，纬度 −90…90）')
       .optional(),
-    page: z.coerce.number({ message: 'page 须为整数' }).int('page 须为整数').min(1, 'page 至少为 1').max(INT4_MAX, `page 最大为 ${INT4_MAX}`).default(1),
-    pageSize: z.coerce.number({ message: 'pageSize 须为整数' }).int('pageSize 须为整数').min(1, 'pageSize 至少为 1').max(200, 'pageSize 最多为 200').default(20),
+    page: z.coerce.number({ message: '页码须为整数' }).int('页码须为整数').min(1, '页码至少为 1').max(INT4_MAX, `页码最大为 ${INT4_MAX}`).default(1),
+    pageSize: z.coerce.number({ message: '每页条数须为整数' }).int('每页条数须为整数').min(1, '每页条数至少为 1').max(200, '每页条数最多为 200').default(20),
   })
   .refine((q) => q.minArea === undefined || q.maxArea === undefined || q.minArea <= q.maxArea, {
-    message: 'minArea 不能大于 maxArea',
+    message: '最小面积不能大于最大面积',
+    params: { en: 'The minimum area may not exceed the maximum' },
     path: ['minArea'],
   })
   .refine((q) => q.minPrice === undefined || q.maxPrice === undefined || q.minPrice <= q.maxPrice, {
-    message: 'minPrice 不能大于 maxPrice',
+    message: '最低参考价不能大于最高参考价',
+    params: { en: 'The minimum price may not exceed the maximum' },
     path: ['minPrice'],
   })
   .refine((q) => q.minPlotRatio === undefined || q.maxPlotRatio === undefined || q.minPlotRatio <= q.maxPlotRatio, {
-    message: 'minPlotRatio 不能大于 maxPlotRatio',
+    message: '最小容积率不能大于最大容积率',
+    params: { en: 'The minimum plot ratio may not exceed the maximum' },
     path: ['minPlotRatio'],
   })
-  .refine((q) => q.sort !== 'distance' || q.near !== undefined, { message: '按距离排序需要 near（经度,纬度）', path: ['near'] });
+  .refine((q) => q.sort !== 'distance' || q.near !== undefined, { message: '按距离排序需要给出位置（经度,纬度）', path: ['near'], params: { en: 'Sorting by distance needs a location (lon,lat)' } });
 export type StockSearchQuery = z.infer<typeof StockSearchQuery>;
 
 export const StockParcelSummary = z.object({
@@ -141,24 +144,28 @@ const PointGeometry = z.object({
 
 export const StockMatchRequest = z
   .object({
-    use: z.enum(PLANNED_USES, { message: `use 只能是：${PLANNED_USES.join('、')}` }),
-    areaMu: z.number({ message: 'areaMu 须为数字' }).positive('areaMu 须大于 0').max(150_000, 'areaMu 最多 150000 亩').optional(),
-    areaHa: z.number({ message: 'areaHa 须为数字' }).positive('areaHa 须大于 0').max(10_000, 'areaHa 最多 10000 公顷').optional(),
+    use: z.enum(PLANNED_USES, { message: `规划用途只能是：${PLANNED_USES.join('、')}` }),
+    areaMu: z.number({ message: '面积（亩）须为数字' }).positive('面积（亩）须大于 0').max(150_000, '面积（亩）最多 150000 亩').optional(),
+    areaHa: z.number({ message: '面积（公顷）须为数字' }).positive('面积（公顷）须大于 0').max(10_000, '面积（公顷）最多 10000 公顷').optional(),
     /** A point or the site polygon the parcels should be near. */
     near: z.union([PointGeometry, SiteGeometry]).optional(),
-    maxDistanceKm: z.number().positive('maxDistanceKm 须大于 0').max(200, 'maxDistanceKm 最多 200').optional(),
+    maxDistanceKm: z.number().positive('最大距离（千米）须大于 0').max(200, '最大距离（千米）最多 200').optional(),
     /**
      * Match as the site check's stock-first step does: within the server's stock-first search
      * radius (STOCK_FIRST_RADIUS_KM, default 10 km), which the answer's need.maxDistanceKm gives.
      */
-    stockFirst: z.boolean({ message: 'stockFirst 须为 true 或 false' }).optional(),
-    county: z.string().regex(/^\d{6}$/, 'county 须为 6 位行政区划代码').optional(),
-    limit: z.number().int().min(1, 'limit 至少为 1').max(50, 'limit 最多为 50').default(10),
+    stockFirst: z.boolean({ message: '存量优先须为 true 或 false' }).optional(),
+    county: z.string().regex(/^\d{6}$/, '县区须为 6 位行政区划代码').optional(),
+    limit: z.number().int().min(1, '候选数至少为 1').max(50, '候选数最多为 50').default(10),
   })
-  .refine((r) => (r.areaMu === undefined) !== (r.areaHa === undefined), { message: '须给出 areaMu 或 areaHa 之一', path: ['areaMu'] })
-  .refine((r) => r.maxDistanceKm === undefined || r.near !== undefined, { message: 'maxDistanceKm 需要同时给出 near', path: ['near'] })
-  .refine((r) => !r.stockFirst || r.near !== undefined, { message: 'stockFirst 需要同时给出 near（选址）', path: ['near'] })
-  .refine((r) => !r.stockFirst || r.maxDistanceKm === undefined, { message: 'stockFirst 按服务器配置的存量优先搜索半径套核，不能同时给出 maxDistanceKm', path: ['maxDistanceKm'] })
+  .refine((r) => (r.areaMu === undefined) !== (r.areaHa === undefined), { message: '须给出面积（亩或公顷）之一，且只给一个', path: ['areaMu'], params: { en: 'Area (mu) or area (ha): give one of them, not both' } })
+  .refine((r) => r.maxDistanceKm === undefined || r.near !== undefined, { message: '给出最大距离时须同时给出位置', path: ['near'], params: { en: 'Location is needed with a maximum distance' } })
+  .refine((r) => !r.stockFirst || r.near !== undefined, { message: '按存量优先匹配时须同时给出选址', path: ['near'], params: { en: 'The site is needed to match as the stock-first step does' } })
+  .refine((r) => !r.stockFirst || r.maxDistanceKm === undefined, {
+    message: '按存量优先匹配时使用服务器配置的搜索半径，不能同时给出最大距离',
+    path: ['maxDistanceKm'],
+    params: { en: 'Matching as the stock-first step uses the server’s search radius: give no maximum distance with it' },
+  })
   .meta({ id: 'StockMatchRequest' });
 export type StockMatchRequest = z.infer<typeof StockMatchRequest>;
 

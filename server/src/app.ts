@@ -33,6 +33,10 @@ import caseRoutes from './modules/cases/routes.ts';
 import layerAdminRoutes from './modules/layer-admin/routes.ts';
 import meRoutes from './modules/me/routes.ts';
 import { StockCatalogue } from './modules/stock/catalogue.ts';
+import { installZodMessages } from '../../core/validation-messages.ts';
+
+// zod's defaults in Chinese wherever an issue is read raw (the error handler answers in the request's language)
+installZodMessages('zh');
 
 export interface BuildAppOptions {
   db: Database;

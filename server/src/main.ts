@@ -40,7 +40,7 @@ if (adminName && adminPassword) {
   const [{ n } = { n: 0 }] = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM app_user WHERE role = 'admin'`);
   if (n === 0) {
     const admin = await createUser(db, { username: adminName, role: 'admin', password: adminPassword });
-    await audit(db, { action: 'user-created', username: 'env', target: admin.username, details: { role: 'admin', by: 'YZT_ADMIN_USERNAME' } });
+    await audit(db, { action: 'user-created', username: 'env', target: admin.username, details: { role: 'admin', by: 'startup-env' } });
     console.log(`  已创建首个管理员 first admin created: ${admin.username}`);
   }
 } else {

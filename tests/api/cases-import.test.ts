@@ -119,6 +119,10 @@ describe(`batch import of detection polygons (${backend})`, () => {
     expect(row(r, 1)).toMatchObject({ code: 'IMP-001', countyCode: '410223', source: '巡查', detectedOn: '2025-07-15', created: false, caseId: null });
     expect(row(r, 1).area!.m2).toBeCloseTo(areaOf(ROW1), 6);
     expect(row(r, 2)).toMatchObject({ code: null, source: '卫片', detectedOn: '2025-08-01' });
+    // the preview names the county, and says a row took the chosen default date
+    expect(row(r, 1).countyName).toBe('尉氏县');
+    expect(row(r, 1).notes).toEqual([]);
+    expect(row(r, 2).notes).toEqual([{ code: 'DATE_DEFAULTED', zh: '文件中没有发现日期：按所选的缺省发现日期 2025-08-01 记录', en: expect.stringContaining('default date 2025-08-01') }]);
     expect(row(r, 2).duplicateOf).toHaveLength(1);
     expect(row(r, 2).duplicateOf[0]).toMatchObject({ caseCode: 'C1', row: null });
     expect(row(r, 2).duplicateOf[0]!.share).toBeCloseTo(0.9, 3);
@@ -139,7 +143,7 @@ describe(`batch import of detection polygons (${backend})`, () => {
   });
 
   it('takes the duplicate share from the request', async () => {
-    const { job } = await importFile('duplicateShare=0.25');
+    const { job } = await importFile('duplicateShare=0.25&detectedOn=2025-08-01');
     const r7 = row(job.report!, 7);
     expect(r7.status).toBe('duplicate');
     expect(r7.duplicateOf[0]).toMatchObject({ caseCode: 'C2' });
@@ -205,21 +209,42 @@ describe(`batch import of detection polygons (${backend})`, () => {
     expect(r.rows.find((x) => x.code === 'IMP-001')!.detectedOn).toBe('2025-07-15');
   });
 
+  it('never dates a row without a date as today: with no default date chosen, such a row is invalid and says why', async () => {
+    const dated = feature(rect([8000, 500, 50, 50]), { code: 'ND-001', 发现日期: '2025-07-15' });
+    const undated = feature(rect([8200, 500, 50, 50]), { code: 'ND-002' });
+    const content = JSON.stringify({ type: 'FeatureCollection', features: [dated, undated] });
+    const { job } = await importFile('', 'no-dates.geojson', content);
+    const r = job.report!;
+    expect(row(r, 1)).toMatchObject({ status: 'ok', detectedOn: '2025-07-15' });
+    expect(row(r, 2)).toMatchObject({ status: 'invalid', detectedOn: null });
+    expect(codes(r, 2)).toEqual(['DATE_MISSING']);
+    expect(row(r, 2).reasons[0]!.zh).toContain('没有发现日期');
+    expect(row(r, 2).reasons[0]!.zh).toContain('缺省发现日期');
+    // committed without a default date: the dateless row is not written (nor dated today)
+    const before = await caseCount();
+    const { job: commit } = await importFile('dryRun=false', 'no-dates.geojson', content);
+    expect(commit.report!.counts).toMatchObject({ created: 1, invalid: 1 });
+    expect(await caseCount()).toBe(before + 1);
+    const [stored] = await db.query<{ detected_on: string }>(`SELECT detected_on::text FROM encroachment WHERE code = 'ND-001'`);
+    expect(stored!.detected_on).toBe('2025-07-15');
+    expect(await db.query(`SELECT 1 FROM encroachment WHERE code = 'ND-002'`)).toEqual([]);
+  });
+
   it('refuses what it cannot import with the reason, naming the field', async () => {
     const post = (qs: string, body: { payload: Buffer; headers: Record<string, string> }) =>
       app.inject({ method: 'POST', url: `/api/cases/import?${qs}`, ...body });
     const beyond = await post('includeDuplicates=3,99', multipart('a.geojson', JSON.stringify(FILE)));
     expect(beyond.statusCode).toBe(400);
-    expect(beyond.json().error.message).toContain('includeDuplicates（仍导入的重复行）中的第 99 行不存在');
+    expect(beyond.json().error.message).toContain('第 99 行不存在');
     const share = await post('duplicateShare=1.5', multipart('a.geojson', JSON.stringify(FILE)));
     expect(share.statusCode).toBe(400);
-    expect(share.json().error.message).toContain('duplicateShare（重复阈值）');
+    expect(share.json().error.message).toContain('重复阈值');
     const text = await post('', multipart('界址点.txt', '114.5,34.6\n114.51,34.6\n114.51,34.61\n'));
     expect(text.statusCode).toBe(422);
     expect(text.json().error.code).toBe('UNSUPPORTED_FORMAT');
     const broken = await post('', multipart('a.geojson', '{"type": "FeatureCollection", "features": ['));
     expect(broken.statusCode).toBe(422);
-    expect(broken.json().error.message).toContain('文件（file）无法导入');
+    expect(broken.json().error.message).toContain('文件无法导入');
     // a Xi'an 1980 file (made by GDAL) without shift parameters: refused naming the datum and what to do
     const xian80 = readFileSync(new URL('../fixtures/crs/geojson/epsg-2362.geojson', import.meta.url));
     const local = await post('', multipart('xian80.geojson', xian80));

@@ -134,7 +134,7 @@ describe(`encroachment review on a hand-made world (${backend})`, () => {
         const withComment = await decide(id, { ...body, comment: '复核后改判' });
         if (rule === 'forbidden') {
           expect(withComment.statusCode, `${from} → ${to} with a comment`).toBe(422);
-          expect(withComment.json().error.message).toContain('核查结论（status）');
+          expect(withComment.json().error.message).toContain('核查结论不能从');
           expect((await detail(id)).version).toBe(before.version);
         } else {
           expect(withComment.statusCode, `${from} → ${to} with a comment: ${withComment.body}`).toBe(200);
@@ -157,12 +157,13 @@ describe(`encroachment review on a hand-made world (${backend})`, () => {
       expect(res.json().error.code).toBe(code);
       expect(res.json().error.message).toContain(text);
     };
-    await refused({ version, status: '合法用地', actor: '王五' }, 422, 'APPROVAL_NO_REQUIRED', '批准文号（approvalNo）');
-    await refused({ version, status: '合法用地', actor: '王五', approvalNo: '   ' }, 422, 'APPROVAL_NO_REQUIRED', '批准文号（approvalNo）');
-    await refused({ version, status: '违法占用', actor: '王五', approvalNo: '汴土〔2024〕1号' }, 422, 'APPROVAL_NO_NOT_ALLOWED', '批准文号（approvalNo）');
-    await refused({ version, status: '已拆除', actor: '王五' }, 400, 'VALIDATION_FAILED', 'status（核查结论）');
-    await refused({ status: '违法占用', actor: '王五' }, 400, 'VALIDATION_FAILED', 'version（版本）');
-    await refused({ version, status: '合法用地', actor: '王五' }, 422, 'APPROVAL_NO_REQUIRED', 'approvalNo is required', { 'accept-language': 'en' });
+    await refused({ version, status: '合法用地', actor: '王五' }, 422, 'APPROVAL_NO_REQUIRED', '批准文号必填：认定为合法用地须填写用地批准文号');
+    await refused({ version, status: '合法用地', actor: '王五', approvalNo: '   ' }, 422, 'APPROVAL_NO_REQUIRED', '批准文号必填');
+    await refused({ version, status: '违法占用', actor: '王五', approvalNo: '汴土〔2024〕1号' }, 422, 'APPROVAL_NO_NOT_ALLOWED', '批准文号只在核查结论为合法用地时填写');
+    await refused({ version, status: '已拆除', actor: '王五' }, 400, 'VALIDATION_FAILED', '核查结论只能是');
+    await refused({ status: '违法占用', actor: '王五' }, 400, 'VALIDATION_FAILED', '版本须为整数');
+    await refused({ version, status: '合法用地', actor: '王五' }, 422, 'APPROVAL_NO_REQUIRED', 'The approval number is required', { 'accept-language': 'en' });
+    await refused({ status: '违法占用', actor: '王五' }, 400, 'VALIDATION_FAILED', 'Invalid request body: Version is required', { 'accept-language': 'en' });
     const legal = await decide(id, { version, status: '合法用地', actor: '王五', approvalNo: ' 汴政土〔2024〕33号 ' });
     expect(legal.statusCode, legal.body).toBe(200);
     expect(CaseDetail.parse(legal.json())).toMatchObject({ status: '合法用地', approvalNo: '汴政土〔2024〕33号', decidedBy: '测试核查员' });
@@ -182,7 +183,7 @@ describe(`encroachment review on a hand-made world (${backend})`, () => {
     expect((await get('/api/cases/999999')).statusCode).toBe(404);
     const badId = await get('/api/cases/abc');
     expect(badId.statusCode).toBe(400);
-    expect(badId.json().error.message).toContain('id（图斑 ID）');
+    expect(badId.json().error.message).toContain('图斑编号须为');
   });
 
   it('keeps every decision in a history the database will not let anyone alter', async () => {
@@ -228,6 +229,9 @@ describe(`encroachment review on a hand-made world (${backend})`, () => {
     expect(b.statusCode, b.body).toBe(409);
     expect(b.json().error.code).toBe('VERSION_CONFLICT');
     expect(b.json().error.message).toContain('已被他人修改');
+    // a sentence a reviewer reads: the versions as 第 n 版, no field name
+    expect(b.json().error.message).toMatch(/在您打开之后已被他人修改（您看到的是第 1 版，现在是第 2 版）/);
+    expect(b.json().error.message).not.toMatch(/version/i);
     const now = await detail(id);
     expect(now).toMatchObject({ status: '违法占用', version: 2, decidedBy: '甲' });
     expect(now.history).toHaveLength(1);
@@ -278,7 +282,7 @@ describe(`encroachment review on a hand-made world (${backend})`, () => {
     expect(y2025.counties[0]!.illegalFarmland.mu).toBeCloseTo(10, 6);
     const bad = await get('/api/cases/stats?year=1999');
     expect(bad.statusCode).toBe(400);
-    expect(bad.json().error.message).toContain('year（年度）');
+    expect(bad.json().error.message).toContain('年度须');
   });
 
   it('filters, sorts and pages the list', async () => {
@@ -306,7 +310,7 @@ describe(`encroachment review on a hand-made world (${backend})`, () => {
     expect(onlyPending.statusCounts['违法占用']).toBe(5); // counts ignore the status filter, for tabs
     const bad = await get('/api/cases?from=2026-13-01');
     expect(bad.statusCode).toBe(400);
-    expect(bad.json().error.message).toContain('from（发现日期起）');
+    expect(bad.json().error.message).toContain('发现日期起');
     const reversed = await get('/api/cases?from=2026-05-01&to=2026-01-01');
     expect(reversed.statusCode).toBe(400);
     expect(reversed.json().error.message).toContain('不能晚于');

@@ -106,7 +106,7 @@ describe(`seeded encroachment cases (${backend})`, () => {
     expect(Object.values(r.statusCounts).reduce((a, b) => a + b, 0)).toBe(n);
     const big = await app.inject({ method: 'GET', url: '/api/cases?pageSize=500' });
     expect(big.statusCode).toBe(400);
-    expect(big.json().error.message).toContain('pageSize（每页条数）最多为 200');
+    expect(big.json().error.message).toContain('每页条数最多为 200');
   });
 
   it('shows all nine counties in the county view of a year, with the city total', async () => {

@@ -88,10 +88,10 @@ describe(`feature queries, TileJSON and counties on ${backend}`, () => {
     expect((await get('/api/layers/nope/features?bbox=114,34,115,35')).statusCode).toBe(404);
     const bad = await get('/api/layers/stock-parcel/features/abc', { 'accept-language': 'en' });
     expect(bad.statusCode).toBe(400);
-    expect(bad.json().error.message).toBe('Invalid path parameter: id (expected number)');
+    expect(bad.json().error.message).toBe('Invalid path parameter: Feature number must be a number');
     const beyond = await get('/api/layers/stock-parcel/features/2147483648');
     expect(beyond.statusCode).toBe(400);
-    expect(beyond.json().error.message).toBe('路径参数无效：id（id（要素编号）须为 1–2147483647 的整数）');
+    expect(beyond.json().error.message).toBe('路径参数无效：要素编号须为 1–2147483647 的整数');
   });
 
   it('describes every layer as TileJSON generated from the registry', async () => {

@@ -20,6 +20,7 @@ import { backend } from '../helpers/backend.ts';
 import { openTestDatabase } from '../helpers/db.ts';
 import { casesFor, multipart, multipartCases, type Baseline, type FuzzCase, type OpenApiDoc } from '../helpers/fuzz.ts';
 import { signInAs, type SignedIn } from '../helpers/session.ts';
+import { fieldLabel } from '../../core/validation-messages.ts';
 
 const HOSTILE = new URL('../fixtures/hostile/', import.meta.url);
 const SITE = JSON.parse(readFileSync(new URL('../fixtures/site-check/in/crossing-farmland.geojson', import.meta.url), 'utf8')).geometry;
@@ -141,9 +142,20 @@ describe(`fuzz: every route refuses malformed input with a 4xx naming the proble
     if (typeof body.error?.code !== 'string' || typeof body.error?.message !== 'string' || !body.error.message) return `${what} — not { error: { code, message } }`;
     if (res.statusCode === 401 || res.statusCode === 403) return restrictedForCaller ? null : `${what} — refused the caller's access`;
     const message = body.error.message.toLowerCase();
+    const lang = as ? 'en' : 'zh';
     // a body refused unread for its size (413) cannot name a field inside it: it must say it is too large
     const names = res.statusCode === 413 ? ['过大', 'too large'] : c.names;
-    if (!names.some((n) => message.includes(n.toLowerCase()))) return `${what} — the message names none of ${JSON.stringify(names)}`;
+    // a field is named in words in the request's language (用户名, "User name"), its JSON name kept in details
+    const fastifyRoute = c.route.replace(/^\S+ /, '').replace(/\{(\w+)\}/g, ':$1');
+    const words = names.flatMap((n) => [n, fieldLabel(n, lang, fastifyRoute) ?? n]);
+    if (!words.some((n) => message.includes(n.toLowerCase()))) return `${what} — the message names none of ${JSON.stringify(words)}`;
+    // no internal (camelCase) name and none of zod's English defaults in Chinese text; values quoted as sent are data
+    if (lang === 'zh' && /[\u4e00-\u9fff]/.test(body.error.message)) {
+      const unquoted = body.error.message.replace(/“[^”]*”|"[^"]*"/g, '');
+      const camel = /(?<![\w-])[a-z]+[A-Z][A-Za-z0-9]*/.exec(unquoted);
+      if (camel) return `${what} — the Chinese message holds the internal name ${camel[0]}`;
+      if (/Invalid input|expected|received/.test(unquoted)) return `${what} — the Chinese message holds zod's English`;
+    }
     return extra ? extra(res.body) : null;
   };
 

@@ -134,7 +134,7 @@ describe(`hostile uploads (${backend})`, () => {
       const res = await check('site-49000-vertices.json', true);
       expect(res.statusCode, res.body).toBe(413);
       expect(res.json().error.code).toBe('SITE_TOO_LARGE');
-      expect(res.json().error.message).toContain('未登录时选址套核的请求体上限 512 KB、选址（geometry）上限 5000 个顶点');
+      expect(res.json().error.message).toContain('未登录时选址套核的请求体上限 512 KB、选址范围上限 5000 个顶点');
       expect(res.json().error.message).toContain('登录');
     });
 

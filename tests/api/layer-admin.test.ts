@@ -134,7 +134,7 @@ describe(`control-layer import and restore (${backend})`, () => {
   it('refuses what is not an importable layer, a missing file and an unreadable one, naming the problem', async () => {
     const notLayer = await app.inject({ method: 'POST', url: '/api/admin/layers/stock-parcel/imports', ...multipart('a.geojson', '{}') });
     expect(notLayer.statusCode).toBe(400);
-    expect(notLayer.json().error.message).toContain('layer（图层）');
+    expect(notLayer.json().error.message).toContain('图层只能是');
     const noFile = await app.inject({ method: 'POST', url: '/api/admin/layers/urban-boundary/imports', payload: { x: 1 } });
     expect(noFile.statusCode).toBe(415);
     const garbage = await app.inject({ method: 'POST', url: '/api/admin/layers/urban-boundary/imports', ...multipart('a.geojson', '{"type": "FeatureCollection", "features": [') });
@@ -186,7 +186,7 @@ describe(`control-layer import and restore (${backend})`, () => {
     const reasons = Object.fromEntries(s.problems.map((p) => [p.row, p.reasons.map((r) => r.code)]));
     expect(reasons).toEqual({ 4: ['INVALID_GEOMETRY'], 5: ['OUTSIDE_COUNTIES'], 6: ['CODE_REPEATED'] });
     expect(s.problems.every((p) => p.outcome === 'excluded')).toBe(true);
-    expect(s.problems.find((p) => p.row === 4)!.reasons[0]!.zh).toMatch(/^图形无效：边界自相交（位置 [0-9.]+, [0-9.]+）$/);
+    expect(s.problems.find((p) => p.row === 4)!.reasons[0]!.zh).toMatch(/^图形无效：边界自相交（位置：东经 [0-9.]+°，北纬 [0-9.]+°）$/);
     expect(s.replaces).toMatchObject({ versionNo: 1, featureCount: original.count });
     // the check wrote nothing
     expect((await fingerprint()).fingerprint).toBe(original.fingerprint);

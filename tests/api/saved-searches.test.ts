@@ -58,13 +58,13 @@ describe(`saved searches and own site checks (${backend})`, () => {
   it('refuses a search that is not one, naming the field, and the public', async () => {
     const bad = await app.inject({ method: 'POST', url: '/api/me/saved-searches', payload: { name: 'x', query: { use: '农业' } } });
     expect(bad.statusCode).toBe(400);
-    expect(bad.json().error.message).toContain('query.use');
+    expect(bad.json().error.message).toBe('检索条件无效：规划用途只能是：工业、仓储、商业、商务、住宅、公共管理与公共服务');
     const unknown = await app.inject({ method: 'POST', url: '/api/me/saved-searches', payload: { name: 'x', query: { ...QUERY, colour: 'red' } } });
     expect(unknown.statusCode).toBe(400);
-    expect(unknown.json().error.message).toBe('检索条件（query）中有未知参数：colour');
+    expect(unknown.json().error.message).toBe('检索条件中有未知参数：“colour”');
     const noName = await app.inject({ method: 'POST', url: '/api/me/saved-searches', payload: { name: ' ', query: QUERY } });
     expect(noName.statusCode).toBe(400);
-    expect(noName.json().error.message).toContain('name（名称）');
+    expect(noName.json().error.message).toContain('名称不能为空');
     expect((await asPublic('GET', '/api/me/saved-searches')).statusCode).toBe(401);
     expect((await asPublic('POST', '/api/me/saved-searches', { name: 'x', query: QUERY })).statusCode).toBe(401);
   });

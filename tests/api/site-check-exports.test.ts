@@ -384,16 +384,16 @@ describe(`site-check exports on ${backend}`, () => {
   });
 
   it.each([
-    ['a malformed id', 'abc/export.xlsx', 'INVALID_ID', '报告编号（id）格式不正确'],
-    ['a malformed id (界址点)', 'not-a-uuid/boundary-points.txt?zone=38', 'INVALID_ID', '报告编号（id）格式不正确'],
+    ['a malformed id', 'abc/export.xlsx', 'INVALID_ID', '报告编号格式不正确'],
+    ['a malformed id (界址点)', 'not-a-uuid/boundary-points.txt?zone=38', 'INVALID_ID', '报告编号格式不正确'],
     ['a 3° zone out of range', '{id}/boundary-points.txt?zone=50', 'INVALID_ZONE', '3 度带的带号为 25–45'],
     ['a 6° zone out of range', '{id}/boundary-points.txt?zone=38&zoneWidth=6', 'INVALID_ZONE', '6 度带的带号为 13–23'],
-    ['a zone that is not a number', '{id}/boundary-points.txt?zone=abc', 'VALIDATION_FAILED', 'zone'],
+    ['a zone that is not a number', '{id}/boundary-points.txt?zone=abc', 'VALIDATION_FAILED', '带号须为整数'],
     ['a fractional zone', '{id}/boundary-points.txt?zone=38.5', 'VALIDATION_FAILED', '带号须为整数'],
     ['a zone far from the site', '{id}/boundary-points.txt?zone=25', 'ZONE_TOO_FAR', '中央经线 75°'],
-    ['an unknown zone width', '{id}/boundary-points.txt?zone=38&zoneWidth=4', 'VALIDATION_FAILED', '几度分带须为 3 或 6'],
-    ['an unknown encoding', '{id}/boundary-points.txt?encoding=latin1', 'VALIDATION_FAILED', 'encoding 须为 gbk 或 utf-8'],
-    ['an unknown prefix flag', '{id}/boundary-points.txt?prefix=maybe', 'VALIDATION_FAILED', 'prefix'],
+    ['an unknown zone width', '{id}/boundary-points.txt?zone=38&zoneWidth=4', 'VALIDATION_FAILED', '分带宽度须为 3 或 6'],
+    ['an unknown encoding', '{id}/boundary-points.txt?encoding=latin1', 'VALIDATION_FAILED', '文件编码须为 gbk 或 utf-8'],
+    ['an unknown prefix flag', '{id}/boundary-points.txt?prefix=maybe', 'VALIDATION_FAILED', '带号前缀须为 true 或 false'],
   ])('answers %s with a 400', async (_what, path, code, text) => {
     const res = await get(`/api/site-checks/${path.replace('{id}', farmland.id)}`);
     expect(res.statusCode).toBe(400);

@@ -224,12 +224,16 @@ describe(`site check on ${backend}`, () => {
     const refused = await check({ geometry: bow });
     expect(refused.statusCode).toBe(422);
     expect(refused.json().error.code).toBe('SELF_INTERSECTION');
-    expect(refused.json().error.message).toMatch(/^选址几何无效：边界自相交（位置 114\.\d{6}, 34\.\d{6}）/);
+    expect(refused.json().error.message).toMatch(/^选址几何无效：边界自相交（位置：东经 114\.\d{6}°，北纬 34\.\d{6}°）/);
     const repaired = await check({ geometry: bow, repair: true });
     expect(repaired.statusCode).toBe(201);
     const r = SiteCheckReport.parse(repaired.json());
     expect(r.site.repaired).toBe(true);
     expect(r.site.repairNoteZh).toContain('已自动修复');
+    // GEOS's own words ("Self-intersection[114.42 34.64]") stay out of the note, in either language
+    expect(r.site.repairNoteZh).toMatch(/^原几何无效（边界自相交（位置：东经 114\.\d{6}°，北纬 34\.\d{6}°））/);
+    expect(r.site.repairNoteZh).not.toMatch(/[A-Za-z]/);
+    expect(r.site.repairNoteEn).toMatch(/^The geometry as drawn was not valid \(the boundary crosses itself at 114\.\d{6}°E, 34\.\d{6}°N\)/);
     expect(r.site.area.m2).toBeGreaterThan(0);
     // a bow-tie's two triangles: together half its bounding box
     const [x0, y0] = bow.coordinates[0]![0]! as [number, number];
@@ -270,7 +274,7 @@ describe(`site check on ${backend}`, () => {
     expect(res.json().error.message).toMatch(/^Invalid request body/);
     const neg = await check({ geometry: fixture('inside-boundary').geometry, bufferMeters: -5 });
     expect(neg.statusCode).toBe(400);
-    expect(neg.json().error.message).toContain('bufferMeters 不能为负');
+    expect(neg.json().error.message).toContain('缓冲距离不能为负');
   });
 
   it('files the report: GET returns it unchanged, its hash covers its content, and it cannot be altered', async () => {

@@ -156,12 +156,12 @@ describe(`stock-land matching on a hand-made world (${backend})`, () => {
       expect(res.statusCode, res.body).toBe(400);
       expect(res.json().error.message).toMatch(field);
     };
-    await bad({ use: '养殖', areaMu: 10 }, /use/);
-    await bad({ use: '工业' }, /areaMu 或 areaHa/);
-    await bad({ use: '工业', areaMu: 10, areaHa: 1 }, /areaMu 或 areaHa/);
-    await bad({ use: '工业', areaMu: -1 }, /areaMu/);
-    await bad({ use: '工业', areaMu: 10, maxDistanceKm: 3 }, /near/);
-    await bad({ use: '工业', areaMu: 10, county: '41' }, /county/);
+    await bad({ use: '养殖', areaMu: 10 }, /规划用途只能是/);
+    await bad({ use: '工业' }, /须给出面积（亩或公顷）之一/);
+    await bad({ use: '工业', areaMu: 10, areaHa: 1 }, /须给出面积（亩或公顷）之一/);
+    await bad({ use: '工业', areaMu: -1 }, /面积（亩）须大于 0/);
+    await bad({ use: '工业', areaMu: 10, maxDistanceKm: 3 }, /给出最大距离时须同时给出位置/);
+    await bad({ use: '工业', areaMu: 10, county: '41' }, /县区须为 6 位行政区划代码/);
   });
 
   it('tells how a parcel stands against the control lines in figures, from the same ellipsoidal areas', async () => {

@@ -98,6 +98,9 @@ describe.runIf(hasChromium || process.env.CI)(`administration pages (${backend})
     expect(text).toContain('登录');
     expect(text).toContain('账号变更');
     expect(text).toContain('停用：是');
+    // details in words: the role by its name, no codes or English keys ("角色：enterprise", "locked：否" were)
+    expect(text).toContain('角色：企业');
+    expect(text).not.toMatch(/角色：(enterprise|planner|auditor|admin)|locked|wrong password|by：/);
     const signInRow = page.locator('[data-testid=audit-table] tr[data-action=sign-in]', { hasText: enterprise.username });
     expect(await signInRow.count()).toBe(1);
     await page.locator('[data-testid=audit-action]').selectOption('user-changed');
@@ -210,7 +213,9 @@ describe.runIf(hasChromium || process.env.CI)(`administration pages (${backend})
     // the upload (XMLHttpRequest, for its progress) carried the session's token
     expect(uploads).toEqual([csrfToken]);
     expect(await summary.locator('[data-field=replaces]').textContent()).toContain(`第 1 版：${before} 个要素`);
-    expect(await summary.locator('[data-field=fields]').textContent()).toContain('code ← BSM');
+    expect(await summary.locator('[data-field=fields]').textContent()).toContain('图斑编号 ← BSM');
+    // columns by their labels, not their database names (county_code)
+    expect(await summary.locator('[data-field=fields]').textContent()).not.toMatch(/\b[a-z]+_[a-z_]+ ←/);
     const problem = summary.locator('[data-testid=layer-problems] tr[data-row="3"]');
     expect(await problem.textContent()).toContain('不在开封市任何县区内');
     // nothing written by the check

@@ -619,11 +619,17 @@ describe.runIf(hasChromium || process.env.CI)(`the encroachment review in headle
         source: tr.querySelector('[data-field=source]')!.textContent,
         detectedOn: tr.querySelector('[data-field=detectedOn]')!.textContent,
         reasons: [...tr.querySelectorAll('.audit-reason')].map((r) => r.getAttribute('data-code')),
+        notes: [...tr.querySelectorAll('.audit-row-note')].map((r) => r.getAttribute('data-code')),
+        county: tr.querySelector('[data-field=county]')!.textContent,
         dup: [...tr.querySelectorAll('.audit-dup')].map((d) => ({ code: d.getAttribute('data-case'), share: Number(d.getAttribute('data-share')), text: d.textContent })),
       })),
     );
     expect(shown.map((r) => [r.row, r.status, r.source, r.detectedOn])).toEqual(want.rows.map((r) => [r.row, r.status, r.source ?? '—', r.detectedOn ?? '—']));
     expect(shown[2]!.reasons).toEqual(want.rows[2]!.reasons.map((r) => r.code));
+    // the rows without a date say they took the chosen default date; the county by its name
+    expect(shown.map((r) => r.notes)).toEqual([[], ['DATE_DEFAULTED'], ['DATE_DEFAULTED']]);
+    expect(shown[0]!.county).toBe(want.rows[0]!.countyName);
+    expect(shown[0]!.county).toMatch(/^[\u4e00-\u9fff]+$/);
     const d = want.rows[1]!.duplicateOf[0]!;
     expect(shown[1]!.dup.map(({ text: _t, ...x }) => x)).toEqual([{ code: src!.code, share: d.share }]);
     expectFigures(shown[1]!.dup[0]!.text!, `与图斑 ${src!.code} 重叠 {}%`, [d.share * 100], [2], 'duplicate share');

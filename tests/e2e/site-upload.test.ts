@@ -60,8 +60,8 @@ describe.runIf(hasChromium || process.env.CI)(`uploading a site file in headless
       [minX, minY, maxX, maxY],
       { timeout: 15_000 },
     );
-    // the site name comes from the file name
-    expect(await page.locator('.sc-form input[name=name]').inputValue()).toBe('boundary-gbk');
+    // the site's name is the one the file gives — its first parcel header's 地块名称 — not the file's name
+    expect(await page.locator('.sc-form input[name=name]').inputValue()).toBe('开封东区工业地块');
     // the file's 工业用地 is read as the planned use 工业: the stock-land library is checked first
     expect(await page.locator('.sc-form select[name=use]').inputValue()).toBe('工业');
     await page.locator('[data-testid=stock-first][data-status=ready]').waitFor({ timeout: 30_000 });

@@ -232,7 +232,7 @@ describe.runIf(hasChromium || process.env.CI)(`the stock-land pages in headless 
     const res = await app.inject({ method: 'GET', url: '/api/stock-parcels?minArea=50&maxArea=10', headers: { 'accept-language': 'zh-CN' } });
     expect(res.statusCode).toBe(400);
     const message = (res.json() as { error: { message: string } }).error.message;
-    expect(message).toContain('minArea');
+    expect(message).toContain('最小面积不能大于最大面积');
     const { page } = await openPage('/stock?minArea=50&maxArea=10');
     const alert = page.locator('[data-testid=stock-error]');
     await alert.waitFor({ timeout: 20_000 });

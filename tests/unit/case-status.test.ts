@@ -26,7 +26,7 @@ describe('case status rules', () => {
     expect(checkDecision({ from: '待核查', to: '误报', approvalNo: 'X' })).toMatchObject({ ok: false, field: 'approvalNo', code: 'APPROVAL_NO_NOT_ALLOWED' });
     const reopen = checkDecision({ from: '违法占用', to: '误报', comment: '  ' });
     expect(reopen).toMatchObject({ ok: false, field: 'comment', code: 'COMMENT_REQUIRED' });
-    expect(!reopen.ok && reopen.zh).toContain('核查意见（comment）');
+    expect(!reopen.ok && reopen.zh).toContain('核查意见必填');
     expect(checkDecision({ from: '误报', to: '待核查', comment: 'x' })).toMatchObject({ ok: false, field: 'status', code: 'TRANSITION_FORBIDDEN' });
     expect(checkDecision({ from: '合法用地', to: '合法用地', approvalNo: 'A', comment: '更正文号' })).toEqual({ ok: true });
   });

@@ -46,7 +46,8 @@ describe('validateSiteGeometry', () => {
     expect(p!.code).toBe(SiteGeometryReason.SelfIntersection);
     expect(p!.location![0]).toBeCloseTo(114.305, 9);
     expect(p!.location![1]).toBeCloseTo(34.805, 9);
-    expect(p!.zh).toContain('边界自相交于 (114.305, 34.805)');
+    expect(p!.zh).toContain('边界自相交（位置：东经 114.305000°，北纬 34.805000°）');
+    expect(p!.en).toContain('crosses itself at 114.305000°E, 34.805000°N');
     // the same point Turf's kinks finds
     const k = kinks(turfPolygon(bowtie.coordinates)).features[0]!.geometry.coordinates;
     expect(k[0]).toBeCloseTo(p!.location![0], 9);
@@ -87,7 +88,7 @@ describe('validateSiteGeometry', () => {
     const open = poly(square(114.3, 34.8, 0.01).slice(0, 4));
     const v = validateSiteGeometry(open);
     expect(v.problems.map((p) => p.code)).toEqual([SiteGeometryReason.UnclosedRing]);
-    expect(v.problems[0]!.zh).toBe('外圈未闭合：首点 (114.3, 34.8) 与末点 (114.3, 34.81) 不重合');
+    expect(v.problems[0]!.zh).toBe('外圈未闭合：首点（东经 114.300000°，北纬 34.800000°）与末点（东经 114.300000°，北纬 34.810000°）不重合');
     expect(v.problems[0]!.location).toEqual([114.3, 34.8]);
   });
 

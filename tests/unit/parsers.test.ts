@@ -418,7 +418,7 @@ describe('GeoJSON', () => {
 
   it.each([
     ['{"type":"FeatureCollection",\n"features":[\n{"type":"Feature",}\n]}', 'INVALID_JSON', 'GeoJSON 文件不是有效的 JSON（第 3 行附近）'],
-    ['{"type":"FeatureCollection","features":[]}', 'NO_FEATURES', 'GeoJSON 中没有要素（features 为空）'],
+    ['{"type":"FeatureCollection","features":[]}', 'NO_FEATURES', 'GeoJSON 中没有要素（要素列表为空）'],
     ['{"features":[]}', 'GEOJSON_INVALID', '不是 GeoJSON：缺少 "type"'],
     ['{"type":"Polygon","coordinates":[[[114.3,34.8],[114.31,"34.8"],[114.31,34.81],[114.3,34.8]]]}', 'COORD_NOT_NUMBER', '第 1 个要素的坐标不是数字：[114.31,"34.8"]'],
     ['{"type":"Polygon","coordinates":[114.3,34.8]}', 'GEOJSON_INVALID', '第 1 个要素的坐标格式不对：面的坐标应为 [[[经度, 纬度], …]]'],

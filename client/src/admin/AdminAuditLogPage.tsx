@@ -4,7 +4,10 @@
  */
 import { useEffect, useState } from 'react';
 import type { UserInfo } from '../../../core/contracts/auth.ts';
-import { translate, translateOr, type Lang } from '../i18n.ts';
+import { ROLE_LABEL } from '../../../core/access.ts';
+import { CASE_STATUS_LABEL, type CaseStatus } from '../../../core/case-status.ts';
+import { layers } from '../../../core/layers.ts';
+import { pickField, translate, translateOr, type Lang } from '../i18n.ts';
 import { getJson } from '../http.ts';
 import { DASH, beijingTime as beijing } from '../format.ts';
 import type { AdminNav } from './AdminApp.tsx';
@@ -25,19 +28,51 @@ export const ACTIONS = ['sign-in', 'sign-in-failed', 'sign-out', 'user-created',
 
 
 
-/** Details as "角色：planner；停用：是", not raw JSON. */
+/** Codes written before they became codes (older entries keep them). */
+const OLD_CODES: Record<string, string> = {
+  'wrong password': 'wrong-password',
+  'unknown user': 'unknown-user',
+  YZT_ADMIN_USERNAME: 'startup-env',
+  'npm run user:create': 'command-line',
+};
+const code = (v: unknown) => OLD_CODES[String(v)] ?? String(v);
+
+/** A layer id in words (the target of layer imports and restores). */
+export function layerName(id: string, lang: Lang): string {
+  const layer = layers.find((l) => l.id === id);
+  return layer ? pickField(layer, 'name', lang) : id;
+}
+
+/** One value of an entry's details in words: roles, reasons, case conclusions, yes/no. */
+function valueText(key: string, v: unknown, lang: Lang): string {
+  if (typeof v === 'boolean') return v ? translate(lang, 'adYes') : translate(lang, 'adNo');
+  if (key === 'role' && typeof v === 'string' && v in ROLE_LABEL) return ROLE_LABEL[v as keyof typeof ROLE_LABEL][lang];
+  if (key === 'reason') return translateOr(lang, `adReason_${code(v)}`, String(v));
+  if (key === 'by') return translateOr(lang, `adBy_${code(v)}`, String(v));
+  if (key === 'status' && typeof v === 'string' && v in CASE_STATUS_LABEL) return lang === 'zh' ? v : CASE_STATUS_LABEL[v as CaseStatus].en;
+  if ((key === 'versionNo' || key === 'replaced' || key === 'version') && typeof v === 'number') return translate(lang, 'adVersionNo', { versionNo: v });
+  if (key === 'areaMu' && typeof v === 'number') return v.toFixed(2);
+  return typeof v === 'object' ? JSON.stringify(v) : String(v);
+}
+
+/** Details as "角色：规划人员；停用：是" / "role: Planner; disabled: yes", not raw JSON or codes. */
 export function detailsText(details: unknown, lang: Lang): string {
   if (details === null || details === undefined) return '';
   if (typeof details !== 'object') return String(details);
-  return Object.entries(details as Record<string, unknown>)
-    .filter(([k, v]) => v !== null && v !== undefined && k !== 'job' && k !== 'layer')
-    .map(([k, v]) => {
-      const name = translateOr(lang, `adField_${k}`, k);
-      const value = typeof v === 'boolean' ? (v ? translate(lang, 'adYes') : translate(lang, 'adNo')) : typeof v === 'object' ? JSON.stringify(v) : String(v);
-      return `${name}${translate(lang, 'colon')}${value}`;
-    })
+  const d = details as Record<string, unknown>;
+  return Object.entries(d)
+    .filter(([k, v]) => v !== null && v !== undefined && k !== 'job' && k !== 'layer' && k !== 'errorEn')
+    // a failure's message in the page's language, where the entry has both
+    .map(([k, v]): [string, unknown] => (k === 'error' && lang === 'en' && typeof d.errorEn === 'string' ? [k, d.errorEn] : [k, v]))
+    .map(([k, v]) => `${translateOr(lang, `adField_${k}`, k)}${translate(lang, 'colon')}${valueText(k, v, lang)}`)
     .join(translate(lang, 'semicolon'));
 }
+
+/** Who acted: an account's name, or the start-up / command line that created the first accounts. */
+const actorText = (e: Entry, lang: Lang) => (e.username === null ? DASH : e.userId === null ? translateOr(lang, `adActor_${e.username}`, e.username) : e.username);
+
+/** What was acted on: a layer by its name, anything else as written. */
+const targetText = (e: Entry, lang: Lang) => (e.target === null ? DASH : e.action.startsWith('layer-') ? layerName(e.target, lang) : e.target);
 
 export function AdminAuditLogPage(props: { lang: Lang; nav: AdminNav; me: UserInfo }) {
   const { lang, nav } = props;
@@ -94,9 +129,9 @@ export function AdminAuditLogPage(props: { lang: Lang; nav: AdminNav; me: UserIn
             <tr key={e.id} data-action={e.action}>
               <td>{beijing(e.at)}</td>
               <td>{translateOr(lang, `adAction_${e.action}`, e.action)}</td>
-              <td>{e.username ?? DASH}</td>
+              <td>{actorText(e, lang)}</td>
               <td>{e.ip ?? DASH}</td>
-              <td>{e.target ?? DASH}</td>
+              <td>{targetText(e, lang)}</td>
               <td className="admin-details">{detailsText(e.details, lang)}</td>
             </tr>
           ))}

@@ -10,6 +10,7 @@ import { EncodingOptions } from '../EncodingOptions.tsx';
 import type { UserInfo } from '../../../core/contracts/auth.ts';
 import type { ImportableLayer, LayerJob, LayerVersion, ManagedLayer } from '../../../core/contracts/layer-admin.ts';
 import type { AreaUnits } from '../../../core/units.ts';
+import { layers } from '../../../core/layers.ts';
 import { pick, pickField, translate, translateOr, type Lang } from '../i18n.ts';
 import { getJson, postJson, upload } from '../http.ts';
 import { beijingTime as beijing, formatAreaUnits, formatCount, formatLonLat } from '../format.ts';
@@ -59,6 +60,12 @@ function VersionRow(props: { v: LayerVersion; lang: Lang; busy: boolean; onResto
 }
 
 
+/** A layer's column by its attribute's label (县区代码, "County code"), not its database name. */
+export function columnLabel(layerId: string, column: string, lang: Lang): string {
+  const attribute = layers.find((l) => l.id === layerId)?.attributes.find((a) => a.name === column);
+  return attribute ? pickField(attribute, 'label', lang) : column;
+}
+
 function Summary(props: { job: LayerJob; lang: Lang }) {
   const { lang } = props;
   const s = props.job.summary!;
@@ -92,7 +99,7 @@ function Summary(props: { job: LayerJob; lang: Lang }) {
         <dt>{translate(lang, 'adFieldsRead')}</dt>
         <dd data-field="fields">
           {Object.entries(s.fields)
-            .map(([col, f]) => `${col} ← ${f || translateOr(lang, `adDefault_${col}`, translate(lang, 'adDefault'))}`)
+            .map(([col, f]) => `${columnLabel(props.job.layer, col, lang)} ← ${f || translateOr(lang, `adDefault_${col}`, translate(lang, 'adDefault'))}`)
             .join(translate(lang, 'semicolon'))}
         </dd>
       </dl>

@@ -103,7 +103,9 @@ function RowReport(props: { report: CaseImportReport; include: number[]; onInclu
                   (r.code ?? DASH)
                 )}
               </td>
-              <td data-field="county">{r.countyCode ?? DASH}</td>
+              <td data-field="county" data-code={r.countyCode ?? ''}>
+                {r.countyName ?? r.countyCode ?? DASH}
+              </td>
               <td data-field="source">{r.source ? sourceWord(r.source, lang) : DASH}</td>
               <td data-field="detectedOn">{r.detectedOn ?? DASH}</td>
               <td className="num" data-field="area" data-value={r.area?.mu ?? ''}>
@@ -113,6 +115,12 @@ function RowReport(props: { report: CaseImportReport; include: number[]; onInclu
                 {/* duplicates are listed below with their share and a link, once */}
                 {r.reasons.filter((x) => !(r.duplicateOf.length && x.code.startsWith('DUPLICATE_'))).map((x) => (
                   <span key={x.code} className="audit-reason" data-code={x.code}>
+                    {pick(x, lang)}
+                  </span>
+                ))}
+                {/* what the row was given without being refused (a default date), said all the same */}
+                {(r.notes ?? []).map((x) => (
+                  <span key={x.code} className="audit-row-note" data-code={x.code}>
                     {pick(x, lang)}
                   </span>
                 ))}
@@ -270,6 +278,7 @@ export function AuditImportPage(props: { lang: Lang; onLang: (l: Lang) => void; 
               />
             </label>
             <p className="stock-note">{t('auImportHint')}</p>
+            <p className="stock-note" data-testid="import-no-date-hint">{t('auNoDateHint')}</p>
             <div className="audit-import-options">
               <label className="stock-select">
                 <span>{t('auDefaultSource')}</span>

@@ -8,7 +8,8 @@ import { useCallback, useEffect, useState } from 'react';
 import type { SavedSearch } from '../../../core/contracts/me.ts';
 import type { StockParcelSummary } from '../../../core/contracts/stock.ts';
 import type { AreaUnits } from '../../../core/units.ts';
-import { htmlLang, LangContext, langOfSearch, setLangParam, translate, translateOr, withLang, type Lang } from '../i18n.ts';
+import { htmlLang, LangContext, langOfSearch, setLangParam, translate, translateOr, withLang, type Lang, type StringKey } from '../i18n.ts';
+import { api } from '../api.ts';
 import { StockHeader } from '../stock/common.tsx';
 import { writeLang } from '../page-shell.ts';
 import { del, getJson, patchJson, postJson } from '../http.ts';
@@ -31,13 +32,45 @@ interface MySiteCheck {
   warnings: number;
 }
 
-/** The search's conditions in words, e.g. "用途 工业；面积 20–80". */
-function conditions(q: Record<string, string>, lang: Lang): string {
-  const parts = Object.entries(q).map(([k, v]) => `${translateOr(lang, `meCond_${k}`, k)} ${v}`);
+/** A range in words: "≥ 50", "≤ 80", "20–80" (the unit after it, if any). */
+function range(min: string | undefined, max: string | undefined, unit: string): string | null {
+  const u = unit ? ` ${unit}` : '';
+  if (min !== undefined && max !== undefined) return `${min}–${max}${u}`;
+  if (min !== undefined) return `≥ ${min}${u}`;
+  if (max !== undefined) return `≤ ${max}${u}`;
+  return null;
+}
+
+/**
+ * The search's conditions in words, each range with its unit, counties by name and the sort by
+ * what it does: "用途 工业；面积 ≥ 50 亩" / "use 工业; area ≥ 50 mu".
+ */
+export function conditions(q: Record<string, string>, lang: Lang, counties: readonly { code: string; name: string }[] = []): string {
+  const say = (key: string, value: string) => `${translate(lang, key as StringKey)} ${value}`;
+  const unit = q.areaUnit === 'ha' || q.areaUnit === 'm2' ? q.areaUnit : 'mu';
+  const parts: string[] = [];
+  const area = range(q.minArea, q.maxArea, translate(lang, `unit_${unit}`));
+  const price = range(q.minPrice, q.maxPrice, translate(lang, 'stPriceUnit'));
+  const ratio = range(q.minPlotRatio, q.maxPlotRatio, '');
+  const ranged = new Set(['minArea', 'maxArea', 'areaUnit', 'minPrice', 'maxPrice', 'minPlotRatio', 'maxPlotRatio']);
+  for (const [k, v] of Object.entries(q)) {
+    if (ranged.has(k)) continue;
+    if (k === 'county') {
+      const names = v.split(',').map((code) => counties.find((c) => c.code === code)?.name ?? code);
+      parts.push(say('meCond_county', names.join(translate(lang, 'listSep'))));
+    } else if (k === 'sort') parts.push(translateOr(lang, `stSort_${v}`, `${translate(lang, 'meCond_sort')} ${v}`));
+    else if (k === 'status' && v === 'all') parts.push(translate(lang, 'meAnyStatus'));
+    else if (k === 'q') parts.push(say('meCond_q', lang === 'zh' ? `“${v}”` : `"${v}"`));
+    else if (k === 'category' || k === 'use' || k === 'status') parts.push(say(`meCond_${k}`, v.split(',').join(translate(lang, 'listSep'))));
+    else parts.push(`${translateOr(lang, `meCond_${k}`, k)} ${v}`);
+  }
+  if (area) parts.push(say('meCond_area', area));
+  if (price) parts.push(say('meCond_price', price));
+  if (ratio) parts.push(say('meCond_plotRatio', ratio));
   return parts.length ? parts.join(translate(lang, 'semicolon')) : translate(lang, 'meAllAvailable');
 }
 
-function SavedSearchRow(props: { s: SavedSearch; lang: Lang; onChanged: () => void; onError: (m: string) => void }) {
+function SavedSearchRow(props: { s: SavedSearch; lang: Lang; counties: readonly { code: string; name: string }[]; onChanged: () => void; onError: (m: string) => void }) {
   const { s, lang } = props;
   const [fresh, setFresh] = useState<StockParcelSummary[] | null>(null);
   const [renaming, setRenaming] = useState(false);
@@ -71,7 +104,7 @@ function SavedSearchRow(props: { s: SavedSearch; lang: Lang; onChanged: () => vo
         <span className="me-total">{translate(lang, 'meMatchNow', { total: s.total })}</span>
       </div>
       <p className="me-conditions">
-        {conditions(s.query, lang)} · {translate(lang, 'meLastSeen', { lastVisitedAt: beijing(s.lastVisitedAt) })}
+        {conditions(s.query, lang, props.counties)} · {translate(lang, 'meLastSeen', { lastVisitedAt: beijing(s.lastVisitedAt) })}
       </p>
       <div className="me-actions">
         {s.newCount > 0 && (
@@ -144,6 +177,11 @@ export function MePage() {
   const [searches, setSearches] = useState<SavedSearch[] | null>(null);
   const [checks, setChecks] = useState<{ total: number; items: MySiteCheck[] } | null>(null);
   const [error, setError] = useState<string | null>(null);
+  // county names for the saved searches' conditions (a search keeps codes)
+  const [counties, setCounties] = useState<{ code: string; name: string }[]>([]);
+  useEffect(() => {
+    api.counties(lang).then(setCounties, () => setCounties([]));
+  }, [lang]);
   const signedIn = !!session?.user;
   const load = useCallback(() => {
     if (!signedIn) return;
@@ -184,7 +222,7 @@ export function MePage() {
             )}
             <ul className="me-searches">
               {(searches ?? []).map((s) => (
-                <SavedSearchRow key={`${s.id}-${s.lastVisitedAt}-${s.name}`} s={s} lang={lang} onChanged={load} onError={setError} />
+                <SavedSearchRow key={`${s.id}-${s.lastVisitedAt}-${s.name}`} s={s} lang={lang} counties={counties} onChanged={load} onError={setError} />
               ))}
             </ul>
           </section>

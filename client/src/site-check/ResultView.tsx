@@ -18,7 +18,7 @@ export function ResultView(props: { report: SiteCheckReport; busy: boolean; onRe
       </p>
       {r.site.repaired && (
         <p className="sc-note" data-testid="repair-note">
-          <span className="sc-badge sc-warn">{t('scRepaired')}</span> {r.site.repairNoteZh}
+          <span className="sc-badge sc-warn">{t('scRepaired')}</span> {lang === 'en' ? (r.site.repairNoteEn ?? r.site.repairNoteZh) : r.site.repairNoteZh}
         </p>
       )}
       <p className="sc-figure" data-testid="site-area">

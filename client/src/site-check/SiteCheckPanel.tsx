@@ -243,8 +243,8 @@ export function SiteCheckPanel(props: { controller: MapController | null; lang: 
       <details className="sc-upload" data-testid="sc-upload">
         <summary>{t('uploadTitle')}</summary>
         <SiteUpload
-          onSite={(geometry, label, fileUse, provenance) => {
-            if (!name.trim()) setName(label.replace(/\.[^.]+$/, ''));
+          onSite={(geometry, projectName, fileUse, provenance) => {
+            if (!name.trim()) setName(projectName);
             fillUse(fileUse);
             provenances.current.set(geometry, provenance);
             load(geometry as SiteShape, true);

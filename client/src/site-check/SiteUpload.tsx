@@ -64,7 +64,8 @@ function fileUse(result: ParseResponse): string | undefined {
   return undefined;
 }
 
-export function SiteUpload(props: { onSite: (geometry: SiteGeometry, label: string, use: string | undefined, provenance: SiteProvenance) => void }) {
+/** `onSite` gets the site, the project's name (the file's own, else its file name), the planned use it names and its provenance. */
+export function SiteUpload(props: { onSite: (geometry: SiteGeometry, name: string, use: string | undefined, provenance: SiteProvenance) => void }) {
   const { t, lang } = useT();
   const [source, setSource] = useState<Source | null>(null);
   const [pasted, setPasted] = useState('');
@@ -113,6 +114,8 @@ export function SiteUpload(props: { onSite: (geometry: SiteGeometry, label: stri
   const measured = site ? measureSite(site) : null;
   const problems = result?.validation.flatMap((v) => v.problems) ?? [];
   const label = source?.kind === 'file' ? source.file.name : t('pastedSite');
+  // the project's name as the file gives it (项目名称, GeoJSON name, 界址点 地块名称), else the file's name without its extension
+  const projectName = result?.name ?? (source?.kind === 'file' ? source.file.name.replace(/\.[^.]+$/, '') : label);
   const set = (patch: Partial<ParseOverrides>) => {
     const next = { ...overrides, ...patch };
     setOverrides(next);
@@ -258,7 +261,7 @@ export function SiteUpload(props: { onSite: (geometry: SiteGeometry, label: stri
               ))}
             </ul>
           )}
-          <button type="button" disabled={!site} data-testid="use-parsed" onClick={() => site && props.onSite(site, label, fileUse(result), result.provenance)}>
+          <button type="button" disabled={!site} data-testid="use-parsed" onClick={() => site && props.onSite(site, projectName, fileUse(result), result.provenance)}>
             {t('placeOnMap')}
           </button>
         </div>

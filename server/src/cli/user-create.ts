@@ -48,7 +48,7 @@ const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: embedd
 try {
   await db.migrate();
   const user = await createUser(db, { username: values.username, displayName: values['display-name'], role: values.role as AccountRole, password });
-  await audit(db, { action: 'user-created', username: 'cli', target: user.username, details: { role: user.role, by: 'npm run user:create' } });
+  await audit(db, { action: 'user-created', username: 'cli', target: user.username, details: { role: user.role, by: 'command-line' } });
   console.log(`已创建用户 created: ${user.username}（${user.role}）`);
 } catch (e) {
   console.error(e instanceof AppError ? e.zh : e);

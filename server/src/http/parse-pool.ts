@@ -109,7 +109,7 @@ function failure(kind: ParseKind, e: unknown): Error {
     return new AppError(
       422,
       'PARSE_TIMEOUT',
-      `文件（file）读取超过 ${s} 秒仍未完成，已中止：文件过于复杂或结构异常`,
+      `文件读取超过 ${s} 秒仍未完成，已中止：文件过于复杂或结构异常`,
       `Reading the file took more than ${s} s and was stopped: the file is too complex or malformed`,
     );
   }
@@ -117,7 +117,7 @@ function failure(kind: ParseKind, e: unknown): Error {
     return new AppError(
       413,
       'PARSE_OUT_OF_MEMORY',
-      `文件（file）读取所需内存超过上限 ${spec.heapMb} MB，已中止：文件过大或结构异常`,
+      `文件读取所需内存超过上限 ${spec.heapMb} MB，已中止：文件过大或结构异常`,
       `Reading the file needed more than the ${spec.heapMb} MB allowed and was stopped: the file is too large or malformed`,
     );
   }

@@ -163,8 +163,8 @@ export async function readFeatureFile(
     throw new AppError(
       400,
       'APPROXIMATE_NOT_FOR_IMPORT',
-      `${what.zh}不接受近似放置（acceptApproximateDatum）：1954 北京 / 1980 西安坐标系的文件须带转换参数，或由管理员配置本局的转换参数（DATUM_TRANSFORMS）后导入`,
-      `${what.en} takes no approximate placement (acceptApproximateDatum): a Beijing 1954 / Xi'an 1980 file needs its shift parameters, or the administrator configures the bureau's (DATUM_TRANSFORMS) before the import`,
+      `${what.zh}不接受近似放置：1954 北京 / 1980 西安坐标系的文件须带转换参数，或由管理员配置本局的转换参数（DATUM_TRANSFORMS）后导入`,
+      `${what.en} takes no approximate placement: a Beijing 1954 / Xi'an 1980 file needs its shift parameters, or the administrator configures the bureau's (DATUM_TRANSFORMS) before the import`,
     );
   }
   let parsed: ParseResult & { validation?: SiteValidation[] };
@@ -179,19 +179,19 @@ export async function readFeatureFile(
       throw new AppError(
         422,
         e.code,
-        `文件（file）无法导入：${zh}。请在文件中给出到 CGCS2000 的七参数（界址点文件的“转换参数=”行，或 .prj 中的 TOWGS84），或请管理员配置本局的转换参数（DATUM_TRANSFORMS）；${what.zh}不接受近似放置`,
+        `文件无法导入：${zh}。请在文件中给出到 CGCS2000 的七参数（界址点文件的“转换参数=”行，或 .prj 中的 TOWGS84），或请管理员配置本局的转换参数（DATUM_TRANSFORMS）；${what.zh}不接受近似放置`,
         `The file cannot be imported: ${en}. Give the seven parameters to CGCS2000 in the file (a TOWGS84 in the .prj, a 转换参数= line), or have the administrator configure the bureau's (DATUM_TRANSFORMS); ${what.en} takes no approximate placement`,
       );
     }
-    if (e instanceof ParseError) throw new AppError(422, e.code, `文件（file）无法导入：${e.zh}`, `The file cannot be imported: ${e.en}`);
+    if (e instanceof ParseError) throw new AppError(422, e.code, `文件无法导入：${e.zh}`, `The file cannot be imported: ${e.en}`);
     req.log.warn({ err: e }, 'uploaded feature file could not be parsed');
-    throw new AppError(422, 'UNREADABLE', '文件（file）无法读取：格式不正确或文件已损坏', 'The file cannot be read: wrong format or damaged');
+    throw new AppError(422, 'UNREADABLE', '文件无法读取：格式不正确或文件已损坏', 'The file cannot be read: wrong format or damaged');
   }
   if (parsed.detected.format !== 'geojson' && parsed.detected.format !== 'shapefile') {
     throw new AppError(
       422,
       'UNSUPPORTED_FORMAT',
-      `文件（file）格式为 ${parsed.detected.format}：${what.zh}只接受 GeoJSON、Shapefile（.zip）或 GeoPackage（.gpkg）`,
+      `文件格式为 ${parsed.detected.format}：${what.zh}只接受 GeoJSON、Shapefile（.zip）或 GeoPackage（.gpkg）`,
       `The file is ${parsed.detected.format}: ${what.en} takes GeoJSON, a zipped Shapefile or a GeoPackage`,
     );
   }

@@ -6,6 +6,7 @@
 import fp from 'fastify-plugin';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
+import { issueMessage, type IssueLike } from '../../../core/validation-messages.ts';
 
 export type Lang = 'zh' | 'en';
 
@@ -64,59 +65,14 @@ const where: Record<string, { zh: string; en: string }> = {
   headers: { zh: '请求头', en: 'header' },
 };
 
-/** What fastify-type-provider-zod keeps of a zod issue (besides its code, path and message). */
-interface Issue {
-  expected?: string;
-  origin?: string;
-  maximum?: number | bigint;
-  minimum?: number | bigint;
-  inclusive?: boolean;
-  values?: unknown[];
-  keys?: string[];
-  format?: string;
-}
-
-const CJK = /[\u3400-\u9fff]/;
-const TYPE_ZH: Record<string, string> = { number: '数字', int: '整数', string: '文字', boolean: '布尔值', object: '对象', array: '数组', null: 'null' };
-
-/**
- * A validation issue's message in the request's language. The contracts' own messages are in
- * Chinese and name the field; zod's defaults are in English. Chinese requests keep the former and
- * get the latter in Chinese; English requests get words made from the issue itself.
- */
-function issueMessage(code: string, issue: Issue, message: string, lang: Lang): string {
-  const custom = CJK.test(message);
-  if (lang === 'zh' && custom) return message;
-  if (lang === 'en' && !custom && message) return message;
-  const zh = lang === 'zh';
-  const n = (v: number | bigint | undefined) => String(v);
-  const sized = issue.origin === 'string' || issue.origin === 'array' || issue.origin === 'set';
-  const unit = issue.origin === 'string' ? (zh ? ' 个字符' : ' characters') : issue.origin === 'array' ? (zh ? ' 项' : ' items') : '';
-  switch (code) {
-    case 'invalid_type':
-      return zh ? `应为${TYPE_ZH[issue.expected ?? ''] ?? issue.expected ?? '其他类型'}` : `expected ${issue.expected ?? 'another type'}`;
-    case 'too_big':
-      return sized ? (zh ? `最多 ${n(issue.maximum)}${unit}` : `at most ${n(issue.maximum)}${unit}`) : zh ? `不能大于 ${n(issue.maximum)}` : `must be at most ${n(issue.maximum)}`;
-    case 'too_small':
-      return sized ? (zh ? `至少 ${n(issue.minimum)}${unit}` : `at least ${n(issue.minimum)}${unit}`) : zh ? `不能小于 ${n(issue.minimum)}` : `must be at least ${n(issue.minimum)}`;
-    case 'invalid_value': {
-      const values = (issue.values ?? []).map((v) => String(v));
-      return zh ? `只能是：${values.join('、')}` : `must be one of: ${values.join(', ')}`;
-    }
-    case 'invalid_format':
-      return zh ? '格式不正确' : 'wrong format';
-    case 'unrecognized_keys':
-      return zh ? `不认识的字段：${(issue.keys ?? []).join('、')}` : `unknown fields: ${(issue.keys ?? []).join(', ')}`;
-    case 'invalid_union':
-      return zh ? '不符合允许的任何一种形式' : 'matches none of the allowed forms';
-    case 'custom':
-      // a refinement's own words (Chinese) say more than any made from its code
-      return custom ? message : zh ? '无效' : 'invalid';
-    case 'not_multiple_of':
-      return zh ? '数值不符合要求的倍数' : 'not an allowed multiple';
-    default:
-      return zh ? '无效' : 'invalid';
+/** The value at a path of what the request sent (undefined when it sent none there). */
+function valueAt(data: unknown, path: readonly string[]): unknown {
+  let v = data;
+  for (const p of path) {
+    if (v === null || typeof v !== 'object' || !Object.prototype.hasOwnProperty.call(v, p)) return undefined;
+    v = (v as Record<string, unknown>)[p];
   }
+  return v;
 }
 
 /**
@@ -143,16 +99,19 @@ export default fp(
       }
       if (hasZodFastifySchemaValidationErrors(err)) {
         const ctx = where[err.validationContext ?? 'body'] ?? where.body!;
+        const route = req.routeOptions?.url;
         const details = err.validation.map((v) => {
-          const path = (v.instancePath || '').replace(/^\//, '').replace(/\//g, '.');
-          const field = path || String((v.params as { issue?: { path?: unknown[] } })?.issue?.path?.join('.') ?? '');
-          return { field, message: issueMessage(v.keyword, v.params as Issue, v.message ?? '', lang) };
+          const params = v.params as IssueLike & { path?: PropertyKey[] };
+          const path = (v.instancePath || '').replace(/^\//, '').split('/').filter(Boolean);
+          const issuePath = path.length ? path : (params?.path ?? []).map(String);
+          const sent = { body: req.body, querystring: req.query, params: req.params, headers: req.headers }[err.validationContext ?? 'body'];
+          const input = valueAt(sent, issuePath);
+          return { field: issuePath.join('.'), message: issueMessage({ ...params, code: v.keyword, path: issuePath, message: v.message ?? '', input }, lang, route) };
         });
-        const names = details.map((d) => d.field).filter(Boolean).join(', ');
         const message =
           lang === 'zh'
-            ? `${ctx.zh}无效${names ? `：${names}` : ''}（${details.map((d) => d.message).join('；')}）`
-            : `Invalid ${ctx.en}${names ? `: ${names}` : ''} (${details.map((d) => d.message).join('; ')})`;
+            ? `${ctx.zh}无效：${details.map((d) => d.message).join('；')}`
+            : `Invalid ${ctx.en}: ${details.map((d) => d.message).join('; ')}`;
         return reply.status(400).send({ error: { code: 'VALIDATION_FAILED', message, details } });
       }
       if (isResponseSerializationError(err)) {
@@ -191,7 +150,7 @@ export default fp(
         FST_ERR_CTP_INVALID_MEDIA_TYPE: '不支持的请求内容类型',
       };
       return reply.status(status).send({
-        error: { code: err.code ?? 'BAD_REQUEST', message: lang === 'zh' ? (zh[err.code] ?? `请求无效：${err.message}`) : err.message },
+        error: { code: err.code ?? 'BAD_REQUEST', message: lang === 'zh' ? (zh[err.code] ?? `请求无效（错误代码 ${err.code ?? status}）`) : err.message },
       });
     });
 

@@ -8,6 +8,7 @@
  * anything else runs (sessions, access), `preValidation` at the parsed JSON body; uploads call
  * `refuseIllFormedText` on the form's fields as they read them (server/src/http/upload.ts).
  */
+import { fieldLabel } from '../../../core/validation-messages.ts';
 import fp from 'fastify-plugin';
 import { AppError } from './errors.ts';
 
@@ -30,13 +31,15 @@ function flaw(s: string): { zh: string; en: string } | null {
   return null;
 }
 
-function refusal(place: TextPlace, field: string, what: { zh: string; en: string }): AppError {
+function refusal(place: TextPlace, field: string, what: { zh: string; en: string }, route?: string): AppError {
   const name = field.length > 60 ? `${field.slice(0, 60)}…` : field;
+  // a field in words ("请求体字段“用户名”"); a name no schema declares, as it was sent
+  const words = (lang: 'zh' | 'en') => fieldLabel(name, lang, route) ?? name;
   return new AppError(
     400,
     'INVALID_CHARACTER',
-    `${PLACE[place].zh} ${name} 含有不允许的字符：${what.zh}`,
-    `The ${PLACE[place].en} ${name} contains a character that is not allowed: ${what.en}`,
+    `${PLACE[place].zh}“${words('zh')}”含有不允许的字符：${what.zh}`,
+    `The ${PLACE[place].en} "${words('en')}" contains a character that is not allowed: ${what.en}`,
   );
 }
 
@@ -45,10 +48,10 @@ function refusal(place: TextPlace, field: string, what: { zh: string; en: string
  * under `field`, e.g. `stockFirst.note` or `query.q`. Walks without recursion: a deeply nested
  * body cannot overflow the stack here.
  */
-export function refuseIllFormedText(value: unknown, place: TextPlace, field = ''): void {
+export function refuseIllFormedText(value: unknown, place: TextPlace, field = '', route?: string): void {
   if (typeof value === 'string') {
     const f = flaw(value);
-    if (f) throw refusal(place, field || '(value)', f);
+    if (f) throw refusal(place, field || '(value)', f, route);
     return;
   }
   // containers only on the stack, each linked to its parent; a path is built only for a flaw, so
@@ -67,7 +70,7 @@ export function refuseIllFormedText(value: unknown, place: TextPlace, field = ''
     const visit = (child: unknown, key: string | number) => {
       if (typeof child === 'string') {
         const f = flaw(child);
-        if (f) throw refusal(place, pathOf(node, key) || '(value)', f);
+        if (f) throw refusal(place, pathOf(node, key) || '(value)', f, route);
       } else if (child !== null && typeof child === 'object' && !Buffer.isBuffer(child)) stack.push({ v: child, parent: node, key });
     };
     if (Array.isArray(v)) {
@@ -75,7 +78,7 @@ export function refuseIllFormedText(value: unknown, place: TextPlace, field = ''
     } else {
       for (const [k, child] of Object.entries(v)) {
         const fk = flaw(k);
-        if (fk) throw refusal(place, pathOf(node, JSON.stringify(k).slice(1, -1)), fk);
+        if (fk) throw refusal(place, pathOf(node, JSON.stringify(k).slice(1, -1)), fk, route);
         visit(child, k);
       }
     }
@@ -86,7 +89,7 @@ export function refuseIllFormedText(value: unknown, place: TextPlace, field = ''
  * The query string's parser keeps a percent-encoding that is not UTF-8 (`q=%ED%A0%80`, `%FF`) as
  * the literal characters; such a parameter is refused instead, naming it.
  */
-function refuseUndecodableQuery(url: string): void {
+function refuseUndecodableQuery(url: string, route?: string): void {
   const q = url.indexOf('?');
   if (q === -1 || !url.includes('%', q)) return;
   for (const pair of url.slice(q + 1).split('&')) {
@@ -98,7 +101,7 @@ function refuseUndecodableQuery(url: string): void {
       key = decode(rawKey);
       if (eq !== -1) decode(pair.slice(eq + 1));
     } catch {
-      throw refusal('querystring', key, { zh: '不是有效 UTF-8 的百分号编码', en: 'a percent-encoding that is not valid UTF-8' });
+      throw refusal('querystring', key, { zh: '不是有效 UTF-8 的百分号编码', en: 'a percent-encoding that is not valid UTF-8' }, route);
     }
   }
 }
@@ -106,13 +109,14 @@ function refuseUndecodableQuery(url: string): void {
 export default fp(
   async (app) => {
     app.addHook('onRequest', async (req) => {
-      refuseUndecodableQuery(req.url);
-      refuseIllFormedText(req.params, 'params');
-      refuseIllFormedText(req.query, 'querystring');
-      refuseIllFormedText(req.headers, 'headers');
+      const route = req.routeOptions?.url;
+      refuseUndecodableQuery(req.url, route);
+      refuseIllFormedText(req.params, 'params', '', route);
+      refuseIllFormedText(req.query, 'querystring', '', route);
+      refuseIllFormedText(req.headers, 'headers', '', route);
     });
     app.addHook('preValidation', async (req) => {
-      refuseIllFormedText(req.body, 'body');
+      refuseIllFormedText(req.body, 'body', '', req.routeOptions?.url);
     });
   },
   { name: 'input', dependencies: ['errors'] },

@@ -413,7 +413,7 @@ export function crsFromGeoJsonMember(member: unknown): DeclaredCrs | undefined {
   const unknown = () =>
     new ParseError(
       'CRS_UNKNOWN',
-      `GeoJSON 的坐标系声明（crs）无法识别：${shown}；应为 EPSG 代码，如 {"type":"name","properties":{"name":"urn:ogc:def:crs:EPSG::4490"}}`,
+      `GeoJSON 的坐标系声明无法识别：${shown}；应为 EPSG 代码，如 {"type":"name","properties":{"name":"urn:ogc:def:crs:EPSG::4490"}}`,
       `The GeoJSON's coordinate system member (crs) is not understood: ${shown}; it should name an EPSG code, e.g. {"type":"name","properties":{"name":"urn:ogc:def:crs:EPSG::4490"}}`,
     );
   if (typeof member !== 'object' || Array.isArray(member)) throw unknown();

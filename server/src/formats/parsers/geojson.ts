@@ -161,7 +161,7 @@ export function readGeoJson(text: string): RawRead {
   if (!json || typeof json !== 'object' || Array.isArray(json) || typeof (json as { type?: unknown }).type !== 'string') {
     throw new ParseError('GEOJSON_INVALID', '不是 GeoJSON：缺少 "type"', 'Not GeoJSON: "type" is missing');
   }
-  const root = json as { type: string; features?: unknown; geometry?: unknown; properties?: unknown; crs?: unknown };
+  const root = json as { type: string; features?: unknown; geometry?: unknown; properties?: unknown; crs?: unknown; name?: unknown };
   let items: { geometry: GeometryLike | null; properties: SiteProperties }[];
   const asItem = (f: unknown) => {
     const feature = f as { geometry?: unknown; properties?: unknown } | null;
@@ -170,7 +170,7 @@ export function readGeoJson(text: string): RawRead {
   };
   if (root.type === 'FeatureCollection') {
     if (!Array.isArray(root.features)) throw new ParseError('GEOJSON_INVALID', 'FeatureCollection 缺少 "features" 数组', 'The FeatureCollection has no "features" array');
-    if (root.features.length === 0) throw new ParseError('NO_FEATURES', 'GeoJSON 中没有要素（features 为空）', 'The GeoJSON holds no features (features is empty)');
+    if (root.features.length === 0) throw new ParseError('NO_FEATURES', 'GeoJSON 中没有要素（要素列表为空）', 'The GeoJSON holds no features (features is empty)');
     items = root.features.map(asItem);
   } else if (root.type === 'Feature') {
     items = [asItem(root)];
@@ -179,5 +179,7 @@ export function readGeoJson(text: string): RawRead {
   }
   const features = rawFromFeatures(items, 'geojson', warnings);
   const declared = crsFromGeoJsonMember(root.crs);
-  return { format: 'geojson', features, ...(declared ? { declared } : {}), naturalOrder: GIS_ORDER, orderIsConvention: true, warnings };
+  // the collection's own name (ogr2ogr writes the layer's), or a lone Feature's
+  const name = typeof root.name === 'string' && root.name.trim() ? root.name.trim() : undefined;
+  return { format: 'geojson', features, ...(declared ? { declared } : {}), ...(name ? { name } : {}), naturalOrder: GIS_ORDER, orderIsConvention: true, warnings };
 }

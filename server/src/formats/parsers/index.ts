@@ -189,5 +189,31 @@ export async function parseSiteFile(input: ParseInput, opts: ParseOptions = {}):
     },
     warnings,
     ...(placement.source ? { source: placement.source } : {}),
+    ...(projectNameOf(read) ? { name: projectNameOf(read)! } : {}),
   };
+}
+
+/** Attributes that name a project or a parcel, the most explicit first. */
+const PROJECT_NAME_KEYS = ['项目名称', 'xmmc', 'XMMC'];
+const PARCEL_NAME_KEYS = ['name', 'NAME', 'Name', '地块名称', '宗地名称', 'dkmc', 'DKMC', '名称', 'MC', 'mc'];
+
+/**
+ * The project's name as the file gives it, for the site check to take rather than the file's
+ * name: a 项目名称 attribute; else the file's own name (a GeoJSON FeatureCollection or Feature
+ * `name`); else a feature's name (properties `name`, a 界址点 header's 地块名称, a Shapefile's
+ * NAME/名称, a KML Placemark's name). Undefined when the file names none.
+ *
+ * @example projectNameOf({ features: [{ properties: { 地块名称: '开封东区工业地块' } }] }) // '开封东区工业地块'
+ */
+export function projectNameOf(read: Pick<RawRead, 'features' | 'name'>): string | undefined {
+  const first = (keys: string[]) => {
+    for (const f of read.features) {
+      for (const k of keys) {
+        const v = f.properties[k];
+        if (typeof v === 'string' && v.trim()) return v.trim();
+      }
+    }
+    return undefined;
+  };
+  return first(PROJECT_NAME_KEYS) ?? read.name ?? first(PARCEL_NAME_KEYS);
 }

@@ -36,8 +36,13 @@ function invalid(detail: string): ParseError {
     .replace(/This page contains the following errors:|Below is a rendering of the page up to the first error\./g, '')
     .replace(/\s+/g, ' ')
     .trim()
-    .slice(0, 80);
-  return new ParseError('KML_INVALID', `KML 文件不是有效的 XML${d ? `：${d}` : ''}`, `The KML file is not valid XML${d ? `: ${d}` : ''}`);
+    .slice(0, 80)
+    .replace(/^Reporting (fatalError|error)\s*/i, '')
+    .replace(/^"|"$/g, '');
+  // the parser's words are English: in Chinese only what can be said in Chinese (the unclosed tags)
+  const unclosed = /unclosed xml tag\(s\):\s*([^"]*)/i.exec(d)?.[1]?.trim();
+  const zh = unclosed ? `：标签未闭合（${unclosed.split(/,\s*/).join('、')}），文件可能不完整` : '：请检查文件是否完整，或用 GIS 软件重新导出';
+  return new ParseError('KML_INVALID', `KML 文件不是有效的 XML${zh}`, `The KML file is not valid XML${d ? `: ${d}` : ''}`);
 }
 
 /** togeojson's style and display properties, which are not attributes of a site. */

@@ -418,7 +418,7 @@ function decideDatum(ctx: PlaceContext, kind: CoordinateKind): Datum {
     const fileName = ctx.declared?.name ? `“${ctx.declared.name}”` : '';
     throw new ParseError(
       'INVALID_OPTION',
-      `所选坐标系 ${chosen} 属于${c.zh}，而文件声明的坐标系${fileName}属于${f.zh}：两者的基准不同，不能混用。请选择${f.zh}的坐标系，或只选择带号（zone），或先把文件转换为所需坐标系`,
+      `所选坐标系 ${chosen} 属于${c.zh}，而文件声明的坐标系${fileName}属于${f.zh}：两者的基准不同，不能混用。请选择${f.zh}的坐标系，或只选择带号，或先把文件转换为所需坐标系`,
       `The chosen system ${chosen} is on ${c.en}, but the file declares ${ctx.declared?.name ? `"${ctx.declared.name}" ` : ''}on ${f.en}: the datums differ and cannot be mixed. Choose a system on ${f.en}, or only the zone, or convert the file first`,
     );
   }
@@ -574,7 +574,7 @@ function datumPolicy(
     if (!accept) {
       throw new ParseError(
         'CRS_UNKNOWN',
-        `文件的坐标系“${name}”无法识别，不能确定它与 CGCS2000 的关系：请确认坐标系（如 2000国家大地坐标系、1980西安坐标系、1954北京坐标系）并在文件中写明，或在上传时选择坐标系；如确认按 CGCS2000 近似放置，请选择“接受近似位置”（acceptApproximateDatum=true）`,
+        `文件的坐标系“${name}”无法识别，不能确定它与 CGCS2000 的关系：请确认坐标系（如 2000国家大地坐标系、1980西安坐标系、1954北京坐标系）并在文件中写明，或在上传时选择坐标系；如确认按 CGCS2000 近似放置，请选择“接受近似位置”`,
         `The file's coordinate system "${name}" is not known, so how it relates to CGCS2000 cannot be told: state the system in the file (e.g. CGCS2000, Xian 1980, Beijing 1954) or choose it on upload; to place it as CGCS2000 approximately, accept an approximate placement (acceptApproximateDatum=true)`,
       );
     }
@@ -599,7 +599,7 @@ function datumPolicy(
     if (!accept) {
       throw new ParseError(
         'DATUM_NEEDS_TRANSFORM',
-        `文件的坐标系为${d.zh}（${label}），其中的转换参数（${list}）是 EPSG 公布的全国概略参数，不是本地实测参数：精度数米至数十米，不能作为审批依据。请任选其一：在文件中给出本地的七参数；请管理员配置本局${d.zh}到 CGCS2000 的转换参数（DATUM_TRANSFORMS）；或确认接受近似位置（acceptApproximateDatum=true，报告中会标红注明）`,
+        `文件的坐标系为${d.zh}（${label}），其中的转换参数（${list}）是 EPSG 公布的全国概略参数，不是本地实测参数：精度数米至数十米，不能作为审批依据。请任选其一：在文件中给出本地的七参数；请管理员配置本局${d.zh}到 CGCS2000 的转换参数（DATUM_TRANSFORMS）；或确认接受近似位置（报告中会标红注明）`,
         `The file's coordinate system is ${d.en} (${label}); its shift parameters (${list}) are EPSG's country-wide generic ones, not a local survey's: accurate to several metres to tens of metres, no basis for an approval. Either give local seven parameters in the file, have the administrator configure the bureau's ${d.en} to CGCS2000 parameters (DATUM_TRANSFORMS), or accept an approximate placement (acceptApproximateDatum=true; the report marks it in red)`,
       );
     }
@@ -640,7 +640,7 @@ function datumPolicy(
   if (!accept) {
     throw new ParseError(
       'DATUM_NEEDS_TRANSFORM',
-      `文件的坐标系为${d.zh}（${label}），不是 CGCS2000：两者的坐标相差数十米${estimate.zh}，不能直接当作 CGCS2000 使用。请任选其一：在文件中给出到 CGCS2000 的七参数（界址点文件的“转换参数=”行，或 .prj 中的 TOWGS84）；请管理员配置本局${d.zh}到 CGCS2000 的转换参数（DATUM_TRANSFORMS）；或确认接受近似位置（acceptApproximateDatum=true，报告中会标红注明）`,
+      `文件的坐标系为${d.zh}（${label}），不是 CGCS2000：两者的坐标相差数十米${estimate.zh}，不能直接当作 CGCS2000 使用。请任选其一：在文件中给出到 CGCS2000 的七参数（界址点文件的“转换参数=”行，或 .prj 中的 TOWGS84）；请管理员配置本局${d.zh}到 CGCS2000 的转换参数（DATUM_TRANSFORMS）；或确认接受近似位置（报告中会标红注明）`,
       `The file's coordinate system is ${d.en} (${label}), not CGCS2000: the two differ by tens of metres${estimate.en}, so it cannot be used as CGCS2000. Either give the seven parameters to CGCS2000 in the file (a 转换参数= line in a boundary-point file, a TOWGS84 in the .prj), have the administrator configure the bureau's ${d.en} to CGCS2000 parameters (DATUM_TRANSFORMS), or accept an approximate placement (acceptApproximateDatum=true; the report marks it in red)`,
     );
   }

@@ -15,6 +15,8 @@ export interface RawRead {
   naturalOrder: Record<CoordinateKind, AxisOrderOption>;
   orderIsConvention: boolean;
   warnings: ParseWarning[];
+  /** The name the file gives itself (a GeoJSON FeatureCollection's or Feature's `name`). */
+  name?: string;
 }
 
 /** GIS formats (GeoJSON, Shapefile, KML): x first, and that is the rule. */

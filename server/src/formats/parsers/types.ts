@@ -141,6 +141,8 @@ export interface ParseResult {
   detected: Detected;
   warnings: ParseWarning[];
   source?: SourceCoordinates;
+  /** The project's name as the file gives it ({@link projectNameOf}); absent when it gives none. */
+  name?: string;
 }
 
 export type ParseInput = { fileName: string; bytes: Uint8Array } | { text: string };

@@ -58,6 +58,13 @@ export interface AuditEntry {
   details?: unknown;
 }
 
+/**
+ * The words of an audit entry are the page's (client/src/admin/AdminAuditLogPage.tsx): details
+ * hold codes — a sign-in failure's reason ('wrong-password', 'unknown-user', 'locked',
+ * 'disabled'), a role, who created an account ('startup-env': YZT_ADMIN_USERNAME at start-up,
+ * 'command-line': npm run user:create) — and a failure's message in both languages
+ * (`error`, `errorEn`).
+ */
 export async function audit(db: Queryable, e: AuditEntry): Promise<void> {
   await db.query('INSERT INTO audit_log (action, user_id, username, ip, target, details) VALUES ($1, $2, $3, $4, $5, $6)', [
     e.action,
@@ -206,7 +213,7 @@ export async function signIn(
   if (!row || !good) {
     const lock = attempt.failures >= MAX_FAILED_SIGN_INS;
     if (lock) await lockName(db, nameKey);
-    await auditFailure(row ? 'wrong password' : 'unknown user', lock);
+    await auditFailure(row ? 'wrong-password' : 'unknown-user', lock);
     throw wrong();
   }
   // the right password: the run of failures ends

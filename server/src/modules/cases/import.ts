@@ -19,6 +19,7 @@
  * Every query that could meet a GEOS failure is checked against an index-only count of what it
  * must return; a missing row fails the job instead of passing silently.
  */
+import { describeGeosReason } from '../../../../core/geos-reason.ts';
 import { randomUUID } from 'node:crypto';
 import { beijingToday } from '../../../../core/beijing-time.ts';
 import { CASE_SOURCES, type CaseSource } from '../../../../core/case-status.ts';
@@ -98,7 +99,10 @@ interface RowState {
   source: string | null;
   detectedOn: string | null;
   countyCode: string | null;
+  countyName: string | null;
   areaM2: number | null;
+  /** What the row was given that it did not carry (a default date), listed without refusing it. */
+  notes: Reason[];
   reasons: Reason[];
   duplicateOf: ImportRow['duplicateOf'];
   staged: boolean;
@@ -203,10 +207,29 @@ function checkRow(r: RowState, query: CaseImportQuery, today: string) {
   else if ((CASE_SOURCES as readonly string[]).includes(source)) r.source = source as CaseSource;
   else r.reasons.push(reason('SOURCE_INVALID', `线索来源“${source}”无效：只能是${CASE_SOURCES.join('、')}`, `The source "${source}" is not one of ${CASE_SOURCES.join(', ')}`));
   const dateText = pick(props, DATE_KEYS);
-  const date = dateText === null ? (query.detectedOn ?? today) : normaliseDate(dateText);
+  // a row without a date is never dated today unasked: the importer gives a default date, or the row is refused
+  if (dateText === null && query.detectedOn === undefined) {
+    r.reasons.push(
+      reason(
+        'DATE_MISSING',
+        '没有发现日期：请在文件中补上（字段 发现日期 或 JCRQ），或在“缺省发现日期”中选择一个日期后重新试导入',
+        'No detection date: add one to the file (a 发现日期 or JCRQ field), or choose a default detection date and run the trial import again',
+      ),
+    );
+    return finishRow(r);
+  }
+  if (dateText === null) {
+    r.notes.push(reason('DATE_DEFAULTED', `文件中没有发现日期：按所选的缺省发现日期 ${query.detectedOn} 记录`, `No detection date in the file: recorded with the chosen default date ${query.detectedOn}`));
+  }
+  const date = dateText === null ? query.detectedOn! : normaliseDate(dateText);
   if (date === null) r.reasons.push(reason('DATE_INVALID', `发现日期“${dateText}”无法识别：请写成 2026-03-05 的形式`, `The detection date "${dateText}" is not a date like 2026-03-05`));
   else if (date > today) r.reasons.push(reason('DATE_IN_FUTURE', `发现日期 ${date} 晚于今天`, `The detection date ${date} is in the future`));
   else r.detectedOn = date;
+  finishRow(r);
+}
+
+/** The polygon's checks and area (after the attributes, whatever they found). */
+function finishRow(r: RowState) {
   const validation = r.validation ?? validateSiteGeometry(r.feature.geometry);
   for (const p of validation.problems) r.reasons.push(reason(p.code, p.zh, p.en));
   if (validation.valid) {
@@ -240,8 +263,10 @@ async function runImport(db: Database, input: ImportInput, job: JobState): Promi
     source: null,
     detectedOn: null,
     countyCode: null,
+    countyName: null,
     areaM2: null,
     reasons: [],
+    notes: [],
     duplicateOf: [],
     staged: false,
     caseId: null,
@@ -284,16 +309,18 @@ async function runImport(db: Database, input: ImportInput, job: JobState): Promi
       for (const v of validity) {
         if (v.valid) continue;
         invalid.push(Number(v.row_no));
-        const at = v.location ? (JSON.parse(v.location) as { coordinates: number[] }).coordinates : null;
-        const where = at ? `（位置 ${at[0]!.toFixed(6)}, ${at[1]!.toFixed(6)}）` : '';
-        byRow.get(Number(v.row_no))!.reasons.push(reason('INVALID_GEOMETRY', `图形无效：${v.reason}${where}`, `The polygon is not valid: ${v.reason}${at ? ` at ${at[0]!.toFixed(6)}, ${at[1]!.toFixed(6)}` : ''}`));
+        const why = describeGeosReason(v.reason, v.location ? (JSON.parse(v.location) as { coordinates: number[] }).coordinates : null);
+        byRow.get(Number(v.row_no))!.reasons.push(reason('INVALID_GEOMETRY', `图形无效：${why.text.zh}`, `The polygon is not valid: ${why.text.en}`));
       }
       const valid = nums.filter((n) => !invalid.includes(n));
-      const counties = await tx.query<{ row_no: number; county_code: string | null }>(sql('import-county'), [valid]);
+      const counties = await tx.query<{ row_no: number; county_code: string | null; county_name: string | null }>(sql('import-county'), [valid]);
       if (counties.length !== valid.length) throw new Error(`县区判定不完整：${valid.length} 个图斑只得到 ${counties.length} 条结果`);
       for (const c of counties) {
         const r = byRow.get(Number(c.row_no))!;
-        if (c.county_code) r.countyCode = c.county_code;
+        if (c.county_code) {
+          r.countyCode = c.county_code;
+          r.countyName = c.county_name;
+        }
         else {
           invalid.push(r.row);
           r.reasons.push(reason('OUTSIDE_COUNTIES', '图斑不在开封市任何县区内', 'The polygon lies in none of Kaifeng’s counties'));
@@ -416,7 +443,9 @@ async function runImport(db: Database, input: ImportInput, job: JobState): Promi
       status: status(r),
       code: r.code,
       countyCode: r.countyCode,
+      countyName: r.countyName,
       source: r.source,
+      notes: r.notes,
       detectedOn: r.detectedOn,
       area: r.areaM2 === null ? null : toAreaUnits(r.areaM2),
       reasons: r.reasons,

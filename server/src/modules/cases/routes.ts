@@ -42,8 +42,8 @@ import { beijingYear, caseStats, decideCase, readCase } from './service.ts';
 
 const MB = MAX_SITE_FILE_BYTES / 1024 / 1024;
 
-const tooLarge = () => new AppError(413, 'FILE_TOO_LARGE', `文件（file）过大：最大 ${MB} MB，请分批导入`, `The file is too large: at most ${MB} MB; import it in parts`);
-const NO_FILE = { zh: '没有收到文件（file）：请上传 GeoJSON 或 Shapefile（.zip）', en: 'No file received: upload a GeoJSON or a zipped Shapefile (field "file")' };
+const tooLarge = () => new AppError(413, 'FILE_TOO_LARGE', `文件过大：最大 ${MB} MB，请分批导入`, `The file is too large: at most ${MB} MB; import it in parts`);
+const NO_FILE = { zh: '没有收到文件：请上传 GeoJSON 或 Shapefile（.zip）', en: 'No file received: upload a GeoJSON or a zipped Shapefile (field "file")' };
 
 /** "违法占地图斑-20261122" in Beijing time. */
 const today = () => beijingStamp();
@@ -183,8 +183,8 @@ const routes: FastifyPluginAsyncZod = async (app) => {
         throw new AppError(
           400,
           'NO_SUCH_ROW',
-          `includeDuplicates（仍导入的重复行）中的第 ${beyond.join('、')} 行不存在：文件共 ${total} 行`,
-          `includeDuplicates names rows ${beyond.join(', ')}, but the file has ${total} rows`,
+          `选择仍要导入的重复行中，第 ${beyond.join('、')} 行不存在：文件共 ${total} 行`,
+          `The duplicate rows chosen for import name rows ${beyond.join(', ')}, but the file has ${total} rows`,
         );
       }
       // the importer is the signed-in user

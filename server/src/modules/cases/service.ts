@@ -88,8 +88,8 @@ export async function decideCase(db: Database, id: number, req: CaseDecisionRequ
       throw new AppError(
         409,
         'VERSION_CONFLICT',
-        `图斑 ${cur.code} 已被他人修改（当前版本 ${cur.version}，提交的版本 version 为 ${req.version}）：请重新加载后再作核查结论`,
-        `Case ${cur.code} has changed since it was loaded (now version ${cur.version}, the decision was made on version ${req.version}): reload it and decide again`,
+        `图斑 ${cur.code} 在您打开之后已被他人修改（您看到的是第 ${req.version} 版，现在是第 ${cur.version} 版）：请重新加载，看过最新情况后再作核查结论`,
+        `Someone changed case ${cur.code} after you opened it (you saw version ${req.version}; it is now version ${cur.version}): reload it, look at what changed, and decide again`,
       );
     }
     const approvalNo = req.approvalNo?.trim() || null;
@@ -104,8 +104,8 @@ export async function decideCase(db: Database, id: number, req: CaseDecisionRequ
       throw new AppError(
         422,
         'NO_CHANGE',
-        `核查结论（status）、批准文号（approvalNo）和核查意见（comment）都与现状相同，没有需要记录的变化`,
-        'Nothing changes: status, approvalNo and comment are as they are',
+        '核查结论、批准文号和核查意见都与现状相同，没有需要记录的变化',
+        'Nothing changes: the conclusion, the approval number and the comment are as they are',
       );
     }
     const written = await tx.query(DECIDE_SQL, [id, req.version, req.status, approvalNo, comment, (req.actor ?? '').trim(), cur.status, JSON.stringify(changes)]);

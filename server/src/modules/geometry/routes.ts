@@ -123,7 +123,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
         // the provenance the site check files with the site: a file's name only for an uploaded file
         const fileName = 'fileName' in input && req.isMultipart() ? input.fileName : null;
         const provenance = await buildProvenance({ input, fileName, options, overrides, result });
-        return { ...result, validation, provenance };
+        return { ...result, validation, provenance, name: result.name ?? null };
       } catch (e) {
         if (e instanceof AppError) throw e;
         if (e instanceof ParseError) throw new AppError(422, e.code, e.zh, e.en);

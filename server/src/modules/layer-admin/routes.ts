@@ -38,7 +38,7 @@ export const MAX_LAYER_FILE_BYTES = 200 * 1024 * 1024;
 const MB = MAX_LAYER_FILE_BYTES / 1024 / 1024;
 
 const tooLarge = () =>
-  new AppError(413, 'FILE_TOO_LARGE', `文件（file）过大：最大 ${MB} MB；请压缩为 .zip，或删去无关字段后再上传`, `The file is too large: at most ${MB} MB; zip it or drop unneeded fields`);
+  new AppError(413, 'FILE_TOO_LARGE', `文件过大：最大 ${MB} MB；请压缩为 .zip，或删去无关字段后再上传`, `The file is too large: at most ${MB} MB; zip it or drop unneeded fields`);
 
 const admin = { access: atLeast('admin') };
 
@@ -102,7 +102,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
     },
     async (req, reply) => {
       const options = parseOptionsOf(req.query);
-      const file = await uploadedFile(req, { zh: '没有收到文件（file）：请上传 GeoJSON 或 Shapefile（.zip）', en: 'No file received: upload a GeoJSON or a zipped Shapefile (field "file")' });
+      const file = await uploadedFile(req, { zh: '没有收到文件：请上传 GeoJSON 或 Shapefile（.zip）', en: 'No file received: upload a GeoJSON or a zipped Shapefile (field "file")' });
       const parsed = await readFeatureFile(req, file, options, { zh: '图层导入', en: 'the layer import' }, 'layer');
       const job = jobs.startImport(app.db, req.params.layer, { fileName: file.fileName, parsed, repair: req.query.repair });
       return reply.status(202).send(job.view(requestLang(req)));

@@ -17,6 +17,7 @@
  * On the embedded database a replacement holds the database for its duration (it runs one
  * statement at a time); on PostGIS readers keep reading the previous version until commit.
  */
+import { describeGeosReason } from '../../../../core/geos-reason.ts';
 import { getLayer } from '../../../../core/layers.ts';
 import { beijingYear } from '../../../../core/beijing-time.ts';
 import type { ImportableLayer, LayerImportSummary, LayerJob, LayerJobPhase } from '../../../../core/contracts/layer-admin.ts';
@@ -320,25 +321,6 @@ async function checkImport(db: Database, job: LayerJobState, input: { fileName: 
   job.readyAt = Date.now();
 }
 
-/** GEOS's reasons (ST_IsValidReason, without its "[x y]") in words. */
-const GEOS_REASONS: Record<string, string> = {
-  'Self-intersection': '边界自相交',
-  'Ring Self-intersection': '环自相交',
-  'Too few points in geometry component': '点数过少',
-  'Hole lies outside shell': '内环在外环之外',
-  'Nested holes': '内环相互嵌套',
-  'Interior is disconnected': '内部不连通',
-  'Nested shells': '外环相互嵌套',
-  'Duplicate Rings': '环重复',
-  'Invalid Coordinate': '坐标无效',
-  'Ring is not closed': '环未闭合',
-};
-
-function geosReason(reason: string | null): { zh: string; en: string } {
-  const en = (reason ?? 'invalid').replace(/\s*\[[^\]]*\]\s*$/, '');
-  return { zh: GEOS_REASONS[en] ?? en, en };
-}
-
 /** GEOS validity (and repair), then the county, for one batch of rows staged in the temp table. */
 async function checkBatch(tx: Queryable, nums: number[], byRow: Map<number, Row>, repair: boolean): Promise<void> {
   const staged = await tx.query<{ row_no: number }>(sql('stage'), [nums, nums.map((n) => JSON.stringify(byRow.get(n)!.geometry))]);
@@ -349,13 +331,8 @@ async function checkBatch(tx: Queryable, nums: number[], byRow: Map<number, Row>
   const drop: number[] = [];
   for (const v of invalid) {
     const r = byRow.get(Number(v.row_no))!;
-    const at = v.location ? (JSON.parse(v.location) as { coordinates: number[] }).coordinates : null;
-    const why = geosReason(v.reason);
-    r.reasons.push({
-      code: 'INVALID_GEOMETRY',
-      zh: `图形无效：${why.zh}${at ? `（位置 ${at[0]!.toFixed(6)}, ${at[1]!.toFixed(6)}）` : ''}`,
-      en: `The polygon is not valid: ${why.en}${at ? ` at ${at[0]!.toFixed(6)}, ${at[1]!.toFixed(6)}` : ''}`,
-    });
+    const why = describeGeosReason(v.reason, v.location ? (JSON.parse(v.location) as { coordinates: number[] }).coordinates : null);
+    r.reasons.push({ code: 'INVALID_GEOMETRY', zh: `图形无效：${why.text.zh}`, en: `The polygon is not valid: ${why.text.en}` });
     if (!repair) {
       r.excluded = true;
       drop.push(r.row);
@@ -444,12 +421,20 @@ async function replaceLayer(db: Database, job: LayerJobState, actor: Actor, note
       user: actor.user,
       ip: actor.ip,
       target: layer,
-      details: { layer, fileName: summary.fileName, error: e instanceof Error ? e.message : String(e) },
+      details: { layer, fileName: summary.fileName, ...failureWords(e) },
     }).catch(() => undefined);
     throw e;
   }
   job.features = null;
   await refresh(db, job, log);
+}
+
+/** What went wrong, in both languages where the error has them (an AppError's message is its English). */
+function failureWords(e: unknown): { error: string; errorEn?: string } {
+  if (e instanceof Cancelled) return { error: '已取消', errorEn: 'cancelled' };
+  const w = e as { zh?: unknown; en?: unknown; message?: unknown };
+  if (typeof w.zh === 'string' && typeof w.en === 'string') return { error: w.zh, errorEn: w.en };
+  return { error: e instanceof Error ? e.message : String(e) };
 }
 
 async function restoreVersion(db: Database, job: LayerJobState, versionNo: number, actor: Actor, note: string | null, log?: Log): Promise<void> {
@@ -482,7 +467,7 @@ async function restoreVersion(db: Database, job: LayerJobState, versionNo: numbe
         user: actor.user,
         ip: actor.ip,
         target: layer,
-        details: { layer, versionNo, error: e instanceof Error ? e.message : String(e) },
+        details: { layer, versionNo, ...failureWords(e) },
       }).catch(() => undefined);
     }
     throw e;

@@ -10,6 +10,7 @@
  *
  * An account only ever reaches its own: another account's search answers 404.
  */
+import { fieldName, issueMessage, type IssueLike } from '../../../../core/validation-messages.ts';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { atLeast } from '../../../../core/access.ts';
@@ -48,13 +49,14 @@ function searchOf(params: Record<string, string>): StockSearchQuery {
   // a parameter the search does not know would be kept and shown, yet select nothing
   const unknown = Object.keys(rest).filter((k) => !(k in StockSearchQuery.shape));
   if (unknown.length) {
-    throw new AppError(400, 'INVALID_SEARCH', `检索条件（query）中有未知参数：${unknown.join('、')}`, `The search (query) has unknown parameters: ${unknown.join(', ')}`);
+    const list = (lang: 'zh' | 'en') => unknown.map((k) => fieldName([k], lang, '/api/stock-parcels')).join(lang === 'zh' ? '、' : ', ');
+    throw new AppError(400, 'INVALID_SEARCH', `检索条件中有未知参数：${list('zh')}`, `The search has unknown parameters: ${list('en')}`);
   }
-  const parsed = StockSearchQuery.safeParse(rest);
+  const parsed = StockSearchQuery.safeParse(rest, { reportInput: true });
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    const field = issue.path.join('.');
-    throw new AppError(400, 'INVALID_SEARCH', `检索条件（query${field ? `.${field}` : ''}）无效：${issue.message}`, `The search (query${field ? `.${field}` : ''}) is not valid: ${issue.message}`);
+    const say = (lang: 'zh' | 'en') => issueMessage({ ...(issue as IssueLike), path: issue.path }, lang, '/api/stock-parcels');
+    throw new AppError(400, 'INVALID_SEARCH', `检索条件无效：${say('zh')}`, `The search is not valid: ${say('en')}`);
   }
   return parsed.data;
 }

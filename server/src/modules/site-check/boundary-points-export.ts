@@ -108,7 +108,7 @@ function placeSite(report: SiteCheckReport, zone: ZoneChoice, datum: 'source' | 
     throw new AppError(
       422,
       'DATUM_APPROXIMATE',
-      `该选址来自${name.zh}文件，未经转换参数按近似位置放置，没有可导出的 2000 国家大地坐标；请导出原坐标系（datum=source）`,
+      `该选址来自${name.zh}文件，未经转换参数按近似位置放置，没有可导出的 2000 国家大地坐标；请改为导出原坐标系`,
       `The site came from a ${name.en} file placed approximately without shift parameters; it has no CGCS2000 coordinates to export — export its own datum (datum=source)`,
     );
   }

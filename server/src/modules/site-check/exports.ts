@@ -493,16 +493,16 @@ function checkZone(zone: number, zoneWidth: ZoneWidth, site: Geo | null) {
 }
 
 const ZipQuery = z.object({
-  encoding: z.enum(['utf-8', 'gbk'], { error: 'encoding 须为 utf-8 或 gbk' }).default('utf-8').meta({ description: '属性表编码，默认 UTF-8' }),
+  encoding: z.enum(['utf-8', 'gbk'], { error: '属性表编码须为 utf-8 或 gbk' }).default('utf-8').meta({ description: '属性表编码，默认 UTF-8' }),
 });
 
 const BoundaryPointsQuery = z.object({
   zone: z.coerce.number({ error: '带号须为整数' }).int('带号须为整数').optional().meta({ description: '带号；默认为选址中心所在的带（开封：3 度带 38）', example: 38 }),
-  zoneWidth: z.enum(['3', '6'], { error: '几度分带须为 3 或 6' }).default('3').meta({ description: '几度分带：3 或 6' }),
-  prefix: z.enum(['true', 'false', '1', '0'], { error: 'prefix 须为 true 或 false' }).default('true').meta({ description: 'Y 坐标是否带带号前缀（38 512 034.220）' }),
-  encoding: z.enum(['gbk', 'utf-8'], { error: 'encoding 须为 gbk 或 utf-8' }).default('gbk').meta({ description: '文件编码，默认 GBK' }),
+  zoneWidth: z.enum(['3', '6'], { error: '分带宽度须为 3 或 6（几度分带）' }).default('3').meta({ description: '几度分带：3 或 6' }),
+  prefix: z.enum(['true', 'false', '1', '0'], { error: '带号前缀须为 true 或 false' }).default('true').meta({ description: 'Y 坐标是否带带号前缀（38 512 034.220）' }),
+  encoding: z.enum(['gbk', 'utf-8'], { error: '文件编码须为 gbk 或 utf-8' }).default('gbk').meta({ description: '文件编码，默认 GBK' }),
   datum: z
-    .enum(['source', 'cgcs2000'], { error: 'datum 须为 source 或 cgcs2000' })
+    .enum(['source', 'cgcs2000'], { error: '导出的坐标系只能是原坐标系（source）或 2000 国家大地坐标系（cgcs2000）' })
     .default('source')
     .meta({ description: 'source：选址来自 1954 北京/1980 西安坐标系文件时按原坐标系导出（默认）；cgcs2000：导出 2000 国家大地坐标（近似放置的选址没有）' }),
 });
@@ -513,7 +513,7 @@ async function reportAndZoneOf(
   id: string,
   query: { zone?: number; zoneWidth: '3' | '6'; prefix: string },
 ): Promise<{ report: SiteCheckReport; choice: ZoneChoice }> {
-  if (!isReportId(id)) throw new AppError(400, 'INVALID_ID', `报告编号（id）格式不正确：“${id.slice(0, 40)}”`, `Malformed report id: "${id.slice(0, 40)}"`);
+  if (!isReportId(id)) throw new AppError(400, 'INVALID_ID', `报告编号格式不正确：“${id.slice(0, 40)}”`, `Malformed report id: "${id.slice(0, 40)}"`);
   const zoneWidth = Number(query.zoneWidth) as ZoneWidth;
   if (query.zone !== undefined) checkZone(query.zone, zoneWidth, null);
   const report = await readFiledReport(db, id);

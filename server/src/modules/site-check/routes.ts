@@ -33,7 +33,7 @@ function refuseLargePublicBody(req: FastifyRequest): void {
     throw new AppError(
       413,
       'SITE_TOO_LARGE',
-      `请求体过大（${Math.round(length / 1024)} KB）：未登录时选址套核的请求体上限 ${MAX_PUBLIC_SITE_CHECK_BODY_BYTES / 1024} KB、选址（geometry）上限 ${MAX_PUBLIC_VERTICES} 个顶点；请先抽稀，或登录后套核`,
+      `请求体过大（${Math.round(length / 1024)} KB）：未登录时选址套核的请求体上限 ${MAX_PUBLIC_SITE_CHECK_BODY_BYTES / 1024} KB、选址范围上限 ${MAX_PUBLIC_VERTICES} 个顶点；请先抽稀，或登录后套核`,
       `The request body is too large (${Math.round(length / 1024)} KB): without signing in a site check's body is at most ${MAX_PUBLIC_SITE_CHECK_BODY_BYTES / 1024} KB and the site (geometry) at most ${MAX_PUBLIC_VERTICES} vertices; simplify it or sign in`,
     );
   }
@@ -53,7 +53,7 @@ function refuseOversizeSite(req: FastifyRequest): void {
     throw new AppError(
       422,
       'TOO_MANY_PARTS',
-      `选址（geometry）有 ${parts} 个部分，超过${who.zh}的上限 ${maxParts} 个；请合并或分开套核`,
+      `选址范围有 ${parts} 个部分，超过${who.zh}的上限 ${maxParts} 个；请合并或分开套核`,
       `The site (geometry) has ${parts} parts; at most ${maxParts} are allowed${who.en} — merge them or check them separately`,
     );
   }
@@ -64,7 +64,7 @@ function refuseOversizeSite(req: FastifyRequest): void {
       throw new AppError(
         422,
         'TOO_MANY_PARTS',
-        `原始坐标（provenance.source）有 ${source.length} 个要素，超过${who.zh}的上限 ${maxParts} 个`,
+        `来源文件的原始坐标有 ${source.length} 个要素，超过${who.zh}的上限 ${maxParts} 个`,
         `The source coordinates (provenance.source) have ${source.length} features; at most ${maxParts} are allowed${who.en}`,
       );
     }
@@ -74,7 +74,7 @@ function refuseOversizeSite(req: FastifyRequest): void {
       throw new AppError(
         422,
         'TOO_MANY_VERTICES',
-        `原始坐标（provenance.source）的顶点超过 ${maxVertices} 个（${who.zh}的上限）`,
+        `来源文件的原始坐标的顶点超过 ${maxVertices} 个（${who.zh}的上限）`,
         `The source coordinates (provenance.source) have more than ${maxVertices} vertices, the most allowed${who.en}`,
       );
     }
@@ -83,7 +83,7 @@ function refuseOversizeSite(req: FastifyRequest): void {
     throw new AppError(
       422,
       'TOO_MANY_VERTICES',
-      `选址（geometry）的顶点超过 ${maxVertices} 个（${who.zh}的上限）；请先抽稀${publicCaller ? '，或登录后套核' : ''}`,
+      `选址范围的顶点超过 ${maxVertices} 个（${who.zh}的上限）；请先抽稀${publicCaller ? '，或登录后套核' : ''}`,
       `The site (geometry) has more than ${maxVertices} vertices, the most allowed${who.en}; simplify it${publicCaller ? ' or sign in' : ''}`,
     );
   }

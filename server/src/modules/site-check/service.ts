@@ -26,6 +26,7 @@ import { newLandReason, reasonConflict, STOCK_FIRST_CANDIDATES } from '../../../
 type SiteCheckReport = import('../../../../core/contracts/site-check.ts').SiteCheckReport;
 import type { Queryable } from '../../db/database.ts';
 import { AppError } from '../../plugins/errors.ts';
+import { describeGeosReason } from '../../../../core/geos-reason.ts';
 import { readDataVersions } from '../data-version/service.ts';
 import { difference, hasFeatures, loadReport, overlay, prepareSite, saveReport, type PreparedSite } from './repo.ts';
 import type { Charge } from './budget.ts';
@@ -231,16 +232,13 @@ async function analyseSite(db: Queryable, geometry: SiteCheckRequest['geometry']
   precheck(geometry);
   const prepared = await prepareSite(db, JSON.stringify(geometry), repair, bufferMeters);
   if (!prepared.valid && !(prepared.repairable_area > 0)) throw zeroArea();
-  if (!prepared.valid && !repair) {
-    const at = prepared.location ? (JSON.parse(prepared.location) as { coordinates: number[] }).coordinates : null;
-    const place = at ? `（位置 ${at[0]!.toFixed(6)}, ${at[1]!.toFixed(6)}）` : '';
-    const placeEn = at ? ` at ${at[0]!.toFixed(6)}, ${at[1]!.toFixed(6)}` : '';
-    const selfX = /self-intersection/i.test(prepared.reason);
+  const why = prepared.valid ? null : describeGeosReason(prepared.reason, prepared.location ? (JSON.parse(prepared.location) as { coordinates: number[] }).coordinates : null);
+  if (why && !repair) {
     throw new AppError(
       422,
-      selfX ? 'SELF_INTERSECTION' : 'INVALID_GEOMETRY',
-      `选址几何无效：${selfX ? '边界自相交' : prepared.reason}${place}。请修正后重试，或选择自动修复（repair）。`,
-      `The site geometry is invalid: ${prepared.reason}${placeEn}. Fix it, or ask for an automatic repair (repair: true).`,
+      why.selfIntersection ? 'SELF_INTERSECTION' : 'INVALID_GEOMETRY',
+      `选址几何无效：${why.text.zh}。请修正后重试，或选择自动修复。`,
+      `The site geometry is invalid: ${why.text.en}. Fix it, or ask for an automatic repair.`,
     );
   }
   if (!prepared.site || !prepared.analysed || prepared.repaired_valid === false) {
@@ -327,6 +325,7 @@ async function checkAndFile(
     overlayAll(db, prepared.analysed, analysedM2),
   ]);
 
+  const why = prepared.valid ? null : describeGeosReason(prepared.reason, prepared.location ? (JSON.parse(prepared.location) as { coordinates: number[] }).coordinates : null);
   const versions = await readDataVersions(db);
   const createdAt = (opts.now?.() ?? new Date()).toISOString();
   const content: Omit<SiteCheckReport, 'contentHash'> = {
@@ -343,7 +342,8 @@ async function checkAndFile(
       area: toAreaUnits(siteM2),
       analysedArea: toAreaUnits(analysedM2),
       repaired: !prepared.valid,
-      repairNoteZh: prepared.valid ? null : `原几何无效（${prepared.reason}），已自动修复；修复后面积 ${toAreaUnits(siteM2).mu.toFixed(2)} 亩。`,
+      repairNoteZh: why ? `原几何无效（${why.text.zh}），已自动修复；修复后面积 ${toAreaUnits(siteM2).mu.toFixed(2)} 亩。` : null,
+      repairNoteEn: why ? `The geometry as drawn was not valid (${why.text.en}) and was repaired; the repaired site covers ${toAreaUnits(siteM2).mu.toFixed(2)} mu.` : null,
     },
     provenance: provenanceRecord(req.provenance, req.geometry, !prepared.valid),
     layers,
@@ -397,7 +397,7 @@ export const isReportId = (id: string): boolean => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-
 
 /** A filed report by id: 400 for a malformed id, 404 when there is none. */
 export async function readFiledReport(db: Queryable, id: string): Promise<SiteCheckReport> {
-  if (!isReportId(id)) throw new AppError(400, 'INVALID_ID', `报告编号（id）格式不正确：“${id.slice(0, 40)}”`, `Malformed report id: "${id.slice(0, 40)}"`);
+  if (!isReportId(id)) throw new AppError(400, 'INVALID_ID', `报告编号格式不正确：“${id.slice(0, 40)}”`, `Malformed report id: "${id.slice(0, 40)}"`);
   const stored = await loadReport(db, id);
   if (!stored) throw new AppError(404, 'REPORT_NOT_FOUND', `没有编号为 ${id} 的选址套核报告`, `No site-check report ${id}`);
   if (stored.lapsed) {

@@ -1,0 +1,43 @@
+/**
+ * The audit log's details in words in both languages: what the server writes (reason codes,
+ * roles, yes/no, who created the first accounts, a failure's message) never shows as a code —
+ * "原因：wrong password；locked：否", "角色：enterprise", "by：YZT_ADMIN_USERNAME" were.
+ */
+import { describe, expect, it } from 'vitest';
+import { detailsText, layerName } from '../../client/src/admin/AdminAuditLogPage.tsx';
+
+describe('audit-log details', () => {
+  it('a failed sign-in: the reason and the lock in words', () => {
+    expect(detailsText({ reason: 'wrong-password', locked: false }, 'zh')).toBe('原因：密码错误；账号已锁定：否');
+    expect(detailsText({ reason: 'unknown-user', locked: true }, 'en')).toBe('reason: no such user name; account locked: yes');
+    // entries written before the reasons were codes
+    expect(detailsText({ reason: 'wrong password', locked: false }, 'zh')).toBe('原因：密码错误；账号已锁定：否');
+    expect(detailsText({ reason: 'disabled' }, 'zh')).toBe('原因：账号已停用');
+  });
+
+  it('roles by their names, and the account created at start-up said as such', () => {
+    expect(detailsText({ role: 'enterprise' }, 'zh')).toBe('角色：企业');
+    expect(detailsText({ role: 'admin', by: 'startup-env' }, 'zh')).toBe('角色：系统管理员；创建方式：启动时由环境变量创建（YZT_ADMIN_USERNAME）');
+    expect(detailsText({ role: 'admin', by: 'YZT_ADMIN_USERNAME' }, 'en')).toMatch(/^role: [A-Z][a-z]+.*; created: at start-up, from the environment/);
+    expect(detailsText({ role: 'planner', by: 'npm run user:create' }, 'zh')).toBe('角色：规划人员；创建方式：由命令行创建（npm run user:create）');
+  });
+
+  it('a case decision and layer versions', () => {
+    expect(detailsText({ status: '违法占用', version: 3 }, 'en')).toBe('status: Confirmed illegal; version: v3');
+    expect(detailsText({ status: '违法占用', version: 3 }, 'zh')).toBe('结论：违法占用；版本：第 3 版');
+    expect(detailsText({ layer: 'eco-redline', versionNo: 2, replaced: 1, features: 10, excluded: 0, areaMu: 12.345 }, 'zh')).toBe('版本：第 2 版；替换版本：第 1 版；要素数：10；未导入：0；面积（亩）：12.35');
+    expect(layerName('eco-redline', 'zh')).toBe('生态保护红线');
+  });
+
+  it('a failure in the page’s language', () => {
+    const d = { fileName: 'a.zip', error: '文件无法读取', errorEn: 'The file cannot be read' };
+    expect(detailsText(d, 'zh')).toBe('文件：a.zip；错误：文件无法读取');
+    expect(detailsText(d, 'en')).toBe('file: a.zip; error: The file cannot be read');
+  });
+
+  it('no detail the server writes is left as an English key in Chinese', () => {
+    const all = { role: 'planner', disabled: true, displayName: '张三', reason: 'locked', locked: true, by: 'command-line', versionNo: 1, replaced: 1, features: 1, excluded: 1, fileName: 'f', areaMu: 1, rows: 1, status: '误报', version: 1, error: '错', note: '说明' };
+    const zh = detailsText(all, 'zh');
+    expect(zh.replace(/（[^）]*）/g, '')).not.toMatch(/[A-Za-z]{2,}/);
+  });
+});
