@@ -53,7 +53,7 @@ const strings = {
   changeDetection: { zh: '识别不对？修改后重新读取', en: 'Wrong? Change and read again' },
   auto: { zh: '自动识别', en: 'Detect' },
   gkGeneric: { zh: '高斯-克吕格投影（CGCS2000）', en: 'Gauss–Krüger (CGCS2000)' },
-  parcels: { zh: '{n} 个地块', en: '{n} parcel(s)' },
+  parcels: { zh: '{n} 个地块', en: { one: '{n} parcel', other: '{n} parcels' } },
   placeOnMap: { zh: '放到地图上套核', en: 'Place on the map to check' },
   datum: { zh: '大地基准', en: 'Datum' },
   acceptApproximate: { zh: '按近似位置接受（误差可达数十米）', en: 'Accept an approximate placement (off by tens of metres)' },
@@ -115,7 +115,7 @@ const strings = {
   scHintSelect: { zh: '拖动顶点修改；拖动边中点插入顶点；右键单击顶点删除。', en: 'Drag a vertex to move it; drag a midpoint to insert one; right-click a vertex to delete it.' },
   scHintEmpty: { zh: '先在地图上绘制选址范围，或导入选址文件。', en: 'Draw the site on the map, or import a site file.' },
   scNotEditable: { zh: '该选址含内环（洞），不能逐点编辑。', en: 'This site has holes and cannot be edited vertex by vertex.' },
-  scVertices: { zh: '{n} 个顶点', en: '{n} vertices' },
+  scVertices: { zh: '{n} 个顶点', en: { one: '{n} vertex', other: '{n} vertices' } },
   scName: { zh: '项目名称', en: 'Project name' },
   scUse: { zh: '规划用途', en: 'Planned use' },
   scUseNone: { zh: '（请选择规划用途）', en: '(choose the planned use)' },
@@ -181,12 +181,12 @@ const strings = {
   sfPoints: { zh: '{points} 分', en: '{points} pts' },
   sfTotalArea: { zh: '合计', en: 'Total' },
   sfDistance: { zh: '距选址', en: 'From the site' },
-  sfMore: { zh: '另有 {n} 个方案未列出。', en: '{n} more options are not listed.' },
+  sfMore: { zh: '另有 {n} 个方案未列出。', en: { one: '{n} more option is not listed.', other: '{n} more options are not listed.' } },
   sfLegend: { zh: '存量候选地块', en: 'Stock candidates' },
   sfShow: { zh: '地图上查看', en: 'Show on map' },
   sfPreviewNote: { zh: '预览；报告记录套核时服务器的存量套核结果。', en: "Preview: the report records the server's own stock-land match." },
   nlTitle: { zh: '继续新增用地审查', en: 'Go on to new land' },
-  nlIntroFound: { zh: '存量土地图库中有 {n} 个符合条件的方案。如不采用，请说明理由后继续新增用地审查。', en: 'The stock-land library offers {n} fitting options. To go on to new land instead, give the reason.' },
+  nlIntroFound: { zh: '存量土地图库中有 {n} 个符合条件的方案。如不采用，请说明理由后继续新增用地审查。', en: { one: 'The stock-land library offers {n} fitting option. To go on to new land instead, give the reason.', other: 'The stock-land library offers {n} fitting options. To go on to new land instead, give the reason.' } },
   nlIntroNone: { zh: '存量土地图库中没有符合条件的地块，可继续新增用地审查。', en: 'No stock parcel fits: the project may go on to new land.' },
   nlReason: { zh: '新增用地理由', en: 'Reason for new land' },
   nlReasonPick: { zh: '（请选择理由）', en: '(choose a reason)' },
@@ -233,7 +233,7 @@ const strings = {
   stCancel: { zh: '取消', en: 'Cancel' },
   stClearPoint: { zh: '清除位置', en: 'Clear location' },
   stPoint: { zh: '所选位置', en: 'Picked location' },
-  stTotal: { zh: '共 {n} 宗地块', en: '{n} parcels' },
+  stTotal: { zh: '共 {n} 宗地块', en: { one: '{n} parcel', other: '{n} parcels' } },
   stPage: { zh: '第 {page} / {pages} 页', en: 'Page {page} of {pages}' },
   stPrev: { zh: '上一页', en: 'Previous' },
   stNext: { zh: '下一页', en: 'Next' },
@@ -242,7 +242,7 @@ const strings = {
   stPageSize: { zh: '每页', en: 'Per page' },
   stExportXlsx: { zh: '导出 Excel', en: 'Export Excel' },
   stExportCsv: { zh: '导出 CSV', en: 'Export CSV' },
-  stExportNote: { zh: '导出全部 {n} 条符合条件的记录', en: 'Exports all {n} matching rows' },
+  stExportNote: { zh: '导出全部 {n} 条符合条件的记录', en: { one: 'Exports the {n} matching row', other: 'Exports all {n} matching rows' } },
   stCol_code: { zh: '编号', en: 'Code' },
   stCol_name: { zh: '名称', en: 'Name' },
   stCol_county: { zh: '县区', en: 'County' },
@@ -338,7 +338,7 @@ const strings = {
   'auSort_-code': { zh: '图斑编号降序', en: 'Code, descending' },
   'auSort_-decidedAt': { zh: '最近核查在前', en: 'Latest decision first' },
   auKeys: { zh: '键盘：j/k 或 ↓/↑ 下一个/上一个，Enter 打开', en: 'Keys: j/k or ↓/↑ next/previous, Enter opens' },
-  auTotal: { zh: '共 {n} 个图斑', en: '{n} cases' },
+  auTotal: { zh: '共 {n} 个图斑', en: { one: '{n} case', other: '{n} cases' } },
   auExportXlsx: { zh: '导出 Excel', en: 'Export Excel' },
   auExportGeojson: { zh: '导出 GeoJSON', en: 'Export GeoJSON' },
   auExportShp: { zh: '导出 Shapefile', en: 'Export Shapefile' },
@@ -422,7 +422,7 @@ const strings = {
   auDryReport: { zh: '试导入报告', en: 'Dry-run report' },
   auDryCounts: { zh: '共 {rows} 行：有效 {ok}，无效 {invalid}，重复 {duplicate}', en: '{rows} rows: {ok} valid, {invalid} invalid, {duplicate} duplicates' },
   auCommitCounts: { zh: '已导入 {created} 个图斑（含重复行 {included} 个）；未导入：无效 {invalid}，重复 {duplicate}', en: '{created} cases imported ({included} of them duplicates); left out: {invalid} invalid, {duplicate} duplicates' },
-  auCommit: { zh: '确认导入 {n} 个图斑', en: 'Import {n} cases' },
+  auCommit: { zh: '确认导入 {n} 个图斑', en: { one: 'Import {n} case', other: 'Import {n} cases' } },
   auCommitting: { zh: '正在导入…', en: 'Importing…' },
   auCommitNote: { zh: '勾选的重复行也将导入；无效行不导入。', en: 'Ticked duplicates are imported too; invalid rows never are.' },
   auImportResult: { zh: '导入结果', en: 'Import result' },
@@ -534,7 +534,7 @@ const strings = {
   adReasons: { zh: '原因', en: 'Reasons' },
   adOutcomeLeftOut: { zh: '不导入', en: 'Left out' },
   adRepaired: { zh: '已修复', en: 'Repaired' },
-  adMoreProblems: { zh: '另有 {n} 个问题要素未列出', en: '{n} more not listed' },
+  adMoreProblems: { zh: '另有 {n} 个问题要素未列出', en: { one: '{n} more is not listed', other: '{n} more are not listed' } },
   adServedNow: { zh: '在用：第 {versionNo} 版，{featureCount} 个要素，{area}', en: 'Served: version {versionNo}, {featureCount} features, {area}' },
   adVersion: { zh: '版本', en: 'Version' },
   adFeatureCount: { zh: '要素数', en: 'Features' },
@@ -769,16 +769,50 @@ const strings = {
   },
   rp_mapLoading: { zh: '地图加载中…', en: 'Loading the map…' },
   rp_area: { zh: '面积', en: 'Area' },
-  rp_featureCount: { zh: '{n} 个图斑', en: '{n} features' },
+  rp_featureCount: { zh: '{n} 个图斑', en: { one: '{n} feature', other: '{n} features' } },
   // the searchable lists' kit (list-map/) and the stock search
   stSavedAll: { zh: '全部可供应存量土地', en: 'All available stock land' },
-} as const satisfies Record<string, Bilingual>;
+} as const satisfies Record<string, Bilingual | { zh: string; en: PluralEn }>;
 
 export type StringKey = keyof typeof strings;
 
-export function translate(lang: Lang, key: StringKey, vars: Record<string, string | number> = {}): string {
-  return strings[key][lang].replace(/\{(\w+)\}/g, (_m, k: string) => String(vars[k] ?? ''));
+/** An English word that changes with a count: `{n} parcel` / `{n} parcels`, chosen by Intl.PluralRules. */
+export interface PluralEn {
+  one: string;
+  other: string;
 }
+
+const enPlurals = new Intl.PluralRules('en');
+
+/**
+ * `{n} parcel` or `{n} parcels`: the English form of a counted word for `n`.
+ *
+ * @example plural({ one: '{n} case', other: '{n} cases' }, 1) // '{n} case'
+ */
+export const plural = (forms: PluralEn, n: number): string => (enPlurals.select(n) === 'one' ? forms.one : forms.other);
+
+export function translate(lang: Lang, key: StringKey, vars: Record<string, string | number> = {}): string {
+  const entry: { zh: string; en: string | PluralEn } = strings[key];
+  const text = lang === 'zh' || typeof entry.en === 'string' ? (entry[lang] as string) : plural(entry.en, Number(vars.n));
+  return text.replace(/\{(\w+)\}/g, (_m, k: string) => String(vars[k] ?? ''));
+}
+
+/**
+ * Data shown as it is on every page — a name, an address, an approval number, a free-text note:
+ * marked `data-i18n="data"` (and `lang="zh"` when it is Chinese) so that readers, screen readers
+ * and tests know it has no translation. `dataProps` for JSX (`<span {...dataProps(name)}>`),
+ * `dataHtml` for a popup's HTML.
+ */
+export const dataProps = (text: string | null | undefined): { 'data-i18n': 'data'; lang?: string } =>
+  /\p{Script=Han}/u.test(text ?? '') ? { 'data-i18n': 'data', lang: 'zh' } : { 'data-i18n': 'data' };
+
+export function dataHtml(text: string): string {
+  const esc = text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+  return /\p{Script=Han}/u.test(text) ? `<span data-i18n="data" lang="zh">${esc}</span>` : `<span data-i18n="data">${esc}</span>`;
+}
+
+/** The name of the other language on the switch, written in that language (中文 / English). */
+export const languageNameProps = (lang: Lang) => ({ 'data-i18n': 'language', lang: htmlLang(lang) });
 
 /** A key's word, or `fallback` when the table has no such key (families keyed by data, e.g. an audit-log action). */
 export function translateOr(lang: Lang, key: string, fallback: string): string {
