@@ -4,7 +4,7 @@ import type { HealthResponse } from '../../core/contracts/health.ts';
 import type { LayerInfo } from '../../core/contracts/layers.ts';
 import type { ClientConfig, County } from '../../core/contracts/features.ts';
 import { api } from './api.ts';
-import { htmlLang, LangContext, otherLang, translate, withLang, type Lang } from './i18n.ts';
+import { languageNameProps, htmlLang, LangContext, otherLang, translate, withLang, type Lang } from './i18n.ts';
 import { readUrlState, writeUrlState, type LayerStates, type LayerViewState } from './url-state.ts';
 import { buildStyle } from './map/style.ts';
 import type { MapController } from './map/controller.ts';
@@ -130,7 +130,7 @@ export function App() {
             <a className="header-link" href={withLang('/audit', lang)} data-testid="audit-link">
               {t('auLink')}
             </a>
-            <button type="button" className="lang-switch" onClick={() => setLang(otherLang(lang))}>
+            <button type="button" className="lang-switch" onClick={() => setLang(otherLang(lang))} {...languageNameProps(otherLang(lang))}>
               {t('language')}
             </button>
             <SessionBadge />

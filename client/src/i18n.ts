@@ -9,6 +9,7 @@
  */
 import { createContext, useContext } from 'react';
 import { STATUS_LABEL } from '../../core/rules.ts';
+import { vocabularyEn, type Vocabulary } from '../../core/vocabulary.ts';
 import { RESTRICTED_RULE_LAYERS_EN, RESTRICTED_RULE_LAYERS_ZH, TRIMMED_LAYERS_EN, TRIMMED_LAYERS_ZH } from '../../core/layers.ts';
 
 export type Lang = 'zh' | 'en';
@@ -65,7 +66,7 @@ const strings = {
   layers: { zh: '图层', en: 'Layers' },
   counties: { zh: '县区', en: 'Counties' },
   opacity: { zh: '透明度', en: 'Opacity' },
-  features: { zh: '个要素', en: 'features' },
+  featureCount: { zh: '{count} 个要素', en: { one: '{count} feature', other: '{count} features' } },
   restricted: { zh: '受控', en: 'Restricted' },
   siTitle: { zh: '登录', en: 'Sign in' },
   siHeading: { zh: '登录一张图', en: 'Sign in to Yizhangtu' },
@@ -810,6 +811,14 @@ export function dataHtml(text: string): string {
   const esc = text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
   return /\p{Script=Han}/u.test(text) ? `<span data-i18n="data" lang="zh">${esc}</span>` : `<span data-i18n="data">${esc}</span>`;
 }
+
+/**
+ * A value of an enumeration (core/vocabulary.ts) in a language: the table's English on English
+ * pages, the stored Chinese word otherwise; a value the table does not hold is returned as it is.
+ *
+ * @example vocabularyWord(PLANNED_USE_EN, '工业', 'en') // 'Industrial'
+ */
+export const vocabularyWord = (table: Vocabulary, value: string, lang: Lang): string => (lang === 'en' ? (vocabularyEn(table, value) ?? value) : value);
 
 /** The name of the other language on the switch, written in that language (中文 / English). */
 export const languageNameProps = (lang: Lang) => ({ 'data-i18n': 'language', lang: htmlLang(lang) });

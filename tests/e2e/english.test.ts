@@ -22,7 +22,8 @@ import { signInAs } from '../helpers/session.ts';
 async function nonEnglish(page: Page): Promise<string[]> {
   return page.evaluate(() => {
     const HAN = /[\p{Script=Han}\u3000-\u303f\uff00-\uffef\u201c\u201d]/u;
-    const isData = (el: Element | null) => !!el?.closest('[data-i18n="data"]');
+    // data with no translation, and the switch's name of the other language (中文), written in that language
+    const isData = (el: Element | null) => !!el?.closest('[data-i18n="data"], [data-i18n="language"]');
     const where = (el: Element) => {
       const parts: string[] = [];
       for (let e: Element | null = el; e && parts.length < 4; e = e.parentElement) {
@@ -32,7 +33,13 @@ async function nonEnglish(page: Page): Promise<string[]> {
       return parts.join(' > ');
     };
     const found: string[] = [];
-    if (HAN.test(document.title)) found.push(`title: ${document.title}`);
+    // the title may name what the page shows (a parcel, a project) where the page marks it as data
+    let title = document.title;
+    for (const el of Array.from(document.querySelectorAll('[data-i18n="data"]'))) {
+      const v = el.textContent?.trim();
+      if (v) title = title.split(v).join('');
+    }
+    if (HAN.test(title)) found.push(`title: ${document.title}`);
     // visible text
     const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
     for (let n = walker.nextNode(); n; n = walker.nextNode()) {

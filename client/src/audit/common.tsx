@@ -8,7 +8,7 @@ import type { Navigation as ShellNavigation } from '../page-shell.ts';
 import { CASE_STATUS_LABEL, type CaseStatus } from '../../../core/case-status.ts';
 import { CASE_SOURCE_EN, vocabularyEn } from '../../../core/vocabulary.ts';
 import type { AreaUnits } from '../../../core/units.ts';
-import { otherLang, pick, useT, withLang, type Lang, type StringKey } from '../i18n.ts';
+import { languageNameProps, otherLang, pick, useT, withLang, type Lang, type StringKey } from '../i18n.ts';
 import { AreaFigures } from '../AreaFigures.tsx';
 import { DASH, DIGITS, beijingTime, formatNumber, formatShare } from '../format.ts';
 import { SessionBadge } from '../auth/SessionBadge.tsx';
@@ -91,7 +91,7 @@ export function AuditHeader(props: { tab: AuditTab | null; lang: Lang; onLang: (
         ))}
       </nav>
       {props.children}
-      <button type="button" className="lang-switch" onClick={() => props.onLang(otherLang(props.lang))}>
+      <button type="button" className="lang-switch" onClick={() => props.onLang(otherLang(props.lang))} {...languageNameProps(otherLang(props.lang))}>
         {t('language')}
       </button>
       <SessionBadge />

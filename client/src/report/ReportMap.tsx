@@ -4,7 +4,7 @@
  * geometries on top. Not interactive; drawn with `preserveDrawingBuffer` so the canvas
  * prints and can be read back; marks itself `data-rendered="true"` once idle.
  */
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useRef, useState, type ReactNode } from 'react';
 import type { ExpressionSpecification, LayerSpecification, StyleSpecification } from 'maplibre-gl';
 import { CJK_FONTS, maplibregl } from '../map/maplibre.ts';
 import { BOUNDARY_RULE, layers, type LayerId } from '../../../core/layers.ts';
@@ -122,7 +122,7 @@ function StaticMap(props: { content: FigureContent; base: BaseMapData; bounds: B
  * One map figure with its caption; `className` sets its printed size. `wide` shows the site
  * with its surroundings and an overview inset of the city (区位图); otherwise the site fills it.
  */
-export function ReportMap(props: { content: FigureContent; base: BaseMapData; lang: Lang; className: string; caption: string; figureId: string; wide?: boolean }) {
+export function ReportMap(props: { content: FigureContent; base: BaseMapData; lang: Lang; className: string; caption: ReactNode; figureId: string; wide?: boolean }) {
   const site = bboxOf(props.content.site);
   const bounds = props.wide ? widen(site, 0.6, 0.006) : site;
   return (

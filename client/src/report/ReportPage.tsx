@@ -12,7 +12,8 @@ import { BOUNDARY_RULE, type LayerId } from '../../../core/layers.ts';
 import type { AreaUnitsT } from '../../../core/contracts/site-check.ts';
 import { api } from '../api.ts';
 import { isApproximate, provenanceRows } from '../../../core/provenance.ts';
-import { htmlLang, langOfSearch, otherLang, pickField, setLangParam, translate, withLang, type Lang } from '../i18n.ts';
+import { languageNameProps, dataProps, htmlLang, langOfSearch, otherLang, pickField, setLangParam, translate, vocabularyWord, withLang, type Lang } from '../i18n.ts';
+import { PLANNED_USE_EN } from '../../../core/vocabulary.ts';
 import { FigureLegend, ReportMap, type BaseMapData } from './ReportMap.tsx';
 import { AreaFigures } from '../AreaFigures.tsx';
 import { DASH, beijingTime, formatAreaFigure, formatAreaUnits, formatMu, formatNumber, formatShare, unitWord, type AreaUnit } from '../format.ts';
@@ -20,6 +21,7 @@ import {
   STATUS_LABEL,
   ZONES_3,
   attributeLabel,
+  attributeValue,
   boundaryPointsDefaults,
   distanceText,
   exportLinks,
@@ -107,7 +109,9 @@ function Toolbar(props: { report: Report; lang: Lang; onLang: () => void }) {
             <select value={zone} onChange={(e) => setZone(Number(e.target.value))} data-testid="zone-select">
               {ZONES_3.map((z) => (
                 <option key={z} value={z}>
-                  {z}（{3 * z}°E）
+                  {z}
+                  {translate(lang, 'open')}
+                  {3 * z}°E{translate(lang, 'close')}
                 </option>
               ))}
             </select>
@@ -135,7 +139,7 @@ function Toolbar(props: { report: Report; lang: Lang; onLang: () => void }) {
         </span>
       </span>
       <span className="tool-end">
-        <button type="button" className="lang-button" onClick={props.onLang}>
+        <button type="button" className="lang-button" onClick={props.onLang} {...languageNameProps(otherLang(lang))}>
           {w('language')}
         </button>
         <button type="button" className="print-button" data-testid="print" onClick={() => window.print()}>
@@ -164,7 +168,9 @@ function ReportDocument(props: { report: Report; base: BaseMapData | null; lang:
       <header className="report-header">
         <h1>{w('title')}</h1>
         <p className="report-id">
-          {w('reportId')}：<code>{report.id}</code>
+          {w('reportId')}
+          {translate(lang, 'colon')}
+          <code>{report.id}</code>
         </p>
       </header>
       {report.coarseAreaMu !== undefined && (
@@ -179,7 +185,11 @@ function ReportDocument(props: { report: Report; base: BaseMapData | null; lang:
       )}
       {report.expiresAt && (
         <p className="report-note" data-testid="lapses-note">
-          {w('lapses')} {beijingTime(report.expiresAt)}（{w('beijing')}）{w('lapsesAfter')}
+          {w('lapses')} {beijingTime(report.expiresAt)}
+          {translate(lang, 'open')}
+          {w('beijing')}
+          {translate(lang, 'close')}
+          {w('lapsesAfter')}
         </p>
       )}
 
@@ -188,14 +198,17 @@ function ReportDocument(props: { report: Report; base: BaseMapData | null; lang:
           <tbody>
             <tr>
               <th>{w('name')}</th>
-              <td data-field="name">{report.name ?? w('notGiven')}</td>
+              <td data-field="name">{report.name === null ? w('notGiven') : <span {...dataProps(report.name)}>{report.name}</span>}</td>
               <th>{w('use')}</th>
-              <td data-field="use">{report.use ?? w('notGiven')}</td>
+              <td data-field="use">{report.use === null ? w('notGiven') : vocabularyWord(PLANNED_USE_EN, report.use, lang)}</td>
             </tr>
             <tr>
               <th>{w('time')}</th>
               <td data-field="time">
-                {beijingTime(report.createdAt)}（{w('beijing')}）
+                {beijingTime(report.createdAt)}
+                {translate(lang, 'open')}
+                {w('beijing')}
+                {translate(lang, 'close')}
               </td>
               <th>{w('dataVersion')}</th>
               <td data-field="dataVersion">
@@ -212,7 +225,9 @@ function ReportDocument(props: { report: Report; base: BaseMapData | null; lang:
               <tr>
                 <th>{w('analysedArea')}</th>
                 <td colSpan={3}>
-                  <AreaText area={report.site.analysedArea} lang={lang} />（{w('buffer')} {report.bufferMeters} m）
+                  <AreaText area={report.site.analysedArea} lang={lang} />
+                  {translate(lang, 'open')}
+                  {w('buffer')} {report.bufferMeters} m{translate(lang, 'close')}
                 </td>
               </tr>
             )}
@@ -266,7 +281,14 @@ function ReportDocument(props: { report: Report; base: BaseMapData | null; lang:
 
       <Section title={w('siteMap')} id="site-map" className="keep-together">
         {base ? (
-          <ReportMap content={main} base={base} lang={lang} className="figure-main" figureId="site" wide caption={`${w('siteMap')}：${report.name ?? report.id.slice(0, 8)}`} />
+          <ReportMap content={main} base={base} lang={lang} className="figure-main" figureId="site" wide caption={
+              <>
+                {w('siteMap')}
+                {translate(lang, 'colon')}
+                {report.name === null ? report.id.slice(0, 8) : <span {...dataProps(report.name)}>{report.name}</span>}
+              </>
+            }
+          />
         ) : (
           <div className="report-figure figure-main placeholder">{w('mapLoading')}</div>
         )}
@@ -304,7 +326,7 @@ function ReportDocument(props: { report: Report; base: BaseMapData | null; lang:
                     lang={lang}
                     className="figure-small"
                     figureId={l.layerId}
-                    caption={`${layerName(l, lang)}：${formatAreaUnits(l.area, lang)}${l.count === null ? '' : `${translate(lang, 'comma')}${w('featureCount', { n: l.count })}`}`}
+                    caption={`${layerName(l, lang)}${translate(lang, 'colon')}${formatAreaUnits(l.area, lang)}${l.count === null ? '' : `${translate(lang, 'comma')}${w('featureCount', { n: l.count })}`}`}
                   />
                 ) : (
                   <div className="report-figure figure-small placeholder">{w('mapLoading')}</div>
@@ -339,8 +361,15 @@ function ReportDocument(props: { report: Report; base: BaseMapData | null; lang:
                   <td className="attrs">
                     {Object.entries(f.attributes)
                       .filter(([, v]) => v !== null && v !== '')
-                      .map(([k, v]) => `${attributeLabel(layer.layerId, k, lang)} ${v}`)
-                      .join('；')}
+                      .map(([k, v], i) => {
+                        const value = attributeValue(layer.layerId, k, String(v), lang);
+                        return (
+                          <span key={k} data-attr={k}>
+                            {i > 0 && translate(lang, 'semicolon')}
+                            {attributeLabel(layer.layerId, k, lang)} {value.data ? <span {...dataProps(value.text)}>{value.text}</span> : value.text}
+                          </span>
+                        );
+                      })}
                   </td>
                   <AreaCells area={f.overlapArea} />
                 </tr>
@@ -378,7 +407,7 @@ function ReportDocument(props: { report: Report; base: BaseMapData | null; lang:
           (report.trimmed.geometry && base ? (
             <div className="figure-grid">
               <div className="figure-cell">
-                <ReportMap content={trimmedFigure(report)} base={base} lang={lang} className="figure-small" figureId="trimmed" caption={`${w('trimmed')}：${formatMu(report.trimmed.area, lang)}`} />
+                <ReportMap content={trimmedFigure(report)} base={base} lang={lang} className="figure-small" figureId="trimmed" caption={`${w('trimmed')}${translate(lang, 'colon')}${formatMu(report.trimmed.area, lang)}`} />
               </div>
               <div className="figure-cell">
                 <FigureLegend lang={lang} layerIds={[]} outside={false} trimmed />
@@ -392,7 +421,7 @@ function ReportDocument(props: { report: Report; base: BaseMapData | null; lang:
       <footer className="report-footer">
         <p>{w('areaNote')}</p>
         <p>
-          一张图 · {w('reportId')} {report.id} · {w('hash')} {report.contentHash.slice(0, 16)}…
+          {translate(lang, 'title')} · {w('reportId')} {report.id} · {w('hash')} {report.contentHash.slice(0, 16)}…
         </p>
       </footer>
     </article>
@@ -452,7 +481,7 @@ function StockFirstSection(props: { report: Report; lang: Lang }) {
             <tbody>
               <tr>
                 <th>{w('stockUse')}</th>
-                <td data-field="stockUse">{sf.use}</td>
+                <td data-field="stockUse">{vocabularyWord(PLANNED_USE_EN, sf.use, lang)}</td>
                 <th>{w('stockNeed')}</th>
                 <td data-field="stockNeed">
                   <AreaText area={sf.need} lang={lang} />
@@ -491,7 +520,12 @@ function StockFirstSection(props: { report: Report; lang: Lang }) {
                     <td className="attrs">
                       {c.parcels.map((p) => (
                         <div key={p.code} data-code={p.code}>
-                          <code>{p.code}</code> {p.name}（{p.plannedUse}，{formatMu(p.area, lang)}）
+                          <code>{p.code}</code> <span {...dataProps(p.name)}>{p.name}</span>
+                          {translate(lang, 'open')}
+                          {vocabularyWord(PLANNED_USE_EN, p.plannedUse, lang)}
+                          {translate(lang, 'comma')}
+                          {formatMu(p.area, lang)}
+                          {translate(lang, 'close')}
                         </div>
                       ))}
                     </td>
@@ -516,7 +550,9 @@ function StockFirstSection(props: { report: Report; lang: Lang }) {
               {sf.reason.note && (
                 <tr>
                   <th>{w('newLandNote')}</th>
-                  <td data-field="reasonNote" className="reason-note">{sf.reason.note}</td>
+                  <td data-field="reasonNote" className="reason-note">
+                    <span {...dataProps(sf.reason.note)}>{sf.reason.note}</span>
+                  </td>
                 </tr>
               )}
             </tbody>

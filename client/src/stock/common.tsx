@@ -2,7 +2,7 @@
 import { useEffect, useState, type ReactNode } from 'react';
 import type { County } from '../../../core/contracts/features.ts';
 import { api } from '../api.ts';
-import { otherLang, useT, withLang, type Lang } from '../i18n.ts';
+import { languageNameProps, otherLang, useT, withLang, type Lang } from '../i18n.ts';
 import type { BaseData } from './stock-map.ts';
 import { SessionBadge } from '../auth/SessionBadge.tsx';
 
@@ -59,7 +59,7 @@ export function StockHeader(props: { title: string; lang: Lang; onLang: (l: Lang
       </h1>
       {props.children}
       <span className="subtitle">{t('stSubtitle')}</span>
-      <button type="button" className="lang-switch" onClick={() => props.onLang(otherLang(props.lang))}>
+      <button type="button" className="lang-switch" onClick={() => props.onLang(otherLang(props.lang))} {...languageNameProps(otherLang(props.lang))}>
         {t('language')}
       </button>
       <SessionBadge />
