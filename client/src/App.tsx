@@ -6,7 +6,7 @@ import type { ClientConfig, County } from '../../core/contracts/features.ts';
 import { api } from './api.ts';
 import { languageNameProps, htmlLang, LangContext, otherLang, translate, withLang, type Lang } from './i18n.ts';
 import { readUrlState, writeUrlState, type LayerStates, type LayerViewState } from './url-state.ts';
-import { buildStyle } from './map/style.ts';
+import { buildStyle, countyLabelCollection } from './map/style.ts';
 import type { MapController } from './map/controller.ts';
 import { LayerPanel } from './panel/LayerPanel.tsx';
 import { CountyList } from './panel/CountyList.tsx';
@@ -85,14 +85,8 @@ export function App() {
     return buildStyle({
       origin: window.location.origin,
       states,
-      countyLabels: {
-        type: 'FeatureCollection',
-        features: data.counties.map((c) => ({
-          type: 'Feature',
-          properties: { name: c.name, code: c.code },
-          geometry: { type: 'Point', coordinates: c.labelPoint },
-        })),
-      },
+      countyLabels: countyLabelCollection(data.counties),
+      lang,
       maxTileZoom: data.config.maxTileZoom,
       visible: (id) => maySeeLayer(data.role, data.layers.find((l) => l.id === id)?.sensitivity ?? getLayer(id)?.sensitivity ?? 'restricted'),
     });

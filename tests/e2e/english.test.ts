@@ -4,7 +4,7 @@
  * every drop-down, the map's popups), except inside elements marked as data that has no
  * translation — people's, parcels', projects', sites' and organisations' names, addresses,
  * approval numbers — with `data-i18n="data"`; and no Chinese punctuation (，。：；（）、“” …) in
- * the English text. County names drawn on the map's canvas are checked in the style: its label
+ * the English text, and no "1 features" or "parcel(s)". County names drawn on the map's canvas are checked in the style: its label
  * layer must draw the English name, and every label point must carry one.
  */
 import { join } from 'node:path';
@@ -65,6 +65,10 @@ async function nonEnglish(page: Page): Promise<string[]> {
       if (el.tagName === 'INPUT' && ['button', 'submit'].includes((el as HTMLInputElement).type) && HAN.test((el as HTMLInputElement).value)) {
         found.push(`${where(el)} @value: ${(el as HTMLInputElement).value}`);
       }
+    }
+    // English plurals: "1 features", "1 parcel(s)"
+    for (const line of document.body.innerText.split('\n')) {
+      if (/(?<![\d.,])\b1 (?!is\b|was\b|has\b|does\b)[a-z]+s\b|\w\(s\)/.test(line)) found.push(`plural: ${line.trim().slice(0, 120)}`);
     }
     return found;
   });

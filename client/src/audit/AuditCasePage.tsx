@@ -353,7 +353,7 @@ function DecisionForm(props: { c: CaseDetail; onDecided: (c: CaseDetail, from: C
 
 /** The case's polygon over the control layers, the view fitted to it. */
 function CaseMap(props: { c: CaseDetail; highlight: { layerId: LayerId; featureId: number } | null }) {
-  const { t } = useT();
+  const { t, lang } = useT();
   const { base } = useAuditBase();
   const ref = useRef<HTMLDivElement>(null);
   const [map, setMap] = useState<AuditMap | null>(null);
@@ -364,7 +364,7 @@ function CaseMap(props: { c: CaseDetail; highlight: { layerId: LayerId; featureI
     if (!base || !ref.current) return;
     const [w, s, e, n] = geometryBbox(geometry);
     const pad = Math.max(e - w, n - s, 0.002) * 0.6;
-    const m = new AuditMap({ container: ref.current, style: auditStyle(base, { visible: [...CONTROL_LAYERS], outline: geometry }), bounds: [w - pad, s - pad, e + pad, n + pad] });
+    const m = new AuditMap({ container: ref.current, style: auditStyle(base, { visible: [...CONTROL_LAYERS], outline: geometry, lang }), bounds: [w - pad, s - pad, e + pad, n + pad] });
     setMap(m);
     window.yizhangtuAudit = { map: m };
     let alive = true;
@@ -377,7 +377,7 @@ function CaseMap(props: { c: CaseDetail; highlight: { layerId: LayerId; featureI
     };
     // one map per case: a reloaded case keeps its polygon
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [base, id]);
+  }, [base, id, lang]);
   useEffect(() => map?.setFeatureHover(props.highlight?.layerId ?? null, props.highlight?.featureId ?? null), [map, props.highlight]);
   return (
     <div className="stock-location audit-case-map">

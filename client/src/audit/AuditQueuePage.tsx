@@ -107,7 +107,8 @@ export function AuditQueuePage(props: { lang: Lang; onLang: (l: Lang) => void; n
   const sel = useListMap({
     base,
     counties: filters.county,
-    create: (at, b) => new AuditMap({ ...at, style: auditStyle(b, { visible: DEFAULT_VISIBLE }) }),
+    create: (at, b) => new AuditMap({ ...at, style: auditStyle(b, { visible: DEFAULT_VISIBLE, lang }) }),
+    lang,
     expose: 'yizhangtuAudit',
     items: list.items,
     result: list.result,

@@ -48,10 +48,10 @@ function byLayer(pick: (s: (typeof layers)[number]['style']) => string, fallback
  * The figure's style: the registry style with only the public base layers on (counties, and
  * the urban development boundary except in the overview), plus the report's layers.
  */
-export function figureStyle(base: BaseMapData, content: FigureContent, overview = false): StyleSpecification {
+export function figureStyle(base: BaseMapData, content: FigureContent, overview = false, lang: Lang = 'zh'): StyleSpecification {
   const states = defaultLayerStates();
   for (const [id, s] of Object.entries(states)) s.visible = id === 'admin-county' || (!overview && id === BOUNDARY_RULE);
-  const style = buildStyle({ origin: window.location.origin, states, countyLabels: base.countyLabels, maxTileZoom: base.maxTileZoom });
+  const style = buildStyle({ origin: window.location.origin, states, countyLabels: base.countyLabels, maxTileZoom: base.maxTileZoom, lang });
   const data = figureSources(content);
   for (const [k, fc] of Object.entries(data)) style.sources[`report-${k}`] = { type: 'geojson', data: fc };
   if (overview) {
@@ -80,14 +80,14 @@ export function figureStyle(base: BaseMapData, content: FigureContent, overview 
 }
 
 /** A static map in a container; `data-rendered` turns "true" once it has drawn. */
-function StaticMap(props: { content: FigureContent; base: BaseMapData; bounds: Bbox; overview?: boolean; figureId: string; scale?: boolean }) {
+function StaticMap(props: { content: FigureContent; base: BaseMapData; bounds: Bbox; overview?: boolean; figureId: string; scale?: boolean; lang: Lang }) {
   const ref = useRef<HTMLDivElement>(null);
   const [rendered, setRendered] = useState(false);
   useEffect(() => {
     if (!ref.current) return;
     const map = new maplibregl.Map({
       container: ref.current,
-      style: figureStyle(props.base, props.content, props.overview),
+      style: figureStyle(props.base, props.content, props.overview, props.lang),
       bounds: props.bounds,
       fitBoundsOptions: { padding: props.overview ? 4 : 28, maxZoom: 18 },
       interactive: false,
@@ -104,9 +104,9 @@ function StaticMap(props: { content: FigureContent; base: BaseMapData; bounds: B
       alive = false;
       map.remove();
     };
-    // a figure is drawn once: its report never changes
+    // a figure is drawn once: its report never changes (the language redraws its county names)
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, []);
+  }, [props.lang]);
   return (
     <div
       ref={ref}
@@ -128,10 +128,10 @@ export function ReportMap(props: { content: FigureContent; base: BaseMapData; la
   return (
     <figure className={`report-figure ${props.className}`}>
       <div className="report-map-frame">
-        <StaticMap content={props.content} base={props.base} bounds={bounds} figureId={props.figureId} />
+        <StaticMap lang={props.lang} content={props.content} base={props.base} bounds={bounds} figureId={props.figureId} />
         {props.wide && props.base.cityBbox && (
           <div className="overview-inset" title={word(props.lang, 'overview')}>
-            <StaticMap content={props.content} base={props.base} bounds={props.base.cityBbox} overview scale={false} figureId={`${props.figureId}-overview`} />
+            <StaticMap lang={props.lang} content={props.content} base={props.base} bounds={props.base.cityBbox} overview scale={false} figureId={`${props.figureId}-overview`} />
             <span className="overview-label">{word(props.lang, 'overview')}</span>
           </div>
         )}

@@ -15,6 +15,7 @@ import { isApproximate, provenanceRows } from '../../../core/provenance.ts';
 import { languageNameProps, dataProps, htmlLang, langOfSearch, otherLang, pickField, setLangParam, translate, vocabularyWord, withLang, type Lang } from '../i18n.ts';
 import { PLANNED_USE_EN } from '../../../core/vocabulary.ts';
 import { FigureLegend, ReportMap, type BaseMapData } from './ReportMap.tsx';
+import { countyLabelCollection } from '../map/style.ts';
 import { AreaFigures } from '../AreaFigures.tsx';
 import { DASH, beijingTime, formatAreaFigure, formatAreaUnits, formatMu, formatNumber, formatShare, unitWord, type AreaUnit } from '../format.ts';
 import {
@@ -618,10 +619,7 @@ export function ReportPage(props: { id: string }) {
     Promise.all([api.counties(lang), api.config(lang)])
       .then(([counties, config]) =>
         setBase({
-          countyLabels: {
-            type: 'FeatureCollection',
-            features: counties.map((c) => ({ type: 'Feature', properties: { name: c.name, code: c.code }, geometry: { type: 'Point', coordinates: c.labelPoint } })),
-          },
+          countyLabels: countyLabelCollection(counties),
           cityBbox: counties.length
             ? [Math.min(...counties.map((c) => c.bbox[0])), Math.min(...counties.map((c) => c.bbox[1])), Math.max(...counties.map((c) => c.bbox[2])), Math.max(...counties.map((c) => c.bbox[3]))]
             : null,

@@ -138,7 +138,7 @@ function Standing(props: { p: StockParcelDetail }) {
  * around it, and an overview of the city marking where it lies.
  */
 function LocationMap(props: { p: StockParcelDetail }) {
-  const { t } = useT();
+  const { t, lang } = useT();
   const { base } = useStockBase();
   const ref = useRef<HTMLDivElement>(null);
   const overviewRef = useRef<HTMLDivElement>(null);
@@ -150,7 +150,7 @@ function LocationMap(props: { p: StockParcelDetail }) {
     const pad = Math.max(e - w, n - s, 0.006) * 2;
     const m = new StockMap({
       container: ref.current,
-      style: publicStockStyle(base, { tiles: false, parcel: geometry }),
+      style: publicStockStyle(base, { tiles: false, parcel: geometry, lang }),
       bounds: [w - pad, s - pad, e + pad, n + pad],
       scale: 'bottom-left',
     });
@@ -173,7 +173,7 @@ function LocationMap(props: { p: StockParcelDetail }) {
       m.destroy();
       overview?.destroy();
     };
-  }, [base, props.p]);
+  }, [base, props.p, lang]);
   return (
     <div className="stock-location">
       <div ref={ref} className="stock-location-map" data-testid="parcel-map" data-rendered={rendered ? 'true' : 'false'} />

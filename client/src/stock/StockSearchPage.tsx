@@ -152,13 +152,14 @@ export function StockSearchPage(props: { lang: Lang; onLang: (l: Lang) => void; 
     create: (at, b) =>
       new StockMap({
         ...at,
-        style: publicStockStyle(b, { tiles: true }),
+        style: publicStockStyle(b, { tiles: true, lang }),
         onPick: (p) => {
           setPicking(false);
           change({ near: [roundCoord(p[0]), roundCoord(p[1])], sort: 'distance' });
         },
       }),
     expose: 'yizhangtuStock',
+    lang,
     items: list.items,
     result: list.result,
     // the page's parcels with the picked point

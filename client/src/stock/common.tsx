@@ -5,6 +5,7 @@ import { api } from '../api.ts';
 import { languageNameProps, otherLang, useT, withLang, type Lang } from '../i18n.ts';
 import type { BaseData } from './stock-map.ts';
 import { SessionBadge } from '../auth/SessionBadge.tsx';
+import { countyLabelCollection } from '../map/style.ts';
 
 export interface StockBase extends BaseData {
   counties: County[];
@@ -23,10 +24,7 @@ export function useStockBase(): { base: StockBase | null; error: string | null }
         if (!alive) return;
         setBase({
           counties,
-          countyLabels: {
-            type: 'FeatureCollection',
-            features: counties.map((c) => ({ type: 'Feature', properties: { name: c.name, code: c.code }, geometry: { type: 'Point', coordinates: c.labelPoint } })),
-          },
+          countyLabels: countyLabelCollection(counties),
           cityBbox: counties.length
             ? [
                 Math.min(...counties.map((c) => c.bbox[0])),
