@@ -820,6 +820,12 @@ export function dataHtml(text: string): string {
  */
 export const vocabularyWord = (table: Vocabulary, value: string, lang: Lang): string => (lang === 'en' ? (vocabularyEn(table, value) ?? value) : value);
 
+/** A county's name in a language: its English name (name_en) on English pages, when the data has one. */
+export const countyName = (c: { name: string; nameEn?: string }, lang: Lang): string => (lang === 'en' && c.nameEn ? c.nameEn : c.name);
+
+/** The county of a record (a parcel, a case) in a language. */
+export const recordCounty = (r: { countyName: string; countyNameEn?: string }, lang: Lang): string => countyName({ name: r.countyName, nameEn: r.countyNameEn }, lang);
+
 /** The name of the other language on the switch, written in that language (中文 / English). */
 export const languageNameProps = (lang: Lang) => ({ 'data-i18n': 'language', lang: htmlLang(lang) });
 

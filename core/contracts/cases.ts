@@ -131,6 +131,8 @@ export const CaseSummary = z.object({
   code: z.string(),
   countyCode: z.string(),
   countyName: z.string(),
+  /** The county's name in English (the Chinese one when the data has none). */
+  countyNameEn: z.string(),
   source: z.enum(CASE_SOURCES),
   detectedOn: z.string().meta({ description: '发现日期 YYYY-MM-DD' }),
   status: z.enum(CASE_STATUSES),
@@ -271,6 +273,7 @@ export const CountyStanding = z.enum(['over', 'close', 'ok']);
 export const CountyCaseStats = z.object({
   countyCode: z.string(),
   countyName: z.string(),
+  countyNameEn: z.string(),
   /** Cases detected in the year. */
   cases: z.number().int(),
   /** Of which undecided (待核查 or 需实地核查). */

@@ -14,7 +14,7 @@ import { useCallback, useEffect, useRef, useState, type FormEvent, type ReactNod
 import { allowedTransitions, checkDecision, type CaseStatus } from '../../../core/case-status.ts';
 import type { CaseDetail } from '../../../core/contracts/cases.ts';
 import type { LayerId } from '../../../core/layers.ts';
-import { pick, pickField, translate, useT, type Lang, type StringKey } from '../i18n.ts';
+import { recordCounty, pick, pickField, translate, useT, type Lang, type StringKey } from '../i18n.ts';
 import { AuditApiError, asApiError, auditSession, caseApi, casePath } from './api.ts';
 import { AuditMap, CONTROL_LAYERS, auditStyle, geometryBbox } from './audit-map.ts';
 import {
@@ -43,7 +43,7 @@ function Attributes(props: { c: CaseDetail }) {
   const { c } = props;
   const rows: [string, StringKey, ReactNode][] = [
     ['code', 'auCol_code', <code>{c.code}</code>],
-    ['county', 'stCol_county', `${c.countyName}（${c.countyCode}）`],
+    ['county', 'stCol_county', `${recordCounty(c, lang)}${translate(lang, 'open')}${c.countyCode}${translate(lang, 'close')}`],
     ['township', 'auTownship', <span className="stock-note">{t('auTownshipNone')}</span>],
     ['source', 'auCol_source', sourceWord(c.source, lang)],
     ['detectedOn', 'auCol_detectedOn', c.detectedOn],

@@ -8,7 +8,7 @@ import { useCallback, useEffect, useState } from 'react';
 import type { SavedSearch } from '../../../core/contracts/me.ts';
 import type { StockParcelSummary } from '../../../core/contracts/stock.ts';
 import type { AreaUnits } from '../../../core/units.ts';
-import { htmlLang, LangContext, langOfSearch, setLangParam, translate, translateOr, withLang, type Lang } from '../i18n.ts';
+import { recordCounty, htmlLang, LangContext, langOfSearch, setLangParam, translate, translateOr, withLang, type Lang } from '../i18n.ts';
 import { StockHeader } from '../stock/common.tsx';
 import { writeLang } from '../page-shell.ts';
 import { del, getJson, patchJson, postJson } from '../http.ts';
@@ -125,7 +125,7 @@ function SavedSearchRow(props: { s: SavedSearch; lang: Lang; onChanged: () => vo
                   <a href={withLang(`/stock/${encodeURIComponent(p.code)}`, lang)}>{p.code}</a>
                 </td>
                 <td>{p.name}</td>
-                <td>{p.countyName}</td>
+                <td>{recordCounty(p, lang)}</td>
                 <td>{p.plannedUse}</td>
                 <td>{mu(p.area, lang)}</td>
                 <td>{p.status}</td>

@@ -6,7 +6,7 @@
  */
 import { useEffect, useRef, useState, type ReactNode } from 'react';
 import type { StockParcelDetail } from '../../../core/contracts/stock.ts';
-import { pickField, setLangParam, translate, useT, type Lang, type StringKey } from '../i18n.ts';
+import { recordCounty, pickField, setLangParam, translate, useT, type Lang, type StringKey } from '../i18n.ts';
 import { AreaFigures } from '../AreaFigures.tsx';
 import { formatShare } from '../format.ts';
 import { StockApiError, stockApi } from './api.ts';
@@ -48,7 +48,7 @@ function Attributes(props: { p: StockParcelDetail }) {
   const rows: [string, ReactNode][] = [
     ['code', <code>{p.code}</code>],
     ['name', p.name],
-    ['county', `${p.countyName}（${p.countyCode}）`],
+    ['county', `${recordCounty(p, lang)}${translate(lang, 'open')}${p.countyCode}${translate(lang, 'close')}`],
     ['category', valueWord(p.category, lang)],
     ['fourUnStage', p.fourUnStage ? valueWord(p.fourUnStage, lang) : DASH],
     ['plannedUse', valueWord(p.plannedUse, lang)],

@@ -8,7 +8,7 @@
 import { useEffect, useState, type ReactNode } from 'react';
 import { PLANNED_USES } from '../../../core/contracts/stock.ts';
 import { getLayer } from '../../../core/layers.ts';
-import { translate, useT, withLang, type Lang, type StringKey } from '../i18n.ts';
+import { countyName, recordCounty, translate, useT, withLang, type Lang, type StringKey } from '../i18n.ts';
 import { asApiError } from '../http.ts';
 import { unitWord } from '../format.ts';
 import { CheckGroup, FilterForm, FilterRow, Legend, ListMapPage, SearchField, SortSelect, type Column } from '../list-map/ListMapPage.tsx';
@@ -94,7 +94,7 @@ function FilterPanel(props: { list: ListQuery<StockFilters, DraftKey, StockSearc
   return (
     <FilterForm prefix="stock" onCommit={commit} onReset={props.onReset}>
       <SearchField label={t('stQ')} placeholder={t('stQPlaceholder')} value={draft.q} invalid={invalid.includes('q')} onChange={(v) => setDraft('q', v)} onCommit={commit} />
-      <CheckGroup name="county" legend={t('stCounty')} options={props.counties.map((c) => ({ value: c.code, label: c.name }))} value={f.county} invalid={invalid.includes('county')} onChange={(county) => change({ county })} />
+      <CheckGroup name="county" legend={t('stCounty')} options={props.counties.map((c) => ({ value: c.code, label: countyName(c, lang) }))} value={f.county} invalid={invalid.includes('county')} onChange={(county) => change({ county })} />
       <CheckGroup name="category" legend={t('stCategory')} options={CATEGORIES.map((c) => ({ value: c, label: valueWord(c, lang) }))} value={f.category} invalid={invalid.includes('category')} onChange={(category) => change({ category })} />
       <CheckGroup name="use" legend={t('stUse')} options={PLANNED_USES.map((u) => ({ value: u, label: valueWord(u, lang) }))} value={f.use} invalid={invalid.includes('use')} onChange={(use) => change({ use })} />
       <label className="stock-select">
@@ -202,7 +202,7 @@ export function StockSearchPage(props: { lang: Lang; onLang: (l: Lang) => void; 
         </>
       ),
     },
-    { key: 'county', head: t('stCol_county'), field: 'county', cell: (p) => p.countyName },
+    { key: 'county', head: t('stCol_county'), field: 'county', cell: (p) => recordCounty(p, lang) },
     { key: 'category', head: t('stCol_category'), field: 'category', cell: (p) => valueWord(p.category, lang) },
     { key: 'use', head: t('stCol_use'), field: 'plannedUse', cell: (p) => valueWord(p.plannedUse, lang) },
     { key: 'mu', head: t('stCol_areaMu'), num: true, field: 'areaMu', value: (p) => p.area.mu, cell: (p) => formatNumber(p.area.mu, DIGITS.mu) },
