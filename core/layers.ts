@@ -281,7 +281,7 @@ const registry = {
       textZh:
         '永久基本农田实行特殊保护，一般建设项目不得占用；确需占用的，仅限经批准的国家重大项目，并按数量不减、质量不降的要求补划。',
       textEn:
-        'Permanent basic farmland is under special protection: ordinary projects may not occupy it; only approved major projects may, with re-designation of equal farmland (补划).',
+        'Permanent basic farmland is under special protection: ordinary projects may not occupy it; only approved major projects may, with re-designation of as much farmland of the same quality.',
       sourceZh: '《基本农田保护条例》；自然资源部《关于在国土空间规划中统筹划定落实三条控制线的指导意见》',
       hitZh: '占用永久基本农田 {area}，一般建设项目不得占用。',
       hitEn: 'Occupies {area} of permanent basic farmland: not approvable for an ordinary project.',
@@ -322,7 +322,7 @@ const registry = {
       trims: true,
       textZh: '生态保护红线内仅允许有限人为活动，须在用地预审阶段开展有限人为活动论证（不可避让论证）。',
       textEn:
-        'Inside the ecological protection red line only limited human activity is allowed, and it needs an assessment (有限人为活动论证) at the pre-examination stage.',
+        'Inside the ecological protection red line only limited human activity is allowed, and it needs a limited-human-activity assessment at the pre-examination stage.',
       sourceZh: '自然资源部 生态环境部 国家林业和草原局《关于加强生态保护红线管理的通知（试行）》',
       hitZh: '涉及生态保护红线 {area}，须开展有限人为活动论证。',
       hitEn: 'Touches the ecological red line over {area}: a limited-human-activity assessment is required.',
@@ -376,7 +376,7 @@ const registry = {
       textZh:
         '城市紫线范围内不得擅自新建、扩建、改建；确需建设的，须经城乡规划主管部门会同文物主管部门审批（历史文化保护审批）。',
       textEn:
-        'Inside the historic conservation line (城市紫线) nothing may be built, extended or rebuilt without approval: a project needs the heritage approval of the planning authority together with the cultural-heritage authority.',
+        'Inside the historic conservation line nothing may be built, extended or rebuilt without approval: a project needs the heritage approval of the planning authority together with the cultural-heritage authority.',
       sourceZh: '《城市紫线管理办法》（建设部令第119号）；《开封市国土空间总体规划（2021—2035年）》',
       hitZh: '涉及城市紫线 {area}，须取得历史文化保护审批。',
       hitEn: 'Touches the historic conservation line over {area}: heritage approval is required.',
@@ -408,7 +408,7 @@ const registry = {
       trims: false,
       textZh: '占用一般耕地须落实占补平衡（先补后占、占一补一、占优补优），补充耕地指标面积不少于占用面积；选址宜优先避让耕地。',
       textEn:
-        'Occupying general farmland needs occupation–compensation balance (先补后占、占一补一、占优补优): compensation quota at least equal to the occupied area; sites should prefer non-farmland.',
+        'Occupying general farmland needs occupation–compensation balance (compensation before occupation, area for area, quality for quality): compensation quota at least equal to the occupied area; sites should prefer non-farmland.',
       sourceZh: '《中华人民共和国土地管理法》第三十条；自然资源部 农业农村部《关于改革完善耕地占补平衡制度的通知》',
       hitZh: '占用一般耕地 {area}，须落实耕地占补平衡指标 {quota} 亩。',
       hitEn: 'Occupies {area} of general farmland: compensation quota of {quota} mu is needed.',
