@@ -153,7 +153,9 @@ export function App() {
                 </select>
               </section>
               <footer className="status" data-testid="health">
-                {t('database')}：{data.health.database === 'embedded' ? `${t('embedded')} PGlite + PostGIS` : 'PostGIS'} ·{' '}
+                {t('database')}
+                {t('colon')}
+                {data.health.database === 'embedded' ? `${t('embedded')} PGlite + PostGIS` : 'PostGIS'} ·{' '}
                 {t('dataVersion')} {data.health.dataVersion}
               </footer>
             </>

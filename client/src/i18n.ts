@@ -31,6 +31,7 @@ const strings = {
   listSep: { zh: '、', en: ', ' },
   semicolon: { zh: '；', en: '; ' },
   colon: { zh: '：', en: ': ' },
+  quoted: { zh: '“{text}”', en: '"{text}"' },
   // calls to the server (http.ts)
   httpFailed: { zh: '请求失败（{status}）', en: 'The request failed ({status})' },
   httpBadAnswer: { zh: '服务器的应答无法读取（{status}）', en: 'The server’s answer could not be read ({status})' },
@@ -548,6 +549,10 @@ const strings = {
   adImportNewVersion: { zh: '导入新版本', en: 'Import a new version' },
   adCRS: { zh: '坐标系', en: 'CRS' },
   adDetect: { zh: '自动识别', en: 'Detect' },
+  // the administrators' import: the coordinate systems offered (English mode, issue 15)
+  adCrs4490: { zh: 'CGCS2000 经纬度（EPSG:4490）', en: 'CGCS2000 lon/lat (EPSG:4490)' },
+  adCrs4326: { zh: 'WGS84（EPSG:4326）', en: 'WGS84 (EPSG:4326)' },
+  adCrs4526: { zh: 'CGCS2000 3° 带 38（EPSG:4526）', en: 'CGCS2000 3° zone 38 (EPSG:4526)' },
   adEncoding: { zh: '编码', en: 'Encoding' },
   adRepairInvalidPolygons: { zh: '修复无效图形', en: 'Repair invalid polygons' },
   adUploadCheck: { zh: '上传并检查', en: 'Upload and check' },

@@ -48,7 +48,7 @@ function AdminHeader(props: { tab: Tab; lang: Lang; onLang: (l: Lang) => void; n
 export function AdminApp() {
   const { path, n, lang, onLang, nav } = usePageShell();
   useEffect(() => {
-    document.title = `${translate(lang, 'adAdministration')} · 一张图`;
+    document.title = `${translate(lang, 'adAdministration')} · ${translate(lang, 'title')}`;
   }, [lang]);
   const session = useSession();
   if (!session) return null;

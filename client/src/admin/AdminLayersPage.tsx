@@ -10,7 +10,7 @@ import { EncodingOptions } from '../EncodingOptions.tsx';
 import type { UserInfo } from '../../../core/contracts/auth.ts';
 import type { ImportableLayer, LayerJob, LayerVersion, ManagedLayer } from '../../../core/contracts/layer-admin.ts';
 import type { AreaUnits } from '../../../core/units.ts';
-import { pick, pickField, translate, translateOr, type Lang } from '../i18n.ts';
+import { dataProps, pick, pickField, translate, translateOr, type Lang } from '../i18n.ts';
 import { getJson, postJson, upload } from '../http.ts';
 import { beijingTime as beijing, formatAreaUnits, formatCount, formatLonLat } from '../format.ts';
 import type { AdminNav } from './AdminApp.tsx';
@@ -69,8 +69,13 @@ function Summary(props: { job: LayerJob; lang: Lang }) {
       <dl>
         <dt>{translate(lang, 'adFile')}</dt>
         <dd>
-          {s.fileName}（{s.detected.format}，{s.detected.crs}
-          {s.detected.encoding ? `，${s.detected.encoding}` : ''}）
+          <span {...dataProps(s.fileName)}>{s.fileName}</span>
+          {translate(lang, 'open')}
+          {s.detected.format}
+          {translate(lang, 'comma')}
+          {s.detected.crs}
+          {s.detected.encoding ? `${translate(lang, 'comma')}${s.detected.encoding}` : ''}
+          {translate(lang, 'close')}
         </dd>
         <dt>{translate(lang, 'adFeatures')}</dt>
         <dd data-field="count">
@@ -235,9 +240,9 @@ function LayerCard(props: { layer: ManagedLayer; lang: Lang; onChanged: () => vo
             {translate(lang, 'adCRS')}
             <select value={crs} onChange={(e) => setCrs(e.target.value)} disabled={running}>
               <option value="">{translate(lang, 'adDetect')}</option>
-              <option value="EPSG:4490">CGCS2000 经纬度（EPSG:4490）</option>
-              <option value="EPSG:4326">WGS84（EPSG:4326）</option>
-              <option value="EPSG:4526">CGCS2000 3° 带 38（EPSG:4526）</option>
+              <option value="EPSG:4490">{translate(lang, 'adCrs4490')}</option>
+              <option value="EPSG:4326">{translate(lang, 'adCrs4326')}</option>
+              <option value="EPSG:4526">{translate(lang, 'adCrs4526')}</option>
             </select>
           </label>
           <label>

@@ -14,7 +14,7 @@ import { useCallback, useEffect, useRef, useState, type FormEvent, type ReactNod
 import { allowedTransitions, checkDecision, type CaseStatus } from '../../../core/case-status.ts';
 import type { CaseDetail } from '../../../core/contracts/cases.ts';
 import type { LayerId } from '../../../core/layers.ts';
-import { recordCounty, pick, pickField, translate, useT, type Lang, type StringKey } from '../i18n.ts';
+import { dataProps, recordCounty, pick, pickField, translate, useT, type Lang, type StringKey } from '../i18n.ts';
 import { AuditApiError, asApiError, auditSession, caseApi, casePath } from './api.ts';
 import { AuditMap, CONTROL_LAYERS, auditStyle, geometryBbox } from './audit-map.ts';
 import {
@@ -315,7 +315,12 @@ function DecisionForm(props: { c: CaseDetail; onDecided: (c: CaseDetail, from: C
       )}
       {signedIn ? (
         <p className="stock-note" data-testid="signed-in-actor" data-actor={signedIn}>
-          {t('auActor')}：{signedIn}（{t('auSignedIn')}）
+          {t('auActor')}
+          {t('colon')}
+          <span {...dataProps(signedIn)}>{signedIn}</span>
+          {t('open')}
+          {t('auSignedIn')}
+          {t('close')}
         </p>
       ) : (
         <label className="stock-q">

@@ -153,7 +153,7 @@ export function MePage() {
   useEffect(load, [load]);
   useEffect(() => {
     document.documentElement.lang = htmlLang(lang);
-    document.title = `${translate(lang, 'meMySpace')} · 一张图`;
+    document.title = `${translate(lang, 'meMySpace')} · ${translate(lang, 'title')}`;
   }, [lang]);
   useEffect(() => {
     if (session && !session.user) window.location.replace(signInHref(lang));

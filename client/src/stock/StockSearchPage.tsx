@@ -8,7 +8,7 @@
 import { useEffect, useState, type ReactNode } from 'react';
 import { PLANNED_USES } from '../../../core/contracts/stock.ts';
 import { getLayer } from '../../../core/layers.ts';
-import { countyName, recordCounty, translate, useT, withLang, type Lang, type StringKey } from '../i18n.ts';
+import { dataProps, countyName, recordCounty, translate, useT, withLang, type Lang, type StringKey } from '../i18n.ts';
 import { asApiError } from '../http.ts';
 import { unitWord } from '../format.ts';
 import { CheckGroup, FilterForm, FilterRow, Legend, ListMapPage, SearchField, SortSelect, type Column } from '../list-map/ListMapPage.tsx';
@@ -43,10 +43,10 @@ const STATUS_OPTIONS = ['可供应', '已意向', '已供应', 'all'];
 /** A name for a saved search from its filters, e.g. "工业 · 20–80 亩". */
 function savedName(f: StockFilters, lang: Lang): string {
   const parts: string[] = [];
-  if (f.use.length) parts.push(f.use.join('、'));
-  if (f.category.length) parts.push(f.category.join('、'));
+  if (f.use.length) parts.push(f.use.map((u) => valueWord(u, lang)).join(translate(lang, 'listSep')));
+  if (f.category.length) parts.push(f.category.map((c) => valueWord(c, lang)).join(translate(lang, 'listSep')));
   if (f.minArea !== '' || f.maxArea !== '') parts.push(`${f.minArea || '0'}–${f.maxArea || '∞'} ${unitWord(f.areaUnit, lang)}`);
-  if (f.q.trim()) parts.push(`“${f.q.trim()}”`);
+  if (f.q.trim()) parts.push(translate(lang, 'quoted', { text: f.q.trim() }));
   return parts.length ? parts.join(' · ') : translate(lang, 'stSavedAll');
 }
 
@@ -107,7 +107,7 @@ function FilterPanel(props: { list: ListQuery<StockFilters, DraftKey, StockSearc
         >
           {statusOptions.map((s) => (
             <option key={s} value={s}>
-              {s === 'all' ? t('stStatusAll') : s.split(',').map((x) => valueWord(x, lang)).join('、')}
+              {s === 'all' ? t('stStatusAll') : s.split(',').map((x) => valueWord(x, lang)).join(t('listSep'))}
             </option>
           ))}
         </select>
@@ -196,7 +196,7 @@ export function StockSearchPage(props: { lang: Lang; onLang: (l: Lang) => void; 
       cell: (p) => (
         <>
           {parcelLink(p.code, 'code')}
-          <span className="stock-name" data-field="name">
+          <span className="stock-name" data-field="name" {...dataProps(p.name)}>
             {p.name}
           </span>
         </>
