@@ -422,8 +422,8 @@ const strings = {
   auDryRun: { zh: '试导入', en: 'Dry run' },
   auDryRunning: { zh: '正在试导入…', en: 'Running the dry run…' },
   auDryReport: { zh: '试导入报告', en: 'Dry-run report' },
-  auDryCounts: { zh: '共 {rows} 行：有效 {ok}，无效 {invalid}，重复 {duplicate}', en: '{rows} rows: {ok} valid, {invalid} invalid, {duplicate} duplicates' },
-  auCommitCounts: { zh: '已导入 {created} 个图斑（含重复行 {included} 个）；未导入：无效 {invalid}，重复 {duplicate}', en: '{created} cases imported ({included} of them duplicates); left out: {invalid} invalid, {duplicate} duplicates' },
+  auDryCounts: { zh: '共 {rows} 行：有效 {ok}，无效 {invalid}，重复 {duplicate}', en: '{rows} {rows:row|rows}: {ok} valid, {invalid} invalid, {duplicate} {duplicate:duplicate|duplicates}' },
+  auCommitCounts: { zh: '已导入 {created} 个图斑（含重复行 {included} 个）；未导入：无效 {invalid}，重复 {duplicate}', en: '{created} {created:case|cases} imported ({included} of them {included:a duplicate|duplicates}); left out: {invalid} invalid, {duplicate} {duplicate:duplicate|duplicates}' },
   auCommit: { zh: '确认导入 {n} 个图斑', en: { one: 'Import {n} case', other: 'Import {n} cases' } },
   auCommitting: { zh: '正在导入…', en: 'Importing…' },
   auCommitNote: { zh: '勾选的重复行也将导入；无效行不导入。', en: 'Ticked duplicates are imported too; invalid rows never are.' },
@@ -450,7 +450,7 @@ const strings = {
   auCountiesTitle: { zh: '县区违法占用耕地统计', en: 'Illegal farmland occupation by county' },
   auYear: { zh: '年度', en: 'Year' },
   auRuleEn: { zh: '一年内新增违法占用耕地超过 {limit} 亩的县区，扣减下一年度新增建设用地计划指标 {penalty} 亩；达到 {close} 亩即提示接近。', en: 'A county with more than {limit} mu of new illegal farmland occupation in a year loses {penalty} mu of next year’s new-construction quota; from {close} mu it is shown as close. Counted: cases confirmed illegal, by year of detection; farmland is permanent plus general farmland.' },
-  auHeadline: { zh: '{year} 年：认定违法占用耕地 {mu} 亩；超过 20 亩的县区 {over} 个，接近的 {close} 个。', en: '{year}: {mu} mu of farmland confirmed illegally occupied; {over} counties over 20 mu, {close} close.' },
+  auHeadline: { zh: '{year} 年：认定违法占用耕地 {mu} 亩；超过 20 亩的县区 {over} 个，接近的 {close} 个。', en: '{year}: {mu} mu of farmland confirmed illegally occupied; {over} {over:county|counties} over 20 mu, {close} close.' },
   auStat_cases: { zh: '发现图斑', en: 'Cases' },
   auStat_pending: { zh: '待核查', en: 'Pending' },
   auStat_illegal: { zh: '认定违法', en: 'Illegal' },
@@ -526,7 +526,7 @@ const strings = {
   adFileLeftOut: { zh: '，{n} 个不导入', en: ', {n} left out' },
   adTotalArea: { zh: '面积合计', en: 'Total area' },
   adReplaces: { zh: '替换', en: 'Replaces' },
-  adReplacesVersion: { zh: '第 {versionNo} 版：{featureCount} 个要素，{area}', en: 'version {versionNo}: {featureCount} features, {area}' },
+  adReplacesVersion: { zh: '第 {versionNo} 版：{featureCount} 个要素，{area}', en: 'version {versionNo}: {featureCount} {featureCount:feature|features}, {area}' },
   adExtent: { zh: '范围', en: 'Extent' },
   adFieldsRead: { zh: '字段对应', en: 'Fields read' },
   adDefault: { zh: '（默认值）', en: '(default)' },
@@ -537,7 +537,7 @@ const strings = {
   adOutcomeLeftOut: { zh: '不导入', en: 'Left out' },
   adRepaired: { zh: '已修复', en: 'Repaired' },
   adMoreProblems: { zh: '另有 {n} 个问题要素未列出', en: { one: '{n} more is not listed', other: '{n} more are not listed' } },
-  adServedNow: { zh: '在用：第 {versionNo} 版，{featureCount} 个要素，{area}', en: 'Served: version {versionNo}, {featureCount} features, {area}' },
+  adServedNow: { zh: '在用：第 {versionNo} 版，{featureCount} 个要素，{area}', en: 'Served: version {versionNo}, {featureCount} {featureCount:feature|features}, {area}' },
   adVersion: { zh: '版本', en: 'Version' },
   adFeatureCount: { zh: '要素数', en: 'Features' },
   adArea: { zh: '面积', en: 'Area' },
@@ -576,7 +576,7 @@ const strings = {
   meOK: { zh: '确定', en: 'OK' },
   meNew: { zh: '新增 {newCount} 宗', en: '{newCount} new' },
   meNothingNew: { zh: '无新增', en: 'nothing new' },
-  meMatchNow: { zh: '现有 {total} 宗符合', en: '{total} match now' },
+  meMatchNow: { zh: '现有 {n} 宗符合', en: { one: '{n} matches now', other: '{n} match now' } },
   meLastSeen: { zh: '上次查看 {lastVisitedAt}', en: 'last seen {lastVisitedAt}' },
   meShowNewParcels: { zh: '查看新增地块', en: 'Show the new parcels' },
   meOpenSearch: { zh: '打开检索', en: 'Open the search' },
@@ -797,10 +797,17 @@ const enPlurals = new Intl.PluralRules('en');
  */
 export const plural = (forms: PluralEn, n: number): string => (enPlurals.select(n) === 'one' ? forms.one : forms.other);
 
+/**
+ * A key's words with its values filled in. English counted words: an entry's `{ one, other }`
+ * forms are chosen by `n`; inside a sentence with several counts, `{rows:row|rows}` is the
+ * word for the value of `rows` (`{rows} {rows:row|rows}` → "1 row", "3 rows").
+ */
 export function translate(lang: Lang, key: StringKey, vars: Record<string, string | number> = {}): string {
   const entry: { zh: string; en: string | PluralEn } = strings[key];
   const text = lang === 'zh' || typeof entry.en === 'string' ? (entry[lang] as string) : plural(entry.en, Number(vars.n));
-  return text.replace(/\{(\w+)\}/g, (_m, k: string) => String(vars[k] ?? ''));
+  return text
+    .replace(/\{(\w+):([^|{}]*)\|([^|{}]*)\}/g, (_m, k: string, one: string, other: string) => plural({ one, other }, Number(vars[k])))
+    .replace(/\{(\w+)\}/g, (_m, k: string) => String(vars[k] ?? ''));
 }
 
 /**
