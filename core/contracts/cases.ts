@@ -180,6 +180,10 @@ export const CaseOverlapFeature = z.object({
   featureCode: z.string(),
   /** A name for the feature: land class (farmland), name (red line, boundary), category and name (stock land). */
   label: z.string().nullable(),
+  /** The label's word of an enumeration — land class (farmland), category (stock land) — with its English in core/vocabulary.ts. */
+  labelWord: z.string().nullable(),
+  /** The label's name (red line, boundary, stock parcel): data, not translated. */
+  labelName: z.string().nullable(),
   overlapArea: AreaUnits,
   /** Share of the case, 0–1. */
   shareOfCase: z.number(),

@@ -35,6 +35,13 @@ function uploadLayerFile(url: string, file: File, lang: Lang, onProgress: (share
   return upload<LayerJob>(url, form, { lang, onProgress });
 }
 
+/** A version's note: the server's own in the page's language, an administrator's as data. */
+function VersionNote(props: { v: LayerVersion; lang: Lang }) {
+  const { v, lang } = props;
+  if (lang === 'en' && v.noteEn !== null) return <>{v.noteEn}</>;
+  return <span {...dataProps(v.note)}>{v.note}</span>;
+}
+
 function VersionRow(props: { v: LayerVersion; lang: Lang; busy: boolean; onRestore: () => void }) {
   const { v, lang } = props;
   return (
@@ -43,10 +50,10 @@ function VersionRow(props: { v: LayerVersion; lang: Lang; busy: boolean; onResto
       <td>{v.state === 'active' ? <strong>{translate(lang, 'adServed')}</strong> : translate(lang, 'adArchived')}</td>
       <td data-field="count">{formatCount(v.featureCount)}</td>
       <td>{area(v.area, lang)}</td>
-      <td>{v.fileName ?? (v.note ? v.note : '—')}</td>
-      <td>{v.createdBy ?? '—'}</td>
+      <td>{v.fileName !== null ? <span {...dataProps(v.fileName)}>{v.fileName}</span> : v.note ? <VersionNote v={v} lang={lang} /> : '—'}</td>
+      <td>{v.createdBy === null ? '—' : <span {...dataProps(v.createdBy)}>{v.createdBy}</span>}</td>
       <td>{beijing(v.createdAt)}</td>
-      <td>{v.fileName && v.note ? v.note : ''}</td>
+      <td>{v.fileName && v.note ? <VersionNote v={v} lang={lang} /> : ''}</td>
       <td>
         {v.state === 'archived' && (
           <button type="button" data-action="restore" disabled={props.busy} onClick={props.onRestore}>

@@ -13,7 +13,8 @@
 import { useCallback, useEffect, useRef, useState, type FormEvent, type ReactNode } from 'react';
 import { allowedTransitions, checkDecision, type CaseStatus } from '../../../core/case-status.ts';
 import type { CaseDetail } from '../../../core/contracts/cases.ts';
-import type { LayerId } from '../../../core/layers.ts';
+import { getLayer, type LayerId } from '../../../core/layers.ts';
+import { vocabularyEn } from '../../../core/vocabulary.ts';
 import { dataProps, recordCounty, pick, pickField, translate, useT, type Lang, type StringKey } from '../i18n.ts';
 import { AuditApiError, asApiError, auditSession, caseApi, casePath } from './api.ts';
 import { AuditMap, CONTROL_LAYERS, auditStyle, geometryBbox } from './audit-map.ts';
@@ -37,6 +38,21 @@ import {
 import { LayerToggles } from './LayerToggles.tsx';
 import { casePageQuery, readCaseFilters, type CaseFilters } from './query.ts';
 import { queuePlace, type QueuePlace } from './queue-nav.ts';
+
+/** An overlapped feature's label: its word (land class, stock category) in the page's language, its name as data. */
+function OverlapLabel(props: { f: CaseDetail['overlapFeatures'][number]; lang: Lang }) {
+  const { f, lang } = props;
+  if (f.labelWord === null && f.labelName === null) return <>{f.label ?? DASH}</>;
+  const attribute = getLayer(f.layerId)?.attributes.find((a) => a.name === (f.layerId === 'stock-parcel' ? 'category' : 'land_class_name'));
+  const word = f.labelWord === null ? null : lang === 'en' ? (vocabularyEn(attribute?.values, f.labelWord) ?? f.labelWord) : f.labelWord;
+  return (
+    <>
+      {word}
+      {word !== null && f.labelName !== null && ' '}
+      {f.labelName !== null && <span {...dataProps(f.labelName)}>{f.labelName}</span>}
+    </>
+  );
+}
 
 function Attributes(props: { c: CaseDetail }) {
   const { t, lang } = useT();
@@ -135,7 +151,9 @@ function OverlapTable(props: { c: CaseDetail; onHover: (f: { layerId: LayerId; f
               <td data-field="featureCode">
                 <code>{f.featureCode}</code>
               </td>
-              <td data-field="label">{f.label ?? DASH}</td>
+              <td data-field="label">
+                <OverlapLabel f={f} lang={lang} />
+              </td>
               <td className="num" data-field="mu" data-value={f.overlapArea.mu}>
                 {formatNumber(f.overlapArea.mu, DIGITS.mu)}
               </td>
@@ -299,7 +317,7 @@ function DecisionForm(props: { c: CaseDetail; onDecided: (c: CaseDetail, from: C
       {v.status === '合法用地' && (
         <label className="stock-q">
           <span>{t('auApprovalNoRequired')}</span>
-          <input type="text" name="approvalNo" value={v.approvalNo} placeholder={t('auApprovalNoPlaceholder')} aria-invalid={bad('approvalNo')} maxLength={64} onChange={(e) => set({ approvalNo: e.target.value })} />
+          <input type="text" name="approvalNo" value={v.approvalNo} placeholder={t('auApprovalNoPlaceholder')} {...dataProps(t('auApprovalNoPlaceholder'))} aria-invalid={bad('approvalNo')} maxLength={64} onChange={(e) => set({ approvalNo: e.target.value })} />
         </label>
       )}
       <label className="stock-q">

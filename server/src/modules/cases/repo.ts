@@ -175,6 +175,8 @@ export interface OverlapFeatureRow {
   feature_code: string;
   overlap_m2: number;
   label: string | null;
+  label_word: string | null;
+  label_name: string | null;
 }
 
 export interface DecisionRow {

@@ -52,6 +52,8 @@ export async function readCase(db: Database, id: number): Promise<CaseDetail> {
         featureId: Number(o.feature_id),
         featureCode: o.feature_code,
         label: o.label,
+        labelWord: o.label_word,
+        labelName: o.label_name,
         overlapArea: toAreaUnits(m2),
         shareOfCase: area > 0 ? Math.min(1, m2 / area) : 0,
       };
