@@ -14,5 +14,5 @@ SELECT a.code AS county_code, a.name AS county_name, COALESCE(NULLIF(a.name_en, 
          ON e.county_code = a.code
         AND e.detected_on >= make_date($1::int, 1, 1)
         AND e.detected_on < make_date($1::int + 1, 1, 1)
- GROUP BY a.code, a.name
+ GROUP BY a.code, a.name, a.name_en
  ORDER BY a.code
