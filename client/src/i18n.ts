@@ -782,6 +782,9 @@ const strings = {
 
 export type StringKey = keyof typeof strings;
 
+/** Every key of the table (tests read every entry). */
+export const STRING_KEYS = Object.keys(strings) as StringKey[];
+
 /** An English word that changes with a count: `{n} parcel` / `{n} parcels`, chosen by Intl.PluralRules. */
 export interface PluralEn {
   one: string;
