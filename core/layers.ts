@@ -13,7 +13,7 @@
  */
 
 /** Who may receive a layer's geometry: `restricted` layers only reach planners, auditors and admins. */
-import { ADMIN_LEVEL_EN, CASE_SOURCE_EN, CASE_STATUS_EN, ECO_FUNCTION_EN, FOUR_UN_STAGE_EN, LAND_CLASS_EN, PLANNED_USE_EN, PROTECTION_TYPE_EN, STOCK_CATEGORY_EN, STOCK_STATUS_EN, type Vocabulary } from './vocabulary.ts';
+import { ADMIN_LEVEL_EN, CASE_SOURCE_EN, CASE_STATUS_EN, ECO_FUNCTION_EN, FOUR_UN_STAGE_EN, LAND_CLASS_EN, PLANNED_USE_EN, PROTECTION_TYPE_EN, STOCK_CATEGORY_EN, STOCK_STATUS_EN, UNIT_EN, type Vocabulary } from './vocabulary.ts';
 
 export type Sensitivity = 'public' | 'restricted';
 
@@ -442,7 +442,7 @@ const registry = {
       { name: 'approval_no', labelZh: '批准文号', labelEn: 'Approval number', type: 'text' },
       { name: 'approval_date', labelZh: '批准日期', labelEn: 'Approval date', type: 'date' },
       { name: 'status', labelZh: '供应状态', labelEn: 'Status', type: 'text', values: STOCK_STATUS_EN },
-      { name: 'ref_price', labelZh: '参考价格', labelEn: 'Reference price', type: 'number', unit: '万元/亩', unitEn: '10,000 yuan/mu' },
+      { name: 'ref_price', labelZh: '参考价格', labelEn: 'Reference price', type: 'number', unit: '万元/亩', unitEn: UNIT_EN['万元/亩'] },
       { name: 'zone_name', labelZh: '所在园区', labelEn: 'Development zone', type: 'text' },
       { name: 'contact_dept', labelZh: '联系部门', labelEn: 'Contact department', type: 'text' },
     ],

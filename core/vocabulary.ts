@@ -105,7 +105,7 @@ export const ADMIN_LEVEL_EN = {
 
 /** Units written after values (a layer attribute's `unit`). */
 export const UNIT_EN = {
-  '万元/亩': '10,000 yuan/mu',
+  '万元/亩': '10k yuan/mu',
   亩: 'mu',
   公顷: 'ha',
 } as const satisfies Vocabulary;
