@@ -14,9 +14,9 @@ const escapeHtml = (s: string) =>
  * translation (a name, an approval number), marked so (`data-i18n="data"`).
  */
 function valueHtml(a: LayerAttribute, v: string, properties: FeatureDetailResponse['properties'], lang: Lang): string {
+  const word = vocabularyEn(a.values, v);
+  if (word !== null) return escapeHtml(lang === 'en' ? word : v);
   if (lang === 'en') {
-    const word = vocabularyEn(a.values, v);
-    if (word !== null) return escapeHtml(word);
     const en = a.enColumn ? properties[a.enColumn] : undefined;
     if (typeof en === 'string' && en !== '') return escapeHtml(en);
   }
