@@ -184,11 +184,34 @@ describe.runIf(hasChromium || process.env.CI)(`every page in English (${backend}
     await page.goto(`${base}/?lang=en&layers=stock-parcel,urban-boundary,admin-county#map=16/${p!.lat}/${p!.lon}`);
     await mapIdle(page);
     await expectEnglishLabels(page, 'map');
+    // the switch redraws the labels in Chinese, and back
+    const textField = () => page.evaluate(() => JSON.stringify(window.yizhangtu!.controller.map.getLayoutProperty('county-labels', 'text-field')));
+    await page.locator('.lang-switch').click();
+    await page.waitForFunction(() => document.documentElement.lang === 'zh-CN');
+    expect(await textField()).toBe('["get","name"]');
+    await page.locator('.lang-switch').click();
+    await page.waitForFunction(() => document.documentElement.lang === 'en');
+    expect(await textField()).toBe('["get","name_en"]');
     await expectEnglish(page, 'map');
     // a stock parcel's popup: category, status, use and price unit are words of the register
     await openPopup(page, 'stock-parcel', p!.lon, p!.lat);
     await page.locator('.feature-popup[data-layer=stock-parcel] table').waitFor();
     await expectEnglish(page, 'map-popup-stock');
+
+    // a county's popup: its English name and level
+    const [county] = await db.query<{ lon: number; lat: number; name_en: string }>(
+      `SELECT ST_X(ST_PointOnSurface(geom)) AS lon, ST_Y(ST_PointOnSurface(geom)) AS lat, name_en FROM admin_county WHERE code = '410212'`,
+    );
+    await page.goto(`${base}/?lang=en&layers=admin-county#map=10/${county!.lat}/${county!.lon}`);
+    await mapIdle(page);
+    await openPopup(page, 'admin-county', county!.lon, county!.lat);
+    const countyPopup = page.locator('.feature-popup[data-layer=admin-county] table');
+    await countyPopup.waitFor();
+    expect(await countyPopup.locator('tr[data-attr=name] td').textContent()).toBe('Xiangfu District');
+    expect(await countyPopup.locator('tr[data-attr=level] td').textContent()).toBe('City district');
+    await expectEnglish(page, 'map-popup-county');
+    await page.goto(`${base}/?lang=en&layers=stock-parcel,urban-boundary,admin-county#map=16/${p!.lat}/${p!.lon}`);
+    await mapIdle(page);
 
     // the upload panel: the file's detection with every choice of coordinate system, zone and axis order
     await page.locator('[data-testid=sc-upload] summary').click();
@@ -259,6 +282,8 @@ describe.runIf(hasChromium || process.env.CI)(`every page in English (${backend}
     await page.goto(`${base}/stock?lang=en`);
     await page.locator('[data-testid=stock-total]').waitFor({ timeout: 30_000 });
     await page.locator('table tbody tr').first().waitFor();
+    await page.waitForFunction(() => !!(window as unknown as { yizhangtuStock?: unknown }).yizhangtuStock, null, { timeout: 30_000 });
+    await expectEnglishLabels(page, 'stock');
     await expectEnglish(page, 'stock');
     await page.locator('table tbody tr a').first().click();
     await page.waitForURL((u) => /^\/stock\/.+/.test(u.pathname));
@@ -291,6 +316,8 @@ describe.runIf(hasChromium || process.env.CI)(`every page in English (${backend}
     await page.goto(`${base}/audit?lang=en`);
     await page.locator('table tbody tr').first().waitFor({ timeout: 30_000 });
     await page.waitForLoadState('networkidle');
+    await page.waitForFunction(() => !!(window as unknown as { yizhangtuAudit?: unknown }).yizhangtuAudit, null, { timeout: 30_000 });
+    await expectEnglishLabels(page, 'audit-queue');
     await expectEnglish(page, 'audit-queue');
     const [c] = await db.query<{ id: number }>(
       `SELECT c.id FROM encroachment c JOIN case_overlap o ON o.case_id = c.id GROUP BY c.id ORDER BY count(DISTINCT o.layer) DESC, c.id LIMIT 1`,
