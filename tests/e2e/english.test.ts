@@ -204,6 +204,9 @@ describe.runIf(hasChromium || process.env.CI)(`every page in English (${backend}
     );
     await page.goto(`${base}/?lang=en&layers=admin-county#map=10/${county!.lat}/${county!.lon}`);
     await mapIdle(page);
+    // the labels are drawn: their English letters too (MapLibre places no label it has no glyphs for)
+    const drawn = await page.evaluate(() => window.yizhangtu!.controller.map.queryRenderedFeatures({ layers: ['county-labels'] }).map((f) => f.properties as Record<string, string>));
+    expect(drawn.map((p) => p.name_en)).toContain(county!.name_en);
     await openPopup(page, 'admin-county', county!.lon, county!.lat);
     const countyPopup = page.locator('.feature-popup[data-layer=admin-county] table');
     await countyPopup.waitFor();

@@ -1,8 +1,9 @@
 /**
  * Builds the MapLibre style from the layer registry — the only copy of the
  * layers' styles. The offline base map is our own data: a background, county
- * boundaries and county names drawn with the browser's CJK font
- * (localIdeographFontFamily), so no tile or glyph server on the internet is
+ * boundaries and county names (Chinese or English, by the page's language) drawn
+ * with the browser's CJK font (localIdeographFontFamily, for every glyph: the
+ * style has no glyphs URL), so no tile or glyph server on the internet is
  * needed. An external raster base map may be slid underneath.
  */
 import type { ExpressionSpecification, LayerSpecification, SourceSpecification, StyleSpecification } from 'maplibre-gl';
@@ -123,7 +124,9 @@ export function buildStyle(opts: {
   const fills = DRAW_ORDER.filter(allowed).flatMap((id) => dataLayers(byId.get(id)!, opts.states[id]));
   return {
     version: 8,
-    glyphs: `${opts.origin}/fonts/{fontstack}/{range}.pbf`,
+    // no glyphs URL: MapLibre draws every label glyph locally in the browser's font
+    // (localIdeographFontFamily) — the Chinese names and the English ones alike; the server's
+    // /fonts answers empty glyph sets, with which Latin letters would not be drawn at all
     sources,
     layers: [
       ...base,
