@@ -335,6 +335,24 @@ describe.runIf(hasChromium || process.env.CI)(`every page in English (${backend}
     await page.goto(`${base}/audit/import?lang=en`);
     await page.locator('input[type=file]').first().waitFor({ state: 'attached', timeout: 30_000 });
     await expectEnglish(page, 'audit-import');
+    // a dry run (it writes nothing): an existing case again (a duplicate), and a bow tie (invalid)
+    const [dup] = await db.query<{ g: string; lon: number; lat: number }>(
+      `SELECT ST_AsGeoJSON(geom) AS g, ST_X(ST_PointOnSurface(geom)) AS lon, ST_Y(ST_PointOnSurface(geom)) AS lat FROM encroachment ORDER BY id LIMIT 1`,
+    );
+    const [lon, lat] = [Number(dup!.lon), Number(dup!.lat)];
+    const bowtie = { type: 'Polygon', coordinates: [[[lon + 0.01, lat], [lon + 0.011, lat + 0.001], [lon + 0.011, lat], [lon + 0.01, lat + 0.001], [lon + 0.01, lat]]] };
+    const file = JSON.stringify({
+      type: 'FeatureCollection',
+      features: [
+        { type: 'Feature', properties: { 来源: '巡查', 发现日期: '2026-03-01' }, geometry: JSON.parse(dup!.g) },
+        { type: 'Feature', properties: {}, geometry: bowtie },
+      ],
+    });
+    await page.locator('input[type=file]').setInputFiles({ name: 'detections.geojson', mimeType: 'application/geo+json', buffer: Buffer.from(file) });
+    await page.locator('input[name=detectedOn]').fill('2026-05-01');
+    await page.locator('[data-testid=dry-run]').click();
+    await page.locator('[data-testid=dry-report]').waitFor({ timeout: 30_000 });
+    await expectEnglish(page, 'audit-import-dry-run');
     expect(errors).toEqual([]);
     await page.close();
   });
