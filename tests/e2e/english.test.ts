@@ -17,10 +17,17 @@ import { startWorkspace } from '../helpers/workspace.ts';
 import { ARTIFACTS, hasChromium } from '../helpers/browser.ts';
 import { backend } from '../helpers/backend.ts';
 import { signInAs } from '../helpers/session.ts';
+import * as vocabulary from '../../core/vocabulary.ts';
+
+/** Every word of the data's enumerations (core/vocabulary.ts): what a page must translate, never mark as data. */
+const VOCABULARY_WORDS = [
+  ...Object.values(vocabulary).flatMap((t) => (typeof t === 'object' && t !== null && !('zh' in t) ? Object.keys(t) : [])),
+  vocabulary.CITY_NAME.zh,
+];
 
 /** What a reader of `page` sees that is not English: one line per offending text, with where it is. */
 async function nonEnglish(page: Page): Promise<string[]> {
-  return page.evaluate(() => {
+  return page.evaluate((words) => {
     const HAN = /[\p{Script=Han}\u3000-\u303f\uff00-\uffef\u201c\u201d]/u;
     // data with no translation, and the switch's name of the other language (中文), written in that language
     const isData = (el: Element | null) => !!el?.closest('[data-i18n="data"], [data-i18n="language"]');
@@ -70,8 +77,14 @@ async function nonEnglish(page: Page): Promise<string[]> {
     for (const line of document.body.innerText.split('\n')) {
       if (/(?<![\d.,])\b1 (?!is\b|was\b|has\b|does\b)[a-z]+s\b|\w\(s\)/.test(line)) found.push(`plural: ${line.trim().slice(0, 120)}`);
     }
+    // marked as data but a word with a translation: the mark would hide what must be translated
+    const known = new Set(words);
+    for (const el of Array.from(document.querySelectorAll('[data-i18n="data"]'))) {
+      const v = el.textContent?.trim() ?? '';
+      if (known.has(v)) found.push(`${where(el)}: "${v}" is marked as data but has an English word`);
+    }
     return found;
-  });
+  }, VOCABULARY_WORDS);
 }
 
 /** Fails with every non-English text of the page, after a screenshot of it. */
