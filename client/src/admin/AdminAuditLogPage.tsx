@@ -4,7 +4,7 @@
  */
 import { useEffect, useState } from 'react';
 import type { UserInfo } from '../../../core/contracts/auth.ts';
-import { translate, translateOr, type Lang } from '../i18n.ts';
+import { dataProps, translate, translateOr, type Lang } from '../i18n.ts';
 import { getJson } from '../http.ts';
 import { DASH, beijingTime as beijing } from '../format.ts';
 import type { AdminNav } from './AdminApp.tsx';
@@ -94,9 +94,9 @@ export function AdminAuditLogPage(props: { lang: Lang; nav: AdminNav; me: UserIn
             <tr key={e.id} data-action={e.action}>
               <td>{beijing(e.at)}</td>
               <td>{translateOr(lang, `adAction_${e.action}`, e.action)}</td>
-              <td>{e.username ?? DASH}</td>
+              <td {...dataProps(e.username)}>{e.username ?? DASH}</td>
               <td>{e.ip ?? DASH}</td>
-              <td>{e.target ?? DASH}</td>
+              <td {...dataProps(e.target)}>{e.target ?? DASH}</td>
               <td className="admin-details">{detailsText(e.details, lang)}</td>
             </tr>
           ))}

@@ -4,11 +4,13 @@
  * marks it seen), rename and delete; and the site checks the account filed, linked to their
  * reports. The public is sent to the sign-in.
  */
+import { unitWord } from '../format.ts';
+import { valueWord } from '../stock/format.ts';
 import { useCallback, useEffect, useState } from 'react';
 import type { SavedSearch } from '../../../core/contracts/me.ts';
 import type { StockParcelSummary } from '../../../core/contracts/stock.ts';
 import type { AreaUnits } from '../../../core/units.ts';
-import { htmlLang, LangContext, langOfSearch, setLangParam, translate, translateOr, withLang, type Lang } from '../i18n.ts';
+import { dataProps, recordCounty, htmlLang, LangContext, langOfSearch, setLangParam, translate, translateOr, withLang, type Lang } from '../i18n.ts';
 import { StockHeader } from '../stock/common.tsx';
 import { writeLang } from '../page-shell.ts';
 import { del, getJson, patchJson, postJson } from '../http.ts';
@@ -32,8 +34,15 @@ interface MySiteCheck {
 }
 
 /** The search's conditions in words, e.g. "用途 工业；面积 20–80". */
+/** A saved condition's value in the page's language: the register's words (use, category, status) and units translated. */
+function conditionValue(key: string, value: string, lang: Lang): string {
+  if (key === 'use' || key === 'category' || key === 'status') return value.split(',').map((v) => valueWord(v, lang)).join(translate(lang, 'listSep'));
+  if (key === 'areaUnit' && (value === 'mu' || value === 'ha' || value === 'm2')) return unitWord(value, lang);
+  return value;
+}
+
 function conditions(q: Record<string, string>, lang: Lang): string {
-  const parts = Object.entries(q).map(([k, v]) => `${translateOr(lang, `meCond_${k}`, k)} ${v}`);
+  const parts = Object.entries(q).map(([k, v]) => `${translateOr(lang, `meCond_${k}`, k)} ${conditionValue(k, v, lang)}`);
   return parts.length ? parts.join(translate(lang, 'semicolon')) : translate(lang, 'meAllAvailable');
 }
 
@@ -59,7 +68,9 @@ function SavedSearchRow(props: { s: SavedSearch; lang: Lang; onChanged: () => vo
             <button type="submit">{translate(lang, 'meOK')}</button>
           </form>
         ) : (
-          <strong className="me-search-name">{s.name}</strong>
+          <strong className="me-search-name" {...dataProps(s.name)}>
+            {s.name}
+          </strong>
         )}
         {s.newCount > 0 ? (
           <span className="me-new" data-testid="new-count">
@@ -68,7 +79,7 @@ function SavedSearchRow(props: { s: SavedSearch; lang: Lang; onChanged: () => vo
         ) : (
           <span className="me-no-new">{translate(lang, 'meNothingNew')}</span>
         )}
-        <span className="me-total">{translate(lang, 'meMatchNow', { total: s.total })}</span>
+        <span className="me-total">{translate(lang, 'meMatchNow', { n: s.total })}</span>
       </div>
       <p className="me-conditions">
         {conditions(s.query, lang)} · {translate(lang, 'meLastSeen', { lastVisitedAt: beijing(s.lastVisitedAt) })}
@@ -124,11 +135,11 @@ function SavedSearchRow(props: { s: SavedSearch; lang: Lang; onChanged: () => vo
                 <td>
                   <a href={withLang(`/stock/${encodeURIComponent(p.code)}`, lang)}>{p.code}</a>
                 </td>
-                <td>{p.name}</td>
-                <td>{p.countyName}</td>
-                <td>{p.plannedUse}</td>
+                <td {...dataProps(p.name)}>{p.name}</td>
+                <td>{recordCounty(p, lang)}</td>
+                <td>{valueWord(p.plannedUse, lang)}</td>
                 <td>{mu(p.area, lang)}</td>
-                <td>{p.status}</td>
+                <td>{valueWord(p.status, lang)}</td>
               </tr>
             ))}
           </tbody>
@@ -153,7 +164,7 @@ export function MePage() {
   useEffect(load, [load]);
   useEffect(() => {
     document.documentElement.lang = htmlLang(lang);
-    document.title = `${translate(lang, 'meMySpace')} · 一张图`;
+    document.title = `${translate(lang, 'meMySpace')} · ${translate(lang, 'title')}`;
   }, [lang]);
   useEffect(() => {
     if (session && !session.user) window.location.replace(signInHref(lang));
@@ -206,10 +217,10 @@ export function MePage() {
                   {checks.items.map((c) => (
                     <tr key={c.id} data-report={c.id}>
                       <td>
-                        <a href={withLang(`/reports/${c.id}`, lang)}>{c.name ?? translate(lang, 'meUnnamed')}</a>
+                        <a href={withLang(`/reports/${c.id}`, lang)}>{c.name === null ? translate(lang, 'meUnnamed') : <span {...dataProps(c.name)}>{c.name}</span>}</a>
                       </td>
                       <td>{beijing(c.createdAt)}</td>
-                      <td>{c.plannedUse ?? '—'}</td>
+                      <td>{c.plannedUse === null ? '—' : valueWord(c.plannedUse, lang)}</td>
                       <td>{mu(c.area, lang)}</td>
                       <td>
                         {c.conflicts > 0

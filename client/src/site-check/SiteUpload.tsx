@@ -218,7 +218,9 @@ export function SiteUpload(props: { onSite: (geometry: SiteGeometry, label: stri
               <>
                 <dt>{t('zone')}</dt>
                 <dd data-field="zone">
-                  {result.detected.zone}（{result.detected.zoneWidth ?? 3}°）
+                  {result.detected.zone}
+                  {t('open')}
+                  {result.detected.zoneWidth ?? 3}°{t('close')}
                 </dd>
               </>
             )}
