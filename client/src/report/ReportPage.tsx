@@ -12,7 +12,7 @@ import { useEffect, useMemo, useState, type ReactNode } from 'react';
 import { BOUNDARY_RULE, type LayerId } from '../../../core/layers.ts';
 import type { AreaUnitsT } from '../../../core/contracts/site-check.ts';
 import { api } from '../api.ts';
-import { isApproximate, provenanceRows } from '../../../core/provenance.ts';
+import { BOUNDARY_POINTS_DATUM, DATUM_LABEL, isApproximate, provenanceRows } from '../../../core/provenance.ts';
 import { languageNameProps, dataProps, htmlLang, langOfSearch, otherLang, pickField, setLangParam, translate, vocabularyWord, withLang, type Lang } from '../i18n.ts';
 import { PLANNED_USE_EN } from '../../../core/vocabulary.ts';
 import { FigureLegend, ReportMap, type BaseMapData } from './ReportMap.tsx';
@@ -162,6 +162,12 @@ function Toolbar(props: { report: Report; lang: Lang; onLang: () => void; choice
       </span>
     </nav>
   );
+}
+
+/** The 坐标系= name of the boundary points in the page's language (a file's own name stays as written). */
+function datumWord(name: string, lang: Lang): string {
+  const known = (Object.keys(BOUNDARY_POINTS_DATUM) as (keyof typeof BOUNDARY_POINTS_DATUM)[]).find((k) => BOUNDARY_POINTS_DATUM[k] === name);
+  return known && lang === 'en' ? DATUM_LABEL[known].en : name;
 }
 
 /** The report itself. */
@@ -520,7 +526,7 @@ function BoundaryPointsSection(props: { report: Report; lang: Lang; choice: Poin
       ) : (
         <div data-testid="boundary-points" data-zone={table.zone} data-prefix={String(table.zonePrefix)} data-count={table.pointCount}>
           <p className="report-note" data-testid="points-note">
-            {w('pointsNote', { datum: table.datumName, width: table.zoneWidth, zone: table.zone, prefix: table.zonePrefix ? w('pointsPrefix') : '' })}{' '}
+            {w('pointsNote', { datum: datumWord(table.datumName, lang), width: table.zoneWidth, zone: table.zone, prefix: table.zonePrefix ? w('pointsPrefix') : '' })}{' '}
             {w('pointsCount', { n: table.pointCount, ha: table.areaHa === null ? DASH : formatNumber(table.areaHa, 4) })}
             {table.pointCount > table.points.length && ` ${w('pointsTruncated', { shown: table.points.length })}`}
           </p>
