@@ -20,6 +20,7 @@
  * @example checkDecision({ from: '待核查', to: '合法用地', approvalNo: '' }) // { ok: false, field: 'approvalNo', … }
  */
 import { roundTo } from './units.ts';
+import { CASE_STATUS_EN } from './vocabulary.ts';
 
 export const CASE_STATUSES = ['待核查', '违法占用', '合法用地', '误报', '需实地核查'] as const;
 export type CaseStatus = (typeof CASE_STATUSES)[number];
@@ -36,11 +37,11 @@ export const CASE_SOURCES = ['卫片', '巡查', '举报'] as const;
 export type CaseSource = (typeof CASE_SOURCES)[number];
 
 export const CASE_STATUS_LABEL: Record<CaseStatus, { key: string; en: string }> = {
-  待核查: { key: 'pending', en: 'Pending review' },
-  违法占用: { key: 'illegal', en: 'Confirmed illegal' },
-  合法用地: { key: 'legal', en: 'Legal (approved)' },
-  误报: { key: 'false-alarm', en: 'False alarm' },
-  需实地核查: { key: 'field-check', en: 'Needs a field check' },
+  待核查: { key: 'pending', en: CASE_STATUS_EN.待核查 },
+  违法占用: { key: 'illegal', en: CASE_STATUS_EN.违法占用 },
+  合法用地: { key: 'legal', en: CASE_STATUS_EN.合法用地 },
+  误报: { key: 'false-alarm', en: CASE_STATUS_EN.误报 },
+  需实地核查: { key: 'field-check', en: CASE_STATUS_EN.需实地核查 },
 };
 
 export const isOutcome = (s: string): s is CaseOutcome => (CASE_OUTCOMES as readonly string[]).includes(s);

@@ -13,6 +13,8 @@
  */
 
 /** Who may receive a layer's geometry: `restricted` layers only reach planners, auditors and admins. */
+import { ADMIN_LEVEL_EN, CASE_SOURCE_EN, CASE_STATUS_EN, ECO_FUNCTION_EN, FOUR_UN_STAGE_EN, LAND_CLASS_EN, PLANNED_USE_EN, PROTECTION_TYPE_EN, STOCK_CATEGORY_EN, STOCK_STATUS_EN, UNIT_EN, type Vocabulary } from './vocabulary.ts';
+
 export type Sensitivity = 'public' | 'restricted';
 
 /** Panel groups, in the order the layer panel shows them. */
@@ -37,6 +39,12 @@ export interface LayerAttribute {
   type: AttributeType;
   /** Unit shown after the value, e.g. 万元/亩. `area` attributes are m² and shown in 亩 and 公顷. */
   unit?: string;
+  /** The unit in English (10,000 yuan/mu). */
+  unitEn?: string;
+  /** The attribute's values are words of this enumeration (core/vocabulary.ts): shown in English on English pages. */
+  values?: Vocabulary;
+  /** The column holding the value in English (the counties' name_en): fetched with the attribute, shown on English pages. */
+  enColumn?: string;
 }
 
 export interface LayerStyle {
@@ -172,7 +180,7 @@ const farmlandAttributes = (codeLabel: string): LayerAttribute[] => [
   { name: 'code', labelZh: codeLabel, labelEn: 'Patch number', type: 'text' },
   county,
   { name: 'land_class_code', labelZh: '地类编码', labelEn: 'Land class code', type: 'text' },
-  { name: 'land_class_name', labelZh: '地类名称', labelEn: 'Land class', type: 'text' },
+  { name: 'land_class_name', labelZh: '地类名称', labelEn: 'Land class', type: 'text', values: LAND_CLASS_EN },
   { name: 'quality_grade', labelZh: '耕地质量等别', labelEn: 'Quality grade', type: 'number' },
   area,
   source,
@@ -273,7 +281,7 @@ const registry = {
       textZh:
         '永久基本农田实行特殊保护，一般建设项目不得占用；确需占用的，仅限经批准的国家重大项目，并按数量不减、质量不降的要求补划。',
       textEn:
-        'Permanent basic farmland is under special protection: ordinary projects may not occupy it; only approved major projects may, with re-designation of equal farmland (补划).',
+        'Permanent basic farmland is under special protection: ordinary projects may not occupy it; only approved major projects may, with re-designation of as much farmland of the same quality.',
       sourceZh: '《基本农田保护条例》；自然资源部《关于在国土空间规划中统筹划定落实三条控制线的指导意见》',
       hitZh: '占用永久基本农田 {area}，一般建设项目不得占用。',
       hitEn: 'Occupies {area} of permanent basic farmland: not approvable for an ordinary project.',
@@ -297,7 +305,7 @@ const registry = {
     attributes: [
       { name: 'code', labelZh: '图斑编号', labelEn: 'Patch number', type: 'text' },
       { name: 'name', labelZh: '名称', labelEn: 'Name', type: 'text' },
-      { name: 'category', labelZh: '生态功能类型', labelEn: 'Ecological function', type: 'text' },
+      { name: 'category', labelZh: '生态功能类型', labelEn: 'Ecological function', type: 'text', values: ECO_FUNCTION_EN },
       county,
       area,
       source,
@@ -314,7 +322,7 @@ const registry = {
       trims: true,
       textZh: '生态保护红线内仅允许有限人为活动，须在用地预审阶段开展有限人为活动论证（不可避让论证）。',
       textEn:
-        'Inside the ecological protection red line only limited human activity is allowed, and it needs an assessment (有限人为活动论证) at the pre-examination stage.',
+        'Inside the ecological protection red line only limited human activity is allowed, and it needs a limited-human-activity assessment at the pre-examination stage.',
       sourceZh: '自然资源部 生态环境部 国家林业和草原局《关于加强生态保护红线管理的通知（试行）》',
       hitZh: '涉及生态保护红线 {area}，须开展有限人为活动论证。',
       hitEn: 'Touches the ecological red line over {area}: a limited-human-activity assessment is required.',
@@ -350,7 +358,7 @@ const registry = {
     attributes: [
       { name: 'code', labelZh: '紫线编号', labelEn: 'Line number', type: 'text' },
       { name: 'name', labelZh: '保护对象名称', labelEn: 'Protected site', type: 'text' },
-      { name: 'category', labelZh: '保护类型', labelEn: 'Protection type', type: 'text' },
+      { name: 'category', labelZh: '保护类型', labelEn: 'Protection type', type: 'text', values: PROTECTION_TYPE_EN },
       county,
       area,
       source,
@@ -368,7 +376,7 @@ const registry = {
       textZh:
         '城市紫线范围内不得擅自新建、扩建、改建；确需建设的，须经城乡规划主管部门会同文物主管部门审批（历史文化保护审批）。',
       textEn:
-        'Inside the historic conservation line (城市紫线) nothing may be built, extended or rebuilt without approval: a project needs the heritage approval of the planning authority together with the cultural-heritage authority.',
+        'Inside the historic conservation line nothing may be built, extended or rebuilt without approval: a project needs the heritage approval of the planning authority together with the cultural-heritage authority.',
       sourceZh: '《城市紫线管理办法》（建设部令第119号）；《开封市国土空间总体规划（2021—2035年）》',
       hitZh: '涉及城市紫线 {area}，须取得历史文化保护审批。',
       hitEn: 'Touches the historic conservation line over {area}: heritage approval is required.',
@@ -400,7 +408,7 @@ const registry = {
       trims: false,
       textZh: '占用一般耕地须落实占补平衡（先补后占、占一补一、占优补优），补充耕地指标面积不少于占用面积；选址宜优先避让耕地。',
       textEn:
-        'Occupying general farmland needs occupation–compensation balance (先补后占、占一补一、占优补优): compensation quota at least equal to the occupied area; sites should prefer non-farmland.',
+        'Occupying general farmland needs occupation–compensation balance (compensation before occupation, area for area, quality for quality): compensation quota at least equal to the occupied area; sites should prefer non-farmland.',
       sourceZh: '《中华人民共和国土地管理法》第三十条；自然资源部 农业农村部《关于改革完善耕地占补平衡制度的通知》',
       hitZh: '占用一般耕地 {area}，须落实耕地占补平衡指标 {quota} 亩。',
       hitEn: 'Occupies {area} of general farmland: compensation quota of {quota} mu is needed.',
@@ -425,16 +433,16 @@ const registry = {
       { name: 'code', labelZh: '地块编号', labelEn: 'Parcel code', type: 'text' },
       { name: 'name', labelZh: '地块名称', labelEn: 'Parcel name', type: 'text' },
       county,
-      { name: 'category', labelZh: '存量类型', labelEn: 'Category', type: 'text' },
-      { name: 'four_un_stage', labelZh: '“四未”阶段', labelEn: '"Four un-" stage', type: 'text' },
-      { name: 'planned_use', labelZh: '规划用途', labelEn: 'Planned use', type: 'text' },
+      { name: 'category', labelZh: '存量类型', labelEn: 'Category', type: 'text', values: STOCK_CATEGORY_EN },
+      { name: 'four_un_stage', labelZh: '“四未”阶段', labelEn: '"Four un-" stage', type: 'text', values: FOUR_UN_STAGE_EN },
+      { name: 'planned_use', labelZh: '规划用途', labelEn: 'Planned use', type: 'text', values: PLANNED_USE_EN },
       area,
       { name: 'plot_ratio_min', labelZh: '容积率下限', labelEn: 'Plot ratio (min)', type: 'number' },
       { name: 'plot_ratio_max', labelZh: '容积率上限', labelEn: 'Plot ratio (max)', type: 'number' },
       { name: 'approval_no', labelZh: '批准文号', labelEn: 'Approval number', type: 'text' },
       { name: 'approval_date', labelZh: '批准日期', labelEn: 'Approval date', type: 'date' },
-      { name: 'status', labelZh: '供应状态', labelEn: 'Status', type: 'text' },
-      { name: 'ref_price', labelZh: '参考价格', labelEn: 'Reference price', type: 'number', unit: '万元/亩' },
+      { name: 'status', labelZh: '供应状态', labelEn: 'Status', type: 'text', values: STOCK_STATUS_EN },
+      { name: 'ref_price', labelZh: '参考价格', labelEn: 'Reference price', type: 'number', unit: '万元/亩', unitEn: UNIT_EN['万元/亩'] },
       { name: 'zone_name', labelZh: '所在园区', labelEn: 'Development zone', type: 'text' },
       { name: 'contact_dept', labelZh: '联系部门', labelEn: 'Contact department', type: 'text' },
     ],
@@ -459,9 +467,9 @@ const registry = {
     attributes: [
       { name: 'code', labelZh: '图斑编号', labelEn: 'Case code', type: 'text' },
       county,
-      { name: 'source', labelZh: '线索来源', labelEn: 'Source', type: 'text' },
+      { name: 'source', labelZh: '线索来源', labelEn: 'Source', type: 'text', values: CASE_SOURCE_EN },
       { name: 'detected_on', labelZh: '发现日期', labelEn: 'Detected on', type: 'date' },
-      { name: 'status', labelZh: '核查状态', labelEn: 'Status', type: 'text' },
+      { name: 'status', labelZh: '核查状态', labelEn: 'Status', type: 'text', values: CASE_STATUS_EN },
       area,
     ],
     tileAttributes: ['code', 'source', 'status', 'detected_on', 'area_m2'],
@@ -482,8 +490,8 @@ const registry = {
     codeColumn: 'code',
     attributes: [
       { name: 'code', labelZh: '行政区划代码', labelEn: 'Division code', type: 'text' },
-      { name: 'name', labelZh: '名称', labelEn: 'Name', type: 'text' },
-      { name: 'level', labelZh: '级别', labelEn: 'Level', type: 'text' },
+      { name: 'name', labelZh: '名称', labelEn: 'Name', type: 'text', enColumn: 'name_en' },
+      { name: 'level', labelZh: '级别', labelEn: 'Level', type: 'text', values: ADMIN_LEVEL_EN },
       area,
     ],
     tileAttributes: ['code', 'name'],

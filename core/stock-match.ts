@@ -26,18 +26,15 @@
  */
 import { M2_PER_MU, roundTo, formatArea } from './units.ts';
 import { TopK } from './top-k.ts';
+import { PLANNED_USE_EN } from './vocabulary.ts';
 
 export const PLANNED_USES = ['工业', '仓储', '商业', '商务', '住宅', '公共管理与公共服务'] as const;
 export type PlannedUse = (typeof PLANNED_USES)[number];
 
-export const USE_NAMES_EN: Record<PlannedUse, string> = {
-  工业: 'industrial',
-  仓储: 'warehousing',
-  商业: 'commercial',
-  商务: 'business offices',
-  住宅: 'residential',
-  公共管理与公共服务: 'public administration and services',
-};
+/** The uses' English inside a sentence (core/vocabulary.ts has them as labels). */
+export const USE_NAMES_EN = Object.fromEntries(
+  Object.entries(PLANNED_USE_EN).map(([k, v]) => [k, v.charAt(0).toLowerCase() + v.slice(1)]),
+) as Record<PlannedUse, string>;
 
 /**
  * 用途兼容表: for a project's use, the parcel uses that can host it besides its own.

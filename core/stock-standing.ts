@@ -7,6 +7,7 @@
  *                   permanentFarmlandM2: 0, generalFarmlandM2: 0, ecoRedlineM2: 0 }).summaryZh
  *   // '位于城镇开发边界（开封市中心城区）内；占永久基本农田 0.00 亩，一般耕地 0.00 亩，生态保护红线 0.00 亩；可作为供地推荐。'
  */
+import { STOCK_STATUS_EN, vocabularyEn } from './vocabulary.ts';
 import { OVERLAP_EPSILON_M2 } from './rules.ts';
 import { M2_PER_MU, roundTo, toAreaUnits, type AreaUnits } from './units.ts';
 
@@ -47,10 +48,11 @@ export function stockStanding(f: StandingFigures): StockStanding {
     : partly
       ? `${pct}% 位于城镇开发边界${name ? `（${name}）` : ''}内，边界外 ${muText(outsideM2)} 亩`
       : '位于城镇开发边界外';
+  // the English sentence does not carry the boundary's Chinese name (the page shows it as data)
   const udbEn = inside
-    ? `inside the urban development boundary${name ? ` (${name})` : ''}`
+    ? 'inside the urban development boundary'
     : partly
-      ? `${pct}% inside the urban development boundary${name ? ` (${name})` : ''}, ${muText(outsideM2)} mu outside`
+      ? `${pct}% inside the urban development boundary, ${muText(outsideM2)} mu outside`
       : 'outside the urban development boundary';
   const verdictZh = proposable
     ? '可作为供地推荐'
@@ -61,7 +63,7 @@ export function stockStanding(f: StandingFigures): StockStanding {
     ? 'can be proposed for supply'
     : conflict
       ? 'conflicts with permanent farmland or the red line: not proposed for supply'
-      : `status ${f.status}: not proposed for supply`;
+      : `status ${(vocabularyEn(STOCK_STATUS_EN, f.status) ?? f.status).toLowerCase()}: not proposed for supply`;
 
   return {
     urbanBoundary: { share: f.urbanBoundaryShare, inside, name },

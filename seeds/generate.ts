@@ -49,6 +49,8 @@ export type GeneratedLayerId = Exclude<LayerId, 'admin-county'>;
 export interface County {
   code: string;
   name: string;
+  /** In English (data/kaifeng-counties.geojson's name_en). */
+  nameEn: string;
   level: '市辖区' | '县';
   center: [number, number];
   polygons: PolygonRings[];
@@ -106,12 +108,13 @@ const DISTRICTS = new Set(['410202', '410203', '410204', '410205', '410212']);
 /** Reads Kaifeng's nine county-level units from data/ (see data/README.md). */
 export function loadCounties(): County[] {
   const fc = JSON.parse(readFileSync(new URL('../data/kaifeng-counties.geojson', import.meta.url), 'utf8')) as {
-    features: { properties: { code: string; name: string; center: [number, number] }; geometry: MultiPolygon }[];
+    features: { properties: { code: string; name: string; name_en: string; center: [number, number] }; geometry: MultiPolygon }[];
   };
   return fc.features
     .map((f) => ({
       code: f.properties.code,
       name: f.properties.name,
+      nameEn: f.properties.name_en,
       level: DISTRICTS.has(f.properties.code) ? ('市辖区' as const) : ('县' as const),
       center: f.properties.center,
       polygons: f.geometry.coordinates as PolygonRings[],

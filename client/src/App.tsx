@@ -4,9 +4,9 @@ import type { HealthResponse } from '../../core/contracts/health.ts';
 import type { LayerInfo } from '../../core/contracts/layers.ts';
 import type { ClientConfig, County } from '../../core/contracts/features.ts';
 import { api } from './api.ts';
-import { htmlLang, LangContext, otherLang, translate, withLang, type Lang } from './i18n.ts';
+import { languageNameProps, htmlLang, LangContext, otherLang, translate, withLang, type Lang } from './i18n.ts';
 import { readUrlState, writeUrlState, type LayerStates, type LayerViewState } from './url-state.ts';
-import { buildStyle } from './map/style.ts';
+import { buildStyle, countyLabelCollection } from './map/style.ts';
 import type { MapController } from './map/controller.ts';
 import { LayerPanel } from './panel/LayerPanel.tsx';
 import { CountyList } from './panel/CountyList.tsx';
@@ -85,14 +85,8 @@ export function App() {
     return buildStyle({
       origin: window.location.origin,
       states,
-      countyLabels: {
-        type: 'FeatureCollection',
-        features: data.counties.map((c) => ({
-          type: 'Feature',
-          properties: { name: c.name, code: c.code },
-          geometry: { type: 'Point', coordinates: c.labelPoint },
-        })),
-      },
+      countyLabels: countyLabelCollection(data.counties),
+      lang,
       maxTileZoom: data.config.maxTileZoom,
       visible: (id) => maySeeLayer(data.role, data.layers.find((l) => l.id === id)?.sensitivity ?? getLayer(id)?.sensitivity ?? 'restricted'),
     });
@@ -130,7 +124,7 @@ export function App() {
             <a className="header-link" href={withLang('/audit', lang)} data-testid="audit-link">
               {t('auLink')}
             </a>
-            <button type="button" className="lang-switch" onClick={() => setLang(otherLang(lang))}>
+            <button type="button" className="lang-switch" onClick={() => setLang(otherLang(lang))} {...languageNameProps(otherLang(lang))}>
               {t('language')}
             </button>
             <SessionBadge />
@@ -159,7 +153,9 @@ export function App() {
                 </select>
               </section>
               <footer className="status" data-testid="health">
-                {t('database')}：{data.health.database === 'embedded' ? `${t('embedded')} PGlite + PostGIS` : 'PostGIS'} ·{' '}
+                {t('database')}
+                {t('colon')}
+                {data.health.database === 'embedded' ? `${t('embedded')} PGlite + PostGIS` : 'PostGIS'} ·{' '}
                 {t('dataVersion')} {data.health.dataVersion}
               </footer>
             </>

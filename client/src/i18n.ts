@@ -9,6 +9,7 @@
  */
 import { createContext, useContext } from 'react';
 import { STATUS_LABEL } from '../../core/rules.ts';
+import { vocabularyEn, type Vocabulary } from '../../core/vocabulary.ts';
 import { RESTRICTED_RULE_LAYERS_EN, RESTRICTED_RULE_LAYERS_ZH, TRIMMED_LAYERS_EN, TRIMMED_LAYERS_ZH } from '../../core/layers.ts';
 
 export type Lang = 'zh' | 'en';
@@ -30,6 +31,7 @@ const strings = {
   listSep: { zh: '、', en: ', ' },
   semicolon: { zh: '；', en: '; ' },
   colon: { zh: '：', en: ': ' },
+  quoted: { zh: '“{text}”', en: '"{text}"' },
   // calls to the server (http.ts)
   httpFailed: { zh: '请求失败（{status}）', en: 'The request failed ({status})' },
   httpBadAnswer: { zh: '服务器的应答无法读取（{status}）', en: 'The server’s answer could not be read ({status})' },
@@ -53,7 +55,7 @@ const strings = {
   changeDetection: { zh: '识别不对？修改后重新读取', en: 'Wrong? Change and read again' },
   auto: { zh: '自动识别', en: 'Detect' },
   gkGeneric: { zh: '高斯-克吕格投影（CGCS2000）', en: 'Gauss–Krüger (CGCS2000)' },
-  parcels: { zh: '{n} 个地块', en: '{n} parcel(s)' },
+  parcels: { zh: '{n} 个地块', en: { one: '{n} parcel', other: '{n} parcels' } },
   placeOnMap: { zh: '放到地图上套核', en: 'Place on the map to check' },
   datum: { zh: '大地基准', en: 'Datum' },
   acceptApproximate: { zh: '按近似位置接受（误差可达数十米）', en: 'Accept an approximate placement (off by tens of metres)' },
@@ -65,7 +67,7 @@ const strings = {
   layers: { zh: '图层', en: 'Layers' },
   counties: { zh: '县区', en: 'Counties' },
   opacity: { zh: '透明度', en: 'Opacity' },
-  features: { zh: '个要素', en: 'features' },
+  featureCount: { zh: '{count} 个要素', en: { one: '{count} feature', other: '{count} features' } },
   restricted: { zh: '受控', en: 'Restricted' },
   siTitle: { zh: '登录', en: 'Sign in' },
   siHeading: { zh: '登录一张图', en: 'Sign in to Yizhangtu' },
@@ -117,7 +119,7 @@ const strings = {
   scHintSelect: { zh: '拖动顶点修改；拖动边中点插入顶点；右键单击顶点删除。', en: 'Drag a vertex to move it; drag a midpoint to insert one; right-click a vertex to delete it.' },
   scHintEmpty: { zh: '先在地图上绘制选址范围，或导入选址文件。', en: 'Draw the site on the map, or import a site file.' },
   scNotEditable: { zh: '该选址含内环（洞），不能逐点编辑。', en: 'This site has holes and cannot be edited vertex by vertex.' },
-  scVertices: { zh: '{n} 个顶点', en: '{n} vertices' },
+  scVertices: { zh: '{n} 个顶点', en: { one: '{n} vertex', other: '{n} vertices' } },
   scName: { zh: '项目名称', en: 'Project name' },
   scUse: { zh: '规划用途', en: 'Planned use' },
   scUseNone: { zh: '（请选择规划用途）', en: '(choose the planned use)' },
@@ -189,12 +191,12 @@ const strings = {
   sfPoints: { zh: '{points} 分', en: '{points} pts' },
   sfTotalArea: { zh: '合计', en: 'Total' },
   sfDistance: { zh: '距选址', en: 'From the site' },
-  sfMore: { zh: '另有 {n} 个方案未列出。', en: '{n} more options are not listed.' },
+  sfMore: { zh: '另有 {n} 个方案未列出。', en: { one: '{n} more option is not listed.', other: '{n} more options are not listed.' } },
   sfLegend: { zh: '存量候选地块', en: 'Stock candidates' },
   sfShow: { zh: '地图上查看', en: 'Show on map' },
   sfPreviewNote: { zh: '预览；报告记录套核时服务器的存量套核结果。', en: "Preview: the report records the server's own stock-land match." },
   nlTitle: { zh: '继续新增用地审查', en: 'Go on to new land' },
-  nlIntroFound: { zh: '存量土地图库中有 {n} 个符合条件的方案。如不采用，请说明理由后继续新增用地审查。', en: 'The stock-land library offers {n} fitting options. To go on to new land instead, give the reason.' },
+  nlIntroFound: { zh: '存量土地图库中有 {n} 个符合条件的方案。如不采用，请说明理由后继续新增用地审查。', en: { one: 'The stock-land library offers {n} fitting option. To go on to new land instead, give the reason.', other: 'The stock-land library offers {n} fitting options. To go on to new land instead, give the reason.' } },
   nlIntroNone: { zh: '存量土地图库中没有符合条件的地块，可继续新增用地审查。', en: 'No stock parcel fits: the project may go on to new land.' },
   nlReason: { zh: '新增用地理由', en: 'Reason for new land' },
   nlReasonPick: { zh: '（请选择理由）', en: '(choose a reason)' },
@@ -250,7 +252,7 @@ const strings = {
   stCancel: { zh: '取消', en: 'Cancel' },
   stClearPoint: { zh: '清除位置', en: 'Clear location' },
   stPoint: { zh: '所选位置', en: 'Picked location' },
-  stTotal: { zh: '共 {n} 宗地块', en: '{n} parcels' },
+  stTotal: { zh: '共 {n} 宗地块', en: { one: '{n} parcel', other: '{n} parcels' } },
   stPage: { zh: '第 {page} / {pages} 页', en: 'Page {page} of {pages}' },
   stPrev: { zh: '上一页', en: 'Previous' },
   stNext: { zh: '下一页', en: 'Next' },
@@ -259,7 +261,7 @@ const strings = {
   stPageSize: { zh: '每页', en: 'Per page' },
   stExportXlsx: { zh: '导出 Excel', en: 'Export Excel' },
   stExportCsv: { zh: '导出 CSV', en: 'Export CSV' },
-  stExportNote: { zh: '导出全部 {n} 条符合条件的记录', en: 'Exports all {n} matching rows' },
+  stExportNote: { zh: '导出全部 {n} 条符合条件的记录', en: { one: 'Exports the {n} matching row', other: 'Exports all {n} matching rows' } },
   stCol_code: { zh: '编号', en: 'Code' },
   stCol_name: { zh: '名称', en: 'Name' },
   stCol_county: { zh: '县区', en: 'County' },
@@ -355,7 +357,7 @@ const strings = {
   'auSort_-code': { zh: '图斑编号降序', en: 'Code, descending' },
   'auSort_-decidedAt': { zh: '最近核查在前', en: 'Latest decision first' },
   auKeys: { zh: '键盘：j/k 或 ↓/↑ 下一个/上一个，Enter 打开', en: 'Keys: j/k or ↓/↑ next/previous, Enter opens' },
-  auTotal: { zh: '共 {n} 个图斑', en: '{n} cases' },
+  auTotal: { zh: '共 {n} 个图斑', en: { one: '{n} case', other: '{n} cases' } },
   auExportXlsx: { zh: '导出 Excel', en: 'Export Excel' },
   auExportGeojson: { zh: '导出 GeoJSON', en: 'Export GeoJSON' },
   auExportShp: { zh: '导出 Shapefile', en: 'Export Shapefile' },
@@ -437,9 +439,9 @@ const strings = {
   auDryRun: { zh: '试导入', en: 'Dry run' },
   auDryRunning: { zh: '正在试导入…', en: 'Running the dry run…' },
   auDryReport: { zh: '试导入报告', en: 'Dry-run report' },
-  auDryCounts: { zh: '共 {rows} 行：有效 {ok}，无效 {invalid}，重复 {duplicate}', en: '{rows} rows: {ok} valid, {invalid} invalid, {duplicate} duplicates' },
-  auCommitCounts: { zh: '已导入 {created} 个图斑（含重复行 {included} 个）；未导入：无效 {invalid}，重复 {duplicate}', en: '{created} cases imported ({included} of them duplicates); left out: {invalid} invalid, {duplicate} duplicates' },
-  auCommit: { zh: '确认导入 {n} 个图斑', en: 'Import {n} cases' },
+  auDryCounts: { zh: '共 {rows} 行：有效 {ok}，无效 {invalid}，重复 {duplicate}', en: '{rows} {rows:row|rows}: {ok} valid, {invalid} invalid, {duplicate} {duplicate:duplicate|duplicates}' },
+  auCommitCounts: { zh: '已导入 {created} 个图斑（含重复行 {included} 个）；未导入：无效 {invalid}，重复 {duplicate}', en: '{created} {created:case|cases} imported ({included} of them {included:a duplicate|duplicates}); left out: {invalid} invalid, {duplicate} {duplicate:duplicate|duplicates}' },
+  auCommit: { zh: '确认导入 {n} 个图斑', en: { one: 'Import {n} case', other: 'Import {n} cases' } },
   auCommitting: { zh: '正在导入…', en: 'Importing…' },
   auCommitNote: { zh: '勾选的重复行也将导入；无效行不导入。', en: 'Ticked duplicates are imported too; invalid rows never are.' },
   auImportResult: { zh: '导入结果', en: 'Import result' },
@@ -465,7 +467,7 @@ const strings = {
   auCountiesTitle: { zh: '县区违法占用耕地统计', en: 'Illegal farmland occupation by county' },
   auYear: { zh: '年度', en: 'Year' },
   auRuleEn: { zh: '一年内新增违法占用耕地超过 {limit} 亩的县区，扣减下一年度新增建设用地计划指标 {penalty} 亩；达到 {close} 亩即提示接近。', en: 'A county with more than {limit} mu of new illegal farmland occupation in a year loses {penalty} mu of next year’s new-construction quota; from {close} mu it is shown as close. Counted: cases confirmed illegal, by year of detection; farmland is permanent plus general farmland.' },
-  auHeadline: { zh: '{year} 年：认定违法占用耕地 {mu} 亩；超过 20 亩的县区 {over} 个，接近的 {close} 个。', en: '{year}: {mu} mu of farmland confirmed illegally occupied; {over} counties over 20 mu, {close} close.' },
+  auHeadline: { zh: '{year} 年：认定违法占用耕地 {mu} 亩；超过 20 亩的县区 {over} 个，接近的 {close} 个。', en: '{year}: {mu} mu of farmland confirmed illegally occupied; {over} {over:county|counties} over 20 mu, {close} close.' },
   auStat_cases: { zh: '发现图斑', en: 'Cases' },
   auStat_pending: { zh: '待核查', en: 'Pending' },
   auStat_illegal: { zh: '认定违法', en: 'Illegal' },
@@ -543,7 +545,7 @@ const strings = {
   adFileLeftOut: { zh: '，{n} 个不导入', en: ', {n} left out' },
   adTotalArea: { zh: '面积合计', en: 'Total area' },
   adReplaces: { zh: '替换', en: 'Replaces' },
-  adReplacesVersion: { zh: '第 {versionNo} 版：{featureCount} 个要素，{area}', en: 'version {versionNo}: {featureCount} features, {area}' },
+  adReplacesVersion: { zh: '第 {versionNo} 版：{featureCount} 个要素，{area}', en: 'version {versionNo}: {featureCount} {featureCount:feature|features}, {area}' },
   adExtent: { zh: '范围', en: 'Extent' },
   adFieldsRead: { zh: '字段对应', en: 'Fields read' },
   adDefault: { zh: '（默认值）', en: '(default)' },
@@ -553,8 +555,8 @@ const strings = {
   adReasons: { zh: '原因', en: 'Reasons' },
   adOutcomeLeftOut: { zh: '不导入', en: 'Left out' },
   adRepaired: { zh: '已修复', en: 'Repaired' },
-  adMoreProblems: { zh: '另有 {n} 个问题要素未列出', en: '{n} more not listed' },
-  adServedNow: { zh: '在用：第 {versionNo} 版，{featureCount} 个要素，{area}', en: 'Served: version {versionNo}, {featureCount} features, {area}' },
+  adMoreProblems: { zh: '另有 {n} 个问题要素未列出', en: { one: '{n} more is not listed', other: '{n} more are not listed' } },
+  adServedNow: { zh: '在用：第 {versionNo} 版，{featureCount} 个要素，{area}', en: 'Served: version {versionNo}, {featureCount} {featureCount:feature|features}, {area}' },
   adVersion: { zh: '版本', en: 'Version' },
   adFeatureCount: { zh: '要素数', en: 'Features' },
   adArea: { zh: '面积', en: 'Area' },
@@ -566,6 +568,10 @@ const strings = {
   adImportNewVersion: { zh: '导入新版本', en: 'Import a new version' },
   adCRS: { zh: '坐标系', en: 'CRS' },
   adDetect: { zh: '自动识别', en: 'Detect' },
+  // the administrators' import: the coordinate systems offered (English mode, issue 15)
+  adCrs4490: { zh: 'CGCS2000 经纬度（EPSG:4490）', en: 'CGCS2000 lon/lat (EPSG:4490)' },
+  adCrs4326: { zh: 'WGS84（EPSG:4326）', en: 'WGS84 (EPSG:4326)' },
+  adCrs4526: { zh: 'CGCS2000 3° 带 38（EPSG:4526）', en: 'CGCS2000 3° zone 38 (EPSG:4526)' },
   adEncoding: { zh: '编码', en: 'Encoding' },
   adRepairInvalidPolygons: { zh: '修复无效图形', en: 'Repair invalid polygons' },
   adUploadCheck: { zh: '上传并检查', en: 'Upload and check' },
@@ -589,7 +595,7 @@ const strings = {
   meOK: { zh: '确定', en: 'OK' },
   meNew: { zh: '新增 {newCount} 宗', en: '{newCount} new' },
   meNothingNew: { zh: '无新增', en: 'nothing new' },
-  meMatchNow: { zh: '现有 {total} 宗符合', en: '{total} match now' },
+  meMatchNow: { zh: '现有 {n} 宗符合', en: { one: '{n} matches now', other: '{n} match now' } },
   meLastSeen: { zh: '上次查看 {lastVisitedAt}', en: 'last seen {lastVisitedAt}' },
   meShowNewParcels: { zh: '查看新增地块', en: 'Show the new parcels' },
   meOpenSearch: { zh: '打开检索', en: 'Open the search' },
@@ -806,7 +812,7 @@ const strings = {
   },
   rp_mapLoading: { zh: '地图加载中…', en: 'Loading the map…' },
   rp_area: { zh: '面积', en: 'Area' },
-  rp_featureCount: { zh: '{n} 个图斑', en: '{n} features' },
+  rp_featureCount: { zh: '{n} 个图斑', en: { one: '{n} feature', other: '{n} features' } },
   // the report's redaction, filer, boundary points, sign-off, verification, page numbers (issue 15 items 1, 8, 10)
   rp_withheldTitle: { zh: '公众版报告未给出的内容', en: 'What the public version leaves out' },
   rp_withheldLayers: { zh: '受控图层：{layers}。', en: 'Restricted layers: {layers}.' },
@@ -862,13 +868,71 @@ const strings = {
   rp_stockNoneWithin: { zh: '在选址 {radius}内未找到符合条件的存量地块。', en: 'No stock parcel fits within {radius} of the site.' },
   // the searchable lists' kit (list-map/) and the stock search
   stSavedAll: { zh: '全部可供应存量土地', en: 'All available stock land' },
-} as const satisfies Record<string, Bilingual>;
+} as const satisfies Record<string, Bilingual | { zh: string; en: PluralEn }>;
 
 export type StringKey = keyof typeof strings;
 
-export function translate(lang: Lang, key: StringKey, vars: Record<string, string | number> = {}): string {
-  return strings[key][lang].replace(/\{(\w+)\}/g, (_m, k: string) => String(vars[k] ?? ''));
+/** Every key of the table (tests read every entry). */
+export const STRING_KEYS = Object.keys(strings) as StringKey[];
+
+/** An English word that changes with a count: `{n} parcel` / `{n} parcels`, chosen by Intl.PluralRules. */
+export interface PluralEn {
+  one: string;
+  other: string;
 }
+
+const enPlurals = new Intl.PluralRules('en');
+
+/**
+ * `{n} parcel` or `{n} parcels`: the English form of a counted word for `n`.
+ *
+ * @example plural({ one: '{n} case', other: '{n} cases' }, 1) // '{n} case'
+ */
+export const plural = (forms: PluralEn, n: number): string => (enPlurals.select(n) === 'one' ? forms.one : forms.other);
+
+/**
+ * A key's words with its values filled in. English counted words: an entry's `{ one, other }`
+ * forms are chosen by `n`; inside a sentence with several counts, `{rows:row|rows}` is the
+ * word for the value of `rows` (`{rows} {rows:row|rows}` → "1 row", "3 rows").
+ */
+export function translate(lang: Lang, key: StringKey, vars: Record<string, string | number> = {}): string {
+  const entry: { zh: string; en: string | PluralEn } = strings[key];
+  const text = lang === 'zh' || typeof entry.en === 'string' ? (entry[lang] as string) : plural(entry.en, Number(vars.n));
+  return text
+    .replace(/\{(\w+):([^|{}]*)\|([^|{}]*)\}/g, (_m, k: string, one: string, other: string) => plural({ one, other }, Number(vars[k])))
+    .replace(/\{(\w+)\}/g, (_m, k: string) => String(vars[k] ?? ''));
+}
+
+/**
+ * Data shown as it is on every page — a name, an address, an approval number, a free-text note:
+ * marked `data-i18n="data"` (and `lang="zh"` when it is Chinese) so that readers, screen readers
+ * and tests know it has no translation. `dataProps` for JSX (`<span {...dataProps(name)}>`),
+ * `dataHtml` for a popup's HTML.
+ */
+export const dataProps = (text: string | null | undefined): { 'data-i18n': 'data'; lang?: string } =>
+  /\p{Script=Han}/u.test(text ?? '') ? { 'data-i18n': 'data', lang: 'zh' } : { 'data-i18n': 'data' };
+
+export function dataHtml(text: string): string {
+  const esc = text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+  return /\p{Script=Han}/u.test(text) ? `<span data-i18n="data" lang="zh">${esc}</span>` : `<span data-i18n="data">${esc}</span>`;
+}
+
+/**
+ * A value of an enumeration (core/vocabulary.ts) in a language: the table's English on English
+ * pages, the stored Chinese word otherwise; a value the table does not hold is returned as it is.
+ *
+ * @example vocabularyWord(PLANNED_USE_EN, '工业', 'en') // 'Industrial'
+ */
+export const vocabularyWord = (table: Vocabulary, value: string, lang: Lang): string => (lang === 'en' ? (vocabularyEn(table, value) ?? value) : value);
+
+/** A county's name in a language: its English name (name_en) on English pages, when the data has one. */
+export const countyName = (c: { name: string; nameEn?: string }, lang: Lang): string => (lang === 'en' && c.nameEn ? c.nameEn : c.name);
+
+/** The county of a record (a parcel, a case) in a language. */
+export const recordCounty = (r: { countyName: string; countyNameEn?: string }, lang: Lang): string => countyName({ name: r.countyName, nameEn: r.countyNameEn }, lang);
+
+/** The name of the other language on the switch, written in that language (中文 / English). */
+export const languageNameProps = (lang: Lang) => ({ 'data-i18n': 'language', lang: htmlLang(lang) });
 
 /** A key's word, or `fallback` when the table has no such key (families keyed by data, e.g. an audit-log action). */
 export function translateOr(lang: Lang, key: string, fallback: string): string {

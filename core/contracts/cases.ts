@@ -131,6 +131,8 @@ export const CaseSummary = z.object({
   code: z.string(),
   countyCode: z.string(),
   countyName: z.string(),
+  /** The county's name in English (the Chinese one when the data has none). */
+  countyNameEn: z.string(),
   source: z.enum(CASE_SOURCES),
   detectedOn: z.string().meta({ description: '发现日期 YYYY-MM-DD' }),
   status: z.enum(CASE_STATUSES),
@@ -178,6 +180,10 @@ export const CaseOverlapFeature = z.object({
   featureCode: z.string(),
   /** A name for the feature: land class (farmland), name (red line, boundary), category and name (stock land). */
   label: z.string().nullable(),
+  /** The label's word of an enumeration — land class (farmland), category (stock land) — with its English in core/vocabulary.ts. */
+  labelWord: z.string().nullable(),
+  /** The label's name (red line, boundary, stock parcel): data, not translated. */
+  labelName: z.string().nullable(),
   overlapArea: AreaUnits,
   /** Share of the case, 0–1. */
   shareOfCase: z.number(),
@@ -271,6 +277,7 @@ export const CountyStanding = z.enum(['over', 'close', 'ok']);
 export const CountyCaseStats = z.object({
   countyCode: z.string(),
   countyName: z.string(),
+  countyNameEn: z.string(),
   /** Cases detected in the year. */
   cases: z.number().int(),
   /** Of which undecided (待核查 or 需实地核查). */

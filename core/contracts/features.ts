@@ -68,6 +68,8 @@ export type FeatureDetailResponse = z.infer<typeof FeatureDetailResponse>;
 export const CountySchema = z.object({
   code: z.string(),
   name: z.string(),
+  /** In English ('' when the data has none). */
+  nameEn: z.string(),
   level: z.string(),
   areaM2: z.number(),
   bbox: z.tuple([z.number(), z.number(), z.number(), z.number()]),

@@ -35,6 +35,8 @@ export const LayerVersion = z
     /** [west, south, east, north], EPSG:4490. */
     bbox: z.tuple([z.number(), z.number(), z.number(), z.number()]).nullable(),
     note: z.string().nullable(),
+    /** The note in English when the server wrote it (version 1: the data before the first import); null for an administrator's own note. */
+    noteEn: z.string().nullable(),
     activatedAt: z.string(),
   })
   .meta({ id: 'LayerVersion' });

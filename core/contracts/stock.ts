@@ -72,6 +72,8 @@ export const StockParcelSummary = z.object({
   name: z.string(),
   countyCode: z.string(),
   countyName: z.string(),
+  /** The county's name in English (the Chinese one when the data has none). */
+  countyNameEn: z.string(),
   category: z.string(),
   fourUnStage: z.string().nullable(),
   plannedUse: z.string(),

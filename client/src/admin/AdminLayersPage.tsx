@@ -11,7 +11,7 @@ import type { UserInfo } from '../../../core/contracts/auth.ts';
 import type { ImportableLayer, LayerJob, LayerVersion, ManagedLayer } from '../../../core/contracts/layer-admin.ts';
 import type { AreaUnits } from '../../../core/units.ts';
 import { layers } from '../../../core/layers.ts';
-import { pick, pickField, translate, translateOr, type Lang } from '../i18n.ts';
+import { dataProps, pick, pickField, translate, translateOr, type Lang } from '../i18n.ts';
 import { getJson, postJson, upload } from '../http.ts';
 import { beijingTime as beijing, formatAreaUnits, formatCount, formatLonLat } from '../format.ts';
 import type { AdminNav } from './AdminApp.tsx';
@@ -36,6 +36,13 @@ function uploadLayerFile(url: string, file: File, lang: Lang, onProgress: (share
   return upload<LayerJob>(url, form, { lang, onProgress });
 }
 
+/** A version's note: the server's own in the page's language, an administrator's as data. */
+function VersionNote(props: { v: LayerVersion; lang: Lang }) {
+  const { v, lang } = props;
+  if (lang === 'en' && v.noteEn !== null) return <>{v.noteEn}</>;
+  return <span {...dataProps(v.note)}>{v.note}</span>;
+}
+
 function VersionRow(props: { v: LayerVersion; lang: Lang; busy: boolean; onRestore: () => void }) {
   const { v, lang } = props;
   return (
@@ -44,10 +51,10 @@ function VersionRow(props: { v: LayerVersion; lang: Lang; busy: boolean; onResto
       <td>{v.state === 'active' ? <strong>{translate(lang, 'adServed')}</strong> : translate(lang, 'adArchived')}</td>
       <td data-field="count">{formatCount(v.featureCount)}</td>
       <td>{area(v.area, lang)}</td>
-      <td>{v.fileName ?? (v.note ? v.note : '—')}</td>
-      <td>{v.createdBy ?? '—'}</td>
+      <td>{v.fileName !== null ? <span {...dataProps(v.fileName)}>{v.fileName}</span> : v.note ? <VersionNote v={v} lang={lang} /> : '—'}</td>
+      <td>{v.createdBy === null ? '—' : <span {...dataProps(v.createdBy)}>{v.createdBy}</span>}</td>
       <td>{beijing(v.createdAt)}</td>
-      <td>{v.fileName && v.note ? v.note : ''}</td>
+      <td>{v.fileName && v.note ? <VersionNote v={v} lang={lang} /> : ''}</td>
       <td>
         {v.state === 'archived' && (
           <button type="button" data-action="restore" disabled={props.busy} onClick={props.onRestore}>
@@ -76,8 +83,13 @@ function Summary(props: { job: LayerJob; lang: Lang }) {
       <dl>
         <dt>{translate(lang, 'adFile')}</dt>
         <dd>
-          {s.fileName}（{s.detected.format}，{s.detected.crs}
-          {s.detected.encoding ? `，${s.detected.encoding}` : ''}）
+          <span {...dataProps(s.fileName)}>{s.fileName}</span>
+          {translate(lang, 'open')}
+          {s.detected.format}
+          {translate(lang, 'comma')}
+          {s.detected.crs}
+          {s.detected.encoding ? `${translate(lang, 'comma')}${s.detected.encoding}` : ''}
+          {translate(lang, 'close')}
         </dd>
         <dt>{translate(lang, 'adFeatures')}</dt>
         <dd data-field="count">
@@ -242,9 +254,9 @@ function LayerCard(props: { layer: ManagedLayer; lang: Lang; onChanged: () => vo
             {translate(lang, 'adCRS')}
             <select value={crs} onChange={(e) => setCrs(e.target.value)} disabled={running}>
               <option value="">{translate(lang, 'adDetect')}</option>
-              <option value="EPSG:4490">CGCS2000 经纬度（EPSG:4490）</option>
-              <option value="EPSG:4326">WGS84（EPSG:4326）</option>
-              <option value="EPSG:4526">CGCS2000 3° 带 38（EPSG:4526）</option>
+              <option value="EPSG:4490">{translate(lang, 'adCrs4490')}</option>
+              <option value="EPSG:4326">{translate(lang, 'adCrs4326')}</option>
+              <option value="EPSG:4526">{translate(lang, 'adCrs4526')}</option>
             </select>
           </label>
           <label>

@@ -5,7 +5,7 @@
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { ACCOUNT_ROLES, ROLE_LABEL, type AccountRole } from '../../../core/access.ts';
 import type { UserInfo } from '../../../core/contracts/auth.ts';
-import { translate, type Lang } from '../i18n.ts';
+import { dataProps, translate, type Lang } from '../i18n.ts';
 import { getJson, patchJson, postJson } from '../http.ts';
 import { beijingTime as beijing } from '../format.ts';
 import type { AdminNav } from './AdminApp.tsx';
@@ -122,7 +122,7 @@ export function AdminUsersPage(props: { lang: Lang; nav: AdminNav; me: UserInfo 
             return (
               <tr key={u.id} data-username={u.username} data-state={state.key}>
                 <td>{u.username}</td>
-                <td>{u.displayName}</td>
+                <td {...dataProps(u.displayName)}>{u.displayName}</td>
                 <td>
                   <select
                     aria-label={translate(lang, 'adRoleOf', { username: u.username })}

@@ -13,8 +13,9 @@
 import { useCallback, useEffect, useRef, useState, type FormEvent, type ReactNode } from 'react';
 import { allowedTransitions, checkDecision, type CaseStatus } from '../../../core/case-status.ts';
 import type { CaseDetail } from '../../../core/contracts/cases.ts';
-import type { LayerId } from '../../../core/layers.ts';
-import { pick, pickField, translate, useT, type Lang, type StringKey } from '../i18n.ts';
+import { getLayer, type LayerId } from '../../../core/layers.ts';
+import { vocabularyEn } from '../../../core/vocabulary.ts';
+import { dataProps, recordCounty, pick, pickField, translate, useT, type Lang, type StringKey } from '../i18n.ts';
 import { AuditApiError, asApiError, auditSession, caseApi, casePath } from './api.ts';
 import { AuditMap, CONTROL_LAYERS, auditStyle, geometryBbox } from './audit-map.ts';
 import {
@@ -38,12 +39,27 @@ import { LayerToggles } from './LayerToggles.tsx';
 import { casePageQuery, readCaseFilters, type CaseFilters } from './query.ts';
 import { queuePlace, type QueuePlace } from './queue-nav.ts';
 
+/** An overlapped feature's label: its word (land class, stock category) in the page's language, its name as data. */
+function OverlapLabel(props: { f: CaseDetail['overlapFeatures'][number]; lang: Lang }) {
+  const { f, lang } = props;
+  if (f.labelWord === null && f.labelName === null) return <>{f.label ?? DASH}</>;
+  const attribute = getLayer(f.layerId)?.attributes.find((a) => a.name === (f.layerId === 'stock-parcel' ? 'category' : 'land_class_name'));
+  const word = f.labelWord === null ? null : lang === 'en' ? (vocabularyEn(attribute?.values, f.labelWord) ?? f.labelWord) : f.labelWord;
+  return (
+    <>
+      {word}
+      {word !== null && f.labelName !== null && ' '}
+      {f.labelName !== null && <span {...dataProps(f.labelName)}>{f.labelName}</span>}
+    </>
+  );
+}
+
 function Attributes(props: { c: CaseDetail }) {
   const { t, lang } = useT();
   const { c } = props;
   const rows: [string, StringKey, ReactNode][] = [
     ['code', 'auCol_code', <code>{c.code}</code>],
-    ['county', 'stCol_county', `${c.countyName}（${c.countyCode}）`],
+    ['county', 'stCol_county', `${recordCounty(c, lang)}${translate(lang, 'open')}${c.countyCode}${translate(lang, 'close')}`],
     ['township', 'auTownship', <span className="stock-note">{t('auTownshipNone')}</span>],
     ['source', 'auCol_source', sourceWord(c.source, lang)],
     ['detectedOn', 'auCol_detectedOn', c.detectedOn],
@@ -135,7 +151,9 @@ function OverlapTable(props: { c: CaseDetail; onHover: (f: { layerId: LayerId; f
               <td data-field="featureCode">
                 <code>{f.featureCode}</code>
               </td>
-              <td data-field="label">{f.label ?? DASH}</td>
+              <td data-field="label">
+                <OverlapLabel f={f} lang={lang} />
+              </td>
               <td className="num" data-field="mu" data-value={f.overlapArea.mu}>
                 {formatNumber(f.overlapArea.mu, DIGITS.mu)}
               </td>
@@ -299,7 +317,7 @@ function DecisionForm(props: { c: CaseDetail; onDecided: (c: CaseDetail, from: C
       {v.status === '合法用地' && (
         <label className="stock-q">
           <span>{t('auApprovalNoRequired')}</span>
-          <input type="text" name="approvalNo" value={v.approvalNo} placeholder={t('auApprovalNoPlaceholder')} aria-invalid={bad('approvalNo')} maxLength={64} onChange={(e) => set({ approvalNo: e.target.value })} />
+          <input type="text" name="approvalNo" value={v.approvalNo} placeholder={t('auApprovalNoPlaceholder')} {...dataProps(t('auApprovalNoPlaceholder'))} aria-invalid={bad('approvalNo')} maxLength={64} onChange={(e) => set({ approvalNo: e.target.value })} />
         </label>
       )}
       <label className="stock-q">
@@ -315,7 +333,12 @@ function DecisionForm(props: { c: CaseDetail; onDecided: (c: CaseDetail, from: C
       )}
       {signedIn ? (
         <p className="stock-note" data-testid="signed-in-actor" data-actor={signedIn}>
-          {t('auActor')}：{signedIn}（{t('auSignedIn')}）
+          {t('auActor')}
+          {t('colon')}
+          <span {...dataProps(signedIn)}>{signedIn}</span>
+          {t('open')}
+          {t('auSignedIn')}
+          {t('close')}
         </p>
       ) : (
         <label className="stock-q">
@@ -353,7 +376,7 @@ function DecisionForm(props: { c: CaseDetail; onDecided: (c: CaseDetail, from: C
 
 /** The case's polygon over the control layers, the view fitted to it. */
 function CaseMap(props: { c: CaseDetail; highlight: { layerId: LayerId; featureId: number } | null }) {
-  const { t } = useT();
+  const { t, lang } = useT();
   const { base } = useAuditBase();
   const ref = useRef<HTMLDivElement>(null);
   const [map, setMap] = useState<AuditMap | null>(null);
@@ -364,7 +387,7 @@ function CaseMap(props: { c: CaseDetail; highlight: { layerId: LayerId; featureI
     if (!base || !ref.current) return;
     const [w, s, e, n] = geometryBbox(geometry);
     const pad = Math.max(e - w, n - s, 0.002) * 0.6;
-    const m = new AuditMap({ container: ref.current, style: auditStyle(base, { visible: [...CONTROL_LAYERS], outline: geometry }), bounds: [w - pad, s - pad, e + pad, n + pad] });
+    const m = new AuditMap({ container: ref.current, style: auditStyle(base, { visible: [...CONTROL_LAYERS], outline: geometry, lang }), bounds: [w - pad, s - pad, e + pad, n + pad] });
     setMap(m);
     window.yizhangtuAudit = { map: m };
     let alive = true;
@@ -377,7 +400,7 @@ function CaseMap(props: { c: CaseDetail; highlight: { layerId: LayerId; featureI
     };
     // one map per case: a reloaded case keeps its polygon
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [base, id]);
+  }, [base, id, lang]);
   useEffect(() => map?.setFeatureHover(props.highlight?.layerId ?? null, props.highlight?.featureId ?? null), [map, props.highlight]);
   return (
     <div className="stock-location audit-case-map">

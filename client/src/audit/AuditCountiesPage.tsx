@@ -8,7 +8,7 @@
  */
 import { useEffect, useState } from 'react';
 import type { CaseStatsResponse, CountyCaseStats } from '../../../core/contracts/cases.ts';
-import { pick, translate, useT, type Lang, type StringKey } from '../i18n.ts';
+import { recordCounty, pick, translate, useT, type Lang, type StringKey } from '../i18n.ts';
 import { AuditApiError, asApiError, caseApi, statsExportLink } from './api.ts';
 import { AuditHeader, DIGITS, formatNumber, type Navigation } from './common.tsx';
 import { casePageQuery, emptyCaseFilters } from './query.ts';
@@ -28,10 +28,11 @@ function queueHref(county: string, year: number, status: string[], lang: Lang) {
 
 /** Horizontal bars of illegal farmland per county (permanent farmland darker), the 20-亩 limit and the 15-亩 mark. */
 function Chart(props: { stats: CaseStatsResponse }) {
-  const { t } = useT();
+  const { t, lang } = useT();
   const { counties, thresholds } = props.stats;
   const W = 720;
-  const left = 110;
+  // room for the longest county name (Shunhe Hui District in English)
+  const left = lang === 'en' ? 150 : 110;
   const right = 90;
   const rowH = 28;
   const top = 26;
@@ -45,7 +46,7 @@ function Chart(props: { stats: CaseStatsResponse }) {
         return (
           <g key={c.countyCode} data-county={c.countyCode} data-mu={c.illegalFarmland.mu} data-standing={c.standing}>
             <text x={left - 8} y={y + rowH / 2 + 4} textAnchor="end" className="audit-chart-label">
-              {c.countyName}
+              {recordCounty(c, lang)}
             </text>
             <rect x={left} y={y + 5} width={Math.max(0, x(c.illegalFarmland.mu) - left)} height={rowH - 10} fill={STANDING_COLOR[c.standing]} opacity={0.45} />
             <rect x={left} y={y + 5} width={Math.max(0, x(c.illegalPermanentFarmland.mu) - left)} height={rowH - 10} fill={STANDING_COLOR[c.standing]} />
@@ -79,7 +80,7 @@ function Row(props: { c: Omit<CountyCaseStats, 'standing' | 'quotaPenaltyMu' | '
   };
   return (
     <tr data-county={c.countyCode} data-standing={c.standing ?? ''} className={props.total ? 'audit-total-row' : undefined}>
-      <th data-field="county">{link([], c.countyName)}</th>
+      <th data-field="county">{link([], recordCounty(c, lang))}</th>
       <td className="num" data-field="cases" data-value={c.cases}>
         {link([], c.cases)}
       </td>

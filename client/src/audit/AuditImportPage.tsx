@@ -9,7 +9,7 @@
 import { useEffect, useRef, useState } from 'react';
 import { EncodingOptions } from '../EncodingOptions.tsx';
 import { CASE_SOURCES, DEFAULT_DUPLICATE_SHARE, type CaseImportJob, type CaseImportReport, type ImportRow } from '../../../core/contracts/cases.ts';
-import { pick, useT, withLang, type Lang, type StringKey } from '../i18n.ts';
+import { dataProps, pick, useT, withLang, type Lang, type StringKey } from '../i18n.ts';
 import { AuditApiError, asApiError, auditSession, caseApi, casePath } from './api.ts';
 import { ACTOR_KEY, AuditHeader, DASH, DIGITS, formatNumber, formatShare, sourceWord, type Navigation } from './common.tsx';
 
@@ -307,7 +307,12 @@ export function AuditImportPage(props: { lang: Lang; onLang: (l: Lang) => void; 
               </label>
               {signedIn ? (
                 <span className="stock-note">
-                  {t('auActor')}：{signedIn}（{t('auSignedIn')}）
+                  {t('auActor')}
+                  {t('colon')}
+                  <span {...dataProps(signedIn)}>{signedIn}</span>
+                  {t('open')}
+                  {t('auSignedIn')}
+                  {t('close')}
                 </span>
               ) : (
                 <label className="stock-select">

@@ -10,7 +10,7 @@ import { useCallback, useEffect, useRef, type MouseEvent } from 'react';
 import { CASE_SOURCES, CASE_STATUSES, OVERLAP_FILTERS, type CaseListResponse, type CaseSummary } from '../../../core/contracts/cases.ts';
 import type { CaseStatus } from '../../../core/case-status.ts';
 import { getLayer, type LayerId } from '../../../core/layers.ts';
-import { useT, type Lang, type StringKey } from '../i18n.ts';
+import { countyName, recordCounty, useT, type Lang, type StringKey } from '../i18n.ts';
 import { CheckGroup, FilterForm, FilterRow, Legend, ListMapPage, SearchField, SortSelect, type Column } from '../list-map/ListMapPage.tsx';
 import { OTHER_FILL, OTHER_LINE } from '../list-map/record-map.ts';
 import { useListMap } from '../list-map/useListMap.ts';
@@ -58,7 +58,7 @@ function FilterPanel(props: { list: ListQuery<CaseFilters, DraftKey, CaseListRes
         invalid={invalid.includes('status')}
         onChange={(status) => change({ status })}
       />
-      <CheckGroup name="county" legend={t('stCounty')} options={props.counties.map((c) => ({ value: c.code, label: c.name }))} value={f.county} invalid={invalid.includes('county')} onChange={(county) => change({ county })} />
+      <CheckGroup name="county" legend={t('stCounty')} options={props.counties.map((c) => ({ value: c.code, label: countyName(c, lang) }))} value={f.county} invalid={invalid.includes('county')} onChange={(county) => change({ county })} />
       <CheckGroup name="source" legend={t('auSource')} options={CASE_SOURCES.map((s) => ({ value: s, label: sourceWord(s, lang) }))} value={f.source} invalid={invalid.includes('source')} onChange={(source) => change({ source })} />
       <FilterRow label={t('auDetectedOn')} className="audit-dates">
         <input type="date" name="from" aria-label={`${t('auDetectedOn')} ${t('auFrom')}`} value={draft.from} aria-invalid={bad('from')} onChange={(e) => commitDraft({ from: e.target.value })} />
@@ -107,7 +107,8 @@ export function AuditQueuePage(props: { lang: Lang; onLang: (l: Lang) => void; n
   const sel = useListMap({
     base,
     counties: filters.county,
-    create: (at, b) => new AuditMap({ ...at, style: auditStyle(b, { visible: DEFAULT_VISIBLE }) }),
+    create: (at, b) => new AuditMap({ ...at, style: auditStyle(b, { visible: DEFAULT_VISIBLE, lang }) }),
+    lang,
     expose: 'yizhangtuAudit',
     items: list.items,
     result: list.result,
@@ -185,7 +186,7 @@ export function AuditQueuePage(props: { lang: Lang; onLang: (l: Lang) => void; n
         </a>
       ),
     },
-    { key: 'county', head: t('stCol_county'), field: 'county', cell: (c) => c.countyName },
+    { key: 'county', head: t('stCol_county'), field: 'county', cell: (c) => recordCounty(c, lang) },
     { key: 'source', head: t('auCol_source'), field: 'source', cell: (c) => sourceWord(c.source, lang) },
     { key: 'detectedOn', head: t('auCol_detectedOn'), field: 'detectedOn', cell: (c) => c.detectedOn },
     { key: 'area', head: t('auCol_area'), num: true, cell: (c) => <Mu area={c.area} field="area" /> },

@@ -9,6 +9,7 @@
 import type { StyleSpecification } from 'maplibre-gl';
 import { DRAW_ORDER, getLayer, layers, type LayerId } from '../../../core/layers.ts';
 import { sourceLayerName } from '../map/style.ts';
+import type { Lang } from '../i18n.ts';
 import { RecordMap, listMapStyle, type MapBase, type RecordMapOptions, type RenderedRecord } from '../list-map/record-map.ts';
 
 export { SELECTED_COLOR, geometryBbox } from '../list-map/record-map.ts';
@@ -29,12 +30,13 @@ export const CONTROL_LAYERS: LayerId[] = DRAW_ORDER.filter((id) => {
  * encroachment layer drawn by feature-state, the listed cases' points and, on a case page,
  * the case's own outline.
  */
-export function auditStyle(base: MapBase, opts: { visible: LayerId[]; outline?: GeoJSON.Geometry }): StyleSpecification {
+export function auditStyle(base: MapBase, opts: { visible: LayerId[]; outline?: GeoJSON.Geometry; lang?: Lang }): StyleSpecification {
   return listMapStyle(base, {
     layers: layers.map((l) => l.id),
     visible: ['encroachment', 'admin-county', ...opts.visible],
     records: { layer: 'encroachment', paint: { listedFill: LISTED_COLOR, listedOpacity: 0.55, listedLine: '#a61e4d', listedWidth: 2, otherOpacity: 0.3, otherWidth: 0.8 }, points: true },
     outline: opts.outline && { geometry: opts.outline, fill: LISTED_COLOR, fillOpacity: 0.3, line: '#c92a2a', lineWidth: 3 },
+    lang: opts.lang,
   });
 }
 

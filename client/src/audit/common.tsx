@@ -6,8 +6,9 @@
 import type { ReactNode } from 'react';
 import type { Navigation as ShellNavigation } from '../page-shell.ts';
 import { CASE_STATUS_LABEL, type CaseStatus } from '../../../core/case-status.ts';
+import { CASE_SOURCE_EN, vocabularyEn } from '../../../core/vocabulary.ts';
 import type { AreaUnits } from '../../../core/units.ts';
-import { otherLang, pick, useT, withLang, type Lang, type StringKey } from '../i18n.ts';
+import { languageNameProps, otherLang, pick, useT, withLang, type Lang, type StringKey } from '../i18n.ts';
 import { AreaFigures } from '../AreaFigures.tsx';
 import { DASH, DIGITS, beijingTime, formatNumber, formatShare } from '../format.ts';
 import { SessionBadge } from '../auth/SessionBadge.tsx';
@@ -30,8 +31,7 @@ export const ACTOR_KEY = 'yizhangtu.audit.actor';
 export const statusKey = (s: CaseStatus) => CASE_STATUS_LABEL[s].key;
 export const statusWord = (s: CaseStatus, lang: Lang) => pick({ zh: s, en: CASE_STATUS_LABEL[s].en }, lang);
 
-const SOURCE_EN: Record<string, string> = { 卫片: 'Satellite', 巡查: 'Patrol', 举报: 'Public report' };
-export const sourceWord = (s: string, lang: Lang) => pick({ zh: s, en: SOURCE_EN[s] ?? s }, lang);
+export const sourceWord = (s: string, lang: Lang) => pick({ zh: s, en: vocabularyEn(CASE_SOURCE_EN, s) ?? s }, lang);
 
 export function StatusBadge(props: { status: CaseStatus }) {
   const { lang } = useT();
@@ -91,7 +91,7 @@ export function AuditHeader(props: { tab: AuditTab | null; lang: Lang; onLang: (
         ))}
       </nav>
       {props.children}
-      <button type="button" className="lang-switch" onClick={() => props.onLang(otherLang(props.lang))}>
+      <button type="button" className="lang-switch" onClick={() => props.onLang(otherLang(props.lang))} {...languageNameProps(otherLang(props.lang))}>
         {t('language')}
       </button>
       <SessionBadge />

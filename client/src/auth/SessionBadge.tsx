@@ -6,7 +6,7 @@ import { useEffect, useState } from 'react';
 import { ROLE_LABEL } from '../../../core/access.ts';
 import type { SessionInfo } from '../../../core/contracts/auth.ts';
 import { currentSession, del } from '../http.ts';
-import { setLangParam, useT, withLang, type Lang } from '../i18n.ts';
+import { dataProps, setLangParam, useT, withLang, type Lang } from '../i18n.ts';
 
 /** The sign-in page's address that returns to the page now shown. */
 export function signInHref(lang: Lang): string {
@@ -52,7 +52,9 @@ export function SessionBadge() {
   }
   return (
     <span className="session-badge" data-testid="session-user" data-role={user.role}>
-      <span className="session-name">{user.displayName || user.username}</span>
+      <span className="session-name" {...dataProps(user.displayName || user.username)}>
+        {user.displayName || user.username}
+      </span>
       <span className="session-role">{ROLE_LABEL[user.role][lang]}</span>
       <a className="header-link session-me" href={withLang('/me', lang)} data-testid="me-link">
         {t('siMySpace')}

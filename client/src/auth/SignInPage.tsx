@@ -47,7 +47,7 @@ export function SignInPage() {
       return;
     } catch (err) {
       const ae = asApiError(err);
-      setError(ae.status === 0 ? `${t('siFailed')}：${ae.message}` : ae.message);
+      setError(ae.status === 0 ? `${t('siFailed')}${t('colon')}${ae.message}` : ae.message);
     }
     setBusy(false);
   };

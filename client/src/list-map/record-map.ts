@@ -15,7 +15,8 @@
 import type { ExpressionSpecification, GeoJSONSource, LayerSpecification, PointLike, StyleSpecification } from 'maplibre-gl';
 import { layers, type LayerId } from '../../../core/layers.ts';
 import { CJK_FONTS, maplibregl } from '../map/maplibre.ts';
-import { COUNTY_LABELS, buildStyle, fillLayerId, lineLayerId, sourceLayerName } from '../map/style.ts';
+import { COUNTY_LABELS, buildStyle, fillLayerId, lineLayerId, setCountyLabelLang, sourceLayerName } from '../map/style.ts';
+import type { Lang } from '../i18n.ts';
 import type { LayerStates } from '../url-state.ts';
 
 export type Bbox = [number, number, number, number];
@@ -65,13 +66,15 @@ export interface ListMapStyleOptions {
   marker?: [number, number];
   /** County names (default: drawn). */
   labels?: boolean;
+  /** The language of the county names (default Chinese). */
+  lang?: Lang;
 }
 
 /** The style of a list map: the workspace's, restricted, with the records drawn by feature-state. */
 export function listMapStyle(base: MapBase, opts: ListMapStyleOptions): StyleSpecification {
   const visible = opts.visible ?? opts.layers;
   const states = Object.fromEntries(layers.map((l) => [l.id, { visible: visible.includes(l.id), opacity: 1 }])) as LayerStates;
-  const style = buildStyle({ origin: window.location.origin, states, countyLabels: base.countyLabels, maxTileZoom: base.maxTileZoom, visible: (id) => opts.layers.includes(id) });
+  const style = buildStyle({ origin: window.location.origin, states, countyLabels: base.countyLabels, maxTileZoom: base.maxTileZoom, visible: (id) => opts.layers.includes(id), lang: opts.lang });
   const rec = opts.records;
   const restyled = style.layers.map((l): LayerSpecification => {
     if (!rec) return l;
@@ -364,6 +367,12 @@ export class RecordMap {
     // while the view is fitted to a new page (which shows every listed record), leave it be
     if (this.map.isMoving()) return;
     if (!this.map.getBounds().contains(center)) this.map.easeTo({ center, duration: 300 });
+  }
+
+  /** Redraws the county names in another language (once the style is there). */
+  setLang(lang: Lang) {
+    if (this.map.isStyleLoaded()) setCountyLabelLang(this.map, lang);
+    else this.map.once('load', () => setCountyLabelLang(this.map, lang));
   }
 
   destroy() {

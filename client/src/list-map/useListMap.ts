@@ -6,6 +6,7 @@
  * is offered as "not listed"; the selection is drawn on the map.
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
+import type { Lang } from '../i18n.ts';
 import type { County } from '../../../core/contracts/features.ts';
 import { unionBbox, type Bbox, type MapBase, type RecordMap, type RecordMapOptions, type RecordRef } from './record-map.ts';
 
@@ -41,6 +42,8 @@ export interface ListMapOptions<M extends RecordMap, T extends ListItem> {
   initialSelected?: number | null;
   /** Eases the map to a selected record outside the view. */
   revealSelected?: boolean;
+  /** The page's language: the county names follow it. */
+  lang?: Lang;
 }
 
 export function useListMap<M extends RecordMap, T extends ListItem>(opts: ListMapOptions<M, T>) {
@@ -93,6 +96,9 @@ export function useListMap<M extends RecordMap, T extends ListItem>(opts: ListMa
   useEffect(() => {
     if (selectedId !== null && result && !items.some((i) => i.id === selectedId) && outside?.id !== selectedId) setSelectedId(null);
   }, [items, result, selectedId, outside]);
+  useEffect(() => {
+    if (map && opts.lang) map.setLang(opts.lang);
+  }, [map, opts.lang]);
   useEffect(() => map?.setHover(hoveredId), [map, hoveredId]);
   useEffect(() => map?.setSelected(selectedId), [map, selectedId]);
   // the selected row in view (also once the list arrives), and its record on the map

@@ -10,7 +10,7 @@ import { api } from '../api.ts';
 import { translate, type Lang } from '../i18n.ts';
 import type { LayerViewState } from '../url-state.ts';
 import { popupHtml } from './popup.ts';
-import { BASEMAP_LAYER, COUNTY_LABELS, DRAW_ORDER, fillLayerId, lineLayerId, sourceLayerName } from './style.ts';
+import { BASEMAP_LAYER, COUNTY_LABELS, DRAW_ORDER, fillLayerId, lineLayerId, setCountyLabelLang, sourceLayerName } from './style.ts';
 
 export interface MapControllerOptions {
   container: HTMLElement;
@@ -128,6 +128,7 @@ export class MapController {
 
   setLang(lang: Lang) {
     this.lang = lang;
+    setCountyLabelLang(this.map, lang);
   }
 
   fitBounds(bbox: [number, number, number, number]) {

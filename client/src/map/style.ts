@@ -1,11 +1,14 @@
 /**
  * Builds the MapLibre style from the layer registry — the only copy of the
  * layers' styles. The offline base map is our own data: a background, county
- * boundaries and county names drawn with the browser's CJK font
- * (localIdeographFontFamily), so no tile or glyph server on the internet is
+ * boundaries and county names (Chinese or English, by the page's language) drawn
+ * with the browser's CJK font (localIdeographFontFamily, for every glyph: the
+ * style has no glyphs URL), so no tile or glyph server on the internet is
  * needed. An external raster base map may be slid underneath.
  */
-import type { LayerSpecification, SourceSpecification, StyleSpecification } from 'maplibre-gl';
+import type { ExpressionSpecification, LayerSpecification, SourceSpecification, StyleSpecification } from 'maplibre-gl';
+import type { County } from '../../../core/contracts/features.ts';
+import type { Lang } from '../i18n.ts';
 import { DRAW_ORDER, layers, type LayerDefinition, type LayerId } from '../../../core/layers.ts';
 import type { Basemap } from '../../../core/contracts/features.ts';
 import type { LayerStates } from '../url-state.ts';
@@ -20,6 +23,29 @@ export const COUNTY_LABELS = 'county-labels';
 export const BASEMAP_LAYER = 'basemap-raster';
 
 export const LABEL_FONT = ['Noto Sans CJK SC Regular'];
+
+/**
+ * The county label points, each with its name in both languages (`name`, `name_en`; a county
+ * without an English name keeps its Chinese one there too).
+ */
+export function countyLabelCollection(counties: readonly Pick<County, 'code' | 'name' | 'nameEn' | 'labelPoint'>[]): GeoJSON.FeatureCollection {
+  return {
+    type: 'FeatureCollection',
+    features: counties.map((c) => ({
+      type: 'Feature',
+      properties: { code: c.code, name: c.name, name_en: c.nameEn || c.name },
+      geometry: { type: 'Point', coordinates: c.labelPoint },
+    })),
+  };
+}
+
+/** The county labels' text: the name in the page's language. */
+export const countyLabelField = (lang: Lang): ExpressionSpecification => ['get', lang === 'en' ? 'name_en' : 'name'];
+
+/** Redraws a map's county labels in another language. */
+export function setCountyLabelLang(map: { getLayer(id: string): unknown; setLayoutProperty(layer: string, name: string, value: unknown): unknown }, lang: Lang) {
+  if (map.getLayer(COUNTY_LABELS)) map.setLayoutProperty(COUNTY_LABELS, 'text-field', countyLabelField(lang));
+}
 
 const hover = (on: unknown, off: unknown) => ['case', ['boolean', ['feature-state', 'hover'], false], on, off];
 
@@ -61,6 +87,8 @@ export function buildStyle(opts: {
   origin: string;
   states: LayerStates;
   countyLabels: GeoJSON.FeatureCollection;
+  /** The language of the county labels (default Chinese). */
+  lang?: Lang;
   basemap?: Basemap;
   maxTileZoom: number;
   /**
@@ -96,7 +124,9 @@ export function buildStyle(opts: {
   const fills = DRAW_ORDER.filter(allowed).flatMap((id) => dataLayers(byId.get(id)!, opts.states[id]));
   return {
     version: 8,
-    glyphs: `${opts.origin}/fonts/{fontstack}/{range}.pbf`,
+    // no glyphs URL: MapLibre draws every label glyph locally in the browser's font
+    // (localIdeographFontFamily) — the Chinese names and the English ones alike; the server's
+    // /fonts answers empty glyph sets, with which Latin letters would not be drawn at all
     sources,
     layers: [
       ...base,
@@ -108,7 +138,7 @@ export function buildStyle(opts: {
         type: 'symbol',
         source: COUNTY_LABELS,
         layout: {
-          'text-field': ['get', 'name'],
+          'text-field': countyLabelField(opts.lang ?? 'zh'),
           'text-font': LABEL_FONT,
           'text-size': ['interpolate', ['linear'], ['zoom'], 7, 12, 11, 16],
           visibility: opts.states['admin-county'].visible ? 'visible' : 'none',

@@ -4,11 +4,13 @@
  * marks it seen), rename and delete; and the site checks the account filed, linked to their
  * reports. The public is sent to the sign-in.
  */
+import { unitWord } from '../format.ts';
+import { valueWord } from '../stock/format.ts';
 import { useCallback, useEffect, useState } from 'react';
 import type { SavedSearch } from '../../../core/contracts/me.ts';
 import type { StockParcelSummary } from '../../../core/contracts/stock.ts';
 import type { AreaUnits } from '../../../core/units.ts';
-import { htmlLang, LangContext, langOfSearch, setLangParam, translate, translateOr, withLang, type Lang, type StringKey } from '../i18n.ts';
+import { countyName, dataProps, recordCounty, htmlLang, LangContext, langOfSearch, setLangParam, translate, translateOr, withLang, type Lang, type StringKey } from '../i18n.ts';
 import { api } from '../api.ts';
 import { StockHeader } from '../stock/common.tsx';
 import { writeLang } from '../page-shell.ts';
@@ -45,7 +47,7 @@ function range(min: string | undefined, max: string | undefined, unit: string): 
  * The search's conditions in words, each range with its unit, counties by name and the sort by
  * what it does: "用途 工业；面积 ≥ 50 亩" / "use 工业; area ≥ 50 mu".
  */
-export function conditions(q: Record<string, string>, lang: Lang, counties: readonly { code: string; name: string }[] = []): string {
+export function conditions(q: Record<string, string>, lang: Lang, counties: readonly { code: string; name: string; nameEn?: string }[] = []): string {
   const say = (key: string, value: string) => `${translate(lang, key as StringKey)} ${value}`;
   const unit = q.areaUnit === 'ha' || q.areaUnit === 'm2' ? q.areaUnit : 'mu';
   const parts: string[] = [];
@@ -56,12 +58,15 @@ export function conditions(q: Record<string, string>, lang: Lang, counties: read
   for (const [k, v] of Object.entries(q)) {
     if (ranged.has(k)) continue;
     if (k === 'county') {
-      const names = v.split(',').map((code) => counties.find((c) => c.code === code)?.name ?? code);
+      const names = v.split(',').map((code) => {
+        const c = counties.find((x) => x.code === code);
+        return c ? countyName(c, lang) : code;
+      });
       parts.push(say('meCond_county', names.join(translate(lang, 'listSep'))));
     } else if (k === 'sort') parts.push(translateOr(lang, `stSort_${v}`, `${translate(lang, 'meCond_sort')} ${v}`));
     else if (k === 'status' && v === 'all') parts.push(translate(lang, 'meAnyStatus'));
     else if (k === 'q') parts.push(say('meCond_q', lang === 'zh' ? `“${v}”` : `"${v}"`));
-    else if (k === 'category' || k === 'use' || k === 'status') parts.push(say(`meCond_${k}`, v.split(',').join(translate(lang, 'listSep'))));
+    else if (k === 'category' || k === 'use' || k === 'status') parts.push(say(`meCond_${k}`, v.split(',').map((x) => valueWord(x, lang)).join(translate(lang, 'listSep'))));
     else parts.push(`${translateOr(lang, `meCond_${k}`, k)} ${v}`);
   }
   if (area) parts.push(say('meCond_area', area));
@@ -70,7 +75,7 @@ export function conditions(q: Record<string, string>, lang: Lang, counties: read
   return parts.length ? parts.join(translate(lang, 'semicolon')) : translate(lang, 'meAllAvailable');
 }
 
-function SavedSearchRow(props: { s: SavedSearch; lang: Lang; counties: readonly { code: string; name: string }[]; onChanged: () => void; onError: (m: string) => void }) {
+function SavedSearchRow(props: { s: SavedSearch; lang: Lang; counties: readonly { code: string; name: string; nameEn?: string }[]; onChanged: () => void; onError: (m: string) => void }) {
   const { s, lang } = props;
   const [fresh, setFresh] = useState<StockParcelSummary[] | null>(null);
   const [renaming, setRenaming] = useState(false);
@@ -92,7 +97,9 @@ function SavedSearchRow(props: { s: SavedSearch; lang: Lang; counties: readonly 
             <button type="submit">{translate(lang, 'meOK')}</button>
           </form>
         ) : (
-          <strong className="me-search-name">{s.name}</strong>
+          <strong className="me-search-name" {...dataProps(s.name)}>
+            {s.name}
+          </strong>
         )}
         {s.newCount > 0 ? (
           <span className="me-new" data-testid="new-count">
@@ -101,7 +108,7 @@ function SavedSearchRow(props: { s: SavedSearch; lang: Lang; counties: readonly 
         ) : (
           <span className="me-no-new">{translate(lang, 'meNothingNew')}</span>
         )}
-        <span className="me-total">{translate(lang, 'meMatchNow', { total: s.total })}</span>
+        <span className="me-total">{translate(lang, 'meMatchNow', { n: s.total })}</span>
       </div>
       <p className="me-conditions">
         {conditions(s.query, lang, props.counties)} · {translate(lang, 'meLastSeen', { lastVisitedAt: beijing(s.lastVisitedAt) })}
@@ -157,11 +164,11 @@ function SavedSearchRow(props: { s: SavedSearch; lang: Lang; counties: readonly 
                 <td>
                   <a href={withLang(`/stock/${encodeURIComponent(p.code)}`, lang)}>{p.code}</a>
                 </td>
-                <td>{p.name}</td>
-                <td>{p.countyName}</td>
-                <td>{p.plannedUse}</td>
+                <td {...dataProps(p.name)}>{p.name}</td>
+                <td>{recordCounty(p, lang)}</td>
+                <td>{valueWord(p.plannedUse, lang)}</td>
                 <td>{mu(p.area, lang)}</td>
-                <td>{p.status}</td>
+                <td>{valueWord(p.status, lang)}</td>
               </tr>
             ))}
           </tbody>
@@ -178,7 +185,7 @@ export function MePage() {
   const [checks, setChecks] = useState<{ total: number; items: MySiteCheck[] } | null>(null);
   const [error, setError] = useState<string | null>(null);
   // county names for the saved searches' conditions (a search keeps codes)
-  const [counties, setCounties] = useState<{ code: string; name: string }[]>([]);
+  const [counties, setCounties] = useState<{ code: string; name: string; nameEn?: string }[]>([]);
   useEffect(() => {
     api.counties(lang).then(setCounties, () => setCounties([]));
   }, [lang]);
@@ -191,7 +198,7 @@ export function MePage() {
   useEffect(load, [load]);
   useEffect(() => {
     document.documentElement.lang = htmlLang(lang);
-    document.title = `${translate(lang, 'meMySpace')} · 一张图`;
+    document.title = `${translate(lang, 'meMySpace')} · ${translate(lang, 'title')}`;
   }, [lang]);
   useEffect(() => {
     if (session && !session.user) window.location.replace(signInHref(lang));
@@ -244,10 +251,10 @@ export function MePage() {
                   {checks.items.map((c) => (
                     <tr key={c.id} data-report={c.id}>
                       <td>
-                        <a href={withLang(`/reports/${c.id}`, lang)}>{c.name ?? translate(lang, 'meUnnamed')}</a>
+                        <a href={withLang(`/reports/${c.id}`, lang)}>{c.name === null ? translate(lang, 'meUnnamed') : <span {...dataProps(c.name)}>{c.name}</span>}</a>
                       </td>
                       <td>{beijing(c.createdAt)}</td>
-                      <td>{c.plannedUse ?? '—'}</td>
+                      <td>{c.plannedUse === null ? '—' : valueWord(c.plannedUse, lang)}</td>
                       <td>{mu(c.area, lang)}</td>
                       <td>
                         {c.conflicts > 0

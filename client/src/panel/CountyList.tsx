@@ -1,6 +1,6 @@
 import type { County } from '../../../core/contracts/features.ts';
 import { formatArea } from '../format.ts';
-import { useT } from '../i18n.ts';
+import { countyName, useT } from '../i18n.ts';
 
 /** The nine counties and districts; a click zooms the map to one. */
 export function CountyList(props: { counties: County[]; onSelect: (c: County) => void }) {
@@ -12,7 +12,7 @@ export function CountyList(props: { counties: County[]; onSelect: (c: County) =>
         {props.counties.map((c) => (
           <li key={c.code}>
             <button type="button" data-county={c.code} onClick={() => props.onSelect(c)} title={formatArea(c.areaM2, lang)}>
-              {c.name}
+              {countyName(c, lang)}
             </button>
           </li>
         ))}

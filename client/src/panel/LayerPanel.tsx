@@ -67,7 +67,7 @@ export function LayerPanel(props: {
                     </label>
                     <div className="layer-meta">
                       <span className="count">
-                        {formatCount(l.featureCount)} {t('features')}
+                        {t('featureCount', { n: l.featureCount, count: formatCount(l.featureCount) })}
                       </span>
                       {state.visible && props.zoom < l.minZoom && <span className="hint">{t('zoomIn', { z: l.minZoom })}</span>}
                     </div>

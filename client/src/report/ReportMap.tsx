@@ -4,7 +4,7 @@
  * geometries on top. Not interactive; drawn with `preserveDrawingBuffer` so the canvas
  * prints and can be read back; marks itself `data-rendered="true"` once idle.
  */
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useRef, useState, type ReactNode } from 'react';
 import type { ExpressionSpecification, LayerSpecification, StyleSpecification } from 'maplibre-gl';
 import { CJK_FONTS, maplibregl } from '../map/maplibre.ts';
 import { BOUNDARY_RULE, layers, type LayerId } from '../../../core/layers.ts';
@@ -48,10 +48,10 @@ function byLayer(pick: (s: (typeof layers)[number]['style']) => string, fallback
  * The figure's style: the registry style with only the public base layers on (counties, and
  * the urban development boundary except in the overview), plus the report's layers.
  */
-export function figureStyle(base: BaseMapData, content: FigureContent, overview = false): StyleSpecification {
+export function figureStyle(base: BaseMapData, content: FigureContent, overview = false, lang: Lang = 'zh'): StyleSpecification {
   const states = defaultLayerStates();
   for (const [id, s] of Object.entries(states)) s.visible = id === 'admin-county' || (!overview && id === BOUNDARY_RULE);
-  const style = buildStyle({ origin: window.location.origin, states, countyLabels: base.countyLabels, maxTileZoom: base.maxTileZoom });
+  const style = buildStyle({ origin: window.location.origin, states, countyLabels: base.countyLabels, maxTileZoom: base.maxTileZoom, lang });
   const data = figureSources(content);
   for (const [k, fc] of Object.entries(data)) style.sources[`report-${k}`] = { type: 'geojson', data: fc };
   if (overview) {
@@ -113,7 +113,7 @@ interface Fit {
  * height follows its width, so a frame printed wider or narrower than it was drawn shows the
  * same extent, site whole.
  */
-function StaticMap(props: { content: FigureContent; base: BaseMapData; bounds: Bbox; overview?: boolean; figureId: string; scale?: boolean }) {
+function StaticMap(props: { content: FigureContent; base: BaseMapData; bounds: Bbox; overview?: boolean; figureId: string; scale?: boolean; lang: Lang }) {
   const ref = useRef<HTMLDivElement>(null);
   const [rendered, setRendered] = useState(false);
   const [fit, setFit] = useState<Fit | null>(null);
@@ -123,7 +123,7 @@ function StaticMap(props: { content: FigureContent; base: BaseMapData; bounds: B
     const padding = props.overview ? 4 : 28;
     const map = new maplibregl.Map({
       container: el,
-      style: figureStyle(props.base, props.content, props.overview),
+      style: figureStyle(props.base, props.content, props.overview, props.lang),
       bounds: props.bounds,
       fitBoundsOptions: { padding, maxZoom: 18 },
       interactive: false,
@@ -160,9 +160,9 @@ function StaticMap(props: { content: FigureContent; base: BaseMapData; bounds: B
       observer.disconnect();
       map.remove();
     };
-    // a figure is drawn once: its report never changes
+    // a figure is drawn once: its report never changes (the language redraws its county names)
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, []);
+  }, [props.lang]);
   const bar = props.scale !== false && fit ? scaleBar(metresPerPixel(fit.center[1], fit.zoom), fit.width) : null;
   return (
     <>
@@ -190,16 +190,16 @@ function StaticMap(props: { content: FigureContent; base: BaseMapData; bounds: B
  * One map figure with its caption; `className` sets its printed size. `wide` shows the site
  * with its surroundings and an overview inset of the city (区位图); otherwise the site fills it.
  */
-export function ReportMap(props: { content: FigureContent; base: BaseMapData; lang: Lang; className: string; caption: string; figureId: string; wide?: boolean; note?: string }) {
+export function ReportMap(props: { content: FigureContent; base: BaseMapData; lang: Lang; className: string; caption: ReactNode; figureId: string; wide?: boolean; note?: string }) {
   const site = bboxOf(props.content.site);
   const bounds = props.wide ? widen(site, 0.6, 0.006) : site;
   return (
     <figure className={`report-figure ${props.className}`}>
       <div className="report-map-frame">
-        <StaticMap content={props.content} base={props.base} bounds={bounds} figureId={props.figureId} />
+        <StaticMap lang={props.lang} content={props.content} base={props.base} bounds={bounds} figureId={props.figureId} />
         {props.wide && props.base.cityBbox && (
           <div className="overview-inset" title={word(props.lang, 'overview')}>
-            <StaticMap content={props.content} base={props.base} bounds={props.base.cityBbox} overview scale={false} figureId={`${props.figureId}-overview`} />
+            <StaticMap lang={props.lang} content={props.content} base={props.base} bounds={props.base.cityBbox} overview scale={false} figureId={`${props.figureId}-overview`} />
             <span className="overview-label">{word(props.lang, 'overview')}</span>
           </div>
         )}

@@ -12,9 +12,11 @@ import { useEffect, useMemo, useState, type ReactNode } from 'react';
 import { BOUNDARY_RULE, type LayerId } from '../../../core/layers.ts';
 import type { AreaUnitsT } from '../../../core/contracts/site-check.ts';
 import { api } from '../api.ts';
-import { isApproximate, provenanceRows } from '../../../core/provenance.ts';
-import { htmlLang, langOfSearch, otherLang, pickField, setLangParam, translate, withLang, type Lang } from '../i18n.ts';
+import { BOUNDARY_POINTS_DATUM, DATUM_LABEL, isApproximate, provenanceRows } from '../../../core/provenance.ts';
+import { languageNameProps, dataProps, htmlLang, langOfSearch, otherLang, pickField, setLangParam, translate, vocabularyWord, withLang, type Lang } from '../i18n.ts';
+import { PLANNED_USE_EN } from '../../../core/vocabulary.ts';
 import { FigureLegend, ReportMap, type BaseMapData } from './ReportMap.tsx';
+import { countyLabelCollection } from '../map/style.ts';
 import { AreaFigures } from '../AreaFigures.tsx';
 import { DASH, beijingTimeStated, formatAreaFigure, formatAreaUnits, formatMu, formatNumber, formatShare, unitWord, type AreaUnit } from '../format.ts';
 import { radiusText } from '../../../core/stock-first.ts';
@@ -22,6 +24,7 @@ import {
   STATUS_LABEL,
   ZONES_3,
   attributeLabel,
+  attributeValue,
   boundaryPointsDefaults,
   distanceText,
   exportLinks,
@@ -120,7 +123,9 @@ function Toolbar(props: { report: Report; lang: Lang; onLang: () => void; choice
             <select value={zone} onChange={(e) => setZone(Number(e.target.value))} data-testid="zone-select">
               {ZONES_3.map((z) => (
                 <option key={z} value={z}>
-                  {z}（{3 * z}°E）
+                  {z}
+                  {translate(lang, 'open')}
+                  {3 * z}°E{translate(lang, 'close')}
                 </option>
               ))}
             </select>
@@ -148,7 +153,7 @@ function Toolbar(props: { report: Report; lang: Lang; onLang: () => void; choice
         </span>
       </span>
       <span className="tool-end">
-        <button type="button" className="lang-button" onClick={props.onLang}>
+        <button type="button" className="lang-button" onClick={props.onLang} {...languageNameProps(otherLang(lang))}>
           {w('language')}
         </button>
         <button type="button" className="print-button" data-testid="print" onClick={() => window.print()}>
@@ -157,6 +162,12 @@ function Toolbar(props: { report: Report; lang: Lang; onLang: () => void; choice
       </span>
     </nav>
   );
+}
+
+/** The 坐标系= name of the boundary points in the page's language (a file's own name stays as written). */
+function datumWord(name: string, lang: Lang): string {
+  const known = (Object.keys(BOUNDARY_POINTS_DATUM) as (keyof typeof BOUNDARY_POINTS_DATUM)[]).find((k) => BOUNDARY_POINTS_DATUM[k] === name);
+  return known && lang === 'en' ? DATUM_LABEL[known].en : name;
 }
 
 /** The report itself. */
@@ -182,7 +193,9 @@ function ReportDocument(props: { report: Report; base: BaseMapData | null; lang:
       <header className="report-header">
         <h1>{w('title')}</h1>
         <p className="report-id">
-          {w('reportId')}：<code>{report.id}</code>
+          {w('reportId')}
+          {translate(lang, 'colon')}
+          <code>{report.id}</code>
         </p>
       </header>
       {report.coarseAreaMu !== undefined && (
@@ -212,9 +225,9 @@ function ReportDocument(props: { report: Report; base: BaseMapData | null; lang:
           <tbody>
             <tr>
               <th>{w('name')}</th>
-              <td data-field="name">{report.name ?? w('notGiven')}</td>
+              <td data-field="name">{report.name === null ? w('notGiven') : <span {...dataProps(report.name)}>{report.name}</span>}</td>
               <th>{w('use')}</th>
-              <td data-field="use">{report.use ?? w('notGiven')}</td>
+              <td data-field="use">{report.use === null ? w('notGiven') : vocabularyWord(PLANNED_USE_EN, report.use, lang)}</td>
             </tr>
             <tr>
               <th>{w('time')}</th>
@@ -240,7 +253,9 @@ function ReportDocument(props: { report: Report; base: BaseMapData | null; lang:
               <tr>
                 <th>{w('analysedArea')}</th>
                 <td colSpan={3}>
-                  <AreaText area={report.site.analysedArea} lang={lang} />（{w('buffer')} {report.bufferMeters} m）
+                  <AreaText area={report.site.analysedArea} lang={lang} />
+                  {translate(lang, 'open')}
+                  {w('buffer')} {report.bufferMeters} m{translate(lang, 'close')}
                 </td>
               </tr>
             )}
@@ -301,7 +316,13 @@ function ReportDocument(props: { report: Report; base: BaseMapData | null; lang:
             className="figure-main"
             figureId="site"
             wide
-            caption={`${w('siteMap')}：${report.name ?? report.id.slice(0, 8)}`}
+            caption={
+              <>
+                {w('siteMap')}
+                {translate(lang, 'colon')}
+                {report.name === null ? report.id.slice(0, 8) : <span {...dataProps(report.name)}>{report.name}</span>}
+              </>
+            }
             note={withheldTouched.length ? w('frameWithheldMain', { layers: names(withheldTouched) }) : undefined}
           />
         ) : (
@@ -341,7 +362,7 @@ function ReportDocument(props: { report: Report; base: BaseMapData | null; lang:
                     lang={lang}
                     className="figure-small"
                     figureId={l.layerId}
-                    caption={`${layerName(l, lang)}：${formatAreaUnits(l.area, lang)}${l.count === null ? '' : `${translate(lang, 'comma')}${w('featureCount', { n: l.count })}`}`}
+                    caption={`${layerName(l, lang)}${translate(lang, 'colon')}${formatAreaUnits(l.area, lang)}${l.count === null ? '' : `${translate(lang, 'comma')}${w('featureCount', { n: l.count })}`}`}
                     note={withheldIds.has(l.layerId) ? w('frameWithheld', { layer: layerName(l, lang), area: formatMu(l.area, lang) }) : undefined}
                   />
                 ) : (
@@ -382,8 +403,15 @@ function ReportDocument(props: { report: Report; base: BaseMapData | null; lang:
                   <td className="attrs">
                     {Object.entries(f.attributes)
                       .filter(([, v]) => v !== null && v !== '')
-                      .map(([k, v]) => `${attributeLabel(layer.layerId, k, lang)} ${v}`)
-                      .join('；')}
+                      .map(([k, v], i) => {
+                        const value = attributeValue(layer.layerId, k, String(v), lang);
+                        return (
+                          <span key={k} data-attr={k}>
+                            {i > 0 && translate(lang, 'semicolon')}
+                            {attributeLabel(layer.layerId, k, lang)} {value.data ? <span {...dataProps(value.text)}>{value.text}</span> : value.text}
+                          </span>
+                        );
+                      })}
                   </td>
                   <AreaCells area={f.overlapArea} />
                 </tr>
@@ -421,7 +449,7 @@ function ReportDocument(props: { report: Report; base: BaseMapData | null; lang:
           (report.trimmed.geometry && base ? (
             <div className="figure-grid">
               <div className="figure-cell">
-                <ReportMap content={trimmedFigure(report)} base={base} lang={lang} className="figure-small" figureId="trimmed" caption={`${w('trimmed')}：${formatMu(report.trimmed.area, lang)}`} />
+                <ReportMap content={trimmedFigure(report)} base={base} lang={lang} className="figure-small" figureId="trimmed" caption={`${w('trimmed')}${translate(lang, 'colon')}${formatMu(report.trimmed.area, lang)}`} />
               </div>
               <div className="figure-cell">
                 <FigureLegend lang={lang} layerIds={[]} outside={false} trimmed />
@@ -446,7 +474,7 @@ function ReportDocument(props: { report: Report; base: BaseMapData | null; lang:
       <footer className="report-footer">
         <p>{w('areaNote')}</p>
         <p>
-          一张图 · {w('reportId')} {report.id} · {w('hash')} {report.contentHash.slice(0, 16)}…
+          {translate(lang, 'title')} · {w('reportId')} {report.id} · {w('hash')} {report.contentHash.slice(0, 16)}…
         </p>
       </footer>
     </article>
@@ -498,7 +526,7 @@ function BoundaryPointsSection(props: { report: Report; lang: Lang; choice: Poin
       ) : (
         <div data-testid="boundary-points" data-zone={table.zone} data-prefix={String(table.zonePrefix)} data-count={table.pointCount}>
           <p className="report-note" data-testid="points-note">
-            {w('pointsNote', { datum: table.datumName, width: table.zoneWidth, zone: table.zone, prefix: table.zonePrefix ? w('pointsPrefix') : '' })}{' '}
+            {w('pointsNote', { datum: datumWord(table.datumName, lang), width: table.zoneWidth, zone: table.zone, prefix: table.zonePrefix ? w('pointsPrefix') : '' })}{' '}
             {w('pointsCount', { n: table.pointCount, ha: table.areaHa === null ? DASH : formatNumber(table.areaHa, 4) })}
             {table.pointCount > table.points.length && ` ${w('pointsTruncated', { shown: table.points.length })}`}
           </p>
@@ -632,7 +660,7 @@ function StockFirstSection(props: { report: Report; lang: Lang }) {
             <tbody>
               <tr>
                 <th>{w('stockUse')}</th>
-                <td data-field="stockUse">{sf.use}</td>
+                <td data-field="stockUse">{vocabularyWord(PLANNED_USE_EN, sf.use, lang)}</td>
                 <th>{w('stockNeed')}</th>
                 <td data-field="stockNeed">
                   <AreaText area={sf.need} lang={lang} />
@@ -671,7 +699,12 @@ function StockFirstSection(props: { report: Report; lang: Lang }) {
                     <td className="attrs">
                       {c.parcels.map((p) => (
                         <div key={p.code} data-code={p.code}>
-                          <code>{p.code}</code> {p.name}（{p.plannedUse}，{formatMu(p.area, lang)}）
+                          <code>{p.code}</code> <span {...dataProps(p.name)}>{p.name}</span>
+                          {translate(lang, 'open')}
+                          {vocabularyWord(PLANNED_USE_EN, p.plannedUse, lang)}
+                          {translate(lang, 'comma')}
+                          {formatMu(p.area, lang)}
+                          {translate(lang, 'close')}
                         </div>
                       ))}
                     </td>
@@ -696,7 +729,9 @@ function StockFirstSection(props: { report: Report; lang: Lang }) {
               {sf.reason.note && (
                 <tr>
                   <th>{w('newLandNote')}</th>
-                  <td data-field="reasonNote" className="reason-note">{sf.reason.note}</td>
+                  <td data-field="reasonNote" className="reason-note">
+                    <span {...dataProps(sf.reason.note)}>{sf.reason.note}</span>
+                  </td>
                 </tr>
               )}
             </tbody>
@@ -768,10 +803,7 @@ export function ReportPage(props: { id: string }) {
     Promise.all([api.counties(lang), api.config(lang)])
       .then(([counties, config]) =>
         setBase({
-          countyLabels: {
-            type: 'FeatureCollection',
-            features: counties.map((c) => ({ type: 'Feature', properties: { name: c.name, code: c.code }, geometry: { type: 'Point', coordinates: c.labelPoint } })),
-          },
+          countyLabels: countyLabelCollection(counties),
           cityBbox: counties.length
             ? [Math.min(...counties.map((c) => c.bbox[0])), Math.min(...counties.map((c) => c.bbox[1])), Math.max(...counties.map((c) => c.bbox[2])), Math.max(...counties.map((c) => c.bbox[3]))]
             : null,

@@ -4,6 +4,7 @@
  * figure draws. Figures are written by format.ts.
  */
 import { BoundaryPointsTable, SiteCheckReport } from '../../../core/contracts/site-check.ts';
+import { vocabularyEn } from '../../../core/vocabulary.ts';
 import { BOUNDARY_RULE, getLayer, type LayerId } from '../../../core/layers.ts';
 import { getJson } from '../http.ts';
 import { pickField, translate, type Lang, type StringKey } from '../i18n.ts';
@@ -64,6 +65,16 @@ export const layerName = (l: LayerOverlap, lang: Lang) => pickField(l, 'name', l
 export function attributeLabel(layerId: string, name: string, lang: Lang): string {
   const a = getLayer(layerId)?.attributes.find((x) => x.name === name);
   return a ? pickField(a, 'label', lang) : name;
+}
+
+/**
+ * A feature attribute's value in a language: the English of its enumeration (core/vocabulary.ts)
+ * with `data: false`, or the value as it is — a name, a code — with `data: true` (untranslated).
+ */
+export function attributeValue(layerId: string, name: string, value: string, lang: Lang): { text: string; data: boolean } {
+  const a = getLayer(layerId)?.attributes.find((x) => x.name === name);
+  const en = lang === 'en' ? vocabularyEn(a?.values, value) : null;
+  return en === null ? { text: value, data: true } : { text: en, data: false };
 }
 
 /** The export links of a report. */

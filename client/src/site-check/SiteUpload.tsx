@@ -221,7 +221,9 @@ export function SiteUpload(props: { onSite: (geometry: SiteGeometry, name: strin
               <>
                 <dt>{t('zone')}</dt>
                 <dd data-field="zone">
-                  {result.detected.zone}（{result.detected.zoneWidth ?? 3}°）
+                  {result.detected.zone}
+                  {t('open')}
+                  {result.detected.zoneWidth ?? 3}°{t('close')}
                 </dd>
               </>
             )}

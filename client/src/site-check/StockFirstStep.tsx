@@ -7,7 +7,7 @@
 import type { MatchCandidate } from '../../../core/contracts/stock.ts';
 import { SCORE_PART_LABEL } from '../../../core/stock-match.ts';
 import { distanceText, radiusText } from '../../../core/stock-first.ts';
-import { pickField, useT, withLang } from '../i18n.ts';
+import { dataProps, pickField, useT, withLang } from '../i18n.ts';
 import { formatNumber } from '../format.ts';
 import { AreaText } from './AreaText.tsx';
 import { useLabel } from './names.ts';
@@ -81,7 +81,9 @@ export function StockFirstStep(props: { state: StockStepState; onShow?: (candida
                           <a href={stockHref(p.code)} target="_blank" rel="noopener">
                             {p.code}
                           </a>{' '}
-                          <span className="sf-parcel-name">{p.name}</span>
+                          <span className="sf-parcel-name" {...dataProps(p.name)}>
+                            {p.name}
+                          </span>
                           <span className="sc-muted">
                             {' · '}
                             {useLabel(p.plannedUse, t)}

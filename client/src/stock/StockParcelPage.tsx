@@ -6,7 +6,7 @@
  */
 import { useEffect, useRef, useState, type ReactNode } from 'react';
 import type { StockParcelDetail } from '../../../core/contracts/stock.ts';
-import { pickField, setLangParam, translate, useT, type Lang, type StringKey } from '../i18n.ts';
+import { dataProps, recordCounty, pickField, setLangParam, translate, useT, type Lang, type StringKey } from '../i18n.ts';
 import { AreaFigures } from '../AreaFigures.tsx';
 import { formatShare } from '../format.ts';
 import { StockApiError, stockApi } from './api.ts';
@@ -47,19 +47,19 @@ function Attributes(props: { p: StockParcelDetail }) {
   const { p } = props;
   const rows: [string, ReactNode][] = [
     ['code', <code>{p.code}</code>],
-    ['name', p.name],
-    ['county', `${p.countyName}（${p.countyCode}）`],
+    ['name', <span {...dataProps(p.name)}>{p.name}</span>],
+    ['county', `${recordCounty(p, lang)}${translate(lang, 'open')}${p.countyCode}${translate(lang, 'close')}`],
     ['category', valueWord(p.category, lang)],
     ['fourUnStage', p.fourUnStage ? valueWord(p.fourUnStage, lang) : DASH],
     ['plannedUse', valueWord(p.plannedUse, lang)],
     ['area', <AreaFull area={p.area} lang={lang} />],
     ['plotRatio', plotRatioText(p.plotRatioMin, p.plotRatioMax)],
-    ['approvalNo', p.approvalNo ?? DASH],
+    ['approvalNo', p.approvalNo === null ? DASH : <span {...dataProps(p.approvalNo)}>{p.approvalNo}</span>],
     ['approvalDate', p.approvalDate ?? DASH],
     ['status', valueWord(p.status, lang)],
     ['refPrice', p.refPrice === null ? DASH : `${formatNumber(p.refPrice, 1)} ${t('stPriceUnit')}`],
-    ['zoneName', p.zoneName ?? DASH],
-    ['contactDept', p.contactDept],
+    ['zoneName', p.zoneName === null ? DASH : <span {...dataProps(p.zoneName)}>{p.zoneName}</span>],
+    ['contactDept', <span {...dataProps(p.contactDept)}>{p.contactDept}</span>],
   ];
   return (
     <table className="stock-kv" data-testid="parcel-attributes">
@@ -97,8 +97,16 @@ function Standing(props: { p: StockParcelDetail }) {
           <tr data-row="urbanBoundary" data-inside={ub.inside ? 'true' : 'false'} data-share={ub.share}>
             <th>{t('stUrbanBoundary')}</th>
             <td>
-              <strong>{ub.inside ? t('stInside') : t('stOutside')}</strong>，{t('stInsideShare', { share: formatShare(ub.share) })}
-              {ub.name ? `（${ub.name}）` : ''}
+              <strong>{ub.inside ? t('stInside') : t('stOutside')}</strong>
+              {t('comma')}
+              {t('stInsideShare', { share: formatShare(ub.share) })}
+              {ub.name && (
+                <>
+                  {t('open')}
+                  <span {...dataProps(ub.name)}>{ub.name}</span>
+                  {t('close')}
+                </>
+              )}
             </td>
           </tr>
           <tr data-row="permanentFarmland">
@@ -123,7 +131,7 @@ function Standing(props: { p: StockParcelDetail }) {
             <th>{t('stProposable')}</th>
             <td>
               <strong className={s.proposable ? 'stock-yes' : 'stock-no'}>{s.proposable ? t('stProposableYes') : t('stProposableNo')}</strong>
-              {reasons.length > 0 && `（${reasons.join('；')}）`}
+              {reasons.length > 0 && `${t('open')}${reasons.join(t('semicolon'))}${t('close')}`}
             </td>
           </tr>
         </tbody>
@@ -138,7 +146,7 @@ function Standing(props: { p: StockParcelDetail }) {
  * around it, and an overview of the city marking where it lies.
  */
 function LocationMap(props: { p: StockParcelDetail }) {
-  const { t } = useT();
+  const { t, lang } = useT();
   const { base } = useStockBase();
   const ref = useRef<HTMLDivElement>(null);
   const overviewRef = useRef<HTMLDivElement>(null);
@@ -150,7 +158,7 @@ function LocationMap(props: { p: StockParcelDetail }) {
     const pad = Math.max(e - w, n - s, 0.006) * 2;
     const m = new StockMap({
       container: ref.current,
-      style: publicStockStyle(base, { tiles: false, parcel: geometry }),
+      style: publicStockStyle(base, { tiles: false, parcel: geometry, lang }),
       bounds: [w - pad, s - pad, e + pad, n + pad],
       scale: 'bottom-left',
     });
@@ -173,7 +181,7 @@ function LocationMap(props: { p: StockParcelDetail }) {
       m.destroy();
       overview?.destroy();
     };
-  }, [base, props.p]);
+  }, [base, props.p, lang]);
   return (
     <div className="stock-location">
       <div ref={ref} className="stock-location-map" data-testid="parcel-map" data-rendered={rendered ? 'true' : 'false'} />
@@ -229,7 +237,7 @@ export function StockParcelPage(props: { code: string; lang: Lang; onLang: (l: L
         {parcel && (
           <article data-testid="parcel" data-code={parcel.code}>
             <h2 className="stock-parcel-title">
-              <code>{parcel.code}</code> {parcel.name}
+              <code>{parcel.code}</code> <span {...dataProps(parcel.name)}>{parcel.name}</span>
             </h2>
             <div className="stock-parcel-grid">
               <section className="stock-section">

@@ -8,7 +8,7 @@
 import { useEffect, useState, type ReactNode } from 'react';
 import { PLANNED_USES } from '../../../core/contracts/stock.ts';
 import { getLayer } from '../../../core/layers.ts';
-import { translate, useT, withLang, type Lang, type StringKey } from '../i18n.ts';
+import { dataProps, countyName, recordCounty, translate, useT, withLang, type Lang, type StringKey } from '../i18n.ts';
 import { asApiError } from '../http.ts';
 import { unitWord } from '../format.ts';
 import { CheckGroup, FilterForm, FilterRow, Legend, ListMapPage, SearchField, SortSelect, type Column } from '../list-map/ListMapPage.tsx';
@@ -43,10 +43,10 @@ const STATUS_OPTIONS = ['可供应', '已意向', '已供应', 'all'];
 /** A name for a saved search from its filters, e.g. "工业 · 20–80 亩". */
 function savedName(f: StockFilters, lang: Lang): string {
   const parts: string[] = [];
-  if (f.use.length) parts.push(f.use.join('、'));
-  if (f.category.length) parts.push(f.category.join('、'));
+  if (f.use.length) parts.push(f.use.map((u) => valueWord(u, lang)).join(translate(lang, 'listSep')));
+  if (f.category.length) parts.push(f.category.map((c) => valueWord(c, lang)).join(translate(lang, 'listSep')));
   if (f.minArea !== '' || f.maxArea !== '') parts.push(`${f.minArea || '0'}–${f.maxArea || '∞'} ${unitWord(f.areaUnit, lang)}`);
-  if (f.q.trim()) parts.push(`“${f.q.trim()}”`);
+  if (f.q.trim()) parts.push(translate(lang, 'quoted', { text: f.q.trim() }));
   return parts.length ? parts.join(' · ') : translate(lang, 'stSavedAll');
 }
 
@@ -94,7 +94,7 @@ function FilterPanel(props: { list: ListQuery<StockFilters, DraftKey, StockSearc
   return (
     <FilterForm prefix="stock" onCommit={commit} onReset={props.onReset}>
       <SearchField label={t('stQ')} placeholder={t('stQPlaceholder')} value={draft.q} invalid={invalid.includes('q')} onChange={(v) => setDraft('q', v)} onCommit={commit} />
-      <CheckGroup name="county" legend={t('stCounty')} options={props.counties.map((c) => ({ value: c.code, label: c.name }))} value={f.county} invalid={invalid.includes('county')} onChange={(county) => change({ county })} />
+      <CheckGroup name="county" legend={t('stCounty')} options={props.counties.map((c) => ({ value: c.code, label: countyName(c, lang) }))} value={f.county} invalid={invalid.includes('county')} onChange={(county) => change({ county })} />
       <CheckGroup name="category" legend={t('stCategory')} options={CATEGORIES.map((c) => ({ value: c, label: valueWord(c, lang) }))} value={f.category} invalid={invalid.includes('category')} onChange={(category) => change({ category })} />
       <CheckGroup name="use" legend={t('stUse')} options={PLANNED_USES.map((u) => ({ value: u, label: valueWord(u, lang) }))} value={f.use} invalid={invalid.includes('use')} onChange={(use) => change({ use })} />
       <label className="stock-select">
@@ -107,7 +107,7 @@ function FilterPanel(props: { list: ListQuery<StockFilters, DraftKey, StockSearc
         >
           {statusOptions.map((s) => (
             <option key={s} value={s}>
-              {s === 'all' ? t('stStatusAll') : s.split(',').map((x) => valueWord(x, lang)).join('、')}
+              {s === 'all' ? t('stStatusAll') : s.split(',').map((x) => valueWord(x, lang)).join(t('listSep'))}
             </option>
           ))}
         </select>
@@ -152,13 +152,14 @@ export function StockSearchPage(props: { lang: Lang; onLang: (l: Lang) => void; 
     create: (at, b) =>
       new StockMap({
         ...at,
-        style: publicStockStyle(b, { tiles: true }),
+        style: publicStockStyle(b, { tiles: true, lang }),
         onPick: (p) => {
           setPicking(false);
           change({ near: [roundCoord(p[0]), roundCoord(p[1])], sort: 'distance' });
         },
       }),
     expose: 'yizhangtuStock',
+    lang,
     items: list.items,
     result: list.result,
     // the page's parcels with the picked point
@@ -195,13 +196,13 @@ export function StockSearchPage(props: { lang: Lang; onLang: (l: Lang) => void; 
       cell: (p) => (
         <>
           {parcelLink(p.code, 'code')}
-          <span className="stock-name" data-field="name">
+          <span className="stock-name" data-field="name" {...dataProps(p.name)}>
             {p.name}
           </span>
         </>
       ),
     },
-    { key: 'county', head: t('stCol_county'), field: 'county', cell: (p) => p.countyName },
+    { key: 'county', head: t('stCol_county'), field: 'county', cell: (p) => recordCounty(p, lang) },
     { key: 'category', head: t('stCol_category'), field: 'category', cell: (p) => valueWord(p.category, lang) },
     { key: 'use', head: t('stCol_use'), field: 'plannedUse', cell: (p) => valueWord(p.plannedUse, lang) },
     { key: 'mu', head: t('stCol_areaMu'), num: true, field: 'areaMu', value: (p) => p.area.mu, cell: (p) => formatNumber(p.area.mu, DIGITS.mu) },

@@ -2,9 +2,10 @@
 import { useEffect, useState, type ReactNode } from 'react';
 import type { County } from '../../../core/contracts/features.ts';
 import { api } from '../api.ts';
-import { otherLang, useT, withLang, type Lang } from '../i18n.ts';
+import { languageNameProps, otherLang, useT, withLang, type Lang } from '../i18n.ts';
 import type { BaseData } from './stock-map.ts';
 import { SessionBadge } from '../auth/SessionBadge.tsx';
+import { countyLabelCollection } from '../map/style.ts';
 
 export interface StockBase extends BaseData {
   counties: County[];
@@ -23,10 +24,7 @@ export function useStockBase(): { base: StockBase | null; error: string | null }
         if (!alive) return;
         setBase({
           counties,
-          countyLabels: {
-            type: 'FeatureCollection',
-            features: counties.map((c) => ({ type: 'Feature', properties: { name: c.name, code: c.code }, geometry: { type: 'Point', coordinates: c.labelPoint } })),
-          },
+          countyLabels: countyLabelCollection(counties),
           cityBbox: counties.length
             ? [
                 Math.min(...counties.map((c) => c.bbox[0])),
@@ -59,7 +57,7 @@ export function StockHeader(props: { title: string; lang: Lang; onLang: (l: Lang
       </h1>
       {props.children}
       <span className="subtitle">{t('stSubtitle')}</span>
-      <button type="button" className="lang-switch" onClick={() => props.onLang(otherLang(props.lang))}>
+      <button type="button" className="lang-switch" onClick={() => props.onLang(otherLang(props.lang))} {...languageNameProps(otherLang(props.lang))}>
         {t('language')}
       </button>
       <SessionBadge />

@@ -3,25 +3,15 @@
  * request), areas in 亩 and 公顷, prices in 万元/亩.
  */
 import { STOCK_CATEGORIES, STOCK_STATUSES } from '../../../core/contracts/stock.ts';
-import { USE_NAMES_EN, type PlannedUse } from '../../../core/stock-match.ts';
+import type { PlannedUse } from '../../../core/stock-match.ts';
+import { FOUR_UN_STAGE_EN, PLANNED_USE_EN, STOCK_CATEGORY_EN, STOCK_STATUS_EN, type Vocabulary } from '../../../core/vocabulary.ts';
 import { DASH, DIGITS, formatKm, formatNumber } from '../format.ts';
 import { pick, type Lang } from '../i18n.ts';
 
 export { DASH, DIGITS, formatNumber };
 
-const EN: Record<string, string> = {
-  批而未供: 'Approved, not supplied',
-  闲置土地: 'Idle land',
-  低效用地: 'Inefficiently used land',
-  可供应: 'Available',
-  已意向: 'Reserved',
-  已供应: 'Supplied',
-  批而未征: 'Approved, not acquired',
-  征而未供: 'Acquired, not supplied',
-  供而未用: 'Supplied, not used',
-  用而未尽: 'Used, not fully',
-  ...Object.fromEntries(Object.entries(USE_NAMES_EN).map(([k, v]) => [k, v.charAt(0).toUpperCase() + v.slice(1)])),
-};
+/** The register's words: categories, statuses, 四未 stages and uses (core/vocabulary.ts). */
+const EN: Vocabulary = { ...STOCK_CATEGORY_EN, ...STOCK_STATUS_EN, ...FOUR_UN_STAGE_EN, ...PLANNED_USE_EN };
 
 /** A register word (category, status, stage, use) in the page's language. */
 export const valueWord = (value: string, lang: Lang) => pick({ zh: value, en: EN[value] ?? value }, lang);

@@ -7,6 +7,7 @@
 import type { Marker, StyleSpecification } from 'maplibre-gl';
 import { maplibregl } from '../map/maplibre.ts';
 import { getLayer, type LayerId } from '../../../core/layers.ts';
+import type { Lang } from '../i18n.ts';
 import { RecordMap, SELECTED_COLOR, listMapStyle, type MapBase, type RecordMapOptions, type RenderedRecord } from '../list-map/record-map.ts';
 
 export { SELECTED_COLOR, geometryBbox } from '../list-map/record-map.ts';
@@ -19,7 +20,7 @@ const PUBLIC_LAYERS: LayerId[] = (['admin-county', 'stock-parcel'] as LayerId[])
  * The style: background, county boundaries, stock parcels (search page) or the one parcel's
  * polygon (parcel page), county names on top.
  */
-export function publicStockStyle(base: MapBase, opts: { tiles: boolean; parcel?: GeoJSON.Geometry; marker?: [number, number]; labels?: boolean }): StyleSpecification {
+export function publicStockStyle(base: MapBase, opts: { tiles: boolean; parcel?: GeoJSON.Geometry; marker?: [number, number]; labels?: boolean; lang?: Lang }): StyleSpecification {
   const s = getLayer('stock-parcel')!.style;
   return listMapStyle(base, {
     layers: PUBLIC_LAYERS.filter((id) => id !== 'stock-parcel' || opts.tiles),
@@ -29,6 +30,7 @@ export function publicStockStyle(base: MapBase, opts: { tiles: boolean; parcel?:
     outline: opts.parcel && { geometry: opts.parcel, fill: SELECTED_COLOR, fillOpacity: 0.45, line: '#d9480f', lineWidth: 2.5 },
     marker: opts.marker,
     labels: opts.labels,
+    lang: opts.lang,
   });
 }
 

@@ -48,6 +48,8 @@ export const adminCounty = pgTable(
     id: serial('id').primaryKey(),
     code: text('code').notNull(),
     name: text('name').notNull(),
+    /** The name in English (pinyin and District/County, after the official romanisation); '' when not known. */
+    nameEn: text('name_en').notNull().default(''),
     level: text('level').notNull(),
     areaM2: doublePrecision('area_m2').notNull(),
     source: text('source').notNull(),

@@ -70,10 +70,10 @@ export async function loadDataset(
     const t0 = Date.now();
     for (const c of ds.counties) {
       await tx.query(
-        `INSERT INTO admin_county (code, name, level, area_m2, source, geom)
-         SELECT $1, $2, $3, 0, $4, g
+        `INSERT INTO admin_county (code, name, name_en, level, area_m2, source, geom)
+         SELECT $1, $2, $6, $3, 0, $4, g
          FROM (SELECT ST_Multi(ST_CollectionExtract(ST_MakeValid(ST_SetSRID(ST_GeomFromGeoJSON($5), 4490)), 3)) AS g) s`,
-        [c.code, c.name, c.level, COUNTY_SOURCE, JSON.stringify({ type: 'MultiPolygon', coordinates: c.polygons })],
+        [c.code, c.name, c.level, COUNTY_SOURCE, JSON.stringify({ type: 'MultiPolygon', coordinates: c.polygons }), c.nameEn],
       );
     }
     // Make the counties an exact partition: snap to a 1e-7° grid and, in code order, take from each

@@ -64,6 +64,7 @@ export interface CaseRow {
   code: string;
   county_code: string;
   county_name: string | null;
+  county_name_en: string | null;
   source: string;
   detected_on: string;
   status: string;
@@ -84,7 +85,7 @@ export interface CaseRow {
 }
 
 export const SUMMARY_COLUMNS = `
-  e.id, e.code, e.county_code, c.name AS county_name, e.source, e.detected_on::text AS detected_on, e.status,
+  e.id, e.code, e.county_code, c.name AS county_name, NULLIF(c.name_en, '') AS county_name_en, e.source, e.detected_on::text AS detected_on, e.status,
   e.area_m2, e.permanent_farmland_m2, e.general_farmland_m2, e.eco_redline_m2, e.stock_land_m2,
   e.urban_boundary_m2, e.overlaps_at, e.approval_no, e.decision_comment, e.decided_by, e.decided_at, e.version,
   ST_X(ST_PointOnSurface(e.geom)) AS lon, ST_Y(ST_PointOnSurface(e.geom)) AS lat`;
@@ -121,6 +122,7 @@ export function toSummary(r: CaseRow): CaseSummary {
     code: r.code,
     countyCode: r.county_code,
     countyName: r.county_name ?? r.county_code,
+    countyNameEn: r.county_name_en ?? r.county_name ?? r.county_code,
     source: r.source as CaseSummary['source'],
     detectedOn: r.detected_on,
     status: r.status as CaseStatus,
@@ -173,6 +175,8 @@ export interface OverlapFeatureRow {
   feature_code: string;
   overlap_m2: number;
   label: string | null;
+  label_word: string | null;
+  label_name: string | null;
 }
 
 export interface DecisionRow {
@@ -199,6 +203,7 @@ export async function caseById(db: Queryable, id: number) {
 export interface StatsRow {
   county_code: string;
   county_name: string;
+  county_name_en: string;
   cases: number;
   pending: number;
   field_check: number;

@@ -3,6 +3,7 @@
  * optimistic concurrency on the case version, the append-only history), and the county view
  * with the yearly 20-亩 threshold.
  */
+import { CITY_NAME } from '../../../../core/vocabulary.ts';
 import { beijingYear } from '../../../../core/beijing-time.ts';
 import {
   allowedTransitions,
@@ -51,6 +52,8 @@ export async function readCase(db: Database, id: number): Promise<CaseDetail> {
         featureId: Number(o.feature_id),
         featureCode: o.feature_code,
         label: o.label,
+        labelWord: o.label_word,
+        labelName: o.label_name,
         overlapArea: toAreaUnits(m2),
         shareOfCase: area > 0 ? Math.min(1, m2 / area) : 0,
       };
@@ -120,6 +123,7 @@ function countyFigures(r: StatsRow): Omit<CountyCaseStats, 'standing' | 'quotaPe
   return {
     countyCode: r.county_code,
     countyName: r.county_name,
+    countyNameEn: r.county_name_en,
     cases: Number(r.cases),
     pending: Number(r.pending),
     fieldCheck: Number(r.field_check),
@@ -158,7 +162,8 @@ export async function caseStats(db: Database, year: number): Promise<CaseStatsRe
     counties,
     total: {
       countyCode: '410200',
-      countyName: '开封市',
+      countyName: CITY_NAME.zh,
+      countyNameEn: CITY_NAME.en,
       cases: sum('cases'),
       pending: sum('pending'),
       fieldCheck: sum('field_check'),

@@ -10,6 +10,9 @@ const tokens = (layer: LayerDefinition, attributes: string[]) => ({
   select_columns: selectColumns(layer, attributes),
 });
 
+/** The columns a feature answer carries: the layer's attributes and the English columns of those that have one (a county's name_en). */
+const featureColumns = (layer: LayerDefinition) => layer.attributes.flatMap((a) => (a.enColumn ? [a.name, a.enColumn] : [a.name]));
+
 function toFeature(layer: LayerDefinition, row: Row, attributes: string[]) {
   const properties: Record<string, string | number | boolean | null> = {};
   for (const a of attributes) properties[a] = (row[a] ?? null) as string | number | boolean | null;
@@ -27,7 +30,7 @@ export async function featuresInBbox(
   bbox: [number, number, number, number],
   limit: number,
 ) {
-  const attributes = layer.attributes.map((a) => a.name);
+  const attributes = featureColumns(layer);
   const rows = await db.query<Row>(sqlFile(new URL('./sql/features-in-bbox.sql', import.meta.url), tokens(layer, attributes)), [
     ...bbox,
     limit + 1,
@@ -36,19 +39,20 @@ export async function featuresInBbox(
 }
 
 export async function featureById(db: Queryable, layer: LayerDefinition, id: number) {
-  const attributes = layer.attributes.map((a) => a.name);
+  const attributes = featureColumns(layer);
   const rows = await db.query<Row>(sqlFile(new URL('./sql/feature-by-id.sql', import.meta.url), tokens(layer, attributes)), [id]);
   return rows[0] ? toFeature(layer, rows[0], attributes) : null;
 }
 
 export async function counties(db: Queryable) {
   const rows = await db.query<{
-    code: string; name: string; level: string; area_m2: number;
+    code: string; name: string; name_en: string; level: string; area_m2: number;
     xmin: number; ymin: number; xmax: number; ymax: number; lx: number; ly: number;
   }>(sqlFile(new URL('./sql/counties.sql', import.meta.url)));
   return rows.map((r) => ({
     code: r.code,
     name: r.name,
+    nameEn: r.name_en,
     level: r.level,
     areaM2: r.area_m2,
     bbox: [r.xmin, r.ymin, r.xmax, r.ymax] as [number, number, number, number],

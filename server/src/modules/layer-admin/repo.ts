@@ -40,6 +40,17 @@ interface VersionRow {
 
 const iso = (t: string | Date) => (t instanceof Date ? t : new Date(t)).toISOString();
 
+/** The note ensureFirstVersion writes on version 1, in both languages: the data before the first import, and the demo dataset's scale. */
+const FIRST_VERSION_NOTE = { zh: '首次导入前的数据', en: 'Data before the first import', datasetZh: '演示数据集', datasetEn: 'demo dataset' };
+const FIRST_VERSION_NOTE_RE = new RegExp(`^${FIRST_VERSION_NOTE.zh}(?:（${FIRST_VERSION_NOTE.datasetZh} (\\w+)）)?$`);
+
+/** Version 1's note in English (null for a note an administrator wrote, which is data). */
+function firstVersionNoteEn(r: Pick<VersionRow, 'version_no' | 'file_name' | 'note'>): string | null {
+  const m = r.file_name === null && r.note !== null ? FIRST_VERSION_NOTE_RE.exec(r.note) : null;
+  if (!m) return null;
+  return m[1] ? `${FIRST_VERSION_NOTE.en} (${FIRST_VERSION_NOTE.datasetEn} ${m[1]})` : FIRST_VERSION_NOTE.en;
+}
+
 function toVersion(r: VersionRow): LayerVersion {
   return {
     versionNo: Number(r.version_no),
@@ -53,6 +64,7 @@ function toVersion(r: VersionRow): LayerVersion {
     area: toAreaUnits(Number(r.area_m2)),
     bbox: typeof r.bbox === 'string' ? JSON.parse(r.bbox) : r.bbox,
     note: r.note,
+    noteEn: firstVersionNoteEn(r),
     activatedAt: iso(r.activated_at),
   };
 }
@@ -69,12 +81,12 @@ export async function ensureFirstVersion(q: Queryable, layer: ImportableLayer): 
     `INSERT INTO layer_version (layer, version_no, state, created_at, file_name, format, feature_count, area_m2, bbox, note, activated_at)
      SELECT $1, 1, 'active', coalesce(si.loaded_at, now()), NULL, NULL, s.n, s.area,
             CASE WHEN s.n = 0 THEN NULL ELSE json_build_array(ST_XMin(s.ext), ST_YMin(s.ext), ST_XMax(s.ext), ST_YMax(s.ext)) END,
-            CASE WHEN si.scale IS NULL THEN '首次导入前的数据' ELSE '首次导入前的数据（演示数据集 ' || si.scale || '）' END,
+            CASE WHEN si.scale IS NULL THEN $2 ELSE $2 || '（' || $3 || ' ' || si.scale || '）' END,
             coalesce(si.loaded_at, now())
        FROM (SELECT count(*)::int AS n, coalesce(sum(area_m2), 0) AS area, ST_Extent(geom)::geometry AS ext FROM ${table}) s
        LEFT JOIN seed_info si ON si.id = 1
      ON CONFLICT (layer, version_no) DO NOTHING`,
-    [layer],
+    [layer, FIRST_VERSION_NOTE.zh, FIRST_VERSION_NOTE.datasetZh],
   );
 }
 

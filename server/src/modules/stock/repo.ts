@@ -6,7 +6,7 @@ import { toAreaUnits } from '../../../../core/units.ts';
 import type { Queryable } from '../../db/database.ts';
 
 interface Row {
-  id: number; code: string; name: string; county_code: string; county_name: string | null; category: string;
+  id: number; code: string; name: string; county_code: string; county_name: string | null; county_name_en: string | null; category: string;
   four_un_stage: string | null; planned_use: string; area_m2: number; plot_ratio_min: number | null;
   plot_ratio_max: number | null; approval_no: string | null; approval_date: string | null; status: string;
   ref_price: number | null; zone_name: string | null; contact_dept: string; lon: number; lat: number; distance_m: number | null;
@@ -14,7 +14,7 @@ interface Row {
 
 /** The columns of a parcel summary; `distance` is the SQL of its distance (or NULL). */
 const summaryColumns = (distance: string) => `
-  s.id, s.code, s.name, s.county_code, c.name AS county_name, s.category, s.four_un_stage, s.planned_use,
+  s.id, s.code, s.name, s.county_code, c.name AS county_name, NULLIF(c.name_en, '') AS county_name_en, s.category, s.four_un_stage, s.planned_use,
   s.area_m2, s.plot_ratio_min, s.plot_ratio_max, s.approval_no, s.approval_date::text AS approval_date,
   s.status, s.ref_price, s.zone_name, s.contact_dept,
   ST_X(ST_PointOnSurface(s.geom)) AS lon, ST_Y(ST_PointOnSurface(s.geom)) AS lat,
@@ -30,6 +30,7 @@ function toSummary(r: Row) {
     name: r.name,
     countyCode: r.county_code,
     countyName: r.county_name ?? r.county_code,
+    countyNameEn: r.county_name_en ?? r.county_name ?? r.county_code,
     category: r.category,
     fourUnStage: r.four_un_stage,
     plannedUse: r.planned_use,
