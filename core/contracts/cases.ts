@@ -68,10 +68,10 @@ export const CaseListQuery = z
       .regex(/^\d{6}(,\d{6})*$/, '县区须为 6 位行政区划代码，多个用逗号分隔')
       .optional()
       .meta({ description: '县区代码，多个用逗号分隔', example: '410221' }),
-    status: listOf(CASE_STATUSES, 'status（核查状态）').optional().meta({ description: '核查状态，多个用逗号分隔', example: '待核查,需实地核查' }),
-    source: listOf(CASE_SOURCES, 'source（线索来源）').optional().meta({ description: '线索来源：卫片、巡查、举报' }),
-    from: isoDate('from（发现日期起）').optional().meta({ description: '发现日期不早于（含）', example: '2026-01-01' }),
-    to: isoDate('to（发现日期止）').optional().meta({ description: '发现日期不晚于（含）', example: '2026-12-31' }),
+    status: listOf(CASE_STATUSES, '核查状态').optional().meta({ description: '核查状态，多个用逗号分隔', example: '待核查,需实地核查' }),
+    source: listOf(CASE_SOURCES, '线索来源').optional().meta({ description: '线索来源：卫片、巡查、举报' }),
+    from: isoDate('发现日期起').optional().meta({ description: '发现日期不早于（含）', example: '2026-01-01' }),
+    to: isoDate('发现日期止').optional().meta({ description: '发现日期不晚于（含）', example: '2026-12-31' }),
     minOverlapMu: num('最小占用面积')
       .min(0, '最小占用面积不能为负')
       .optional()
@@ -83,7 +83,7 @@ export const CaseListQuery = z
         description:
           'minOverlapMu 针对的占用：farmland 耕地（永久基本农田 + 一般耕地）、permanent-farmland、general-farmland、eco-redline 生态保护红线、stock-land 存量土地、any 任一',
       }),
-    q: z.string().trim().max(64, 'q（图斑编号）最多 64 个字符').optional().meta({ description: '图斑编号（包含即可）' }),
+    q: z.string().trim().max(64, '图斑编号关键词最多 64 个字符').optional().meta({ description: '图斑编号（包含即可）' }),
     sort: z
       .enum(CASE_SORTS, { message: `排序只能是：${CASE_SORTS.map((v) => `“${v}”`).join('、')}` })
       .default('-detectedOn')
@@ -383,6 +383,8 @@ export const ImportRow = z.object({
   countyCode: z.string().nullable(),
   /** The county's name (absent in a report written before it was given). */
   countyName: z.string().nullable().optional(),
+  /** Its English name (pinyin), likewise. */
+  countyNameEn: z.string().nullable().optional(),
   source: z.string().nullable(),
   detectedOn: z.string().nullable(),
   area: AreaUnits.nullable(),

@@ -31,7 +31,7 @@ export const ParseQuery = z.object({
     .max(64)
     .optional()
     .meta({ description: '坐标系：EPSG 代码（EPSG:4490、EPSG:4326、EPSG:4513–4554、EPSG:4491–4512、UTM、EPSG:3857、1954 北京 / 1980 西安坐标系的分带等），或 lonlat / gk', example: 'EPSG:4526' }),
-  zone: z.coerce.number().int('zone 须为整数').min(1, 'zone 至少为 1').max(120, 'zone 最多为 120').optional().meta({ description: '高斯-克吕格带号', example: 38 }),
+  zone: z.coerce.number().int('带号须为整数').min(1, '带号至少为 1').max(120, '带号最多为 120').optional().meta({ description: '高斯-克吕格带号', example: 38 }),
   zoneWidth: z
     .enum(['3', '6'], { message: '分带宽度须为 3 或 6' })
     .transform((v) => (v === '3' ? 3 : 6) as 3 | 6)

@@ -399,9 +399,9 @@ export const SitePreviewRequest = z
   .object({
     geometry: SiteGeometry,
     /** Widen the analysed area by this many metres around the site (0–1 000), as the check would. */
-    bufferMeters: z.number().min(0, 'bufferMeters 不能为负').max(1000, 'bufferMeters 最多 1000 米').optional(),
+    bufferMeters: z.number().min(0, '缓冲距离不能为负').max(1000, '缓冲距离最多 1000 米').optional(),
     /** The layers to preview (those with a rule); all of them when absent. */
-    layers: z.array(z.enum(RULE_IDS, { message: `layers 只能是：${RULE_IDS.join('、')}` })).min(1, 'layers 至少一个').optional(),
+    layers: z.array(z.enum(RULE_IDS, { message: `预览图层只能是：${RULE_IDS.join('、')}` })).min(1, '预览图层至少一个').optional(),
   })
   .meta({ id: 'SitePreviewRequest' });
 export type SitePreviewRequest = z.infer<typeof SitePreviewRequest>;

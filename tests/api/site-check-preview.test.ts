@@ -127,10 +127,10 @@ describe('POST /api/site-checks/preview', () => {
     const zh = await preview({ geometry: bowTie });
     expect(zh.statusCode).toBe(422);
     expect(zh.json().error.code).toBe('SELF_INTERSECTION');
-    expect(zh.json().error.message).toMatch(/边界自相交（位置 114\.\d+, 34\.\d+）/);
+    expect(zh.json().error.message).toMatch(/边界自相交（位置：东经 114\.\d+°，北纬 34\.\d+°）/);
     const en = await preview({ geometry: bowTie }, { 'accept-language': 'en' });
     expect(en.statusCode).toBe(422);
-    expect(en.json().error.message).toMatch(/^The site geometry is invalid: Self-intersection.* at 114\.\d+, 34\.\d+/);
+    expect(en.json().error.message).toMatch(/^The site geometry is invalid: the boundary crosses itself at 114\.\d+°E, 34\.\d+°N/);
 
     const swapped = { type: 'Polygon', coordinates: [ring.map(([x, y]) => [y, x])] };
     const out = await preview({ geometry: swapped });

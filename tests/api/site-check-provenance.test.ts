@@ -351,7 +351,7 @@ describe(`the site's provenance on ${backend}`, () => {
     });
     expect(huge.statusCode).toBe(422);
     expect(huge.json().error).toMatchObject({ code: 'TOO_MANY_VERTICES' });
-    expect(huge.json().error.message).toContain('provenance.source');
+    expect(huge.json().error.message).toContain('来源文件的原始坐标的顶点超过 50000 个');
   });
 
   it('files the parse’s signed provenance as verified, and any other as unverified saying why — never silently trusted', async () => {

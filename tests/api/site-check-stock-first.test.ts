@@ -286,9 +286,9 @@ describe(`the stock-first search radius on ${backend}`, () => {
   it('refuses stockFirst without a site, or with a radius of the caller’s own', async () => {
     const noSite = await app.inject({ method: 'POST', url: '/api/stock-parcels/match', payload: { use: '工业', areaMu: 10, stockFirst: true } });
     expect(noSite.statusCode).toBe(400);
-    expect(noSite.body).toContain('stockFirst 需要同时给出 near');
+    expect(noSite.json().error.message).toContain('按存量优先匹配时须同时给出选址');
     const both = await app.inject({ method: 'POST', url: '/api/stock-parcels/match', payload: { use: '工业', areaMu: 10, near: far, stockFirst: true, maxDistanceKm: 50 } });
     expect(both.statusCode).toBe(400);
-    expect(both.body).toContain('不能同时给出 maxDistanceKm');
+    expect(both.json().error.message).toContain('不能同时给出最大距离');
   });
 });

@@ -4,7 +4,7 @@
  * "原因：wrong password；locked：否", "角色：enterprise", "by：YZT_ADMIN_USERNAME" were.
  */
 import { describe, expect, it } from 'vitest';
-import { detailsText, layerName } from '../../client/src/admin/AdminAuditLogPage.tsx';
+import { actorText, detailsText, layerName, type Entry } from '../../client/src/admin/AdminAuditLogPage.tsx';
 
 describe('audit-log details', () => {
   it('a failed sign-in: the reason and the lock in words', () => {
@@ -39,5 +39,14 @@ describe('audit-log details', () => {
     const all = { role: 'planner', disabled: true, displayName: '张三', reason: 'locked', locked: true, by: 'command-line', versionNo: 1, replaced: 1, features: 1, excluded: 1, fileName: 'f', areaMu: 1, rows: 1, status: '误报', version: 1, error: '错', note: '说明' };
     const zh = detailsText(all, 'zh');
     expect(zh.replace(/（[^）]*）/g, '')).not.toMatch(/[A-Za-z]{2,}/);
+  });
+
+  it('says the system created the first account, and never lets a typed user name pass for it', () => {
+    const entry = (action: string, username: string): Entry => ({ id: 1, at: '2026-12-01T00:00:00Z', action, userId: null, username, ip: null, target: null, details: null });
+    expect(actorText(entry('user-created', 'env'), 'zh')).toBe('系统（启动时）');
+    expect(actorText(entry('user-created', 'cli'), 'en')).toBe('Command line');
+    // an anonymous sign-in attempt typing "env" is that name, not the system
+    expect(actorText(entry('sign-in-failed', 'env'), 'zh')).toBe('env');
+    expect(actorText(entry('sign-in-failed', 'cli'), 'en')).toBe('cli');
   });
 });

@@ -12,7 +12,7 @@ import { getJson } from '../http.ts';
 import { DASH, beijingTime as beijing } from '../format.ts';
 import type { AdminNav } from './AdminApp.tsx';
 
-interface Entry {
+export interface Entry {
   id: number;
   at: string;
   action: string;
@@ -68,8 +68,12 @@ export function detailsText(details: unknown, lang: Lang): string {
     .join(translate(lang, 'semicolon'));
 }
 
-/** Who acted: an account's name, or the start-up / command line that created the first accounts. */
-const actorText = (e: Entry, lang: Lang) => (e.username === null ? DASH : e.userId === null ? translateOr(lang, `adActor_${e.username}`, e.username) : e.username);
+/**
+ * Who acted: an account's name, or the start-up / command line that created the first accounts —
+ * only for an account's creation: a failed sign-in typing "env" or "cli" is that name, not the system.
+ */
+export const actorText = (e: Entry, lang: Lang): string =>
+  e.username === null ? DASH : e.userId === null && e.action === 'user-created' ? translateOr(lang, `adActor_${e.username}`, e.username) : e.username;
 
 /** What was acted on: a layer by its name, anything else as written. */
 const targetText = (e: Entry, lang: Lang) => (e.target === null ? DASH : e.action.startsWith('layer-') ? layerName(e.target, lang) : e.target);

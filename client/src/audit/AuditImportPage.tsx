@@ -9,7 +9,7 @@
 import { useEffect, useRef, useState } from 'react';
 import { EncodingOptions } from '../EncodingOptions.tsx';
 import { CASE_SOURCES, DEFAULT_DUPLICATE_SHARE, type CaseImportJob, type CaseImportReport, type ImportRow } from '../../../core/contracts/cases.ts';
-import { dataProps, pick, useT, withLang, type Lang, type StringKey } from '../i18n.ts';
+import { countyName, dataProps, pick, useT, withLang, type Lang, type StringKey } from '../i18n.ts';
 import { AuditApiError, asApiError, auditSession, caseApi, casePath } from './api.ts';
 import { ACTOR_KEY, AuditHeader, DASH, DIGITS, formatNumber, formatShare, sourceWord, type Navigation } from './common.tsx';
 
@@ -104,7 +104,7 @@ function RowReport(props: { report: CaseImportReport; include: number[]; onInclu
                 )}
               </td>
               <td data-field="county" data-code={r.countyCode ?? ''}>
-                {r.countyName ?? r.countyCode ?? DASH}
+                {r.countyName ? countyName({ name: r.countyName, nameEn: r.countyNameEn ?? undefined }, lang) : (r.countyCode ?? DASH)}
               </td>
               <td data-field="source">{r.source ? sourceWord(r.source, lang) : DASH}</td>
               <td data-field="detectedOn">{r.detectedOn ?? DASH}</td>

@@ -100,6 +100,7 @@ interface RowState {
   detectedOn: string | null;
   countyCode: string | null;
   countyName: string | null;
+  countyNameEn: string | null;
   areaM2: number | null;
   /** What the row was given that it did not carry (a default date), listed without refusing it. */
   notes: Reason[];
@@ -264,6 +265,7 @@ async function runImport(db: Database, input: ImportInput, job: JobState): Promi
     detectedOn: null,
     countyCode: null,
     countyName: null,
+    countyNameEn: null,
     areaM2: null,
     reasons: [],
     notes: [],
@@ -313,13 +315,14 @@ async function runImport(db: Database, input: ImportInput, job: JobState): Promi
         byRow.get(Number(v.row_no))!.reasons.push(reason('INVALID_GEOMETRY', `图形无效：${why.text.zh}`, `The polygon is not valid: ${why.text.en}`));
       }
       const valid = nums.filter((n) => !invalid.includes(n));
-      const counties = await tx.query<{ row_no: number; county_code: string | null; county_name: string | null }>(sql('import-county'), [valid]);
+      const counties = await tx.query<{ row_no: number; county_code: string | null; county_name: string | null; county_name_en: string | null }>(sql('import-county'), [valid]);
       if (counties.length !== valid.length) throw new Error(`县区判定不完整：${valid.length} 个图斑只得到 ${counties.length} 条结果`);
       for (const c of counties) {
         const r = byRow.get(Number(c.row_no))!;
         if (c.county_code) {
           r.countyCode = c.county_code;
           r.countyName = c.county_name;
+          r.countyNameEn = c.county_name_en;
         }
         else {
           invalid.push(r.row);
@@ -444,6 +447,7 @@ async function runImport(db: Database, input: ImportInput, job: JobState): Promi
       code: r.code,
       countyCode: r.countyCode,
       countyName: r.countyName,
+      countyNameEn: r.countyNameEn,
       source: r.source,
       notes: r.notes,
       detectedOn: r.detectedOn,

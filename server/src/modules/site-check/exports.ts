@@ -528,7 +528,7 @@ async function reportAndZoneOf(
 }
 
 const BoundaryPointsTableQuery = BoundaryPointsQuery.omit({ encoding: true }).extend({
-  limit: z.coerce.number({ error: 'limit 须为整数' }).int('limit 须为整数').min(0, 'limit 不能为负').max(100_000, 'limit 至多 100000').optional().meta({ description: '最多返回的点数（pointCount 为全部点数）；默认全部' }),
+  limit: z.coerce.number({ error: '点数上限须为整数' }).int('点数上限须为整数').min(0, '点数上限不能为负').max(100_000, '点数上限至多 100000').optional().meta({ description: '最多返回的点数（pointCount 为全部点数）；默认全部' }),
 });
 
 // ---------------------------------------------------------------------------------------------

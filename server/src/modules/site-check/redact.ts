@@ -32,6 +32,21 @@ export function coarseArea(m2: number, capM2: number, stepMu = COARSE_STEP_MU): 
 
 const sensitivityOf = (layerId: string) => getLayer(layerId)?.sensitivity ?? 'restricted';
 
+/**
+ * What trimming removed, as the reader's report prints its parts: where the filed figure is the sum
+ * of the trimming layers' overlaps (every report filed since it is, site-check/service.ts), the sum
+ * of those overlaps as this reader sees them — 约 0.1 + 约 0.1 亩 removes 0.2 亩, not a 0.3 rounded
+ * on its own from 0.28 — at most the analysed site; otherwise the filed figure rounded alike.
+ */
+function removedArea(report: SiteCheckReport, shown: SiteCheckReport['layers'], analysedM2: number): AreaUnits {
+  const trimming = (l: { layerId: string }) => getLayer(l.layerId)?.rule?.trims === true;
+  const exact = report.layers.filter(trimming).reduce((sum, l) => sum + l.area.m2, 0);
+  const lostM2 = report.trimmed.lost.m2;
+  if (Math.abs(exact - lostM2) > 1e-9 * analysedM2 + 1e-6) return coarseArea(lostM2, analysedM2);
+  const m2 = Math.min(analysedM2, shown.filter(trimming).reduce((sum, l) => sum + l.area.m2, 0));
+  return { m2, ha: m2 / 10_000, mu: m2 / M2_PER_MU };
+}
+
 export function reportFor(report: SiteCheckReport, role: Role): SiteCheckReport {
   if (maySeeLayer(role, 'restricted')) return report;
   const analysedM2 = report.site.analysedArea.m2;
@@ -60,7 +75,7 @@ export function reportFor(report: SiteCheckReport, role: Role): SiteCheckReport 
       figures: { ...(again.figures as unknown as Record<string, number>), overlapM2: area.m2 },
     };
   });
-  const lost = coarseArea(report.trimmed.lost.m2, analysedM2);
+  const lost = removedArea(report, layers, analysedM2);
   const left = Math.max(0, analysedM2 - lost.m2);
   return {
     ...report,
