@@ -711,7 +711,6 @@ const strings = {
   rp_name: { zh: '项目名称', en: 'Project name' },
   rp_use: { zh: '规划用途', en: 'Planned use' },
   rp_time: { zh: '套核时间', en: 'Checked at' },
-  rp_beijing: { zh: '北京时间', en: 'Beijing time' },
   rp_dataVersion: { zh: '数据版本', en: 'Data version' },
   rp_hash: { zh: '内容校验码（SHA-256）', en: 'Content hash (SHA-256)' },
   rp_siteArea: { zh: '选址面积', en: 'Site area' },
@@ -766,10 +765,6 @@ const strings = {
   rp_trimmedArea: { zh: '合规范围面积', en: 'Compliant area' },
   rp_lostArea: { zh: '扣除面积', en: 'Area removed' },
   rp_noTrimmed: { zh: '扣除后没有剩余部分。', en: 'Nothing is left after trimming.' },
-  rp_coarseNote: {
-    zh: `公众版报告：受控图层（${RESTRICTED_RULE_LAYERS_ZH}）只给出是否涉及和按 {step} 亩取整的面积，不列图斑及其个数，也不绘出其范围；完整报告须规划人员登录查看。`,
-    en: `Public version: for restricted layers (${RESTRICTED_RULE_LAYERS_EN}) only whether the site touches them and the area rounded to {step} mu are given — no features, no feature count, no outline; the full report needs a planner to sign in.`,
-  },
   rp_lapses: { zh: '本报告为未登录时所做的套核，保存至', en: 'A check made without signing in, kept until' },
   rp_lapsesAfter: { zh: '，之后删除。', en: '; deleted after that.' },
   rp_notShown: { zh: '—', en: '—' },
