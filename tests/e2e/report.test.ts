@@ -490,6 +490,10 @@ describe.runIf(hasChromium || process.env.CI)(`the printable site-check report i
       const pages = (bytes.toString('latin1').match(/\/Type\s*\/Page[^s]/g) ?? []).length;
       expect(pages, paper.name).toBeGreaterThanOrEqual(2);
       expect(pages, paper.name).toBeLessThanOrEqual(10);
+      // every page numbered "k / n" in its bottom margin, as poppler's pdftotext reads the PDF
+      const texts = execFileSync('pdftotext', ['-layout', pdf, '-']).toString().split('\f').filter((t) => t.trim());
+      expect(texts.length, paper.name).toBe(pages);
+      expect(texts.map((t) => /(\d+)\s*\/\s*(\d+)\s*$/.exec(t)?.slice(1).join('/')), paper.name).toEqual(texts.map((_, k) => `${k + 1}/${pages}`));
     }
     // drawn for A4, printed by the printer's layout on A5 and on Letter without a refit
     await page.setViewportSize({ width: PRINTABLE_PX(210), height: 1400 });
