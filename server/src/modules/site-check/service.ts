@@ -139,18 +139,23 @@ async function stockFirstStep(
 /**
  * One layer with a rule against the analysed site: the overlap of each feature (an edge or corner
  * touch is none), their total and, for the `inside` rule's layer, the part outside it. The site
- * check and the server-side preview both measure a site with it.
+ * check and the server-side preview both measure a site with it; `figuresOnly` (the preview) counts
+ * and measures without building the overlap outlines and feature lists it would not answer.
  */
-async function overlayLayer(db: Queryable, layer: (typeof ruleLayers)[number], analysed: string, analysedM2: number) {
+async function overlayLayer(db: Queryable, layer: (typeof ruleLayers)[number], analysed: string, analysedM2: number, figuresOnly = false) {
   const rows = await overlay(db, layer, analysed, layer.rule.attributes);
   const features: SiteCheckReport['layers'][number]['features'] = [];
   const parts: unknown[] = [];
   let total = 0;
+  let count = 0;
   for (const row of rows) {
     const g = JSON.parse(row.overlap) as Geo;
     const m2 = areaOf(g);
     if (m2 <= OVERLAP_EPSILON_M2) continue; // a shared edge or corner is not an overlap
     total += m2;
+    count++;
+    // the preview answers figures only: no outline or feature list to build and throw away
+    if (figuresOnly) continue;
     parts.push(...(g.type === 'Polygon' ? [g.coordinates] : g.coordinates));
     features.push({
       id: Number(row.id),
@@ -163,8 +168,8 @@ async function overlayLayer(db: Queryable, layer: (typeof ruleLayers)[number], a
     layerId: layer.id,
     nameZh: layer.nameZh,
     nameEn: layer.nameEn,
-    intersects: features.length > 0,
-    count: features.length,
+    intersects: count > 0,
+    count,
     area: toAreaUnits(total),
     shareOfSite: analysedM2 > 0 ? total / analysedM2 : 0,
     features,
@@ -177,7 +182,7 @@ async function overlayLayer(db: Queryable, layer: (typeof ruleLayers)[number], a
     outsideM2 = areaOf(outside);
     entry.inside = toAreaUnits(total);
     entry.outside = toAreaUnits(outsideM2);
-    entry.outsideGeometry = outside && outsideM2 > OVERLAP_EPSILON_M2 ? round7(outside) : null;
+    entry.outsideGeometry = !figuresOnly && outside && outsideM2 > OVERLAP_EPSILON_M2 ? round7(outside) : null;
   }
   return { entry, total, outsideM2, rows: rows.length };
 }
@@ -300,7 +305,7 @@ export async function previewSiteCheck(db: Queryable, req: SitePreviewRequest, o
     let boundary: SitePreviewResponse['boundary'] = null;
     for (const layer of ruleLayers) {
       if (!wanted.has(layer.id)) continue;
-      const { entry, total, outsideM2 } = await overlayLayer(db, layer, prepared.analysed, analysedM2);
+      const { entry, total, outsideM2 } = await overlayLayer(db, layer, prepared.analysed, analysedM2, true);
       layers.push({ layerId: layer.id, count: entry.count, m2: total, truncated: false });
       if (outsideM2 !== undefined) boundary = { insideM2: total, outsideM2 };
     }
