@@ -14,7 +14,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { Database } from '../../server/src/db/database.ts';
 import type { AccountRole } from '../../core/access.ts';
 import { startWorkspace } from '../helpers/workspace.ts';
-import { ARTIFACTS, hasChromium } from '../helpers/browser.ts';
+import { ARTIFACTS, hasChromium, mapIdle } from '../helpers/browser.ts';
 import { backend } from '../helpers/backend.ts';
 import { signInAs } from '../helpers/session.ts';
 import * as vocabulary from '../../core/vocabulary.ts';
@@ -119,18 +119,6 @@ async function expectEnglishLabels(page: Page, name: string) {
     const v = p[prop];
     expect.soft(typeof v === 'string' && v.length > 0 && !/\p{Script=Han}/u.test(v), `${name}: label ${JSON.stringify(p)} draws ${prop}`).toBe(true);
   }
-}
-
-async function mapIdle(page: Page) {
-  await page.waitForFunction(() => !!window.yizhangtu?.controller?.map.isStyleLoaded(), null, { timeout: 30_000 });
-  await page.evaluate(
-    () =>
-      new Promise<void>((resolve) => {
-        const map = window.yizhangtu!.controller.map;
-        if (map.loaded() && map.areTilesLoaded()) resolve();
-        else map.once('idle', () => resolve());
-      }),
-  );
 }
 
 /** Clicks the map at a lon/lat and waits for the popup of that layer's feature. */

@@ -2,23 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import type { Database } from '../../server/src/db/database.ts';
 import { startWorkspace } from '../helpers/workspace.ts';
-import { ARTIFACTS, hasChromium } from '../helpers/browser.ts';
+import { ARTIFACTS, hasChromium, mapIdle } from '../helpers/browser.ts';
 import { backend } from '../helpers/backend.ts';
 import { expectFigure, figureBefore } from '../helpers/figures.ts';
 import { StockParcelDetail } from '../../core/contracts/stock.ts';
-
-/** Waits until the map exists, its style has loaded and it has finished rendering. */
-async function mapIdle(page: Page) {
-  await page.waitForFunction(() => !!window.yizhangtu?.controller?.map.isStyleLoaded(), null, { timeout: 30_000 });
-  await page.evaluate(
-    () =>
-      new Promise<void>((resolve) => {
-        const map = window.yizhangtu!.controller.map;
-        if (map.loaded() && map.areTilesLoaded()) resolve();
-        else map.once('idle', () => resolve());
-      }),
-  );
-}
 
 const rendered = (page: Page, layer: string) =>
   page.evaluate((id) => window.yizhangtu!.controller.renderedFeatures(id as never).map((f) => f.properties), layer);

@@ -3,23 +3,11 @@ import type { Browser, Page } from 'playwright-core';
 import type { Database } from '../../server/src/db/database.ts';
 import { createUser } from '../../server/src/modules/auth/service.ts';
 import { startWorkspace } from '../helpers/workspace.ts';
-import { ARTIFACTS, hasChromium } from '../helpers/browser.ts';
+import { ARTIFACTS, hasChromium, mapIdle } from '../helpers/browser.ts';
 import { backend } from '../helpers/backend.ts';
 
 const RESTRICTED = ['permanent-farmland', 'general-farmland', 'eco-redline', 'encroachment'];
 const restrictedTile = (url: string) => RESTRICTED.some((id) => new URL(url).pathname.startsWith(`/tiles/${id}/`));
-
-async function mapIdle(page: Page) {
-  await page.waitForFunction(() => !!window.yizhangtu?.controller?.map.isStyleLoaded(), null, { timeout: 30_000 });
-  await page.evaluate(
-    () =>
-      new Promise<void>((resolve) => {
-        const map = window.yizhangtu!.controller.map;
-        if (map.loaded() && map.areTilesLoaded()) resolve();
-        else map.once('idle', () => resolve());
-      }),
-  );
-}
 
 describe.runIf(hasChromium || process.env.CI)(`signing in and out of the map workspace (${backend})`, () => {
   let db: Database;

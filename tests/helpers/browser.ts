@@ -3,7 +3,7 @@
  * playwright-core, against the real app listening on a loopback port.
  */
 import { existsSync, mkdirSync } from 'node:fs';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 export const hasChromium = existsSync(CHROMIUM_PATH);
@@ -24,4 +24,17 @@ export async function launchBrowser(): Promise<Browser> {
       '--disable-quic',
     ],
   });
+}
+
+/** Waits until the workspace map exists, its style has loaded and it has finished rendering. */
+export async function mapIdle(page: Page): Promise<void> {
+  await page.waitForFunction(() => !!window.yizhangtu?.controller?.map.isStyleLoaded(), null, { timeout: 30_000 });
+  await page.evaluate(
+    () =>
+      new Promise<void>((resolve) => {
+        const map = window.yizhangtu!.controller.map;
+        if (map.loaded() && map.areTilesLoaded()) resolve();
+        else map.once('idle', () => resolve());
+      }),
+  );
 }
