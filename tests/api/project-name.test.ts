@@ -32,6 +32,13 @@ describe('the project name of an uploaded site', () => {
     expect(r.name).toBe('开封市祥符区产业园一期');
   });
 
+  it('a parcel’s name over a collection named only as the uploaded file (ogr2ogr’s default layer name)', async () => {
+    const r = await parse('stem-named.geojson', here('project-name', 'stem-named.geojson'));
+    expect(r.name).toBe('祥符区纺织产业园地块');
+    // uploaded under another name, the collection's name is the file's own again
+    expect((await parse('导出.geojson', here('project-name', 'stem-named.geojson'))).name).toBe('stem-named');
+  });
+
   it('a 项目名称 attribute over the layer name and a parcel’s name', async () => {
     const r = await parse('layer.geojson', here('project-name', 'project-attribute.geojson'));
     expect(r.name).toBe('开封汽车零部件产业园项目');

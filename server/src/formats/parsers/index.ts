@@ -172,6 +172,7 @@ export async function parseSiteFile(input: ParseInput, opts: ParseOptions = {}):
     options: opts,
     warnings,
   });
+  const projectName = projectNameOf(read, 'fileName' in input ? input.fileName : undefined);
   return {
     features: { type: 'FeatureCollection', features: placement.features },
     detected: {
@@ -189,7 +190,7 @@ export async function parseSiteFile(input: ParseInput, opts: ParseOptions = {}):
     },
     warnings,
     ...(placement.source ? { source: placement.source } : {}),
-    ...(projectNameOf(read) ? { name: projectNameOf(read)! } : {}),
+    ...(projectName ? { name: projectName } : {}),
   };
 }
 
@@ -201,11 +202,14 @@ const PARCEL_NAME_KEYS = ['name', 'NAME', 'Name', '地块名称', '宗地名称'
  * The project's name as the file gives it, for the site check to take rather than the file's
  * name: a 项目名称 attribute; else the file's own name (a GeoJSON FeatureCollection or Feature
  * `name`); else a feature's name (properties `name`, a 界址点 header's 地块名称, a Shapefile's
- * NAME/名称, a KML Placemark's name). Undefined when the file names none.
+ * NAME/名称, a KML Placemark's name). Undefined when the file names none. A collection named
+ * just as the uploaded file (ogr2ogr writes the source layer's name there, usually the file's
+ * stem) says no more than the file name, so a feature's name comes before it. At most 200
+ * characters, as a check's name may be.
  *
  * @example projectNameOf({ features: [{ properties: { 地块名称: '开封东区工业地块' } }] }) // '开封东区工业地块'
  */
-export function projectNameOf(read: Pick<RawRead, 'features' | 'name'>): string | undefined {
+export function projectNameOf(read: Pick<RawRead, 'features' | 'name'>, fileName?: string): string | undefined {
   const first = (keys: string[]) => {
     for (const f of read.features) {
       for (const k of keys) {
@@ -215,5 +219,8 @@ export function projectNameOf(read: Pick<RawRead, 'features' | 'name'>): string 
     }
     return undefined;
   };
-  return first(PROJECT_NAME_KEYS) ?? read.name ?? first(PARCEL_NAME_KEYS);
+  const stem = fileName?.replace(/^.*[/\\]/, '').replace(/\.[^.]+$/, '').trim().toLowerCase();
+  const own = read.name && read.name.trim().toLowerCase() !== stem ? read.name : undefined;
+  const name = first(PROJECT_NAME_KEYS) ?? own ?? first(PARCEL_NAME_KEYS) ?? read.name;
+  return name === undefined ? undefined : [...name].slice(0, 200).join('');
 }
