@@ -111,6 +111,8 @@ export const ROUTE_FIELD_LABELS: Record<string, Record<string, Bilingual>> = {
   '/api/admin/users': { id: { zh: '用户编号', en: 'User number' } },
   '/api/site-checks/:id/export.zip': { encoding: { zh: '属性表编码', en: 'Attribute encoding' } },
   '/api/site-checks/:id/boundary-points.txt': { encoding: { zh: '文件编码', en: 'File encoding' } },
+  '/api/site-checks/:id/boundary-points.json': { limit: { zh: '点数上限', en: 'Number of points' } },
+  '/api/site-checks/preview': { layers: { zh: '预览图层', en: 'Layers to preview' } },
   '/api/layers': { id: { zh: '要素编号', en: 'Feature number' } },
 };
 
