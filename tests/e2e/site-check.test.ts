@@ -2,21 +2,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import type { Database } from '../../server/src/db/database.ts';
 import { startWorkspace } from '../helpers/workspace.ts';
-import { ARTIFACTS, hasChromium } from '../helpers/browser.ts';
+import { ARTIFACTS, hasChromium, mapIdle } from '../helpers/browser.ts';
 import { backend } from '../helpers/backend.ts';
 import { expectFigure, figureBefore } from '../helpers/figures.ts';
 
 /** Waits until the map has loaded and rendered, and the site-check tools are on it. */
 async function ready(page: Page) {
-  await page.waitForFunction(() => !!window.yizhangtu?.controller?.map.isStyleLoaded(), null, { timeout: 30_000 });
-  await page.evaluate(
-    () =>
-      new Promise<void>((resolve) => {
-        const map = window.yizhangtu!.controller.map;
-        if (map.loaded() && map.areTilesLoaded()) resolve();
-        else map.once('idle', () => resolve());
-      }),
-  );
+  await mapIdle(page);
   await page.locator('button[data-tool=polygon]:not([disabled])').waitFor({ timeout: 30_000 });
 }
 

@@ -25,6 +25,7 @@ import {
   DASH,
   DIGITS,
   Mu,
+  SignedInActor,
   StatusBadge,
   beijingTime,
   formatNumber,
@@ -332,14 +333,7 @@ function DecisionForm(props: { c: CaseDetail; onDecided: (c: CaseDetail, from: C
         </p>
       )}
       {signedIn ? (
-        <p className="stock-note" data-testid="signed-in-actor" data-actor={signedIn}>
-          {t('auActor')}
-          {t('colon')}
-          <span {...dataProps(signedIn)}>{signedIn}</span>
-          {t('open')}
-          {t('auSignedIn')}
-          {t('close')}
-        </p>
+        <SignedInActor name={signedIn} as="p" testId="signed-in-actor" />
       ) : (
         <label className="stock-q">
           <span>{t('auActor')}</span>

@@ -9,9 +9,9 @@
 import { useEffect, useRef, useState } from 'react';
 import { EncodingOptions } from '../EncodingOptions.tsx';
 import { CASE_SOURCES, DEFAULT_DUPLICATE_SHARE, type CaseImportJob, type CaseImportReport, type ImportRow } from '../../../core/contracts/cases.ts';
-import { countyName, dataProps, pick, useT, withLang, type Lang, type StringKey } from '../i18n.ts';
+import { countyName, pick, useT, withLang, type Lang, type StringKey } from '../i18n.ts';
 import { AuditApiError, asApiError, auditSession, caseApi, casePath } from './api.ts';
-import { ACTOR_KEY, AuditHeader, DASH, DIGITS, formatNumber, formatShare, sourceWord, type Navigation } from './common.tsx';
+import { ACTOR_KEY, AuditHeader, SignedInActor, DASH, DIGITS, formatNumber, formatShare, sourceWord, type Navigation } from './common.tsx';
 
 const POLL_MS = 250;
 
@@ -306,14 +306,7 @@ export function AuditImportPage(props: { lang: Lang; onLang: (l: Lang) => void; 
                 </select>
               </label>
               {signedIn ? (
-                <span className="stock-note">
-                  {t('auActor')}
-                  {t('colon')}
-                  <span {...dataProps(signedIn)}>{signedIn}</span>
-                  {t('open')}
-                  {t('auSignedIn')}
-                  {t('close')}
-                </span>
+                <SignedInActor name={signedIn} as="span" />
               ) : (
                 <label className="stock-select">
                   <span>{t('auActor')}</span>

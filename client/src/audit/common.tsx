@@ -8,7 +8,7 @@ import type { Navigation as ShellNavigation } from '../page-shell.ts';
 import { CASE_STATUS_LABEL, type CaseStatus } from '../../../core/case-status.ts';
 import { CASE_SOURCE_EN, vocabularyEn } from '../../../core/vocabulary.ts';
 import type { AreaUnits } from '../../../core/units.ts';
-import { languageNameProps, otherLang, pick, useT, withLang, type Lang, type StringKey } from '../i18n.ts';
+import { dataProps, languageNameProps, otherLang, pick, useT, withLang, type Lang, type StringKey } from '../i18n.ts';
 import { AreaFigures } from '../AreaFigures.tsx';
 import { DASH, DIGITS, beijingTime, formatNumber, formatShare } from '../format.ts';
 import { SessionBadge } from '../auth/SessionBadge.tsx';
@@ -32,6 +32,22 @@ export const statusKey = (s: CaseStatus) => CASE_STATUS_LABEL[s].key;
 export const statusWord = (s: CaseStatus, lang: Lang) => pick({ zh: s, en: CASE_STATUS_LABEL[s].en }, lang);
 
 export const sourceWord = (s: string, lang: Lang) => pick({ zh: s, en: vocabularyEn(CASE_SOURCE_EN, s) ?? s }, lang);
+
+/** "核查人：张三（已登录）": who a decision or an import is recorded as, when signed in (the name is data). */
+export function SignedInActor(props: { name: string; as: 'p' | 'span'; testId?: string }) {
+  const { t } = useT();
+  const Tag = props.as;
+  return (
+    <Tag className="stock-note" {...(props.testId ? { 'data-testid': props.testId, 'data-actor': props.name } : {})}>
+      {t('auActor')}
+      {t('colon')}
+      <span {...dataProps(props.name)}>{props.name}</span>
+      {t('open')}
+      {t('auSignedIn')}
+      {t('close')}
+    </Tag>
+  );
+}
 
 export function StatusBadge(props: { status: CaseStatus }) {
   const { lang } = useT();
