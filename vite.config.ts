@@ -5,6 +5,8 @@ import react from '@vitejs/plugin-react';
 export default defineConfig({
   root: 'client',
   plugins: [react()],
+  // @maplibre/maplibre-gl-compare requires Node's `events`: the browser gets a small emitter of ours
+  resolve: { alias: { events: new URL('./client/src/imagery/events-shim.ts', import.meta.url).pathname } },
   build: {
     outDir: '../dist/client',
     emptyOutDir: true,

@@ -7,7 +7,8 @@
  * of the public) and times, from the navigation's start (`performance.now()` in the page):
  * the map's creation (`window.yizhangtu.controller`), its `load` event, and its first `idle`
  * at which every data layer shown at the starting zoom has features drawn
- * (`queryRenderedFeatures` on each visible vector fill) — the first map render. One load before
+ * (`queryRenderedFeatures` on each visible vector fill but the base map's own) and every tile,
+ * the base map's included, has arrived — the first map render. One load before
  * the measured ones warms the server (PGlite, the tile cache), so the runs time the client.
  * The other pages (/signin, /stock, /audit, /admin, /me) are loaded once each to record which
  * scripts they fetch and whether MapLibre is among them.
@@ -127,11 +128,15 @@ const FIRST_RENDER_PROBE = `(() => {
       if (!map.loaded() || !map.areTilesLoaded() || map.isMoving()) return false;
       const zoom = map.getZoom();
       const fills = map.getStyle().layers.filter((l) => {
-        if (l.type !== 'fill' || !l.source) return false;
+        // the data layers; the base map's own fills (water, built-up…) need not all lie in the first
+        // view, and its tiles are among those areTilesLoaded() waits for
+        if (l.type !== 'fill' || !l.source || l.id.indexOf('basemap-') === 0) return false;
         const src = map.getSource(l.source);
         return src && src.type === 'vector' && ((l.layout && l.layout.visibility) || 'visible') !== 'none' && (l.minzoom || 0) <= zoom;
       });
-      return fills.length > 0 && fills.every((l) => map.queryRenderedFeatures({ layers: [l.id] }).length > 0);
+      const empty = fills.filter((l) => map.queryRenderedFeatures({ layers: [l.id] }).length === 0).map((l) => l.id);
+      t.waitingFor = empty.join(', ');
+      return fills.length > 0 && empty.length === 0;
     };
     const onIdle = () => {
       if (t.firstRender === undefined && drawn()) {
@@ -181,7 +186,12 @@ async function loadWorkspace(browser: Browser, base: string): Promise<Timing> {
     await page.addInitScript({ content: FIRST_RENDER_PROBE });
     await page.goto(`${base}/`, { waitUntil: 'domcontentloaded' });
     // (arrow functions without inner declarations: the page's CSP refuses evaluated strings)
-    await page.waitForFunction(() => (window as unknown as { __firstRender?: { firstRender?: number } }).__firstRender?.firstRender !== undefined, null, { timeout: 60_000, polling: 50 });
+    await page
+      .waitForFunction(() => (window as unknown as { __firstRender?: { firstRender?: number } }).__firstRender?.firstRender !== undefined, null, { timeout: 60_000, polling: 50 })
+      .catch(async (e: Error) => {
+        const waiting = await page.evaluate(() => (window as unknown as { __firstRender?: { waitingFor?: string } }).__firstRender?.waitingFor);
+        throw new Error(`${base}: no first render in 60 s (layers without features: ${waiting ?? 'the map never went idle'})`, { cause: e });
+      });
     const t: Record<string, number> = await page.evaluate(() => ({
       ...(window as unknown as { __firstRender: Record<string, number> }).__firstRender,
       domContentLoaded: (performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming).domContentLoadedEventEnd,
@@ -301,7 +311,7 @@ server and headless Chromium on the same machine (loopback, no compression, no t
 ${runs} loads of \`/\` per build, each in a new browser context (empty HTTP cache, no session), after one
 load that warmed the server; builds alternated. Times from the navigation's start. *First render*:
 the map's first \`idle\` with every data layer shown at the starting zoom drawn
-(\`queryRenderedFeatures\` finds features on each visible vector fill). Budget: ≤ ${BUDGET_MS / 1000} s —
+(\`queryRenderedFeatures\` finds features on each visible vector fill but the base map's own) and every tile asked for, the base map's included, received. Budget: ≤ ${BUDGET_MS / 1000} s —
 **${met ? 'met' : 'not met'}** by the last build (p95 ${fmtMs(percentile(last.runs.map((r) => r.firstRender), 95))}).
 Headless Chromium draws WebGL in software here (\`--disable-gpu\`, SwiftShader) and the server's one
 Node thread also runs the embedded database: from the map's creation on, most of the time is

@@ -1,6 +1,7 @@
 /**
  * `npm run bench:seed-generate [-- --scale city --runs 1]`: generating a dataset in memory, no
- * database — every feature of every layer read, as `npm run seed` and `bench:seed-load` read them.
+ * database — every feature of every layer read, and the base map, as `npm run seed` and
+ * `bench:seed-load` read them.
  *
  * Reports the time per run and per layer, the feature counts and the checksum (with more than
  * one run, whether every run gave the same one), and whether the city scale reaches the sizes the
@@ -41,6 +42,9 @@ for (let i = 0; i < runs; i++) {
     for (const _ of layer.features());
     perLayer.set(layer.id, [...(perLayer.get(layer.id) ?? []), performance.now() - tl]);
   }
+  const tb = performance.now();
+  const basemap = ds.basemap().length;
+  perLayer.set(`base map (${basemap.toLocaleString('en-US')} features)`, [...(perLayer.get(`base map (${basemap.toLocaleString('en-US')} features)`) ?? []), performance.now() - tb]);
   totals.push(performance.now() - t0);
   checksums.push(ds.checksum());
   counts = ds.counts();

@@ -93,7 +93,31 @@ export interface SiteCheckRule {
 }
 
 /** Columns an import can fill (besides id, area_m2 and geom, which the server computes). */
-export type ImportColumn = 'code' | 'county_code' | 'name' | 'category' | 'land_class_code' | 'land_class_name' | 'quality_grade' | 'source' | 'vintage';
+export type ImportColumn =
+  | 'code'
+  | 'county_code'
+  | 'name'
+  | 'category'
+  | 'land_class_code'
+  | 'land_class_name'
+  | 'quality_grade'
+  | 'source'
+  | 'vintage'
+  // the stock-land library's ledger columns
+  | 'four_un_stage'
+  | 'planned_use'
+  | 'plot_ratio_min'
+  | 'plot_ratio_max'
+  | 'approval_no'
+  | 'approval_date'
+  | 'status'
+  | 'ref_price'
+  | 'zone_name'
+  | 'contact_dept'
+  | 'recorded_on'
+  // administrative units
+  | 'level'
+  | 'name_en';
 
 /**
  * The field names an import reads for each column, compared in lower case, first found
@@ -110,6 +134,19 @@ export const IMPORT_FIELD_ALIASES: Record<ImportColumn, readonly string[]> = {
   quality_grade: ['quality_grade', 'gdzldb', 'zldb', 'gddb', 'zldj', '耕地质量等别', '质量等别', '耕地等别'],
   source: ['source', 'sjly', '数据来源'],
   vintage: ['vintage', 'nf', 'sjnf', 'year', '数据年份', '年份'],
+  four_un_stage: ['four_un_stage', 'swjd', '四未阶段', '“四未”阶段', '四未类型'],
+  planned_use: ['planned_use', 'ghyt', 'tdyt', '规划用途', '土地用途', '用途'],
+  plot_ratio_min: ['plot_ratio_min', 'rjlxx', 'rjlmin', '容积率下限', '最小容积率'],
+  plot_ratio_max: ['plot_ratio_max', 'rjlsx', 'rjlmax', 'rjl', '容积率上限', '最大容积率', '容积率'],
+  approval_no: ['approval_no', 'pzwh', 'pfwh', '批准文号', '批复文号'],
+  approval_date: ['approval_date', 'pzrq', 'pfrq', '批准日期', '批复日期', '批准时间'],
+  status: ['status', 'gyzt', 'zt', '供应状态', '状态'],
+  ref_price: ['ref_price', 'ckjg', 'jg', '参考价格', '参考价', '价格'],
+  zone_name: ['zone_name', 'yqmc', 'szyq', '所在园区', '园区名称', '园区'],
+  contact_dept: ['contact_dept', 'lxbm', '联系部门', '联系单位'],
+  recorded_on: ['recorded_on', 'rkrq', '入库日期', '入库时间'],
+  level: ['level', 'jb', 'xzqjb', '级别', '行政区级别'],
+  name_en: ['name_en', 'ywmc', 'ename', '英文名称', '英文名'],
 };
 
 export interface LayerImport {
@@ -123,6 +160,14 @@ export interface LayerImport {
   defaultName?: string;
   /** Value of `category` for a feature whose file has none. */
   defaultCategory?: string;
+  /** Columns a feature must have a value for (else it is left out, the reason named). */
+  required?: readonly ImportColumn[];
+  /** Values a column may take (the layer's own vocabulary; others are refused, the reason named). */
+  allowed?: Partial<Record<ImportColumn, readonly string[]>>;
+  /** Values of columns a feature's file has none for. */
+  defaults?: Partial<Record<ImportColumn, string>>;
+  /** The code is the county's own division code (the counties themselves): six digits, no county looked up. */
+  codeIsCounty?: boolean;
 }
 
 /** What an entry declares (the id is its key in the registry). */
@@ -165,6 +210,12 @@ export interface LayerSpec {
   stockStanding?: 'parcels' | 'boundary-share' | 'overlap';
   /** Encroachment cases list every feature of this layer they overlap (case_overlap). */
   caseOverlap?: boolean;
+  /**
+   * The rows the map, feature queries, identify and search serve, as an SQL condition on the
+   * table's own columns (stock land: a parcel retired by a split or merge, 已注销, is kept for
+   * its history and served nowhere). Absent: every row.
+   */
+  servedWhere?: string;
 }
 
 export interface LayerDefinition extends LayerSpec {
@@ -445,13 +496,29 @@ const registry = {
       { name: 'ref_price', labelZh: '参考价格', labelEn: 'Reference price', type: 'number', unit: '万元/亩', unitEn: UNIT_EN['万元/亩'] },
       { name: 'zone_name', labelZh: '所在园区', labelEn: 'Development zone', type: 'text' },
       { name: 'contact_dept', labelZh: '联系部门', labelEn: 'Contact department', type: 'text' },
+      { name: 'recorded_on', labelZh: '入库日期', labelEn: 'Entered the ledger', type: 'date' },
     ],
     tileAttributes: ['code', 'category', 'planned_use', 'status', 'area_m2'],
     style: { fillColor: '#1c7ed6', fillOpacity: 0.45, lineColor: '#1864ab', lineWidth: 1 },
     drawOrder: 60,
     visibleByDefault: true,
+    import: {
+      columns: ['code', 'county_code', 'name', 'category', 'four_un_stage', 'planned_use', 'plot_ratio_min', 'plot_ratio_max', 'approval_no', 'approval_date', 'status', 'ref_price', 'zone_name', 'contact_dept', 'recorded_on'],
+      codePrefix: 'CLTD',
+      aliases: { code: ['dkbh', '地块编号', '宗地编号', 'zdbh'], name: ['dkmc', '地块名称', '宗地名称', 'xmmc', '项目名称'], category: ['cllx', 'tdlx', '存量类型', '存量土地类型', '土地类型'] },
+      defaultName: '存量地块',
+      required: ['category', 'planned_use'],
+      allowed: {
+        category: Object.keys(STOCK_CATEGORY_EN),
+        four_un_stage: Object.keys(FOUR_UN_STAGE_EN),
+        planned_use: Object.keys(PLANNED_USE_EN),
+        status: Object.keys(STOCK_STATUS_EN),
+      },
+      defaults: { status: '可供应', contact_dept: '自然资源和规划局' },
+    },
     stockStanding: 'parcels',
     caseOverlap: true,
+    servedWhere: "status <> '已注销'",
   },
   encroachment: {
     nameZh: '违法占地图斑',
@@ -493,11 +560,88 @@ const registry = {
       { name: 'name', labelZh: '名称', labelEn: 'Name', type: 'text', enColumn: 'name_en' },
       { name: 'level', labelZh: '级别', labelEn: 'Level', type: 'text', values: ADMIN_LEVEL_EN },
       area,
+      { name: 'source', labelZh: '数据来源', labelEn: 'Source', type: 'text' },
     ],
     tileAttributes: ['code', 'name'],
     style: { fillColor: '#868e96', fillOpacity: 0, lineColor: '#495057', lineWidth: 1.5, lineDash: [4, 2, 1, 2] },
     drawOrder: 0,
     visibleByDefault: true,
+    import: {
+      columns: ['code', 'name', 'name_en', 'level', 'source'],
+      codePrefix: 'XZQ',
+      aliases: { code: ['xzqdm', 'xzqhdm', '行政区划代码', '行政区代码', 'pac', 'adcode'], name: ['xzqmc', '行政区名称', '名称'] },
+      required: ['code', 'name'],
+      allowed: { level: Object.keys(ADMIN_LEVEL_EN) },
+      defaults: { level: '县', name_en: '' },
+      codeIsCounty: true,
+    },
+  },
+  // Townships and villages: public like the counties (行政区划 are published). The seed's are
+  // generated (seeds/lib/admin-units.ts); an import replaces them with the bureau's, read from
+  // the 第三次全国国土调查 行政区 layers (XZQDM/XZQMC) or our own column names.
+  township: {
+    nameZh: '乡镇级行政区',
+    nameEn: 'Townships',
+    group: 'admin',
+    table: 'admin_township',
+    geometryType: 'MultiPolygon',
+    srid: 4490,
+    sensitivity: 'public',
+    // a township is 5–15 km across: a few pixels at z8, legible from z9
+    minZoom: 9,
+    maxFeaturesPerTile: 500,
+    codeColumn: 'code',
+    attributes: [
+      { name: 'code', labelZh: '行政区划代码', labelEn: 'Division code', type: 'text' },
+      { name: 'name', labelZh: '名称', labelEn: 'Name', type: 'text' },
+      county,
+      area,
+      source,
+      vintage,
+    ],
+    tileAttributes: ['code', 'name'],
+    style: { fillColor: '#868e96', fillOpacity: 0, lineColor: '#868e96', lineWidth: 1, lineDash: [3, 2] },
+    drawOrder: 2,
+    visibleByDefault: false,
+    import: {
+      columns: ['code', 'county_code', 'name', 'source', 'vintage'],
+      codePrefix: 'XZJ',
+      aliases: { code: ['xzqdm', 'xzdm', '乡镇代码'], name: ['xzqmc', 'xzmc', '乡镇名称'] },
+      defaultName: '乡镇',
+    },
+  },
+  village: {
+    nameZh: '村级行政区',
+    nameEn: 'Villages',
+    group: 'admin',
+    table: 'admin_village',
+    geometryType: 'MultiPolygon',
+    srid: 4490,
+    sensitivity: 'public',
+    // villages are 1–4 km across: from z12 (~38 m a pixel)
+    minZoom: 12,
+    maxFeaturesPerTile: 1_000,
+    codeColumn: 'code',
+    attributes: [
+      { name: 'code', labelZh: '行政区划代码', labelEn: 'Division code', type: 'text' },
+      { name: 'name', labelZh: '名称', labelEn: 'Name', type: 'text' },
+      { name: 'township_code', labelZh: '乡镇代码', labelEn: 'Township code', type: 'text' },
+      county,
+      area,
+      source,
+      vintage,
+    ],
+    tileAttributes: ['code', 'name'],
+    style: { fillColor: '#adb5bd', fillOpacity: 0, lineColor: '#adb5bd', lineWidth: 0.75, lineDash: [2, 2] },
+    drawOrder: 1,
+    visibleByDefault: false,
+    // township_code is not imported: it is the code's first nine digits (a generated column)
+    import: {
+      columns: ['code', 'county_code', 'name', 'source', 'vintage'],
+      codePrefix: 'CJ',
+      aliases: { code: ['xzqdm', 'cdm', '村代码'], name: ['xzqmc', 'cmc', '村名称'] },
+      defaultName: '村',
+    },
   },
 } as const satisfies Record<string, LayerSpec>;
 

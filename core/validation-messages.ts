@@ -96,6 +96,21 @@ export const FIELD_LABELS: Record<string, Bilingual> = {
   z: { zh: '瓦片缩放级别', en: 'Tile zoom' },
   x: { zh: '瓦片列号', en: 'Tile column' },
   y: { zh: '瓦片行号', en: 'Tile row' },
+  // base maps (core/contracts/basemaps.ts)
+  nameZh: { zh: '中文名称', en: 'Chinese name' },
+  nameEn: { zh: '英文名称', en: 'English name' },
+  url: { zh: '瓦片地址模板', en: 'Tile address template' },
+  kind: { zh: '服务类型', en: 'Service type' },
+  attribution: { zh: '版权说明', en: 'Attribution' },
+  minZoom: { zh: '最小级别', en: 'Minimum zoom' },
+  maxZoom: { zh: '最大级别', en: 'Maximum zoom' },
+  key: { zh: '天地图密钥', en: 'Tianditu key' },
+  reviewNumber: { zh: '审图号', en: 'Map review number' },
+  // the map's tools (identify, search)
+  lon: { zh: '经度', en: 'Longitude' },
+  lat: { zh: '纬度', en: 'Latitude' },
+  zoom: { zh: '缩放级别', en: 'Zoom' },
+  tolerance: { zh: '容差（像素）', en: 'Tolerance (pixels)' },
 };
 
 /**
@@ -114,6 +129,8 @@ export const ROUTE_FIELD_LABELS: Record<string, Record<string, Bilingual>> = {
   '/api/site-checks/:id/boundary-points.json': { limit: { zh: '点数上限', en: 'Number of points' } },
   '/api/site-checks/preview': { layers: { zh: '预览图层', en: 'Layers to preview' } },
   '/api/layers': { id: { zh: '要素编号', en: 'Feature number' } },
+  '/api/search': { q: { zh: '检索内容', en: 'Search text' } },
+  '/api/identify': { layers: { zh: '识别图层', en: 'Layers to identify' }, limit: { zh: '每层条数', en: 'Features per layer' } },
 };
 
 /** Values an enum field takes, in words (the codes are what the API speaks). */

@@ -32,6 +32,38 @@ export const STOCK_STATUS_EN = {
   可供应: 'Available',
   已意向: 'Reserved',
   已供应: 'Supplied',
+  /** Disposed of or redeveloped (盘活): in use again, no longer offered. */
+  已盘活: 'Revitalised',
+  /** Retired by a split or a merge: kept for its history, shown nowhere else. */
+  已注销: 'Retired',
+} as const satisfies Vocabulary;
+
+/** 供应方式 of a supply event (供地方式). */
+export const SUPPLY_METHOD_EN = {
+  出让: 'Sale of use rights',
+  划拨: 'Allocation',
+  租赁: 'Lease',
+  先租后让: 'Lease, then sale',
+} as const satisfies Vocabulary;
+
+/** 处置方式 of idle land (闲置土地处置). */
+export const DISPOSAL_METHOD_EN = {
+  动工开发: 'Construction started',
+  收回: 'Taken back',
+  征缴土地闲置费: 'Idle-land fee levied',
+  置换: 'Exchanged',
+  调整规划条件: 'Planning conditions adjusted',
+} as const satisfies Vocabulary;
+
+/** 变动类型: a ledger event's kind, by its Chinese name (core/ledger.ts has the codes). */
+export const STOCK_EVENT_KIND_EN = {
+  供应: 'Supply',
+  闲置土地处置: 'Idle-land disposal',
+  低效用地再开发: 'Redevelopment',
+  意向: 'Reserved for an enterprise',
+  撤回意向: 'Reservation withdrawn',
+  分割: 'Split',
+  合并: 'Merge',
 } as const satisfies Vocabulary;
 
 /** “四未”阶段: where a parcel stands between approval and use. */

@@ -14,6 +14,8 @@ import * as turf from './lib/turf.ts';
 import type { Feature, MultiPolygon, Polygon } from 'geojson';
 import type { LayerId } from '../core/layers.ts';
 import { ellipsoidalArea } from '../core/ellipsoidal-area.ts';
+import { countyUnits, type AdminUnit } from './lib/admin-units.ts';
+import { buildBasemap, type BasemapFeature } from './lib/basemap.ts';
 import { LandRaster } from './lib/raster.ts';
 import { Rng } from './lib/rng.ts';
 import {
@@ -128,6 +130,8 @@ const SOURCES = {
   general: '国土变更调查耕地图斑（模拟数据）',
   redline: '河南省生态保护红线划定成果（模拟数据）',
   purple: '开封市历史文化名城保护规划 城市紫线（模拟数据）',
+  township: '乡镇级行政区划界线（模拟数据，可由管理员导入实际界线替换）',
+  village: '村级行政区划界线（模拟数据，可由管理员导入实际界线替换）',
 };
 
 /**
@@ -164,17 +168,12 @@ const DEV_ZONES: { name: string; center: [number, number]; radiusM: number; coun
 ];
 
 /** Rivers and expressways: gaps in the farmland, generated courses. */
-const CORRIDORS: { line: [number, number][]; halfWidthM: number }[] = [
-  // 惠济河
-  { line: [[114.3, 34.8], [114.4, 34.74], [114.55, 34.66], [114.7, 34.58], [114.8, 34.5], [114.93, 34.4]], halfWidthM: 45 },
-  // 涡河
-  { line: [[114.3, 34.55], [114.45, 34.46], [114.6, 34.4], [114.75, 34.33], [114.9, 34.25]], halfWidthM: 40 },
-  // 贾鲁河
-  { line: [[113.88, 34.55], [114.0, 34.47], [114.12, 34.38], [114.25, 34.3], [114.35, 34.22]], halfWidthM: 40 },
-  // 连霍高速
-  { line: [[113.86, 34.745], [114.3, 34.735], [114.7, 34.74], [115.26, 34.75]], halfWidthM: 25 },
-  // 大广高速
-  { line: [[114.52, 35.0], [114.5, 34.7], [114.47, 34.45], [114.45, 34.2]], halfWidthM: 25 },
+const CORRIDORS: { name: string; nameEn: string; kind: 'river' | 'expressway'; line: [number, number][]; halfWidthM: number }[] = [
+  { name: '惠济河', nameEn: 'Huiji River', kind: 'river', line: [[114.3, 34.8], [114.4, 34.74], [114.55, 34.66], [114.7, 34.58], [114.8, 34.5], [114.93, 34.4]], halfWidthM: 45 },
+  { name: '涡河', nameEn: 'Guo River', kind: 'river', line: [[114.3, 34.55], [114.45, 34.46], [114.6, 34.4], [114.75, 34.33], [114.9, 34.25]], halfWidthM: 40 },
+  { name: '贾鲁河', nameEn: 'Jialu River', kind: 'river', line: [[113.88, 34.55], [114.0, 34.47], [114.12, 34.38], [114.25, 34.3], [114.35, 34.22]], halfWidthM: 40 },
+  { name: '连霍高速', nameEn: 'Lianhuo Expressway', kind: 'expressway', line: [[113.86, 34.745], [114.3, 34.735], [114.7, 34.74], [115.26, 34.75]], halfWidthM: 25 },
+  { name: '大广高速', nameEn: 'Daguang Expressway', kind: 'expressway', line: [[114.52, 35.0], [114.5, 34.7], [114.47, 34.45], [114.45, 34.2]], halfWidthM: 25 },
 ];
 
 const toFeature = (polygons: PolygonRings[]): Feature<Polygon | MultiPolygon> => turf.multiPolygon(polygons);
@@ -209,6 +208,8 @@ export function generateDataset(options: GenerateOptions) {
     stock: root.fork(5),
     encroach: root.fork(6),
     purple: root.fork(7),
+    admin: root.fork(8),
+    basemap: root.fork(9),
   };
   const counties = loadCounties();
   const countyByIndex = (i: number) => counties[i - 1]!;
@@ -236,6 +237,7 @@ export function generateDataset(options: GenerateOptions) {
   for (const c of counties) if (seatRadius[c.code]) nuclei.push({ center: c.center, radiusM: seatRadius[c.code]! });
   // town centres (乡镇驻地): rural points well away from the city and the county seats
   const townRng = rngs.udb.fork(11);
+  const townCentres: [number, number][] = [];
   for (const c of counties) {
     if (c.level === '市辖区' && c.code !== '410212') continue;
     let placed = 0;
@@ -246,6 +248,7 @@ export function generateDataset(options: GenerateOptions) {
       if (raster.at(p[0], p[1]) !== counties.indexOf(c) + 1) continue;
       if (nuclei.some((n) => distanceM(n.center, p) < n.radiusM + 4500)) continue;
       nuclei.push({ center: p, radiusM: townRng.range(650, 1100) });
+      townCentres.push(p);
       placed++;
     }
   }
@@ -704,6 +707,62 @@ export function generateDataset(options: GenerateOptions) {
     }
   }
 
+  // ---- townships and villages: Voronoi partitions of each county (lib/admin-units.ts), built once when first read
+  let adminUnits: { townships: AdminUnit[]; villages: AdminUnit[] } | null = null;
+  const units = () => {
+    if (!adminUnits) {
+      adminUnits = { townships: [], villages: [] };
+      for (const c of counties) {
+        // one stream per county: a county's units do not depend on the others
+        const u = countyUnits(rngs.admin.fork(Number(c.code)), { code: c.code, urban: c.level === '市辖区' && c.code !== '410212', center: c.center, polygons: c.polygons });
+        adminUnits.townships.push(...u.townships);
+        adminUnits.villages.push(...u.villages);
+      }
+    }
+    return adminUnits;
+  };
+  const unitRow = (u: AdminUnit): FeatureRow => ({
+    code: u.code,
+    props: u.townshipCode
+      ? { county_code: u.countyCode, name: u.name, area_m2: u.areaM2, source: SOURCES.village, vintage: '2024' }
+      : { county_code: u.countyCode, name: u.name, name_en: null, area_m2: u.areaM2, source: SOURCES.township, vintage: '2024' },
+    polygons: u.polygons,
+  });
+
+  // ---- the base map (lib/basemap.ts): rivers, roads in the farmland's gaps, built-up areas, place names
+  let basemapFeatures: BasemapFeature[] | null = null;
+  let basemapHash = '';
+  const basemap = () => {
+    if (!basemapFeatures) {
+      // the farmland blocks' edges, stepped as farmland() steps them
+      const gridX: number[] = [];
+      const gridY: number[] = [];
+      for (let x = raster.minLon; x < raster.maxLon; x += 0.01) gridX.push(x);
+      for (let y = raster.minLat; y < raster.maxLat; y += 0.008) gridY.push(y);
+      const u = units();
+      basemapFeatures = buildBasemap({
+        rng: rngs.basemap,
+        gridX,
+        gridY,
+        northEdge: smooth,
+        farmable: (lon, lat) => isRural(raster.at(lon, lat)),
+        cell: [raster.cellLon, raster.cellLat],
+        rivers: CORRIDORS.filter((c) => c.kind === 'river').map((c) => ({ name: c.name, nameEn: c.nameEn, cls: 'river', line: c.line })),
+        expressways: CORRIDORS.filter((c) => c.kind === 'expressway').map((c) => ({ name: c.name, nameEn: c.nameEn, cls: 'expressway', line: c.line })),
+        urban: udbRows.flatMap((r) => r.polygons),
+        townCentres,
+        villages,
+        counties,
+        townships: u.townships,
+        adminVillages: u.villages,
+      });
+      const h = createHash('sha256');
+      for (const f of basemapFeatures) h.update(`${JSON.stringify(f)}\n`);
+      basemapHash = h.digest('hex');
+    }
+    return basemapFeatures;
+  };
+
   const layers: { id: GeneratedLayerId; features: () => Iterable<FeatureRow> }[] = [
     { id: 'urban-boundary', features: () => udbRows.map((r) => record('urban-boundary', r)) },
     { id: 'eco-redline', features: () => redlineRows.map((r) => record('eco-redline', r)) },
@@ -712,6 +771,8 @@ export function generateDataset(options: GenerateOptions) {
     { id: 'stock-parcel', features: stockParcels },
     { id: 'encroachment', features: encroachments },
     { id: 'purple-line', features: () => purpleRows.map((r) => record('purple-line', r)) },
+    { id: 'township', features: () => units().townships.map((u) => record('township', unitRow(u))) },
+    { id: 'village', features: () => units().villages.map((u) => record('village', unitRow(u))) },
   ];
 
   return {
@@ -721,10 +782,20 @@ export function generateDataset(options: GenerateOptions) {
     layers,
     /** Feature counts of the layers read so far. */
     counts: () => Object.fromEntries(layers.map((l) => [l.id, counts.get(l.id) ?? 0])) as Record<GeneratedLayerId, number>,
-    /** SHA-256 over every feature of the layers read so far, in a fixed layer order. */
+    /** The base map's features (not a layer of the registry: the offline base map's content, lib/basemap.ts). */
+    basemap,
+    /** Base-map features by kind and class ("road/national"). */
+    basemapCounts: () => {
+      const n: Record<string, number> = {};
+      for (const f of basemap()) n[`${f.kind}/${f.class}`] = (n[`${f.kind}/${f.class}`] ?? 0) + 1;
+      return Object.fromEntries(Object.entries(n).sort(([a], [b]) => a.localeCompare(b)));
+    },
+    /** SHA-256 over every feature of the layers read so far, in a fixed layer order, and the base map's. */
     checksum: () => {
       const h = createHash('sha256');
       for (const l of layers) h.update(`${l.id}:${hashes.get(l.id)?.copy().digest('hex') ?? '-'}\n`);
+      basemap();
+      h.update(`basemap:${basemapHash}\n`);
       return h.digest('hex');
     },
   };

@@ -1,8 +1,8 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
-import { getLayer, type LayerId } from '../../core/layers.ts';
+import { DRAW_ORDER, getLayer, type LayerId } from '../../core/layers.ts';
 import type { HealthResponse } from '../../core/contracts/health.ts';
 import type { LayerInfo } from '../../core/contracts/layers.ts';
-import type { ClientConfig, County } from '../../core/contracts/features.ts';
+import type { Basemap, ClientConfig, County } from '../../core/contracts/features.ts';
 import { api } from './api.ts';
 import { languageNameProps, htmlLang, LangContext, otherLang, translate, withLang, type Lang } from './i18n.ts';
 import { readUrlState, writeUrlState, type LayerStates, type LayerViewState } from './url-state.ts';
@@ -12,7 +12,8 @@ import { LayerPanel } from './panel/LayerPanel.tsx';
 import { CountyList } from './panel/CountyList.tsx';
 import { CoordinateReadout, type CoordinateMode } from './panel/CoordinateReadout.tsx';
 import { maySeeLayer, type Role } from '../../core/access.ts';
-import { currentSession } from './http.ts';
+import { currentSession, getJson } from './http.ts';
+import { ImageryList, type ImageryLayer } from '../../core/contracts/imagery.ts';
 import { SessionBadge } from './auth/SessionBadge.tsx';
 import { useLoaded } from './loaded.ts';
 
@@ -22,12 +23,30 @@ import { useLoaded } from './loaded.ts';
 // does not hold up that first render.
 const mapView = import('./map/MapView.tsx').then((m) => m.MapView);
 const siteCheckPanel = () => import('./site-check/SiteCheckPanel.tsx').then((m) => m.SiteCheckPanel);
+// the map tools (search, identify, measure, export), likewise after the first view
+const mapTools = () => import('./map/tools/MapTools.tsx').then((m) => m.MapTools);
 
 /** The workspace's data, asked for as this module runs: before the map's chunk is evaluated. */
 const workspaceData = (() => {
   const { lang } = readUrlState(window.location.search);
-  return Promise.all([api.health(lang), api.layers(lang), api.counties(lang), api.config(lang), currentSession()]);
+  // the imagery periods the caller may see are base maps too (a restricted period only for staff)
+  const imagery = getJson('/api/imagery', { lang, schema: ImageryList }).then(
+    (r) => r.layers,
+    () => [] as ImageryLayer[],
+  );
+  return Promise.all([api.health(lang), api.layers(lang), api.counties(lang), api.config(lang), currentSession(), imagery]);
 })();
+
+/** An imagery period as a raster base map of the chooser (?basemap=imagery-<id>). */
+const imageryBasemap = (l: ImageryLayer): Basemap => ({
+  id: `imagery-${l.id}`,
+  name: `影像 ${l.periodLabel}`,
+  nameEn: `Imagery ${l.periodLabel}`,
+  kind: 'raster',
+  tiles: [l.tiles],
+  attribution: `${l.name} · ${l.nameEn}`,
+  maxzoom: 20,
+});
 workspaceData.catch(() => undefined); // the page shows the failure
 
 interface Loaded {
@@ -54,10 +73,12 @@ export function App() {
   const t = (k: Parameters<typeof translate>[1], v?: Record<string, string | number>) => translate(lang, k, v);
   const MapView = useLoaded(mapView);
   const SiteCheckPanel = useLoaded(useMemo(() => (controller ? controller.ready.then(siteCheckPanel) : null), [controller]));
+  const MapTools = useLoaded(useMemo(() => (controller ? controller.ready.then(mapTools) : null), [controller]));
 
   useEffect(() => {
     workspaceData
-      .then(([health, layers, counties, config, session]) => {
+      .then(([health, layers, counties, withoutImagery, session, imagery]) => {
+        const config = { ...withoutImagery, basemaps: [...withoutImagery.basemaps, ...imagery.map(imageryBasemap)] };
         const role: Role = session.user?.role ?? 'public';
         // a layer the role may not see stays off, even when the URL asks for it
         const hidden = layers.filter((l) => !maySeeLayer(role, l.sensitivity)).map((l) => l.id as LayerId);
@@ -79,6 +100,10 @@ export function App() {
   useEffect(() => {
     if (controller) controller.setBasemap(selectedBasemap);
   }, [controller, selectedBasemap]);
+  // a base map the server no longer offers (a link from before, a key removed): the offline one
+  useEffect(() => {
+    if (data && basemap !== 'offline' && !selectedBasemap) setBasemap('offline');
+  }, [data, basemap, selectedBasemap]);
 
   const style = useMemo(() => {
     if (!data) return null;
@@ -139,19 +164,8 @@ export function App() {
           {data && (
             <>
               {SiteCheckPanel && <SiteCheckPanel controller={controller} lang={lang} role={data.role} />}
-              <LayerPanel layers={data.layers} states={states} zoom={zoom} onChange={onLayerChange} locked={locked} />
+              <LayerPanel layers={data.layers} states={states} zoom={zoom} onChange={onLayerChange} locked={locked} basemaps={{ list: data.config.basemaps, selected: basemap, onSelect: setBasemap }} />
               <CountyList counties={data.counties} onSelect={(c) => controller?.fitBounds(c.bbox)} />
-              <section className="panel-section">
-                <h2>{t('basemap')}</h2>
-                <select aria-label={t('basemap')} value={basemap} onChange={(e) => setBasemap(e.target.value)}>
-                  <option value="offline">{t('offline')}</option>
-                  {data.config.basemaps.map((b) => (
-                    <option key={b.id} value={b.id}>
-                      {b.name}
-                    </option>
-                  ))}
-                </select>
-              </section>
               <footer className="status" data-testid="health">
                 {t('database')}
                 {t('colon')}
@@ -177,6 +191,14 @@ export function App() {
             />
           )}
           <CoordinateReadout at={cursor} mode={coordMode} onMode={setCoordMode} />
+          {MapTools && controller && data && (
+            <MapTools
+              controller={controller}
+              lang={lang}
+              dataVersion={data.health.dataVersion}
+              visibleLayers={DRAW_ORDER.filter((id) => states[id]?.visible && !locked[id]).reverse()}
+            />
+          )}
         </main>
       </div>
     </LangContext.Provider>

@@ -10,6 +10,7 @@ import './stock/stock.css';
 import './auth/auth.css';
 import './audit/audit.css';
 import './admin/admin.css';
+import './map/tools/tools.css';
 import './styles.css';
 
 // The pages: the map workspace, a filed site-check report (/reports/{id}, printable), and the

@@ -126,6 +126,20 @@ export const CaseOverlapSummary = z.object({
 });
 export type CaseOverlapSummary = z.infer<typeof CaseOverlapSummary>;
 
+/**
+ * A case's township (乡镇): the one holding the largest part of it (admin_township, computed when
+ * the case is read, so an imported set of townships counts at once); null when none meets it.
+ */
+export const CaseTownship = z
+  .object({
+    code: z.string().meta({ description: '乡镇代码（9 位）' }),
+    /** The township's name: data, shown as written. */
+    name: z.string(),
+  })
+  .nullable()
+  .meta({ description: '所在乡镇：占图斑面积最大的乡镇级行政区；无乡镇数据时为 null' });
+export type CaseTownship = z.infer<typeof CaseTownship>;
+
 export const CaseSummary = z.object({
   id: z.number().int(),
   code: z.string(),
@@ -133,6 +147,7 @@ export const CaseSummary = z.object({
   countyName: z.string(),
   /** The county's name in English (the Chinese one when the data has none). */
   countyNameEn: z.string(),
+  township: CaseTownship,
   source: z.enum(CASE_SOURCES),
   detectedOn: z.string().meta({ description: '发现日期 YYYY-MM-DD' }),
   status: z.enum(CASE_STATUSES),
@@ -210,12 +225,24 @@ const Geometry = z.object({ type: z.enum(['Polygon', 'MultiPolygon']), coordinat
 export const CaseDetail = CaseSummary.extend({
   /** The polygon, EPSG:4490 (auditors see restricted data). */
   geometry: Geometry,
-  /** 乡镇: the data has no township boundaries yet, so always null. */
-  township: z.null().meta({ description: '乡镇：现有数据不含乡镇界线，暂为 null' }),
   /** The comment of the latest decision. */
   comment: z.string().nullable(),
   /** Every feature it overlaps, by layer (permanent farmland, red line, general farmland, boundary, stock land), largest first. */
   overlapFeatures: z.array(CaseOverlapFeature),
+  /**
+   * The layers whose overlaps were recomputed after a version change of that layer, and against
+   * which version (占用面积按永久基本农田第 N 版重算); empty: as computed when the case came in.
+   */
+  overlapsAsOf: z.array(
+    z.object({
+      layerId: z.enum(CASE_OVERLAP_LAYER_IDS),
+      layerNameZh: z.string(),
+      layerNameEn: z.string(),
+      /** null for a layer without versions (stock land). */
+      versionNo: z.number().int().nullable(),
+      at: z.string().meta({ description: '重算时间（ISO 8601）' }),
+    }),
+  ),
   /** Decisions, oldest first. */
   history: z.array(CaseDecisionEntry),
   /** What may be decided next (core/case-status.ts). */
@@ -298,6 +325,18 @@ export const CountyCaseStats = z.object({
   quotaPenaltyMu: z.number(),
   /** 亩 left before the limit (negative when over). */
   headroomMu: z.number(),
+  /**
+   * The townships with the most farmland illegally occupied in the year (at most three, largest
+   * first; a case counts in the township holding its largest part).
+   */
+  topTownships: z.array(
+    z.object({
+      code: z.string(),
+      name: z.string(),
+      illegal: z.number().int(),
+      illegalFarmland: AreaUnits,
+    }),
+  ),
 });
 export type CountyCaseStats = z.infer<typeof CountyCaseStats>;
 
@@ -313,7 +352,7 @@ export const CaseStatsResponse = z
     /** Every county of admin_county, by code, cases or not. */
     counties: z.array(CountyCaseStats),
     /** The city: the counties summed (standing of the city is not judged). */
-    total: CountyCaseStats.omit({ standing: true, quotaPenaltyMu: true, headroomMu: true }).extend({ countiesOver: z.number().int(), countiesClose: z.number().int() }),
+    total: CountyCaseStats.omit({ standing: true, quotaPenaltyMu: true, headroomMu: true, topTownships: true }).extend({ countiesOver: z.number().int(), countiesClose: z.number().int() }),
     /** Years that have cases, newest first (for a year picker). */
     years: z.array(z.number().int()),
   })
@@ -421,11 +460,13 @@ export const CaseImportReport = z.object({
 });
 export type CaseImportReport = z.infer<typeof CaseImportReport>;
 
-export const IMPORT_PHASES = ['queued', 'validating', 'duplicates', 'saving', 'overlaps', 'done', 'failed'] as const;
+export const IMPORT_PHASES = ['queued', 'validating', 'duplicates', 'saving', 'overlaps', 'done', 'failed', 'cancelled'] as const;
 
 /**
  * An import job. `done`/`total` count the rows of the current phase; `progress` (0–1) is the
- * whole job's, for one progress bar. Jobs live in the server's memory for an hour after they end.
+ * whole job's, for one progress bar. Jobs are rows of the database's job table (layer_job): they
+ * survive a restart of the server, and any instance answers them. A trial run that is `done`
+ * keeps its checked rows for 24 hours, to be committed with POST …/{jobId}/commit.
  */
 export const CaseImportJob = z
   .object({
@@ -438,4 +479,17 @@ export const CaseImportJob = z
   .meta({ id: 'CaseImportJob' });
 export type CaseImportJob = z.infer<typeof CaseImportJob>;
 
-export const ImportJobParams = z.object({ jobId: z.string().regex(/^[0-9a-f-]{36}$/, '导入任务号格式不正确') });
+/** Committing a trial run from the rows it checked (no second upload). */
+export const CaseImportCommitRequest = z
+  .object({
+    includeDuplicates: z
+      .array(z.number().int('行号须为整数').min(1, '行号从 1 开始').max(INT4_MAX, '行号过大'))
+      .max(200_000, '仍导入的重复行过多')
+      .transform((rows) => [...new Set(rows)].sort((a, b) => a - b))
+      .optional()
+      .meta({ description: '仍要导入的重复行的行号', example: [3, 7] }),
+  })
+  .meta({ id: 'CaseImportCommitRequest' });
+export type CaseImportCommitRequest = z.infer<typeof CaseImportCommitRequest>;
+
+export const ImportJobParams = z.object({ jobId: z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, '导入任务号格式不正确') });

@@ -94,7 +94,27 @@ export const TileJsonResponse = z
   })
   .meta({ id: 'TileJSON' });
 
-export const BasemapSchema = z.object({ id: z.string(), name: z.string(), tiles: z.array(z.string()), attribution: z.string(), maxzoom: z.number() });
+/**
+ * A base map the workspace may offer besides the offline one: raster tiles (Tianditu and the
+ * bureau's own services through the server's proxy, BASEMAP_URL directly) with an optional
+ * annotation layer drawn above, or the vector base map from the PMTiles file placed on the server.
+ */
+export const BasemapSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  /** The English name (absent: the name is shown as it is). */
+  nameEn: z.string().optional(),
+  /** raster tiles; the vector base map from a PMTiles file (`url`) or from an MBTiles file (`tiles`). */
+  kind: z.enum(['raster', 'pmtiles', 'vector']).optional(),
+  tiles: z.array(z.string()),
+  /** Annotation tiles (Tianditu's cva/cia/cta) drawn above the data layers' fills. */
+  labelTiles: z.array(z.string()).optional(),
+  /** The PMTiles file's address (kind pmtiles). */
+  url: z.string().optional(),
+  attribution: z.string(),
+  minzoom: z.number().optional(),
+  maxzoom: z.number(),
+});
 export const ClientConfigResponse = z
   .object({
     /** External raster base maps configured on the server; the offline base map is always available. */

@@ -97,6 +97,8 @@ export const LayerImportSummary = z.object({
   bbox: z.tuple([z.number(), z.number(), z.number(), z.number()]).nullable(),
   /** Attribute columns read from the file, e.g. { code: 'BSM', land_class_name: 'DLMC' }. */
   fields: z.record(z.string(), z.string()),
+  /** The file's fields that fill no column: their values are not kept. */
+  unmappedFields: z.array(z.string()),
   /** Features left out or repaired, with reasons (at most the first 2 000). */
   problems: z.array(LayerFeatureProblem),
   /** How many features were left out or repaired in all. */
@@ -125,6 +127,6 @@ export const LayerJob = z
   .meta({ id: 'LayerJob' });
 export type LayerJob = z.infer<typeof LayerJob>;
 
-export const LayerJobParams = z.object({ jobId: z.string().regex(/^[0-9a-f-]{36}$/, '任务号格式不正确') });
+export const LayerJobParams = z.object({ jobId: z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, '任务号格式不正确') });
 
 export const LayerCommitRequest = z.object({ note: z.string().trim().max(200, '说明最多 200 个字符').optional() });

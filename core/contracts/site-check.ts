@@ -338,6 +338,22 @@ export const SiteCheckReport = z
      */
     provenance: SiteProvenanceRecord.nullable().optional(),
     layers: z.array(LayerOverlap),
+    /**
+     * The townships (乡镇) the analysed site lies in, largest part first, with the area of the
+     * part in each; absent in a report filed before townships were kept.
+     */
+    townships: z
+      .array(
+        z.object({
+          code: z.string(),
+          /** The township's name: data, shown as written. */
+          name: z.string(),
+          countyCode: z.string(),
+          area: AreaUnits,
+          shareOfSite: z.number(),
+        }),
+      )
+      .optional(),
     verdicts: z.array(VerdictSchema),
     /** The site minus the layers whose rule trims (permanent farmland, the red line). */
     trimmed: z.object({ geometry: AnyGeometry.nullable(), area: AreaUnits, lost: AreaUnits }),

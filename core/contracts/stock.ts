@@ -7,7 +7,8 @@ import { PLANNED_USES, COMBINATION_MAX_GAP_M } from '../stock-match.ts';
 export { PLANNED_USES };
 
 export const STOCK_CATEGORIES = ['批而未供', '闲置土地', '低效用地'] as const;
-export const STOCK_STATUSES = ['可供应', '已意向', '已供应'] as const;
+/** The statuses search filters by; 已注销 (retired by a split or merge) is served nowhere (core/ledger.ts). */
+export const STOCK_STATUSES = ['可供应', '已意向', '已供应', '已盘活'] as const;
 export const STOCK_SORTS = ['area', '-area', 'price', '-price', 'date', '-date', 'distance'] as const;
 
 /** A comma-separated list of allowed values, e.g. "工业,仓储". */

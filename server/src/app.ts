@@ -5,6 +5,7 @@
  * Plugin order: external (database, OpenAPI, errors) → modules → client.
  */
 import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
 import fastifyStatic from '@fastify/static';
@@ -31,7 +32,13 @@ import siteCheckExportRoutes from './modules/site-check/exports.ts';
 import stockRoutes from './modules/stock/routes.ts';
 import caseRoutes from './modules/cases/routes.ts';
 import layerAdminRoutes from './modules/layer-admin/routes.ts';
+import { LayerJobs, type LayerJobsOptions } from './modules/layer-admin/service.ts';
 import meRoutes from './modules/me/routes.ts';
+import basemapRoutes from './modules/basemaps/routes.ts';
+import { Basemaps, type BasemapOptions } from './modules/basemaps/service.ts';
+import imageryRoutes from './modules/imagery/routes.ts';
+import identifyRoutes from './modules/identify/routes.ts';
+import searchRoutes from './modules/search/routes.ts';
 import { StockCatalogue } from './modules/stock/catalogue.ts';
 import { installZodMessages } from '../../core/validation-messages.ts';
 
@@ -47,6 +54,8 @@ export interface BuildAppOptions {
   logger?: boolean | { level: string };
   /** External raster base maps offered besides the offline one. */
   basemaps?: Basemap[];
+  /** Tianditu (key, upstream URL, attribution), the PMTiles file, the tile proxy's time-out. */
+  basemapSources?: BasemapOptions;
   /** Requests per IP and minute (public, signed in, sign-in attempts); defaults 3 000, 20 000 and 20. */
   rateLimitPerMinute?: { public?: number; signedIn?: number; signIn?: number };
   /**
@@ -57,6 +66,12 @@ export interface BuildAppOptions {
   trustProxy?: boolean | number | string[];
   /** Site checks by the public and enterprises: daily budget per address and account, how long public checks are kept. */
   siteCheckLimits?: Partial<SiteCheckLimits>;
+  /** Where uploaded layer files wait while their import is checked (the server's: DATA_DIR/uploads). */
+  uploadDir?: string;
+  /** The layer jobs' runner: whether this instance runs them, how soon a silent worker's job is taken over … */
+  layerJobs?: Omit<LayerJobsOptions, 'log'>;
+  /** Where orthophotos live (IMAGERY_DIR, default DATA_DIR/imagery): uploads, files registered by path, the demo's. */
+  imageryDir?: string;
   /** How far from a site the stock-first step looks for stock land, km (STOCK_FIRST_RADIUS_KM); default 10. */
   stockFirstRadiusKm?: number;
 }
@@ -141,6 +156,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
 
   // app services shared by modules
   app.decorate('stockCatalogue', new StockCatalogue(opts.db, { stockFirstRadiusKm: opts.stockFirstRadiusKm }));
+  app.decorate('basemaps', new Basemaps(opts.db, opts.basemapSources));
 
   // modules
   await app.register(authRoutes, { signInPerMinute: opts.rateLimitPerMinute?.signIn ?? 20 });
@@ -153,9 +169,19 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   await app.register(siteCheckExportRoutes);
   await app.register(geometryRoutes);
   await app.register(stockRoutes);
-  await app.register(caseRoutes);
-  await app.register(layerAdminRoutes);
+  const layerJobs = new LayerJobs(opts.db, { log: app.log, soleInstance: opts.db.kind === 'embedded', ...opts.layerJobs });
+  app.decorate('layerJobs', layerJobs);
+  app.addHook('onReady', async () => layerJobs.start());
+  app.addHook('preClose', async () => layerJobs.stop());
+  app.addHook('onClose', async () => layerJobs.close());
+  const uploadDir = opts.uploadDir ?? join(tmpdir(), 'yizhangtu-uploads');
+  await app.register(caseRoutes, { jobs: layerJobs, uploadDir });
+  await app.register(layerAdminRoutes, { jobs: layerJobs, uploadDir });
   await app.register(meRoutes);
+  await app.register(basemapRoutes);
+  await app.register(imageryRoutes, { imageryDir: opts.imageryDir ?? join(tmpdir(), 'yizhangtu-imagery') });
+  await app.register(identifyRoutes);
+  await app.register(searchRoutes);
 
   // the client: static files, and index.html for client-side routes
   if (opts.clientDir && existsSync(join(opts.clientDir, 'index.html'))) {

@@ -4,6 +4,7 @@
  */
 import { resolve } from 'node:path';
 import { sevenParametersProblem } from './formats/parsers/seven-parameters.ts';
+import type { BasemapOptions } from './modules/basemaps/service.ts';
 
 export interface Config {
   port: number;
@@ -12,6 +13,8 @@ export interface Config {
   databaseUrl?: string;
   /** Where the embedded database keeps its files. */
   dataDir: string;
+  /** Where orthophotos live (IMAGERY_DIR): uploads, files an administrator registers by path, the demo's. Default DATA_DIR/imagery. */
+  imageryDir: string;
   /** Dataset loaded on first start when the database is empty. */
   seedScale: 'demo' | 'city' | 'none';
   seed: number;
@@ -24,6 +27,26 @@ export interface Config {
   datumTransforms?: DatumTransforms;
   /** How far from a site the stock-first step looks for stock land, km (STOCK_FIRST_RADIUS_KM); unset: 10. */
   stockFirstRadiusKm?: number;
+  /** Tianditu and the offline vector base map (TIANDITU_*, BASEMAP_PMTILES). */
+  basemapSources: BasemapOptions;
+}
+
+/**
+ * TIANDITU_KEY (the bureau's key; the admin page may set one instead), TIANDITU_URL (another
+ * server speaking Tianditu's WMTS, `{s}` for the subdomains t0–t7; default
+ * https://t{s}.tianditu.gov.cn), TIANDITU_ATTRIBUTION, TIANDITU_REVIEW_NUMBER (审图号);
+ * BASEMAP_PMTILES (the offline vector base map file; default DATA_DIR/basemap.pmtiles) and
+ * BASEMAP_PMTILES_ATTRIBUTION; BASEMAP_MBTILES (the same as an MBTiles file, served tile by tile).
+ */
+export function basemapSourcesOf(env: NodeJS.ProcessEnv, dataDir: string): BasemapOptions {
+  const url = env.TIANDITU_URL?.trim();
+  if (url && !/^https?:\/\/[^\s]+$/.test(url)) throw new Error(`环境变量 TIANDITU_URL 须为 http(s) 网址，现为 “${url}” — TIANDITU_URL must be an http(s) address`);
+  return {
+    tianditu: { key: env.TIANDITU_KEY?.trim() || undefined, url: url || undefined, attribution: env.TIANDITU_ATTRIBUTION?.trim() || undefined, reviewNumber: env.TIANDITU_REVIEW_NUMBER?.trim() || undefined },
+    pmtiles: resolve(env.BASEMAP_PMTILES?.trim() || resolve(dataDir, 'basemap.pmtiles')),
+    mbtiles: env.BASEMAP_MBTILES?.trim() ? resolve(env.BASEMAP_MBTILES.trim()) : undefined,
+    pmtilesAttribution: env.BASEMAP_PMTILES_ATTRIBUTION?.trim() || undefined,
+  };
 }
 
 /** STOCK_FIRST_RADIUS_KM: a number of kilometres above 0 and at most 200 (the match's own bound); unset or empty: the default. */
@@ -65,11 +88,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!['demo', 'city', 'none'].includes(seedScale)) {
     throw new Error(`环境变量 SEED_SCALE 只能是 demo、city 或 none，现为 “${seedScale}”`);
   }
+  const dataDir = resolve(env.DATA_DIR || '.data');
   return {
     port: intEnv('PORT', 3000, env),
     host: env.HOST || '0.0.0.0',
     databaseUrl: env.DATABASE_URL || undefined,
-    dataDir: resolve(env.DATA_DIR || '.data'),
+    dataDir,
+    imageryDir: resolve(env.IMAGERY_DIR || resolve(dataDir, 'imagery')),
     seedScale,
     seed: intEnv('SEED', 20261122, env),
     logLevel: env.LOG_LEVEL || 'info',
@@ -77,6 +102,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     trustProxy: trustProxyOf(env.TRUST_PROXY),
     datumTransforms: datumTransformsOf(env.DATUM_TRANSFORMS),
     stockFirstRadiusKm: stockFirstRadiusOf(env.STOCK_FIRST_RADIUS_KM),
+    basemapSources: basemapSourcesOf(env, dataDir),
   };
 }
 

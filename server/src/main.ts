@@ -3,6 +3,7 @@
  * migrates, loads the demo dataset on first start, and serves API and client
  * on one port.
  */
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { embeddedDir, loadConfig } from './config.ts';
 import { openDatabase } from './db/database.ts';
@@ -29,7 +30,7 @@ if (existing) {
   console.log(`  数据集 dataset: ${existing.scale}（seed ${existing.seed}）`);
 } else if (config.seedScale !== 'none') {
   console.log(`  首次启动：生成并导入 ${config.seedScale} 数据集 first start: loading the ${config.seedScale} dataset…`);
-  const r = await loadDataset(db, { scale: config.seedScale, seed: config.seed, onProgress: terminalProgress() });
+  const r = await loadDataset(db, { scale: config.seedScale, seed: config.seed, onProgress: terminalProgress(), imageryDir: config.imageryDir });
   console.log(`  数据集导入完成 dataset loaded in ${(r.elapsedMs / 1000).toFixed(1)} s`);
 }
 
@@ -58,9 +59,12 @@ const app = await buildApp({
   clientDir: config.clientDir,
   logger: { level: config.logLevel },
   basemaps: basemapsFromEnv(process.env),
+  basemapSources: config.basemapSources,
   trustProxy: config.trustProxy,
   siteCheckLimits: siteCheckLimitsFromEnv(process.env),
   stockFirstRadiusKm: config.stockFirstRadiusKm,
+  uploadDir: join(config.dataDir, 'uploads'),
+  imageryDir: config.imageryDir,
 });
 // Shutting down drains: Fastify stops accepting connections, answers requests arriving meanwhile
 // with 503 (return503OnClosing), closes idle keep-alive connections (forceCloseConnections

@@ -2,7 +2,7 @@
  * Replacing a control layer by import, and restoring a version (图层导入与版本恢复), on a
  * seeded database of the suite's backend that no other file shares: the check's summary
  * (counts, area, extent, fields read, problems by feature), the atomic replacement with the
- * old version archived, what is served before and after (features, tiles, data version), an
+ * old version archived as a table of its own, what is served before and after (features, tiles, data version), an
  * import that fails half-way or is cancelled leaving the previous version served untouched,
  * and a restore that brings back exactly the features that were there.
  */
@@ -18,8 +18,7 @@ import { backend } from '../helpers/backend.ts';
 import { openPrivateDatabase } from '../helpers/db.ts';
 import { tileOf } from '../helpers/mvt.ts';
 import { actAs } from '../helpers/session.ts';
-import { parseSiteFile } from '../../server/src/formats/parsers/index.ts';
-import { LayerJobs } from '../../server/src/modules/layer-admin/service.ts';
+import type { JobStep } from '../../server/src/modules/layer-admin/service.ts';
 
 function multipart(filename: string, content: string) {
   const boundary = '----yizhangtu-layer-boundary';
@@ -101,11 +100,29 @@ describe(`control-layer import and restore (${backend})`, () => {
     }
   };
 
+  /** Rows of an archived version's table in layer_store (null when there is none). */
+  const archivedRows = async (n: number) => {
+    const [t] = await db.query<{ ok: boolean }>(`SELECT to_regclass('layer_store.urban_boundary_v${n}') IS NOT NULL AS ok`);
+    if (!t!.ok) return null;
+    return (await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM layer_store.urban_boundary_v${n}`))[0]!.n;
+  };
+
+  /** Rows of the table a job builds its new version in (null when there is none). */
+  const builtRows = async (jobId: string) => {
+    const name = `layer_store.build_${jobId.replace(/-/g, '')}`;
+    const [t] = await db.query<{ ok: boolean }>('SELECT to_regclass($1) IS NOT NULL AS ok', [name]);
+    if (!t!.ok) return null;
+    return (await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${name}`))[0]!.n;
+  };
+
+  /** Held before a step of a job when set (the job waits for the promise). */
+  let hold: ((jobId: string, step: JobStep) => Promise<void> | void) | null = null;
+
   const versionOf = async () => (await db.query<{ version: number }>(`SELECT version FROM data_version WHERE layer = 'urban-boundary'`))[0]!.version;
 
   beforeAll(async () => {
     ({ db, close } = await openPrivateDatabase());
-    app = await buildApp({ db });
+    app = await buildApp({ db, layerJobs: { beforeStep: (id, step) => hold?.(id, step) } });
     await actAs(app, db, 'admin', '测试管理员');
     const [p] = await db.query<{ lon: number; lat: number; code: string }>(
       `SELECT ST_X(p) AS lon, ST_Y(p) AS lat, code FROM (SELECT code, ST_PointOnSurface(geom) AS p FROM admin_county ORDER BY area_m2 DESC LIMIT 1) s`,
@@ -121,7 +138,7 @@ describe(`control-layer import and restore (${backend})`, () => {
 
   it('lists every importable layer with the data it was seeded with as version 1', async () => {
     const all = await layers();
-    expect(Object.keys(all).sort()).toEqual(['eco-redline', 'general-farmland', 'permanent-farmland', 'purple-line', 'urban-boundary']);
+    expect(Object.keys(all).sort()).toEqual(['admin-county', 'eco-redline', 'general-farmland', 'permanent-farmland', 'purple-line', 'stock-parcel', 'township', 'urban-boundary', 'village']);
     const ub = all['urban-boundary']!;
     expect(ub.active.versionNo).toBe(1);
     expect(ub.versions).toHaveLength(1);
@@ -132,7 +149,7 @@ describe(`control-layer import and restore (${backend})`, () => {
   });
 
   it('refuses what is not an importable layer, a missing file and an unreadable one, naming the problem', async () => {
-    const notLayer = await app.inject({ method: 'POST', url: '/api/admin/layers/stock-parcel/imports', ...multipart('a.geojson', '{}') });
+    const notLayer = await app.inject({ method: 'POST', url: '/api/admin/layers/encroachment/imports', ...multipart('a.geojson', '{}') });
     expect(notLayer.statusCode).toBe(400);
     expect(notLayer.json().error.message).toContain('图层只能是');
     const noFile = await app.inject({ method: 'POST', url: '/api/admin/layers/urban-boundary/imports', payload: { x: 1 } });
@@ -219,8 +236,17 @@ describe(`control-layer import and restore (${backend})`, () => {
       [2, 'active'],
       [1, 'archived'],
     ]);
-    const [archived] = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM layer_archive WHERE layer = 'urban-boundary' AND version_no = 1`);
-    expect(archived!.n).toBe(original.count);
+    expect(await archivedRows(1)).toBe(original.count);
+    // the served table kept its data-version trigger (a change bumps the version) and the archived one has none
+    const bumped = await versionOf();
+    await db.query(`UPDATE urban_boundary SET name = name WHERE code = 'UB-NEW-1'`);
+    expect(await versionOf()).toBe(bumped + 1);
+    const triggers = await db.query<{ relname: string; nspname: string }>(
+      `SELECT c.relname, n.nspname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace WHERE t.tgname = 'urban_boundary_data_version'`,
+    );
+    expect(triggers).toEqual([{ relname: 'urban_boundary', nspname: 'public' }]);
+    // the staged rows are gone with the job
+    expect((await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM pg_tables WHERE schemaname = 'layer_store' AND tablename LIKE 'stage_%'`))[0]!.n).toBe(0);
     const log = await app.inject({ method: 'GET', url: '/api/admin/audit-log?action=layer-import' });
     expect(log.json().entries[0]).toMatchObject({ action: 'layer-import', target: 'urban-boundary', details: { versionNo: 2, replaced: 1, features: 3, excluded: 3 } });
   });
@@ -240,8 +266,8 @@ describe(`control-layer import and restore (${backend})`, () => {
       [2, 'archived'],
       [1, 'active'],
     ]);
-    const archive = await db.query<{ version_no: number; n: number }>(`SELECT version_no, count(*)::int AS n FROM layer_archive WHERE layer = 'urban-boundary' GROUP BY 1 ORDER BY 1`);
-    expect(archive).toEqual([{ version_no: 2, n: 3 }]);
+    expect(await archivedRows(2)).toBe(3);
+    expect(await archivedRows(1)).toBeNull(); // it is the served table again
     // the active version cannot be restored; a version that does not exist is a 404
     expect((await app.inject({ method: 'POST', url: '/api/admin/layers/urban-boundary/versions/1/restore', payload: {} })).statusCode).toBe(409);
     const none = await app.inject({ method: 'POST', url: '/api/admin/layers/urban-boundary/versions/9/restore', payload: {} });
@@ -258,10 +284,11 @@ describe(`control-layer import and restore (${backend})`, () => {
   });
 
   it('leaves the previous version intact and served when the replacement fails half-way', async () => {
-    // the database refuses one row of the third batch, after two batches were written
-    await db.query(`CREATE FUNCTION refuse_fail_here() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN IF NEW.code = 'FAIL-HERE' THEN RAISE EXCEPTION 'disk full while writing %', NEW.code; END IF; RETURN NEW; END $$`);
-    await db.query('CREATE TRIGGER refuse_fail_here BEFORE INSERT ON urban_boundary FOR EACH ROW EXECUTE FUNCTION refuse_fail_here()');
+    // the database refuses one row while the new version is written (a constraint of the layer's
+    // table, which the new version's table takes over)
+    await db.query(`CREATE FUNCTION refuse_fail_here(code text) RETURNS boolean LANGUAGE plpgsql IMMUTABLE AS $$
+      BEGIN IF code = 'FAIL-HERE' THEN RAISE EXCEPTION 'disk full while writing %', code; END IF; RETURN true; END $$`);
+    await db.query('ALTER TABLE urban_boundary ADD CONSTRAINT refuse_fail_here CHECK (refuse_fail_here(code)) NOT VALID');
     try {
       const before = await fingerprint();
       const versionBefore = await versionOf();
@@ -270,9 +297,8 @@ describe(`control-layer import and restore (${backend})`, () => {
       const { job: ready } = await until(started.jobId, ['ready', 'failed']);
       expect(ready.summary!.featureCount).toBe(2500);
       await app.inject({ method: 'POST', url: `/api/admin/layer-jobs/${started.jobId}/commit`, payload: {} });
-      const { job: failed, seen } = await until(started.jobId, ['done', 'failed']);
+      const { job: failed } = await until(started.jobId, ['done', 'failed']);
       expect(failed.phase).toBe('failed');
-      expect(seen).toContain('replacing');
       expect(failed.error!.message).toContain('仍为原版本');
       expect(failed.error!.message).toContain('disk full');
       expect(await fingerprint()).toEqual(before);
@@ -281,48 +307,60 @@ describe(`control-layer import and restore (${backend})`, () => {
       const ub = (await layers())['urban-boundary']!;
       expect(ub.active.versionNo).toBe(1);
       expect(ub.versions).toHaveLength(2);
-      const [archived] = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM layer_archive WHERE layer = 'urban-boundary' AND version_no = 1`);
-      expect(archived!.n).toBe(0);
+      expect(await archivedRows(1)).toBeNull();
+      expect(await builtRows(started.jobId)).toBeNull(); // what was built is dropped
       const features = await app.inject({ method: 'GET', url: `/api/layers/urban-boundary/features?bbox=${here.lon - 0.5},${here.lat - 0.5},${here.lon + 0.5},${here.lat + 0.5}&limit=5000` });
       expect(features.statusCode).toBe(200);
       expect(features.json().features.some((f: { properties: { code: string } }) => f.properties.code.startsWith('UB-MANY-'))).toBe(false);
       const log = await app.inject({ method: 'GET', url: '/api/admin/audit-log?action=layer-import-failed' });
       expect(log.json().entries[0]).toMatchObject({ target: 'urban-boundary' });
     } finally {
-      await db.query('DROP TRIGGER refuse_fail_here ON urban_boundary');
-      await db.query('DROP FUNCTION refuse_fail_here()');
+      await db.query('ALTER TABLE urban_boundary DROP CONSTRAINT refuse_fail_here');
+      await db.query('DROP FUNCTION refuse_fail_here(text)');
     }
   });
 
   it('rolls a replacement back when it is cancelled while writing, and drops a check cancelled before confirming', async () => {
     const before = await fingerprint();
     const versionBefore = await versionOf();
-    // the job's own steps, so the cancellation lands at a known point: after the served
-    // features were archived and the first batch of new ones written
-    const jobs = new LayerJobs();
-    const parsed = await parseSiteFile({ fileName: 'many.geojson', bytes: new TextEncoder().encode(JSON.stringify(manySquares())) });
-    const j = jobs.startImport(db, 'urban-boundary', { fileName: 'many.geojson', parsed, repair: false });
-    await j.promise;
-    expect(j.phase).toBe('ready');
-    const set = j.set.bind(j);
-    let cancelledAt = -1;
-    j.set = (phase, done, total) => {
-      set(phase, done, total);
-      if (phase === 'replacing' && cancelledAt < 0 && done >= before.count + 1000) {
-        cancelledAt = done;
-        jobs.cancel(j);
+    const first = await upload(manySquares());
+    const { job: ready } = await until(first.jobId, ['ready', 'failed']);
+    expect(ready.phase, JSON.stringify(ready.error)).toBe('ready');
+    // held once the new version is written, just before the swap: cancelled there
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    let reached!: () => void;
+    const atSwap = new Promise<void>((r) => (reached = r));
+    hold = async (id, step) => {
+      if (id === first.jobId && step === 'swap') {
+        reached();
+        await held;
       }
     };
-    jobs.commit(db, j, { user: null, ip: null }, undefined);
-    await j.promise;
-    expect(cancelledAt).toBe(before.count + 1000);
-    expect(j.phase).toBe('cancelled');
+    try {
+      const commit = await app.inject({ method: 'POST', url: `/api/admin/layer-jobs/${first.jobId}/commit`, payload: {} });
+      expect(commit.statusCode, commit.body).toBe(202);
+      await atSwap;
+      expect(await builtRows(first.jobId)).toBe(2500); // built beside the served version, not served
+      expect(await fingerprint()).toEqual(before);
+      const cancel = await app.inject({ method: 'POST', url: `/api/admin/layer-jobs/${first.jobId}/cancel` });
+      expect(cancel.statusCode, cancel.body).toBe(200);
+      release();
+      const { job: cancelled } = await until(first.jobId, ['cancelled', 'done', 'failed']);
+      expect(cancelled.phase).toBe('cancelled');
+    } finally {
+      hold = null;
+      release();
+    }
     expect(await fingerprint()).toEqual(before);
     expect(await versionOf()).toBe(versionBefore);
     expect((await layers())['urban-boundary']!.versions).toHaveLength(2);
-    const [archived] = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM layer_archive WHERE layer = 'urban-boundary' AND version_no = 1`);
-    expect(archived!.n).toBe(0);
-    expect(() => jobs.commit(db, j, { user: null, ip: null }, undefined)).toThrow(expect.objectContaining({ statusCode: 409, zh: '任务处于“已取消”阶段，不能确认替换' }));
+    expect(await builtRows(first.jobId)).toBeNull(); // what was built is dropped
+    const again = await app.inject({ method: 'POST', url: `/api/admin/layer-jobs/${first.jobId}/commit`, payload: {} });
+    expect(again.statusCode).toBe(409);
+    expect(again.json().error.message).toBe('任务处于“已取消”阶段，不能确认替换');
+    const log = await app.inject({ method: 'GET', url: '/api/admin/audit-log?action=layer-import-cancelled' });
+    expect(log.json().entries[0]).toMatchObject({ target: 'urban-boundary' });
 
     // over HTTP: a check cancelled before it is confirmed cannot be confirmed afterwards
     const second = await upload(manySquares());
@@ -348,8 +386,19 @@ describe(`control-layer import and restore (${backend})`, () => {
     expect(r.summary!.area.m2 / squareM2).toBeCloseTo(0.5, 2);
     await app.inject({ method: 'POST', url: `/api/admin/layer-jobs/${repaired.jobId}/cancel` });
 
+    // a ring that does not close is named by its row (the database would take it and fail on it later)
+    const open = square(lon + 0.02, lat, 0.005);
+    open.coordinates[0]!.pop();
+    const unclosed = await upload({ type: 'FeatureCollection', features: [feature(square(lon, lat, 0.005), { BSM: 'UB-OK' }), feature(open, { BSM: 'UB-OPEN' })] });
+    const { job: u } = await until(unclosed.jobId, ['ready', 'failed']);
+    expect(u.phase, JSON.stringify(u.error)).toBe('ready');
+    expect(u.summary!.featureCount).toBe(1);
+    expect(u.summary!.problems.map((p) => [p.row, p.reasons.map((x) => x.code)])).toEqual([[2, ['RING_NOT_CLOSED']]]);
+    await app.inject({ method: 'POST', url: `/api/admin/layer-jobs/${unclosed.jobId}/cancel` });
+
     const empty = await upload({ type: 'FeatureCollection', features: [feature(square(120, 30, 0.01), { BSM: 'FAR' })] });
     const { job: e } = await until(empty.jobId, ['ready', 'failed']);
+    expect(e.phase, JSON.stringify(e.error)).toBe('ready');
     expect(e.summary!.featureCount).toBe(0);
     const refused = await app.inject({ method: 'POST', url: `/api/admin/layer-jobs/${empty.jobId}/commit`, payload: {} });
     expect(refused.statusCode).toBe(422);

@@ -76,12 +76,12 @@ describe(`migrations on a fresh ${backend} database`, () => {
   it('can be applied again without change', async () => {
     await db.migrate();
     const n = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM data_version`);
-    expect(n[0]!.n).toBe(layers.length);
+    expect(n[0]!.n).toBe(layers.length + 1); // the layers and the offline base map (migration 0016)
   });
 
   it('start every layer at data version 0', async () => {
     const rows = await db.query<{ layer: string; version: number }>(`SELECT layer, version FROM data_version ORDER BY layer`);
-    expect(rows.map((r) => r.layer).sort()).toEqual(layers.map((l) => l.id).sort());
+    expect(rows.map((r) => r.layer).sort()).toEqual([...layers.map((l) => l.id), 'basemap'].sort());
     expect(rows.every((r) => r.version === 0)).toBe(true);
   });
 });

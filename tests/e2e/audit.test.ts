@@ -58,7 +58,13 @@ const rows = (page: Page) =>
     trs.map((tr) => ({
       id: Number(tr.getAttribute('data-id')),
       code: tr.getAttribute('data-code'),
-      county: tr.querySelector('[data-field=county]')!.textContent,
+      // the county's cell holds the township under the county's name
+      county: (() => {
+        const cell = tr.querySelector('[data-field=county]')!;
+        const town = cell.querySelector('[data-field=township]');
+        return town ? cell.textContent!.slice(0, cell.textContent!.length - town.textContent!.length) : cell.textContent;
+      })(),
+      township: tr.querySelector('[data-field=county] [data-field=township]')?.textContent ?? null,
       detectedOn: tr.querySelector('[data-field=detectedOn]')!.textContent,
       area: tr.querySelector('[data-field=area]')!.textContent,
       farmland: tr.querySelector('[data-field=farmland]')!.textContent,
@@ -184,6 +190,7 @@ describe.runIf(hasChromium || process.env.CI)(`the encroachment review in headle
       const c = want.items[i]!;
       expect(r.id).toBe(c.id);
       expect(r.county).toBe(c.countyName);
+      expect(r.township).toBe(c.township?.name ?? null);
       expect(r.detectedOn).toBe(c.detectedOn);
       expectFigure(r.area!, c.area.mu, 2, `${c.code} area`);
       expectMuOrDash(r.farmland, c.overlaps.farmland, `${c.code} farmland`);

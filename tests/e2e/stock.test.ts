@@ -176,7 +176,8 @@ describe.runIf(hasChromium || process.env.CI)(`the stock-land pages in headless 
     expect(hovered.map((p) => p.code)).toEqual([b.code]);
     await page.screenshot({ path: `${ARTIFACTS}/stock-search-${backend}.png` });
 
-    expect(new Set(tiles)).toEqual(new Set(['admin-county', 'stock-parcel']));
+    // the offline base map's tiles (roads, water, names) under the data
+    expect(new Set(tiles)).toEqual(new Set(['basemap', 'admin-county', 'stock-parcel']));
     expect(errors).toEqual([]);
     await page.close();
   });
@@ -370,7 +371,7 @@ describe.runIf(hasChromium || process.env.CI)(`the stock-land pages in headless 
     expect(new URL(page.url()).search).toBe(`?${norm(query)}`);
     expect((await rows(page)).map((r) => r.code)).toEqual(want.items.map((i) => i.code));
 
-    for (const t of tiles) expect(['admin-county', 'stock-parcel']).toContain(t);
+    for (const t of tiles) expect(['basemap', 'admin-county', 'stock-parcel']).toContain(t);
     expect(errors).toEqual([]);
     await page.close();
   });
@@ -400,8 +401,8 @@ describe.runIf(hasChromium || process.env.CI)(`the stock-land pages in headless 
     await page.locator('[data-testid=parcel-map][data-rendered=true]').waitFor({ timeout: 30_000 });
     expect(await page.locator('[data-testid=back-to-search]').getAttribute('href')).toBe('/stock');
     await page.screenshot({ path: `${ARTIFACTS}/stock-parcel-conflict-${backend}.png`, fullPage: true });
-    // the page drew the parcel and the counties, and asked for no other layer
-    expect(new Set(tiles)).toEqual(new Set(['admin-county']));
+    // the page drew the parcel, the counties and the offline base map, and asked for no other layer
+    expect(new Set(tiles)).toEqual(new Set(['admin-county', 'basemap']));
     expect(errors).toEqual([]);
     await page.close();
   });

@@ -29,9 +29,9 @@ export interface Workspace {
  * browser in the suite comes from 127.0.0.1 and a shared PostGIS keeps the day's usage across
  * runs (the budget itself is tested in tests/api/site-check-oracle.test.ts).
  */
-export async function startWorkspace(opts: { as?: Role; privateDatabase?: boolean } = {}): Promise<Workspace> {
+export async function startWorkspace(opts: { as?: Role; privateDatabase?: boolean; imageryDir?: string } = {}): Promise<Workspace> {
   const t = await (opts.privateDatabase ? openPrivateDatabase() : openTestDatabase());
-  const app = await buildApp({ db: t.db, clientDir: join(process.cwd(), 'dist/client'), siteCheckLimits: { dailyAreaM2: 1e12, dailyChecks: 1_000_000 } });
+  const app = await buildApp({ db: t.db, clientDir: join(process.cwd(), 'dist/client'), siteCheckLimits: { dailyAreaM2: 1e12, dailyChecks: 1_000_000 }, ...(opts.imageryDir ? { imageryDir: opts.imageryDir } : {}) });
   const base = await app.listen({ port: 0, host: '127.0.0.1' });
   const browser = await launchBrowser();
   const role = opts.as ?? 'admin';

@@ -61,7 +61,9 @@ describe('the layer registry', () => {
     for (const l of layers) {
       const names = l.attributes.map((a) => a.name);
       for (const a of l.rule?.attributes ?? []) expect(names, `${l.id} rule`).toContain(a);
-      for (const c of l.import?.columns ?? []) expect(names, `${l.id} import`).toContain(c);
+      // an import may also fill the column holding an attribute's English (the counties' name_en)
+      const columns = [...names, ...l.attributes.flatMap((a) => (a.enColumn ? [a.enColumn] : []))];
+      for (const c of l.import?.columns ?? []) expect(columns, `${l.id} import`).toContain(c);
       for (const [col, aliases] of Object.entries(l.import?.aliases ?? {})) {
         expect(l.import!.columns, `${l.id} alias column`).toContain(col);
         for (const a of aliases ?? []) expect(a, `${l.id} alias`).toBe(a.toLowerCase());
@@ -78,7 +80,7 @@ describe('the layer registry', () => {
     expect(BOUNDARY_RULE).toBe('urban-boundary');
     expect(ruleLayers.filter((l) => l.rule.kind === 'inside')).toHaveLength(1);
     expect(trimmingLayers.map((l) => l.id)).toEqual(['permanent-farmland', 'eco-redline']);
-    expect([...IMPORTABLE_LAYER_IDS].sort()).toEqual(['eco-redline', 'general-farmland', 'permanent-farmland', 'purple-line', 'urban-boundary']);
+    expect([...IMPORTABLE_LAYER_IDS].sort()).toEqual(['admin-county', 'eco-redline', 'general-farmland', 'permanent-farmland', 'purple-line', 'stock-parcel', 'township', 'urban-boundary', 'village']);
     expect([...CASE_OVERLAP_LAYER_IDS].sort()).toEqual(['eco-redline', 'general-farmland', 'permanent-farmland', 'stock-parcel', 'urban-boundary']);
     expect([...STOCK_STANDING_LAYER_IDS].sort()).toEqual(['eco-redline', 'general-farmland', 'permanent-farmland', 'stock-parcel', 'urban-boundary']);
   });

@@ -11,7 +11,7 @@ function run(opts: GenerateOptions) {
     for (const f of layer.features()) seen.add(f.code);
     codes.set(layer.id, seen);
   }
-  return { checksum: ds.checksum(), counts: ds.counts(), codes };
+  return { checksum: ds.checksum(), counts: ds.counts(), basemap: ds.basemapCounts(), codes, features: ds.basemap() };
 }
 
 const golden = new URL('../fixtures/seed/demo.json', import.meta.url);
@@ -25,6 +25,7 @@ describe('dataset generator', () => {
     const again = run({ scale: 'demo', seed: TEST_SEED });
     expect(again.checksum).toBe(demo.checksum);
     expect(again.counts).toEqual(demo.counts);
+    expect(again.features).toEqual(demo.features);
   });
 
   it('gives different data for a different seed', () => {
@@ -32,7 +33,7 @@ describe('dataset generator', () => {
   });
 
   it('matches the recorded demo dataset (UPDATE=1 rewrites the record after an intended change)', () => {
-    const record = { seed: TEST_SEED, checksum: demo.checksum, counts: demo.counts };
+    const record = { seed: TEST_SEED, checksum: demo.checksum, counts: demo.counts, basemap: demo.basemap };
     if (process.env.UPDATE === '1') writeFileSync(golden, JSON.stringify(record, null, 2) + '\n');
     expect(existsSync(golden), 'the demo dataset record is missing (UPDATE=1 writes it on purpose)').toBe(true);
     expect(record).toEqual(JSON.parse(readFileSync(golden, 'utf8')));
@@ -49,6 +50,23 @@ describe('dataset generator', () => {
     expect(demo.counts['general-farmland']).toBeGreaterThan(1_000);
     expect(demo.counts['stock-parcel']).toBeGreaterThan(500);
     expect(demo.counts['encroachment']).toBe(400);
+  });
+
+  it('makes a base map with the Yellow River, main roads of every class and named places', () => {
+    const names = (kind: string, cls: string) => demo.features.filter((f) => f.kind === kind && f.class === cls).map((f) => f.name);
+    expect(names('water', 'river')).toEqual(['黄河']);
+    expect(names('waterway', 'river')).toEqual(expect.arrayContaining(['黄河', '惠济河', '涡河', '贾鲁河']));
+    expect(names('road', 'expressway')).toEqual(['连霍高速', '大广高速']);
+    expect(names('road', 'national')).toEqual(expect.arrayContaining(['G310']));
+    expect(names('road', 'provincial')).toEqual(expect.arrayContaining(['S219']));
+    expect(names('road', 'county').length).toBeGreaterThan(30);
+    expect(names('place', 'county_seat')).toEqual(['祥符区', '杞县', '通许县', '尉氏县', '兰考县']);
+    expect(names('place', 'town').length).toBeGreaterThan(40);
+    expect(names('place', 'village').length).toBeGreaterThan(500);
+    // every place has an English name (pinyin for the generated ones), and no two villages share a point
+    for (const f of demo.features.filter((f) => f.kind === 'place')) expect(f.nameEn, f.name!).toMatch(/^[A-Z][A-Za-z' ]+$/);
+    const points = demo.features.filter((f) => f.kind === 'place').map((f) => JSON.stringify(f.geometry));
+    expect(new Set(points).size).toBe(points.length);
   });
 
   it('reads the nine real county-level units of Kaifeng', () => {

@@ -1,7 +1,7 @@
 /**
  * The administrators' pages (系统管理): accounts (/admin/users), the audit log
  * (/admin/audit-log?action=) and the control layers' versions, import and restore
- * (/admin/layers). Anyone else gets a message and a sign-in link, not refused requests.
+ * (/admin/layers), the base maps (/admin/basemaps). Anyone else gets a message and a sign-in link, not refused requests.
  */
 import { useEffect, type ReactNode } from 'react';
 import { ROLE_LABEL } from '../../../core/access.ts';
@@ -11,14 +11,16 @@ import { SessionBadge, signInHref, useSession } from '../auth/SessionBadge.tsx';
 import { AdminUsersPage } from './AdminUsersPage.tsx';
 import { AdminAuditLogPage } from './AdminAuditLogPage.tsx';
 import { AdminLayersPage } from './AdminLayersPage.tsx';
+import { AdminBasemapsPage } from './AdminBasemapsPage.tsx';
+import { AdminImageryPage } from './AdminImageryPage.tsx';
 import '../auth/auth.css';
 import '../stock/stock.css';
 import './admin.css';
 
 export type AdminNav = Navigation;
 
-type Tab = 'users' | 'audit-log' | 'layers';
-const TABS: Tab[] = ['users', 'audit-log', 'layers'];
+type Tab = 'users' | 'audit-log' | 'layers' | 'basemaps' | 'imagery';
+const TABS: Tab[] = ['users', 'audit-log', 'layers', 'basemaps', 'imagery'];
 
 function AdminHeader(props: { tab: Tab; lang: Lang; onLang: (l: Lang) => void; nav: AdminNav }) {
   const { t } = useT();
@@ -70,13 +72,13 @@ export function AdminApp() {
       </div>
     );
   } else {
-    const tab: Tab = /^\/admin\/audit-log\/?$/.test(path) ? 'audit-log' : /^\/admin\/layers\/?$/.test(path) ? 'layers' : 'users';
+    const tab: Tab = /^\/admin\/audit-log\/?$/.test(path) ? 'audit-log' : /^\/admin\/layers\/?$/.test(path) ? 'layers' : /^\/admin\/basemaps\/?$/.test(path) ? 'basemaps' : /^\/admin\/imagery\/?$/.test(path) ? 'imagery' : 'users';
     const page = { lang, nav, me: session.user! };
     content = (
       <div className="admin-page">
         <AdminHeader tab={tab} lang={lang} onLang={onLang} nav={nav} />
         <main className="admin-main" key={n}>
-          {tab === 'users' ? <AdminUsersPage {...page} /> : tab === 'audit-log' ? <AdminAuditLogPage {...page} /> : <AdminLayersPage {...page} />}
+          {tab === 'users' ? <AdminUsersPage {...page} /> : tab === 'audit-log' ? <AdminAuditLogPage {...page} /> : tab === 'basemaps' ? <AdminBasemapsPage {...page} /> : tab === 'imagery' ? <AdminImageryPage {...page} /> : <AdminLayersPage {...page} />}
         </main>
       </div>
     );

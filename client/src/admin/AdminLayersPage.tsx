@@ -114,6 +114,8 @@ function Summary(props: { job: LayerJob; lang: Lang }) {
             .map(([col, f]) => `${columnLabel(props.job.layer, col, lang)} ← ${f || translateOr(lang, `adDefault_${col}`, translate(lang, 'adDefault'))}`)
             .join(translate(lang, 'semicolon'))}
         </dd>
+        <dt>{translate(lang, 'adUnmappedFields')}</dt>
+        <dd data-field="unmapped">{s.unmappedFields.length ? <span data-i18n="data">{s.unmappedFields.join('、')}</span> : translate(lang, 'adUnmappedNone')}</dd>
       </dl>
       {s.warnings.length > 0 && (
         <ul className="admin-warnings">

@@ -39,6 +39,8 @@ import {
 import { LayerToggles } from './LayerToggles.tsx';
 import { casePageQuery, readCaseFilters, type CaseFilters } from './query.ts';
 import { queuePlace, type QueuePlace } from './queue-nav.ts';
+import { CaseImagery } from '../imagery/CaseImagery.tsx';
+import { keepImageryView } from '../imagery/url.ts';
 
 /** An overlapped feature's label: its word (land class, stock category) in the page's language, its name as data. */
 function OverlapLabel(props: { f: CaseDetail['overlapFeatures'][number]; lang: Lang }) {
@@ -61,7 +63,18 @@ function Attributes(props: { c: CaseDetail }) {
   const rows: [string, StringKey, ReactNode][] = [
     ['code', 'auCol_code', <code>{c.code}</code>],
     ['county', 'stCol_county', `${recordCounty(c, lang)}${translate(lang, 'open')}${c.countyCode}${translate(lang, 'close')}`],
-    ['township', 'auTownship', <span className="stock-note">{t('auTownshipNone')}</span>],
+    [
+      'township',
+      'auTownship',
+      c.township ? (
+        <>
+          <span {...dataProps(c.township.name)}>{c.township.name}</span>
+          {`${translate(lang, 'open')}${c.township.code}${translate(lang, 'close')}`}
+        </>
+      ) : (
+        <span className="stock-note">{t('auTownshipNone')}</span>
+      ),
+    ],
     ['source', 'auCol_source', sourceWord(c.source, lang)],
     ['detectedOn', 'auCol_detectedOn', c.detectedOn],
     ['area', 'auCol_areaFull', <AreaFull area={c.area} />],
@@ -118,6 +131,23 @@ function Occupation(props: { c: CaseDetail }) {
         ))}
       </tbody>
     </table>
+  );
+}
+
+/** Which layers' overlaps were recomputed after a new version of that layer, and against which (none: as on import). */
+function OverlapsAsOf(props: { c: CaseDetail }) {
+  const { t, lang } = useT();
+  if (!props.c.overlapsAsOf.length) return null;
+  return (
+    <ul className="stock-none audit-overlaps-as-of" data-testid="overlaps-as-of">
+      {props.c.overlapsAsOf.map((b) => (
+        <li key={b.layerId} data-layer={b.layerId} data-version={b.versionNo ?? ''} data-at={b.at}>
+          {b.versionNo === null
+            ? t('auOverlapsAsOfData', { layer: pickField(b, 'layerName', lang), at: beijingTime(b.at) })
+            : t('auOverlapsAsOf', { layer: pickField(b, 'layerName', lang), n: String(b.versionNo), at: beijingTime(b.at) })}
+        </li>
+      ))}
+    </ul>
   );
 }
 
@@ -486,7 +516,7 @@ export function AuditCasePage(props: { id: number; lang: Lang; onLang: (l: Lang)
     if (place?.index === null || place?.index === undefined) return;
     const page = Math.floor(place.index / queue.pageSize) + 1;
     if (page === queue.page) return;
-    const q = casePageQuery({ ...queue, page }, lang);
+    const q = keepImageryView(casePageQuery({ ...queue, page }, lang));
     window.history.replaceState(window.history.state, '', `${window.location.pathname}?${q}`);
   }, [place, queue, lang]);
 
@@ -495,7 +525,8 @@ export function AuditCasePage(props: { id: number; lang: Lang; onLang: (l: Lang)
     (to: 'prev' | 'next') => {
       const n = to === 'prev' ? place?.prev : place?.next;
       if (!n) return;
-      props.nav.navigate(casePath(n.id, casePageQuery({ ...queue, page: n.page }, lang)));
+      // the imagery comparison stays as it is: the next case opens with it on
+      props.nav.navigate(casePath(n.id, keepImageryView(casePageQuery({ ...queue, page: n.page }, lang))));
     },
     [place, queue, lang, props.nav],
   );
@@ -561,9 +592,14 @@ export function AuditCasePage(props: { id: number; lang: Lang; onLang: (l: Lang)
                 <CaseMap c={c} highlight={highlight} />
               </section>
             </div>
+            <section className="stock-section" data-testid="imagery-section">
+              <h2>{t('imTitle')}</h2>
+              <CaseImagery geometry={c.geometry as unknown as GeoJSON.Geometry} bbox={geometryBbox(c.geometry as unknown as GeoJSON.Geometry)} />
+            </section>
             <section className="stock-section">
               <h2>{t('auOverlapTitle')}</h2>
               <OverlapTable c={c} onHover={setHighlight} />
+              <OverlapsAsOf c={c} />
             </section>
             <div className="stock-parcel-grid">
               <section className="stock-section">

@@ -8,7 +8,7 @@
  */
 import { useEffect, useState } from 'react';
 import type { CaseStatsResponse, CountyCaseStats } from '../../../core/contracts/cases.ts';
-import { recordCounty, pick, translate, useT, type Lang, type StringKey } from '../i18n.ts';
+import { dataProps, recordCounty, pick, translate, useT, type Lang, type StringKey } from '../i18n.ts';
 import { AuditApiError, asApiError, caseApi, statsExportLink } from './api.ts';
 import { AuditHeader, DIGITS, formatNumber, type Navigation } from './common.tsx';
 import { casePageQuery, emptyCaseFilters } from './query.ts';
@@ -66,7 +66,7 @@ function Chart(props: { stats: CaseStatsResponse }) {
   );
 }
 
-function Row(props: { c: Omit<CountyCaseStats, 'standing' | 'quotaPenaltyMu' | 'headroomMu'> & Partial<CountyCaseStats>; year: number; total?: boolean; nav: Navigation }) {
+function Row(props: { c: Omit<CountyCaseStats, 'standing' | 'quotaPenaltyMu' | 'headroomMu' | 'topTownships'> & Partial<CountyCaseStats>; year: number; total?: boolean; nav: Navigation }) {
   const { t, lang } = useT();
   const { c, year } = props;
   const link = (status: string[], text: string | number) => {
@@ -110,6 +110,41 @@ function Row(props: { c: Omit<CountyCaseStats, 'standing' | 'quotaPenaltyMu' | '
         )}
       </td>
     </tr>
+  );
+}
+
+/** Per county, the townships with the most illegally occupied farmland in the year. */
+function TopTownships(props: { stats: CaseStatsResponse }) {
+  const { t, lang } = useT();
+  return (
+    <section className="stock-section" data-testid="top-townships">
+      <h2>{t('auTownshipTopTitle')}</h2>
+      <table className="stock-table audit-townships">
+        <tbody>
+          {props.stats.counties.map((c) => (
+            <tr key={c.countyCode} data-county={c.countyCode}>
+              <th>{recordCounty(c, lang)}</th>
+              <td>
+                {c.topTownships.length === 0 ? (
+                  <span className="stock-note">{t('auTownshipTopNone')}</span>
+                ) : (
+                  c.topTownships.map((w, i) => (
+                    <span key={w.code} className="audit-top-township" data-field="township" data-code={w.code} data-mu={w.illegalFarmland.mu}>
+                      {i > 0 && translate(lang, 'listSep')}
+                      <span {...dataProps(w.name)}>{w.name}</span> {formatNumber(w.illegalFarmland.mu, DIGITS.mu)} {translate(lang, 'unit_mu')}
+                      {translate(lang, 'open')}
+                      {t('auTownshipTopCases', { n: w.illegal })}
+                      {translate(lang, 'close')}
+                    </span>
+                  ))
+                )}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <p className="stock-note">{t('auTownshipTopNote')}</p>
+    </section>
   );
 }
 
@@ -207,6 +242,7 @@ export function AuditCountiesPage(props: { lang: Lang; onLang: (l: Lang) => void
                 </table>
               </div>
             </section>
+            <TopTownships stats={stats} />
             <section className="stock-section">
               <h2>{t('auChartTitle')}</h2>
               <Chart stats={stats} />

@@ -3,8 +3,9 @@
  * run a dry run, read the report row by row — ok, invalid with the reason, or a duplicate of
  * an existing case (or an earlier row) with the overlapped share — while a progress bar
  * follows the job, then confirm to import the valid rows (and any duplicates ticked) and see
- * the cases created. The file is read by the server both times; nothing is written until the
- * confirmation.
+ * the cases created. The job lives in the server's job table: the progress bar reads it, it
+ * goes on after a restart of the server, and it can be cancelled. The confirmation commits the
+ * rows the trial run checked (the file is not sent again); nothing is written until then.
  */
 import { useEffect, useRef, useState } from 'react';
 import { EncodingOptions } from '../EncodingOptions.tsx';
@@ -38,18 +39,17 @@ export function importQuery(o: Options, dryRun: boolean, include: number[]): str
   return p.toString().replace(/%2C/g, ',');
 }
 
-/** Runs a job to its end, reporting each state; throws the server's error. */
-async function runJob(file: File, query: string, lang: Lang, onJob: (j: CaseImportJob) => void, signal: AbortSignal): Promise<CaseImportJob> {
-  const accepted = await caseApi.startImport(file, query, lang);
+/** Follows a job to its end, reporting each state; throws the server's error. */
+async function followJob(statusUrl: string, lang: Lang, onJob: (j: CaseImportJob) => void, signal: AbortSignal): Promise<CaseImportJob> {
   for (;;) {
-    const job = await caseApi.importJob(accepted.statusUrl, lang, signal);
+    const job = await caseApi.importJob(statusUrl, lang, signal);
     onJob(job);
-    if (job.phase === 'done' || job.phase === 'failed') return job;
+    if (job.phase === 'done' || job.phase === 'failed' || job.phase === 'cancelled') return job;
     await new Promise((r) => setTimeout(r, POLL_MS));
   }
 }
 
-function Progress(props: { job: CaseImportJob }) {
+function Progress(props: { job: CaseImportJob; onCancel: () => void }) {
   const { t } = useT();
   const { job } = props;
   const pct = Math.round(job.progress * 100);
@@ -62,6 +62,9 @@ function Progress(props: { job: CaseImportJob }) {
         {t(`auPhase_${job.phase}` as StringKey)} · {job.total ? `${job.done} / ${job.total} · ` : ''}
         {pct}%
       </span>
+      <button type="button" className="audit-inline-button" data-testid="import-cancel" onClick={props.onCancel}>
+        {t('auCancelImport')}
+      </button>
     </div>
   );
 }
@@ -196,6 +199,9 @@ export function AuditImportPage(props: { lang: Lang; onLang: (l: Lang) => void; 
   });
   const [job, setJob] = useState<CaseImportJob | null>(null);
   const [dry, setDry] = useState<CaseImportReport | null>(null);
+  /** The trial run whose checked rows a confirmation commits. */
+  const [dryJobId, setDryJobId] = useState<string | null>(null);
+  const [cancelled, setCancelled] = useState(false);
   const [result, setResult] = useState<CaseImportReport | null>(null);
   const [include, setInclude] = useState<number[]>([]);
   const [error, setError] = useState<AuditApiError | null>(null);
@@ -218,6 +224,9 @@ export function AuditImportPage(props: { lang: Lang; onLang: (l: Lang) => void; 
 
   /** A new file or new options: the report no longer holds. */
   const invalidate = () => {
+    if (dryJobId) void caseApi.cancelImport(dryJobId, lang).catch(() => undefined); // its rows are no longer wanted
+    setDryJobId(null);
+    setCancelled(false);
     setDry(null);
     setResult(null);
     setInclude([]);
@@ -232,17 +241,29 @@ export function AuditImportPage(props: { lang: Lang; onLang: (l: Lang) => void; 
     ctl.current = c;
     setError(null);
     setJob(null);
+    setCancelled(false);
     if (dryRun) {
       setDry(null);
+      setDryJobId(null);
       setResult(null);
     }
     setRunning(dryRun ? 'dry' : 'commit');
     try {
-      const done = await runJob(file, importQuery(o, dryRun, include), lang, setJob, c.signal);
-      if (done.phase === 'failed' || !done.report) {
+      // a trial run uploads the file; the confirmation commits the rows it checked
+      const accepted = dryRun || !dryJobId ? await caseApi.startImport(file, importQuery(o, dryRun, include), lang) : await caseApi.commitImport(dryJobId, include, lang);
+      const done = await followJob(accepted.statusUrl, lang, setJob, c.signal);
+      if (done.phase === 'cancelled') {
+        setCancelled(true);
+        if (!dryRun) setDryJobId(null);
+      } else if (done.phase === 'failed' || !done.report) {
         setError(new AuditApiError(500, done.error?.code ?? 'IMPORT_FAILED', done.error?.message ?? t('auImportFailed')));
-      } else if (dryRun) setDry(done.report);
-      else setResult(done.report);
+      } else if (dryRun) {
+        setDry(done.report);
+        setDryJobId(done.jobId);
+      } else {
+        setResult(done.report);
+        setDryJobId(null); // committed: nothing left to drop
+      }
     } catch (e) {
       if (!c.signal.aborted) setError(asApiError(e));
     } finally {
@@ -318,7 +339,17 @@ export function AuditImportPage(props: { lang: Lang; onLang: (l: Lang) => void; 
               {running === 'dry' ? t('auDryRunning') : t('auDryRun')}
             </button>
           </form>
-          {job && running && <Progress job={job} />}
+          {job && running && (
+            <Progress
+              job={job}
+              onCancel={() => void caseApi.cancelImport(job.jobId, lang).catch((e: unknown) => setError(asApiError(e)))}
+            />
+          )}
+          {cancelled && !running && (
+            <p className="stock-note" role="status" data-testid="import-cancelled">
+              {t('auImportCancelled')}
+            </p>
+          )}
           {error && (
             <p className="stock-error" role="alert" data-testid="import-error" data-code={error.code}>
               {t('auImportFailed')}

@@ -10,7 +10,7 @@ import { useCallback, useEffect, useRef, type MouseEvent } from 'react';
 import { CASE_SOURCES, CASE_STATUSES, OVERLAP_FILTERS, type CaseListResponse, type CaseSummary } from '../../../core/contracts/cases.ts';
 import type { CaseStatus } from '../../../core/case-status.ts';
 import { getLayer, type LayerId } from '../../../core/layers.ts';
-import { countyName, recordCounty, useT, type Lang, type StringKey } from '../i18n.ts';
+import { countyName, dataProps, recordCounty, useT, type Lang, type StringKey } from '../i18n.ts';
 import { CheckGroup, FilterForm, FilterRow, Legend, ListMapPage, SearchField, SortSelect, type Column } from '../list-map/ListMapPage.tsx';
 import { OTHER_FILL, OTHER_LINE } from '../list-map/record-map.ts';
 import { useListMap } from '../list-map/useListMap.ts';
@@ -186,7 +186,22 @@ export function AuditQueuePage(props: { lang: Lang; onLang: (l: Lang) => void; n
         </a>
       ),
     },
-    { key: 'county', head: t('stCol_county'), field: 'county', cell: (c) => recordCounty(c, lang) },
+    {
+      key: 'county',
+      head: t('stCol_county'),
+      field: 'county',
+      // the township under the county: data, as written (no English names for townships)
+      cell: (c) => (
+        <>
+          {recordCounty(c, lang)}
+          {c.township && (
+            <span className="audit-township" data-field="township" data-code={c.township.code} title={t('auTownshipOf', { name: c.township.name })} {...dataProps(c.township.name)}>
+              {c.township.name}
+            </span>
+          )}
+        </>
+      ),
+    },
     { key: 'source', head: t('auCol_source'), field: 'source', cell: (c) => sourceWord(c.source, lang) },
     { key: 'detectedOn', head: t('auCol_detectedOn'), field: 'detectedOn', cell: (c) => c.detectedOn },
     { key: 'area', head: t('auCol_area'), num: true, cell: (c) => <Mu area={c.area} field="area" /> },

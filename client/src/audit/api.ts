@@ -42,6 +42,11 @@ export const caseApi = {
     return postForm(`/api/cases/import?${query}`, form, { lang, schema: CaseImportAccepted });
   },
   importJob: (statusUrl: string, lang: Lang, signal?: AbortSignal) => getJson(statusUrl, { lang, signal, schema: CaseImportJob }),
+  /** Commits a finished trial run from the rows it checked (no second upload). */
+  commitImport: (jobId: string, includeDuplicates: number[], lang: Lang) =>
+    postJson(`/api/cases/import/${jobId}/commit`, { includeDuplicates }, { lang, schema: CaseImportAccepted }),
+  /** Stops a running import (or drops a trial run's rows); nothing is written. */
+  cancelImport: (jobId: string, lang: Lang) => postJson(`/api/cases/import/${jobId}/cancel`, {}, { lang, schema: CaseImportJob }),
 };
 
 /** Download links of the whole filtered queue; `query` is caseExportQuery(filters). */

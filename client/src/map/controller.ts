@@ -10,7 +10,8 @@ import { api } from '../api.ts';
 import { translate, type Lang } from '../i18n.ts';
 import type { LayerViewState } from '../url-state.ts';
 import { popupHtml } from './popup.ts';
-import { BASEMAP_LAYER, COUNTY_LABELS, DRAW_ORDER, fillLayerId, lineLayerId, setCountyLabelLang, sourceLayerName } from './style.ts';
+import { applyBasemap } from './basemap.ts';
+import { BASEMAP_LAYER, BASEMAP_LAYERS, COUNTY_LABELS, DRAW_ORDER, fillLayerId, lineLayerId, setCountyLabelLang, sourceLayerName } from './style.ts';
 
 export interface MapControllerOptions {
   container: HTMLElement;
@@ -28,6 +29,8 @@ export class MapController {
   private lang: Lang;
   /** Hover highlights and popups on the data layers (off while a site is drawn or edited). */
   private picking = true;
+  /** What a click on the map also does while picking is on, beside the topmost feature's popup (the map tools' identify). */
+  private pickHandler: ((e: maplibregl.MapMouseEvent) => void) | null = null;
   /** Resolves when the style and the first tiles have loaded. */
   readonly ready: Promise<void>;
 
@@ -39,6 +42,9 @@ export class MapController {
       style: opts.style,
       hash: 'map',
       localIdeographFontFamily: CJK_FONTS,
+      // labels appear at once rather than fading in over 300 ms: the fade keeps the map drawing frames
+      // after every tile, which delays the first settled view (docs/PERFORMANCE.md, first map render)
+      fadeDuration: 0,
       ...(hasHash || !opts.initialBounds ? { center: [114.55, 34.6], zoom: 8.5 } : { bounds: opts.initialBounds, fitBoundsOptions: { padding: 20 } }),
       maxZoom: 19,
       attributionControl: { compact: true },
@@ -63,6 +69,7 @@ export class MapController {
       if (!this.picking) return;
       const top = this.topFeature(e.point, fills);
       if (top) void this.openPopup(top, e.lngLat);
+      this.pickHandler?.(e);
     });
   }
 
@@ -118,21 +125,37 @@ export class MapController {
     this.map.setPaintProperty(lineLayerId(id), 'line-opacity', state.opacity);
   }
 
+  /** The base map under the data layers (undefined: the style's own offline one); see basemap.ts. */
   setBasemap(basemap: Basemap | undefined) {
-    if (this.map.getLayer(BASEMAP_LAYER)) this.map.removeLayer(BASEMAP_LAYER);
-    if (this.map.getSource(BASEMAP_LAYER)) this.map.removeSource(BASEMAP_LAYER);
-    if (!basemap) return;
-    this.map.addSource(BASEMAP_LAYER, { type: 'raster', tiles: basemap.tiles, tileSize: 256, maxzoom: basemap.maxzoom, attribution: basemap.attribution });
-    this.map.addLayer({ id: BASEMAP_LAYER, type: 'raster', source: BASEMAP_LAYER }, fillLayerId(DRAW_ORDER[0]!));
+    this.basemap = basemap;
+    const apply = () => {
+      // under the lowest data layer the role has, annotation under the county labels
+      const below = DRAW_ORDER.map(fillLayerId).find((id) => this.map.getLayer(id));
+      applyBasemap(this.map, this.basemap, { below, labelsBelow: this.map.getLayer(COUNTY_LABELS) ? COUNTY_LABELS : undefined, lang: this.lang });
+      // the offline base map's own drawings and names only under the offline choice: another
+      // base map (imagery, Tianditu's roads) has its own
+      const offline = this.basemap === undefined;
+      for (const id of BASEMAP_LAYERS) if (this.map.getLayer(id)) this.map.setLayoutProperty(id, 'visibility', offline ? 'visible' : 'none');
+    };
+    if ((this.map.style as unknown as { _loaded?: boolean } | undefined)?._loaded) apply();
+    else this.map.once('style.load', apply);
   }
+  private basemap: Basemap | undefined;
 
   setLang(lang: Lang) {
     this.lang = lang;
     setCountyLabelLang(this.map, lang);
+    // the vector base map's labels follow the page's language
+    if (this.basemap?.kind === 'pmtiles') this.setBasemap(this.basemap);
   }
 
   fitBounds(bbox: [number, number, number, number]) {
     this.map.fitBounds(bbox, { padding: 30, duration: 600 });
+  }
+
+  /** Hands the map's clicks (while picking is on) to `fn` as well as to the popup; null stops it. */
+  setPickHandler(fn: ((e: maplibregl.MapMouseEvent) => void) | null) {
+    this.pickHandler = fn;
   }
 
   /**

@@ -4,6 +4,8 @@ import { pickField, useT } from '../i18n.ts';
 import { formatCount } from '../format.ts';
 import { LockIcon } from '../Icon.tsx';
 import type { LayerStates, LayerViewState } from '../url-state.ts';
+import type { Basemap } from '../../../core/contracts/features.ts';
+import { BasemapChooser } from './BasemapChooser.tsx';
 
 /** Layers in the registry's groups (三条控制线 / 其他规划控制线 / 耕地 / 存量土地 / 执法图斑 / 行政区划): toggle, opacity, legend swatch. */
 export function LayerPanel(props: {
@@ -13,11 +15,14 @@ export function LayerPanel(props: {
   onChange: (id: LayerId, state: LayerViewState) => void;
   /** Layers the role may not see: shown disabled with a lock and why ('signIn' for the public). */
   locked?: Partial<Record<LayerId, 'signIn' | 'forbidden'>>;
+  /** The base maps on offer and the chosen one (BasemapChooser), above the layer groups. */
+  basemaps?: { list: Basemap[]; selected: string; onSelect: (id: string) => void };
 }) {
   const { t, lang } = useT();
   return (
     <section className="panel-section" aria-label={t('layers')}>
       <h2>{t('layers')}</h2>
+      {props.basemaps && <BasemapChooser basemaps={props.basemaps.list} selected={props.basemaps.selected} onSelect={props.basemaps.onSelect} />}
       {layerGroups.map((g) => {
         const items = props.layers.filter((l) => l.group === g.id);
         if (!items.length) return null;

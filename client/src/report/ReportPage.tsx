@@ -277,6 +277,8 @@ function ReportDocument(props: { report: Report; base: BaseMapData | null; lang:
 
       <ProvenanceSection report={report} lang={lang} />
 
+      <TownshipsSection report={report} lang={lang} />
+
       <StockFirstSection report={report} lang={lang} />
 
       <Section title={w('verdicts')} id="verdicts">
@@ -633,6 +635,52 @@ function ProvenanceSection(props: { report: Report; lang: Lang }) {
             </tbody>
           </table>
           <p className="report-note">{w('provenanceNote')}</p>
+        </>
+      )}
+    </Section>
+  );
+}
+
+/**
+ * 所在乡镇: the townships the site lies in, with the part in each (亩, 公顷 and share); left out
+ * of a report filed before townships were kept. Township names are data: shown as written.
+ */
+function TownshipsSection(props: { report: Report; lang: Lang }) {
+  const { lang } = props;
+  const towns = props.report.townships;
+  if (!towns) return null;
+  const tr = (k: Parameters<typeof translate>[1]) => translate(lang, k);
+  return (
+    <Section title={tr('rpTownships')} id="townships" className="keep-together">
+      {towns.length === 0 ? (
+        <p data-testid="townships-none">{tr('rpTownshipsNone')}</p>
+      ) : (
+        <>
+          <table className="report-table townships" data-testid="townships-table">
+            <thead>
+              <tr>
+                <th>{tr('rpTownshipCol')}</th>
+                <th>{tr('rpTownshipCode')}</th>
+                <th className="num">{tr('rpTownshipArea')}</th>
+                <th className="num">{tr('rpTownshipShare')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {towns.map((t) => (
+                <tr key={t.code} data-code={t.code} data-mu={t.area.mu}>
+                  <td>
+                    <span {...dataProps(t.name)}>{t.name}</span>
+                  </td>
+                  <td>
+                    <code>{t.code}</code>
+                  </td>
+                  <td className="num">{formatNumber(t.area.mu, 2)}</td>
+                  <td className="num">{formatShare(t.shareOfSite)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          <p className="report-note">{tr('rpTownshipsNote')}</p>
         </>
       )}
     </Section>

@@ -37,7 +37,7 @@ try {
     console.log(`已有数据集 ${existing.scale}（seed ${existing.seed}）；加 --force 以替换。`);
   } else {
     console.log(`生成并导入 ${values.scale} 数据集（seed ${seed}）…`);
-    const r = await loadDataset(db, { scale: values.scale, seed, onProgress: terminalProgress() });
+    const r = await loadDataset(db, { scale: values.scale, seed, onProgress: terminalProgress(), imageryDir: config.imageryDir });
     console.log(`完成 done in ${(r.elapsedMs / 1000).toFixed(1)} s — checksum ${r.checksum.slice(0, 16)}`);
   }
 } finally {

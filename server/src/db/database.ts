@@ -55,8 +55,9 @@ export function copyLine(values: (string | number | null | undefined)[]): string
 }
 
 const quoteIdent = (name: string) => `"${name.replace(/"/g, '""')}"`;
+/** `table` may be schema-qualified (schema.table). */
 const copySql = (table: string, columns: string[], source: string) =>
-  `COPY ${quoteIdent(table)} (${columns.map(quoteIdent).join(', ')}) FROM ${source}`;
+  `COPY ${table.split('.').map(quoteIdent).join('.')} (${columns.map(quoteIdent).join(', ')}) FROM ${source}`;
 
 async function ensurePostgis(q: Queryable): Promise<void> {
   const present = await q.query<{ n: number }>(`SELECT count(*)::int AS n FROM pg_extension WHERE extname = 'postgis'`);
@@ -210,14 +211,23 @@ export async function openEmbedded(dataDir: string): Promise<Database> {
     return run;
   };
   const COPY_BATCH = 20_000;
-  const copyInto = async (c: Pick<PGlite, 'query'>, table: string, columns: string[], lines: Iterable<string> | AsyncIterable<string>) => {
+  /** `each` runs one batch's COPY (outside a transaction: serialised batch by batch, so other queries run between them while the lines are produced). */
+  const copyInto = async (
+    c: Pick<PGlite, 'query'>,
+    table: string,
+    columns: string[],
+    lines: Iterable<string> | AsyncIterable<string>,
+    each: <T>(f: () => Promise<T>) => Promise<T> = (f) => f(),
+  ) => {
     let n = 0;
     let batch: string[] = [];
     const flush = async () => {
       if (!batch.length) return;
-      await c.query(copySql(table, columns, `'/dev/blob'`), [], { blob: new Blob(batch) });
-      n += batch.length;
+      const blob = new Blob(batch);
+      const lines = batch.length;
       batch = [];
+      await each(() => c.query(copySql(table, columns, `'/dev/blob'`), [], { blob }));
+      n += lines;
     };
     for await (const line of lines) {
       batch.push(line);
@@ -239,7 +249,7 @@ export async function openEmbedded(dataDir: string): Promise<Database> {
       ),
     copy(table, columns, lines, tx) {
       if (tx && 'pgliteTx' in tx) return copyInto((tx as unknown as { pgliteTx: Pick<PGlite, 'query'> }).pgliteTx, table, columns, lines);
-      return serial(() => copyInto(pglite, table, columns, lines));
+      return copyInto(pglite, table, columns, lines, serial);
     },
     async migrate() {
       await serial(async () => {

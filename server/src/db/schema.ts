@@ -10,6 +10,8 @@
 import { sql } from 'drizzle-orm';
 import { CASE_OVERLAP_LAYER_IDS } from '../../../core/layers.ts';
 import {
+  bigint,
+  bigserial,
   boolean,
   check,
   customType,
@@ -27,6 +29,7 @@ import {
   text,
   timestamp,
   uniqueIndex,
+  uuid,
 } from 'drizzle-orm/pg-core';
 
 /** geometry(MultiPolygon, 4490); read and written as EWKT/GeoJSON through SQL functions. */
@@ -56,6 +59,58 @@ export const adminCounty = pgTable(
     geom: multiPolygon('geom').notNull(),
   },
   (t) => [uniqueIndex('admin_county_code_key').on(t.code), ...geomChecks('admin_county', t.geom)],
+);
+
+/**
+ * 乡镇级行政区: 街道, 镇 and 乡, with their 9-digit division codes (county's 6 + 3: 001–099 街道,
+ * 100–199 镇, 200–399 乡). The seed's are generated inside the real counties; an administrator
+ * replaces them with the bureau's by import.
+ */
+export const adminTownship = pgTable(
+  'admin_township',
+  {
+    id: serial('id').primaryKey(),
+    code: text('code').notNull(),
+    countyCode: text('county_code').notNull(),
+    name: text('name').notNull(),
+    /** The name in English, where known; null otherwise (the Chinese name is shown as data). */
+    nameEn: text('name_en'),
+    areaM2: doublePrecision('area_m2').notNull(),
+    source: text('source').notNull(),
+    vintage: text('vintage').notNull(),
+    geom: multiPolygon('geom').notNull(),
+  },
+  (t) => [
+    uniqueIndex('admin_township_code_key').on(t.code),
+    index('admin_township_county_idx').on(t.countyCode),
+    ...geomChecks('admin_township', t.geom),
+  ],
+);
+
+/**
+ * 村级行政区: 社区居委会 and 村民委员会, with their 12-digit codes (township's 9 + 3: 001–199 居委会,
+ * 200–399 村委会). The township is the code's first nine digits, so the column is derived from
+ * the code and an import need not fill it.
+ */
+export const adminVillage = pgTable(
+  'admin_village',
+  {
+    id: serial('id').primaryKey(),
+    code: text('code').notNull(),
+    townshipCode: text('township_code').generatedAlwaysAs(sql`left(code, 9)`).notNull(),
+    countyCode: text('county_code').notNull(),
+    name: text('name').notNull(),
+    areaM2: doublePrecision('area_m2').notNull(),
+    source: text('source').notNull(),
+    vintage: text('vintage').notNull(),
+    geom: multiPolygon('geom').notNull(),
+  },
+  (t) => [
+    uniqueIndex('admin_village_code_key').on(t.code),
+    index('admin_village_township_idx').on(t.townshipCode),
+    index('admin_village_county_idx').on(t.countyCode),
+    ...geomChecks('admin_village', t.geom),
+  ],
 );
 
 /** The indexes and checks every layer table has: unique code, county, GiST and validity. */
@@ -139,6 +194,8 @@ export const stockParcel = pgTable(
     refPrice: doublePrecision('ref_price'),
     zoneName: text('zone_name'),
     contactDept: text('contact_dept').notNull(),
+    /** 入库日期: the day the parcel entered the ledger (migration 0020). */
+    recordedOn: date('recorded_on').notNull().default(sql`CURRENT_DATE`),
     geom: multiPolygon('geom').notNull(),
   },
   (t) => [
@@ -150,7 +207,7 @@ export const stockParcel = pgTable(
       'stock_parcel_stage_check',
       sql`${t.fourUnStage} IS NULL OR ${t.fourUnStage} IN ('批而未征', '征而未供', '供而未用', '用而未尽')`,
     ),
-    check('stock_parcel_status_check', sql`${t.status} IN ('可供应', '已意向', '已供应')`),
+    check('stock_parcel_status_check', sql`${t.status} IN ('可供应', '已意向', '已供应', '已盘活', '已注销')`),
     check('stock_parcel_area_check', sql`${t.areaM2} > 0`),
     ...geomChecks('stock_parcel', t.geom),
   ],
@@ -229,6 +286,27 @@ export const caseOverlap = pgTable(
     // the registry's caseOverlap layers (tests/api/registry.test.ts checks the database's constraint against it)
     check('case_overlap_layer_check', sql`${t.layer} IN (${sql.raw(CASE_OVERLAP_LAYER_IDS.map((id) => `'${id}'`).join(', '))})`),
     check('case_overlap_area_check', sql`${t.overlapM2} > 0`),
+  ],
+);
+
+/**
+ * Per case and layer, the layer version its overlaps were last recomputed against after that
+ * layer changed (server/src/modules/layer-admin/follow.ts); no row: as computed when the case
+ * came in. version_no is null for a layer without versions (stock land).
+ */
+export const caseOverlapBasis = pgTable(
+  'case_overlap_basis',
+  {
+    caseId: integer('case_id')
+      .notNull()
+      .references(() => encroachment.id, { onDelete: 'cascade' }),
+    layer: text('layer').notNull(),
+    versionNo: integer('version_no'),
+    computedAt: timestamp('computed_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.caseId, t.layer] }),
+    check('case_overlap_basis_layer_check', sql`${t.layer} IN (${sql.raw(CASE_OVERLAP_LAYER_IDS.map((id) => `'${id}'`).join(', '))})`),
   ],
 );
 
@@ -331,8 +409,7 @@ export const siteCheck = pgTable(
  */
 export const stockStanding = pgTable('stock_standing', {
   parcelId: integer('parcel_id')
-    .primaryKey()
-    .references(() => stockParcel.id, { onDelete: 'cascade' }),
+    .primaryKey(), // no foreign key: see stockAdjacency
   /** The urban development boundary polygon holding most of the parcel; null when none does. */
   urbanBoundaryId: integer('urban_boundary_id'),
   urbanBoundaryShare: doublePrecision('urban_boundary_share').notNull(),
@@ -346,11 +423,9 @@ export const stockAdjacency = pgTable(
   'stock_adjacency',
   {
     aId: integer('a_id')
-      .notNull()
-      .references(() => stockParcel.id, { onDelete: 'cascade' }),
+      .notNull(), // no foreign key: a swap of stock_parcel (migration 0013) would leave it on the archived version
     bId: integer('b_id')
-      .notNull()
-      .references(() => stockParcel.id, { onDelete: 'cascade' }),
+      .notNull(),
     gapM: doublePrecision('gap_m').notNull(),
   },
   (t) => [
@@ -365,6 +440,8 @@ export const stockDerivedState = pgTable('stock_derived_state', {
   id: integer('id').primaryKey().default(1),
   sourceVersions: json('source_versions').notNull(),
   gapM: doublePrecision('gap_m').notNull(),
+  /** The active layer version of each source (1 before its first import); null when built before migration 0015. */
+  layerVersions: json('layer_versions'),
   builtAt: timestamp('built_at', { withTimezone: true }).notNull().defaultNow(),
 });
 
@@ -459,7 +536,42 @@ export const layerVersion = pgTable(
   ],
 );
 
-/** The features of archived layer versions: every column but id and geom as JSON, and the geometry. */
+/**
+ * Import and restore jobs of the layer pipeline (migration 0013), and the case imports (kind
+ * `case-import`, migration 0019): durable, so a restart of the
+ * app resumes them and any instance can show, run or cancel them. `worker` and `heartbeat_at`
+ * say which instance runs a job and that it is alive; `input` holds the uploaded file's name and
+ * path on the server and the check's options.
+ */
+export const layerJob = pgTable(
+  'layer_job',
+  {
+    id: uuid('id').primaryKey(),
+    kind: text('kind').notNull(),
+    layer: text('layer').notNull(),
+    phase: text('phase').notNull(),
+    /** The step within the phase (migration 0019), for the progress bar: a case import's 查找重复图斑, 写入图斑 … */
+    step: text('step'),
+    done: bigint('done', { mode: 'number' }).notNull().default(0),
+    total: bigint('total', { mode: 'number' }).notNull().default(0),
+    input: jsonb('input').notNull(),
+    summary: jsonb('summary'),
+    error: jsonb('error'),
+    versionNo: integer('version_no'),
+    actor: jsonb('actor'),
+    note: text('note'),
+    cancelRequested: boolean('cancel_requested').notNull().default(false),
+    worker: text('worker'),
+    heartbeatAt: timestamp('heartbeat_at', { withTimezone: true }),
+    attempts: integer('attempts').notNull().default(0),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    readyAt: timestamp('ready_at', { withTimezone: true }),
+    finishedAt: timestamp('finished_at', { withTimezone: true }),
+  },
+  (t) => [index('layer_job_open_idx').on(t.createdAt).where(sql`${t.finishedAt} IS NULL`), check('layer_job_kind_check', sql`${t.kind} IN ('import', 'restore', 'case-import')`)],
+);
+
+/** The features of archived layer versions (before migration 0013; later versions are tables of their own in layer_store): every column but id and geom as JSON, and the geometry. */
 export const layerArchive = pgTable(
   'layer_archive',
   {
@@ -520,4 +632,138 @@ export const siteCheckUsage = pgTable(
     areaM2: doublePrecision('area_m2').notNull().default(0),
   },
   (t) => [primaryKey({ columns: [t.subject, t.day] })],
+);
+
+/**
+ * The bureau's own tile services (底图服务) an administrator added: an XYZ, TMS or WMTS address
+ * template, checked by fetching one tile before it was stored; tiles reach the browser through
+ * the server's proxy (server/src/modules/basemaps).
+ */
+export const basemapService = pgTable('basemap_service', {
+  id: serial('id').primaryKey(),
+  nameZh: text('name_zh').notNull(),
+  nameEn: text('name_en').notNull(),
+  url: text('url').notNull(),
+  kind: text('kind').notNull(),
+  attribution: text('attribution').notNull().default(''),
+  minZoom: integer('min_zoom').notNull().default(0),
+  maxZoom: integer('max_zoom').notNull().default(18),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  createdBy: text('created_by'),
+});
+
+/** Base-map settings an administrator set (the Tianditu key, its attribution and 审图号), by name. */
+export const basemapSetting = pgTable('basemap_setting', {
+  name: text('name').primaryKey(),
+  value: text('value').notNull(),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  updatedBy: text('updated_by'),
+});
+
+/** geometry(Geometry, 4490): any type — the base map's points, lines and polygons. */
+const anyGeometry = customType<{ data: string; driverData: string }>({
+  dataType() {
+    return 'geometry(Geometry,4490)';
+  },
+});
+
+/**
+ * The demo's offline base map (seeds/lib/basemap.ts, written by the seed loader): water,
+ * waterways, roads, built-up areas and place names, served as the `basemap` vector tiles. Not a
+ * layer of the registry — no panel entry, no rule — but versioned like one (data_version
+ * 'basemap', migration 0016), so its tiles' ETags follow it.
+ */
+export const basemapFeature = pgTable(
+  'basemap_feature',
+  {
+    id: serial('id').primaryKey(),
+    /** water | waterway | road | builtup | place */
+    kind: text('kind').notNull(),
+    /** e.g. road: expressway | national | provincial | county; place: city | county_seat | town | village */
+    class: text('class').notNull(),
+    name: text('name'),
+    nameEn: text('name_en'),
+    /** The lowest zoom whose tiles carry the feature. */
+    minZoom: smallint('min_zoom').notNull(),
+    /** Importance, 1 first: tiles keep and labels place the important ones first. */
+    rank: smallint('rank').notNull(),
+    geom: anyGeometry('geom').notNull(),
+  },
+  (t) => [
+    index('basemap_feature_geom_gist').using('gist', t.geom),
+    check('basemap_feature_geom_valid', sql`ST_IsValid(${t.geom})`),
+    check('basemap_feature_kind_check', sql`${t.kind} IN ('water', 'waterway', 'road', 'builtup', 'place')`),
+  ],
+);
+
+/**
+ * Imagery layers (影像): one registered orthophoto (GeoTIFF / COG) and period each; the file stays
+ * under IMAGERY_DIR (`file_path` relative to it), rendered as tiles by server/src/modules/imagery.
+ */
+export const imageryLayer = pgTable(
+  'imagery_layer',
+  {
+    id: serial('id').primaryKey(),
+    name: text('name').notNull(),
+    nameEn: text('name_en').notNull(),
+    periodLabel: text('period_label').notNull(),
+    periodDate: date('period_date').notNull(),
+    access: text('access').notNull(),
+    filePath: text('file_path').notNull(),
+    fileName: text('file_name').notNull(),
+    source: text('source').notNull(),
+    fileBytes: bigint('file_bytes', { mode: 'number' }).notNull(),
+    epsg: integer('epsg').notNull(),
+    crsName: text('crs_name').notNull(),
+    width: integer('width').notNull(),
+    height: integer('height').notNull(),
+    bands: integer('bands').notNull(),
+    levels: integer('levels').notNull(),
+    pixelSizeM: doublePrecision('pixel_size_m').notNull(),
+    west: doublePrecision('west').notNull(),
+    south: doublePrecision('south').notNull(),
+    east: doublePrecision('east').notNull(),
+    north: doublePrecision('north').notNull(),
+    demo: boolean('demo').notNull().default(false),
+    createdBy: text('created_by'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    index('imagery_layer_period_idx').on(t.periodDate, t.id),
+    check('imagery_layer_access_check', sql`${t.access} IN ('public', 'restricted')`),
+    check('imagery_layer_source_check', sql`${t.source} IN ('upload', 'path', 'demo')`),
+  ],
+);
+
+/**
+ * 存量土地台账: every change of a stock parcel's state, one row per parcel an event touched
+ * (core/ledger.ts; docs/domain.md, "The stock-land ledger"). Append-only: UPDATE, DELETE and
+ * TRUNCATE are refused by trigger (migration 0020), TRUNCATE allowed only to the seeder's reset.
+ */
+export const stockEvent = pgTable(
+  'stock_event',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    parcelCode: text('parcel_code').notNull(),
+    kind: text('kind').notNull(),
+    eventDate: date('event_date').notNull(),
+    docNo: text('doc_no').notNull(),
+    actorId: integer('actor_id').references(() => appUser.id),
+    actorName: text('actor_name').notNull(),
+    countyCode: text('county_code').notNull(),
+    categoryBefore: text('category_before'),
+    statusBefore: text('status_before'),
+    categoryAfter: text('category_after').notNull(),
+    statusAfter: text('status_after').notNull(),
+    /** The parcel's area at the event (ellipsoidal m²). */
+    areaM2: doublePrecision('area_m2').notNull(),
+    details: jsonb('details').notNull().default({}),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    index('stock_event_parcel_idx').on(t.parcelCode, t.id),
+    index('stock_event_county_date_idx').on(t.countyCode, t.eventDate),
+    check('stock_event_kind_check', sql`${t.kind} IN ('supply', 'dispose', 'redevelop', 'intent', 'intent-withdrawn', 'split', 'merge')`),
+  ],
 );

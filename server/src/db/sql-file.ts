@@ -28,6 +28,15 @@ export function ident(name: string): string {
 }
 
 /**
+ * What a layer serves, to splice as `FROM {{table}} t`: its table, or the rows its registry
+ * entry's `servedWhere` keeps (stock land without its retired parcels), as a subquery the
+ * planner flattens (the table's indexes still serve it).
+ */
+export function servedTable(layer: { table: string; servedWhere?: string }): string {
+  return layer.servedWhere ? `(SELECT * FROM ${ident(layer.table)} WHERE ${layer.servedWhere})` : ident(layer.table);
+}
+
+/**
  * A layer's attributes as a SELECT list from alias `t`, dates as ISO text (so JSON and
  * vector tiles carry "2024-05-01", not a Date): `t.code, t.detected_on::text AS detected_on`.
  */

@@ -2,6 +2,11 @@
  * File uploads (multipart/form-data, field `file`) and reading them with the shared parsers:
  * what the site check's parse, the case import and the layer import have in common.
  */
+import { randomUUID } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { mkdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import type { SiteValidation } from '../../../core/geometry-validation.ts';
 import { ParseError, parseCrsParam, type ParseInput, type ParseOptions, type ParseResult, type TextEncoding } from '../formats/parsers/index.ts';
@@ -83,6 +88,65 @@ export async function uploadedFile(req: FastifyRequest, noFile: { zh: string; en
   return file;
 }
 
+/** An upload written to the server's disk as it arrived. */
+export interface FileOnDisk {
+  fileName: string;
+  path: string;
+  bytes: number;
+}
+
+/**
+ * The one uploaded file (multipart field `file`) streamed to a new file in `dir` as it arrives —
+ * never held in memory, whatever its size; the multipart plugin's `fileSize` limit ends it (413
+ * through the route's error handler) and the partial file is removed. `noFile` says what to
+ * upload when there is none.
+ */
+export async function uploadedFileToDisk(req: FastifyRequest, dir: string, noFile: { zh: string; en: string }): Promise<FileOnDisk> {
+  if (!req.isMultipart()) throw multipartOnly();
+  await mkdir(dir, { recursive: true });
+  let file: FileOnDisk | undefined;
+  try {
+    await receive();
+  } catch (e) {
+    // a later part that fails (a second file, a cut-off body) leaves nothing of the first on disk
+    if (file) await rm(file.path, { force: true });
+    throw e;
+  }
+  if (!file) throw new AppError(400, 'NO_FILE', noFile.zh, noFile.en);
+  return file;
+
+  async function receive(): Promise<void> {
+    for await (const part of req.parts()) {
+      try {
+        refuseIllFormedText({ [part.fieldname]: part.type === 'file' ? part.filename : part.value }, 'form');
+      } catch (e) {
+        if (part.type === 'file') part.file.resume();
+        throw e;
+      }
+      if (part.type !== 'file') continue;
+      if (part.fieldname !== 'file' || file) {
+        part.file.resume();
+        if (part.fieldname !== 'file') throw new AppError(400, 'FILE_FIELD', `文件字段名应为 file，收到“${part.fieldname}”`, `The file field must be named "file", not "${part.fieldname}"`);
+        throw new AppError(400, 'TOO_MANY_FILES', '一次只能上传一个文件', 'Upload one file at a time');
+      }
+      const fileName = part.filename || 'upload';
+      const ext = /\.([A-Za-z0-9]{1,8})$/.exec(fileName)?.[1]?.toLowerCase() ?? 'bin';
+      const path = join(dir, `${randomUUID()}.${ext}`);
+      let bytes = 0;
+      part.file.on('data', (chunk: Buffer) => {
+        bytes += chunk.length;
+      });
+      try {
+        await pipeline(part.file, createWriteStream(path, { flags: 'wx' }));
+      } catch (e) {
+        await rm(path, { force: true });
+        throw e;
+      }
+      file = { fileName, path, bytes };
+    }
+  }
+}
+
 /**
  * How to read a file, from the query (crs, zone, zoneWidth, axisOrder, encoding, acceptApproximateDatum),
  * plus the bureau's datum shift parameters (DATUM_TRANSFORMS, read with the rest of the configuration
@@ -149,41 +213,20 @@ export function uploadErrorHandler(tooLarge: () => AppError, wrongType: () => Ap
  * (422 naming the problem when it cannot); `what` names the action in messages, e.g. 批量导入.
  */
 export async function readFeatureFile(
-  req: FastifyRequest,
+  req: { log: { warn: (o: object, msg: string) => void } },
   file: UploadedFile,
   options: ParseOptions,
   what: { zh: string; en: string },
   kind: ParseKind = 'site',
   validate = false,
 ): Promise<ParseResult & { validation?: SiteValidation[] }> {
-  // an imported layer or case list is what every later check measures against: it is placed
-  // exactly or not at all — an approximate placement is for a planner's own site check only,
-  // where the report prints it in red
-  if (options.acceptApproximateDatum) {
-    throw new AppError(
-      400,
-      'APPROXIMATE_NOT_FOR_IMPORT',
-      `${what.zh}不接受近似放置：1954 北京 / 1980 西安坐标系的文件须带转换参数，或由管理员配置本局的转换参数（DATUM_TRANSFORMS）后导入`,
-      `${what.en} takes no approximate placement: a Beijing 1954 / Xi'an 1980 file needs its shift parameters, or the administrator configures the bureau's (DATUM_TRANSFORMS) before the import`,
-    );
-  }
+  refuseApproximateForImport(options, what);
   let parsed: ParseResult & { validation?: SiteValidation[] };
   try {
     parsed = await parseUpload(file, options, kind, validate);
   } catch (e) {
-    if (e instanceof AppError) throw e;
-    if (e instanceof ParseError && e.code === 'DATUM_NEEDS_TRANSFORM') {
-      // the parser's advice ends in accepting an approximate placement, which an import does not take
-      const zh = e.zh.split('请任选其一')[0]!.replace(/[，；。]\s*$/, '');
-      const en = e.en.split('Either give')[0]!.replace(/[,;.]\s*$/, '');
-      throw new AppError(
-        422,
-        e.code,
-        `文件无法导入：${zh}。请在文件中给出到 CGCS2000 的七参数（界址点文件的“转换参数=”行，或 .prj 中的 TOWGS84），或请管理员配置本局的转换参数（DATUM_TRANSFORMS）；${what.zh}不接受近似放置`,
-        `The file cannot be imported: ${en}. Give the seven parameters to CGCS2000 in the file (a TOWGS84 in the .prj, a 转换参数= line), or have the administrator configure the bureau's (DATUM_TRANSFORMS); ${what.en} takes no approximate placement`,
-      );
-    }
-    if (e instanceof ParseError) throw new AppError(422, e.code, `文件无法导入：${e.zh}`, `The file cannot be imported: ${e.en}`);
+    const known = importParseError(e, what);
+    if (known) throw known;
     req.log.warn({ err: e }, 'uploaded feature file could not be parsed');
     throw new AppError(422, 'UNREADABLE', '文件无法读取：格式不正确或文件已损坏', 'The file cannot be read: wrong format or damaged');
   }
@@ -196,4 +239,38 @@ export async function readFeatureFile(
     );
   }
   return parsed;
+}
+
+/**
+ * An imported layer or case list is what every later check measures against: it is placed
+ * exactly or not at all — an approximate placement is for a planner's own site check only,
+ * where the report prints it in red. 400 when the request asks for one.
+ */
+export function refuseApproximateForImport(options: ParseOptions, what: { zh: string; en: string }): void {
+  if (options.acceptApproximateDatum) {
+    throw new AppError(
+      400,
+      'APPROXIMATE_NOT_FOR_IMPORT',
+      `${what.zh}不接受近似放置：1954 北京 / 1980 西安坐标系的文件须带转换参数，或由管理员配置本局的转换参数（DATUM_TRANSFORMS）后导入`,
+      `${what.en} takes no approximate placement: a Beijing 1954 / Xi'an 1980 file needs its shift parameters, or the administrator configures the bureau's (DATUM_TRANSFORMS) before the import`,
+    );
+  }
+}
+
+/** A reader's error as an import's 422 (an AppError passes through); null for an error that is no reader's. */
+export function importParseError(e: unknown, what: { zh: string; en: string }): AppError | null {
+    if (e instanceof AppError) return e;
+    if (e instanceof ParseError && e.code === 'DATUM_NEEDS_TRANSFORM') {
+      // the parser's advice ends in accepting an approximate placement, which an import does not take
+      const zh = e.zh.split('请任选其一')[0]!.replace(/[，；。]\s*$/, '');
+      const en = e.en.split('Either give')[0]!.replace(/[,;.]\s*$/, '');
+      return new AppError(
+        422,
+        e.code,
+        `文件无法导入：${zh}。请在文件中给出到 CGCS2000 的七参数（界址点文件的“转换参数=”行，或 .prj 中的 TOWGS84），或请管理员配置本局的转换参数（DATUM_TRANSFORMS）；${what.zh}不接受近似放置`,
+        `The file cannot be imported: ${en}. Give the seven parameters to CGCS2000 in the file (a TOWGS84 in the .prj, a 转换参数= line), or have the administrator configure the bureau's (DATUM_TRANSFORMS); ${what.en} takes no approximate placement`,
+      );
+    }
+    if (e instanceof ParseError) return new AppError(422, e.code, `文件无法导入：${e.zh}`, `The file cannot be imported: ${e.en}`);
+  return null;
 }

@@ -14,11 +14,13 @@ import { copyLine, type Database } from '../db/database.ts';
 import { refreshStockDerived } from '../modules/stock/derived.ts';
 import { ensureCaseOverlaps } from '../modules/cases/overlaps.ts';
 import { generateDataset, type FeatureRow, type GeneratedLayerId, type Scale } from '../../../seeds/generate.ts';
+import type { BasemapFeature } from '../../../seeds/lib/basemap.ts';
+import { loadDemoImagery } from './imagery.ts';
 
 export const DEFAULT_SEED = 20261122;
 
 export interface LoadProgress {
-  layer: GeneratedLayerId | 'admin-county' | 'stock-derived' | 'case-overlaps';
+  layer: GeneratedLayerId | 'admin-county' | 'basemap' | 'stock-derived' | 'case-overlaps' | 'imagery';
   nameZh: string;
   rows: number;
   done: boolean;
@@ -40,6 +42,22 @@ export function multiPolygonEwkt(polygons: FeatureRow['polygons']): string {
   return `SRID=4490;MULTIPOLYGON(${poly.join(',')})`;
 }
 
+/** A GeoJSON geometry as EWKT in EPSG:4490 (points, lines and polygons of the base map). */
+export function geometryEwkt(g: BasemapFeature['geometry']): string {
+  const pos = (p: number[]) => `${p[0]} ${p[1]}`;
+  const ring = (r: number[][]) => `(${r.map(pos).join(',')})`;
+  switch (g.type) {
+    case 'Point':
+      return `SRID=4490;POINT(${pos(g.coordinates)})`;
+    case 'LineString':
+      return `SRID=4490;LINESTRING(${g.coordinates.map(pos).join(',')})`;
+    case 'Polygon':
+      return `SRID=4490;POLYGON(${g.coordinates.map(ring).join(',')})`;
+    case 'MultiPolygon':
+      return multiPolygonEwkt(g.coordinates);
+  }
+}
+
 /** Which dataset the database holds, or null when it was never seeded. */
 export async function seededDataset(db: Database): Promise<{ scale: string; seed: number; checksum: string } | null> {
   const rows = await db.query<{ scale: string; seed: number; checksum: string }>(
@@ -50,7 +68,8 @@ export async function seededDataset(db: Database): Promise<{ scale: string; seed
 
 export async function loadDataset(
   db: Database,
-  opts: { scale: Scale; seed?: number; onProgress?: (p: LoadProgress) => void },
+  /** `imageryDir`: also write the demo's two imagery periods there and register them (npm start, npm run seed). */
+  opts: { scale: Scale; seed?: number; onProgress?: (p: LoadProgress) => void; imageryDir?: string },
 ): Promise<LoadResult> {
   const seed = opts.seed ?? DEFAULT_SEED;
   const started = Date.now();
@@ -63,9 +82,13 @@ export async function loadDataset(
     await tx.query(`SELECT set_config('yzt.reseed', 'on', true)`);
     await tx.query(
       `TRUNCATE ${layers.map((l) => l.table).join(', ')}, seed_info, stock_standing, stock_adjacency, stock_derived_state,
-                case_overlap, case_decision, case_import, layer_version, layer_archive
+                case_overlap, case_overlap_basis, case_decision, case_import, stock_event, layer_version, layer_archive,
+                basemap_feature
        RESTART IDENTITY`,
     );
+    // the importable layers' sequences belong to no table (migration 0013), so RESTART IDENTITY
+    // leaves them: restart them too, or a reload numbers its features after the last load's
+    for (const l of layers) await tx.query(`ALTER SEQUENCE IF EXISTS ${l.table}_id_seq RESTART`);
 
     const t0 = Date.now();
     for (const c of ds.counties) {
@@ -140,6 +163,22 @@ export async function loadDataset(
       report({ layer: layer.id, nameZh: def.nameZh, rows: n, done: true, elapsedMs: Date.now() - t });
     }
 
+    // the offline base map: rivers, roads, built-up areas, place names (seeds/lib/basemap.ts)
+    const tb = Date.now();
+    const basemap = ds.basemap();
+    const written = await db.copy(
+      'basemap_feature',
+      ['kind', 'class', 'name', 'name_en', 'min_zoom', 'rank', 'geom'],
+      basemap.map((f) => copyLine([f.kind, f.class, f.name, f.nameEn, f.minZoom, f.rank, geometryEwkt(f.geometry)])),
+      tx,
+    );
+    const [storedBasemap] = await tx.query<{ n: number }>('SELECT count(*)::int AS n FROM basemap_feature');
+    if (written !== basemap.length || storedBasemap?.n !== basemap.length) {
+      throw new Error(`底图要素导入不完整：应有 ${basemap.length} 条，库中 ${storedBasemap?.n ?? 0} 条`);
+    }
+    counts['basemap'] = basemap.length;
+    report({ layer: 'basemap', nameZh: '底图要素', rows: basemap.length, done: true, elapsedMs: Date.now() - tb });
+
     await tx.query('INSERT INTO seed_info (id, scale, seed, checksum) VALUES (1, $1, $2, $3)', [
       opts.scale,
       seed,
@@ -161,6 +200,11 @@ export async function loadDataset(
   }
   await db.query('ANALYZE encroachment, case_overlap');
   report({ layer: 'case-overlaps', nameZh: '违法占地图斑占用情况', rows: overlaps.cases, done: true, elapsedMs: Date.now() - tc });
+  // the demo's imagery only: at city scale (benchmarks) its sparse detail would cover 12 000 cases
+  if (opts.imageryDir && opts.scale === 'demo') {
+    const img = await loadDemoImagery(db, opts.imageryDir, ds);
+    report({ layer: 'imagery', nameZh: '模拟影像（两期）', rows: img.files.length, done: true, elapsedMs: img.elapsedMs });
+  }
   return { scale: opts.scale, seed, checksum: ds.checksum(), counts, elapsedMs: Date.now() - started };
 }
 

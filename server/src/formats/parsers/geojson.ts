@@ -82,14 +82,14 @@ function toRings(value: unknown, index: number): RawPosition[][] {
   });
 }
 
-interface GeometryLike {
+export interface GeometryLike {
   type?: unknown;
   coordinates?: unknown;
   geometries?: unknown;
 }
 
-/** Polygons of a geometry; counts what is not a polygon in `others`. */
-function polygonsOf(geometry: GeometryLike, index: number, others: Map<string, number>): RawPolygons {
+/** Polygons of a geometry; counts what is not a polygon in `others`. Exported for the streaming reader (formats/stream/geojson.ts). */
+export function polygonsOf(geometry: GeometryLike, index: number, others: Map<string, number>): RawPolygons {
   const type = String(geometry.type);
   if (type === 'Polygon') return [toRings(geometry.coordinates, index)];
   if (type === 'MultiPolygon') {

@@ -443,6 +443,8 @@ interface System {
   zone?: number;
   zoneWidth?: ZoneWidth;
   projected: boolean;
+  /** Gauss–Krüger only: the zone prefix the eastings carry (undefined: none), for checking later features against it. */
+  gk?: { prefixZone: number | undefined };
 }
 
 /** The Gauss–Krüger definition of a zone on a datum's ellipsoid. */
@@ -548,6 +550,7 @@ function resolveSystem(raw: RawFeature[], kind: CoordinateKind, xy: (p: RawPosit
     zone,
     zoneWidth,
     projected: true,
+    gk: { prefixZone },
   };
 }
 
@@ -655,14 +658,35 @@ function datumPolicy(
 }
 
 /**
- * Places raw features on the map (EPSG:4490 lon/lat), deciding and reporting the coordinate
- * system, zone, axis order and datum shift, and keeps a projected file's own coordinates
- * (`source`). Adds warnings to `ctx.warnings`; refuses with a ParseError naming the problem.
- * No coordinate is rounded.
- *
- * @example placeFeatures([{ properties: {}, polygons: [[[[3853210.512, 38512034.22], …]]] }], ctx).crs // 'EPSG:4526'
+ * A placement decided on some features, to apply to them and to others read later: what the file
+ * is (`crs`, zone, datum …) and a function placing one feature. A stream decides it on its first
+ * features and places every later one with the same transform (formats/stream/).
  */
-export function placeFeatures(raw: RawFeature[], ctx: PlaceContext): Placement {
+export interface PlacementPlan extends Omit<Placement, 'features' | 'source'> {
+  /** The system of a projected file's own numbers (the `source` of a whole-file parse, without geometries). */
+  sourceSystem?: Omit<SourceCoordinates, 'geometries'>;
+  /**
+   * One feature placed: its EPSG:4490 geometry (rings RFC 7946-wound) and, with `keepSource`, its own
+   * coordinates in the same vertex order. A ParseError (COORD_UNKNOWN_SYSTEM) for a vertex that does
+   * not convert to a valid lon/lat.
+   */
+  place(feature: RawFeature, keepSource?: boolean): { geometry: SiteGeometry; source?: SiteGeometry };
+  /**
+   * Whether a feature read after the decision fits it, else a ParseError naming the vertex: numbers of
+   * the same kind (lon/lat or metres), and for Gauss–Krüger the same zone prefix and eastings and
+   * northings within the zone — what the whole-file parse checks on every feature before deciding.
+   */
+  check(feature: RawFeature): void;
+}
+
+/**
+ * Decides how to place raw features (EPSG:4490 lon/lat) — the coordinate system, zone, axis order and
+ * datum shift — from `raw`, adding warnings to `ctx.warnings` and refusing with a ParseError naming
+ * the problem, as {@link placeFeatures} does; the plan then places any feature the same way.
+ *
+ * @example const plan = planPlacement(sample, ctx); plan.check(f); plan.place(f).geometry
+ */
+export function planPlacement(raw: RawFeature[], ctx: PlaceContext): PlacementPlan {
   const kind = decideKind(raw, ctx);
   const order = decideOrder(raw, kind, ctx);
   const axisOrder: DetectedAxisOrder = order === 'xy' ? 'lonlat' : 'northing-easting';
@@ -691,8 +715,7 @@ export function placeFeatures(raw: RawFeature[], ctx: PlaceContext): Placement {
     forward = (p) => converter.forward(p) as [number, number];
   }
 
-  const sources: SiteGeometry[] = [];
-  const features: SiteFeature[] = raw.map((f) => {
+  const place = (f: RawFeature, keepSource = true): { geometry: SiteGeometry; source?: SiteGeometry } => {
     const placed: number[][][][] = [];
     const kept: number[][][][] = [];
     for (const poly of f.polygons) {
@@ -717,21 +740,55 @@ export function placeFeatures(raw: RawFeature[], ctx: PlaceContext): Placement {
         const ccw = signedArea(lonlat) > 0;
         if ((i === 0) !== ccw) {
           lonlat = [...lonlat].reverse();
-          src = [...source].reverse();
+          if (keepSource) src = [...source].reverse();
         }
         rings.push(lonlat);
-        own.push(src);
+        if (keepSource) own.push(src);
       });
       placed.push(rings);
-      kept.push(own);
+      if (keepSource) kept.push(own);
     }
     const geometry: SiteGeometry = placed.length === 1 ? { type: 'Polygon', coordinates: placed[0]! } : { type: 'MultiPolygon', coordinates: placed };
-    sources.push(kept.length === 1 ? { type: 'Polygon', coordinates: kept[0]! } : { type: 'MultiPolygon', coordinates: kept });
-    return { type: 'Feature', properties: f.properties, geometry };
-  });
+    if (!keepSource) return { geometry };
+    return { geometry, source: kept.length === 1 ? { type: 'Polygon', coordinates: kept[0]! } : { type: 'MultiPolygon', coordinates: kept } };
+  };
+
+  const check = (f: RawFeature): void => {
+    const prefixZone = system.gk?.prefixZone;
+    const shift = prefixZone !== undefined ? prefixZone * 1_000_000 : 0;
+    for (const poly of f.polygons) for (const ring of poly) for (const p of ring) {
+      if (!Number.isFinite(p[0]) || !Number.isFinite(p[1])) {
+        throw new ParseError('COORD_NOT_NUMBER', `坐标中有不是数字的值：(${p[0]}, ${p[1]})`, `A coordinate is not a number: (${p[0]}, ${p[1]})`);
+      }
+      if (kindOfPair(p) !== kind) {
+        throw new ParseError(
+          kind === 'geographic' ? 'COORD_MIXED' : 'COORD_UNKNOWN_SYSTEM',
+          `坐标 (${num(p[0], 7)}, ${num(p[1], 7)}) 与文件其余坐标不是同一种坐标（文件为${kind === 'geographic' ? '经纬度' : '平面坐标（米）'}）`,
+          `Coordinate (${num(p[0], 7)}, ${num(p[1], 7)}) is not of the same kind as the file's others (${kind === 'geographic' ? 'lon/lat' : 'projected metres'})`,
+        );
+      }
+      if (!system.gk) continue;
+      const [e, n] = xy(p);
+      const zoneOf = e >= 10_000_000 ? Math.floor(e / 1_000_000) : undefined;
+      if (zoneOf !== prefixZone) {
+        throw new ParseError(
+          'COORD_MIXED_ZONES',
+          `东坐标 ${num(e)} 的带号前缀（${zoneOf ?? '无'}）与文件其余坐标（${prefixZone ?? '无'}）不一致，请检查是否混入了其他带的坐标`,
+          `The easting ${num(e)} carries zone prefix ${zoneOf ?? 'none'}, unlike the file's others (${prefixZone ?? 'none'}); check for coordinates from another zone`,
+        );
+      }
+      const plain = e - shift;
+      if (plain < EASTING_RANGE[0] || plain > EASTING_RANGE[1] || n < NORTHING_RANGE[0] || n > NORTHING_RANGE[1]) {
+        throw new ParseError(
+          'COORD_UNKNOWN_SYSTEM',
+          `坐标（东 ${num(e)}，北 ${num(n)}）不在第 ${system.zone} 带高斯-克吕格坐标的范围内：请检查坐标顺序、带号和坐标系`,
+          `Coordinate (easting ${num(e)}, northing ${num(n)}) lies outside Gauss–Krüger zone ${system.zone}: check the axis order, the zone and the coordinate system`,
+        );
+      }
+    }
+  };
 
   return {
-    features,
     crs: system.label,
     ...(system.zone !== undefined ? { zone: system.zone, zoneWidth: system.zoneWidth } : {}),
     axisOrder,
@@ -740,8 +797,27 @@ export function placeFeatures(raw: RawFeature[], ctx: PlaceContext): Placement {
     ...(system.crsName ? { crsName: system.crsName } : {}),
     datumTransform: policy.transform,
     ...(datumAssumed ? { datumAssumed: true as const } : {}),
-    ...(system.projected
-      ? { source: { crs: system.label, ...(system.epsg !== undefined ? { epsg: system.epsg } : {}), proj4: policy.from, geometries: sources } }
-      : {}),
+    ...(system.projected ? { sourceSystem: { crs: system.label, ...(system.epsg !== undefined ? { epsg: system.epsg } : {}), proj4: policy.from } } : {}),
+    place,
+    check,
   };
+}
+
+/**
+ * Places raw features on the map (EPSG:4490 lon/lat), deciding and reporting the coordinate
+ * system, zone, axis order and datum shift, and keeps a projected file's own coordinates
+ * (`source`). Adds warnings to `ctx.warnings`; refuses with a ParseError naming the problem.
+ * No coordinate is rounded.
+ *
+ * @example placeFeatures([{ properties: {}, polygons: [[[[3853210.512, 38512034.22], …]]] }], ctx).crs // 'EPSG:4526'
+ */
+export function placeFeatures(raw: RawFeature[], ctx: PlaceContext): Placement {
+  const { place, check: _check, sourceSystem, ...meta } = planPlacement(raw, ctx);
+  const sources: SiteGeometry[] = [];
+  const features: SiteFeature[] = raw.map((f) => {
+    const { geometry, source } = place(f, true);
+    sources.push(source!);
+    return { type: 'Feature', properties: f.properties, geometry };
+  });
+  return { features, ...meta, ...(sourceSystem ? { source: { ...sourceSystem, geometries: sources } } : {}) };
 }

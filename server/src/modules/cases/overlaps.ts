@@ -7,10 +7,11 @@
  *
  * Computed set-wise, a batch of cases at a time, when cases are seeded (server/src/seed/load.ts) or
  * imported, and kept: `case_overlap` per feature and the summary columns of `encroachment`.
- * They are evidence of what the case covered when it was found; a later change of a layer
- * does not recompute them (call `computeCaseOverlaps` for that).
+ * They are evidence of what the case covered when it was found. After a layer's version
+ * change, `recomputeCaseOverlapsWithin` recomputes that layer's part for the cases the change
+ * touched and records the version (case_overlap_basis); decisions are never touched.
  */
-import { getLayer } from '../../../../core/layers.ts';
+import { getLayer, type CaseOverlapLayerId } from '../../../../core/layers.ts';
 import { ellipsoidalArea, type AreaGeometry } from '../../../../core/ellipsoidal-area.ts';
 import { OVERLAP_EPSILON_M2 } from '../../../../core/rules.ts';
 import { CASE_OVERLAP_LAYER_IDS } from '../../../../core/contracts/cases.ts';
@@ -36,25 +37,29 @@ export interface OverlapResult {
   elapsedMs: number;
 }
 
-const tableOf = (layerId: (typeof CASE_OVERLAP_LAYER_IDS)[number]) => ident(getLayer(layerId)!.table);
+const tableOf = (layerId: CaseOverlapLayerId) => ident(getLayer(layerId)!.table);
 
 /**
- * Computes (or recomputes) the overlaps of the given cases, in `q`'s transaction. Throws when
- * the database answers fewer rows than there are candidates (a silent GEOS failure in the
- * embedded database) or does not update every case.
+ * Computes (or recomputes) the overlaps of the given cases, in `q`'s transaction: with every
+ * layer (the default), or only `layers` — those layers' rows replaced, the others kept — and
+ * the summary columns from all of them. Throws when the database answers fewer rows than there
+ * are candidates (a silent GEOS failure in the embedded database) or does not update every case.
  */
 export async function computeCaseOverlaps(
   q: Queryable,
   caseIds: number[],
   onProgress?: (p: OverlapProgress) => void,
+  layers: readonly CaseOverlapLayerId[] = CASE_OVERLAP_LAYER_IDS,
 ): Promise<OverlapResult> {
   const started = Date.now();
   let features = 0;
   for (let i = 0; i < caseIds.length; i += OVERLAP_BATCH) {
     const ids = caseIds.slice(i, i + OVERLAP_BATCH);
-    await q.query('DELETE FROM case_overlap WHERE case_id = ANY($1::int[])', [ids]);
+    await q.query('DELETE FROM case_overlap WHERE case_id = ANY($1::int[]) AND layer = ANY($2::text[])', [ids, [...layers]]);
+    // computed whole, a case follows no particular version any more: overlaps_at says when
+    if (layers.length === CASE_OVERLAP_LAYER_IDS.length) await q.query('DELETE FROM case_overlap_basis WHERE case_id = ANY($1::int[])', [ids]);
     const cols = { caseId: [] as number[], layer: [] as string[], featureId: [] as number[], code: [] as string[], m2: [] as number[] };
-    for (const layerId of CASE_OVERLAP_LAYER_IDS) {
+    for (const layerId of layers) {
       const table = tableOf(layerId);
       const [{ n } = { n: -1 }] = await q.query<{ n: number }>(sqlFile(CANDIDATES, { table }), [ids]);
       const rows = await q.query<{ case_id: number; feature_id: number; feature_code: string; overlap: string | null }>(sqlFile(OVERLAP, { table }), [ids]);
@@ -105,5 +110,55 @@ export async function ensureCaseOverlaps(db: Database, onProgress?: (p: OverlapP
     const ids = await missing(tx);
     const result = await computeCaseOverlaps(tx, ids, onProgress);
     return { ...result, elapsedMs: Date.now() - started };
+  });
+}
+
+/** [west, south, east, north], EPSG:4490 degrees. */
+export type Bbox = [number, number, number, number];
+
+export interface RecomputeResult extends OverlapResult {
+  /** The layer version the overlaps now follow (null for a layer without versions). */
+  versionNo: number | null;
+}
+
+/**
+ * After `layer` changed within `bbox` (null: anywhere), recomputes that layer's overlaps of
+ * every case whose geometry meets the box — the same SQL and ellipsoidal areas as on import —
+ * and of every case listing a feature of the layer that is gone (a version written anew
+ * renumbers its features), and records against which version of the layer (case_overlap_basis). Cases whose overlaps
+ * were never computed are left to `ensureCaseOverlaps`, which computes them whole. Touches
+ * neither the cases' decisions nor their version (the optimistic lock of a decision).
+ */
+export async function recomputeCaseOverlapsWithin(db: Database, layer: CaseOverlapLayerId, bbox: Bbox | null): Promise<RecomputeResult> {
+  const started = Date.now();
+  return db.transaction(async (tx) => {
+    await tx.query(`SELECT pg_advisory_xact_lock(hashtext('case_overlaps'))`);
+    const ids = (
+      await tx.query<{ id: number }>(
+        `SELECT e.id FROM encroachment e
+          WHERE e.overlaps_at IS NOT NULL
+            AND ($1::float8 IS NULL OR ST_Intersects(e.geom, ST_MakeEnvelope($1, $2, $3, $4, 4490))
+                 OR EXISTS (SELECT 1 FROM case_overlap o WHERE o.case_id = e.id AND o.layer = $5
+                               AND NOT EXISTS (SELECT 1 FROM ${tableOf(layer)} t WHERE t.id = o.feature_id)))
+          ORDER BY e.id`,
+        [...(bbox ?? [null, null, null, null]), layer],
+      )
+    ).map((r) => Number(r.id));
+    const [v] = await tx.query<{ version_no: number | null; versioned: boolean }>(
+      `SELECT (SELECT version_no FROM layer_version WHERE layer = $1 AND state = 'active') AS version_no, $2::boolean AS versioned`,
+      [layer, getLayer(layer)!.import !== undefined],
+    );
+    // an importable layer before its first import serves version 1 (layer-admin/repo.ts)
+    const versionNo = v?.versioned ? Number(v.version_no ?? 1) : null;
+    const result = await computeCaseOverlaps(tx, ids, undefined, [layer]);
+    if (ids.length) {
+      await tx.query(
+        `INSERT INTO case_overlap_basis (case_id, layer, version_no, computed_at)
+         SELECT id, $2, $3, now() FROM unnest($1::int[]) AS c(id)
+         ON CONFLICT (case_id, layer) DO UPDATE SET version_no = EXCLUDED.version_no, computed_at = EXCLUDED.computed_at`,
+        [ids, layer, versionNo],
+      );
+    }
+    return { ...result, versionNo, elapsedMs: Date.now() - started };
   });
 }

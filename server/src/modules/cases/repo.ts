@@ -65,6 +65,8 @@ export interface CaseRow {
   county_code: string;
   county_name: string | null;
   county_name_en: string | null;
+  township_code: string | null;
+  township_name: string | null;
   source: string;
   detected_on: string;
   status: string;
@@ -85,11 +87,21 @@ export interface CaseRow {
 }
 
 export const SUMMARY_COLUMNS = `
-  e.id, e.code, e.county_code, c.name AS county_name, NULLIF(c.name_en, '') AS county_name_en, e.source, e.detected_on::text AS detected_on, e.status,
+  e.id, e.code, e.county_code, c.name AS county_name, NULLIF(c.name_en, '') AS county_name_en, tw.code AS township_code, tw.name AS township_name, e.source, e.detected_on::text AS detected_on, e.status,
   e.area_m2, e.permanent_farmland_m2, e.general_farmland_m2, e.eco_redline_m2, e.stock_land_m2,
   e.urban_boundary_m2, e.overlaps_at, e.approval_no, e.decision_comment, e.decided_by, e.decided_at, e.version,
   ST_X(ST_PointOnSurface(e.geom)) AS lon, ST_Y(ST_PointOnSurface(e.geom)) AS lat`;
-export const FROM = 'FROM encroachment e LEFT JOIN admin_county c ON c.code = e.county_code';
+/**
+ * A case's township: the one holding the largest part of it, computed as the case is read (not
+ * stored), so townships an administrator imports count at once. Candidates come from the GiST
+ * index; a case inside one township (nearly all) is settled by ST_Covers before any area is cut.
+ */
+export const TOWNSHIP_LATERAL = `LEFT JOIN LATERAL (
+    SELECT t.code, t.name FROM admin_township t
+     WHERE t.geom && e.geom AND ST_Intersects(t.geom, e.geom)
+     ORDER BY CASE WHEN ST_Covers(t.geom, e.geom) THEN 'Infinity'::float8 ELSE ST_Area(ST_Intersection(t.geom, e.geom)) END DESC, t.code
+     LIMIT 1) tw ON true`;
+export const FROM = `FROM encroachment e LEFT JOIN admin_county c ON c.code = e.county_code ${TOWNSHIP_LATERAL}`;
 
 const iso = (v: Date | string | null): string | null => (v === null ? null : new Date(v).toISOString());
 
@@ -123,6 +135,7 @@ export function toSummary(r: CaseRow): CaseSummary {
     countyCode: r.county_code,
     countyName: r.county_name ?? r.county_code,
     countyNameEn: r.county_name_en ?? r.county_name ?? r.county_code,
+    township: r.township_code ? { code: r.township_code, name: r.township_name ?? r.township_code } : null,
     source: r.source as CaseSummary['source'],
     detectedOn: r.detected_on,
     status: r.status as CaseStatus,
@@ -179,6 +192,13 @@ export interface OverlapFeatureRow {
   label_name: string | null;
 }
 
+/** Against which version of a layer a case's overlaps were last recomputed (case_overlap_basis). */
+export interface BasisRow {
+  layer: string;
+  version_no: number | null;
+  computed_at: Date | string;
+}
+
 export interface DecisionRow {
   id: number;
   at: Date | string;
@@ -197,7 +217,12 @@ export async function caseById(db: Queryable, id: number) {
   if (!row) return null;
   const overlaps = await db.query<OverlapFeatureRow>(OVERLAPS_SQL, [id]);
   const history = await db.query<DecisionRow>(HISTORY_SQL, [id]);
-  return { row, overlaps, history };
+  const basis = await db.query<BasisRow>(
+    `SELECT layer, version_no, computed_at FROM case_overlap_basis WHERE case_id = $1
+      ORDER BY array_position(ARRAY['permanent-farmland', 'eco-redline', 'general-farmland', 'urban-boundary', 'stock-parcel'], layer)`,
+    [id],
+  );
+  return { row, overlaps, history, basis };
 }
 
 export interface StatsRow {
@@ -215,6 +240,28 @@ export interface StatsRow {
 
 export async function statsRows(db: Queryable, year: number): Promise<StatsRow[]> {
   return db.query<StatsRow>(STATS_SQL, [year]);
+}
+
+export interface TownshipStatsRow {
+  county_code: string;
+  code: string;
+  name: string;
+  illegal: number;
+  farmland_m2: number;
+}
+
+/** The confirmed illegal cases of a year by township (the one holding each case's largest part), largest farmland first. */
+export async function townshipStatsRows(db: Queryable, year: number): Promise<TownshipStatsRow[]> {
+  return db.query<TownshipStatsRow>(
+    `SELECT e.county_code, tw.code, tw.name, count(*)::int AS illegal,
+            coalesce(sum(e.permanent_farmland_m2 + e.general_farmland_m2), 0) AS farmland_m2
+       FROM encroachment e ${TOWNSHIP_LATERAL}
+      WHERE e.status = '违法占用' AND tw.code IS NOT NULL
+        AND e.detected_on >= make_date($1::int, 1, 1) AND e.detected_on < make_date($1::int + 1, 1, 1)
+      GROUP BY e.county_code, tw.code, tw.name
+      ORDER BY farmland_m2 DESC, tw.code`,
+    [year],
+  );
 }
 
 /** Years with cases, newest first. */

@@ -5,7 +5,8 @@
  * - `GET /api/cases/export.xlsx` · `.geojson` · `.shp.zip` — the same filters, every row;
  * - `GET /api/cases/stats?year=` and `/api/cases/stats/export.xlsx?year=` — the county view;
  * - `GET /api/cases/{id}` — the case page; `POST /api/cases/{id}/decisions` — a decision;
- * - `POST /api/cases/import` (multipart `file`) → 202 with a job; `GET /api/cases/import/{jobId}`.
+ * - `POST /api/cases/import` (multipart `file`) → 202 with a job; `GET /api/cases/import/{jobId}`;
+ *   `POST /api/cases/import/{jobId}/commit` (a trial run's rows, committed) and `…/cancel`.
  *
  * Routes only translate HTTP; the rules are in service.ts and core/case-status.ts.
  */
@@ -21,6 +22,7 @@ import {
   CaseExportQuery,
   CaseIdParams,
   CaseImportAccepted,
+  CaseImportCommitRequest,
   CaseImportJob,
   CaseImportQuery,
   CaseListQuery,
@@ -29,18 +31,20 @@ import {
   CaseStatsResponse,
   ImportJobParams,
 } from '../../../../core/contracts/cases.ts';
-import { MAX_SITE_FILE_BYTES, ParseQuery } from '../../../../core/contracts/geometry.ts';
+import { ParseQuery } from '../../../../core/contracts/geometry.ts';
+import { rm } from 'node:fs/promises';
 import { contentDisposition } from '../../http/download.ts';
-import { parseOptionsOf, readFeatureFile, uploadErrorHandler, uploadedFile } from '../../http/upload.ts';
+import { parseOptionsOf, uploadErrorHandler, uploadedFileToDisk } from '../../http/upload.ts';
 import { AppError, requestLang } from '../../plugins/errors.ts';
 import { audit } from '../auth/service.ts';
 import { casesGeoJson, casesShapefileZip, casesWorkbook, statsWorkbook, type ExportCase } from './exports.ts';
-import { CaseImportJobs } from './import.ts';
+import type { LayerJobs } from '../layer-admin/service.ts';
+import { CaseImports, MAX_CASE_FILE_BYTES, countCaseRows, noSuchRow, type CaseImportInput } from './import.ts';
 import { ensureCaseOverlaps } from './overlaps.ts';
 import { listCases, searchCases, toSummary } from './repo.ts';
 import { beijingYear, caseStats, decideCase, readCase } from './service.ts';
 
-const MB = MAX_SITE_FILE_BYTES / 1024 / 1024;
+const MB = MAX_CASE_FILE_BYTES / 1024 / 1024;
 
 const tooLarge = () => new AppError(413, 'FILE_TOO_LARGE', `文件过大：最大 ${MB} MB，请分批导入`, `The file is too large: at most ${MB} MB; import it in parts`);
 const NO_FILE = { zh: '没有收到文件：请上传 GeoJSON 或 Shapefile（.zip）', en: 'No file received: upload a GeoJSON or a zipped Shapefile (field "file")' };
@@ -57,12 +61,24 @@ function download(reply: FastifyReply, zh: string, ascii: string, type: string, 
 /** The query string a request came with, for the export's 说明. */
 const filtersOf = (req: FastifyRequest) => decodeURIComponent(req.url.split('?')[1] ?? '');
 
-const routes: FastifyPluginAsyncZod = async (app) => {
-  await app.register(multipart, { limits: { fileSize: MAX_SITE_FILE_BYTES, files: 1 } });
+export interface CaseRoutesOptions {
+  /** The app's job queue (layer-admin/service.ts): a case import is one of its kinds. */
+  jobs: LayerJobs;
+  /** Where uploads are written while they are read. */
+  uploadDir: string;
+}
+
+const routes: FastifyPluginAsyncZod<CaseRoutesOptions> = async (app, opts) => {
+  await app.register(multipart, { limits: { fileSize: MAX_CASE_FILE_BYTES, files: 1 } });
   // the upload's own errors in words (on its route only: the JSON routes keep the app's)
   const uploadErrors = uploadErrorHandler(tooLarge);
-  const jobs = new CaseImportJobs();
-  app.addHook('onClose', async () => jobs.settle());
+  const jobs = new CaseImports(app.db, opts.jobs);
+  const jobOf = async (id: string) => {
+    const job = await jobs.get(id);
+    if (!job) throw new AppError(404, 'IMPORT_JOB_NOT_FOUND', `没有导入任务 ${id}（试导入的结果保留 24 小时）`, `No import job ${id} (a trial run is kept for 24 hours)`);
+    return job;
+  };
+  const acceptedOf = (id: string, dryRun: boolean, total: number) => ({ jobId: id, dryRun, statusUrl: `/api/cases/import/${id}`, total });
 
   app.get(
     '/api/cases',
@@ -157,15 +173,16 @@ const routes: FastifyPluginAsyncZod = async (app) => {
     {
       config: { access: atLeast('auditor') },
       errorHandler: uploadErrors,
-      bodyLimit: MAX_SITE_FILE_BYTES,
+      bodyLimit: MAX_CASE_FILE_BYTES,
       schema: {
         summary: '图斑批量导入 Import detection polygons',
         description:
-          '上传 GeoJSON、Shapefile（.zip）或 GeoPackage（.gpkg）（multipart/form-data，字段名 file），按选址套核的方式读取；导入人取自登录会话；返回 202 与导入任务号，进度和报告在 GET /api/cases/import/{jobId}。' +
+          '上传 GeoJSON、Shapefile（.zip）或 GeoPackage（.gpkg）（multipart/form-data，字段名 file），边收边写入服务器磁盘，再逐条流式读取（与图层导入相同的读取器）；导入人取自登录会话；返回 202 与导入任务号，进度和报告在 GET /api/cases/import/{jobId}。' +
+          '任务存于数据库（layer_job）：服务重启后继续，可在任一实例上查看或取消（POST /api/cases/import/{jobId}/cancel）。' +
           '每个要素可带图斑编号（code/编号/图斑编号/TBBH）、线索来源（source/来源/线索来源）和发现日期（detectedOn/发现日期/JCRQ），缺省时取查询参数 source 与 detectedOn。' +
           '默认试导入（dryRun=true）：逐行报告 ok / invalid（原因）/ duplicate（与已有图斑或前面某行重叠超过 duplicateShare，给出重叠比例与图斑编号），不写入。' +
-          'dryRun=false 提交：在一个事务中写入有效且不重复的行（以及 includeDuplicates 列出的重复行），分配缺省编号，并计算占用情况。' +
-          '文件无法读取返回 422，超过 20 MB 返回 413。',
+          '试导入完成后用 POST /api/cases/import/{jobId}/commit 提交其检查过的行（无需再次上传）；dryRun=false 则检查后直接提交：在一个事务中写入有效且不重复的行（以及 includeDuplicates 列出的重复行），分配缺省编号，并计算占用情况。' +
+          `文件无法读取返回 422，超过 ${MB} MB 返回 413。`,
         tags: ['cases'],
         consumes: ['multipart/form-data'],
         querystring: CaseImportQuery.extend(ParseQuery.shape),
@@ -174,24 +191,66 @@ const routes: FastifyPluginAsyncZod = async (app) => {
     },
     async (req, reply) => {
       const options = parseOptionsOf(req.query);
-      const file = await uploadedFile(req, NO_FILE);
-      // each polygon validated in the parse worker too, off the event loop
-      const parsed = await readFeatureFile(req, file, options, { zh: '批量导入', en: 'the import' }, 'site', true);
-      const total = parsed.features.features.length;
-      const beyond = (req.query.includeDuplicates ?? []).filter((n) => n < 1 || n > total);
-      if (beyond.length) {
-        throw new AppError(
-          400,
-          'NO_SUCH_ROW',
-          `选择仍要导入的重复行中，第 ${beyond.join('、')} 行不存在：文件共 ${total} 行`,
-          `The duplicate rows chosen for import name rows ${beyond.join(', ')}, but the file has ${total} rows`,
-        );
+      const file = await uploadedFileToDisk(req, opts.uploadDir, NO_FILE);
+      let total: number;
+      try {
+        // the rows numbered, and a file that cannot be read refused at once; the job reads it again to check it
+        total = await countCaseRows(file.path, file.fileName, options);
+        const beyond = (req.query.includeDuplicates ?? []).filter((n) => n < 1 || n > total);
+        if (beyond.length) throw noSuchRow(beyond, total);
+      } catch (e) {
+        await rm(file.path, { force: true });
+        throw e;
       }
       // the importer is the signed-in user
-      const query = { ...req.query, actor: req.user ? req.user.displayName : req.query.actor };
-      const job = jobs.start(app.db, { fileName: file.fileName, parsed, query }, req.log);
-      if (!job.dryRun) await audit(app.db, { action: 'case-import', user: req.user, ip: req.ip, target: file.fileName, details: { rows: total, job: job.id } });
-      return reply.status(202).send({ jobId: job.id, dryRun: job.dryRun, statusUrl: `/api/cases/import/${job.id}`, total });
+      const { dryRun, duplicateShare, includeDuplicates, source, detectedOn } = req.query;
+      const query = { dryRun, duplicateShare, source, ...(includeDuplicates ? { includeDuplicates } : {}), ...(detectedOn ? { detectedOn } : {}), actor: req.user ? req.user.displayName : req.query.actor };
+      const input: Omit<CaseImportInput, 'host'> = { fileName: file.fileName, path: file.path, bytes: file.bytes, options, query, rows: total, commit: !dryRun };
+      const job = await jobs.start(input, { user: req.user ?? null, ip: req.ip });
+      if (!dryRun) await audit(app.db, { action: 'case-import', user: req.user, ip: req.ip, target: file.fileName, details: { rows: total, job: job.id } });
+      return reply.status(202).send(acceptedOf(job.id, dryRun, total));
+    },
+  );
+
+  app.post(
+    '/api/cases/import/:jobId/commit',
+    {
+      config: { access: atLeast('auditor') },
+      schema: {
+        summary: '提交试导入 Commit a trial import',
+        description:
+          '把一个已完成的试导入按其检查过的行写入（不再上传文件）：在一个事务中，重新查找与已有图斑的重复（试导入之后可能有新图斑），写入有效且不重复的行以及 includeDuplicates 列出的重复行，分配缺省编号，计算占用情况并记录导入批次。' +
+          '返回 202，进度和报告在同一任务号下。任务不在“试导入完成”状态时返回 409；行号不存在返回 400。',
+        tags: ['cases'],
+        params: ImportJobParams,
+        body: CaseImportCommitRequest,
+        response: { 202: CaseImportAccepted, 400: ErrorResponse, 404: ErrorResponse, 409: ErrorResponse },
+      },
+    },
+    async (req, reply) => {
+      const found = await jobOf(req.params.jobId);
+      const job = await jobs.commit(found.id, req.body?.includeDuplicates ?? [], { user: req.user ?? null, ip: req.ip });
+      const input = job.input as unknown as CaseImportInput;
+      await audit(app.db, { action: 'case-import', user: req.user, ip: req.ip, target: input.fileName, details: { rows: input.rows, job: job.id } });
+      return reply.status(202).send(acceptedOf(job.id, false, input.rows));
+    },
+  );
+
+  app.post(
+    '/api/cases/import/:jobId/cancel',
+    {
+      config: { access: atLeast('auditor') },
+      schema: {
+        summary: '取消导入任务 Cancel an import',
+        description: '排队、检查中或等待提交的任务即被放弃；提交中的任务在写入事务完成前停止并整体回滚，不写入任何图斑。已结束的任务返回 409。',
+        tags: ['cases'],
+        params: ImportJobParams,
+        response: { 200: CaseImportJob, 400: ErrorResponse, 404: ErrorResponse, 409: ErrorResponse },
+      },
+    },
+    async (req) => {
+      const found = await jobOf(req.params.jobId);
+      return jobs.view(await jobs.cancel(found.id), requestLang(req));
     },
   );
 
@@ -201,17 +260,13 @@ const routes: FastifyPluginAsyncZod = async (app) => {
       config: { access: atLeast('auditor') },
       schema: {
         summary: '导入任务进度 Import job',
-        description: '导入任务的阶段（phase）、本阶段进度（done/total）、总进度（progress，0–1）；结束后给出逐行报告（report）或错误（error）。任务在结束后保留 1 小时。',
+        description: '导入任务的阶段（phase）、本阶段进度（done/total）、总进度（progress，0–1）；结束后给出逐行报告（report）或错误（error）。任务存于数据库，读自任务表。',
         tags: ['cases'],
         params: ImportJobParams,
         response: { 200: CaseImportJob, 400: ErrorResponse, 404: ErrorResponse },
       },
     },
-    async (req) => {
-      const job = jobs.get(req.params.jobId);
-      if (!job) throw new AppError(404, 'IMPORT_JOB_NOT_FOUND', `没有导入任务 ${req.params.jobId}（任务结束 1 小时后即不再保留）`, `No import job ${req.params.jobId} (jobs are kept for an hour after they end)`);
-      return job.view(requestLang(req));
-    },
+    async (req) => jobs.view(await jobOf(req.params.jobId), requestLang(req)),
   );
 
   app.get(
@@ -222,7 +277,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
         summary: '违法占地图斑详情 Case page',
         description:
           '一个图斑的全部信息：属性、范围、占用情况（逐个涉及的永久基本农田、生态保护红线、一般耕地、城镇开发边界和存量地块及其重叠面积）、核查结论与全部核查记录（只增不改），以及可作出的结论。' +
-          '乡镇：现有数据不含乡镇界线，township 为 null。',
+          '乡镇（township）：占图斑面积最大的乡镇级行政区，读取时按当前乡镇界线计算；无乡镇数据时为 null。',
         tags: ['cases'],
         params: CaseIdParams,
         response: { 200: CaseDetail, 400: ErrorResponse, 404: ErrorResponse },

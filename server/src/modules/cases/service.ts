@@ -21,7 +21,7 @@ import type { Database } from '../../db/database.ts';
 import { sqlFile } from '../../db/sql-file.ts';
 import { AppError } from '../../plugins/errors.ts';
 import { ensureCaseOverlaps } from './overlaps.ts';
-import { caseById, caseYears, statsRows, toSummary, type StatsRow } from './repo.ts';
+import { caseById, caseYears, statsRows, toSummary, townshipStatsRows, type StatsRow } from './repo.ts';
 
 const DECIDE_SQL = sqlFile(new URL('./sql/decide.sql', import.meta.url));
 
@@ -34,13 +34,12 @@ export async function readCase(db: Database, id: number): Promise<CaseDetail> {
   await ensureCaseOverlaps(db);
   const found = await caseById(db, id);
   if (!found) throw notFound(id);
-  const { row, overlaps, history } = found;
+  const { row, overlaps, history, basis } = found;
   const summary = toSummary(row);
   const area = summary.area.m2;
   return {
     ...summary,
     geometry: JSON.parse(row.geometry) as CaseDetail['geometry'],
-    township: null,
     comment: row.decision_comment,
     overlapFeatures: overlaps.map((o) => {
       const layer = getLayer(o.layer as Parameters<typeof getLayer>[0])!;
@@ -56,6 +55,16 @@ export async function readCase(db: Database, id: number): Promise<CaseDetail> {
         labelName: o.label_name,
         overlapArea: toAreaUnits(m2),
         shareOfCase: area > 0 ? Math.min(1, m2 / area) : 0,
+      };
+    }),
+    overlapsAsOf: basis.map((b) => {
+      const layer = getLayer(b.layer)!;
+      return {
+        layerId: b.layer as CaseDetail['overlapsAsOf'][number]['layerId'],
+        layerNameZh: layer.nameZh,
+        layerNameEn: layer.nameEn,
+        versionNo: b.version_no === null ? null : Number(b.version_no),
+        at: iso(b.computed_at)!,
       };
     }),
     history: history.map((h) => ({
@@ -119,7 +128,7 @@ export async function decideCase(db: Database, id: number, req: CaseDecisionRequ
 /** The current year in Beijing time. */
 export { beijingYear };
 
-function countyFigures(r: StatsRow): Omit<CountyCaseStats, 'standing' | 'quotaPenaltyMu' | 'headroomMu'> {
+function countyFigures(r: StatsRow): Omit<CountyCaseStats, 'standing' | 'quotaPenaltyMu' | 'headroomMu' | 'topTownships'> {
   return {
     countyCode: r.county_code,
     countyName: r.county_name,
@@ -138,6 +147,7 @@ function countyFigures(r: StatsRow): Omit<CountyCaseStats, 'standing' | 'quotaPe
 export async function caseStats(db: Database, year: number): Promise<CaseStatsResponse> {
   await ensureCaseOverlaps(db);
   const rows = await statsRows(db, year);
+  const towns = await townshipStatsRows(db, year);
   const counties: CountyCaseStats[] = rows.map((r) => {
     const f = countyFigures(r);
     const standing = countyStanding(f.illegalFarmland.mu);
@@ -146,6 +156,10 @@ export async function caseStats(db: Database, year: number): Promise<CaseStatsRe
       standing,
       quotaPenaltyMu: standing === 'over' ? QUOTA_PENALTY_MU : 0,
       headroomMu: roundTo(ILLEGAL_FARMLAND_LIMIT_MU - f.illegalFarmland.mu, 4),
+      topTownships: towns
+        .filter((t) => t.county_code === r.county_code)
+        .slice(0, 3)
+        .map((t) => ({ code: t.code, name: t.name, illegal: Number(t.illegal), illegalFarmland: toAreaUnits(Number(t.farmland_m2)) })),
     };
   });
   const sum = (k: keyof StatsRow) => rows.reduce((s, r) => s + Number(r[k]), 0);

@@ -1,6 +1,7 @@
 import { ROLES } from '../../../../core/access.ts';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { ClientConfigResponse } from '../../../../core/contracts/features.ts';
+import type {} from '../basemaps/service.ts';
 
 export interface Basemap {
   id: string;
@@ -35,12 +36,12 @@ const routes: FastifyPluginAsyncZod<{ basemaps: Basemap[] }> = async (app, opts)
       config: { access: ROLES },
       schema: {
         summary: '前端配置 Client configuration',
-        description: '可选的在线底图（离线底图总是可用）与瓦片最大请求级别。',
+        description: '可选的底图（离线底图总是可用）：离线矢量底图（已放置 PMTiles 时）、天地图（已配置密钥时）、本局添加的服务、BASEMAP_URL；以及瓦片最大请求级别。',
         tags: ['system'],
         response: { 200: ClientConfigResponse },
       },
     },
-    async () => ({ basemaps: opts.basemaps, maxTileZoom: 16 }),
+    async () => ({ basemaps: [...(app.hasDecorator('basemaps') ? await app.basemaps.forClient() : []), ...opts.basemaps], maxTileZoom: 16 }),
   );
 };
 export default routes;

@@ -1,12 +1,12 @@
 /** Feature queries of registry layers. */
 import type { LayerDefinition } from '../../../../core/layers.ts';
 import type { Queryable } from '../../db/database.ts';
-import { ident, selectColumns, sqlFile } from '../../db/sql-file.ts';
+import { selectColumns, servedTable, sqlFile } from '../../db/sql-file.ts';
 
 type Row = Record<string, unknown> & { id: number; geometry: string };
 
 const tokens = (layer: LayerDefinition, attributes: string[]) => ({
-  table: ident(layer.table),
+  table: servedTable(layer),
   select_columns: selectColumns(layer, attributes),
 });
 

@@ -27,6 +27,14 @@ export interface Reason {
   en: string;
 }
 
+/** The file's fields that fill no column (the summary names them: their data is not kept). */
+export function unmappedFields(sample: SiteProperties[], mapping: Partial<Record<LayerColumn, string>>): string[] {
+  const used = new Set(Object.values(mapping));
+  const out: string[] = [];
+  for (const props of sample) for (const k of Object.keys(props)) if (!used.has(k) && !out.includes(k)) out.push(k);
+  return out;
+}
+
 /** Which file field fills each column (the first feature that has one decides), for the summary. */
 export function fieldMapping(layer: ImportableLayer, sample: SiteProperties[]): Partial<Record<LayerColumn, string>> {
   const out: Partial<Record<LayerColumn, string>> = {};
@@ -45,6 +53,24 @@ const text = (v: PropertyValue | undefined): string | null => {
   return s ? s : null;
 };
 
+/** Columns readRow fills by rules of their own; the rest go by their attribute's type. */
+const HANDLED = new Set<LayerColumn>(['code', 'county_code', 'name', 'category', 'land_class_code', 'land_class_name', 'quality_grade', 'source', 'vintage']);
+
+/**
+ * A date as the ledger writes it, in ISO form; null when it is none.
+ *
+ * @example isoDate('2021/3/5') // '2021-03-05'
+ * @example isoDate('20210305') // '2021-03-05'
+ */
+export function isoDate(text: string): string | null {
+  const m = /^(\d{4})[-/.年]?(\d{1,2})[-/.月]?(\d{1,2})日?(?:[T ].*)?$/.exec(text.trim());
+  if (!m) return null;
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const date = new Date(Date.UTC(y, mo - 1, d));
+  if (date.getUTCFullYear() !== y || date.getUTCMonth() !== mo - 1 || date.getUTCDate() !== d) return null;
+  return `${y}-${String(mo).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
+}
+
 export interface ReadContext {
   layer: ImportableLayer;
   mapping: Partial<Record<LayerColumn, string>>;
@@ -53,6 +79,8 @@ export interface ReadContext {
   fileName: string;
   /** Beijing year, the vintage when the file has none. */
   year: string;
+  /** Beijing day of the import (YYYY-MM-DD): a stock parcel's 入库日期 when the file has none. */
+  today?: string;
   /** Known county codes; a county_code outside them is looked up from the geometry instead. */
   counties: ReadonlySet<string>;
 }
@@ -82,7 +110,7 @@ export function readRow(props: SiteProperties, ctx: ReadContext): { values: Reco
   values.county_code = six && ctx.counties.has(six) ? six : null;
 
   if ('name' in values) values.name = get('name') ?? `${spec.defaultName ?? importable(ctx.layer).nameZh}${ctx.row}`;
-  if ('category' in values) values.category = get('category') ?? spec.defaultCategory ?? '未分类';
+  if ('category' in values) values.category = get('category') ?? spec.defaultCategory ?? (spec.required?.includes('category') ? null : '未分类');
   if ('land_class_code' in values) {
     let lcCode = get('land_class_code');
     let lcName = get('land_class_name');
@@ -94,7 +122,50 @@ export function readRow(props: SiteProperties, ctx: ReadContext): { values: Reco
     const n = grade === null ? NaN : Number(grade);
     values.quality_grade = Number.isInteger(n) && n >= 1 && n <= 15 ? n : null;
   }
-  values.source = get('source') ?? ctx.fileName;
-  values.vintage = get('vintage') ?? ctx.year;
+  if ('source' in values) values.source = get('source') ?? ctx.fileName;
+  if ('vintage' in values) values.vintage = get('vintage') ?? ctx.year;
+
+  // the other columns by their attribute's type, defaults, vocabulary and whether they are required
+  const def = importable(ctx.layer);
+  const label = (col: LayerColumn) => {
+    const a = def.attributes.find((x) => x.name === col);
+    return { zh: a?.labelZh ?? col, en: a?.labelEn ?? col, type: a?.type ?? 'text' };
+  };
+  for (const col of spec.columns) {
+    if (HANDLED.has(col)) continue;
+    const raw = get(col) ?? spec.defaults?.[col] ?? null;
+    const { zh, en, type } = label(col);
+    if (raw === null) {
+      values[col] = null;
+      continue;
+    }
+    if (type === 'number') {
+      const n = Number(raw.replace(/,/g, ''));
+      if (!Number.isFinite(n)) reasons.push({ code: 'FIELD_NOT_NUMBER', zh: `${zh}“${raw.slice(0, 40)}”不是数字`, en: `${en} "${raw.slice(0, 40)}" is not a number` });
+      values[col] = Number.isFinite(n) ? n : null;
+    } else if (type === 'date') {
+      const d = isoDate(raw);
+      if (!d) reasons.push({ code: 'FIELD_NOT_DATE', zh: `${zh}“${raw.slice(0, 40)}”不是日期（应为 2024-05-01 或 20240501）`, en: `${en} "${raw.slice(0, 40)}" is not a date (2024-05-01 or 20240501)` });
+      values[col] = d;
+    } else values[col] = raw;
+  }
+  // 入库日期: the file's, else the day of the import (docs/domain.md, "The stock-land ledger")
+  if ('recorded_on' in values && values.recorded_on === null) values.recorded_on = ctx.today ?? new Date().toISOString().slice(0, 10);
+  for (const [col, allowed] of Object.entries(spec.allowed ?? {}) as [LayerColumn, readonly string[]][]) {
+    const v = values[col];
+    if (v !== null && v !== undefined && !allowed.includes(String(v))) {
+      const { zh, en } = label(col);
+      reasons.push({ code: 'FIELD_VALUE_NOT_ALLOWED', zh: `${zh}“${String(v).slice(0, 40)}”不是可用的值（${allowed.join('、')}）`, en: `${en} "${String(v).slice(0, 40)}" is not one of ${allowed.join(', ')}` });
+    }
+  }
+  for (const col of spec.required ?? []) {
+    if (values[col] === null || values[col] === undefined || (col === 'code' && code === null)) {
+      const { zh, en } = label(col);
+      reasons.push({ code: 'FIELD_MISSING', zh: `缺少${zh}`, en: `${en} is missing` });
+    }
+  }
+  if (spec.codeIsCounty && code !== null && !/^\d{6}$/.test(code)) {
+    reasons.push({ code: 'CODE_NOT_DIVISION', zh: `行政区划代码“${code.slice(0, 20)}”应为 6 位数字`, en: `The division code "${code.slice(0, 20)}" must be 6 digits` });
+  }
   return { values, reasons };
 }

@@ -1,27 +1,13 @@
 /**
- * Layer versions in the database (layer_version, layer_archive; migration 0008).
- *
- * The active version's features are the layer's own table — what tiles, features and site
- * checks read. Replacing it (an import or a restore), inside one transaction:
- * 1. the served features go to layer_archive under the active version's number;
- * 2. the table is emptied with DELETE (not TRUNCATE: readers keep the old version until commit);
- * 3. the new features are written; the count is checked (a GEOS failure in the embedded
- *    database drops rows silently);
- * 4. the version rows swap states. The data-version triggers bump the layer, so tiles and
- *    caches see the change the moment the transaction commits — or nothing, if it does not.
+ * Layer versions in the database (layer_version; migrations 0008 and 0013): which version of a
+ * layer is served and what each one was. The active version's features are the layer's own
+ * table — what tiles, features and site checks read; archived versions are tables in
+ * layer_store (store.ts), or, for versions archived before migration 0013, rows of layer_archive.
  */
-import { getLayer } from '../../../../core/layers.ts';
 import type { ImportableLayer, LayerVersion } from '../../../../core/contracts/layer-admin.ts';
 import { toAreaUnits } from '../../../../core/units.ts';
 import type { Queryable } from '../../db/database.ts';
-import { sqlFile } from '../../db/sql-file.ts';
-import { layerColumns } from './fields.ts';
-
-const file = (name: string) => new URL(`./sql/${name}.sql`, import.meta.url);
-export const tableOf = (layer: ImportableLayer) => getLayer(layer)!.table;
-
-/** Rows moved per statement while archiving and restoring (progress and cancellation between them). */
-export const SLICE = 20_000;
+import { tableOf } from './store.ts';
 
 interface VersionRow {
   version_no: number;
@@ -120,93 +106,6 @@ export async function servedVersion(q: Queryable, layer: ImportableLayer): Promi
 /** Serialises everything that replaces one layer (held to the end of the transaction). */
 export async function lockLayer(q: Queryable, layer: ImportableLayer): Promise<void> {
   await q.query(`SELECT pg_advisory_xact_lock(hashtext('layer-admin:' || $1))`, [layer]);
-}
-
-type Progress = (done: number, total: number) => void;
-type Checkpoint = () => void;
-
-/** Slices of ids [from, to] covering `min`..`max`. */
-function* slices(min: number, max: number): Generator<[number, number]> {
-  for (let a = min; a <= max; a += SLICE) yield [a, Math.min(max, a + SLICE - 1)];
-}
-
-/** Moves the served features into the archive as `versionNo` and empties the table; answers how many. */
-export async function archiveServed(q: Queryable, layer: ImportableLayer, versionNo: number, progress: Progress, checkpoint: Checkpoint): Promise<number> {
-  const table = tableOf(layer);
-  const [range] = await q.query<{ lo: number | null; hi: number | null; n: number }>(`SELECT min(id) AS lo, max(id) AS hi, count(*)::int AS n FROM ${table}`);
-  const total = range?.n ?? 0;
-  let moved = 0;
-  progress(0, total);
-  if (total > 0) {
-    const sql = sqlFile(file('archive'), { table });
-    for (const [a, b] of slices(Number(range!.lo), Number(range!.hi))) {
-      checkpoint();
-      const [r] = await q.query<{ n: number }>(sql, [layer, versionNo, a, b]);
-      moved += r?.n ?? 0;
-      progress(moved, total);
-    }
-  }
-  if (moved !== total) throw new Error(`存档不完整：应存 ${total} 个要素，实存 ${moved} 个`);
-  await q.query(`DELETE FROM ${table}`);
-  return total;
-}
-
-/** Puts archived version `versionNo` back into the (emptied) table and drops it from the archive. */
-export async function restoreArchived(q: Queryable, layer: ImportableLayer, versionNo: number, expected: number, progress: Progress, checkpoint: Checkpoint): Promise<number> {
-  const table = tableOf(layer);
-  const columns = layerColumns(layer);
-  const [range] = await q.query<{ lo: number | null; hi: number | null; n: number }>(
-    'SELECT min(id) AS lo, max(id) AS hi, count(*)::int AS n FROM layer_archive WHERE layer = $1 AND version_no = $2',
-    [layer, versionNo],
-  );
-  const total = range?.n ?? 0;
-  if (total !== expected) throw new Error(`第 ${versionNo} 版的存档不完整：应有 ${expected} 个要素，存档中 ${total} 个`);
-  let back = 0;
-  progress(0, total);
-  if (total > 0) {
-    const sql = sqlFile(file('restore'), { table, columns: columns.join(', '), rColumns: columns.map((c) => `r.${c}`).join(', ') });
-    for (const [a, b] of slices(Number(range!.lo), Number(range!.hi))) {
-      checkpoint();
-      const [r] = await q.query<{ n: number }>(sql, [layer, versionNo, a, b]);
-      back += r?.n ?? 0;
-      progress(back, total);
-    }
-  }
-  if (back !== total) throw new Error(`恢复不完整：应恢复 ${total} 个要素，实得 ${back} 个`);
-  await q.query('DELETE FROM layer_archive WHERE layer = $1 AND version_no = $2', [layer, versionNo]);
-  return back;
-}
-
-export interface NewFeature {
-  values: Record<string, string | number | null>;
-  areaM2: number;
-  /** GeoJSON geometry text, EPSG:4490, valid. */
-  geometry: string;
-}
-
-/** Rows per INSERT of a new version. */
-export const INSERT_BATCH = 1000;
-
-/** Writes a new version's features into the (emptied) table. */
-export async function insertFeatures(q: Queryable, layer: ImportableLayer, features: NewFeature[], progress: Progress, checkpoint: Checkpoint): Promise<number> {
-  const table = tableOf(layer);
-  const columns = layerColumns(layer);
-  const type = (c: string) => (c === 'quality_grade' ? 'int[]' : 'text[]');
-  const params = [...columns.map((c, i) => `$${i + 1}::${type(c)}`), `$${columns.length + 1}::float8[]`, `$${columns.length + 2}::text[]`].join(', ');
-  const sql = sqlFile(file('insert'), { table, columns: columns.join(', '), xColumns: columns.map((c) => `x.${c}`).join(', '), params });
-  let written = 0;
-  progress(0, features.length);
-  for (let i = 0; i < features.length; i += INSERT_BATCH) {
-    checkpoint();
-    const batch = features.slice(i, i + INSERT_BATCH);
-    const [r] = await q.query<{ n: number }>(sql, [...columns.map((c) => batch.map((f) => f.values[c] ?? null)), batch.map((f) => f.areaM2), batch.map((f) => f.geometry)]);
-    written += r?.n ?? 0;
-    if (written !== Math.min(features.length, i + INSERT_BATCH)) throw new Error(`写入不完整：第 ${i + 1}–${i + batch.length} 个要素只写入了 ${(r?.n ?? 0)} 个（几何运算失败）`);
-    progress(written, features.length);
-  }
-  const [stored] = await q.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table}`);
-  if (stored?.n !== features.length) throw new Error(`写入不完整：应有 ${features.length} 个要素，表中 ${stored?.n ?? 0} 个`);
-  return written;
 }
 
 export interface VersionRecord {

@@ -27,31 +27,40 @@ import {
   ManagedLayerList,
 } from '../../../../core/contracts/layer-admin.ts';
 import { getLayer } from '../../../../core/layers.ts';
-import { parseOptionsOf, readFeatureFile, uploadErrorHandler, uploadedFile } from '../../http/upload.ts';
+import { rm } from 'node:fs/promises';
+import { parseOptionsOf, uploadErrorHandler, uploadedFileToDisk } from '../../http/upload.ts';
 import { AppError, requestLang } from '../../plugins/errors.ts';
 import { readDataVersions } from '../data-version/service.ts';
 import { ensureFirstVersion, findVersion, listVersions } from './repo.ts';
-import { LayerJobs, type LayerJobState } from './service.ts';
+import type { LayerJobs } from './service.ts';
+import { openLayerSource } from './source.ts';
 
-/** Largest layer file taken (a county's farmland as a zipped Shapefile is tens of MB). */
-export const MAX_LAYER_FILE_BYTES = 200 * 1024 * 1024;
-const MB = MAX_LAYER_FILE_BYTES / 1024 / 1024;
+/** Largest layer file taken: a city's permanent farmland as a zipped Shapefile or GeoPackage runs to a few GB. */
+export const MAX_LAYER_FILE_BYTES = 4 * 1024 * 1024 * 1024;
+const GB = MAX_LAYER_FILE_BYTES / 1024 / 1024 / 1024;
 
 const tooLarge = () =>
-  new AppError(413, 'FILE_TOO_LARGE', `文件过大：最大 ${MB} MB；请压缩为 .zip，或删去无关字段后再上传`, `The file is too large: at most ${MB} MB; zip it or drop unneeded fields`);
+  new AppError(413, 'FILE_TOO_LARGE', `文件过大：最大 ${GB} GB；请删去无关字段，或按县区分成几个文件`, `The file is too large: at most ${GB} GB; drop unneeded fields or split it by county`);
 
 const admin = { access: atLeast('admin') };
 
-const routes: FastifyPluginAsyncZod = async (app) => {
+export interface LayerAdminOptions {
+  /** Where uploads are written while they are checked. */
+  uploadDir: string;
+  /** The app's layer jobs (app.ts starts and closes them). */
+  jobs: LayerJobs;
+}
+
+const routes: FastifyPluginAsyncZod<LayerAdminOptions> = async (app, opts) => {
   await app.register(multipart, { limits: { fileSize: MAX_LAYER_FILE_BYTES, files: 1 } });
   // the upload's own errors in words (on its route only: the JSON routes keep the app's)
   const uploadErrors = uploadErrorHandler(tooLarge);
-  const jobs = new LayerJobs(app.log);
-  app.addHook('onClose', async () => jobs.settle());
+  const { jobs } = opts;
 
-  const jobOf = (req: FastifyRequest<{ Params: { jobId: string } }>): LayerJobState => {
-    const job = jobs.get(req.params.jobId);
-    if (!job) throw new AppError(404, 'LAYER_JOB_NOT_FOUND', `没有任务 ${req.params.jobId}（任务结束 1 小时后即不再保留）`, `No job ${req.params.jobId} (jobs are kept for an hour after they end)`);
+  const jobOf = async (req: FastifyRequest<{ Params: { jobId: string } }>) => {
+    const job = await jobs.get(req.params.jobId);
+    // a case import runs on the same queue but is answered at /api/cases/import/{jobId}
+    if (!job || (job.kind !== 'import' && job.kind !== 'restore')) throw new AppError(404, 'LAYER_JOB_NOT_FOUND', `没有任务 ${req.params.jobId}`, `No job ${req.params.jobId}`);
     return job;
   };
   const actorOf = (req: FastifyRequest) => ({ user: req.user ?? null, ip: req.ip });
@@ -85,14 +94,13 @@ const routes: FastifyPluginAsyncZod = async (app) => {
     {
       config: admin,
       errorHandler: uploadErrors,
-      bodyLimit: MAX_LAYER_FILE_BYTES,
       schema: {
         summary: '导入图层新版本：检查 Import a layer: check',
         description:
           '上传 GeoJSON、Shapefile（.zip，含 .shp/.dbf/.prj，可含 .cpg）或 GeoPackage（.gpkg，读第一个要素图层）（multipart/form-data，字段名 file），按共用的解析器读取并转换到 EPSG:4490；返回 202 与任务。' +
           '任务检查每个要素的属性（编号 BSM/TBBH、县区 XZQDM/ZLDWDM、地类 DLBM/DLMC 等，缺省时取默认值）与图形（GEOS 有效性、所在县区），' +
           '然后停在 ready，给出要素数、范围、椭球面积合计、字段对应和逐个问题要素的原因；repair=true 时用 ST_MakeValid 修复无效图形，否则不导入它们。' +
-          '检查不写入任何数据；确认用 POST /api/admin/layer-jobs/{jobId}/commit。文件无法读取返回 422，超过 200 MB 返回 413。',
+          '文件边收边写入服务器磁盘（不大于 4 GB），任务存于数据库：服务重启后继续。检查不改动在用数据；确认用 POST /api/admin/layer-jobs/{jobId}/commit。文件无法读取返回 422，超过 4 GB 返回 413。',
         tags: ['admin'],
         consumes: ['multipart/form-data'],
         params: LayerParams,
@@ -102,10 +110,20 @@ const routes: FastifyPluginAsyncZod = async (app) => {
     },
     async (req, reply) => {
       const options = parseOptionsOf(req.query);
-      const file = await uploadedFile(req, { zh: '没有收到文件：请上传 GeoJSON 或 Shapefile（.zip）', en: 'No file received: upload a GeoJSON or a zipped Shapefile (field "file")' });
-      const parsed = await readFeatureFile(req, file, options, { zh: '图层导入', en: 'the layer import' }, 'layer');
-      const job = jobs.startImport(app.db, req.params.layer, { fileName: file.fileName, parsed, repair: req.query.repair });
-      return reply.status(202).send(job.view(requestLang(req)));
+      const file = await uploadedFileToDisk(req, opts.uploadDir, {
+        zh: '没有收到文件：请上传 GeoJSON、Shapefile（.zip）或 GeoPackage（.gpkg）',
+        en: 'No file received: upload a GeoJSON, a zipped Shapefile or a GeoPackage (field "file")',
+      });
+      try {
+        // refused at once when it cannot be read at all; the records are read by the job
+        const source = await openLayerSource(file.path, file.fileName, options);
+        await source.close();
+      } catch (e) {
+        await rm(file.path, { force: true });
+        throw e;
+      }
+      const job = await jobs.startImport(req.params.layer, { ...file, repair: req.query.repair, options }, actorOf(req));
+      return reply.status(202).send(jobs.view(job, requestLang(req)));
     },
   );
 
@@ -121,7 +139,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
         response: { 200: LayerJob, 400: ErrorResponse, 404: ErrorResponse },
       },
     },
-    async (req) => jobOf(req).view(requestLang(req)),
+    async (req) => jobs.view(await jobOf(req), requestLang(req)),
   );
 
   app.post(
@@ -140,9 +158,8 @@ const routes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (req, reply) => {
-      const job = jobOf(req);
-      jobs.commit(app.db, job, actorOf(req), req.body.note);
-      return reply.status(202).send(job.view(requestLang(req)));
+      const job = await jobs.commit((await jobOf(req)).id, actorOf(req), req.body.note);
+      return reply.status(202).send(jobs.view(job, requestLang(req)));
     },
   );
 
@@ -159,9 +176,8 @@ const routes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (req) => {
-      const job = jobOf(req);
-      jobs.cancel(job);
-      return job.view(requestLang(req));
+      const job = await jobs.cancel((await jobOf(req)).id);
+      return jobs.view(job, requestLang(req));
     },
   );
 
@@ -185,8 +201,8 @@ const routes: FastifyPluginAsyncZod = async (app) => {
       const name = getLayer(layer)!.nameZh;
       if (!v) throw new AppError(404, 'NO_SUCH_VERSION', `${name}没有第 ${versionNo} 版`, `The layer has no version ${versionNo}`);
       if (v.state === 'active') throw new AppError(409, 'VERSION_ACTIVE', `第 ${versionNo} 版就是${name}当前在用的版本`, `Version ${versionNo} is the one in use`);
-      const job = jobs.startRestore(app.db, layer, versionNo, actorOf(req), req.body?.note);
-      return reply.status(202).send(job.view(requestLang(req)));
+      const job = await jobs.startRestore(layer, versionNo, actorOf(req), req.body?.note);
+      return reply.status(202).send(jobs.view(job, requestLang(req)));
     },
   );
 };

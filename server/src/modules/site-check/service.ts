@@ -8,7 +8,7 @@
  */
 import { beijingTime } from '../../../../core/beijing-time.ts';
 import { createHash, randomUUID } from 'node:crypto';
-import { RULE_IDS, ruleLayers, trimmingLayers } from '../../../../core/layers.ts';
+import { getLayer, RULE_IDS, ruleLayers, trimmingLayers } from '../../../../core/layers.ts';
 import { ellipsoidalArea, type AreaGeometry } from '../../../../core/ellipsoidal-area.ts';
 import { judge, OVERLAP_EPSILON_M2, type Verdict } from '../../../../core/rules.ts';
 import { M2_PER_MU, toAreaUnits } from '../../../../core/units.ts';
@@ -316,6 +316,26 @@ export async function previewSiteCheck(db: Queryable, req: SitePreviewRequest, o
   }
 }
 
+/**
+ * The townships the analysed site lies in, with the ellipsoidal area of the part in each (an edge
+ * or corner touch is none), largest first. The townships tile their counties, so the parts add
+ * up to the part of the site inside the city.
+ */
+async function siteTownships(db: Queryable, analysed: string, analysedM2: number): Promise<NonNullable<SiteCheckReport['townships']>> {
+  const rows = await overlay(db, getLayer('township')!, analysed, ['county_code', 'name']);
+  return rows
+    .map((row) => ({ row, m2: areaOf(JSON.parse(row.overlap) as Geo) }))
+    .filter((r) => r.m2 > OVERLAP_EPSILON_M2)
+    .sort((a, b) => b.m2 - a.m2 || a.row.code.localeCompare(b.row.code))
+    .map(({ row, m2 }) => ({
+      code: row.code,
+      name: String(row.name),
+      countyCode: String(row.county_code),
+      area: toAreaUnits(m2),
+      shareOfSite: analysedM2 > 0 ? m2 / analysedM2 : 0,
+    }));
+}
+
 async function checkAndFile(
   db: Queryable,
   req: SiteCheckRequest,
@@ -329,6 +349,7 @@ async function checkAndFile(
     stockFirstStep(req, { geometry: prepared.valid ? req.geometry : (site as SiteGeometry), m2: siteM2 }, opts.matchStock),
     overlayAll(db, prepared.analysed, analysedM2),
   ]);
+  const townships = await siteTownships(db, prepared.analysed, analysedM2);
 
   const why = prepared.valid ? null : describeGeosReason(prepared.reason, prepared.location ? (JSON.parse(prepared.location) as { coordinates: number[] }).coordinates : null);
   const versions = await readDataVersions(db);
@@ -352,6 +373,7 @@ async function checkAndFile(
     },
     provenance: provenanceRecord(req.provenance, req.geometry, !prepared.valid),
     layers,
+    townships,
     verdicts: verdicts.map((v) => ({ ...v, figures: v.figures as unknown as Record<string, number> })),
     trimmed: {
       // full precision: the trimmed site is meant to be checked again, and rounding its

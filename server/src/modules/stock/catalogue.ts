@@ -17,6 +17,7 @@ import { COMBINATION_MAX_GAP_M, matchParcels, usesFor, useFit, describeMatch, ty
 import type { StockMatchRequest, StockMatchResponse, StockSearchQuery, StockSearchResponse } from '../../../../core/contracts/stock.ts';
 import { stockComparator, stockFilter, type CatalogueParcel } from '../../../../core/stock-search.ts';
 import { TopK } from '../../../../core/top-k.ts';
+import { RETIRED_STATUS } from '../../../../core/ledger.ts';
 import { distanceTo } from '../../../../core/planar-distance.ts';
 import { OVERLAP_EPSILON_M2 } from '../../../../core/rules.ts';
 import { haToM2, muToM2, toAreaUnits } from '../../../../core/units.ts';
@@ -25,6 +26,9 @@ import type { Database } from '../../db/database.ts';
 import { readDataVersions } from '../data-version/service.ts';
 import { refreshStockDerived, STOCK_DERIVED_SOURCES } from './derived.ts';
 import { parcelsById, unionGeometries, type StockParcelSummary } from './repo.ts';
+
+/** The parcels search, export and matching see: not those retired by a split or merge (registry's servedWhere). */
+const SERVED = `s.status <> '${RETIRED_STATUS}'`;
 
 interface IndexEntry extends IndexedParcel, CatalogueParcel {
   lon: number;
@@ -81,10 +85,11 @@ export class StockCatalogue {
               (st.permanent_farmland_m2 > $1 OR st.eco_redline_m2 > $1) AS conflict
          FROM stock_parcel s
          JOIN stock_standing st ON st.parcel_id = s.id
-         CROSS JOIN LATERAL (SELECT ST_PointOnSurface(s.geom) AS pt) p`,
+         CROSS JOIN LATERAL (SELECT ST_PointOnSurface(s.geom) AS pt) p
+        WHERE ${SERVED}`,
       [OVERLAP_EPSILON_M2],
     );
-    const [{ n } = { n: -1 }] = await this.db.query<{ n: number }>('SELECT count(*)::int AS n FROM stock_parcel');
+    const [{ n } = { n: -1 }] = await this.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM stock_parcel s WHERE ${SERVED}`);
     if (rows.length !== n) throw new Error(`存量地块索引不完整：${n} 宗地块只读到 ${rows.length} 宗`);
     const neighbours = new Map<number, number[]>();
     const link = (a: number, b: number) => {
@@ -92,7 +97,10 @@ export class StockCatalogue {
       if (list) list.push(b);
       else neighbours.set(a, [b]);
     };
+    const served = new Set(rows.map((r) => Number(r.id)));
     for (const { a_id, b_id } of await this.db.query<{ a_id: number; b_id: number }>('SELECT a_id, b_id FROM stock_adjacency')) {
+      // a retired parcel (已注销) keeps its pairs in the derived table but is no neighbour
+      if (!served.has(Number(a_id)) || !served.has(Number(b_id))) continue;
       link(Number(a_id), Number(b_id));
       link(Number(b_id), Number(a_id));
     }

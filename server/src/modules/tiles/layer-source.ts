@@ -8,7 +8,7 @@ import Point from '@mapbox/point-geometry';
 import { fromVectorTileJs, type VectorTileFeatureLike, type VectorTileLayerLike } from '@maplibre/vt-pbf';
 import type { LayerDefinition } from '../../../../core/layers.ts';
 import type { Queryable } from '../../db/database.ts';
-import { ident, selectColumns, sqlFile } from '../../db/sql-file.ts';
+import { ident, selectColumns, servedTable, sqlFile } from '../../db/sql-file.ts';
 
 export const TILE_EXTENT = 4096;
 
@@ -26,7 +26,7 @@ export interface LayerSource {
 /** The SQL tokens of a layer's tile query: its table and tile attributes. */
 export function tileTokens(layer: LayerDefinition): Record<string, string> {
   return {
-    table: ident(layer.table),
+    table: servedTable(layer),
     layer: ident(mvtLayerName(layer)),
     select_columns: selectColumns(layer, layer.tileAttributes),
     columns: layer.tileAttributes.map(ident).join(', '),
@@ -54,18 +54,50 @@ export function postgisSource(db: Queryable): LayerSource {
 
 type PolygonCoords = number[][][];
 
-class RowFeature implements VectorTileFeatureLike {
-  readonly type = 3 as const;
+/** One feature of a Node-encoded tile: MVT type 1 (points), 2 (lines) or 3 (polygons), in tile units. */
+export class RowFeature implements VectorTileFeatureLike {
   readonly extent = TILE_EXTENT;
   constructor(
+    readonly type: 1 | 2 | 3,
     readonly id: number,
     readonly properties: Record<string, number | string | boolean>,
-    private readonly polygons: PolygonCoords[],
+    /** points: one list of all points; lines: one list per line; polygons: each exterior ring followed by its holes */
+    private readonly parts: number[][][],
   ) {}
   loadGeometry(): Point[][] {
-    // MVT polygon: each exterior ring followed by its holes, all as one list of rings
-    return this.polygons.flatMap((poly) => poly.map((ring) => ring.map(([px, py]) => new Point(px!, py!))));
+    return this.parts.map((part) => part.map(([px, py]) => new Point(px!, py!)));
   }
+}
+
+/** A tile feature from GeoJSON in tile units (as ST_AsGeoJSON writes the prepared geometry). */
+export function rowFeature(id: number, properties: Record<string, number | string | boolean>, geometry: string): RowFeature | null {
+  const g = JSON.parse(geometry) as { type: string; coordinates: unknown };
+  switch (g.type) {
+    case 'Point':
+      return new RowFeature(1, id, properties, [[g.coordinates as number[]]]);
+    case 'MultiPoint':
+      return new RowFeature(1, id, properties, [g.coordinates as number[][]]);
+    case 'LineString':
+      return new RowFeature(2, id, properties, [g.coordinates as number[][]]);
+    case 'MultiLineString':
+      return new RowFeature(2, id, properties, g.coordinates as number[][][]);
+    case 'Polygon':
+      return new RowFeature(3, id, properties, g.coordinates as PolygonCoords);
+    case 'MultiPolygon':
+      return new RowFeature(3, id, properties, (g.coordinates as PolygonCoords[]).flat());
+    default:
+      return null;
+  }
+}
+
+/** The non-null attributes of a row, as a tile carries them. */
+export function tileProperties(row: Record<string, unknown>, names: readonly string[]): Record<string, number | string | boolean> {
+  const properties: Record<string, number | string | boolean> = {};
+  for (const name of names) {
+    const v = row[name];
+    if (v !== null && v !== undefined) properties[name] = v as number | string | boolean;
+  }
+  return properties;
 }
 
 class RowLayer implements VectorTileLayerLike {
@@ -83,6 +115,16 @@ class RowLayer implements VectorTileLayerLike {
   }
 }
 
+/** Encodes one MVT layer of features. */
+export const encodeTileLayer = (name: string, features: RowFeature[]): Uint8Array =>
+  fromVectorTileJs({ layers: { [name]: new RowLayer(name, features) } });
+
+/** MVT polygon rings of a Polygon or MultiPolygon: each exterior ring followed by its holes, all as one list. */
+function polygonParts(geometry: string): number[][][] {
+  const g = JSON.parse(geometry) as { type: string; coordinates: unknown };
+  return g.type === 'Polygon' ? (g.coordinates as PolygonCoords) : (g.coordinates as PolygonCoords[]).flat();
+}
+
 /** Embedded database (or any PostGIS): geometry prepared in SQL, tile encoded in Node. */
 export function nodeEncodedSource(db: Queryable): LayerSource {
   return {
@@ -91,17 +133,8 @@ export function nodeEncodedSource(db: Queryable): LayerSource {
       const sql = sqlFile(new URL('./sql/tile-geometries.sql', import.meta.url), tileTokens(layer));
       const rows = await db.query<Record<string, unknown> & { id: number; geometry: string }>(sql, tileParams(layer, z, x, y));
       if (!rows.length) return { data: new Uint8Array(), features: 0 };
-      const features = rows.map((row) => {
-        const g = JSON.parse(row.geometry) as { type: string; coordinates: unknown };
-        const polygons = g.type === 'Polygon' ? [g.coordinates as PolygonCoords] : (g.coordinates as PolygonCoords[]);
-        const properties: Record<string, number | string | boolean> = {};
-        for (const name of layer.tileAttributes) {
-          const v = row[name];
-          if (v !== null && v !== undefined) properties[name] = v as number | string | boolean;
-        }
-        return new RowFeature(Number(row.id), properties, polygons);
-      });
-      const data = fromVectorTileJs({ layers: { [mvtLayerName(layer)]: new RowLayer(mvtLayerName(layer), features) } });
+      const features = rows.map((row) => new RowFeature(3, Number(row.id), tileProperties(row, layer.tileAttributes), polygonParts(row.geometry)));
+      const data = encodeTileLayer(mvtLayerName(layer), features);
       return { data, features: features.length };
     },
   };

@@ -6,6 +6,7 @@ import { ErrorResponse } from '../../../../core/contracts/common.ts';
 import { AppError } from '../../plugins/errors.ts';
 import { layerSourceFor } from './layer-source.ts';
 import { TileService } from './service.ts';
+import { BASEMAP, basemapSourceFor } from './basemap-source.ts';
 import { MAX_TILE_ZOOM, isValidTile } from './tile-math.ts';
 
 declare module 'fastify' {
@@ -24,7 +25,7 @@ const TileParams = z.object({
 const intParam = (v: string) => (/^\d{1,9}$/.test(v) ? Number(v) : NaN);
 
 const routes: FastifyPluginAsyncZod = async (app) => {
-  const tiles = new TileService(app.db, layerSourceFor(app.db));
+  const tiles = new TileService(app.db, layerSourceFor(app.db), { basemap: basemapSourceFor(app.db) });
   app.decorate('tiles', tiles);
 
   app.get(
@@ -34,7 +35,8 @@ const routes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         summary: '矢量瓦片 Vector tile',
         description:
-          'Mapbox Vector Tile（EPSG:3857 XYZ）。空瓦片返回 204；低于图层最小级别返回 204；未知图层 404；z/x/y 越界 400。',
+          'Mapbox Vector Tile（EPSG:3857 XYZ）。空瓦片返回 204；低于图层最小级别返回 204；未知图层 404；z/x/y 越界 400。' +
+          '图层名 basemap 为离线底图（水系、道路、建成区、地名；MVT 图层 basemap），公开。',
         tags: ['tiles'],
         params: TileParams,
         response: {
@@ -48,7 +50,8 @@ const routes: FastifyPluginAsyncZod = async (app) => {
     },
     async (req, reply) => {
       const layer = getLayer(req.params.layer);
-      if (!layer) {
+      const basemap = req.params.layer === BASEMAP;
+      if (!layer && !basemap) {
         throw new AppError(404, 'UNKNOWN_LAYER', `没有名为 “${req.params.layer}” 的图层`, `No layer named "${req.params.layer}"`);
       }
       const z = intParam(req.params.z);
@@ -63,10 +66,10 @@ const routes: FastifyPluginAsyncZod = async (app) => {
         );
       }
       reply.header('cache-control', 'public, max-age=60');
-      if (z < layer.minZoom) {
+      if (layer && z < layer.minZoom) {
         return reply.status(204).send(null);
       }
-      const tile = await tiles.tile(layer, z, x, y);
+      const tile = layer ? await tiles.tile(layer, z, x, y) : await tiles.basemapTile(z, x, y);
       reply.header('etag', tile.etag);
       reply.header('x-tile-features', String(tile.features));
       reply.header('x-cache', tile.cached ? 'hit' : 'miss');

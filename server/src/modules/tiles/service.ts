@@ -9,6 +9,7 @@ import type { LayerDefinition } from '../../../../core/layers.ts';
 import type { Queryable } from '../../db/database.ts';
 import { readDataVersions, type DataVersions } from '../data-version/service.ts';
 import type { LayerSource, TileResult } from './layer-source.ts';
+import { BASEMAP, type BasemapSource } from './basemap-source.ts';
 
 export interface ServedTile extends TileResult {
   etag: string;
@@ -24,11 +25,13 @@ export class TileService {
   constructor(
     private readonly db: Queryable,
     private readonly source: LayerSource,
-    opts: { maxBytes?: number; versionTtlMs?: number } = {},
+    opts: { maxBytes?: number; versionTtlMs?: number; basemap?: BasemapSource } = {},
   ) {
     this.cache = new LRUCache({ maxSize: opts.maxBytes ?? 64 * 1024 * 1024, sizeCalculation: (t) => Math.max(64, t.data.byteLength) });
     this.versionTtlMs = opts.versionTtlMs ?? 1000;
+    this.basemapSource = opts.basemap ?? null;
   }
+  private readonly basemapSource: BasemapSource | null;
   private readonly versionTtlMs: number;
 
   async dataVersions(): Promise<DataVersions> {
@@ -50,6 +53,20 @@ export class TileService {
     const hit = this.cache.get(key);
     if (hit) return { ...hit, etag, cached: true };
     const built = await this.source.tile(layer, z, x, y);
+    this.cache.set(key, built);
+    return { ...built, etag, cached: false };
+  }
+
+  /** A tile of the offline base map (basemap-source.ts), versioned and cached as a layer's. */
+  async basemapTile(z: number, x: number, y: number): Promise<ServedTile> {
+    if (!this.basemapSource) throw new Error('no base-map source');
+    const versions = await this.dataVersions();
+    const version = versions.byLayer[BASEMAP] ?? 0;
+    const etag = `"${BASEMAP}-v${version}-${z}-${x}-${y}"`;
+    const key = `${BASEMAP}/${version}/${z}/${x}/${y}`;
+    const hit = this.cache.get(key);
+    if (hit) return { ...hit, etag, cached: true };
+    const built = await this.basemapSource.tile(z, x, y);
     this.cache.set(key, built);
     return { ...built, etag, cached: false };
   }

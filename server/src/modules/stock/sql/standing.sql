@@ -2,6 +2,7 @@
 -- as the stored areas): the urban development boundary polygon holding most of it and the
 -- share inside, and its overlap with permanent farmland, general farmland and the red line.
 -- A parcel wholly covered by a boundary polygon skips the intersection (prepared ST_Covers).
+-- $1 the parcels to compute (their rows must not exist yet), or NULL for every parcel.
 INSERT INTO stock_standing (parcel_id, urban_boundary_id, urban_boundary_share,
                             permanent_farmland_m2, general_farmland_m2, eco_redline_m2)
 SELECT s.id,
@@ -22,3 +23,4 @@ SELECT s.id,
          WHERE u.geom && s.geom AND ST_Intersects(u.geom, s.geom)
          ORDER BY share DESC, u.id
          LIMIT 1) ub ON true
+ WHERE $1::int[] IS NULL OR s.id = ANY($1::int[])
