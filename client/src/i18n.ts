@@ -640,6 +640,7 @@ const strings = {
   'adAction_password-reset': { zh: '重置密码', en: 'Password reset' },
   'adAction_case-import': { zh: '图斑导入', en: 'Case import' },
   'adAction_case-decision': { zh: '核查决定', en: 'Case decision' },
+  'adAction_stock-event': { zh: '台账变动', en: 'Ledger event' },
   'adAction_layer-import': { zh: '图层导入', en: 'Layer import' },
   'adAction_layer-import-failed': { zh: '图层导入失败', en: 'Layer import failed' },
   'adAction_layer-import-cancelled': { zh: '图层导入取消', en: 'Layer import cancelled' },

@@ -39,6 +39,7 @@ import { Basemaps, type BasemapOptions } from './modules/basemaps/service.ts';
 import imageryRoutes from './modules/imagery/routes.ts';
 import identifyRoutes from './modules/identify/routes.ts';
 import searchRoutes from './modules/search/routes.ts';
+import ledgerRoutes from './modules/ledger/routes.ts';
 import { StockCatalogue } from './modules/stock/catalogue.ts';
 import { installZodMessages } from '../../core/validation-messages.ts';
 
@@ -169,6 +170,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   await app.register(siteCheckExportRoutes);
   await app.register(geometryRoutes);
   await app.register(stockRoutes);
+  await app.register(ledgerRoutes);
   const layerJobs = new LayerJobs(opts.db, { log: app.log, soleInstance: opts.db.kind === 'embedded', ...opts.layerJobs });
   app.decorate('layerJobs', layerJobs);
   app.addHook('onReady', async () => layerJobs.start());
