@@ -14,6 +14,7 @@ import { StockHeader, useStockBase } from './common.tsx';
 import { DASH, DIGITS, formatNumber, plotRatioText, valueWord } from './format.ts';
 import { StockMap, geometryBbox, publicStockStyle } from './stock-map.ts';
 import type { Navigation } from './StockApp.tsx';
+import { LedgerTimeline } from './LedgerTimeline.tsx';
 
 type AreaUnits = StockParcelDetail['area'];
 
@@ -196,6 +197,7 @@ export function StockParcelPage(props: { code: string; lang: Lang; onLang: (l: L
   const { t, lang } = useT();
   const [parcel, setParcel] = useState<StockParcelDetail | null>(null);
   const [error, setError] = useState<StockApiError | null>(null);
+  const [round, setRound] = useState(0);
 
   useEffect(() => {
     const ctl = new AbortController();
@@ -204,9 +206,9 @@ export function StockParcelPage(props: { code: string; lang: Lang; onLang: (l: L
       .then(setParcel)
       .catch((e: Error) => !ctl.signal.aborted && setError(e instanceof StockApiError ? e : new StockApiError(0, 'NETWORK', e.message)));
     return () => ctl.abort();
-    // the parcel is read once; the language only changes the words
+    // the parcel is read once, and again after a ledger event; the language only changes the words
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [props.code]);
+  }, [props.code, round]);
 
   useEffect(() => {
     document.title = parcel ? `${parcel.code} ${parcel.name} · ${translate(lang, 'title')}` : `${translate(lang, 'stParcelTitle')} · ${translate(lang, 'title')}`;
@@ -250,6 +252,7 @@ export function StockParcelPage(props: { code: string; lang: Lang; onLang: (l: L
               </section>
             </div>
             <Standing p={parcel} />
+            <LedgerTimeline code={parcel.code} onChanged={() => setRound((r) => r + 1)} />
             <p className="stock-note">
               {t('stDataVersion')} <code data-testid="data-version">{parcel.dataVersion}</code>
             </p>

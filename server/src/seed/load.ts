@@ -163,6 +163,9 @@ export async function loadDataset(
       report({ layer: layer.id, nameZh: def.nameZh, rows: n, done: true, elapsedMs: Date.now() - t });
     }
 
+    // a generated parcel entered the ledger when it was approved (as migration 0020 backfills)
+    await tx.query('UPDATE stock_parcel SET recorded_on = approval_date WHERE approval_date IS NOT NULL AND recorded_on <> approval_date');
+
     // the offline base map: rivers, roads, built-up areas, place names (seeds/lib/basemap.ts)
     const tb = Date.now();
     const basemap = ds.basemap();
