@@ -52,7 +52,7 @@ describe('issue messages', () => {
   });
 
   it('a union says what it takes (zod alone said "Invalid input")', () => {
-    expect(say(StockSearchQuery, { status: '不存在' }, 'zh')).toEqual(['供应状态只能是：all（全部）或 可供应、已意向、已供应']);
+    expect(say(StockSearchQuery, { status: '不存在' }, 'zh')).toEqual(['供应状态只能是：all（全部）或 可供应、已意向、已供应、已盘活']);
     expect(say(StockSearchQuery, { status: '不存在' }, 'en', '/api/stock-parcels')).toEqual(['Supply status matches none of the allowed forms']);
   });
 
