@@ -20,10 +20,10 @@ export const RevitalisationRow = z.object({
   countyCode: z.string(),
   countyName: z.string(),
   countyNameEn: z.string(),
-  /** Parcels and area in the ledger's stock (可供应 or 已意向) on 1 January. */
+  /** Parcels and area of stock on 1 January: approved-not-supplied land available or reserved, idle or inefficient land not yet revitalised. */
   startCount: z.number().int(),
   start: AreaUnits,
-  /** Distinct parcels with a revitalising event during the year, and their area. */
+  /** Of that stock, the parcels with a revitalising event during the year (each once), and their area. */
   revitalisedCount: z.number().int(),
   revitalised: AreaUnits,
   /** The revitalised area by the first revitalising event of each parcel in the year. */

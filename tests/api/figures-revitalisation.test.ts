@@ -3,6 +3,7 @@
  * recorded through the API): the stock on 1 January worked out from the events (a parcel
  * supplied before the year is not stock; one changed only after the year was), exactly 15.00 %
  * meeting the target, a county short of it with its shortfall in 亩, a county without stock,
+ * supplied idle land counted as stock until disposed of, land entered during the year left out,
  * the city total, and the Excel export holding the same figures with the rule beside them.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -20,6 +21,7 @@ const MU = 10_000 / 15;
 const A = '410221';
 const B = '410222';
 const C = '410223';
+const D = '410224';
 // area_m2 is the ledger's figure (set here, not measured): the figures read it
 const PARCELS: { code: string; county: string; category: string; status: string; m2: number; recorded: string; box: Rect }[] = [
   { code: 'A1', county: A, category: '批而未供', status: '可供应', m2: 1_500, recorded: '2021-03-01', box: [100, 100, 50, 50] },
@@ -30,6 +32,11 @@ const PARCELS: { code: string; county: string; category: string; status: string;
   { code: 'B1', county: B, category: '批而未供', status: '可供应', m2: 10_000, recorded: '2023-01-01', box: [2100, 100, 50, 50] },
   { code: 'B2', county: B, category: '低效用地', status: '可供应', m2: 2_000, recorded: '2023-01-01', box: [2200, 100, 50, 50] },
   { code: 'B3', county: B, category: '批而未供', status: '可供应', m2: 58_000, recorded: '2023-01-01', box: [2300, 100, 50, 50] },
+  // idle land is often supplied land left undeveloped: stock until disposed of
+  { code: 'D1', county: D, category: '闲置土地', status: '已供应', m2: 2_500, recorded: '2021-03-01', box: [6100, 100, 50, 50] },
+  // entered and supplied in the same year: never in the start's stock
+  { code: 'D2', county: D, category: '批而未供', status: '可供应', m2: 1_000, recorded: '2025-03-01', box: [6200, 100, 50, 50] },
+  { code: 'D3', county: D, category: '批而未供', status: '可供应', m2: 500, recorded: '2021-03-01', box: [6300, 100, 50, 50] },
 ];
 const supply = (date: string) => ({ kind: 'supply', eventDate: date, docNo: `供〔${date}〕`, details: { method: '出让', contractNo: `HT-${date}`, landUser: '某公司', priceWan: 100 } });
 const EVENTS: [string, object][] = [
@@ -40,6 +47,9 @@ const EVENTS: [string, object][] = [
   ['B2', { kind: 'redevelop', eventDate: '2024-12-31', docNo: '低〔2024〕9号', details: { project: '改造' } }], // revitalised before 2025
   ['B1', { kind: 'intent', eventDate: '2025-02-01', docNo: '意〔2025〕1号', details: { enterprise: '某公司' } }], // not revitalising
   ['B1', supply('2025-04-01')],
+  ['D1', { kind: 'dispose', eventDate: '2025-05-01', docNo: '处〔2025〕2号', details: { method: '动工开发' } }],
+  ['D2', supply('2025-06-01')],
+  ['D3', supply('2025-01-01')], // on 1 January: stock that morning, revitalised in 2025
 ];
 
 describe(`the yearly stock revitalisation rate (${backend})`, () => {
@@ -56,7 +66,7 @@ describe(`the yearly stock revitalisation rate (${backend})`, () => {
   beforeAll(async () => {
     ({ db, close } = await openEmptyDatabase());
     await db.migrate();
-    for (const [code, x] of [[A, 0], [B, 2000], [C, 4000]] as const) await db.query(layerSql.county, [code, `县${code}`, JSON.stringify(rect([x, 0, 2000, 2000]))]);
+    for (const [code, x] of [[A, 0], [B, 2000], [C, 4000], [D, 6000]] as const) await db.query(layerSql.county, [code, `县${code}`, JSON.stringify(rect([x, 0, 2000, 2000]))]);
     for (const p of PARCELS) {
       await db.query(
         `INSERT INTO stock_parcel (code, county_code, name, category, planned_use, area_m2, status, contact_dept, recorded_on, geom)
@@ -105,11 +115,25 @@ describe(`the yearly stock revitalisation rate (${backend})`, () => {
     expect(c).toMatchObject({ startCount: 0, revitalisedCount: 0, ratePct: null, met: null });
   });
 
+  it('counts supplied idle land as stock until disposed of, and land entered during the year not at all; an event on 1 January falls in that year', async () => {
+    const d = (await figures(2025)).by(D);
+    // D1 (idle, supplied, undeveloped) + D3; D2 entered on 2025-03-01
+    expect(d.startCount).toBe(2);
+    expect(d.start.m2).toBe(3_000);
+    expect(d.revitalisedCount).toBe(2);
+    expect(d.byKind.dispose.m2).toBe(2_500);
+    expect(d.byKind.supply.m2).toBe(500);
+    expect(d.ratePct).toBe(100);
+    const before = (await figures(2024)).by(D);
+    expect(before.startCount).toBe(2);
+    expect(before.revitalisedCount).toBe(0);
+  });
+
   it('sums the city, and reads the next year from the same ledger', async () => {
     const { f } = await figures(2025);
-    expect(f.total.start.m2).toBe(78_000);
-    expect(f.total.revitalised.m2).toBe(11_500);
-    expect(f.total.ratePct).toBe(14.74);
+    expect(f.total.start.m2).toBe(81_000);
+    expect(f.total.revitalised.m2).toBe(14_500);
+    expect(f.total.ratePct).toBe(17.9); // 14 500 / 81 000 = 17.901 %
     expect(f.targetPct).toBe(15);
     expect(f.rule.zh).toContain('15%');
 

@@ -147,6 +147,29 @@ describe(`the stock-land ledger through the API (${backend})`, () => {
     expect((await record('L-SUPPLY', intent)).statusCode).toBe(409);
   });
 
+  it('keeps the history in date order: a date before the latest change, before entering the ledger or after today is refused, naming it', async () => {
+    const body = (eventDate: string) => ({ kind: 'intent', eventDate, docNo: '意向〔2026〕3号', details: { enterprise: '某企业' } });
+    // L-INTENT's latest change is the withdrawal of 2026-03-20
+    const before = await record('L-INTENT', body('2026-03-10'));
+    expect(before.statusCode).toBe(422);
+    expect(before.json().error.message).toContain('2026-03-20');
+    const early = await record('L-INTENT', body('2020-01-01'));
+    expect(early.statusCode).toBe(422);
+    expect(early.json().error.message).toContain('早于入库日期 2021-05-01');
+    const yearZero = await record('L-INTENT', body('0000-01-01'));
+    expect(yearZero.statusCode).toBe(422);
+    const future = await record('L-INTENT', body('2999-01-01'), planner, 'en');
+    expect(future.statusCode).toBe(422);
+    expect(future.json().error.message).toContain('after today');
+    expect((await parcel('L-INTENT')).status).toBe('可供应');
+  });
+
+  it('names the field of a bad request in English too', async () => {
+    const res = await record('L-INTENT', { kind: 'intent', eventDate: '2026-04-01', docNo: '', details: { enterprise: '某企业' } }, planner, 'en');
+    expect(res.statusCode).toBe(400);
+    expect(res.json().error.message).toContain('Document number');
+  });
+
   it('lets only land-supply staff record: enterprises and the public are refused, and an unknown parcel is 404', async () => {
     const intent = { kind: 'intent', eventDate: '2026-03-01', docNo: '意向〔2026〕2号', details: { enterprise: '某企业' } };
     expect((await record('L-INTENT', intent, enterprise)).statusCode).toBe(403);

@@ -43,11 +43,14 @@ export function LedgerTimeline(props: { code: string; onChanged: () => void }) {
   useEffect(() => {
     const ctl = new AbortController();
     getJson(`/api/stock-parcels/${encodeURIComponent(props.code)}/events`, { lang, signal: ctl.signal, schema: StockTimeline })
-      .then(setTimeline)
+      .then((v) => {
+        setTimeline(v);
+        setError(null);
+      })
       .catch((e) => !ctl.signal.aborted && setError(asApiError(e)));
     return () => ctl.abort();
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [props.code, round, session?.user?.id]);
+  }, [props.code, round, session?.user?.id, lang]);
 
   return (
     <section className="stock-section" data-testid="ledger">

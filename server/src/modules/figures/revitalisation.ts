@@ -2,9 +2,10 @@
  * The yearly stock revitalisation rate per county (core/revitalisation.ts), read from the
  * ledger: a parcel's state on 1 January is the state its first event on or after that day
  * started from (the events keep it, append-only), or its current state when it has none since;
- * the stock at the start is the parcels in the ledger before that day and then 可供应 or 已意向.
- * The revitalised land is every parcel with a revitalising event (supply, disposal,
- * redevelopment) during the year, counted once, by its first such event.
+ * the stock at the start is the parcels in the ledger before that day and not in use again then
+ * (IS_STOCK). The revitalised land is the part of that stock with a revitalising event (supply,
+ * disposal, redevelopment) during the year, each parcel once, by its first such event — so the
+ * rate is a share of the start's stock and never passes 100 %.
  */
 import ExcelJS from 'exceljs';
 import { REVITALISING_KINDS } from '../../../../core/ledger.ts';
@@ -14,22 +15,38 @@ import { roundTo, toAreaUnits } from '../../../../core/units.ts';
 import type { Queryable } from '../../db/database.ts';
 import { readDataVersions } from '../data-version/service.ts';
 
+/**
+ * A parcel is stock on a day when its state then is not used again: approved-not-supplied land
+ * available or reserved; idle or inefficient land not yet revitalised (idle land is often
+ * supplied land left undeveloped) — docs/domain.md, "The stock-land ledger".
+ */
+const IS_STOCK = `((category = '批而未供' AND status IN ('可供应', '已意向'))
+   OR (category IN ('闲置土地', '低效用地') AND status NOT IN ('已盘活', '已注销')))`;
+
 const SQL = `
 WITH at_start AS (
-  SELECT p.county_code, p.area_m2,
-         COALESCE((SELECT e.status_before FROM stock_event e
-                    WHERE e.parcel_code = p.code AND e.event_date >= $1::date
-                    ORDER BY e.event_date, e.id LIMIT 1), p.status) AS status
+  -- the state on 1 January: what the first event on or after it started from, else the current
+  -- one; a parcel whose first later event has no state before (a split's or merge's new parcel)
+  -- was not in the ledger then
+  SELECT p.code, p.county_code, p.area_m2,
+         CASE WHEN f.id IS NULL THEN p.category ELSE f.category_before END AS category,
+         CASE WHEN f.id IS NULL THEN p.status ELSE f.status_before END AS status
     FROM stock_parcel p
+    LEFT JOIN LATERAL (
+      SELECT e.id, e.category_before, e.status_before FROM stock_event e
+       WHERE e.parcel_code = p.code AND e.event_date >= $1::date
+       ORDER BY e.event_date, e.id LIMIT 1) f ON true
    WHERE p.recorded_on < $1::date
 ), stock_start AS (
-  SELECT county_code, count(*)::int AS n, sum(area_m2) AS m2
-    FROM at_start WHERE status IN ('可供应', '已意向') GROUP BY county_code
+  SELECT code, county_code, area_m2 FROM at_start WHERE status IS NOT NULL AND ${IS_STOCK}
+), start_county AS (
+  SELECT county_code, count(*)::int AS n, sum(area_m2) AS m2 FROM stock_start GROUP BY county_code
 ), rev AS (
-  SELECT DISTINCT ON (parcel_code) parcel_code, county_code, kind, area_m2
-    FROM stock_event
-   WHERE kind = ANY($3::text[]) AND event_date >= $1::date AND event_date < $2::date
-   ORDER BY parcel_code, event_date, id
+  -- the start's stock revitalised during the year, each parcel once, by its first such event
+  SELECT DISTINCT ON (e.parcel_code) e.parcel_code, s.county_code, e.kind, s.area_m2
+    FROM stock_event e JOIN stock_start s ON s.code = e.parcel_code
+   WHERE e.kind = ANY($3::text[]) AND e.event_date >= $1::date AND e.event_date < $2::date
+   ORDER BY e.parcel_code, e.event_date, e.id
 ), rev_county AS (
   SELECT county_code, count(*)::int AS n, sum(area_m2) AS m2,
          coalesce(sum(area_m2) FILTER (WHERE kind = 'supply'), 0) AS supply_m2,
@@ -42,7 +59,7 @@ SELECT c.code, c.name, c.name_en,
        coalesce(r.n, 0) AS rev_n, coalesce(r.m2, 0) AS rev_m2,
        coalesce(r.supply_m2, 0) AS supply_m2, coalesce(r.dispose_m2, 0) AS dispose_m2, coalesce(r.redevelop_m2, 0) AS redevelop_m2
   FROM admin_county c
-  LEFT JOIN stock_start s ON s.county_code = c.code
+  LEFT JOIN start_county s ON s.county_code = c.code
   LEFT JOIN rev_county r ON r.county_code = c.code
  ORDER BY c.code`;
 

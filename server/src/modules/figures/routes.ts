@@ -12,7 +12,7 @@ import { contentDisposition } from '../../http/download.ts';
 import { revitalisationFigures, revitalisationWorkbook } from './revitalisation.ts';
 
 const description =
-  '逐县区：年初（1 月 1 日）台账中的存量土地（可供应、已意向）宗数与面积，当年盘活（供应、闲置土地处置、低效用地再开发，每宗按当年第一次计）的宗数与面积，' +
+  '逐县区：年初（1 月 1 日）台账中的存量土地（可供应或已意向的批而未供土地，尚未盘活的闲置土地和低效用地）宗数与面积，其中当年盘活（供应、闲置土地处置、低效用地再开发，每宗按当年第一次计）的宗数与面积，' +
   '盘活率（按 2 位小数的百分数）与 15% 目标的比较和尚差面积（亩）；年初状态由台账变动记录推得。';
 
 const routes: FastifyPluginAsyncZod = async (app) => {

@@ -57,11 +57,11 @@ const routes: FastifyPluginAsyncZod = async (app) => {
           'supply 供应（批而未供且可供应或已意向 → 已供应；供应方式 出让/划拨/租赁/先租后让、合同编号、用地单位，划拨以外须给成交价/万元）；' +
           'dispose 闲置土地处置（动工开发、征缴土地闲置费、调整规划条件 → 已盘活；收回、置换 → 批而未供、可供应）；' +
           'redevelop 低效用地再开发（→ 已盘活）；intent 意向（可供应 → 已意向）；intent-withdrawn 撤回意向（已意向 → 可供应）。' +
-          '登记人取自登录会话。不允许的变动返回 409 并说明地块现状和原因；台账记录只增不改。地图、查询、套核和导出随即显示新状态。',
+          '登记人取自登录会话。不允许的变动返回 409 并说明地块现状和原因；变动日期早于入库日期或该地块最近一次变动、或晚于今天时返回 422；台账记录只增不改。地图、查询、套核和导出随即显示新状态。',
         tags: ['stock'],
         params: StockCodeParams,
         body: StockEventRequest,
-        response: { 200: StockEventResponse, 400: ErrorResponse, 404: ErrorResponse, 409: ErrorResponse },
+        response: { 200: StockEventResponse, 400: ErrorResponse, 404: ErrorResponse, 409: ErrorResponse, 422: ErrorResponse },
       },
     },
     async (req) => {

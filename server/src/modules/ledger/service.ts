@@ -11,6 +11,7 @@
  * the next search does not rebuild them. Splits and merges change geometry: `followStockReshape`
  * brings the derived tables up to date for the parcels touched, after the commit.
  */
+import { beijingToday } from '../../../../core/beijing-time.ts';
 import { stockTransition, STOCK_EVENT_KIND_LABEL, type StockEventKind } from '../../../../core/ledger.ts';
 import type { StockEvent, StockEventInput } from '../../../../core/contracts/ledger.ts';
 import type { Database, Queryable } from '../../db/database.ts';
@@ -143,6 +144,29 @@ const inTransaction = <T>(q: Queryable, fn: (tx: Queryable) => Promise<T>): Prom
   'transaction' in q && typeof (q as Database).transaction === 'function' ? (q as Database).transaction(fn) : fn(q);
 
 /**
+ * An event's date must keep the history in order, since the ledger is read by date (the
+ * timeline, a parcel's state on a day): not before the parcel entered the ledger, not before its
+ * latest event, not after today (Beijing time). 422 naming the date it must not precede or pass.
+ */
+export async function checkEventDate(tx: Queryable, parcel: LockedParcel, eventDate: string): Promise<void> {
+  const [r] = await tx.query<{ recorded_on: string; latest: string | null }>(
+    `SELECT p.recorded_on::text AS recorded_on, (SELECT max(e.event_date)::text FROM stock_event e WHERE e.parcel_code = p.code) AS latest
+       FROM stock_parcel p WHERE p.id = $1`,
+    [parcel.id],
+  );
+  const today = beijingToday();
+  if (eventDate > today) {
+    throw new AppError(422, 'STOCK_EVENT_DATE', `${parcel.code}：变动日期 ${eventDate} 晚于今天（${today}）`, `${parcel.code}: the date ${eventDate} is after today (${today})`);
+  }
+  if (r && eventDate < r.recorded_on) {
+    throw new AppError(422, 'STOCK_EVENT_DATE', `${parcel.code}：变动日期 ${eventDate} 早于入库日期 ${r.recorded_on}`, `${parcel.code}: the date ${eventDate} is before the parcel entered the ledger (${r.recorded_on})`);
+  }
+  if (r?.latest && eventDate < r.latest) {
+    throw new AppError(422, 'STOCK_EVENT_DATE', `${parcel.code}：变动日期 ${eventDate} 早于该地块最近一次变动（${r.latest}），台账须按时间顺序登记`, `${parcel.code}: the date ${eventDate} is before the parcel's latest change (${r.latest}); the ledger is recorded in date order`);
+  }
+}
+
+/**
  * Records one event on one parcel (supply, dispose, redevelop, intent, intent-withdrawn): locks
  * the parcel, checks the transition (409 STOCK_TRANSITION_REFUSED naming the state and why),
  * writes the event and the parcel's new state. In `q`'s transaction when `q` is one; in a
@@ -151,6 +175,7 @@ const inTransaction = <T>(q: Queryable, fn: (tx: Queryable) => Promise<T>): Prom
 export async function recordStockEvent(q: Queryable, input: StockEventInput, actor: Actor): Promise<StockEvent> {
   return inTransaction(q, async (tx) => {
     const [parcel] = await lockParcels(tx, [input.parcelCode]);
+    await checkEventDate(tx, parcel!, input.eventDate);
     const method = input.kind === 'dispose' ? input.details.method : undefined;
     const t = stockTransition({ category: parcel!.category, status: parcel!.status }, { kind: input.kind, method });
     if (!t.ok) throw refusal(parcel!.code, t.zh, t.en);
