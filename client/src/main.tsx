@@ -29,6 +29,7 @@ function pageOf(path: string): Promise<ReactElement> {
   if (report) return import('./report/ReportPage.tsx').then((m) => <m.ReportPage id={report[1]!} />);
   if (/^\/stock(\/|$)/.test(path)) return import('./stock/StockApp.tsx').then((m) => <m.StockApp />);
   if (/^\/audit(\/|$)/.test(path)) return import('./audit/AuditApp.tsx').then((m) => <m.AuditApp />);
+  if (/^\/figures(\/|$)/.test(path)) return import('./figures/FiguresApp.tsx').then((m) => <m.FiguresApp />);
   // the workspace: its map's chunk is asked for with its own, not once it has run
   const app = import('./App.tsx');
   void import('./map/MapView.tsx');
