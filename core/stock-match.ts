@@ -249,6 +249,13 @@ export interface MatchOptions {
   /** Metres from the site or point, per parcel id; absent without a location. */
   distanceOf?: (p: IndexedParcel) => number;
   maxDistanceKm?: number;
+  /**
+   * The areas an offer may total, m² (an enterprise's request gives its range); default from
+   * MIN_AREA_RATIO to MAX_AREA_RATIO of the need's area.
+   */
+  areaRangeM2?: readonly [number, number];
+  /** A further condition on each parcel (a request's plot ratio and budget); counted with the incompatible uses. */
+  admit?: (p: IndexedParcel) => boolean;
   limit: number;
 }
 
@@ -315,7 +322,7 @@ export function matchParcels(
     if (p.status !== '可供应') continue;
     tally.available++;
     const use = uses.get(p.plannedUse);
-    if (use === undefined) continue;
+    if (use === undefined || (opts.admit && !opts.admit(p))) continue;
     tally.compatibleUse++;
     if (p.conflict) {
       tally.conflicting++;
@@ -337,8 +344,8 @@ export function matchParcels(
   tally.eligible = eligibleCount;
   const located = opts.distanceOf !== undefined;
 
-  const lo = need.areaM2 * MIN_AREA_RATIO;
-  const hi = need.areaM2 * MAX_AREA_RATIO;
+  const lo = opts.areaRangeM2?.[0] ?? need.areaM2 * MIN_AREA_RATIO;
+  const hi = opts.areaRangeM2?.[1] ?? need.areaM2 * MAX_AREA_RATIO;
   const ranked = new TopK<{ ids: number[]; score: number }>(opts.limit, (x, y) => y.score - x.score || x.ids.length - y.ids.length || x.ids[0]! - y.ids[0]!);
   /** Scores a set (ids ascending) and keeps it when it can rank; allocates only then. */
   const offer = (a: number, b: number, c: number, areaM2: number) => {

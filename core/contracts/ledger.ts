@@ -7,7 +7,8 @@ import { DISPOSAL_METHODS, SINGLE_PARCEL_KINDS, STOCK_EVENT_KINDS, SUPPLY_METHOD
 
 export { DISPOSAL_METHODS, SINGLE_PARCEL_KINDS, STOCK_EVENT_KINDS, SUPPLY_METHODS };
 
-const isoDay = (field: string) =>
+/** A calendar day, 2025-06-30, that exists; the messages name `field`. */
+export const isoDay = (field: string) =>
   z
     .string({ message: `${field}须为日期（如 2025-06-30）` })
     .regex(/^\d{4}-\d{2}-\d{2}$/, `${field}须为日期（如 2025-06-30）`)
@@ -16,7 +17,8 @@ const isoDay = (field: string) =>
       return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s;
     }, { message: `${field}不是有效的日期`, params: { en: 'is not a valid date' } });
 
-const words = (field: string, max: number) => z.string({ message: `${field}须为文字` }).trim().min(1, `${field}不能为空`).max(max, `${field}最多 ${max} 个字符`);
+/** Non-empty text of at most `max` characters, trimmed; the messages name `field`. */
+export const words = (field: string, max: number) => z.string({ message: `${field}须为文字` }).trim().min(1, `${field}不能为空`).max(max, `${field}最多 ${max} 个字符`);
 
 /** What every event carries: its date and the document it rests on (文号), and an optional note. */
 const common = {

@@ -41,6 +41,7 @@ import identifyRoutes from './modules/identify/routes.ts';
 import searchRoutes from './modules/search/routes.ts';
 import ledgerRoutes from './modules/ledger/routes.ts';
 import figuresRoutes from './modules/figures/routes.ts';
+import landRequestRoutes from './modules/land-requests/routes.ts';
 import { StockCatalogue } from './modules/stock/catalogue.ts';
 import { installZodMessages } from '../../core/validation-messages.ts';
 
@@ -173,6 +174,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   await app.register(stockRoutes);
   await app.register(ledgerRoutes);
   await app.register(figuresRoutes);
+  await app.register(landRequestRoutes);
   const layerJobs = new LayerJobs(opts.db, { log: app.log, soleInstance: opts.db.kind === 'embedded', ...opts.layerJobs });
   app.decorate('layerJobs', layerJobs);
   app.addHook('onReady', async () => layerJobs.start());

@@ -767,3 +767,77 @@ export const stockEvent = pgTable(
     check('stock_event_kind_check', sql`${t.kind} IN ('supply', 'dispose', 'redevelop', 'intent', 'intent-withdrawn', 'split', 'merge')`),
   ],
 );
+
+/**
+ * 企业找地: an enterprise's land request (docs/domain.md, "Enterprise land requests"). open →
+ * matched (a proposal accepted) or withdrawn. `seenCodes`: the parcel codes among its matches
+ * when the enterprise last looked; the others are its new matches.
+ */
+export const landRequest = pgTable(
+  'land_request',
+  {
+    id: serial('id').primaryKey(),
+    ownerId: integer('owner_id')
+      .notNull()
+      .references(() => appUser.id),
+    company: text('company').notNull(),
+    plannedUse: text('planned_use').notNull(),
+    areaMinMu: doublePrecision('area_min_mu').notNull(),
+    areaMaxMu: doublePrecision('area_max_mu').notNull(),
+    countyCode: text('county_code'),
+    nearLon: doublePrecision('near_lon'),
+    nearLat: doublePrecision('near_lat'),
+    radiusKm: doublePrecision('radius_km'),
+    plotRatioMin: doublePrecision('plot_ratio_min'),
+    plotRatioMax: doublePrecision('plot_ratio_max'),
+    /** 总预算, 万元. */
+    budgetWan: doublePrecision('budget_wan'),
+    neededBy: date('needed_by'),
+    contactName: text('contact_name').notNull(),
+    contactPhone: text('contact_phone').notNull(),
+    note: text('note'),
+    status: text('status').notNull().default('open'),
+    seenCodes: text('seen_codes').array().notNull().default(sql`'{}'`),
+    seenAt: timestamp('seen_at', { withTimezone: true }).notNull().defaultNow(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    closedAt: timestamp('closed_at', { withTimezone: true }),
+    closedReason: text('closed_reason'),
+  },
+  (t) => [
+    index('land_request_owner_idx').on(t.ownerId, t.createdAt),
+    index('land_request_status_idx').on(t.status, t.createdAt),
+    check('land_request_status_check', sql`${t.status} IN ('open', 'matched', 'withdrawn')`),
+    check('land_request_area_check', sql`${t.areaMinMu} > 0 AND ${t.areaMinMu} <= ${t.areaMaxMu}`),
+    check('land_request_near_check', sql`(${t.nearLon} IS NULL) = (${t.nearLat} IS NULL) AND (${t.radiusKm} IS NULL OR ${t.nearLon} IS NOT NULL)`),
+  ],
+);
+
+/**
+ * A parcel proposed to a land request by bureau staff, decided once by the enterprise:
+ * accepted (the parcel → 已意向) or declined with a reason. Never deleted; a decided proposal
+ * never changes (trigger, migration 0021).
+ */
+export const landRequestProposal = pgTable(
+  'land_request_proposal',
+  {
+    id: serial('id').primaryKey(),
+    requestId: integer('request_id')
+      .notNull()
+      .references(() => landRequest.id),
+    parcelCode: text('parcel_code').notNull(),
+    proposedBy: integer('proposed_by').references(() => appUser.id),
+    proposerName: text('proposer_name').notNull(),
+    note: text('note'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    decision: text('decision'),
+    decidedAt: timestamp('decided_at', { withTimezone: true }),
+    declineReason: text('decline_reason'),
+  },
+  (t) => [
+    index('land_request_proposal_request_idx').on(t.requestId, t.id),
+    uniqueIndex('land_request_proposal_pending_key').on(t.requestId, t.parcelCode).where(sql`${t.decision} IS NULL`),
+    check('land_request_proposal_decision_check', sql`${t.decision} IS NULL OR ${t.decision} IN ('accepted', 'declined')`),
+    check('land_request_proposal_decided_check', sql`(${t.decision} IS NULL) = (${t.decidedAt} IS NULL)`),
+    check('land_request_proposal_reason_check', sql`${t.decision} IS DISTINCT FROM 'declined' OR length(trim(${t.declineReason})) > 0`),
+  ],
+);

@@ -82,7 +82,7 @@ export async function loadDataset(
     await tx.query(`SELECT set_config('yzt.reseed', 'on', true)`);
     await tx.query(
       `TRUNCATE ${layers.map((l) => l.table).join(', ')}, seed_info, stock_standing, stock_adjacency, stock_derived_state,
-                case_overlap, case_overlap_basis, case_decision, case_import, stock_event, layer_version, layer_archive,
+                case_overlap, case_overlap_basis, case_decision, case_import, stock_event, land_request_proposal, land_request, layer_version, layer_archive,
                 basemap_feature
        RESTART IDENTITY`,
     );

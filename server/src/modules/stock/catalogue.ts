@@ -13,14 +13,14 @@
  * Distances (search by distance, match near a place) are from the place to each parcel's
  * inner point, in a local plane on the CGCS2000 ellipsoid (core/planar-distance.ts).
  */
-import { COMBINATION_MAX_GAP_M, matchParcels, usesFor, useFit, describeMatch, type IndexedParcel, type MatchTally } from '../../../../core/stock-match.ts';
+import { COMBINATION_MAX_GAP_M, matchParcels, usesFor, useFit, describeMatch, type IndexedParcel, type MatchOffer, type MatchTally, type PlannedUse } from '../../../../core/stock-match.ts';
 import type { StockMatchRequest, StockMatchResponse, StockSearchQuery, StockSearchResponse } from '../../../../core/contracts/stock.ts';
 import { stockComparator, stockFilter, type CatalogueParcel } from '../../../../core/stock-search.ts';
 import { TopK } from '../../../../core/top-k.ts';
 import { RETIRED_STATUS } from '../../../../core/ledger.ts';
 import { distanceTo } from '../../../../core/planar-distance.ts';
 import { OVERLAP_EPSILON_M2 } from '../../../../core/rules.ts';
-import { haToM2, muToM2, toAreaUnits } from '../../../../core/units.ts';
+import { haToM2, M2_PER_MU, muToM2, toAreaUnits } from '../../../../core/units.ts';
 import { DEFAULT_STOCK_FIRST_RADIUS_KM } from '../../../../core/stock-first.ts';
 import type { Database } from '../../db/database.ts';
 import { readDataVersions } from '../data-version/service.ts';
@@ -211,13 +211,6 @@ export class StockCatalogue {
       limit: req.limit,
       distanceOf: distance ? (p) => distance((p as IndexEntry).lon, (p as IndexEntry).lat) : undefined,
     });
-    const entry = new Map(result.offers.flatMap((o) => o.parcelIds).map((id) => [id, index.byId.get(id)!]));
-    const distanceOf = (id: number) => (distance ? distance(entry.get(id)!.lon, entry.get(id)!.lat) : null);
-    const ids = [...new Set(result.offers.flatMap((o) => o.parcelIds))];
-    const [summaries, geometries] = await Promise.all([
-      parcelsById(this.db, ids),
-      opts.geometry === false ? result.offers.map(() => null) : unionGeometries(this.db, result.offers.map((o) => o.parcelIds)),
-    ]);
     return {
       need: {
         use: req.use,
@@ -232,21 +225,77 @@ export class StockCatalogue {
       summaryZh: describeMatch(result.tally, 'zh', maxDistanceKm),
       summaryEn: describeMatch(result.tally, 'en', maxDistanceKm),
       combinationGapM: COMBINATION_MAX_GAP_M,
-      candidates: result.offers.map((o, i) => ({
-        rank: i + 1,
-        kind: o.kind,
-        score: o.score,
-        parts: o.parts,
-        totalArea: toAreaUnits(o.areaM2),
-        distanceM: o.distanceM,
-        geometry: geometries[i]!,
-        parcels: o.parcelIds.map((id) => {
-          const s = summaries.get(id);
-          if (!s) throw new Error(`存量地块 ${id} 已不存在`);
-          return { ...s, distanceM: distanceOf(id), useFit: useFit(req.use, s.plannedUse) as 'same' | 'compatible' };
-        }),
-      })),
+      candidates: await this.candidates(index, result.offers, req.use, distance, opts.geometry !== false),
     };
+  }
+
+  /**
+   * The matches for an enterprise's land request (docs/domain.md, "Enterprise land requests"):
+   * offers totalling an area within the request's range — the nearer its lower end the better
+   * (the need is scored against it: land is to be used sparingly) — in its county or within its
+   * radius of its point; each parcel's plot-ratio range overlapping the request's (a parcel with
+   * none set passes) and its price (参考价 × 面积) within the budget; a combination's summed
+   * price within it too. Without geometry (a request lists many; the parcel page shows each).
+   */
+  async matchRequest(
+    r: { use: PlannedUse; areaMinMu: number; areaMaxMu: number; county?: string | null; near?: [number, number] | null; radiusKm?: number | null; plotRatioMin?: number | null; plotRatioMax?: number | null; budgetWan?: number | null },
+    limit: number,
+  ): Promise<{ candidates: StockMatchResponse['candidates']; dataVersion: string }> {
+    const { index, dataVersion } = await this.current();
+    const distance = r.near ? distanceTo({ type: 'Point', coordinates: r.near }) : null;
+    const budget = r.budgetWan ?? null;
+    const priceOf = (p: IndexEntry) => (p.refPrice === null ? 0 : p.refPrice * (p.areaM2 / M2_PER_MU));
+    const admit = (q: IndexedParcel) => {
+      const p = q as IndexEntry;
+      if (r.plotRatioMin != null && p.plotRatioMax !== null && p.plotRatioMax < r.plotRatioMin) return false;
+      if (r.plotRatioMax != null && p.plotRatioMin !== null && p.plotRatioMin > r.plotRatioMax) return false;
+      return budget === null || priceOf(p) <= budget;
+    };
+    const result = matchParcels(index.parcels, (id) => index.neighbours.get(id) ?? [], {
+      need: { use: r.use, areaM2: muToM2(r.areaMinMu) },
+      areaRangeM2: [muToM2(r.areaMinMu), muToM2(r.areaMaxMu)],
+      county: r.county ?? undefined,
+      maxDistanceKm: r.radiusKm ?? undefined,
+      admit,
+      // a combination's summed price may pass the budget: ask for more, keep those within it
+      limit: budget === null ? limit : limit * 3,
+      distanceOf: distance ? (p) => distance((p as IndexEntry).lon, (p as IndexEntry).lat) : undefined,
+    });
+    const offers = result.offers.filter((o) => budget === null || o.parcelIds.reduce((sum, id) => sum + priceOf(index.byId.get(id)!), 0) <= budget).slice(0, limit);
+    return { candidates: await this.candidates(index, offers, r.use, distance, false), dataVersion };
+  }
+
+  /** The offers as the answer lists them: each parcel's row, its distance and use fit; the union geometry when asked. */
+  private async candidates(
+    index: StockIndex,
+    offers: readonly MatchOffer[],
+    use: PlannedUse,
+    distance: ((lon: number, lat: number) => number) | null,
+    geometry: boolean,
+  ): Promise<StockMatchResponse['candidates']> {
+    const distanceOf = (id: number) => {
+      const e = index.byId.get(id)!;
+      return distance ? distance(e.lon, e.lat) : null;
+    };
+    const ids = [...new Set(offers.flatMap((o) => o.parcelIds))];
+    const [summaries, geometries] = await Promise.all([
+      parcelsById(this.db, ids),
+      geometry ? unionGeometries(this.db, offers.map((o) => o.parcelIds)) : offers.map(() => null),
+    ]);
+    return offers.map((o, i) => ({
+      rank: i + 1,
+      kind: o.kind,
+      score: o.score,
+      parts: o.parts,
+      totalArea: toAreaUnits(o.areaM2),
+      distanceM: o.distanceM,
+      geometry: geometries[i]!,
+      parcels: o.parcelIds.map((id) => {
+        const s = summaries.get(id);
+        if (!s) throw new Error(`存量地块 ${id} 已不存在`);
+        return { ...s, distanceM: distanceOf(id), useFit: useFit(use, s.plannedUse) as 'same' | 'compatible' };
+      }),
+    }));
   }
 }
 

@@ -55,6 +55,13 @@ export async function parcelsById(db: Queryable, ids: number[]): Promise<Map<num
   return new Map(rows.map((r) => [Number(r.id), toSummary(r)]));
 }
 
+/** Parcel summaries by code (any status, retired ones too: a proposal names the parcel it was). */
+export async function parcelsByCode(db: Queryable, codes: readonly string[]): Promise<Map<string, StockParcelSummary>> {
+  if (codes.length === 0) return new Map();
+  const rows = await db.query<Row>(`SELECT ${summaryColumns('NULL::float8')} ${FROM} WHERE s.code = ANY($1::text[])`, [[...codes]]);
+  return new Map(rows.map((r) => [r.code, toSummary(r)]));
+}
+
 interface StandingRow {
   urban_boundary_share: number;
   urban_boundary_name: string | null;
