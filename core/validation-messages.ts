@@ -134,6 +134,27 @@ export const ROUTE_FIELD_LABELS: Record<string, Record<string, Bilingual>> = {
     'details.enterprise': { zh: '意向企业', en: 'Enterprise' },
     'details.reason': { zh: '撤回理由', en: 'Reason for the withdrawal' },
   },
+  '/api/land-requests': {
+    company: { zh: '企业名称', en: 'Company' },
+    use: { zh: '用地用途', en: 'Land use' },
+    areaMinMu: { zh: '最小面积（亩）', en: 'Minimum area (mu)' },
+    areaMaxMu: { zh: '最大面积（亩）', en: 'Maximum area (mu)' },
+    county: { zh: '县区', en: 'County' },
+    near: { zh: '位置', en: 'Location' },
+    radiusKm: { zh: '半径（千米）', en: 'Radius (km)' },
+    plotRatioMin: { zh: '最小容积率', en: 'Minimum plot ratio' },
+    plotRatioMax: { zh: '最大容积率', en: 'Maximum plot ratio' },
+    budgetWan: { zh: '预算（万元）', en: 'Budget (10k yuan)' },
+    neededBy: { zh: '用地时间', en: 'Needed by' },
+    contactName: { zh: '联系人', en: 'Contact' },
+    contactPhone: { zh: '联系电话', en: 'Telephone' },
+    note: { zh: '说明', en: 'Note' },
+    status: { zh: '需求状态', en: 'Request status' },
+    id: { zh: '需求编号', en: 'Request number' },
+    proposalId: { zh: '推荐编号', en: 'Proposal number' },
+    parcelCode: { zh: '地块编号', en: 'Parcel code' },
+    reason: { zh: '理由', en: 'Reason' },
+  },
   '/api/me/saved-searches': { id: { zh: '已保存检索编号', en: 'Saved search number' } },
   '/api/cases': { status: { zh: '核查状态', en: 'Review status' }, q: { zh: '图斑编号', en: 'Case code' }, id: { zh: '图斑编号', en: 'Case number' }, actor: { zh: '导入人', en: 'Importer' } },
   '/api/cases/:id/decisions': { status: { zh: '核查结论', en: 'Conclusion' }, actor: { zh: '核查人', en: 'Reviewer' } },
@@ -297,7 +318,8 @@ export function issueMessage(issue: IssueLike, lang: Lang, route?: string): stri
   const key = [...path].reverse().find((p) => typeof p === 'string') as string | undefined;
   const custom = typeof issue.message === 'string' && CJK.test(issue.message) && !isDefaultMessage(issue) ? issue.message : null;
   if (lang === 'zh' && custom) return custom;
-  if (lang === 'en' && issue.params?.en) return issue.params.en;
+  // a refinement's English that is a predicate ("is not a valid date") is said of its field
+  if (lang === 'en' && issue.params?.en) return field && /^(must|is|has|matches) /.test(issue.params.en) ? `${field} ${issue.params.en}` : issue.params.en;
   if (lang === 'en' && issue.code === 'custom' && issue.message && !custom) return field ? `${field}: ${issue.message}` : issue.message;
   const text = issueText(issue, lang, key);
   if (!field) return lang === 'zh' ? text : text.charAt(0).toUpperCase() + text.slice(1);

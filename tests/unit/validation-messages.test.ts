@@ -124,3 +124,20 @@ describe('issue messages', () => {
     expect(en.success ? '' : en.error.issues[0]!.message).toBe('Page size must be a number');
   });
 });
+
+describe('an enterprise land request refused', () => {
+  it('names each field in words in both languages, a date that does not exist included', async () => {
+    const { LandRequestInput } = await import('../../core/contracts/land-requests.ts');
+    const base = { company: '某公司', use: '工业', areaMinMu: 30, areaMaxMu: 50, contactName: '王经理', contactPhone: '0371-23456789' };
+    const route = '/api/land-requests';
+    expect(say(LandRequestInput, { ...base, neededBy: '2026-02-30' }, 'zh', route)).toEqual(['用地时间不是有效的日期']);
+    expect(say(LandRequestInput, { ...base, neededBy: '2026-02-30' }, 'en', route)).toEqual(['Needed by is not a valid date']);
+    expect(say(LandRequestInput, { ...base, contactPhone: 'call me' }, 'en', route)).toEqual(['Telephone is not in the right format']);
+    expect(say(LandRequestInput, { ...base, budgetWan: -1 }, 'en', route)).toEqual(['Budget (10k yuan) must be at least 0']);
+    expect(say(LandRequestInput, { ...base, areaMaxMu: 20 }, 'en', route)).toEqual(['The minimum area may not exceed the maximum']);
+    for (const m of say(LandRequestInput, {}, 'en', route)) {
+      expect(m).not.toMatch(CAMEL);
+      expect(m).not.toMatch(ENGLISH_DEFAULTS);
+    }
+  });
+});
