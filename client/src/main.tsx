@@ -16,7 +16,8 @@ import './styles.css';
 // The pages: the map workspace, a filed site-check report (/reports/{id}, printable), and the
 // public stock-land search and parcels (/stock, /stock/{code}), and the auditors' encroachment
 // review (/audit, /audit/cases/{id}, /audit/import, /audit/counties), the sign-in page (/signin?next=),
-// the administrators' pages (/admin/users, /admin/audit-log, /admin/layers), and an account's own (/me).
+// the administrators' pages (/admin/users, /admin/audit-log, /admin/layers), an account's own (/me),
+// enterprise land requests (/requests, /requests/new, /requests/{id}) and the yearly figures (/figures/…).
 // Each is a chunk of its own, loaded before it is rendered (a dynamic import, not React.lazy: no
 // Suspense boundary to hold the page back): the pages without a map never fetch MapLibre.
 
@@ -29,6 +30,7 @@ function pageOf(path: string): Promise<ReactElement> {
   if (report) return import('./report/ReportPage.tsx').then((m) => <m.ReportPage id={report[1]!} />);
   if (/^\/stock(\/|$)/.test(path)) return import('./stock/StockApp.tsx').then((m) => <m.StockApp />);
   if (/^\/audit(\/|$)/.test(path)) return import('./audit/AuditApp.tsx').then((m) => <m.AuditApp />);
+  if (/^\/requests(\/|$)/.test(path)) return import('./requests/RequestsApp.tsx').then((m) => <m.RequestsApp />);
   if (/^\/figures(\/|$)/.test(path)) return import('./figures/FiguresApp.tsx').then((m) => <m.FiguresApp />);
   // the workspace: its map's chunk is asked for with its own, not once it has run
   const app = import('./App.tsx');

@@ -59,6 +59,9 @@ export function SessionBadge() {
       <a className="header-link session-me" href={withLang('/me', lang)} data-testid="me-link">
         {t('siMySpace')}
       </a>
+      <a className="header-link session-requests" href={withLang('/requests', lang)} data-testid="requests-link">
+        {t('rqLink')}
+      </a>
       {user.role === 'admin' && (
         <a className="header-link session-admin" href={withLang('/admin/users', lang)} data-testid="admin-link">
           {t('adAdministration')}
