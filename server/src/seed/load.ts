@@ -16,11 +16,12 @@ import { ensureCaseOverlaps } from '../modules/cases/overlaps.ts';
 import { generateDataset, type FeatureRow, type GeneratedLayerId, type Scale } from '../../../seeds/generate.ts';
 import type { BasemapFeature } from '../../../seeds/lib/basemap.ts';
 import { loadDemoImagery } from './imagery.ts';
+import { loadLedgerHistory, markSeededRequestsSeen } from './ledger-history.ts';
 
 export const DEFAULT_SEED = 20261122;
 
 export interface LoadProgress {
-  layer: GeneratedLayerId | 'admin-county' | 'basemap' | 'stock-derived' | 'case-overlaps' | 'imagery';
+  layer: GeneratedLayerId | 'admin-county' | 'basemap' | 'stock-derived' | 'case-overlaps' | 'imagery' | 'ledger-history';
   nameZh: string;
   rows: number;
   done: boolean;
@@ -165,6 +166,12 @@ export async function loadDataset(
 
     // a generated parcel entered the ledger when it was approved (as migration 0020 backfills)
     await tx.query('UPDATE stock_parcel SET recorded_on = approval_date WHERE approval_date IS NOT NULL AND recorded_on <> approval_date');
+    // its history since, and enterprises' land requests (seeds/lib/ledger-history.ts)
+    const th = Date.now();
+    const history = await loadLedgerHistory(tx, seed);
+    counts['stock-event'] = history.events;
+    counts['land-request'] = history.requests;
+    report({ layer: 'ledger-history', nameZh: '台账变动与企业找地', rows: history.events + history.requests, done: true, elapsedMs: Date.now() - th });
 
     // the offline base map: rivers, roads, built-up areas, place names (seeds/lib/basemap.ts)
     const tb = Date.now();
@@ -194,6 +201,8 @@ export async function loadDataset(
   const derived = await refreshStockDerived(db, { force: true });
   await db.query('ANALYZE stock_standing, stock_adjacency');
   report({ layer: 'stock-derived', nameZh: '存量地块管控情况与相邻关系', rows: derived.parcels, done: true, elapsedMs: Date.now() - t });
+  // what the seeded enterprises have seen of their open requests' matches: all but a few, so some show as new
+  await markSeededRequestsSeen(db, seed);
   // each encroachment case against the control lines, general farmland and stock land (the site check's engine)
   const tc = Date.now();
   const overlaps = await ensureCaseOverlaps(db);
