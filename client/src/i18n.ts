@@ -391,7 +391,7 @@ const strings = {
   rqSubmit: { zh: '提交', en: 'File' },
   rqFormHelp: {
     zh: '填写项目的用地需求：用途和面积范围必填；可按县区或某一位置及半径找地，并给出容积率范围和预算。提交后随即列出符合的存量地块；以后有新的地块符合时，会标为“新”。',
-    en: 'Describe the land your project needs: the use and the area range are required; look in a county or within a radius of a point, and give a plot-ratio range and a budget. The matching stock parcels are listed at once; parcels that match later are marked “new”.',
+    en: 'Describe the land your project needs: the use and the area range are required; look in a county or within a radius of a point, and give a plot-ratio range and a budget. The matching stock parcels are listed at once; parcels that match later are marked "new".',
   },
   rqMatches: { zh: '符合地块', en: 'Matches' },
   rqMatchesNow: { zh: '现在符合的地块', en: 'Parcels that match now' },

@@ -5,6 +5,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { layers } from '../../core/layers.ts';
+import { stockTransition, type StockEventKind } from '../../core/ledger.ts';
+import { beijingToday } from '../../core/beijing-time.ts';
 import type { Database } from '../../server/src/db/database.ts';
 import { generateDataset } from '../../seeds/generate.ts';
 import { openTestDatabase } from '../helpers/db.ts';
@@ -143,5 +145,53 @@ describe(`seeded demo dataset on ${backend}`, () => {
       );
       expect(rows[0]!.n, layer.id).toBe(0);
     }
+  });
+
+  it('keeps a ledger history the API would have accepted: each event a transition of the ledger, in date order, leaving the parcel as it is', async () => {
+    const events = await db.query<{ parcel_code: string; kind: StockEventKind; event_date: string; category_before: string; status_before: string; category_after: string; status_after: string; details: Record<string, unknown>; recorded_on: string; category: string; status: string }>(
+      `SELECT e.parcel_code, e.kind, e.event_date::text AS event_date, e.category_before, e.status_before, e.category_after, e.status_after, e.details,
+              p.recorded_on::text AS recorded_on, p.category, p.status
+         FROM stock_event e JOIN stock_parcel p ON p.code = e.parcel_code
+        WHERE e.actor_id IS NULL ORDER BY e.parcel_code, e.event_date, e.id`,
+    );
+    expect(events.length).toBeGreaterThan(100);
+    const today = beijingToday();
+    let last: (typeof events)[number] | undefined;
+    for (const e of events) {
+      const t = stockTransition({ category: e.category_before, status: e.status_before }, { kind: e.kind, method: e.kind === 'dispose' ? String(e.details.method) : undefined });
+      expect(t.ok ? t.after : t.zh, `${e.parcel_code} ${e.kind}`).toEqual({ category: e.category_after, status: e.status_after });
+      expect(e.event_date > e.recorded_on && e.event_date <= today, `${e.parcel_code} ${e.event_date}`).toBe(true);
+      if (last?.parcel_code === e.parcel_code) expect([last.category_after, last.status_after]).toEqual([e.category_before, e.status_before]);
+      else if (last) expect([last.category_after, last.status_after], last.parcel_code).toEqual([last.category, last.status]);
+      last = e;
+    }
+    // something to show for every year of the revitalisation figure, in every kind
+    const years = await db.query<{ y: number; kinds: string[] }>(
+      `SELECT extract(year FROM event_date)::int AS y, array_agg(DISTINCT kind ORDER BY kind) AS kinds FROM stock_event WHERE actor_id IS NULL AND event_date >= '2021-01-01' GROUP BY 1 ORDER BY 1`,
+    );
+    expect(years.map((r) => r.y)).toEqual([2021, 2022, 2023, 2024, 2025, 2026]);
+    for (const r of years) expect(r.kinds, String(r.y)).toEqual(expect.arrayContaining(['dispose', 'redevelop', 'supply']));
+  });
+
+  it('seeds enterprises’ land requests: owned by demo accounts that cannot sign in, a matched one’s parcel reserved for it by the ledger', async () => {
+    const requests = await db.query<{ id: number; status: string; role: string; disabled: boolean; password_hash: string; accepted: string | null; pending: number }>(
+      `SELECT r.id, r.status, u.role, u.disabled, u.password_hash,
+              (SELECT parcel_code FROM land_request_proposal p WHERE p.request_id = r.id AND p.decision = 'accepted') AS accepted,
+              (SELECT count(*)::int FROM land_request_proposal p WHERE p.request_id = r.id AND p.decision IS NULL) AS pending
+         FROM land_request r JOIN app_user u ON u.id = r.owner_id WHERE u.username LIKE 'demo-enterprise-%'`,
+    );
+    expect(new Set(requests.map((r) => r.status))).toEqual(new Set(['open', 'matched', 'withdrawn']));
+    for (const r of requests) {
+      expect([r.role, r.disabled, r.password_hash]).toEqual(['enterprise', true, '!']);
+      if (r.status !== 'open') expect(r.pending, `request ${r.id}`).toBe(0);
+      if (r.status !== 'matched') continue;
+      const [parcel] = await db.query<{ status: string; request: string | null }>(
+        `SELECT p.status, (SELECT e.details ->> 'requestId' FROM stock_event e WHERE e.parcel_code = p.code AND e.kind = 'intent' ORDER BY e.id DESC LIMIT 1) AS request
+           FROM stock_parcel p WHERE p.code = $1`,
+        [r.accepted],
+      );
+      expect(parcel, `request ${r.id}`).toEqual({ status: '已意向', request: String(r.id) });
+    }
+    expect(requests.some((r) => r.status === 'open' && r.pending > 0)).toBe(true);
   });
 });

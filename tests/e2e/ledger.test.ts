@@ -19,7 +19,7 @@ describe.skipIf(!hasChromium)(`the ledger on a parcel page in Chromium (${backen
     // a ledger event cannot be deleted: a database of this file's own
     ws = await startWorkspace({ as: 'planner', privateDatabase: true });
     const [row] = await ws.db.query<{ code: string; approved_on: string }>(
-      `SELECT code, approval_date::text AS approved_on FROM stock_parcel WHERE category = '批而未供' AND status = '可供应' AND approval_date IS NOT NULL ORDER BY code LIMIT 1`,
+      `SELECT code, approval_date::text AS approved_on FROM stock_parcel WHERE category = '批而未供' AND status = '可供应' AND approval_date IS NOT NULL AND NOT EXISTS (SELECT 1 FROM stock_event e WHERE e.parcel_code = stock_parcel.code) ORDER BY code LIMIT 1`,
     );
     code = row!.code;
     approvedOn = row!.approved_on;
