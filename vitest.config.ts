@@ -10,6 +10,9 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     pool: 'forks',
+    // two files at a time: vitest's default (cores − 1) is one on a 2-core CI machine, and most of
+    // a file's time is spent waiting on PostgreSQL, Chromium or a child process, not on its own CPU
+    maxWorkers: Number(process.env.VITEST_MAX_WORKERS) || 2,
     testTimeout: 120_000,
     hookTimeout: 300_000,
     // .ci/run asks for a JSON report too, to sum the results of its runs

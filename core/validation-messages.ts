@@ -134,6 +134,23 @@ export const ROUTE_FIELD_LABELS: Record<string, Record<string, Bilingual>> = {
     'details.enterprise': { zh: '意向企业', en: 'Enterprise' },
     'details.reason': { zh: '撤回理由', en: 'Reason for the withdrawal' },
   },
+  '/api/stock-parcels/:code/split': {
+    eventDate: { zh: '变动日期', en: 'Date of the change' },
+    docNo: { zh: '文号', en: 'Document number' },
+    note: { zh: '备注', en: 'Note' },
+    children: { zh: '新地块', en: 'New parcels' },
+    'children.code': { zh: '新地块编号', en: 'Code of the new parcel' },
+    'children.name': { zh: '新地块名称', en: 'Name of the new parcel' },
+    'children.geometry': { zh: '新地块的范围', en: 'Geometry of the new parcel' },
+  },
+  '/api/stock-parcels/merge': {
+    eventDate: { zh: '变动日期', en: 'Date of the change' },
+    docNo: { zh: '文号', en: 'Document number' },
+    note: { zh: '备注', en: 'Note' },
+    parents: { zh: '合并的地块', en: 'Parcels to merge' },
+    code: { zh: '新地块编号', en: 'Code of the new parcel' },
+    name: { zh: '新地块名称', en: 'Name of the new parcel' },
+  },
   '/api/land-requests': {
     company: { zh: '企业名称', en: 'Company' },
     use: { zh: '用地用途', en: 'Land use' },

@@ -102,17 +102,23 @@ export type StockEvent = z.infer<typeof StockEvent>;
 export const PublicStockEvent = StockEvent.pick({ id: true, parcelCode: true, kind: true, eventDate: true, categoryAfter: true, statusAfter: true });
 export type PublicStockEvent = z.infer<typeof PublicStockEvent>;
 
+const timelineCommon = {
+  code: z.string(),
+  recordedOn: z.string(),
+  status: z.string(),
+  category: z.string(),
+};
+
+/**
+ * A parcel's timeline, oldest first. `full`: the events carry the staff's fields (document
+ * numbers, contracts, land users, prices, who) — planners and above; else only kinds, dates and
+ * the states they left.
+ */
 export const StockTimeline = z
-  .object({
-    code: z.string(),
-    /** Whether the events carry the staff's fields (document numbers, contracts, land users, prices, who). */
-    full: z.boolean(),
-    recordedOn: z.string(),
-    status: z.string(),
-    category: z.string(),
-    /** Oldest first. */
-    events: z.array(z.union([StockEvent, PublicStockEvent])),
-  })
+  .discriminatedUnion('full', [
+    z.object({ ...timelineCommon, full: z.literal(true), events: z.array(StockEvent) }),
+    z.object({ ...timelineCommon, full: z.literal(false), events: z.array(PublicStockEvent) }),
+  ])
   .meta({ id: 'StockTimeline' });
 export type StockTimeline = z.infer<typeof StockTimeline>;
 

@@ -28,6 +28,11 @@ function detailsText(e: StockEvent, lang: Lang, t: (k: StringKey) => string): st
   if (d.project) parts.push(`${t('lgProject')} ${d.project}`);
   if (d.enterprise) parts.push(`${t('lgEnterprise')} ${d.enterprise}`);
   if (d.reason) parts.push(`${t('lgReason')} ${d.reason}`);
+  const list = (v: unknown) => (Array.isArray(v) ? v.map(String).join(lang === 'zh' ? '、' : ', ') : String(v));
+  if (d.children) parts.push(`${t('lgSplitInto')} ${list(d.children)}`);
+  if (d.parent) parts.push(`${t('lgSplitFrom')} ${d.parent}`);
+  if (d.parents) parts.push(`${t('lgMergedFrom')} ${list(d.parents)}`);
+  if (d.into) parts.push(`${t('lgMergedInto')} ${d.into}`);
   if (d.note) parts.push(String(d.note));
   return parts.join(lang === 'zh' ? '；' : '; ') || DASH;
 }

@@ -8,11 +8,21 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { atLeast, ROLES, type Role } from '../../../../core/access.ts';
 import { ErrorResponse } from '../../../../core/contracts/common.ts';
-import { PublicStockEvent, StockEventRequest, StockEventResponse, StockTimeline, type StockEvent } from '../../../../core/contracts/ledger.ts';
+import {
+  PublicStockEvent,
+  StockEventRequest,
+  StockEventResponse,
+  StockMergeRequest,
+  StockReshapeResponse,
+  StockSplitRequest,
+  StockTimeline,
+  type StockEvent,
+} from '../../../../core/contracts/ledger.ts';
 import { StockCodeParams } from '../../../../core/contracts/stock.ts';
 import { audit } from '../auth/service.ts';
 import { readDataVersions } from '../data-version/service.ts';
-import { parcelEvents, parcelNotFound, recordStockEvent } from './service.ts';
+import { followStockReshape, parcelEvents, parcelNotFound, recordStockEvent } from './service.ts';
+import { mergeParcels, splitParcel } from './reshape.ts';
 
 const LEDGER_STAFF: readonly Role[] = atLeast('planner');
 
@@ -42,7 +52,8 @@ const routes: FastifyPluginAsyncZod = async (app) => {
       if (!parcel) throw parcelNotFound(req.params.code);
       const full = !!req.user && LEDGER_STAFF.includes(req.user.role);
       const events = await parcelEvents(app.db, parcel.code);
-      return { code: parcel.code, full, recordedOn: parcel.recorded_on, status: parcel.status, category: parcel.category, events: full ? events : events.map(publicEvent) };
+      const head = { code: parcel.code, recordedOn: parcel.recorded_on, status: parcel.status, category: parcel.category };
+      return full ? { ...head, full: true as const, events } : { ...head, full: false as const, events: events.map(publicEvent) };
     },
   );
 
@@ -69,6 +80,59 @@ const routes: FastifyPluginAsyncZod = async (app) => {
       const event = await recordStockEvent(app.db, { ...req.body, parcelCode: req.params.code }, { id: user.id, name: user.displayName });
       await audit(app.db, { action: 'stock-event', user, ip: req.ip, target: req.params.code, details: { kind: event.kind, event: event.id, status: event.statusAfter } });
       return { events: [event], dataVersion: (await readDataVersions(app.db)).overall };
+    },
+  );
+
+  const RESHAPE_RULES =
+    '新地块沿用原地块的属性，状态为可供应，入库日期为变动日期；原地块状态改为已注销，只保留历史。每宗涉及的地块都记一条台账记录。';
+
+  app.post(
+    '/api/stock-parcels/:code/split',
+    {
+      config: { access: LEDGER_STAFF },
+      schema: {
+        summary: '分割存量地块 Split a stock parcel',
+        description:
+          '把一宗可供应的存量地块分割为至少 2 宗新地块（children：各自的范围 GeoJSON，EPSG:4490，可给编号和名称；编号缺省为 原编号-1、-2…）。' +
+          '各新地块须为有效多边形、位于原地块内、互不重叠、合起来覆盖原地块（容差取 1 平方米与面积 0.1% 中的较大者），否则返回 422 并指出哪一宗、差多少。' +
+          RESHAPE_RULES +
+          '地块不可分割（非可供应）时返回 409；编号被占用时返回 409。',
+        tags: ['stock'],
+        params: StockCodeParams,
+        body: StockSplitRequest,
+        response: { 200: StockReshapeResponse, 400: ErrorResponse, 404: ErrorResponse, 409: ErrorResponse, 422: ErrorResponse },
+      },
+    },
+    async (req) => {
+      const user = req.user!;
+      const r = await splitParcel(app.db, req.params.code, req.body, { id: user.id, name: user.displayName });
+      await followStockReshape(app.db, r.bbox);
+      await audit(app.db, { action: 'stock-split', user, ip: req.ip, target: req.params.code, details: { children: r.children } });
+      return { children: r.children, events: r.events, dataVersion: (await readDataVersions(app.db)).overall };
+    },
+  );
+
+  app.post(
+    '/api/stock-parcels/merge',
+    {
+      config: { access: LEDGER_STAFF },
+      schema: {
+        summary: '合并存量地块 Merge stock parcels',
+        description:
+          '把至少 2 宗相邻的可供应存量地块（parents：编号）合并为一宗（编号缺省为 第一宗编号-H）。须同一县区、同一类别、同一规划用途（否则 409），且范围相连（否则 422）。' +
+          '参考价格取各地块按面积加权的平均值。' +
+          RESHAPE_RULES,
+        tags: ['stock'],
+        body: StockMergeRequest,
+        response: { 200: StockReshapeResponse, 400: ErrorResponse, 404: ErrorResponse, 409: ErrorResponse, 422: ErrorResponse },
+      },
+    },
+    async (req) => {
+      const user = req.user!;
+      const r = await mergeParcels(app.db, req.body, { id: user.id, name: user.displayName });
+      await followStockReshape(app.db, r.bbox);
+      await audit(app.db, { action: 'stock-merge', user, ip: req.ip, target: r.children[0]!, details: { parents: req.body.parents } });
+      return { children: r.children, events: r.events, dataVersion: (await readDataVersions(app.db)).overall };
     },
   );
 };
