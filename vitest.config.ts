@@ -10,8 +10,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     pool: 'forks',
-    // two files at a time: vitest's default (cores − 1) is one on a 2-core CI machine, and most of
-    // a file's time is spent waiting on PostgreSQL, Chromium or a child process, not on its own CPU
+    // two files at a time (unit, api): vitest's default (cores − 1) is one on a 2-core CI machine,
+    // and most of an API file's time is spent waiting on PostgreSQL or a child process
     maxWorkers: Number(process.env.VITEST_MAX_WORKERS) || 2,
     testTimeout: 120_000,
     hookTimeout: 300_000,
@@ -23,7 +23,8 @@ export default defineConfig({
       { extends: true, test: { name: 'api', include: ['tests/api/**/*.test.ts'], globalSetup: ['tests/setup/database.ts'] } },
       {
         extends: true,
-        test: { name: 'e2e', include: ['tests/e2e/**/*.test.ts'], globalSetup: ['tests/setup/database.ts', 'tests/setup/client.ts'] },
+        // one browser at a time: two map renders in software GL on two cores starve each other
+        test: { name: 'e2e', include: ['tests/e2e/**/*.test.ts'], globalSetup: ['tests/setup/database.ts', 'tests/setup/client.ts'], maxWorkers: 1 },
       },
     ],
   },

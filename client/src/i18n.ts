@@ -783,6 +783,8 @@ const strings = {
   'adAction_stock-event': { zh: '台账变动', en: 'Ledger event' },
   'adAction_stock-split': { zh: '分割存量地块', en: 'Stock parcel split' },
   'adAction_stock-merge': { zh: '合并存量地块', en: 'Stock parcels merged' },
+  'adAction_ledger-export': { zh: '导出台账', en: 'Ledger exported' },
+  'adAction_ledger-import': { zh: '导入台账变动', en: 'Ledger changes imported' },
   'adAction_layer-import': { zh: '图层导入', en: 'Layer import' },
   'adAction_layer-import-failed': { zh: '图层导入失败', en: 'Layer import failed' },
   'adAction_layer-import-cancelled': { zh: '图层导入取消', en: 'Layer import cancelled' },

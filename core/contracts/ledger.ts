@@ -165,3 +165,73 @@ export const StockReshapeResponse = z
   })
   .meta({ id: 'StockReshapeResponse' });
 export type StockReshapeResponse = z.infer<typeof StockReshapeResponse>;
+
+// ---------------------------------------------------------------------------------------------
+// The ledger as a workbook (provincial layout) and its import back
+
+export const LedgerExportQuery = z.object({
+  county: z.string().regex(/^\d{6}$/, '县区须为 6 位行政区划代码').optional().meta({ description: '只导出该县区（6 位行政区划代码）' }),
+  year: z.coerce
+    .number({ message: '年度须为整数' })
+    .int('年度须为整数')
+    .min(2000, '年度须在 2000–2100 之间')
+    .max(2100, '年度须在 2000–2100 之间')
+    .optional()
+    .meta({ description: '变动记录只列该年度的（按变动日期）；台账表总是当前状态' }),
+});
+export type LedgerExportQuery = z.infer<typeof LedgerExportQuery>;
+
+export const LedgerImportQuery = z.object({
+  dryRun: z
+    .enum(['true', 'false'], { message: '试导入须为 true 或 false' })
+    .default('true')
+    .transform((v) => v === 'true')
+    .meta({ description: '默认试导入（true）：逐行报告，不登记' }),
+});
+
+export const LedgerImportRow = z.object({
+  /** The row's number in the 变动记录 sheet (the header is row 1). */
+  row: z.number().int(),
+  status: z.enum(['ok', 'invalid']),
+  parcelCode: z.string().nullable(),
+  kind: z.enum(STOCK_EVENT_KINDS).nullable(),
+  eventDate: z.string().nullable(),
+  reasonZh: z.string().nullable(),
+  reasonEn: z.string().nullable(),
+});
+export type LedgerImportRow = z.infer<typeof LedgerImportRow>;
+
+export const LedgerImportReport = z.object({
+  dryRun: z.boolean(),
+  /** Rows of the 变动记录 sheet read (blank rows skipped). */
+  rows: z.number().int(),
+  /** New events that can be recorded (a trial) or were (a commit). */
+  ok: z.number().int(),
+  invalid: z.number().int(),
+  /** Rows that are events already in the ledger, unaltered: left alone. */
+  recorded: z.number().int(),
+  /** Events recorded by the commit. */
+  written: z.number().int(),
+  /** The new rows and the refused ones, by row number (the recorded rows only counted). */
+  items: z.array(LedgerImportRow),
+});
+export type LedgerImportReport = z.infer<typeof LedgerImportReport>;
+
+export const LedgerImportJob = z
+  .object({
+    jobId: z.string(),
+    phase: z.string(),
+    done: z.number(),
+    total: z.number(),
+    fileName: z.string(),
+    dryRun: z.boolean(),
+    startedAt: z.string(),
+    finishedAt: z.string().nullable(),
+    error: z.object({ code: z.string(), message: z.string() }).nullable(),
+    report: LedgerImportReport.nullable(),
+  })
+  .meta({ id: 'LedgerImportJob' });
+export type LedgerImportJob = z.infer<typeof LedgerImportJob>;
+
+export const LedgerImportAccepted = z.object({ jobId: z.string(), dryRun: z.boolean(), statusUrl: z.string() }).meta({ id: 'LedgerImportAccepted' });
+export const LedgerJobParams = z.object({ jobId: z.string().uuid('任务号须为 UUID') });

@@ -40,6 +40,7 @@ import imageryRoutes from './modules/imagery/routes.ts';
 import identifyRoutes from './modules/identify/routes.ts';
 import searchRoutes from './modules/search/routes.ts';
 import ledgerRoutes from './modules/ledger/routes.ts';
+import ledgerIoRoutes from './modules/ledger/io-routes.ts';
 import figuresRoutes from './modules/figures/routes.ts';
 import landRequestRoutes from './modules/land-requests/routes.ts';
 import { StockCatalogue } from './modules/stock/catalogue.ts';
@@ -182,6 +183,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   app.addHook('onClose', async () => layerJobs.close());
   const uploadDir = opts.uploadDir ?? join(tmpdir(), 'yizhangtu-uploads');
   await app.register(caseRoutes, { jobs: layerJobs, uploadDir });
+  await app.register(ledgerIoRoutes, { jobs: layerJobs, uploadDir });
   await app.register(layerAdminRoutes, { jobs: layerJobs, uploadDir });
   await app.register(meRoutes);
   await app.register(basemapRoutes);

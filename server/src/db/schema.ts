@@ -568,7 +568,7 @@ export const layerJob = pgTable(
     readyAt: timestamp('ready_at', { withTimezone: true }),
     finishedAt: timestamp('finished_at', { withTimezone: true }),
   },
-  (t) => [index('layer_job_open_idx').on(t.createdAt).where(sql`${t.finishedAt} IS NULL`), check('layer_job_kind_check', sql`${t.kind} IN ('import', 'restore', 'case-import')`)],
+  (t) => [index('layer_job_open_idx').on(t.createdAt).where(sql`${t.finishedAt} IS NULL`), check('layer_job_kind_check', sql`${t.kind} IN ('import', 'restore', 'case-import', 'ledger-import')`)],
 );
 
 /** The features of archived layer versions (before migration 0013; later versions are tables of their own in layer_store): every column but id and geom as JSON, and the geometry. */

@@ -156,7 +156,7 @@ interface RestoreInput {
 
 export interface JobRow {
   id: string;
-  kind: 'import' | 'restore' | 'case-import';
+  kind: 'import' | 'restore' | 'case-import' | 'ledger-import';
   layer: ImportableLayer;
   phase: LayerJobPhase;
   /** The step within the phase (migration 0019), written with the heartbeat. */
