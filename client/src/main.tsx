@@ -17,7 +17,8 @@ import './styles.css';
 // public stock-land search and parcels (/stock, /stock/{code}), and the auditors' encroachment
 // review (/audit, /audit/cases/{id}, /audit/import, /audit/counties), the sign-in page (/signin?next=),
 // the administrators' pages (/admin/users, /admin/audit-log, /admin/layers), an account's own (/me),
-// enterprise land requests (/requests, /requests/new, /requests/{id}) and the yearly figures (/figures/…).
+// enterprise land requests (/requests, /requests/new, /requests/{id}), the yearly figures (/figures/…) and the
+// ledger's workbook (/stock-ledger).
 // Each is a chunk of its own, loaded before it is rendered (a dynamic import, not React.lazy: no
 // Suspense boundary to hold the page back): the pages without a map never fetch MapLibre.
 
@@ -31,6 +32,7 @@ function pageOf(path: string): Promise<ReactElement> {
   if (/^\/stock(\/|$)/.test(path)) return import('./stock/StockApp.tsx').then((m) => <m.StockApp />);
   if (/^\/audit(\/|$)/.test(path)) return import('./audit/AuditApp.tsx').then((m) => <m.AuditApp />);
   if (/^\/requests(\/|$)/.test(path)) return import('./requests/RequestsApp.tsx').then((m) => <m.RequestsApp />);
+  if (/^\/stock-ledger\/?$/.test(path)) return import('./stock/LedgerBookPage.tsx').then((m) => <m.LedgerBookPage />);
   if (/^\/figures(\/|$)/.test(path)) return import('./figures/FiguresApp.tsx').then((m) => <m.FiguresApp />);
   // the workspace: its map's chunk is asked for with its own, not once it has run
   const app = import('./App.tsx');

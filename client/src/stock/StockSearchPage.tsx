@@ -21,6 +21,8 @@ import { CATEGORIES, DASH, DIGITS, STATUSES, formatNumber, kmText, valueWord } f
 import { NUMERIC_FIELDS, PAGE_SIZES, apiQuery, convertArea, emptyFilters, exportQuery, pageQuery, readFilters, roundCoord, type AreaUnit, type NumericField, type StockFilters, type StockSort } from './query.ts';
 import { StockMap, publicStockStyle, SELECTED_COLOR } from './stock-map.ts';
 import { SaveSearch } from './SaveSearch.tsx';
+import { atLeast } from '../../../core/access.ts';
+import { useSession } from '../auth/SessionBadge.tsx';
 import type { Navigation } from './StockApp.tsx';
 import type { StockParcelSummary, StockSearchResponse } from '../../../core/contracts/stock.ts';
 
@@ -255,6 +257,8 @@ export function StockSearchPage(props: { lang: Lang; onLang: (l: Lang) => void; 
     </>
   );
 
+  const session = useSession();
+  const staff = !!session?.user && atLeast('planner').includes(session.user.role);
   return (
     <ListMapPage
       prefix="stock"
@@ -271,7 +275,16 @@ export function StockSearchPage(props: { lang: Lang; onLang: (l: Lang) => void; 
         { kind: 'xlsx', href: links.xlsx, label: t('stExportXlsx') },
         { kind: 'csv', href: links.csv, label: t('stExportCsv') },
       ]}
-      summaryExtra={<SaveSearch lang={lang} query={exportQuery(filters)} suggestedName={savedName(filters, lang)} />}
+      summaryExtra={
+        <>
+          {staff && (
+            <a className="stock-export" href={withLang('/stock-ledger', lang)} data-testid="ledger-book-link">
+              {t('lbLink')}
+            </a>
+          )}
+          <SaveSearch lang={lang} query={exportQuery(filters)} suggestedName={savedName(filters, lang)} />
+        </>
+      }
       notListed={(r) => (
         <>
           {t('stNotListed', { code: r.code })} {parcelLink(r.code, undefined, t('stOpenParcel'))}
