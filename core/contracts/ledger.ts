@@ -137,10 +137,29 @@ export const NewParcel = z.object({
   geometry: Polygonal,
 });
 
+/** A dividing line drawn across a parcel (EPSG:4490): the parcel is cut along it. */
+const DividingLine = z.object({
+  type: z.literal('LineString', { message: '分割线须为 LineString' }),
+  coordinates: z
+    .array(z.tuple([z.number().min(-180).max(180), z.number().min(-90).max(90)], { message: '分割线的坐标须为 [经度, 纬度]' }))
+    .min(2, '分割线至少需要 2 个点')
+    .max(1000, '分割线最多 1000 个点'),
+});
+
+/**
+ * A split: the new parcels' geometries (`children`), or a dividing line (`line`) along which the
+ * server cuts the parcel (the pieces' codes and names then default).
+ */
 export const StockSplitRequest = z
   .object({
     ...common,
-    children: z.array(NewParcel).min(2, '分割须给出至少 2 宗新地块').max(50, '分割最多 50 宗新地块'),
+    children: z.array(NewParcel).min(2, '分割须给出至少 2 宗新地块').max(50, '分割最多 50 宗新地块').optional(),
+    line: DividingLine.optional(),
+  })
+  .refine((r) => (r.children === undefined) !== (r.line === undefined), {
+    message: '须给出新地块（children）或分割线（line）之一，且只给一个',
+    params: { en: 'Give the new parcels (children) or a dividing line (line): one of them, not both' },
+    path: ['children'],
   })
   .meta({ id: 'StockSplitRequest' });
 export type StockSplitRequest = z.infer<typeof StockSplitRequest>;

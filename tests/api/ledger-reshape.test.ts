@@ -20,6 +20,7 @@ import { areaOf, layerSql, rect, type Rect } from '../fixtures/cases/world.ts';
 const COUNTY = '410221';
 const PARCELS: { code: string; category: string; status: string; use: string; price: number | null; box: Rect }[] = [
   { code: 'S-1', category: '批而未供', status: '可供应', use: '工业', price: 20, box: [100, 100, 200, 100] },
+  { code: 'S-LINE', category: '批而未供', status: '可供应', use: '工业', price: 20, box: [100, 900, 200, 100] },
   { code: 'S-SUPPLIED', category: '批而未供', status: '已供应', use: '工业', price: 20, box: [100, 300, 200, 100] },
   { code: 'M-A', category: '批而未供', status: '可供应', use: '仓储', price: 10, box: [100, 600, 100, 100] },
   { code: 'M-B', category: '批而未供', status: '可供应', use: '仓储', price: 40, box: [200, 600, 300, 100] },
@@ -160,6 +161,25 @@ describe(`splits and merges of stock parcels through the API (${backend})`, () =
     expect((await split('S-1', halves([100, 100, 100, 100], [200, 100, 100, 100]))).statusCode).toBe(409);
   });
 
+  it('cuts a parcel along a dividing line drawn across it, west piece first; a line that misses it is refused', async () => {
+    // the line x = 150 m, from below the parcel to above it (the corners of a zero-width box)
+    const edge = rect([150, 880, 0, 140]).coordinates[0]!;
+    const line = { type: 'LineString', coordinates: [edge[0], edge[3]] };
+    const both = await split('S-LINE', { ...AT, line, children: [{ geometry: rect([100, 900, 50, 100]) }, { geometry: rect([150, 900, 150, 100]) }] });
+    expect(both.statusCode).toBe(400);
+    const away = rect([150, 1200, 0, 50]).coordinates[0]!;
+    const miss = await split('S-LINE', { ...AT, line: { type: 'LineString', coordinates: [away[0], away[3]] } });
+    expect(miss.statusCode).toBe(422);
+    expect(miss.json().error.message).toContain('分割线没有把地块 S-LINE 分成两块以上');
+
+    const res = await split('S-LINE', { ...AT, line });
+    expect(res.statusCode, res.body).toBe(200);
+    expect(StockReshapeResponse.parse(res.json()).children).toEqual(['S-LINE-1', 'S-LINE-2']);
+    expect((await state('S-LINE-1'))!.area_m2).toBeCloseTo(areaOf(rect([100, 900, 50, 100])), 0);
+    expect((await state('S-LINE-2'))!.area_m2).toBeCloseTo(areaOf(rect([150, 900, 150, 100])), 0);
+    expect((await state('S-LINE'))!.status).toBe('已注销');
+  });
+
   it('refuses to merge parcels that do not touch, of another category or use, or not available', async () => {
     const before = await eventCount();
     const far = await merge({ ...AT, parents: ['M-A', 'M-FAR'] });
@@ -201,6 +221,7 @@ describe(`splits and merges of stock parcels through the API (${backend})`, () =
     const audit = await db.query<{ action: string; target: string }>(`SELECT action, target FROM audit_log WHERE action IN ('stock-split', 'stock-merge') ORDER BY id`);
     expect(audit).toEqual([
       { action: 'stock-split', target: 'S-1' },
+      { action: 'stock-split', target: 'S-LINE' },
       { action: 'stock-merge', target: 'M-A-H' },
     ]);
   });

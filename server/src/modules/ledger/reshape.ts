@@ -132,10 +132,32 @@ async function checkPieces(tx: Queryable, parent: LockedParcel, pieces: string[]
   }
 }
 
-/** Splits the parcel `code` into `req.children`. */
+/**
+ * The pieces of a parcel cut along a line (west to east, then south to north, by a point inside
+ * each); 422 when the line does not cross it.
+ */
+async function cutAlong(tx: Queryable, parent: LockedParcel, line: NonNullable<StockSplitRequest['line']>): Promise<string[]> {
+  const rows = await tx.query<{ geojson: string }>(
+    `WITH cut AS (
+       SELECT (ST_Dump(ST_Split(ST_Multi(p.geom), ST_SetSRID(ST_GeomFromGeoJSON($2), 4490)))).geom AS g
+         FROM stock_parcel p WHERE p.id = $1
+     )
+     SELECT ST_AsGeoJSON(g, 15) AS geojson FROM cut
+      WHERE ST_GeometryType(g) = 'ST_Polygon' AND ST_Area(g::geography) > $3
+      ORDER BY ST_X(ST_PointOnSurface(g)), ST_Y(ST_PointOnSurface(g))`,
+    [parent.id, JSON.stringify(line), SPLIT_TOLERANCE.m2],
+  );
+  if (rows.length < 2) {
+    throw geometryRefused(`分割线没有把地块 ${parent.code} 分成两块以上：须从地块一侧画到另一侧`, `The line does not cut parcel ${parent.code} in two or more: draw it from one side of the parcel to the other`);
+  }
+  if (rows.length > 50) throw geometryRefused('分割最多 50 宗新地块', 'A split makes at most 50 new parcels');
+  return rows.map((r) => r.geojson);
+}
+
+/** Splits the parcel `code` into `req.children`, or along `req.line`. */
 export async function splitParcel(db: Database, code: string, req: StockSplitRequest, actor: Actor): Promise<ReshapeResult> {
   // the geometry's own problems first, in words a planner can act on, before the database sees it
-  req.children.forEach((c, i) => {
+  (req.children ?? []).forEach((c, i) => {
     const v = validateSiteGeometry(c.geometry as Extract<Geometry, { type: 'Polygon' | 'MultiPolygon' }>);
     if (!v.valid) throw geometryRefused(`第 ${i + 1} 宗新地块的范围无效：${v.problems[0]!.zh}`, `New parcel ${i + 1}: the geometry is not valid (${v.problems[0]!.en})`);
   });
@@ -144,9 +166,10 @@ export async function splitParcel(db: Database, code: string, req: StockSplitReq
     await checkEventDate(tx, parent!, req.eventDate);
     const t = stockTransition(parent!, { kind: 'split' });
     if (!t.ok) throw refusal(parent!.code, t.zh, t.en);
-    const codes = req.children.map((c, i) => c.code ?? `${parent!.code}-${i + 1}`);
+    const pieces = req.children ? req.children.map((c) => JSON.stringify(c.geometry)) : await cutAlong(tx, parent!, req.line!);
+    const children = req.children ?? pieces.map(() => ({ code: undefined, name: undefined }));
+    const codes = children.map((c, i) => c.code ?? `${parent!.code}-${i + 1}`);
     await checkNewCodes(tx, codes);
-    const pieces = req.children.map((c) => JSON.stringify(c.geometry));
     await checkPieces(tx, parent!, pieces);
     const bbox = await extent(tx, [parent!.id]);
     const details = (extra: Record<string, unknown>) => (req.note ? { ...extra, note: req.note } : extra);
@@ -155,7 +178,7 @@ export async function splitParcel(db: Database, code: string, req: StockSplitReq
     ];
     await tx.query('UPDATE stock_parcel SET status = $2 WHERE id = $1', [parent!.id, t.after.status]);
     const start = childState([parent!]);
-    for (const [i, c] of req.children.entries()) {
+    for (const [i, c] of children.entries()) {
       const child = await insertChild(tx, parent!, codes[i]!, c.name ?? null, pieces[i]!, req.eventDate);
       events.push(await insertEvent(tx, { parcel: child, kind: 'split', eventDate: req.eventDate, docNo: req.docNo, before: null, after: start, details: details({ parent: parent!.code }) }, actor));
     }

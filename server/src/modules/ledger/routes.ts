@@ -93,7 +93,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         summary: '分割存量地块 Split a stock parcel',
         description:
-          '把一宗可供应的存量地块分割为至少 2 宗新地块（children：各自的范围 GeoJSON，EPSG:4490，可给编号和名称；编号缺省为 原编号-1、-2…）。' +
+          '把一宗可供应的存量地块分割为至少 2 宗新地块：给出各自的范围（children：GeoJSON，EPSG:4490，可给编号和名称），或给出一条分割线（line：LineString），服务器沿线切分（由西向东编号）；编号缺省为 原编号-1、-2…。' +
           '各新地块须为有效多边形、位于原地块内、互不重叠、合起来覆盖原地块（容差取 1 平方米与面积 0.1% 中的较大者），否则返回 422 并指出哪一宗、差多少。' +
           RESHAPE_RULES +
           '地块不可分割（非可供应）时返回 409；编号被占用时返回 409。',
