@@ -5,6 +5,7 @@
  * requested here.
  */
 import { useEffect, useRef, useState, type ReactNode } from 'react';
+import type { GeoJSONSource } from 'maplibre-gl';
 import type { StockParcelDetail } from '../../../core/contracts/stock.ts';
 import { dataProps, recordCounty, pickField, setLangParam, translate, useT, type Lang, type StringKey } from '../i18n.ts';
 import { AreaFigures } from '../AreaFigures.tsx';
@@ -15,6 +16,9 @@ import { DASH, DIGITS, formatNumber, plotRatioText, valueWord } from './format.t
 import { StockMap, geometryBbox, publicStockStyle } from './stock-map.ts';
 import type { Navigation } from './StockApp.tsx';
 import { LedgerTimeline } from './LedgerTimeline.tsx';
+import { ReshapeForm, Reshaped, type SplitDrawing } from './ReshapeForm.tsx';
+import { atLeast } from '../../../core/access.ts';
+import { useSession } from '../auth/SessionBadge.tsx';
 
 type AreaUnits = StockParcelDetail['area'];
 
@@ -146,10 +150,16 @@ function Standing(props: { p: StockParcelDetail }) {
  * The location map: the parcel's polygon over the county boundaries and names, with room
  * around it, and an overview of the city marking where it lies.
  */
-function LocationMap(props: { p: StockParcelDetail }) {
+function LocationMap(props: { p: StockParcelDetail; drawing?: SplitDrawing; onDrawing?: (d: SplitDrawing) => void }) {
   const { t, lang } = useT();
   const { base } = useStockBase();
   const ref = useRef<HTMLDivElement>(null);
+  const mapRef = useRef<StockMap | null>(null);
+  // the latest drawing and its setter, for the map's click handler (made once per map)
+  const drawingRef = useRef(props.drawing);
+  drawingRef.current = props.drawing;
+  const onDrawingRef = useRef(props.onDrawing);
+  onDrawingRef.current = props.onDrawing;
   const overviewRef = useRef<HTMLDivElement>(null);
   const [rendered, setRendered] = useState(false);
   useEffect(() => {
@@ -174,15 +184,44 @@ function LocationMap(props: { p: StockParcelDetail }) {
           })
         : null;
     window.yizhangtuStock = { map: m };
+    mapRef.current = m;
+    m.map.on('click', (e) => {
+      const d = drawingRef.current;
+      if (d?.active) onDrawingRef.current?.({ points: [...d.points, [e.lngLat.lng, e.lngLat.lat]], active: true });
+    });
     let alive = true;
     void Promise.all([m.ready, overview?.ready]).then(() => alive && setRendered(true));
     return () => {
       alive = false;
+      mapRef.current = null;
       if (window.yizhangtuStock?.map === m) delete window.yizhangtuStock;
       m.destroy();
       overview?.destroy();
     };
   }, [base, props.p, lang]);
+  // the dividing line being drawn, over the parcel
+  const points = props.drawing?.points;
+  useEffect(() => {
+    const m = mapRef.current;
+    if (!m) return;
+    const data: GeoJSON.FeatureCollection = {
+      type: 'FeatureCollection',
+      features: points?.length
+        ? [
+            ...(points.length > 1 ? [{ type: 'Feature' as const, properties: {}, geometry: { type: 'LineString' as const, coordinates: points } }] : []),
+            ...points.map((c) => ({ type: 'Feature' as const, properties: {}, geometry: { type: 'Point' as const, coordinates: c } })),
+          ]
+        : [],
+    };
+    const draw = () => {
+      const src = m.map.getSource('split-line') as GeoJSONSource | undefined;
+      if (src) return src.setData(data);
+      m.map.addSource('split-line', { type: 'geojson', data });
+      m.map.addLayer({ id: 'split-line', type: 'line', source: 'split-line', paint: { 'line-color': '#c92a2a', 'line-width': 3, 'line-dasharray': [2, 1] } });
+      m.map.addLayer({ id: 'split-vertex', type: 'circle', source: 'split-line', filter: ['==', ['geometry-type'], 'Point'], paint: { 'circle-radius': 4, 'circle-color': '#c92a2a' } });
+    };
+    void m.ready.then(draw);
+  }, [points, rendered]);
   return (
     <div className="stock-location">
       <div ref={ref} className="stock-location-map" data-testid="parcel-map" data-rendered={rendered ? 'true' : 'false'} />
@@ -198,6 +237,10 @@ export function StockParcelPage(props: { code: string; lang: Lang; onLang: (l: L
   const [parcel, setParcel] = useState<StockParcelDetail | null>(null);
   const [error, setError] = useState<StockApiError | null>(null);
   const [round, setRound] = useState(0);
+  const [drawing, setDrawing] = useState<SplitDrawing>({ points: [], active: false });
+  const [reshaped, setReshaped] = useState<string[] | null>(null);
+  const session = useSession();
+  const staff = !!session?.user && atLeast('planner').includes(session.user.role);
 
   useEffect(() => {
     const ctl = new AbortController();
@@ -248,11 +291,25 @@ export function StockParcelPage(props: { code: string; lang: Lang; onLang: (l: L
               </section>
               <section className="stock-section">
                 <h2>{t('stLocation')}</h2>
-                <LocationMap p={parcel} />
+                <LocationMap p={parcel} drawing={drawing} onDrawing={setDrawing} />
               </section>
             </div>
             <Standing p={parcel} />
             <LedgerTimeline code={parcel.code} onChanged={() => setRound((r) => r + 1)} />
+            {reshaped && <Reshaped codes={reshaped} />}
+            {staff && parcel.status === '可供应' && (
+              <section className="stock-section" data-testid="reshape">
+                <ReshapeForm
+                  code={parcel.code}
+                  drawing={drawing}
+                  onDrawing={setDrawing}
+                  onReshaped={(children) => {
+                    setReshaped(children);
+                    setRound((r) => r + 1);
+                  }}
+                />
+              </section>
+            )}
             <p className="stock-note">
               {t('stDataVersion')} <code data-testid="data-version">{parcel.dataVersion}</code>
             </p>
