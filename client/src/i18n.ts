@@ -667,7 +667,7 @@ const strings = {
   auRectifyOnlyIllegal: { zh: '只有认定违法占用的图斑登记整改；本图斑为“{status}”。', en: 'Only a case confirmed illegal is rectified; this one is {status}.' },
   auRectifyRuleNote: { zh: '占用耕地的违法图斑须在发现年度的 12 月 31 日前完成整改，否则所在县区扣减下一年度新增建设用地计划指标 200 亩。', en: 'A confirmed illegal case on farmland is to be rectified by 31 December of the year it was detected; otherwise its county loses 200 mu of next year’s construction quota.' },
   auChartTitle: { zh: '违法占用耕地（亩）', en: 'Illegal farmland (mu)' },
-  auChartNote: { zh: '深色为其中永久基本农田；红色虚线为 20 亩，橙色点线为 15 亩。', en: 'The darker part is permanent farmland; the red dashed line marks 20 mu, the orange dotted one 15 mu.' },
+  auChartNote: { zh: '颜色为县区情况：红色扣减指标（超过 20 亩或未按期整改），橙色需关注，绿色正常；深色为其中永久基本农田；红色虚线为 20 亩，橙色点线为 15 亩。', en: 'The colour is the county’s standing: red penalised (over 20 mu or not rectified in time), orange at risk, green within the rule; the darker part is permanent farmland; the red dashed line marks 20 mu, the orange dotted one 15 mu.' },
   auLimitLine: { zh: '{mu} 亩', en: '{mu} mu' },
   // case import: rows without a date (issue 15 item 11)
   auNoDateHint: { zh: '文件中没有发现日期的行：选了缺省发现日期就按它记录（逐行注明），不选则判为无效，不会按今天记录。', en: 'Rows without a detection date take the default date when you choose one (each row says so); without one they are invalid — never dated today.' },

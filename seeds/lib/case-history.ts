@@ -6,7 +6,7 @@
  * - part of the cases have been decided — more of the older years' (about two in five of 2024's,
  *   a third of 2025's, a quarter of 2026's), the rest still pending: mostly 违法占用, else 误报,
  *   合法用地 (with its approval number) or 需实地核查, a week to two months after detection;
- * - each case confirmed illegal got a deadline (a rectification notice) the day it was decided,
+ * - each case confirmed illegal got a deadline (a rectification notice) just after it was decided,
  *   one to four months ahead, and then: most were rectified within the year of detection, some
  *   only in the first quarter of the next year, some not at all (yet).
  *
@@ -93,9 +93,10 @@ export function caseHistory(cases: readonly HistoryCase[], rng: Rng, opts: { end
     const verdict = checkDecision({ from: '待核查', to: status, approvalNo, comment });
     if (!verdict.ok) throw new Error(`演示核查记录生成了不允许的结论：${c.code} ${verdict.zh}`);
     const actor = rng.pick(AUDITORS);
+    const decidedAt = at(rng, decidedOn);
     decisions.push({
       caseId: c.id,
-      at: at(rng, decidedOn),
+      at: decidedAt,
       actor,
       toStatus: status,
       approvalNo,
@@ -104,11 +105,11 @@ export function caseHistory(cases: readonly HistoryCase[], rng: Rng, opts: { end
     });
     if (status !== '违法占用') continue;
 
-    // the rectification notice, the day of the decision
+    // the rectification notice, recorded just after the decision
     const deadline = addDays(decidedOn, rng.int(30, 120));
     rectifications.push({
       caseId: c.id,
-      at: at(rng, decidedOn),
+      at: new Date(Date.parse(decidedAt) + rng.int(5, 50) * 60_000).toISOString(),
       actor,
       deadline,
       rectifiedOn: null,
