@@ -119,12 +119,14 @@ export function caseHistory(cases: readonly HistoryCase[], rng: Rng, opts: { end
     });
     const yearEnd = `${year}-12-31`;
     const next = String(Number(year) + 1);
-    const outcome = rng.weighted([['in-time', 70], ['late', 12], ['not', 18]] as const);
+    const outcome = rng.weighted([['in-time', 78], ['late', 10], ['not', 12]] as const);
+    const lateDay = () => dayIn(rng, max(`${next}-01-01`, addDays(decidedOn, 10)), min(`${next}-03-31`, opts.end));
+    // a case decided in the last days of the year can only be put right in the next
     const doneOn =
       outcome === 'in-time'
-        ? dayIn(rng, addDays(decidedOn, 10), min(min(addDays(deadline, 20), yearEnd), opts.end))
+        ? (dayIn(rng, addDays(decidedOn, 10), min(min(addDays(deadline, 20), yearEnd), opts.end)) ?? lateDay())
         : outcome === 'late'
-          ? dayIn(rng, max(`${next}-01-01`, addDays(decidedOn, 10)), min(`${next}-03-31`, opts.end))
+          ? lateDay()
           : null;
     if (!doneOn) continue;
     rectifications.push({

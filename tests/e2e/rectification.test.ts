@@ -1,6 +1,7 @@
 /**
  * Rectification (整改) in headless Chromium, as an auditor: the county view of a past year shows
- * a county penalised for a case on farmland not rectified within the year (and why), the case
+ * a county under 20 亩 penalised for a case on farmland not rectified within the year (and why) —
+ * arranged through the API: its other cases put right, a pending case confirmed illegal — the case
  * opens from the view's list, the auditor marks it rectified on 31 December on its page — the
  * page shows it rectified in time and the entry in its history as the API has it — and the
  * county view no longer penalises the county. The page refuses a completion date before the
@@ -13,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import type { Browser, Page } from 'playwright-core';
 import type { Database } from '../../server/src/db/database.ts';
-import { CaseDetail, CaseStatsResponse } from '../../core/contracts/cases.ts';
+import { CaseDetail, CaseListResponse, CaseStatsResponse } from '../../core/contracts/cases.ts';
 import { OVERLAP_EPSILON_M2 } from '../../core/rules.ts';
 import { startWorkspace } from '../helpers/workspace.ts';
 import { ARTIFACTS, hasChromium } from '../helpers/browser.ts';
@@ -47,25 +48,39 @@ describe.runIf(hasChromium || process.env.CI)(`rectification in headless Chromiu
   });
 
   it('marks a case rectified on its page and the county view stops penalising the county', async () => {
-    // a county of the past year penalised for rectification alone, with a case on farmland never rectified
+    // a county of the past year under 20 亩, with a pending case on its farmland that keeps it under 20 亩 once confirmed illegal
     const before = await stats();
     expect(before.yearClosed).toBe(true);
-    const county = before.counties.find((c) => c.breaches.join() === 'rectification' && c.unrectifiedCases.some((u) => u.doneOn === null));
-    expect(county, 'the seeded data has a county penalised for a case not rectified').toBeDefined();
-    const target = county!.unrectifiedCases.find((u) => u.doneOn === null)!;
-    // its other cases not rectified in time are put right first (through the API), so this case alone decides
+    let county: CaseStatsResponse['counties'][number] | undefined;
+    let pick: CaseListResponse['items'][number] | undefined;
+    for (const c of before.counties.filter((k) => !k.breaches.includes('farmland'))) {
+      const room = before.thresholds.limitMu - c.illegalFarmland.mu;
+      const res = await app.inject({ method: 'GET', url: `/api/cases?county=${c.countyCode}&status=待核查&from=${YEAR}-01-01&to=${YEAR}-12-31&minOverlapMu=1&sort=farmland&pageSize=1` });
+      const first = CaseListResponse.parse(res.json()).items[0];
+      if (first && first.overlaps.farmland.mu < room - 0.5) {
+        county = c;
+        pick = first;
+        break;
+      }
+    }
+    expect(pick, 'a county under 20 亩 with a pending case on farmland').toBeDefined();
+    // its cases not rectified in time are put right (through the API), and the pending one confirmed illegal: it alone decides
     const others = await db.query<{ id: number }>(
-      `SELECT id FROM encroachment WHERE county_code = $1 AND status = '违法占用' AND id <> $2
-          AND permanent_farmland_m2 + general_farmland_m2 > $3
+      `SELECT id FROM encroachment WHERE county_code = $1 AND status = '违法占用'
+          AND permanent_farmland_m2 + general_farmland_m2 > $2
           AND detected_on BETWEEN '${YEAR}-01-01' AND '${YEAR}-12-31' AND (rectified_on IS NULL OR rectified_on > '${YEAR}-12-31')`,
-      [county!.countyCode, target.id, OVERLAP_EPSILON_M2],
+      [county!.countyCode, OVERLAP_EPSILON_M2],
     );
     for (const { id } of others) {
       const res = await app.inject({ method: 'POST', url: `/api/cases/${id}/rectification`, payload: { done: true, doneOn: `${YEAR}-12-31`, note: '已复耕' } });
       expect(res.statusCode, res.body).toBe(200);
     }
+    const decided = await app.inject({ method: 'POST', url: `/api/cases/${pick!.id}/decisions`, payload: { version: pick!.version, status: '违法占用', comment: '实地核查：占用耕地硬化场地' } });
+    expect(decided.statusCode, decided.body).toBe(200);
+    const target = { id: pick!.id };
     const was = (await stats()).counties.find((c) => c.countyCode === county!.countyCode)!;
     expect(was).toMatchObject({ unrectified: 1, standing: 'over', breaches: ['rectification'], quotaPenaltyMu: 200 });
+    expect(was.unrectifiedCases.map((u) => [u.id, u.doneOn])).toEqual([[target.id, null]]);
 
     const page: Page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     const errors: string[] = [];
