@@ -21,7 +21,7 @@ import { CaseListQuery } from '../core/contracts/cases.ts';
 import { buildApp } from '../server/src/app.ts';
 import { benchSession } from './lib/session.ts';
 import { computeCaseOverlaps, ensureCaseOverlaps } from '../server/src/modules/cases/overlaps.ts';
-import { caseYears, searchCases, statsRows } from '../server/src/modules/cases/repo.ts';
+import { caseYears, searchCases, statsRows, unrectifiedRows } from '../server/src/modules/cases/repo.ts';
 import { beijingToday } from '../server/src/modules/cases/import.ts';
 import { Rng } from '../seeds/lib/rng.ts';
 import { fmtMs, fmtS, machine, median, percentile, writeSection } from './lib/report.ts';
@@ -137,7 +137,8 @@ try {
       if (res.status !== 200) throw new Error(`HTTP ${res.status}: ${res.text.slice(0, 200)}`);
       if (round > 0) statsHttp.push(ms);
       const [sqlMs] = await timed(async () => {
-        await statsRows(db, year);
+        await statsRows(db, year, beijingToday());
+        await unrectifiedRows(db, year);
         await caseYears(db);
       });
       if (round > 0) statsSql.push(sqlMs);

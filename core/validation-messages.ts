@@ -175,6 +175,13 @@ export const ROUTE_FIELD_LABELS: Record<string, Record<string, Bilingual>> = {
   '/api/me/saved-searches': { id: { zh: '已保存检索编号', en: 'Saved search number' } },
   '/api/cases': { status: { zh: '核查状态', en: 'Review status' }, q: { zh: '图斑编号', en: 'Case code' }, id: { zh: '图斑编号', en: 'Case number' }, actor: { zh: '导入人', en: 'Importer' } },
   '/api/cases/:id/decisions': { status: { zh: '核查结论', en: 'Conclusion' }, actor: { zh: '核查人', en: 'Reviewer' } },
+  '/api/cases/:id/rectification': {
+    deadline: { zh: '整改期限', en: 'Rectification deadline' },
+    done: { zh: '是否已整改', en: 'Rectified' },
+    doneOn: { zh: '整改完成日期', en: 'Rectification date' },
+    docNo: { zh: '整改文书号', en: 'Document number' },
+    note: { zh: '整改说明', en: 'Rectification note' },
+  },
   '/api/admin/users': { id: { zh: '用户编号', en: 'User number' } },
   '/api/site-checks/:id/export.zip': { encoding: { zh: '属性表编码', en: 'Attribute encoding' } },
   '/api/site-checks/:id/boundary-points.txt': { encoding: { zh: '文件编码', en: 'File encoding' } },

@@ -21,10 +21,12 @@ import {
   MAX_COMMENT,
   QUOTA_PENALTY_MU,
 } from '../case-status.ts';
+import { MAX_RECTIFY_DOC_NO, MAX_RECTIFY_NOTE, RECTIFICATION_STATUSES } from '../rectification.ts';
 import { idParam, INT4_MAX, jobProgressFields } from './common.ts';
+import { isoDay } from './ledger.ts';
 import { AreaUnits } from './site-check.ts';
 
-export { CASE_SOURCES, CASE_STATUSES };
+export { CASE_SOURCES, CASE_STATUSES, RECTIFICATION_STATUSES };
 
 /** A comma-separated list of allowed values, e.g. "待核查,需实地核查". */
 const listOf = <T extends readonly [string, ...string[]]>(values: T, field: string) =>
@@ -222,6 +224,43 @@ export type CaseDecisionEntry = z.infer<typeof CaseDecisionEntry>;
 
 const Geometry = z.object({ type: z.enum(['Polygon', 'MultiPolygon']), coordinates: z.array(z.any()) });
 
+/**
+ * A case's rectification (整改) as it stands (core/rectification.ts): the deadline set, whether
+ * and when it was done, and how that stands against the rule's 31 December of the detection year.
+ */
+export const CaseRectification = z.object({
+  status: z.enum(RECTIFICATION_STATUSES),
+  deadline: z.string().nullable().meta({ description: '整改期限 YYYY-MM-DD；未设定为 null' }),
+  doneOn: z.string().nullable().meta({ description: '整改完成日期 YYYY-MM-DD；未整改为 null' }),
+  /** The latest entry's note and document number, who made it and when. */
+  note: z.string().nullable(),
+  docNo: z.string().nullable(),
+  updatedBy: z.string().nullable(),
+  updatedAt: z.string().nullable(),
+  /** 31 December of the detection year: the rule's deadline. */
+  dueBy: z.string().meta({ description: '规则要求的整改截止日：发现年度的 12 月 31 日' }),
+  /** Done on or before dueBy. */
+  inTime: z.boolean(),
+  /** Not done, and its deadline (or dueBy) has passed. */
+  overdue: z.boolean(),
+});
+export type CaseRectification = z.infer<typeof CaseRectification>;
+
+/** One entry of a case's rectification history (append-only), with the state it left. */
+export const CaseRectificationEntry = z.object({
+  id: z.number().int(),
+  at: z.string().meta({ description: '时间（ISO 8601）' }),
+  actor: z.string(),
+  status: z.enum(RECTIFICATION_STATUSES),
+  deadline: z.string().nullable(),
+  doneOn: z.string().nullable(),
+  docNo: z.string().nullable(),
+  note: z.string(),
+  /** Every field the entry changed: deadline, status, doneOn. */
+  changes: z.record(z.string(), z.object({ from: z.string().nullable(), to: z.string().nullable() })),
+});
+export type CaseRectificationEntry = z.infer<typeof CaseRectificationEntry>;
+
 export const CaseDetail = CaseSummary.extend({
   /** The polygon, EPSG:4490 (auditors see restricted data). */
   geometry: Geometry,
@@ -245,6 +284,15 @@ export const CaseDetail = CaseSummary.extend({
   ),
   /** Decisions, oldest first. */
   history: z.array(CaseDecisionEntry),
+  /**
+   * The rectification: present for a case confirmed illegal (未整改 until recorded otherwise),
+   * and for a case re-decided since that has a rectification history; null otherwise.
+   */
+  rectification: CaseRectification.nullable(),
+  /** Rectification entries, oldest first. */
+  rectificationHistory: z.array(CaseRectificationEntry),
+  /** Whether a rectification may be recorded now (the case is confirmed illegal). */
+  mayRectify: z.boolean(),
   /** What may be decided next (core/case-status.ts). */
   allowedTransitions: z.array(z.object({ status: z.enum(CASE_STATUSES), needsComment: z.boolean() })),
   createdAt: z.string(),
@@ -286,6 +334,48 @@ export const CaseDecisionRequest = z
   .meta({ id: 'CaseDecisionRequest' });
 export type CaseDecisionRequest = z.infer<typeof CaseDecisionRequest>;
 
+/**
+ * A rectification entry (整改): a deadline, the rectification done (with its date) or found not
+ * done after all, with a note and optionally its document number. Who records it comes from the
+ * session. Only a case confirmed illegal is rectified (409 otherwise); a completion date before
+ * the detection date or after today, or a deadline before the detection date, is refused with 422.
+ */
+export const CaseRectificationRequest = z
+  .object({
+    deadline: isoDay('整改期限').nullish().meta({ description: '整改期限 YYYY-MM-DD（不早于发现日期）；null 清除期限；不给则不变' }),
+    done: z.boolean({ message: '是否已整改须为 true 或 false' }).optional().meta({ description: 'true 标记已完成整改（须给 doneOn）；false 改回未整改（如复查未通过）；不给则不变' }),
+    doneOn: isoDay('整改完成日期').optional().meta({ description: '整改完成日期 YYYY-MM-DD：不早于发现日期，不晚于今天（北京时间）；仅与 done=true 一起' }),
+    docNo: z
+      .string({ message: '整改文书号须为文字' })
+      .trim()
+      .max(MAX_RECTIFY_DOC_NO, `整改文书号最多 ${MAX_RECTIFY_DOC_NO} 个字符`)
+      .nullish()
+      .meta({ description: '整改文书号，如限期整改通知书或复查意见的文号' }),
+    note: z
+      .string({ message: '整改说明须为文字' })
+      .trim()
+      .min(1, '整改说明不能为空')
+      .max(MAX_RECTIFY_NOTE, `整改说明最多 ${MAX_RECTIFY_NOTE} 个字符`)
+      .meta({ description: '整改说明：责令整改的内容、整改情况或复查意见' }),
+  })
+  .refine((r) => r.done !== true || r.doneOn !== undefined, {
+    message: '标记已整改须给出整改完成日期',
+    params: { en: 'Marking it rectified needs the date it was done' },
+    path: ['doneOn'],
+  })
+  .refine((r) => r.doneOn === undefined || r.done === true, {
+    message: '整改完成日期只在标记已整改（done=true）时填写',
+    params: { en: 'A completion date is only given when marking it rectified' },
+    path: ['doneOn'],
+  })
+  .refine((r) => r.deadline !== undefined || r.done !== undefined, {
+    message: '请给出整改期限或整改情况（是否已整改）',
+    params: { en: 'Give a deadline or whether it is rectified' },
+    path: ['done'],
+  })
+  .meta({ id: 'CaseRectificationRequest' });
+export type CaseRectificationRequest = z.infer<typeof CaseRectificationRequest>;
+
 // ---------------------------------------------------------------------------------------------
 // County view
 
@@ -300,6 +390,9 @@ export const CaseStatsQuery = z.object({
 });
 
 export const CountyStanding = z.enum(['over', 'close', 'ok']);
+
+/** A clause of the rule (core/rectification.ts): more than 20 亩, or not rectified within the year. */
+export const RuleClause = z.enum(['farmland', 'rectification']);
 
 export const CountyCaseStats = z.object({
   countyCode: z.string(),
@@ -319,9 +412,32 @@ export const CountyCaseStats = z.object({
   illegalPermanentFarmland: AreaUnits,
   /** Ecological red line occupied by the confirmed illegal cases. */
   illegalEcoRedline: AreaUnits,
-  /** over: more than 20 亩 of illegal farmland; close: from 15 亩; judged on 亩 rounded to 2 decimals. */
+  /** Of the confirmed illegal cases, those occupying farmland (the ones to rectify within the year). */
+  illegalOnFarmland: z.number().int(),
+  /**
+   * Of those, not rectified by 31 December of the year — for the running year: not rectified yet
+   * (they may still be, by 31 December); for a past year: a breach.
+   */
+  unrectified: z.number().int(),
+  /** Their farmland. */
+  unrectifiedFarmland: AreaUnits,
+  /** Of the unrectified, those rectified after the year (past years only). */
+  rectifiedLate: z.number().int(),
+  /** Of those not rectified at all, the ones whose deadline has passed. */
+  overdue: z.number().int(),
+  /** The earliest deadline among the cases not rectified at all; null when none has one. */
+  earliestDeadline: z.string().nullable(),
+  /**
+   * over: penalised — more than 20 亩 of illegal farmland (judged on 亩 at 2 decimals), or, for a
+   * past year, a case not rectified within it; close: at risk — from 15 亩, or cases still to
+   * rectify in the running year; ok otherwise.
+   */
   standing: CountyStanding,
-  /** 200 亩 of next year's quota when over, else 0. */
+  /** Why it is penalised: the clauses that hold, in the rule's order (empty unless over). */
+  breaches: z.array(RuleClause),
+  /** Why it is at risk without a breach of that clause: near the limit, or cases to rectify by 31 December. */
+  warnings: z.array(RuleClause),
+  /** 200 亩 of next year's quota when over (once, whichever clause or both), else 0. */
   quotaPenaltyMu: z.number(),
   /** 亩 left before the limit (negative when over). */
   headroomMu: z.number(),
@@ -337,8 +453,23 @@ export const CountyCaseStats = z.object({
       illegalFarmland: AreaUnits,
     }),
   ),
+  /** The cases counted in `unrectified`, earliest deadline first (at most five). */
+  unrectifiedCases: z.array(
+    z.object({
+      id: z.number().int(),
+      code: z.string(),
+      detectedOn: z.string(),
+      deadline: z.string().nullable(),
+      /** Rectified after the year (a past year's late rectification); null when not rectified. */
+      doneOn: z.string().nullable(),
+      farmland: AreaUnits,
+    }),
+  ),
 });
 export type CountyCaseStats = z.infer<typeof CountyCaseStats>;
+
+/** The per-county fields the city total does not judge. */
+const UNJUDGED = { standing: true, breaches: true, warnings: true, quotaPenaltyMu: true, headroomMu: true, topTownships: true, unrectifiedCases: true, earliestDeadline: true } as const;
 
 export const CaseStatsResponse = z
   .object({
@@ -347,12 +478,31 @@ export const CaseStatsResponse = z
       limitMu: z.literal(ILLEGAL_FARMLAND_LIMIT_MU),
       closeMu: z.literal(CLOSE_TO_LIMIT_MU),
       penaltyMu: z.literal(QUOTA_PENALTY_MU),
+      /** The rule in both languages and its source (core/rectification.ts). */
       ruleZh: z.string(),
+      ruleEn: z.string(),
+      sourceZh: z.string(),
+      sourceEn: z.string(),
     }),
+    /** 31 December of the year: the day by which its cases are to be rectified. */
+    rectifyBy: z.string(),
+    /** Whether the year is over (Beijing time): an unrectified case is then a breach, not a warning. */
+    yearClosed: z.boolean(),
+    /** Today in Beijing, the day the figures were read. */
+    asOf: z.string(),
     /** Every county of admin_county, by code, cases or not. */
     counties: z.array(CountyCaseStats),
     /** The city: the counties summed (standing of the city is not judged). */
-    total: CountyCaseStats.omit({ standing: true, quotaPenaltyMu: true, headroomMu: true, topTownships: true }).extend({ countiesOver: z.number().int(), countiesClose: z.number().int() }),
+    total: CountyCaseStats.omit(UNJUDGED).extend({
+      /** Counties penalised (over), and at risk (close). */
+      countiesOver: z.number().int(),
+      countiesClose: z.number().int(),
+      /** Counties over 20 亩, and counties with cases not rectified within the year (a breach once it is over, a warning while it runs). */
+      countiesOverLimit: z.number().int(),
+      countiesUnrectified: z.number().int(),
+      /** The quota the penalised counties lose, summed. */
+      quotaPenaltyMu: z.number(),
+    }),
     /** Years that have cases, newest first (for a year picker). */
     years: z.array(z.number().int()),
   })

@@ -52,6 +52,10 @@ describe(`encroachment review on a hand-made world (${backend})`, () => {
     await actAs(app, db, 'auditor', '测试核查员');
     for (const r of await db.query<{ id: number; code: string }>('SELECT id, code FROM encroachment')) ids.set(r.code, Number(r.id));
     for (const c of CASES) await bring(ids.get(c.code)!, c.status, c.approvalNo);
+    for (const c of CASES.filter((k) => k.rectifiedOn)) {
+      const res = await app.inject({ method: 'POST', url: `/api/cases/${ids.get(c.code)}/rectification`, payload: { done: true, doneOn: c.rectifiedOn, note: '已复耕' } });
+      expect(res.statusCode, res.body).toBe(200);
+    }
   });
   afterAll(async () => {
     await app?.close();
@@ -370,9 +374,11 @@ describe(`encroachment review on a hand-made world (${backend})`, () => {
     const rows = [4, 5, 6, 7].map((r) => (sheet.getRow(r).values as unknown[]).slice(1));
     expect(rows.map((r) => r[0])).toEqual(['杞县', '通许县', '尉氏县', '开封市']);
     expect(rows[0]![6]).toBe(20.5);
-    expect(rows[0]![9]).toBe('超过阈值');
-    expect(rows[0]![10]).toBe(200);
-    expect(rows[2]![9]).toBe('接近阈值');
+    expect(rows[0]![13]).toBe('扣减指标');
+    expect(rows[0]![14]).toBe('超过 20 亩');
+    expect(rows[0]![15]).toBe(200);
+    expect(rows[2]![13]).toBe('需关注');
+    expect(rows[2]![14]).toBe('接近 20 亩');
   });
 });
 

@@ -43,6 +43,7 @@ function baselineOf(route: string): Baseline {
     'POST /api/site-checks': { geometry: SITE, use: '工业', stockFirst: { reason: 'other', note: '模糊测试' } },
     'POST /api/stock-parcels/match': { use: '工业', areaMu: 10 },
     'POST /api/cases/{id}/decisions': { version: 1, status: '违法占用' },
+    'POST /api/cases/{id}/rectification': { deadline: '2026-12-31', done: false, note: '模糊测试' },
     'POST /api/admin/layer-jobs/{jobId}/commit': { note: '模糊测试' },
     'POST /api/admin/layers/{layer}/versions/{versionNo}/restore': { note: '模糊测试' },
     'POST /api/me/saved-searches': { name: '模糊测试', query: {} },

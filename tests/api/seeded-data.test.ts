@@ -1,10 +1,11 @@
 /**
  * The seeded demo dataset as stored: valid, non-overlapping, with areas that
  * agree with PostGIS's own ellipsoidal area, and the generator's invariants
- * between layers.
+ * between layers; the ledger's history, enterprises' requests, and the cases' decisions and rectifications.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { layers } from '../../core/layers.ts';
+import { checkDecision, type CaseStatus } from '../../core/case-status.ts';
 import { stockTransition, type StockEventKind } from '../../core/ledger.ts';
 import { beijingToday } from '../../core/beijing-time.ts';
 import type { Database } from '../../server/src/db/database.ts';
@@ -171,6 +172,52 @@ describe(`seeded demo dataset on ${backend}`, () => {
     );
     expect(years.map((r) => r.y)).toEqual([2021, 2022, 2023, 2024, 2025, 2026]);
     for (const r of years) expect(r.kinds, String(r.y)).toEqual(expect.arrayContaining(['dispose', 'redevelop', 'supply']));
+  });
+
+  it('seeds decisions and rectifications the API would have accepted: each case as its history leaves it, dates in order, none after today', async () => {
+    const today = beijingToday();
+    const decided = await db.query<{ code: string; status: string; version: number; to_status: string; approval_no: string | null; comment: string | null; from_status: string; n: number }>(
+      `SELECT e.code, e.status, e.version, d.to_status, d.approval_no, d.comment, d.from_status, (SELECT count(*)::int FROM case_decision x WHERE x.case_id = e.id) AS n
+         FROM encroachment e JOIN case_decision d ON d.case_id = e.id WHERE e.import_id IS NULL`,
+    );
+    expect(decided.length).toBeGreaterThan(60);
+    for (const d of decided) {
+      expect(checkDecision({ from: d.from_status as CaseStatus, to: d.to_status as CaseStatus, approvalNo: d.approval_no, comment: d.comment }).ok, d.code).toBe(true);
+      expect([d.n, d.status, d.version], d.code).toEqual([1, d.to_status, 2]);
+    }
+    // still plenty to review
+    const [{ pending } = { pending: 0 }] = await db.query<{ pending: number }>(`SELECT count(*)::int AS pending FROM encroachment WHERE status = '待核查'`);
+    expect(pending).toBeGreaterThan(200);
+
+    const entries = await db.query<{ code: string; status: string; detected_on: string; deadline: string; rectified_on: string | null; at: string; last: boolean; case_deadline: string | null; case_done: string | null }>(
+      `SELECT e.code, e.status, e.detected_on::text AS detected_on, r.deadline::text AS deadline, r.rectified_on::text AS rectified_on, r.at::text AS at,
+              r.id = (SELECT max(id) FROM case_rectification x WHERE x.case_id = e.id) AS last, e.rectify_deadline::text AS case_deadline, e.rectified_on::text AS case_done
+         FROM case_rectification r JOIN encroachment e ON e.id = r.case_id ORDER BY e.code, r.id`,
+    );
+    expect(entries.length).toBeGreaterThan(40);
+    let prev: (typeof entries)[number] | undefined;
+    for (const r of entries) {
+      expect(r.status, r.code).toBe('违法占用');
+      expect(r.deadline >= r.detected_on, r.code).toBe(true);
+      if (r.rectified_on) expect(r.rectified_on >= r.detected_on && r.rectified_on <= today, r.code).toBe(true);
+      if (prev?.code === r.code) expect(r.at > prev.at, r.code).toBe(true);
+      if (r.last) expect([r.case_deadline, r.case_done], r.code).toEqual([r.deadline, r.rectified_on]);
+      prev = r;
+    }
+    // each year has cases rectified in time, in the next year, and not at all
+    const years = await db.query<{ y: number; in_time: number; late: number; open: number }>(
+      `SELECT extract(year FROM detected_on)::int AS y,
+              count(*) FILTER (WHERE rectified_on <= make_date(extract(year FROM detected_on)::int, 12, 31))::int AS in_time,
+              count(*) FILTER (WHERE rectified_on > make_date(extract(year FROM detected_on)::int, 12, 31))::int AS late,
+              count(*) FILTER (WHERE rectified_on IS NULL)::int AS open
+         FROM encroachment WHERE status = '违法占用' AND import_id IS NULL GROUP BY 1 ORDER BY 1`,
+    );
+    expect(years.map((r) => r.y)).toEqual([2024, 2025, 2026]);
+    for (const r of years) {
+      expect(r.in_time, String(r.y)).toBeGreaterThan(r.late + r.open);
+      expect(r.open, String(r.y)).toBeGreaterThan(0);
+      if (r.y < 2026) expect(r.late, String(r.y)).toBeGreaterThan(0);
+    }
   });
 
   it('seeds enterprises’ land requests: owned by demo accounts that cannot sign in, a matched one’s parcel reserved for it by the ledger', async () => {

@@ -512,8 +512,14 @@ describe.runIf(hasChromium || process.env.CI)(`the encroachment review in headle
     expect(await row(page).locator('[data-field=pending]').textContent()).toBe(String(a.pending));
     expectFigure((await row(page).locator('[data-field=headroom]').textContent())!, a.headroomMu, 2, 'headroom');
     expect(await row(page).getAttribute('data-standing')).toBe(a.standing);
-    const words = { over: `超过 20 亩：扣减 ${now.thresholds.penaltyMu} 亩指标`, close: '接近 20 亩', ok: '正常' };
-    expect(await row(page).locator('[data-field=standing]').textContent()).toBe(words[a.standing]);
+    const words = { over: `扣减 ${now.thresholds.penaltyMu} 亩指标`, close: '需关注', ok: '正常' };
+    expect(await row(page).locator('[data-testid=standing-word]').textContent()).toBe(words[a.standing]);
+    // the case, confirmed illegal on farmland in a year that is over and not rectified, is a breach of the rule's second clause
+    expect(a.unrectified).toBe(b.unrectified + 1);
+    expect(a.breaches).toContain('rectification');
+    expect(await row(page).locator('[data-field=standing]').getAttribute('data-breaches')).toBe(a.breaches.join(','));
+    expect(await row(page).locator('[data-field=unrectified]').getAttribute('data-value')).toBe(String(a.unrectified));
+    expect(await row(page).locator('[data-testid=standing-why]').textContent()).toContain(`未按期整改 ${a.unrectified} 宗`);
     // the chart's bar and the city total agree
     const bar = page.locator(`[data-testid=county-chart] g[data-county="${pick!.countyCode}"]`);
     expect(Number(await bar.getAttribute('data-mu'))).toBeCloseTo(a.illegalFarmland.mu, 9);

@@ -29,6 +29,11 @@ describe('audit-log details', () => {
     expect(layerName('eco-redline', 'zh')).toBe('生态保护红线');
   });
 
+  it('a rectification: its deadline, whether done and when', () => {
+    expect(detailsText({ deadline: '2026-12-15', done: true, doneOn: '2026-12-01' }, 'zh')).toBe('整改期限：2026-12-15；已整改：是；整改完成日期：2026-12-01');
+    expect(detailsText({ done: false, doneOn: null }, 'en')).toBe('rectified: no');
+  });
+
   it('a failure in the page’s language', () => {
     const d = { fileName: 'a.zip', error: '文件无法读取', errorEn: 'The file cannot be read' };
     expect(detailsText(d, 'zh')).toBe('文件：a.zip；错误：文件无法读取');
@@ -36,7 +41,7 @@ describe('audit-log details', () => {
   });
 
   it('no detail the server writes is left as an English key in Chinese', () => {
-    const all = { role: 'planner', disabled: true, displayName: '张三', reason: 'locked', locked: true, by: 'command-line', versionNo: 1, replaced: 1, features: 1, excluded: 1, fileName: 'f', areaMu: 1, rows: 1, status: '误报', version: 1, error: '错', note: '说明' };
+    const all = { role: 'planner', disabled: true, displayName: '张三', reason: 'locked', locked: true, by: 'command-line', versionNo: 1, replaced: 1, features: 1, excluded: 1, fileName: 'f', areaMu: 1, rows: 1, status: '误报', version: 1, error: '错', note: '说明', deadline: '2026-12-31', done: true, doneOn: '2026-12-01' };
     const zh = detailsText(all, 'zh');
     expect(zh.replace(/（[^）]*）/g, '')).not.toMatch(/[A-Za-z]{2,}/);
   });

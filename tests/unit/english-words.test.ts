@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { STRING_KEYS, plural, translate } from '../../client/src/i18n.ts';
 import { CASE_SOURCES, CASE_STATUSES } from '../../core/case-status.ts';
+import { RECTIFICATION_STATUSES, RECTIFICATION_STATUS_EN } from '../../core/rectification.ts';
 import { STOCK_CATEGORIES, STOCK_STATUSES } from '../../core/contracts/stock.ts';
 import { PLANNED_USES } from '../../core/stock-match.ts';
 import { CASE_SOURCE_EN, CASE_STATUS_EN, PLANNED_USE_EN, STOCK_CATEGORY_EN, STOCK_STATUS_EN, vocabularyEn } from '../../core/vocabulary.ts';
@@ -42,6 +43,7 @@ describe('English words', () => {
       [PLANNED_USES, PLANNED_USE_EN],
       [CASE_STATUSES, CASE_STATUS_EN],
       [CASE_SOURCES, CASE_SOURCE_EN],
+      [RECTIFICATION_STATUSES, RECTIFICATION_STATUS_EN],
     ];
     for (const [values, table] of tables) {
       for (const v of values) {

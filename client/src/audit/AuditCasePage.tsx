@@ -40,6 +40,7 @@ import { LayerToggles } from './LayerToggles.tsx';
 import { casePageQuery, readCaseFilters, type CaseFilters } from './query.ts';
 import { queuePlace, type QueuePlace } from './queue-nav.ts';
 import { CaseImagery } from '../imagery/CaseImagery.tsx';
+import { RectificationSection } from './Rectification.tsx';
 import { keepImageryView } from '../imagery/url.ts';
 
 /** An overlapped feature's label: its word (land class, stock category) in the page's language, its name as data. */
@@ -79,8 +80,18 @@ function Attributes(props: { c: CaseDetail }) {
     ['detectedOn', 'auCol_detectedOn', c.detectedOn],
     ['area', 'auCol_areaFull', <AreaFull area={c.area} />],
     ['status', 'auCol_status', <StatusBadge status={c.status} />],
-    ['approvalNo', 'auApprovalNo', c.approvalNo ?? DASH],
-    ['decided', 'auDecided', c.decidedAt ? `${c.decidedBy ?? DASH} · ${beijingTime(c.decidedAt)}` : DASH],
+    ['approvalNo', 'auApprovalNo', c.approvalNo ? <span {...dataProps(c.approvalNo)}>{c.approvalNo}</span> : DASH],
+    [
+      'decided',
+      'auDecided',
+      c.decidedAt ? (
+        <>
+          <span {...dataProps(c.decidedBy)}>{c.decidedBy ?? DASH}</span> · {beijingTime(c.decidedAt)}
+        </>
+      ) : (
+        DASH
+      ),
+    ],
   ];
   return (
     <table className="stock-kv" data-testid="case-attributes">
@@ -223,12 +234,16 @@ function History(props: { c: CaseDetail }) {
             <td data-field="at" data-value={d.at} className="audit-nowrap">
               {beijingTime(d.at)}
             </td>
-            <td data-field="actor">{d.actor}</td>
+            <td data-field="actor" {...dataProps(d.actor)}>
+              {d.actor}
+            </td>
             <td data-field="change" data-from={d.fromStatus} data-to={d.toStatus} className="audit-nowrap">
               {statusWord(d.fromStatus, lang)} → {statusWord(d.toStatus, lang)}
             </td>
-            <td data-field="approvalNo">{d.approvalNo ?? DASH}</td>
-            <td data-field="comment" className="audit-comment">
+            <td data-field="approvalNo" {...(d.approvalNo ? dataProps(d.approvalNo) : {})}>
+              {d.approvalNo ?? DASH}
+            </td>
+            <td data-field="comment" className="audit-comment" {...(d.comment ? dataProps(d.comment) : {})}>
               {d.comment ?? DASH}
             </td>
           </tr>
@@ -611,6 +626,7 @@ export function AuditCasePage(props: { id: number; lang: Lang; onLang: (l: Lang)
                 <History c={c} />
               </section>
             </div>
+            <RectificationSection c={c} onSaved={(next) => setC(next)} />
           </article>
         )}
       </div>

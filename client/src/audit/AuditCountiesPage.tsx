@@ -1,16 +1,19 @@
 /**
  * 县区统计 (/audit/counties?year=): for a year of detection, per county — cases, pending,
  * confirmed illegal, the farmland those occupy in 亩 (of which permanent farmland), the red
- * line, the room left under 20 亩 and the standing: more than 20 亩 of new illegal farmland
- * in a year costs the county 200 亩 of next year's quota (close from 15 亩). A table and a bar
- * chart with the 20-亩 line, the Excel export, and links to each county's cases in the queue.
- * The figures are the server's (GET /api/cases/stats).
+ * line, the cases on farmland not rectified within the year, the room left under 20 亩 and the
+ * standing under the rule's two clauses (core/rectification.ts): more than 20 亩 of new illegal
+ * farmland in a year, or such occupation not rectified by 31 December, costs the county 200 亩
+ * of next year's quota — the standing says which (close from 15 亩, or while the year runs with
+ * cases still to rectify, with the earliest deadline). A table, the cases still to rectify, a
+ * bar chart with the 20-亩 line, the Excel export, the rule and its source, and links to each
+ * county's cases in the queue. The figures are the server's (GET /api/cases/stats).
  */
 import { useEffect, useState } from 'react';
 import type { CaseStatsResponse, CountyCaseStats } from '../../../core/contracts/cases.ts';
 import { dataProps, recordCounty, pick, translate, useT, type Lang, type StringKey } from '../i18n.ts';
-import { AuditApiError, asApiError, caseApi, statsExportLink } from './api.ts';
-import { AuditHeader, DIGITS, formatNumber, type Navigation } from './common.tsx';
+import { AuditApiError, asApiError, caseApi, casePath, statsExportLink } from './api.ts';
+import { AuditHeader, DASH, DIGITS, formatNumber, type Navigation } from './common.tsx';
 import { casePageQuery, emptyCaseFilters } from './query.ts';
 
 const STANDING_COLOR = { over: '#c92a2a', close: '#e8590c', ok: '#2b8a3e' } as const;
@@ -66,9 +69,27 @@ function Chart(props: { stats: CaseStatsResponse }) {
   );
 }
 
-function Row(props: { c: Omit<CountyCaseStats, 'standing' | 'quotaPenaltyMu' | 'headroomMu' | 'topTownships'> & Partial<CountyCaseStats>; year: number; total?: boolean; nav: Navigation }) {
+type RowFigures = Omit<CountyCaseStats, 'standing' | 'breaches' | 'warnings' | 'quotaPenaltyMu' | 'headroomMu' | 'topTownships' | 'unrectifiedCases' | 'earliestDeadline'> & Partial<CountyCaseStats>;
+
+/** Why a county stands as it does: the clauses it breaches, or is at risk under (core/rectification.ts). */
+function standingWhy(c: CountyCaseStats, stats: CaseStatsResponse, t: ReturnType<typeof useT>['t']): string[] {
+  const limit = stats.thresholds.limitMu;
+  const out: string[] = [];
+  if (c.breaches.includes('farmland')) out.push(t('auWhyOverLimit', { limit }));
+  if (c.breaches.includes('rectification')) out.push(c.rectifiedLate ? t('auWhyUnrectifiedLate', { n: c.unrectified, late: c.rectifiedLate }) : t('auWhyUnrectified', { n: c.unrectified }));
+  if (c.warnings.includes('farmland')) out.push(t('auWhyNearLimit', { limit }));
+  if (c.warnings.includes('rectification')) {
+    out.push(t('auWhyToRectify', { n: c.unrectified, by: stats.rectifyBy }));
+    if (c.earliestDeadline) out.push(c.overdue ? t('auWhyOverdue', { date: c.earliestDeadline, n: c.overdue }) : t('auWhyDeadline', { date: c.earliestDeadline }));
+  }
+  return out;
+}
+
+function Row(props: { c: RowFigures; stats: CaseStatsResponse; total?: boolean; nav: Navigation }) {
   const { t, lang } = useT();
-  const { c, year } = props;
+  const { c } = props;
+  const year = props.stats.year;
+  const why = !props.total && c.breaches ? standingWhy(c as CountyCaseStats, props.stats, t) : [];
   const link = (status: string[], text: string | number) => {
     if (props.total) return text;
     const href = queueHref(c.countyCode, year, status, lang);
@@ -99,17 +120,84 @@ function Row(props: { c: Omit<CountyCaseStats, 'standing' | 'quotaPenaltyMu' | '
       <td className="num" data-field="illegalEcoRedline" data-value={c.illegalEcoRedline.mu}>
         {formatNumber(c.illegalEcoRedline.mu, DIGITS.mu)}
       </td>
+      <td className="num" data-field="unrectified" data-value={c.unrectified} data-mu={c.unrectifiedFarmland.mu}>
+        {c.unrectified > 0 ? link(['违法占用'], c.unrectified) : c.unrectified}
+        {c.unrectified > 0 && (
+          <span className="audit-unrectified-mu">
+            {formatNumber(c.unrectifiedFarmland.mu, DIGITS.mu)} {translate(lang, 'unit_mu')}
+          </span>
+        )}
+      </td>
       <td className="num" data-field="headroom" data-value={c.headroomMu ?? ''}>
         {c.headroomMu === undefined ? '' : formatNumber(c.headroomMu, DIGITS.mu)}
       </td>
-      <td data-field="standing">
+      <td data-field="standing" data-breaches={c.breaches?.join(',') ?? ''} data-warnings={c.warnings?.join(',') ?? ''}>
         {c.standing && (
-          <span className={`audit-standing audit-standing-${c.standing}`}>
+          <span className={`audit-standing audit-standing-${c.standing}`} data-testid="standing-word">
             {t(`auStanding_${c.standing}` as StringKey, { penalty: c.quotaPenaltyMu ?? 0 })}
+          </span>
+        )}
+        {why.length > 0 && (
+          <span className="audit-standing-why" data-testid="standing-why">
+            {why.join(translate(lang, 'auWhySep'))}
           </span>
         )}
       </td>
     </tr>
+  );
+}
+
+/** The cases counted as not rectified within the year, per county (the server's five nearest deadlines each). */
+function Unrectified(props: { stats: CaseStatsResponse; nav: Navigation }) {
+  const { t, lang } = useT();
+  const { stats } = props;
+  const rows = stats.counties.flatMap((c) => c.unrectifiedCases.map((u) => ({ c, u })));
+  const more = stats.counties.some((c) => c.unrectified > c.unrectifiedCases.length);
+  return (
+    <section className="stock-section" data-testid="unrectified-cases">
+      <h2>{stats.yearClosed ? t('auUnrectifiedTitleClosed', { by: stats.rectifyBy }) : t('auUnrectifiedTitleOpen', { by: stats.rectifyBy })}</h2>
+      {rows.length === 0 ? (
+        <p className="stock-none" data-testid="unrectified-none">
+          {t('auUnrectifiedNone')}
+        </p>
+      ) : (
+        <table className="stock-table audit-unrectified">
+          <thead>
+            <tr>
+              <th>{t('stCol_county')}</th>
+              <th>{t('auCol_code')}</th>
+              <th>{t('auCol_detectedOn')}</th>
+              <th>{t('auRectifyDeadline')}</th>
+              <th className="num">{t('auCol_farmland')}</th>
+              <th>{t('auRectifyStatus')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map(({ c, u }) => {
+              const href = casePath(u.id);
+              const overdue = !u.doneOn && (u.deadline ?? stats.rectifyBy) < stats.asOf;
+              return (
+                <tr key={u.id} data-id={u.id} data-county={c.countyCode}>
+                  <td>{recordCounty(c, lang)}</td>
+                  <td>
+                    <a href={href} onClick={props.nav.linkClick(href)} data-testid="unrectified-case">
+                      <code>{u.code}</code>
+                    </a>
+                  </td>
+                  <td className="audit-nowrap">{u.detectedOn}</td>
+                  <td className="audit-nowrap">{u.deadline ?? DASH}</td>
+                  <td className="num">{formatNumber(u.farmland.mu, DIGITS.mu)}</td>
+                  <td data-field="state">
+                    {u.doneOn ? t('auUnrectifiedLate', { date: u.doneOn }) : overdue ? t('auRectifyOverdue') : t('auUnrectifiedOpen')}
+                  </td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      )}
+      {more && <p className="stock-note">{t('auUnrectifiedMore')}</p>}
+    </section>
   );
 }
 
@@ -210,10 +298,17 @@ export function AuditCountiesPage(props: { lang: Lang; onLang: (l: Lang) => void
         {stats && total && (
           <div data-testid="county-stats" data-year={stats.year}>
             <p className="audit-rule" data-testid="stats-rule">
-              {pick({ zh: stats.thresholds.ruleZh, en: t('auRuleEn', { limit: stats.thresholds.limitMu, penalty: stats.thresholds.penaltyMu, close: stats.thresholds.closeMu }) }, lang)}
+              {pick({ zh: stats.thresholds.ruleZh, en: stats.thresholds.ruleEn }, lang)}
+            </p>
+            <p className="audit-source" data-testid="stats-source">
+              {t('auRuleSource')}
+              {pick({ zh: stats.thresholds.sourceZh, en: stats.thresholds.sourceEn }, lang)}
             </p>
             <p className="audit-headline" data-testid="stats-headline">
               {t('auHeadline', { year: stats.year, over: total.countiesOver, close: total.countiesClose, mu: formatNumber(total.illegalFarmland.mu, DIGITS.mu) })}
+              {stats.yearClosed
+                ? t('auHeadlineClosed', { limit: total.countiesOverLimit, unrectified: total.countiesUnrectified, n: total.unrectified })
+                : t('auHeadlineOpen', { n: total.unrectified, by: stats.rectifyBy, asOf: stats.asOf })}
             </p>
             <section className="stock-section">
               <div className="audit-table-scroll">
@@ -227,21 +322,23 @@ export function AuditCountiesPage(props: { lang: Lang; onLang: (l: Lang) => void
                       <th className="num">{t('auStat_farmland')}</th>
                       <th className="num">{t('auStat_permanent')}</th>
                       <th className="num">{t('auStat_redline')}</th>
+                      <th className="num">{stats.yearClosed ? t('auStat_unrectifiedClosed') : t('auStat_unrectifiedOpen')}</th>
                       <th className="num">{t('auStat_headroom')}</th>
                       <th>{t('auStat_standing')}</th>
                     </tr>
                   </thead>
                   <tbody>
                     {stats.counties.map((c) => (
-                      <Row key={c.countyCode} c={c} year={stats.year} nav={props.nav} />
+                      <Row key={c.countyCode} c={c} stats={stats} nav={props.nav} />
                     ))}
                   </tbody>
                   <tfoot>
-                    <Row c={total} year={stats.year} total nav={props.nav} />
+                    <Row c={total} stats={stats} total nav={props.nav} />
                   </tfoot>
                 </table>
               </div>
             </section>
+            <Unrectified stats={stats} nav={props.nav} />
             <TopTownships stats={stats} />
             <section className="stock-section">
               <h2>{t('auChartTitle')}</h2>

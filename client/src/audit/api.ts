@@ -2,7 +2,7 @@
  * The encroachment-review endpoints (/api/cases…), validated with the contracts the server
  * declares. Failures keep the server's status, code, message (in the user's language) and the
  * fields a 400 names, so a 409 (the case changed since it was loaded) can be told apart.
- * Calls go through http.ts, which adds the session's CSRF token to the changes (a decision, an import).
+ * Calls go through http.ts, which adds the session's CSRF token to the changes (a decision, a rectification, an import).
  */
 import {
   CaseDetail,
@@ -11,6 +11,7 @@ import {
   CaseListResponse,
   CaseStatsResponse,
   type CaseDecisionRequest,
+  type CaseRectificationRequest,
 } from '../../../core/contracts/cases.ts';
 import { currentSession, getJson, postForm, postJson } from '../http.ts';
 import type { Lang } from '../i18n.ts';
@@ -33,6 +34,8 @@ export const caseApi = {
   detail: (id: number, lang: Lang, signal?: AbortSignal) => getJson(`/api/cases/${id}`, { lang, signal, schema: CaseDetail }),
   /** Records a decision; answers the case as it now is (with the new history entry). */
   decide: (id: number, body: CaseDecisionRequest, lang: Lang) => postJson(`/api/cases/${id}/decisions`, body, { lang, schema: CaseDetail }),
+  /** Records a rectification entry (deadline, done and when); answers the case as it now is. */
+  rectify: (id: number, body: CaseRectificationRequest, lang: Lang) => postJson(`/api/cases/${id}/rectification`, body, { lang, schema: CaseDetail }),
   stats: (year: number | null, lang: Lang, signal?: AbortSignal) =>
     getJson(`/api/cases/stats${year ? `?year=${year}` : ''}`, { lang, signal, schema: CaseStatsResponse }),
   /** Starts an import job (dry run or commit) for a file; `query` is the import's query string. */

@@ -251,6 +251,15 @@ export const encroachment = pgTable(
     /** The part inside the urban development boundary. */
     urbanBoundaryM2: doublePrecision('urban_boundary_m2'),
     overlapsAt: timestamp('overlaps_at', { withTimezone: true }),
+    /** 整改期限: the deadline set for rectifying a case confirmed illegal (migration 0023). */
+    rectifyDeadline: date('rectify_deadline'),
+    /** 整改完成日期; NULL: not rectified. Every change is kept in `case_rectification`. */
+    rectifiedOn: date('rectified_on'),
+    /** The latest rectification entry's note, document number, who and when. */
+    rectifyNote: text('rectify_note'),
+    rectifyDocNo: text('rectify_doc_no'),
+    rectifyBy: text('rectify_by'),
+    rectifyAt: timestamp('rectify_at', { withTimezone: true }),
   },
   (t) => [
     uniqueIndex('encroachment_code_key').on(t.code),
@@ -262,6 +271,8 @@ export const encroachment = pgTable(
     check('encroachment_status_check', sql`${t.status} IN ('待核查', '违法占用', '合法用地', '误报', '需实地核查')`),
     check('encroachment_approval_check', sql`${t.status} <> '合法用地' OR ${t.approvalNo} IS NOT NULL`),
     check('encroachment_version_check', sql`${t.version} >= 1`),
+    check('encroachment_rectified_check', sql`${t.rectifiedOn} IS NULL OR ${t.rectifiedOn} >= ${t.detectedOn}`),
+    check('encroachment_rectify_deadline_check', sql`${t.rectifyDeadline} IS NULL OR ${t.rectifyDeadline} >= ${t.detectedOn}`),
     ...geomChecks('encroachment', t.geom),
   ],
 );
@@ -336,6 +347,39 @@ export const caseDecision = pgTable(
   (t) => [
     index('case_decision_case_idx').on(t.caseId, t.id),
     check('case_decision_actor_check', sql`length(btrim(${t.actor})) > 0`),
+  ],
+);
+
+/**
+ * The rectification history of a case (整改记录, migration 0023): one row per entry — a deadline
+ * set, the rectification marked done with its date, or found not done after all — each with the
+ * state it left. Append-only: a trigger refuses UPDATE and DELETE (and TRUNCATE but the seeder's).
+ */
+export const caseRectification = pgTable(
+  'case_rectification',
+  {
+    id: serial('id').primaryKey(),
+    caseId: integer('case_id')
+      .notNull()
+      .references(() => encroachment.id),
+    at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
+    actorId: integer('actor_id').references(() => appUser.id),
+    actor: text('actor').notNull(),
+    /** The deadline after this entry. */
+    deadline: date('deadline'),
+    /** Whether the case stands rectified after this entry, and since when. */
+    rectified: boolean('rectified').notNull(),
+    rectifiedOn: date('rectified_on'),
+    docNo: text('doc_no'),
+    note: text('note').notNull(),
+    /** `{ field: { from, to } }` for every field the entry changed. */
+    changes: json('changes').notNull(),
+  },
+  (t) => [
+    index('case_rectification_case_idx').on(t.caseId, t.id),
+    check('case_rectification_actor_check', sql`length(btrim(${t.actor})) > 0`),
+    check('case_rectification_note_check', sql`length(btrim(${t.note})) > 0`),
+    check('case_rectification_done_check', sql`${t.rectified} = (${t.rectifiedOn} IS NOT NULL)`),
   ],
 );
 

@@ -17,6 +17,9 @@ const SEEN_STREAM = 11;
 /** The last day of the seeded history (or today, were it earlier). */
 const HISTORY_END = '2026-11-30';
 
+/** The day the seeded histories (the ledger's, the cases') end: HISTORY_END, or today were it earlier. */
+export const seedHistoryEnd = (today: string = beijingToday()): string => (today < HISTORY_END ? today : HISTORY_END);
+
 const requestCount = (parcels: number) => Math.max(6, Math.min(60, Math.round(parcels / 40)));
 
 export async function loadLedgerHistory(tx: Queryable, seed: number): Promise<{ events: number; requests: number }> {
@@ -35,8 +38,7 @@ export async function loadLedgerHistory(tx: Queryable, seed: number): Promise<{ 
     contactDept: r.contact_dept,
   }));
   const counties = (await tx.query<{ code: string }>('SELECT code FROM admin_county ORDER BY code')).map((c) => c.code);
-  const today = beijingToday();
-  const h = ledgerHistory(parcels, new Rng(seed).fork(HISTORY_STREAM), { end: today < HISTORY_END ? today : HISTORY_END, requests: requestCount(parcels.length), counties });
+  const h = ledgerHistory(parcels, new Rng(seed).fork(HISTORY_STREAM), { end: seedHistoryEnd(), requests: requestCount(parcels.length), counties });
 
   for (let i = 0; i < h.events.length; i += 5_000) {
     const part = h.events.slice(i, i + 5_000);

@@ -16,12 +16,13 @@ import { ensureCaseOverlaps } from '../modules/cases/overlaps.ts';
 import { generateDataset, type FeatureRow, type GeneratedLayerId, type Scale } from '../../../seeds/generate.ts';
 import type { BasemapFeature } from '../../../seeds/lib/basemap.ts';
 import { loadDemoImagery } from './imagery.ts';
-import { loadLedgerHistory, markSeededRequestsSeen } from './ledger-history.ts';
+import { loadCaseHistory } from './case-history.ts';
+import { loadLedgerHistory, markSeededRequestsSeen, seedHistoryEnd } from './ledger-history.ts';
 
 export const DEFAULT_SEED = 20261122;
 
 export interface LoadProgress {
-  layer: GeneratedLayerId | 'admin-county' | 'basemap' | 'stock-derived' | 'case-overlaps' | 'imagery' | 'ledger-history';
+  layer: GeneratedLayerId | 'admin-county' | 'basemap' | 'stock-derived' | 'case-overlaps' | 'imagery' | 'ledger-history' | 'case-history';
   nameZh: string;
   rows: number;
   done: boolean;
@@ -79,11 +80,12 @@ export async function loadDataset(
   const counts: Record<string, number> = {};
 
   await db.transaction(async (tx) => {
-    // a full reset takes the cases' history with it: the only TRUNCATE case_decision allows (migration 0006)
+    // a full reset takes the cases' history with it: the only TRUNCATE case_decision and
+    // case_rectification allow (migrations 0006, 0023)
     await tx.query(`SELECT set_config('yzt.reseed', 'on', true)`);
     await tx.query(
       `TRUNCATE ${layers.map((l) => l.table).join(', ')}, seed_info, stock_standing, stock_adjacency, stock_derived_state,
-                case_overlap, case_overlap_basis, case_decision, case_import, stock_event, land_request_proposal, land_request, layer_version, layer_archive,
+                case_overlap, case_overlap_basis, case_decision, case_rectification, case_import, stock_event, land_request_proposal, land_request, layer_version, layer_archive,
                 basemap_feature
        RESTART IDENTITY`,
     );
@@ -172,6 +174,12 @@ export async function loadDataset(
     counts['stock-event'] = history.events;
     counts['land-request'] = history.requests;
     report({ layer: 'ledger-history', nameZh: '台账变动与企业找地', rows: history.events + history.requests, done: true, elapsedMs: Date.now() - th });
+    // the cases' decisions and the rectification of those confirmed illegal (seeds/lib/case-history.ts)
+    const tr = Date.now();
+    const reviewed = await loadCaseHistory(tx, seed, seedHistoryEnd());
+    counts['case-decision'] = reviewed.decisions;
+    counts['case-rectification'] = reviewed.rectifications;
+    report({ layer: 'case-history', nameZh: '核查结论与整改', rows: reviewed.decisions + reviewed.rectifications, done: true, elapsedMs: Date.now() - tr });
 
     // the offline base map: rivers, roads, built-up areas, place names (seeds/lib/basemap.ts)
     const tb = Date.now();

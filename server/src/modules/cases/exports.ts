@@ -138,9 +138,27 @@ export async function casesShapefileZip(rows: { c: ExportCase; geometry: Geo }[]
   return zip.generateAsync({ type: 'nodebuffer', compression: 'DEFLATE', platform: 'DOS' });
 }
 
-const STANDING_ZH = { over: '超过阈值', close: '接近阈值', ok: '正常' } as const;
+const STANDING_ZH = { over: '扣减指标', close: '需关注', ok: '正常' } as const;
 
-/** The county table of a year as Excel: one row a county, the city total, and the rule. */
+/**
+ * Why a county stands as it does, in words: the clauses it breaches (over) or is at risk under
+ * (close) — "超过 20 亩；未按期整改 2 宗" or "年内待整改 3 宗（最近期限 2026-12-15）".
+ *
+ * @example standingReasonZh(c, stats) // '未按期整改 1 宗（其中次年整改 1 宗）'
+ */
+export function standingReasonZh(c: CaseStatsResponse['counties'][number], stats: Pick<CaseStatsResponse, 'thresholds' | 'rectifyBy'>): string {
+  const limit = stats.thresholds.limitMu;
+  const parts: string[] = [];
+  if (c.breaches.includes('farmland')) parts.push(`超过 ${limit} 亩`);
+  if (c.breaches.includes('rectification')) parts.push(`未按期整改 ${c.unrectified} 宗${c.rectifiedLate ? `（其中次年整改 ${c.rectifiedLate} 宗）` : ''}`);
+  if (c.warnings.includes('farmland')) parts.push(`接近 ${limit} 亩`);
+  if (c.warnings.includes('rectification')) {
+    parts.push(`${c.unrectified} 宗须在 ${stats.rectifyBy} 前完成整改${c.earliestDeadline ? `（最近期限 ${c.earliestDeadline}${c.overdue ? `，已逾期 ${c.overdue} 宗` : ''}）` : ''}`);
+  }
+  return parts.join('；');
+}
+
+/** The county table of a year as Excel: one row a county, the city total, the rule and its source. */
 export async function statsWorkbook(stats: CaseStatsResponse): Promise<Buffer> {
   const wb = new ExcelJS.Workbook();
   wb.creator = '一张图';
@@ -159,14 +177,20 @@ export async function statsWorkbook(stats: CaseStatsResponse): Promise<Buffer> {
     { header: '违法占用耕地（亩）', width: 14, fmt: '#,##0.00' },
     { header: '其中永久基本农田（亩）', width: 14, fmt: '#,##0.00' },
     { header: '违法占用生态保护红线（亩）', width: 16, fmt: '#,##0.00' },
+    { header: '其中占用耕地的违法图斑', width: 12 },
+    { header: `未于 12 月 31 日前整改（宗）`, width: 14 },
+    { header: '未按期整改的耕地（亩）', width: 14, fmt: '#,##0.00' },
+    { header: '其中次年才整改（宗）', width: 12 },
     { header: '状态', width: 10 },
+    { header: '原因', width: 36 },
     { header: '扣减下一年度指标（亩）', width: 14 },
     { header: `距 ${stats.thresholds.limitMu} 亩阈值（亩）`, width: 14, fmt: '#,##0.00' },
   ];
+  const STANDING_COL = cols.findIndex((c) => c.header === '状态') + 1;
   ws.columns = cols.map((c) => ({ width: c.width }));
   ws.mergeCells(1, 1, 1, cols.length);
   const title = ws.getCell(1, 1);
-  title.value = `${stats.year} 年度违法占地县区统计（按发现日期）`;
+  title.value = `${stats.year} 年度违法占地县区统计（按发现日期；${stats.yearClosed ? '年度已结束' : `截至 ${stats.asOf}，年度未结束`}）`;
   title.font = { bold: true, size: 14 };
   ws.addRow([]);
   const header = ws.addRow(cols.map((c) => c.header));
@@ -184,12 +208,17 @@ export async function statsWorkbook(stats: CaseStatsResponse): Promise<Buffer> {
       roundTo(c.illegalFarmland.mu, 2),
       roundTo(c.illegalPermanentFarmland.mu, 2),
       roundTo(c.illegalEcoRedline.mu, 2),
+      c.illegalOnFarmland,
+      c.unrectified,
+      roundTo(c.unrectifiedFarmland.mu, 2),
+      c.rectifiedLate,
       STANDING_ZH[c.standing],
+      standingReasonZh(c, stats) || null,
       c.quotaPenaltyMu,
       roundTo(c.headroomMu, 2),
     ]);
     fmt(row);
-    if (c.standing !== 'ok') row.getCell(10).font = { bold: true, color: { argb: c.standing === 'over' ? 'FFC92A2A' : 'FFE8590C' } };
+    if (c.standing !== 'ok') row.getCell(STANDING_COL).font = { bold: true, color: { argb: c.standing === 'over' ? 'FFC92A2A' : 'FFE8590C' } };
   }
   const t = stats.total;
   const total = ws.addRow([
@@ -202,14 +231,25 @@ export async function statsWorkbook(stats: CaseStatsResponse): Promise<Buffer> {
     roundTo(t.illegalFarmland.mu, 2),
     roundTo(t.illegalPermanentFarmland.mu, 2),
     roundTo(t.illegalEcoRedline.mu, 2),
-    `超过 ${t.countiesOver} 个，接近 ${t.countiesClose} 个`,
-    stats.counties.reduce((s, c) => s + c.quotaPenaltyMu, 0),
+    t.illegalOnFarmland,
+    t.unrectified,
+    roundTo(t.unrectifiedFarmland.mu, 2),
+    t.rectifiedLate,
+    `扣减 ${t.countiesOver} 个，需关注 ${t.countiesClose} 个`,
+    `超过 ${stats.thresholds.limitMu} 亩的县区 ${t.countiesOverLimit} 个；有未按期整改图斑的县区 ${t.countiesUnrectified} 个`,
+    t.quotaPenaltyMu,
     null,
   ]);
   total.font = { bold: true };
   fmt(total);
   ws.addRow([]);
   ws.addRow([`规则：${stats.thresholds.ruleZh}`]);
+  ws.addRow([`依据：${stats.thresholds.sourceZh}`]);
+  ws.addRow([
+    stats.yearClosed
+      ? `${stats.year} 年度已结束：未于 ${stats.rectifyBy} 前完成整改的图斑（含次年才整改的）计入未按期整改，扣减指标。`
+      : `${stats.year} 年度尚未结束（截至 ${stats.asOf}）：尚未整改的图斑须在 ${stats.rectifyBy} 前完成整改，年内完成即不扣减。`,
+  ]);
   ws.addRow(['面积为 CGCS2000 椭球面积，1 亩 = 10 000 / 15 平方米。']);
   return Buffer.from(await wb.xlsx.writeBuffer());
 }

@@ -14,6 +14,8 @@ const DETAIL_SQL = sqlFile(new URL('./sql/case-detail.sql', import.meta.url));
 const OVERLAPS_SQL = sqlFile(new URL('./sql/case-overlaps.sql', import.meta.url));
 const HISTORY_SQL = sqlFile(new URL('./sql/case-history.sql', import.meta.url));
 const STATS_SQL = sqlFile(new URL('./sql/stats.sql', import.meta.url));
+const STATS_UNRECTIFIED_SQL = sqlFile(new URL('./sql/stats-unrectified.sql', import.meta.url));
+const RECTIFICATIONS_SQL = sqlFile(new URL('./sql/case-rectifications.sql', import.meta.url));
 
 const FARMLAND = '(e.permanent_farmland_m2 + e.general_farmland_m2)';
 
@@ -180,6 +182,24 @@ export interface CaseDetailRow extends CaseRow {
   created_at: Date | string;
   import_id: string | null;
   geometry: string;
+  rectify_deadline: string | null;
+  rectified_on: string | null;
+  rectify_note: string | null;
+  rectify_doc_no: string | null;
+  rectify_by: string | null;
+  rectify_at: Date | string | null;
+}
+
+export interface RectificationRow {
+  id: number;
+  at: Date | string;
+  actor: string;
+  deadline: string | null;
+  rectified: boolean;
+  rectified_on: string | null;
+  doc_no: string | null;
+  note: string;
+  changes: Record<string, { from: string | null; to: string | null }> | string;
 }
 
 export interface OverlapFeatureRow {
@@ -217,12 +237,13 @@ export async function caseById(db: Queryable, id: number) {
   if (!row) return null;
   const overlaps = await db.query<OverlapFeatureRow>(OVERLAPS_SQL, [id]);
   const history = await db.query<DecisionRow>(HISTORY_SQL, [id]);
+  const rectifications = await db.query<RectificationRow>(RECTIFICATIONS_SQL, [id]);
   const basis = await db.query<BasisRow>(
     `SELECT layer, version_no, computed_at FROM case_overlap_basis WHERE case_id = $1
       ORDER BY array_position(ARRAY['permanent-farmland', 'eco-redline', 'general-farmland', 'urban-boundary', 'stock-parcel'], layer)`,
     [id],
   );
-  return { row, overlaps, history, basis };
+  return { row, overlaps, history, rectifications, basis };
 }
 
 export interface StatsRow {
@@ -236,10 +257,32 @@ export interface StatsRow {
   farmland_m2: number;
   permanent_m2: number;
   redline_m2: number;
+  on_farmland: number;
+  unrectified: number;
+  unrectified_m2: number;
+  rectified_late: number;
+  overdue: number;
+  earliest_deadline: string | null;
 }
 
-export async function statsRows(db: Queryable, year: number): Promise<StatsRow[]> {
-  return db.query<StatsRow>(STATS_SQL, [year]);
+/** The county rows of a year; `today` (Beijing) says which deadlines have passed. */
+export async function statsRows(db: Queryable, year: number, today: string): Promise<StatsRow[]> {
+  return db.query<StatsRow>(STATS_SQL, [year, today, OVERLAP_EPSILON_M2]);
+}
+
+export interface UnrectifiedRow {
+  county_code: string;
+  id: number;
+  code: string;
+  detected_on: string;
+  deadline: string | null;
+  done_on: string | null;
+  farmland_m2: number;
+}
+
+/** The year's confirmed illegal cases on farmland not rectified by 31 December, at most five per county. */
+export async function unrectifiedRows(db: Queryable, year: number): Promise<UnrectifiedRow[]> {
+  return db.query<UnrectifiedRow>(STATS_UNRECTIFIED_SQL, [year, OVERLAP_EPSILON_M2]);
 }
 
 export interface TownshipStatsRow {

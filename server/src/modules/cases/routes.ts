@@ -5,6 +5,7 @@
  * - `GET /api/cases/export.xlsx` · `.geojson` · `.shp.zip` — the same filters, every row;
  * - `GET /api/cases/stats?year=` and `/api/cases/stats/export.xlsx?year=` — the county view;
  * - `GET /api/cases/{id}` — the case page; `POST /api/cases/{id}/decisions` — a decision;
+ * - `POST /api/cases/{id}/rectification` — a rectification entry (整改: deadline, done and when);
  * - `POST /api/cases/import` (multipart `file`) → 202 with a job; `GET /api/cases/import/{jobId}`;
  *   `POST /api/cases/import/{jobId}/commit` (a trial run's rows, committed) and `…/cancel`.
  *
@@ -27,6 +28,7 @@ import {
   CaseImportQuery,
   CaseListQuery,
   CaseListResponse,
+  CaseRectificationRequest,
   CaseStatsQuery,
   CaseStatsResponse,
   ImportJobParams,
@@ -42,7 +44,7 @@ import type { LayerJobs } from '../layer-admin/service.ts';
 import { CaseImports, MAX_CASE_FILE_BYTES, countCaseRows, noSuchRow, type CaseImportInput } from './import.ts';
 import { ensureCaseOverlaps } from './overlaps.ts';
 import { listCases, searchCases, toSummary } from './repo.ts';
-import { beijingYear, caseStats, decideCase, readCase } from './service.ts';
+import { beijingYear, caseStats, decideCase, readCase, rectifyCase } from './service.ts';
 
 const MB = MAX_CASE_FILE_BYTES / 1024 / 1024;
 
@@ -140,7 +142,10 @@ const routes: FastifyPluginAsyncZod<CaseRoutesOptions> = async (app, opts) => {
         summary: '县区违法占地统计 County view',
         description:
           '按发现日期所在年度，逐县区统计发现图斑数、待核查数、认定违法占用的图斑占用耕地（永久基本农田 + 一般耕地）、其中永久基本农田和生态保护红线的面积（亩），' +
-          '并按“一年新增违法占用耕地超过 20 亩扣减下一年度 200 亩指标”判断：超过 20 亩为 over，达到 15 亩为 close，其余 ok（按 2 位小数的亩数判断）。',
+          '以及占用耕地的违法图斑中未在当年 12 月 31 日（北京时间）前完成整改的图斑数与耕地面积（unrectified、unrectifiedFarmland；含次年才整改的 rectifiedLate）。' +
+          '按“年度新增违法违规占用耕地超过 20 亩，或本年度内未完成整改的，扣除下年度新增建设用地计划指标 200 亩”（焦作 2026，第十七项）判断：' +
+          '超过 20 亩（按 2 位小数的亩数判断），或年度已结束而仍有未按期整改的图斑，为 over（breaches 说明原因：farmland、rectification），扣减 200 亩；' +
+          '达到 15 亩，或本年度尚有待整改的图斑（年内整改即不扣减），为 close（warnings 说明原因）；其余 ok。',
         tags: ['cases'],
         querystring: CaseStatsQuery,
         response: { 200: CaseStatsResponse, 400: ErrorResponse },
@@ -155,7 +160,7 @@ const routes: FastifyPluginAsyncZod<CaseRoutesOptions> = async (app, opts) => {
       config: { access: atLeast('auditor') },
       schema: {
         summary: '县区违法占地统计导出 County view as Excel',
-        description: '与 /api/cases/stats 相同的年度县区统计表，含全市合计与规则说明。',
+        description: '与 /api/cases/stats 相同的年度县区统计表（含未按期整改的图斑数与耕地面积、扣减原因），含全市合计、规则说明及其依据。',
         tags: ['cases'],
         querystring: CaseStatsQuery,
         response: { 400: ErrorResponse },
@@ -307,6 +312,37 @@ const routes: FastifyPluginAsyncZod<CaseRoutesOptions> = async (app, opts) => {
       const decision = { ...req.body, actor: req.user ? req.user.displayName : req.body.actor ?? '' };
       await decideCase(app.db, req.params.id, decision);
       await audit(app.db, { action: 'case-decision', user: req.user, ip: req.ip, target: String(req.params.id), details: { status: decision.status, version: decision.version } });
+      return readCase(app.db, req.params.id);
+    },
+  );
+
+  app.post(
+    '/api/cases/:id/rectification',
+    {
+      config: { access: atLeast('auditor') },
+      schema: {
+        summary: '登记整改 Record a rectification',
+        description:
+          '在认定违法占用的图斑上登记整改情况：整改期限（deadline，不早于发现日期，可晚于年底；null 清除）、是否已完成整改（done）及完成日期（doneOn：done=true 时必填，不早于发现日期、不晚于今天，北京时间）、整改文书号（docNo）和整改说明（note，必填）；登记人取自登录会话。' +
+          'done=false 把已整改改回未整改（如复查未通过）。图斑不是“违法占用”时返回 409 并说明其核查状态；日期不符返回 422；与现状相同返回 422。' +
+          '整改记录只增不改（数据库拒绝修改或删除）。占用耕地的违法图斑须在发现年度的 12 月 31 日前完成整改，否则计入县区统计的未按期整改（GET /api/cases/stats）。成功返回更新后的图斑详情。',
+        tags: ['cases'],
+        params: CaseIdParams,
+        body: CaseRectificationRequest,
+        response: { 200: CaseDetail, 400: ErrorResponse, 404: ErrorResponse, 409: ErrorResponse, 422: ErrorResponse },
+      },
+    },
+    async (req) => {
+      const user = req.user!;
+      await rectifyCase(app.db, req.params.id, req.body, { id: user.id, name: user.displayName }, (tx) =>
+        audit(tx, {
+          action: 'case-rectify',
+          user,
+          ip: req.ip,
+          target: String(req.params.id),
+          details: { ...(req.body.deadline !== undefined ? { deadline: req.body.deadline } : {}), ...(req.body.done !== undefined ? { done: req.body.done, doneOn: req.body.doneOn ?? null } : {}) },
+        }),
+      );
       return readCase(app.db, req.params.id);
     },
   );

@@ -3,38 +3,58 @@
  * optimistic concurrency on the case version, the append-only history), and the county view
  * with the yearly 20-亩 threshold.
  */
-import { CITY_NAME } from '../../../../core/vocabulary.ts';
-import { beijingYear } from '../../../../core/beijing-time.ts';
+import { CASE_STATUS_EN, CITY_NAME } from '../../../../core/vocabulary.ts';
+import { beijingToday, beijingYear } from '../../../../core/beijing-time.ts';
 import {
   allowedTransitions,
   checkDecision,
   CLOSE_TO_LIMIT_MU,
-  countyStanding,
   ILLEGAL_FARMLAND_LIMIT_MU,
   QUOTA_PENALTY_MU,
   type CaseStatus,
 } from '../../../../core/case-status.ts';
-import type { CaseDecisionRequest, CaseDetail, CaseStatsResponse, CountyCaseStats } from '../../../../core/contracts/cases.ts';
+import type { CaseDecisionRequest, CaseDetail, CaseRectificationRequest, CaseStatsResponse, CountyCaseStats } from '../../../../core/contracts/cases.ts';
 import { getLayer } from '../../../../core/layers.ts';
+import { countyJudgement, ILLEGAL_OCCUPATION_RULE, RECTIFIABLE_STATUS, rectifiedInTime, rectifyBy } from '../../../../core/rectification.ts';
 import { roundTo, toAreaUnits } from '../../../../core/units.ts';
-import type { Database } from '../../db/database.ts';
+import type { Database, Queryable } from '../../db/database.ts';
 import { sqlFile } from '../../db/sql-file.ts';
 import { AppError } from '../../plugins/errors.ts';
 import { ensureCaseOverlaps } from './overlaps.ts';
-import { caseById, caseYears, statsRows, toSummary, townshipStatsRows, type StatsRow } from './repo.ts';
+import { caseById, caseYears, statsRows, toSummary, townshipStatsRows, unrectifiedRows, type CaseDetailRow, type RectificationRow, type StatsRow } from './repo.ts';
 
 const DECIDE_SQL = sqlFile(new URL('./sql/decide.sql', import.meta.url));
+const RECTIFY_SQL = sqlFile(new URL('./sql/rectify.sql', import.meta.url));
 
 const notFound = (id: number) => new AppError(404, 'CASE_NOT_FOUND', `没有 ID 为 ${id} 的违法占地图斑`, `No encroachment case ${id}`);
 
 const iso = (v: Date | string | null): string | null => (v === null ? null : new Date(v).toISOString());
+
+/** A case's rectification as it stands, against the rule's 31 December of its detection year. */
+function rectificationOf(row: CaseDetailRow, entries: RectificationRow[], today: string): CaseDetail['rectification'] {
+  if (row.status !== RECTIFIABLE_STATUS && entries.length === 0) return null;
+  const dueBy = rectifyBy(Number(row.detected_on.slice(0, 4)));
+  const doneOn = row.rectified_on;
+  return {
+    status: doneOn ? '已整改' : '未整改',
+    deadline: row.rectify_deadline,
+    doneOn,
+    note: row.rectify_note,
+    docNo: row.rectify_doc_no,
+    updatedBy: row.rectify_by,
+    updatedAt: iso(row.rectify_at),
+    dueBy,
+    inTime: rectifiedInTime(Number(dueBy.slice(0, 4)), doneOn),
+    overdue: !doneOn && (row.rectify_deadline ?? dueBy) < today,
+  };
+}
 
 /** The case page: the case, every feature it overlaps, its decisions and what may come next. */
 export async function readCase(db: Database, id: number): Promise<CaseDetail> {
   await ensureCaseOverlaps(db);
   const found = await caseById(db, id);
   if (!found) throw notFound(id);
-  const { row, overlaps, history, basis } = found;
+  const { row, overlaps, history, rectifications, basis } = found;
   const summary = toSummary(row);
   const area = summary.area.m2;
   return {
@@ -78,6 +98,19 @@ export async function readCase(db: Database, id: number): Promise<CaseDetail> {
       version: Number(h.case_version),
       changes: typeof h.changes === 'string' ? JSON.parse(h.changes) : h.changes,
     })),
+    rectification: rectificationOf(row, rectifications, beijingToday()),
+    rectificationHistory: rectifications.map((r) => ({
+      id: Number(r.id),
+      at: iso(r.at)!,
+      actor: r.actor,
+      status: r.rectified ? '已整改' : '未整改',
+      deadline: r.deadline,
+      doneOn: r.rectified_on,
+      docNo: r.doc_no,
+      note: r.note,
+      changes: typeof r.changes === 'string' ? JSON.parse(r.changes) : r.changes,
+    })),
+    mayRectify: summary.status === RECTIFIABLE_STATUS,
     allowedTransitions: allowedTransitions(summary.status),
     createdAt: iso(row.created_at)!,
     importId: row.import_id,
@@ -125,10 +158,95 @@ export async function decideCase(db: Database, id: number, req: CaseDecisionRequ
   });
 }
 
+/** Who records a rectification: the signed-in user. */
+export interface RectifyActor {
+  id: number | null;
+  name: string;
+}
+
+/**
+ * Records a rectification entry (core/rectification.ts). In one transaction: the case is locked;
+ * a case not confirmed illegal is refused with 409 naming its status; a deadline before the
+ * detection date, or a completion date before it or after today (Beijing), with 422; an entry
+ * that changes nothing with 422; then the case's state and its history row are written by one
+ * statement, and `alsoInTransaction` (the audit row) runs in the same transaction.
+ */
+export async function rectifyCase(
+  db: Database,
+  id: number,
+  req: CaseRectificationRequest,
+  actor: RectifyActor,
+  alsoInTransaction: (tx: Queryable) => Promise<void> = async () => undefined,
+): Promise<void> {
+  await db.transaction(async (tx) => {
+    const [cur] = await tx.query<{ code: string; status: CaseStatus; detected_on: string; deadline: string | null; rectified_on: string | null }>(
+      `SELECT code, status, detected_on::text AS detected_on, rectify_deadline::text AS deadline, rectified_on::text AS rectified_on
+         FROM encroachment WHERE id = $1 FOR UPDATE`,
+      [id],
+    );
+    if (!cur) throw notFound(id);
+    if (cur.status !== RECTIFIABLE_STATUS) {
+      throw new AppError(
+        409,
+        'CASE_NOT_ILLEGAL',
+        `图斑 ${cur.code} 的核查状态为“${cur.status}”：只有认定违法占用的图斑才登记整改`,
+        `Case ${cur.code} is ${CASE_STATUS_EN[cur.status]}: only a case confirmed illegal is rectified`,
+      );
+    }
+    const deadline = req.deadline === undefined ? cur.deadline : req.deadline;
+    if (req.deadline && req.deadline < cur.detected_on) {
+      throw new AppError(
+        422,
+        'RECTIFY_DEADLINE',
+        `图斑 ${cur.code}：整改期限 ${req.deadline} 早于发现日期 ${cur.detected_on}`,
+        `Case ${cur.code}: the deadline ${req.deadline} is before the detection date ${cur.detected_on}`,
+      );
+    }
+    const doneOn = req.done === undefined ? cur.rectified_on : req.done ? req.doneOn! : null;
+    if (req.done) {
+      const today = beijingToday();
+      if (doneOn! < cur.detected_on) {
+        throw new AppError(
+          422,
+          'RECTIFY_DATE',
+          `图斑 ${cur.code}：整改完成日期 ${doneOn} 早于发现日期 ${cur.detected_on}`,
+          `Case ${cur.code}: the completion date ${doneOn} is before the detection date ${cur.detected_on}`,
+        );
+      }
+      if (doneOn! > today) {
+        throw new AppError(
+          422,
+          'RECTIFY_DATE',
+          `图斑 ${cur.code}：整改完成日期 ${doneOn} 晚于今天（${today}）`,
+          `Case ${cur.code}: the completion date ${doneOn} is after today (${today})`,
+        );
+      }
+    }
+    const word = (d: string | null) => (d ? '已整改' : '未整改');
+    const changes: Record<string, { from: string | null; to: string | null }> = {};
+    if (deadline !== cur.deadline) changes.deadline = { from: cur.deadline, to: deadline };
+    if (word(doneOn) !== word(cur.rectified_on)) changes.status = { from: word(cur.rectified_on), to: word(doneOn) };
+    if (doneOn !== cur.rectified_on) changes.doneOn = { from: cur.rectified_on, to: doneOn };
+    if (Object.keys(changes).length === 0) {
+      throw new AppError(
+        422,
+        'NO_CHANGE',
+        `图斑 ${cur.code} 的整改期限和整改情况都与现状相同，没有需要记录的变化`,
+        `Nothing changes for case ${cur.code}: the deadline and the rectification are as they are`,
+      );
+    }
+    const written = await tx.query(RECTIFY_SQL, [id, deadline, doneOn, req.docNo?.trim() || null, req.note.trim(), actor.name.trim(), actor.id, JSON.stringify(changes)]);
+    if (written.length !== 1) throw new Error(`图斑 ${cur.code} 的整改记录未能写入`);
+    await alsoInTransaction(tx);
+  });
+}
+
 /** The current year in Beijing time. */
 export { beijingYear };
 
-function countyFigures(r: StatsRow): Omit<CountyCaseStats, 'standing' | 'quotaPenaltyMu' | 'headroomMu' | 'topTownships'> {
+type CountyFigures = Omit<CountyCaseStats, 'standing' | 'breaches' | 'warnings' | 'quotaPenaltyMu' | 'headroomMu' | 'topTownships' | 'unrectifiedCases' | 'earliestDeadline'>;
+
+function countyFigures(r: StatsRow): CountyFigures {
   return {
     countyCode: r.county_code,
     countyName: r.county_name,
@@ -140,26 +258,44 @@ function countyFigures(r: StatsRow): Omit<CountyCaseStats, 'standing' | 'quotaPe
     illegalFarmland: toAreaUnits(Number(r.farmland_m2)),
     illegalPermanentFarmland: toAreaUnits(Number(r.permanent_m2)),
     illegalEcoRedline: toAreaUnits(Number(r.redline_m2)),
+    illegalOnFarmland: Number(r.on_farmland),
+    unrectified: Number(r.unrectified),
+    unrectifiedFarmland: toAreaUnits(Number(r.unrectified_m2)),
+    rectifiedLate: Number(r.rectified_late),
+    overdue: Number(r.overdue),
   };
 }
 
-/** The county view of a year: confirmed illegal occupation per county against the 20-亩 threshold. */
-export async function caseStats(db: Database, year: number): Promise<CaseStatsResponse> {
+/**
+ * The county view of a year: confirmed illegal occupation per county against the rule's two
+ * clauses (core/rectification.ts) — more than 20 亩, or not rectified within the year (a breach
+ * once the year is over, a warning while it runs).
+ */
+export async function caseStats(db: Database, year: number, now: Date = new Date()): Promise<CaseStatsResponse> {
   await ensureCaseOverlaps(db);
-  const rows = await statsRows(db, year);
+  const today = beijingToday(now);
+  const yearClosed = year < beijingYear(now);
+  const rows = await statsRows(db, year, today);
   const towns = await townshipStatsRows(db, year);
+  const open = await unrectifiedRows(db, year);
   const counties: CountyCaseStats[] = rows.map((r) => {
     const f = countyFigures(r);
-    const standing = countyStanding(f.illegalFarmland.mu);
+    const j = countyJudgement({ illegalFarmlandMu: f.illegalFarmland.mu, unrectified: f.unrectified, yearClosed });
     return {
       ...f,
-      standing,
-      quotaPenaltyMu: standing === 'over' ? QUOTA_PENALTY_MU : 0,
+      earliestDeadline: r.earliest_deadline,
+      standing: j.standing,
+      breaches: j.breaches,
+      warnings: j.warnings,
+      quotaPenaltyMu: j.quotaPenaltyMu,
       headroomMu: roundTo(ILLEGAL_FARMLAND_LIMIT_MU - f.illegalFarmland.mu, 4),
       topTownships: towns
         .filter((t) => t.county_code === r.county_code)
         .slice(0, 3)
         .map((t) => ({ code: t.code, name: t.name, illegal: Number(t.illegal), illegalFarmland: toAreaUnits(Number(t.farmland_m2)) })),
+      unrectifiedCases: open
+        .filter((u) => u.county_code === r.county_code)
+        .map((u) => ({ id: Number(u.id), code: u.code, detectedOn: u.detected_on, deadline: u.deadline, doneOn: u.done_on, farmland: toAreaUnits(Number(u.farmland_m2)) })),
     };
   });
   const sum = (k: keyof StatsRow) => rows.reduce((s, r) => s + Number(r[k]), 0);
@@ -169,10 +305,14 @@ export async function caseStats(db: Database, year: number): Promise<CaseStatsRe
       limitMu: ILLEGAL_FARMLAND_LIMIT_MU,
       closeMu: CLOSE_TO_LIMIT_MU,
       penaltyMu: QUOTA_PENALTY_MU,
-      ruleZh:
-        `一年内新增违法占用耕地超过 ${ILLEGAL_FARMLAND_LIMIT_MU} 亩的县区，扣减下一年度新增建设用地计划指标 ${QUOTA_PENALTY_MU} 亩；` +
-        `达到 ${CLOSE_TO_LIMIT_MU} 亩即提示接近。按发现日期所在年度统计已认定违法占用（违法占用）的图斑，耕地含永久基本农田与一般耕地，面积按 2 位小数的亩数判断。`,
+      ruleZh: ILLEGAL_OCCUPATION_RULE.zh,
+      ruleEn: ILLEGAL_OCCUPATION_RULE.en,
+      sourceZh: ILLEGAL_OCCUPATION_RULE.sourceZh,
+      sourceEn: ILLEGAL_OCCUPATION_RULE.sourceEn,
     },
+    rectifyBy: rectifyBy(year),
+    yearClosed,
+    asOf: today,
     counties,
     total: {
       countyCode: '410200',
@@ -185,8 +325,16 @@ export async function caseStats(db: Database, year: number): Promise<CaseStatsRe
       illegalFarmland: toAreaUnits(sum('farmland_m2')),
       illegalPermanentFarmland: toAreaUnits(sum('permanent_m2')),
       illegalEcoRedline: toAreaUnits(sum('redline_m2')),
+      illegalOnFarmland: sum('on_farmland'),
+      unrectified: sum('unrectified'),
+      unrectifiedFarmland: toAreaUnits(sum('unrectified_m2')),
+      rectifiedLate: sum('rectified_late'),
+      overdue: sum('overdue'),
       countiesOver: counties.filter((c) => c.standing === 'over').length,
       countiesClose: counties.filter((c) => c.standing === 'close').length,
+      countiesOverLimit: counties.filter((c) => c.breaches.includes('farmland')).length,
+      countiesUnrectified: counties.filter((c) => c.unrectified > 0).length,
+      quotaPenaltyMu: counties.reduce((s, c) => s + c.quotaPenaltyMu, 0),
     },
     years: await caseYears(db),
   };

@@ -5,6 +5,8 @@ SELECT e.id, e.code, e.county_code, c.name AS county_name, NULLIF(c.name_en, '')
        e.status, e.area_m2, e.permanent_farmland_m2, e.general_farmland_m2, e.eco_redline_m2,
        e.stock_land_m2, e.urban_boundary_m2, e.overlaps_at, e.approval_no, e.decision_comment,
        e.decided_by, e.decided_at, e.version, e.created_at, e.import_id,
+       e.rectify_deadline::text AS rectify_deadline, e.rectified_on::text AS rectified_on, e.rectify_note,
+       e.rectify_doc_no, e.rectify_by, e.rectify_at,
        ST_X(ST_PointOnSurface(e.geom)) AS lon, ST_Y(ST_PointOnSurface(e.geom)) AS lat,
        ST_AsGeoJSON(e.geom, 9) AS geometry
   FROM encroachment e
