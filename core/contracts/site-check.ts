@@ -415,7 +415,8 @@ export const SiteCheckReport = z
     filedBy: z.object({ role: z.enum(['public', 'enterprise', 'planner', 'auditor', 'admin']), displayName: z.string().nullable() }).optional(),
     /**
      * The approval (批准文号, date), added on reading (not content, not hashed): null while the
-     * check is not approved; absent in the answer that files the check.
+     * check is not approved (and in the answer that files it); absent in a report read otherwise
+     * (an export's).
      */
     approval: SiteCheckApproval.nullable().optional(),
     /** SHA-256 of the report's content (everything but this field). */

@@ -155,7 +155,8 @@ const routes: FastifyPluginAsyncZod<{ limits?: Partial<SiteCheckLimits>; clock?:
           .header('location', `/api/site-checks/${report.id}`)
           .type('application/json; charset=utf-8')
           .serializer(JSON.stringify)
-          .send(reportFor({ ...report, filedBy: req.user ? { role: req.user.role, displayName: req.user.displayName } : { role: 'public', displayName: null } }, role));
+          // a check just filed is not approved yet
+          .send(reportFor({ ...report, filedBy: req.user ? { role: req.user.role, displayName: req.user.displayName } : { role: 'public', displayName: null }, approval: null }, role));
       } catch (err) {
         if (err instanceof SiteCheckQuotaExceeded) reply.header('retry-after', String(err.retryAfterS));
         if (err instanceof OverlayFailed) {
