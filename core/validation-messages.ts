@@ -187,6 +187,7 @@ export const ROUTE_FIELD_LABELS: Record<string, Record<string, Bilingual>> = {
   '/api/site-checks/:id/boundary-points.txt': { encoding: { zh: '文件编码', en: 'File encoding' } },
   '/api/site-checks/:id/boundary-points.json': { limit: { zh: '点数上限', en: 'Number of points' } },
   '/api/site-checks/preview': { layers: { zh: '预览图层', en: 'Layers to preview' } },
+  '/api/site-checks/:id/approval': { approvalNo: { zh: '批准文号', en: 'Approval number' }, approvedOn: { zh: '批准日期', en: 'Approval date' }, id: { zh: '报告编号', en: 'Report number' } },
   '/api/layers': { id: { zh: '要素编号', en: 'Feature number' } },
   '/api/search': { q: { zh: '检索内容', en: 'Search text' } },
   '/api/identify': { layers: { zh: '识别图层', en: 'Layers to identify' }, limit: { zh: '每层条数', en: 'Features per layer' } },

@@ -3,6 +3,7 @@ import { RULE_IDS } from '../layers.ts';
 import { z } from 'zod';
 import { PLANNED_USES } from '../stock-match.ts';
 import { NEW_LAND_NOTE_MAX, NEW_LAND_REASON_CODES, NEW_LAND_REASONS, reasonNeedsNote } from '../stock-first.ts';
+import { isoDay, words } from './ledger.ts';
 
 /** No coordinate of any system — degrees, or metres of a projection — is this large. */
 const COORDINATE_MAX = 1e9;
@@ -311,6 +312,41 @@ export const VerdictSchema = z.object({
   figures: z.record(z.string(), z.number()),
 });
 
+/**
+ * POST /api/site-checks/{id}/approval: the check marked approved (批准) — the approval's number
+ * (批准文号) and date (Beijing calendar day, not after today, not before the check was filed).
+ */
+export const SiteCheckApprovalRequest = z
+  .object({
+    approvalNo: words('批准文号', 100).meta({ description: '批准文号', example: '豫政土〔2026〕18号' }),
+    approvedOn: isoDay('批准日期').meta({ description: '批准日期（北京时间的日期）', example: '2026-06-30' }),
+  })
+  .meta({ id: 'SiteCheckApprovalRequest' });
+export type SiteCheckApprovalRequest = z.infer<typeof SiteCheckApprovalRequest>;
+
+/**
+ * A check's approval as recorded (once; the database refuses any change): with the county it
+ * counts for — the one holding the site's largest part — and the figures the yearly farmland
+ * share takes from the report: the site's area and its permanent and general farmland.
+ */
+export const SiteCheckApproval = z
+  .object({
+    checkId: z.string(),
+    approvalNo: z.string(),
+    approvedOn: z.string(),
+    /** The display name of the account that recorded it. */
+    approverName: z.string(),
+    /** When it was recorded (ISO instant). */
+    recordedAt: z.string(),
+    countyCode: z.string(),
+    countyName: z.string(),
+    countyNameEn: z.string(),
+    newLand: AreaUnits,
+    farmland: AreaUnits,
+  })
+  .meta({ id: 'SiteCheckApproval' });
+export type SiteCheckApproval = z.infer<typeof SiteCheckApproval>;
+
 export const SiteCheckReport = z
   .object({
     id: z.string(),
@@ -377,6 +413,12 @@ export const SiteCheckReport = z
      * reads as `public` only when it lapses like one).
      */
     filedBy: z.object({ role: z.enum(['public', 'enterprise', 'planner', 'auditor', 'admin']), displayName: z.string().nullable() }).optional(),
+    /**
+     * The approval (批准文号, date), added on reading (not content, not hashed): null while the
+     * check is not approved (and in the answer that files it); absent in a report read otherwise
+     * (an export's).
+     */
+    approval: SiteCheckApproval.nullable().optional(),
     /** SHA-256 of the report's content (everything but this field). */
     contentHash: z.string(),
   })

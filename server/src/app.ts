@@ -78,6 +78,13 @@ export interface BuildAppOptions {
   imageryDir?: string;
   /** How far from a site the stock-first step looks for stock land, km (STOCK_FIRST_RADIUS_KM); default 10. */
   stockFirstRadiusKm?: number;
+  /** The provincial average farmland share of new construction land, % (FARMLAND_SHARE_PROVINCIAL_PCT); default 35. */
+  farmlandShareAveragePct?: number;
+  /**
+   * The clock site checks are filed and approved by (a check's filing time, an approval's
+   * "today"); tests set it to file a check in another year. Default: the system's.
+   */
+  clock?: () => Date;
 }
 
 /**
@@ -169,12 +176,12 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   await app.register(featureRoutes);
   await app.register(tileRoutes);
   await app.register(configRoutes, { basemaps: opts.basemaps ?? [] });
-  await app.register(siteCheckRoutes, { limits: opts.siteCheckLimits });
+  await app.register(siteCheckRoutes, { limits: opts.siteCheckLimits, ...(opts.clock ? { clock: opts.clock } : {}) });
   await app.register(siteCheckExportRoutes);
   await app.register(geometryRoutes);
   await app.register(stockRoutes);
   await app.register(ledgerRoutes);
-  await app.register(figuresRoutes);
+  await app.register(figuresRoutes, { farmlandShareAveragePct: opts.farmlandShareAveragePct });
   await app.register(landRequestRoutes);
   const layerJobs = new LayerJobs(opts.db, { log: app.log, soleInstance: opts.db.kind === 'embedded', ...opts.layerJobs });
   app.decorate('layerJobs', layerJobs);

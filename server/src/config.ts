@@ -27,6 +27,8 @@ export interface Config {
   datumTransforms?: DatumTransforms;
   /** How far from a site the stock-first step looks for stock land, km (STOCK_FIRST_RADIUS_KM); unset: 10. */
   stockFirstRadiusKm?: number;
+  /** The provincial average farmland share of new construction land, % (FARMLAND_SHARE_PROVINCIAL_PCT); unset: 35. */
+  farmlandShareAveragePct?: number;
   /** Tianditu and the offline vector base map (TIANDITU_*, BASEMAP_PMTILES). */
   basemapSources: BasemapOptions;
 }
@@ -56,6 +58,21 @@ export function stockFirstRadiusOf(raw: string | undefined): number | undefined 
   const n = Number(v);
   if (!Number.isFinite(n) || n <= 0 || n > 200) {
     throw new Error(`环境变量 STOCK_FIRST_RADIUS_KM 须为大于 0、不超过 200 的公里数，现为 “${v}” — STOCK_FIRST_RADIUS_KM must be a number of km above 0 and at most 200`);
+  }
+  return n;
+}
+
+/**
+ * FARMLAND_SHARE_PROVINCIAL_PCT: the province's average farmland share of new construction land
+ * (占耕比), a percentage from 0 to 100 the counties' yearly shares are judged against; unset or
+ * empty: the default (core/farmland-share.ts).
+ */
+export function farmlandShareAverageOf(raw: string | undefined): number | undefined {
+  const v = raw?.trim();
+  if (!v) return undefined;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n < 0 || n > 100) {
+    throw new Error(`环境变量 FARMLAND_SHARE_PROVINCIAL_PCT 须为 0–100 之间的百分数，现为 “${v}” — FARMLAND_SHARE_PROVINCIAL_PCT must be a percentage from 0 to 100`);
   }
   return n;
 }
@@ -102,6 +119,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     trustProxy: trustProxyOf(env.TRUST_PROXY),
     datumTransforms: datumTransformsOf(env.DATUM_TRANSFORMS),
     stockFirstRadiusKm: stockFirstRadiusOf(env.STOCK_FIRST_RADIUS_KM),
+    farmlandShareAveragePct: farmlandShareAverageOf(env.FARMLAND_SHARE_PROVINCIAL_PCT),
     basemapSources: basemapSourcesOf(env, dataDir),
   };
 }

@@ -63,6 +63,7 @@ const app = await buildApp({
   trustProxy: config.trustProxy,
   siteCheckLimits: siteCheckLimitsFromEnv(process.env),
   stockFirstRadiusKm: config.stockFirstRadiusKm,
+  farmlandShareAveragePct: config.farmlandShareAveragePct,
   uploadDir: join(config.dataDir, 'uploads'),
   imageryDir: config.imageryDir,
 });

@@ -41,6 +41,7 @@ function baselineOf(route: string): Baseline {
     'PATCH /api/admin/users/{id}': { displayName: '模糊测试' },
     'POST /api/admin/users/{id}/password': { password: 'Fuzz-password-2026' },
     'POST /api/site-checks': { geometry: SITE, use: '工业', stockFirst: { reason: 'other', note: '模糊测试' } },
+    'POST /api/site-checks/{id}/approval': { approvalNo: '模糊测试', approvedOn: '2026-01-01' },
     'POST /api/stock-parcels/match': { use: '工业', areaMu: 10 },
     'POST /api/cases/{id}/decisions': { version: 1, status: '违法占用' },
     'POST /api/cases/{id}/rectification': { deadline: '2026-12-31', done: false, note: '模糊测试' },

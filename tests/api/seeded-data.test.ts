@@ -241,4 +241,41 @@ describe(`seeded demo dataset on ${backend}`, () => {
     }
     expect(requests.some((r) => r.status === 'open' && r.pending > 0)).toBe(true);
   });
+
+  it('seeds approved site checks over 2021–2026 by a demo planner who cannot sign in, each approval the check’s own figures, dated on or after its filing', async () => {
+    const rows = await db.query<{ id: string; report: unknown; created_at: Date | string; approved_on: string; approval_no: string; county_code: string; site_m2: number; pf: number; gf: number; role: string; disabled: boolean; password_hash: string; within: boolean }>(
+      `SELECT s.id, s.report, s.created_at, a.approved_on::text AS approved_on, a.approval_no, a.county_code, a.site_m2, a.permanent_farmland_m2 AS pf, a.general_farmland_m2 AS gf,
+              u.role, u.disabled, u.password_hash,
+              ST_Area(ST_Intersection(s.geom, c.geom)) > ST_Area(s.geom) / 2 AS within
+         FROM site_check_approval a JOIN site_check s ON s.id = a.check_id JOIN app_user u ON u.id = a.approver_id JOIN admin_county c ON c.code = a.county_code
+        WHERE u.username = 'demo-planner' ORDER BY a.approved_on`,
+    );
+    expect(rows.length).toBeGreaterThanOrEqual(24);
+    const today = beijingToday();
+    for (const r of rows) {
+      expect([r.role, r.disabled, r.password_hash]).toEqual(['planner', true, '!']);
+      const report = (typeof r.report === 'string' ? JSON.parse(r.report) : r.report) as { site: { area: { m2: number } }; layers: { layerId: string; area: { m2: number } }[]; bufferMeters: number };
+      const overlap = (id: string) => report.layers.find((l) => l.layerId === id)!.area.m2;
+      expect([Number(r.site_m2), Number(r.pf), Number(r.gf)], r.id).toEqual([report.site.area.m2, overlap('permanent-farmland'), overlap('general-farmland')]);
+      expect(report.bufferMeters).toBe(0);
+      expect(r.approved_on >= beijingToday(new Date(r.created_at)) && r.approved_on <= today, `${r.id} ${r.approved_on}`).toBe(true);
+      expect(r.within, `${r.id} lies mostly in ${r.county_code}`).toBe(true);
+      expect(r.approval_no).toMatch(/^豫政土〔\d{4}〕\d+号$/);
+    }
+    const years = new Map<string, { counties: Set<string>; farmland: number }>();
+    for (const r of rows) {
+      const y = years.get(r.approved_on.slice(0, 4)) ?? { counties: new Set(), farmland: 0 };
+      y.counties.add(r.county_code);
+      y.farmland += Number(r.gf) + Number(r.pf);
+      years.set(r.approved_on.slice(0, 4), y);
+    }
+    // every year of the figure has several counties approving, and farmland taken
+    expect([...years.keys()]).toEqual(['2021', '2022', '2023', '2024', '2025', '2026']);
+    for (const [y, v] of years) {
+      expect(v.counties.size, y).toBeGreaterThanOrEqual(3);
+      expect(v.farmland, y).toBeGreaterThan(0);
+    }
+    // ordinary projects: none takes permanent farmland
+    expect(rows.every((r) => Number(r.pf) === 0)).toBe(true);
+  });
 });

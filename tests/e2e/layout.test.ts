@@ -249,7 +249,9 @@ describe.runIf((hasChromium || process.env.CI) && backend === 'embedded')(`layou
       { name: '/admin/users', path: '/admin/users', ready: '[data-testid=user-table] tbody tr' },
       { name: '/admin/audit-log', path: '/admin/audit-log', ready: '[data-testid=audit-table] tbody tr' },
       { name: '/me', path: '/me', ready: '[data-testid=saved-searches] li, [data-testid=my-site-checks] table' },
-      { name: '/figures/revitalisation', path: '/figures/revitalisation', ready: '[data-testid=figures-table] tbody tr' },
+      { name: '/figures/revitalisation', path: '/figures/revitalisation?year=2025', ready: '[data-testid=revitalisation] [data-testid=figures-chart]' },
+      // the seeded year's approved sites: the county table, the chart and the list of approvals
+      { name: '/figures/farmland-share', path: '/figures/farmland-share?year=2025', ready: '[data-testid=farmland-share] [data-testid=figures-approvals]' },
       { name: '/stock-ledger', path: '/stock-ledger', ready: '[data-testid=lb-county] option:nth-child(2)' },
       { name: '/requests', path: '/requests', ready: '[data-testid=request-table] tbody tr, [data-testid=request-none]' },
       { name: '/reports/{id}', path: `/reports/${reportId}`, ready: '[data-testid=report] [data-section=verdicts]' },

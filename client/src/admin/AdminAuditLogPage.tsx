@@ -24,7 +24,7 @@ export interface Entry {
 }
 
 /** The actions the server writes (their words are adAction_… in i18n.ts). */
-export const ACTIONS = ['sign-in', 'sign-in-failed', 'sign-out', 'user-created', 'user-changed', 'password-reset', 'case-import', 'case-decision', 'case-rectify', 'stock-event', 'stock-split', 'stock-merge', 'ledger-export', 'ledger-import', 'land-request', 'land-request-propose', 'land-request-accept', 'land-request-decline', 'land-request-withdraw', 'layer-import', 'layer-import-failed', 'layer-import-cancelled', 'layer-restore', 'layer-restore-failed', 'layer-restore-cancelled', 'basemap-tianditu-changed', 'basemap-service-added', 'basemap-service-removed'] as const;
+export const ACTIONS = ['sign-in', 'sign-in-failed', 'sign-out', 'user-created', 'user-changed', 'password-reset', 'case-import', 'case-decision', 'case-rectify', 'site-check-approve', 'stock-event', 'stock-split', 'stock-merge', 'ledger-export', 'ledger-import', 'land-request', 'land-request-propose', 'land-request-accept', 'land-request-decline', 'land-request-withdraw', 'layer-import', 'layer-import-failed', 'layer-import-cancelled', 'layer-restore', 'layer-restore-failed', 'layer-restore-cancelled', 'basemap-tianditu-changed', 'basemap-service-added', 'basemap-service-removed'] as const;
 
 
 

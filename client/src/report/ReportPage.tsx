@@ -8,12 +8,16 @@
  * browser's print (or “save as PDF”) gives the document to file; the toolbar is not printed.
  */
 import { QRCodeSVG } from 'qrcode.react';
-import { useEffect, useMemo, useState, type ReactNode } from 'react';
+import { useEffect, useMemo, useState, type FormEvent, type ReactNode } from 'react';
+import { atLeast } from '../../../core/access.ts';
+import { beijingToday } from '../../../core/beijing-time.ts';
 import { BOUNDARY_RULE, type LayerId } from '../../../core/layers.ts';
-import type { AreaUnitsT } from '../../../core/contracts/site-check.ts';
+import { SiteCheckApproval, type AreaUnitsT } from '../../../core/contracts/site-check.ts';
+import { useSession } from '../auth/SessionBadge.tsx';
+import { asApiError, postJson, type ApiError } from '../http.ts';
 import { api } from '../api.ts';
 import { BOUNDARY_POINTS_DATUM, DATUM_LABEL, isApproximate, provenanceRows } from '../../../core/provenance.ts';
-import { languageNameProps, dataProps, htmlLang, langOfSearch, otherLang, pickField, setLangParam, translate, vocabularyWord, withLang, type Lang } from '../i18n.ts';
+import { countyName, languageNameProps, dataProps, htmlLang, langOfSearch, otherLang, pickField, setLangParam, translate, vocabularyWord, withLang, type Lang } from '../i18n.ts';
 import { PLANNED_USE_EN } from '../../../core/vocabulary.ts';
 import { FigureLegend, ReportMap, type BaseMapData } from './ReportMap.tsx';
 import { countyLabelCollection } from '../map/style.ts';
@@ -243,6 +247,14 @@ function ReportDocument(props: { report: Report; base: BaseMapData | null; lang:
                 {filerText(report, lang)}
               </td>
             </tr>
+            {report.approval !== undefined && (
+              <tr>
+                <th>{w('approval')}</th>
+                <td colSpan={3} data-field="approval" data-approved={report.approval ? 'true' : 'false'}>
+                  <ApprovalText report={report} lang={lang} />
+                </td>
+              </tr>
+            )}
             <tr>
               <th>{w('siteArea')}</th>
               <td colSpan={3} data-field="siteArea">
@@ -480,6 +492,78 @@ function ReportDocument(props: { report: Report; base: BaseMapData | null; lang:
         </p>
       </footer>
     </article>
+  );
+}
+
+/**
+ * The approval as the report prints it: "已批准：批准文号 豫政土〔2026〕18号，批准日期 2026-06-30；计入
+ * 杞县 的新增建设用地（登记人 …）", or 未批准.
+ */
+function ApprovalText(props: { report: Report; lang: Lang }) {
+  const { lang } = props;
+  const a = props.report.approval;
+  const w = (k: WordKey, vars?: Record<string, string | number>) => word(lang, k, vars);
+  if (!a) return <>{w('notApproved')}</>;
+  const colon = translate(lang, 'colon');
+  const comma = translate(lang, 'comma');
+  return (
+    <>
+      <strong>{w('approved')}</strong>
+      {colon}
+      {w('approvalNo')} <span data-field="approvalNo" {...dataProps(a.approvalNo)}>{a.approvalNo}</span>
+      {comma}
+      {w('approvedOn')} <span data-field="approvedOn">{a.approvedOn}</span>
+      {translate(lang, 'semicolon')}
+      {w('approvalCounty', { county: countyName({ name: a.countyName, nameEn: a.countyNameEn }, lang) })}
+      {translate(lang, 'open')}
+      {w('approvedBy')} <span {...dataProps(a.approverName)}>{a.approverName}</span>
+      {translate(lang, 'close')}
+    </>
+  );
+}
+
+/**
+ * A planner's form recording the check's approval (POST /api/site-checks/{id}/approval): the
+ * approval number and date; the server's refusal is shown as it says it. Not printed.
+ */
+function ApproveForm(props: { report: Report; lang: Lang; onApproved: (a: SiteCheckApproval) => void }) {
+  const { lang } = props;
+  const w = (k: WordKey, vars?: Record<string, string | number>) => word(lang, k, vars);
+  const [approvalNo, setApprovalNo] = useState('');
+  const [approvedOn, setApprovedOn] = useState(() => beijingToday());
+  const [state, setState] = useState<{ kind: 'idle' | 'busy' } | { kind: 'error'; error: ApiError }>({ kind: 'idle' });
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setState({ kind: 'busy' });
+    try {
+      const a = await postJson(`/api/site-checks/${encodeURIComponent(props.report.id)}/approval`, { approvalNo, approvedOn }, { lang, schema: SiteCheckApproval });
+      setState({ kind: 'idle' });
+      props.onApproved(a);
+    } catch (err) {
+      setState({ kind: 'error', error: asApiError(err) });
+    }
+  };
+  return (
+    <form className="report-approve no-print" data-testid="approve-form" onSubmit={(e) => void submit(e)}>
+      <strong>{w('approveTitle')}</strong>
+      <label>
+        {w('approvalNo')}
+        <input name="approvalNo" data-testid="approve-no" value={approvalNo} onChange={(e) => setApprovalNo(e.target.value)} maxLength={100} />
+      </label>
+      <label>
+        {w('approvedOn')}
+        <input name="approvedOn" type="date" data-testid="approve-date" value={approvedOn} onChange={(e) => setApprovedOn(e.target.value)} />
+      </label>
+      <button type="submit" data-testid="approve-submit" disabled={state.kind === 'busy'}>
+        {w('approveSubmit')}
+      </button>
+      <p className="report-approve-help">{w('approveHelp')}</p>
+      {state.kind === 'error' && (
+        <p className="report-error-inline" role="alert" data-testid="approve-error">
+          {state.error.message}
+        </p>
+      )}
+    </form>
   );
 }
 
@@ -834,6 +918,9 @@ export function ReportPage(props: { id: string }) {
   const [base, setBase] = useState<BaseMapData | null>(null);
 
   const [choice, setChoice] = useState<PointsChoice | null>(null);
+  const session = useSession();
+  const [approvedNow, setApprovedNow] = useState(false);
+  const mayApprove = !!session?.user && atLeast('planner').includes(session.user.role);
 
   useEffect(() => {
     fetchReport(props.id, lang)
@@ -879,6 +966,21 @@ export function ReportPage(props: { id: string }) {
         </p>
       )}
       {!report && !error && <p className="report-loading">{word(lang, 'loading')}</p>}
+      {report && mayApprove && report.approval === null && !report.expiresAt && (
+        <ApproveForm
+          report={report}
+          lang={lang}
+          onApproved={(a) => {
+            setReport({ ...report, approval: a });
+            setApprovedNow(true);
+          }}
+        />
+      )}
+      {approvedNow && (
+        <p className="report-approve no-print" role="status" data-testid="approve-done">
+          {word(lang, 'approveDone')}
+        </p>
+      )}
       {report && choice && <ReportDocument report={report} base={base} lang={lang} choice={choice} />}
     </div>
   );

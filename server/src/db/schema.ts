@@ -885,3 +885,33 @@ export const landRequestProposal = pgTable(
     check('land_request_proposal_reason_check', sql`${t.decision} IS DISTINCT FROM 'declined' OR length(trim(${t.declineReason})) > 0`),
   ],
 );
+
+/**
+ * A site check marked approved (批准文号, date): the year's new construction land (docs/domain.md,
+ * "New construction land and its farmland share"). One a check, recorded once — the database
+ * refuses UPDATE, DELETE and TRUNCATE but the seeder's reset (trigger, migration 0022). The
+ * county (the site's largest part) and the areas are the check's own figures, copied from its
+ * report when it is approved.
+ */
+export const siteCheckApproval = pgTable(
+  'site_check_approval',
+  {
+    checkId: text('check_id')
+      .primaryKey()
+      .references(() => siteCheck.id),
+    approvalNo: text('approval_no').notNull(),
+    approvedOn: date('approved_on').notNull(),
+    approverId: integer('approver_id').references(() => appUser.id),
+    approverName: text('approver_name').notNull(),
+    countyCode: text('county_code').notNull(),
+    siteM2: doublePrecision('site_m2').notNull(),
+    permanentFarmlandM2: doublePrecision('permanent_farmland_m2').notNull(),
+    generalFarmlandM2: doublePrecision('general_farmland_m2').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    index('site_check_approval_county_date_idx').on(t.approvedOn, t.countyCode),
+    check('site_check_approval_no_check', sql`length(trim(${t.approvalNo})) > 0`),
+    check('site_check_approval_areas_check', sql`${t.siteM2} > 0 AND ${t.permanentFarmlandM2} >= 0 AND ${t.generalFarmlandM2} >= 0`),
+  ],
+);

@@ -18,11 +18,12 @@ import type { BasemapFeature } from '../../../seeds/lib/basemap.ts';
 import { loadDemoImagery } from './imagery.ts';
 import { loadCaseHistory } from './case-history.ts';
 import { loadLedgerHistory, markSeededRequestsSeen, seedHistoryEnd } from './ledger-history.ts';
+import { loadSiteApprovals } from './site-approvals.ts';
 
 export const DEFAULT_SEED = 20261122;
 
 export interface LoadProgress {
-  layer: GeneratedLayerId | 'admin-county' | 'basemap' | 'stock-derived' | 'case-overlaps' | 'imagery' | 'ledger-history' | 'case-history';
+  layer: GeneratedLayerId | 'admin-county' | 'basemap' | 'stock-derived' | 'case-overlaps' | 'imagery' | 'ledger-history' | 'case-history' | 'site-approvals';
   nameZh: string;
   rows: number;
   done: boolean;
@@ -81,11 +82,12 @@ export async function loadDataset(
 
   await db.transaction(async (tx) => {
     // a full reset takes the cases' history with it: the only TRUNCATE case_decision and
-    // case_rectification allow (migrations 0006, 0023)
+    // case_rectification allow (migrations 0006, 0023); the site checks stay (immutable reports),
+    // their approvals go (migration 0022)
     await tx.query(`SELECT set_config('yzt.reseed', 'on', true)`);
     await tx.query(
       `TRUNCATE ${layers.map((l) => l.table).join(', ')}, seed_info, stock_standing, stock_adjacency, stock_derived_state,
-                case_overlap, case_overlap_basis, case_decision, case_rectification, case_import, stock_event, land_request_proposal, land_request, layer_version, layer_archive,
+                case_overlap, case_overlap_basis, case_decision, case_rectification, case_import, stock_event, land_request_proposal, land_request, site_check_approval, layer_version, layer_archive,
                 basemap_feature
        RESTART IDENTITY`,
     );
@@ -211,6 +213,11 @@ export async function loadDataset(
   report({ layer: 'stock-derived', nameZh: '存量地块管控情况与相邻关系', rows: derived.parcels, done: true, elapsedMs: Date.now() - t });
   // what the seeded enterprises have seen of their open requests' matches: all but a few, so some show as new
   await markSeededRequestsSeen(db, seed);
+  // new construction sites filed and approved over 2021–2026 (seeds/lib/site-approvals.ts): the farmland share's figures
+  const ts = Date.now();
+  const sites = await loadSiteApprovals(db, seed, opts.scale);
+  counts['site-check-approval'] = sites.approved;
+  report({ layer: 'site-approvals', nameZh: '批准的新增建设用地选址', rows: sites.checks, done: true, elapsedMs: Date.now() - ts });
   // each encroachment case against the control lines, general farmland and stock land (the site check's engine)
   const tc = Date.now();
   const overlaps = await ensureCaseOverlaps(db);

@@ -1,10 +1,13 @@
-import { maySeeLayer, ROLES } from '../../../../core/access.ts';
+import { atLeast, maySeeLayer, ROLES } from '../../../../core/access.ts';
+import { beijingToday } from '../../../../core/beijing-time.ts';
 import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { countVertices, MAX_PARTS, MAX_PUBLIC_PARTS, MAX_PUBLIC_VERTICES, MAX_VERTICES } from '../../../../core/geometry-validation.ts';
 import { z } from 'zod';
 import { ErrorResponse } from '../../../../core/contracts/common.ts';
-import { SiteCheckReport, SiteCheckRequest, SitePreviewRequest, SitePreviewResponse } from '../../../../core/contracts/site-check.ts';
+import { SiteCheckApproval, SiteCheckApprovalRequest, SiteCheckReport, SiteCheckRequest, SitePreviewRequest, SitePreviewResponse } from '../../../../core/contracts/site-check.ts';
+import { audit } from '../auth/service.ts';
+import { approveSiteCheck, readApproval } from './approval.ts';
 import { AppError } from '../../plugins/errors.ts';
 import { previewSiteCheck, readFiledReport, runSiteCheck } from './service.ts';
 import { OverlayFailed } from './repo.ts';
@@ -92,8 +95,9 @@ function refuseOversizeSite(req: FastifyRequest): void {
 /** Lapsed public checks purged in passing when the public files one (the timer takes the rest). */
 const PURGE_IN_PASSING = 20;
 
-const routes: FastifyPluginAsyncZod<{ limits?: Partial<SiteCheckLimits> }> = async (app, opts) => {
+const routes: FastifyPluginAsyncZod<{ limits?: Partial<SiteCheckLimits>; clock?: () => Date }> = async (app, opts) => {
   const limits: SiteCheckLimits = { ...DEFAULT_SITE_CHECK_LIMITS, ...opts.limits };
+  const clock = opts.clock ?? (() => new Date());
   const budget = new SiteCheckBudget(app.db, limits);
   const previewBudget = new SiteCheckBudget(app.db, limits, 'preview');
 
@@ -142,6 +146,7 @@ const routes: FastifyPluginAsyncZod<{ limits?: Partial<SiteCheckLimits> }> = asy
           matchStock: (r) => app.stockCatalogue.match(r, { geometry: false }),
           ownerId: req.user?.id ?? null,
           expiresAt,
+          ...(opts.clock ? { now: opts.clock } : {}),
           ...(subjects.length ? { charge: (m2: number) => budget.charge(subjects, m2) } : {}),
         });
         // the report is built to its contract; plain JSON.stringify spares re-validating megabytes
@@ -150,7 +155,8 @@ const routes: FastifyPluginAsyncZod<{ limits?: Partial<SiteCheckLimits> }> = asy
           .header('location', `/api/site-checks/${report.id}`)
           .type('application/json; charset=utf-8')
           .serializer(JSON.stringify)
-          .send(reportFor({ ...report, filedBy: req.user ? { role: req.user.role, displayName: req.user.displayName } : { role: 'public', displayName: null } }, role));
+          // a check just filed is not approved yet
+          .send(reportFor({ ...report, filedBy: req.user ? { role: req.user.role, displayName: req.user.displayName } : { role: 'public', displayName: null }, approval: null }, role));
       } catch (err) {
         if (err instanceof SiteCheckQuotaExceeded) reply.header('retry-after', String(err.retryAfterS));
         if (err instanceof OverlayFailed) {
@@ -216,14 +222,44 @@ const routes: FastifyPluginAsyncZod<{ limits?: Partial<SiteCheckLimits> }> = asy
       config: { access: ROLES },
       schema: {
         summary: '选址套核报告 Saved site check',
-        description: '读取已保存的选址套核报告；报告保存后不可修改。未登录时所做的套核只保存若干天（默认 7 天，见 expiresAt），过期后返回 404 REPORT_LAPSED 并被删除。',
+        description:
+          '读取已保存的选址套核报告；报告保存后不可修改。未登录时所做的套核只保存若干天（默认 7 天，见 expiresAt），过期后返回 404 REPORT_LAPSED 并被删除。' +
+          'approval：批准情况（批准文号、批准日期、计入的县区），未批准时为 null；批准另行记录，不属于报告内容、不计入校验码。',
         tags: ['site-check'],
         params: z.object({ id: z.string() }),
         response: { 200: SiteCheckReport, 400: ErrorResponse, 404: ErrorResponse },
       },
     },
     async (req) => {
-      return reportFor(await readFiledReport(app.db, req.params.id), roleOf(req));
+      const report = await readFiledReport(app.db, req.params.id);
+      return reportFor({ ...report, approval: await readApproval(app.db, report.id) }, roleOf(req));
+    },
+  );
+
+  app.post(
+    '/api/site-checks/:id/approval',
+    {
+      config: { access: atLeast('planner') },
+      schema: {
+        summary: '批准选址 Mark a site check approved',
+        description:
+          '规划人员及以上将一份已保存的选址套核标记为已批准：批准文号（approvalNo）和批准日期（approvedOn，北京时间的日期）。批准另行记录、只记录一次，报告本身不变；' +
+          '已批准的选址即当年的新增建设用地，按选址最大部分所在的县区计入占耕比（GET /api/figures/farmland-share），面积和占用耕地（永久基本农田、一般耕地）取自该报告。' +
+          '已批准的再次批准返回 409；批准日期晚于今天或早于套核日期返回 422；未登录所做的套核（会过期删除）和带缓冲区的套核不能批准（422）；没有该报告返回 404。',
+        tags: ['site-check'],
+        params: z.object({ id: z.string() }),
+        body: SiteCheckApprovalRequest,
+        response: { 201: SiteCheckApproval, 400: ErrorResponse, 404: ErrorResponse, 409: ErrorResponse, 422: ErrorResponse },
+      },
+    },
+    async (req, reply) => {
+      const user = req.user!;
+      const approval = await approveSiteCheck(app.db, req.params.id, req.body, { id: user.id, name: user.displayName || user.username }, {
+        today: beijingToday(clock()),
+        onCommit: (tx, a) =>
+          audit(tx, { action: 'site-check-approve', user, ip: req.ip, target: a.checkId, details: { approvalNo: a.approvalNo, approvedOn: a.approvedOn, county: a.countyCode } }),
+      });
+      return reply.status(201).send(approval);
     },
   );
 };

@@ -98,6 +98,8 @@ export interface SiteCheckOptions {
   charge?: (analysedM2: number) => Promise<Charge>;
   /** When the filed check lapses (a check by the public); none: a permanent report. */
   expiresAt?: Date | null;
+  /** The report's id (the seed's, derived from its seed); default a random UUID. */
+  id?: string;
 }
 
 /**
@@ -355,7 +357,7 @@ async function checkAndFile(
   const versions = await readDataVersions(db);
   const createdAt = (opts.now?.() ?? new Date()).toISOString();
   const content: Omit<SiteCheckReport, 'contentHash'> = {
-    id: randomUUID(),
+    id: opts.id ?? randomUUID(),
     createdAt,
     dataVersion: versions.overall,
     name: req.name || null,
@@ -408,8 +410,8 @@ async function checkAndFile(
  * "not recorded" statement readFiledReport adds is not part of what was hashed.
  */
 export function hashReport(content: Omit<SiteCheckReport, 'contentHash'> | SiteCheckReport): string {
-  // what the server adds on reading (expiry, redaction) is not content
-  const { contentHash: _drop, expiresAt: _expires, redacted: _redacted, coarseAreaMu: _coarse, filedBy: _filer, ...rest } = content as SiteCheckReport;
+  // what the server adds on reading (expiry, redaction, who filed it, its approval) is not content
+  const { contentHash: _drop, expiresAt: _expires, redacted: _redacted, coarseAreaMu: _coarse, filedBy: _filer, approval: _approval, ...rest } = content as SiteCheckReport;
   if (rest.stockFirst?.checked === false) delete (rest as Partial<SiteCheckReport>).stockFirst;
   const canonical = JSON.stringify(rest, (_k, v: unknown) =>
     v && typeof v === 'object' && !Array.isArray(v)
