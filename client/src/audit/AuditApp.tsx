@@ -5,7 +5,7 @@
  * between them keeps one page load; a case opened from the queue returns to the same queue
  * with the case selected.
  */
-import { LangContext, translate, withLang } from '../i18n.ts';
+import { LangContext, translate } from '../i18n.ts';
 import { usePageShell } from '../page-shell.ts';
 import type { NavState } from './common.tsx';
 import { AuditQueuePage } from './AuditQueuePage.tsx';
@@ -13,7 +13,8 @@ import { AuditCasePage } from './AuditCasePage.tsx';
 import { AuditImportPage } from './AuditImportPage.tsx';
 import { AuditCountiesPage } from './AuditCountiesPage.tsx';
 import { atLeast, ROLE_LABEL } from '../../../core/access.ts';
-import { useSession, signInHref } from '../auth/SessionBadge.tsx';
+import { useSession } from '../auth/SessionBadge.tsx';
+import { Denied } from '../auth/Denied.tsx';
 import '../auth/auth.css';
 import '../stock/stock.css';
 import './audit.css';
@@ -28,16 +29,7 @@ export function AuditApp() {
     const t = (k: Parameters<typeof translate>[1], v?: Record<string, string>) => translate(lang, k, v);
     return (
       <LangContext.Provider value={lang}>
-        <div className="audit-denied" data-testid="audit-denied">
-          <p role="alert">{role === 'public' ? t('siAuditNeedsSignIn') : t('siAuditForbidden', { role: ROLE_LABEL[role][lang] })}</p>
-          <p>
-            <a href={signInHref(lang)} data-testid="audit-signin">
-              {t('siSignIn')}
-            </a>
-            {' · '}
-            <a href={withLang('/', lang)}>{t('siBackToMap')}</a>
-          </p>
-        </div>
+        <Denied lang={lang} testid="audit-denied" signInTestid="audit-signin" message={role === 'public' ? t('siAuditNeedsSignIn') : t('siAuditForbidden', { role: ROLE_LABEL[role][lang] })} />
       </LangContext.Provider>
     );
   }

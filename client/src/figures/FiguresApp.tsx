@@ -12,7 +12,8 @@ import { useEffect, useState, type ReactNode } from 'react';
 import { atLeast, ROLE_LABEL } from '../../../core/access.ts';
 import { FarmlandShareResponse, RevitalisationResponse, type FarmlandShareRow, type RevitalisationRow } from '../../../core/contracts/figures.ts';
 import { beijingYear } from '../../../core/beijing-time.ts';
-import { SessionBadge, signInHref, useSession } from '../auth/SessionBadge.tsx';
+import { SessionBadge, useSession } from '../auth/SessionBadge.tsx';
+import { Denied } from '../auth/Denied.tsx';
 import { asApiError, getJson, type ApiError } from '../http.ts';
 import { dataProps, LangContext, languageNameProps, otherLang, pick, recordCounty, translate, useT, withLang, type Lang, type StringKey } from '../i18n.ts';
 import { usePageShell } from '../page-shell.ts';
@@ -433,14 +434,7 @@ export function FiguresApp() {
   if (!atLeast('planner').includes(role)) {
     return (
       <LangContext.Provider value={lang}>
-        <div className="audit-denied" data-testid="figures-denied">
-          <p role="alert">{role === 'public' ? translate(lang, 'fgNeedsSignIn') : translate(lang, 'fgForbidden', { role: ROLE_LABEL[role][lang] })}</p>
-          <p>
-            <a href={signInHref(lang)}>{translate(lang, 'siSignIn')}</a>
-            {' · '}
-            <a href={withLang('/', lang)}>{translate(lang, 'siBackToMap')}</a>
-          </p>
-        </div>
+        <Denied lang={lang} testid="figures-denied" message={role === 'public' ? translate(lang, 'fgNeedsSignIn') : translate(lang, 'fgForbidden', { role: ROLE_LABEL[role][lang] })} />
       </LangContext.Provider>
     );
   }

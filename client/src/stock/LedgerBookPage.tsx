@@ -11,7 +11,8 @@ import { beijingYear } from '../../../core/beijing-time.ts';
 import { LedgerImportAccepted, LedgerImportJob, STOCK_EVENT_KINDS } from '../../../core/contracts/ledger.ts';
 import { STOCK_EVENT_KIND_LABEL } from '../../../core/ledger.ts';
 import { CountiesResponse, type County } from '../../../core/contracts/features.ts';
-import { SessionBadge, signInHref, useSession } from '../auth/SessionBadge.tsx';
+import { SessionBadge, useSession } from '../auth/SessionBadge.tsx';
+import { Denied } from '../auth/Denied.tsx';
 import { asApiError, getJson, postJson, upload, type ApiError } from '../http.ts';
 import { countyName, LangContext, languageNameProps, otherLang, pick, translate, useT, withLang, type Lang } from '../i18n.ts';
 import { usePageShell } from '../page-shell.ts';
@@ -205,14 +206,7 @@ export function LedgerBookPage() {
   if (!atLeast('planner').includes(role)) {
     return (
       <LangContext.Provider value={lang}>
-        <div className="audit-denied" data-testid="lb-denied">
-          <p role="alert">{role === 'public' ? translate(lang, 'lbNeedsSignIn') : translate(lang, 'lbForbidden', { role: ROLE_LABEL[role][lang] })}</p>
-          <p>
-            <a href={signInHref(lang)}>{translate(lang, 'siSignIn')}</a>
-            {' · '}
-            <a href={withLang('/', lang)}>{translate(lang, 'siBackToMap')}</a>
-          </p>
-        </div>
+        <Denied lang={lang} testid="lb-denied" message={role === 'public' ? translate(lang, 'lbNeedsSignIn') : translate(lang, 'lbForbidden', { role: ROLE_LABEL[role][lang] })} />
       </LangContext.Provider>
     );
   }
