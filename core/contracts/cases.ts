@@ -22,7 +22,7 @@ import {
   QUOTA_PENALTY_MU,
 } from '../case-status.ts';
 import { MAX_RECTIFY_DOC_NO, MAX_RECTIFY_NOTE, RECTIFICATION_STATUSES } from '../rectification.ts';
-import { idParam, INT4_MAX, jobProgressFields } from './common.ts';
+import { idParam, INT4_MAX, jobProgressFields, yearQueryParam } from './common.ts';
 import { isoDay } from './ledger.ts';
 import { AreaUnits } from './site-check.ts';
 
@@ -380,13 +380,7 @@ export type CaseRectificationRequest = z.infer<typeof CaseRectificationRequest>;
 // County view
 
 export const CaseStatsQuery = z.object({
-  year: z.coerce
-    .number({ message: '年度须为整数' })
-    .int('年度须为整数')
-    .min(2000, '年度须在 2000–2100 之间')
-    .max(2100, '年度须在 2000–2100 之间')
-    .optional()
-    .meta({ description: '年度（按发现日期）；默认今年（北京时间）', example: 2026 }),
+  year: yearQueryParam('年度（按发现日期）；默认今年（北京时间）'),
 });
 
 export const CountyStanding = z.enum(['over', 'close', 'ok']);

@@ -45,3 +45,13 @@ export function idParam(field: string) {
   const message = `${field}须为 1–${INT4_MAX} 的整数`;
   return z.coerce.number({ message }).int(message).min(1, message).max(INT4_MAX, message);
 }
+
+/** A year in a query string (?year=2026): a whole number 2000–2100; absent means this year, Beijing time. */
+export const yearQueryParam = (description: string) =>
+  z.coerce
+    .number({ message: '年度须为整数' })
+    .int('年度须为整数')
+    .min(2000, '年度须在 2000–2100 之间')
+    .max(2100, '年度须在 2000–2100 之间')
+    .optional()
+    .meta({ description, example: 2026 });

@@ -3,16 +3,11 @@
  * (core/revitalisation.ts) and the farmland share of new construction land (core/farmland-share.ts).
  */
 import { z } from 'zod';
+import { yearQueryParam } from './common.ts';
 import { AreaUnits } from './site-check.ts';
 
 export const FiguresYearQuery = z.object({
-  year: z.coerce
-    .number({ message: '年度须为整数' })
-    .int('年度须为整数')
-    .min(2000, '年度须在 2000–2100 之间')
-    .max(2100, '年度须在 2000–2100 之间')
-    .optional()
-    .meta({ description: '年度；默认今年（北京时间）', example: 2026 }),
+  year: yearQueryParam('年度；默认今年（北京时间）'),
 });
 export type FiguresYearQuery = z.infer<typeof FiguresYearQuery>;
 

@@ -3,6 +3,7 @@
  * merges. Transitions in core/ledger.ts; docs/domain.md, "The stock-land ledger".
  */
 import { z } from 'zod';
+import { yearQueryParam } from './common.ts';
 import { DISPOSAL_METHODS, SINGLE_PARCEL_KINDS, STOCK_EVENT_KINDS, SUPPLY_METHODS } from '../ledger.ts';
 
 export { DISPOSAL_METHODS, SINGLE_PARCEL_KINDS, STOCK_EVENT_KINDS, SUPPLY_METHODS };
@@ -190,13 +191,7 @@ export type StockReshapeResponse = z.infer<typeof StockReshapeResponse>;
 
 export const LedgerExportQuery = z.object({
   county: z.string().regex(/^\d{6}$/, '县区须为 6 位行政区划代码').optional().meta({ description: '只导出该县区（6 位行政区划代码）' }),
-  year: z.coerce
-    .number({ message: '年度须为整数' })
-    .int('年度须为整数')
-    .min(2000, '年度须在 2000–2100 之间')
-    .max(2100, '年度须在 2000–2100 之间')
-    .optional()
-    .meta({ description: '变动记录只列该年度的（按变动日期）；台账表总是当前状态' }),
+  year: yearQueryParam('变动记录只列该年度的（按变动日期）；台账表总是当前状态'),
 });
 export type LedgerExportQuery = z.infer<typeof LedgerExportQuery>;
 
