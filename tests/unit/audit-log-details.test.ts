@@ -22,6 +22,11 @@ describe('audit-log details', () => {
     expect(detailsText({ role: 'planner', by: 'npm run user:create' }, 'zh')).toBe('角色：规划人员；创建方式：由命令行创建（npm run user:create）');
   });
 
+  it('a site check’s approval: its number, date and county in words', () => {
+    expect(detailsText({ approvalNo: '豫政土〔2026〕18号', approvedOn: '2026-06-30', county: '410221' }, 'zh')).toBe('批准文号：豫政土〔2026〕18号；批准日期：2026-06-30；县区代码：410221');
+    expect(detailsText({ approvalNo: 'X-18', approvedOn: '2026-06-30', county: '410221' }, 'en')).toBe('approval number: X-18; approval date: 2026-06-30; county code: 410221');
+  });
+
   it('a case decision and layer versions', () => {
     expect(detailsText({ status: '违法占用', version: 3 }, 'en')).toBe('status: Confirmed illegal; version: v3');
     expect(detailsText({ status: '违法占用', version: 3 }, 'zh')).toBe('结论：违法占用；版本：第 3 版');
