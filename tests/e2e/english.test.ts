@@ -331,6 +331,12 @@ describe.runIf((hasChromium || process.env.CI) && backend === 'embedded')(`every
     await page.locator('[data-testid=overlap-table]').waitFor({ timeout: 30_000 });
     await page.waitForLoadState('networkidle');
     await expectEnglish(page, 'audit-case');
+    // a case confirmed illegal with its rectification, its form and its history
+    const [r] = await db.query<{ id: number }>(`SELECT case_id AS id FROM case_rectification GROUP BY case_id ORDER BY count(*) DESC, case_id LIMIT 1`);
+    await page.goto(`${base}/audit/cases/${r!.id}?lang=en`);
+    await page.locator('[data-testid=rectify-history] tbody tr').first().waitFor({ timeout: 30_000 });
+    await page.waitForLoadState('networkidle');
+    await expectEnglish(page, 'audit-case-rectification');
     await page.goto(`${base}/audit/counties?lang=en`);
     await page.locator('[data-testid=county-table] tbody tr').first().waitFor({ timeout: 30_000 });
     await expectEnglish(page, 'audit-counties');

@@ -229,8 +229,12 @@ export function RectificationSection(props: { c: CaseDetail; onSaved: (c: CaseDe
           {c.mayRectify && <RectifyForm c={c} onSaved={props.onSaved} />}
         </div>
       )}
-      <h3 className="audit-subtitle">{t('auRectifyHistory')}</h3>
-      <RectifyHistory c={c} />
+      {(c.mayRectify || c.rectificationHistory.length > 0) && (
+        <>
+          <h3 className="audit-subtitle">{t('auRectifyHistory')}</h3>
+          <RectifyHistory c={c} />
+        </>
+      )}
     </section>
   );
 }
