@@ -43,10 +43,10 @@ const app = await buildApp({ db });
 const base = await app.listen({ port: 0, host: '127.0.0.1' });
 const planner = await benchSession(app, db, 'planner');
 const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
-function request(method: 'GET' | 'POST', path: string, body?: unknown): Promise<{ status: number; buf: Buffer }> {
+function request(method: 'GET' | 'POST', path: string, body?: unknown, as: Record<string, string> = planner.headers): Promise<{ status: number; buf: Buffer }> {
   const text = body === undefined ? undefined : JSON.stringify(body);
   return new Promise((resolve, reject) => {
-    const headers: Record<string, string | number> = { ...planner.headers };
+    const headers: Record<string, string | number> = { ...as };
     if (text !== undefined) Object.assign(headers, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
     const req = http.request(`${base}${path}`, { method, agent, headers }, (res) => {
       const chunks: Buffer[] = [];
@@ -57,8 +57,8 @@ function request(method: 'GET' | 'POST', path: string, body?: unknown): Promise<
     req.end(text);
   });
 }
-async function ok(method: 'GET' | 'POST', path: string, body?: unknown): Promise<Buffer> {
-  const r = await request(method, path, body);
+async function ok(method: 'GET' | 'POST', path: string, body?: unknown, as?: Record<string, string>): Promise<Buffer> {
+  const r = await request(method, path, body, as);
   if (r.status !== 200) throw new Error(`${method} ${path}: ${r.status} ${r.buf.toString().slice(0, 300)}`);
   return r.buf;
 }
@@ -71,17 +71,18 @@ const timed = async (fn: () => Promise<unknown>): Promise<number> => {
 
 // ---- the yearly figures
 const FIGURES = ['revitalisation', 'farmland-share'];
-const figures: { name: string; path: string; ms: number[]; exportMs: number[] }[] = [];
+const figures: { name: string; path: string; ms: number[]; cold: number[]; exportMs: number[]; headers?: Record<string, string> }[] = [];
 for (const name of FIGURES) {
   const probe = await request('GET', `/api/figures/${name}?year=2026`);
   if (probe.status === 404) continue;
-  figures.push({ name: `/api/figures/${name}`, path: `/api/figures/${name}`, ms: [], exportMs: [] });
+  figures.push({ name: `/api/figures/${name}`, path: `/api/figures/${name}`, ms: [], cold: [], exportMs: [] });
 }
-const caseStats = (await request('GET', '/api/cases/stats?year=2026')).status === 200;
-if (caseStats) figures.push({ name: '/api/cases/stats (20 亩)', path: '/api/cases/stats', ms: [], exportMs: [] });
-for (const f of figures) for (const y of YEARS) await ok('GET', `${f.path}?year=${y}`); // warm
-for (let r = 0; r < ROUNDS; r++) for (const f of figures) for (const y of YEARS) f.ms.push(await timed(() => ok('GET', `${f.path}?year=${y}`)));
-for (const f of figures) for (const y of YEARS) f.exportMs.push(await timed(() => ok('GET', `${f.path}/export.xlsx?year=${y}`)));
+// the 20-亩 county view is the auditors' (an auditor's session for it)
+const auditor = await benchSession(app, db, 'auditor');
+figures.push({ name: '/api/cases/stats (20 亩)', path: '/api/cases/stats', ms: [], cold: [], exportMs: [], headers: auditor.headers });
+for (const f of figures) for (const y of YEARS) await ok('GET', `${f.path}?year=${y}`, undefined, f.headers); // warm
+for (let r = 0; r < ROUNDS; r++) for (const f of figures) for (const y of YEARS) f.ms.push(await timed(() => ok('GET', `${f.path}?year=${y}`, undefined, f.headers)));
+for (const f of figures) for (const y of YEARS) f.exportMs.push(await timed(() => ok('GET', `${f.path}/export.xlsx?year=${y}`, undefined, f.headers)));
 for (const f of figures) console.log(`${f.name}: median ${fmtMs(median(f.ms))}, p95 ${fmtMs(percentile(f.ms, 95))}; export median ${fmtMs(median(f.exportMs))}`);
 
 // ---- a ledger event visible in search, match and tiles
@@ -160,17 +161,21 @@ for (const [i, t] of targets.entries()) {
   visible.match.push(m);
   visible.tile.push(k);
   visible.all.push(Math.max(s, m, k));
+  // the yearly figures right after a change of the data (nothing worked out for this version yet)
+  for (const f of figures) f.cold.push(await timed(() => ok('GET', `${f.path}?year=${YEARS[i % YEARS.length]}`, undefined, f.headers)));
 }
 const row = (name: string, xs: number[]) => `| ${name} | ${xs.length} | ${fmtMs(median(xs))} | ${fmtMs(percentile(xs, 95))} | ${fmtMs(Math.max(...xs))} |`;
 console.log(`event visible in all three: median ${fmtMs(median(visible.all))}, p95 ${fmtMs(percentile(visible.all, 95))}`);
 
 // the account recorded events (kept by the append-only ledger): disabled, not deleted
 await db.query(`UPDATE app_user SET disabled = true WHERE username LIKE 'bench-planner-%'`);
+await auditor.remove();
 await app.close();
 await db.close();
 
 const figureRows = figures.map(
-  (f) => `| \`GET ${f.path}?year=\` | ${f.ms.length} | ${fmtMs(median(f.ms))} | **${fmtMs(percentile(f.ms, 95))}** | ${fmtMs(median(f.exportMs))} |`,
+  (f) =>
+    `| \`GET ${f.path}?year=\`${f.name.includes('20 亩') ? ' (auditors)' : ''} | ${f.cold.length} | ${fmtMs(median(f.cold))} | **${fmtMs(percentile(f.cold, 95))}** | ${f.ms.length} | ${fmtMs(median(f.ms))} | ${fmtMs(percentile(f.ms, 95))} | ${fmtMs(median(f.exportMs))} |`,
 );
 writeSection(
   'ledger',
@@ -180,10 +185,13 @@ ${machine()} Database: PostgreSQL + PostGIS on the same machine (loopback), city
 (seed ${seed}, ${parcels.toLocaleString('en')} stock parcels, ${events.toLocaleString('en')} ledger events before the run). Run ${beijingToday()}.
 Requests over HTTP on loopback, one keep-alive connection, as a signed-in planner.
 
-**Yearly figures** (years ${YEARS[0]}–${YEARS.at(-1)}, ${ROUNDS} rounds after one warm pass; goal p95 ≤ 200 ms):
+**Yearly figures** (goal p95 ≤ 200 ms). *After a change*: the first request of a year right after a ledger
+event moved the data version (one per event below, the years in turn) — the figures worked out afresh.
+*Unchanged data*: years ${YEARS[0]}–${YEARS.at(-1)}, ${ROUNDS} rounds after one pass — the revitalisation rate is then
+answered from the figures already worked out for that data version.
 
-| request | n | median | p95 | Excel export, median |
-|---|---|---|---|---|
+| request | after a change: n | median | p95 | unchanged data: n | median | p95 | Excel export, median |
+|---|---|---|---|---|---|---|---|
 ${figureRows.join('\n')}
 
 **A ledger event visible** (${EVENTS} supplies of 可供应 批而未供 parcels with no history, each first seen in

@@ -202,7 +202,7 @@ export const stockParcel = pgTable(
     uniqueIndex('stock_parcel_code_key').on(t.code),
     index('stock_parcel_county_idx').on(t.countyCode),
     index('stock_parcel_status_use_idx').on(t.status, t.plannedUse),
-    // and stock_parcel_ledger_idx (recorded_on) INCLUDE (county_code, category, status, area_m2, code),
+    // and stock_parcel_ledger_idx (code) INCLUDE (recorded_on, county_code, category, status, area_m2),
     // for the yearly revitalisation rate: migration 0025 (drizzle's index builder has no INCLUDE)
     check('stock_parcel_category_check', sql`${t.category} IN ('批而未供', '闲置土地', '低效用地')`),
     check(

@@ -38,9 +38,11 @@ WITH first_after AS (
     FROM stock_event e WHERE e.event_date >= $1::date
    ORDER BY e.parcel_code COLLATE "C", e.event_date, e.id
 ), touched AS MATERIALIZED (
+  -- one lookup per changed parcel (a few thousand), not a hash of the whole library
   SELECT p.code, p.county_code, p.area_m2, ${isStock('p')} AS stock_now, (f.status IS NOT NULL AND ${isStock('f')}) AS stock_then
-    FROM first_after f JOIN stock_parcel p ON p.code = f.parcel_code
-   WHERE p.recorded_on < $1::date
+    FROM first_after f
+   CROSS JOIN LATERAL (SELECT code, county_code, area_m2, category, status FROM stock_parcel
+                        WHERE code = f.parcel_code AND recorded_on < $1::date LIMIT 1) p
 ), start_county AS (
   SELECT county_code, sum(n)::int AS n, sum(m2) AS m2
     FROM (SELECT p.county_code, count(*) AS n, sum(p.area_m2) AS m2
@@ -99,7 +101,29 @@ function row(code: string, name: string, nameEn: string, n: Omit<Row, 'code' | '
   };
 }
 
+/**
+ * The figures already worked out, per database, by year and data version: every input — the
+ * parcels, their events (each event that changes a parcel updates its row), the counties — moves
+ * the data version, so a year's figures stand until it moves (on any instance: the version is the
+ * database's). A few years are kept.
+ */
+const computed = new WeakMap<Queryable, Map<string, RevitalisationResponse>>();
+const KEPT = 16;
+
 export async function revitalisationFigures(db: Queryable, year: number): Promise<RevitalisationResponse> {
+  const version = (await readDataVersions(db)).overall;
+  const cache = computed.get(db) ?? new Map<string, RevitalisationResponse>();
+  computed.set(db, cache);
+  const key = `${year}@${version}`;
+  const hit = cache.get(key);
+  if (hit) return hit;
+  const figures = await computeFigures(db, year, version);
+  cache.set(key, figures);
+  for (const k of cache.keys()) if (cache.size > KEPT || !k.endsWith(`@${version}`)) cache.delete(k);
+  return figures;
+}
+
+async function computeFigures(db: Queryable, year: number, dataVersion: string): Promise<RevitalisationResponse> {
   const rows = await db.query<Row>(SQL, [`${year}-01-01`, `${year + 1}-01-01`, [...REVITALISING_KINDS]]);
   const sum = (k: keyof Omit<Row, 'code' | 'name' | 'name_en'>) => rows.reduce((a, r) => a + Number(r[k]), 0);
   const total = row('', '全市', 'City', {
@@ -112,7 +136,7 @@ export async function revitalisationFigures(db: Queryable, year: number): Promis
     rule: { zh: REVITALISATION_RULE.zh, en: REVITALISATION_RULE.en, sourceZh: REVITALISATION_RULE.sourceZh, sourceEn: REVITALISATION_RULE.sourceEn },
     counties: rows.map((r) => row(r.code, r.name, r.name_en, r)),
     total,
-    dataVersion: (await readDataVersions(db)).overall,
+    dataVersion,
   };
 }
 

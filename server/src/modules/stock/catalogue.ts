@@ -17,7 +17,7 @@ import { COMBINATION_MAX_GAP_M, matchParcels, usesFor, useFit, describeMatch, ty
 import type { StockMatchRequest, StockMatchResponse, StockSearchQuery, StockSearchResponse } from '../../../../core/contracts/stock.ts';
 import { stockComparator, stockFilter, type CatalogueParcel } from '../../../../core/stock-search.ts';
 import { TopK } from '../../../../core/top-k.ts';
-import { RETIRED_STATUS } from '../../../../core/ledger.ts';
+import { RETIRED_STATUS, SINGLE_PARCEL_KINDS } from '../../../../core/ledger.ts';
 import { distanceTo } from '../../../../core/planar-distance.ts';
 import { OVERLAP_EPSILON_M2 } from '../../../../core/rules.ts';
 import { haToM2, M2_PER_MU, muToM2, toAreaUnits } from '../../../../core/units.ts';
@@ -37,6 +37,9 @@ interface IndexEntry extends IndexedParcel, CatalogueParcel {
 
 interface StockIndex {
   key: string;
+  /** The stock layer's data version and the ledger's last event id when the rows were read. */
+  stockVersion: number;
+  eventId: number;
   parcels: IndexEntry[];
   byId: Map<number, IndexEntry>;
   neighbours: Map<number, number[]>;
@@ -63,17 +66,78 @@ export class StockCatalogue {
     if (this.index?.key === key) return { index: this.index, dataVersion: versions.overall };
     if (!this.loading || this.loadingKey !== key) {
       this.loadingKey = key;
-      this.loading = this.load(key).finally(() => {
-        this.loading = null;
-      });
+      const from = this.index;
+      // the ledger's changes alone are patched in; anything else reloads the whole catalogue
+      this.loading = (from ? this.patch(from, key) : Promise.resolve(null))
+        .then((patched) => patched ?? this.load(key))
+        .finally(() => {
+          this.loading = null;
+        });
     }
     const index = await this.loading;
     this.index = index;
     return { index, dataVersion: versions.overall };
   }
 
+  /**
+   * The catalogue after ledger events alone (supply, disposal, redevelopment, reservation and its
+   * withdrawal: a parcel's status or category, nothing the derived tables hold): the parcels they
+   * changed read again and replaced, not the 100 000 others. Applies only when every change of the
+   * stock layer since `from` was read is such an event — its data version moved exactly once per
+   * event that changed a parcel's state (each writes one UPDATE, in the event's transaction) and
+   * no other source layer moved; else null, and the whole catalogue is read again.
+   */
+  private async patch(from: StockIndex, key: string): Promise<StockIndex | null> {
+    const others = (k: string) => k.split(';').filter((part) => !part.startsWith('stock-parcel:')).join(';');
+    if (others(from.key) !== others(key)) return null;
+    const [r] = await this.db.query<{ version: number; last_id: number; changes: number; others: number; codes: string[] | null }>(
+      `SELECT (SELECT version FROM data_version WHERE layer = 'stock-parcel') AS version,
+              coalesce(max(id), $1) AS last_id,
+              count(*) FILTER (WHERE kind = ANY($2::text[]) AND (category_before, status_before) IS DISTINCT FROM (category_after, status_after))::int AS changes,
+              count(*) FILTER (WHERE NOT kind = ANY($2::text[]))::int AS others,
+              array_agg(DISTINCT parcel_code) AS codes
+         FROM stock_event WHERE id > $1`,
+      [from.eventId, [...SINGLE_PARCEL_KINDS]],
+    );
+    if (!r || Number(r.others) > 0 || Number(r.version) - from.stockVersion !== Number(r.changes)) return null;
+    const stockVersion = Number(r.version);
+    const rekey = key.replace(/stock-parcel:\d+/, `stock-parcel:${stockVersion}`);
+    const codes = r.codes ?? [];
+    const fresh = codes.length ? await this.entries(`s.code = ANY($2::text[])`, [codes]) : [];
+    if (fresh.length !== codes.length) return null;
+    const replaced = new Map(fresh.map((e) => [e.id, e]));
+    if ([...replaced.keys()].some((id) => !from.byId.has(id))) return null;
+    const parcels = from.parcels.map((p) => replaced.get(p.id) ?? p);
+    return { key: rekey, stockVersion, eventId: Number(r.last_id), neighbours: from.neighbours, parcels, byId: new Map(parcels.map((p) => [p.id, p])) };
+  }
+
   private async load(key: string): Promise<StockIndex> {
     await refreshStockDerived(this.db);
+    // where the ledger stood before the rows are read: a later patch starts from here
+    const [at] = await this.db.query<{ version: number; event_id: number }>(
+      `SELECT (SELECT version FROM data_version WHERE layer = 'stock-parcel') AS version, (SELECT coalesce(max(id), 0) FROM stock_event) AS event_id`,
+    );
+    const parcels = await this.entries(SERVED);
+    const [{ n } = { n: -1 }] = await this.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM stock_parcel s WHERE ${SERVED}`);
+    if (parcels.length !== n) throw new Error(`存量地块索引不完整：${n} 宗地块只读到 ${parcels.length} 宗`);
+    const neighbours = new Map<number, number[]>();
+    const link = (a: number, b: number) => {
+      const list = neighbours.get(a);
+      if (list) list.push(b);
+      else neighbours.set(a, [b]);
+    };
+    const served = new Set(parcels.map((p) => p.id));
+    for (const { a_id, b_id } of await this.db.query<{ a_id: number; b_id: number }>('SELECT a_id, b_id FROM stock_adjacency')) {
+      // a retired parcel (已注销) keeps its pairs in the derived table but is no neighbour
+      if (!served.has(Number(a_id)) || !served.has(Number(b_id))) continue;
+      link(Number(a_id), Number(b_id));
+      link(Number(b_id), Number(a_id));
+    }
+    return { key, stockVersion: Number(at?.version ?? 0), eventId: Number(at?.event_id ?? 0), neighbours, parcels, byId: new Map(parcels.map((p) => [p.id, p])) };
+  }
+
+  /** The catalogue's entries of the parcels `where` selects (`$2` its parameter, if any). */
+  private async entries(where: string, params: unknown[] = []): Promise<IndexEntry[]> {
     const rows = await this.db.query<{
       id: number; code: string; name: string; category: string; county_code: string; planned_use: string; status: string;
       four_un_stage: string | null; area_m2: number; plot_ratio_min: number | null; plot_ratio_max: number | null;
@@ -86,28 +150,13 @@ export class StockCatalogue {
          FROM stock_parcel s
          JOIN stock_standing st ON st.parcel_id = s.id
          CROSS JOIN LATERAL (SELECT ST_PointOnSurface(s.geom) AS pt) p
-        WHERE ${SERVED}`,
-      [OVERLAP_EPSILON_M2],
+        WHERE ${where}`,
+      [OVERLAP_EPSILON_M2, ...params],
     );
-    const [{ n } = { n: -1 }] = await this.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM stock_parcel s WHERE ${SERVED}`);
-    if (rows.length !== n) throw new Error(`存量地块索引不完整：${n} 宗地块只读到 ${rows.length} 宗`);
-    const neighbours = new Map<number, number[]>();
-    const link = (a: number, b: number) => {
-      const list = neighbours.get(a);
-      if (list) list.push(b);
-      else neighbours.set(a, [b]);
-    };
-    const served = new Set(rows.map((r) => Number(r.id)));
-    for (const { a_id, b_id } of await this.db.query<{ a_id: number; b_id: number }>('SELECT a_id, b_id FROM stock_adjacency')) {
-      // a retired parcel (已注销) keeps its pairs in the derived table but is no neighbour
-      if (!served.has(Number(a_id)) || !served.has(Number(b_id))) continue;
-      link(Number(a_id), Number(b_id));
-      link(Number(b_id), Number(a_id));
-    }
     // one string instance per distinct value: the matcher compares and hashes them per parcel
     const pool = new Map<string, string>();
     const intern = <T extends string | null>(v: T): T => (v === null ? v : ((pool.get(v) ?? (pool.set(v, v), v)) as T));
-    const parcels: IndexEntry[] = rows.map((r) => ({
+    return rows.map((r) => ({
         id: Number(r.id),
         code: r.code,
         name: r.name,
@@ -126,7 +175,6 @@ export class StockCatalogue {
         lon: Number(r.lon),
         lat: Number(r.lat),
       }));
-    return { key, neighbours, parcels, byId: new Map(parcels.map((p) => [p.id, p])) };
   }
 
   /**
