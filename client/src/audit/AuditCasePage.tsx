@@ -24,6 +24,7 @@ import {
   AuditHeader,
   DASH,
   DIGITS,
+  KeyValueTable,
   Mu,
   SignedInActor,
   StatusBadge,
@@ -34,6 +35,8 @@ import {
   sourceWord,
   statusWord,
   useAuditBase,
+  WhoWhen,
+  type KeyValueRow,
   type Navigation,
 } from './common.tsx';
 import { LayerToggles } from './LayerToggles.tsx';
@@ -61,7 +64,7 @@ function OverlapLabel(props: { f: CaseDetail['overlapFeatures'][number]; lang: L
 function Attributes(props: { c: CaseDetail }) {
   const { t, lang } = useT();
   const { c } = props;
-  const rows: [string, StringKey, ReactNode][] = [
+  const rows: KeyValueRow[] = [
     ['code', 'auCol_code', <code>{c.code}</code>],
     ['county', 'stCol_county', `${recordCounty(c, lang)}${translate(lang, 'open')}${c.countyCode}${translate(lang, 'close')}`],
     [
@@ -81,30 +84,9 @@ function Attributes(props: { c: CaseDetail }) {
     ['area', 'auCol_areaFull', <AreaFull area={c.area} />],
     ['status', 'auCol_status', <StatusBadge status={c.status} />],
     ['approvalNo', 'auApprovalNo', c.approvalNo ? <span {...dataProps(c.approvalNo)}>{c.approvalNo}</span> : DASH],
-    [
-      'decided',
-      'auDecided',
-      c.decidedAt ? (
-        <>
-          <span {...dataProps(c.decidedBy)}>{c.decidedBy ?? DASH}</span> · {beijingTime(c.decidedAt)}
-        </>
-      ) : (
-        DASH
-      ),
-    ],
+    ['decided', 'auDecided', <WhoWhen who={c.decidedBy} at={c.decidedAt} />],
   ];
-  return (
-    <table className="stock-kv" data-testid="case-attributes">
-      <tbody>
-        {rows.map(([key, label, value]) => (
-          <tr key={key} data-row={key}>
-            <th>{t(label)}</th>
-            <td data-field={key}>{value}</td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
-  );
+  return <KeyValueTable rows={rows} testid="case-attributes" />;
 }
 
 /** The summary of what the case occupies. */

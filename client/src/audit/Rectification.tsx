@@ -6,13 +6,13 @@
  * and the append-only history. Only a case confirmed illegal (违法占用) is rectified; for any
  * other the section says so.
  */
-import { useEffect, useState, type FormEvent, type ReactNode } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
 import { beijingToday } from '../../../core/beijing-time.ts';
 import type { CaseDetail } from '../../../core/contracts/cases.ts';
 import { MAX_RECTIFY_DOC_NO, MAX_RECTIFY_NOTE, RECTIFICATION_STATUS_EN, type RectificationStatus } from '../../../core/rectification.ts';
-import { dataProps, pick, useT, type StringKey } from '../i18n.ts';
+import { dataProps, pick, useT } from '../i18n.ts';
 import { asApiError, caseApi } from './api.ts';
-import { DASH, beijingTime, statusWord } from './common.tsx';
+import { DASH, KeyValueTable, WhoWhen, beijingTime, statusWord, type KeyValueRow } from './common.tsx';
 
 export const rectificationWord = (s: RectificationStatus, lang: 'zh' | 'en') => pick({ zh: s, en: RECTIFICATION_STATUS_EN[s] }, lang);
 
@@ -33,37 +33,16 @@ function Summary(props: { c: CaseDetail }) {
   const { t } = useT();
   const r = props.c.rectification!;
   const due = r.status === '已整改' ? (r.inTime ? t('auRectifyInTime', { dueBy: r.dueBy }) : t('auRectifyLate', { dueBy: r.dueBy })) : t('auRectifyDueBy', { dueBy: r.dueBy });
-  const rows: [string, StringKey, ReactNode][] = [
+  const rows: KeyValueRow[] = [
     ['status', 'auRectifyStatus', <RectificationBadge r={r} />],
     ['deadline', 'auRectifyDeadline', r.deadline ?? <span className="stock-note">{t('auRectifyNoDeadline')}</span>],
     ['doneOn', 'auRectifyDoneOn', r.doneOn ?? DASH],
     ['dueBy', 'auRectifyRule', <span data-in-time={r.inTime ? 'true' : 'false'}>{due}</span>],
     ['docNo', 'auRectifyDocNo', r.docNo ? <span {...dataProps(r.docNo)}>{r.docNo}</span> : DASH],
     ['note', 'auRectifyNote', r.note ? <span className="audit-comment" {...dataProps(r.note)}>{r.note}</span> : DASH],
-    [
-      'updated',
-      'auRectifyUpdated',
-      r.updatedAt ? (
-        <>
-          <span {...dataProps(r.updatedBy)}>{r.updatedBy ?? DASH}</span> · {beijingTime(r.updatedAt)}
-        </>
-      ) : (
-        DASH
-      ),
-    ],
+    ['updated', 'auRectifyUpdated', <WhoWhen who={r.updatedBy} at={r.updatedAt} />],
   ];
-  return (
-    <table className="stock-kv" data-testid="rectification-summary">
-      <tbody>
-        {rows.map(([key, label, value]) => (
-          <tr key={key} data-row={key}>
-            <th>{t(label)}</th>
-            <td data-field={key}>{value}</td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
-  );
+  return <KeyValueTable rows={rows} testid="rectification-summary" />;
 }
 
 interface FormValues {

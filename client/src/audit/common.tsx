@@ -140,3 +140,33 @@ export function reviewKey(e: KeyboardEvent): 'next' | 'prev' | 'open' | null {
       return null;
   }
 }
+
+/** One row of a key–value table: its key (data-row, data-field), its label's key and its value. */
+export type KeyValueRow = [key: string, label: StringKey, value: ReactNode];
+
+/** A two-column table of labelled values (stock-kv), each row and cell tagged with its key. */
+export function KeyValueTable(props: { rows: KeyValueRow[]; testid: string }) {
+  const { t } = useT();
+  return (
+    <table className="stock-kv" data-testid={props.testid}>
+      <tbody>
+        {props.rows.map(([key, label, value]) => (
+          <tr key={key} data-row={key}>
+            <th>{t(label)}</th>
+            <td data-field={key}>{value}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+/** "王五 · 2026-05-20 10:31" — who did it and when, or a dash when nobody has. */
+export function WhoWhen(props: { who: string | null; at: string | null }) {
+  if (!props.at) return <>{DASH}</>;
+  return (
+    <>
+      <span {...dataProps(props.who)}>{props.who ?? DASH}</span> · {beijingTime(props.at)}
+    </>
+  );
+}
