@@ -252,7 +252,7 @@ describe.runIf((hasChromium || process.env.CI) && backend === 'embedded')(`layou
       { name: '/figures/revitalisation', path: '/figures/revitalisation?year=2025', ready: '[data-testid=revitalisation] [data-testid=figures-chart]' },
       // the seeded year's approved sites: the county table, the chart and the list of approvals
       { name: '/figures/farmland-share', path: '/figures/farmland-share?year=2025', ready: '[data-testid=farmland-share] [data-testid=figures-approvals]' },
-      { name: '/stock-ledger', path: '/stock-ledger', ready: '[data-testid=lb-county] option:nth-child(2)' },
+      { name: '/stock-ledger', path: '/stock-ledger', ready: '[data-testid=lb-export][data-ready=true]' },
       { name: '/requests', path: '/requests', ready: '[data-testid=request-table] tbody tr, [data-testid=request-none]' },
       { name: '/reports/{id}', path: `/reports/${reportId}`, ready: '[data-testid=report] [data-section=verdicts]' },
       { name: '/reports/{id} (public)', path: `/reports/${reportId}`, ready: '[data-testid=report] [data-section=verdicts]', who: 'public' },

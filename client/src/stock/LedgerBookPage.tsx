@@ -133,7 +133,7 @@ function LedgerBook(props: { lang: Lang; onLang: (l: Lang) => void }) {
         <SessionBadge />
       </header>
       <div className="stock-parcel-body">
-        <section className="stock-section" data-testid="lb-export">
+        <section className="stock-section" data-testid="lb-export" data-ready={counties.length > 0 ? 'true' : 'false'}>
           <h2>{t('lbExport')}</h2>
           <p className="stock-note">{t('lbExportHelp')}</p>
           <label>
