@@ -20,7 +20,9 @@ export default defineConfig({
     outputFile: process.env.VITEST_JSON_REPORT ? { json: process.env.VITEST_JSON_REPORT } : undefined,
     projects: [
       { extends: true, test: { name: 'unit', include: ['tests/unit/**/*.test.ts'] } },
-      { extends: true, test: { name: 'api', include: ['tests/api/**/*.test.ts'], globalSetup: ['tests/setup/database.ts'] } },
+      { extends: true, test: { name: 'api', include: ['tests/api/**/*.test.ts'], exclude: ['tests/api/fuzz.test.ts'], globalSetup: ['tests/setup/database.ts'] } },
+      // the fuzz holds every answer to the 5 s bound: it runs alone, after the files run two at a time
+      { extends: true, test: { name: 'api-alone', include: ['tests/api/fuzz.test.ts'], globalSetup: ['tests/setup/database.ts'], maxWorkers: 1 } },
       {
         extends: true,
         // one browser at a time: two map renders in software GL on two cores starve each other
