@@ -12,11 +12,12 @@ import { useEffect, useState, type ReactNode } from 'react';
 import { atLeast, ROLE_LABEL } from '../../../core/access.ts';
 import { FarmlandShareResponse, RevitalisationResponse, type FarmlandShareRow, type RevitalisationRow } from '../../../core/contracts/figures.ts';
 import { beijingYear } from '../../../core/beijing-time.ts';
-import { SessionBadge, useSession } from '../auth/SessionBadge.tsx';
+import { useSession } from '../auth/SessionBadge.tsx';
 import { Denied } from '../auth/Denied.tsx';
 import { asApiError, getJson, type ApiError } from '../http.ts';
-import { dataProps, LangContext, languageNameProps, otherLang, pick, recordCounty, translate, useT, withLang, type Lang, type StringKey } from '../i18n.ts';
+import { dataProps, LangContext, pick, recordCounty, translate, useT, withLang, type Lang, type StringKey } from '../i18n.ts';
 import { usePageShell } from '../page-shell.ts';
+import { StockHeader } from '../stock/common.tsx';
 import { DIGITS, formatNumber } from '../format.ts';
 import '../auth/auth.css';
 import '../stock/stock.css';
@@ -143,18 +144,7 @@ function FiguresFrame(props: {
   const title = PAGES.find((p) => p.path === props.current)!.title;
   return (
     <div className="stock-page">
-      <header className="app-header stock-header">
-        <h1>
-          <a href={withLang('/', lang)} className="home-link" title={t('stBackToMap')}>
-            {t('title')}
-          </a>
-          <span className="stock-title"> · {t('fgTitle')}</span>
-        </h1>
-        <button type="button" className="lang-switch" onClick={() => props.onLang(otherLang(lang))} {...languageNameProps(otherLang(lang))}>
-          {t('language')}
-        </button>
-        <SessionBadge />
-      </header>
+      <StockHeader title={t('fgTitle')} lang={lang} onLang={props.onLang} subtitle={false} />
       <div className="stock-parcel-body">
         <nav className="figures-nav" data-testid="figures-nav" aria-label={t('fgNav')}>
           {PAGES.map((p) =>

@@ -11,11 +11,12 @@ import { beijingYear } from '../../../core/beijing-time.ts';
 import { LedgerImportAccepted, LedgerImportJob, STOCK_EVENT_KINDS } from '../../../core/contracts/ledger.ts';
 import { STOCK_EVENT_KIND_LABEL } from '../../../core/ledger.ts';
 import { CountiesResponse, type County } from '../../../core/contracts/features.ts';
-import { SessionBadge, useSession } from '../auth/SessionBadge.tsx';
+import { useSession } from '../auth/SessionBadge.tsx';
 import { Denied } from '../auth/Denied.tsx';
 import { asApiError, getJson, postJson, upload, type ApiError } from '../http.ts';
-import { countyName, LangContext, languageNameProps, otherLang, pick, translate, useT, withLang, type Lang } from '../i18n.ts';
+import { countyName, LangContext, pick, translate, useT, type Lang } from '../i18n.ts';
 import { usePageShell } from '../page-shell.ts';
+import { StockHeader } from './common.tsx';
 import '../auth/auth.css';
 import '../audit/audit.css';
 
@@ -120,18 +121,7 @@ function LedgerBook(props: { lang: Lang; onLang: (l: Lang) => void }) {
   const years = Array.from({ length: now - 2020 }, (_, i) => now - i);
   return (
     <div className="stock-page">
-      <header className="app-header stock-header">
-        <h1>
-          <a href={withLang('/', lang)} className="home-link" title={t('stBackToMap')}>
-            {t('title')}
-          </a>
-          <span className="stock-title"> · {t('lbTitle')}</span>
-        </h1>
-        <button type="button" className="lang-switch" onClick={() => props.onLang(otherLang(lang))} {...languageNameProps(otherLang(lang))}>
-          {t('language')}
-        </button>
-        <SessionBadge />
-      </header>
+      <StockHeader title={t('lbTitle')} lang={lang} onLang={props.onLang} subtitle={false} />
       <div className="stock-parcel-body">
         <section className="stock-section" data-testid="lb-export" data-ready={counties.length > 0 ? 'true' : 'false'}>
           <h2>{t('lbExport')}</h2>

@@ -45,7 +45,8 @@ export function useStockBase(): { base: StockBase | null; error: string | null }
 }
 
 /** The pages' header: title, a way back to the map workspace, the language switch. */
-export function StockHeader(props: { title: string; lang: Lang; onLang: (l: Lang) => void; children?: ReactNode }) {
+/** The page header: home link, the page's title, (on the public stock pages) the subtitle, language, session. */
+export function StockHeader(props: { title: string; lang: Lang; onLang: (l: Lang) => void; children?: ReactNode; subtitle?: boolean }) {
   const { t } = useT();
   return (
     <header className="app-header stock-header">
@@ -56,7 +57,7 @@ export function StockHeader(props: { title: string; lang: Lang; onLang: (l: Lang
         <span className="stock-title"> · {props.title}</span>
       </h1>
       {props.children}
-      <span className="subtitle">{t('stSubtitle')}</span>
+      {props.subtitle !== false && <span className="subtitle">{t('stSubtitle')}</span>}
       <button type="button" className="lang-switch" onClick={() => props.onLang(otherLang(props.lang))} {...languageNameProps(otherLang(props.lang))}>
         {t('language')}
       </button>
