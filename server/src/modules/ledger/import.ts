@@ -163,6 +163,11 @@ export class LedgerImports implements JobKind {
   }
   cancelled = { code: 'CANCELLED', message: '台账导入已取消，未登记任何变动', en: 'The ledger import was cancelled; nothing was recorded' };
 
+  /** A job that failed or was cancelled leaves no upload behind. */
+  async ended(row: JobRow): Promise<void> {
+    await rm((row.input as unknown as LedgerImportInput).path, { force: true }).catch(() => undefined);
+  }
+
   async run(job: JobRun): Promise<void> {
     if (job.row.phase === 'reading' || job.row.phase === 'checking') await this.check(job);
     if (job.phase === 'replacing') await this.commitChecked(job);
@@ -186,7 +191,6 @@ export class LedgerImports implements JobKind {
       if (e instanceof Cancelled) throw e;
       throw new AppError(422, 'LEDGER_FILE_UNREADABLE', `文件“${input.fileName}”不是可读的 Excel 工作簿（.xlsx）`, `The file "${input.fileName}" is not a readable Excel workbook (.xlsx)`);
     }
-    await rm(input.path, { force: true }).catch(() => undefined);
     job.set('checking', 0, rows.length);
     const items: LedgerImportRow[] = [];
     const invalid = (r: SheetRow, zh: string, en: string, extra: Partial<LedgerImportRow> = {}) =>
@@ -296,7 +300,9 @@ export class LedgerImports implements JobKind {
         [row.id, job.workerId, pending.length, JSON.stringify(summary)],
       );
       if (!on[0]) throw new Cancelled();
-      (row as { summary: unknown }).summary = summary;
+      // the checked rows are in the job's row now: the file is not needed (an interruption before
+      // this point reads it again)
+      await rm(input.path, { force: true }).catch(() => undefined);
       job.set('replacing', 0, pending.length);
       return;
     }
@@ -306,6 +312,7 @@ export class LedgerImports implements JobKind {
       [row.id, job.workerId, JSON.stringify(summary), rows.length],
     );
     if (!done[0]) throw new Cancelled();
+    await rm(input.path, { force: true }).catch(() => undefined);
     job.set('ready', rows.length, rows.length);
   }
 
