@@ -15,6 +15,7 @@
  * UPDATE for the run (no history is written) and set back to 待核查 at the end.
  * Results go to docs/PERFORMANCE.md.
  */
+import { PROVINCE } from '../core/divisions.ts';
 import http from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { CaseListQuery } from '../core/contracts/cases.ts';
@@ -122,7 +123,7 @@ try {
       if (res.status !== 200) throw new Error(`HTTP ${res.status}: ${res.text.slice(0, 200)}`);
       listHttp.push(ms);
     };
-    const viaSql = async () => listSql.push((await timed(() => searchCases(db, query)))[0]);
+    const viaSql = async () => listSql.push((await timed(() => searchCases(db, { ...query, scope: PROVINCE.code })))[0]);
     if (i % 2) await viaHttp(), await viaSql();
     else await viaSql(), await viaHttp();
   }
@@ -137,8 +138,8 @@ try {
       if (res.status !== 200) throw new Error(`HTTP ${res.status}: ${res.text.slice(0, 200)}`);
       if (round > 0) statsHttp.push(ms);
       const [sqlMs] = await timed(async () => {
-        await statsRows(db, year, beijingToday());
-        await unrectifiedRows(db, year);
+        await statsRows(db, year, beijingToday(), PROVINCE.code);
+        await unrectifiedRows(db, year, PROVINCE.code);
         await caseYears(db);
       });
       if (round > 0) statsSql.push(sqlMs);

@@ -81,3 +81,13 @@ export const scopeWithin = (outer: string, inner: string): boolean => scopePrefi
 export function cityOf(countyCode: string): City | undefined {
   return HENAN_CITIES.find((c) => countyCode.startsWith(scopePrefix(c.code)));
 }
+
+/**
+ * The division a table of counties totals to: the scope itself, or — at the province, when
+ * every county listed lies in one city (a city's own deployment, the demo) — that city.
+ */
+export function totalDivision(scope: string, countyCodes: readonly string[]): string {
+  if (scope !== PROVINCE.code || !countyCodes.length) return scope;
+  const cities = new Set(countyCodes.map((c) => cityOf(c)?.code ?? c));
+  return cities.size === 1 ? [...cities][0]! : scope;
+}

@@ -25,6 +25,7 @@ export const FIELD_LABELS: Record<string, Bilingual> = {
   displayName: { zh: '姓名', en: 'Name' },
   role: { zh: '角色', en: 'Role' },
   disabled: { zh: '停用', en: 'Disabled' },
+  scope: { zh: '工作范围', en: 'Scope' },
   action: { zh: '操作类型', en: 'Action' },
   limit: { zh: '条数上限', en: 'Limit' },
   county: { zh: '县区', en: 'County' },

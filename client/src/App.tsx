@@ -56,6 +56,8 @@ interface Loaded {
   config: ClientConfig;
   /** Who is signed in: 'public' when nobody. */
   role: Role;
+  /** Where the caller works (their account's scope; the province for the public): the map opens on it. */
+  scopeBounds: [number, number, number, number] | null;
 }
 
 /** The map workspace: full-window map with the layer panel, county list, base maps and coordinates. */
@@ -83,7 +85,7 @@ export function App() {
         // a layer the role may not see stays off, even when the URL asks for it
         const hidden = layers.filter((l) => !maySeeLayer(role, l.sensitivity)).map((l) => l.id as LayerId);
         if (hidden.length) setStates((prev) => ({ ...prev, ...Object.fromEntries(hidden.map((id) => [id, { ...prev[id], visible: false }])) }));
-        setData({ health, layers, counties, config, role });
+        setData({ health, layers, counties, config, role, scopeBounds: session.scope.bbox });
       })
       .catch((e: Error) => setError(e.message));
   }, []);
@@ -134,7 +136,7 @@ export function App() {
     [controller, locked],
   );
 
-  const countyExtent = data?.layers.find((l) => l.id === 'admin-county')?.extent ?? undefined;
+  const countyExtent = data?.scopeBounds ?? data?.layers.find((l) => l.id === 'admin-county')?.extent ?? undefined;
 
   return (
     <LangContext.Provider value={lang}>

@@ -16,6 +16,7 @@
  * await upload(`/api/admin/layers/${id}/imports`, form, { lang, onProgress: (share) => … });
  */
 import type { SessionInfo } from '../../core/contracts/auth.ts';
+import { PROVINCE } from '../../core/divisions.ts';
 import { translate, type Lang } from './i18n.ts';
 
 export const CSRF_HEADER = 'x-csrf-token';
@@ -49,6 +50,9 @@ export const acceptLanguage = (lang: Lang) => (lang === 'en' ? 'en' : 'zh-CN');
 
 let session: Promise<SessionInfo> | null = null;
 
+/** What the page knows when the session could not be read: the public, working across the province. */
+const NO_SESSION: SessionInfo = { user: null, csrfToken: null, scope: { ...PROVINCE, level: 'province', bbox: null } };
+
 /**
  * Who is signed in (null for the public) and the session's CSRF token; fetched once per page,
  * or again with `fresh` (the server refused a stale token).
@@ -56,8 +60,8 @@ let session: Promise<SessionInfo> | null = null;
 export function currentSession(fresh = false): Promise<SessionInfo> {
   if (fresh) session = null;
   session ??= fetch('/api/session', { headers: { accept: 'application/json' }, credentials: 'same-origin' })
-    .then((r) => (r.ok ? (r.json() as Promise<SessionInfo>) : { user: null, csrfToken: null }))
-    .catch(() => ({ user: null, csrfToken: null }));
+    .then((r) => (r.ok ? (r.json() as Promise<SessionInfo>) : NO_SESSION))
+    .catch(() => NO_SESSION);
   return session;
 }
 

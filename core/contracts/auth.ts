@@ -11,8 +11,25 @@ export const UserInfo = z.object({
   username: z.string(),
   displayName: z.string(),
   role: z.enum(ACCOUNT_ROLES),
+  /** The division the account works in (core/divisions.ts): 410000 the province, a city's or a county's code. */
+  scope: z.string(),
 });
 export type UserInfo = z.infer<typeof UserInfo>;
+
+/** A division code given as an account's scope; whether it is known is checked against the loaded counties. */
+const scopeCode = z.string().regex(/^\d{6}$/, '工作范围须为 6 位行政区代码，如 410000（全省）、410800（焦作市）');
+
+export const ScopeInfo = z
+  .object({
+    code: z.string(),
+    level: z.enum(['province', 'city', 'county']),
+    name: z.string(),
+    nameEn: z.string(),
+    /** [west, south, east, north] in degrees (CGCS2000); null when none of its counties is loaded. */
+    bbox: z.tuple([z.number(), z.number(), z.number(), z.number()]).nullable(),
+  })
+  .meta({ id: 'ScopeInfo' });
+export type ScopeInfo = z.infer<typeof ScopeInfo>;
 
 export const SessionInfo = z
   .object({
@@ -20,6 +37,8 @@ export const SessionInfo = z
     user: UserInfo.nullable(),
     /** Send back in `x-csrf-token` on every POST/PUT/PATCH/DELETE while signed in. */
     csrfToken: z.string().nullable(),
+    /** Where the caller works: its name and the extent of its counties (the map opens on it); the province for the public. */
+    scope: ScopeInfo,
   })
   .meta({ id: 'SessionInfo' });
 export type SessionInfo = z.infer<typeof SessionInfo>;
@@ -38,6 +57,8 @@ export const NewUserRequest = z
     displayName: z.string().trim().max(50, '姓名最多 50 个字符').optional(),
     role: z.enum(ACCOUNT_ROLES, { message: `角色只能是：${ACCOUNT_ROLES.map((r) => `${ROLE_LABEL[r].zh}（${r}）`).join('、')}` }),
     password: z.string().min(1, '密码不能为空').max(200),
+    /** Default: the creating administrator's own scope. */
+    scope: scopeCode.optional(),
   })
   .meta({ id: 'NewUserRequest' });
 
@@ -46,8 +67,9 @@ export const UserChangeRequest = z
     role: z.enum(ACCOUNT_ROLES, { message: `角色只能是：${ACCOUNT_ROLES.map((r) => `${ROLE_LABEL[r].zh}（${r}）`).join('、')}` }).optional(),
     displayName: z.string().trim().min(1).max(50, '姓名最多 50 个字符').optional(),
     disabled: z.boolean().optional(),
+    scope: scopeCode.optional(),
   })
-  .refine((c) => c.role !== undefined || c.displayName !== undefined || c.disabled !== undefined, { message: '至少修改一项：角色、姓名或停用', params: { en: 'Change at least one of the role, the name or disabled' } });
+  .refine((c) => c.role !== undefined || c.displayName !== undefined || c.disabled !== undefined || c.scope !== undefined, { message: '至少修改一项：角色、姓名、工作范围或停用', params: { en: 'Change at least one of the role, the name, the scope or disabled' } });
 
 export const PasswordResetRequest = z.object({ password: z.string().min(1, '密码不能为空').max(200) });
 

@@ -58,7 +58,7 @@ describe(`accounts and access on ${backend}`, () => {
     const out = await app.inject({ method: 'DELETE', url: '/api/session', headers: { cookie: s.cookie, 'x-csrf-token': s.csrfToken } });
     expect(out.statusCode).toBe(204);
     const after = await app.inject({ method: 'GET', url: '/api/session', headers: { cookie: s.cookie } });
-    expect(after.json()).toEqual({ user: null, csrfToken: null });
+    expect(after.json()).toEqual({ user: null, csrfToken: null, scope: expect.objectContaining({ code: '410000', level: 'province' }) });
   });
 
   it('refuses a wrong password, and locks the account after five in a row — the right one too — and logs it', async () => {

@@ -1,12 +1,14 @@
 /**
- * 用户管理: every account with its role and state; create one, change a role, disable or enable
- * (not one's own), reset a password. Each action shows the server's answer and refreshes the list.
+ * 用户管理: every account with its role, scope (工作范围) and state; create one, change a role or
+ * a scope (within the administrator's own), disable or enable (not one's own), reset a password. Each action shows the server's answer and refreshes the list.
  */
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { ACCOUNT_ROLES, ROLE_LABEL, type AccountRole } from '../../../core/access.ts';
 import type { UserInfo } from '../../../core/contracts/auth.ts';
 import { dataProps, translate, type Lang } from '../i18n.ts';
 import { getJson, patchJson, postJson } from '../http.ts';
+import { api } from '../api.ts';
+import { HENAN_CITIES, PROVINCE, scopeWithin } from '../../../core/divisions.ts';
 import { beijingTime as beijing } from '../format.ts';
 import type { AdminNav } from './AdminApp.tsx';
 
@@ -23,7 +25,25 @@ export function AdminUsersPage(props: { lang: Lang; nav: AdminNav; me: UserInfo 
   const [users, setUsers] = useState<AdminUser[] | null>(null);
   const [notice, setNotice] = useState<Notice>(null);
   const [busy, setBusy] = useState(false);
-  const [form, setForm] = useState({ username: '', displayName: '', role: 'enterprise' as AccountRole, password: '' });
+  const [form, setForm] = useState({ username: '', displayName: '', role: 'enterprise' as AccountRole, password: '', scope: me.scope });
+  // the scopes this administrator may give: their own and every division inside it (the loaded counties)
+  const [scopes, setScopes] = useState<{ code: string; label: string }[]>([]);
+  useEffect(() => {
+    const name = (d: { name: string; nameEn: string }) => (lang === 'en' ? d.nameEn || d.name : d.name);
+    void api.counties(lang).then(
+      (counties) => {
+        const divisions = [
+          { code: PROVINCE.code, label: name(PROVINCE) },
+          ...HENAN_CITIES.map((c) => ({ code: c.code, label: name(c) })),
+          ...counties.map((c) => ({ code: c.code, label: `\u2003${name(c)}` })),
+        ].filter((d) => scopeWithin(me.scope, d.code));
+        divisions.sort((a, b) => a.code.localeCompare(b.code));
+        setScopes(divisions);
+      },
+      () => setScopes([{ code: me.scope, label: me.scope }]),
+    );
+  }, [lang, me.scope]);
+  const scopeName = (code: string) => scopes.find((d) => d.code === code)?.label.trim() ?? code;
   const [resetFor, setResetFor] = useState<number | null>(null);
   const [newPassword, setNewPassword] = useState('');
 
@@ -54,9 +74,9 @@ export function AdminUsersPage(props: { lang: Lang; nav: AdminNav; me: UserInfo 
 
   const create = async (e: FormEvent) => {
     e.preventDefault();
-    const body = { username: form.username.trim(), role: form.role, password: form.password, ...(form.displayName.trim() ? { displayName: form.displayName.trim() } : {}) };
+    const body = { username: form.username.trim(), role: form.role, password: form.password, scope: form.scope, ...(form.displayName.trim() ? { displayName: form.displayName.trim() } : {}) };
     const done = await act(() => postJson('/api/admin/users', body, { lang }), translate(lang, 'adAccountCreated', { username: body.username }));
-    if (done) setForm({ username: '', displayName: '', role: 'enterprise', password: '' });
+    if (done) setForm({ username: '', displayName: '', role: 'enterprise', password: '', scope: me.scope });
   };
 
   const roleName = (r: AccountRole) => ROLE_LABEL[r][lang];
@@ -95,6 +115,16 @@ export function AdminUsersPage(props: { lang: Lang; nav: AdminNav; me: UserInfo 
           </select>
         </label>
         <label>
+          {translate(lang, 'adScope')}
+          <select name="scope" value={form.scope} onChange={(e) => setForm({ ...form, scope: e.target.value })}>
+            {scopes.map((d) => (
+              <option key={d.code} value={d.code}>
+                {d.label}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
           {translate(lang, 'adInitialPassword')}
           <input name="password" type="password" required value={form.password} onChange={(e) => setForm({ ...form, password: e.target.value })} autoComplete="new-password" />
           <small>{translate(lang, 'adPasswordRule')}</small>
@@ -110,6 +140,7 @@ export function AdminUsersPage(props: { lang: Lang; nav: AdminNav; me: UserInfo 
             <th>{translate(lang, 'adUsername')}</th>
             <th>{translate(lang, 'adName')}</th>
             <th>{translate(lang, 'adRole')}</th>
+            <th>{translate(lang, 'adScope')}</th>
             <th>{translate(lang, 'adState')}</th>
             <th>{translate(lang, 'adCreated')}</th>
             <th>{translate(lang, 'adActions')}</th>
@@ -138,6 +169,24 @@ export function AdminUsersPage(props: { lang: Lang; nav: AdminNav; me: UserInfo 
                     {ACCOUNT_ROLES.map((r) => (
                       <option key={r} value={r}>
                         {roleName(r)}
+                      </option>
+                    ))}
+                  </select>
+                </td>
+                <td>
+                  <select
+                    aria-label={translate(lang, 'adScopeOf', { username: u.username })}
+                    data-field="scope"
+                    value={u.scope}
+                    disabled={busy || self}
+                    onChange={(e) => {
+                      const scope = e.target.value;
+                      void act(() => patchJson(`/api/admin/users/${u.id}`, { scope }, { lang }), translate(lang, 'adScopeChanged', { username: u.username, scope: scopeName(scope) }));
+                    }}
+                  >
+                    {(scopes.some((d) => d.code === u.scope) ? scopes : [...scopes, { code: u.scope, label: u.scope }]).map((d) => (
+                      <option key={d.code} value={d.code}>
+                        {d.label}
                       </option>
                     ))}
                   </select>

@@ -499,6 +499,8 @@ export const appUser = pgTable(
     username: text('username').notNull(),
     displayName: text('display_name').notNull(),
     role: text('role').notNull(),
+    /** The division the account works in (core/divisions.ts): 410000 the province, a city's or a county's code. */
+    scope: text('scope').notNull().default('410000'),
     passwordHash: text('password_hash').notNull(),
     disabled: boolean('disabled').notNull().default(false),
     /** Failed sign-ins in a row; reset by a good one. */
@@ -510,6 +512,7 @@ export const appUser = pgTable(
   (t) => [
     uniqueIndex('app_user_username_key').on(sql`lower(${t.username})`),
     check('app_user_role_check', sql`${t.role} IN ('enterprise', 'planner', 'auditor', 'admin')`),
+    check('app_user_scope_check', sql`${t.scope} ~ '^41[0-9]{4}$'`),
   ],
 );
 

@@ -1,6 +1,7 @@
 /**
  * Sign-in and sessions (`/api/session`), and the admins' users and audit log (`/api/admin/…`).
  */
+import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { atLeast, ROLES } from '../../../../core/access.ts';
@@ -18,19 +19,33 @@ import {
   UserIdParams,
 } from '../../../../core/contracts/auth.ts';
 import { AppError } from '../../plugins/errors.ts';
+import { checkScopeGrant, describeScope, scopeOf } from './scope.ts';
+import { scopeWithin } from '../../../../core/divisions.ts';
 import { audit, createUser, listUsers, resetPassword, SESSION_COOKIE, SESSION_MAX_MS, signIn, signOut, updateUser } from './service.ts';
 
 const everyone = ROLES;
 const admin = atLeast('admin');
 
 const routes: FastifyPluginAsyncZod<{ signInPerMinute: number }> = async (app, opts) => {
+  /** An administrator manages the accounts inside their own scope only (a city's administrator not the province's). */
+  const assertManages = async (req: FastifyRequest, id: number) => {
+    const [target] = await app.db.query<{ scope: string }>('SELECT scope FROM app_user WHERE id = $1', [id]);
+    if (!target) throw new AppError(404, 'USER_NOT_FOUND', `没有编号为 ${id} 的用户`, `No user has the id ${id}`);
+    if (!scopeWithin(scopeOf(req), target.scope)) {
+      throw new AppError(403, 'SCOPE_NOT_YOURS', '该账号的工作范围不在您的范围内，请由上级管理员操作', "This account's scope lies outside yours; ask an administrator whose scope holds it");
+    }
+  };
   app.get(
     '/api/session',
     {
       config: { access: everyone },
       schema: { summary: '当前会话 Current session', tags: ['auth'], response: { 200: SessionInfo } },
     },
-    async (req) => ({ user: req.user && { id: req.user.id, username: req.user.username, displayName: req.user.displayName, role: req.user.role }, csrfToken: req.csrfToken }),
+    async (req) => ({
+      user: req.user && { id: req.user.id, username: req.user.username, displayName: req.user.displayName, role: req.user.role, scope: req.user.scope },
+      csrfToken: req.csrfToken,
+      scope: await describeScope(app.db, scopeOf(req)),
+    }),
   );
 
   app.post(
@@ -54,8 +69,8 @@ const routes: FastifyPluginAsyncZod<{ signInPerMinute: number }> = async (app, o
         secure: req.protocol === 'https',
         maxAge: SESSION_MAX_MS / 1000,
       });
-      const { id, username, displayName, role } = s.user;
-      return { user: { id, username, displayName, role }, csrfToken: s.csrfToken };
+      const { id, username, displayName, role, scope } = s.user;
+      return { user: { id, username, displayName, role, scope }, csrfToken: s.csrfToken, scope: await describeScope(app.db, scope) };
     },
   );
 
@@ -80,7 +95,7 @@ const routes: FastifyPluginAsyncZod<{ signInPerMinute: number }> = async (app, o
   app.get(
     '/api/admin/users',
     { config: { access: admin }, schema: { summary: '用户列表 Users', tags: ['admin'], response: { 200: AdminUserList } } },
-    async () => ({ users: await listUsers(app.db) }),
+    async (req) => ({ users: (await listUsers(app.db)).filter((u) => scopeWithin(scopeOf(req), u.scope)) }),
   );
 
   app.post(
@@ -90,8 +105,11 @@ const routes: FastifyPluginAsyncZod<{ signInPerMinute: number }> = async (app, o
       schema: { summary: '新建用户 Create a user', tags: ['admin'], body: NewUserRequest, response: { 201: AdminUser, 400: ErrorResponse, 409: ErrorResponse } },
     },
     async (req, reply) => {
-      const user = await createUser(app.db, req.body);
-      await audit(app.db, { action: 'user-created', user: req.user, ip: req.ip, target: user.username, details: { role: user.role } });
+      // an account works inside its administrator's scope unless given a narrower one
+      const scope = req.body.scope ?? scopeOf(req);
+      await checkScopeGrant(app.db, scope, scopeOf(req));
+      const user = await createUser(app.db, { ...req.body, scope });
+      await audit(app.db, { action: 'user-created', user: req.user, ip: req.ip, target: user.username, details: { role: user.role, scope: user.scope } });
       return reply.code(201).send({ ...user, createdAt: new Date().toISOString(), lockedUntil: null });
     },
   );
@@ -107,6 +125,8 @@ const routes: FastifyPluginAsyncZod<{ signInPerMinute: number }> = async (app, o
       if (req.user?.id === req.params.id && (req.body.disabled === true || (req.body.role !== undefined && req.body.role !== 'admin'))) {
         throw new AppError(409, 'SELF_CHANGE', '不能停用自己的账号或取消自己的管理员角色：请由另一位管理员操作', 'You cannot disable your own account or drop your own administrator role; ask another administrator');
       }
+      await assertManages(req, req.params.id);
+      if (req.body.scope !== undefined) await checkScopeGrant(app.db, req.body.scope, scopeOf(req));
       const user = await updateUser(app.db, req.params.id, req.body);
       app.dropSessionCache();
       await audit(app.db, { action: 'user-changed', user: req.user, ip: req.ip, target: user.username, details: req.body });
@@ -121,6 +141,7 @@ const routes: FastifyPluginAsyncZod<{ signInPerMinute: number }> = async (app, o
       schema: { summary: '重置密码 Reset a password', tags: ['admin'], params: UserIdParams, body: PasswordResetRequest, response: { 200: AdminUser, 400: ErrorResponse, 404: ErrorResponse } },
     },
     async (req) => {
+      await assertManages(req, req.params.id);
       const user = await resetPassword(app.db, req.params.id, req.body.password);
       app.dropSessionCache();
       await audit(app.db, { action: 'password-reset', user: req.user, ip: req.ip, target: user.username });

@@ -32,6 +32,8 @@ export interface User {
   username: string;
   displayName: string;
   role: AccountRole;
+  /** The division the account works in (core/divisions.ts; scope.ts reads it). */
+  scope: string;
   disabled: boolean;
 }
 
@@ -40,13 +42,14 @@ interface UserRow {
   username: string;
   display_name: string;
   role: AccountRole;
+  scope: string;
   disabled: boolean;
   password_hash: string;
   failed_attempts: number;
   locked_until: string | Date | null;
 }
 
-const toUser = (r: UserRow): User => ({ id: Number(r.id), username: r.username, displayName: r.display_name, role: r.role, disabled: r.disabled });
+const toUser = (r: UserRow): User => ({ id: Number(r.id), username: r.username, displayName: r.display_name, role: r.role, scope: r.scope, disabled: r.disabled });
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 
 export interface AuditEntry {
@@ -78,7 +81,7 @@ export async function audit(db: Queryable, e: AuditEntry): Promise<void> {
 
 export async function createUser(
   db: Queryable,
-  input: { username: string; displayName?: string; role: AccountRole; password: string },
+  input: { username: string; displayName?: string; role: AccountRole; password: string; scope?: string },
 ): Promise<User> {
   const username = input.username.trim();
   if (!/^[\p{L}\p{N}._-]{2,40}$/u.test(username)) {
@@ -89,16 +92,16 @@ export async function createUser(
   const taken = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM app_user WHERE lower(username) = lower($1)', [username]);
   if (taken[0]!.n > 0) throw new AppError(409, 'USERNAME_TAKEN', `用户名“${username}”已被使用`, `The username "${username}" is taken`);
   const rows = await db.query<UserRow>(
-    `INSERT INTO app_user (username, display_name, role, password_hash) VALUES ($1, $2, $3, $4)
-     RETURNING id, username, display_name, role, disabled, password_hash, failed_attempts, locked_until`,
-    [username, input.displayName?.trim() || username, input.role, await hashPassword(input.password)],
+    `INSERT INTO app_user (username, display_name, role, password_hash, scope) VALUES ($1, $2, $3, $4, COALESCE($5, '410000'))
+     RETURNING id, username, display_name, role, scope, disabled, password_hash, failed_attempts, locked_until`,
+    [username, input.displayName?.trim() || username, input.role, await hashPassword(input.password), input.scope ?? null],
   );
   return toUser(rows[0]!);
 }
 
 export async function listUsers(db: Queryable): Promise<(User & { createdAt: string; lockedUntil: string | null })[]> {
   const rows = await db.query<UserRow & { created_at: Date | string }>(
-    `SELECT u.id, u.username, u.display_name, u.role, u.disabled, u.password_hash, u.failed_attempts, a.locked_until, u.created_at
+    `SELECT u.id, u.username, u.display_name, u.role, u.scope, u.disabled, u.password_hash, u.failed_attempts, a.locked_until, u.created_at
        FROM app_user u LEFT JOIN sign_in_attempt a ON a.name_key = lower(u.username) ORDER BY u.id`,
   );
   return rows.map((r) => ({
@@ -108,16 +111,16 @@ export async function listUsers(db: Queryable): Promise<(User & { createdAt: str
   }));
 }
 
-/** Changes role, display name or disabled; a disabled user's sessions end at once. */
-export async function updateUser(db: Queryable, id: number, change: { role?: AccountRole; displayName?: string; disabled?: boolean }): Promise<User> {
+/** Changes role, scope, display name or disabled; a disabled user's sessions end at once, as do those of a changed role or scope. */
+export async function updateUser(db: Queryable, id: number, change: { role?: AccountRole; displayName?: string; disabled?: boolean; scope?: string }): Promise<User> {
   const rows = await db.query<UserRow>(
     `UPDATE app_user SET role = COALESCE($2, role), display_name = COALESCE($3, display_name),
-            disabled = COALESCE($4, disabled), updated_at = now()
-      WHERE id = $1 RETURNING id, username, display_name, role, disabled, password_hash, failed_attempts, locked_until`,
-    [id, change.role ?? null, change.displayName?.trim() || null, change.disabled ?? null],
+            disabled = COALESCE($4, disabled), scope = COALESCE($5, scope), updated_at = now()
+      WHERE id = $1 RETURNING id, username, display_name, role, scope, disabled, password_hash, failed_attempts, locked_until`,
+    [id, change.role ?? null, change.displayName?.trim() || null, change.disabled ?? null, change.scope ?? null],
   );
   if (!rows[0]) throw new AppError(404, 'USER_NOT_FOUND', `没有编号为 ${id} 的用户`, `No user has the id ${id}`);
-  if (change.disabled || change.role) await db.query('DELETE FROM app_session WHERE user_id = $1', [id]);
+  if (change.disabled || change.role || change.scope) await db.query('DELETE FROM app_session WHERE user_id = $1', [id]);
   return toUser(rows[0]);
 }
 
@@ -127,7 +130,7 @@ export async function resetPassword(db: Queryable, id: number, password: string)
   if (problem) throw new AppError(400, 'WEAK_PASSWORD', problem.zh, problem.en);
   const rows = await db.query<UserRow>(
     `UPDATE app_user SET password_hash = $2, failed_attempts = 0, locked_until = NULL, updated_at = now()
-      WHERE id = $1 RETURNING id, username, display_name, role, disabled, password_hash, failed_attempts, locked_until`,
+      WHERE id = $1 RETURNING id, username, display_name, role, scope, disabled, password_hash, failed_attempts, locked_until`,
     [id, await hashPassword(password)],
   );
   if (!rows[0]) throw new AppError(404, 'USER_NOT_FOUND', `没有编号为 ${id} 的用户`, `No user has the id ${id}`);
@@ -194,7 +197,7 @@ export async function signIn(
   const wrong = () => new AppError(401, 'SIGN_IN_FAILED', '用户名或密码不正确', 'Wrong username or password');
   const attempt = await takeAttempt(db, nameKey);
   const rows = await db.query<UserRow>(
-    'SELECT id, username, display_name, role, disabled, password_hash, failed_attempts, locked_until FROM app_user WHERE lower(username) = $1',
+    'SELECT id, username, display_name, role, scope, disabled, password_hash, failed_attempts, locked_until FROM app_user WHERE lower(username) = $1',
     [nameKey],
   );
   const row = rows[0];
@@ -236,7 +239,7 @@ export async function signIn(
 /** The session a cookie token belongs to, extended on use; null when unknown, lapsed or the user is disabled. */
 export async function sessionOf(db: Queryable, token: string): Promise<Omit<Session, 'token'> | null> {
   const rows = await db.query<UserRow & { csrf_token: string; created_at: Date | string; expires_at: Date | string }>(
-    `SELECT u.id, u.username, u.display_name, u.role, u.disabled, u.password_hash, u.failed_attempts, u.locked_until,
+    `SELECT u.id, u.username, u.display_name, u.role, u.scope, u.disabled, u.password_hash, u.failed_attempts, u.locked_until,
             s.csrf_token, s.created_at, s.expires_at
        FROM app_session s JOIN app_user u ON u.id = s.user_id WHERE s.token_hash = $1`,
     [sha256(token)],

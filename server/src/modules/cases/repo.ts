@@ -9,6 +9,7 @@ import { OVERLAP_EPSILON_M2 } from '../../../../core/rules.ts';
 import { muToM2, toAreaUnits } from '../../../../core/units.ts';
 import type { Queryable } from '../../db/database.ts';
 import { sqlFile } from '../../db/sql-file.ts';
+import { scopeFilter, scopePattern } from '../auth/scope.ts';
 
 const DETAIL_SQL = sqlFile(new URL('./sql/case-detail.sql', import.meta.url));
 const OVERLAPS_SQL = sqlFile(new URL('./sql/case-overlaps.sql', import.meta.url));
@@ -42,10 +43,15 @@ const OVERLAP_OF: Record<CaseListQuery['overlap'], (p: string) => string> = {
   any: (p) => `(${FARMLAND} >= ${p} OR e.eco_redline_m2 >= ${p})`,
 };
 
+/** A list's filters and the caller's scope (auth/scope.ts), which the query string cannot widen. */
+export type ScopedCaseQuery = CaseListQuery & { scope: string };
+
 /** The WHERE clause and its parameters for a query's filters; `withStatus: false` leaves the status filter out. */
-export function caseWhere(q: CaseListQuery, withStatus = true): { where: string; params: unknown[] } {
+export function caseWhere(q: ScopedCaseQuery, withStatus = true): { where: string; params: unknown[] } {
   const params: unknown[] = [];
   const conds: string[] = [];
+  const inScope = scopeFilter('e.county_code', q.scope, params);
+  if (inScope) conds.push(inScope);
   const p = (v: unknown) => {
     params.push(v);
     return `$${params.length}`;
@@ -152,7 +158,7 @@ export function toSummary(r: CaseRow): CaseSummary {
 }
 
 /** One page of the cases a query selects, the count, and the count per status under the other filters. */
-export async function searchCases(db: Queryable, q: CaseListQuery) {
+export async function searchCases(db: Queryable, q: ScopedCaseQuery) {
   const all = caseWhere(q, false);
   const counted = await db.query<{ status: CaseStatus; n: number }>(
     `SELECT e.status, count(*)::int AS n FROM encroachment e ${all.where} GROUP BY e.status`,
@@ -170,7 +176,7 @@ export async function searchCases(db: Queryable, q: CaseListQuery) {
 }
 
 /** Every case a query selects, in its order (the exports), with its geometry when asked. */
-export async function listCases(db: Queryable, q: CaseListQuery, opts: { geometry?: boolean } = {}): Promise<(CaseRow & { geometry?: string })[]> {
+export async function listCases(db: Queryable, q: ScopedCaseQuery, opts: { geometry?: boolean } = {}): Promise<(CaseRow & { geometry?: string })[]> {
   const { where, params } = caseWhere(q);
   return db.query<CaseRow & { geometry?: string }>(
     `SELECT ${SUMMARY_COLUMNS}${opts.geometry ? ', ST_AsGeoJSON(e.geom, 9) AS geometry' : ''} ${FROM} ${where} ORDER BY ${ORDER[q.sort]}`,
@@ -266,8 +272,8 @@ export interface StatsRow {
 }
 
 /** The county rows of a year; `today` (Beijing) says which deadlines have passed. */
-export async function statsRows(db: Queryable, year: number, today: string): Promise<StatsRow[]> {
-  return db.query<StatsRow>(STATS_SQL, [year, today, OVERLAP_EPSILON_M2]);
+export async function statsRows(db: Queryable, year: number, today: string, scope: string): Promise<StatsRow[]> {
+  return db.query<StatsRow>(STATS_SQL, [year, today, OVERLAP_EPSILON_M2, scopePattern(scope)]);
 }
 
 export interface UnrectifiedRow {
@@ -281,8 +287,8 @@ export interface UnrectifiedRow {
 }
 
 /** The year's confirmed illegal cases on farmland not rectified by 31 December, at most five per county. */
-export async function unrectifiedRows(db: Queryable, year: number): Promise<UnrectifiedRow[]> {
-  return db.query<UnrectifiedRow>(STATS_UNRECTIFIED_SQL, [year, OVERLAP_EPSILON_M2]);
+export async function unrectifiedRows(db: Queryable, year: number, scope: string): Promise<UnrectifiedRow[]> {
+  return db.query<UnrectifiedRow>(STATS_UNRECTIFIED_SQL, [year, OVERLAP_EPSILON_M2, scopePattern(scope)]);
 }
 
 export interface TownshipStatsRow {
@@ -294,16 +300,17 @@ export interface TownshipStatsRow {
 }
 
 /** The confirmed illegal cases of a year by township (the one holding each case's largest part), largest farmland first. */
-export async function townshipStatsRows(db: Queryable, year: number): Promise<TownshipStatsRow[]> {
+export async function townshipStatsRows(db: Queryable, year: number, scope: string): Promise<TownshipStatsRow[]> {
   return db.query<TownshipStatsRow>(
     `SELECT e.county_code, tw.code, tw.name, count(*)::int AS illegal,
             coalesce(sum(e.permanent_farmland_m2 + e.general_farmland_m2), 0) AS farmland_m2
        FROM encroachment e ${TOWNSHIP_LATERAL}
       WHERE e.status = '违法占用' AND tw.code IS NOT NULL
         AND e.detected_on >= make_date($1::int, 1, 1) AND e.detected_on < make_date($1::int + 1, 1, 1)
+        AND e.county_code LIKE $2::text
       GROUP BY e.county_code, tw.code, tw.name
       ORDER BY farmland_m2 DESC, tw.code`,
-    [year],
+    [year, scopePattern(scope)],
   );
 }
 

@@ -39,6 +39,7 @@ import { contentDisposition } from '../../http/download.ts';
 import { parseOptionsOf, uploadErrorHandler, uploadedFileToDisk } from '../../http/upload.ts';
 import { AppError, requestLang } from '../../plugins/errors.ts';
 import { audit } from '../auth/service.ts';
+import { assertInScope, scopeOf } from '../auth/scope.ts';
 import { casesGeoJson, casesShapefileZip, casesWorkbook, statsWorkbook, type ExportCase } from './exports.ts';
 import type { LayerJobs } from '../layer-admin/service.ts';
 import { CaseImports, MAX_CASE_FILE_BYTES, countCaseRows, noSuchRow, type CaseImportInput } from './import.ts';
@@ -80,6 +81,11 @@ const routes: FastifyPluginAsyncZod<CaseRoutesOptions> = async (app, opts) => {
     if (!job) throw new AppError(404, 'IMPORT_JOB_NOT_FOUND', `没有导入任务 ${id}（试导入的结果保留 24 小时）`, `No import job ${id} (a trial run is kept for 24 hours)`);
     return job;
   };
+  /** A case of a county outside the caller's scope is refused (403) before anything is read or written; an unknown one is the handler's 404. */
+  const assertCaseInScope = async (req: FastifyRequest, id: number) => {
+    const [row] = await app.db.query<{ county_code: string }>('SELECT county_code FROM encroachment WHERE id = $1', [id]);
+    if (row) await assertInScope(app.db, req, row.county_code, { zh: '该图斑', en: 'case' });
+  };
   const acceptedOf = (id: string, dryRun: boolean, total: number) => ({ jobId: id, dryRun, statusUrl: `/api/cases/import/${id}`, total });
 
   app.get(
@@ -98,13 +104,13 @@ const routes: FastifyPluginAsyncZod<CaseRoutesOptions> = async (app, opts) => {
     },
     async (req) => {
       await ensureCaseOverlaps(app.db);
-      return searchCases(app.db, req.query);
+      return searchCases(app.db, { ...req.query, scope: scopeOf(req) });
     },
   );
 
-  const exportRows = async (q: CaseExportQuery, geometry: boolean) => {
+  const exportRows = async (req: FastifyRequest, geometry: boolean) => {
     await ensureCaseOverlaps(app.db);
-    const rows = await listCases(app.db, q, { geometry });
+    const rows = await listCases(app.db, { ...(req.query as CaseExportQuery), scope: scopeOf(req) }, { geometry });
     return rows.map((r) => ({ c: { ...toSummary(r), comment: r.decision_comment } as ExportCase, geometry: r.geometry ? (JSON.parse(r.geometry) as { type: string; coordinates: unknown[] }) : null }));
   };
   const exportSchema = (format: string) => ({
@@ -116,19 +122,19 @@ const routes: FastifyPluginAsyncZod<CaseRoutesOptions> = async (app, opts) => {
   });
 
   app.get('/api/cases/export.xlsx', { config: { access: atLeast('auditor') }, schema: exportSchema('Excel') }, async (req, reply: FastifyReply) => {
-    const rows = await exportRows(req.query as CaseExportQuery, false);
+    const rows = await exportRows(req, false);
     download(reply, `违法占地图斑-${today()}.xlsx`, `cases-${today()}.xlsx`, 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', rows.length);
     return reply.send(casesWorkbook(rows.map((r) => r.c), '违法占地图斑清单'));
   });
 
   app.get('/api/cases/export.geojson', { config: { access: atLeast('auditor') }, schema: exportSchema('GeoJSON') }, async (req, reply: FastifyReply) => {
-    const rows = await exportRows(req.query as CaseExportQuery, true);
+    const rows = await exportRows(req, true);
     download(reply, `违法占地图斑-${today()}.geojson`, `cases-${today()}.geojson`, 'application/geo+json; charset=utf-8', rows.length);
     return reply.send(casesGeoJson(rows.map((r) => ({ c: r.c, geometry: r.geometry! })), `违法占地图斑-${today()}`));
   });
 
   app.get('/api/cases/export.shp.zip', { config: { access: atLeast('auditor') }, schema: { ...exportSchema('zipped Shapefile'), description: exportSchema('').description + 'ZIP 内 cases.shp/.shx/.dbf（GBK）/.cpg/.prj（CGCS2000）与说明.txt；字段名不超过 10 个字符。' } }, async (req, reply: FastifyReply) => {
-    const rows = await exportRows(req.query as CaseExportQuery, true);
+    const rows = await exportRows(req, true);
     const zip = await casesShapefileZip(rows.map((r) => ({ c: r.c, geometry: r.geometry! })), filtersOf(req));
     download(reply, `违法占地图斑-${today()}.zip`, `cases-${today()}.zip`, 'application/zip', rows.length);
     return reply.send(zip);
@@ -151,7 +157,7 @@ const routes: FastifyPluginAsyncZod<CaseRoutesOptions> = async (app, opts) => {
         response: { 200: CaseStatsResponse, 400: ErrorResponse },
       },
     },
-    async (req) => caseStats(app.db, req.query.year ?? beijingYear()),
+    async (req) => caseStats(app.db, req.query.year ?? beijingYear(), scopeOf(req)),
   );
 
   app.get(
@@ -167,7 +173,7 @@ const routes: FastifyPluginAsyncZod<CaseRoutesOptions> = async (app, opts) => {
       },
     },
     async (req, reply: FastifyReply) => {
-      const stats = await caseStats(app.db, (req.query as { year?: number }).year ?? beijingYear());
+      const stats = await caseStats(app.db, (req.query as { year?: number }).year ?? beijingYear(), scopeOf(req));
       download(reply, `违法占地县区统计-${stats.year}.xlsx`, `case-stats-${stats.year}.xlsx`, 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
       return reply.send(await statsWorkbook(stats));
     },
@@ -288,7 +294,10 @@ const routes: FastifyPluginAsyncZod<CaseRoutesOptions> = async (app, opts) => {
         response: { 200: CaseDetail, 400: ErrorResponse, 404: ErrorResponse },
       },
     },
-    async (req) => readCase(app.db, req.params.id),
+    async (req) => {
+      await assertCaseInScope(req, req.params.id);
+      return readCase(app.db, req.params.id);
+    },
   );
 
   app.post(
@@ -309,6 +318,7 @@ const routes: FastifyPluginAsyncZod<CaseRoutesOptions> = async (app, opts) => {
     },
     async (req) => {
       // the decider is the signed-in user, whatever the body says
+      await assertCaseInScope(req, req.params.id);
       const decision = { ...req.body, actor: req.user ? req.user.displayName : req.body.actor ?? '' };
       await decideCase(app.db, req.params.id, decision);
       await audit(app.db, { action: 'case-decision', user: req.user, ip: req.ip, target: String(req.params.id), details: { status: decision.status, version: decision.version } });
@@ -334,6 +344,7 @@ const routes: FastifyPluginAsyncZod<CaseRoutesOptions> = async (app, opts) => {
     },
     async (req) => {
       const user = req.user!;
+      await assertCaseInScope(req, req.params.id);
       await rectifyCase(app.db, req.params.id, req.body, { id: user.id, name: user.displayName }, (tx) =>
         audit(tx, {
           action: 'case-rectify',

@@ -3,7 +3,9 @@
  * optimistic concurrency on the case version, the append-only history), and the county view
  * with the yearly 20-亩 threshold.
  */
-import { CASE_STATUS_EN, CITY_NAME } from '../../../../core/vocabulary.ts';
+import { CASE_STATUS_EN } from '../../../../core/vocabulary.ts';
+import { PROVINCE, totalDivision } from '../../../../core/divisions.ts';
+import { describeScope } from '../auth/scope.ts';
 import { beijingToday, beijingYear } from '../../../../core/beijing-time.ts';
 import {
   allowedTransitions,
@@ -271,13 +273,14 @@ function countyFigures(r: StatsRow): CountyFigures {
  * clauses (core/rectification.ts) — more than 20 亩, or not rectified within the year (a breach
  * once the year is over, a warning while it runs).
  */
-export async function caseStats(db: Database, year: number, now: Date = new Date()): Promise<CaseStatsResponse> {
+export async function caseStats(db: Database, year: number, scope: string = PROVINCE.code, now: Date = new Date()): Promise<CaseStatsResponse> {
   await ensureCaseOverlaps(db);
   const today = beijingToday(now);
   const yearClosed = year < beijingYear(now);
-  const rows = await statsRows(db, year, today);
-  const towns = await townshipStatsRows(db, year);
-  const open = await unrectifiedRows(db, year);
+  const rows = await statsRows(db, year, today, scope);
+  const towns = await townshipStatsRows(db, year, scope);
+  const open = await unrectifiedRows(db, year, scope);
+  const area = await describeScope(db, totalDivision(scope, rows.map((r) => r.county_code)));
   const counties: CountyCaseStats[] = rows.map((r) => {
     const f = countyFigures(r);
     const j = countyJudgement({ illegalFarmlandMu: f.illegalFarmland.mu, unrectified: f.unrectified, yearClosed });
@@ -315,9 +318,9 @@ export async function caseStats(db: Database, year: number, now: Date = new Date
     asOf: today,
     counties,
     total: {
-      countyCode: '410200',
-      countyName: CITY_NAME.zh,
-      countyNameEn: CITY_NAME.en,
+      countyCode: area.code,
+      countyName: area.name,
+      countyNameEn: area.nameEn,
       cases: sum('cases'),
       pending: sum('pending'),
       fieldCheck: sum('field_check'),

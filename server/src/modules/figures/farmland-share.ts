@@ -7,6 +7,8 @@
  */
 import ExcelJS from 'exceljs';
 import type { FarmlandShareResponse, FarmlandShareRow } from '../../../../core/contracts/figures.ts';
+import { PROVINCE, inScope, totalDivision } from '../../../../core/divisions.ts';
+import { describeScope } from '../auth/scope.ts';
 import { FARMLAND_SHARE_PENALTY_MU, FARMLAND_SHARE_REWARD_MU, FARMLAND_SHARE_RULE, farmlandShareStanding } from '../../../../core/farmland-share.ts';
 import { roundTo, toAreaUnits } from '../../../../core/units.ts';
 import type { Queryable } from '../../db/database.ts';
@@ -51,17 +53,22 @@ function row(code: string, name: string, nameEn: string, s: Sums, averagePct: nu
   };
 }
 
-export async function farmlandShareFigures(db: Queryable, year: number, averagePct: number): Promise<FarmlandShareResponse> {
+/** The year's farmland share of the counties in `scope` (auth/scope.ts), their total and the approvals counted. */
+export async function farmlandShareFigures(db: Queryable, year: number, averagePct: number, scope: string = PROVINCE.code): Promise<FarmlandShareResponse> {
   const range = [`${year}-01-01`, `${year + 1}-01-01`];
-  const rows = await db.query<Sums & { code: string; name: string; name_en: string }>(COUNTIES_SQL, range);
+  const rows = (await db.query<Sums & { code: string; name: string; name_en: string }>(COUNTIES_SQL, range)).filter((r) => inScope(scope, r.code));
   const counties = rows.map((r) => row(r.code, r.name, r.name_en, r, averagePct));
   const sum = (k: keyof Sums) => rows.reduce((a, r) => a + Number(r[k]), 0);
+  const area = await describeScope(db, totalDivision(scope, rows.map((r) => r.code)));
+  const totalName = area.level === 'province' ? ['全省', 'Province'] : area.level === 'city' ? ['全市', 'City'] : [area.name, area.nameEn];
   const total = {
-    ...row('', '全市', 'City', { n: sum('n'), site_m2: sum('site_m2'), pf_m2: sum('pf_m2'), gf_m2: sum('gf_m2') }, averagePct),
+    ...row('', totalName[0]!, totalName[1]!, { n: sum('n'), site_m2: sum('site_m2'), pf_m2: sum('pf_m2'), gf_m2: sum('gf_m2') }, averagePct),
     // the consequence is the counties'; the city's is their net
     quotaMu: counties.reduce((a, c) => a + c.quotaMu, 0),
   };
-  const approvals = await db.query<{ check_id: string; name: string | null; approval_no: string; approved_on: string; county_code: string; site_m2: number; farmland_m2: number }>(APPROVALS_SQL, range);
+  const approvals = (await db.query<{ check_id: string; name: string | null; approval_no: string; approved_on: string; county_code: string; site_m2: number; farmland_m2: number }>(APPROVALS_SQL, range)).filter((a) =>
+    inScope(scope, a.county_code),
+  );
   return {
     year,
     averagePct,

@@ -10,6 +10,8 @@
 import ExcelJS from 'exceljs';
 import { REVITALISING_KINDS } from '../../../../core/ledger.ts';
 import type { RevitalisationResponse, RevitalisationRow } from '../../../../core/contracts/figures.ts';
+import { PROVINCE, inScope, totalDivision } from '../../../../core/divisions.ts';
+import { describeScope } from '../auth/scope.ts';
 import { REVITALISATION_RULE, REVITALISATION_TARGET_PCT, revitalisationStanding } from '../../../../core/revitalisation.ts';
 import { roundTo, toAreaUnits } from '../../../../core/units.ts';
 import type { Queryable } from '../../db/database.ts';
@@ -107,26 +109,25 @@ function row(code: string, name: string, nameEn: string, n: Omit<Row, 'code' | '
  * the data version, so a year's figures stand until it moves (on any instance: the version is the
  * database's). A few years are kept.
  */
-const computed = new WeakMap<Queryable, Map<string, RevitalisationResponse>>();
+const computed = new WeakMap<Queryable, Map<string, Row[]>>();
 const KEPT = 16;
 
-export async function revitalisationFigures(db: Queryable, year: number): Promise<RevitalisationResponse> {
-  const version = (await readDataVersions(db)).overall;
-  const cache = computed.get(db) ?? new Map<string, RevitalisationResponse>();
+/** The year's figures of the counties in `scope` (auth/scope.ts) and their total. */
+export async function revitalisationFigures(db: Queryable, year: number, scope: string = PROVINCE.code): Promise<RevitalisationResponse> {
+  const dataVersion = (await readDataVersions(db)).overall;
+  const cache = computed.get(db) ?? new Map<string, Row[]>();
   computed.set(db, cache);
-  const key = `${year}@${version}`;
-  const hit = cache.get(key);
-  if (hit) return hit;
-  const figures = await computeFigures(db, year, version);
-  cache.set(key, figures);
-  for (const k of cache.keys()) if (cache.size > KEPT || !k.endsWith(`@${version}`)) cache.delete(k);
-  return figures;
-}
-
-async function computeFigures(db: Queryable, year: number, dataVersion: string): Promise<RevitalisationResponse> {
-  const rows = await db.query<Row>(SQL, [`${year}-01-01`, `${year + 1}-01-01`, [...REVITALISING_KINDS]]);
+  const key = `${year}@${dataVersion}`;
+  let all = cache.get(key);
+  if (!all) {
+    all = await db.query<Row>(SQL, [`${year}-01-01`, `${year + 1}-01-01`, [...REVITALISING_KINDS]]);
+    cache.set(key, all);
+    for (const k of cache.keys()) if (cache.size > KEPT || !k.endsWith(`@${dataVersion}`)) cache.delete(k);
+  }
+  const rows = all.filter((r) => inScope(scope, r.code));
   const sum = (k: keyof Omit<Row, 'code' | 'name' | 'name_en'>) => rows.reduce((a, r) => a + Number(r[k]), 0);
-  const total = row('', '全市', 'City', {
+  const area = await describeScope(db, totalDivision(scope, rows.map((r) => r.code)));
+  const total = row('', area.level === 'province' ? '全省' : area.level === 'city' ? '全市' : area.name, area.level === 'province' ? 'Province' : area.level === 'city' ? 'City' : area.nameEn, {
     start_n: sum('start_n'), start_m2: sum('start_m2'), rev_n: sum('rev_n'), rev_m2: sum('rev_m2'),
     supply_m2: sum('supply_m2'), dispose_m2: sum('dispose_m2'), redevelop_m2: sum('redevelop_m2'),
   });

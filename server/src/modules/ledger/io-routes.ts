@@ -17,6 +17,7 @@ import { contentDisposition } from '../../http/download.ts';
 import { uploadErrorHandler, uploadedFileToDisk } from '../../http/upload.ts';
 import { AppError, requestLang } from '../../plugins/errors.ts';
 import { audit } from '../auth/service.ts';
+import { assertInScope, describeScope, scopeOf } from '../auth/scope.ts';
 import type { LayerJobs } from '../layer-admin/service.ts';
 import { LedgerImports, MAX_LEDGER_FILE_BYTES, ledgerJobNotFound } from './import.ts';
 import { ledgerEvents, ledgerParcels } from './ledger-rows.ts';
@@ -59,13 +60,15 @@ const routes: FastifyPluginAsyncZod<LedgerIoOptions> = async (app, opts) => {
     },
     async (req, reply: FastifyReply) => {
       const { county, year } = req.query as ExportQuery;
-      const parcels = await ledgerParcels(app.db, county);
-      const events: (StockEvent & { countyName: string })[] = await ledgerEvents(app.db, { county, year });
+      const scope = scopeOf(req);
+      if (county) await assertInScope(app.db, req, county, { zh: '该县区', en: 'county' });
+      const parcels = await ledgerParcels(app.db, county, scope);
+      const events: (StockEvent & { countyName: string })[] = await ledgerEvents(app.db, { county, year, scope });
       const stamp = beijingStamp();
       const notes = [
         '存量土地台账（一张图导出）',
         `导出时间：${beijingToday()}（北京时间）；导出人：${req.user!.displayName}`,
-        `范围：${county ? `县区 ${county}` : '全部县区'}；变动记录：${year ? `${year} 年` : '全部年度'}`,
+        `范围：${county ? `县区 ${county}` : `${(await describeScope(app.db, scope)).name}全部县区`}；变动记录：${year ? `${year} 年` : '全部年度'}`,
         `地块 ${parcels.length} 宗，变动记录 ${events.length} 条。面积为 CGCS2000 椭球面积；1 公顷 = 15 亩。`,
       ];
       reply

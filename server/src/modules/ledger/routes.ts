@@ -5,6 +5,7 @@
  * event, by planners and above (the land-supply staff of a bureau hold the planner role; the
  * access table in tests/fixtures/access/routes.json says so).
  */
+import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { atLeast, ROLES, type Role } from '../../../../core/access.ts';
 import { ErrorResponse } from '../../../../core/contracts/common.ts';
@@ -20,6 +21,7 @@ import {
 } from '../../../../core/contracts/ledger.ts';
 import { StockCodeParams } from '../../../../core/contracts/stock.ts';
 import { audit } from '../auth/service.ts';
+import { assertInScope } from '../auth/scope.ts';
 import { readDataVersions } from '../data-version/service.ts';
 import { followStockReshape, parcelEvents, parcelNotFound, recordStockEvent } from './service.ts';
 import { mergeParcels, splitParcel } from './reshape.ts';
@@ -77,11 +79,18 @@ const routes: FastifyPluginAsyncZod = async (app) => {
     },
     async (req) => {
       const user = req.user!;
+      await assertParcelsInScope(req, [req.params.code]);
       const event = await recordStockEvent(app.db, { ...req.body, parcelCode: req.params.code }, { id: user.id, name: user.displayName });
       await audit(app.db, { action: 'stock-event', user, ip: req.ip, target: req.params.code, details: { kind: event.kind, event: event.id, status: event.statusAfter } });
       return { events: [event], dataVersion: (await readDataVersions(app.db)).overall };
     },
   );
+
+  /** Staff change the ledger of parcels inside their own scope only (403 naming where the parcel lies); unknown codes are the handlers' 404. */
+  const assertParcelsInScope = async (req: FastifyRequest, codes: string[]) => {
+    const rows = await app.db.query<{ county_code: string }>('SELECT DISTINCT county_code FROM stock_parcel WHERE code = ANY($1::text[])', [codes]);
+    for (const r of rows) await assertInScope(app.db, req, r.county_code, { zh: '该存量地块', en: 'stock parcel' });
+  };
 
   const RESHAPE_RULES =
     '新地块沿用原地块的属性，状态为可供应，入库日期为变动日期；原地块状态改为已注销，只保留历史。每宗涉及的地块都记一条台账记录。';
@@ -105,6 +114,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
     },
     async (req) => {
       const user = req.user!;
+      await assertParcelsInScope(req, [req.params.code]);
       const r = await splitParcel(app.db, req.params.code, req.body, { id: user.id, name: user.displayName });
       await followStockReshape(app.db, r.bbox);
       await audit(app.db, { action: 'stock-split', user, ip: req.ip, target: req.params.code, details: { children: r.children } });
@@ -129,6 +139,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
     },
     async (req) => {
       const user = req.user!;
+      await assertParcelsInScope(req, req.body.parents);
       const r = await mergeParcels(app.db, req.body, { id: user.id, name: user.displayName });
       await followStockReshape(app.db, r.bbox);
       await audit(app.db, { action: 'stock-merge', user, ip: req.ip, target: r.children[0]!, details: { parents: req.body.parents } });

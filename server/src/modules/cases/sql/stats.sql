@@ -1,7 +1,8 @@
 -- The county view of one year (by detection date): every county of admin_county, its cases,
 -- pending ones, what the confirmed illegal ones (违法占用) occupy, in ellipsoidal m², and how
 -- those on farmland stand against rectification within the year (core/rectification.ts).
--- $1 the year, $2 today (Beijing), $3 the least farmland that counts as occupying it (m²).
+-- $1 the year, $2 today (Beijing), $3 the least farmland that counts as occupying it (m²),
+-- $4 the caller's scope as a county-code pattern ('4108%'; '41%' the province).
 WITH e AS (
   SELECT e.id, e.county_code, e.status, e.permanent_farmland_m2, e.eco_redline_m2, e.rectified_on, e.rectify_deadline,
          (e.permanent_farmland_m2 + e.general_farmland_m2) AS farmland_m2,
@@ -10,6 +11,7 @@ WITH e AS (
     FROM encroachment e
    WHERE e.detected_on >= make_date($1::int, 1, 1)
      AND e.detected_on < make_date($1::int + 1, 1, 1)
+     AND e.county_code LIKE $4::text
 )
 SELECT a.code AS county_code, a.name AS county_name, COALESCE(NULLIF(a.name_en, ''), a.name) AS county_name_en,
        count(e.id)::int AS cases,
@@ -27,5 +29,6 @@ SELECT a.code AS county_code, a.name AS county_name, COALESCE(NULLIF(a.name_en, 
        (min(e.rectify_deadline) FILTER (WHERE e.on_farmland AND e.rectified_on IS NULL))::text AS earliest_deadline
   FROM admin_county a
   LEFT JOIN e ON e.county_code = a.code
+ WHERE a.code LIKE $4::text
  GROUP BY a.code, a.name, a.name_en
  ORDER BY a.code
