@@ -16,6 +16,8 @@ import { createUser } from '../../server/src/modules/auth/service.ts';
 import { openEmptyDatabase } from '../helpers/db.ts';
 import { backend } from '../helpers/backend.ts';
 import { TEST_PASSWORD } from '../helpers/session.ts';
+import { multipart } from '../helpers/fuzz.ts';
+import { CaseImportAccepted, CaseImportJob } from '../../core/contracts/cases.ts';
 import { areaOf, insertWorld, layerSql, rect } from '../fixtures/cases/world.ts';
 
 /** 山阳区, a district of 焦作市, beside the test world's three Kaifeng counties. */
@@ -158,6 +160,27 @@ describe(`account scopes (${backend})`, () => {
     const own = await get(jz, '/api/stock-ledger/export.xlsx');
     expect(own.statusCode).toBe(200);
     expect(own.headers['x-total-count']).toBe('0');
+  });
+
+  it("a Jiaozuo auditor's import refuses the polygons that lie in Kaifeng, row by row", async () => {
+    const jz = await callerOf('auditor', '410800');
+    const feature = (g: object, code: string) => ({ type: 'Feature', properties: { code, 来源: '卫片', 发现日期: '2026-05-01' }, geometry: g });
+    const file = JSON.stringify({ type: 'FeatureCollection', features: [feature(rect([2500, 2500, 80, 80]), 'IMP-KF'), feature(rect([11000, 2500, 80, 80]), 'IMP-JZ')] });
+    const upload = multipart([{ field: 'file', filename: 'detections.geojson', content: file }]);
+    const res = await app.inject({ method: 'POST', url: '/api/cases/import?dryRun=true', payload: upload.payload, headers: { ...upload.headers, ...jz.headers } });
+    expect(res.statusCode, res.body).toBe(202);
+    const accepted = CaseImportAccepted.parse(res.json());
+    let job: CaseImportJob;
+    for (;;) {
+      job = CaseImportJob.parse((await get(jz, accepted.statusUrl)).json());
+      if (job.phase === 'done' || job.phase === 'failed') break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(job.phase, JSON.stringify(job.error)).toBe('done');
+    const rows = job.report!.rows;
+    expect(rows[0]!.reasons.map((r) => r.code)).toEqual(['OUT_OF_SCOPE']);
+    expect(rows[0]!.reasons[0]!.zh).toContain('杞县');
+    expect(rows[1]).toMatchObject({ status: 'ok', countyCode: JIAOZUO_COUNTY });
   });
 
   it('the session says where the caller works and the extent of its counties', async () => {

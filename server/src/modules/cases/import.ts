@@ -45,6 +45,8 @@ import { openLayerFile, type LayerFileReader } from '../../formats/stream/index.
 import { importParseError, refuseApproximateForImport } from '../../http/upload.ts';
 import { AppError } from '../../plugins/errors.ts';
 import { audit } from '../auth/service.ts';
+import { scopePattern } from '../auth/scope.ts';
+import { PROVINCE } from '../../../../core/divisions.ts';
 import { Cancelled, uploadStillHere, type Actor, type JobKind, type JobRow, type JobRun, type LayerJobs } from '../layer-admin/service.ts';
 import { stageTable } from '../layer-admin/store.ts';
 import { computeCaseOverlaps } from './overlaps.ts';
@@ -176,6 +178,8 @@ export interface CaseImportInput {
   rows: number;
   /** Whether the job creates cases (a commit), or stops at `ready` with its report (a trial run). */
   commit: boolean;
+  /** The importer's scope (auth/scope.ts): polygons in counties outside it are refused row by row; absent: the province. */
+  scope?: string;
   /** What the reader decided about the file, once read (for the report). */
   detected?: CaseImportReport['detected'];
   warnings?: Reason[];
@@ -248,6 +252,7 @@ async function createCaseStage(db: Database, jobId: string): Promise<string> {
        county_name text,
        county_name_en text,
        outside boolean,
+       out_of_scope boolean NOT NULL DEFAULT false,
        staged boolean NOT NULL DEFAULT false,
        dup_cases jsonb NOT NULL DEFAULT '[]',
        dup_rows jsonb NOT NULL DEFAULT '[]'
@@ -274,6 +279,7 @@ interface StageRow {
   county_name: string | null;
   county_name_en: string | null;
   outside: boolean | null;
+  out_of_scope: boolean | null;
   staged: boolean;
   dup_cases: ImportRow['duplicateOf'];
   dup_rows: ImportRow['duplicateOf'];
@@ -284,7 +290,7 @@ const parsed = <T>(v: unknown): T => (typeof v === 'string' ? (JSON.parse(v) as 
 async function readStage(q: Queryable, stage: string): Promise<StageRow[]> {
   const rows = await q.query<StageRow>(
     `SELECT row_no, code, code_given, source, detected_on, area_m2, reasons, notes, code_repeat_of, code_exists, valid, invalid_reason, invalid_location,
-            county_code, county_name, county_name_en, outside, staged, dup_cases, dup_rows
+            county_code, county_name, county_name_en, outside, out_of_scope, staged, dup_cases, dup_rows
        FROM ${stage} ORDER BY row_no`,
   );
   return rows.map((r) => ({
@@ -383,7 +389,10 @@ function reasonsOf(r: StageRow, share: number): Reason[] {
     const why = describeGeosReason(r.invalid_reason, r.invalid_location ? (JSON.parse(r.invalid_location) as { coordinates: number[] }).coordinates : null);
     out.push(reason('INVALID_GEOMETRY', `图形无效：${why.text.zh}`, `The polygon is not valid: ${why.text.en}`));
   }
-  if (r.outside) out.push(reason('OUTSIDE_COUNTIES', '图斑不在开封市任何县区内', 'The polygon lies in none of Kaifeng’s counties'));
+  if (r.outside) out.push(reason('OUTSIDE_COUNTIES', '图斑不在已载入的任何县区内', 'The polygon lies in none of the loaded counties'));
+  if (r.out_of_scope) {
+    out.push(reason('OUT_OF_SCOPE', `图斑位于${r.county_name ?? r.county_code}，不在您的工作范围内`, `The polygon lies in ${r.county_name_en ?? r.county_name ?? r.county_code}, outside your scope`));
+  }
   for (const d of r.dup_cases) {
     out.push(
       reason('DUPLICATE_OF_CASE', `与已有图斑 ${d.caseCode} 重叠 ${percent(d.share)}（超过 ${percent(share)}）`, `Overlaps the existing case ${d.caseCode} by ${percent(d.share)} (more than ${percent(share)})`),
@@ -682,7 +691,10 @@ export class CaseImports implements JobKind {
     await this.db.query(sql('import-county', stage));
     const [placed] = await this.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${stage} WHERE valid AND outside IS NULL`);
     if (placed!.n > 0) throw new Error(`县区判定不完整：${placed!.n} 个图斑没有得到结果`);
-    await this.db.query(`UPDATE ${stage} SET staged = true WHERE valid AND NOT outside`);
+    // the importer's scope: a polygon placed in a county outside it is that row's refusal
+    await this.db.query(`ALTER TABLE ${stage} ADD COLUMN IF NOT EXISTS out_of_scope boolean NOT NULL DEFAULT false`);
+    await this.db.query(`UPDATE ${stage} SET out_of_scope = true WHERE valid AND NOT outside AND county_code NOT LIKE $1::text`, [scopePattern(input.scope ?? PROVINCE.code)]);
+    await this.db.query(`UPDATE ${stage} SET staged = true WHERE valid AND NOT outside AND NOT out_of_scope`);
     await this.db.query(`CREATE INDEX ON ${stage} USING gist (geom) WHERE staged`);
     await this.db.query(`ANALYZE ${stage}`);
     job.set('checking', 0, 1, 'duplicates');

@@ -216,7 +216,7 @@ const routes: FastifyPluginAsyncZod<CaseRoutesOptions> = async (app, opts) => {
       // the importer is the signed-in user
       const { dryRun, duplicateShare, includeDuplicates, source, detectedOn } = req.query;
       const query = { dryRun, duplicateShare, source, ...(includeDuplicates ? { includeDuplicates } : {}), ...(detectedOn ? { detectedOn } : {}), actor: req.user ? req.user.displayName : req.query.actor };
-      const input: Omit<CaseImportInput, 'host'> = { fileName: file.fileName, path: file.path, bytes: file.bytes, options, query, rows: total, commit: !dryRun };
+      const input: Omit<CaseImportInput, 'host'> = { fileName: file.fileName, path: file.path, bytes: file.bytes, options, query, rows: total, commit: !dryRun, scope: scopeOf(req) };
       const job = await jobs.start(input, { user: req.user ?? null, ip: req.ip });
       if (!dryRun) await audit(app.db, { action: 'case-import', user: req.user, ip: req.ip, target: file.fileName, details: { rows: total, job: job.id } });
       return reply.status(202).send(acceptedOf(job.id, dryRun, total));
