@@ -44,11 +44,14 @@ export interface ScopeInfo {
   bbox: [number, number, number, number] | null;
 }
 
-const described = new LRUCache<string, ScopeInfo>({ max: 500, ttl: 60_000 });
+/** Per database (a process may hold several: tests, benchmarks); a county layer replaced shows within a minute. */
+const described = new WeakMap<Queryable, LRUCache<string, ScopeInfo>>();
 
 /** The name of a division and the extent of its loaded counties. */
 export async function describeScope(db: Queryable, code: string): Promise<ScopeInfo> {
-  const hit = described.get(code);
+  let cache = described.get(db);
+  if (!cache) described.set(db, (cache = new LRUCache<string, ScopeInfo>({ max: 500, ttl: 60_000 })));
+  const hit = cache.get(code);
   if (hit) return hit;
   const params: unknown[] = [];
   const where = scopeFilter('code', code, params);
@@ -65,7 +68,7 @@ export async function describeScope(db: Queryable, code: string): Promise<ScopeI
   const nameEn = level === 'province' ? PROVINCE.nameEn : (city?.nameEn ?? row?.name_en ?? row?.name ?? code);
   const bbox = row && row.west !== null ? ([row.west, row.south!, row.east!, row.north!] as ScopeInfo['bbox']) : null;
   const info: ScopeInfo = { code, level, name, nameEn, bbox };
-  described.set(code, info);
+  cache.set(code, info);
   return info;
 }
 
