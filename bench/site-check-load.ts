@@ -17,7 +17,7 @@
  * in the same run. Results go to docs/PERFORMANCE.md. Each check files a (public, lapsing) report.
  */
 import http from 'node:http';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -78,6 +78,40 @@ const bodies = places.map(([cx, cy], i) => {
 });
 await db.close();
 
+/** CPU seconds (user + system) from /proc: a thread's, or every process named `comm`'s. */
+const ticks = Number(process.env.CLK_TCK ?? 100);
+const cpuOfStat = (stat: string) => {
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(f[11]) + Number(f[12])) / ticks;
+};
+function threadCpu(pid: number): { main: number; others: number } {
+  let main = 0;
+  let others = 0;
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      const s = cpuOfStat(readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8'));
+      if (Number(tid) === pid) main += s;
+      else others += s;
+    } catch {
+      // a thread that ended meanwhile
+    }
+  }
+  return { main, others };
+}
+function processesCpu(comm: string): number {
+  let sum = 0;
+  for (const pid of readdirSync('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      if (stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')) === comm) sum += cpuOfStat(stat);
+    } catch {
+      // gone
+    }
+  }
+  return sum;
+}
+
 interface Probe {
   p50: number;
   p99: number;
@@ -99,6 +133,8 @@ interface Run {
   errors: Map<string, number>;
   loop: Probe;
   rssAfter: number;
+  /** CPU ms per check: the server's event-loop thread, its other threads, every postgres process. */
+  cpuPerCheck: { main: number; others: number; postgres: number };
 }
 
 async function runAgainst(label: string, cwd: string): Promise<Run> {
@@ -160,16 +196,22 @@ async function runAgainst(label: string, cwd: string): Promise<Run> {
     await Promise.all(agents.map((_, c) => loop(w, undefined, c)));
     const out = { ms: [] as number[], errors: new Map<string, number>() };
     await ask(server, 'reset');
+    const cpu0 = threadCpu(server.pid);
+    const pg0 = processesCpu('postgres');
     const t0 = performance.now();
     const end = t0 + SECONDS * 1000;
     await Promise.all(agents.map((_, c) => loop(end, out, c)));
     const elapsed = (performance.now() - t0) / 1000;
     const probe = await ask(server, 'read');
-    const run: Run = { label, n: out.ms.length, rps: out.ms.length / elapsed, ms: out.ms, errors: out.errors, loop: probe, rssAfter: memoryOf(server.pid).rss };
+    const cpu1 = threadCpu(server.pid);
+    const pg1 = processesCpu('postgres');
+    const n = Math.max(1, out.ms.length);
+    const cpuPerCheck = { main: ((cpu1.main - cpu0.main) * 1000) / n, others: ((cpu1.others - cpu0.others) * 1000) / n, postgres: ((pg1 - pg0) * 1000) / n };
+    const run: Run = { label, n: out.ms.length, rps: out.ms.length / elapsed, ms: out.ms, errors: out.errors, loop: probe, rssAfter: memoryOf(server.pid).rss, cpuPerCheck };
     for (const a of agents) a.destroy();
     console.log(
       `${label}: ${run.n} checks (${run.rps.toFixed(1)}/s), median ${fmtMs(median(run.ms))}, p95 ${fmtMs(percentile(run.ms, 95))}, p99 ${fmtMs(percentile(run.ms, 99))}; ` +
-        `errors ${[...run.errors].map(([k, v]) => `${k}×${v}`).join(', ') || 'none'}; event-loop delay p99 ${fmtMs(probe.p99)}, max ${fmtMs(probe.max)}; CPU ${(probe.cpuShare * 100).toFixed(0)} % of a core; RSS ${fmtMB(run.rssAfter)}`,
+        `errors ${[...run.errors].map(([k, v]) => `${k}×${v}`).join(', ') || 'none'}; event-loop delay p99 ${fmtMs(probe.p99)}, max ${fmtMs(probe.max)}; CPU ${(probe.cpuShare * 100).toFixed(0)} % of a core; CPU per check: event loop ${cpuPerCheck.main.toFixed(1)} ms, other threads ${cpuPerCheck.others.toFixed(1)} ms, postgres ${cpuPerCheck.postgres.toFixed(1)} ms; RSS ${fmtMB(run.rssAfter)}`,
     );
     return run;
   } finally {
