@@ -23,11 +23,24 @@ export interface ChildServer {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+export interface StartOptions {
+  /** The checkout whose server is started (default: this one); its node_modules must resolve. */
+  cwd?: string;
+  /** More `--import` modules loaded into the server before its main (e.g. a probe of its event loop). */
+  imports?: string[];
+  /** An IPC channel to the server (the probe answers over it). */
+  ipc?: boolean;
+  /** More options to node (e.g. `--cpu-prof`). */
+  nodeArgs?: string[];
+}
+
 /** Starts the server on `port` with `env` added and waits for GET /api/health (at most 10 minutes). */
-export async function startServer(port: number, env: NodeJS.ProcessEnv): Promise<ChildServer> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/src/main.ts'], {
+export async function startServer(port: number, env: NodeJS.ProcessEnv, opts: StartOptions = {}): Promise<ChildServer> {
+  const imports = (opts.imports ?? []).flatMap((m) => ['--import', m]);
+  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), '--import', 'tsx', ...imports, 'server/src/main.ts'], {
+    cwd: opts.cwd,
     env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', SEED_SCALE: 'none', ...env },
-    stdio: ['ignore', 'inherit', 'inherit'],
+    stdio: opts.ipc ? ['ignore', 'inherit', 'inherit', 'ipc'] : ['ignore', 'inherit', 'inherit'],
   });
   const base = `http://127.0.0.1:${port}`;
   const stop = async () => {

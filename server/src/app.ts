@@ -166,7 +166,10 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   });
 
   // app services shared by modules
-  app.decorate('stockCatalogue', new StockCatalogue(opts.db, { stockFirstRadiusKm: opts.stockFirstRadiusKm }));
+  const stockCatalogue = new StockCatalogue(opts.db, { stockFirstRadiusKm: opts.stockFirstRadiusKm });
+  app.decorate('stockCatalogue', stockCatalogue);
+  // its index worker ends with the app
+  app.addHook('onClose', async () => stockCatalogue.close());
   app.decorate('basemaps', new Basemaps(opts.db, opts.basemapSources));
 
   // modules

@@ -12,55 +12,83 @@
  *
  * Distances (search by distance, match near a place) are from the place to each parcel's
  * inner point, in a local plane on the CGCS2000 ellipsoid (core/planar-distance.ts).
+ *
+ * The index lives in a worker thread (stock/index-client.ts, stock/index-worker/), which does the
+ * filtering, sorting and ranking, so that none of it holds the event loop; this side reads the
+ * versions and the rows from the database (the embedded database lives on this thread), ships the
+ * index to the worker once per load — then only the parcels a ledger event changed — and builds
+ * the answers from the ids the worker returns. A lost worker is replaced: the index is loaded
+ * into the new one and the question asked once more; failing again, the answer is a 503.
  */
-import { COMBINATION_MAX_GAP_M, matchParcels, usesFor, useFit, describeMatch, type IndexedParcel, type MatchOffer, type MatchTally, type PlannedUse } from '../../../../core/stock-match.ts';
+import { COMBINATION_MAX_GAP_M, usesFor, useFit, describeMatch, type MatchTally, type PlannedUse } from '../../../../core/stock-match.ts';
 import type { StockMatchRequest, StockMatchResponse, StockSearchQuery, StockSearchResponse } from '../../../../core/contracts/stock.ts';
-import { stockComparator, stockFilter, type CatalogueParcel } from '../../../../core/stock-search.ts';
-import { TopK } from '../../../../core/top-k.ts';
-import { RETIRED_STATUS, SINGLE_PARCEL_KINDS } from '../../../../core/ledger.ts';
-import { distanceTo } from '../../../../core/planar-distance.ts';
+import { SINGLE_PARCEL_KINDS, RETIRED_STATUS } from '../../../../core/ledger.ts';
 import { OVERLAP_EPSILON_M2 } from '../../../../core/rules.ts';
-import { haToM2, M2_PER_MU, muToM2, toAreaUnits } from '../../../../core/units.ts';
+import { haToM2, muToM2, toAreaUnits } from '../../../../core/units.ts';
 import { DEFAULT_STOCK_FIRST_RADIUS_KM } from '../../../../core/stock-first.ts';
 import type { Database } from '../../db/database.ts';
+import { AppError } from '../../plugins/errors.ts';
 import { readDataVersions } from '../data-version/service.ts';
 import { refreshStockDerived, STOCK_DERIVED_SOURCES } from './derived.ts';
+import { IndexStale, IndexWorkerLost, StockIndexWorker, type IndexWorkerOptions } from './index-client.ts';
+import { NONE, transferListOf, type LandRequestNeed, type ParcelColumns, type RankedOffers, type TextColumn } from './index-worker/protocol.ts';
 import { parcelsById, unionGeometries, type StockParcelSummary } from './repo.ts';
 
 /** The parcels search, export and matching see: not those retired by a split or merge (registry's servedWhere). */
 const SERVED = `s.status <> '${RETIRED_STATUS}'`;
 
-interface IndexEntry extends IndexedParcel, CatalogueParcel {
-  lon: number;
-  lat: number;
-}
-
-interface StockIndex {
+/** Which index the worker holds: the key of the source layers' versions, and where the ledger stood. */
+interface IndexState {
   key: string;
   /** The stock layer's data version and the ledger's last event id when the rows were read. */
   stockVersion: number;
   eventId: number;
-  parcels: IndexEntry[];
-  byId: Map<number, IndexEntry>;
-  neighbours: Map<number, number[]>;
 }
 
+/** The index worker could not answer even once more. */
+const unavailable = () =>
+  new AppError(503, 'STOCK_INDEX_UNAVAILABLE', '存量土地图库暂时无法检索，请稍后再试', 'The stock-land library cannot be searched just now; try again shortly');
+
 export class StockCatalogue {
-  private index: StockIndex | null = null;
-  private loading: Promise<StockIndex> | null = null;
+  private index: IndexState | null = null;
+  private loading: Promise<IndexState> | null = null;
   private loadingKey = '';
+  /** The worker holding the index (its thread id, for operations and tests: `indexWorker.threadId`). */
+  readonly indexWorker: StockIndexWorker;
 
   /** The stock-first step's search radius, km (STOCK_FIRST_RADIUS_KM; default 10). */
   readonly stockFirstRadiusKm: number;
 
   constructor(
     private readonly db: Database,
-    opts: { stockFirstRadiusKm?: number } = {},
+    opts: { stockFirstRadiusKm?: number; indexWorker?: Omit<IndexWorkerOptions, 'onLost'> } = {},
   ) {
     this.stockFirstRadiusKm = opts.stockFirstRadiusKm ?? DEFAULT_STOCK_FIRST_RADIUS_KM;
+    this.indexWorker = new StockIndexWorker({
+      ...opts.indexWorker,
+      // the index went with the worker: the next question loads it into a new one
+      onLost: (err) => {
+        this.index = null;
+        console.error('stock-land index worker lost:', err.message);
+      },
+    });
   }
 
-  private async current(): Promise<{ index: StockIndex; dataVersion: string }> {
+  /**
+   * Tells the catalogue its sources may have changed (another instance wrote them): it reads the
+   * data versions again now and follows them — patched or reloaded — before the next question
+   * needs it. Every question reads them too, so this only brings the work forward.
+   */
+  invalidate(): void {
+    this.current().catch((err: unknown) => console.error('stock-land catalogue refresh failed:', err));
+  }
+
+  /** Ends the index worker (the app's close). */
+  async close(): Promise<void> {
+    await this.indexWorker.close();
+  }
+
+  private async current(): Promise<{ index: IndexState; dataVersion: string }> {
     const versions = await readDataVersions(this.db);
     const key = STOCK_DERIVED_SOURCES.map((l) => `${l}:${versions.byLayer[l] ?? 0}`).join(';');
     if (this.index?.key === key) return { index: this.index, dataVersion: versions.overall };
@@ -68,15 +96,36 @@ export class StockCatalogue {
       this.loadingKey = key;
       const from = this.index;
       // the ledger's changes alone are patched in; anything else reloads the whole catalogue
-      this.loading = (from ? this.patch(from, key) : Promise.resolve(null))
+      const loading = (from ? this.patch(from, key) : Promise.resolve(null))
         .then((patched) => patched ?? this.load(key))
         .finally(() => {
-          this.loading = null;
+          if (this.loading === loading) this.loading = null;
         });
+      this.loading = loading;
     }
     const index = await this.loading;
     this.index = index;
     return { index, dataVersion: versions.overall };
+  }
+
+  /**
+   * Asks the worker about the current index; when the worker was lost meanwhile (or holds another
+   * index), loads again and asks once more — then a 503, never a wait without end.
+   */
+  private async ask<T>(question: (index: IndexState, dataVersion: string) => Promise<T>): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      let state: IndexState | null = null;
+      try {
+        const { index, dataVersion } = await this.current();
+        state = index;
+        return await question(index, dataVersion);
+      } catch (e) {
+        if (!(e instanceof IndexWorkerLost || e instanceof IndexStale)) throw e;
+        if (attempt >= 1) throw unavailable();
+        // the worker holds another index than this side thought: read it in again
+        if (e instanceof IndexStale && state && this.index === state) this.index = null;
+      }
+    }
   }
 
   /**
@@ -87,7 +136,7 @@ export class StockCatalogue {
    * event that changed a parcel's state (each writes one UPDATE, in the event's transaction) and
    * no other source layer moved; else null, and the whole catalogue is read again.
    */
-  private async patch(from: StockIndex, key: string): Promise<StockIndex | null> {
+  private async patch(from: IndexState, key: string): Promise<IndexState | null> {
     const others = (k: string) => k.split(';').filter((part) => !part.startsWith('stock-parcel:')).join(';');
     if (others(from.key) !== others(key)) return null;
     const [r] = await this.db.query<{ version: number; last_id: number; changes: number; others: number; codes: string[] | null }>(
@@ -103,15 +152,14 @@ export class StockCatalogue {
     const stockVersion = Number(r.version);
     const rekey = key.replace(/stock-parcel:\d+/, `stock-parcel:${stockVersion}`);
     const codes = r.codes ?? [];
-    const fresh = codes.length ? await this.entries(`s.code = ANY($2::text[])`, [codes]) : [];
+    const fresh = await this.entries(`s.code = ANY($2::text[])`, [codes]);
     if (fresh.length !== codes.length) return null;
-    const replaced = new Map(fresh.map((e) => [e.id, e]));
-    if ([...replaced.keys()].some((id) => !from.byId.has(id))) return null;
-    const parcels = from.parcels.map((p) => replaced.get(p.id) ?? p);
-    return { key: rekey, stockVersion, eventId: Number(r.last_id), neighbours: from.neighbours, parcels, byId: new Map(parcels.map((p) => [p.id, p])) };
+    // the worker refuses when it holds another index than `from`, or a parcel is new to it
+    const patched = await this.indexWorker.run({ op: 'patch', from: from.key, key: rekey, parcels: fresh }, transferListOf(fresh));
+    return patched ? { key: rekey, stockVersion, eventId: Number(r.last_id) } : null;
   }
 
-  private async load(key: string): Promise<StockIndex> {
+  private async load(key: string): Promise<IndexState> {
     await refreshStockDerived(this.db);
     // where the ledger stood before the rows are read: a later patch starts from here
     const [at] = await this.db.query<{ version: number; event_id: number }>(
@@ -120,24 +168,19 @@ export class StockCatalogue {
     const parcels = await this.entries(SERVED);
     const [{ n } = { n: -1 }] = await this.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM stock_parcel s WHERE ${SERVED}`);
     if (parcels.length !== n) throw new Error(`存量地块索引不完整：${n} 宗地块只读到 ${parcels.length} 宗`);
-    const neighbours = new Map<number, number[]>();
-    const link = (a: number, b: number) => {
-      const list = neighbours.get(a);
-      if (list) list.push(b);
-      else neighbours.set(a, [b]);
-    };
-    const served = new Set(parcels.map((p) => p.id));
-    for (const { a_id, b_id } of await this.db.query<{ a_id: number; b_id: number }>('SELECT a_id, b_id FROM stock_adjacency')) {
-      // a retired parcel (已注销) keeps its pairs in the derived table but is no neighbour
-      if (!served.has(Number(a_id)) || !served.has(Number(b_id))) continue;
-      link(Number(a_id), Number(b_id));
-      link(Number(b_id), Number(a_id));
-    }
-    return { key, stockVersion: Number(at?.version ?? 0), eventId: Number(at?.event_id ?? 0), neighbours, parcels, byId: new Map(parcels.map((p) => [p.id, p])) };
+    // every pair as two ids; the worker drops those naming a retired parcel (已注销)
+    const rows = await this.db.query<{ a_id: number; b_id: number }>('SELECT a_id, b_id FROM stock_adjacency');
+    const pairs = new Int32Array(rows.length * 2);
+    rows.forEach((p, i) => {
+      pairs[2 * i] = Number(p.a_id);
+      pairs[2 * i + 1] = Number(p.b_id);
+    });
+    await this.indexWorker.run({ op: 'load', key, parcels, pairs }, [...transferListOf(parcels), pairs.buffer as ArrayBuffer]);
+    return { key, stockVersion: Number(at?.version ?? 0), eventId: Number(at?.event_id ?? 0) };
   }
 
-  /** The catalogue's entries of the parcels `where` selects (`$2` its parameter, if any). */
-  private async entries(where: string, params: unknown[] = []): Promise<IndexEntry[]> {
+  /** The catalogue's entries of the parcels `where` selects (`$2` its parameter, if any), as the worker takes them. */
+  private async entries(where: string, params: unknown[] = []): Promise<ParcelColumns> {
     const rows = await this.db.query<{
       id: number; code: string; name: string; category: string; county_code: string; planned_use: string; status: string;
       four_un_stage: string | null; area_m2: number; plot_ratio_min: number | null; plot_ratio_max: number | null;
@@ -153,92 +196,85 @@ export class StockCatalogue {
         WHERE ${where}`,
       [OVERLAP_EPSILON_M2, ...params],
     );
-    // one string instance per distinct value: the matcher compares and hashes them per parcel
-    const pool = new Map<string, string>();
-    const intern = <T extends string | null>(v: T): T => (v === null ? v : ((pool.get(v) ?? (pool.set(v, v), v)) as T));
-    return rows.map((r) => ({
-        id: Number(r.id),
-        code: r.code,
-        name: r.name,
-        category: intern(r.category),
-        plotRatioMin: r.plot_ratio_min === null ? null : Number(r.plot_ratio_min),
-        plotRatioMax: r.plot_ratio_max === null ? null : Number(r.plot_ratio_max),
-        refPrice: r.ref_price === null ? null : Number(r.ref_price),
-        approvalDate: r.approval_date,
-        countyCode: intern(r.county_code),
-        plannedUse: intern(r.planned_use),
-        status: intern(r.status),
-        fourUnStage: intern(r.four_un_stage),
-        areaM2: Number(r.area_m2),
-        urbanBoundaryId: r.urban_boundary_id === null ? null : Number(r.urban_boundary_id),
-        conflict: r.conflict,
-        lon: Number(r.lon),
-        lat: Number(r.lat),
-      }));
+    const n = rows.length;
+    const numbers = (of: (r: (typeof rows)[number]) => number | null) => {
+      const a = new Float64Array(n);
+      for (let i = 0; i < n; i++) {
+        const v = of(rows[i]!);
+        a[i] = v === null ? NaN : Number(v);
+      }
+      return a;
+    };
+    const text = (of: (r: (typeof rows)[number]) => string | null): TextColumn => {
+      const values: string[] = [];
+      const at = new Map<string, number>();
+      const codes = new Uint32Array(n);
+      for (let i = 0; i < n; i++) {
+        const v = of(rows[i]!);
+        if (v === null) {
+          codes[i] = NONE;
+          continue;
+        }
+        let k = at.get(v);
+        if (k === undefined) at.set(v, (k = values.push(v) - 1));
+        codes[i] = k;
+      }
+      return { values, codes };
+    };
+    return {
+      length: n,
+      id: Int32Array.from(rows, (r) => Number(r.id)),
+      areaM2: numbers((r) => r.area_m2),
+      lon: numbers((r) => r.lon),
+      lat: numbers((r) => r.lat),
+      plotRatioMin: numbers((r) => r.plot_ratio_min),
+      plotRatioMax: numbers((r) => r.plot_ratio_max),
+      refPrice: numbers((r) => r.ref_price),
+      urbanBoundaryId: numbers((r) => r.urban_boundary_id),
+      conflict: Uint8Array.from(rows, (r) => (r.conflict ? 1 : 0)),
+      code: rows.map((r) => r.code),
+      name: rows.map((r) => r.name),
+      approvalDate: text((r) => r.approval_date),
+      category: text((r) => r.category),
+      countyCode: text((r) => r.county_code),
+      plannedUse: text((r) => r.planned_use),
+      status: text((r) => r.status),
+      fourUnStage: text((r) => r.four_un_stage),
+    };
   }
 
-  /**
-   * The parcels a query selects — all of them in order, or with `first` only the first so
-   * many (a page needs no full sort) — with their distances to `near` when given.
-   */
-  private async select(q: StockSearchQuery, first?: number): Promise<{ total: number; selected: IndexEntry[]; distances: Map<number, number> | null }> {
-    const { index } = await this.current();
-    const keep = stockFilter(q);
-    const d = q.near ? distanceTo({ type: 'Point', coordinates: q.near }) : null;
-    const distances = d ? new Map<number, number>() : null;
-    const distanceOf = distances ? (p: CatalogueParcel) => distances.get(p.id)! : undefined;
-    const cmp = stockComparator(q.sort, distanceOf);
-    // a deep page is cheaper sorted whole than kept in order one insertion at a time
-    const top = first === undefined || first > 5_000 ? null : new TopK<IndexEntry>(first, cmp);
-    const all: IndexEntry[] = [];
-    let total = 0;
-    for (const p of index.parcels) {
-      if (!keep(p)) continue;
-      total++;
-      if (d) distances!.set(p.id, d(p.lon, p.lat));
-      if (top) top.push(p);
-      else all.push(p);
-    }
-    return { total, selected: top ? top.values() : all.sort(cmp), distances };
-  }
-
-  /** Rows of parcels in the order of `ids`, with their distances. */
-  private async rows(ids: number[], distances: Map<number, number> | null): Promise<StockParcelSummary[]> {
-    const byId = await parcelsById(this.db, ids);
-    return ids.map((id) => {
+  /** Rows of parcels in the order of `ids`, with their distances (aligned with `ids`, or none). */
+  private async rows(ids: ArrayLike<number>, distances: ArrayLike<number | null> | null): Promise<StockParcelSummary[]> {
+    const list = Array.from(ids);
+    const byId = await parcelsById(this.db, list);
+    return list.map((id, i) => {
       const s = byId.get(id);
       if (!s) throw new Error(`存量地块 ${id} 已不存在`);
-      return { ...s, distanceM: distances?.get(id) ?? null };
+      return { ...s, distanceM: distances?.[i] ?? null };
     });
   }
 
   /** One page of the parcels a query selects, and how many it selects. */
   async search(q: StockSearchQuery): Promise<StockSearchResponse> {
-    const { total, selected, distances } = await this.select(q, q.page * q.pageSize);
-    const page = selected.slice((q.page - 1) * q.pageSize);
-    return { total, page: q.page, pageSize: q.pageSize, items: await this.rows(page.map((p) => p.id), distances) };
+    const { total, ids, distances } = await this.ask(({ key }) => this.indexWorker.run({ op: 'page', key, q, offset: (q.page - 1) * q.pageSize, count: q.pageSize }));
+    return { total, page: q.page, pageSize: q.pageSize, items: await this.rows(ids, distances) };
   }
 
   /** The codes of every parcel a query selects (a saved search remembers them between visits). */
   async codes(q: StockSearchQuery): Promise<string[]> {
-    const { index } = await this.current();
-    const keep = stockFilter(q);
-    const out: string[] = [];
-    for (const p of index.parcels) if (keep(p)) out.push(p.code);
-    return out;
+    return this.ask(({ key }) => this.indexWorker.run({ op: 'codes', key, q }));
   }
 
   /** The parcels a query selects whose codes are not in `seen`, in the query's order: how many, and the first `limit`. */
   async newSince(q: StockSearchQuery, seen: ReadonlySet<string>, limit: number): Promise<{ total: number; items: StockParcelSummary[] }> {
-    const { selected, distances } = await this.select(q);
-    const fresh = selected.filter((p) => !seen.has(p.code));
-    return { total: fresh.length, items: await this.rows(fresh.slice(0, limit).map((p) => p.id), distances) };
+    const { total, ids, distances } = await this.ask(({ key }) => this.indexWorker.run({ op: 'newSince', key, q, seen: [...seen], limit }));
+    return { total, items: await this.rows(ids, distances) };
   }
 
   /** Every parcel a query selects, in its order (the export). */
   async list(q: StockSearchQuery): Promise<StockParcelSummary[]> {
-    const { selected, distances } = await this.select(q);
-    return this.rows(selected.map((p) => p.id), distances);
+    const { ids, distances } = await this.ask(({ key }) => this.indexWorker.run({ op: 'all', key, q }));
+    return this.rows(ids, distances);
   }
 
   /**
@@ -248,17 +284,12 @@ export class StockCatalogue {
    * the configured stock-first radius (the site check's step, and the panel's preview of it).
    */
   async match(req: StockMatchRequest, opts: { geometry?: boolean } = {}): Promise<StockMatchResponse> {
-    const { index, dataVersion } = await this.current();
     const areaM2 = req.areaMu !== undefined ? muToM2(req.areaMu) : haToM2(req.areaHa!);
-    const distance = req.near ? distanceTo(req.near as Parameters<typeof distanceTo>[0]) : null;
     const maxDistanceKm = req.stockFirst ? this.stockFirstRadiusKm : req.maxDistanceKm;
-    const result = matchParcels(index.parcels, (id) => index.neighbours.get(id) ?? [], {
-      need: { use: req.use, areaM2 },
-      county: req.county,
-      maxDistanceKm,
-      limit: req.limit,
-      distanceOf: distance ? (p) => distance((p as IndexEntry).lon, (p as IndexEntry).lat) : undefined,
-    });
+    const { result, dataVersion } = await this.ask(async ({ key }, dataVersion) => ({
+      result: await this.indexWorker.run({ op: 'match', key, req, maxDistanceKm }),
+      dataVersion,
+    }));
     return {
       need: {
         use: req.use,
@@ -273,7 +304,7 @@ export class StockCatalogue {
       summaryZh: describeMatch(result.tally, 'zh', maxDistanceKm),
       summaryEn: describeMatch(result.tally, 'en', maxDistanceKm),
       combinationGapM: COMBINATION_MAX_GAP_M,
-      candidates: await this.candidates(index, result.offers, req.use, distance, opts.geometry !== false),
+      candidates: await this.candidates(result.offers, req.use, opts.geometry !== false),
     };
   }
 
@@ -285,46 +316,26 @@ export class StockCatalogue {
    * none set passes) and its price (参考价 × 面积) within the budget; a combination's summed
    * price within it too. Without geometry (a request lists many; the parcel page shows each).
    */
-  async matchRequest(
-    r: { use: PlannedUse; areaMinMu: number; areaMaxMu: number; county?: string | null; near?: [number, number] | null; radiusKm?: number | null; plotRatioMin?: number | null; plotRatioMax?: number | null; budgetWan?: number | null },
-    limit: number,
-  ): Promise<{ candidates: StockMatchResponse['candidates']; dataVersion: string }> {
-    const { index, dataVersion } = await this.current();
-    const distance = r.near ? distanceTo({ type: 'Point', coordinates: r.near }) : null;
-    const budget = r.budgetWan ?? null;
-    const priceOf = (p: IndexEntry) => (p.refPrice === null ? 0 : p.refPrice * (p.areaM2 / M2_PER_MU));
-    const admit = (q: IndexedParcel) => {
-      const p = q as IndexEntry;
-      if (r.plotRatioMin != null && p.plotRatioMax !== null && p.plotRatioMax < r.plotRatioMin) return false;
-      if (r.plotRatioMax != null && p.plotRatioMin !== null && p.plotRatioMin > r.plotRatioMax) return false;
-      return budget === null || priceOf(p) <= budget;
+  async matchRequest(r: LandRequestNeed, limit: number): Promise<{ candidates: StockMatchResponse['candidates']; dataVersion: string }> {
+    const need: LandRequestNeed = {
+      use: r.use, areaMinMu: r.areaMinMu, areaMaxMu: r.areaMaxMu, county: r.county, near: r.near, radiusKm: r.radiusKm,
+      plotRatioMin: r.plotRatioMin, plotRatioMax: r.plotRatioMax, budgetWan: r.budgetWan,
     };
-    const result = matchParcels(index.parcels, (id) => index.neighbours.get(id) ?? [], {
-      need: { use: r.use, areaM2: muToM2(r.areaMinMu) },
-      areaRangeM2: [muToM2(r.areaMinMu), muToM2(r.areaMaxMu)],
-      county: r.county ?? undefined,
-      maxDistanceKm: r.radiusKm ?? undefined,
-      admit,
-      // a combination's summed price may pass the budget: ask for more, keep those within it
-      limit: budget === null ? limit : limit * 3,
-      distanceOf: distance ? (p) => distance((p as IndexEntry).lon, (p as IndexEntry).lat) : undefined,
-    });
-    const offers = result.offers.filter((o) => budget === null || o.parcelIds.reduce((sum, id) => sum + priceOf(index.byId.get(id)!), 0) <= budget).slice(0, limit);
-    return { candidates: await this.candidates(index, offers, r.use, distance, false), dataVersion };
+    const { result, dataVersion } = await this.ask(async ({ key }, dataVersion) => ({
+      result: await this.indexWorker.run({ op: 'matchRequest', key, r: need, limit }),
+      dataVersion,
+    }));
+    return { candidates: await this.candidates(result.offers, r.use, false), dataVersion };
+  }
+
+  /** The index worker's heap in use after a full collection, and the parcels it holds (the benchmarks' memory figure). */
+  async indexMemory(): Promise<{ heapUsed: number; parcels: number }> {
+    await this.ask(async () => undefined);
+    return this.indexWorker.run({ op: 'memory' });
   }
 
   /** The offers as the answer lists them: each parcel's row, its distance and use fit; the union geometry when asked. */
-  private async candidates(
-    index: StockIndex,
-    offers: readonly MatchOffer[],
-    use: PlannedUse,
-    distance: ((lon: number, lat: number) => number) | null,
-    geometry: boolean,
-  ): Promise<StockMatchResponse['candidates']> {
-    const distanceOf = (id: number) => {
-      const e = index.byId.get(id)!;
-      return distance ? distance(e.lon, e.lat) : null;
-    };
+  private async candidates(offers: RankedOffers['offers'], use: PlannedUse, geometry: boolean): Promise<StockMatchResponse['candidates']> {
     const ids = [...new Set(offers.flatMap((o) => o.parcelIds))];
     const [summaries, geometries] = await Promise.all([
       parcelsById(this.db, ids),
@@ -338,10 +349,10 @@ export class StockCatalogue {
       totalArea: toAreaUnits(o.areaM2),
       distanceM: o.distanceM,
       geometry: geometries[i]!,
-      parcels: o.parcelIds.map((id) => {
+      parcels: o.parcelIds.map((id, j) => {
         const s = summaries.get(id);
         if (!s) throw new Error(`存量地块 ${id} 已不存在`);
-        return { ...s, distanceM: distanceOf(id), useFit: useFit(use, s.plannedUse) as 'same' | 'compatible' };
+        return { ...s, distanceM: o.parcelDistances[j]!, useFit: useFit(use, s.plannedUse) as 'same' | 'compatible' };
       }),
     }));
   }
