@@ -17,7 +17,7 @@ import errorsPlugin, { AppError, frameworkErrors } from './plugins/errors.ts';
 import inputPlugin from './plugins/input.ts';
 import drainPlugin from './plugins/drain.ts';
 import authPlugin from './plugins/auth.ts';
-import helmet from '@fastify/helmet';
+import securityHeaders from './plugins/security-headers.ts';
 import rateLimit from '@fastify/rate-limit';
 import authRoutes from './modules/auth/routes.ts';
 import healthRoutes from './modules/health/routes.ts';
@@ -129,27 +129,26 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   // who is asking: sessions, each route's declared access, CSRF (before any route is added)
   await app.register(authPlugin);
   const basemapOrigins = [...new Set((opts.basemaps ?? []).flatMap((b) => b.tiles.map((t) => new URL(t.replace(/\{[a-z]\}/g, '0')).origin)))];
-  await app.register(helmet, {
-    contentSecurityPolicy: {
-      directives: {
-        defaultSrc: ["'self'"],
-        scriptSrc: ["'self'"],
-        styleSrc: ["'self'", "'unsafe-inline'"],
-        imgSrc: ["'self'", 'data:', 'blob:', ...basemapOrigins],
-        connectSrc: ["'self'", ...basemapOrigins],
-        workerSrc: ["'self'", 'blob:'],
-        fontSrc: ["'self'", 'data:'],
-        objectSrc: ["'none'"],
-        frameAncestors: ["'none'"],
-        upgradeInsecureRequests: null,
-      },
+  await app.register(securityHeaders, {
+    helmet: {
+      contentSecurityPolicy: {
+        directives: {
+          defaultSrc: ["'self'"],
+          scriptSrc: ["'self'"],
+          styleSrc: ["'self'", "'unsafe-inline'"],
+          imgSrc: ["'self'", 'data:', 'blob:', ...basemapOrigins],
+          connectSrc: ["'self'", ...basemapOrigins],
+          workerSrc: ["'self'", 'blob:'],
+          fontSrc: ["'self'", 'data:'],
+          objectSrc: ["'none'"],
+          frameAncestors: ["'none'"],
+          upgradeInsecureRequests: null,
+        },
     },
-    // the map's tiles and glyphs are fetched by a worker from the same origin
-    crossOriginEmbedderPolicy: false,
-  });
-  app.addHook('onSend', async (_req, reply, payload) => {
-    reply.header('permissions-policy', PERMISSIONS_POLICY);
-    return payload;
+      // the map's tiles and glyphs are fetched by a worker from the same origin
+      crossOriginEmbedderPolicy: false,
+    },
+    extra: { 'permissions-policy': PERMISSIONS_POLICY },
   });
   // per IP and minute; the public gets less than signed-in users (a map view fetches ~100 tiles).
   // Counted on request, after the session is known and before the access check, so requests

@@ -91,37 +91,49 @@ export default fp(
       for (const m of methods) table.set(`${m} ${route.url}`, describeAccess(access));
     });
 
-    app.addHook('onRequest', async (req) => {
+    // synchronous hooks, but for the one session lookup a cookie the cache does not hold needs
+    app.addHook('onRequest', (req, _reply, done) => {
       const token = req.cookies[SESSION_COOKIE];
-      if (token) {
-        let s = cache.get(token);
-        if (s === undefined) {
-          const found = await sessionOf(app.db, token);
-          s = found ? { user: found.user, csrfToken: found.csrfToken } : false;
-          cache.set(token, s);
+      if (!token) return done();
+      const known = cache.get(token);
+      if (known !== undefined) {
+        if (known) {
+          req.user = known.user;
+          req.csrfToken = known.csrfToken;
         }
+        return done();
+      }
+      sessionOf(app.db, token).then((found) => {
+        const s = found ? { user: found.user, csrfToken: found.csrfToken } : false;
+        cache.set(token, s);
         if (s) {
           req.user = s.user;
           req.csrfToken = s.csrfToken;
         }
+        done();
+      }, done);
+    });
+
+    app.addHook('preParsing', (req, _reply, payload, done) => {
+      try {
+        checkAccess(req);
+      } catch (err) {
+        return done(err as Error);
       }
+      done(null, payload);
     });
 
-    app.addHook('preParsing', async (req, _reply, payload) => {
-      checkAccess(req);
-      return payload;
-    });
-
-    app.addHook('onSend', async (req, reply, payload) => {
+    app.addHook('onSend', (req, reply, payload, done) => {
       const policy = cachePolicyOf(req);
-      if (policy === 'shared') return payload;
-      const vary = String(reply.getHeader('vary') ?? '');
-      if (!/\bcookie\b/i.test(vary)) reply.header('vary', vary ? `${vary}, Cookie` : 'Cookie');
-      if (policy === 'private') {
-        const cc = reply.getHeader('cache-control');
-        reply.header('cache-control', cc ? String(cc).replace(/\bpublic\b/i, 'private') : 'private, no-cache');
+      if (policy !== 'shared') {
+        const vary = String(reply.getHeader('vary') ?? '');
+        if (!/\bcookie\b/i.test(vary)) reply.header('vary', vary ? `${vary}, Cookie` : 'Cookie');
+        if (policy === 'private') {
+          const cc = reply.getHeader('cache-control');
+          reply.header('cache-control', cc ? String(cc).replace(/\bpublic\b/i, 'private') : 'private, no-cache');
+        }
       }
-      return payload;
+      done(null, payload);
     });
 
     function checkAccess(req: FastifyRequest): void {

@@ -69,13 +69,13 @@ const routes: FastifyPluginAsyncZod = async (app) => {
       if (layer && z < layer.minZoom) {
         return reply.status(204).send(null);
       }
-      const tile = layer ? await tiles.tile(layer, z, x, y) : await tiles.basemapTile(z, x, y);
+      const tile = tiles.cachedTile(req.params.layer, z, x, y) ?? (layer ? await tiles.tile(layer, z, x, y) : await tiles.basemapTile(z, x, y));
       reply.header('etag', tile.etag);
       reply.header('x-tile-features', String(tile.features));
       reply.header('x-cache', tile.cached ? 'hit' : 'miss');
       if (req.headers['if-none-match'] === tile.etag) return reply.status(304).send(null);
       if (!tile.features) return reply.status(204).send(null);
-      return reply.type('application/vnd.mapbox-vector-tile').send(Buffer.from(tile.data));
+      return reply.type('application/vnd.mapbox-vector-tile').send(tile.body);
     },
   );
 

@@ -12,12 +12,20 @@ import type { LayerSource, TileResult } from './layer-source.ts';
 import { BASEMAP, type BasemapSource } from './basemap-source.ts';
 
 export interface ServedTile extends TileResult {
+  /** The encoded tile as a Buffer over the same memory (sent as it is, never copied). */
+  body: Buffer;
   etag: string;
   cached: boolean;
 }
 
+interface Cached extends TileResult {
+  body: Buffer;
+}
+
+const asBuffer = (data: Uint8Array): Buffer => (Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength));
+
 export class TileService {
-  private readonly cache: LRUCache<string, TileResult>;
+  private readonly cache: LRUCache<string, Cached>;
   private versions: DataVersions | null = null;
   private versionsReadAt = 0;
   private pendingVersions: Promise<DataVersions> | null = null;
@@ -45,6 +53,19 @@ export class TileService {
     return v;
   }
 
+  /**
+   * The tile when it is cached and the data versions were read within the last second, without
+   * waiting on anything (the hot path of a map being panned); otherwise undefined — ask `tile`.
+   */
+  cachedTile(id: string, z: number, x: number, y: number): ServedTile | undefined {
+    const versions = this.versions;
+    if (!versions || Date.now() - this.versionsReadAt >= this.versionTtlMs) return undefined;
+    const version = versions.byLayer[id] ?? 0;
+    const hit = this.cache.get(`${id}/${version}/${z}/${x}/${y}`);
+    if (!hit) return undefined;
+    return { data: hit.data, features: hit.features, body: hit.body, etag: `"${id}-v${version}-${z}-${x}-${y}"`, cached: true };
+  }
+
   async tile(layer: LayerDefinition, z: number, x: number, y: number): Promise<ServedTile> {
     const versions = await this.dataVersions();
     const version = versions.byLayer[layer.id] ?? 0;
@@ -53,8 +74,9 @@ export class TileService {
     const hit = this.cache.get(key);
     if (hit) return { ...hit, etag, cached: true };
     const built = await this.source.tile(layer, z, x, y);
-    this.cache.set(key, built);
-    return { ...built, etag, cached: false };
+    const entry = { ...built, body: asBuffer(built.data) };
+    this.cache.set(key, entry);
+    return { ...entry, etag, cached: false };
   }
 
   /** A tile of the offline base map (basemap-source.ts), versioned and cached as a layer's. */
@@ -67,8 +89,9 @@ export class TileService {
     const hit = this.cache.get(key);
     if (hit) return { ...hit, etag, cached: true };
     const built = await this.basemapSource.tile(z, x, y);
-    this.cache.set(key, built);
-    return { ...built, etag, cached: false };
+    const entry = { ...built, body: asBuffer(built.data) };
+    this.cache.set(key, entry);
+    return { ...entry, etag, cached: false };
   }
 
   /** Number of tiles held (for tests and diagnostics). */
