@@ -6,7 +6,8 @@
  *   snapshots it). Routes outside /api and /tiles — the built client's files and /docs — are
  *   public by rule.
  * - `onRequest`: the session cookie becomes `req.user` (sessions cached for 10 s, so a map
- *   drawing 100 tiles costs one lookup). The rate limit (app.ts) counts the request next, in
+ *   drawing 100 tiles costs one lookup; dropped at once when any instance ends a session or
+ *   changes an account — `app.changes`). A request without a cookie costs no lookup at all. The rate limit (app.ts) counts the request next, in
  *   its own `onRequest` hook, so refused requests count against the address's limit too.
  * - `preParsing` (before any body is read): the route's access is checked — 401 when the
  *   caller is not signed in, 403 when their role is not allowed; a restricted layer named in
@@ -78,6 +79,8 @@ export default fp(
     app.decorate('accessTable', table);
     const cache = new LRUCache<string, { user: User; csrfToken: string } | false>({ max: 5_000, ttl: 10_000 });
     app.decorate('dropSessionCache', () => cache.clear());
+    // a session ended or an account changed on another instance (migration 0028's triggers)
+    app.changes.on('sessions', () => cache.clear());
 
     app.addHook('onRoute', (route) => {
       const methods = (Array.isArray(route.method) ? route.method : [route.method]).filter((m) => m !== 'HEAD');
@@ -161,5 +164,5 @@ export default fp(
       }
     }
   },
-  { name: 'auth', dependencies: ['db'] },
+  { name: 'auth', dependencies: ['db', 'changes'] },
 );

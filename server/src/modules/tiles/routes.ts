@@ -27,6 +27,7 @@ const intParam = (v: string) => (/^\d{1,9}$/.test(v) ? Number(v) : NaN);
 const routes: FastifyPluginAsyncZod = async (app) => {
   const tiles = new TileService(app.db, layerSourceFor(app.db), { basemap: basemapSourceFor(app.db) });
   app.decorate('tiles', tiles);
+  app.changes.on('data-version', () => tiles.forgetVersions());
 
   app.get(
     '/tiles/:layer/:z/:x/:y.mvt',

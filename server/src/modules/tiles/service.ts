@@ -1,8 +1,9 @@
 /**
  * Tiles with a cache: encoded tiles are kept in an LRU (by bytes) keyed by
  * layer, data version and z/x/y; when any layer's data version changes the
- * cache is dropped. The version is re-read at most once a second, so a change
- * reaches tiles within a second.
+ * cache is dropped. The version is re-read at most once a second, and at once when
+ * PostgreSQL announces a change (`forgetVersions`, from app.changes), so a change made
+ * through any instance reaches tiles within a second.
  */
 import { LRUCache } from 'lru-cache';
 import type { LayerDefinition } from '../../../../core/layers.ts';
@@ -42,14 +43,26 @@ export class TileService {
   private readonly basemapSource: BasemapSource | null;
   private readonly versionTtlMs: number;
 
+  /** A data version changed somewhere: the next request reads them again instead of waiting out the second. */
+  forgetVersions(): void {
+    this.versionsReadAt = 0;
+    this.pendingVersions = null;
+    this.generation++;
+  }
+  private generation = 0;
+
   async dataVersions(): Promise<DataVersions> {
     const now = Date.now();
     if (this.versions && now - this.versionsReadAt < this.versionTtlMs) return this.versions;
-    this.pendingVersions ??= readDataVersions(this.db).finally(() => (this.pendingVersions = null));
-    const v = await this.pendingVersions;
+    const generation = this.generation;
+    const pending = (this.pendingVersions ??= readDataVersions(this.db).finally(() => {
+      if (this.pendingVersions === pending) this.pendingVersions = null;
+    }));
+    const v = await pending;
     if (this.versions && this.versions.overall !== v.overall) this.cache.clear();
     this.versions = v;
-    this.versionsReadAt = now;
+    // read before a change was announced: good for this request, not for the next second
+    this.versionsReadAt = generation === this.generation ? now : 0;
     return v;
   }
 
