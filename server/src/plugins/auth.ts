@@ -133,7 +133,8 @@ export default fp(
         if (!/\bcookie\b/i.test(vary)) reply.header('vary', vary ? `${vary}, Cookie` : 'Cookie');
         if (policy === 'private') {
           const cc = reply.getHeader('cache-control');
-          reply.header('cache-control', cc ? String(cc).replace(/\bpublic\b/i, 'private') : 'private, no-cache');
+          // private, and nothing addressed to shared caches (s-maxage) left
+          reply.header('cache-control', cc ? String(cc).replace(/\bpublic\b/i, 'private').replace(/,\s*s-maxage=\d+/i, '') : 'private, no-cache');
         }
       }
       done(null, payload);

@@ -66,7 +66,9 @@ const routes: FastifyPluginAsyncZod = async (app) => {
           `Invalid tile ${req.params.z}/${req.params.x}/${req.params.y} (z must be an integer 0–${MAX_TILE_ZOOM}, x and y integers 0 to 2^z−1)`,
         );
       }
-      reply.header('cache-control', 'public, max-age=60');
+      // browsers keep a tile a minute; a shared cache (deploy/nginx.conf) a second, then
+      // revalidates it by ETag, so a data change reaches it within about a second
+      reply.header('cache-control', 'public, max-age=60, s-maxage=1');
       if (layer && z < layer.minZoom) {
         return reply.status(204).send(null);
       }
