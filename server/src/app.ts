@@ -68,6 +68,11 @@ export interface BuildAppOptions {
    * redis://127.0.0.1:6379); unset: each instance counts in its own memory.
    */
   redisUrl?: string;
+  /**
+   * Whether this instance LISTENs for the changes other instances make (PostGIS; default true).
+   * Off, its caches follow by polling alone (data versions each second, sessions in 10 s).
+   */
+  listenForChanges?: boolean;
   /** Requests per IP and minute (public, signed in, sign-in attempts); defaults 3 000, 20 000 and 20. */
   rateLimitPerMinute?: { public?: number; signedIn?: number; signIn?: number };
   /**
@@ -130,7 +135,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   // external
   await app.register(dbPlugin, { db: opts.db, closeWithApp: opts.closeDbWithApp });
   // what other instances change reaches this one's caches (LISTEN/NOTIFY on PostGIS)
-  await app.register(changesPlugin);
+  await app.register(changesPlugin, { listen: opts.listenForChanges });
   await app.register(swaggerPlugin);
   await app.register(errorsPlugin);
   // text that cannot be stored (NUL, unpaired surrogates) is refused before anything reads it

@@ -54,12 +54,12 @@ declare module 'fastify' {
   }
 }
 
-export default fp(
-  async (app) => {
+export default fp<{ listen?: boolean }>(
+  async (app, opts) => {
     const feed = new ChangeFeed();
     app.decorate('changes', feed);
     const listen = app.db.listen;
-    if (!listen) return;
+    if (!listen || opts.listen === false) return;
     const listener = await listen.call(app.db, 'yzt_change', {
       message: (payload) => feed.emit(payload),
       connected: (again) => {
