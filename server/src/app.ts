@@ -12,13 +12,15 @@ import fastifyStatic from '@fastify/static';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Database } from './db/database.ts';
 import dbPlugin from './plugins/db.ts';
+import changesPlugin from './plugins/changes.ts';
 import swaggerPlugin from './plugins/swagger.ts';
 import errorsPlugin, { AppError, frameworkErrors } from './plugins/errors.ts';
 import inputPlugin from './plugins/input.ts';
 import drainPlugin from './plugins/drain.ts';
 import authPlugin from './plugins/auth.ts';
-import helmet from '@fastify/helmet';
+import securityHeaders from './plugins/security-headers.ts';
 import rateLimit from '@fastify/rate-limit';
+import { openRateLimitRedis, sharedStore } from './plugins/rate-limit-store.ts';
 import authRoutes from './modules/auth/routes.ts';
 import healthRoutes from './modules/health/routes.ts';
 import layerRoutes from './modules/layers/routes.ts';
@@ -37,6 +39,7 @@ import meRoutes from './modules/me/routes.ts';
 import basemapRoutes from './modules/basemaps/routes.ts';
 import { Basemaps, type BasemapOptions } from './modules/basemaps/service.ts';
 import imageryRoutes from './modules/imagery/routes.ts';
+import { forgetImagery } from './modules/imagery/store.ts';
 import identifyRoutes from './modules/identify/routes.ts';
 import searchRoutes from './modules/search/routes.ts';
 import ledgerRoutes from './modules/ledger/routes.ts';
@@ -60,6 +63,16 @@ export interface BuildAppOptions {
   basemaps?: Basemap[];
   /** Tianditu (key, upstream URL, attribution), the PMTiles file, the tile proxy's time-out. */
   basemapSources?: BasemapOptions;
+  /**
+   * Redis the rate limits count in, shared by every instance (REDIS_URL, e.g.
+   * redis://127.0.0.1:6379); unset: each instance counts in its own memory.
+   */
+  redisUrl?: string;
+  /**
+   * Whether this instance LISTENs for the changes other instances make (PostGIS; default true).
+   * Off, its caches follow by polling alone (data versions each second, sessions in 10 s).
+   */
+  listenForChanges?: boolean;
   /** Requests per IP and minute (public, signed in, sign-in attempts); defaults 3 000, 20 000 and 20. */
   rateLimitPerMinute?: { public?: number; signedIn?: number; signIn?: number };
   /**
@@ -121,6 +134,8 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
 
   // external
   await app.register(dbPlugin, { db: opts.db, closeWithApp: opts.closeDbWithApp });
+  // what other instances change reaches this one's caches (LISTEN/NOTIFY on PostGIS)
+  await app.register(changesPlugin, { listen: opts.listenForChanges });
   await app.register(swaggerPlugin);
   await app.register(errorsPlugin);
   // text that cannot be stored (NUL, unpaired surrogates) is refused before anything reads it
@@ -129,33 +144,36 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   // who is asking: sessions, each route's declared access, CSRF (before any route is added)
   await app.register(authPlugin);
   const basemapOrigins = [...new Set((opts.basemaps ?? []).flatMap((b) => b.tiles.map((t) => new URL(t.replace(/\{[a-z]\}/g, '0')).origin)))];
-  await app.register(helmet, {
-    contentSecurityPolicy: {
-      directives: {
-        defaultSrc: ["'self'"],
-        scriptSrc: ["'self'"],
-        styleSrc: ["'self'", "'unsafe-inline'"],
-        imgSrc: ["'self'", 'data:', 'blob:', ...basemapOrigins],
-        connectSrc: ["'self'", ...basemapOrigins],
-        workerSrc: ["'self'", 'blob:'],
-        fontSrc: ["'self'", 'data:'],
-        objectSrc: ["'none'"],
-        frameAncestors: ["'none'"],
-        upgradeInsecureRequests: null,
-      },
+  await app.register(securityHeaders, {
+    helmet: {
+      contentSecurityPolicy: {
+        directives: {
+          defaultSrc: ["'self'"],
+          scriptSrc: ["'self'"],
+          styleSrc: ["'self'", "'unsafe-inline'"],
+          imgSrc: ["'self'", 'data:', 'blob:', ...basemapOrigins],
+          connectSrc: ["'self'", ...basemapOrigins],
+          workerSrc: ["'self'", 'blob:'],
+          fontSrc: ["'self'", 'data:'],
+          objectSrc: ["'none'"],
+          frameAncestors: ["'none'"],
+          upgradeInsecureRequests: null,
+        },
     },
-    // the map's tiles and glyphs are fetched by a worker from the same origin
-    crossOriginEmbedderPolicy: false,
-  });
-  app.addHook('onSend', async (_req, reply, payload) => {
-    reply.header('permissions-policy', PERMISSIONS_POLICY);
-    return payload;
+      // the map's tiles and glyphs are fetched by a worker from the same origin
+      crossOriginEmbedderPolicy: false,
+    },
+    extra: { 'permissions-policy': PERMISSIONS_POLICY },
   });
   // per IP and minute; the public gets less than signed-in users (a map view fetches ~100 tiles).
   // Counted on request, after the session is known and before the access check, so requests
   // refused with 401/403 count against the address's limit as well.
+  const redis = opts.redisUrl ? openRateLimitRedis(opts.redisUrl, app.log) : null;
+  if (redis) app.addHook('onClose', async () => void (await redis.quit().catch(() => redis.disconnect())));
   await app.register(rateLimit, {
     hook: 'onRequest',
+    // in Redis when configured (every instance counts together; in memory while it is down)
+    ...(redis ? { store: sharedStore(redis, app.log) } : {}),
     max: (req) => (req.user ? opts.rateLimitPerMinute?.signedIn ?? 20_000 : opts.rateLimitPerMinute?.public ?? 3_000),
     timeWindow: '1 minute',
     // thrown, then answered by the errors plugin in the request's language (Retry-After is set)
@@ -170,7 +188,10 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   app.decorate('stockCatalogue', stockCatalogue);
   // its index worker ends with the app
   app.addHook('onClose', async () => stockCatalogue.close());
-  app.decorate('basemaps', new Basemaps(opts.db, opts.basemapSources));
+  const basemaps = new Basemaps(opts.db, opts.basemapSources);
+  app.decorate('basemaps', basemaps);
+  app.changes.on('basemaps', () => basemaps.changed());
+  app.changes.on('imagery', forgetImagery);
 
   // modules
   await app.register(authRoutes, { signInPerMinute: opts.rateLimitPerMinute?.signIn ?? 20 });

@@ -19,6 +19,8 @@ export interface Config {
   seedScale: 'demo' | 'city' | 'none';
   seed: number;
   logLevel: string;
+  /** Redis the rate limits count in, shared by the instances (REDIS_URL); unset: in each instance's memory. */
+  redisUrl?: string;
   /** Built client to serve; absent directory → API only. */
   clientDir: string;
   /** Proxies whose X-Forwarded-For/-Proto are believed (TRUST_PROXY); undefined: none. */
@@ -115,6 +117,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     seedScale,
     seed: intEnv('SEED', 20261122, env),
     logLevel: env.LOG_LEVEL || 'info',
+    redisUrl: env.REDIS_URL?.trim() || undefined,
     clientDir: resolve(env.CLIENT_DIR || 'dist/client'),
     trustProxy: trustProxyOf(env.TRUST_PROXY),
     datumTransforms: datumTransformsOf(env.DATUM_TRANSFORMS),

@@ -61,6 +61,7 @@ const app = await buildApp({
   basemaps: basemapsFromEnv(process.env),
   basemapSources: config.basemapSources,
   trustProxy: config.trustProxy,
+  redisUrl: config.redisUrl,
   siteCheckLimits: siteCheckLimitsFromEnv(process.env),
   stockFirstRadiusKm: config.stockFirstRadiusKm,
   farmlandShareAveragePct: config.farmlandShareAveragePct,

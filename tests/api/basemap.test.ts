@@ -193,7 +193,7 @@ describe(`the offline base map's tiles on ${backend}`, () => {
     const first = await app.inject({ method: 'GET', url });
     expect(first.statusCode).toBe(200);
     expect(first.headers['content-type']).toBe('application/vnd.mapbox-vector-tile');
-    expect(first.headers['cache-control']).toBe('public, max-age=60');
+    expect(first.headers['cache-control']).toBe('public, max-age=60, s-maxage=1');
     expect(first.headers.vary ?? '').not.toMatch(/cookie/i);
     const [{ version }] = (await db.query<{ version: number }>(`SELECT version FROM data_version WHERE layer = 'basemap'`)) as [{ version: number }];
     expect(version).toBeGreaterThan(0);

@@ -137,7 +137,7 @@ describe(`sign-in and caching on ${backend}`, () => {
     for (const cookie of [undefined, planner.cookie]) {
       const county = await app.inject({ method: 'GET', url: `/tiles/admin-county/8/${lonLatToTile(114.35, 34.75, 8).x}/${lonLatToTile(114.35, 34.75, 8).y}.mvt`, headers: cookie ? { cookie } : {} });
       expect(county.statusCode).toBe(200);
-      expect(county.headers['cache-control']).toBe('public, max-age=60');
+      expect(county.headers['cache-control']).toBe('public, max-age=60, s-maxage=1');
       expect(String(county.headers.vary ?? '')).not.toMatch(/Cookie/i);
     }
     // an answer open to all that differs with a session says so

@@ -115,7 +115,7 @@ describe(`vector tiles on ${backend}`, () => {
     const url = `/tiles/admin-county/8/${x}/${y}.mvt`;
     const first = await get(url);
     expect(first.headers.etag).toMatch(/^"admin-county-v\d+-8-\d+-\d+"$/);
-    expect(first.headers['cache-control']).toBe('public, max-age=60');
+    expect(first.headers['cache-control']).toBe('public, max-age=60, s-maxage=1');
     const again = await get(url);
     expect(again.headers['x-cache']).toBe('hit');
     const notModified = await get(url, { 'if-none-match': String(first.headers.etag) });

@@ -18,6 +18,9 @@ import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import { ensureDataVersionTriggers } from './data-version-triggers.ts';
+import { listen, type Listener, type ListenHandlers } from './listen.ts';
+
+export type { Listener, ListenHandlers } from './listen.ts';
 
 export type DatabaseKind = 'postgis' | 'embedded';
 
@@ -39,6 +42,11 @@ export interface Database extends Queryable {
   close(): Promise<void>;
   /** Where the data lives, for logs (never includes a password). */
   readonly location: string;
+  /**
+   * LISTEN on `channel` over a connection of its own, re-established after a loss (PostGIS only:
+   * the embedded database is one process, where nothing else can change it).
+   */
+  listen?(channel: string, handlers: ListenHandlers): Promise<Listener>;
 }
 
 export const migrationsFolder = fileURLToPath(new URL('../../../migrations', import.meta.url));
@@ -144,6 +152,7 @@ export async function openPostgis(url: string, opts: PostgisOptions = {}): Promi
     kind: 'postgis',
     location: redact(url),
     ...wrap(pool),
+    listen: (channel, handlers) => listen(url, channel, handlers, log),
     async transaction(fn) {
       const own = await checkout();
       const c = own.client;

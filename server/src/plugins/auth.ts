@@ -6,7 +6,8 @@
  *   snapshots it). Routes outside /api and /tiles — the built client's files and /docs — are
  *   public by rule.
  * - `onRequest`: the session cookie becomes `req.user` (sessions cached for 10 s, so a map
- *   drawing 100 tiles costs one lookup). The rate limit (app.ts) counts the request next, in
+ *   drawing 100 tiles costs one lookup; dropped at once when any instance ends a session or
+ *   changes an account — `app.changes`). A request without a cookie costs no lookup at all. The rate limit (app.ts) counts the request next, in
  *   its own `onRequest` hook, so refused requests count against the address's limit too.
  * - `preParsing` (before any body is read): the route's access is checked — 401 when the
  *   caller is not signed in, 403 when their role is not allowed; a restricted layer named in
@@ -78,6 +79,8 @@ export default fp(
     app.decorate('accessTable', table);
     const cache = new LRUCache<string, { user: User; csrfToken: string } | false>({ max: 5_000, ttl: 10_000 });
     app.decorate('dropSessionCache', () => cache.clear());
+    // a session ended or an account changed on another instance (migration 0028's triggers)
+    app.changes.on('sessions', () => cache.clear());
 
     app.addHook('onRoute', (route) => {
       const methods = (Array.isArray(route.method) ? route.method : [route.method]).filter((m) => m !== 'HEAD');
@@ -91,37 +94,50 @@ export default fp(
       for (const m of methods) table.set(`${m} ${route.url}`, describeAccess(access));
     });
 
-    app.addHook('onRequest', async (req) => {
+    // synchronous hooks, but for the one session lookup a cookie the cache does not hold needs
+    app.addHook('onRequest', (req, _reply, done) => {
       const token = req.cookies[SESSION_COOKIE];
-      if (token) {
-        let s = cache.get(token);
-        if (s === undefined) {
-          const found = await sessionOf(app.db, token);
-          s = found ? { user: found.user, csrfToken: found.csrfToken } : false;
-          cache.set(token, s);
+      if (!token) return done();
+      const known = cache.get(token);
+      if (known !== undefined) {
+        if (known) {
+          req.user = known.user;
+          req.csrfToken = known.csrfToken;
         }
+        return done();
+      }
+      sessionOf(app.db, token).then((found) => {
+        const s = found ? { user: found.user, csrfToken: found.csrfToken } : false;
+        cache.set(token, s);
         if (s) {
           req.user = s.user;
           req.csrfToken = s.csrfToken;
         }
+        done();
+      }, done);
+    });
+
+    app.addHook('preParsing', (req, _reply, payload, done) => {
+      try {
+        checkAccess(req);
+      } catch (err) {
+        return done(err as Error);
       }
+      done(null, payload);
     });
 
-    app.addHook('preParsing', async (req, _reply, payload) => {
-      checkAccess(req);
-      return payload;
-    });
-
-    app.addHook('onSend', async (req, reply, payload) => {
+    app.addHook('onSend', (req, reply, payload, done) => {
       const policy = cachePolicyOf(req);
-      if (policy === 'shared') return payload;
-      const vary = String(reply.getHeader('vary') ?? '');
-      if (!/\bcookie\b/i.test(vary)) reply.header('vary', vary ? `${vary}, Cookie` : 'Cookie');
-      if (policy === 'private') {
-        const cc = reply.getHeader('cache-control');
-        reply.header('cache-control', cc ? String(cc).replace(/\bpublic\b/i, 'private') : 'private, no-cache');
+      if (policy !== 'shared') {
+        const vary = String(reply.getHeader('vary') ?? '');
+        if (!/\bcookie\b/i.test(vary)) reply.header('vary', vary ? `${vary}, Cookie` : 'Cookie');
+        if (policy === 'private') {
+          const cc = reply.getHeader('cache-control');
+          // private, and nothing addressed to shared caches (s-maxage) left
+          reply.header('cache-control', cc ? String(cc).replace(/\bpublic\b/i, 'private').replace(/,\s*s-maxage=\d+/i, '') : 'private, no-cache');
+        }
       }
-      return payload;
+      done(null, payload);
     });
 
     function checkAccess(req: FastifyRequest): void {
@@ -149,5 +165,5 @@ export default fp(
       }
     }
   },
-  { name: 'auth', dependencies: ['db'] },
+  { name: 'auth', dependencies: ['db', 'changes'] },
 );

@@ -13,9 +13,9 @@ export default fp(
     app.addHook('preClose', async () => {
       closing = true;
     });
-    app.addHook('onSend', async (_req, reply, payload) => {
+    app.addHook('onSend', (_req, reply, payload, done) => {
       if (closing && !reply.raw.headersSent) reply.header('connection', 'close');
-      return payload;
+      done(null, payload);
     });
   },
   { name: 'drain' },

@@ -86,6 +86,21 @@ export function refuseIllFormedText(value: unknown, place: TextPlace, field = ''
 }
 
 /**
+ * A NUL, any surrogate, or a percent sign (which may decode to either): a string without one of
+ * these cannot be ill-formed, nor can the params and query parsed from a URL without one.
+ */
+const SUSPECT = /[\u0000\uD800-\uDFFF%]/;
+const SUSPECT_TEXT = /[\u0000\uD800-\uDFFF]/;
+
+function headersSuspect(headers: Record<string, string | string[] | undefined>): boolean {
+  for (const k in headers) {
+    const v = headers[k];
+    if (typeof v !== 'string' || SUSPECT_TEXT.test(v) || SUSPECT_TEXT.test(k)) return true;
+  }
+  return false;
+}
+
+/**
  * The query string's parser keeps a percent-encoding that is not UTF-8 (`q=%ED%A0%80`, `%FF`) as
  * the literal characters; such a parameter is refused instead, naming it.
  */
@@ -108,15 +123,30 @@ function refuseUndecodableQuery(url: string, route?: string): void {
 
 export default fp(
   async (app) => {
-    app.addHook('onRequest', async (req) => {
-      const route = req.routeOptions?.url;
-      refuseUndecodableQuery(req.url, route);
-      refuseIllFormedText(req.params, 'params', '', route);
-      refuseIllFormedText(req.query, 'querystring', '', route);
-      refuseIllFormedText(req.headers, 'headers', '', route);
+    // synchronous hooks (no promise per request); most requests hold no suspect character at
+    // all, which one scan of the raw head tells
+    app.addHook('onRequest', (req, _reply, done) => {
+      try {
+        const route = req.routeOptions?.url;
+        refuseUndecodableQuery(req.url, route);
+        if (SUSPECT.test(req.url) || headersSuspect(req.headers)) {
+          refuseIllFormedText(req.params, 'params', '', route);
+          refuseIllFormedText(req.query, 'querystring', '', route);
+          refuseIllFormedText(req.headers, 'headers', '', route);
+        }
+      } catch (err) {
+        return done(err as Error);
+      }
+      done();
     });
-    app.addHook('preValidation', async (req) => {
-      refuseIllFormedText(req.body, 'body', '', req.routeOptions?.url);
+    app.addHook('preValidation', (req, _reply, done) => {
+      if (req.body === undefined || req.body === null) return done();
+      try {
+        refuseIllFormedText(req.body, 'body', '', req.routeOptions?.url);
+      } catch (err) {
+        return done(err as Error);
+      }
+      done();
     });
   },
   { name: 'input', dependencies: ['errors'] },

@@ -27,6 +27,7 @@ const intParam = (v: string) => (/^\d{1,9}$/.test(v) ? Number(v) : NaN);
 const routes: FastifyPluginAsyncZod = async (app) => {
   const tiles = new TileService(app.db, layerSourceFor(app.db), { basemap: basemapSourceFor(app.db) });
   app.decorate('tiles', tiles);
+  app.changes.on('data-version', () => tiles.forgetVersions());
 
   app.get(
     '/tiles/:layer/:z/:x/:y.mvt',
@@ -65,17 +66,19 @@ const routes: FastifyPluginAsyncZod = async (app) => {
           `Invalid tile ${req.params.z}/${req.params.x}/${req.params.y} (z must be an integer 0–${MAX_TILE_ZOOM}, x and y integers 0 to 2^z−1)`,
         );
       }
-      reply.header('cache-control', 'public, max-age=60');
+      // browsers keep a tile a minute; a shared cache (deploy/nginx.conf) a second, then
+      // revalidates it by ETag, so a data change reaches it within about a second
+      reply.header('cache-control', 'public, max-age=60, s-maxage=1');
       if (layer && z < layer.minZoom) {
         return reply.status(204).send(null);
       }
-      const tile = layer ? await tiles.tile(layer, z, x, y) : await tiles.basemapTile(z, x, y);
+      const tile = tiles.cachedTile(req.params.layer, z, x, y) ?? (layer ? await tiles.tile(layer, z, x, y) : await tiles.basemapTile(z, x, y));
       reply.header('etag', tile.etag);
       reply.header('x-tile-features', String(tile.features));
       reply.header('x-cache', tile.cached ? 'hit' : 'miss');
       if (req.headers['if-none-match'] === tile.etag) return reply.status(304).send(null);
       if (!tile.features) return reply.status(204).send(null);
-      return reply.type('application/vnd.mapbox-vector-tile').send(Buffer.from(tile.data));
+      return reply.type('application/vnd.mapbox-vector-tile').send(tile.body);
     },
   );
 
