@@ -75,6 +75,8 @@ const routes: FastifyPluginAsyncZod<CaseRoutesOptions> = async (app, opts) => {
   // the upload's own errors in words (on its route only: the JSON routes keep the app's)
   const uploadErrors = uploadErrorHandler(tooLarge);
   const jobs = new CaseImports(app.db, opts.jobs);
+  /** A case list's reader: the request's, or the primary when the overlaps were computed there just now. */
+  const readerOf = async (req: FastifyRequest) => ((await ensureCaseOverlaps(app.db)).cases ? app.db : req.reader);
   const jobOf = async (id: string) => {
     const job = await jobs.get(id);
     if (!job) throw new AppError(404, 'IMPORT_JOB_NOT_FOUND', `没有导入任务 ${id}（试导入的结果保留 24 小时）`, `No import job ${id} (a trial run is kept for 24 hours)`);
@@ -96,15 +98,11 @@ const routes: FastifyPluginAsyncZod<CaseRoutesOptions> = async (app, opts) => {
         response: { 200: CaseListResponse, 400: ErrorResponse },
       },
     },
-    async (req) => {
-      await ensureCaseOverlaps(app.db);
-      return searchCases(app.db, req.query);
-    },
+    async (req) => searchCases(await readerOf(req), req.query),
   );
 
-  const exportRows = async (q: CaseExportQuery, geometry: boolean) => {
-    await ensureCaseOverlaps(app.db);
-    const rows = await listCases(app.db, q, { geometry });
+  const exportRows = async (req: FastifyRequest, q: CaseExportQuery, geometry: boolean) => {
+    const rows = await listCases(await readerOf(req), q, { geometry });
     return rows.map((r) => ({ c: { ...toSummary(r), comment: r.decision_comment } as ExportCase, geometry: r.geometry ? (JSON.parse(r.geometry) as { type: string; coordinates: unknown[] }) : null }));
   };
   const exportSchema = (format: string) => ({
@@ -116,19 +114,19 @@ const routes: FastifyPluginAsyncZod<CaseRoutesOptions> = async (app, opts) => {
   });
 
   app.get('/api/cases/export.xlsx', { config: { access: atLeast('auditor') }, schema: exportSchema('Excel') }, async (req, reply: FastifyReply) => {
-    const rows = await exportRows(req.query as CaseExportQuery, false);
+    const rows = await exportRows(req, req.query as CaseExportQuery, false);
     download(reply, `违法占地图斑-${today()}.xlsx`, `cases-${today()}.xlsx`, 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', rows.length);
     return reply.send(casesWorkbook(rows.map((r) => r.c), '违法占地图斑清单'));
   });
 
   app.get('/api/cases/export.geojson', { config: { access: atLeast('auditor') }, schema: exportSchema('GeoJSON') }, async (req, reply: FastifyReply) => {
-    const rows = await exportRows(req.query as CaseExportQuery, true);
+    const rows = await exportRows(req, req.query as CaseExportQuery, true);
     download(reply, `违法占地图斑-${today()}.geojson`, `cases-${today()}.geojson`, 'application/geo+json; charset=utf-8', rows.length);
     return reply.send(casesGeoJson(rows.map((r) => ({ c: r.c, geometry: r.geometry! })), `违法占地图斑-${today()}`));
   });
 
   app.get('/api/cases/export.shp.zip', { config: { access: atLeast('auditor') }, schema: { ...exportSchema('zipped Shapefile'), description: exportSchema('').description + 'ZIP 内 cases.shp/.shx/.dbf（GBK）/.cpg/.prj（CGCS2000）与说明.txt；字段名不超过 10 个字符。' } }, async (req, reply: FastifyReply) => {
-    const rows = await exportRows(req.query as CaseExportQuery, true);
+    const rows = await exportRows(req, req.query as CaseExportQuery, true);
     const zip = await casesShapefileZip(rows.map((r) => ({ c: r.c, geometry: r.geometry! })), filtersOf(req));
     download(reply, `违法占地图斑-${today()}.zip`, `cases-${today()}.zip`, 'application/zip', rows.length);
     return reply.send(zip);
@@ -151,7 +149,7 @@ const routes: FastifyPluginAsyncZod<CaseRoutesOptions> = async (app, opts) => {
         response: { 200: CaseStatsResponse, 400: ErrorResponse },
       },
     },
-    async (req) => caseStats(app.db, req.query.year ?? beijingYear()),
+    async (req) => caseStats(app.db, req.query.year ?? beijingYear(), undefined, req.reader),
   );
 
   app.get(
@@ -167,7 +165,7 @@ const routes: FastifyPluginAsyncZod<CaseRoutesOptions> = async (app, opts) => {
       },
     },
     async (req, reply: FastifyReply) => {
-      const stats = await caseStats(app.db, (req.query as { year?: number }).year ?? beijingYear());
+      const stats = await caseStats(app.db, (req.query as { year?: number }).year ?? beijingYear(), undefined, req.reader);
       download(reply, `违法占地县区统计-${stats.year}.xlsx`, `case-stats-${stats.year}.xlsx`, 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
       return reply.send(await statsWorkbook(stats));
     },
@@ -288,7 +286,7 @@ const routes: FastifyPluginAsyncZod<CaseRoutesOptions> = async (app, opts) => {
         response: { 200: CaseDetail, 400: ErrorResponse, 404: ErrorResponse },
       },
     },
-    async (req) => readCase(app.db, req.params.id),
+    async (req) => readCase(app.db, req.params.id, req.reader),
   );
 
   app.post(

@@ -12,6 +12,12 @@
  *
  * Distances (search by distance, match near a place) are from the place to each parcel's
  * inner point, in a local plane on the CGCS2000 ellipsoid (core/planar-distance.ts).
+ *
+ * With a read replica, search and match take the request's reader: the catalogue is keyed by
+ * the data versions the reader holds, and a reader that holds the catalogue's versions reads
+ * the rows too. The catalogue itself is always loaded from the primary (loading refreshes the
+ * derived tables there); a request whose replica is behind the catalogue, or ahead of it, is
+ * answered from the primary — never with parcels its reader does not have yet.
  */
 import { COMBINATION_MAX_GAP_M, matchParcels, usesFor, useFit, describeMatch, type IndexedParcel, type MatchOffer, type MatchTally, type PlannedUse } from '../../../../core/stock-match.ts';
 import type { StockMatchRequest, StockMatchResponse, StockSearchQuery, StockSearchResponse } from '../../../../core/contracts/stock.ts';
@@ -22,7 +28,8 @@ import { distanceTo } from '../../../../core/planar-distance.ts';
 import { OVERLAP_EPSILON_M2 } from '../../../../core/rules.ts';
 import { haToM2, M2_PER_MU, muToM2, toAreaUnits } from '../../../../core/units.ts';
 import { DEFAULT_STOCK_FIRST_RADIUS_KM } from '../../../../core/stock-first.ts';
-import type { Database } from '../../db/database.ts';
+import type { Database, Queryable } from '../../db/database.ts';
+import { primaryReader, type Reader } from '../../db/replica.ts';
 import { readDataVersions } from '../data-version/service.ts';
 import { refreshStockDerived, STOCK_DERIVED_SOURCES } from './derived.ts';
 import { parcelsById, unionGeometries, type StockParcelSummary } from './repo.ts';
@@ -53,17 +60,23 @@ export class StockCatalogue {
   /** The stock-first step's search radius, km (STOCK_FIRST_RADIUS_KM; default 10). */
   readonly stockFirstRadiusKm: number;
 
+  private readonly primary: Reader;
+
   constructor(
     private readonly db: Database,
     opts: { stockFirstRadiusKm?: number } = {},
   ) {
     this.stockFirstRadiusKm = opts.stockFirstRadiusKm ?? DEFAULT_STOCK_FIRST_RADIUS_KM;
+    this.primary = primaryReader(db);
   }
 
-  private async current(): Promise<{ index: StockIndex; dataVersion: string }> {
-    const versions = await readDataVersions(this.db);
+  /** The catalogue as `reader` holds it, and where to read its rows (`q`): the reader, or the primary when the reader is not at the catalogue's versions. */
+  private async current(reader: Reader = this.primary): Promise<{ index: StockIndex; dataVersion: string; q: Queryable }> {
+    const versions = await readDataVersions(reader);
     const key = STOCK_DERIVED_SOURCES.map((l) => `${l}:${versions.byLayer[l] ?? 0}`).join(';');
-    if (this.index?.key === key) return { index: this.index, dataVersion: versions.overall };
+    if (this.index?.key === key) return { index: this.index, dataVersion: versions.overall, q: reader };
+    // a replica behind or ahead of the catalogue: the primary answers (and reloads it if it is behind)
+    if (reader.source !== 'primary') return this.current(this.primary);
     if (!this.loading || this.loadingKey !== key) {
       this.loadingKey = key;
       const from = this.index;
@@ -76,7 +89,7 @@ export class StockCatalogue {
     }
     const index = await this.loading;
     this.index = index;
-    return { index, dataVersion: versions.overall };
+    return { index, dataVersion: versions.overall, q: this.db };
   }
 
   /**
@@ -181,8 +194,12 @@ export class StockCatalogue {
    * The parcels a query selects — all of them in order, or with `first` only the first so
    * many (a page needs no full sort) — with their distances to `near` when given.
    */
-  private async select(q: StockSearchQuery, first?: number): Promise<{ total: number; selected: IndexEntry[]; distances: Map<number, number> | null }> {
-    const { index } = await this.current();
+  private async select(
+    q: StockSearchQuery,
+    first?: number,
+    reader?: Reader,
+  ): Promise<{ total: number; selected: IndexEntry[]; distances: Map<number, number> | null; rowsFrom: Queryable }> {
+    const { index, q: rowsFrom } = await this.current(reader);
     const keep = stockFilter(q);
     const d = q.near ? distanceTo({ type: 'Point', coordinates: q.near }) : null;
     const distances = d ? new Map<number, number>() : null;
@@ -199,12 +216,12 @@ export class StockCatalogue {
       if (top) top.push(p);
       else all.push(p);
     }
-    return { total, selected: top ? top.values() : all.sort(cmp), distances };
+    return { total, selected: top ? top.values() : all.sort(cmp), distances, rowsFrom };
   }
 
   /** Rows of parcels in the order of `ids`, with their distances. */
-  private async rows(ids: number[], distances: Map<number, number> | null): Promise<StockParcelSummary[]> {
-    const byId = await parcelsById(this.db, ids);
+  private async rows(ids: number[], distances: Map<number, number> | null, from: Queryable = this.db): Promise<StockParcelSummary[]> {
+    const byId = await parcelsById(from, ids);
     return ids.map((id) => {
       const s = byId.get(id);
       if (!s) throw new Error(`存量地块 ${id} 已不存在`);
@@ -213,10 +230,10 @@ export class StockCatalogue {
   }
 
   /** One page of the parcels a query selects, and how many it selects. */
-  async search(q: StockSearchQuery): Promise<StockSearchResponse> {
-    const { total, selected, distances } = await this.select(q, q.page * q.pageSize);
+  async search(q: StockSearchQuery, reader?: Reader): Promise<StockSearchResponse> {
+    const { total, selected, distances, rowsFrom } = await this.select(q, q.page * q.pageSize, reader);
     const page = selected.slice((q.page - 1) * q.pageSize);
-    return { total, page: q.page, pageSize: q.pageSize, items: await this.rows(page.map((p) => p.id), distances) };
+    return { total, page: q.page, pageSize: q.pageSize, items: await this.rows(page.map((p) => p.id), distances, rowsFrom) };
   }
 
   /** The codes of every parcel a query selects (a saved search remembers them between visits). */
@@ -236,9 +253,9 @@ export class StockCatalogue {
   }
 
   /** Every parcel a query selects, in its order (the export). */
-  async list(q: StockSearchQuery): Promise<StockParcelSummary[]> {
-    const { selected, distances } = await this.select(q);
-    return this.rows(selected.map((p) => p.id), distances);
+  async list(q: StockSearchQuery, reader?: Reader): Promise<StockParcelSummary[]> {
+    const { selected, distances, rowsFrom } = await this.select(q, undefined, reader);
+    return this.rows(selected.map((p) => p.id), distances, rowsFrom);
   }
 
   /**
@@ -247,8 +264,8 @@ export class StockCatalogue {
    * offers without them) and each candidate's geometry is null. `stockFirst` matches within
    * the configured stock-first radius (the site check's step, and the panel's preview of it).
    */
-  async match(req: StockMatchRequest, opts: { geometry?: boolean } = {}): Promise<StockMatchResponse> {
-    const { index, dataVersion } = await this.current();
+  async match(req: StockMatchRequest, opts: { geometry?: boolean; reader?: Reader } = {}): Promise<StockMatchResponse> {
+    const { index, dataVersion, q } = await this.current(opts.reader);
     const areaM2 = req.areaMu !== undefined ? muToM2(req.areaMu) : haToM2(req.areaHa!);
     const distance = req.near ? distanceTo(req.near as Parameters<typeof distanceTo>[0]) : null;
     const maxDistanceKm = req.stockFirst ? this.stockFirstRadiusKm : req.maxDistanceKm;
@@ -273,7 +290,7 @@ export class StockCatalogue {
       summaryZh: describeMatch(result.tally, 'zh', maxDistanceKm),
       summaryEn: describeMatch(result.tally, 'en', maxDistanceKm),
       combinationGapM: COMBINATION_MAX_GAP_M,
-      candidates: await this.candidates(index, result.offers, req.use, distance, opts.geometry !== false),
+      candidates: await this.candidates(index, result.offers, req.use, distance, opts.geometry !== false, q),
     };
   }
 
@@ -320,6 +337,7 @@ export class StockCatalogue {
     use: PlannedUse,
     distance: ((lon: number, lat: number) => number) | null,
     geometry: boolean,
+    from: Queryable = this.db,
   ): Promise<StockMatchResponse['candidates']> {
     const distanceOf = (id: number) => {
       const e = index.byId.get(id)!;
@@ -327,8 +345,8 @@ export class StockCatalogue {
     };
     const ids = [...new Set(offers.flatMap((o) => o.parcelIds))];
     const [summaries, geometries] = await Promise.all([
-      parcelsById(this.db, ids),
-      geometry ? unionGeometries(this.db, offers.map((o) => o.parcelIds)) : offers.map(() => null),
+      parcelsById(from, ids),
+      geometry ? unionGeometries(from, offers.map((o) => o.parcelIds)) : offers.map(() => null),
     ]);
     return offers.map((o, i) => ({
       rank: i + 1,

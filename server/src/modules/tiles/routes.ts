@@ -69,7 +69,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
       if (layer && z < layer.minZoom) {
         return reply.status(204).send(null);
       }
-      const tile = layer ? await tiles.tile(layer, z, x, y) : await tiles.basemapTile(z, x, y);
+      const tile = layer ? await tiles.tile(layer, z, x, y, req.reader) : await tiles.basemapTile(z, x, y, req.reader);
       reply.header('etag', tile.etag);
       reply.header('x-tile-features', String(tile.features));
       reply.header('x-cache', tile.cached ? 'hit' : 'miss');

@@ -3,10 +3,16 @@
  * layer, data version and z/x/y; when any layer's data version changes the
  * cache is dropped. The version is re-read at most once a second, so a change
  * reaches tiles within a second.
+ *
+ * With a read replica, a tile is built by the request's reader and keyed by the data version
+ * *that reader* holds (each source's versions read and kept apart): a tile built from a
+ * replica still at version N is cached under N, never under the primary's N+1 — a caller who
+ * has just changed the layer reads the primary's version and gets its tiles.
  */
 import { LRUCache } from 'lru-cache';
 import type { LayerDefinition } from '../../../../core/layers.ts';
 import type { Queryable } from '../../db/database.ts';
+import type { Reader, ReaderSource } from '../../db/replica.ts';
 import { readDataVersions, type DataVersions } from '../data-version/service.ts';
 import type { LayerSource, TileResult } from './layer-source.ts';
 import { BASEMAP, type BasemapSource } from './basemap-source.ts';
@@ -16,17 +22,27 @@ export interface ServedTile extends TileResult {
   cached: boolean;
 }
 
+interface SourceVersions {
+  versions: DataVersions | null;
+  readAt: number;
+  pending: Promise<{ versions: DataVersions; from: ReaderSource }> | null;
+}
+
 export class TileService {
   private readonly cache: LRUCache<string, TileResult>;
-  private versions: DataVersions | null = null;
-  private versionsReadAt = 0;
-  private pendingVersions: Promise<DataVersions> | null = null;
+  /** The data versions as each source (primary, replica) was last seen to hold them. */
+  private readonly seen: Record<ReaderSource, SourceVersions> = {
+    primary: { versions: null, readAt: 0, pending: null },
+    replica: { versions: null, readAt: 0, pending: null },
+  };
+  private readonly primary: Reader;
 
   constructor(
-    private readonly db: Queryable,
+    db: Queryable,
     private readonly source: LayerSource,
     opts: { maxBytes?: number; versionTtlMs?: number; basemap?: BasemapSource } = {},
   ) {
+    this.primary = { source: 'primary', query: (sql, params) => db.query(sql, params) };
     this.cache = new LRUCache({ maxSize: opts.maxBytes ?? 64 * 1024 * 1024, sizeCalculation: (t) => Math.max(64, t.data.byteLength) });
     this.versionTtlMs = opts.versionTtlMs ?? 1000;
     this.basemapSource = opts.basemap ?? null;
@@ -34,39 +50,55 @@ export class TileService {
   private readonly basemapSource: BasemapSource | null;
   private readonly versionTtlMs: number;
 
-  async dataVersions(): Promise<DataVersions> {
-    const now = Date.now();
-    if (this.versions && now - this.versionsReadAt < this.versionTtlMs) return this.versions;
-    this.pendingVersions ??= readDataVersions(this.db).finally(() => (this.pendingVersions = null));
-    const v = await this.pendingVersions;
-    if (this.versions && this.versions.overall !== v.overall) this.cache.clear();
-    this.versions = v;
-    this.versionsReadAt = now;
-    return v;
+  /**
+   * The data versions `reader` holds (the primary's without one), re-read at most once per
+   * `versionTtlMs` per source, and kept under the source that answered: a replica's read that
+   * fell back to the primary is the primary's.
+   */
+  async dataVersions(reader: Reader = this.primary): Promise<DataVersions> {
+    const asked = reader.source;
+    const seen = this.seen[asked];
+    if (seen.versions && Date.now() - seen.readAt < this.versionTtlMs) return seen.versions;
+    seen.pending ??= this.readVersions(reader).finally(() => (seen.pending = null));
+    const got = await seen.pending;
+    // a read shared with another request was answered by the primary: this reader reads its own
+    return got.from === reader.source ? got.versions : (await this.readVersions(reader)).versions;
   }
 
-  async tile(layer: LayerDefinition, z: number, x: number, y: number): Promise<ServedTile> {
-    const versions = await this.dataVersions();
+  private async readVersions(reader: Reader): Promise<{ versions: DataVersions; from: ReaderSource }> {
+    const at = Date.now();
+    const versions = await readDataVersions(reader);
+    const from = reader.source;
+    const seen = this.seen[from];
+    if (seen.versions && seen.versions.overall !== versions.overall) this.cache.clear();
+    seen.versions = versions;
+    seen.readAt = at;
+    return { versions, from };
+  }
+
+  /** A layer's tile as `reader` holds it (the primary without one). */
+  async tile(layer: LayerDefinition, z: number, x: number, y: number, reader: Reader = this.primary): Promise<ServedTile> {
+    const versions = await this.dataVersions(reader);
     const version = versions.byLayer[layer.id] ?? 0;
     const etag = `"${layer.id}-v${version}-${z}-${x}-${y}"`;
     const key = `${layer.id}/${version}/${z}/${x}/${y}`;
     const hit = this.cache.get(key);
     if (hit) return { ...hit, etag, cached: true };
-    const built = await this.source.tile(layer, z, x, y);
+    const built = await this.source.tile(layer, z, x, y, reader);
     this.cache.set(key, built);
     return { ...built, etag, cached: false };
   }
 
   /** A tile of the offline base map (basemap-source.ts), versioned and cached as a layer's. */
-  async basemapTile(z: number, x: number, y: number): Promise<ServedTile> {
+  async basemapTile(z: number, x: number, y: number, reader: Reader = this.primary): Promise<ServedTile> {
     if (!this.basemapSource) throw new Error('no base-map source');
-    const versions = await this.dataVersions();
+    const versions = await this.dataVersions(reader);
     const version = versions.byLayer[BASEMAP] ?? 0;
     const etag = `"${BASEMAP}-v${version}-${z}-${x}-${y}"`;
     const key = `${BASEMAP}/${version}/${z}/${x}/${y}`;
     const hit = this.cache.get(key);
     if (hit) return { ...hit, etag, cached: true };
-    const built = await this.basemapSource.tile(z, x, y);
+    const built = await this.basemapSource.tile(z, x, y, reader);
     this.cache.set(key, built);
     return { ...built, etag, cached: false };
   }
