@@ -7,7 +7,7 @@
  * (embedded database, PostGIS without DATABASE_REPLICA_URL) every reader is the primary.
  *
  * - **Read-your-writes**: after a write, the client carries the primary's WAL position
- *   (`pg_current_wal_lsn()`) in a cookie; its reads go to the replica only once the replica
+ *   (`pg_current_wal_insert_lsn()`) in a cookie; its reads go to the replica only once the replica
  *   has been seen replaying past it (`pg_last_wal_replay_lsn()`), else to the primary. The
  *   position lives with the client, so any instance behind the proxy decides the same way.
  * - **Health in the background**: every `checkIntervalMs` the primary's WAL position and the
@@ -56,7 +56,7 @@ export interface ReadRouting {
   readonly hasReplica: boolean;
   /** The reader for a read by a client whose last write was at WAL position `writtenAt` (null: none known). */
   readerFor(writtenAt: string | null): Reader;
-  /** The primary's current WAL position, recorded after a write (null without a replica: nothing to wait for). */
+  /** The primary's current WAL (insert) position, recorded after a write (null without a replica: nothing to wait for). */
   writePosition(): Promise<string | null>;
   /** The replica's state for /api/health (null without a replica). */
   status(): ReplicaStatus | null;
@@ -286,7 +286,10 @@ export async function openReplica(url: string, primary: Database, opts: ReplicaO
       return chooseSource(state, replayed, parseLsn(writtenAt)) === 'replica' ? replicaReads() : primaryReads;
     },
     async writePosition() {
-      const [r] = await primary.query<{ lsn: string }>('SELECT pg_current_wal_lsn()::text AS lsn');
+      // the insert position: past the change's commit record even under asynchronous commit
+      // (the write position may not have reached it yet); at worst a few bytes past what an idle
+      // replica replays, so that client reads the primary a little longer
+      const [r] = await primary.query<{ lsn: string }>('SELECT pg_current_wal_insert_lsn()::text AS lsn');
       return r?.lsn ?? null;
     },
     status: () => ({ state, lagMs, maxLagMs, readsFrom: state === 'ok' ? 'replica' : 'primary', reason, checkedAt }),
