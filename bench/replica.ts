@@ -157,7 +157,7 @@ database). Run ${new Date().toISOString().slice(0, 10)}.
 ${tiles.length} stock-land tiles at z13–z15 (every tile holding a parcel), \`GET /tiles/stock-parcel/{z}/{x}/{y}.mvt\`
 over HTTP through one kept-alive connection, from two apps in the same run: the **yardstick** reads
 the primary alone (no \`DATABASE_REPLICA_URL\`), the **routed** app reads through \`req.reader\` to the
-replica (state \`${routedState.state}\` throughout). Each server's buffers were warmed by a pass through
+replica (its state \`${routedState.state}\` after the timed passes). Each server's buffers were warmed by a pass through
 apps of their own; cold requests alternate which app goes first.
 
 | tiles | requests each | yardstick median | yardstick p95 | routed median | routed p95 | ratio (median) | ratio (p95) |
