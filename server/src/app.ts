@@ -11,6 +11,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import fastifyStatic from '@fastify/static';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Database } from './db/database.ts';
+import type { ReadRouting } from './db/replica.ts';
 import dbPlugin from './plugins/db.ts';
 import changesPlugin from './plugins/changes.ts';
 import swaggerPlugin from './plugins/swagger.ts';
@@ -54,6 +55,11 @@ installZodMessages('zh');
 
 export interface BuildAppOptions {
   db: Database;
+  /**
+   * Where reads may go besides the primary (`openReplica`, DATABASE_REPLICA_URL); unset: every
+   * read on `db`. Closed with the app when `closeDbWithApp` is set.
+   */
+  reads?: ReadRouting;
   /** Close the database when the app closes (the server's main does; tests manage their own). */
   closeDbWithApp?: boolean;
   /** Directory of the built client to serve at `/`; skipped when missing. */
@@ -133,7 +139,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   app.setSerializerCompiler(serializerCompiler);
 
   // external
-  await app.register(dbPlugin, { db: opts.db, closeWithApp: opts.closeDbWithApp });
+  await app.register(dbPlugin, { db: opts.db, reads: opts.reads, closeWithApp: opts.closeDbWithApp });
   // what other instances change reaches this one's caches (LISTEN/NOTIFY on PostGIS)
   await app.register(changesPlugin, { listen: opts.listenForChanges });
   await app.register(swaggerPlugin);

@@ -5,12 +5,17 @@
 import { resolve } from 'node:path';
 import { sevenParametersProblem } from './formats/parsers/seven-parameters.ts';
 import type { BasemapOptions } from './modules/basemaps/service.ts';
+import { DEFAULT_REPLICA_MAX_LAG_MS } from './db/replica.ts';
 
 export interface Config {
   port: number;
   host: string;
   /** postgres://… of a PostgreSQL + PostGIS server; absent → embedded database. */
   databaseUrl?: string;
+  /** postgres://… of a streaming replica of DATABASE_URL's server (DATABASE_REPLICA_URL): reads go there. */
+  databaseReplicaUrl?: string;
+  /** Replica lag beyond which reads go to the primary, ms (DATABASE_REPLICA_MAX_LAG_MS; default 5 000). */
+  replicaMaxLagMs: number;
   /** Where the embedded database keeps its files. */
   dataDir: string;
   /** Where orthophotos live (IMAGERY_DIR): uploads, files an administrator registers by path, the demo's. Default DATA_DIR/imagery. */
@@ -108,10 +113,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new Error(`环境变量 SEED_SCALE 只能是 demo、city 或 none，现为 “${seedScale}”`);
   }
   const dataDir = resolve(env.DATA_DIR || '.data');
+  const databaseReplicaUrl = env.DATABASE_REPLICA_URL?.trim() || undefined;
+  if (databaseReplicaUrl && !env.DATABASE_URL) {
+    throw new Error(
+      '环境变量 DATABASE_REPLICA_URL 已设置，但未设置 DATABASE_URL：只读副本只能配合 PostgreSQL + PostGIS 主库使用（内置数据库没有副本）。请同时设置 DATABASE_URL，或取消 DATABASE_REPLICA_URL — ' +
+        'DATABASE_REPLICA_URL is set without DATABASE_URL: a read replica needs a PostgreSQL + PostGIS primary (the embedded database has none); set DATABASE_URL too, or unset DATABASE_REPLICA_URL',
+    );
+  }
+  if (databaseReplicaUrl && !/^postgres(ql)?:\/\//.test(databaseReplicaUrl)) {
+    throw new Error(`环境变量 DATABASE_REPLICA_URL 须为 postgres:// 地址 — DATABASE_REPLICA_URL must be a postgres:// address`);
+  }
   return {
     port: intEnv('PORT', 3000, env),
     host: env.HOST || '0.0.0.0',
     databaseUrl: env.DATABASE_URL || undefined,
+    databaseReplicaUrl,
+    replicaMaxLagMs: intEnv('DATABASE_REPLICA_MAX_LAG_MS', DEFAULT_REPLICA_MAX_LAG_MS, env),
     dataDir,
     imageryDir: resolve(env.IMAGERY_DIR || resolve(dataDir, 'imagery')),
     seedScale,

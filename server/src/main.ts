@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { embeddedDir, loadConfig } from './config.ts';
 import { openDatabase } from './db/database.ts';
+import { openReplica, replicaLocation, type ReadRouting } from './db/replica.ts';
 import { buildApp } from './app.ts';
 import { startParsePools } from './http/parse-pool.ts';
 import { ensureClientBuilt } from './client-build.ts';
@@ -24,6 +25,11 @@ const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: embedd
 console.log(`  数据库 database: ${db.kind === 'embedded' ? '内置 embedded PGlite + PostGIS' : 'PostgreSQL + PostGIS'} (${db.location}) [${secs()} s]`);
 await db.migrate();
 console.log(`  数据库结构已就绪 migrations applied [${secs()} s]`);
+let reads: ReadRouting | undefined;
+if (config.databaseReplicaUrl) {
+  reads = await openReplica(config.databaseReplicaUrl, db, { maxLagMs: config.replicaMaxLagMs });
+  console.log(`  只读副本 read replica: ${replicaLocation(config.databaseReplicaUrl)} — ${reads.status()!.state} (延迟上限 max lag ${config.replicaMaxLagMs} ms) [${secs()} s]`);
+}
 
 const existing = await seededDataset(db);
 if (existing) {
@@ -55,6 +61,7 @@ if (!process.env.CLIENT_DIR) {
 
 const app = await buildApp({
   db,
+  reads,
   closeDbWithApp: true,
   clientDir: config.clientDir,
   logger: { level: config.logLevel },

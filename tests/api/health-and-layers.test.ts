@@ -19,11 +19,11 @@ describe(`health and layer catalog on ${backend}`, () => {
     await stop?.();
   });
 
-  it('GET /api/health names the backend and the data version', async () => {
+  it('GET /api/health names the backend and the data version, and no replica when none is configured', async () => {
     const res = await app.inject({ method: 'GET', url: '/api/health' });
     expect(res.statusCode).toBe(200);
     const body = res.json();
-    expect(body).toEqual({ status: 'ok', database: backend, dataVersion: expect.stringMatching(/^v\d+-[0-9a-f]{8}$/) });
+    expect(body).toEqual({ status: 'ok', database: backend, dataVersion: expect.stringMatching(/^v\d+-[0-9a-f]{8}$/), replica: null });
   });
 
   it('GET /api/layers lists every registry layer with its data, never a table name', async () => {

@@ -76,6 +76,8 @@ const routes: FastifyPluginAsyncZod<CaseRoutesOptions> = async (app, opts) => {
   // the upload's own errors in words (on its route only: the JSON routes keep the app's)
   const uploadErrors = uploadErrorHandler(tooLarge);
   const jobs = new CaseImports(app.db, opts.jobs);
+  /** A case list's reader: the request's, or the primary when the overlaps were computed there just now. */
+  const readerOf = async (req: FastifyRequest) => ((await ensureCaseOverlaps(app.db)).cases ? app.db : req.reader);
   const jobOf = async (id: string) => {
     const job = await jobs.get(id);
     if (!job) throw new AppError(404, 'IMPORT_JOB_NOT_FOUND', `没有导入任务 ${id}（试导入的结果保留 24 小时）`, `No import job ${id} (a trial run is kept for 24 hours)`);
@@ -102,15 +104,11 @@ const routes: FastifyPluginAsyncZod<CaseRoutesOptions> = async (app, opts) => {
         response: { 200: CaseListResponse, 400: ErrorResponse },
       },
     },
-    async (req) => {
-      await ensureCaseOverlaps(app.db);
-      return searchCases(app.db, { ...req.query, scope: scopeOf(req) });
-    },
+    async (req) => searchCases(await readerOf(req), { ...req.query, scope: scopeOf(req) }),
   );
 
   const exportRows = async (req: FastifyRequest, geometry: boolean) => {
-    await ensureCaseOverlaps(app.db);
-    const rows = await listCases(app.db, { ...(req.query as CaseExportQuery), scope: scopeOf(req) }, { geometry });
+    const rows = await listCases(await readerOf(req), { ...(req.query as CaseExportQuery), scope: scopeOf(req) }, { geometry });
     return rows.map((r) => ({ c: { ...toSummary(r), comment: r.decision_comment } as ExportCase, geometry: r.geometry ? (JSON.parse(r.geometry) as { type: string; coordinates: unknown[] }) : null }));
   };
   const exportSchema = (format: string) => ({
@@ -157,7 +155,7 @@ const routes: FastifyPluginAsyncZod<CaseRoutesOptions> = async (app, opts) => {
         response: { 200: CaseStatsResponse, 400: ErrorResponse },
       },
     },
-    async (req) => caseStats(app.db, req.query.year ?? beijingYear(), scopeOf(req)),
+    async (req) => caseStats(app.db, req.query.year ?? beijingYear(), scopeOf(req), undefined, req.reader),
   );
 
   app.get(
@@ -173,7 +171,7 @@ const routes: FastifyPluginAsyncZod<CaseRoutesOptions> = async (app, opts) => {
       },
     },
     async (req, reply: FastifyReply) => {
-      const stats = await caseStats(app.db, (req.query as { year?: number }).year ?? beijingYear(), scopeOf(req));
+      const stats = await caseStats(app.db, (req.query as { year?: number }).year ?? beijingYear(), scopeOf(req), undefined, req.reader);
       download(reply, `违法占地县区统计-${stats.year}.xlsx`, `case-stats-${stats.year}.xlsx`, 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
       return reply.send(await statsWorkbook(stats));
     },
@@ -296,7 +294,7 @@ const routes: FastifyPluginAsyncZod<CaseRoutesOptions> = async (app, opts) => {
     },
     async (req) => {
       await assertCaseInScope(req, req.params.id);
-      return readCase(app.db, req.params.id);
+      return readCase(app.db, req.params.id, req.reader);
     },
   );
 

@@ -51,10 +51,14 @@ function rectificationOf(row: CaseDetailRow, entries: RectificationRow[], today:
   };
 }
 
-/** The case page: the case, every feature it overlaps, its decisions and what may come next. */
-export async function readCase(db: Database, id: number): Promise<CaseDetail> {
-  await ensureCaseOverlaps(db);
-  const found = await caseById(db, id);
+/**
+ * The case page: the case, every feature it overlaps, its decisions and what may come next.
+ * Read from `reader` (a request's, which may be the replica), unless the overlaps were computed
+ * on `db` just now: then from `db`, which has them.
+ */
+export async function readCase(db: Database, id: number, reader: Queryable = db): Promise<CaseDetail> {
+  const q = (await ensureCaseOverlaps(db)).cases ? db : reader;
+  const found = await caseById(q, id);
   if (!found) throw notFound(id);
   const { row, overlaps, history, rectifications, basis } = found;
   const summary = toSummary(row);
@@ -273,14 +277,15 @@ function countyFigures(r: StatsRow): CountyFigures {
  * clauses (core/rectification.ts) — more than 20 亩, or not rectified within the year (a breach
  * once the year is over, a warning while it runs).
  */
-export async function caseStats(db: Database, year: number, scope: string = PROVINCE.code, now: Date = new Date()): Promise<CaseStatsResponse> {
-  await ensureCaseOverlaps(db);
+export async function caseStats(db: Database, year: number, scope: string = PROVINCE.code, now: Date = new Date(), reader: Queryable = db): Promise<CaseStatsResponse> {
+  // read from `reader` unless the overlaps were computed on `db` just now (as readCase)
+  const q = (await ensureCaseOverlaps(db)).cases ? db : reader;
   const today = beijingToday(now);
   const yearClosed = year < beijingYear(now);
-  const rows = await statsRows(db, year, today, scope);
-  const towns = await townshipStatsRows(db, year, scope);
-  const open = await unrectifiedRows(db, year, scope);
-  const area = await describeScope(db, totalDivision(scope, rows.map((r) => r.county_code)));
+  const rows = await statsRows(q, year, today, scope);
+  const towns = await townshipStatsRows(q, year, scope);
+  const open = await unrectifiedRows(q, year, scope);
+  const area = await describeScope(q, totalDivision(scope, rows.map((r) => r.county_code)));
   const counties: CountyCaseStats[] = rows.map((r) => {
     const f = countyFigures(r);
     const j = countyJudgement({ illegalFarmlandMu: f.illegalFarmland.mu, unrectified: f.unrectified, yearClosed });

@@ -40,7 +40,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
     },
     async (req) => {
       const layer = layerOr404(req.params.layer);
-      const { features, truncated } = await featuresInBbox(app.db, layer, req.query.bbox, req.query.limit);
+      const { features, truncated } = await featuresInBbox(req.reader, layer, req.query.bbox, req.query.limit);
       return { type: 'FeatureCollection' as const, features, truncated, limit: req.query.limit };
     },
   );
@@ -59,7 +59,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
     },
     async (req) => {
       const layer = layerOr404(req.params.layer);
-      const feature = await featureById(app.db, layer, req.params.id);
+      const feature = await featureById(req.reader, layer, req.params.id);
       if (!feature) {
         throw new AppError(404, 'FEATURE_NOT_FOUND', `图层“${layer.nameZh}”中没有编号为 ${req.params.id} 的要素`, `No feature ${req.params.id} in layer ${layer.id}`);
       }
@@ -81,7 +81,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
     },
     async (req) => {
       const layer = layerOr404(req.params.layer);
-      const stats = await readLayerStats(app.db, layer);
+      const stats = await readLayerStats(req.reader, layer);
       const origin = `${req.protocol}://${req.host}`;
       const fields = Object.fromEntries(
         layer.tileAttributes.map((name) => {
@@ -114,7 +114,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
         response: { 200: CountiesResponse },
       },
     },
-    async () => counties(app.db),
+    async (req) => counties(req.reader),
   );
 };
 export default routes;

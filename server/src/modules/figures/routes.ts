@@ -31,7 +31,7 @@ const routes: FastifyPluginAsyncZod<{ farmlandShareAveragePct?: number }> = asyn
       config: { access: atLeast('planner') },
       schema: { summary: '存量建设用地盘活率 Stock revitalisation rate', description, tags: ['figures'], querystring: FiguresYearQuery, response: { 200: RevitalisationResponse, 400: ErrorResponse } },
     },
-    async (req) => revitalisationFigures(app.db, req.query.year ?? beijingYear(), scopeOf(req)),
+    async (req) => revitalisationFigures(req.reader, req.query.year ?? beijingYear(), scopeOf(req)),
   );
   app.get(
     '/api/figures/revitalisation/export.xlsx',
@@ -40,7 +40,7 @@ const routes: FastifyPluginAsyncZod<{ farmlandShareAveragePct?: number }> = asyn
       schema: { summary: '存量建设用地盘活率导出 Revitalisation rate as Excel', description: '与 /api/figures/revitalisation 相同的表，含全市合计、规则与依据。', tags: ['figures'], querystring: FiguresYearQuery, response: { 400: ErrorResponse } },
     },
     async (req, reply: FastifyReply) => {
-      const f = await revitalisationFigures(app.db, (req.query as FiguresYearQuery).year ?? beijingYear(), scopeOf(req));
+      const f = await revitalisationFigures(req.reader, (req.query as FiguresYearQuery).year ?? beijingYear(), scopeOf(req));
       reply
         .header('content-type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
         .header('content-disposition', contentDisposition(`存量建设用地盘活率-${f.year}.xlsx`, `revitalisation-${f.year}.xlsx`))
@@ -55,7 +55,7 @@ const routes: FastifyPluginAsyncZod<{ farmlandShareAveragePct?: number }> = asyn
       config: { access: atLeast('planner') },
       schema: { summary: '新增建设用地占耕比 Farmland share of new construction land', description: farmlandDescription, tags: ['figures'], querystring: FiguresYearQuery, response: { 200: FarmlandShareResponse, 400: ErrorResponse } },
     },
-    async (req) => farmlandShareFigures(app.db, req.query.year ?? beijingYear(), averagePct, scopeOf(req)),
+    async (req) => farmlandShareFigures(req.reader, req.query.year ?? beijingYear(), averagePct, scopeOf(req)),
   );
   app.get(
     '/api/figures/farmland-share/export.xlsx',
@@ -64,7 +64,7 @@ const routes: FastifyPluginAsyncZod<{ farmlandShareAveragePct?: number }> = asyn
       schema: { summary: '新增建设用地占耕比导出 Farmland share as Excel', description: '与 /api/figures/farmland-share 相同的表，含全市合计、规则与依据、全省平均；另一工作表列出计入的批准选址。', tags: ['figures'], querystring: FiguresYearQuery, response: { 400: ErrorResponse } },
     },
     async (req, reply: FastifyReply) => {
-      const f = await farmlandShareFigures(app.db, (req.query as FiguresYearQuery).year ?? beijingYear(), averagePct, scopeOf(req));
+      const f = await farmlandShareFigures(req.reader, (req.query as FiguresYearQuery).year ?? beijingYear(), averagePct, scopeOf(req));
       reply
         .header('content-type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
         .header('content-disposition', contentDisposition(`新增建设用地占耕比-${f.year}.xlsx`, `farmland-share-${f.year}.xlsx`))

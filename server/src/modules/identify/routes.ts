@@ -19,7 +19,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
         response: { 200: IdentifyResponse, 400: ErrorResponse },
       },
     },
-    async (req) => identify(app.db, req.query, roleOf(req)),
+    async (req) => identify(req.reader, req.query, roleOf(req)),
   );
 };
 export default routes;

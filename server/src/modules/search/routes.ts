@@ -19,7 +19,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
         response: { 200: SearchResponse, 400: ErrorResponse, 422: ErrorResponse },
       },
     },
-    async (req) => search(app.db, req.query, roleOf(req)),
+    async (req) => search(req.reader, req.query, roleOf(req)),
   );
 };
 export default routes;

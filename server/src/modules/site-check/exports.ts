@@ -551,7 +551,7 @@ const exportRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (req, reply) => {
-      const report = await readFiledReport(app.db, req.params.id);
+      const report = await readFiledReport(req.reader, req.params.id);
       return sendFile(reply, report, '.xlsx', '.xlsx', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', await reportWorkbook(report));
     },
   );
@@ -569,7 +569,7 @@ const exportRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (req, reply) => {
-      const report = await readFiledReport(app.db, req.params.id);
+      const report = await readFiledReport(req.reader, req.params.id);
       return sendFile(reply, report, '.geojson', '.geojson', 'application/geo+json; charset=utf-8', JSON.stringify(reportGeoJson(report)));
     },
   );
@@ -589,7 +589,7 @@ const exportRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (req, reply) => {
-      const report = await readFiledReport(app.db, req.params.id);
+      const report = await readFiledReport(req.reader, req.params.id);
       return sendFile(reply, report, '.zip', '.zip', 'application/zip', await reportShapefileZip(report, req.query.encoding));
     },
   );
@@ -610,7 +610,7 @@ const exportRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (req, reply) => {
-      const { report, choice } = await reportAndZoneOf(app.db, req.params.id, req.query);
+      const { report, choice } = await reportAndZoneOf(req.reader, req.params.id, req.query);
       const plane = sitePlane(report, choice, req.query.datum);
       const text = boundaryPointsFile(plane, choice, { code: '1', name: report.name ?? `选址套核 ${report.id.slice(0, 8)}`, use: report.use });
       reply.header('x-coordinates-from', plane.from);
@@ -635,7 +635,7 @@ const exportRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (req) => {
-      const { report, choice } = await reportAndZoneOf(app.db, req.params.id, req.query);
+      const { report, choice } = await reportAndZoneOf(req.reader, req.params.id, req.query);
       const plane = sitePlane(report, choice, req.query.datum);
       const { points, areaHa } = boundaryPointRows(plane);
       return {

@@ -176,7 +176,8 @@ const routes: FastifyPluginAsyncZod<{ limits?: Partial<SiteCheckLimits>; clock?:
   app.post(
     '/api/site-checks/preview',
     {
-      config: { access: ROLES, rateLimit: { max: PREVIEWS_PER_MINUTE, timeWindow: '1 minute' } },
+      // figures only, nothing filed (the budget is charged on the primary by its own calls): reads may go to the replica
+      config: { access: ROLES, readOnly: true, rateLimit: { max: PREVIEWS_PER_MINUTE, timeWindow: '1 minute' } },
       bodyLimit: MAX_SITE_CHECK_BODY_BYTES,
       preParsing: async (req, _reply, payload) => (refuseLargePublicBody(req), payload),
       preValidation: async (req) => refuseOversizeSite(req),
@@ -196,7 +197,7 @@ const routes: FastifyPluginAsyncZod<{ limits?: Partial<SiteCheckLimits>; clock?:
       const budgeted = !maySeeLayer(role, 'restricted');
       const subjects = budgeted ? [`ip:${req.ip}`, ...(req.user ? [`user:${req.user.id}`] : [])] : [];
       try {
-        const preview = await previewSiteCheck(app.db, req.body, {
+        const preview = await previewSiteCheck(req.reader, req.body, {
           ...(budgeted ? { maxAreaM2: limits.dailyAreaM2, charge: (m2: number) => previewBudget.charge(subjects, m2) } : {}),
         });
         return reply.status(200).send(previewFor(preview, role));
@@ -231,8 +232,8 @@ const routes: FastifyPluginAsyncZod<{ limits?: Partial<SiteCheckLimits>; clock?:
       },
     },
     async (req) => {
-      const report = await readFiledReport(app.db, req.params.id);
-      return reportFor({ ...report, approval: await readApproval(app.db, report.id) }, roleOf(req));
+      const report = await readFiledReport(req.reader, req.params.id);
+      return reportFor({ ...report, approval: await readApproval(req.reader, report.id) }, roleOf(req));
     },
   );
 

@@ -26,7 +26,8 @@ import { SINGLE_PARCEL_KINDS, RETIRED_STATUS } from '../../../../core/ledger.ts'
 import { OVERLAP_EPSILON_M2 } from '../../../../core/rules.ts';
 import { haToM2, muToM2, toAreaUnits } from '../../../../core/units.ts';
 import { DEFAULT_STOCK_FIRST_RADIUS_KM } from '../../../../core/stock-first.ts';
-import type { Database } from '../../db/database.ts';
+import type { Database, Queryable } from '../../db/database.ts';
+import { primaryReader, type Reader } from '../../db/replica.ts';
 import { AppError } from '../../plugins/errors.ts';
 import { readDataVersions } from '../data-version/service.ts';
 import { refreshStockDerived, STOCK_DERIVED_SOURCES } from './derived.ts';
@@ -59,11 +60,14 @@ export class StockCatalogue {
   /** The stock-first step's search radius, km (STOCK_FIRST_RADIUS_KM; default 10). */
   readonly stockFirstRadiusKm: number;
 
+  private readonly primary: Reader;
+
   constructor(
     private readonly db: Database,
     opts: { stockFirstRadiusKm?: number; indexWorker?: Omit<IndexWorkerOptions, 'onLost'> } = {},
   ) {
     this.stockFirstRadiusKm = opts.stockFirstRadiusKm ?? DEFAULT_STOCK_FIRST_RADIUS_KM;
+    this.primary = primaryReader(db);
     this.indexWorker = new StockIndexWorker({
       ...opts.indexWorker,
       // the index went with the worker: the next question loads it into a new one
@@ -88,10 +92,13 @@ export class StockCatalogue {
     await this.indexWorker.close();
   }
 
-  private async current(): Promise<{ index: IndexState; dataVersion: string }> {
-    const versions = await readDataVersions(this.db);
+  /** The catalogue as `reader` holds it, and where to read its rows (`q`): the reader, or the primary when the reader is not at the catalogue's versions. */
+  private async current(reader: Reader = this.primary): Promise<{ index: IndexState; dataVersion: string; q: Queryable }> {
+    const versions = await readDataVersions(reader);
     const key = STOCK_DERIVED_SOURCES.map((l) => `${l}:${versions.byLayer[l] ?? 0}`).join(';');
-    if (this.index?.key === key) return { index: this.index, dataVersion: versions.overall };
+    if (this.index?.key === key) return { index: this.index, dataVersion: versions.overall, q: reader };
+    // a replica behind or ahead of the catalogue: the primary answers (and reloads it if it is behind)
+    if (reader.source !== 'primary') return this.current(this.primary);
     if (!this.loading || this.loadingKey !== key) {
       this.loadingKey = key;
       const from = this.index;
@@ -105,20 +112,20 @@ export class StockCatalogue {
     }
     const index = await this.loading;
     this.index = index;
-    return { index, dataVersion: versions.overall };
+    return { index, dataVersion: versions.overall, q: this.db };
   }
 
   /**
    * Asks the worker about the current index; when the worker was lost meanwhile (or holds another
    * index), loads again and asks once more — then a 503, never a wait without end.
    */
-  private async ask<T>(question: (index: IndexState, dataVersion: string) => Promise<T>): Promise<T> {
+  private async ask<T>(question: (index: IndexState, dataVersion: string, rowsFrom: Queryable) => Promise<T>, reader?: Reader): Promise<T> {
     for (let attempt = 0; ; attempt++) {
       let state: IndexState | null = null;
       try {
-        const { index, dataVersion } = await this.current();
+        const { index, dataVersion, q } = await this.current(reader);
         state = index;
-        return await question(index, dataVersion);
+        return await question(index, dataVersion, q);
       } catch (e) {
         if (!(e instanceof IndexWorkerLost || e instanceof IndexStale)) throw e;
         if (attempt >= 1) throw unavailable();
@@ -244,9 +251,9 @@ export class StockCatalogue {
   }
 
   /** Rows of parcels in the order of `ids`, with their distances (aligned with `ids`, or none). */
-  private async rows(ids: ArrayLike<number>, distances: ArrayLike<number | null> | null): Promise<StockParcelSummary[]> {
+  private async rows(ids: ArrayLike<number>, distances: ArrayLike<number | null> | null, from: Queryable = this.db): Promise<StockParcelSummary[]> {
     const list = Array.from(ids);
-    const byId = await parcelsById(this.db, list);
+    const byId = await parcelsById(from, list);
     return list.map((id, i) => {
       const s = byId.get(id);
       if (!s) throw new Error(`存量地块 ${id} 已不存在`);
@@ -255,9 +262,12 @@ export class StockCatalogue {
   }
 
   /** One page of the parcels a query selects, and how many it selects. */
-  async search(q: StockSearchQuery): Promise<StockSearchResponse> {
-    const { total, ids, distances } = await this.ask(({ key }) => this.indexWorker.run({ op: 'page', key, q, offset: (q.page - 1) * q.pageSize, count: q.pageSize }));
-    return { total, page: q.page, pageSize: q.pageSize, items: await this.rows(ids, distances) };
+  async search(q: StockSearchQuery, reader?: Reader): Promise<StockSearchResponse> {
+    const { total, ids, distances, rowsFrom } = await this.ask(
+      async ({ key }, _v, rowsFrom) => ({ ...(await this.indexWorker.run({ op: 'page', key, q, offset: (q.page - 1) * q.pageSize, count: q.pageSize })), rowsFrom }),
+      reader,
+    );
+    return { total, page: q.page, pageSize: q.pageSize, items: await this.rows(ids, distances, rowsFrom) };
   }
 
   /** The codes of every parcel a query selects (a saved search remembers them between visits). */
@@ -272,9 +282,9 @@ export class StockCatalogue {
   }
 
   /** Every parcel a query selects, in its order (the export). */
-  async list(q: StockSearchQuery): Promise<StockParcelSummary[]> {
-    const { ids, distances } = await this.ask(({ key }) => this.indexWorker.run({ op: 'all', key, q }));
-    return this.rows(ids, distances);
+  async list(q: StockSearchQuery, reader?: Reader): Promise<StockParcelSummary[]> {
+    const { ids, distances, rowsFrom } = await this.ask(async ({ key }, _v, rowsFrom) => ({ ...(await this.indexWorker.run({ op: 'all', key, q })), rowsFrom }), reader);
+    return this.rows(ids, distances, rowsFrom);
   }
 
   /**
@@ -283,13 +293,17 @@ export class StockCatalogue {
    * offers without them) and each candidate's geometry is null. `stockFirst` matches within
    * the configured stock-first radius (the site check's step, and the panel's preview of it).
    */
-  async match(req: StockMatchRequest, opts: { geometry?: boolean } = {}): Promise<StockMatchResponse> {
+  async match(req: StockMatchRequest, opts: { geometry?: boolean; reader?: Reader } = {}): Promise<StockMatchResponse> {
     const areaM2 = req.areaMu !== undefined ? muToM2(req.areaMu) : haToM2(req.areaHa!);
     const maxDistanceKm = req.stockFirst ? this.stockFirstRadiusKm : req.maxDistanceKm;
-    const { result, dataVersion } = await this.ask(async ({ key }, dataVersion) => ({
-      result: await this.indexWorker.run({ op: 'match', key, req, maxDistanceKm }),
-      dataVersion,
-    }));
+    const { result, dataVersion, rowsFrom } = await this.ask(
+      async ({ key }, dataVersion, rowsFrom) => ({
+        result: await this.indexWorker.run({ op: 'match', key, req, maxDistanceKm }),
+        dataVersion,
+        rowsFrom,
+      }),
+      opts.reader,
+    );
     return {
       need: {
         use: req.use,
@@ -304,7 +318,7 @@ export class StockCatalogue {
       summaryZh: describeMatch(result.tally, 'zh', maxDistanceKm),
       summaryEn: describeMatch(result.tally, 'en', maxDistanceKm),
       combinationGapM: COMBINATION_MAX_GAP_M,
-      candidates: await this.candidates(result.offers, req.use, opts.geometry !== false),
+      candidates: await this.candidates(result.offers, req.use, opts.geometry !== false, rowsFrom),
     };
   }
 
@@ -335,11 +349,11 @@ export class StockCatalogue {
   }
 
   /** The offers as the answer lists them: each parcel's row, its distance and use fit; the union geometry when asked. */
-  private async candidates(offers: RankedOffers['offers'], use: PlannedUse, geometry: boolean): Promise<StockMatchResponse['candidates']> {
+  private async candidates(offers: RankedOffers['offers'], use: PlannedUse, geometry: boolean, from: Queryable = this.db): Promise<StockMatchResponse['candidates']> {
     const ids = [...new Set(offers.flatMap((o) => o.parcelIds))];
     const [summaries, geometries] = await Promise.all([
-      parcelsById(this.db, ids),
-      geometry ? unionGeometries(this.db, offers.map((o) => o.parcelIds)) : offers.map(() => null),
+      parcelsById(from, ids),
+      geometry ? unionGeometries(from, offers.map((o) => o.parcelIds)) : offers.map(() => null),
     ]);
     return offers.map((o, i) => ({
       rank: i + 1,

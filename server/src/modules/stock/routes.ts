@@ -40,7 +40,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
         response: { 200: StockSearchResponse, 400: ErrorResponse },
       },
     },
-    async (req) => app.stockCatalogue.search(req.query),
+    async (req) => app.stockCatalogue.search(req.query, req.reader),
   );
 
   for (const format of ['xlsx', 'csv'] as const) {
@@ -57,7 +57,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
         },
       },
       async (req, reply: FastifyReply) => {
-        const rows = await app.stockCatalogue.list(req.query as StockExportQuery);
+        const rows = await app.stockCatalogue.list(req.query as StockExportQuery, req.reader);
         const name = exportName(`.${format}`);
         reply
           .header('content-disposition', contentDisposition(name.zh, name.ascii))
@@ -84,8 +84,9 @@ const routes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (req) => {
-      await refreshStockDerived(app.db);
-      const found = await parcelByCode(app.db, req.params.code);
+      // the standing is current on the primary; rebuilt just now, the replica has it a moment later
+      const q = (await refreshStockDerived(app.db)).rebuilt ? app.db : req.reader;
+      const found = await parcelByCode(q, req.params.code);
       if (!found) throw new AppError(404, 'STOCK_PARCEL_NOT_FOUND', `没有编号为“${req.params.code}”的存量地块`, `No stock parcel has the code "${req.params.code}"`);
       const { summary, geometry, standing } = found;
       return {
@@ -100,7 +101,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
           generalFarmlandM2: Number(standing.general_farmland_m2),
           ecoRedlineM2: Number(standing.eco_redline_m2),
         }),
-        dataVersion: (await readDataVersions(app.db)).overall,
+        dataVersion: (await readDataVersions(q)).overall,
       };
     },
   );
@@ -108,7 +109,8 @@ const routes: FastifyPluginAsyncZod = async (app) => {
   app.post(
     '/api/stock-parcels/match',
     {
-      config: { access: ROLES },
+      // ranks and reads, changes nothing: its reads may go to the replica
+      config: { access: ROLES, readOnly: true },
       schema: {
         summary: '存量土地套核 Stock-land matching',
         description:
@@ -119,7 +121,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
         response: { 200: StockMatchResponse, 400: ErrorResponse },
       },
     },
-    async (req) => app.stockCatalogue.match(req.body),
+    async (req) => app.stockCatalogue.match(req.body, { reader: req.reader }),
   );
 };
 export default routes;

@@ -17,15 +17,16 @@ const ATTRIBUTES = ['kind', 'class', 'name', 'name_en', 'rank'] as const;
 
 export interface BasemapSource {
   readonly encoder: 'postgis' | 'node';
-  tile(z: number, x: number, y: number): Promise<TileResult>;
+  /** Builds a tile from `q` (a request's reader), or from the database the source was made with. */
+  tile(z: number, x: number, y: number, q?: Queryable): Promise<TileResult>;
 }
 
 export function postgisBasemapSource(db: Queryable): BasemapSource {
   return {
     encoder: 'postgis',
-    async tile(z, x, y) {
+    async tile(z, x, y, q = db) {
       const sql = sqlFile(new URL('./sql/basemap-mvt.sql', import.meta.url), {});
-      const [row] = await db.query<{ tile: Uint8Array | null; features: number }>(sql, [z, x, y, BASEMAP_TILE_CAP]);
+      const [row] = await q.query<{ tile: Uint8Array | null; features: number }>(sql, [z, x, y, BASEMAP_TILE_CAP]);
       if (!row) throw new Error(`base-map tile query ${z}/${x}/${y} returned no row`);
       return { data: row.features ? new Uint8Array(row.tile ?? new Uint8Array()) : new Uint8Array(), features: row.features };
     },
@@ -35,9 +36,9 @@ export function postgisBasemapSource(db: Queryable): BasemapSource {
 export function nodeEncodedBasemapSource(db: Queryable): BasemapSource {
   return {
     encoder: 'node',
-    async tile(z, x, y) {
+    async tile(z, x, y, q = db) {
       const sql = sqlFile(new URL('./sql/basemap-geometries.sql', import.meta.url), {});
-      const rows = await db.query<Record<string, unknown> & { id: number; geometry: string }>(sql, [z, x, y, BASEMAP_TILE_CAP]);
+      const rows = await q.query<Record<string, unknown> & { id: number; geometry: string }>(sql, [z, x, y, BASEMAP_TILE_CAP]);
       const features = rows
         .map((row) => rowFeature(Number(row.id), tileProperties(row, ATTRIBUTES), row.geometry))
         .filter((f): f is RowFeature => f !== null);

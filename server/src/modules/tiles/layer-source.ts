@@ -20,7 +20,8 @@ export interface TileResult {
 
 export interface LayerSource {
   readonly encoder: 'postgis' | 'node';
-  tile(layer: LayerDefinition, z: number, x: number, y: number): Promise<TileResult>;
+  /** Builds a tile from `q` (a request's reader), or from the database the source was made with. */
+  tile(layer: LayerDefinition, z: number, x: number, y: number, q?: Queryable): Promise<TileResult>;
 }
 
 /** The SQL tokens of a layer's tile query: its table and tile attributes. */
@@ -42,9 +43,9 @@ const tileParams = (layer: LayerDefinition, z: number, x: number, y: number) => 
 export function postgisSource(db: Queryable): LayerSource {
   return {
     encoder: 'postgis',
-    async tile(layer, z, x, y) {
+    async tile(layer, z, x, y, q = db) {
       const sql = sqlFile(new URL('./sql/tile-mvt.sql', import.meta.url), tileTokens(layer));
-      const rows = await db.query<{ tile: Uint8Array | null; features: number }>(sql, tileParams(layer, z, x, y));
+      const rows = await q.query<{ tile: Uint8Array | null; features: number }>(sql, tileParams(layer, z, x, y));
       const row = rows[0];
       if (!row) throw new Error(`tile query for ${layer.id} ${z}/${x}/${y} returned no row`);
       return { data: row.features ? new Uint8Array(row.tile ?? new Uint8Array()) : new Uint8Array(), features: row.features };
@@ -129,9 +130,9 @@ function polygonParts(geometry: string): number[][][] {
 export function nodeEncodedSource(db: Queryable): LayerSource {
   return {
     encoder: 'node',
-    async tile(layer, z, x, y) {
+    async tile(layer, z, x, y, q = db) {
       const sql = sqlFile(new URL('./sql/tile-geometries.sql', import.meta.url), tileTokens(layer));
-      const rows = await db.query<Record<string, unknown> & { id: number; geometry: string }>(sql, tileParams(layer, z, x, y));
+      const rows = await q.query<Record<string, unknown> & { id: number; geometry: string }>(sql, tileParams(layer, z, x, y));
       if (!rows.length) return { data: new Uint8Array(), features: 0 };
       const features = rows.map((row) => new RowFeature(3, Number(row.id), tileProperties(row, layer.tileAttributes), polygonParts(row.geometry)));
       const data = encodeTileLayer(mvtLayerName(layer), features);

@@ -72,7 +72,8 @@ const routes: FastifyPluginAsyncZod = async (app) => {
       if (layer && z < layer.minZoom) {
         return reply.status(204).send(null);
       }
-      const tile = tiles.cachedTile(req.params.layer, z, x, y) ?? (layer ? await tiles.tile(layer, z, x, y) : await tiles.basemapTile(z, x, y));
+      const reader = req.reader;
+      const tile = tiles.cachedTile(req.params.layer, z, x, y, reader.source) ?? (layer ? await tiles.tile(layer, z, x, y, reader) : await tiles.basemapTile(z, x, y, reader));
       reply.header('etag', tile.etag);
       reply.header('x-tile-features', String(tile.features));
       reply.header('x-cache', tile.cached ? 'hit' : 'miss');
