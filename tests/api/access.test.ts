@@ -14,6 +14,7 @@ import { DATA_EXTENT } from '../../core/geometry-validation.ts';
 import { lonLatToTile } from '../../server/src/modules/tiles/tile-math.ts';
 import authPlugin from '../../server/src/plugins/auth.ts';
 import dbPlugin from '../../server/src/plugins/db.ts';
+import changesPlugin from '../../server/src/plugins/changes.ts';
 import type { Database } from '../../server/src/db/database.ts';
 import { startApi } from '../helpers/api.ts';
 import { backend } from '../helpers/backend.ts';
@@ -114,6 +115,7 @@ describe(`accounts and access on ${backend}`, () => {
   it('will not start with an API route that declares no access', async () => {
     const bare = Fastify();
     await bare.register(dbPlugin, { db });
+    await bare.register(changesPlugin, { listen: false });
     await bare.register(authPlugin);
     expect(() => bare.get('/api/undeclared', async () => ({}))).toThrow(/没有声明访问权限/);
     await bare.close().catch(() => undefined);
