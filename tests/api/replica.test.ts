@@ -28,6 +28,9 @@ const skipWhy = !testDatabaseUrl
     ? 'needs PostgreSQL + PostGIS binaries under /usr/lib/postgresql'
     : '';
 
+// said in the run's output too: a skipped file lists no describe name
+if (skipWhy) console.log(`tests/api/replica.test.ts skipped: ${skipWhy}`);
+
 interface Instance {
   app: FastifyInstance;
   reads: ReadRouting;
