@@ -98,7 +98,7 @@ const SCALES: Record<Scale, ScaleParams> = {
   },
   province: {
     // ≥ 12 million permanent-farmland fields, ≥ 1 million stock parcels, ≥ 100 000 cases over Henan
-    fieldGrid: [7, 17],
+    fieldGrid: [6, 17],
     urbanLotMu: [6, 12],
     villageLotMu: [6, 10],
     villageSpacingM: 1300,
@@ -989,7 +989,11 @@ export function generateDataset(options: GenerateOptions) {
       ...generateRegion(kaifengSpec(counties, new Rng(options.seed), options.seed * 31 + 4, params), params),
       city: KAIFENG,
     };
-    return { scale: options.scale, seed: options.seed, ...part, parts: (): Iterable<DatasetPart> => [part] };
+    const only = (cityCode: string): DatasetPart => {
+      if (cityCode !== KAIFENG.code) throw new Error(`the ${options.scale} scale holds Kaifeng alone, not ${cityCode}`);
+      return part;
+    };
+    return { scale: options.scale, seed: options.seed, ...part, parts: (): Iterable<DatasetPart> => [part], part: only };
   }
 
   const all = loadHenanCounties();
@@ -1023,6 +1027,12 @@ export function generateDataset(options: GenerateOptions) {
     seed: options.seed,
     counties,
     parts,
+    /** One city's part alone (the same data as parts() gives for it: each city has its own streams). */
+    part: (cityCode: string): DatasetPart => {
+      const i = HENAN_CITIES.findIndex((c) => c.code === cityCode);
+      if (i < 0) throw new Error(`no city ${cityCode}`);
+      return { ...generateRegion(specOf(i), params), city: HENAN_CITIES[i]! };
+    },
     layers: layerIds.map((id) => ({
       id,
       features: function* (): Generator<FeatureRow> {

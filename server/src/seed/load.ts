@@ -177,7 +177,20 @@ export async function loadDataset(
             cur = it.next();
           }
         }
-        const n = await db.copy(def.table, columns, lines(), tx);
+        // The province's counties are cut from their neighbours' (data/README.md); a township or village
+        // clipped to one can come out touching itself. Such polygon layers go through a staging table
+        // and are repaired with ST_MakeValid on the way in (the rectangles of the large layers need not).
+        const repair = province && !['permanent-farmland', 'general-farmland', 'stock-parcel', 'encroachment'].includes(layer.id);
+        let n: number;
+        if (repair) {
+          const cols = columns.map((c) => `"${c}"`).join(', ');
+          await tx.query(`CREATE TEMP TABLE seed_stage ON COMMIT DROP AS SELECT ${cols} FROM ${def.table} WITH NO DATA`);
+          n = await db.copy('seed_stage', columns, lines(), tx);
+          await tx.query(
+            `INSERT INTO ${def.table} (${cols}) SELECT ${columns.map((c) => (c === 'geom' ? `ST_Multi(ST_CollectionExtract(ST_MakeValid(geom), 3))` : `"${c}"`)).join(', ')} FROM seed_stage`,
+          );
+          await tx.query('DROP TABLE seed_stage');
+        } else n = await db.copy(def.table, columns, lines(), tx);
         written.set(layer.id, (written.get(layer.id) ?? 0) + n);
         report({ layer: layer.id, nameZh: def.nameZh, rows: n, done: true, elapsedMs: Date.now() - t, part: label });
       }
