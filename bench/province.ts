@@ -24,6 +24,7 @@ import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { StockSearchQuery } from '../core/contracts/stock.ts';
 import { HENAN_CITIES, scopePrefix } from '../core/divisions.ts';
+import { DEFAULT_PROVINCIAL_FARMLAND_SHARE_PCT } from '../core/farmland-share.ts';
 import { extentForScale, setDataExtent } from '../core/geometry-validation.ts';
 import { getLayer, layers } from '../core/layers.ts';
 import { muToM2 } from '../core/units.ts';
@@ -333,7 +334,7 @@ const YEARS = [2021, 2022, 2023, 2024, 2025, 2026];
 const today = beijingToday();
 const figures: { name: string; path: string; headers: Record<string, string>; direct: (year: number) => Promise<unknown>; http: number[]; sql: number[] }[] = [
   { name: '/api/figures/revitalisation', path: '/api/figures/revitalisation', headers: planner.headers, direct: (y) => revitalisationFigures(db, y), http: [], sql: [] },
-  { name: '/api/figures/farmland-share', path: '/api/figures/farmland-share', headers: planner.headers, direct: (y) => farmlandShareFigures(db, y, 30), http: [], sql: [] },
+  { name: '/api/figures/farmland-share', path: '/api/figures/farmland-share', headers: planner.headers, direct: (y) => farmlandShareFigures(db, y, DEFAULT_PROVINCIAL_FARMLAND_SHARE_PCT), http: [], sql: [] },
   {
     name: '/api/cases/stats',
     path: '/api/cases/stats',

@@ -153,6 +153,16 @@ export async function loadDataset(
     const written = new Map<GeneratedLayerId, number>();
     const province = opts.scale === 'province';
     let basemapRows = 0;
+    // The province's farmland (over twelve million rows) is written without its secondary indexes,
+    // which are built again once it is in: far faster than keeping them up row by row.
+    const deferred = province
+      ? await tx.query<{ name: string; def: string }>(
+          `SELECT i.indexname AS name, i.indexdef AS def FROM pg_indexes i
+            WHERE i.schemaname = current_schema() AND i.tablename IN ('permanent_farmland', 'general_farmland')
+              AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = (quote_ident(i.schemaname) || '.' || quote_ident(i.indexname))::regclass)`,
+        )
+      : [];
+    for (const ix of deferred) await tx.query(`DROP INDEX "${ix.name}"`);
     for (const part of ds.parts()) {
       const label = province ? part.city.name : undefined;
       for (const layer of part.layers) {
@@ -197,15 +207,30 @@ export async function loadDataset(
       // the offline base map: rivers, roads, built-up areas, place names (seeds/lib/basemap.ts)
       const tb = Date.now();
       const basemap = part.basemap();
-      const n = await db.copy(
-        'basemap_feature',
-        ['kind', 'class', 'name', 'name_en', 'min_zoom', 'rank', 'geom'],
-        basemap.map((f) => copyLine([f.kind, f.class, f.name, f.nameEn, f.minZoom, f.rank, geometryEwkt(f.geometry)])),
-        tx,
-      );
+      const basemapColumns = ['kind', 'class', 'name', 'name_en', 'min_zoom', 'rank', 'geom'];
+      const basemapLines = basemap.map((f) => copyLine([f.kind, f.class, f.name, f.nameEn, f.minZoom, f.rank, geometryEwkt(f.geometry)]));
+      let n: number;
+      if (province) {
+        // the built-up areas are the boundary's polygons as generated: repaired as the boundary is
+        const cols = basemapColumns.join(', ');
+        await tx.query(`CREATE TEMP TABLE seed_stage ON COMMIT DROP AS SELECT ${cols} FROM basemap_feature WITH NO DATA`);
+        n = await db.copy('seed_stage', basemapColumns, basemapLines, tx);
+        await tx.query(
+          `INSERT INTO basemap_feature (${cols})
+           SELECT kind, class, name, name_en, min_zoom, rank,
+                  CASE WHEN ST_IsValid(geom) THEN geom ELSE ST_CollectionExtract(ST_MakeValid(geom), 3) END FROM seed_stage`,
+        );
+        await tx.query('DROP TABLE seed_stage');
+      } else n = await db.copy('basemap_feature', basemapColumns, basemapLines, tx);
       if (n !== basemap.length) throw new Error(`底图要素导入不完整：应有 ${basemap.length} 条，写入 ${n} 条`);
       basemapRows += n;
       report({ layer: 'basemap', nameZh: '底图要素', rows: n, done: true, elapsedMs: Date.now() - tb, part: label });
+    }
+    if (deferred.length) {
+      const ti = Date.now();
+      await tx.query(`SET LOCAL maintenance_work_mem = '1GB'`);
+      for (const ix of deferred) await tx.query(ix.def);
+      report({ layer: 'permanent-farmland', nameZh: '耕地索引重建', rows: deferred.length, done: true, elapsedMs: Date.now() - ti, part: '全省' });
     }
     for (const layer of ds.layers) {
       const def = getLayer(layer.id)!;
