@@ -85,7 +85,7 @@ if (values['load-log']) {
 // ---- dataset counts and size
 const countOf = async (table: string) => Number((await db.query<{ n: string }>(`SELECT count(*) AS n FROM ${table}`))[0]!.n);
 const counts: Record<string, number> = {};
-for (const t of ['admin_county', 'township', 'village', 'urban_boundary', 'eco_redline', 'permanent_farmland', 'general_farmland', 'stock_parcel', 'encroachment', 'purple_line', 'basemap_feature'])
+for (const t of ['admin_county', 'admin_township', 'admin_village', 'urban_boundary', 'eco_redline', 'permanent_farmland', 'general_farmland', 'stock_parcel', 'encroachment', 'purple_line', 'basemap_feature'])
   counts[t] = await countOf(t);
 const [{ size } = { size: '?' }] = await db.query<{ size: string }>('SELECT pg_size_pretty(pg_database_size(current_database())) AS size');
 console.log(counts, size);
@@ -372,7 +372,7 @@ for (const r of figureRows) console.log(r);
 const rssEnd = rssMiB();
 
 agent.destroy();
-await planner.remove();
+await planner.remove().catch(() => undefined); // the account stays when it filed reports (immutable)
 await auditor.remove();
 await app.close();
 await db.close();
@@ -383,8 +383,8 @@ writeSection(
   `## The province dataset on PostGIS (\`npm run bench:province\`)
 
 Machine: ${machine()}. Database: PostgreSQL + PostGIS on the same machine (loopback), province dataset
-(seed ${seed}): all 18 city-level divisions of Henan, ${n('admin_county')} counties, ${n('township')} townships,
-${n('village')} villages; ${n('permanent_farmland')} permanent-farmland fields, ${n('general_farmland')} general-farmland
+(seed ${seed}): all 18 city-level divisions of Henan, ${n('admin_county')} counties, ${n('admin_township')} townships,
+${n('admin_village')} villages; ${n('permanent_farmland')} permanent-farmland fields, ${n('general_farmland')} general-farmland
 fields, ${n('stock_parcel')} stock parcels, ${n('encroachment')} encroachment cases, ${n('urban_boundary')} urban development
 boundary polygons, ${n('eco_redline')} red-line polygons, ${n('basemap_feature')} base-map features; database ${size}.
 Run ${new Date().toISOString().slice(0, 10)}. Places sampled with a fixed seed in ${SAMPLE_CITIES.map((c) => c.name).join('、')}.
