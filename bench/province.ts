@@ -74,7 +74,7 @@ if (values['load-log']) {
   const total = /done in ([\d.]+) s/.exec(log);
   const wall = /Elapsed \(wall clock\) time[^:]*: ([\d:.]+)/.exec(log);
   const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(log);
-  loadLine = total ? `**${fmtS(Number(total[1]) * 1000)}** end to end (generation, COPY, indexes kept up, derived tables, case overlaps)` : 'the log has no total';
+  loadLine = total ? `**${fmtS(Number(total[1]) * 1000)}** end to end (generation, COPY city by city, the farmland indexes built after the COPY, derived tables, case overlaps)` : 'the log has no total';
   if (wall) loadLine += `; wall clock of the command ${wall[1]}`;
   if (rss) loadLine += `; the seeding process's peak RSS ${(Number(rss[1]) / 1024).toFixed(0)} MiB`;
   for (const m of log.matchAll(/^ {2}(全省) +(\S+) +(\S+) +([\d,]+) 条 +([\d.]+) s/gm)) steps.push(`${m[2]} ${m[4]}`);
