@@ -12,7 +12,7 @@
  * @example parseCoordinateQuery('38512345.6, 3845678.9') // { kind: 'gk', zone: 38, zoneWidth: 3, prefixed: true, lon: ≈114.13, lat: ≈34.74, … }
  * @example parseCoordinateQuery('上海') // null (not coordinates)
  */
-import { DATA_EXTENT } from './geometry-validation.ts';
+import { dataExtent } from './geometry-validation.ts';
 import { gaussKrugerToLonLat, type ZoneWidth } from './gauss-kruger.ts';
 
 export type CoordinateReading =
@@ -26,7 +26,10 @@ export interface CoordinateProblem {
   en: string;
 }
 
-const inExtent = (lon: number, lat: number) => lon >= DATA_EXTENT.minLon && lon <= DATA_EXTENT.maxLon && lat >= DATA_EXTENT.minLat && lat <= DATA_EXTENT.maxLat;
+const inExtent = (lon: number, lat: number) => {
+  const e = dataExtent();
+  return lon >= e.minLon && lon <= e.maxLon && lat >= e.minLat && lat <= e.maxLat;
+};
 
 /** Full-width digits and punctuation as ASCII, primes and 度分秒 as ° ' ". */
 function normalise(q: string): string {

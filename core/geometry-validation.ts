@@ -33,8 +33,29 @@ export const SiteGeometryReason = {
 } as const;
 export type SiteGeometryReason = (typeof SiteGeometryReason)[keyof typeof SiteGeometryReason];
 
-/** The data's extent (Kaifeng and surroundings), lon/lat degrees. */
-export const DATA_EXTENT = { minLon: 113.5, minLat: 33.9, maxLon: 115.6, maxLat: 35.4 } as const;
+/** A dataset's extent in lon/lat degrees, and how a message names it. */
+export interface DataExtent {
+  minLon: number;
+  minLat: number;
+  maxLon: number;
+  maxLat: number;
+  zh: string;
+  en: string;
+}
+/** Kaifeng and surroundings: the demo and city scales. */
+export const DATA_EXTENT: DataExtent = { minLon: 113.5, minLat: 33.9, maxLon: 115.6, maxLat: 35.4, zh: '开封市一带', en: 'around Kaifeng' };
+/** Henan and a margin (its counties span 110.36–116.65° E, 31.38–36.37° N): the province scale. */
+export const PROVINCE_EXTENT: DataExtent = { minLon: 110.2, minLat: 31.2, maxLon: 116.8, maxLat: 36.5, zh: '河南省一带', en: 'around Henan' };
+
+let currentExtent: DataExtent = DATA_EXTENT;
+/** The extent sites must lie in: the loaded dataset's (Kaifeng's until the server reads which one is loaded). */
+export const dataExtent = (): DataExtent => currentExtent;
+/** The extent of a dataset scale: the province's at the province scale, Kaifeng's otherwise. */
+export const extentForScale = (scale: string | null | undefined): DataExtent => (scale === 'province' ? PROVINCE_EXTENT : DATA_EXTENT);
+/** Set by the server once it knows the loaded dataset (seed_info's scale). */
+export function setDataExtent(extent: DataExtent): void {
+  currentExtent = extent;
+}
 /** More vertices than this is not a site drawn or surveyed by hand. */
 export const MAX_VERTICES = 50_000;
 /** Parts (polygons of a MultiPolygon) a site may have. */
@@ -347,6 +368,7 @@ export function validateSiteGeometry(geometry: Polygon | MultiPolygon): SiteVali
   });
 
   // outside the data extent
+  const DATA_EXTENT = dataExtent();
   let outside = 0;
   let firstOutside: Position | undefined;
   for (const poly of polygons) {
@@ -368,8 +390,8 @@ export function validateSiteGeometry(geometry: Polygon | MultiPolygon): SiteVali
       : { zh: '可能是坐标系选错（如把高斯-克吕格平面坐标当成经纬度、带号不对）或经纬度/XY 颠倒', en: 'probably a wrong coordinate system (e.g. projected metres read as degrees, a wrong zone) or swapped axes' };
     problems.push({
       code: SiteGeometryReason.OutsideExtent,
-      zh: `有 ${outside} 个点超出数据范围（开封市一带：东经 ${DATA_EXTENT.minLon}°–${DATA_EXTENT.maxLon}°、北纬 ${DATA_EXTENT.minLat}°–${DATA_EXTENT.maxLat}°），如（${at(firstOutside, 'zh')}）；${hint.zh}`,
-      en: `${outside} points lie outside the data extent (around Kaifeng: ${DATA_EXTENT.minLon}–${DATA_EXTENT.maxLon}° E, ${DATA_EXTENT.minLat}–${DATA_EXTENT.maxLat}° N), e.g. ${at(firstOutside, 'en')}; ${hint.en}`,
+      zh: `有 ${outside} 个点超出数据范围（${DATA_EXTENT.zh}：东经 ${DATA_EXTENT.minLon}°–${DATA_EXTENT.maxLon}°、北纬 ${DATA_EXTENT.minLat}°–${DATA_EXTENT.maxLat}°），如（${at(firstOutside, 'zh')}）；${hint.zh}`,
+      en: `${outside} points lie outside the data extent (${DATA_EXTENT.en}: ${DATA_EXTENT.minLon}–${DATA_EXTENT.maxLon}° E, ${DATA_EXTENT.minLat}–${DATA_EXTENT.maxLat}° N), e.g. ${at(firstOutside, 'en')}; ${hint.en}`,
       location: [firstOutside[0]!, firstOutside[1]!],
     });
   }

@@ -1,6 +1,8 @@
 /**
  * Deterministic generator of plausible control lines, farmland, stock land and
- * encroachment polygons inside Kaifeng's real county boundaries.
+ * encroachment polygons inside real county boundaries: Kaifeng's (the demo and city scales,
+ * data/kaifeng-counties.geojson) or all of Henan's (the province scale,
+ * data/henan-counties.geojson), generated city by city so that memory stays bounded.
  *
  * Same `{ scale, seed }` → byte-identical features, proven by `checksum`.
  * Within each layer no two features overlap, and every geometry is a valid
@@ -13,9 +15,10 @@ import { readFileSync } from 'node:fs';
 import * as turf from './lib/turf.ts';
 import type { Feature, MultiPolygon, Polygon } from 'geojson';
 import type { LayerId } from '../core/layers.ts';
+import { HENAN_CITIES, cityOf, type City } from '../core/divisions.ts';
 import { ellipsoidalArea } from '../core/ellipsoidal-area.ts';
 import { countyUnits, type AdminUnit } from './lib/admin-units.ts';
-import { buildBasemap, type BasemapFeature } from './lib/basemap.ts';
+import { KAIFENG_PLACE, KAIFENG_TRUNK_ROADS, buildBasemap, type BasemapFeature, type TrunkRoad } from './lib/basemap.ts';
 import { LandRaster } from './lib/raster.ts';
 import { Rng } from './lib/rng.ts';
 import {
@@ -32,7 +35,7 @@ import {
   type Ring,
 } from './lib/shapes.ts';
 
-export type Scale = 'demo' | 'city';
+export type Scale = 'demo' | 'city' | 'province';
 
 export interface GenerateOptions {
   scale: Scale;
@@ -69,6 +72,7 @@ interface ScaleParams {
   /** Share of urban lots that are stock parcels, in development zones and elsewhere. */
   stockShare: { zone: number; urban: number; village: number };
   conflictingStock: number;
+  /** Cases over the whole dataset (at the province scale, shared among the cities by area). */
   encroachments: number;
 }
 
@@ -92,9 +96,19 @@ const SCALES: Record<Scale, ScaleParams> = {
     conflictingStock: 600,
     encroachments: 12_000,
   },
+  province: {
+    // ≥ 12 million permanent-farmland fields, ≥ 1 million stock parcels, ≥ 100 000 cases over Henan
+    fieldGrid: [6, 17],
+    urbanLotMu: [6, 12],
+    villageLotMu: [6, 10],
+    villageSpacingM: 1300,
+    stockShare: { zone: 1, urban: 0.6, village: 0.4 },
+    conflictingStock: 5_000,
+    encroachments: 110_000,
+  },
 };
 
-// Land classes in the raster. County interiors are 1..9 (index + 1).
+// Land classes in the raster. County interiors are 1..19 (index + 1; a city has at most 15 counties).
 const C_COUNTY_EDGE = 20;
 const C_UDB = 30;
 const C_UDB_EDGE = 31;
@@ -103,7 +117,7 @@ const C_REDLINE_EDGE = 41;
 const C_VILLAGE = 50;
 const C_VILLAGE_EDGE = 51;
 const C_WATER_ROAD = 60;
-const isRural = (c: number) => c >= 1 && c <= 9;
+const isRural = (c: number) => c >= 1 && c <= 19;
 
 const DISTRICTS = new Set(['410202', '410203', '410204', '410205', '410212']);
 
@@ -124,7 +138,9 @@ export function loadCounties(): County[] {
     .sort((a, b) => a.code.localeCompare(b.code));
 }
 
-const SOURCES = {
+type Sources = Record<'udb' | 'permanent' | 'general' | 'redline' | 'purple' | 'township' | 'village', string>;
+
+const KAIFENG_SOURCES: Sources = {
   udb: '开封市国土空间总体规划（2021—2035年）城镇开发边界（模拟数据）',
   permanent: '永久基本农田划定成果（模拟数据）',
   general: '国土变更调查耕地图斑（模拟数据）',
@@ -176,6 +192,159 @@ const CORRIDORS: { name: string; nameEn: string; kind: 'river' | 'expressway'; l
   { name: '大广高速', nameEn: 'Daguang Expressway', kind: 'expressway', line: [[114.52, 35.0], [114.5, 34.7], [114.47, 34.45], [114.45, 34.2]], halfWidthM: 25 },
 ];
 
+
+type Nucleus = { center: [number, number]; radiusM: number };
+type DevZone = { name: string; center: [number, number]; radiusM: number; county: string };
+type Corridor = (typeof CORRIDORS)[number];
+type PurpleSite = (typeof PURPLE_SITES)[number];
+
+/** What the generator places in one city: its counties, the planning's centres and names, and its random streams. */
+interface RegionSpec {
+  city: City;
+  /** The city's abbreviation in document numbers (汴 for 开封: 汴自然资闲〔2020〕12号). */
+  abbr: string;
+  counties: County[];
+  /** Districts (市辖区) that are mostly rural: towns and villages, a seat, as a county has. */
+  ruralDistricts: ReadonlySet<string>;
+  /** Urban development boundary nuclei of the central city; county seats get `seatRadius`. */
+  nuclei: Nucleus[];
+  seatRadius: Record<string, number>;
+  devZones: DevZone[];
+  corridors: Corridor[];
+  /** Kaifeng only: the red line's band along the Yellow River on the city's north edge. */
+  yellowRiverBand: boolean;
+  parks: { county: string; name: string; category: string }[];
+  purpleSites: PurpleSite[];
+  sources: Sources;
+  cityPlace: { name: string; nameEn: string; at: [number, number] };
+  trunkRoads: TrunkRoad[];
+  root: Rng;
+  farmlandSeed: number;
+  conflictingStock: number;
+  encroachments: number;
+}
+
+const KAIFENG = HENAN_CITIES.find((c) => c.code === '410200')!;
+
+/** Kaifeng as the demo and city scales have always generated it (their checksums depend on every value here). */
+function kaifengSpec(counties: County[], root: Rng, farmlandSeed: number, params: ScaleParams, share = 1): RegionSpec {
+  return {
+    city: KAIFENG,
+    abbr: '汴',
+    counties,
+    ruralDistricts: new Set(['410212']),
+    nuclei: CITY_NUCLEI,
+    seatRadius: { '410221': 3300, '410222': 2900, '410223': 3100, '410225': 3600 },
+    devZones: DEV_ZONES,
+    corridors: CORRIDORS,
+    yellowRiverBand: true,
+    parks: [
+      { county: '410225', name: '兰考黄河故道湿地', category: '生物多样性维护（湿地）' },
+      { county: '410221', name: '杞县森林公园', category: '水土保持（森林）' },
+      { county: '410222', name: '通许县湿地公园', category: '水源涵养（湿地）' },
+      { county: '410223', name: '尉氏县森林公园', category: '水土保持（森林）' },
+      { county: '410212', name: '祥符区湿地公园', category: '水源涵养（湿地）' },
+    ],
+    purpleSites: PURPLE_SITES,
+    sources: KAIFENG_SOURCES,
+    cityPlace: KAIFENG_PLACE,
+    trunkRoads: KAIFENG_TRUNK_ROADS,
+    root,
+    farmlandSeed,
+    conflictingStock: Math.round(params.conflictingStock * share),
+    encroachments: Math.round(params.encroachments * share),
+  };
+}
+
+/** Each city's abbreviation (简称) in document numbers. */
+const CITY_ABBR: Record<string, string> = {
+  '410100': '郑', '410200': '汴', '410300': '洛', '410400': '平', '410500': '安', '410600': '鹤', '410700': '新', '410800': '焦',
+  '410900': '濮', '411000': '许', '411100': '漯', '411200': '峡', '411300': '宛', '411400': '商', '411500': '信', '411600': '周',
+  '411700': '驻', '419001': '济',
+};
+
+const countyAreaM2 = (c: County) => ellipsoidalArea({ type: 'MultiPolygon', coordinates: c.polygons });
+
+/**
+ * Any other city of the province: the central city's nucleus over its urban districts (those under
+ * 700 km²; larger districts are mostly rural and are treated as counties), a seat nucleus and an
+ * industrial cluster (产业集聚区) at every county seat, an economic development zone at the central
+ * city's edge, a forest or wetland park in the red line in every rural county. No corridors: rivers
+ * and expressways are Kaifeng's alone.
+ */
+function citySpec(city: City, counties: County[], root: Rng, farmlandSeed: number, params: ScaleParams, share: number): RegionSpec {
+  const areas = new Map(counties.map((c) => [c.code, countyAreaM2(c)]));
+  const urban = counties.filter((c) => c.level === '市辖区' && areas.get(c.code)! < 700e6);
+  const ruralDistricts = new Set(counties.filter((c) => c.level === '市辖区' && !urban.includes(c)).map((c) => c.code));
+  const core = urban.length > 0 ? urban : [counties[0]!];
+  const at: [number, number] = [
+    round7(core.reduce((s, c) => s + c.center[0], 0) / core.length),
+    round7(core.reduce((s, c) => s + c.center[1], 0) / core.length),
+  ];
+  const urbanM2 = urban.reduce((s, c) => s + areas.get(c.code)!, 0);
+  const coreRadius = Math.min(11_000, Math.max(5_000, 0.3 * Math.sqrt(urbanM2 || 400e6)));
+  const seats = counties.filter((c) => c.level === '县' || ruralDistricts.has(c.code));
+  const seatRadius: Record<string, number> = {};
+  for (const c of seats) {
+    if (distanceM(c.center, at) < coreRadius + 3000) continue; // a seat inside the central city
+    seatRadius[c.code] = Math.round(2600 + 1000 * Math.min(1, areas.get(c.code)! / 2000e6) + (c.name.endsWith('市') ? 500 : 0));
+  }
+  const devZones: DevZone[] = [
+    { name: `${city.name.replace(/市$/, '')}经济技术开发区`, center: [at[0] + (coreRadius * 0.7) / M_PER_DEG_LON, at[1]], radiusM: 2800, county: core[0]!.code },
+    ...seats
+      .filter((c) => seatRadius[c.code])
+      .map((c) => ({ name: `${c.name}产业集聚区`, center: [c.center[0] + (seatRadius[c.code]! * 0.5) / M_PER_DEG_LON, c.center[1] - (seatRadius[c.code]! * 0.4) / M_PER_DEG_LAT] as [number, number], radiusM: 1800, county: c.code })),
+  ];
+  const parks = seats.map((c, i) => ({
+    county: c.code,
+    name: `${c.name}${i % 2 === 0 ? '森林公园' : '湿地公园'}`,
+    category: i % 2 === 0 ? '水土保持（森林）' : '水源涵养（湿地）',
+  }));
+  return {
+    city,
+    abbr: CITY_ABBR[city.code] ?? city.name.slice(0, 1),
+    counties,
+    ruralDistricts,
+    nuclei: [{ center: at, radiusM: Math.round(coreRadius) }],
+    seatRadius,
+    devZones,
+    corridors: [],
+    yellowRiverBand: false,
+    parks,
+    purpleSites: [],
+    sources: {
+      ...KAIFENG_SOURCES,
+      udb: `${city.name}国土空间总体规划（2021—2035年）城镇开发边界（模拟数据）`,
+      purple: `${city.name}历史文化名城保护规划 城市紫线（模拟数据）`,
+    },
+    cityPlace: { name: city.name, nameEn: city.nameEn, at },
+    trunkRoads: [],
+    root,
+    farmlandSeed,
+    conflictingStock: Math.round(params.conflictingStock * share),
+    encroachments: Math.round(params.encroachments * share),
+  };
+}
+
+/** Henan's county-level units by city, from data/henan-counties.geojson (see data/README.md): the province scale. */
+export function loadHenanCounties(): (County & { cityCode: string })[] {
+  const fc = JSON.parse(readFileSync(new URL('../data/henan-counties.geojson', import.meta.url), 'utf8')) as {
+    features: { properties: { code: string; name: string; name_en: string; center: [number, number]; city_code: string }; geometry: MultiPolygon }[];
+  };
+  return fc.features
+    .map((f) => ({
+      code: f.properties.code,
+      name: f.properties.name,
+      nameEn: f.properties.name_en,
+      // 区 are districts; counties and county-level cities (市) both have towns, villages and a seat
+      level: f.properties.name.endsWith('区') ? ('市辖区' as const) : ('县' as const),
+      center: f.properties.center,
+      polygons: f.geometry.coordinates as PolygonRings[],
+      cityCode: f.properties.city_code,
+    }))
+    .sort((a, b) => a.code.localeCompare(b.code));
+}
+
 const toFeature = (polygons: PolygonRings[]): Feature<Polygon | MultiPolygon> => turf.multiPolygon(polygons);
 
 function polygonsOf(f: Feature<Polygon | MultiPolygon> | null): PolygonRings[] {
@@ -198,9 +367,9 @@ const pad = (n: number, w: number) => String(n).padStart(w, '0');
  * million farmland fields); each has its own random stream, so the order in
  * which they are read does not change them.
  */
-export function generateDataset(options: GenerateOptions) {
-  const params = SCALES[options.scale];
-  const root = new Rng(options.seed);
+function generateRegion(spec: RegionSpec, params: ScaleParams) {
+  const SOURCES = spec.sources;
+  const root = spec.root;
   const rngs = {
     udb: root.fork(1),
     redline: root.fork(2),
@@ -211,7 +380,7 @@ export function generateDataset(options: GenerateOptions) {
     admin: root.fork(8),
     basemap: root.fork(9),
   };
-  const counties = loadCounties();
+  const counties = spec.counties;
   const countyByIndex = (i: number) => counties[i - 1]!;
 
   // ---- the land-use raster, ~18 m cells over the city's extent
@@ -232,14 +401,14 @@ export function generateDataset(options: GenerateOptions) {
   };
 
   // ---- urban development boundary: nuclei unioned per county, clipped to the county
-  const nuclei = [...CITY_NUCLEI];
-  const seatRadius: Record<string, number> = { '410221': 3300, '410222': 2900, '410223': 3100, '410225': 3600 };
+  const nuclei = [...spec.nuclei];
+  const seatRadius = spec.seatRadius;
   for (const c of counties) if (seatRadius[c.code]) nuclei.push({ center: c.center, radiusM: seatRadius[c.code]! });
   // town centres (乡镇驻地): rural points well away from the city and the county seats
   const townRng = rngs.udb.fork(11);
   const townCentres: [number, number][] = [];
   for (const c of counties) {
-    if (c.level === '市辖区' && c.code !== '410212') continue;
+    if (c.level === '市辖区' && !spec.ruralDistricts.has(c.code)) continue;
     let placed = 0;
     for (let tries = 0; placed < 5 && tries < 400; tries++) {
       const [a, b, cc, d] = ringsBbox(c.polygons.flat());
@@ -276,44 +445,41 @@ export function generateDataset(options: GenerateOptions) {
     }
   }
 
-  // ---- ecological red line: a band along the Yellow River on the north edge, and parks
-  const northEdge: [number, number][] = [];
-  for (let lon = 114.115; lon <= 114.95; lon += 0.004) {
-    let best = -Infinity;
-    for (const ring of all)
-      for (let i = 1; i < ring.length; i++) {
-        const [x1, y1] = ring[i - 1] as [number, number];
-        const [x2, y2] = ring[i] as [number, number];
-        if (x1 <= lon !== x2 <= lon) best = Math.max(best, y1 + ((lon - x1) / (x2 - x1)) * (y2 - y1));
-      }
-    if (Number.isFinite(best)) northEdge.push([lon, best]);
+  // ---- ecological red line: a band along the Yellow River on Kaifeng's north edge, and parks
+  let smooth: [number, number][] = [];
+  let band: Feature<Polygon | MultiPolygon> | null = null;
+  if (spec.yellowRiverBand) {
+    const northEdge: [number, number][] = [];
+    for (let lon = 114.115; lon <= 114.95; lon += 0.004) {
+      let best = -Infinity;
+      for (const ring of all)
+        for (let i = 1; i < ring.length; i++) {
+          const [x1, y1] = ring[i - 1] as [number, number];
+          const [x2, y2] = ring[i] as [number, number];
+          if (x1 <= lon !== x2 <= lon) best = Math.max(best, y1 + ((lon - x1) / (x2 - x1)) * (y2 - y1));
+        }
+      if (Number.isFinite(best)) northEdge.push([lon, best]);
+    }
+    smooth = northEdge.map((p, i) => {
+      const win = northEdge.slice(Math.max(0, i - 4), i + 5);
+      return [p[0], win.reduce((s, q) => s + q[1], 0) / win.length] as [number, number];
+    });
+    const phase = rngs.redline.range(0, 6);
+    const top = smooth.map(([x, y]) => [round7(x), round7(y + 0.02)]);
+    const bottom = smooth
+      .map(([x, y]) => {
+        const widthM = 2400 + 900 * Math.sin(x * 23 + phase) + 500 * Math.sin(x * 61 + phase * 2);
+        return [round7(x), round7(y - widthM / M_PER_DEG_LAT)];
+      })
+      .reverse();
+    const bandRing = [...top, ...bottom, top[0]!];
+    band = turf.difference(turf.featureCollection([turf.polygon([bandRing]), udbUnion])) as Feature<
+      Polygon | MultiPolygon
+    >;
   }
-  const smooth = northEdge.map((p, i) => {
-    const win = northEdge.slice(Math.max(0, i - 4), i + 5);
-    return [p[0], win.reduce((s, q) => s + q[1], 0) / win.length] as [number, number];
-  });
-  const phase = rngs.redline.range(0, 6);
-  const top = smooth.map(([x, y]) => [round7(x), round7(y + 0.02)]);
-  const bottom = smooth
-    .map(([x, y]) => {
-      const widthM = 2400 + 900 * Math.sin(x * 23 + phase) + 500 * Math.sin(x * 61 + phase * 2);
-      return [round7(x), round7(y - widthM / M_PER_DEG_LAT)];
-    })
-    .reverse();
-  const bandRing = [...top, ...bottom, top[0]!];
-  const band = turf.difference(turf.featureCollection([turf.polygon([bandRing]), udbUnion])) as Feature<
-    Polygon | MultiPolygon
-  >;
   const parks: { name: string; category: string; shape: Feature<Polygon> }[] = [];
-  const parkSpecs: { county: string; name: string; category: string }[] = [
-    { county: '410225', name: '兰考黄河故道湿地', category: '生物多样性维护（湿地）' },
-    { county: '410221', name: '杞县森林公园', category: '水土保持（森林）' },
-    { county: '410222', name: '通许县湿地公园', category: '水源涵养（湿地）' },
-    { county: '410223', name: '尉氏县森林公园', category: '水土保持（森林）' },
-    { county: '410212', name: '祥符区湿地公园', category: '水源涵养（湿地）' },
-  ];
-  for (const spec of parkSpecs) {
-    const c = counties.find((k) => k.code === spec.county)!;
+  for (const park of spec.parks) {
+    const c = counties.find((k) => k.code === park.county)!;
     const idx = counties.indexOf(c) + 1;
     const [a, b, cc, d] = ringsBbox(c.polygons.flat());
     for (let tries = 0; tries < 2000; tries++) {
@@ -323,7 +489,7 @@ export function generateDataset(options: GenerateOptions) {
       if (nuclei.some((n) => distanceM(n.center, p) < n.radiusM * 1.3 + r + 2000)) continue;
       if (smooth.some((q) => distanceM(q, p) < r + 6000)) continue;
       if (parks.some((k) => distanceM(turf.centroid(k.shape).geometry.coordinates, p) < 8000)) continue;
-      parks.push({ name: spec.name, category: spec.category, shape: turf.polygon([blobRing(rngs.redline, p, r, 40, 0.25)]) });
+      parks.push({ name: park.name, category: park.category, shape: turf.polygon([blobRing(rngs.redline, p, r, 40, 0.25)]) });
       break;
     }
   }
@@ -331,7 +497,7 @@ export function generateDataset(options: GenerateOptions) {
   for (const c of counties) {
     let seq = 0;
     const pieces: { name: string; category: string; geom: Feature<Polygon | MultiPolygon> | null }[] = [
-      { name: '黄河湿地', category: '生物多样性维护（河流湿地）', geom: turf.intersect(turf.featureCollection([band, toFeature(c.polygons)])) },
+      ...(band ? [{ name: '黄河湿地', category: '生物多样性维护（河流湿地）', geom: turf.intersect(turf.featureCollection([band, toFeature(c.polygons)])) }] : []),
       ...parks.map((k) => ({
         name: k.name,
         category: k.category,
@@ -390,7 +556,7 @@ export function generateDataset(options: GenerateOptions) {
     raster.fillInterior([v.ring], C_VILLAGE);
     raster.markEdges([v.ring], C_VILLAGE_EDGE);
   }
-  for (const c of CORRIDORS) raster.markCorridor(c.line, c.halfWidthM, C_WATER_ROAD);
+  for (const c of spec.corridors) raster.markCorridor(c.line, c.halfWidthM, C_WATER_ROAD);
 
   // ---- the checksum: one hash per layer, combined in a fixed order
   const hashes = new Map<GeneratedLayerId, Hash>();
@@ -405,7 +571,7 @@ export function generateDataset(options: GenerateOptions) {
 
   // ---- farmland: fields on a 1 km block grid, only where every raster cell is one county's rural land
   function* farmland(kind: 'permanent' | 'general'): Generator<FeatureRow> {
-    const rng = new Rng(options.seed * 31 + 4); // same stream for both kinds: they share one field grid
+    const rng = new Rng(spec.farmlandSeed); // same stream for both kinds: they share one field grid
     const [nx0, ny0] = params.fieldGrid;
     const bLon = 0.01;
     const bLat = 0.008;
@@ -528,11 +694,11 @@ export function generateDataset(options: GenerateOptions) {
       const approvalNo =
         category === '批而未供'
           ? `豫政土〔${year}〕${rng.int(10, 1500)}号`
-          : `汴自然资${category === '闲置土地' ? '闲' : '盘'}〔${year}〕${rng.int(1, 300)}号`;
+          : `${spec.abbr}自然资${category === '闲置土地' ? '闲' : '盘'}〔${year}〕${rng.int(1, 300)}号`;
       const status = setting === 'conflict' ? '可供应' : rng.weighted([['可供应', 60], ['已意向', 15], ['已供应', 25]] as const);
       const dept =
         county.level === '市辖区'
-          ? `开封市自然资源和规划局${county.name}分局`
+          ? `${spec.city.name}自然资源和规划局${county.name}分局`
           : `${county.name}自然资源局土地利用股`;
       const place = zoneName ?? (setting === 'village' ? `${county.name}村庄建设用地` : `${county.name}城区`);
       return {
@@ -577,7 +743,7 @@ export function generateDataset(options: GenerateOptions) {
         for (const lot of lots) {
           if (raster.classOfRect(...lot) !== C_UDB) continue;
           const c: [number, number] = [(lot[0] + lot[2]) / 2, (lot[1] + lot[3]) / 2];
-          const zone = DEV_ZONES.find((z) => distanceM(z.center, c) < z.radiusM);
+          const zone = spec.devZones.find((z) => distanceM(z.center, c) < z.radiusM);
           if (!rng.chance(zone ? params.stockShare.zone : params.stockShare.urban)) continue;
           const row = emit(lot, zone ? 'zone' : 'urban', zone?.name ?? null);
           if (row) yield row;
@@ -596,7 +762,7 @@ export function generateDataset(options: GenerateOptions) {
     }
     // approvals that predate the farmland delineation: they now conflict with farmland or the red line
     const taken: [number, number, number, number][] = [];
-    for (let placed = 0, tries = 0; placed < params.conflictingStock && tries < params.conflictingStock * 200; tries++) {
+    for (let placed = 0, tries = 0; placed < spec.conflictingStock && tries < spec.conflictingStock * 200; tries++) {
       const x = rng.range(raster.minLon, raster.maxLon);
       const y = rng.range(raster.minLat, raster.maxLat);
       const w = rng.range(90, 260) / M_PER_DEG_LON;
@@ -632,7 +798,7 @@ export function generateDataset(options: GenerateOptions) {
     const grid = new Map<string, [number, number, number, number][]>();
     const seqByKey = new Map<string, number>();
     let placed = 0;
-    for (let tries = 0; placed < params.encroachments && tries < params.encroachments * 100; tries++) {
+    for (let tries = 0; placed < spec.encroachments && tries < spec.encroachments * 100; tries++) {
       const kind = rng.weighted([['farmland', 70], ['redline', 6], ['other', 24]] as const);
       const p: [number, number] = [rng.range(raster.minLon, raster.maxLon), rng.range(raster.minLat, raster.maxLat)];
       const cls = raster.at(p[0], p[1]);
@@ -683,7 +849,7 @@ export function generateDataset(options: GenerateOptions) {
   const purpleRows: FeatureRow[] = [];
   {
     const rng = rngs.purple;
-    const sites = [...PURPLE_SITES];
+    const sites = [...spec.purpleSites];
     for (const c of counties) {
       if (c.level !== '县') continue;
       const center: [number, number] = [c.center[0] + rng.range(-0.004, 0.004), c.center[1] + rng.range(-0.003, 0.003)];
@@ -714,7 +880,7 @@ export function generateDataset(options: GenerateOptions) {
       adminUnits = { townships: [], villages: [] };
       for (const c of counties) {
         // one stream per county: a county's units do not depend on the others
-        const u = countyUnits(rngs.admin.fork(Number(c.code)), { code: c.code, urban: c.level === '市辖区' && c.code !== '410212', center: c.center, polygons: c.polygons });
+        const u = countyUnits(rngs.admin.fork(Number(c.code)), { code: c.code, urban: c.level === '市辖区' && !spec.ruralDistricts.has(c.code), center: c.center, polygons: c.polygons });
         adminUnits.townships.push(...u.townships);
         adminUnits.villages.push(...u.villages);
       }
@@ -747,8 +913,11 @@ export function generateDataset(options: GenerateOptions) {
         northEdge: smooth,
         farmable: (lon, lat) => isRural(raster.at(lon, lat)),
         cell: [raster.cellLon, raster.cellLat],
-        rivers: CORRIDORS.filter((c) => c.kind === 'river').map((c) => ({ name: c.name, nameEn: c.nameEn, cls: 'river', line: c.line })),
-        expressways: CORRIDORS.filter((c) => c.kind === 'expressway').map((c) => ({ name: c.name, nameEn: c.nameEn, cls: 'expressway', line: c.line })),
+        city: spec.cityPlace,
+        trunkRoads: spec.trunkRoads,
+        ruralDistricts: spec.ruralDistricts,
+        rivers: spec.corridors.filter((c) => c.kind === 'river').map((c) => ({ name: c.name, nameEn: c.nameEn, cls: 'river', line: c.line })),
+        expressways: spec.corridors.filter((c) => c.kind === 'expressway').map((c) => ({ name: c.name, nameEn: c.nameEn, cls: 'expressway', line: c.line })),
         urban: udbRows.flatMap((r) => r.polygons),
         townCentres,
         villages,
@@ -776,8 +945,6 @@ export function generateDataset(options: GenerateOptions) {
   ];
 
   return {
-    scale: options.scale,
-    seed: options.seed,
     counties,
     layers,
     /** Feature counts of the layers read so far. */
@@ -796,6 +963,94 @@ export function generateDataset(options: GenerateOptions) {
       for (const l of layers) h.update(`${l.id}:${hashes.get(l.id)?.copy().digest('hex') ?? '-'}\n`);
       basemap();
       h.update(`basemap:${basemapHash}\n`);
+      return h.digest('hex');
+    },
+  };
+}
+
+/** One city's generated data: its layers (lazy), base map and checksum. */
+export type DatasetPart = ReturnType<typeof generateRegion> & { city: City };
+
+/**
+ * Builds the dataset. Layers are produced lazily (the city scale has over a million farmland
+ * fields, the province over twelve million); each has its own random stream, so the order in
+ * which they are read does not change them.
+ *
+ * The demo and city scales are Kaifeng alone: `layers`, `basemap`, `counts` and `checksum` are
+ * its part's. The province is read through `parts()`, one city after another (each city's raster
+ * and features are dropped once the next is built); `counts` and `checksum` then cover the parts
+ * read so far, and `layers`/`basemap` go through every city again for one layer.
+ */
+export function generateDataset(options: GenerateOptions) {
+  const params = SCALES[options.scale];
+  if (options.scale !== 'province') {
+    const counties = loadCounties();
+    const part: DatasetPart = {
+      ...generateRegion(kaifengSpec(counties, new Rng(options.seed), options.seed * 31 + 4, params), params),
+      city: KAIFENG,
+    };
+    const only = (cityCode: string): DatasetPart => {
+      if (cityCode !== KAIFENG.code) throw new Error(`the ${options.scale} scale holds Kaifeng alone, not ${cityCode}`);
+      return part;
+    };
+    return { scale: options.scale, seed: options.seed, ...part, parts: (): Iterable<DatasetPart> => [part], part: only };
+  }
+
+  const all = loadHenanCounties();
+  const counties: County[] = all.map(({ cityCode: _, ...c }) => c);
+  const areas = all.map(countyAreaM2);
+  const totalM2 = areas.reduce((s, a) => s + a, 0);
+  const root = new Rng(options.seed);
+  // one stream per city, forked up front: a city's data does not depend on which cities are read
+  const streams = HENAN_CITIES.map((c) => ({ root: root.fork(Number(c.code)), farmlandSeed: options.seed * 31 + 4 + Number(c.code) }));
+  const specOf = (i: number): RegionSpec => {
+    const city = HENAN_CITIES[i]!;
+    const own = all.filter((c) => cityOf(c.code)?.code === city.code).map(({ cityCode: _, ...c }) => c);
+    const share = all.reduce((s, c, k) => s + (cityOf(c.code)?.code === city.code ? areas[k]! : 0), 0) / totalM2;
+    const { root, farmlandSeed } = streams[i]!;
+    return city.code === KAIFENG.code
+      ? kaifengSpec(own, root, farmlandSeed, params, share)
+      : citySpec(city, own, root, farmlandSeed, params, share);
+  };
+  const read: { checksum: string; counts: Record<GeneratedLayerId, number> }[] = [];
+  function* parts(): Generator<DatasetPart> {
+    read.length = 0;
+    for (let i = 0; i < HENAN_CITIES.length; i++) {
+      const part: DatasetPart = { ...generateRegion(specOf(i), params), city: HENAN_CITIES[i]! };
+      yield part;
+      read.push({ checksum: part.checksum(), counts: part.counts() });
+    }
+  }
+  const layerIds: GeneratedLayerId[] = ['urban-boundary', 'eco-redline', 'permanent-farmland', 'general-farmland', 'stock-parcel', 'encroachment', 'purple-line', 'township', 'village'];
+  return {
+    scale: options.scale,
+    seed: options.seed,
+    counties,
+    parts,
+    /** One city's part alone (the same data as parts() gives for it: each city has its own streams). */
+    part: (cityCode: string): DatasetPart => {
+      const i = HENAN_CITIES.findIndex((c) => c.code === cityCode);
+      if (i < 0) throw new Error(`no city ${cityCode}`);
+      return { ...generateRegion(specOf(i), params), city: HENAN_CITIES[i]! };
+    },
+    layers: layerIds.map((id) => ({
+      id,
+      features: function* (): Generator<FeatureRow> {
+        for (let i = 0; i < HENAN_CITIES.length; i++) yield* generateRegion(specOf(i), params).layers.find((l) => l.id === id)!.features();
+      },
+    })),
+    basemap: () => HENAN_CITIES.flatMap((_, i) => generateRegion(specOf(i), params).basemap()),
+    /** Feature counts of the cities read through parts(). */
+    counts: () => {
+      const n = Object.fromEntries(layerIds.map((id) => [id, 0])) as Record<GeneratedLayerId, number>;
+      for (const r of read) for (const id of layerIds) n[id] += r.counts[id];
+      return n;
+    },
+    basemapCounts: () => ({}) as Record<string, number>,
+    /** SHA-256 over the checksums of the cities read through parts(), in code order. */
+    checksum: () => {
+      const h = createHash('sha256');
+      for (const [i, r] of read.entries()) h.update(`${HENAN_CITIES[i]!.code}:${r.checksum}\n`);
       return h.digest('hex');
     },
   };

@@ -14,6 +14,7 @@ import { CoordinateReadout, type CoordinateMode } from './panel/CoordinateReadou
 import { maySeeLayer, type Role } from '../../core/access.ts';
 import { currentSession, getJson } from './http.ts';
 import { ImageryList, type ImageryLayer } from '../../core/contracts/imagery.ts';
+import { setDataExtent } from '../../core/geometry-validation.ts';
 import { SessionBadge } from './auth/SessionBadge.tsx';
 import { useLoaded } from './loaded.ts';
 
@@ -34,7 +35,9 @@ const workspaceData = (() => {
     (r) => r.layers,
     () => [] as ImageryLayer[],
   );
-  return Promise.all([api.health(lang), api.layers(lang), api.counties(lang), api.config(lang), currentSession(), imagery]);
+  // the loaded dataset's extent (the province's at the province scale) for the coordinate search and the site's checks
+  const config = api.config(lang).then((c) => (c.dataExtent && setDataExtent(c.dataExtent), c));
+  return Promise.all([api.health(lang), api.layers(lang), api.counties(lang), config, currentSession(), imagery]);
 })();
 
 /** An imagery period as a raster base map of the chooser (?basemap=imagery-<id>). */

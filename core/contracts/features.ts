@@ -121,6 +121,10 @@ export const ClientConfigResponse = z
     basemaps: z.array(BasemapSchema),
     /** Zoom at which tiles stop being requested and are over-zoomed. */
     maxTileZoom: z.number().int(),
+    /** The loaded dataset's extent (Kaifeng's, or the province's): where coordinates typed or drawn must lie. */
+    dataExtent: z
+      .object({ minLon: z.number(), minLat: z.number(), maxLon: z.number(), maxLat: z.number(), zh: z.string(), en: z.string() })
+      .optional(),
   })
   .meta({ id: 'ClientConfig' });
 export type ClientConfig = z.infer<typeof ClientConfigResponse>;

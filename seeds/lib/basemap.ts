@@ -41,8 +41,14 @@ export interface BasemapInput {
   /** Longitudes and latitudes of the farmland blocks' edges: the field roads lie on them. */
   gridX: number[];
   gridY: number[];
-  /** The city's northern edge, smoothed (west to east): the Yellow River runs along it. */
+  /** The city's northern edge, smoothed (west to east): the Yellow River runs along it (Kaifeng's; none when empty). */
   northEdge: [number, number][];
+  /** The city's own place name and point. */
+  city: { name: string; nameEn: string; at: [number, number] };
+  /** National and provincial roads (Kaifeng's; none elsewhere). */
+  trunkRoads: TrunkRoad[];
+  /** Districts that have a seat and towns, as counties do. */
+  ruralDistricts: ReadonlySet<string>;
   /** Whether a farmland field may lie at a place (the land-use raster's rural interior), and the raster's cell size. */
   farmable: (lon: number, lat: number) => boolean;
   cell: [number, number];
@@ -58,8 +64,10 @@ export interface BasemapInput {
   adminVillages: AdminUnit[];
 }
 
-/** National and provincial roads: way points, run along the block margins between them. */
-const TRUNK_ROADS: { name: string; cls: 'national' | 'provincial'; via: [number, number][] }[] = [
+export type TrunkRoad = { name: string; cls: 'national' | 'provincial'; via: [number, number][] };
+
+/** Kaifeng's national and provincial roads: way points, run along the block margins between them. */
+export const KAIFENG_TRUNK_ROADS: TrunkRoad[] = [
   { name: 'G310', cls: 'national', via: [[113.93, 34.785], [114.2, 34.785], [114.55, 34.775], [114.9, 34.79], [115.22, 34.79]] },
   { name: 'G106', cls: 'national', via: [[114.86, 34.97], [114.84, 34.75], [114.83, 34.5], [114.81, 34.22]] },
   { name: 'G220', cls: 'national', via: [[114.3, 34.93], [114.3, 34.7], [114.22, 34.45], [114.19, 34.2]] },
@@ -68,7 +76,7 @@ const TRUNK_ROADS: { name: string; cls: 'national' | 'provincial'; via: [number,
   { name: 'S211', cls: 'provincial', via: [[114.78, 34.55], [114.8, 34.8]] },
 ];
 
-const CITY = { name: '开封市', nameEn: 'Kaifeng', at: [114.3415, 34.7966] as [number, number] };
+export const KAIFENG_PLACE = { name: '开封市', nameEn: 'Kaifeng', at: [114.3415, 34.7966] as [number, number] };
 
 const nearestIndex = (values: number[], v: number) => {
   let best = 0;
@@ -171,19 +179,21 @@ export function buildBasemap(input: BasemapInput): BasemapFeature[] {
   const add = (f: BasemapFeature) => out.push(f);
 
   // ---- water
-  const river = yellowRiver(input.rng, input.northEdge, input.farmable, input.cell);
-  add({ kind: 'water', class: 'river', name: '黄河', nameEn: 'Yellow River', minZoom: 0, rank: 1, geometry: river.polygon });
-  add({ kind: 'waterway', class: 'river', name: '黄河', nameEn: 'Yellow River', minZoom: 0, rank: 1, geometry: line(river.centre) });
+  if (input.northEdge.length > 0) {
+    const river = yellowRiver(input.rng, input.northEdge, input.farmable, input.cell);
+    add({ kind: 'water', class: 'river', name: '黄河', nameEn: 'Yellow River', minZoom: 0, rank: 1, geometry: river.polygon });
+    add({ kind: 'waterway', class: 'river', name: '黄河', nameEn: 'Yellow River', minZoom: 0, rank: 1, geometry: line(river.centre) });
+  }
   for (const r of input.rivers) add({ kind: 'waterway', class: r.cls, name: r.name, nameEn: r.nameEn, minZoom: 8, rank: 2, geometry: line(r.line) });
 
   // ---- built-up areas: the towns (the boundary's nuclei) and the villages
   for (const p of input.urban) add({ kind: 'builtup', class: 'urban', name: null, nameEn: null, minZoom: 0, rank: 1, geometry: { type: 'Polygon', coordinates: p } });
 
   // ---- places: the city, county seats, town seats, villages
-  add({ kind: 'place', class: 'city', name: CITY.name, nameEn: CITY.nameEn, minZoom: 0, rank: 1, geometry: point(CITY.at) });
+  add({ kind: 'place', class: 'city', name: input.city.name, nameEn: input.city.nameEn, minZoom: 0, rank: 1, geometry: point(input.city.at) });
   const seats = new Map<string, [number, number]>();
   for (const c of input.counties) {
-    if (c.level !== '县' && c.code !== '410212') continue;
+    if (c.level !== '县' && !input.ruralDistricts.has(c.code)) continue;
     seats.set(c.code, c.center);
     add({ kind: 'place', class: 'county_seat', name: c.name, nameEn: c.nameEn, minZoom: 6, rank: 2, geometry: point(c.center) });
   }
@@ -243,7 +253,7 @@ export function buildBasemap(input: BasemapInput): BasemapFeature[] {
 
   // ---- roads: expressways in their corridors; the others along the block margins
   for (const e of input.expressways) add({ kind: 'road', class: 'expressway', name: e.name, nameEn: e.nameEn, minZoom: 0, rank: 1, geometry: line(e.line) });
-  for (const r of TRUNK_ROADS) {
+  for (const r of input.trunkRoads) {
     add({ kind: 'road', class: r.cls, name: r.name, nameEn: r.name, minZoom: r.cls === 'national' ? 6 : 7, rank: r.cls === 'national' ? 2 : 3, geometry: line(gridPath(input.gridX, input.gridY, r.via)) });
   }
   // county roads (县道): each town seat to its county seat

@@ -21,7 +21,7 @@ export interface Config {
   /** Where orthophotos live (IMAGERY_DIR): uploads, files an administrator registers by path, the demo's. Default DATA_DIR/imagery. */
   imageryDir: string;
   /** Dataset loaded on first start when the database is empty. */
-  seedScale: 'demo' | 'city' | 'none';
+  seedScale: 'demo' | 'city' | 'province' | 'none';
   seed: number;
   logLevel: string;
   /** Redis the rate limits count in, shared by the instances (REDIS_URL); unset: in each instance's memory. */
@@ -109,8 +109,8 @@ function intEnv(name: string, fallback: number, env: NodeJS.ProcessEnv): number 
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const seedScale = (env.SEED_SCALE ?? 'demo') as Config['seedScale'];
-  if (!['demo', 'city', 'none'].includes(seedScale)) {
-    throw new Error(`环境变量 SEED_SCALE 只能是 demo、city 或 none，现为 “${seedScale}”`);
+  if (!['demo', 'city', 'province', 'none'].includes(seedScale)) {
+    throw new Error(`环境变量 SEED_SCALE 只能是 demo、city、province 或 none，现为 “${seedScale}”`);
   }
   const dataDir = resolve(env.DATA_DIR || '.data');
   const databaseReplicaUrl = env.DATABASE_REPLICA_URL?.trim() || undefined;

@@ -15,6 +15,7 @@ import { basemapsFromEnv } from './modules/config/routes.ts';
 import { siteCheckLimitsFromEnv } from './modules/site-check/budget.ts';
 import { loadDataset, seededDataset, terminalProgress } from './seed/load.ts';
 import { audit, createUser } from './modules/auth/service.ts';
+import { extentForScale, setDataExtent } from '../../core/geometry-validation.ts';
 
 const t0 = performance.now();
 const secs = () => ((performance.now() - t0) / 1000).toFixed(1);
@@ -32,6 +33,8 @@ if (config.databaseReplicaUrl) {
 }
 
 const existing = await seededDataset(db);
+// sites must lie in the loaded dataset's extent: Kaifeng's, or the province's
+setDataExtent(extentForScale(existing?.scale ?? config.seedScale));
 if (existing) {
   console.log(`  数据集 dataset: ${existing.scale}（seed ${existing.seed}）`);
 } else if (config.seedScale !== 'none') {

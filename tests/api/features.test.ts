@@ -123,11 +123,12 @@ describe(`feature queries, TileJSON and counties on ${backend}`, () => {
     }
   });
 
-  it('offers the configured external base maps to the client', async () => {
+  it("offers the configured external base maps and the demo's extent (Kaifeng's) to the client", async () => {
     const res = await get('/api/config');
     expect(res.json()).toEqual({
       basemaps: [{ id: 'osm', name: 'OpenStreetMap', tiles: ['https://tile.example/{z}/{x}/{y}.png'], attribution: '© OSM', maxzoom: 19 }],
       maxTileZoom: 16,
+      dataExtent: { minLon: 113.5, minLat: 33.9, maxLon: 115.6, maxLat: 35.4, zh: '开封市一带', en: 'around Kaifeng' },
     });
   });
 });

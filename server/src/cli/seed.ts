@@ -1,5 +1,5 @@
 /**
- * `npm run seed -- [--scale demo|city] [--seed N] [--force]`
+ * `npm run seed -- [--scale demo|city|province] [--seed N] [--force]`
  *
  * Generates and loads a dataset into the database the environment names
  * (`DATABASE_URL`, else the embedded database under `DATA_DIR`). Refuses to
@@ -17,8 +17,8 @@ const { values } = parseArgs({
     force: { type: 'boolean', default: false },
   },
 });
-if (values.scale !== 'demo' && values.scale !== 'city') {
-  console.error(`未知的数据规模 “${values.scale}”：只能是 demo 或 city（unknown scale: use demo or city）`);
+if (values.scale !== 'demo' && values.scale !== 'city' && values.scale !== 'province') {
+  console.error(`未知的数据规模 “${values.scale}”：只能是 demo、city 或 province（unknown scale: use demo, city or province）`);
   process.exit(2);
 }
 const seed = Number(values.seed);

@@ -17,6 +17,7 @@
  * took is given back. The server starts the pools at boot (main.ts); elsewhere they start on first use. The bounds on the file itself (inflated bytes, entries,
  * records, vertices) are in formats/parsers/limits.ts and formats/parsers/geopackage.ts.
  */
+import { dataExtent } from '../../../core/geometry-validation.ts';
 import Piscina from 'piscina';
 import { ParseError, type ParseInput, type ParseOptions } from '../formats/parsers/index.ts';
 import { AppError } from '../plugins/errors.ts';
@@ -131,7 +132,7 @@ function failure(kind: ParseKind, e: unknown): Error {
  * 503 busy). The bytes are moved to the worker, not copied, when they own their buffer.
  */
 export async function parseInPool(kind: ParseKind, input: ParseInput, options: Omit<ParseOptions, 'limits'>, validate = false) {
-  const task: ParseTask = { kind, input, options, validate };
+  const task: ParseTask = { kind, input, options, validate, extent: dataExtent() };
   const transferList: ArrayBuffer[] = [];
   if ('bytes' in input) {
     const { bytes } = input;

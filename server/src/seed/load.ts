@@ -19,6 +19,7 @@ import { loadDemoImagery } from './imagery.ts';
 import { loadCaseHistory } from './case-history.ts';
 import { loadLedgerHistory, markSeededRequestsSeen, seedHistoryEnd } from './ledger-history.ts';
 import { loadSiteApprovals } from './site-approvals.ts';
+import { extentForScale, setDataExtent } from '../../../core/geometry-validation.ts';
 
 export const DEFAULT_SEED = 20261122;
 
@@ -28,6 +29,8 @@ export interface LoadProgress {
   rows: number;
   done: boolean;
   elapsedMs: number;
+  /** At the province scale: the city being loaded (its layers are loaded one city after another). */
+  part?: string;
 }
 
 export interface LoadResult {
@@ -106,14 +109,20 @@ export async function loadDataset(
     }
     // Make the counties an exact partition: snap to a 1e-7° grid and, in code order, take from each
     // county what earlier ones cover (fixed-precision overlay, so shared edges coincide exactly).
+    // The province (158 counties) takes from the earlier counties whose boxes meet this one's only:
+    // the same difference, without a union of everything before it.
     const codes = ds.counties.map((c) => c.code).sort();
+    const earlier =
+      opts.scale === 'province'
+        ? `SELECT ST_Union(e.geom, 1e-7) FROM admin_county e, admin_county s WHERE s.code = $1 AND e.code < $1 AND e.geom && s.geom`
+        : `SELECT ST_Union(geom, 1e-7) FROM admin_county WHERE code < $1`;
     for (const [i, code] of codes.entries()) {
       await tx.query(
         i === 0
           ? `UPDATE admin_county SET geom = ST_Multi(ST_CollectionExtract(ST_ReducePrecision(geom, 1e-7), 3)) WHERE code = $1`
           : `UPDATE admin_county SET geom = ST_Multi(ST_CollectionExtract(ST_Difference(
                ST_ReducePrecision(geom, 1e-7),
-               (SELECT ST_Union(geom, 1e-7) FROM admin_county WHERE code < $1), 1e-7), 3))
+               COALESCE((${earlier}), 'SRID=4490;POLYGON EMPTY'::geometry), 1e-7), 3))
              WHERE code = $1`,
         [code],
       );
@@ -139,34 +148,101 @@ export async function loadDataset(
     counts['admin-county'] = ds.counties.length;
     report({ layer: 'admin-county', nameZh: '县级行政区', rows: ds.counties.length, done: true, elapsedMs: Date.now() - t0 });
 
+    // Layers by COPY, one city after another at the province scale (one part at the others): a
+    // city's features are generated as they are written, and dropped before the next city's.
+    const written = new Map<GeneratedLayerId, number>();
+    const province = opts.scale === 'province';
+    let basemapRows = 0;
+    // The province's farmland (over twelve million rows) is written without its secondary indexes,
+    // which are built again once it is in: far faster than keeping them up row by row.
+    const deferred = province
+      ? await tx.query<{ name: string; def: string }>(
+          `SELECT i.indexname AS name, i.indexdef AS def FROM pg_indexes i
+            WHERE i.schemaname = current_schema() AND i.tablename IN ('permanent_farmland', 'general_farmland')
+              AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = (quote_ident(i.schemaname) || '.' || quote_ident(i.indexname))::regclass)`,
+        )
+      : [];
+    for (const ix of deferred) await tx.query(`DROP INDEX "${ix.name}"`);
+    for (const part of ds.parts()) {
+      const label = province ? part.city.name : undefined;
+      for (const layer of part.layers) {
+        const def = getLayer(layer.id)!;
+        const t = Date.now();
+        const it = layer.features()[Symbol.iterator]();
+        const first = it.next();
+        if (first.done) {
+          written.set(layer.id, written.get(layer.id) ?? 0);
+          continue;
+        }
+        const propNames = Object.keys(first.value.props);
+        const columns = ['code', ...propNames, 'geom'];
+        let rows = 0;
+        function* lines(): Generator<string> {
+          let cur = first;
+          while (!cur.done) {
+            const f = cur.value;
+            yield copyLine([f.code, ...propNames.map((k) => f.props[k]), multiPolygonEwkt(f.polygons)]);
+            rows++;
+            if (rows % 50_000 === 0) report({ layer: layer.id, nameZh: def.nameZh, rows, done: false, elapsedMs: Date.now() - t, part: label });
+            cur = it.next();
+          }
+        }
+        // The province's counties are cut from their neighbours' (data/README.md); a township or village
+        // clipped to one can come out touching itself. Such polygon layers go through a staging table
+        // and are repaired with ST_MakeValid on the way in (the rectangles of the large layers need not).
+        const repair = province && !['permanent-farmland', 'general-farmland', 'stock-parcel', 'encroachment'].includes(layer.id);
+        let n: number;
+        if (repair) {
+          const cols = columns.map((c) => `"${c}"`).join(', ');
+          await tx.query(`CREATE TEMP TABLE seed_stage ON COMMIT DROP AS SELECT ${cols} FROM ${def.table} WITH NO DATA`);
+          n = await db.copy('seed_stage', columns, lines(), tx);
+          await tx.query(
+            `INSERT INTO ${def.table} (${cols}) SELECT ${columns.map((c) => (c === 'geom' ? `ST_Multi(ST_CollectionExtract(ST_MakeValid(geom), 3))` : `"${c}"`)).join(', ')} FROM seed_stage`,
+          );
+          await tx.query('DROP TABLE seed_stage');
+        } else n = await db.copy(def.table, columns, lines(), tx);
+        written.set(layer.id, (written.get(layer.id) ?? 0) + n);
+        report({ layer: layer.id, nameZh: def.nameZh, rows: n, done: true, elapsedMs: Date.now() - t, part: label });
+      }
+      // the offline base map: rivers, roads, built-up areas, place names (seeds/lib/basemap.ts)
+      const tb = Date.now();
+      const basemap = part.basemap();
+      const basemapColumns = ['kind', 'class', 'name', 'name_en', 'min_zoom', 'rank', 'geom'];
+      const basemapLines = basemap.map((f) => copyLine([f.kind, f.class, f.name, f.nameEn, f.minZoom, f.rank, geometryEwkt(f.geometry)]));
+      let n: number;
+      if (province) {
+        // the built-up areas are the boundary's polygons as generated: repaired as the boundary is
+        const cols = basemapColumns.join(', ');
+        await tx.query(`CREATE TEMP TABLE seed_stage ON COMMIT DROP AS SELECT ${cols} FROM basemap_feature WITH NO DATA`);
+        n = await db.copy('seed_stage', basemapColumns, basemapLines, tx);
+        await tx.query(
+          `INSERT INTO basemap_feature (${cols})
+           SELECT kind, class, name, name_en, min_zoom, rank,
+                  CASE WHEN ST_IsValid(geom) THEN geom ELSE ST_CollectionExtract(ST_MakeValid(geom), 3) END FROM seed_stage`,
+        );
+        await tx.query('DROP TABLE seed_stage');
+      } else n = await db.copy('basemap_feature', basemapColumns, basemapLines, tx);
+      if (n !== basemap.length) throw new Error(`底图要素导入不完整：应有 ${basemap.length} 条，写入 ${n} 条`);
+      basemapRows += n;
+      report({ layer: 'basemap', nameZh: '底图要素', rows: n, done: true, elapsedMs: Date.now() - tb, part: label });
+    }
+    if (deferred.length) {
+      const ti = Date.now();
+      await tx.query(`SET LOCAL maintenance_work_mem = '1GB'`);
+      for (const ix of deferred) await tx.query(ix.def);
+      report({ layer: 'permanent-farmland', nameZh: '耕地索引重建', rows: deferred.length, done: true, elapsedMs: Date.now() - ti, part: '全省' });
+    }
     for (const layer of ds.layers) {
       const def = getLayer(layer.id)!;
-      const t = Date.now();
-      const it = layer.features()[Symbol.iterator]();
-      const first = it.next();
-      if (first.done) {
-        counts[layer.id] = 0;
-        continue;
-      }
-      const propNames = Object.keys(first.value.props);
-      const columns = ['code', ...propNames, 'geom'];
-      let rows = 0;
-      function* lines(): Generator<string> {
-        let cur = first;
-        while (!cur.done) {
-          const f = cur.value;
-          yield copyLine([f.code, ...propNames.map((k) => f.props[k]), multiPolygonEwkt(f.polygons)]);
-          rows++;
-          if (rows % 50_000 === 0) report({ layer: layer.id, nameZh: def.nameZh, rows, done: false, elapsedMs: Date.now() - t });
-          cur = it.next();
-        }
-      }
-      const n = await db.copy(def.table, columns, lines(), tx);
+      const n = written.get(layer.id) ?? 0;
       const stored = await tx.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${def.table}`);
       if (stored[0]?.n !== n) throw new Error(`${def.nameZh} 导入不完整：写入 ${n} 条，库中 ${stored[0]?.n ?? 0} 条`);
       counts[layer.id] = n;
-      report({ layer: layer.id, nameZh: def.nameZh, rows: n, done: true, elapsedMs: Date.now() - t });
+      if (province) report({ layer: layer.id, nameZh: def.nameZh, rows: n, done: true, elapsedMs: Date.now() - started, part: '全省' });
     }
+    const [storedBasemap] = await tx.query<{ n: number }>('SELECT count(*)::int AS n FROM basemap_feature');
+    if (storedBasemap?.n !== basemapRows) throw new Error(`底图要素导入不完整：应有 ${basemapRows} 条，库中 ${storedBasemap?.n ?? 0} 条`);
+    counts['basemap'] = basemapRows;
 
     // a generated parcel entered the ledger when it was approved (as migration 0020 backfills)
     await tx.query('UPDATE stock_parcel SET recorded_on = approval_date WHERE approval_date IS NOT NULL AND recorded_on <> approval_date');
@@ -182,22 +258,6 @@ export async function loadDataset(
     counts['case-decision'] = reviewed.decisions;
     counts['case-rectification'] = reviewed.rectifications;
     report({ layer: 'case-history', nameZh: '核查结论与整改', rows: reviewed.decisions + reviewed.rectifications, done: true, elapsedMs: Date.now() - tr });
-
-    // the offline base map: rivers, roads, built-up areas, place names (seeds/lib/basemap.ts)
-    const tb = Date.now();
-    const basemap = ds.basemap();
-    const written = await db.copy(
-      'basemap_feature',
-      ['kind', 'class', 'name', 'name_en', 'min_zoom', 'rank', 'geom'],
-      basemap.map((f) => copyLine([f.kind, f.class, f.name, f.nameEn, f.minZoom, f.rank, geometryEwkt(f.geometry)])),
-      tx,
-    );
-    const [storedBasemap] = await tx.query<{ n: number }>('SELECT count(*)::int AS n FROM basemap_feature');
-    if (written !== basemap.length || storedBasemap?.n !== basemap.length) {
-      throw new Error(`底图要素导入不完整：应有 ${basemap.length} 条，库中 ${storedBasemap?.n ?? 0} 条`);
-    }
-    counts['basemap'] = basemap.length;
-    report({ layer: 'basemap', nameZh: '底图要素', rows: basemap.length, done: true, elapsedMs: Date.now() - tb });
 
     await tx.query('INSERT INTO seed_info (id, scale, seed, checksum) VALUES (1, $1, $2, $3)', [
       opts.scale,
@@ -215,6 +275,7 @@ export async function loadDataset(
   await markSeededRequestsSeen(db, seed);
   // new construction sites filed and approved over 2021–2026 (seeds/lib/site-approvals.ts): the farmland share's figures
   const ts = Date.now();
+  setDataExtent(extentForScale(opts.scale)); // the sites are checked as a planner's would be: in this dataset's extent
   const sites = await loadSiteApprovals(db, seed, opts.scale);
   counts['site-check-approval'] = sites.approved;
   report({ layer: 'site-approvals', nameZh: '批准的新增建设用地选址', rows: sites.checks, done: true, elapsedMs: Date.now() - ts });
@@ -238,7 +299,7 @@ export async function loadDataset(
 /** A progress printer for the terminal: one line per layer, updated in place on a TTY. */
 export function terminalProgress(out: NodeJS.WriteStream = process.stdout): (p: LoadProgress) => void {
   return (p) => {
-    const line = `  ${p.nameZh.padEnd(8, '　')} ${p.layer.padEnd(20)} ${p.rows.toLocaleString('en-US').padStart(10)} 条  ${(p.elapsedMs / 1000).toFixed(1)} s`;
+    const line = `  ${p.part ? `${p.part.padEnd(4, '　')} ` : ''}${p.nameZh.padEnd(8, '　')} ${p.layer.padEnd(20)} ${p.rows.toLocaleString('en-US').padStart(10)} 条  ${(p.elapsedMs / 1000).toFixed(1)} s`;
     if (out.isTTY) out.write(`\r${line}${p.done ? '\n' : ''}`);
     else if (p.done || p.rows % 250_000 === 0) out.write(`${line}${p.done ? ' ✓' : ' …'}\n`);
   };

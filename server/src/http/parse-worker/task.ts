@@ -3,7 +3,7 @@
  * under the limits of its kind, each feature validated on request. Failures come back as values
  * (a ParseError's code and words), since an error's class does not cross to the main thread.
  */
-import { validateSiteGeometry, type SiteValidation } from '../../../../core/geometry-validation.ts';
+import { setDataExtent, validateSiteGeometry, type DataExtent, type SiteValidation } from '../../../../core/geometry-validation.ts';
 import { LAYER_FILE_LIMITS, ParseError, SITE_FILE_LIMITS, type ParseInput, type ParseOptions, type ParseResult } from '../../formats/parsers/index.ts';
 import { parseFile } from '../../formats/parsers/parse-file.ts';
 
@@ -15,6 +15,8 @@ export interface ParseTask {
   options: Omit<ParseOptions, 'limits'>;
   /** Validate each feature (validateSiteGeometry) in the worker too. */
   validate?: boolean;
+  /** The main thread's data extent (a worker's module state starts at Kaifeng's). */
+  extent?: DataExtent;
 }
 
 export type ParseAnswer =
@@ -38,6 +40,7 @@ async function read(task: ParseTask): Promise<ParseAnswer> {
   try {
     const limits = task.kind === 'layer' ? LAYER_FILE_LIMITS : SITE_FILE_LIMITS;
     const result = await parseFile(task.input, { ...task.options, limits });
+    if (task.extent) setDataExtent(task.extent);
     const validation = task.validate ? result.features.features.map((f) => validateSiteGeometry(f.geometry)) : undefined;
     return { ok: true, result, ...(validation ? { validation } : {}) };
   } catch (e) {

@@ -1,4 +1,5 @@
 import { ROLES } from '../../../../core/access.ts';
+import { dataExtent } from '../../../../core/geometry-validation.ts';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { ClientConfigResponse } from '../../../../core/contracts/features.ts';
 import type {} from '../basemaps/service.ts';
@@ -41,7 +42,7 @@ const routes: FastifyPluginAsyncZod<{ basemaps: Basemap[] }> = async (app, opts)
         response: { 200: ClientConfigResponse },
       },
     },
-    async () => ({ basemaps: [...(app.hasDecorator('basemaps') ? await app.basemaps.forClient() : []), ...opts.basemaps], maxTileZoom: 16 }),
+    async () => ({ basemaps: [...(app.hasDecorator('basemaps') ? await app.basemaps.forClient() : []), ...opts.basemaps], maxTileZoom: 16, dataExtent: dataExtent() }),
   );
 };
 export default routes;

@@ -13,7 +13,7 @@ import { stat } from 'node:fs/promises';
 import { fromFile, type GeoTIFF, type GeoTIFFImage } from 'geotiff';
 import { LRUCache } from 'lru-cache';
 import proj4 from 'proj4';
-import { DATA_EXTENT } from '../../../../core/geometry-validation.ts';
+import { dataExtent } from '../../../../core/geometry-validation.ts';
 import { ParseError } from '../../formats/parsers/errors.ts';
 import { knownCrs } from '../../formats/parsers/crs-registry.ts';
 
@@ -300,7 +300,7 @@ export async function describeGeoTiff(path: string): Promise<ImageryInfo> {
     if (!bbox.every(Number.isFinite) || bbox[1] < -90 || bbox[3] > 90) {
       throw fail('IMAGERY_NOT_PLACED', `影像按 EPSG:${epsg} 放置后不在地球上：请检查其坐标系`, `Placed in EPSG:${epsg} the image is not on the earth: check its coordinate system`);
     }
-    const e = DATA_EXTENT;
+    const e = dataExtent();
     if (bbox[2] < e.minLon || bbox[0] > e.maxLon || bbox[3] < e.minLat || bbox[1] > e.maxLat) {
       const where = bbox.map((v) => v.toFixed(3)).join(', ');
       throw fail(

@@ -34,7 +34,7 @@ import { provenanceRecord } from './provenance.ts';
 
 // The same limits the client's validation uses: sites lie in and around Kaifeng (beyond that the
 // CRS is probably wrong or the axes swapped), ≤ 50 000 vertices, ≤ 100 km².
-import { DATA_EXTENT, MAX_AREA_M2, MAX_VERTICES } from '../../../../core/geometry-validation.ts';
+import { dataExtent, MAX_AREA_M2, MAX_VERTICES } from '../../../../core/geometry-validation.ts';
 
 type Geo = { type: string; coordinates: unknown[] };
 
@@ -53,6 +53,8 @@ const round7 = (g: Geo): Geo => ({
 
 /** Checks done before the database sees the site: shape, ranges, size. */
 function precheck(geometry: SiteCheckRequest['geometry']): void {
+  const DATA_EXTENT = dataExtent();
+  const kaifeng = DATA_EXTENT.en === 'around Kaifeng';
   const polygons = geometry.type === 'Polygon' ? [geometry.coordinates] : geometry.coordinates;
   let vertices = 0;
   for (const [pi, poly] of polygons.entries()) {
@@ -71,8 +73,8 @@ function precheck(geometry: SiteCheckRequest['geometry']): void {
           throw new AppError(
             422,
             'OUTSIDE_DATA_EXTENT',
-            `坐标 (${lon}, ${lat}) 超出开封市数据范围${swapped ? '：经纬度可能颠倒' : '：可能坐标系不对（应为 CGCS2000 经纬度）'}`,
-            `Position (${lon}, ${lat}) is outside the Kaifeng data extent${swapped ? ': longitude and latitude look swapped' : ': probably the wrong coordinate system (CGCS2000 lon/lat expected)'}`,
+            `坐标 (${lon}, ${lat}) 超出${kaifeng ? '开封市' : '河南省'}数据范围${swapped ? '：经纬度可能颠倒' : '：可能坐标系不对（应为 CGCS2000 经纬度）'}`,
+            `Position (${lon}, ${lat}) is outside the ${kaifeng ? 'Kaifeng' : 'Henan'} data extent${swapped ? ': longitude and latitude look swapped' : ': probably the wrong coordinate system (CGCS2000 lon/lat expected)'}`,
           );
         }
       }
