@@ -314,7 +314,10 @@ try {
     const with503 = errs.filter((s) => s.status === 503 && s.retryAfter).length;
     const clean = p.cleanFrom === undefined ? '' : ` (last ${((p.to - p.cleanFrom) / 1000).toFixed(0)} s: ${inPhase(p, p.cleanFrom).filter(isError).length} errors)`;
     const ms = xs.map((s) => s.ms);
-    return `| ${p.name} | ${xs.length.toLocaleString('en')} | ${(xs.length / ((p.to - p.from) / 1000)).toFixed(0)} | ${errs.length}${clean} | ${with503} | ${errs.filter((s) => s.status === 0).length} | ${fmtMs(percentile(ms, 50))} | ${fmtMs(percentile(ms, 95))} | ${fmtMs(percentile(ms, 99))} |`;
+    const byStatus = new Map<string, number>();
+    for (const e of errs) byStatus.set(`${e.kind} ${e.status || 'none'}`, (byStatus.get(`${e.kind} ${e.status || 'none'}`) ?? 0) + 1);
+    const which = [...byStatus].sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} ×${n}`).join(', ') || '—';
+    return `| ${p.name} | ${xs.length.toLocaleString('en')} | ${(xs.length / ((p.to - p.from) / 1000)).toFixed(0)} | ${errs.length}${clean} | ${with503} | ${which} | ${fmtMs(percentile(ms, 50))} | ${fmtMs(percentile(ms, 95))} | ${fmtMs(percentile(ms, 99))} |`;
   });
   const steady = phases[0]!;
   const byKind = (['tile', 'search', 'site-check', 'features', 'case-read', 'decision'] as Kind[]).map((k) => {
@@ -340,7 +343,7 @@ ${auditors} auditors deciding cases (read, then decide with the version).
 An error is no answer, a 5xx or a 429. "503 + Retry-After" counts the answers that told the client when
 to come back (the primary's outage).
 
-| phase | requests | req/s | errors | of them 503 + Retry-After | no answer | p50 | p95 | p99 |
+| phase | requests | req/s | errors | of them 503 + Retry-After | errors by request and status | p50 | p95 | p99 |
 |---|---|---|---|---|---|---|---|---|
 ${table.join('\n')}
 
