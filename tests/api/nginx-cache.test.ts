@@ -6,8 +6,8 @@
  *
  * Runs where nginx is installed (/usr/sbin/nginx, Debian's `nginx`); skipped with a warning elsewhere.
  */
+import { freePort } from '../helpers/free-port.ts';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -21,16 +21,6 @@ import { backend } from '../helpers/backend.ts';
 import { signInAs } from '../helpers/session.ts';
 
 if (!nginxInstalled()) console.warn('nginx in front: skipped — /usr/sbin/nginx is not installed (apt-get install nginx)');
-
-const freePort = () =>
-  new Promise<number>((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
 
 async function eventually(what: string, check: () => Promise<boolean>, ms = 5_000): Promise<void> {
   const until = Date.now() + ms;

@@ -7,9 +7,9 @@
  * postgresql-NN and postgresql-NN-postgis-3; CI installs 15). As root, the server runs as the
  * `postgres` system user, which owns the directory.
  */
+import { freePort } from './free-port.ts';
 import { execFile as execFileCb, execFileSync } from 'node:child_process';
 import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -32,17 +32,6 @@ export function findPostgresBin(): string | null {
     }
   }
   return null;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 export interface PgCluster {
