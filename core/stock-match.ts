@@ -292,6 +292,19 @@ export interface MatchResult {
   tally: MatchTally;
 }
 
+/** matchParcels' arrays by parcel id, grown as needed and reused (matching is synchronous; byId is emptied after each call). */
+const scratch = { byId: [] as (IndexedParcel | undefined)[], useOf: new Float64Array(0), availOf: new Float64Array(0), distOf: new Float64Array(0) };
+function scratchFor(maxId: number) {
+  if (scratch.useOf.length <= maxId) {
+    const n = Math.max(maxId + 1, Math.ceil(scratch.useOf.length * 1.5));
+    scratch.byId = new Array(n);
+    scratch.useOf = new Float64Array(n);
+    scratch.availOf = new Float64Array(n);
+    scratch.distOf = new Float64Array(n);
+  }
+  return scratch;
+}
+
 /**
  * Ranks single parcels and combinations of two or three adjacent ones for a need.
  * `neighbours(id)` lists parcels within COMBINATION_MAX_GAP_M of a parcel, inside the same
@@ -308,128 +321,129 @@ export function matchParcels(
   const scaleKm = opts.maxDistanceKm ?? DEFAULT_DISTANCE_SCALE_KM;
   const maxM = opts.maxDistanceKm === undefined ? Infinity : opts.maxDistanceKm * 1000;
   const uses = new Map<string, number>(usesFor(need.use).map((u) => [u, useValue(need.use, u)]));
-  // eligible parcels by id, with their use and availability values and distance
+  // eligible parcels by id, with their use and availability values and distance (arrays by id,
+  // kept between calls: a library of a million parcels would otherwise zero tens of MB per match)
   let maxId = 0;
   for (const p of parcels) if (p.id > maxId) maxId = p.id;
-  const byId: (IndexedParcel | undefined)[] = new Array(maxId + 1);
-  const useOf = new Float64Array(maxId + 1);
-  const availOf = new Float64Array(maxId + 1);
-  const distOf = new Float64Array(maxId + 1);
-  let eligibleCount = 0;
-  for (const p of parcels) {
-    if (opts.county && p.countyCode !== opts.county) continue;
-    tally.inScope++;
-    if (p.status !== '可供应') continue;
-    tally.available++;
-    const use = uses.get(p.plannedUse);
-    if (use === undefined || (opts.admit && !opts.admit(p))) continue;
-    tally.compatibleUse++;
-    if (p.conflict) {
-      tally.conflicting++;
-      continue;
-    }
-    if (opts.distanceOf) {
-      const d = opts.distanceOf(p);
-      if (d > maxM) {
-        tally.tooFar++;
+  const { byId, useOf, availOf, distOf } = scratchFor(maxId);
+  const eligible: IndexedParcel[] = [];
+  try {
+    for (const p of parcels) {
+      if (opts.county && p.countyCode !== opts.county) continue;
+      tally.inScope++;
+      if (p.status !== '可供应') continue;
+      tally.available++;
+      const use = uses.get(p.plannedUse);
+      if (use === undefined || (opts.admit && !opts.admit(p))) continue;
+      tally.compatibleUse++;
+      if (p.conflict) {
+        tally.conflicting++;
         continue;
       }
-      distOf[p.id] = d;
-    }
-    byId[p.id] = p;
-    eligibleCount++;
-    useOf[p.id] = use;
-    availOf[p.id] = availValue(p.fourUnStage);
-  }
-  tally.eligible = eligibleCount;
-  const located = opts.distanceOf !== undefined;
-
-  const lo = opts.areaRangeM2?.[0] ?? need.areaM2 * MIN_AREA_RATIO;
-  const hi = opts.areaRangeM2?.[1] ?? need.areaM2 * MAX_AREA_RATIO;
-  const ranked = new TopK<{ ids: number[]; score: number }>(opts.limit, (x, y) => y.score - x.score || x.ids.length - y.ids.length || x.ids[0]! - y.ids[0]!);
-  /** Scores a set (ids ascending) and keeps it when it can rank; allocates only then. */
-  const offer = (a: number, b: number, c: number, areaM2: number) => {
-    const n = c >= 0 ? 3 : b >= 0 ? 2 : 1;
-    let use = useOf[a]!;
-    let avail = availOf[a]!;
-    let d: number | null = located ? distOf[a]! : null;
-    if (n >= 2) {
-      use = Math.min(use, useOf[b]!);
-      avail = Math.min(avail, availOf[b]!);
-      if (d !== null) d = Math.min(d, distOf[b]!);
-    }
-    if (n === 3) {
-      use = Math.min(use, useOf[c]!);
-      avail = Math.min(avail, availOf[c]!);
-      if (d !== null) d = Math.min(d, distOf[c]!);
-    }
-    const score = scoreFrom(areaM2 / need.areaM2, use, avail, d, scaleKm, n);
-    const worst = ranked.last();
-    if (worst && ranked.full() && score < worst.score) return;
-    ranked.push({ ids: n === 1 ? [a] : n === 2 ? [a, b] : [a, b, c], score });
-  };
-
-  const small: IndexedParcel[] = [];
-  for (const p of byId) {
-    if (p === undefined) continue;
-    if (p.areaM2 >= lo && p.areaM2 <= hi) {
-      offer(p.id, -1, -1, p.areaM2);
-      tally.singles++;
-    } else if (p.areaM2 < lo && p.urbanBoundaryId !== null) small.push(p);
-  }
-
-  // Combinations: parts each too small, in the same boundary polygon, connected by adjacency,
-  // minimal (no pair of a triple meets the need). Each connected set is generated once, from
-  // its smallest id a: b is a neighbour of a with a larger id, c a larger-id neighbour of a
-  // (then c > b) or of b (then not also of a).
-  const part = (id: number, boundary: number): IndexedParcel | undefined => {
-    const p = byId[id];
-    return p !== undefined && p.areaM2 < lo && p.urbanBoundaryId === boundary ? p : undefined;
-  };
-  const na: number[] = [];
-  for (const a of small) {
-    const boundary = a.urbanBoundaryId!;
-    na.length = 0;
-    for (const id of neighbours(a.id)) if (id > a.id && part(id, boundary)) na.push(id);
-    for (const bId of na) {
-      const b = byId[bId]!;
-      const ab = a.areaM2 + b.areaM2;
-      if (ab >= lo) {
-        if (ab <= hi) {
-          offer(a.id, bId, -1, ab);
-          tally.combinations++;
+      if (opts.distanceOf) {
+        const d = opts.distanceOf(p);
+        if (d > maxM) {
+          tally.tooFar++;
+          continue;
         }
-        continue;
+        distOf[p.id] = d;
       }
-      for (let pass = 0; pass < 2; pass++) {
-        for (const cId of pass === 0 ? na : neighbours(bId)) {
-          if (pass === 0 ? cId <= bId : cId <= a.id || cId === bId || na.includes(cId)) continue;
-          const c = pass === 0 ? byId[cId]! : part(cId, boundary);
-          if (!c) continue;
-          const total = ab + c.areaM2;
-          if (total < lo || total > hi) continue;
-          if (a.areaM2 + c.areaM2 >= lo || b.areaM2 + c.areaM2 >= lo) continue; // a pair already does
-          if (bId < cId) offer(a.id, bId, cId, total);
-          else offer(a.id, cId, bId, total);
-          tally.combinations++;
-        }
-      }
+      byId[p.id] = p;
+      eligible.push(p);
+      useOf[p.id] = use;
+      availOf[p.id] = availValue(p.fourUnStage);
     }
-  }
+    tally.eligible = eligible.length;
+    const located = opts.distanceOf !== undefined;
 
-  const offers = ranked.values().map((r): MatchOffer => {
-    const items = r.ids.map((id) => byId[id]!);
-    const ds = located ? r.ids.map((id) => distOf[id]!) : [];
-    const facts: OfferFacts = {
-      uses: items.map((p) => p.plannedUse),
-      areaM2: items.reduce((sum, p) => sum + p.areaM2, 0),
-      stages: items.map((p) => p.fourUnStage),
-      distanceM: ds.length ? Math.min(...ds) : null,
-      parcels: r.ids.length,
+    const lo = opts.areaRangeM2?.[0] ?? need.areaM2 * MIN_AREA_RATIO;
+    const hi = opts.areaRangeM2?.[1] ?? need.areaM2 * MAX_AREA_RATIO;
+    const ranked = new TopK<{ ids: number[]; score: number }>(opts.limit, (x, y) => y.score - x.score || x.ids.length - y.ids.length || x.ids[0]! - y.ids[0]!);
+    /** Scores a set (ids ascending) and keeps it when it can rank; allocates only then. */
+    const offer = (a: number, b: number, c: number, areaM2: number) => {
+      const n = c >= 0 ? 3 : b >= 0 ? 2 : 1;
+      let use = useOf[a]!;
+      let avail = availOf[a]!;
+      let d: number | null = located ? distOf[a]! : null;
+      if (n >= 2) {
+        use = Math.min(use, useOf[b]!);
+        avail = Math.min(avail, availOf[b]!);
+        if (d !== null) d = Math.min(d, distOf[b]!);
+      }
+      if (n === 3) {
+        use = Math.min(use, useOf[c]!);
+        avail = Math.min(avail, availOf[c]!);
+        if (d !== null) d = Math.min(d, distOf[c]!);
+      }
+      const score = scoreFrom(areaM2 / need.areaM2, use, avail, d, scaleKm, n);
+      const worst = ranked.last();
+      if (worst && ranked.full() && score < worst.score) return;
+      ranked.push({ ids: n === 1 ? [a] : n === 2 ? [a, b] : [a, b, c], score });
     };
-    return { kind: r.ids.length === 1 ? 'single' : 'combination', parcelIds: r.ids, areaM2: facts.areaM2, distanceM: facts.distanceM, ...scoreOffer(need, facts, scaleKm) };
-  });
-  return { offers, tally };
+
+    const small: IndexedParcel[] = [];
+    for (const p of eligible) {
+      if (p.areaM2 >= lo && p.areaM2 <= hi) {
+        offer(p.id, -1, -1, p.areaM2);
+        tally.singles++;
+      } else if (p.areaM2 < lo && p.urbanBoundaryId !== null) small.push(p);
+    }
+
+    // Combinations: parts each too small, in the same boundary polygon, connected by adjacency,
+    // minimal (no pair of a triple meets the need). Each connected set is generated once, from
+    // its smallest id a: b is a neighbour of a with a larger id, c a larger-id neighbour of a
+    // (then c > b) or of b (then not also of a).
+    const part = (id: number, boundary: number): IndexedParcel | undefined => {
+      const p = byId[id];
+      return p !== undefined && p.areaM2 < lo && p.urbanBoundaryId === boundary ? p : undefined;
+    };
+    const na: number[] = [];
+    for (const a of small) {
+      const boundary = a.urbanBoundaryId!;
+      na.length = 0;
+      for (const id of neighbours(a.id)) if (id > a.id && part(id, boundary)) na.push(id);
+      for (const bId of na) {
+        const b = byId[bId]!;
+        const ab = a.areaM2 + b.areaM2;
+        if (ab >= lo) {
+          if (ab <= hi) {
+            offer(a.id, bId, -1, ab);
+            tally.combinations++;
+          }
+          continue;
+        }
+        for (let pass = 0; pass < 2; pass++) {
+          for (const cId of pass === 0 ? na : neighbours(bId)) {
+            if (pass === 0 ? cId <= bId : cId <= a.id || cId === bId || na.includes(cId)) continue;
+            const c = pass === 0 ? byId[cId]! : part(cId, boundary);
+            if (!c) continue;
+            const total = ab + c.areaM2;
+            if (total < lo || total > hi) continue;
+            if (a.areaM2 + c.areaM2 >= lo || b.areaM2 + c.areaM2 >= lo) continue; // a pair already does
+            if (bId < cId) offer(a.id, bId, cId, total);
+            else offer(a.id, cId, bId, total);
+            tally.combinations++;
+          }
+        }
+      }
+    }
+
+    const offers = ranked.values().map((r): MatchOffer => {
+      const items = r.ids.map((id) => byId[id]!);
+      const ds = located ? r.ids.map((id) => distOf[id]!) : [];
+      const facts: OfferFacts = {
+        uses: items.map((p) => p.plannedUse),
+        areaM2: items.reduce((sum, p) => sum + p.areaM2, 0),
+        stages: items.map((p) => p.fourUnStage),
+        distanceM: ds.length ? Math.min(...ds) : null,
+        parcels: r.ids.length,
+      };
+      return { kind: r.ids.length === 1 ? 'single' : 'combination', parcelIds: r.ids, areaM2: facts.areaM2, distanceM: facts.distanceM, ...scoreOffer(need, facts, scaleKm) };
+    });
+    return { offers, tally };
+  } finally {
+    for (const p of eligible) byId[p.id] = undefined;
+  }
 }
 
 /**

@@ -30,16 +30,39 @@ export interface CatalogueParcel {
 
 const toM2 = (v: number, unit: StockSearchQuery['areaUnit']) => (unit === 'mu' ? muToM2(v) : unit === 'ha' ? haToM2(v) : v);
 
-/** The predicate of a query's filters. */
-export function stockFilter(q: StockSearchQuery): (p: CatalogueParcel) => boolean {
-  const counties = q.county ? new Set(q.county.split(',')) : null;
-  const categories = q.category ? new Set<string>(q.category) : null;
-  const uses = q.use ? new Set<string>(q.use) : null;
+/** The lists a query picks from (undefined: any value) — what an index partitioned by county, status and use selects by. */
+export function stockDimensions(q: StockSearchQuery): { counties?: string[]; statuses?: string[]; uses?: string[] } {
   const status = q.status ?? ['可供应'];
-  const statuses = status === 'all' ? null : new Set<string>(status);
+  return {
+    counties: q.county ? [...new Set(q.county.split(','))] : undefined,
+    statuses: status === 'all' ? undefined : [...new Set<string>(status)],
+    uses: q.use ? [...new Set<string>(q.use)] : undefined,
+  };
+}
+
+/**
+ * The predicate of a query's filters. With `dimensions: false` it leaves out county, status and
+ * use (the caller picked its parcels by them), with `text: false` the free text (the caller found
+ * the parcels holding it); `lowered` gives a parcel's code and name already in lower case (an
+ * index keeps them so, rather than lowering both per parcel per search).
+ */
+export function stockFilter(
+  q: StockSearchQuery,
+  opts: { dimensions?: boolean; text?: boolean; lowered?: (p: CatalogueParcel) => readonly [string, string] } = {},
+): (p: CatalogueParcel) => boolean {
+  const dims = opts.dimensions === false ? {} : stockDimensions(q);
+  const counties = dims.counties ? new Set(dims.counties) : null;
+  const categories = q.category ? new Set<string>(q.category) : null;
+  const uses = dims.uses ? new Set(dims.uses) : null;
+  const statuses = dims.statuses ? new Set(dims.statuses) : null;
   const minArea = q.minArea === undefined ? null : toM2(q.minArea, q.areaUnit);
   const maxArea = q.maxArea === undefined ? null : toM2(q.maxArea, q.areaUnit);
-  const text = q.q ? q.q.toLowerCase() : null;
+  const text = q.q && opts.text !== false ? q.q.toLowerCase() : null;
+  const lowered = opts.lowered ?? ((p: CatalogueParcel) => [p.code.toLowerCase(), p.name.toLowerCase()] as const);
+  const matchesText = (p: CatalogueParcel) => {
+    const l = lowered(p);
+    return l[0].includes(text!) || l[1].includes(text!);
+  };
   return (p) =>
     (counties === null || counties.has(p.countyCode)) &&
     (categories === null || categories.has(p.category)) &&
@@ -51,7 +74,7 @@ export function stockFilter(q: StockSearchQuery): (p: CatalogueParcel) => boolea
     (q.maxPlotRatio === undefined || (p.plotRatioMin !== null && p.plotRatioMin <= q.maxPlotRatio)) &&
     (q.minPrice === undefined || (p.refPrice !== null && p.refPrice >= q.minPrice)) &&
     (q.maxPrice === undefined || (p.refPrice !== null && p.refPrice <= q.maxPrice)) &&
-    (text === null || p.code.toLowerCase().includes(text) || p.name.toLowerCase().includes(text));
+    (text === null || matchesText(p));
 }
 
 type Key = (p: CatalogueParcel) => number | string | null;

@@ -3,9 +3,9 @@
  * filtering and sorting (core/stock-search.ts), ranking of singles and combinations
  * (core/stock-match.ts). Pure: the worker (task.ts) keeps one index and answers with these.
  */
-import { matchParcels, usesFor, type IndexedParcel, type MatchOffer, type PlannedUse } from '../../../../../core/stock-match.ts';
+import { matchParcels, usesFor, type IndexedParcel, type MatchOffer, type MatchOptions, type MatchResult, type PlannedUse } from '../../../../../core/stock-match.ts';
 import type { StockSearchQuery } from '../../../../../core/contracts/stock.ts';
-import { stockComparator, stockFilter, type CatalogueParcel } from '../../../../../core/stock-search.ts';
+import { stockComparator, stockDimensions, stockFilter, type CatalogueParcel } from '../../../../../core/stock-search.ts';
 import { TopK } from '../../../../../core/top-k.ts';
 import { distanceTo } from '../../../../../core/planar-distance.ts';
 import { haToM2, M2_PER_MU, muToM2 } from '../../../../../core/units.ts';
@@ -14,6 +14,10 @@ import { NONE, type LandRequestNeed, type ParcelColumns, type RankedOffers, type
 export interface IndexEntry extends IndexedParcel, CatalogueParcel {
   lon: number;
   lat: number;
+  /** Its position in the index's parcels (the row of per-question scratch arrays). */
+  slot: number;
+  /** Code and name in lower case, for the text search. */
+  lowered: readonly [string, string];
 }
 
 export interface StockIndex {
@@ -23,7 +27,121 @@ export interface StockIndex {
   neighbours: Map<number, number[]>;
   /** The available parcels clear of farmland and the red line, per use, by latitude (built at the first match within a radius). */
   bands?: Bands;
+  /** The parcels by county, status and use (built at the first search or match that needs them). */
+  groups?: Groups;
+  /** Distances by slot, written by each question that measures them (the worker answers one at a time). */
+  scratch?: Float64Array;
 }
+
+/** The parcels partitioned by county × status × use, and the values each of the three takes. */
+interface Groups {
+  lists: Map<string, IndexEntry[]>;
+  counties: string[];
+  statuses: string[];
+  uses: string[];
+  /** Parcels per county, and of them 可供应. */
+  perCounty: Map<string, { inScope: number; available: number }>;
+}
+
+const groupKey = (county: string, status: string, use: string) => `${county}\u0001${status}\u0001${use}`;
+
+export function groupsOf(idx: StockIndex): Groups {
+  if (idx.groups) return idx.groups;
+  const lists = new Map<string, IndexEntry[]>();
+  const counties = new Set<string>();
+  const statuses = new Set<string>();
+  const uses = new Set<string>();
+  const perCounty = new Map<string, { inScope: number; available: number }>();
+  for (const p of idx.parcels) {
+    const key = groupKey(p.countyCode, p.status, p.plannedUse);
+    const list = lists.get(key);
+    if (list) list.push(p);
+    else lists.set(key, [p]);
+    counties.add(p.countyCode);
+    statuses.add(p.status);
+    uses.add(p.plannedUse);
+    let c = perCounty.get(p.countyCode);
+    if (!c) perCounty.set(p.countyCode, (c = { inScope: 0, available: 0 }));
+    c.inScope++;
+    if (p.status === '可供应') c.available++;
+  }
+  return (idx.groups = { lists, counties: [...counties], statuses: [...statuses], uses: [...uses], perCounty });
+}
+
+/** The lists holding every parcel of the given counties, statuses and uses (undefined: any). */
+function listsFor(idx: StockIndex, d: { counties?: readonly string[]; statuses?: readonly string[]; uses?: readonly string[] }): IndexEntry[][] {
+  const g = groupsOf(idx);
+  const out: IndexEntry[][] = [];
+  for (const c of d.counties ?? g.counties)
+    for (const s of d.statuses ?? g.statuses)
+      for (const u of d.uses ?? g.uses) {
+        const list = g.lists.get(groupKey(c, s, u));
+        if (list) out.push(list);
+      }
+  return out;
+}
+
+/** A list's codes and names in lower case, each run joined by a line break, and where each parcel's starts. */
+interface TextRuns {
+  codes: string;
+  codeStarts: Int32Array;
+  names: string;
+  nameStarts: Int32Array;
+}
+const SEPARATOR = '\n';
+const textRuns = new WeakMap<IndexEntry[], TextRuns>();
+
+function runsOf(list: IndexEntry[]): TextRuns {
+  let runs = textRuns.get(list);
+  if (runs) return runs;
+  const join = (k: 0 | 1) => {
+    const starts = new Int32Array(list.length);
+    let at = 0;
+    const parts = list.map((p, i) => {
+      starts[i] = at;
+      at += p.lowered[k].length + 1;
+      return p.lowered[k];
+    });
+    return [parts.join(SEPARATOR), starts] as const;
+  };
+  const [codes, codeStarts] = join(0);
+  const [names, nameStarts] = join(1);
+  textRuns.set(list, (runs = { codes, codeStarts, names, nameStarts }));
+  return runs;
+}
+
+/**
+ * The parcels of `list` whose code or name holds `text` (lower case, no line break): the string
+ * search runs over the list's joined codes and names (V8 skips ahead through a long string, where
+ * one search per parcel starts afresh each time), each parcel once.
+ */
+function textHits(list: IndexEntry[], text: string): IndexEntry[] {
+  const runs = runsOf(list);
+  const hit = new Set<number>();
+  const out: IndexEntry[] = [];
+  for (const [joined, starts] of [[runs.codes, runs.codeStarts], [runs.names, runs.nameStarts]] as const) {
+    let at = joined.indexOf(text);
+    while (at !== -1) {
+      // the parcel whose text holds position `at`: the last start at or before it
+      let lo = 0;
+      let hi = starts.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (starts[mid]! <= at) lo = mid + 1;
+        else hi = mid;
+      }
+      const i = lo - 1;
+      if (!hit.has(i)) {
+        hit.add(i);
+        out.push(list[i]!);
+      }
+      at = i + 1 < starts.length ? joined.indexOf(text, starts[i + 1]!) : -1;
+    }
+  }
+  return out;
+}
+
+const scratchOf = (idx: StockIndex) => (idx.scratch ??= new Float64Array(idx.parcels.length));
 
 interface Bands {
   available: number;
@@ -62,6 +180,8 @@ export function entriesOf(c: ParcelColumns): IndexEntry[] {
       conflict: c.conflict[i] === 1,
       lon: c.lon[i]!,
       lat: c.lat[i]!,
+      slot: i,
+      lowered: [c.code[i]!.toLowerCase(), c.name[i]!.toLowerCase()],
     };
   }
   return out;
@@ -93,37 +213,47 @@ export function patchIndex(from: StockIndex, key: string, columns: ParcelColumns
   const fresh = entriesOf(columns);
   if (fresh.some((e) => !from.byId.has(e.id))) return null;
   const replaced = new Map(fresh.map((e) => [e.id, e]));
-  const parcels = from.parcels.map((p) => replaced.get(p.id) ?? p);
+  const parcels = from.parcels.map((p, slot) => {
+    const e = replaced.get(p.id);
+    if (!e) return p;
+    e.slot = slot;
+    return e;
+  });
   return { key, parcels, byId: new Map(parcels.map((p) => [p.id, p])), neighbours: from.neighbours };
 }
 
 /**
  * The parcels a query selects — all of them in order, or with `first` only the first so
- * many (a page needs no full sort) — with their distances to `near` when given.
+ * many (a page needs no full sort) — with their distances to `near` when given. Only the lists
+ * of the query's counties, statuses and uses are read.
  */
-export function select(idx: StockIndex, q: StockSearchQuery, first?: number): { total: number; selected: IndexEntry[]; distances: Map<number, number> | null } {
-  const keep = stockFilter(q);
+export function select(idx: StockIndex, q: StockSearchQuery, first?: number): { total: number; selected: IndexEntry[]; distances: ((p: IndexEntry) => number) | null } {
+  const text = q.q ? q.q.toLowerCase() : null;
+  // text without a line break is found by string search over each list's joined codes and names
+  const byText = text !== null && !text.includes(SEPARATOR);
+  const keep = stockFilter(q, { dimensions: false, text: !byText, lowered: (p) => (p as IndexEntry).lowered });
   const d = q.near ? distanceTo({ type: 'Point', coordinates: q.near }) : null;
-  const distances = d ? new Map<number, number>() : null;
-  const distanceOf = distances ? (p: CatalogueParcel) => distances.get(p.id)! : undefined;
-  const cmp = stockComparator(q.sort, distanceOf);
+  const dist = d ? scratchOf(idx) : null;
+  const distances = dist ? (p: IndexEntry) => dist[p.slot]! : null;
+  const cmp = stockComparator(q.sort, distances ? (p) => distances(p as IndexEntry) : undefined);
   // a deep page is cheaper sorted whole than kept in order one insertion at a time
   const top = first === undefined || first > 5_000 ? null : new TopK<IndexEntry>(first, cmp);
   const all: IndexEntry[] = [];
   let total = 0;
-  for (const p of idx.parcels) {
-    if (!keep(p)) continue;
-    total++;
-    if (d) distances!.set(p.id, d(p.lon, p.lat));
-    if (top) top.push(p);
-    else all.push(p);
-  }
+  for (const list of listsFor(idx, stockDimensions(q)))
+    for (const p of byText ? textHits(list, text) : list) {
+      if (!keep(p)) continue;
+      total++;
+      if (d) dist![p.slot] = d(p.lon, p.lat);
+      if (top) top.push(p);
+      else all.push(p);
+    }
   return { total, selected: top ? top.values() : all.sort(cmp), distances };
 }
 
-export const withDistances = (ps: IndexEntry[], distances: Map<number, number> | null) => ({
+export const withDistances = (ps: IndexEntry[], distances: ((p: IndexEntry) => number) | null) => ({
   ids: ps.map((p) => p.id),
-  distances: ps.map((p) => distances?.get(p.id) ?? null),
+  distances: ps.map((p) => (distances ? distances(p) : null)),
 });
 
 export function ranked(idx: StockIndex, offers: readonly MatchOffer[], distance: ((lon: number, lat: number) => number) | null): RankedOffers['offers'] {
@@ -211,7 +341,7 @@ export function match(idx: StockIndex, req: Extract<Request, { op: 'match' }>['r
     return { tally: result.tally, offers: ranked(idx, result.offers, distance) };
   }
   const distance = req.near ? distanceTo(req.near as Place) : null;
-  const result = matchParcels(idx.parcels, (id) => idx.neighbours.get(id) ?? [], {
+  const result = matchAvailable(idx, {
     need: { use: req.use, areaM2 },
     county: req.county,
     maxDistanceKm,
@@ -219,6 +349,28 @@ export function match(idx: StockIndex, req: Extract<Request, { op: 'match' }>['r
     distanceOf: distance ? (p) => distance((p as IndexEntry).lon, (p as IndexEntry).lat) : undefined,
   });
   return { tally: result.tally, offers: ranked(idx, result.offers, distance) };
+}
+
+/**
+ * core's matchParcels over the library (or a county of it), reading only the 可供应 parcels of
+ * the uses the need can take: the same offers and tally, the counts of the rest (in scope,
+ * available) from the index's partition.
+ */
+export function matchAvailable(idx: StockIndex, opts: MatchOptions): MatchResult {
+  const g = groupsOf(idx);
+  const candidates = listsFor(idx, { counties: opts.county ? [opts.county] : undefined, statuses: ['可供应'], uses: usesFor(opts.need.use) }).flat();
+  const result = matchParcels(candidates, (id) => idx.neighbours.get(id) ?? [], opts);
+  let inScope = 0;
+  let available = 0;
+  if (opts.county) {
+    inScope = g.perCounty.get(opts.county)?.inScope ?? 0;
+    available = g.perCounty.get(opts.county)?.available ?? 0;
+  } else {
+    inScope = idx.parcels.length;
+    for (const c of g.perCounty.values()) available += c.available;
+  }
+  result.tally = { ...result.tally, inScope, available };
+  return result;
 }
 
 /** StockCatalogue.matchRequest's ranking: an area range, plot ratios, a budget. */
@@ -232,7 +384,7 @@ export function matchRequest(idx: StockIndex, r: LandRequestNeed, limit: number)
     if (r.plotRatioMax != null && p.plotRatioMin !== null && p.plotRatioMin > r.plotRatioMax) return false;
     return budget === null || priceOf(p) <= budget;
   };
-  const result = matchParcels(idx.parcels, (id) => idx.neighbours.get(id) ?? [], {
+  const result = matchAvailable(idx, {
     need: { use: r.use, areaM2: muToM2(r.areaMinMu) },
     areaRangeM2: [muToM2(r.areaMinMu), muToM2(r.areaMaxMu)],
     county: r.county ?? undefined,

@@ -8,7 +8,7 @@ import { parentPort } from 'node:worker_threads';
 import { getHeapStatistics } from 'node:v8';
 import { stockFilter } from '../../../../../core/stock-search.ts';
 import type { Answers, Reply, Request } from './protocol.ts';
-import { buildIndex, match, matchRequest, patchIndex, select, withDistances, type StockIndex } from './stock-index.ts';
+import { buildIndex, match, matchRequest, patchIndex, select, withDistances, type IndexEntry, type StockIndex } from './stock-index.ts';
 
 let index: StockIndex | null = null;
 
@@ -42,11 +42,11 @@ function answer(t: Request): { value: unknown; transfer?: ArrayBuffer[] } {
     case 'all': {
       const { selected, distances } = select(indexAt(t.key), t.q);
       const ids = Int32Array.from(selected, (p) => p.id);
-      const ds = distances ? Float64Array.from(selected, (p) => distances.get(p.id)!) : null;
+      const ds = distances ? Float64Array.from(selected, distances) : null;
       return { value: { ids, distances: ds } satisfies Answers['all'], transfer: [ids.buffer, ...(ds ? [ds.buffer] : [])] };
     }
     case 'codes': {
-      const keep = stockFilter(t.q);
+      const keep = stockFilter(t.q, { lowered: (p) => (p as IndexEntry).lowered });
       const out: string[] = [];
       for (const p of indexAt(t.key).parcels) if (keep(p)) out.push(p.code);
       return { value: out };
