@@ -326,7 +326,10 @@ export function matchParcels(
   let maxId = 0;
   for (const p of parcels) if (p.id > maxId) maxId = p.id;
   const { byId, useOf, availOf, distOf } = scratchFor(maxId);
-  const eligible: IndexedParcel[] = [];
+  const lo = opts.areaRangeM2?.[0] ?? need.areaM2 * MIN_AREA_RATIO;
+  const hi = opts.areaRangeM2?.[1] ?? need.areaM2 * MAX_AREA_RATIO;
+  // the eligible parcels that can be offered: alone (an area within the range) or as a part (too small, in a boundary polygon)
+  const kept: IndexedParcel[] = [];
   try {
     for (const p of parcels) {
       if (opts.county && p.countyCode !== opts.county) continue;
@@ -348,16 +351,15 @@ export function matchParcels(
         }
         distOf[p.id] = d;
       }
+      tally.eligible++;
+      if (p.areaM2 > hi || (p.areaM2 < lo && p.urbanBoundaryId === null)) continue;
       byId[p.id] = p;
-      eligible.push(p);
+      kept.push(p);
       useOf[p.id] = use;
       availOf[p.id] = availValue(p.fourUnStage);
     }
-    tally.eligible = eligible.length;
     const located = opts.distanceOf !== undefined;
 
-    const lo = opts.areaRangeM2?.[0] ?? need.areaM2 * MIN_AREA_RATIO;
-    const hi = opts.areaRangeM2?.[1] ?? need.areaM2 * MAX_AREA_RATIO;
     const ranked = new TopK<{ ids: number[]; score: number }>(opts.limit, (x, y) => y.score - x.score || x.ids.length - y.ids.length || x.ids[0]! - y.ids[0]!);
     /** Scores a set (ids ascending) and keeps it when it can rank; allocates only then. */
     const offer = (a: number, b: number, c: number, areaM2: number) => {
@@ -382,7 +384,7 @@ export function matchParcels(
     };
 
     const small: IndexedParcel[] = [];
-    for (const p of eligible) {
+    for (const p of kept) {
       if (p.areaM2 >= lo && p.areaM2 <= hi) {
         offer(p.id, -1, -1, p.areaM2);
         tally.singles++;
@@ -442,7 +444,7 @@ export function matchParcels(
     });
     return { offers, tally };
   } finally {
-    for (const p of eligible) byId[p.id] = undefined;
+    for (const p of kept) byId[p.id] = undefined;
   }
 }
 

@@ -179,7 +179,7 @@ describe('the index worker’s match over the library or a county', () => {
       const use = PLANNED_USES[k % PLANNED_USES.length]!;
       const areaMu = rng.range(5, 150);
       const county = k % 3 === 0 ? COUNTIES[k % 4] : undefined;
-      const near = k % 2 === 0 ? ({ type: 'Point', coordinates: [114 + rng.range(0, 0.6), 34.5 + rng.range(0, 0.5)] } as const) : undefined;
+      const near: Place | undefined = k % 2 === 0 ? { type: "Point", coordinates: [114 + rng.range(0, 0.6), 34.5 + rng.range(0, 0.5)] } : undefined;
       const km = near && k % 4 === 0 ? 15 : undefined;
       const distance = near ? distanceTo(near) : null;
       const whole = matchParcels(idx.parcels, (id) => idx.neighbours.get(id) ?? [], {
