@@ -12,7 +12,7 @@ import { muToM2 } from '../../core/units.ts';
 import { StockSearchQuery } from '../../core/contracts/stock.ts';
 import { stockComparator, stockFilter } from '../../core/stock-search.ts';
 import { Rng } from '../../seeds/lib/rng.ts';
-import { buildIndex, match, matchRequest, patchIndex, ranked, select, type IndexEntry, type Place } from '../../server/src/modules/stock/index-worker/stock-index.ts';
+import { buildIndex, match, neighboursOf, matchRequest, patchIndex, ranked, select, type IndexEntry, type Place } from '../../server/src/modules/stock/index-worker/stock-index.ts';
 import { NONE, type ParcelColumns, type TextColumn } from '../../server/src/modules/stock/index-worker/protocol.ts';
 
 const STATUSES = ['可供应', '可供应', '已供应', '已意向'];
@@ -78,7 +78,7 @@ describe('the index worker’s match within a radius', () => {
       const req = { use: PLANNED_USES[k % PLANNED_USES.length]!, areaMu: rng.range(5, 150), near, limit: [5, 10, 50][k % 3]! } as const;
       const km = [0.5, 2, 10, 25][k % 4]!;
       const distance = distanceTo(near);
-      const whole = matchParcels(idx.parcels, (id) => idx.neighbours.get(id) ?? [], {
+      const whole = matchParcels(idx.parcels, neighboursOf(idx), {
         need: { use: req.use, areaM2: muToM2(req.areaMu) },
         maxDistanceKm: km,
         limit: req.limit,
@@ -182,7 +182,7 @@ describe('the index worker’s match over the library or a county', () => {
       const near: Place | undefined = k % 2 === 0 ? { type: "Point", coordinates: [114 + rng.range(0, 0.6), 34.5 + rng.range(0, 0.5)] } : undefined;
       const km = near && k % 4 === 0 ? 15 : undefined;
       const distance = near ? distanceTo(near) : null;
-      const whole = matchParcels(idx.parcels, (id) => idx.neighbours.get(id) ?? [], {
+      const whole = matchParcels(idx.parcels, neighboursOf(idx), {
         need: { use, areaM2: muToM2(areaMu) },
         county,
         maxDistanceKm: km,
@@ -201,7 +201,7 @@ describe('the index worker’s match over the library or a county', () => {
     const idx = library(3_000, new Rng(11));
     const r = { use: '工业', areaMinMu: 10, areaMaxMu: 40, county: '410221', plotRatioMin: 1.2, budgetWan: 4_000 } as const;
     const got = matchRequest(idx, r, 10);
-    const whole = matchParcels(idx.parcels, (id) => idx.neighbours.get(id) ?? [], {
+    const whole = matchParcels(idx.parcels, neighboursOf(idx), {
       need: { use: r.use, areaM2: muToM2(r.areaMinMu) },
       areaRangeM2: [muToM2(r.areaMinMu), muToM2(r.areaMaxMu)],
       county: r.county,

@@ -23,7 +23,8 @@ import type { Database, Queryable } from '../../db/database.ts';
 import { sqlFile } from '../../db/sql-file.ts';
 import { AppError } from '../../plugins/errors.ts';
 import { ensureCaseOverlaps } from './overlaps.ts';
-import { caseById, caseYears, statsRows, toSummary, townshipStatsRows, unrectifiedRows, type CaseDetailRow, type RectificationRow, type StatsRow } from './repo.ts';
+import { readDataVersions } from '../data-version/service.ts';
+import { caseById, caseYears, statsRows, toSummary, townshipStatsRows, unrectifiedRows, type CaseDetailRow, type RectificationRow, type StatsRow, type TownshipStatsRow, type UnrectifiedRow } from './repo.ts';
 
 const DECIDE_SQL = sqlFile(new URL('./sql/decide.sql', import.meta.url));
 const RECTIFY_SQL = sqlFile(new URL('./sql/rectify.sql', import.meta.url));
@@ -273,6 +274,35 @@ function countyFigures(r: StatsRow): CountyFigures {
 }
 
 /**
+ * The county view's rows already worked out, per database, by year, day, scope and data version:
+ * every input — the cases, their decisions and rectifications (each updates the case's row), their
+ * overlaps, the townships and counties — moves the data version, and the day moves the deadlines,
+ * so the rows stand until one of them moves (on any instance: the version is the database's). The
+ * township of each case's largest part is the costly part at a province's size (a spatial join of
+ * the year's cases with every township they meet). A few are kept.
+ */
+const statsComputed = new WeakMap<Queryable, Map<string, StatsRowsOf>>();
+type StatsRowsOf = { rows: StatsRow[]; towns: TownshipStatsRow[]; open: UnrectifiedRow[] };
+const STATS_KEPT = 32;
+
+async function statsOf(db: Database, q: Queryable, year: number, today: string, scope: string): Promise<StatsRowsOf> {
+  // kept per app database, read from `q` (the primary or a replica: at the same data version they hold the same rows)
+  const dataVersion = (await readDataVersions(q)).overall;
+  const cache = statsComputed.get(db) ?? new Map<string, StatsRowsOf>();
+  statsComputed.set(db, cache);
+  const key = `${year}/${today}/${scope}@${dataVersion}`;
+  let hit = cache.get(key);
+  if (!hit) {
+    // read at the version just read: a change meanwhile moves the version, and the next request reads again
+    const [rows, towns, open] = await Promise.all([statsRows(q, year, today, scope), townshipStatsRows(q, year, scope), unrectifiedRows(q, year, scope)]);
+    hit = { rows, towns, open };
+    cache.set(key, hit);
+    for (const k of cache.keys()) if (cache.size > STATS_KEPT || !k.endsWith(`@${dataVersion}`)) cache.delete(k);
+  }
+  return hit;
+}
+
+/**
  * The county view of a year: confirmed illegal occupation per county against the rule's two
  * clauses (core/rectification.ts) — more than 20 亩, or not rectified within the year (a breach
  * once the year is over, a warning while it runs).
@@ -282,9 +312,7 @@ export async function caseStats(db: Database, year: number, scope: string = PROV
   const q = (await ensureCaseOverlaps(db)).cases ? db : reader;
   const today = beijingToday(now);
   const yearClosed = year < beijingYear(now);
-  const rows = await statsRows(q, year, today, scope);
-  const towns = await townshipStatsRows(q, year, scope);
-  const open = await unrectifiedRows(q, year, scope);
+  const { rows, towns, open } = await statsOf(db, q, year, today, scope);
   const area = await describeScope(q, totalDivision(scope, rows.map((r) => r.county_code)));
   const counties: CountyCaseStats[] = rows.map((r) => {
     const f = countyFigures(r);

@@ -24,7 +24,8 @@ export interface StockIndex {
   key: string;
   parcels: IndexEntry[];
   byId: Map<number, IndexEntry>;
-  neighbours: Map<number, number[]>;
+  /** Adjacent parcels' ids, by parcel id (an array: read for every small parcel of a match). */
+  neighbours: (number[] | undefined)[];
   /** The available parcels clear of farmland and the red line, per use, by latitude (built at the first match within a radius). */
   bands?: Bands;
   /** The parcels by county, status and use (built at the first search or match that needs them). */
@@ -141,6 +142,9 @@ function textHits(list: IndexEntry[], text: string): IndexEntry[] {
   return out;
 }
 
+const NO_NEIGHBOURS: readonly number[] = [];
+export const neighboursOf = (idx: StockIndex) => (id: number): readonly number[] => idx.neighbours[id] ?? NO_NEIGHBOURS;
+
 const scratchOf = (idx: StockIndex) => (idx.scratch ??= new Float64Array(idx.parcels.length));
 
 interface Bands {
@@ -187,15 +191,29 @@ export function entriesOf(c: ParcelColumns): IndexEntry[] {
   return out;
 }
 
+/**
+ * `idx` with what its questions read built now — the partition by county, status and use, each
+ * list's joined text, the latitude bands of the match within a radius — so that no request pays
+ * for it (at a province's size about a second, in this worker, at each load or patch).
+ */
+function prepared(idx: StockIndex): StockIndex {
+  for (const list of groupsOf(idx).lists.values()) runsOf(list);
+  bandsOf(idx);
+  scratchOf(idx);
+  return idx;
+}
+
 /** The index of `columns` with the adjacency `pairs` (two ids each). */
 export function buildIndex(key: string, columns: ParcelColumns, pairs: Int32Array): StockIndex {
   const parcels = entriesOf(columns);
   const byId = new Map(parcels.map((p) => [p.id, p]));
-  const neighbours = new Map<number, number[]>();
+  let maxId = 0;
+  for (const p of parcels) if (p.id > maxId) maxId = p.id;
+  const neighbours: (number[] | undefined)[] = new Array(maxId + 1);
   const link = (a: number, b: number) => {
-    const list = neighbours.get(a);
+    const list = neighbours[a];
     if (list) list.push(b);
-    else neighbours.set(a, [b]);
+    else neighbours[a] = [b];
   };
   for (let i = 0; i + 1 < pairs.length; i += 2) {
     const a = pairs[i]!;
@@ -205,7 +223,7 @@ export function buildIndex(key: string, columns: ParcelColumns, pairs: Int32Arra
     link(a, b);
     link(b, a);
   }
-  return { key, parcels, byId, neighbours };
+  return prepared({ key, parcels, byId, neighbours });
 }
 
 /** `from` with the parcels of `columns` replaced, under `key`; null when one of them is new to it. */
@@ -219,7 +237,7 @@ export function patchIndex(from: StockIndex, key: string, columns: ParcelColumns
     e.slot = slot;
     return e;
   });
-  return { key, parcels, byId: new Map(parcels.map((p) => [p.id, p])), neighbours: from.neighbours };
+  return prepared({ key, parcels, byId: new Map(parcels.map((p) => [p.id, p])), neighbours: from.neighbours });
 }
 
 /**
@@ -321,7 +339,7 @@ export function matchWithin(idx: StockIndex, need: { use: PlannedUse; areaM2: nu
     for (let i = lowerBound(b.lats, from); i < b.parcels.length && b.lats[i]! <= to; i++) subset.push(b.parcels[i]!);
   }
   const distance = distanceTo(near);
-  const result = matchParcels(subset, (id) => idx.neighbours.get(id) ?? [], {
+  const result = matchParcels(subset, neighboursOf(idx), {
     need,
     maxDistanceKm,
     limit,
@@ -359,7 +377,7 @@ export function match(idx: StockIndex, req: Extract<Request, { op: 'match' }>['r
 export function matchAvailable(idx: StockIndex, opts: MatchOptions): MatchResult {
   const g = groupsOf(idx);
   const candidates = listsFor(idx, { counties: opts.county ? [opts.county] : undefined, statuses: ['可供应'], uses: usesFor(opts.need.use) }).flat();
-  const result = matchParcels(candidates, (id) => idx.neighbours.get(id) ?? [], opts);
+  const result = matchParcels(candidates, neighboursOf(idx), opts);
   let inScope = 0;
   let available = 0;
   if (opts.county) {
