@@ -32,7 +32,7 @@ import { buildApp } from '../server/src/app.ts';
 import { openPostgis } from '../server/src/db/database.ts';
 import { sqlFile } from '../server/src/db/sql-file.ts';
 import { beijingToday } from '../server/src/modules/cases/import.ts';
-import { caseYears, statsRows, unrectifiedRows } from '../server/src/modules/cases/repo.ts';
+import { caseYears, statsRows, townshipStatsRows, unrectifiedRows } from '../server/src/modules/cases/repo.ts';
 import { readDataVersions } from '../server/src/modules/data-version/service.ts';
 import { farmlandShareFigures } from '../server/src/modules/figures/farmland-share.ts';
 import { revitalisationFigures } from '../server/src/modules/figures/revitalisation.ts';
@@ -342,6 +342,7 @@ const figures: { name: string; path: string; headers: Record<string, string>; di
     direct: async (y) => {
       await statsRows(db, y, today, PROVINCE.code);
       await unrectifiedRows(db, y, PROVINCE.code);
+      await townshipStatsRows(db, y, PROVINCE.code);
       await caseYears(db);
     },
     http: [],

@@ -106,3 +106,6 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 startParsePools();
 await app.listen({ port: config.port, host: config.host });
 console.log(`  已就绪 ready in ${secs()} s → http://localhost:${config.port}/  (API 文档 /docs)`);
+// the stock-land catalogue loaded now, in the background, rather than by the first site check or
+// search (which would wait for it: ~1 s for a city's library, ~30 s for a province's)
+app.stockCatalogue.invalidate();

@@ -101,7 +101,10 @@ export interface PostgisOptions {
  */
 export async function openPostgis(url: string, opts: PostgisOptions = {}): Promise<Database> {
   const log = opts.log ?? { warn: (m: string) => console.warn(m), info: (m: string) => console.log(m) };
-  const pool = new pg.Pool({ connectionString: url, max: 10, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, keepAlive: true });
+  // JIT off: the app's statements are short (tiles, overlays, the yearly figures at a province's size,
+  // a few hundred ms), and JIT compiling one costs more than it saves (0.5–2 s for the figures'
+  // statements, measured in docs/PERFORMANCE.md)
+  const pool = new pg.Pool({ connectionString: url, max: 10, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, keepAlive: true, options: '-c jit=off' });
   // An idle client whose connection breaks (server restarted, network cut) is an 'error' on the
   // pool; unhandled, it would end the process. The pool has already dropped that client.
   let lost = false;
